@@ -1,0 +1,140 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel, Client, ClientContact, Guideline, Team, User
+from .services import user_send_invitation
+
+
+class SecretFieldsForm(forms.ModelForm):
+    """Secret fields are write-only: shown empty, and left unchanged when submitted empty."""
+
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            field.required = False
+            if self.instance.pk and getattr(self.instance, name):
+                field.help_text = _("Stored. Leave empty to keep it, or enter a new value.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            if not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class ChannelForm(SecretFieldsForm):
+    secret_fields = Channel.SECRET_FIELDS
+
+    class Meta:
+        model = Channel
+        fields = [
+            "client",
+            "platform",
+            "name",
+            "external_id",
+            "api_base_url",
+            "access_token",
+            "app_secret",
+            "verify_token",
+            "api_username",
+            "api_password",
+            "is_active",
+        ]
+
+
+class ChannelInline(admin.TabularInline):
+    model = Channel
+    form = ChannelForm
+    extra = 0
+    fields = ("platform", "name", "external_id", "is_active")
+    show_change_link = True
+
+
+class ClientContactInline(admin.TabularInline):
+    model = ClientContact
+    extra = 0
+    fields = ("name", "role", "email", "phone", "may_approve", "user")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "federal_state", "time_zone", "influencer_follower_threshold", "is_active")
+    list_filter = ("federal_state", "is_active")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [ChannelInline, ClientContactInline]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
+    list_display = ("name", "client", "platform", "external_id", "is_active")
+    list_filter = ("platform", "is_active", "client")
+    search_fields = ("name", "external_id", "client__name")
+    list_select_related = ("client",)
+
+
+@admin.register(ClientContact)
+class ClientContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "client", "role", "email", "may_approve", "user")
+    list_filter = ("may_approve", "client")
+    search_fields = ("name", "email", "client__name")
+    list_select_related = ("client", "user")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(admin.ModelAdmin):
+    list_display = ("title", "client", "kind", "version", "is_active", "updated_at")
+    list_filter = ("kind", "is_active", "client")
+    search_fields = ("title", "body", "client__name")
+    list_select_related = ("client",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    filter_horizontal = ("members", "clients")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active", "teams")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Role"), {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "first_name", "last_name")}),)
+    actions = ["send_invitation"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # New accounts are invitations: the person sets their own password.
+        obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        user_send_invitation(user=obj, base_url=request.build_absolute_uri("/"))
+        messages.info(
+            request, _("An invitation with a set-password link was sent to %(email)s.") % {"email": obj.email}
+        )
+
+    @admin.action(description=_("Send invitation (set-password link)"))
+    def send_invitation(self, request, queryset):
+        for user in queryset:
+            user_send_invitation(user=user, base_url=request.build_absolute_uri("/"))
+        messages.success(request, _("Invitations sent."))

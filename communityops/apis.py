@@ -1,0 +1,58 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .permissions import IsAuthenticatedUser
+from .selectors import client_get_for_user, client_list_for_user
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        email = serializers.EmailField()
+        name = serializers.CharField(source="get_full_name")
+        role = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    def get(self, request):
+        return Response(self.OutputSerializer(request.user).data)
+
+
+class ChannelOutputSerializer(serializers.Serializer):
+    """Public channel fields only: credentials and webhook secrets never leave the server."""
+
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    name = serializers.CharField()
+    external_id = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class ClientOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    time_zone = serializers.CharField()
+    federal_state = serializers.CharField()
+    channels = ChannelOutputSerializer(many=True)
+
+
+class ClientListApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses=ClientOutputSerializer(many=True), operation_id="clients_list")
+    def get(self, request):
+        clients = client_list_for_user(user=request.user)
+        return Response(ClientOutputSerializer(clients, many=True).data)
+
+
+class ClientDetailApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses=ClientOutputSerializer, operation_id="clients_retrieve")
+    def get(self, request, client_id: int):
+        client = client_get_for_user(user=request.user, client_id=client_id)
+        return Response(ClientOutputSerializer(client).data)

@@ -1,0 +1,58 @@
+"""Run the web server and the django-q2 cluster together; Ctrl-C stops both."""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from communityops.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Start the web server on 127.0.0.1:8000 and the task queue worker in one terminal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default="127.0.0.1:8000")
+
+    def handle(self, *args, address: str, **options):
+        python = sys.executable
+        processes = [
+            subprocess.Popen([python, "manage.py", "runserver", address, "--noreload"]),
+            subprocess.Popen([python, "manage.py", "qcluster"]),
+            *[subprocess.Popen([python, "manage.py", *command]) for command in settings.DEVSTACK_EXTRA_COMMANDS],
+        ]
+        self._print_banner(address)
+        try:
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop(processes)
+
+    def _print_banner(self, address: str) -> None:
+        lines = [
+            "",
+            f"  CommunityOps is running: http://{address}/",
+            f"  Admin: http://{address}/admin/   API docs: http://{address}/api/docs/",
+            f"  Demo logins (password {DEMO_PASSWORD}; two-factor code 000000 works with DEBUG on):",
+            *[f"    {role:<15} {email}" for role, email in DEMO_LOGINS],
+            "  Press Ctrl-C to stop the web server and the task worker.",
+            "",
+        ]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+    def _stop(self, processes: list[subprocess.Popen]) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.stdout.write("Stopped.")

@@ -1,0 +1,51 @@
+"""Tenant scoping: every read of client data starts from what the user may see.
+
+Admins and shift leads see every client (the lead is on call for all of them);
+agents see the clients of their teams; a client contact sees only their own client.
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Channel, Client, ClientContact, Guideline, User
+
+
+def client_queryset_for_user(*, user: User) -> QuerySet[Client]:
+    if not user.is_authenticated or not user.is_active:
+        return Client.objects.none()
+    if user.role in (User.Role.ADMIN, User.Role.SHIFT_LEAD):
+        return Client.objects.all()
+    if user.role == User.Role.AGENT:
+        return Client.objects.filter(teams__members=user).distinct()
+    return Client.objects.filter(contacts__user=user)
+
+
+def client_ids_for_user(*, user: User) -> QuerySet:
+    """The visible client ids as a subquery, for filtering other apps' querysets."""
+    return client_queryset_for_user(user=user).values("pk")
+
+
+def client_get_for_user(*, user: User, client_id: int) -> Client:
+    return get_object_or_404(client_queryset_for_user(user=user), pk=client_id)
+
+
+def client_list_for_user(*, user: User) -> QuerySet[Client]:
+    return client_queryset_for_user(user=user).filter(is_active=True).prefetch_related("channels")
+
+
+def channel_queryset_for_user(*, user: User) -> QuerySet[Channel]:
+    return Channel.objects.filter(client__in=client_ids_for_user(user=user)).select_related("client")
+
+
+def guideline_list_for_client(*, client: Client) -> QuerySet[Guideline]:
+    return client.guidelines.filter(is_active=True).order_by("kind", "title")
+
+
+def contact_list_for_client(*, client: Client) -> QuerySet[ClientContact]:
+    return client.contacts.order_by("name")
+
+
+def portal_client_for_user(*, user: User) -> Client | None:
+    """The one client a portal user belongs to, or None for agency staff."""
+    contact = ClientContact.objects.select_related("client").filter(user=user).first()
+    return contact.client if contact else None

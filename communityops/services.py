@@ -1,0 +1,69 @@
+"""Writes to the shared core."""
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import ClientContact, Team, User
+
+
+def invitation_link(*, user: User, base_url: str) -> str:
+    """A one-time link to allauth's set-password page (the reset flow doubles as invitation)."""
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    return f"{base_url.rstrip('/')}{path}"
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    acting_user: User,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    teams: list[Team] | None = None,
+    client_contact: ClientContact | None = None,
+    base_url: str,
+) -> User:
+    """Create an account without a password and email a link to set one.
+
+    Only admins invite. A client-contact account must be linked to a ClientContact,
+    which scopes the portal to that contact's client.
+    """
+    if acting_user.role != User.Role.ADMIN:
+        raise PermissionError("Only admins invite users.")
+    if role == User.Role.CLIENT_CONTACT and client_contact is None:
+        raise ValueError("A client-contact account needs the contact it belongs to.")
+    user = User(email=User.objects.normalize_email(email), role=role, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.save()
+    if teams:
+        user.teams.set(teams)
+    if client_contact is not None:
+        client_contact.user = user
+        client_contact.save(update_fields=["user"])
+    user_send_invitation(user=user, base_url=base_url)
+    return user
+
+
+def user_send_invitation(*, user: User, base_url: str) -> None:
+    """Email the set-password link once the surrounding transaction has committed."""
+    link = invitation_link(user=user, base_url=base_url)
+    language = translation.get_language() or "de"
+    transaction.on_commit(lambda: _send_invitation_email(user=user, link=link, language=language))
+
+
+def _send_invitation_email(*, user: User, link: str, language: str) -> None:
+    with translation.override(language):
+        context = {"user": user, "link": link}
+        send_mail(
+            subject=render_to_string("communityops/email/invitation_subject.txt", context).strip(),
+            message=render_to_string("communityops/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )

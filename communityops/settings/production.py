@@ -1,0 +1,27 @@
+"""Production: everything from the environment, secure cookies, HSTS, no fallbacks.
+
+Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: EMAIL_*, CSRF_TRUSTED_ORIGINS.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DATABASE_URL, SECRET_KEY, env_bool
+
+DEBUG = False
+if not SECRET_KEY or not DATABASE_URL:
+    raise ImproperlyConfigured("Production needs SECRET_KEY and DATABASE_URL in the environment.")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import apis, views
+
+api_urlpatterns = [
+    path("me/", apis.MeApi.as_view(), name="api_me"),
+    path("clients/", apis.ClientListApi.as_view(), name="api_client_list"),
+    path("clients/<int:client_id>/", apis.ClientDetailApi.as_view(), name="api_client_detail"),
+    path("inbox/", include("inbox.api_urls")),
+    path("crises/", include("crises.api_urls")),
+    path("billing/", include("billing.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
+    path("portal/", views.portal_home, name="portal_home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_urlpatterns)),
+    path("inbox/", include("inbox.urls")),
+    path("webhooks/", include("inbox.webhook_urls")),
+    path("crises/", include("crises.urls")),
+    path("pricing/", include("billing.urls")),
+]

@@ -1,0 +1,61 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from .permissions import agency_staff_required, client_contact_required
+from .selectors import (
+    client_get_for_user,
+    client_list_for_user,
+    contact_list_for_client,
+    guideline_list_for_client,
+    portal_client_for_user,
+)
+
+
+def landing(request):
+    return render(request, "communityops/landing.html")
+
+
+@login_required
+def home(request):
+    """Where a login lands: staff in their inbox, client contacts in their portal."""
+    if request.user.is_agency_staff:
+        return redirect("inbox:queue")
+    return redirect("portal_home")
+
+
+@agency_staff_required
+def client_list(request):
+    return render(request, "communityops/client_list.html", {"clients": client_list_for_user(user=request.user)})
+
+
+@agency_staff_required
+def client_detail(request, client_id: int):
+    client = client_get_for_user(user=request.user, client_id=client_id)
+    return render(
+        request,
+        "communityops/client_detail.html",
+        {
+            "client": client,
+            "channels": client.channels.order_by("name"),
+            "guidelines": guideline_list_for_client(client=client),
+            "contacts": contact_list_for_client(client=client),
+        },
+    )
+
+
+@client_contact_required
+def portal_home(request):
+    client = portal_client_for_user(user=request.user)
+    if client is None:
+        raise Http404
+    return render(
+        request,
+        "communityops/portal_home.html",
+        {
+            "client": client,
+            "channels": client.channels.filter(is_active=True).order_by("name"),
+            "guidelines": guideline_list_for_client(client=client),
+            "contacts": contact_list_for_client(client=client),
+        },
+    )

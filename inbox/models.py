@@ -1,0 +1,326 @@
+"""Inbox: items arriving from channels, their authors, the work done on them, and what goes out."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from communityops.models import Channel, Client
+
+
+class Author(models.Model):
+    """A person or account on one platform, shared across clients."""
+
+    platform = models.CharField(_("platform"), max_length=32, choices=Channel.Platform.choices)
+    external_id = models.CharField(_("external id"), max_length=200)
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    display_name = models.CharField(_("name"), max_length=200, blank=True)
+    follower_count = models.PositiveIntegerField(_("followers"), default=0)
+    verified = models.BooleanField(_("verified"), default=False)
+    account_created_at = models.DateTimeField(_("account created"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [models.UniqueConstraint(fields=["platform", "external_id"], name="author_unique_platform_id")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.handle or self.external_id
+
+
+class AuthorTier(models.TextChoices):
+    A = "A", _("A · key account")
+    B = "B", _("B · influencer")
+    C = "C", _("C · everyone else")
+
+
+class AuthorProfile(models.Model):
+    """What one client's team knows about an author: key-account flag (the VIP list) and notes."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="author_profiles")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="profiles")
+    is_key_account = models.BooleanField(_("key account (VIP list)"), default=False)
+    notes = models.TextField(_("notes for agents"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("author profile")
+        verbose_name_plural = _("author profiles")
+        constraints = [models.UniqueConstraint(fields=["client", "author"], name="author_profile_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.author} @ {self.client}"
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        REPLY = "reply", _("Reply")
+        DM = "dm", _("Direct message")
+        MENTION = "mention", _("Mention")
+        REVIEW = "review", _("Review")
+        BLOG_COMMENT = "blog_comment", _("Blog comment")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CLAIMED = "claimed", _("Claimed")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+        HIDDEN = "hidden", _("Hidden")
+        SPAM = "spam", _("Spam")
+
+    OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.AWAITING_APPROVAL)
+
+    class Priority(models.IntegerChoices):
+        URGENT = 1, _("Urgent")
+        HIGH = 2, _("High")
+        NORMAL = 3, _("Normal")
+        LOW = 4, _("Low")
+
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="items")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="items")
+    external_id = models.CharField(max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    # The conversation: all items of a channel sharing thread_external_id (the post),
+    # nested by parent_external_id; ids, not foreign keys, because a reply can arrive first.
+    thread_external_id = models.CharField(max_length=200, blank=True)
+    parent_external_id = models.CharField(max_length=200, blank=True)
+    permalink = models.URLField(max_length=500, blank=True)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="items")
+    author_tier = models.CharField(_("tier"), max_length=1, choices=AuthorTier.choices, default=AuthorTier.C)
+    text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    platform_created_at = models.DateTimeField(_("posted"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
+    sentiment_score = models.FloatField(_("sentiment score"), default=0.0)
+    spam_score = models.FloatField(_("spam score"), default=0.0)
+    fake_score = models.FloatField(_("AI-fake suspicion"), default=0.0)
+    triage_reasons = models.JSONField(default=list, blank=True)
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="claimed_items"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="item_unique_channel_external_id"),
+            models.CheckConstraint(
+                condition=Q(claimed_by__isnull=True) | Q(lease_expires_at__isnull=False),
+                name="item_claim_has_lease",
+            ),
+        ]
+        indexes = [
+            # The queue: open items by urgency, keyset-paginated on (sla_due_at, id).
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="item_open_queue",
+                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+            ),
+            models.Index(
+                fields=["client", "sla_due_at", "id"],
+                name="item_open_queue_by_client",
+                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+            ),
+            models.Index(fields=["channel", "thread_external_id"], name="item_thread"),
+            models.Index(fields=["author", "received_at"], name="item_author_history"),
+            models.Index(fields=["client", "received_at"], name="item_client_received"),
+            GinIndex(fields=["tags"], name="item_tags"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}: {self.text[:40]}"
+
+
+class ItemEvent(models.Model):
+    """Append-only: every state change of an item, who did it and when; the timeline reads these."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        TRIAGED = "triaged", _("Triaged")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released")
+        LEASE_EXPIRED = "lease_expired", _("Lease expired")
+        TAKEN_OVER = "taken_over", _("Taken over")
+        ASSIGNED = "assigned", _("Assigned")
+        REPLY_QUEUED = "reply_queued", _("Reply queued")
+        ACTION_QUEUED = "action_queued", _("Moderation queued")
+        SENT = "sent", _("Sent")
+        SEND_FAILED = "send_failed", _("Sending failed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        NOTE_ADDED = "note_added", _("Note added")
+        TAGGED = "tagged", _("Tags changed")
+        ESCALATED = "escalated", _("Escalated to crisis")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · item {self.item_id}"
+
+
+class ItemNote(models.Model):
+    """An internal note: agents see it, the platform never does."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_notes")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class OutboundAction(models.Model):
+    """Something that must go out through the channel: a reply or a moderation action.
+
+    The idempotency key is unique, so a task that runs twice finds the row already
+    sent and does nothing; the connector passes the key on where the platform allows.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        HIDE = "hide", _("Hide")
+        UNHIDE = "unhide", _("Unhide")
+        DELETE = "delete", _("Delete")
+        APPROVE = "approve", _("Approve")
+        SPAM = "spam", _("Mark as spam")
+        TRASH = "trash", _("Trash")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(_("text"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="outbound_actions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outbound action")
+        verbose_name_plural = _("outbound actions")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="outbound_due", condition=Q(status__in=["queued", "failed"]))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · item {self.item_id} · {self.get_status_display()}"
+
+
+class CannedResponse(models.Model):
+    """A reusable answer; {author_name} and {client_name} are filled in when inserted."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="canned_responses")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, default="de")
+
+    class Meta:
+        ordering = ["client__name", "title"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WebhookDelivery(models.Model):
+    """One raw webhook request, stored before anything is parsed, so nothing accepted is lost."""
+
+    class Source(models.TextChoices):
+        META = "meta", _("Meta")
+        GENERIC = "generic", _("Generic")
+        WORDPRESS_POLL = "wordpress_poll", _("WordPress poll")
+        IMPORT = "import", _("File import")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSED = "processed", _("Processed")
+        PARTIAL = "partial", _("Processed with errors")
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    body = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} delivery {self.pk} ({self.get_status_display()})"
+
+
+class IngestChange(models.Model):
+    """One change out of a delivery; one that fails to normalise keeps its error for a retry."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        INGESTED = "ingested", _("Ingested")
+        DUPLICATE = "duplicate", _("Duplicate")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes")
+    position = models.PositiveIntegerField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("ingested change")
+        verbose_name_plural = _("ingested changes")
+        constraints = [models.UniqueConstraint(fields=["delivery", "position"], name="ingest_change_unique_position")]
+        indexes = [models.Index(fields=["status"], name="ingest_change_failed", condition=Q(status="failed"))]
+
+    def __str__(self) -> str:
+        return f"change {self.position} of delivery {self.delivery_id}"

@@ -1,0 +1,101 @@
+"""Factory fixtures shared by every app's tests (allauth's conftest style)."""
+
+import itertools
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from communityops.models import Channel, Client, ClientContact, Team, User
+
+_sequence = itertools.count(1)
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture
+def client_factory(db):
+    def make(**fields) -> Client:
+        number = next(_sequence)
+        fields.setdefault("name", f"Client {number}")
+        fields.setdefault("slug", f"client-{number}")
+        fields.setdefault("federal_state", "BY")
+        return Client.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def channel_factory(db, client_factory):
+    def make(*, client: Client | None = None, **fields) -> Channel:
+        number = next(_sequence)
+        fields.setdefault("platform", Channel.Platform.FACEBOOK_PAGE)
+        fields.setdefault("name", f"Channel {number}")
+        fields.setdefault("external_id", f"page-{number}")
+        fields.setdefault("app_secret", f"app-secret-{number}")
+        fields.setdefault("verify_token", f"verify-{number}")
+        fields.setdefault("access_token", f"token-{number}")
+        return Channel.objects.create(client=client or client_factory(), **fields)
+
+    return make
+
+
+@pytest.fixture
+def user_factory(db):
+    def make(*, role: str = User.Role.AGENT, with_mfa: bool | None = None, **fields) -> User:
+        number = next(_sequence)
+        fields.setdefault("email", f"user{number}@agency.example")
+        fields.setdefault("first_name", f"User{number}")
+        user = User.objects.create_user(password=PASSWORD, role=role, **fields)
+        if with_mfa if with_mfa is not None else user.is_agency_staff:
+            TOTP.activate(user, TOTP_SECRET)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def team_factory(db):
+    def make(*, members=(), clients=(), **fields) -> Team:
+        fields.setdefault("name", f"Team {next(_sequence)}")
+        team = Team.objects.create(**fields)
+        team.members.add(*members)
+        team.clients.add(*clients)
+        return team
+
+    return make
+
+
+@pytest.fixture
+def agent_for(user_factory, team_factory):
+    """An agent whose team serves the given clients."""
+
+    def make(*clients: Client, **fields) -> User:
+        agent = user_factory(role=User.Role.AGENT, **fields)
+        team_factory(members=[agent], clients=clients)
+        return agent
+
+    return make
+
+
+@pytest.fixture
+def contact_user_for(user_factory):
+    """A client contact with a portal login for the given client."""
+
+    def make(client: Client, *, may_approve: bool = True) -> User:
+        user = user_factory(role=User.Role.CLIENT_CONTACT)
+        ClientContact.objects.create(
+            client=client, name=user.first_name, role="PR", email=user.email, may_approve=may_approve, user=user
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def has_totp():
+    def check(user: User) -> bool:
+        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    return check
