@@ -117,12 +117,18 @@ class CrisisListApi(APIView):
     permission_classes = [IsAuthenticatedUser]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisCreateInput"
+
         client_id = serializers.IntegerField()
         title = serializers.CharField(max_length=200)
         severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.HIGH)
         item_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
     class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisListFilter"
+
         status = serializers.ChoiceField(choices=Crisis.Status.choices, required=False)
 
     @extend_schema(
@@ -179,6 +185,9 @@ class CrisisLinkItemsApi(APIView):
     permission_classes = [IsAgencyStaff]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisLinkItemsInput"
+
         item_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
     @extend_schema(request=InputSerializer, responses=CrisisDetailOutputSerializer, operation_id="crises_items_link")
@@ -195,6 +204,9 @@ class CrisisTransitionApi(APIView):
     permission_classes = [IsShiftLeadOrAdmin]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisTransitionInput"
+
         to_status = serializers.ChoiceField(choices=sorted(services.MANUAL_TARGETS))
         post_mortem = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -217,6 +229,9 @@ class DraftCreateApi(APIView):
     permission_classes = [IsAgencyStaff]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DraftCreateInput"
+
         text = serializers.CharField()
         platform_texts = serializers.DictField(
             child=serializers.CharField(allow_blank=True), required=False, default=dict
@@ -254,6 +269,9 @@ class DraftDecideApi(APIView):
     permission_classes = [IsAuthenticatedUser]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DraftDecisionInput"
+
         decision = serializers.ChoiceField(choices=Approval.Decision.choices)
         comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -282,6 +300,9 @@ class CrisisPublishApi(APIView):
     permission_classes = [IsShiftLeadOrAdmin]
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisPublishOutput"
+
         answered_item_ids = serializers.ListField(child=serializers.IntegerField())
 
     @extend_schema(request=None, responses=OutputSerializer, operation_id="crises_publish")
