@@ -13,3 +13,5 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBacken
 # Documented demo bypass, only possible with DEBUG on (allauth refuses it otherwise):
 # demo staff may enter 000000 as their TOTP code. See README.
 MFA_TOTP_INSECURE_BYPASS_CODE = "000000" if DEBUG else None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

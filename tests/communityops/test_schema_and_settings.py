@@ -1,0 +1,37 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_openapi_schema_validates_without_warnings(db, tmp_path):
+    """drf-spectacular's own validation; --fail-on-warn turns every warning into a failure."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").stat().st_size > 1000
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-grade-secret-key-for-the-check-0123456789",
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+        "ALLOWED_HOSTS": "communityops.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

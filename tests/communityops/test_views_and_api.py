@@ -1,0 +1,111 @@
+import pytest
+from django.urls import reverse
+
+from communityops.models import User
+
+
+def test_public_pages_render_without_login(client, db):
+    assert client.get(reverse("landing")).status_code == 200
+    assert client.get(reverse("account_login")).status_code == 200
+
+
+def test_api_docs_and_schema_are_served_locally(client, db):
+    docs = client.get(reverse("api_docs"))
+    schema = client.get(reverse("api_schema"))
+
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+    assert schema.status_code == 200
+
+
+def test_agent_gets_404_for_a_client_outside_their_teams(client, client_factory, agent_for):
+    served, foreign = client_factory(), client_factory()
+    client.force_login(agent_for(served))
+
+    assert client.get(reverse("client_detail", args=[served.pk])).status_code == 200
+    assert client.get(reverse("client_detail", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("api_client_detail", args=[foreign.pk])).status_code == 404
+
+
+def test_client_contact_api_lists_only_their_client(client, client_factory, contact_user_for):
+    own, foreign = client_factory(), client_factory()
+    client.force_login(contact_user_for(own))
+
+    listed = client.get(reverse("api_client_list")).json()
+
+    assert [entry["id"] for entry in listed] == [own.pk]
+    assert client.get(reverse("api_client_detail", args=[foreign.pk])).status_code == 404
+
+
+def test_client_contact_cannot_open_staff_pages(client, client_factory, contact_user_for):
+    own = client_factory()
+    client.force_login(contact_user_for(own))
+
+    assert client.get(reverse("client_detail", args=[own.pk])).status_code == 403
+
+
+def test_portal_shows_only_the_contacts_own_client(client, client_factory, contact_user_for):
+    own = client_factory(name="Own GmbH")
+    client_factory(name="Foreign AG")
+    client.force_login(contact_user_for(own))
+
+    page = client.get(reverse("portal_home")).content.decode()
+
+    assert "Own GmbH" in page
+    assert "Foreign AG" not in page
+
+
+def test_channel_secrets_never_appear_in_api_output(client, channel_factory, user_factory):
+    channel = channel_factory(app_secret="s3cret-app", access_token="s3cret-token", verify_token="s3cret-verify")
+    client.force_login(user_factory(role=User.Role.ADMIN))
+
+    body = client.get(reverse("api_client_detail", args=[channel.client_id])).content.decode()
+
+    assert str(channel.pk) in body
+    assert "s3cret" not in body
+
+
+def test_channel_secrets_are_masked_in_the_admin_and_kept_when_left_empty(client, channel_factory, user_factory):
+    channel = channel_factory(app_secret="s3cret-app", access_token="s3cret-token")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    change_url = reverse("admin:communityops_channel_change", args=[channel.pk])
+
+    list_page = client.get(reverse("admin:communityops_channel_changelist")).content.decode()
+    change_page = client.get(change_url).content.decode()
+    response = client.post(
+        change_url,
+        {
+            "client": channel.client_id,
+            "platform": channel.platform,
+            "name": "Renamed",
+            "external_id": channel.external_id,
+            "api_base_url": "",
+            "access_token": "",
+            "app_secret": "",
+            "verify_token": "",
+            "api_username": "",
+            "api_password": "",
+            "is_active": "on",
+        },
+    )
+
+    assert "s3cret" not in list_page
+    assert "s3cret" not in change_page
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert (channel.name, channel.app_secret, channel.access_token) == ("Renamed", "s3cret-app", "s3cret-token")
+
+
+@pytest.mark.parametrize("language, expected", [("de", "Anmelden"), ("en", "Log in")])
+def test_language_switch(client, db, language, expected):
+    response = client.post(reverse("set_language"), {"language": language, "next": reverse("account_login")})
+
+    assert response.status_code == 302
+    assert expected in client.get(reverse("account_login")).content.decode()
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):
+    policy = client.get(reverse("landing")).headers["Content-Security-Policy"]
+
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
