@@ -30,10 +30,6 @@ def on_call_lead_now(*, at: datetime) -> User | None:
     return shift.lead if shift else None
 
 
-def on_call_roster(*, start: datetime, end: datetime) -> QuerySet[OnCallShift]:
-    return OnCallShift.objects.filter(ends_at__gt=start, starts_at__lt=end).select_related("lead").order_by("starts_at")
-
-
 def crisis_queryset_for_user(*, user: User) -> QuerySet[Crisis]:
     return Crisis.objects.filter(client__in=client_ids_for_user(user=user))
 
