@@ -4,8 +4,6 @@ The callers (escalation, detection, approval) decide what and to whom and keep t
 idempotency state in the database; these modules only render and transmit.
 """
 
-import os
-
 from django.conf import settings
 
 from communityops.models import ClientContact, User
@@ -20,9 +18,8 @@ class DeliveryError(Exception):
 
 
 def absolute_url(path: str) -> str:
-    """Links in emails need the public address: settings.SITE_URL, else $SITE_URL, else localhost."""
-    base = getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "") or "http://localhost:8000"
-    return f"{base.rstrip('/')}{path}"
+    """Links in emails need the public address (settings.SITE_URL)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def recipient_language(*, contact: ClientContact | None = None, user: User | None = None) -> str:
