@@ -5,7 +5,13 @@ come back as 409/400 with a stable `code`, a readable `detail` and `details`.
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -421,3 +427,16 @@ class PresenceEndShiftApi(InboxApi):
     @extend_schema(operation_id="inbox_presence_end_shift", request=None, responses={200: OutputSerializer})
     def post(self, request):
         return Response(self.OutputSerializer({"released": presence_end_shift(user=request.user)}).data)
+
+
+def _name_nested_serializers() -> None:
+    """Nested Input/Output serializers share class names across views; give each schema component
+    a unique name (e.g. InboxItemReplyInput) so the OpenAPI document stays correct."""
+    for view in InboxApi.__subclasses__():
+        for role in ("Input", "Output", "Filter"):
+            nested = view.__dict__.get(f"{role}Serializer")
+            if nested is not None:
+                extend_schema_serializer(component_name=f"Inbox{view.__name__.removesuffix('Api')}{role}")(nested)
+
+
+_name_nested_serializers()

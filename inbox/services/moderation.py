@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
@@ -129,7 +129,11 @@ def text_normalized(text: str) -> str:
 
 
 def _text_normalized_sql():
-    return Lower(Trim(Func(F("text"), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace")))
+    return Lower(
+        Trim(
+            Func(F("text"), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField())
+        )
+    )
 
 
 @transaction.atomic

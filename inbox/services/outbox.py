@@ -124,9 +124,8 @@ def item_reply(
     if not text:
         raise InboxActionError(message="A reply needs text.")
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    lease_require_holder(item=item, user=acting_user)
-    if not lease_is_live(item=item, now=now):
-        raise LeaseNotHeld(holder_id=item.claimed_by_id, lease_expired=True)
+    # The thread is compared first: if a colleague answered or moderated meanwhile (which
+    # also dropped this lease), "here is what changed" helps more than "lease lost".
     if item_thread_version(item=item) > loaded_at_event_id:
         changes = item_thread_changes_since(item=item, event_id=loaded_at_event_id)
         raise ReplyConflict(
@@ -145,6 +144,9 @@ def item_reply(
             ],
             thread_version=changes[-1].pk if changes else loaded_at_event_id,
         )
+    lease_require_holder(item=item, user=acting_user)
+    if not lease_is_live(item=item, now=now):
+        raise LeaseNotHeld(holder_id=item.claimed_by_id, lease_expired=True)
     return _reply_queue(item=item, text=text, requested_by=acting_user, now=now, data={})
 
 

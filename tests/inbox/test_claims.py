@@ -28,7 +28,9 @@ def _event_kinds(item: Item) -> list[str]:
     return list(item.events.order_by("id").values_list("kind", flat=True))
 
 
-def test_claim_next_takes_the_most_urgent_item_of_served_clients(served_channel, channel_factory, open_item_factory, agent_for):
+def test_claim_next_takes_the_most_urgent_item_of_served_clients(
+    served_channel, channel_factory, open_item_factory, agent_for
+):
     foreign = open_item_factory(channel=channel_factory(), due_in=1)
     later = open_item_factory(channel=served_channel, due_in=30)
     sooner_low = open_item_factory(channel=served_channel, due_in=10, priority=Item.Priority.LOW)

@@ -107,7 +107,10 @@ def test_an_unreachable_platform_is_a_retryable_error(facebook_item, settings):
 def blog_item(wordpress_channel, open_item_factory, wordpress_stub):
     comment = wordpress_stub.site.comment_add(post=42, content="Wann ist das Bier wieder da?", status="hold")
     return open_item_factory(
-        channel=wordpress_channel(), kind=Item.Kind.BLOG_COMMENT, external_id=str(comment["id"]), thread_external_id="42"
+        channel=wordpress_channel(),
+        kind=Item.Kind.BLOG_COMMENT,
+        external_id=str(comment["id"]),
+        thread_external_id="42",
     )
 
 
@@ -152,7 +155,9 @@ class _ReceiverApp:
 
 def test_generic_channel_posts_a_signed_json_action_to_its_reply_url(channel_factory, open_item_factory):
     with StubServer([_ReceiverApp()]) as receiver:
-        channel = channel_factory(platform=Channel.Platform.GENERIC, api_base_url=f"{receiver.url}/hook", app_secret="s3")
+        channel = channel_factory(
+            platform=Channel.Platform.GENERIC, api_base_url=f"{receiver.url}/hook", app_secret="s3"
+        )
         item = open_item_factory(channel=channel, external_id="review-5")
         action = _action(item, OutboundAction.Kind.REPLY, "Danke für 5 Sterne!")
 

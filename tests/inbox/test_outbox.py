@@ -66,7 +66,9 @@ def test_a_reply_is_refused_when_something_new_arrived_in_the_thread(claimed_ite
     assert meta_graph_stub.requests == []
 
 
-def test_a_reply_after_reloading_the_thread_is_accepted(claimed_item, open_item_factory, django_capture_on_commit_callbacks):
+def test_a_reply_after_reloading_the_thread_is_accepted(
+    claimed_item, open_item_factory, django_capture_on_commit_callbacks
+):
     item, agent = claimed_item
     open_item_factory(channel=item.channel, thread_external_id="post1", external_id="post1_c3")
 
@@ -209,7 +211,9 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
     lead = user_factory(role="shift_lead")
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = outbound_reply_enqueue(item=item, text="Unsere Stellungnahme: ...", requested_by=lead, reason="crisis 7")
+        first = outbound_reply_enqueue(
+            item=item, text="Unsere Stellungnahme: ...", requested_by=lead, reason="crisis 7"
+        )
     again = outbound_reply_enqueue(item=item, text="Unsere Stellungnahme: ...", requested_by=lead, reason="crisis 7")
 
     item.refresh_from_db()
