@@ -312,3 +312,25 @@ def outbound_actions_retry_due(*, now: datetime | None = None) -> int:
     for action_id in due:
         async_task(SEND_TASK, action_id)
     return len(due)
+
+
+@transaction.atomic
+def outbound_action_retry_now(*, action_id: int, acting_user: User) -> bool:
+    """A person decides to try a failed action again now, with a fresh set of attempts.
+
+    Only FAILED rows move (sent or in-flight ones are left alone); returns whether it did.
+    """
+    action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
+    if action is None or action.status != OutboundAction.Status.FAILED:
+        return False
+    action.attempts = 0
+    action.next_attempt_at = timezone.now()
+    action.save(update_fields=["attempts", "next_attempt_at"])
+    ItemEvent.objects.create(
+        item_id=action.item_id,
+        actor=acting_user,
+        kind=ItemEvent.Kind.ACTION_QUEUED,
+        data={"action_id": action.pk, "action": action.kind, "manual_retry": True},
+    )
+    _send_on_commit(action)
+    return True

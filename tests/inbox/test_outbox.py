@@ -12,6 +12,7 @@ from inbox.services.claims import item_claim
 from inbox.services.errors import LeaseNotHeld, ReplyConflict
 from inbox.services.outbox import (
     item_reply,
+    outbound_action_retry_now,
     outbound_action_send,
     outbound_actions_due,
     outbound_reply_enqueue,
@@ -224,3 +225,19 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
     assert event.data["previous_holder_id"] == agent.pk and event.data["reason"] == "crisis 7"
     with pytest.raises(LeaseNotHeld):
         item_reply(acting_user=agent, item_id=item.pk, text="Auch noch", loaded_at_event_id=10**9)
+
+
+def test_a_person_can_retry_a_permanently_failed_action(
+    claimed_item, meta_graph_stub, user_factory, django_capture_on_commit_callbacks
+):
+    item, _agent = claimed_item
+    action = OutboundAction.objects.create(
+        item=item, kind=OutboundAction.Kind.HIDE, status=OutboundAction.Status.FAILED, attempts=6, last_error="HTTP 500"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = outbound_action_retry_now(action_id=action.pk, acting_user=user_factory(role="admin"))
+
+    action.refresh_from_db()
+    assert moved is True
+    assert (action.status, action.attempts) == (OutboundAction.Status.SENT, 1)
