@@ -224,5 +224,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Meta Graph API, versioned; tests and the demo point it at a local stub server.
+META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "https://graph.facebook.com/v21.0")
+
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = []
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"]]
