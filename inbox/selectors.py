@@ -3,16 +3,17 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from communityops.models import User
-from communityops.selectors import client_ids_for_user
+from communityops.models import Client, User
+from communityops.selectors import client_ids_for_user, client_queryset_for_user
 
-from .models import Item, ItemEvent, ItemNote, OutboundAction
+from .models import AuthorProfile, CannedResponse, Item, ItemEvent, ItemNote, OutboundAction
 
 # Event kinds that mean "the conversation changed under the composer": a new message
 # arrived, someone else's answer was queued, or the item was moderated away.
@@ -173,3 +174,91 @@ def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
 def staff_may_serve_client(*, user: User, client_id: int) -> bool:
     """Whether a staff member may work on a client's items (assignment target check)."""
     return user.is_active and user.is_agency_staff and client_ids_for_user(user=user).filter(pk=client_id).exists()
+
+
+# --- reads for the agent inbox pages ---
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """Who holds an item, from the point of view of `user`: mine, other, free or closed."""
+
+    state: str
+
+
+def item_claim_state(*, item: Item, user: User, now: datetime | None = None) -> ClaimState:
+    now = now or timezone.now()
+    if item.status not in Item.OPEN_STATUSES:
+        return ClaimState("closed")
+    if item.claimed_by_id is None or item.lease_expires_at is None or item.lease_expires_at <= now:
+        return ClaimState("mine" if item.claimed_by_id == user.pk else "free")
+    return ClaimState("mine" if item.claimed_by_id == user.pk else "other")
+
+
+def author_profile_for_item(*, item: Item) -> AuthorProfile | None:
+    return AuthorProfile.objects.filter(client_id=item.client_id, author_id=item.author_id).first()
+
+
+def author_history_for_item(*, item: Item, user: User, limit: int = 8) -> list[Item]:
+    """The author's other items the user may see, newest first."""
+    return list(
+        item_queryset_for_user(user=user)
+        .filter(author_id=item.author_id)
+        .exclude(pk=item.pk)
+        .select_related("client")
+        .order_by("-received_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class CannedText:
+    title: str
+    text: str
+
+
+def canned_responses_for_item(*, item: Item) -> list[CannedText]:
+    """The client's canned responses with {author_name} and {client_name} filled in."""
+    values = {"author_name": str(item.author), "client_name": item.client.name}
+    return [
+        CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
+        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by("title")
+    ]
+
+
+def _placeholders_fill(body: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        body = body.replace("{" + name + "}", value)
+    return body
+
+
+@dataclass(frozen=True)
+class ClientQueueCount:
+    client: Client
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def client_queue_counts(*, user: User, now: datetime | None = None) -> list[ClientQueueCount]:
+    """Per visible client: open items, how many are past their SLA and how many are due within 15 minutes."""
+    now = now or timezone.now()
+    rows = (
+        item_queryset_for_user(user=user)
+        .filter(status__in=Item.OPEN_STATUSES)
+        .values("client_id")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(sla_due_at__lt=now)),
+            due_soon=Count("id", filter=Q(sla_due_at__gte=now, sla_due_at__lt=now + timedelta(minutes=15))),
+        )
+    )
+    by_client = {row["client_id"]: row for row in rows}
+    return [
+        ClientQueueCount(
+            client=client,
+            open=by_client.get(client.pk, {}).get("open", 0),
+            overdue=by_client.get(client.pk, {}).get("overdue", 0),
+            due_soon=by_client.get(client.pk, {}).get("due_soon", 0),
+        )
+        for client in client_queryset_for_user(user=user).filter(is_active=True).order_by("name")
+    ]

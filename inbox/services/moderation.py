@@ -22,7 +22,7 @@ from ..lock_objects import item_qs_select_for_update
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_queryset_for_user
 from .claims import claim_fields_clear, item_for_update
-from .errors import InboxActionError
+from .errors import InboxActionError, ItemNotOpen
 from .outbox import outbound_action_enqueue
 
 Kind = OutboundAction.Kind
@@ -109,6 +109,22 @@ def item_moderate(
     """
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     return _moderate_locked(acting_user=acting_user, item=item, kind=action, reason=reason, now=now or timezone.now())
+
+
+@transaction.atomic
+def item_close(*, acting_user: User, item_id: int, reason: str = "", now: datetime | None = None) -> Item:
+    """Close an open item that needs no answer (praise, a thank-you); nothing is sent to the platform."""
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.status not in Item.OPEN_STATUSES:
+        raise ItemNotOpen(status=item.status)
+    _status_change(
+        item=item,
+        to=Item.Status.CLOSED,
+        actor=acting_user,
+        data={"reason": reason or "no answer needed"},
+        now=now or timezone.now(),
+    )
+    return item
 
 
 @transaction.atomic
