@@ -262,3 +262,26 @@ def client_queue_counts(*, user: User, now: datetime | None = None) -> list[Clie
         )
         for client in client_queryset_for_user(user=user).filter(is_active=True).order_by("name")
     ]
+
+
+def item_moderation_kinds(*, item: Item) -> list[str]:
+    """The moderation actions the item's channel can carry out, given the item's status."""
+    from .connectors import connector_for_channel
+
+    connector = connector_for_channel(item.channel)
+    hidden = item.status == Item.Status.HIDDEN
+    return [
+        kind
+        for kind in (
+            OutboundAction.Kind.HIDE,
+            OutboundAction.Kind.UNHIDE,
+            OutboundAction.Kind.SPAM,
+            OutboundAction.Kind.APPROVE,
+            OutboundAction.Kind.DELETE,
+            OutboundAction.Kind.TRASH,
+        )
+        if connector.supports(kind)
+        and not (kind == OutboundAction.Kind.HIDE and hidden)
+        and not (kind == OutboundAction.Kind.UNHIDE and not hidden)
+        and not (kind == OutboundAction.Kind.APPROVE and "pending_moderation" not in item.tags)
+    ]
