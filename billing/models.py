@@ -21,6 +21,22 @@ RESPONSE_TIME_FIELD_CHOICES = [
 assert tuple(minutes for minutes, _label in RESPONSE_TIME_FIELD_CHOICES) == RESPONSE_TIME_CHOICES
 
 
+CATEGORY_LABELS = {
+    "weekday_day": _("Weekday, day (06-20)"),
+    "weekday_night": _("Weekday, night (20-06)"),
+    "weekday_deep_night": _("Weekday, 00-04 after a shift from before midnight"),
+    "sunday_day": _("Sunday, day"),
+    "sunday_night": _("Sunday, night"),
+    "sunday_deep_night": _("Sunday, 00-04 after a shift from before midnight"),
+    "holiday_day": _("Public holiday / 31 Dec afternoon, day"),
+    "holiday_night": _("Public holiday / 31 Dec afternoon, night"),
+    "holiday_deep_night": _("Public holiday, 00-04 after a shift from before midnight"),
+    "special_holiday_day": _("24 Dec afternoon / 25-26 Dec / 1 May, day"),
+    "special_holiday_night": _("24 Dec afternoon / 25-26 Dec / 1 May, night"),
+    "special_holiday_deep_night": _("25-26 Dec / 1 May, 00-04 after a shift from before midnight"),
+}
+
+
 def _money(verbose_name, **kwargs):
     return models.DecimalField(
         verbose_name, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))], **kwargs

@@ -72,6 +72,12 @@ CENT = Decimal("0.01")
 HOURS_PER_WEEK = 168
 WEEKS_PER_MONTH = 52 / 12
 RESPONSE_TIME_CHOICES = (15, 30, 60, 240)
+# Input limits shared by the calculator form and the API.
+MAX_CHANNELS = 50
+MAX_COMMENTS_PER_MONTH = 500_000
+MAX_MONTHS = 36
+EARLIEST_START = date(2020, 1, 1)
+LATEST_START = date(2099, 1, 1)
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 
@@ -354,11 +360,12 @@ class PricingInput:
     start: date
     months: int = 12
     time_zone: str = DEFAULT_TIME_ZONE
+    until: date | None = None  # an explicit end (exclusive) instead of `months`, for statements
 
     @property
     def end(self) -> date:
-        """The first day after the period (start plus `months` calendar months)."""
-        return add_months(self.start, self.months)
+        """The first day after the period (start plus `months` calendar months, or `until`)."""
+        return self.until or add_months(self.start, self.months)
 
     def to_dict(self) -> dict:
         """JSON-safe form, as stored with a saved quote and accepted by the API."""

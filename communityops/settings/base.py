@@ -200,7 +200,7 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core"]
+DEMO_SEEDERS = ["communityops.demo.seed_core", "billing.demo.seed_billing"]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
