@@ -55,11 +55,12 @@ def _slot(moment: datetime, zone: ZoneInfo) -> tuple[datetime, date, int]:
 
 def sla_due_at(schedule: CoverageSchedule, received_at: datetime) -> datetime:
     """received_at + response time, counting only covered time."""
+    # Arithmetic in UTC: adding to a zone-aware datetime would add wall-clock time across DST.
     remaining = timedelta(minutes=schedule.response_minutes)
-    if schedule.pattern.mask == 0:
-        return received_at + remaining
-    zone = ZoneInfo(schedule.time_zone)
     moment = received_at.astimezone(UTC)
+    if schedule.pattern.mask == 0:
+        return (moment + remaining).astimezone(received_at.tzinfo)
+    zone = ZoneInfo(schedule.time_zone)
     for _ in range(MAX_SLOTS):
         start, day, hour = _slot(moment, zone)
         end = start + ONE_HOUR
@@ -69,17 +70,16 @@ def sla_due_at(schedule: CoverageSchedule, received_at: datetime) -> datetime:
                 return (moment + remaining).astimezone(received_at.tzinfo)
             remaining -= available
         moment = end
-    return received_at + timedelta(minutes=schedule.response_minutes)
+    return (received_at.astimezone(UTC) + timedelta(minutes=schedule.response_minutes)).astimezone(received_at.tzinfo)
 
 
 def coverage_status(schedule: CoverageSchedule, at: datetime) -> CoverageStatus:
     """Whether `at` is covered, and until when; otherwise when coverage next starts (None: never)."""
-    zone = ZoneInfo(schedule.time_zone)
-    moment = at.astimezone(UTC)
-    start, day, hour = _slot(moment, zone)
-    covered = schedule.covers_local(day, hour)
     if schedule.pattern.mask == 0:
         return CoverageStatus(covered=False, covered_until=None, next_start=None)
+    zone = ZoneInfo(schedule.time_zone)
+    start, day, hour = _slot(at.astimezone(UTC), zone)
+    covered = schedule.covers_local(day, hour)
     for _ in range(MAX_SLOTS):
         start += ONE_HOUR
         local = start.astimezone(zone)

@@ -10,12 +10,12 @@ from communityops.models import FederalState
 
 from .models import RESPONSE_TIME_FIELD_CHOICES
 from .pricing import (
+    EARLIEST_START,
+    LATEST_START,
     MAX_CHANNELS,
     MAX_COMMENTS_PER_MONTH,
     MAX_MONTHS,
     PRESETS,
-    EARLIEST_START,
-    LATEST_START,
     PricingInput,
     WeeklyPattern,
     first_of_next_month,
