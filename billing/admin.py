@@ -114,7 +114,7 @@ class CoveragePlanForm(forms.ModelForm):
             raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
         if pattern.mask == 0:
             raise forms.ValidationError(_("Cover at least one hour."))
-        return pattern
+        return [list(window) for window in pattern.windows()]
 
 
 @admin.register(CoveragePlan)
@@ -136,7 +136,7 @@ class CoveragePlanAdmin(admin.ModelAdmin):
         created = coverage_plan_create(
             acting_user=request.user,
             client=data["client"],
-            pattern=data["windows"],
+            pattern=WeeklyPattern.from_windows(tuple(window) for window in data["windows"]),
             federal_state=data["federal_state"],
             holidays_covered=data["holidays_covered"],
             response_minutes=data["response_minutes"],
