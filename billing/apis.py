@@ -1,7 +1,7 @@
 """The public pricing API: the same engine and rate card as the calculator page."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -33,7 +33,9 @@ class QuoteApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_quote"
 
+    @extend_schema_serializer(component_name="BillingQuoteInput")
     class InputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="BillingCoverageWindow")
         class WindowSerializer(serializers.Serializer):
             weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
             start_hour = serializers.IntegerField(min_value=0, max_value=23)
@@ -56,7 +58,9 @@ class QuoteApi(APIView):
                 raise serializers.ValidationError("Choose a start between 2020 and 2099.")
             return value
 
+    @extend_schema_serializer(component_name="BillingQuote")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="BillingQuoteMonth")
         class MonthSerializer(serializers.Serializer):
             month = serializers.DateField()
             hours = serializers.DictField(child=serializers.IntegerField())
@@ -69,6 +73,7 @@ class QuoteApi(APIView):
             setup_fee = serializers.DecimalField(max_digits=14, decimal_places=2)
             net = serializers.DecimalField(max_digits=14, decimal_places=2)
 
+        @extend_schema_serializer(component_name="BillingQuoteCategory")
         class CategorySerializer(serializers.Serializer):
             category = serializers.ChoiceField(choices=CATEGORIES)
             hours = serializers.IntegerField()
