@@ -230,3 +230,11 @@ def test_default_start_is_the_first_of_next_month(client, rate_card):
     start = date.fromisoformat(response.context["result"]["period_start"])
     assert start.day == 1
     assert start > date.today().replace(day=1)
+
+
+def test_calculator_speaks_german_by_default(client, rate_card):
+    response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="de")
+
+    html = response.content.decode()
+    assert "Was kostet Ihre Betreuung?" in html
+    assert "Montag 18:00–19:00" in html
