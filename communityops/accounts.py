@@ -1,13 +1,22 @@
-"""django-allauth hooks: nobody signs up on their own; admins invite."""
+"""django-allauth hooks: nobody signs up on their own; admins invite; staff must use TOTP."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.models import Authenticator
+
+
+def user_has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
-
-def user_has_totp(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # The forced first TOTP setup comes straight after a password login: asking for
+        # the password again there only annoys. Changing or removing an existing
+        # authenticator still requires reauthentication.
+        user = getattr(self.request, "user", None)
+        if app == "allauth.mfa" and user is not None and user.is_authenticated and not user_has_totp(user):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,5 +27,6 @@ class StaffMfaRequiredMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Set up two-factor authentication first.")}, status=403)
+            messages.info(request, _("Your role needs two-factor authentication: set up an authenticator app first."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -16,8 +16,9 @@ def test_openapi_schema_validates_without_warnings(db, tmp_path):
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
         "SECRET_KEY": "x" * 20 + "production-grade-secret-key-for-the-check-0123456789",
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",

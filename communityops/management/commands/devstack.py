@@ -11,6 +11,11 @@ from django.core.management.base import BaseCommand
 from communityops.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
+def _raise_keyboard_interrupt(signum, frame):
+    """SIGTERM stops the stack the same way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start the web server on 127.0.0.1:8000 and the task queue worker in one terminal."
 
@@ -18,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--address", default="127.0.0.1:8000")
 
     def handle(self, *args, address: str, **options):
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         python = sys.executable
         processes = [
             subprocess.Popen([python, "manage.py", "runserver", address, "--noreload"]),
