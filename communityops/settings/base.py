@@ -202,7 +202,8 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core", "crises.demo.seed_crises"]
+# billing before the apps that create items, so their SLA clocks follow the demo coverage plans.
+DEMO_SEEDERS = ["communityops.demo.seed_core", "billing.demo.seed_billing", "crises.demo.seed_crises"]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
