@@ -200,7 +200,7 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core"]
+DEMO_SEEDERS = ["communityops.demo.seed_core", "inbox.demo.seed_items"]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
@@ -223,4 +223,4 @@ LOGGING = {
 }
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = []
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_feeder"]]

@@ -193,7 +193,9 @@ def test_key_account_is_tier_a_and_urgent(channel_factory):
 
 
 def test_follower_threshold_makes_tier_b(channel_factory, client_factory):
-    channel = channel_factory(client=client_factory(influencer_follower_threshold=5_000), platform=Channel.Platform.GENERIC)
+    channel = channel_factory(
+        client=client_factory(influencer_follower_threshold=5_000), platform=Channel.Platform.GENERIC
+    )
 
     influencer, _created = item_ingest(channel=channel, normalized=incoming("Neues Video kommt!", follower_count=5_000))
     regular, _created = item_ingest(channel=channel, normalized=incoming("Neues Video kommt!", follower_count=4_999))
@@ -206,7 +208,8 @@ def test_alert_keyword_is_urgent_even_in_a_spammy_text(channel_factory, client_f
     channel = channel_factory(client=client_factory(alert_keywords=["Glassplitter", "Anwalt"]))
 
     item, _created = item_ingest(
-        channel=channel, normalized=incoming("GLASSPLITTER in meiner Flasche!!! Fotos hier: bit.ly/foto", display_name="")
+        channel=channel,
+        normalized=incoming("GLASSPLITTER in meiner Flasche!!! Fotos hier: bit.ly/foto", display_name=""),
     )
 
     assert item.priority == Item.Priority.URGENT
