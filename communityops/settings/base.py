@@ -27,6 +27,8 @@ def database_settings(url: str) -> dict:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The public address, for links in emails (magic links, acknowledgements, invitations).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -200,7 +202,13 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core", "inbox.demo.seed_items"]
+# billing before the apps that create items, so their SLA clocks follow the demo coverage plans.
+DEMO_SEEDERS = [
+    "communityops.demo.seed_core",
+    "billing.demo.seed_billing",
+    "inbox.demo.seed_items",
+    "crises.demo.seed_crises",  # after the inbox: it groups negative demo items into crises
+]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
@@ -222,5 +230,18 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Meta Graph API, versioned; tests and the demo point it at a local stub server.
+META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "https://graph.facebook.com/v21.0")
+
+# The inbox's clocks. A claim is a lease renewed by the open composer's heartbeat;
+# an agent without a presence heartbeat this long counts as offline (claims released).
+INBOX_LEASE_SECONDS = 300
+INBOX_PRESENCE_TIMEOUT_SECONDS = 180
+# The outbox retries a failed send with exponential backoff from this base, this many times;
+# a send still marked "sending" after the timeout (a worker died mid-call) is tried again.
+INBOX_OUTBOX_BACKOFF_SECONDS = 30
+INBOX_OUTBOX_MAX_ATTEMPTS = 6
+INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
+
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_feeder"]]
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"], ["demo_feeder"]]

@@ -227,10 +227,11 @@ def test_angry_customer_is_high_and_angry_influencer_urgent(channel_factory):
     assert influencer.priority == Item.Priority.URGENT
 
 
-def test_triage_reads_the_database_once(channel_factory, django_assert_num_queries):
+def test_triage_reads_the_database_at_most_twice(channel_factory, django_assert_max_num_queries):
     channel = channel_factory()
     normalized = incoming("Eine ganz normale Frage zur Öffnungszeit am Wochenende, bitte.")
     author = author_upsert(platform=channel.platform, normalized=normalized)
 
-    with django_assert_num_queries(1):
+    # one query for tier, learned spam counts and similar texts; one for billing's SLA due time
+    with django_assert_max_num_queries(2):
         triage_assess(client=channel.client, author=author, normalized=normalized, received_at=timezone.now())

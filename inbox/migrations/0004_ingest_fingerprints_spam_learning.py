@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communityops', '0002_cache_table'),
-        ('inbox', '0001_initial'),
+        ('inbox', '0003_work_presence_assignment_wordpress_poll'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
