@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel, Client
@@ -327,8 +328,6 @@ class IngestChange(models.Model):
 
 
 # --- ingestion/triage models ---
-# (imported here so this block stays a pure append to the file)
-from django.utils import timezone  # noqa: E402
 
 
 class GenericEventReceipt(models.Model):

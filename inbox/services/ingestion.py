@@ -32,7 +32,7 @@ from .triage import item_fingerprint_store, triage_assess
 logger = logging.getLogger(__name__)
 
 TAG_REMOVED_ON_PLATFORM = "removed-on-platform"
-PROCESS_TASK = "inbox.tasks_ingest.webhook_delivery_process_task"
+PROCESS_TASK = "inbox.tasks.webhook_delivery_process_task"
 # A delivery still pending this long after arrival lost its task (e.g. a crash right after commit).
 STALE_PENDING_AFTER = timedelta(minutes=5)
 
