@@ -1,1 +1,189 @@
+"""Admin for the inbox: browse and search everything; audit rows and outbound actions are read-only.
 
+State changes that matter (claims, replies, moderation) go through the services; the
+admin offers only "release claim" and "retry now", both calling services.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AgentPresence,
+    Author,
+    AuthorProfile,
+    CannedResponse,
+    IngestChange,
+    Item,
+    ItemEvent,
+    ItemNote,
+    OutboundAction,
+    TeamAssignmentPolicy,
+    WebhookDelivery,
+    WordPressPollState,
+)
+from .services.claims import item_release
+from .services.outbox import outbound_action_retry_now
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit trails: visible, never editable or deletable by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "platform", "handle", "follower_count", "verified", "first_seen_at"]
+    list_filter = ["platform", "verified"]
+    search_fields = ["handle", "display_name", "external_id"]
+
+
+@admin.register(AuthorProfile)
+class AuthorProfileAdmin(admin.ModelAdmin):
+    list_display = ["author", "client", "is_key_account", "updated_at"]
+    list_filter = ["is_key_account", "client"]
+    search_fields = ["author__handle", "author__display_name", "client__name"]
+    autocomplete_fields = ["author"]
+
+
+class ItemEventInline(admin.TabularInline):
+    model = ItemEvent
+    fields = ["created_at", "kind", "actor", "data"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ItemNoteInline(admin.TabularInline):
+    model = ItemNote
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "client", "channel", "kind", "status", "priority", "author_tier", "sla_due_at", "claimed_by"]
+    list_filter = ["status", "priority", "author_tier", "kind", "channel__platform", "client"]
+    search_fields = ["text", "external_id", "author__handle", "author__display_name"]
+    list_select_related = ["client", "channel", "claimed_by"]
+    date_hierarchy = "received_at"
+    inlines = [ItemEventInline, ItemNoteInline]
+    actions = ["release_claims"]
+    # Status, claims and replies change only through the services (events, locks, outbox).
+    readonly_fields = [
+        field.name for field in Item._meta.get_fields() if getattr(field, "concrete", False) and field.name != "tags"
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Release claims of the selected items"))
+    def release_claims(self, request, queryset):
+        released = 0
+        for item_id in queryset.exclude(claimed_by=None).values_list("pk", flat=True):
+            item_release(acting_user=request.user, item_id=item_id, reason="released in admin")
+            released += 1
+        self.message_user(request, _("%(count)d claims released.") % {"count": released}, messages.SUCCESS)
+
+
+@admin.register(ItemEvent)
+class ItemEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "item", "kind", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["item__id", "item__text"]
+    list_select_related = ["item", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ItemNote)
+class ItemNoteAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "item", "author", "__str__"]
+    search_fields = ["text"]
+    list_select_related = ["item", "author"]
+
+
+@admin.register(OutboundAction)
+class OutboundActionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "item", "kind", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    list_filter = ["status", "kind", "item__channel__platform"]
+    search_fields = ["item__id", "external_id", "idempotency_key", "last_error"]
+    list_select_related = ["item"]
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Send failed actions again now"))
+    def retry_now(self, request, queryset):
+        moved = sum(
+            outbound_action_retry_now(action_id=action_id, acting_user=request.user)
+            for action_id in queryset.filter(status=OutboundAction.Status.FAILED).values_list("pk", flat=True)
+        )
+        self.message_user(request, _("%(count)d actions handed to the outbox.") % {"count": moved})
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "client", "language"]
+    list_filter = ["client", "language"]
+    search_fields = ["title", "body"]
+
+
+class IngestChangeInline(admin.TabularInline):
+    model = IngestChange
+    fields = ["position", "status", "error", "item"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "channel", "source", "status", "received_at", "processed_at"]
+    list_filter = ["source", "status"]
+    list_select_related = ["channel__client"]
+    inlines = [IngestChangeInline]
+    exclude = ["body"]
+
+
+@admin.register(IngestChange)
+class IngestChangeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "delivery", "position", "status", "error", "item"]
+    list_filter = ["status"]
+    search_fields = ["error"]
+
+
+@admin.register(AgentPresence)
+class AgentPresenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "is_online", "last_seen_at", "capacity"]
+    list_filter = ["is_online"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    readonly_fields = ["is_online", "last_seen_at"]
+
+
+@admin.register(TeamAssignmentPolicy)
+class TeamAssignmentPolicyAdmin(admin.ModelAdmin):
+    list_display = ["team", "mode", "last_assigned_user"]
+    list_filter = ["mode"]
+    readonly_fields = ["last_assigned_user"]
+
+
+@admin.register(WordPressPollState)
+class WordPressPollStateAdmin(ReadOnlyAdmin):
+    list_display = ["channel", "last_polled_at", "newest_comment_at", "last_error"]
+    search_fields = ["channel__name", "last_error"]

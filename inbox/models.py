@@ -324,3 +324,69 @@ class IngestChange(models.Model):
 
     def __str__(self) -> str:
         return f"change {self.position} of delivery {self.delivery_id}"
+
+
+# --- claims/outbox/assignment models ---
+
+
+class AgentPresence(models.Model):
+    """Whether an agent is at their desk: auto-assignment only hands work to online agents.
+
+    The browser sends a presence heartbeat while the agent works; no heartbeat for
+    INBOX_PRESENCE_TIMEOUT_SECONDS (or an explicit end of shift) takes them offline
+    and releases their claims.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
+    is_online = models.BooleanField(_("online"), default=False)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=5, help_text=_("How many items auto-assignment may give this agent at once.")
+    )
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presences")
+        indexes = [models.Index(fields=["last_seen_at"], name="presence_online", condition=Q(is_online=True))]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'online' if self.is_online else 'offline'})"
+
+
+class TeamAssignmentPolicy(models.Model):
+    """How a team's open items reach its agents: by hand only, in turn, or to the least loaded."""
+
+    class Mode(models.TextChoices):
+        OFF = "off", _("Off (agents pull with “next item”)")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_LOADED = "least_loaded", _("Least loaded")
+
+    team = models.OneToOneField("communityops.Team", on_delete=models.CASCADE, related_name="assignment_policy")
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.OFF)
+    # Round robin remembers whom it gave the last item to and continues after them.
+    last_assigned_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("team assignment policy")
+        verbose_name_plural = _("team assignment policies")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_mode_display()}"
+
+
+class WordPressPollState(models.Model):
+    """Per WordPress channel: when it was last polled, the newest comment seen, the last error."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="wordpress_poll_state")
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    newest_comment_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("WordPress poll state")
+        verbose_name_plural = _("WordPress poll states")
+
+    def __str__(self) -> str:
+        return f"{self.channel} polled {self.last_polled_at}"

@@ -1,12 +1,27 @@
 """Reads of the inbox, always scoped to the clients the user may see."""
 
-from django.db.models import QuerySet
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from communityops.models import User
-from communityops.selectors import client_ids_for_user
+from communityops.models import Client, User
+from communityops.selectors import client_ids_for_user, client_queryset_for_user
 
-from .models import Item
+from .models import AuthorProfile, CannedResponse, Item, ItemEvent, ItemNote, OutboundAction
+
+# Event kinds that mean "the conversation changed under the composer": a new message
+# arrived, someone else's answer was queued, or the item was moderated away.
+THREAD_CHANGE_EVENT_KINDS = (
+    ItemEvent.Kind.RECEIVED,
+    ItemEvent.Kind.REPLY_QUEUED,
+    ItemEvent.Kind.STATUS_CHANGED,
+)
 
 
 def item_queryset_for_user(*, user: User) -> QuerySet[Item]:
@@ -27,3 +42,223 @@ def item_open_queue_for_user(*, user: User) -> QuerySet[Item]:
         .select_related("client", "channel", "author", "claimed_by")
         .order_by("sla_due_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """The queue filters; None means "any". Status defaults to the open statuses."""
+
+    client_id: int | None = None
+    channel_id: int | None = None
+    statuses: tuple[str, ...] | None = None
+    priority: int | None = None
+    tier: str | None = None
+    tag: str | None = None
+
+
+def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
+    """The queue filters other than status (claim-next and the list share them)."""
+    if filters.client_id is not None:
+        queryset = queryset.filter(client_id=filters.client_id)
+    if filters.channel_id is not None:
+        queryset = queryset.filter(channel_id=filters.channel_id)
+    if filters.priority is not None:
+        queryset = queryset.filter(priority=filters.priority)
+    if filters.tier:
+        queryset = queryset.filter(author_tier=filters.tier)
+    if filters.tag:
+        queryset = queryset.filter(tags__contains=[filters.tag])
+    return queryset
+
+
+def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> QuerySet[Item]:
+    """Scoped, filtered items in keyset order (sla_due_at ascending with nulls last, then id)."""
+    filters = filters or ItemFilters()
+    queryset = item_queryset_for_user(user=user).filter(status__in=filters.statuses or Item.OPEN_STATUSES)
+    queryset = item_filters_apply(queryset=queryset, filters=filters)
+    return queryset.select_related("client", "channel", "author", "claimed_by").order_by("sla_due_at", "id")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def item_cursor_encode(*, item: Item) -> str:
+    due = item.sla_due_at.isoformat() if item.sla_due_at else ""
+    return base64.urlsafe_b64encode(f"{due}|{item.pk}".encode()).decode()
+
+
+def item_cursor_decode(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        due_text, _bar, id_text = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        due = parse_datetime(due_text) if due_text else None
+        if due_text and due is None:
+            raise ValueError(due_text)
+        return due, int(id_text)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor("invalid cursor") from error
+
+
+def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tuple[list[Item], str | None]:
+    """One keyset page after `cursor`: a range scan on (sla_due_at, id), never an OFFSET.
+
+    PostgreSQL sorts NULL due times last in ascending order, so the condition covers them.
+    """
+    if cursor:
+        due, last_id = item_cursor_decode(cursor)
+        if due is None:
+            queryset = queryset.filter(sla_due_at__isnull=True, id__gt=last_id)
+        else:
+            queryset = queryset.filter(
+                Q(sla_due_at__gt=due) | Q(sla_due_at=due, id__gt=last_id) | Q(sla_due_at__isnull=True)
+            )
+    items = list(queryset[: limit + 1])
+    next_cursor = item_cursor_encode(item=items[limit - 1]) if len(items) > limit else None
+    return items[:limit], next_cursor
+
+
+def item_thread_queryset(*, item: Item) -> QuerySet[Item]:
+    """The conversation an item belongs to: the channel's items of the same post (thread).
+
+    Without a thread id, the item and its direct replies form the conversation.
+    """
+    if item.thread_external_id:
+        return Item.objects.filter(channel_id=item.channel_id, thread_external_id=item.thread_external_id)
+    return Item.objects.filter(channel_id=item.channel_id).filter(
+        Q(pk=item.pk) | Q(parent_external_id=item.external_id)
+    )
+
+
+def item_thread_version(*, item: Item) -> int:
+    """The newest thread-changing event id: what the composer loads and the reply compares against."""
+    version = ItemEvent.objects.filter(
+        item__in=item_thread_queryset(item=item).values("pk"), kind__in=THREAD_CHANGE_EVENT_KINDS
+    ).aggregate(newest=Max("id"))["newest"]
+    return version or 0
+
+
+def item_thread_changes_since(*, item: Item, event_id: int) -> list[ItemEvent]:
+    return list(
+        ItemEvent.objects.filter(
+            item__in=item_thread_queryset(item=item).values("pk"), kind__in=THREAD_CHANGE_EVENT_KINDS, id__gt=event_id
+        )
+        .select_related("item", "actor")
+        .order_by("id")
+    )
+
+
+@dataclass
+class ItemDetail:
+    item: Item
+    thread: list[Item]
+    events: list[ItemEvent]
+    notes: list[ItemNote]
+    outbound_actions: list[OutboundAction]
+    thread_version: int
+
+
+def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
+    """Everything the composer shows, in a fixed number of queries."""
+    item = item_get_for_user(user=user, item_id=item_id)
+    thread = list(item_thread_queryset(item=item).select_related("author").order_by("platform_created_at", "id"))
+    return ItemDetail(
+        item=item,
+        thread=thread,
+        events=list(item.events.select_related("actor").order_by("id")),
+        notes=list(item.notes.select_related("author").order_by("created_at", "id")),
+        outbound_actions=list(item.outbound_actions.select_related("requested_by").order_by("id")),
+        thread_version=item_thread_version(item=item),
+    )
+
+
+def staff_may_serve_client(*, user: User, client_id: int) -> bool:
+    """Whether a staff member may work on a client's items (assignment target check)."""
+    return user.is_active and user.is_agency_staff and client_ids_for_user(user=user).filter(pk=client_id).exists()
+
+
+# --- reads for the agent inbox pages ---
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """Who holds an item, from the point of view of `user`: mine, other, free or closed."""
+
+    state: str
+
+
+def item_claim_state(*, item: Item, user: User, now: datetime | None = None) -> ClaimState:
+    now = now or timezone.now()
+    if item.status not in Item.OPEN_STATUSES:
+        return ClaimState("closed")
+    if item.claimed_by_id is None or item.lease_expires_at is None or item.lease_expires_at <= now:
+        return ClaimState("mine" if item.claimed_by_id == user.pk else "free")
+    return ClaimState("mine" if item.claimed_by_id == user.pk else "other")
+
+
+def author_profile_for_item(*, item: Item) -> AuthorProfile | None:
+    return AuthorProfile.objects.filter(client_id=item.client_id, author_id=item.author_id).first()
+
+
+def author_history_for_item(*, item: Item, user: User, limit: int = 8) -> list[Item]:
+    """The author's other items the user may see, newest first."""
+    return list(
+        item_queryset_for_user(user=user)
+        .filter(author_id=item.author_id)
+        .exclude(pk=item.pk)
+        .select_related("client")
+        .order_by("-received_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class CannedText:
+    title: str
+    text: str
+
+
+def canned_responses_for_item(*, item: Item) -> list[CannedText]:
+    """The client's canned responses with {author_name} and {client_name} filled in."""
+    values = {"author_name": str(item.author), "client_name": item.client.name}
+    return [
+        CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
+        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by("title")
+    ]
+
+
+def _placeholders_fill(body: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        body = body.replace("{" + name + "}", value)
+    return body
+
+
+@dataclass(frozen=True)
+class ClientQueueCount:
+    client: Client
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def client_queue_counts(*, user: User, now: datetime | None = None) -> list[ClientQueueCount]:
+    """Per visible client: open items, how many are past their SLA and how many are due within 15 minutes."""
+    now = now or timezone.now()
+    rows = (
+        item_queryset_for_user(user=user)
+        .filter(status__in=Item.OPEN_STATUSES)
+        .values("client_id")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(sla_due_at__lt=now)),
+            due_soon=Count("id", filter=Q(sla_due_at__gte=now, sla_due_at__lt=now + timedelta(minutes=15))),
+        )
+    )
+    by_client = {row["client_id"]: row for row in rows}
+    return [
+        ClientQueueCount(
+            client=client,
+            open=by_client.get(client.pk, {}).get("open", 0),
+            overdue=by_client.get(client.pk, {}).get("overdue", 0),
+            due_soon=by_client.get(client.pk, {}).get("due_soon", 0),
+        )
+        for client in client_queryset_for_user(user=user).filter(is_active=True).order_by("name")
+    ]

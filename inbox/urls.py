@@ -5,4 +5,16 @@ from . import views
 app_name = "inbox"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("queue/", views.queue_list, name="queue_list"),
+    path("counts/", views.client_counts, name="client_counts"),
+    path("claim-next/", views.claim_next, name="claim_next"),
+    path("items/<int:item_id>/", views.item, name="item"),
+    path("items/<int:item_id>/claim-status/", views.claim_status, name="claim_status"),
+    path("items/<int:item_id>/claim/", views.claim, name="claim"),
+    path("items/<int:item_id>/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("items/<int:item_id>/release/", views.release, name="release"),
+    path("items/<int:item_id>/take-over/", views.take_over, name="take_over"),
+    path("items/<int:item_id>/reply/", views.reply, name="reply"),
+    path("items/<int:item_id>/moderate/", views.moderate, name="moderate"),
+    path("items/<int:item_id>/notes/", views.note, name="note"),
 ]

@@ -1,11 +1,258 @@
-from django.shortcuts import render
+"""The agent inbox pages. Thin: parse, call one service or selector, render.
+
+Every POST redirects back to the item (303); under HTMX the redirect is followed and
+the workspace fragment is swapped in, so the same views serve both.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required
+from communityops.selectors import client_list_for_user, guideline_list_for_client
 
-from .selectors import item_open_queue_for_user
+from .models import AuthorTier, Item, ItemEvent, OutboundAction
+from .selectors import (
+    InvalidCursor,
+    ItemFilters,
+    author_history_for_item,
+    author_profile_for_item,
+    canned_responses_for_item,
+    client_queue_counts,
+    item_claim_state,
+    item_detail_for_user,
+    item_list_for_user,
+    item_page,
+)
+from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
+from .services.errors import InboxActionError, ReplyConflict
+from .services.moderation import item_close, item_moderate
+from .services.notes import item_note_add
+from .services.outbox import item_reply
+
+QUEUE_PAGE_SIZE = 40
+
+MODERATION_ACTIONS = [
+    ("close", gettext_lazy("Close, no answer needed"), "x"),
+    (OutboundAction.Kind.HIDE, OutboundAction.Kind.HIDE.label, "h"),
+    (OutboundAction.Kind.UNHIDE, OutboundAction.Kind.UNHIDE.label, ""),
+    (OutboundAction.Kind.SPAM, OutboundAction.Kind.SPAM.label, "s"),
+    (OutboundAction.Kind.APPROVE, OutboundAction.Kind.APPROVE.label, ""),
+    (OutboundAction.Kind.DELETE, OutboundAction.Kind.DELETE.label, ""),
+    (OutboundAction.Kind.TRASH, OutboundAction.Kind.TRASH.label, ""),
+]
+
+
+def _filters_from(params) -> ItemFilters:
+    def number(name):
+        value = params.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    status = params.get("status", "")
+    tier = params.get("tier", "")
+    return ItemFilters(
+        client_id=number("client"),
+        channel_id=number("channel"),
+        statuses=(status,) if status in Item.Status.values else None,
+        priority=number("priority"),
+        tier=tier if tier in AuthorTier.values else None,
+        tag=params.get("tag", "").strip() or None,
+    )
+
+
+def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None) -> dict:
+    try:
+        items, next_cursor = item_page(
+            queryset=item_list_for_user(user=request.user, filters=filters), cursor=cursor, limit=QUEUE_PAGE_SIZE
+        )
+    except InvalidCursor:
+        items, next_cursor = [], None
+    return {"items": items, "next_cursor": next_cursor, "cursor": cursor, "filters": filters}
+
+
+def _workspace_context(request, item_id: int) -> dict:
+    detail = item_detail_for_user(user=request.user, item_id=item_id)
+    item = detail.item
+    try:
+        crisis_url = reverse("crises:from_items")
+    except NoReverseMatch:
+        crisis_url = ""
+    return {
+        "detail": detail,
+        "claim": item_claim_state(item=item, user=request.user),
+        "author_profile": author_profile_for_item(item=item),
+        "author_history": author_history_for_item(item=item, user=request.user),
+        "guidelines": guideline_list_for_client(client=item.client),
+        "canned_responses": canned_responses_for_item(item=item),
+        "moderation_actions": MODERATION_ACTIONS,
+        "crisis_from_items_url": crisis_url,
+        "selected_item_id": item.pk,
+    }
+
+
+def _page(request, *, item_id: int | None):
+    filters = _filters_from(request.GET)
+    context = {
+        "nav": "inbox",
+        "clients": client_list_for_user(user=request.user),
+        "client_counts": client_queue_counts(user=request.user),
+        "status_choices": Item.Status.choices,
+        "priority_choices": Item.Priority.choices,
+        "tier_choices": AuthorTier.choices,
+        "filters_query": {key: value for key, value in request.GET.items() if value},
+        **_queue_context(request, filters=filters),
+    }
+    if item_id is not None:
+        context.update(_workspace_context(request, item_id))
+    return render(request, "inbox/queue.html", context)
 
 
 @agency_staff_required
+@require_GET
 def queue(request):
-    items = item_open_queue_for_user(user=request.user)[:50]
-    return render(request, "inbox/queue.html", {"items": items, "nav": "inbox"})
+    return _page(request, item_id=None)
+
+
+@agency_staff_required
+@require_GET
+def queue_list(request):
+    cursor = request.GET.get("cursor") or None
+    context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor)
+    template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
+    return render(request, template, context)
+
+
+@agency_staff_required
+@require_GET
+def client_counts(request):
+    return render(request, "inbox/_client_counts.html", {"client_counts": client_queue_counts(user=request.user)})
+
+
+@agency_staff_required
+@require_GET
+def item(request, item_id: int):
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "inbox/_workspace.html", _workspace_context(request, item_id))
+    return _page(request, item_id=item_id)
+
+
+@agency_staff_required
+@require_GET
+def claim_status(request, item_id: int):
+    detail = item_detail_for_user(user=request.user, item_id=item_id)
+    context = {"detail": detail, "claim": item_claim_state(item=detail.item, user=request.user)}
+    return render(request, "inbox/_claim_status.html", context)
+
+
+def _back_to_item(item_id: int):
+    return redirect(reverse("inbox:item", args=[item_id]), permanent=False)
+
+
+def _run(request, item_id: int, action) -> HttpResponse:
+    """Run one service call; an expected refusal becomes a message on the item."""
+    try:
+        action()
+    except InboxActionError as error:
+        messages.error(request, error.message)
+    return _back_to_item(item_id)
+
+
+@agency_staff_required
+@require_POST
+def claim_next(request):
+    item = item_claim_next(acting_user=request.user, filters=_filters_from(request.POST))
+    if item is None:
+        messages.info(request, _("Nothing is waiting for you right now."))
+        return redirect("inbox:queue")
+    return _back_to_item(item.pk)
+
+
+@agency_staff_required
+@require_POST
+def claim(request, item_id: int):
+    return _run(request, item_id, lambda: item_claim(acting_user=request.user, item_id=item_id))
+
+
+@agency_staff_required
+@require_POST
+def heartbeat(request, item_id: int):
+    try:
+        item_heartbeat(acting_user=request.user, item_id=item_id)
+    except InboxActionError as error:
+        return HttpResponse(str(error.message), status=409)
+    return HttpResponse(status=204)
+
+
+@agency_staff_required
+@require_POST
+def release(request, item_id: int):
+    return _run(request, item_id, lambda: item_release(acting_user=request.user, item_id=item_id, reason="skipped"))
+
+
+@agency_staff_required
+@require_POST
+def take_over(request, item_id: int):
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say why you take the item over."))
+        return _back_to_item(item_id)
+    return _run(request, item_id, lambda: item_take_over(acting_user=request.user, item_id=item_id, reason=reason))
+
+
+@agency_staff_required
+@require_POST
+def reply(request, item_id: int):
+    text = request.POST.get("text", "")
+    version = request.POST.get("thread_version", "")
+    try:
+        item_reply(
+            acting_user=request.user,
+            item_id=item_id,
+            text=text,
+            loaded_at_event_id=int(version) if version.isdigit() else 0,
+        )
+    except ReplyConflict as error:
+        context = _workspace_context(request, item_id)
+        labels = dict(ItemEvent.Kind.choices)
+        context["conflict_changes"] = [
+            {**change, "label": labels.get(change["kind"], change["kind"])} for change in error.details["changes"]
+        ]
+        context["draft_text"] = text
+        template = "inbox/_workspace.html" if request.htmx else "inbox/queue.html"
+        return render(request, template, context, status=409 if request.htmx else 200)
+    except InboxActionError as error:
+        messages.error(request, error.message)
+        return _back_to_item(item_id)
+    messages.success(request, _("Reply queued; it goes out through the channel now."))
+    return _back_to_item(item_id)
+
+
+@agency_staff_required
+@require_POST
+def moderate(request, item_id: int):
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    if action == "close":
+        return _run(request, item_id, lambda: item_close(acting_user=request.user, item_id=item_id))
+    if action not in OutboundAction.Kind.values or action == OutboundAction.Kind.REPLY:
+        messages.error(request, _("Unknown moderation action."))
+        return _back_to_item(item_id)
+    return _run(
+        request,
+        item_id,
+        lambda: item_moderate(acting_user=request.user, item_id=item_id, action=action, reason=reason),
+    )
+
+
+@agency_staff_required
+@require_POST
+def note(request, item_id: int):
+    text = request.POST.get("text", "").strip()
+    if not text:
+        messages.error(request, _("A note needs text."))
+        return _back_to_item(item_id)
+    return _run(request, item_id, lambda: item_note_add(acting_user=request.user, item_id=item_id, text=text))

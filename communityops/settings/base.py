@@ -27,6 +27,8 @@ def database_settings(url: str) -> dict:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The public address, for links in emails (magic links, acknowledgements, invitations).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -201,7 +203,7 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core"]
+DEMO_SEEDERS = ["communityops.demo.seed_core", "crises.demo.seed_crises"]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
@@ -223,5 +225,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Meta Graph API, versioned; tests and the demo point it at a local stub server.
+META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "https://graph.facebook.com/v21.0")
+
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = []
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"]]

@@ -1,5 +1,7 @@
 """Local development: DEBUG on, console email, embedded PostgreSQL unless DATABASE_URL is set."""
 
+import os
+
 from communityops.embedded_postgres import embedded_database_url
 
 from .base import *  # noqa: F403
@@ -15,3 +17,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBacken
 MFA_TOTP_INSECURE_BYPASS_CODE = "000000" if DEBUG else None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's local stub network (manage.py demo_stub_network, started by devstack) plays Meta.
+META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "http://127.0.0.1:8765/v21.0")

@@ -43,3 +43,23 @@ def screenshot():
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=False)
 
     return take
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Log a browser context in as `user` by planting a real session cookie (skips the login form)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def login(context, user) -> None:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
+        )
+
+    return login

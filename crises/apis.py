@@ -1,0 +1,312 @@
+"""The crisis API: one view per operation, nested Input/Output serializers, scoped lookups.
+
+Agency staff see the crises of their clients; a client contact sees only their own client's
+crises (and gets 404 for any other) and may only decide on drafts.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser, IsShiftLeadOrAdmin
+from communityops.selectors import client_get_for_user
+from inbox.selectors import item_queryset_for_user
+
+from . import services
+from .models import Approval, Crisis, Severity
+from .selectors import (
+    crisis_drafts,
+    crisis_get_for_user,
+    crisis_linked_items,
+    crisis_list_for_user,
+    crisis_timeline,
+    portal_contact_for_user,
+)
+
+
+class DraftOutputSerializer(serializers.Serializer):
+    class ApprovalOutput(serializers.Serializer):
+        contact = serializers.CharField(source="contact.name")
+        decision = serializers.CharField()
+        comment = serializers.CharField()
+        via = serializers.CharField()
+        decided_at = serializers.DateTimeField()
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    text = serializers.CharField()
+    platform_texts = serializers.DictField(child=serializers.CharField())
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approval_due_at = serializers.DateTimeField(allow_null=True)
+    approvals = ApprovalOutput(many=True, source="approvals.all")
+
+
+class CrisisOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_id = serializers.IntegerField()
+    client_name = serializers.CharField(source="client.name")
+    title = serializers.CharField()
+    severity = serializers.IntegerField()
+    status = serializers.CharField()
+    owner = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    escalation_started_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
+class LinkedItemOutputSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    text = serializers.CharField(source="item.text")
+    item_status = serializers.CharField(source="item.status")
+    linked_at = serializers.DateTimeField()
+    answered_version = serializers.IntegerField(source="answered_draft.version", allow_null=True, default=None)
+
+
+class EventOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    data = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, event) -> str:
+        return str(event.actor) if event.actor else event.actor_label
+
+
+class CrisisDetailOutputSerializer(CrisisOutputSerializer):
+    post_mortem = serializers.CharField()
+    items = serializers.SerializerMethodField()
+    drafts = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(LinkedItemOutputSerializer(many=True))
+    def get_items(self, crisis):
+        return LinkedItemOutputSerializer(crisis_linked_items(crisis=crisis), many=True).data
+
+    @extend_schema_field(DraftOutputSerializer(many=True))
+    def get_drafts(self, crisis):
+        return DraftOutputSerializer(crisis_drafts(crisis=crisis), many=True).data
+
+    @extend_schema_field(EventOutputSerializer(many=True))
+    def get_timeline(self, crisis):
+        return EventOutputSerializer(crisis_timeline(crisis=crisis), many=True).data
+
+
+def _detail(crisis: Crisis, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(CrisisDetailOutputSerializer(crisis).data, status=status_code)
+
+
+def _run(service, **kwargs):
+    """Call a service; a state the crisis does not allow becomes a 400 with the reason."""
+    try:
+        return service(**kwargs)
+    except services.CrisisError as error:
+        raise ValidationError({"detail": str(error)}) from error
+
+
+class CrisisListApi(APIView):
+    """GET: crises the user may see (contacts: their client's). POST: open one (agency staff)."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisCreateInput"
+
+        client_id = serializers.IntegerField()
+        title = serializers.CharField(max_length=200)
+        severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.HIGH)
+        item_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisListFilter"
+
+        status = serializers.ChoiceField(choices=Crisis.Status.choices, required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CrisisOutputSerializer(many=True), operation_id="crises_list"
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        crises = crisis_list_for_user(user=request.user, status=filters.validated_data.get("status"))
+        return Response(CrisisOutputSerializer(crises, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CrisisDetailOutputSerializer}, operation_id="crises_create")
+    def post(self, request):
+        if not request.user.is_agency_staff:
+            raise PermissionDenied
+        data = self._validated(request)
+        client = client_get_for_user(user=request.user, client_id=data["client_id"])
+        now = timezone.now()
+        crisis = _run(
+            services.crisis_create,
+            acting_user=request.user,
+            client=client,
+            title=data["title"],
+            severity=data["severity"],
+            now=now,
+        )
+        if data["item_ids"]:
+            items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk)
+            _run(services.crisis_items_link, crisis=crisis, items=items, acting_user=request.user, now=now)
+        return _detail(crisis, status.HTTP_201_CREATED)
+
+    def _validated(self, request) -> dict:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def _scoped_items(*, request, ids: list[int], client_id: int):
+    items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids, client_id=client_id))
+    if len(items) != len(set(ids)):
+        raise ValidationError({"item_ids": "Unknown items, or items of another client."})
+    return items
+
+
+class CrisisDetailApi(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses=CrisisDetailOutputSerializer, operation_id="crises_retrieve")
+    def get(self, request, crisis_id: int):
+        return _detail(crisis_get_for_user(user=request.user, crisis_id=crisis_id))
+
+
+class CrisisLinkItemsApi(APIView):
+    permission_classes = [IsAgencyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisLinkItemsInput"
+
+        item_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+    @extend_schema(request=InputSerializer, responses=CrisisDetailOutputSerializer, operation_id="crises_items_link")
+    def post(self, request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = _scoped_items(request=request, ids=serializer.validated_data["item_ids"], client_id=crisis.client_id)
+        _run(services.crisis_items_link, crisis=crisis, items=items, acting_user=request.user, now=timezone.now())
+        return _detail(crisis)
+
+
+class CrisisTransitionApi(APIView):
+    permission_classes = [IsShiftLeadOrAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisTransitionInput"
+
+        to_status = serializers.ChoiceField(choices=sorted(services.MANUAL_TARGETS))
+        post_mortem = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=CrisisDetailOutputSerializer, operation_id="crises_transition")
+    def post(self, request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        crisis = _run(
+            services.crisis_transition,
+            crisis=crisis,
+            acting_user=request.user,
+            now=timezone.now(),
+            **serializer.validated_data,
+        )
+        return _detail(crisis_get_for_user(user=request.user, crisis_id=crisis.pk))
+
+
+class DraftCreateApi(APIView):
+    permission_classes = [IsAgencyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DraftCreateInput"
+
+        text = serializers.CharField()
+        platform_texts = serializers.DictField(
+            child=serializers.CharField(allow_blank=True), required=False, default=dict
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: DraftOutputSerializer}, operation_id="crises_drafts_create")
+    def post(self, request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        draft = _run(
+            services.response_draft_create,
+            crisis=crisis,
+            acting_user=request.user,
+            now=timezone.now(),
+            **serializer.validated_data,
+        )
+        return Response(DraftOutputSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+
+class DraftSubmitApi(APIView):
+    permission_classes = [IsShiftLeadOrAdmin]
+
+    @extend_schema(request=None, responses=DraftOutputSerializer, operation_id="crises_drafts_submit")
+    def post(self, request, crisis_id: int, draft_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        draft = get_object_or_404(crisis.drafts, pk=draft_id)
+        draft = _run(services.response_draft_submit, draft=draft, acting_user=request.user, now=timezone.now())
+        return Response(DraftOutputSerializer(draft).data)
+
+
+class DraftDecideApi(APIView):
+    """A client contact (portal login) approves or rejects the draft awaiting approval."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DraftDecisionInput"
+
+        decision = serializers.ChoiceField(choices=Approval.Decision.choices)
+        comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=DraftOutputSerializer, operation_id="crises_drafts_decide")
+    def post(self, request, crisis_id: int, draft_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        draft = get_object_or_404(crisis.drafts, pk=draft_id)
+        contact = portal_contact_for_user(user=request.user)
+        if contact is None:
+            raise PermissionDenied
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _run(
+            services.approval_decide,
+            draft=draft,
+            contact=contact,
+            via=Approval.Via.PORTAL,
+            now=timezone.now(),
+            **serializer.validated_data,
+        )
+        draft.refresh_from_db()
+        return Response(DraftOutputSerializer(draft).data)
+
+
+class CrisisPublishApi(APIView):
+    permission_classes = [IsShiftLeadOrAdmin]
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisPublishOutput"
+
+        answered_item_ids = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(request=None, responses=OutputSerializer, operation_id="crises_publish")
+    def post(self, request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        answered = _run(services.crisis_publish, crisis=crisis, acting_user=request.user, now=timezone.now())
+        return Response({"answered_item_ids": answered})

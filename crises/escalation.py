@@ -1,0 +1,295 @@
+"""The escalation ladder, run by django-q2 and durable in the database.
+
+Schedule: the applicable steps of the client's policy fire one after another; step N is due
+at escalation_started_at + the waits of the steps before it. Which steps apply (severity,
+inside/outside business hours) is decided once, at the moment the escalation started, so
+the schedule never shifts while it runs.
+
+Exactly once: crisis_escalate_due creates one Notification row per (crisis, step, recipient)
+under the crisis's row lock; the unique constraint makes a second run a no-op. Sending runs
+after commit in notification_send, which locks the notification row and sends only while it
+is still pending. A worker that dies between the two leaves pending rows, which the next
+periodic run queues again: nothing is lost, nothing is sent twice.
+
+Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except the public
+holidays of the client's federal state (the `holidays` package).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django_q.tasks import async_task
+
+from communityops.models import Client, User
+
+from .models import (
+    AgencyRole,
+    BusinessHours,
+    Crisis,
+    CrisisEvent,
+    EscalationStep,
+    Notification,
+    NotificationChannel,
+)
+from .notifications import DeliveryError, absolute_url, recipient_language
+from .notifications.email import email_send
+from .notifications.webhook import chat_post, webhook_post_json
+from .selectors import on_call_lead_now
+from .services import crisis_event_record
+
+BUSINESS_DAY_START = time(9)
+BUSINESS_DAY_END = time(18)
+ACKNOWLEDGE_SALT = "crises.acknowledge"
+ACKNOWLEDGE_MAX_AGE = timedelta(hours=24)
+
+
+def is_business_hours(*, client: Client, at: datetime) -> bool:
+    local = at.astimezone(ZoneInfo(client.time_zone))
+    if local.weekday() >= 5:
+        return False
+    if local.date() in holidays.country_holidays("DE", subdiv=client.federal_state, years=local.year):
+        return False
+    return BUSINESS_DAY_START <= local.time() < BUSINESS_DAY_END
+
+
+def step_applies(*, step: EscalationStep, severity: int, business_hours: bool) -> bool:
+    if step.severities and severity not in step.severities:
+        return False
+    if step.business_hours == BusinessHours.INSIDE:
+        return business_hours
+    if step.business_hours == BusinessHours.OUTSIDE:
+        return not business_hours
+    return True
+
+
+def escalation_schedule(*, steps: list[EscalationStep], started_at: datetime) -> list[tuple[EscalationStep, datetime]]:
+    """Each applicable step with the time it is due: the start plus the waits of the steps before it."""
+    due_at = started_at
+    schedule = []
+    for step in steps:
+        schedule.append((step, due_at))
+        due_at += timedelta(minutes=step.wait_minutes)
+    return schedule
+
+
+def crisis_steps(*, crisis: Crisis) -> list[EscalationStep]:
+    policy = getattr(crisis.client, "escalation_policy", None)
+    if policy is None or not policy.is_active:
+        return []
+    business = is_business_hours(client=crisis.client, at=crisis.escalation_started_at)
+    steps = policy.steps.prefetch_related("contacts").order_by("position")
+    return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    label: str
+    address: str
+    language: str
+
+
+def _user_recipient(user: User) -> Recipient:
+    return Recipient(f"user:{user.pk}", str(user), user.email, recipient_language(user=user))
+
+
+def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, first: bool) -> list[Recipient]:
+    """Who this step alerts. The first step always includes the shift lead on call now.
+
+    A chat webhook is a single recipient (the channel); SMS webhooks need a contact's phone
+    number, staff are addressed by email there (the gateway maps them).
+    """
+    if step.channel == NotificationChannel.CHAT_WEBHOOK:
+        return [Recipient("chat", "Chat webhook", step.webhook_url, "de")]
+    users: list[User] = []
+    roles = set(step.agency_roles)
+    lead = on_call_lead_now(at=now)
+    if (first or AgencyRole.ON_CALL_LEAD in roles) and lead is not None:
+        users.append(lead)
+    if AgencyRole.CRISIS_OWNER in roles and crisis.owner is not None:
+        users.append(crisis.owner)
+    if AgencyRole.ALL_SHIFT_LEADS in roles:
+        users.extend(User.objects.filter(role=User.Role.SHIFT_LEAD, is_active=True).order_by("pk"))
+    recipients: dict[str, Recipient] = {}
+    for user in users:
+        recipients.setdefault(f"user:{user.pk}", _user_recipient(user))
+    for contact in step.contacts.all():
+        address = contact.phone if step.channel == NotificationChannel.OUTGOING_WEBHOOK else contact.email
+        if address:
+            recipients.setdefault(
+                f"contact:{contact.pk}",
+                Recipient(f"contact:{contact.pk}", contact.name, address, recipient_language(contact=contact)),
+            )
+    return list(recipients.values())
+
+
+def crisis_escalate_due(*, now: datetime) -> int:
+    """Periodic and right after an escalation starts: fire every due step of every running escalation.
+
+    Each crisis is handled in its own short transaction under its row lock (skip locked, so
+    two runners never work on the same crisis). Returns how many notifications were created.
+    """
+    crisis_ids = list(
+        Crisis.objects.filter(escalation_started_at__isnull=False, acknowledged_at__isnull=True)
+        .exclude(status=Crisis.Status.RESOLVED)
+        .values_list("pk", flat=True)
+    )
+    return sum(_crisis_escalate_one(crisis_id=crisis_id, now=now) for crisis_id in crisis_ids)
+
+
+@transaction.atomic
+def _crisis_escalate_one(*, crisis_id: int, now: datetime) -> int:
+    crisis = (
+        Crisis.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("client", "owner")
+        .filter(pk=crisis_id)
+        .first()
+    )
+    if crisis is None or not crisis.escalation_running:
+        return 0
+    created = 0
+    for index, (step, due_at) in enumerate(
+        escalation_schedule(steps=crisis_steps(crisis=crisis), started_at=crisis.escalation_started_at)
+    ):
+        if due_at > now:
+            break
+        if Notification.objects.filter(crisis=crisis, step=step).exists():
+            continue
+        recipients = step_recipients(step=step, crisis=crisis, now=now, first=index == 0)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    crisis=crisis,
+                    step=step,
+                    recipient_key=recipient.key,
+                    recipient_label=recipient.label,
+                    address=recipient.address,
+                    channel=step.channel,
+                    language=recipient.language,
+                    created_at=now,
+                )
+                for recipient in recipients
+            ],
+            ignore_conflicts=True,
+        )
+        created += len(recipients)
+        crisis_event_record(
+            crisis=crisis,
+            kind=CrisisEvent.Kind.STEP_FIRED,
+            at=now,
+            actor_label="CommunityOps",
+            data={
+                "position": step.position,
+                "channel": step.channel,
+                "due_at": due_at.isoformat(),
+                "recipients": [recipient.label for recipient in recipients],
+            },
+        )
+    # Also re-queue what an earlier run created but a crashed worker never sent.
+    pending = list(crisis.notifications.filter(status=Notification.Status.PENDING).values_list("pk", flat=True))
+    transaction.on_commit(lambda: [async_task("crises.tasks.notification_send_task", pk) for pk in pending])
+    return created
+
+
+def acknowledge_token(*, crisis_id: int, recipient_key: str) -> str:
+    return signing.dumps({"crisis": crisis_id, "recipient": recipient_key}, salt=ACKNOWLEDGE_SALT)
+
+
+def acknowledge_token_read(token: str) -> dict:
+    """The signed payload, or signing.BadSignature (tampered) / signing.SignatureExpired (too old)."""
+    return signing.loads(token, salt=ACKNOWLEDGE_SALT, max_age=ACKNOWLEDGE_MAX_AGE)
+
+
+def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:
+    token = acknowledge_token(crisis_id=crisis_id, recipient_key=recipient_key)
+    return absolute_url(reverse("crises:acknowledge", kwargs={"token": token}))
+
+
+def notification_text(*, notification: Notification, ack_url: str) -> str:
+    crisis = notification.crisis
+    return f"[CommunityOps] {crisis.client.name}: {crisis.title} (severity {crisis.severity}). Acknowledge: {ack_url}"
+
+
+def _deliver(notification: Notification) -> None:
+    crisis = notification.crisis
+    ack_url = acknowledge_url(crisis_id=crisis.pk, recipient_key=notification.recipient_key)
+    if notification.channel == NotificationChannel.EMAIL:
+        email_send(
+            to=notification.address,
+            name="escalation",
+            language=notification.language,
+            context={
+                "crisis": crisis,
+                "notification": notification,
+                "item_count": crisis.crisis_items.count(),
+                "acknowledge_url": ack_url,
+                "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
+            },
+        )
+    elif notification.channel == NotificationChannel.OUTGOING_WEBHOOK:
+        webhook_post_json(
+            url=notification.step.webhook_url,
+            payload={
+                "to": notification.address,
+                "text": notification_text(notification=notification, ack_url=ack_url),
+                "crisis_id": crisis.pk,
+                "severity": crisis.severity,
+                "acknowledge_url": ack_url,
+            },
+        )
+    else:
+        chat_post(url=notification.address, text=notification_text(notification=notification, ack_url=ack_url))
+
+
+@transaction.atomic
+def notification_send(*, notification_id: int, now: datetime) -> bool:
+    """Send one notification if it is still pending. Returns True if it was sent now.
+
+    The row lock (skip locked) stops a concurrent duplicate task; the status check stops a
+    later one. A failed attempt stays pending for the next periodic run, up to MAX_ATTEMPTS.
+    """
+    notification = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("crisis__client", "step")
+        .filter(pk=notification_id, status=Notification.Status.PENDING)
+        .first()
+    )
+    if notification is None:
+        return False
+    crisis = notification.crisis
+    if crisis.acknowledged_at is not None or crisis.status == Crisis.Status.RESOLVED:
+        notification.status = Notification.Status.SKIPPED
+        notification.save(update_fields=["status"])
+        return False
+    notification.attempts += 1
+    try:
+        _deliver(notification)
+    except DeliveryError as error:
+        notification.last_error = str(error)
+        if notification.attempts >= Notification.MAX_ATTEMPTS:
+            notification.status = Notification.Status.FAILED
+            crisis_event_record(
+                crisis=crisis,
+                kind=CrisisEvent.Kind.NOTIFICATION_FAILED,
+                at=now,
+                actor_label="CommunityOps",
+                data={"recipient": notification.recipient_label, "error": str(error)},
+            )
+        notification.save(update_fields=["attempts", "last_error", "status"])
+        return False
+    notification.status = Notification.Status.SENT
+    notification.sent_at = now
+    notification.save(update_fields=["attempts", "status", "sent_at"])
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.NOTIFICATION_SENT,
+        at=now,
+        actor_label="CommunityOps",
+        data={"recipient": notification.recipient_label, "channel": notification.channel},
+    )
+    return True

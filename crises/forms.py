@@ -1,0 +1,78 @@
+"""Input parsing for the crisis pages; the services do the checking that needs the database."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from communityops.models import Channel
+
+from .models import Approval, Severity
+from .services import MANUAL_TARGETS, Crisis
+
+
+class CrisisCreateForm(forms.Form):
+    client = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.HIGH)
+
+
+class ItemIdsField(forms.Field):
+    """Item ids from repeated fields (item_ids=1&item_ids=2) or one field "1, 2 3"."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value or ""]
+        parts = [part for raw in values for part in str(raw).replace(",", " ").split()]
+        if not parts or not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(_("Enter item ids (numbers)."))
+        return list(dict.fromkeys(int(part) for part in parts))
+
+
+class CrisisFromItemsForm(forms.Form):
+    item_ids = ItemIdsField()
+    title = forms.CharField(max_length=200, required=False)
+    severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, empty_value=Severity.HIGH, required=False)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label=_("New status"), choices=[(value, Crisis.Status(value).label) for value in sorted(MANUAL_TARGETS)]
+    )
+    post_mortem = forms.CharField(label=_("Post-mortem"), widget=forms.Textarea, required=False)
+
+
+class LinkItemsForm(forms.Form):
+    item_ids = ItemIdsField(label=_("Item ids"), widget=forms.TextInput, help_text=_("Separated by commas or spaces."))
+
+
+class DraftForm(forms.Form):
+    text = forms.CharField(label=_("Response (all platforms)"), widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in Channel.Platform.choices:
+            self.fields[f"platform_{value}"] = forms.CharField(
+                label=_("Only for %(platform)s (optional)") % {"platform": label},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
+
+    def platform_texts(self) -> dict:
+        return {
+            value: self.cleaned_data.get(f"platform_{value}", "")
+            for value, _label in Channel.Platform.choices
+            if self.cleaned_data.get(f"platform_{value}")
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Approval.Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PostMortemForm(forms.Form):
+    post_mortem = forms.CharField(label=_("Post-mortem"), widget=forms.Textarea)
+
+
+class HoldingForm(forms.Form):
+    statement = forms.IntegerField()

@@ -1,0 +1,118 @@
+"""Reads of crises, scoped to the clients the user may see (a contact sees only their own client)."""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from communityops.models import ClientContact, User
+from communityops.selectors import client_ids_for_user
+
+from .models import (
+    ApprovalSettings,
+    Crisis,
+    CrisisEvent,
+    CrisisItem,
+    OnCallShift,
+    ResponseDraft,
+    SpikeAlert,
+)
+
+
+def on_call_lead_now(*, at: datetime) -> User | None:
+    """The shift lead on call at `at`; with overlapping shifts the one that started last wins."""
+    shift = (
+        OnCallShift.objects.filter(starts_at__lte=at, ends_at__gt=at, lead__is_active=True)
+        .select_related("lead")
+        .order_by("-starts_at", "-pk")
+        .first()
+    )
+    return shift.lead if shift else None
+
+
+def crisis_queryset_for_user(*, user: User) -> QuerySet[Crisis]:
+    return Crisis.objects.filter(client__in=client_ids_for_user(user=user))
+
+
+def crisis_get_for_user(*, user: User, crisis_id: int) -> Crisis:
+    return get_object_or_404(crisis_queryset_for_user(user=user).select_related("client", "owner"), pk=crisis_id)
+
+
+def crisis_board_for_user(*, user: User) -> QuerySet[Crisis]:
+    """Unresolved crises, most severe first, with what the board shows in one round trip each."""
+    return (
+        crisis_queryset_for_user(user=user)
+        .exclude(status=Crisis.Status.RESOLVED)
+        .select_related("client", "owner")
+        .prefetch_related(Prefetch("crisis_items", queryset=CrisisItem.objects.only("pk", "crisis_id")))
+        .order_by("severity", "-created_at")
+    )
+
+
+def crisis_list_for_user(*, user: User, status: str | None = None) -> QuerySet[Crisis]:
+    queryset = crisis_queryset_for_user(user=user).select_related("client", "owner").order_by("-created_at")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def crisis_timeline(*, crisis: Crisis) -> QuerySet[CrisisEvent]:
+    return crisis.events.select_related("actor").order_by("created_at", "id")
+
+
+def crisis_linked_items(*, crisis: Crisis) -> QuerySet[CrisisItem]:
+    return crisis.crisis_items.select_related(
+        "item__channel", "item__author", "answered_draft", "holding_statement", "linked_by"
+    ).order_by("linked_at", "id")
+
+
+def crisis_drafts(*, crisis: Crisis) -> QuerySet[ResponseDraft]:
+    return crisis.drafts.select_related("created_by").prefetch_related("approvals__contact").order_by("-version")
+
+
+def draft_current(*, crisis: Crisis) -> ResponseDraft | None:
+    return crisis.drafts.order_by("-version").first()
+
+
+def draft_latest_approved(*, crisis: Crisis) -> ResponseDraft | None:
+    return crisis.drafts.filter(status=ResponseDraft.Status.APPROVED).order_by("-version").first()
+
+
+def approval_settings_for(*, client) -> ApprovalSettings:
+    """The client's approval settings, or the defaults (one approver suffices) unsaved."""
+    settings = ApprovalSettings.objects.filter(client=client).select_related("fallback_approver").first()
+    return settings or ApprovalSettings(client=client)
+
+
+def draft_approvers(*, draft: ResponseDraft) -> list[ClientContact]:
+    """The named approvers, or every contact of the client allowed to approve when none are named."""
+    settings = approval_settings_for(client=draft.crisis.client)
+    named = list(settings.approvers.order_by("name")) if settings.pk else []
+    if named:
+        return named
+    return list(draft.crisis.client.contacts.filter(may_approve=True).order_by("name"))
+
+
+def spike_alert_queryset_for_user(*, user: User) -> QuerySet[SpikeAlert]:
+    return SpikeAlert.objects.filter(client__in=client_ids_for_user(user=user)).select_related("client", "channel")
+
+
+def spike_alert_get_for_user(*, user: User, alert_id: int) -> SpikeAlert:
+    return get_object_or_404(spike_alert_queryset_for_user(user=user), pk=alert_id)
+
+
+def spike_alerts_open_for_user(*, user: User) -> QuerySet[SpikeAlert]:
+    return spike_alert_queryset_for_user(user=user).filter(status=SpikeAlert.Status.OPEN).order_by("-created_at")
+
+
+def portal_contact_for_user(*, user: User) -> ClientContact | None:
+    return ClientContact.objects.select_related("client").filter(user=user).first()
+
+
+def portal_drafts_awaiting(*, contact: ClientContact) -> QuerySet[ResponseDraft]:
+    """Drafts of the contact's client waiting for a decision."""
+    return (
+        ResponseDraft.objects.filter(crisis__client=contact.client, status=ResponseDraft.Status.SUBMITTED)
+        .select_related("crisis")
+        .order_by("approval_due_at")
+    )

@@ -1,0 +1,659 @@
+"""Writes to crises: tickets, linked items, drafts, approvals, publishing.
+
+Every state change locks the crisis row, checks the transition table, and writes a
+CrisisEvent in the same transaction. Side effects (emails, outbox sends, escalation runs)
+are queued with transaction.on_commit so a rolled-back change sends nothing. Every
+service takes `now`, so tests control the clock.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
+
+from communityops.models import Client, ClientContact, User
+from inbox.models import Item, ItemEvent
+
+from .models import (
+    Approval,
+    ApprovalLink,
+    Crisis,
+    CrisisEvent,
+    CrisisItem,
+    HoldingStatement,
+    ResponseDraft,
+    Severity,
+    SpikeAlert,
+)
+from .notifications import absolute_url, recipient_language
+from .notifications.email import email_send
+from .selectors import approval_settings_for, draft_approvers, draft_latest_approved, on_call_lead_now
+
+S = Crisis.Status
+
+# The only ways a crisis may move. Some targets have their own service (escalating:
+# crisis_escalation_start, awaiting_approval: response_draft_submit, approved: approval_decide,
+# published: crisis_publish); the rest are set by hand through crisis_transition.
+CRISIS_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.ESCALATING: frozenset({S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.DRAFTING_RESPONSE: frozenset({S.AWAITING_APPROVAL, S.RESOLVED}),
+    S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.APPROVED: frozenset({S.PUBLISHED, S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.PUBLISHED: frozenset({S.MONITORING, S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.MONITORING: frozenset({S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.RESOLVED: frozenset(),
+}
+MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.RESOLVED})
+# Items in these states are not answered publicly (hidden or spam).
+UNANSWERABLE_ITEM_STATUSES = (Item.Status.HIDDEN, Item.Status.SPAM)
+
+APPROVAL_LINK_SALT = "crises.approval-link"
+
+
+class CrisisError(Exception):
+    """A request the crisis's current state does not allow; the message is shown to the user."""
+
+
+class MagicLinkRefused(CrisisError):
+    """An approval link that must not be honoured; `reason` is a stable code for the page."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def crisis_event_record(
+    *,
+    crisis: Crisis,
+    kind: str,
+    at: datetime,
+    actor: User | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+) -> CrisisEvent:
+    return CrisisEvent.objects.create(
+        crisis=crisis, kind=kind, actor=actor, actor_label=actor_label, data=data or {}, created_at=at
+    )
+
+
+def crisis_lock(*, crisis_id: int) -> Crisis:
+    return Crisis.objects.select_for_update(of=("self",)).select_related("client").get(pk=crisis_id)
+
+
+def _move(*, crisis: Crisis, to_status: str, at: datetime, actor: User | None, actor_label: str = "", **data) -> None:
+    """Apply one transition from the table to a locked crisis and record it."""
+    if to_status not in CRISIS_TRANSITIONS[crisis.status]:
+        raise CrisisError(
+            _("A crisis cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": crisis.get_status_display(), "to": S(to_status).label}
+        )
+    previous = crisis.status
+    crisis.status = to_status
+    fields = ["status"]
+    if to_status == S.RESOLVED:
+        crisis.resolved_at = at
+        fields.append("resolved_at")
+    crisis.save(update_fields=fields)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.STATUS_CHANGED,
+        at=at,
+        actor=actor,
+        actor_label=actor_label,
+        data={"from": previous, "to": to_status, **data},
+    )
+
+
+@transaction.atomic
+def crisis_create(
+    *,
+    acting_user: User,
+    client: Client,
+    title: str,
+    severity: int = Severity.HIGH,
+    owner: User | None = None,
+    now: datetime,
+) -> Crisis:
+    """Open a crisis. The owner defaults to the shift lead on call now, else the opener."""
+    owner = owner or on_call_lead_now(at=now) or acting_user
+    crisis = Crisis.objects.create(
+        client=client, title=title, severity=severity, owner=owner, created_by=acting_user, created_at=now
+    )
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.OPENED,
+        at=now,
+        actor=acting_user,
+        data={"title": title, "severity": severity, "owner": str(owner)},
+    )
+    return crisis
+
+
+@transaction.atomic
+def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: User | None, now: datetime) -> list[int]:
+    """Link inbox items (of the crisis's client) to the crisis; already linked ones are skipped.
+
+    Writes an ESCALATED ItemEvent on each newly linked item, so the inbox timeline shows it.
+    Returns the ids of the newly linked items.
+    """
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if crisis.status == S.RESOLVED:
+        raise CrisisError(_("A resolved crisis takes no more items."))
+    items = list(items)
+    if any(item.client_id != crisis.client_id for item in items):
+        raise CrisisError(_("Only items of the crisis's client can be linked."))
+    already = set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True))
+    new_items = [item for item in items if item.pk not in already]
+    CrisisItem.objects.bulk_create(
+        [CrisisItem(crisis=crisis, item=item, linked_by=acting_user, linked_at=now) for item in new_items],
+        ignore_conflicts=True,
+    )
+    ItemEvent.objects.bulk_create(
+        [
+            ItemEvent(item=item, actor=acting_user, kind=ItemEvent.Kind.ESCALATED, data={"crisis_id": crisis.pk})
+            for item in new_items
+        ]
+    )
+    if new_items:
+        crisis_event_record(
+            crisis=crisis,
+            kind=CrisisEvent.Kind.ITEMS_LINKED,
+            at=now,
+            actor=acting_user,
+            data={"item_ids": [item.pk for item in new_items]},
+        )
+    return [item.pk for item in new_items]
+
+
+@transaction.atomic
+def crisis_create_from_items(
+    *, acting_user: User, items: list[Item], title: str = "", severity: int = Severity.HIGH, now: datetime
+) -> Crisis:
+    """ "Escalate to crisis" from one or several inbox items of the same client."""
+    if not items:
+        raise CrisisError(_("Select at least one item."))
+    clients = {item.client_id for item in items}
+    if len(clients) != 1:
+        raise CrisisError(_("All items must belong to the same client."))
+    client = items[0].client
+    title = title or _("Crisis: %(text)s") % {"text": items[0].text[:80]}
+    crisis = crisis_create(acting_user=acting_user, client=client, title=str(title), severity=severity, now=now)
+    crisis_items_link(crisis=crisis, items=items, acting_user=acting_user, now=now)
+    return crisis
+
+
+@transaction.atomic
+def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetime) -> Crisis:
+    """The "open crisis" button on a spike alert; a second click returns the crisis already opened."""
+    alert = SpikeAlert.objects.select_for_update(of=("self",)).select_related("client").get(pk=alert.pk)
+    if alert.crisis_id:
+        return alert.crisis
+    title = _("Spike: %(kind)s at %(client)s (%(observed)s in the window)") % {
+        "kind": alert.get_kind_display(),
+        "client": alert.client.name,
+        "observed": alert.observed,
+    }
+    crisis = crisis_create(acting_user=acting_user, client=alert.client, title=str(title), now=now)
+    items = Item.objects.filter(pk__in=alert.sample_item_ids, client=alert.client)
+    crisis_items_link(crisis=crisis, items=items, acting_user=acting_user, now=now)
+    alert.crisis = crisis
+    alert.status = SpikeAlert.Status.OPENED_CRISIS
+    alert.acknowledged_by = acting_user
+    alert.save(update_fields=["crisis", "status", "acknowledged_by"])
+    return crisis
+
+
+@transaction.atomic
+def spike_alert_acknowledge(*, alert: SpikeAlert, acting_user: User) -> SpikeAlert:
+    """Seen, no crisis needed. The alert stays the ongoing one, so the spike still alerts only once."""
+    alert = SpikeAlert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
+    if alert.status == SpikeAlert.Status.OPEN:
+        alert.status = SpikeAlert.Status.ACKNOWLEDGED
+        alert.acknowledged_by = acting_user
+        alert.save(update_fields=["status", "acknowledged_by"])
+    return alert
+
+
+@transaction.atomic
+def crisis_escalation_start(*, crisis: Crisis, acting_user: User | None, now: datetime) -> Crisis:
+    """Start the escalation ladder: record the start and run the due-check right after commit.
+
+    The schedule is derived from escalation_started_at by crisis_escalate_due, so nothing
+    else needs to survive a worker restart.
+    """
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if crisis.escalation_started_at is not None:
+        raise CrisisError(_("The escalation has already started."))
+    _move(crisis=crisis, to_status=S.ESCALATING, at=now, actor=acting_user)
+    crisis.escalation_started_at = now
+    crisis.save(update_fields=["escalation_started_at"])
+    crisis_event_record(crisis=crisis, kind=CrisisEvent.Kind.ESCALATION_STARTED, at=now, actor=acting_user)
+    transaction.on_commit(lambda: async_task("crises.tasks.crisis_escalate_due_task"))
+    return crisis
+
+
+@transaction.atomic
+def crisis_transition(
+    *, crisis: Crisis, to_status: str, acting_user: User, now: datetime, post_mortem: str = ""
+) -> Crisis:
+    """A manual status change by the agency (escalating, drafting, monitoring, resolved).
+
+    Resolving takes the post-mortem; the other targets have their own services.
+    """
+    if to_status not in MANUAL_TARGETS:
+        raise CrisisError(_("This status is reached through its own action."))
+    if to_status == S.ESCALATING:
+        return crisis_escalation_start(crisis=crisis, acting_user=acting_user, now=now)
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    _move(crisis=crisis, to_status=to_status, at=now, actor=acting_user)
+    if to_status == S.RESOLVED and post_mortem:
+        crisis_post_mortem_write(crisis=crisis, acting_user=acting_user, text=post_mortem, now=now)
+    return crisis
+
+
+@transaction.atomic
+def crisis_post_mortem_write(*, crisis: Crisis, acting_user: User, text: str, now: datetime) -> Crisis:
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    crisis.post_mortem = text
+    crisis.save(update_fields=["post_mortem"])
+    crisis_event_record(
+        crisis=crisis, kind=CrisisEvent.Kind.POST_MORTEM, at=now, actor=acting_user, data={"length": len(text)}
+    )
+    return crisis
+
+
+@transaction.atomic
+def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | None, now: datetime) -> bool:
+    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged."""
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if crisis.acknowledged_at is not None:
+        return False
+    crisis.acknowledged_at = now
+    crisis.acknowledged_by = by_label
+    crisis.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    crisis_event_record(
+        crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED, at=now, actor=acting_user, actor_label=by_label
+    )
+    return True
+
+
+# --- Response drafts and approval -------------------------------------------------------------
+
+
+@transaction.atomic
+def response_draft_create(
+    *, crisis: Crisis, acting_user: User, text: str, platform_texts: dict | None = None, now: datetime
+) -> ResponseDraft:
+    """Write the next version. A version still awaiting approval is superseded (its links die with it)."""
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if crisis.status == S.RESOLVED:
+        raise CrisisError(_("The crisis is resolved."))
+    if not text.strip():
+        raise CrisisError(_("The response needs a text."))
+    last = crisis.drafts.order_by("-version").first()
+    if last is not None and last.status == ResponseDraft.Status.SUBMITTED:
+        last.status = ResponseDraft.Status.SUPERSEDED
+        last.save(update_fields=["status"])
+    draft = ResponseDraft.objects.create(
+        crisis=crisis,
+        version=(last.version + 1) if last else 1,
+        text=text,
+        platform_texts={key: value for key, value in (platform_texts or {}).items() if value and value.strip()},
+        created_by=acting_user,
+        created_at=now,
+    )
+    if crisis.status != S.DRAFTING_RESPONSE:
+        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
+    crisis_event_record(
+        crisis=crisis, kind=CrisisEvent.Kind.DRAFT_CREATED, at=now, actor=acting_user, data={"version": draft.version}
+    )
+    return draft
+
+
+def approval_token(*, link: ApprovalLink) -> str:
+    """The secret in the magic link, rebuilt from the row's nonce with SECRET_KEY."""
+    return salted_hmac(APPROVAL_LINK_SALT, link.nonce, algorithm="sha256").hexdigest()
+
+
+def approval_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _approval_link_issue(*, draft: ResponseDraft, contact: ClientContact, now: datetime, is_fallback: bool = False):
+    valid_hours = approval_settings_for(client=draft.crisis.client).link_valid_hours
+    link = ApprovalLink(
+        draft=draft,
+        contact=contact,
+        nonce=secrets.token_hex(32),
+        is_fallback=is_fallback,
+        created_at=now,
+        expires_at=now + timedelta(hours=valid_hours),
+    )
+    link.token_hash = approval_token_hash(approval_token(link=link))
+    link.save()
+    transaction.on_commit(lambda: async_task("crises.tasks.approval_link_send_task", link.pk, "request"))
+    return link
+
+
+@transaction.atomic
+def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datetime) -> ResponseDraft:
+    """Ask the client: email every approver a magic link; the portal shows the draft too.
+
+    Only the newest version can be submitted, and only once.
+    """
+    crisis = crisis_lock(crisis_id=draft.crisis_id)
+    draft = ResponseDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+    if draft.status != ResponseDraft.Status.DRAFT:
+        raise CrisisError(_("Only an unsubmitted draft can be submitted."))
+    if crisis.drafts.filter(version__gt=draft.version).exists():
+        raise CrisisError(_("A newer version exists; submit that one."))
+    draft.crisis = crisis
+    approvers = draft_approvers(draft=draft)
+    if not approvers:
+        raise CrisisError(_("The client has no contact who may approve responses."))
+    settings = approval_settings_for(client=crisis.client)
+    _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
+    draft.status = ResponseDraft.Status.SUBMITTED
+    draft.submitted_at = now
+    draft.approval_due_at = now + timedelta(minutes=settings.deadline_minutes)
+    draft.save(update_fields=["status", "submitted_at", "approval_due_at"])
+    for contact in approvers:
+        _approval_link_issue(draft=draft, contact=contact, now=now)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.DRAFT_SUBMITTED,
+        at=now,
+        actor=acting_user,
+        data={"version": draft.version, "approvers": [contact.name for contact in approvers], "rule": settings.rule},
+    )
+    return draft
+
+
+def approval_link_check(*, draft_id: int, token: str, now: datetime) -> ApprovalLink:
+    """Find the link a magic-link token stands for, or refuse with a reason.
+
+    Refuses: unknown or altered tokens, a token used on another draft's address, expired or
+    used links, and drafts no longer awaiting approval.
+    """
+    link = (
+        ApprovalLink.objects.select_related("draft__crisis__client", "contact")
+        .filter(token_hash=approval_token_hash(token))
+        .first()
+    )
+    if link is None:
+        raise MagicLinkRefused("invalid", _("This link is not valid. Please use the link from your email."))
+    if link.draft_id != draft_id:
+        raise MagicLinkRefused("other_draft", _("This link belongs to a different response."))
+    if link.used_at is not None:
+        raise MagicLinkRefused("used", _("This link has already been used."))
+    if link.expires_at <= now:
+        raise MagicLinkRefused("expired", _("This link has expired. Please ask the agency for a new one."))
+    if link.draft.status != ResponseDraft.Status.SUBMITTED:
+        raise MagicLinkRefused("closed", _("This response is no longer awaiting approval."))
+    return link
+
+
+@transaction.atomic
+def approval_decide_by_link(*, draft_id: int, token: str, decision: str, comment: str, now: datetime) -> Approval:
+    """Approve or reject through a magic link; the link is used up in the same transaction."""
+    link = approval_link_check(draft_id=draft_id, token=token, now=now)
+    # Re-check under lock: two clicks at once must not both count.
+    link = ApprovalLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
+    if link.used_at is not None:
+        raise MagicLinkRefused("used", _("This link has already been used."))
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return approval_decide(
+        draft=link.draft, contact=link.contact, decision=decision, comment=comment, via=Approval.Via.MAGIC_LINK, now=now
+    )
+
+
+def draft_may_decide(*, draft: ResponseDraft, contact: ClientContact) -> bool:
+    """Whether this contact is asked to decide on this draft (named approver or the fallback asked)."""
+    if contact.client_id != draft.crisis.client_id or draft.status != ResponseDraft.Status.SUBMITTED:
+        return False
+    if draft.approvals.filter(contact=contact).exists():
+        return False
+    if any(approver.pk == contact.pk for approver in draft_approvers(draft=draft)):
+        return True
+    return draft.links.filter(contact=contact, is_fallback=True).exists()
+
+
+@transaction.atomic
+def approval_decide(
+    *, draft: ResponseDraft, contact: ClientContact, decision: str, comment: str, via: str, now: datetime
+) -> Approval:
+    """Record a contact's decision and apply the client's rule.
+
+    A rejection sends the crisis back to drafting. An approval approves the draft when one
+    suffices, when every named approver has approved, or when it comes from the fallback
+    approver (asked after the deadline, their word alone counts).
+    """
+    crisis = crisis_lock(crisis_id=draft.crisis_id)
+    draft = ResponseDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+    draft.crisis = crisis
+    if decision not in Approval.Decision.values:
+        raise CrisisError(_("Unknown decision."))
+    if not draft_may_decide(draft=draft, contact=contact):
+        raise CrisisError(_("You cannot decide on this response (anymore)."))
+    approval = Approval.objects.create(
+        draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
+    )
+    ApprovalLink.objects.filter(draft=draft, contact=contact, used_at__isnull=True).update(used_at=now)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.APPROVAL_DECIDED,
+        at=now,
+        actor=contact.user,
+        actor_label=contact.name,
+        data={"version": draft.version, "decision": decision, "comment": comment, "via": via},
+    )
+    if decision == Approval.Decision.REJECT:
+        draft.status = ResponseDraft.Status.REJECTED
+        draft.decided_at = now
+        draft.save(update_fields=["status", "decided_at"])
+        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
+        return approval
+    settings = approval_settings_for(client=crisis.client)
+    approved_ids = set(draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True))
+    is_fallback = draft.links.filter(contact=contact, is_fallback=True).exists()
+    everyone = {approver.pk for approver in draft_approvers(draft=draft)} <= approved_ids
+    if settings.rule == settings.Rule.ANY or is_fallback or everyone:
+        draft.status = ResponseDraft.Status.APPROVED
+        draft.decided_at = now
+        draft.save(update_fields=["status", "decided_at"])
+        _move(crisis=crisis, to_status=S.APPROVED, at=now, actor=contact.user, actor_label=contact.name)
+    return approval
+
+
+def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
+    """Periodic: remind approvers who have not decided, and ask the fallback approver after the deadline.
+
+    Each draft is handled under its row lock (skip locked), and reminded_at / fallback_asked_at
+    make a second run do nothing.
+    """
+    reminded = fallbacks = 0
+    for draft_id in ResponseDraft.objects.filter(status=ResponseDraft.Status.SUBMITTED).values_list("pk", flat=True):
+        with transaction.atomic():
+            draft = (
+                ResponseDraft.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("crisis__client")
+                .filter(pk=draft_id, status=ResponseDraft.Status.SUBMITTED)
+                .first()
+            )
+            if draft is None:
+                continue
+            settings = approval_settings_for(client=draft.crisis.client)
+            decided = set(draft.approvals.values_list("contact_id", flat=True))
+            if draft.reminder_sent_at is None and now >= draft.submitted_at + timedelta(
+                minutes=settings.reminder_minutes
+            ):
+                waiting = list(draft.links.filter(used_at__isnull=True).exclude(contact_id__in=decided))
+                for link in waiting:
+                    transaction.on_commit(
+                        lambda pk=link.pk: async_task("crises.tasks.approval_link_send_task", pk, "reminder")
+                    )
+                draft.reminder_sent_at = now
+                draft.save(update_fields=["reminder_sent_at"])
+                crisis_event_record(
+                    crisis=draft.crisis,
+                    kind=CrisisEvent.Kind.APPROVAL_REMINDER,
+                    at=now,
+                    actor_label="CommunityOps",
+                    data={"version": draft.version, "contacts": [link.contact.name for link in waiting]},
+                )
+                reminded += 1
+            fallback = settings.fallback_approver
+            if (
+                draft.fallback_asked_at is None
+                and now >= draft.approval_due_at
+                and fallback is not None
+                and fallback.client_id == draft.crisis.client_id
+            ):
+                existing = draft.links.filter(contact=fallback).first()
+                if existing is None:
+                    _approval_link_issue(draft=draft, contact=fallback, now=now, is_fallback=True)
+                else:
+                    existing.is_fallback = True
+                    existing.save(update_fields=["is_fallback"])
+                draft.fallback_asked_at = now
+                draft.save(update_fields=["fallback_asked_at"])
+                crisis_event_record(
+                    crisis=draft.crisis,
+                    kind=CrisisEvent.Kind.FALLBACK_APPROVER,
+                    at=now,
+                    actor_label="CommunityOps",
+                    data={"version": draft.version, "contact": fallback.name},
+                )
+                fallbacks += 1
+    return {"reminded": reminded, "fallbacks": fallbacks}
+
+
+# --- Publishing -------------------------------------------------------------------------------
+
+
+def _reply_targets(*, crisis: Crisis):
+    return (
+        CrisisItem.objects.select_for_update(of=("self",))
+        .filter(crisis=crisis)
+        .exclude(item__status__in=UNANSWERABLE_ITEM_STATUSES)
+        .select_related("item__channel")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[int]:
+    """Send the latest approved response to every linked item that has not received it.
+
+    One action for all items, through the inbox outbox (which marks each item answered).
+    Called again after items were linked later, it answers just those with the same text.
+    Returns the ids of the items answered now.
+    """
+    from inbox.services.outbox import outbound_reply_enqueue
+
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    draft = draft_latest_approved(crisis=crisis)
+    if draft is None:
+        raise CrisisError(_("There is no approved response to publish."))
+    if crisis.status == S.APPROVED:
+        _move(crisis=crisis, to_status=S.PUBLISHED, at=now, actor=acting_user)
+    elif crisis.status not in (S.PUBLISHED, S.MONITORING):
+        raise CrisisError(_("Only an approved response can be published."))
+    answered = []
+    for link in _reply_targets(crisis=crisis).exclude(answered_draft=draft):
+        action = outbound_reply_enqueue(
+            item=link.item,
+            text=draft.text_for(link.item.channel.platform),
+            requested_by=acting_user,
+            reason=f"crisis #{crisis.pk} response v{draft.version}",
+        )
+        link.answered_draft = draft
+        link.answered_action = action
+        link.answered_at = now
+        link.save(update_fields=["answered_draft", "answered_action", "answered_at"])
+        answered.append(link.item_id)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.PUBLISHED,
+        at=now,
+        actor=acting_user,
+        data={"version": draft.version, "item_ids": answered},
+    )
+    return answered
+
+
+@transaction.atomic
+def holding_statement_publish(
+    *, crisis: Crisis, statement: HoldingStatement, acting_user: User, now: datetime
+) -> list[int]:
+    """Send a pre-approved holding statement at once, without the approval round.
+
+    Goes to linked items that have neither a holding statement nor the final response yet;
+    the crisis status does not change (the real response still needs approval).
+    """
+    from inbox.services.outbox import outbound_reply_enqueue
+
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
+        raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
+    if crisis.status == S.RESOLVED:
+        raise CrisisError(_("The crisis is resolved."))
+    answered = []
+    for link in _reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True):
+        action = outbound_reply_enqueue(
+            item=link.item,
+            text=statement.text,
+            requested_by=acting_user,
+            reason=f"crisis #{crisis.pk} holding statement",
+        )
+        link.holding_statement = statement
+        link.holding_sent_at = now
+        link.answered_action = action
+        link.save(update_fields=["holding_statement", "holding_sent_at", "answered_action"])
+        answered.append(link.item_id)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.HOLDING_PUBLISHED,
+        at=now,
+        actor=acting_user,
+        data={"statement": statement.title, "item_ids": answered},
+    )
+    return answered
+
+
+@transaction.atomic
+def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
+    """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing."""
+    marker = "sent_at" if purpose == "request" else "reminded_at"
+    link = (
+        ApprovalLink.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("draft__crisis__client", "contact")
+        .filter(pk=link_id, **{f"{marker}__isnull": True})
+        .first()
+    )
+    if link is None or link.used_at is not None or link.draft.status != ResponseDraft.Status.SUBMITTED:
+        return False
+    path = reverse("crises:magic_link", kwargs={"draft_id": link.draft_id, "token": approval_token(link=link)})
+    email_send(
+        to=link.contact.email,
+        name="approval_request" if purpose == "request" else "approval_reminder",
+        language=recipient_language(contact=link.contact),
+        context={
+            "link": link,
+            "draft": link.draft,
+            "crisis": link.draft.crisis,
+            "magic_url": absolute_url(path),
+            "portal_url": absolute_url(reverse("crises:portal_detail", kwargs={"crisis_id": link.draft.crisis_id})),
+        },
+    )
+    setattr(link, marker, now)
+    link.save(update_fields=[marker])
+    return True

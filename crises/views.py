@@ -1,0 +1,405 @@
+"""Crisis pages: thin views that parse, call one service or selector, and render."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
+from communityops.selectors import client_get_for_user, client_list_for_user
+from inbox.models import Item
+from inbox.selectors import item_queryset_for_user
+
+from . import services
+from .escalation import acknowledge_token_read
+from .forms import (
+    CrisisCreateForm,
+    CrisisFromItemsForm,
+    DecisionForm,
+    DraftForm,
+    HoldingForm,
+    LinkItemsForm,
+    PostMortemForm,
+    TransitionForm,
+)
+from .models import Approval, Crisis, HoldingStatement
+from .selectors import (
+    crisis_board_for_user,
+    crisis_drafts,
+    crisis_get_for_user,
+    crisis_linked_items,
+    crisis_list_for_user,
+    crisis_timeline,
+    draft_current,
+    draft_latest_approved,
+    on_call_lead_now,
+    portal_contact_for_user,
+    portal_drafts_awaiting,
+    spike_alert_get_for_user,
+    spike_alerts_open_for_user,
+)
+from .services import CrisisError, MagicLinkRefused
+
+
+def crisis_action(view):
+    """A POST on one crisis: the crisis is looked up in the user's scope; CrisisError becomes a message."""
+
+    @require_POST
+    @wraps(view)
+    def wrapped(request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        try:
+            view(request, crisis)
+        except CrisisError as error:
+            messages.error(request, str(error))
+        return redirect("crises:detail", crisis_id=crisis.pk)
+
+    return wrapped
+
+
+@agency_staff_required
+def board(request):
+    now = timezone.now()
+    context = {
+        "crises": crisis_board_for_user(user=request.user),
+        "alerts": spike_alerts_open_for_user(user=request.user)[:20],
+        "on_call": on_call_lead_now(at=now),
+        "now": now,
+        "nav": "crises",
+    }
+    if request.htmx:
+        return render(request, "crises/board.html#board", context)
+    context["clients"] = client_list_for_user(user=request.user)
+    context["form"] = CrisisCreateForm()
+    return render(request, "crises/board.html", context)
+
+
+@agency_staff_required
+@require_POST
+def crisis_new(request):
+    form = CrisisCreateForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["client"] or not form.cleaned_data["title"]:
+        messages.error(request, _("Choose a client and give the crisis a title."))
+        return redirect("crises:board")
+    client = client_get_for_user(user=request.user, client_id=form.cleaned_data["client"])
+    crisis = services.crisis_create(
+        acting_user=request.user,
+        client=client,
+        title=form.cleaned_data["title"],
+        severity=form.cleaned_data["severity"],
+        now=timezone.now(),
+    )
+    return redirect("crises:detail", crisis_id=crisis.pk)
+
+
+@agency_staff_required
+@require_POST
+def crisis_from_items(request):
+    """ "Escalate to crisis" from the inbox: POST item_ids (repeated or comma-separated), title, severity.
+
+    Answers HTMX requests with HX-Redirect to the new crisis, others with a redirect.
+    """
+    form = CrisisFromItemsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Select at least one item."), status=400)
+    ids = form.cleaned_data["item_ids"]
+    items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids).select_related("client"))
+    if len(items) != len(ids):
+        raise Http404
+    try:
+        crisis = services.crisis_create_from_items(
+            acting_user=request.user,
+            items=items,
+            title=form.cleaned_data["title"],
+            severity=form.cleaned_data["severity"] or Crisis._meta.get_field("severity").default,
+            now=timezone.now(),
+        )
+    except CrisisError as error:
+        return HttpResponse(str(error), status=400)
+    url = reverse("crises:detail", kwargs={"crisis_id": crisis.pk})
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+@agency_staff_required
+def crisis_detail(request, crisis_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    now = timezone.now()
+    context = {
+        "crisis": crisis,
+        "events": crisis_timeline(crisis=crisis),
+        "linked": crisis_linked_items(crisis=crisis),
+        "drafts": crisis_drafts(crisis=crisis),
+        "current_draft": draft_current(crisis=crisis),
+        "approved_draft": draft_latest_approved(crisis=crisis),
+        "notifications": crisis.notifications.select_related("step").order_by("created_at", "pk"),
+        "holding_statements": HoldingStatement.objects.filter(
+            client=crisis.client, is_active=True, is_pre_approved=True
+        ),
+        "on_call": on_call_lead_now(at=now),
+        "transition_form": TransitionForm(),
+        "link_form": LinkItemsForm(),
+        "draft_form": DraftForm(initial={"text": getattr(draft_current(crisis=crisis), "text", "")}),
+        "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
+        "nav": "crises",
+    }
+    if request.htmx:
+        return render(request, "crises/detail.html#timeline", context)
+    return render(request, "crises/detail.html", context)
+
+
+@shift_lead_required
+@crisis_action
+def crisis_transition_view(request, crisis):
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise CrisisError(_("Choose a valid status."))
+    services.crisis_transition(
+        crisis=crisis,
+        to_status=form.cleaned_data["to_status"],
+        post_mortem=form.cleaned_data["post_mortem"],
+        acting_user=request.user,
+        now=timezone.now(),
+    )
+
+
+@shift_lead_required
+@crisis_action
+def crisis_escalate(request, crisis):
+    services.crisis_escalation_start(crisis=crisis, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("Escalation started."))
+
+
+@agency_staff_required
+@crisis_action
+def crisis_acknowledge_staff(request, crisis):
+    services.crisis_acknowledge(crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now())
+
+
+@agency_staff_required
+@crisis_action
+def crisis_link_items(request, crisis):
+    form = LinkItemsForm(request.POST)
+    if not form.is_valid():
+        raise CrisisError(_("Enter item ids (numbers)."))
+    items = item_queryset_for_user(user=request.user).filter(pk__in=form.cleaned_data["item_ids"], client=crisis.client)
+    linked = services.crisis_items_link(crisis=crisis, items=items, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("%(count)s items linked.") % {"count": len(linked)})
+
+
+@agency_staff_required
+@crisis_action
+def draft_create(request, crisis):
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        raise CrisisError(_("The response needs a text."))
+    services.response_draft_create(
+        crisis=crisis,
+        acting_user=request.user,
+        text=form.cleaned_data["text"],
+        platform_texts=form.platform_texts(),
+        now=timezone.now(),
+    )
+
+
+@shift_lead_required
+@require_POST
+def draft_submit(request, crisis_id: int, draft_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    draft = get_object_or_404(crisis.drafts, pk=draft_id)
+    try:
+        services.response_draft_submit(draft=draft, acting_user=request.user, now=timezone.now())
+        messages.success(request, _("Sent to the client for approval."))
+    except CrisisError as error:
+        messages.error(request, str(error))
+    return redirect("crises:detail", crisis_id=crisis.pk)
+
+
+@shift_lead_required
+@crisis_action
+def crisis_publish_view(request, crisis):
+    answered = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("Response sent to %(count)s items.") % {"count": len(answered)})
+
+
+@shift_lead_required
+@crisis_action
+def holding_publish(request, crisis):
+    form = HoldingForm(request.POST)
+    if not form.is_valid():
+        raise CrisisError(_("Choose a holding statement."))
+    statement = get_object_or_404(HoldingStatement, pk=form.cleaned_data["statement"], client=crisis.client)
+    answered = services.holding_statement_publish(
+        crisis=crisis, statement=statement, acting_user=request.user, now=timezone.now()
+    )
+    messages.success(request, _("Holding statement sent to %(count)s items.") % {"count": len(answered)})
+
+
+@shift_lead_required
+@crisis_action
+def post_mortem(request, crisis):
+    form = PostMortemForm(request.POST)
+    if not form.is_valid():
+        raise CrisisError(_("Write the post-mortem first."))
+    services.crisis_post_mortem_write(
+        crisis=crisis, acting_user=request.user, text=form.cleaned_data["post_mortem"], now=timezone.now()
+    )
+
+
+# --- Spike alerts -----------------------------------------------------------------------------
+
+
+@agency_staff_required
+def alert_detail(request, alert_id: int):
+    """Where the alert email's "open crisis" link lands: the evidence and the button."""
+    alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
+    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
+    return render(request, "crises/alert_detail.html", {"alert": alert, "samples": samples, "nav": "crises"})
+
+
+@agency_staff_required
+@require_POST
+def alert_open_crisis(request, alert_id: int):
+    alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
+    crisis = services.crisis_open_from_alert(alert=alert, acting_user=request.user, now=timezone.now())
+    return redirect("crises:detail", crisis_id=crisis.pk)
+
+
+@agency_staff_required
+@require_POST
+def alert_acknowledge(request, alert_id: int):
+    alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
+    services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
+    return redirect("crises:board")
+
+
+# --- Public, token-guarded pages --------------------------------------------------------------
+
+
+def acknowledge(request, token: str):
+    """The escalation email's link. GET shows a confirm button (mail scanners open links; they
+    must not stop an escalation), POST acknowledges."""
+    try:
+        payload = acknowledge_token_read(token)
+    except signing.SignatureExpired:
+        return render(request, "crises/refused.html", {"reason": _("This link has expired.")}, status=410)
+    except signing.BadSignature:
+        return render(request, "crises/refused.html", {"reason": _("This link is not valid.")}, status=400)
+    crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
+    done = False
+    if request.method == "POST":
+        services.crisis_acknowledge(crisis=crisis, by_label=payload["recipient"], acting_user=None, now=timezone.now())
+        done = True
+    crisis.refresh_from_db()
+    return render(request, "crises/acknowledge.html", {"crisis": crisis, "done": done})
+
+
+def magic_link(request, draft_id: int, token: str):
+    """One draft, one contact, one use: show the response and take the decision."""
+    now = timezone.now()
+    try:
+        link = services.approval_link_check(draft_id=draft_id, token=token, now=now)
+    except MagicLinkRefused as error:
+        return render(request, "crises/refused.html", {"reason": str(error), "code": error.reason}, status=403)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approval_decide_by_link(
+                draft_id=draft_id,
+                token=token,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                now=now,
+            )
+        except CrisisError as error:
+            return render(request, "crises/refused.html", {"reason": str(error)}, status=403)
+        return render(request, "crises/decided.html", {"decision": form.cleaned_data["decision"]})
+    return render(request, "crises/magic_link.html", {"link": link, "draft": link.draft, "form": form})
+
+
+# --- Client portal ----------------------------------------------------------------------------
+
+
+def portal_contact_required(view):
+    @client_contact_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        contact = portal_contact_for_user(user=request.user)
+        if contact is None:
+            raise Http404
+        return view(request, contact, *args, **kwargs)
+
+    return wrapped
+
+
+@portal_contact_required
+def portal_list(request, contact):
+    return render(
+        request,
+        "crises/portal_list.html",
+        {
+            "contact": contact,
+            "crises": crisis_list_for_user(user=request.user)[:50],
+            "awaiting": portal_drafts_awaiting(contact=contact),
+            "nav": "portal",
+        },
+    )
+
+
+@portal_contact_required
+def portal_detail(request, contact, crisis_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    draft = draft_current(crisis=crisis)
+    return render(
+        request,
+        "crises/portal_detail.html",
+        {
+            "contact": contact,
+            "crisis": crisis,
+            "draft": draft,
+            "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
+            "drafts": crisis_drafts(crisis=crisis),
+            "form": DecisionForm(),
+            "nav": "portal",
+        },
+    )
+
+
+@portal_contact_required
+@require_POST
+def portal_decide(request, contact, crisis_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    draft = draft_current(crisis=crisis)
+    form = DecisionForm(request.POST)
+    if draft is None or not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("crises:portal_detail", crisis_id=crisis.pk)
+    try:
+        services.approval_decide(
+            draft=draft,
+            contact=contact,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+            via=Approval.Via.PORTAL,
+            now=timezone.now(),
+        )
+        messages.success(request, _("Thank you, your decision is recorded."))
+    except CrisisError as error:
+        messages.error(request, str(error))
+    return redirect("crises:portal_detail", crisis_id=crisis.pk)
+
+
+@portal_contact_required
+@require_POST
+def portal_acknowledge(request, contact, crisis_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    services.crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("Thank you, the agency knows you have seen it."))
+    return redirect("crises:portal_detail", crisis_id=crisis.pk)

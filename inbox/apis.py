@@ -1,0 +1,442 @@
+"""The inbox REST API: one APIView per operation, thin, scoped through selectors and services.
+
+Refusals (someone else holds the item, the thread changed, the channel cannot do it)
+come back as 409/400 with a stable `code`, a readable `detail` and `details`.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import AuthorTier, Item
+from .selectors import (
+    InvalidCursor,
+    ItemFilters,
+    item_detail_for_user,
+    item_get_for_user,
+    item_list_for_user,
+    item_page,
+    item_thread_version,
+)
+from .services.assignment import item_assign, presence_end_shift, presence_heartbeat
+from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
+from .services.errors import (
+    InboxActionError,
+    ItemHeldByOther,
+    ItemNotOpen,
+    LeaseNotHeld,
+    ReplyConflict,
+)
+from .services.moderation import MODERATION_KINDS, item_moderate, item_tags_change, items_hide_near_duplicates
+from .services.notes import item_note_add
+from .services.outbox import item_reply
+
+CONFLICTS = (ItemHeldByOther, LeaseNotHeld, ItemNotOpen, ReplyConflict)
+
+
+class RefusalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    details = serializers.DictField()
+
+
+REFUSALS = {
+    400: OpenApiResponse(RefusalSerializer, description="Refused: not possible for this item or channel."),
+    404: OpenApiResponse(description="No such item among the clients you serve."),
+    409: OpenApiResponse(RefusalSerializer, description="Conflict: lease or thread changed; see details."),
+}
+
+
+class InboxApi(APIView):
+    """Turns the services' refusals into 409 (conflicts) or 400 (anything else) with the reason."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, InboxActionError):
+            code = status.HTTP_409_CONFLICT if isinstance(exc, CONFLICTS) else status.HTTP_400_BAD_REQUEST
+            return Response({"code": exc.code, "detail": str(exc.message), "details": exc.details}, status=code)
+        return super().handle_exception(exc)
+
+
+# -- output shapes ----------------------------------------------------------------------
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client = inline_serializer("ItemClient", {"id": serializers.IntegerField(), "name": serializers.CharField()})
+    channel = inline_serializer(
+        "ItemChannel",
+        {"id": serializers.IntegerField(), "name": serializers.CharField(), "platform": serializers.CharField()},
+    )
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.IntegerField()
+    author_tier = serializers.CharField()
+    author_name = serializers.CharField(source="author.__str__")
+    text = serializers.CharField()
+    language = serializers.CharField()
+    sentiment = serializers.CharField()
+    permalink = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    thread_external_id = serializers.CharField()
+    platform_created_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    sla_due_at = serializers.DateTimeField(allow_null=True)
+    claimed_by = UserRefSerializer(allow_null=True)
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    lease_expires_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+
+
+class OutboundActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    text = serializers.CharField()
+    requested_by = UserRefSerializer(allow_null=True)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+    external_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimedItemSerializer(serializers.Serializer):
+    """An item under the caller's lease, with the thread version the reply must be based on."""
+
+    item = ItemSerializer()
+    lease_expires_at = serializers.DateTimeField()
+    loaded_at_event_id = serializers.IntegerField()
+
+
+def _claimed(item: Item) -> dict:
+    return ClaimedItemSerializer(
+        {"item": item, "lease_expires_at": item.lease_expires_at, "loaded_at_event_id": item_thread_version(item=item)}
+    ).data
+
+
+def _item_for_output(*, request, item_id: int) -> Item:
+    return item_get_for_user(user=request.user, item_id=item_id)
+
+
+# -- reads ------------------------------------------------------------------------------
+class ItemListApi(InboxApi):
+    class FilterSerializer(serializers.Serializer):
+        client = serializers.IntegerField(required=False)
+        channel = serializers.IntegerField(required=False)
+        status = serializers.MultipleChoiceField(choices=Item.Status.choices, required=False)
+        priority = serializers.ChoiceField(choices=Item.Priority.choices, required=False)
+        tier = serializers.ChoiceField(choices=AuthorTier.choices, required=False)
+        tag = serializers.CharField(required=False)
+        cursor = serializers.CharField(required=False)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    class OutputSerializer(serializers.Serializer):
+        results = ItemSerializer(many=True)
+        next_cursor = serializers.CharField(allow_null=True)
+
+    @extend_schema(
+        operation_id="inbox_items_list",
+        parameters=[
+            OpenApiParameter("client", OpenApiTypes.INT),
+            OpenApiParameter("channel", OpenApiTypes.INT),
+            OpenApiParameter("status", OpenApiTypes.STR, many=True, enum=Item.Status.values),
+            OpenApiParameter("priority", OpenApiTypes.INT, enum=Item.Priority.values),
+            OpenApiParameter("tier", OpenApiTypes.STR, enum=AuthorTier.values),
+            OpenApiParameter("tag", OpenApiTypes.STR),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the previous page"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1-200, default 50"),
+        ],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request):
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        filters = ItemFilters(
+            client_id=data.get("client"),
+            channel_id=data.get("channel"),
+            statuses=tuple(data["status"]) if data.get("status") else None,
+            priority=data.get("priority"),
+            tier=data.get("tier"),
+            tag=data.get("tag"),
+        )
+        try:
+            items, next_cursor = item_page(
+                queryset=item_list_for_user(user=request.user, filters=filters),
+                cursor=data.get("cursor"),
+                limit=data["limit"],
+            )
+        except InvalidCursor as error:
+            raise ValidationError({"cursor": [str(error)]}) from error
+        return Response(self.OutputSerializer({"results": items, "next_cursor": next_cursor}).data)
+
+
+class ItemDetailApi(InboxApi):
+    class OutputSerializer(serializers.Serializer):
+        item = ItemSerializer()
+        thread = ItemSerializer(many=True)
+        events = inline_serializer(
+            "ItemEventOut",
+            {
+                "id": serializers.IntegerField(),
+                "kind": serializers.CharField(),
+                "actor": UserRefSerializer(allow_null=True),
+                "data": serializers.DictField(),
+                "created_at": serializers.DateTimeField(),
+            },
+            many=True,
+        )
+        notes = inline_serializer(
+            "ItemNoteOut",
+            {
+                "id": serializers.IntegerField(),
+                "author": UserRefSerializer(),
+                "text": serializers.CharField(),
+                "created_at": serializers.DateTimeField(),
+            },
+            many=True,
+        )
+        outbound_actions = OutboundActionSerializer(many=True)
+        thread_version = serializers.IntegerField(help_text="Send as loaded_at_event_id with the reply.")
+
+    @extend_schema(operation_id="inbox_items_retrieve", responses={200: OutputSerializer, 404: REFUSALS[404]})
+    def get(self, request, item_id: int):
+        return Response(self.OutputSerializer(item_detail_for_user(user=request.user, item_id=item_id)).data)
+
+
+# -- claims -----------------------------------------------------------------------------
+class ClaimNextApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        client = serializers.IntegerField(required=False)
+        channel = serializers.IntegerField(required=False)
+        priority = serializers.ChoiceField(choices=Item.Priority.choices, required=False)
+        tier = serializers.ChoiceField(choices=AuthorTier.choices, required=False)
+        tag = serializers.CharField(required=False)
+
+    @extend_schema(
+        operation_id="inbox_claim_next",
+        request=InputSerializer,
+        responses={200: ClaimedItemSerializer, 204: OpenApiResponse(description="Nothing is waiting.")},
+    )
+    def post(self, request):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        filters = ItemFilters(
+            client_id=data.get("client"),
+            channel_id=data.get("channel"),
+            priority=data.get("priority"),
+            tier=data.get("tier"),
+            tag=data.get("tag"),
+        )
+        item = item_claim_next(acting_user=request.user, filters=filters)
+        if item is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(_claimed(_item_for_output(request=request, item_id=item.pk)))
+
+
+class ItemClaimApi(InboxApi):
+    @extend_schema(operation_id="inbox_items_claim", request=None, responses={200: ClaimedItemSerializer, **REFUSALS})
+    def post(self, request, item_id: int):
+        item_claim(acting_user=request.user, item_id=item_id)
+        return Response(_claimed(_item_for_output(request=request, item_id=item_id)))
+
+
+class ItemHeartbeatApi(InboxApi):
+    class OutputSerializer(serializers.Serializer):
+        lease_expires_at = serializers.DateTimeField()
+
+    @extend_schema(operation_id="inbox_items_heartbeat", request=None, responses={200: OutputSerializer, **REFUSALS})
+    def post(self, request, item_id: int):
+        item = item_heartbeat(acting_user=request.user, item_id=item_id)
+        return Response(self.OutputSerializer(item).data)
+
+
+class ItemReleaseApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    @extend_schema(
+        operation_id="inbox_items_release", request=InputSerializer, responses={200: ItemSerializer, **REFUSALS}
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        item_release(acting_user=request.user, item_id=item_id, reason=params.validated_data["reason"])
+        return Response(ItemSerializer(_item_for_output(request=request, item_id=item_id)).data)
+
+
+class ItemTakeOverApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        operation_id="inbox_items_take_over",
+        request=InputSerializer,
+        responses={
+            200: ClaimedItemSerializer,
+            403: OpenApiResponse(description="Shift leads and admins only."),
+            **REFUSALS,
+        },
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        item_take_over(acting_user=request.user, item_id=item_id, reason=params.validated_data["reason"])
+        return Response(_claimed(_item_for_output(request=request, item_id=item_id)))
+
+
+# -- replies, notes, moderation, assignment ----------------------------------------------
+class ItemReplyApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=8000)
+        loaded_at_event_id = serializers.IntegerField(min_value=0)
+
+    @extend_schema(
+        operation_id="inbox_items_reply",
+        request=InputSerializer,
+        responses={202: OutboundActionSerializer, **REFUSALS},
+        description="Accepted only under your live lease and if nothing changed in the thread since "
+        "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes.",
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        action = item_reply(acting_user=request.user, item_id=item_id, **params.validated_data)
+        action.refresh_from_db()
+        return Response(OutboundActionSerializer(action).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ItemNoteCreateApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=8000)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        author = UserRefSerializer()
+        text = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="inbox_items_notes_create", request=InputSerializer, responses={201: OutputSerializer, **REFUSALS}
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        note = item_note_add(acting_user=request.user, item_id=item_id, text=params.validated_data["text"])
+        return Response(self.OutputSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class ItemModerateApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in MODERATION_KINDS])
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    @extend_schema(
+        operation_id="inbox_items_moderate",
+        request=InputSerializer,
+        responses={202: OutboundActionSerializer, **REFUSALS},
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        action = item_moderate(acting_user=request.user, item_id=item_id, **params.validated_data)
+        action.refresh_from_db()
+        return Response(OutboundActionSerializer(action).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ItemHideNearDuplicatesApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    class OutputSerializer(serializers.Serializer):
+        hidden_item_ids = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(
+        operation_id="inbox_items_hide_near_duplicates",
+        request=InputSerializer,
+        responses={202: OutputSerializer, **REFUSALS},
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        actions = items_hide_near_duplicates(acting_user=request.user, item_id=item_id, **params.validated_data)
+        return Response(
+            self.OutputSerializer({"hidden_item_ids": [action.item_id for action in actions]}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class ItemAssignApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        assignee_id = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="inbox_items_assign", request=InputSerializer, responses={200: ItemSerializer, **REFUSALS}
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        item_assign(acting_user=request.user, item_id=item_id, assignee_id=params.validated_data["assignee_id"])
+        return Response(ItemSerializer(_item_for_output(request=request, item_id=item_id)).data)
+
+
+class ItemTagsApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        add = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+        remove = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+
+    @extend_schema(
+        operation_id="inbox_items_tags_change", request=InputSerializer, responses={200: ItemSerializer, **REFUSALS}
+    )
+    def post(self, request, item_id: int):
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        item_tags_change(acting_user=request.user, item_id=item_id, **params.validated_data)
+        return Response(ItemSerializer(_item_for_output(request=request, item_id=item_id)).data)
+
+
+class PresenceHeartbeatApi(InboxApi):
+    class OutputSerializer(serializers.Serializer):
+        is_online = serializers.BooleanField()
+        last_seen_at = serializers.DateTimeField()
+        capacity = serializers.IntegerField()
+
+    @extend_schema(operation_id="inbox_presence_heartbeat", request=None, responses={200: OutputSerializer})
+    def post(self, request):
+        return Response(self.OutputSerializer(presence_heartbeat(user=request.user)).data)
+
+
+class PresenceEndShiftApi(InboxApi):
+    class OutputSerializer(serializers.Serializer):
+        released = serializers.IntegerField()
+
+    @extend_schema(operation_id="inbox_presence_end_shift", request=None, responses={200: OutputSerializer})
+    def post(self, request):
+        return Response(self.OutputSerializer({"released": presence_end_shift(user=request.user)}).data)
+
+
+def _name_nested_serializers() -> None:
+    """Nested Input/Output serializers share class names across views; give each schema component
+    a unique name (e.g. InboxItemReplyInput) so the OpenAPI document stays correct."""
+    for view in InboxApi.__subclasses__():
+        for role in ("Input", "Output", "Filter"):
+            nested = view.__dict__.get(f"{role}Serializer")
+            if nested is not None:
+                extend_schema_serializer(component_name=f"Inbox{view.__name__.removesuffix('Api')}{role}")(nested)
+
+
+_name_nested_serializers()

@@ -1,0 +1,227 @@
+"""Claims: an agent's exclusive, expiring right (a lease) to answer an item.
+
+Invariants: an item has at most one holder; a holder's lease has an expiry; every
+change writes an ItemEvent in the same transaction. Each function is one short
+transaction holding only the item's row lock. `now` is injectable for tests.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from communityops.models import User
+
+from ..lock_objects import item_qs_select_for_update, item_qs_urgent_skip_locked
+from ..models import Item, ItemEvent
+from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user
+from .errors import ItemHeldByOther, ItemNotOpen, LeaseNotHeld
+
+# Statuses a claim may start from; an expired CLAIMED row is claimable again.
+CLAIMABLE_STATUSES = (Item.Status.NEW, Item.Status.CLAIMED)
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=getattr(settings, "INBOX_LEASE_SECONDS", 300))
+
+
+def lease_is_live(*, item: Item, now: datetime) -> bool:
+    return item.claimed_by_id is not None and item.lease_expires_at is not None and item.lease_expires_at > now
+
+
+def _claimable_filter(now: datetime) -> Q:
+    return Q(status__in=CLAIMABLE_STATUSES) & (Q(claimed_by__isnull=True) | Q(lease_expires_at__lte=now))
+
+
+def claim_fields_set(*, item: Item, holder: User, now: datetime) -> list[str]:
+    """Make `holder` the item's holder with a fresh lease; returns the fields to save."""
+    item.claimed_by = holder
+    item.claimed_at = now
+    item.lease_expires_at = now + lease_duration()
+    item.status = Item.Status.CLAIMED
+    return ["claimed_by", "claimed_at", "lease_expires_at", "status"]
+
+
+def claim_fields_clear(*, item: Item, status: str | None = None) -> list[str]:
+    """Drop the holder; an item still claimed goes back to NEW unless a status is given."""
+    item.claimed_by = None
+    item.claimed_at = None
+    item.lease_expires_at = None
+    if status is not None:
+        item.status = status
+    elif item.status == Item.Status.CLAIMED:
+        item.status = Item.Status.NEW
+    return ["claimed_by", "claimed_at", "lease_expires_at", "status"]
+
+
+def claim_locked_item(*, item: Item, holder: User, actor: User | None, now: datetime, kind: str, data: dict) -> Item:
+    """Give `holder` a fresh lease on an item whose row the caller has locked, with one event."""
+    if item.claimed_by_id is not None and item.claimed_by_id != holder.pk:
+        # The previous holder's lease lapsed and nobody has expired it yet: say so in the timeline.
+        data = {**data, "expired_holder_id": item.claimed_by_id}
+    fields = claim_fields_set(item=item, holder=holder, now=now)
+    item.save(update_fields=fields)
+    ItemEvent.objects.create(
+        item=item,
+        actor=actor,
+        kind=kind,
+        data={**data, "holder_id": holder.pk, "lease_expires_at": item.lease_expires_at.isoformat()},
+    )
+    return item
+
+
+@transaction.atomic
+def item_claim_next(
+    *, acting_user: User, filters: ItemFilters | None = None, now: datetime | None = None
+) -> Item | None:
+    """Claim the most urgent claimable item of the clients `acting_user` may serve, or None.
+
+    Ordered by SLA due time, priority, id. One SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1:
+    concurrent callers each get a different row, never the same one.
+    """
+    now = now or timezone.now()
+    queryset = item_filters_apply(
+        queryset=item_queryset_for_user(user=acting_user).filter(_claimable_filter(now)),
+        filters=filters or ItemFilters(),
+    )
+    item = item_qs_urgent_skip_locked(queryset).first()
+    if item is None:
+        return None
+    return claim_locked_item(
+        item=item, holder=acting_user, actor=acting_user, now=now, kind=ItemEvent.Kind.CLAIMED, data={}
+    )
+
+
+@transaction.atomic
+def item_claim(*, acting_user: User, item_id: int, now: datetime | None = None) -> Item:
+    """Claim one specific item; refused while another agent's lease is live. Re-claiming renews."""
+    now = now or timezone.now()
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.status not in CLAIMABLE_STATUSES:
+        raise ItemNotOpen(status=item.status)
+    if lease_is_live(item=item, now=now) and item.claimed_by_id != acting_user.pk:
+        raise ItemHeldByOther(holder_id=item.claimed_by_id, lease_expires_at=item.lease_expires_at.isoformat())
+    return claim_locked_item(
+        item=item, holder=acting_user, actor=acting_user, now=now, kind=ItemEvent.Kind.CLAIMED, data={}
+    )
+
+
+def item_for_update(*, acting_user: User, item_id: int) -> Item:
+    """Lock the item row if the user may see it; Http404 otherwise (a foreign id looks missing)."""
+    visible = item_queryset_for_user(user=acting_user).filter(pk=item_id).values("pk")
+    item = item_qs_select_for_update().filter(pk__in=visible).first()
+    if item is None:
+        raise Http404("No item matches the given query.")
+    return item
+
+
+def lease_require_holder(*, item: Item, user: User) -> None:
+    """The caller must be the current holder (the row is locked by the caller's transaction).
+
+    A lapsed lease that nobody else took is still the holder's: nobody can have acted on it.
+    """
+    if item.claimed_by_id != user.pk:
+        raise LeaseNotHeld(holder_id=item.claimed_by_id)
+
+
+@transaction.atomic
+def item_heartbeat(*, acting_user: User, item_id: int, now: datetime | None = None) -> Item:
+    """Renew the lease while the composer is open; refused once someone else holds the item.
+
+    No event row: a renewal changes no state an auditor cares about, only the expiry.
+    """
+    now = now or timezone.now()
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    lease_require_holder(item=item, user=acting_user)
+    item.lease_expires_at = now + lease_duration()
+    item.save(update_fields=["lease_expires_at"])
+    return item
+
+
+@transaction.atomic
+def item_release(*, acting_user: User, item_id: int, now: datetime | None = None, reason: str = "") -> Item:
+    """Give the item back to the queue (skip). Only the holder, or a shift lead/admin, may release."""
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.claimed_by_id is None:
+        return item
+    if item.claimed_by_id != acting_user.pk and not acting_user.is_shift_lead_or_admin:
+        raise LeaseNotHeld(holder_id=item.claimed_by_id)
+    previous_holder_id = item.claimed_by_id
+    item.save(update_fields=claim_fields_clear(item=item))
+    ItemEvent.objects.create(
+        item=item,
+        actor=acting_user,
+        kind=ItemEvent.Kind.RELEASED,
+        data={"previous_holder_id": previous_holder_id, "reason": reason},
+    )
+    return item
+
+
+@transaction.atomic
+def item_take_over(*, acting_user: User, item_id: int, reason: str, now: datetime | None = None) -> Item:
+    """A shift lead or admin takes an item from its holder, live lease or not; audited with the reason."""
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only shift leads and admins can take over an item.")
+    now = now or timezone.now()
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.status not in CLAIMABLE_STATUSES:
+        raise ItemNotOpen(status=item.status)
+    previous_holder_id = item.claimed_by_id
+    fields = claim_fields_set(item=item, holder=acting_user, now=now)
+    item.save(update_fields=fields)
+    ItemEvent.objects.create(
+        item=item,
+        actor=acting_user,
+        kind=ItemEvent.Kind.TAKEN_OVER,
+        data={
+            "previous_holder_id": previous_holder_id,
+            "reason": reason,
+            "holder_id": acting_user.pk,
+            "lease_expires_at": item.lease_expires_at.isoformat(),
+        },
+    )
+    return item
+
+
+def claims_release_for_user(*, user: User, reason: str, now: datetime) -> int:
+    """Release every item `user` holds (offline, end of shift). Caller owns the transaction."""
+    items = list(item_qs_select_for_update().filter(claimed_by=user))
+    for item in items:
+        item.save(update_fields=claim_fields_clear(item=item))
+    ItemEvent.objects.bulk_create(
+        ItemEvent(item=item, kind=ItemEvent.Kind.RELEASED, data={"previous_holder_id": user.pk, "reason": reason})
+        for item in items
+    )
+    return len(items)
+
+
+@transaction.atomic
+def leases_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Release every lapsed lease with a LEASE_EXPIRED event (the every-minute schedule).
+
+    Rows being claimed or replied to right now are skipped and seen on the next run.
+    """
+    now = now or timezone.now()
+    items = list(
+        Item.objects.filter(claimed_by__isnull=False, lease_expires_at__lte=now)
+        .order_by("pk")
+        .select_for_update(of=("self",), skip_locked=True)[:batch_size]
+    )
+    events = []
+    for item in items:
+        previous_holder_id = item.claimed_by_id
+        expired_at = item.lease_expires_at
+        item.save(update_fields=claim_fields_clear(item=item))
+        events.append(
+            ItemEvent(
+                item=item,
+                kind=ItemEvent.Kind.LEASE_EXPIRED,
+                data={"previous_holder_id": previous_holder_id, "lease_expired_at": expired_at.isoformat()},
+            )
+        )
+    ItemEvent.objects.bulk_create(events)
+    return len(items)

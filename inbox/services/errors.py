@@ -1,0 +1,47 @@
+"""Refusals an agent can act on: the API answers them with 409/400 and the message, the UI shows them."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxActionError(Exception):
+    """Base of every expected refusal; `code` is stable for API clients, the message is for people."""
+
+    code = "inbox_action_refused"
+    default_message = _("This action is not possible right now.")
+
+    def __init__(self, message=None, **details):
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(str(self.message))
+
+
+class ItemHeldByOther(InboxActionError):
+    code = "item_held_by_other"
+    default_message = _("Another agent holds this item.")
+
+
+class LeaseNotHeld(InboxActionError):
+    code = "lease_not_held"
+    default_message = _("You no longer hold this item; claim it again.")
+
+
+class ItemNotOpen(InboxActionError):
+    code = "item_not_open"
+    default_message = _("This item is no longer open.")
+
+
+class ReplyConflict(InboxActionError):
+    """Something new arrived in the thread after the composer was loaded; details["changes"] lists it."""
+
+    code = "reply_conflict"
+    default_message = _("The conversation changed while you were writing. Read the new messages first.")
+
+
+class ActionNotSupported(InboxActionError):
+    code = "action_not_supported"
+    default_message = _("This channel does not support that action.")
+
+
+class InvalidAssignee(InboxActionError):
+    code = "invalid_assignee"
+    default_message = _("That colleague cannot serve this client.")

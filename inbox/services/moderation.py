@@ -1,0 +1,202 @@
+"""Moderation: hide, unhide, delete, spam, approve, trash; near-duplicate bulk hide; tags.
+
+Each action is one transaction on the item's row: the local status changes at once
+(the queue stops showing a hidden item immediately), an OutboundAction carries the
+platform side to the outbox, and events record both. No lease is needed to moderate;
+a colleague composing a reply to the item gets a ReplyConflict (STATUS_CHANGED).
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Func, TextField, Value
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from communityops.models import User
+
+from ..connectors import connector_for_channel
+from ..connectors.wordpress import PENDING_MODERATION_TAG
+from ..lock_objects import item_qs_select_for_update
+from ..models import Item, ItemEvent, OutboundAction
+from ..selectors import item_queryset_for_user
+from .claims import claim_fields_clear, item_for_update
+from .errors import InboxActionError, ItemNotOpen
+from .outbox import outbound_action_enqueue
+
+Kind = OutboundAction.Kind
+MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.APPROVE, Kind.SPAM, Kind.TRASH)
+NEAR_DUPLICATE_WINDOW = timedelta(hours=24)
+
+# The local status each action leaves the item in; None = status unchanged.
+_STATUS_AFTER = {
+    Kind.HIDE: Item.Status.HIDDEN,
+    Kind.DELETE: Item.Status.CLOSED,
+    Kind.TRASH: Item.Status.CLOSED,
+    Kind.SPAM: Item.Status.SPAM,
+    Kind.APPROVE: None,
+}
+
+
+def _status_after(*, item: Item, kind: str) -> str | None:
+    if kind == Kind.UNHIDE:
+        return Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+    return _STATUS_AFTER[kind]
+
+
+def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
+    """Teach triage from the agent's decision when the triage module offers it."""
+    from . import triage
+
+    record = getattr(triage, "spam_feedback_record", None)
+    if record is not None:
+        record(acting_user=acting_user, item=item, is_spam=is_spam)
+
+
+def _status_change(*, item: Item, to: str, actor: User | None, data: dict, now: datetime) -> None:
+    previous = item.status
+    fields = claim_fields_clear(item=item, status=to)
+    if to == Item.Status.CLOSED:
+        item.closed_at = now
+        fields.append("closed_at")
+    item.save(update_fields=fields)
+    ItemEvent.objects.create(
+        item=item, actor=actor, kind=ItemEvent.Kind.STATUS_CHANGED, data={**data, "from": previous, "to": to}
+    )
+
+
+def _tags_change(*, item: Item, actor: User | None, add=(), remove=()) -> None:
+    before = list(item.tags)
+    after = [tag for tag in before if tag not in remove] + [tag for tag in add if tag not in before]
+    if after == before:
+        return
+    item.tags = after
+    item.save(update_fields=["tags"])
+    ItemEvent.objects.create(
+        item=item,
+        actor=actor,
+        kind=ItemEvent.Kind.TAGGED,
+        data={"added": [t for t in after if t not in before], "removed": [t for t in before if t not in after]},
+    )
+
+
+def _moderate_locked(
+    *, acting_user: User, item: Item, kind: str, reason: str, now: datetime, data=None
+) -> OutboundAction:
+    if kind not in MODERATION_KINDS:
+        raise InboxActionError(message=f"Unknown moderation action {kind!r}.")
+    data = {**(data or {}), "reason": reason}
+    action = outbound_action_enqueue(item=item, kind=kind, requested_by=acting_user, data=data)
+    status = _status_after(item=item, kind=kind)
+    if status is not None and status != item.status:
+        _status_change(item=item, to=status, actor=acting_user, data={**data, "action": kind}, now=now)
+    if kind == Kind.APPROVE:
+        _tags_change(item=item, actor=acting_user, remove=[PENDING_MODERATION_TAG])
+    if kind == Kind.SPAM:
+        _spam_feedback(acting_user=acting_user, item=item, is_spam=True)
+    return action
+
+
+@transaction.atomic
+def item_moderate(
+    *, acting_user: User, item_id: int, action: str, reason: str = "", now: datetime | None = None
+) -> OutboundAction:
+    """Hide / unhide / delete / approve / spam / trash one item the user may see.
+
+    Raises ActionNotSupported when the channel cannot do it (e.g. approve on Facebook),
+    before anything is written. Cite the guideline in `reason`: it is kept in the timeline.
+    """
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    return _moderate_locked(acting_user=acting_user, item=item, kind=action, reason=reason, now=now or timezone.now())
+
+
+@transaction.atomic
+def item_close(*, acting_user: User, item_id: int, reason: str = "", now: datetime | None = None) -> Item:
+    """Close an open item that needs no answer (praise, a thank-you); nothing is sent to the platform."""
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.status not in Item.OPEN_STATUSES:
+        raise ItemNotOpen(status=item.status)
+    _status_change(
+        item=item,
+        to=Item.Status.CLOSED,
+        actor=acting_user,
+        data={"reason": reason or "no answer needed"},
+        now=now or timezone.now(),
+    )
+    return item
+
+
+@transaction.atomic
+def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None = None) -> Item:
+    """Undo a wrong spam verdict locally (back into the queue) and teach triage; nothing is sent."""
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    if item.status != Item.Status.SPAM:
+        raise InboxActionError(message="The item is not marked as spam.")
+    to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+    _status_change(item=item, to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
+    _spam_feedback(acting_user=acting_user, item=item, is_spam=False)
+    return item
+
+
+def text_normalized(text: str) -> str:
+    """Lower case with runs of whitespace collapsed: the comparison near-duplicate hiding uses."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _text_normalized_sql():
+    return Lower(
+        Trim(
+            Func(F("text"), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField())
+        )
+    )
+
+
+@transaction.atomic
+def items_hide_near_duplicates(
+    *, acting_user: User, item_id: int, reason: str = "", now: datetime | None = None
+) -> list[OutboundAction]:
+    """Hide the item and every open item of the same client with the same normalized text
+    received within 24 hours of it (a coordinated campaign). Channels that cannot hide are skipped.
+    """
+    now = now or timezone.now()
+    origin = item_for_update(acting_user=acting_user, item_id=item_id)
+    candidate_ids = (
+        item_queryset_for_user(user=acting_user)
+        .filter(
+            client_id=origin.client_id,
+            status__in=Item.OPEN_STATUSES + (Item.Status.ANSWERED,),
+            received_at__gte=origin.received_at - NEAR_DUPLICATE_WINDOW,
+            received_at__lte=origin.received_at + NEAR_DUPLICATE_WINDOW,
+        )
+        .annotate(normalized=_text_normalized_sql())
+        .filter(normalized=text_normalized(origin.text))
+        .values("pk")
+    )
+    actions = []
+    for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel"):
+        if item.status == Item.Status.HIDDEN or not connector_for_channel(item.channel).supports(Kind.HIDE):
+            continue
+        actions.append(
+            _moderate_locked(
+                acting_user=acting_user,
+                item=item,
+                kind=Kind.HIDE,
+                reason=reason,
+                now=now,
+                data={"near_duplicate_of": origin.pk},
+            )
+        )
+    return actions
+
+
+def _tags_clean(tags) -> list[str]:
+    return [tag.strip().lower()[:50] for tag in tags if tag.strip()]
+
+
+@transaction.atomic
+def item_tags_change(*, acting_user: User, item_id: int, add: list[str] = (), remove: list[str] = ()) -> Item:
+    """Add and remove tags (lower-cased, trimmed) with one TAGGED event."""
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    _tags_change(item=item, actor=acting_user, add=_tags_clean(add), remove=_tags_clean(remove))
+    return item

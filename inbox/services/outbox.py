@@ -1,0 +1,336 @@
+"""Replies and moderation actions going out through the channel's connector.
+
+Delivery guarantee. Each OutboundAction row is one external side effect with a unique
+idempotency key. `outbound_action_send` first *claims* the row under its row lock
+(QUEUED, or FAILED and due, or SENDING and stuck -> SENDING, attempts + 1) and commits;
+only the transaction that made that transition calls the platform, and it does so
+outside any transaction so no lock is held across the network. A second run of the
+same task (django-q2 may deliver twice), or a concurrent one, finds the row SENDING or
+SENT and returns without calling the platform: a task that runs twice sends once.
+
+The one remaining gap is a worker that dies after the platform accepted but before SENT
+was recorded: the periodic retry re-sends that row once its SENDING deadline passes
+(at-least-once). Exactly-once would need the platform to dedupe: our generic channel's
+receivers must dedupe on the Idempotency-Key header we send with every request; Meta and
+WordPress ignore it. We prefer a rare duplicate reply to a silently lost one.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from communityops.models import User
+
+from ..connectors import ConnectorError, connector_for_channel
+from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
+from ..models import Item, ItemEvent, OutboundAction
+from ..selectors import item_thread_changes_since, item_thread_version
+from .claims import claim_fields_clear, item_for_update, lease_is_live, lease_require_holder
+from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "inbox.tasks.outbound_action_send_task"
+
+
+def outbox_max_attempts() -> int:
+    return getattr(settings, "INBOX_OUTBOX_MAX_ATTEMPTS", 6)
+
+
+def outbox_backoff(*, attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min, ... capped at one hour."""
+    base = getattr(settings, "INBOX_OUTBOX_BACKOFF_SECONDS", 30)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def outbox_sending_deadline() -> timedelta:
+    """A SENDING row older than this is presumed dead (its worker was killed) and retried.
+
+    Longer than django-q2's task timeout, so a live send is never taken over.
+    """
+    return timedelta(seconds=getattr(settings, "INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS", 120))
+
+
+def _send_on_commit(action: OutboundAction) -> None:
+    action_id = action.pk
+    transaction.on_commit(lambda: async_task(SEND_TASK, action_id))
+
+
+def _require_supported(*, item: Item, kind: str) -> None:
+    if not connector_for_channel(item.channel).supports(kind):
+        raise ActionNotSupported(kind=kind, platform=item.channel.platform)
+
+
+def outbound_action_enqueue(
+    *, item: Item, kind: str, requested_by: User | None, data: dict | None = None
+) -> OutboundAction:
+    """Queue one moderation action for sending; the caller holds the item's row lock and transaction.
+
+    Writes the ACTION_QUEUED event and enqueues the send task after commit.
+    """
+    _require_supported(item=item, kind=kind)
+    action = OutboundAction.objects.create(item=item, kind=kind, requested_by=requested_by)
+    ItemEvent.objects.create(
+        item=item,
+        actor=requested_by,
+        kind=ItemEvent.Kind.ACTION_QUEUED,
+        data={**(data or {}), "action_id": action.pk, "action": kind},
+    )
+    _send_on_commit(action)
+    return action
+
+
+def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datetime, data: dict) -> OutboundAction:
+    """Create the reply action, mark the item answered and drop any claim; caller holds the row lock."""
+    _require_supported(item=item, kind=OutboundAction.Kind.REPLY)
+    action = OutboundAction.objects.create(
+        item=item, kind=OutboundAction.Kind.REPLY, text=text, requested_by=requested_by
+    )
+    fields = claim_fields_clear(item=item, status=Item.Status.ANSWERED)
+    if item.first_response_at is None:
+        item.first_response_at = now
+        fields.append("first_response_at")
+    item.save(update_fields=fields)
+    ItemEvent.objects.create(
+        item=item,
+        actor=requested_by,
+        kind=ItemEvent.Kind.REPLY_QUEUED,
+        data={**data, "action_id": action.pk, "text": text[:500]},
+    )
+    _send_on_commit(action)
+    return action
+
+
+@transaction.atomic
+def item_reply(
+    *, acting_user: User, item_id: int, text: str, loaded_at_event_id: int, now: datetime | None = None
+) -> OutboundAction:
+    """Answer an item: send-time compare-and-set on the lease and the thread.
+
+    Accepted only if `acting_user` holds a live lease and no thread-changing event
+    (a new message, another reply, a moderation) is newer than `loaded_at_event_id`,
+    the thread version the composer showed (selectors.item_thread_version). Otherwise
+    LeaseNotHeld or ReplyConflict(changes=[...]) and nothing is written. On accept:
+    one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
+    lease released, and the send task enqueued after commit.
+    """
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise InboxActionError(message="A reply needs text.")
+    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    # The thread is compared first: if a colleague answered or moderated meanwhile (which
+    # also dropped this lease), "here is what changed" helps more than "lease lost".
+    if item_thread_version(item=item) > loaded_at_event_id:
+        changes = item_thread_changes_since(item=item, event_id=loaded_at_event_id)
+        raise ReplyConflict(
+            changes=[
+                {
+                    "event_id": event.pk,
+                    "item_id": event.item_id,
+                    "kind": event.kind,
+                    "actor": str(event.actor) if event.actor else None,
+                    "text": event.item.text[:300]
+                    if event.kind == ItemEvent.Kind.RECEIVED
+                    else event.data.get("text", ""),
+                    "at": event.created_at.isoformat(),
+                }
+                for event in changes
+            ],
+            thread_version=changes[-1].pk if changes else loaded_at_event_id,
+        )
+    lease_require_holder(item=item, user=acting_user)
+    if not lease_is_live(item=item, now=now):
+        raise LeaseNotHeld(holder_id=item.claimed_by_id, lease_expired=True)
+    return _reply_queue(item=item, text=text, requested_by=acting_user, now=now, data={})
+
+
+@transaction.atomic
+def outbound_reply_enqueue(*, item: Item, text: str, requested_by: User | None, reason: str = "") -> OutboundAction:
+    """Publish a reply without a lease (the crises app's approved response to many items).
+
+    Idempotent per (item, text): calling it again while an identical reply is queued,
+    sending or sent returns that action instead of answering twice. Otherwise one new
+    action with its own idempotency key; the item becomes ANSWERED and any agent's claim
+    on it is dropped (their composer then gets LeaseNotHeld instead of answering twice).
+    """
+    text = text.strip()
+    if not text:
+        raise InboxActionError(message="A reply needs text.")
+    locked = item_qs_select_for_update().select_related("channel").get(pk=item.pk)
+    existing = (
+        OutboundAction.objects.filter(item=locked, kind=OutboundAction.Kind.REPLY, text=text)
+        .exclude(status=OutboundAction.Status.FAILED, next_attempt_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    data = {"reason": reason, "without_lease": True}
+    if locked.claimed_by_id is not None:
+        data["previous_holder_id"] = locked.claimed_by_id
+    return _reply_queue(item=locked, text=text, requested_by=requested_by, now=timezone.now(), data=data)
+
+
+def _action_claim_for_sending(*, action_id: int, now: datetime) -> OutboundAction | None:
+    """The compare-and-set that makes at most one worker send: returns the action only to the winner."""
+    with transaction.atomic():
+        action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
+        if action is None:
+            return None
+        due = action.next_attempt_at is not None and action.next_attempt_at <= now
+        attempts_left = action.attempts < outbox_max_attempts()
+        if action.status == OutboundAction.Status.SENDING and due and not attempts_left:
+            _action_give_up_stuck(action=action)
+            return None
+        claimable = action.status == OutboundAction.Status.QUEUED or (
+            action.status in (OutboundAction.Status.FAILED, OutboundAction.Status.SENDING) and due and attempts_left
+        )
+        if not claimable:
+            return None
+        action.status = OutboundAction.Status.SENDING
+        action.attempts += 1
+        action.next_attempt_at = now + outbox_sending_deadline()
+        action.save(update_fields=["status", "attempts", "next_attempt_at"])
+    return OutboundAction.objects.select_related("item__channel").get(pk=action_id)
+
+
+def _action_give_up_stuck(*, action: OutboundAction) -> None:
+    """The last attempt's worker died mid-send: record the failure instead of retrying forever."""
+    _action_record_failure(
+        action_id=action.pk,
+        attempt=action.attempts,
+        error=ConnectorError("The worker stopped while sending; the outcome is unknown.", retryable=False),
+        now=timezone.now(),
+    )
+
+
+def outbound_action_send(*, action_id: int, now: datetime | None = None) -> OutboundAction | None:
+    """The send task's body; safe to run any number of times, concurrently too (see module doc).
+
+    Returns the action after this run, or None when this run had nothing to do.
+    """
+    now = now or timezone.now()
+    action = _action_claim_for_sending(action_id=action_id, now=now)
+    if action is None:
+        return None
+    attempt = action.attempts
+    try:
+        external_id = connector_for_channel(action.item.channel).send(action=action)
+    except ConnectorError as error:
+        return _action_record_failure(action_id=action_id, attempt=attempt, error=error, now=now)
+    return _action_record_success(action_id=action_id, external_id=external_id, now=now)
+
+
+@transaction.atomic
+def _action_record_success(*, action_id: int, external_id: str, now: datetime) -> OutboundAction:
+    action = outbound_action_qs_select_for_update().get(pk=action_id)
+    if action.status == OutboundAction.Status.SENT:
+        return action
+    action.status = OutboundAction.Status.SENT
+    action.external_id = external_id
+    action.sent_at = now
+    action.next_attempt_at = None
+    action.last_error = ""
+    action.save(update_fields=["status", "external_id", "sent_at", "next_attempt_at", "last_error"])
+    ItemEvent.objects.create(
+        item_id=action.item_id,
+        kind=ItemEvent.Kind.SENT,
+        data={"action_id": action.pk, "action": action.kind, "external_id": external_id, "attempt": action.attempts},
+    )
+    return action
+
+
+@transaction.atomic
+def _action_record_failure(*, action_id: int, attempt: int, error: ConnectorError, now: datetime) -> OutboundAction:
+    action = outbound_action_qs_select_for_update().get(pk=action_id)
+    if action.status != OutboundAction.Status.SENDING or action.attempts != attempt:
+        return action  # a later attempt owns the row now; its outcome counts
+    will_retry = error.retryable and action.attempts < outbox_max_attempts()
+    action.status = OutboundAction.Status.FAILED
+    action.last_error = error.message[:2000]
+    action.next_attempt_at = now + outbox_backoff(attempts=action.attempts) if will_retry else None
+    action.save(update_fields=["status", "last_error", "next_attempt_at"])
+    ItemEvent.objects.create(
+        item_id=action.item_id,
+        kind=ItemEvent.Kind.SEND_FAILED,
+        data={
+            "action_id": action.pk,
+            "action": action.kind,
+            "error": action.last_error,
+            "attempt": action.attempts,
+            "will_retry": will_retry,
+            "next_attempt_at": action.next_attempt_at.isoformat() if action.next_attempt_at else None,
+        },
+    )
+    if not will_retry and action.kind == OutboundAction.Kind.REPLY:
+        _item_reopen_after_lost_reply(item_id=action.item_id, action=action)
+    logger.warning("Outbound action %s failed (attempt %s): %s", action.pk, action.attempts, action.last_error)
+    return action
+
+
+def _item_reopen_after_lost_reply(*, item_id: int, action: OutboundAction) -> None:
+    """A reply that will never go out must not leave the item looking answered."""
+    item = item_qs_select_for_update().get(pk=item_id)
+    if item.status != Item.Status.ANSWERED:
+        return
+    item.status = Item.Status.NEW
+    item.save(update_fields=["status"])
+    ItemEvent.objects.create(
+        item=item,
+        kind=ItemEvent.Kind.STATUS_CHANGED,
+        data={
+            "from": Item.Status.ANSWERED,
+            "to": Item.Status.NEW,
+            "reason": "reply could not be sent",
+            "action_id": action.pk,
+        },
+    )
+
+
+def outbound_actions_due(*, now: datetime | None = None) -> list[int]:
+    """Ids of failed actions whose backoff has passed and SENDING rows past their deadline."""
+    now = now or timezone.now()
+    return list(
+        OutboundAction.objects.filter(
+            Q(status=OutboundAction.Status.FAILED, attempts__lt=outbox_max_attempts())
+            | Q(status=OutboundAction.Status.SENDING),
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def outbound_actions_retry_due(*, now: datetime | None = None) -> int:
+    """The periodic retry: one send task per due action (each claims its row itself)."""
+    due = outbound_actions_due(now=now)
+    for action_id in due:
+        async_task(SEND_TASK, action_id)
+    return len(due)
+
+
+@transaction.atomic
+def outbound_action_retry_now(*, action_id: int, acting_user: User) -> bool:
+    """A person decides to try a failed action again now, with a fresh set of attempts.
+
+    Only FAILED rows move (sent or in-flight ones are left alone); returns whether it did.
+    """
+    action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
+    if action is None or action.status != OutboundAction.Status.FAILED:
+        return False
+    action.attempts = 0
+    action.next_attempt_at = timezone.now()
+    action.save(update_fields=["attempts", "next_attempt_at"])
+    ItemEvent.objects.create(
+        item_id=action.item_id,
+        actor=acting_user,
+        kind=ItemEvent.Kind.ACTION_QUEUED,
+        data={"action_id": action.pk, "action": action.kind, "manual_retry": True},
+    )
+    _send_on_commit(action)
+    return True

@@ -1,0 +1,47 @@
+"""django-q2 tasks of the inbox: thin, take ids, call one service. All are idempotent."""
+
+from communityops.schedules import schedule_ensure
+
+from .services.assignment import agents_offline_release, items_auto_assign
+from .services.claims import leases_expire
+from .services.outbox import outbound_action_send, outbound_actions_retry_due
+from .services.wordpress_polling import wordpress_channels_poll
+
+
+def outbound_action_send_task(action_id: int) -> None:
+    outbound_action_send(action_id=action_id)
+
+
+def leases_expire_task() -> int:
+    return leases_expire()
+
+
+def outbound_actions_retry_task() -> int:
+    return outbound_actions_retry_due()
+
+
+def wordpress_poll_task() -> int:
+    return wordpress_channels_poll()
+
+
+def agents_offline_release_task() -> int:
+    return agents_offline_release()
+
+
+def items_auto_assign_task() -> int:
+    return items_auto_assign()
+
+
+# name -> (function path, every N minutes); written after migrate by InboxConfig.
+INBOX_SCHEDULES = {
+    "inbox: expire leases": ("inbox.tasks.leases_expire_task", 1),
+    "inbox: retry failed sends": ("inbox.tasks.outbound_actions_retry_task", 1),
+    "inbox: poll WordPress blogs": ("inbox.tasks.wordpress_poll_task", 1),
+    "inbox: release claims of offline agents": ("inbox.tasks.agents_offline_release_task", 1),
+    "inbox: auto-assign": ("inbox.tasks.items_auto_assign_task", 1),
+}
+
+
+def inbox_schedules_ensure() -> None:
+    for name, (func, minutes) in INBOX_SCHEDULES.items():
+        schedule_ensure(name=name, func=func, minutes=minutes)

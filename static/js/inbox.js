@@ -1,0 +1,111 @@
+// The agent inbox: SLA countdowns, queue navigation, composer helpers, live claim state.
+(function () {
+  "use strict";
+  const german = document.documentElement.lang === "de";
+  const words = german
+    ? { in: (m) => `in ${m} Min.`, overdue: (m) => `${m} Min. überfällig`, hours: (h) => `${h} Std.` }
+    : { in: (m) => `in ${m} min`, overdue: (m) => `${m} min overdue`, hours: (h) => `${h} h` };
+
+  function describeDue(due) {
+    const minutes = Math.round((due - Date.now()) / 60000);
+    if (minutes < 0) return { text: words.overdue(-minutes), state: "overdue" };
+    if (minutes >= 120) return { text: words.in(words.hours(Math.round(minutes / 60))).replace(/ Min\.| min/, ""), state: "later" };
+    return { text: words.in(minutes), state: minutes <= 15 ? "soon" : "later" };
+  }
+
+  function refreshDueTimes(root) {
+    (root || document).querySelectorAll("[data-due]").forEach((element) => {
+      const due = Date.parse(element.dataset.due);
+      if (Number.isNaN(due)) return;
+      const { text, state } = describeDue(due);
+      element.textContent = text;
+      element.dataset.dueState = state;
+      element.title = new Date(due).toLocaleString();
+    });
+  }
+
+  function queueRows() { return Array.from(document.querySelectorAll("[data-queue-row]")); }
+
+  function moveSelection(step) {
+    const rows = queueRows();
+    if (!rows.length) return;
+    const current = rows.findIndex((row) => row.classList.contains("selected"));
+    const next = rows[Math.min(rows.length - 1, Math.max(0, current + step))];
+    rows.forEach((row) => row.classList.remove("selected"));
+    next.classList.add("selected");
+    next.querySelector("[data-item-link]").click();
+    next.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.matches("textarea") && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = target.closest("form");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || target.matches("input, textarea, select")) return;
+    if (event.key === "j") { event.preventDefault(); moveSelection(1); }
+    if (event.key === "k") { event.preventDefault(); moveSelection(-1); }
+  });
+
+  document.addEventListener("click", (event) => {
+    const insert = event.target.closest("[data-insert-text]");
+    if (insert) {
+      const field = document.querySelector(insert.dataset.insertTarget);
+      if (!field) return;
+      const start = field.selectionStart ?? field.value.length;
+      field.value = field.value.slice(0, start) + insert.dataset.insertText + field.value.slice(field.selectionEnd ?? start);
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
+      return;
+    }
+    const confirmer = event.target.closest("[data-confirm]");
+    if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
+    if (event.target.closest("[data-help-toggle]")) {
+      const help = document.getElementById("shortcut-help");
+      if (help) help.hidden = !help.hidden;
+    }
+  });
+
+  // Keep the reply draft across live reloads of the workspace.
+  document.addEventListener("input", (event) => {
+    const key = event.target.dataset && event.target.dataset.draftKey;
+    if (key) sessionStorage.setItem(key, event.target.value);
+  });
+  function restoreDrafts(root) {
+    (root || document).querySelectorAll("[data-draft-key]").forEach((field) => {
+      const saved = sessionStorage.getItem(field.dataset.draftKey);
+      if (saved && !field.value) field.value = saved;
+    });
+  }
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form.matches("[data-reply-form]")) {
+      form.querySelectorAll("[data-draft-key]").forEach((field) => sessionStorage.removeItem(field.dataset.draftKey));
+    }
+  });
+
+  // When the polled claim status no longer matches the composer (someone claimed, the lease
+  // expired, a lead took over), reload the workspace so the right actions are offered.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    refreshDueTimes(event.target);
+    restoreDrafts(event.target);
+    const status = document.getElementById("claim-status");
+    const composer = document.getElementById("composer");
+    if (status && composer && event.target.id === "claim-status" && status.dataset.claimState !== composer.dataset.claimState) {
+      const pane = document.querySelector("[data-item-id]");
+      if (pane && window.htmx) window.htmx.ajax("GET", `/inbox/items/${pane.dataset.itemId}/`, "#workspace");
+    }
+    if (event.target.id === "workspace") {
+      const pane = document.querySelector("[data-item-id]");
+      queueRows().forEach((row) => {
+        const link = row.querySelector("[data-item-link]");
+        row.classList.toggle("selected", Boolean(pane && link && link.getAttribute("href").endsWith(`/items/${pane.dataset.itemId}/`)));
+      });
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => { refreshDueTimes(); restoreDrafts(); });
+  setInterval(() => refreshDueTimes(), 15000);
+})();

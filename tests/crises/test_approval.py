@@ -1,0 +1,201 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from crises.models import ApprovalLink, ApprovalSettings, Crisis, ResponseDraft
+from crises.services import (
+    approval_deadlines_check,
+    approval_decide,
+    crisis_create,
+    response_draft_create,
+    response_draft_submit,
+)
+
+
+@pytest.fixture
+def crisis_setup(client_factory, contact_factory, shift_lead):
+    client = client_factory()
+    first, second = contact_factory(client, name="Sabine"), contact_factory(client, name="Markus")
+    crisis = crisis_create(acting_user=shift_lead, client=client, title="Recall rumour", now=timezone.now())
+    return {"client": client, "crisis": crisis, "first": first, "second": second, "lead": shift_lead}
+
+
+def _submitted(setup, django_capture_on_commit_callbacks, *, now=None, text="We are checking this."):
+    now = now or timezone.now()
+    draft = response_draft_create(crisis=setup["crisis"], acting_user=setup["lead"], text=text, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=draft, acting_user=setup["lead"], now=now)
+    return draft
+
+
+def _magic_path(message) -> str:
+    return re.search(r"(/crises/approve/\d+/[0-9a-f]+/)", message.body).group(1)
+
+
+def test_submit_emails_each_approver_a_magic_link_in_german(crisis_setup, django_capture_on_commit_callbacks):
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [crisis_setup["first"].email, crisis_setup["second"].email]
+    )
+    assert mail.outbox[0].subject.startswith("Freigabe erbeten")
+    assert mail.outbox[0].alternatives[0].mimetype == "text/html"
+
+
+def test_magic_link_approves_once_and_is_then_used_up(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+
+    shown = client.get(path)
+    decided = client.post(path, {"decision": "approve", "comment": "Passt."})
+    reused = client.post(path, {"decision": "approve"})
+
+    draft.refresh_from_db()
+    assert (shown.status_code, decided.status_code, reused.status_code) == (200, 200, 403)
+    assert draft.status == ResponseDraft.Status.APPROVED
+    assert Crisis.objects.get(pk=draft.crisis_id).status == Crisis.Status.APPROVED
+
+
+def test_tampered_magic_link_is_refused(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    tampered = path[:-3] + ("0" if path[-3] != "0" else "1") + path[-2:]
+
+    response = client.post(tampered, {"decision": "approve"})
+
+    draft.refresh_from_db()
+    assert response.status_code == 403 and draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_expired_magic_link_is_refused(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    ApprovalLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = client.post(path, {"decision": "approve"})
+
+    draft.refresh_from_db()
+    assert response.status_code == 403 and b"expired" in response.content.lower()
+    assert draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_magic_link_for_one_draft_does_not_open_another(
+    client, crisis_setup, client_factory, contact_factory, shift_lead, django_capture_on_commit_callbacks
+):
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    token = _magic_path(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
+    other_client = client_factory()
+    contact_factory(other_client)
+    other_crisis = crisis_create(acting_user=shift_lead, client=other_client, title="Other", now=timezone.now())
+    other_draft = response_draft_create(crisis=other_crisis, acting_user=shift_lead, text="Other", now=timezone.now())
+    response_draft_submit(draft=other_draft, acting_user=shift_lead, now=timezone.now())
+
+    response = client.post(
+        reverse("crises:magic_link", kwargs={"draft_id": other_draft.pk, "token": token}), {"decision": "approve"}
+    )
+
+    other_draft.refresh_from_db()
+    assert response.status_code == 403 and other_draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_a_superseded_draft_link_is_refused(client, crisis_setup, django_capture_on_commit_callbacks):
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    response_draft_create(
+        crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
+    )
+
+    assert client.get(path).status_code == 403
+
+
+def test_all_named_approvers_must_approve_under_the_all_rule(crisis_setup, django_capture_on_commit_callbacks):
+    ApprovalSettings.objects.create(client=crisis_setup["client"], rule=ApprovalSettings.Rule.ALL)
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    approval_decide(
+        draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+    draft.refresh_from_db()
+    after_one = draft.status
+    approval_decide(
+        draft=draft, contact=crisis_setup["second"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+    draft.refresh_from_db()
+
+    assert after_one == ResponseDraft.Status.SUBMITTED
+    assert draft.status == ResponseDraft.Status.APPROVED
+
+
+def test_one_approver_suffices_under_the_any_rule(crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    approval_decide(
+        draft=draft, contact=crisis_setup["second"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.APPROVED
+
+
+def test_a_rejection_sends_the_crisis_back_to_drafting(crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    approval_decide(
+        draft=draft,
+        contact=crisis_setup["first"],
+        decision="reject",
+        comment="Zu defensiv",
+        via="portal",
+        now=timezone.now(),
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.REJECTED
+    assert Crisis.objects.get(pk=draft.crisis_id).status == Crisis.Status.DRAFTING_RESPONSE
+
+
+def test_deadline_reminder_then_fallback_approver(crisis_setup, contact_factory, django_capture_on_commit_callbacks):
+    fallback = contact_factory(crisis_setup["client"], name="Thomas", may_approve=False)
+    settings = ApprovalSettings.objects.create(
+        client=crisis_setup["client"],
+        rule=ApprovalSettings.Rule.ALL,
+        reminder_minutes=15,
+        deadline_minutes=30,
+        fallback_approver=fallback,
+    )
+    settings.approvers.set([crisis_setup["first"], crisis_setup["second"]])
+    start = timezone.now()
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks, now=start)
+    approval_decide(draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=start)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = approval_deadlines_check(now=start + timedelta(minutes=14))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder = approval_deadlines_check(now=start + timedelta(minutes=15))
+    reminded = [message.to[0] for message in mail.outbox]
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_deadlines_check(now=start + timedelta(minutes=16))
+    with django_capture_on_commit_callbacks(execute=True):
+        fallback_run = approval_deadlines_check(now=start + timedelta(minutes=30))
+    fallback_mail = [message for message in mail.outbox if message.to == [fallback.email]]
+    approval_decide(
+        draft=draft,
+        contact=fallback,
+        decision="approve",
+        comment="",
+        via="magic_link",
+        now=start + timedelta(minutes=31),
+    )
+
+    draft.refresh_from_db()
+    assert early == {"reminded": 0, "fallbacks": 0}
+    assert reminder == {"reminded": 1, "fallbacks": 0}
+    assert reminded == [crisis_setup["second"].email]
+    assert fallback_run == {"reminded": 0, "fallbacks": 1}
+    assert len(fallback_mail) == 1 and fallback_mail[0].subject.startswith("Freigabe erbeten")
+    assert draft.status == ResponseDraft.Status.APPROVED

@@ -1,0 +1,260 @@
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from crises.escalation import (
+    acknowledge_token,
+    crisis_escalate_due,
+    is_business_hours,
+    notification_send,
+)
+from crises.models import (
+    AgencyRole,
+    BusinessHours,
+    Crisis,
+    CrisisEvent,
+    Notification,
+    NotificationChannel,
+)
+from crises.services import crisis_acknowledge, crisis_create, crisis_escalation_start
+
+from .conftest import BERLIN
+
+
+@pytest.fixture
+def ladder(client_factory, contact_factory, policy_factory, on_call):
+    """Step 1: on-call lead (wait 10), step 2: PR contact (wait 15), step 3: legal + managing director."""
+    client = client_factory()
+    pr, legal, boss = contact_factory(client), contact_factory(client), contact_factory(client)
+    policy_factory(
+        client,
+        [
+            {"agency_roles": [AgencyRole.ON_CALL_LEAD], "wait_minutes": 10},
+            {"contacts": [pr], "wait_minutes": 15},
+            {"contacts": [legal, boss], "wait_minutes": 30},
+        ],
+    )
+    crisis = crisis_create(acting_user=on_call, client=client, title="Shitstorm", severity=1, now=timezone.now())
+    return {"crisis": crisis, "lead": on_call, "pr": pr, "legal": legal, "boss": boss}
+
+
+def _recipients(crisis) -> list[str]:
+    return sorted(Notification.objects.filter(crisis=crisis).values_list("recipient_label", flat=True))
+
+
+def test_steps_fire_at_their_times_with_a_controlled_clock(ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+
+    crisis_escalate_due(now=start)
+    after_first = _recipients(crisis)
+    crisis_escalate_due(now=start + timedelta(minutes=9, seconds=59))
+    before_second = _recipients(crisis)
+    crisis_escalate_due(now=start + timedelta(minutes=10))
+    after_second = _recipients(crisis)
+    crisis_escalate_due(now=start + timedelta(minutes=25))
+    after_third = _recipients(crisis)
+
+    assert after_first == [str(ladder["lead"])]
+    assert before_second == after_first
+    assert after_second == sorted([str(ladder["lead"]), ladder["pr"].name])
+    assert after_third == sorted([str(ladder["lead"]), ladder["pr"].name, ladder["legal"].name, ladder["boss"].name])
+
+
+def test_acknowledgement_stops_further_steps(ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    crisis_escalate_due(now=start)
+
+    crisis_acknowledge(crisis=crisis, by_label="Lead", acting_user=ladder["lead"], now=start + timedelta(minutes=3))
+    created_later = crisis_escalate_due(now=start + timedelta(hours=2))
+
+    assert created_later == 0
+    assert _recipients(crisis) == [str(ladder["lead"])]
+
+
+def test_the_escalation_task_run_twice_sends_once(ladder, django_capture_on_commit_callbacks):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=10))
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([ladder["lead"].email, ladder["pr"].email])
+    assert Notification.objects.filter(crisis=crisis, status=Notification.Status.SENT).count() == 2
+
+
+def test_a_send_task_delivered_twice_sends_once(ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    crisis_escalate_due(now=start)
+    notification = Notification.objects.get(crisis=crisis)
+
+    first = notification_send(notification_id=notification.pk, now=start)
+    second = notification_send(notification_id=notification.pk, now=start)
+
+    assert (first, second) == (True, False)
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_restart_between_due_check_and_send_loses_and_duplicates_nothing(
+    ladder, django_capture_on_commit_callbacks
+):
+    """Given the due-check created the rows but the worker died before the send tasks ran
+    (the on-commit callbacks are dropped), when the next periodic run comes, then every
+    notification goes out exactly once."""
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    with django_capture_on_commit_callbacks(execute=False):
+        crisis_escalate_due(now=start + timedelta(minutes=10))  # "crash": sends never run
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=12))
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([ladder["lead"].email, ladder["pr"].email])
+    assert set(Notification.objects.filter(crisis=crisis).values_list("status", flat=True)) == {"sent"}
+
+
+def test_first_step_alerts_whoever_is_on_call_now(client_factory, contact_factory, policy_factory, on_call):
+    client = client_factory()
+    pr = contact_factory(client)
+    policy_factory(client, [{"contacts": [pr], "wait_minutes": 10}])
+    crisis = crisis_create(acting_user=on_call, client=client, title="x", now=timezone.now())
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=timezone.now())
+
+    crisis_escalate_due(now=timezone.now())
+
+    assert _recipients(crisis) == sorted([str(on_call), pr.name])
+
+
+def test_steps_follow_severity_and_business_hours(client_factory, contact_factory, policy_factory, on_call):
+    client = client_factory(federal_state="BY")
+    office, night, critical_only = contact_factory(client), contact_factory(client), contact_factory(client)
+    policy_factory(
+        client,
+        [
+            {"contacts": [office], "business_hours": BusinessHours.INSIDE, "wait_minutes": 0},
+            {"contacts": [night], "business_hours": BusinessHours.OUTSIDE, "wait_minutes": 0},
+            {"contacts": [critical_only], "severities": [1], "wait_minutes": 0},
+        ],
+    )
+    saturday_night = datetime(2026, 3, 7, 22, 30, tzinfo=BERLIN)
+    crisis = crisis_create(acting_user=on_call, client=client, title="x", severity=2, now=saturday_night)
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=saturday_night)
+
+    crisis_escalate_due(now=saturday_night)
+
+    labels = _recipients(crisis)
+    assert night.name in labels
+    assert office.name not in labels and critical_only.name not in labels
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN), True),  # Wednesday morning
+        (datetime(2026, 3, 4, 18, 0, tzinfo=BERLIN), False),  # Wednesday 18:00
+        (datetime(2026, 3, 7, 11, 0, tzinfo=BERLIN), False),  # Saturday
+        (datetime(2026, 1, 6, 11, 0, tzinfo=BERLIN), False),  # Epiphany, a holiday in Bavaria
+    ],
+)
+def test_business_hours(client_factory, moment, expected):
+    assert is_business_hours(client=client_factory(federal_state="BY"), at=moment) is expected
+
+
+def test_webhook_channels_post_json_to_the_configured_urls(
+    client_factory, contact_factory, policy_factory, on_call, stub_webhook, django_capture_on_commit_callbacks
+):
+    client = client_factory()
+    phone_contact = contact_factory(client, phone="+49 170 1234567")
+    policy_factory(
+        client,
+        [
+            {
+                "contacts": [phone_contact],
+                "channel": NotificationChannel.OUTGOING_WEBHOOK,
+                "webhook_url": stub_webhook.url,
+                "wait_minutes": 5,
+            },
+            {"channel": NotificationChannel.CHAT_WEBHOOK, "webhook_url": stub_webhook.url, "wait_minutes": 5},
+        ],
+    )
+    start = timezone.now()
+    crisis = crisis_create(acting_user=on_call, client=client, title="Outage", now=start)
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=start)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=5))
+
+    bodies = [json.loads(body) for body in stub_webhook.requests]
+    sms = [body for body in bodies if body.get("to") == "+49 170 1234567"]
+    chat = [body for body in bodies if set(body) == {"text"}]
+    assert len(sms) == 1 and sms[0]["crisis_id"] == crisis.pk and "/crises/ack/" in sms[0]["acknowledge_url"]
+    assert len(chat) == 1 and "Outage" in chat[0]["text"]
+
+
+def test_failed_delivery_stays_pending_for_the_next_run(client_factory, contact_factory, policy_factory, on_call):
+    client = client_factory()
+    policy_factory(
+        client,
+        [{"channel": NotificationChannel.CHAT_WEBHOOK, "webhook_url": "http://127.0.0.1:9/nothing", "wait_minutes": 5}],
+    )
+    crisis = crisis_create(acting_user=on_call, client=client, title="x", now=timezone.now())
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=timezone.now())
+    crisis_escalate_due(now=timezone.now())
+    notification = Notification.objects.get(crisis=crisis)
+
+    sent = notification_send(notification_id=notification.pk, now=timezone.now())
+
+    notification.refresh_from_db()
+    assert sent is False
+    assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
+    assert notification.last_error
+
+
+def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
+    crisis = ladder["crisis"]
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
+    url = reverse(
+        "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key="contact:1")}
+    )
+
+    shown = client.get(url)
+    confirmed = client.post(url)
+
+    crisis.refresh_from_db()
+    assert shown.status_code == 200 and confirmed.status_code == 200
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "contact:1"
+    assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).count() == 1
+
+
+def test_tampered_and_expired_acknowledge_links_are_refused(client, ladder, monkeypatch):
+    crisis = ladder["crisis"]
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
+    token = acknowledge_token(crisis_id=crisis.pk, recipient_key="user:1")
+    tampered = signing.dumps({"crisis": crisis.pk, "recipient": "user:1"}, salt="another-salt")
+    monkeypatch.setattr("crises.escalation.ACKNOWLEDGE_MAX_AGE", timedelta(seconds=-1))
+
+    expired = client.post(reverse("crises:acknowledge", kwargs={"token": token}))
+    forged = client.post(reverse("crises:acknowledge", kwargs={"token": tampered}))
+
+    crisis.refresh_from_db()
+    assert (expired.status_code, forged.status_code) == (410, 400)
+    assert crisis.acknowledged_at is None
+
+
+def test_resolved_crisis_stops_escalating(ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    Crisis.objects.filter(pk=crisis.pk).update(status=Crisis.Status.RESOLVED)
+
+    assert crisis_escalate_due(now=start + timedelta(hours=1)) == 0

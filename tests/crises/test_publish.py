@@ -1,0 +1,87 @@
+"""Publishing through the inbox outbox. Needs inbox.services.outbox.outbound_reply_enqueue
+(built on the inbox branch); skipped until that has been merged."""
+
+import pytest
+from django.utils import timezone
+
+pytest.importorskip("inbox.services.outbox")
+
+from crises.models import Crisis, CrisisEvent, HoldingStatement  # noqa: E402
+from crises.services import (  # noqa: E402
+    CrisisError,
+    approval_decide,
+    crisis_create,
+    crisis_items_link,
+    crisis_publish,
+    holding_statement_publish,
+    response_draft_create,
+    response_draft_submit,
+)
+from inbox.models import Item, OutboundAction  # noqa: E402
+
+
+@pytest.fixture
+def approved_crisis(client_factory, channel_factory, contact_factory, item_factory, shift_lead):
+    client = client_factory()
+    channel = channel_factory(client=client)
+    approver = contact_factory(client)
+    items = [item_factory(channel=channel, sentiment=Item.Sentiment.NEGATIVE) for _ in range(3)]
+    now = timezone.now()
+    crisis = crisis_create(acting_user=shift_lead, client=client, title="Publish", now=now)
+    crisis_items_link(crisis=crisis, items=items, acting_user=shift_lead, now=now)
+    draft = response_draft_create(crisis=crisis, acting_user=shift_lead, text="Das Statement.", now=now)
+    response_draft_submit(draft=draft, acting_user=shift_lead, now=now)
+    approval_decide(draft=draft, contact=approver, decision="approve", comment="", via="portal", now=now)
+    return {"crisis": crisis, "items": items, "channel": channel, "lead": shift_lead}
+
+
+def test_publish_sends_the_approved_text_to_every_linked_item(approved_crisis):
+    crisis, items = approved_crisis["crisis"], approved_crisis["items"]
+
+    answered = crisis_publish(crisis=crisis, acting_user=approved_crisis["lead"], now=timezone.now())
+
+    crisis.refresh_from_db()
+    replies = OutboundAction.objects.filter(item__in=items, kind=OutboundAction.Kind.REPLY)
+    assert sorted(answered) == sorted(item.pk for item in items)
+    assert sorted(replies.values_list("item_id", flat=True)) == sorted(item.pk for item in items)
+    assert set(replies.values_list("text", flat=True)) == {"Das Statement."}
+    assert set(Item.objects.filter(pk__in=answered).values_list("status", flat=True)) == {Item.Status.ANSWERED}
+    assert crisis.status == Crisis.Status.PUBLISHED
+    assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.PUBLISHED).count() == 1
+
+
+def test_items_linked_later_get_the_same_approved_text(approved_crisis, item_factory):
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+    late = item_factory(channel=approved_crisis["channel"])
+    crisis_items_link(crisis=crisis, items=[late], acting_user=lead, now=timezone.now())
+
+    answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+
+    assert answered == [late.pk]
+    assert OutboundAction.objects.filter(kind=OutboundAction.Kind.REPLY).count() == 4
+    assert OutboundAction.objects.get(item=late).text == "Das Statement."
+
+
+def test_nothing_is_published_without_approval(client_factory, item_factory, shift_lead):
+    item = item_factory()
+    crisis = crisis_create(acting_user=shift_lead, client=item.client, title="x", now=timezone.now())
+    crisis_items_link(crisis=crisis, items=[item], acting_user=shift_lead, now=timezone.now())
+
+    with pytest.raises(CrisisError):
+        crisis_publish(crisis=crisis, acting_user=shift_lead, now=timezone.now())
+    assert not OutboundAction.objects.exists()
+
+
+def test_a_pre_approved_holding_statement_goes_out_at_once(item_factory, shift_lead):
+    item = item_factory()
+    crisis = crisis_create(acting_user=shift_lead, client=item.client, title="x", now=timezone.now())
+    crisis_items_link(crisis=crisis, items=[item], acting_user=shift_lead, now=timezone.now())
+    statement = HoldingStatement.objects.create(
+        client=item.client, title="Wir prüfen", text="Wir prüfen das.", is_pre_approved=True
+    )
+
+    answered = holding_statement_publish(crisis=crisis, statement=statement, acting_user=shift_lead, now=timezone.now())
+
+    assert answered == [item.pk]
+    assert OutboundAction.objects.get(item=item).text == "Wir prüfen das."

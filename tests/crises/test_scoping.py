@@ -1,0 +1,87 @@
+"""A contact of client A can neither see nor approve client B's crisis: pages and API."""
+
+import pytest
+from django.utils import timezone
+
+from crises.models import ResponseDraft
+from crises.services import crisis_create, response_draft_create, response_draft_submit
+
+
+@pytest.fixture
+def two_clients(client_factory, contact_user_for, shift_lead):
+    own, foreign = client_factory(), client_factory()
+    contact = contact_user_for(own)
+    contact_user_for(foreign)
+    crises = {}
+    for key, client in (("own", own), ("foreign", foreign)):
+        crisis = crisis_create(acting_user=shift_lead, client=client, title=f"Crisis {key}", now=timezone.now())
+        draft = response_draft_create(crisis=crisis, acting_user=shift_lead, text="Text", now=timezone.now())
+        response_draft_submit(draft=draft, acting_user=shift_lead, now=timezone.now())
+        crises[key] = (crisis, draft)
+    return {"contact": contact, **crises}
+
+
+def test_portal_pages_show_only_the_contacts_client(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, _draft = two_clients["own"]
+    foreign, foreign_draft = two_clients["foreign"]
+
+    listing = client.get("/crises/portal/")
+    own_page = client.get(f"/crises/portal/{own.pk}/")
+    foreign_page = client.get(f"/crises/portal/{foreign.pk}/")
+    foreign_decide = client.post(f"/crises/portal/{foreign.pk}/decide/", {"decision": "approve"})
+
+    foreign_draft.refresh_from_db()
+    assert listing.status_code == 200 and b"Crisis own" in listing.content and b"Crisis foreign" not in listing.content
+    assert own_page.status_code == 200
+    assert (foreign_page.status_code, foreign_decide.status_code) == (404, 404)
+    assert foreign_draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_portal_approval_of_own_crisis_works(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, draft = two_clients["own"]
+
+    client.post(f"/crises/portal/{own.pk}/decide/", {"decision": "approve", "comment": "ok"})
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.APPROVED
+
+
+def test_api_scopes_a_contact_to_their_client(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, _draft = two_clients["own"]
+    foreign, foreign_draft = two_clients["foreign"]
+
+    listing = client.get("/api/crises/")
+    foreign_detail = client.get(f"/api/crises/{foreign.pk}/")
+    foreign_decide = client.post(
+        f"/api/crises/{foreign.pk}/drafts/{foreign_draft.pk}/decision/",
+        {"decision": "approve"},
+        content_type="application/json",
+    )
+    create = client.post("/api/crises/", {"client_id": own.client_id, "title": "x"}, content_type="application/json")
+
+    foreign_draft.refresh_from_db()
+    assert [row["id"] for row in listing.json()] == [own.pk]
+    assert (foreign_detail.status_code, foreign_decide.status_code, create.status_code) == (404, 404, 403)
+    assert foreign_draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_api_decision_by_a_contact(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, draft = two_clients["own"]
+
+    response = client.post(
+        f"/api/crises/{own.pk}/drafts/{draft.pk}/decision/", {"decision": "approve"}, content_type="application/json"
+    )
+
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+
+
+def test_staff_pages_are_closed_to_contacts(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, _draft = two_clients["own"]
+
+    assert client.get("/crises/").status_code == 403
+    assert client.get(f"/crises/{own.pk}/").status_code == 403

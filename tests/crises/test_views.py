@@ -1,0 +1,158 @@
+import pytest
+from django.utils import timezone
+
+from crises.detection import spike_detect_client
+from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
+from crises.services import crisis_create
+from inbox.models import Item, ItemEvent
+
+
+@pytest.fixture
+def lead_client(client, on_call):
+    client.force_login(on_call)
+    return client
+
+
+def test_board_shows_who_is_on_call_and_refreshes_as_a_partial(
+    lead_client, on_call, client_factory, django_assert_max_num_queries
+):
+    for index in range(5):
+        crisis_create(acting_user=on_call, client=client_factory(), title=f"Fire {index}", now=timezone.now())
+
+    page = lead_client.get("/crises/")
+    with django_assert_max_num_queries(12):
+        partial = lead_client.get("/crises/", headers={"HX-Request": "true"})
+
+    assert page.status_code == 200 and b'hx-trigger="every 5s"' in page.content
+    assert str(on_call).encode() in page.content
+    assert partial.status_code == 200 and b"<html" not in partial.content and b"Fire 4" in partial.content
+
+
+def test_crisis_from_items_links_them_and_marks_them_escalated(lead_client, on_call, item_factory, channel_factory):
+    channel = channel_factory()
+    items = [item_factory(channel=channel) for _ in range(3)]
+
+    response = lead_client.post(
+        "/crises/from-items/", {"item_ids": [item.pk for item in items], "title": "Glass rumour", "severity": "1"}
+    )
+
+    crisis = Crisis.objects.get(title="Glass rumour")
+    assert response.status_code == 302 and response.url == f"/crises/{crisis.pk}/"
+    assert crisis.severity == 1 and crisis.owner == on_call
+    assert set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True)) == {i.pk for i in items}
+    assert ItemEvent.objects.filter(item__in=items, kind=ItemEvent.Kind.ESCALATED).count() == 3
+
+
+def test_crisis_from_items_answers_htmx_with_a_redirect_header(lead_client, item_factory):
+    item = item_factory()
+
+    response = lead_client.post("/crises/from-items/", {"item_ids": str(item.pk)}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 204 and response.headers["HX-Redirect"].startswith("/crises/")
+
+
+def test_crisis_from_items_of_two_clients_is_refused(lead_client, item_factory):
+    first, second = item_factory(), item_factory()
+
+    response = lead_client.post("/crises/from-items/", {"item_ids": [first.pk, second.pk]})
+
+    assert response.status_code == 400 and not Crisis.objects.exists()
+
+
+def test_agent_cannot_escalate_items_of_a_client_they_do_not_serve(client, agent_for, client_factory, item_factory):
+    agent = agent_for(client_factory())
+    client.force_login(agent)
+    foreign_item = item_factory()
+
+    response = client.post("/crises/from-items/", {"item_ids": [foreign_item.pk]})
+
+    assert response.status_code == 404 and not Crisis.objects.exists()
+
+
+def test_open_crisis_from_a_spike_alert_links_the_sample_items(
+    lead_client, client_factory, channel_factory, item_factory
+):
+    client = client_factory()
+    channel = channel_factory(client=client)
+    DetectionSettings.objects.create(client=client, minimum_count=3, unanswered_threshold=100)
+    for _ in range(4):
+        item_factory(channel=channel, sentiment=Item.Sentiment.NEGATIVE)
+    spike_detect_client(client=client, now=timezone.now())
+    alert = SpikeAlert.objects.get(kind=SpikeAlert.Kind.NEGATIVE_VOLUME)
+
+    evidence = lead_client.get(f"/crises/alerts/{alert.pk}/")
+    opened = lead_client.post(f"/crises/alerts/{alert.pk}/open/")
+    again = lead_client.post(f"/crises/alerts/{alert.pk}/open/")
+
+    alert.refresh_from_db()
+    assert evidence.status_code == 200
+    assert opened.url == again.url == f"/crises/{alert.crisis_id}/"
+    assert alert.status == SpikeAlert.Status.OPENED_CRISIS
+    assert alert.crisis.crisis_items.count() == 4
+
+
+def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, client_factory, contact_factory):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="Walk", now=timezone.now())
+    contact_factory(crisis.client)
+
+    lead_client.post(f"/crises/{crisis.pk}/escalate/")
+    lead_client.post(
+        f"/crises/{crisis.pk}/drafts/", {"text": "Wir prüfen das.", "platform_instagram_account": "Wir prüfen das 🙏"}
+    )
+    draft = crisis.drafts.get()
+    lead_client.post(f"/crises/{crisis.pk}/drafts/{draft.pk}/submit/")
+    page = lead_client.get(f"/crises/{crisis.pk}/")
+
+    crisis.refresh_from_db()
+    assert crisis.status == Crisis.Status.AWAITING_APPROVAL and crisis.escalation_started_at is not None
+    assert draft.platform_texts == {"instagram_account": "Wir prüfen das 🙏"}
+    assert page.status_code == 200 and "Wir prüfen das.".encode() in page.content
+
+
+def test_an_illegal_transition_is_refused_with_a_message(lead_client, on_call, client_factory):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
+    lead_client.post(f"/crises/{crisis.pk}/transition/", {"to_status": "resolved", "post_mortem": "Fine."})
+
+    response = lead_client.post(f"/crises/{crisis.pk}/transition/", {"to_status": "monitoring"}, follow=True)
+
+    crisis.refresh_from_db()
+    assert crisis.status == Crisis.Status.RESOLVED and crisis.post_mortem == "Fine."
+    assert b"cannot go from" in response.content
+
+
+def test_api_create_link_and_transition(lead_client, client_factory, item_factory):
+    item = item_factory()
+
+    created = lead_client.post(
+        "/api/crises/",
+        {"client_id": item.client_id, "title": "API", "severity": 2, "item_ids": [item.pk]},
+        content_type="application/json",
+    )
+    crisis_id = created.json()["id"]
+    refused = lead_client.post(
+        f"/api/crises/{crisis_id}/transition/", {"to_status": "monitoring"}, content_type="application/json"
+    )
+    escalated = lead_client.post(
+        f"/api/crises/{crisis_id}/transition/", {"to_status": "escalating"}, content_type="application/json"
+    )
+
+    assert created.status_code == 201 and [row["item_id"] for row in created.json()["items"]] == [item.pk]
+    assert refused.status_code == 400
+    assert escalated.status_code == 200 and escalated.json()["status"] == "escalating"
+
+
+def test_openapi_schema_documents_the_crisis_operations(lead_client):
+    schema = lead_client.get("/api/schema/", headers={"Accept": "application/json"}).content.decode()
+
+    for operation in (
+        "crises_list",
+        "crises_create",
+        "crises_retrieve",
+        "crises_items_link",
+        "crises_transition",
+        "crises_drafts_create",
+        "crises_drafts_submit",
+        "crises_drafts_decide",
+        "crises_publish",
+    ):
+        assert operation in schema

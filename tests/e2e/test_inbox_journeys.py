@@ -1,0 +1,124 @@
+"""Journeys 1 and 2: two agents on one queue, a lease that runs out, a shift lead taking over."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from communityops.models import User
+from inbox.models import CannedResponse, Item
+from inbox.normalized import NormalizedAuthor, NormalizedItem
+from inbox.services.ingestion import item_ingest
+from inbox.stubs import MetaGraphStub
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def graph_api(settings):
+    with MetaGraphStub() as stub:
+        settings.META_GRAPH_API_BASE_URL = stub.base_url
+        yield stub
+
+
+@pytest.fixture
+def night_shift(client_factory, channel_factory, agent_for, team_factory):
+    """One client with a Facebook page, three waiting comments, two agents of the same team."""
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    channel = channel_factory(client=client)
+    agent_a = agent_for(client, first_name="Anna")
+    agent_b = agent_for(client, first_name="Ben")
+    CannedResponse.objects.create(
+        client=client, title="Danke", body="Hallo {author_name}, danke für dein Feedback! Viele Grüße von {client_name}"
+    )
+    posted = timezone.now() - timedelta(minutes=5)
+    items = [
+        item_ingest(
+            channel=channel,
+            normalized=NormalizedItem(
+                external_id=f"post1_{number}",
+                kind=Item.Kind.COMMENT,
+                text=text,
+                author=NormalizedAuthor(external_id=f"fan{number}", display_name=name),
+                platform_created_at=posted,
+                thread_external_id="post1",
+            ),
+        )[0]
+        for number, (name, text) in enumerate(
+            [
+                ("Lena", "Wann gibt es das Winterbier wieder?"),
+                ("Tom", "Super Fest gestern!"),
+                ("Mia", "Lieferung fehlt."),
+            ]
+        )
+    ]
+    return {"client": client, "channel": channel, "agent_a": agent_a, "agent_b": agent_b, "items": items}
+
+
+def test_two_agents_never_answer_the_same_item(browser, live_server, browser_login, night_shift, graph_api, screenshot):
+    context_a, context_b = browser.new_context(), browser.new_context()
+    browser_login(context_a, night_shift["agent_a"])
+    browser_login(context_b, night_shift["agent_b"])
+    page_a, page_b = context_a.new_page(), context_b.new_page()
+
+    page_a.goto(f"{live_server.url}/inbox/")
+    page_a.keyboard.press("n")
+    expect(page_a.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    claimed_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
+
+    page_b.goto(f"{live_server.url}/inbox/items/{claimed_id}/")
+    expect(page_b.locator("#claim-status")).to_contain_text("Anna")
+    expect(page_b.locator("#reply-text")).to_have_count(0)
+
+    page_a.get_by_role("button", name="Danke").click()
+    expect(page_a.locator("#reply-text")).to_have_value(re.compile("Hallo .+, danke für dein Feedback"))
+    screenshot(page_a, "inbox-composer")
+    page_a.locator("#reply-text").press("Control+Enter")
+
+    expect(page_a.locator("#claim-status")).to_contain_text(re.compile("Answered|Beantwortet"))
+    expect(page_b.locator("#claim-status")).to_contain_text(re.compile("Answered|Beantwortet"), timeout=10_000)
+    assert len(graph_api.app.replies) == 1
+    assert graph_api.app.replies[0]["message"].startswith("Hallo ")
+
+    page_b.goto(f"{live_server.url}/inbox/")
+    page_b.keyboard.press("n")
+    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    assert int(re.search(r"/items/(\d+)/", page_b.url)[1]) != claimed_id
+    context_a.close()
+    context_b.close()
+
+
+def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
+    browser, live_server, browser_login, night_shift, user_factory, settings
+):
+    settings.INBOX_LEASE_SECONDS = 2
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam")
+    context_a, context_b, context_lead = browser.new_context(), browser.new_context(), browser.new_context()
+    browser_login(context_a, night_shift["agent_a"])
+    browser_login(context_b, night_shift["agent_b"])
+    browser_login(context_lead, lead)
+    page_a, page_b, page_lead = context_a.new_page(), context_b.new_page(), context_lead.new_page()
+
+    page_a.goto(f"{live_server.url}/inbox/")
+    page_a.keyboard.press("n")
+    item_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
+    context_a.close()  # Anna's laptop goes to sleep: no more heartbeats
+
+    page_b.goto(f"{live_server.url}/inbox/items/{item_id}/")
+    claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Übernehmen|Beanspruchen"))
+    expect(claim_button).to_be_visible(timeout=10_000)
+    claim_button.click()
+    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+
+    settings.INBOX_LEASE_SECONDS = 300
+    page_b.reload()
+    page_lead.goto(f"{live_server.url}/inbox/items/{item_id}/")
+    page_lead.get_by_label(re.compile("Reason for taking over|Grund")).fill("Ben ist in der Pause")
+    page_lead.get_by_role("button", name=re.compile("Take over|Übernehmen$")).click()
+
+    expect(page_lead.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)
+    context_b.close()
+    context_lead.close()

@@ -1,0 +1,200 @@
+import pytest
+from django.urls import reverse
+
+from communityops.models import Channel, User
+from inbox.models import Item
+
+
+@pytest.fixture
+def served(channel_factory):
+    return channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+
+
+@pytest.fixture
+def agent_client(client, served, agent_for):
+    agent = agent_for(served.client)
+    client.force_login(agent)
+    client.agent = agent
+    return client
+
+
+def _item_url(name: str, item: Item) -> str:
+    return reverse(name, args=[item.pk])
+
+
+def test_claim_next_returns_204_when_nothing_waits(agent_client):
+    response = agent_client.post(reverse("api_inbox_claim_next"), content_type="application/json")
+
+    assert response.status_code == 204
+
+
+def test_claim_next_returns_the_item_with_its_lease(agent_client, served, open_item_factory):
+    item = open_item_factory(channel=served)
+
+    response = agent_client.post(reverse("api_inbox_claim_next"), content_type="application/json")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["item"]["id"] == item.pk
+    assert body["item"]["claimed_by"]["id"] == agent_client.agent.pk
+    assert body["lease_expires_at"]
+    assert body["loaded_at_event_id"] > 0
+
+
+def test_foreign_items_are_404_everywhere(agent_client, channel_factory, open_item_factory):
+    foreign = open_item_factory(channel=channel_factory())
+
+    assert agent_client.get(_item_url("api_inbox_item", foreign)).status_code == 404
+    for name in ("api_inbox_item_claim", "api_inbox_item_heartbeat", "api_inbox_item_release"):
+        assert agent_client.post(_item_url(name, foreign)).status_code == 404
+    reply = agent_client.post(
+        _item_url("api_inbox_item_reply", foreign),
+        {"text": "x", "loaded_at_event_id": 0},
+        content_type="application/json",
+    )
+    assert reply.status_code == 404
+
+
+def test_reply_conflict_is_409_with_what_changed(agent_client, served, open_item_factory, meta_graph_stub):
+    item = open_item_factory(channel=served, thread_external_id="p1")
+    claimed = agent_client.post(_item_url("api_inbox_item_claim", item)).json()
+    newcomer = open_item_factory(channel=served, thread_external_id="p1", text="Noch eine Frage")
+
+    response = agent_client.post(
+        _item_url("api_inbox_item_reply", item),
+        {"text": "Danke!", "loaded_at_event_id": claimed["loaded_at_event_id"]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "reply_conflict"
+    assert [change["item_id"] for change in body["details"]["changes"]] == [newcomer.pk]
+
+
+def test_reply_is_accepted_under_the_lease(agent_client, served, open_item_factory, meta_graph_stub):
+    item = open_item_factory(channel=served)
+    claimed = agent_client.post(_item_url("api_inbox_item_claim", item)).json()
+
+    response = agent_client.post(
+        _item_url("api_inbox_item_reply", item),
+        {"text": "Danke!", "loaded_at_event_id": claimed["loaded_at_event_id"]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 202
+    assert response.json()["kind"] == "reply"
+    item.refresh_from_db()
+    assert item.status == Item.Status.ANSWERED
+
+
+def test_claim_held_by_someone_else_is_409(agent_client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served)
+    colleague = agent_for(served.client)
+    from inbox.services.claims import item_claim
+
+    item_claim(acting_user=colleague, item_id=item.pk)
+
+    response = agent_client.post(_item_url("api_inbox_item_claim", item))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "item_held_by_other"
+
+
+def test_take_over_is_for_shift_leads(agent_client, client, served, open_item_factory, user_factory):
+    item = open_item_factory(channel=served)
+    agent_client.post(_item_url("api_inbox_item_claim", item))
+    denied = agent_client.post(
+        _item_url("api_inbox_item_take_over", item), {"reason": "mine"}, content_type="application/json"
+    )
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+    client.force_login(lead)
+
+    taken = client.post(_item_url("api_inbox_item_take_over", item), {"reason": "VIP"}, content_type="application/json")
+
+    assert denied.status_code == 403
+    assert taken.status_code == 200
+    assert taken.json()["item"]["claimed_by"]["id"] == lead.pk
+
+
+def test_detail_notes_and_moderation(agent_client, served, open_item_factory, meta_graph_stub):
+    item = open_item_factory(channel=served)
+    note = agent_client.post(
+        _item_url("api_inbox_item_notes", item), {"text": "Stammkunde"}, content_type="application/json"
+    )
+    hide = agent_client.post(
+        _item_url("api_inbox_item_moderate", item),
+        {"action": "hide", "reason": "Netiquette 2"},
+        content_type="application/json",
+    )
+    approve = agent_client.post(
+        _item_url("api_inbox_item_moderate", item), {"action": "approve"}, content_type="application/json"
+    )
+
+    detail = agent_client.get(_item_url("api_inbox_item", item)).json()
+
+    assert (note.status_code, hide.status_code, approve.status_code) == (201, 202, 400)
+    assert approve.json()["code"] == "action_not_supported"
+    assert detail["item"]["status"] == "hidden"
+    assert [entry["text"] for entry in detail["notes"]] == ["Stammkunde"]
+    assert [action["kind"] for action in detail["outbound_actions"]] == ["hide"]
+    assert {"received", "note_added", "action_queued", "status_changed"} <= {
+        event["kind"] for event in detail["events"]
+    }
+
+
+def test_list_pages_through_the_queue_with_a_cursor(agent_client, served, open_item_factory):
+    items = [open_item_factory(channel=served, due_in=index) for index in range(7)]
+    url = reverse("api_inbox_items")
+
+    first = agent_client.get(url, {"limit": 3}).json()
+    second = agent_client.get(url, {"limit": 3, "cursor": first["next_cursor"]}).json()
+    third = agent_client.get(url, {"limit": 3, "cursor": second["next_cursor"]}).json()
+
+    seen = [entry["id"] for page in (first, second, third) for entry in page["results"]]
+    assert seen == [item.pk for item in items]
+    assert third["next_cursor"] is None
+
+
+def test_list_filters(agent_client, served, open_item_factory):
+    tagged = open_item_factory(channel=served, tags=["rueckruf"], author_tier="A")
+    open_item_factory(channel=served)
+    url = reverse("api_inbox_items")
+
+    by_tag = agent_client.get(url, {"tag": "rueckruf"}).json()["results"]
+    by_tier = agent_client.get(url, {"tier": "A"}).json()["results"]
+    answered = agent_client.get(url, {"status": "answered"}).json()["results"]
+    bad_cursor = agent_client.get(url, {"cursor": "???"})
+
+    assert [entry["id"] for entry in by_tag] == [tagged.pk]
+    assert [entry["id"] for entry in by_tier] == [tagged.pk]
+    assert answered == []
+    assert bad_cursor.status_code == 400
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_list_query_count_does_not_grow_with_page_size(
+    agent_client, served, channel_factory, open_item_factory, django_assert_max_num_queries, page_size
+):
+    other_channel = channel_factory(client=served.client)
+    for index in range(page_size):
+        open_item_factory(channel=served if index % 2 else other_channel, due_in=index)
+
+    with django_assert_max_num_queries(8):
+        response = agent_client.get(reverse("api_inbox_items"), {"limit": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+def test_presence_heartbeat_and_end_of_shift(agent_client):
+    heartbeat = agent_client.post(reverse("api_inbox_presence_heartbeat"))
+    end = agent_client.post(reverse("api_inbox_presence_end_shift"))
+
+    assert heartbeat.json()["is_online"] is True
+    assert end.json() == {"released": 0}
+
+
+def test_client_contacts_cannot_use_the_inbox_api(client, served, contact_user_for, open_item_factory):
+    client.force_login(contact_user_for(served.client))
+
+    assert client.get(reverse("api_inbox_items")).status_code == 403

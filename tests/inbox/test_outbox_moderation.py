@@ -1,0 +1,128 @@
+from datetime import timedelta
+
+import pytest
+
+from communityops.models import Channel
+from inbox.connectors.wordpress import PENDING_MODERATION_TAG
+from inbox.models import Item, ItemEvent, ItemNote, OutboundAction
+from inbox.selectors import item_thread_version
+from inbox.services.claims import item_claim
+from inbox.services.errors import ActionNotSupported, ReplyConflict
+from inbox.services.moderation import item_mark_not_spam, item_moderate, item_tags_change, items_hide_near_duplicates
+from inbox.services.notes import item_note_add
+from inbox.services.outbox import item_reply
+
+
+@pytest.fixture
+def facebook(channel_factory):
+    return channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+
+
+def test_hiding_changes_the_status_at_once_and_hides_on_the_platform(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action = item_moderate(acting_user=agent, item_id=item.pk, action="hide", reason="Netiquette 1: Beleidigung")
+
+    item.refresh_from_db()
+    action.refresh_from_db()
+    assert item.status == Item.Status.HIDDEN
+    assert action.status == OutboundAction.Status.SENT
+    assert meta_graph_stub.app.hidden == {item.external_id: True}
+    changed = item.events.get(kind=ItemEvent.Kind.STATUS_CHANGED)
+    assert changed.data["reason"] == "Netiquette 1: Beleidigung"
+    assert (changed.data["from"], changed.data["to"]) == ("new", "hidden")
+
+
+def test_moderation_under_a_colleagues_composer_makes_their_reply_conflict(
+    facebook, open_item_factory, agent_for, meta_graph_stub
+):
+    item = open_item_factory(channel=facebook)
+    anna, ben = agent_for(facebook.client), agent_for(facebook.client)
+    item_claim(acting_user=anna, item_id=item.pk)
+    loaded = item_thread_version(item=item)
+
+    item_moderate(acting_user=ben, item_id=item.pk, action="delete")
+
+    with pytest.raises(ReplyConflict):
+        item_reply(acting_user=anna, item_id=item.pk, text="Danke", loaded_at_event_id=loaded)
+
+
+def test_an_action_the_channel_cannot_do_is_refused_before_anything_is_written(facebook, open_item_factory, agent_for):
+    item = open_item_factory(channel=facebook)
+
+    with pytest.raises(ActionNotSupported):
+        item_moderate(acting_user=agent_for(facebook.client), item_id=item.pk, action="approve")
+
+    assert not OutboundAction.objects.exists()
+    assert item.events.count() == 1
+
+
+def test_approving_a_blog_comment_removes_the_pending_tag(
+    wordpress_channel, open_item_factory, agent_for, wordpress_stub, django_capture_on_commit_callbacks
+):
+    comment = wordpress_stub.site.comment_add(post=9, content="Freischalten bitte")
+    blog = wordpress_channel()
+    item = open_item_factory(
+        channel=blog, external_id=str(comment["id"]), thread_external_id="9", tags=[PENDING_MODERATION_TAG]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_moderate(acting_user=agent_for(blog.client), item_id=item.pk, action="approve")
+
+    item.refresh_from_db()
+    assert item.tags == []
+    assert item.status == Item.Status.NEW
+    assert wordpress_stub.site.comments[comment["id"]]["status"] == "approved"
+
+
+def test_spam_and_back(facebook, open_item_factory, agent_for, meta_graph_stub):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+
+    item_moderate(acting_user=agent, item_id=item.pk, action="spam")
+    item.refresh_from_db()
+    assert item.status == Item.Status.SPAM
+
+    item_mark_not_spam(acting_user=agent, item_id=item.pk)
+    item.refresh_from_db()
+    assert item.status == Item.Status.NEW
+
+
+def test_hide_all_near_duplicates_of_a_campaign(
+    facebook, channel_factory, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    campaign = "Boykottiert   diese Firma!!"
+    origin = open_item_factory(channel=facebook, text=campaign)
+    same_client_other_channel = channel_factory(client=facebook.client, platform=Channel.Platform.INSTAGRAM_ACCOUNT)
+    twin = open_item_factory(channel=same_client_other_channel, text="boykottiert diese firma!!")
+    different_text = open_item_factory(channel=facebook, text="Wann öffnet der Laden?")
+    other_client = open_item_factory(channel=channel_factory(), text=campaign)
+    long_ago = open_item_factory(channel=facebook, text=campaign)
+    Item.objects.filter(pk=long_ago.pk).update(received_at=origin.received_at - timedelta(hours=25))
+    agent = agent_for(facebook.client, other_client.client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions = items_hide_near_duplicates(acting_user=agent, item_id=origin.pk, reason="koordinierte Kampagne")
+
+    assert {action.item_id for action in actions} == {origin.pk, twin.pk}
+    statuses = dict(Item.objects.values_list("pk", "status"))
+    assert statuses[different_text.pk] == statuses[other_client.pk] == statuses[long_ago.pk] == Item.Status.NEW
+    assert set(meta_graph_stub.app.hidden) == {origin.external_id, twin.external_id}
+
+
+def test_notes_and_tags_are_recorded(facebook, open_item_factory, agent_for):
+    item = open_item_factory(channel=facebook, tags=["lieferung"])
+    agent = agent_for(facebook.client)
+
+    note = item_note_add(acting_user=agent, item_id=item.pk, text="Kunde hat schon angerufen")
+    item_tags_change(acting_user=agent, item_id=item.pk, add=["  Rückruf "], remove=["lieferung"])
+
+    item.refresh_from_db()
+    assert ItemNote.objects.get().text == note.text
+    assert item.tags == ["rückruf"]
+    tagged = item.events.get(kind=ItemEvent.Kind.TAGGED)
+    assert tagged.data == {"added": ["rückruf"], "removed": ["lieferung"]}
