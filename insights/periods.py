@@ -102,19 +102,36 @@ class ReportFilterForm(forms.Form):
         return cleaned
 
     def report_filter(self) -> ReportFilter:
-        default = ReportPeriod.last_days(days=DEFAULT_DAYS, today=self.today, time_zone=self.time_zone)
         if not self.is_bound or not self.is_valid():
-            return ReportFilter(period=default)
-        start = self.cleaned_data.get("start")
-        end = self.cleaned_data.get("end")
-        if start and not end:
-            end = max(start, min(self.today, start + timedelta(days=DEFAULT_DAYS - 1)))
-        if end and not start:
-            start = end - timedelta(days=DEFAULT_DAYS - 1)
-        period = ReportPeriod(first_day=start, last_day=end, time_zone=self.time_zone) if start else default
-        return ReportFilter(
-            period=period,
+            return report_filter_build(time_zone=self.time_zone, today=self.today)
+        return report_filter_build(
+            time_zone=self.time_zone,
+            today=self.today,
+            start=self.cleaned_data.get("start"),
+            end=self.cleaned_data.get("end"),
             channel_id=self.cleaned_data.get("channel"),
             client_id=self.cleaned_data.get("client"),
             granularity=self.cleaned_data.get("granularity") or Granularity.DAY,
         )
+
+
+def report_filter_build(
+    *,
+    time_zone: ZoneInfo,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    channel_id: int | None = None,
+    client_id: int | None = None,
+    granularity: str = Granularity.DAY,
+) -> ReportFilter:
+    """A filter from optional dates: a missing end is 30 days after the start (not after today), and vice versa."""
+    if start and not end:
+        end = max(start, min(today, start + timedelta(days=DEFAULT_DAYS - 1)))
+    if end and not start:
+        start = end - timedelta(days=DEFAULT_DAYS - 1)
+    if start and end:
+        period = ReportPeriod(first_day=start, last_day=end, time_zone=time_zone)
+    else:
+        period = ReportPeriod.last_days(days=DEFAULT_DAYS, today=today, time_zone=time_zone)
+    return ReportFilter(period=period, channel_id=channel_id, client_id=client_id, granularity=granularity)

@@ -87,12 +87,15 @@ def sentiment_aggregates() -> dict:
 
 
 def sla_relevant(*, now: datetime) -> Q:
-    """Items whose SLA outcome is known: answered, or unanswered with the due time passed. Spam never counts."""
-    return (
-        Q(sla_due_at__isnull=False)
-        & ~Q(status=Status.SPAM)
-        & (Q(first_response_at__isnull=False) | Q(sla_due_at__lt=now))
-    )
+    """Items that needed an answer and whose SLA outcome is known.
+
+    Answered items count (unless marked spam), and unanswered items still open past their
+    due time. Items closed, hidden or marked spam without an answer needed none (the inbox
+    hides and closes without setting first_response_at) and stay out of the share.
+    """
+    answered = Q(first_response_at__isnull=False) & ~Q(status=Status.SPAM)
+    overdue = Q(first_response_at__isnull=True, status__in=Item.OPEN_STATUSES, sla_due_at__lt=now)
+    return Q(sla_due_at__isnull=False) & (answered | overdue)
 
 
 def sla_met() -> Q:
@@ -187,7 +190,7 @@ TEAM_DIMENSIONS = ("agent", "client", "channel", "hour", "weekday")
 
 
 def first_responder():
-    """The user who requested the item's first outbound action (reply or moderation)."""
+    """The user who requested the item's first outbound action (reply or moderation), failed ones aside."""
     return Subquery(
         OutboundAction.objects.filter(item=OuterRef("pk"), requested_by__isnull=False)
         .exclude(status=OutboundAction.Status.FAILED)
@@ -201,13 +204,15 @@ def response_figures(
 ) -> list[dict]:
     """Items, items handled and response-time figures grouped by one dimension.
 
-    "handled" counts items that got a first response; for the agent dimension it is the items
-    where that agent made the first response (their first outbound action on it).
+    "handled" counts items no longer open (answered, hidden, spam, closed). For the agent
+    dimension the rows are the items where that agent took the first outbound action
+    (reply or moderation); their response times are those of the replies among them.
     Hours and weekdays are local to `time_zone` (the agency's, Europe/Berlin), ISO weekdays 1-7.
     """
     if dimension not in TEAM_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     items = agency_items(client_ids=client_ids, period=report_filter.period, client_id=report_filter.client_id)
+    handled = ~Q(status__in=Item.OPEN_STATUSES)
     group_fields = {
         "agent": ("agent_id",),
         "client": ("client_id", "client__name"),
@@ -216,17 +221,18 @@ def response_figures(
         "weekday": ("weekday",),
     }[dimension]
     if dimension == "agent":
-        items = items.filter(first_response_at__isnull=False).annotate(agent_id=first_responder())
+        items = items.annotate(agent_id=first_responder()).filter(agent_id__isnull=False)
     elif dimension == "hour":
         items = items.annotate(hour=ExtractHour("received_at", tzinfo=time_zone))
     elif dimension == "weekday":
         items = items.annotate(weekday=ExtractIsoWeekDay("received_at", tzinfo=time_zone))
     rows = list(
-        items.values(*group_fields).annotate(items=Count("id"), **response_aggregates(now=now)).order_by(*group_fields)
+        items.values(*group_fields)
+        .annotate(items=Count("id"), handled=Count("id", filter=handled), **response_aggregates(now=now))
+        .order_by(*group_fields)
     )
     for row in rows:
         with_sla_share(row)
-        row["handled"] = row["responded"]
     if dimension == "hour":
         rows = fill_keys(rows, key="hour", keys=range(24))
     elif dimension == "weekday":

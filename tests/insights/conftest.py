@@ -9,8 +9,8 @@ DST change, so Berlin is UTC+1), the clock stands at Thursday 20 March 12:00.
 | 2 | Mon 10:00         | +20 min        | +60 min (met)  | negative  | answered | anna  |
 | 3 | Tue 21:30         | Wed 08:00 +630 | Wed 08:30 (met, across the night's coverage gap) | neutral | answered | anna |
 | 4 | Wed 14:00         | +90 min        | +60 min (missed) | negative | answered | ben  |
-| 5 | Thu 15:00         | none           | +60 min (missed) | negative | closed   |       |
-| 6 | Fri 16:00         | +5 min (hide)  | +60 min (met)  | negative  | hidden   | ben   |
+| 5 | Thu 15:00         | none           | closed unanswered: not counted | negative | closed |  |
+| 6 | Fri 16:00         | none (hidden after 5 min) | hidden: not counted | negative | hidden | ben |
 | 7 | Sat 12:00         | none           | +60 min (spam: not counted) | neutral | spam |  |
 | 8 | Sun 23:50         | none           | after "now" (not yet due) | positive | new |     |
 | 9 | previous week, Wed 5 March 12:00: "Paket" once (for rising topics) |
@@ -71,7 +71,7 @@ def item_factory(db, author_factory):
 
 @pytest.fixture
 def respond(db):
-    """Record a first response by `agent` `minutes` after arrival (an outbound action, as the inbox does)."""
+    """An outbound action by `agent` `minutes` after arrival; a reply is the first response (as in the inbox)."""
 
     def make(item: Item, *, agent: User, minutes: int, kind: str = OutboundAction.Kind.REPLY) -> None:
         responded_at = item.received_at + timedelta(minutes=minutes)
@@ -79,7 +79,8 @@ def respond(db):
             item=item, kind=kind, text="Danke!", requested_by=agent, status=OutboundAction.Status.SENT
         )
         OutboundAction.objects.filter(item=item).update(created_at=responded_at, sent_at=responded_at)
-        Item.objects.filter(pk=item.pk).update(first_response_at=responded_at)
+        if kind == OutboundAction.Kind.REPLY:
+            Item.objects.filter(pk=item.pk).update(first_response_at=responded_at)
 
     return make
 

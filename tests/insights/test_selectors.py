@@ -20,21 +20,31 @@ def visible(*clients: Client):
 
 
 def test_response_percentiles_are_wall_clock_and_interpolated(acme_week):
-    # Responded: 5, 10, 20, 90, 630 minutes. Median 20; p90 = 90 + 0.6 * (630 - 90) = 414.
+    # Replies after 10, 20, 630 (overnight) and 90 minutes. Median (20 + 90) / 2 = 55;
+    # p90 at rank 0.9 * 3 = 2.7: 90 + 0.7 * (630 - 90) = 468. Hiding item 6 is no reply.
     summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
 
-    assert summary["responded"] == 5
-    assert summary["median_seconds"] == pytest.approx(20 * MINUTE)
-    assert summary["p90_seconds"] == pytest.approx(414 * MINUTE)
-    assert summary["mean_seconds"] == pytest.approx((5 + 10 + 20 + 90 + 630) / 5 * MINUTE)
+    assert summary["responded"] == 4
+    assert summary["median_seconds"] == pytest.approx(55 * MINUTE)
+    assert summary["p90_seconds"] == pytest.approx(468 * MINUTE)
+    assert summary["mean_seconds"] == pytest.approx((10 + 20 + 630 + 90) / 4 * MINUTE)
 
 
-def test_sla_share_counts_the_overnight_item_as_met_and_ignores_spam_and_not_yet_due(acme_week):
-    # Relevant: 1, 2, 3, 4, 5, 6 (7 is spam, 8 not yet due). Met: 1, 2, 3 (across the gap), 6.
+def test_sla_share_counts_the_overnight_item_as_met_and_skips_items_needing_no_answer(acme_week):
+    # Relevant: the answered 1, 2, 3, 4 (5 closed, 6 hidden, 7 spam need no answer; 8 not yet due).
+    # Met: 1, 2 and 3, whose 630 minutes lay mostly outside coverage. Missed: 4.
     summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
 
-    assert (summary["sla_relevant"], summary["sla_met"]) == (6, 4)
-    assert summary["sla_share"] == 66.7
+    assert (summary["sla_relevant"], summary["sla_met"]) == (4, 3)
+    assert summary["sla_share"] == 75.0
+
+
+def test_an_open_item_past_due_counts_as_missed(acme_week):
+    Item.objects.filter(pk=acme_week.items[7].pk).update(sla_due_at=NOW - selectors.DUE_SOON)
+
+    summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    assert (summary["sla_relevant"], summary["sla_met"], summary["sla_share"]) == (5, 3, 60.0)
 
 
 def test_outcomes_split_answered_hidden_ignored_and_open(acme_week):
@@ -135,13 +145,15 @@ def test_team_figures_by_agent(acme_week):
     )
     by_name = {row["agent_name"]: row for row in rows}
 
-    # Anna: 10, 20, 630 minutes; Ben: 5 and 90 minutes (median 47.5), one of two within SLA.
-    assert by_name["Anna Agent"]["handled"] == 3
+    # Anna replied first to 1, 2, 3 (10, 20, 630 minutes, all within SLA); Ben replied
+    # to 4 (90 minutes, missed) and hid 6 (handled, but no reply and no SLA figure).
+    assert [row["agent_name"] for row in rows] == ["Anna Agent", "Ben Agent"]
+    assert (by_name["Anna Agent"]["handled"], by_name["Anna Agent"]["responded"]) == (3, 3)
     assert by_name["Anna Agent"]["median_seconds"] == pytest.approx(20 * MINUTE)
     assert by_name["Anna Agent"]["sla_share"] == 100.0
-    assert by_name["Ben Agent"]["handled"] == 2
-    assert by_name["Ben Agent"]["median_seconds"] == pytest.approx(47.5 * MINUTE)
-    assert by_name["Ben Agent"]["sla_share"] == 50.0
+    assert (by_name["Ben Agent"]["handled"], by_name["Ben Agent"]["responded"]) == (2, 1)
+    assert by_name["Ben Agent"]["median_seconds"] == pytest.approx(90 * MINUTE)
+    assert by_name["Ben Agent"]["sla_share"] == 0.0
 
 
 def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
