@@ -1,1 +1,165 @@
+"""Admin: rate card edits publish a new version; quotes are read-only; plans are versioned."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from communityops.models import Client
+
+from .models import BillingEvent, CoveragePlan, Quote, RateCard
+from .pricing import WeeklyPattern
+from .services import coverage_plan_create, quote_accept, rate_card_publish
+
+
+@admin.register(RateCard)
+class RateCardAdmin(admin.ModelAdmin):
+    list_display = ["version", "is_active", "base_hourly_rate", "channel_monthly_fee", "vat_pct", "created_at"]
+    readonly_fields = ["version", "created_by", "created_at"]
+    fields = ["version", "note", *RateCard.TERM_FIELDS, "created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Never overwrite a version that quotes and plans point at: publish the edit as a new one.
+        published = rate_card_publish(
+            acting_user=request.user,
+            terms={name: form.cleaned_data[name] for name in RateCard.TERM_FIELDS},
+            note=form.cleaned_data.get("note", ""),
+        )
+        obj.pk, obj.version = published.pk, published.version
+        messages.info(request, _("Saved as rate card version %(version)s.") % {"version": published.version})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AcceptQuoteForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("client"), queryset=Client.objects.filter(is_active=True))
+    valid_from = forms.DateField(
+        label=_("valid from"), required=False, help_text=_("Default: the start of the quoted period.")
+    )
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["pk", "name", "email", "gross", "monthly_average_net", "rate_card", "created_at", "accepted_at"]
+    list_filter = ["accepted_at", "rate_card"]
+    search_fields = ["name", "email", "token"]
+    readonly_fields = [field.name for field in Quote._meta.fields]
+    actions = ["accept_for_client"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Accept for a client (creates its coverage plan)"))
+    def accept_for_client(self, request, queryset):
+        form = AcceptQuoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for quote in queryset:
+                try:
+                    quote_accept(
+                        acting_user=request.user,
+                        quote=quote,
+                        client=form.cleaned_data["client"],
+                        valid_from=form.cleaned_data["valid_from"],
+                    )
+                except (ValueError, PermissionError) as error:
+                    self.message_user(request, f"{quote}: {error}", messages.ERROR)
+                else:
+                    self.message_user(request, _("%(quote)s accepted.") % {"quote": quote}, messages.SUCCESS)
+            return None
+        return render(
+            request,
+            "admin/billing/quote/accept.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Accept quotes"),
+                "quotes": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+class CoveragePlanForm(forms.ModelForm):
+    class Meta:
+        model = CoveragePlan
+        fields = [
+            "client",
+            "windows",
+            "federal_state",
+            "holidays_covered",
+            "response_minutes",
+            "channels",
+            "comments_per_month",
+            "crisis_on_call",
+            "rate_card",
+            "valid_from",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rate_card"].required = False
+        self.fields["rate_card"].help_text = _("Default: the current rate card.")
+
+    def clean_windows(self):
+        windows = self.cleaned_data["windows"]
+        try:
+            pattern = WeeklyPattern.from_windows(tuple(int(part) for part in window) for window in windows)
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
+        if pattern.mask == 0:
+            raise forms.ValidationError(_("Cover at least one hour."))
+        return [list(window) for window in pattern.windows()]
+
+
+@admin.register(CoveragePlan)
+class CoveragePlanAdmin(admin.ModelAdmin):
+    form = CoveragePlanForm
+    list_display = ["client", "valid_from", "valid_until", "response_minutes", "holidays_covered", "federal_state"]
+    list_filter = ["client", "holidays_covered", "response_minutes"]
+    list_select_related = ["client"]
+
+    def has_change_permission(self, request, obj=None):
+        # A plan is never edited: adding a new one closes the open plan on its start date.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        created = coverage_plan_create(
+            acting_user=request.user,
+            client=data["client"],
+            pattern=WeeklyPattern.from_windows(tuple(window) for window in data["windows"]),
+            federal_state=data["federal_state"],
+            holidays_covered=data["holidays_covered"],
+            response_minutes=data["response_minutes"],
+            valid_from=data["valid_from"],
+            channels=data["channels"],
+            comments_per_month=data["comments_per_month"],
+            crisis_on_call=data["crisis_on_call"],
+            rate_card=data["rate_card"],
+        )
+        obj.pk = created.pk
+
+
+@admin.register(BillingEvent)
+class BillingEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "actor", "client", "quote", "coverage_plan", "rate_card"]
+    list_filter = ["kind"]
+    readonly_fields = [field.name for field in BillingEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

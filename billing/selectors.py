@@ -1,16 +1,137 @@
-"""What other apps may ask billing. The inbox asks exactly one thing: when is an item due?"""
+"""What other apps may ask billing. The inbox asks when an item is due and who is covered now."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from communityops.models import Client
 
-DEFAULT_RESPONSE_TIME = timedelta(minutes=60)
+from .coverage import ALWAYS_COVERED, CoverageSchedule, CoverageStatus, coverage_status, sla_due_at
+from .models import CoveragePlan, Quote, RateCard
+
+# The loaded plans live on the Client instance for as long as the caller keeps it (one request,
+# one ingestion batch), so a burst of items costs one query and a plan change is seen by the
+# next request at once; a process-wide cache would need invalidation across workers.
+_PLANS_ATTRIBUTE = "_billing_coverage_plans"
+
+
+def rate_card_current() -> RateCard:
+    """The newest active rate card. The data migration seeds version 1; should the table be
+    empty anyway (a flushed test database), version 1 is recreated from the model defaults."""
+    rate_card = RateCard.objects.filter(is_active=True).order_by("-version").first()
+    if rate_card is None:
+        rate_card, _created = RateCard.objects.get_or_create(version=1)
+    return rate_card
+
+
+def rate_card_versions() -> QuerySet[RateCard]:
+    return RateCard.objects.order_by("-version")
+
+
+def quote_get_by_token(*, token: str) -> Quote:
+    """The share link is the permission: whoever holds the token may see the quote."""
+    return get_object_or_404(Quote.objects.select_related("rate_card"), token=token)
+
+
+def _client_plans(client: Client) -> list[CoveragePlan]:
+    plans = client.__dict__.get(_PLANS_ATTRIBUTE)
+    if plans is None:
+        plans = list(CoveragePlan.objects.filter(client=client).select_related("rate_card").order_by("valid_from"))
+        client.__dict__[_PLANS_ATTRIBUTE] = plans
+    return plans
+
+
+def client_local_date(*, client: Client, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(client.time_zone)).date()
+
+
+def coverage_plan_for(*, client: Client, day: date) -> CoveragePlan | None:
+    """The plan in force on `day` (a date in the client's zone), or None."""
+    for plan in _client_plans(client):
+        if plan.is_valid_on(day):
+            return plan
+    return None
+
+
+def coverage_plans_overlapping(*, client: Client, start: date, end: date) -> list[CoveragePlan]:
+    """Plans in force on some day of [start, end), oldest first."""
+    return [
+        plan
+        for plan in _client_plans(client)
+        if plan.valid_from < end and (plan.valid_until is None or plan.valid_until > start)
+    ]
+
+
+def coverage_schedule_for(*, plan: CoveragePlan | None, client: Client) -> CoverageSchedule:
+    if plan is None:
+        return ALWAYS_COVERED
+    return CoverageSchedule(
+        pattern=plan.pattern,
+        federal_state=plan.federal_state,
+        holidays_covered=plan.holidays_covered,
+        response_minutes=plan.response_minutes,
+        time_zone=client.time_zone,
+    )
 
 
 def client_sla_due_at(*, client: Client, received_at: datetime) -> datetime:
     """The moment a reply is due for an item of `client` that arrived at `received_at`.
 
-    Counts the promised response time only inside the client's covered hours.
-    Until a client has a coverage plan: covered 24/7, due 60 minutes after arrival.
+    Counts the promised response time only inside the client's covered hours (plan in force
+    on the arrival's local date). Without a plan: covered 24/7, due 60 minutes after arrival.
+    At most one query per Client instance.
     """
-    return received_at + DEFAULT_RESPONSE_TIME
+    plan = coverage_plan_for(client=client, day=client_local_date(client=client, at=received_at))
+    return sla_due_at(coverage_schedule_for(plan=plan, client=client), received_at)
+
+
+def client_coverage_now(*, client: Client, at: datetime) -> CoverageStatus:
+    """Is `client` covered at `at`; until when, or when does coverage start next."""
+    plan = coverage_plan_for(client=client, day=client_local_date(client=client, at=at))
+    return coverage_status(coverage_schedule_for(plan=plan, client=client), at)
+
+
+@dataclass(frozen=True)
+class ClientCoverage:
+    client: Client
+    plan: CoveragePlan | None
+    status: CoverageStatus
+
+    @property
+    def response_minutes(self) -> int:
+        return self.plan.response_minutes if self.plan else ALWAYS_COVERED.response_minutes
+
+
+def clients_coverage_overview(*, clients, at: datetime) -> list[ClientCoverage]:
+    """For the agent dashboard: every client with its coverage at `at`, covered ones first
+    (ending soonest first), then the rest by next coverage start. One query for all plans."""
+    clients = list(clients)
+    plans_by_client: dict[int, list[CoveragePlan]] = {client.pk: [] for client in clients}
+    local_dates = {client.pk: client_local_date(client=client, at=at) for client in clients}
+    if clients:
+        candidates = CoveragePlan.objects.filter(client__in=clients, valid_from__lte=max(local_dates.values())).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=min(local_dates.values()))
+        )
+        for plan in candidates:
+            plans_by_client[plan.client_id].append(plan)
+    overview = []
+    for client in clients:
+        day = local_dates[client.pk]
+        plan = next((plan for plan in plans_by_client[client.pk] if plan.is_valid_on(day)), None)
+        overview.append(
+            ClientCoverage(
+                client=client, plan=plan, status=coverage_status(coverage_schedule_for(plan=plan, client=client), at)
+            )
+        )
+    far_future = datetime.max.replace(tzinfo=at.tzinfo)
+
+    def order(entry: ClientCoverage):
+        status = entry.status
+        if status.covered:
+            return (0, status.covered_until or far_future, entry.client.name)
+        return (1, status.next_start or far_future, entry.client.name)
+
+    return sorted(overview, key=order)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from billing.selectors import ClientCoverage, clients_coverage_overview
 from communityops.models import Client, User
 from communityops.selectors import client_ids_for_user, client_queryset_for_user
 
@@ -237,10 +238,12 @@ class ClientQueueCount:
     open: int
     overdue: int
     due_soon: int
+    coverage: ClientCoverage
 
 
 def client_queue_counts(*, user: User, now: datetime | None = None) -> list[ClientQueueCount]:
-    """Per visible client: open items, how many are past their SLA and how many are due within 15 minutes."""
+    """Per visible client, covered ones first: open items, how many are past their SLA,
+    how many are due within 15 minutes, and whether the client is covered right now."""
     now = now or timezone.now()
     rows = (
         item_queryset_for_user(user=user)
@@ -253,12 +256,37 @@ def client_queue_counts(*, user: User, now: datetime | None = None) -> list[Clie
         )
     )
     by_client = {row["client_id"]: row for row in rows}
+    clients = client_queryset_for_user(user=user).filter(is_active=True)
     return [
         ClientQueueCount(
-            client=client,
-            open=by_client.get(client.pk, {}).get("open", 0),
-            overdue=by_client.get(client.pk, {}).get("overdue", 0),
-            due_soon=by_client.get(client.pk, {}).get("due_soon", 0),
+            client=entry.client,
+            open=by_client.get(entry.client.pk, {}).get("open", 0),
+            overdue=by_client.get(entry.client.pk, {}).get("overdue", 0),
+            due_soon=by_client.get(entry.client.pk, {}).get("due_soon", 0),
+            coverage=entry,
         )
-        for client in client_queryset_for_user(user=user).filter(is_active=True).order_by("name")
+        for entry in clients_coverage_overview(clients=clients, at=now)
+    ]
+
+
+def item_moderation_kinds(*, item: Item) -> list[str]:
+    """The moderation actions the item's channel can carry out, given the item's status."""
+    from .connectors import connector_for_channel
+
+    connector = connector_for_channel(item.channel)
+    hidden = item.status == Item.Status.HIDDEN
+    return [
+        kind
+        for kind in (
+            OutboundAction.Kind.HIDE,
+            OutboundAction.Kind.UNHIDE,
+            OutboundAction.Kind.SPAM,
+            OutboundAction.Kind.APPROVE,
+            OutboundAction.Kind.DELETE,
+            OutboundAction.Kind.TRASH,
+        )
+        if connector.supports(kind)
+        and not (kind == OutboundAction.Kind.HIDE and hidden)
+        and not (kind == OutboundAction.Kind.UNHIDE and not hidden)
+        and not (kind == OutboundAction.Kind.APPROVE and "pending_moderation" not in item.tags)
     ]

@@ -26,6 +26,7 @@ from .selectors import (
     item_claim_state,
     item_detail_for_user,
     item_list_for_user,
+    item_moderation_kinds,
     item_page,
 )
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
@@ -36,15 +37,15 @@ from .services.outbox import item_reply
 
 QUEUE_PAGE_SIZE = 40
 
-MODERATION_ACTIONS = [
-    ("close", gettext_lazy("Close, no answer needed"), "x"),
-    (OutboundAction.Kind.HIDE, OutboundAction.Kind.HIDE.label, "h"),
-    (OutboundAction.Kind.UNHIDE, OutboundAction.Kind.UNHIDE.label, ""),
-    (OutboundAction.Kind.SPAM, OutboundAction.Kind.SPAM.label, "s"),
-    (OutboundAction.Kind.APPROVE, OutboundAction.Kind.APPROVE.label, ""),
-    (OutboundAction.Kind.DELETE, OutboundAction.Kind.DELETE.label, ""),
-    (OutboundAction.Kind.TRASH, OutboundAction.Kind.TRASH.label, ""),
-]
+CLOSE_ACTION = "close"
+MODERATION_SHORTCUTS = {CLOSE_ACTION: "x", OutboundAction.Kind.HIDE: "h", OutboundAction.Kind.SPAM: "s"}
+
+
+def _moderation_buttons(item: Item) -> list[tuple[str, str, str]]:
+    """(action, label, shortcut) for the composer: close, plus what the channel can do."""
+    labels = {CLOSE_ACTION: gettext_lazy("Close, no answer needed"), **dict(OutboundAction.Kind.choices)}
+    kinds = [CLOSE_ACTION, *item_moderation_kinds(item=item)]
+    return [(kind, labels[kind], MODERATION_SHORTCUTS.get(kind, "")) for kind in kinds]
 
 
 def _filters_from(params) -> ItemFilters:
@@ -88,7 +89,7 @@ def _workspace_context(request, item_id: int) -> dict:
         "author_history": author_history_for_item(item=item, user=request.user),
         "guidelines": guideline_list_for_client(client=item.client),
         "canned_responses": canned_responses_for_item(item=item),
-        "moderation_actions": MODERATION_ACTIONS,
+        "moderation_actions": _moderation_buttons(item),
         "crisis_from_items_url": crisis_url,
         "selected_item_id": item.pk,
     }
@@ -236,7 +237,7 @@ def reply(request, item_id: int):
 def moderate(request, item_id: int):
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "")
-    if action == "close":
+    if action == CLOSE_ACTION:
         return _run(request, item_id, lambda: item_close(acting_user=request.user, item_id=item_id))
     if action not in OutboundAction.Kind.values or action == OutboundAction.Kind.REPLY:
         messages.error(request, _("Unknown moderation action."))

@@ -203,7 +203,8 @@ Q_CLUSTER = {
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
-DEMO_SEEDERS = ["communityops.demo.seed_core", "crises.demo.seed_crises"]
+# billing before the apps that create items, so their SLA clocks follow the demo coverage plans.
+DEMO_SEEDERS = ["communityops.demo.seed_core", "billing.demo.seed_billing", "crises.demo.seed_crises"]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
@@ -227,6 +228,16 @@ LOGGING = {
 
 # Meta Graph API, versioned; tests and the demo point it at a local stub server.
 META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "https://graph.facebook.com/v21.0")
+
+# The inbox's clocks. A claim is a lease renewed by the open composer's heartbeat;
+# an agent without a presence heartbeat this long counts as offline (claims released).
+INBOX_LEASE_SECONDS = 300
+INBOX_PRESENCE_TIMEOUT_SECONDS = 180
+# The outbox retries a failed send with exponential backoff from this base, this many times;
+# a send still marked "sending" after the timeout (a worker died mid-call) is tried again.
+INBOX_OUTBOX_BACKOFF_SECONDS = 30
+INBOX_OUTBOX_MAX_ATTEMPTS = 6
+INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
 DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"]]

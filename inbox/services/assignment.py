@@ -24,7 +24,7 @@ from .errors import InvalidAssignee, ItemHeldByOther, ItemNotOpen
 
 
 def presence_timeout() -> timedelta:
-    return timedelta(seconds=getattr(settings, "INBOX_PRESENCE_TIMEOUT_SECONDS", 180))
+    return timedelta(seconds=settings.INBOX_PRESENCE_TIMEOUT_SECONDS)
 
 
 def presence_heartbeat(*, user: User, now: datetime | None = None) -> AgentPresence:

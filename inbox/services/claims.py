@@ -26,7 +26,7 @@ CLAIMABLE_STATUSES = (Item.Status.NEW, Item.Status.CLAIMED)
 
 
 def lease_duration() -> timedelta:
-    return timedelta(seconds=getattr(settings, "INBOX_LEASE_SECONDS", 300))
+    return timedelta(seconds=settings.INBOX_LEASE_SECONDS)
 
 
 def lease_is_live(*, item: Item, now: datetime) -> bool:

@@ -39,12 +39,12 @@ SEND_TASK = "inbox.tasks.outbound_action_send_task"
 
 
 def outbox_max_attempts() -> int:
-    return getattr(settings, "INBOX_OUTBOX_MAX_ATTEMPTS", 6)
+    return settings.INBOX_OUTBOX_MAX_ATTEMPTS
 
 
 def outbox_backoff(*, attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, ... capped at one hour."""
-    base = getattr(settings, "INBOX_OUTBOX_BACKOFF_SECONDS", 30)
+    base = settings.INBOX_OUTBOX_BACKOFF_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
@@ -53,7 +53,7 @@ def outbox_sending_deadline() -> timedelta:
 
     Longer than django-q2's task timeout, so a live send is never taken over.
     """
-    return timedelta(seconds=getattr(settings, "INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS", 120))
+    return timedelta(seconds=settings.INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS)
 
 
 def _send_on_commit(action: OutboundAction) -> None:

@@ -103,6 +103,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
 
     page_a.goto(f"{live_server.url}/inbox/")
     page_a.keyboard.press("n")
+    expect(page_a).to_have_url(re.compile(r"/items/\d+/"))
     item_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
     context_a.close()  # Anna's laptop goes to sleep: no more heartbeats
 

@@ -1,0 +1,119 @@
+"""The calculator's form: a 7 x 24 grid of hours plus the other pricing inputs."""
+
+from datetime import date
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from communityops.models import FederalState
+
+from .models import RESPONSE_TIME_FIELD_CHOICES
+from .pricing import (
+    EARLIEST_START,
+    LATEST_START,
+    MAX_CHANNELS,
+    MAX_COMMENTS_PER_MONTH,
+    MAX_MONTHS,
+    PRESETS,
+    PricingInput,
+    WeeklyPattern,
+    first_of_next_month,
+)
+
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+WEEKDAY_SHORT = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+HOUR_CHOICES = [(f"{day}-{hour}", f"{day}-{hour}") for day in range(7) for hour in range(24)]
+PRESET_LABELS = {
+    "office": _("Office hours Mon-Fri 9-17"),
+    "evenings": _("Evenings Mon-Fri 17-22"),
+    "weekends": _("Weekends"),
+    "always": _("24/7"),
+}
+
+
+def cell_values(pattern: WeeklyPattern) -> list[str]:
+    return [f"{day}-{hour}" for day, hour in pattern.cells()]
+
+
+def default_calculator_data() -> dict:
+    """What a first-time visitor sees: evenings and weekends, the hours the agency is about."""
+    return {
+        "hours": cell_values(PRESETS["evenings"] | PRESETS["weekends"]),
+        "federal_state": FederalState.BY,
+        "holidays_covered": "on",
+        "channels": 3,
+        "comments_per_month": 3000,
+        "response_minutes": 60,
+        "months": 12,
+    }
+
+
+class CalculatorForm(forms.Form):
+    hours = forms.MultipleChoiceField(
+        label=_("Covered hours"), choices=HOUR_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    federal_state = forms.ChoiceField(
+        label=_("Federal state (for public holidays)"), choices=FederalState.choices, initial=FederalState.BY
+    )
+    holidays_covered = forms.BooleanField(label=_("Public holidays covered"), required=False)
+    channels = forms.IntegerField(
+        label=_("Channels"), initial=3, validators=[MinValueValidator(1), MaxValueValidator(MAX_CHANNELS)]
+    )
+    comments_per_month = forms.IntegerField(
+        label=_("Expected comments per month"),
+        initial=3000,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_COMMENTS_PER_MONTH)],
+    )
+    response_minutes = forms.TypedChoiceField(
+        label=_("Promised response time"), choices=RESPONSE_TIME_FIELD_CHOICES, coerce=int, initial=60
+    )
+    crisis_on_call = forms.BooleanField(label=_("Crisis on-call"), required=False)
+    start = forms.DateField(
+        label=_("Start"),
+        required=False,
+        help_text=_("Default: the first day of next month."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    months = forms.IntegerField(
+        label=_("Months"), initial=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Your email (optional)"), required=False)
+
+    def clean_hours(self) -> WeeklyPattern:
+        cells = []
+        for value in self.cleaned_data["hours"]:
+            day, hour = value.split("-")
+            cells.append((int(day), int(hour)))
+        if not cells:
+            raise forms.ValidationError(_("Choose at least one hour."))
+        return WeeklyPattern.from_cells(cells)
+
+    def clean_start(self) -> date | None:
+        start = self.cleaned_data["start"]
+        if start is not None and not (EARLIEST_START <= start <= LATEST_START):
+            raise forms.ValidationError(_("Choose a start between 2020 and 2099."))
+        return start
+
+    def pricing_input(self, *, today: date) -> PricingInput:
+        data = self.cleaned_data
+        return PricingInput(
+            pattern=data["hours"],
+            federal_state=data["federal_state"],
+            holidays_covered=data["holidays_covered"],
+            channels=data["channels"],
+            comments_per_month=data["comments_per_month"],
+            response_minutes=data["response_minutes"],
+            crisis_on_call=data["crisis_on_call"],
+            start=data["start"] or first_of_next_month(today),
+            months=data["months"],
+        )

@@ -1,0 +1,167 @@
+"""Writes of billing: rate card versions, saved quotes, accepting a quote into a coverage plan."""
+
+import secrets
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from communityops.models import Client, User
+
+from .models import BillingEvent, CoveragePlan, Quote, RateCard
+from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
+from .selectors import rate_card_current
+
+
+def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = None) -> tuple[RateCard, PriceQuote]:
+    """Price an input with the given (default: the current) rate card. Reads only; the page,
+    the API and saved quotes all go through here so they cannot disagree."""
+    rate_card = rate_card or rate_card_current()
+    return rate_card, price_coverage(pricing_input, rate_card.terms())
+
+
+@transaction.atomic
+def rate_card_publish(*, acting_user: User | None, terms: dict, note: str = "") -> RateCard:
+    """Create the next rate card version; older versions stay as they were (quotes point at them).
+
+    Locks the newest row so two admins publishing at once get consecutive versions.
+    """
+    newest = RateCard.objects.select_for_update().order_by("-version").first()
+    rate_card = RateCard.objects.create(
+        version=(newest.version + 1) if newest else 1,
+        note=note,
+        created_by=acting_user,
+        **{name: terms[name] for name in RateCard.TERM_FIELDS},
+    )
+    BillingEvent.objects.create(
+        kind=BillingEvent.Kind.RATE_CARD_PUBLISHED,
+        actor=acting_user,
+        rate_card=rate_card,
+        data={"version": rate_card.version},
+    )
+    return rate_card
+
+
+@transaction.atomic
+def quote_create(*, pricing_input: PricingInput, name: str = "", email: str = "") -> Quote:
+    """Save a priced quote under an unguessable token (anyone may call: the calculator is public)."""
+    rate_card, result = quote_price(pricing_input=pricing_input)
+    quote = Quote.objects.create(
+        token=secrets.token_urlsafe(24),
+        name=name,
+        email=email,
+        pricing_input=pricing_input.to_dict(),
+        result=result.to_dict(),
+        rate_card=rate_card,
+        net=result.net,
+        vat=result.vat,
+        gross=result.gross,
+        monthly_average_net=result.monthly_average_net,
+    )
+    BillingEvent.objects.create(kind=BillingEvent.Kind.QUOTE_SAVED, quote=quote, data={"gross": str(result.gross)})
+    return quote
+
+
+@transaction.atomic
+def coverage_plan_create(
+    *,
+    acting_user: User | None,
+    client: Client,
+    pattern: WeeklyPattern,
+    federal_state: str,
+    holidays_covered: bool,
+    response_minutes: int,
+    valid_from: date,
+    channels: int = 1,
+    comments_per_month: int = 1000,
+    crisis_on_call: bool = False,
+    rate_card: RateCard | None = None,
+    quote: Quote | None = None,
+) -> CoveragePlan:
+    """Start a new plan for `client` on `valid_from`, closing the plan that was open until then.
+
+    Locks the client's plans, so concurrent changes queue up instead of leaving two open plans.
+    A plan that has not started yet when the new one begins is ended at its own start (it never
+    applies). Emits PLAN_CLOSED for the closed plan and PLAN_CREATED for the new one.
+    """
+    plans = list(CoveragePlan.objects.select_for_update().filter(client=client).order_by("pk"))
+    for plan in plans:
+        if plan.valid_until is None or plan.valid_until > valid_from:
+            if plan.valid_from >= valid_from:
+                # It would never apply; the event keeps what it said.
+                BillingEvent.objects.create(
+                    kind=BillingEvent.Kind.PLAN_CLOSED,
+                    actor=acting_user,
+                    client=client,
+                    data={"replaced_plan": plan.pk, "valid_from": plan.valid_from.isoformat(), "windows": plan.windows},
+                )
+                plan.delete()
+                continue
+            plan.valid_until = valid_from
+            plan.save(update_fields=["valid_until"])
+            BillingEvent.objects.create(
+                kind=BillingEvent.Kind.PLAN_CLOSED,
+                actor=acting_user,
+                client=client,
+                coverage_plan=plan,
+                data={"valid_until": valid_from.isoformat()},
+            )
+    plan = CoveragePlan.objects.create(
+        client=client,
+        windows=[list(window) for window in pattern.windows()],
+        federal_state=federal_state,
+        holidays_covered=holidays_covered,
+        response_minutes=response_minutes,
+        channels=channels,
+        comments_per_month=comments_per_month,
+        crisis_on_call=crisis_on_call,
+        rate_card=rate_card or rate_card_current(),
+        valid_from=valid_from,
+        quote=quote,
+        created_by=acting_user,
+    )
+    BillingEvent.objects.create(
+        kind=BillingEvent.Kind.PLAN_CREATED,
+        actor=acting_user,
+        client=client,
+        coverage_plan=plan,
+        data={"valid_from": valid_from.isoformat(), "windows": plan.windows},
+    )
+    return plan
+
+
+@transaction.atomic
+def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from: date | None = None) -> CoveragePlan:
+    """Turn a saved quote into `client`'s coverage plan (agency admins and shift leads only).
+
+    The plan keeps the quote's rate card version. Starts on the quote's period start, or
+    `valid_from`; a quote can be accepted once.
+    """
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionError("Only admins and shift leads accept quotes.")
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.accepted_at is not None:
+        raise ValueError("This quote has already been accepted.")
+    pricing_input = PricingInput.from_dict(quote.pricing_input)
+    plan = coverage_plan_create(
+        acting_user=acting_user,
+        client=client,
+        pattern=pricing_input.pattern,
+        federal_state=pricing_input.federal_state,
+        holidays_covered=pricing_input.holidays_covered,
+        response_minutes=pricing_input.response_minutes,
+        valid_from=valid_from or pricing_input.start,
+        channels=pricing_input.channels,
+        comments_per_month=pricing_input.comments_per_month,
+        crisis_on_call=pricing_input.crisis_on_call,
+        rate_card=quote.rate_card,
+        quote=quote,
+    )
+    quote.accepted_at = timezone.now()
+    quote.accepted_by = acting_user
+    quote.client = client
+    quote.save(update_fields=["accepted_at", "accepted_by", "client"])
+    BillingEvent.objects.create(
+        kind=BillingEvent.Kind.QUOTE_ACCEPTED, actor=acting_user, client=client, quote=quote, coverage_plan=plan
+    )
+    return plan

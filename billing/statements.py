@@ -1,0 +1,201 @@
+"""Monthly statements (a selector module): what a client booked and what the agency delivered.
+
+Booked hours and their price come from the coverage plans in force during the month, priced
+by the same engine as the calculator with each plan's rate card version. Delivery figures
+come from the inbox's items, aggregated in PostgreSQL (counts and percentile_cont).
+
+Hook for other apps: billing never imports crises. An app that wants rows on the statement
+(e.g. "crises opened: 2") registers a provider once, in its AppConfig.ready():
+
+    from billing.statements import register_statement_row_provider
+    register_statement_row_provider(crisis_statement_rows)
+
+A provider is called as provider(client=..., start=..., end=...) with the month's bounds as
+aware datetimes and returns a list of StatementRow. Without providers there are no such rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Aggregate, Count, DurationField, F, Q
+from django.utils import timezone
+
+from communityops.models import Client
+from inbox.models import Item, OutboundAction
+
+from .pricing import CATEGORIES, PricingInput, add_months, price_coverage
+from .selectors import coverage_plans_overlapping
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    label: str
+    value: str
+
+
+StatementRowProvider = Callable[..., list[StatementRow]]
+_row_providers: list[StatementRowProvider] = []
+
+
+def register_statement_row_provider(provider: StatementRowProvider) -> None:
+    if provider not in _row_providers:
+        _row_providers.append(provider)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(fraction) WITHIN GROUP (ORDER BY expr)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression, *, fraction: float, output_field=None, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction must lie between 0 and 1")
+        super().__init__(expression, fraction=repr(float(fraction)), output_field=output_field, **extra)
+
+
+@dataclass
+class Statement:
+    client: Client
+    month: date
+    start: datetime
+    end: datetime
+    promised_minutes: int | None
+    hours_by_category: dict[str, int]
+    agent_hours: int
+    labour: Decimal
+    surcharges: Decimal
+    channel_fees: Decimal
+    crisis_fee: Decimal
+    items_received: int
+    items_handled: int
+    items_answered: int
+    replies_sent: int
+    median_response: timedelta | None
+    p90_response: timedelta | None
+    sla_due: int
+    sla_met: int
+    extra_rows: list[StatementRow] = field(default_factory=list)
+
+    @property
+    def covered_hours(self) -> int:
+        return sum(self.hours_by_category.values())
+
+    @property
+    def net(self) -> Decimal:
+        return self.labour + self.surcharges + self.channel_fees + self.crisis_fee
+
+    @property
+    def median_minutes(self) -> Decimal | None:
+        return _minutes(self.median_response)
+
+    @property
+    def p90_minutes(self) -> Decimal | None:
+        return _minutes(self.p90_response)
+
+    @property
+    def sla_share(self) -> Decimal | None:
+        """Share of items whose SLA fell due that were answered in time, in percent (1 decimal)."""
+        if not self.sla_due:
+            return None
+        return (Decimal(self.sla_met) * 100 / self.sla_due).quantize(Decimal("0.1"))
+
+    def category_rows(self) -> list[tuple[str, int]]:
+        return [(name, self.hours_by_category[name]) for name in CATEGORIES if self.hours_by_category.get(name)]
+
+
+def _minutes(duration: timedelta | None) -> Decimal | None:
+    if duration is None:
+        return None
+    return (Decimal(duration.total_seconds()) / 60).quantize(Decimal("0.1"))
+
+
+def client_statement(*, client: Client, year: int, month: int, now: datetime | None = None) -> Statement:
+    """The statement of `client` for one calendar month in the client's time zone.
+
+    Items count in the month they arrived. An item's SLA counts as due once it was answered
+    or its due time has passed (`now`); it is met when the first response came by the due time.
+    """
+    now = now or timezone.now()
+    zone = ZoneInfo(client.time_zone)
+    first_day = date(year, month, 1)
+    next_first = add_months(first_day, 1)
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(next_first.year, next_first.month, 1, tzinfo=zone)
+
+    hours = dict.fromkeys(CATEGORIES, 0)
+    agent_hours = 0
+    labour = surcharges = channel_fees = crisis_fee = Decimal("0.00")
+    plans = coverage_plans_overlapping(client=client, start=first_day, end=next_first)
+    for plan in plans:
+        segment = PricingInput(
+            pattern=plan.pattern,
+            federal_state=plan.federal_state,
+            holidays_covered=plan.holidays_covered,
+            channels=plan.channels,
+            comments_per_month=plan.comments_per_month,
+            response_minutes=plan.response_minutes,
+            crisis_on_call=plan.crisis_on_call,
+            start=max(first_day, plan.valid_from),
+            until=min(next_first, plan.valid_until) if plan.valid_until else next_first,
+            time_zone=client.time_zone,
+        )
+        priced = price_coverage(segment, plan.rate_card.terms(), include_setup_fee=False)
+        for name, value in priced.hours_by_category.items():
+            hours[name] += value
+        agent_hours += priced.agent_hours
+        labour += priced.labour
+        surcharges += priced.surcharges
+    if plans:
+        # Monthly fees once, from the plan in force at the end of the month.
+        current = plans[-1]
+        terms = current.rate_card.terms()
+        channel_fees = terms.channel_monthly_fee * current.channels
+        crisis_fee = terms.crisis_on_call_monthly_fee if current.crisis_on_call else Decimal("0.00")
+
+    items = Item.objects.filter(client=client, received_at__gte=start, received_at__lt=end)
+    answered = Q(first_response_at__isnull=False)
+    response_time = F("first_response_at") - F("received_at")
+    figures = items.aggregate(
+        received=Count("pk"),
+        handled=Count("pk", filter=~Q(status__in=Item.OPEN_STATUSES)),
+        answered=Count("pk", filter=answered),
+        median=PercentileCont(response_time, fraction=0.5, filter=answered, output_field=DurationField()),
+        p90=PercentileCont(response_time, fraction=0.9, filter=answered, output_field=DurationField()),
+        sla_due=Count("pk", filter=Q(sla_due_at__isnull=False) & (answered | Q(sla_due_at__lt=now))),
+        sla_met=Count("pk", filter=Q(sla_due_at__isnull=False, first_response_at__lte=F("sla_due_at"))),
+    )
+    replies = OutboundAction.objects.filter(
+        item__client=client,
+        kind=OutboundAction.Kind.REPLY,
+        status=OutboundAction.Status.SENT,
+        sent_at__gte=start,
+        sent_at__lt=end,
+    ).count()
+    extra_rows = [row for provider in _row_providers for row in provider(client=client, start=start, end=end)]
+    return Statement(
+        client=client,
+        month=first_day,
+        start=start,
+        end=end,
+        promised_minutes=plans[-1].response_minutes if plans else None,
+        hours_by_category=hours,
+        agent_hours=agent_hours,
+        labour=labour,
+        surcharges=surcharges,
+        channel_fees=channel_fees,
+        crisis_fee=crisis_fee,
+        items_received=figures["received"],
+        items_handled=figures["handled"],
+        items_answered=figures["answered"],
+        replies_sent=replies,
+        median_response=figures["median"],
+        p90_response=figures["p90"],
+        sla_due=figures["sla_due"],
+        sla_met=figures["sla_met"],
+        extra_rows=extra_rows,
+    )

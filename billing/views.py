@@ -1,0 +1,200 @@
+"""The public calculator, shared quotes and monthly statements: thin views over services/selectors."""
+
+import csv
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from communityops.selectors import client_get_for_user
+
+from .forms import PRESET_LABELS, WEEKDAY_NAMES, WEEKDAY_SHORT, CalculatorForm, cell_values, default_calculator_data
+from .models import CATEGORY_LABELS
+from .pricing import PRESETS, PricingInput
+from .selectors import quote_get_by_token, rate_card_current
+from .services import quote_create, quote_price
+from .statements import Statement, client_statement
+
+CALCULATOR_TEMPLATE = "billing/calculator.html"
+
+
+def breakdown_context(result: dict) -> dict:
+    """Template context for a priced result in its JSON form (live or saved: the same shape)."""
+    return {
+        "result": result,
+        "category_rows": [
+            {**row, "label": CATEGORY_LABELS[row["category"]]} for row in result["categories"] if row["hours"]
+        ],
+        "month_rows": [
+            {
+                **month,
+                "date": date.fromisoformat(month["month"]),
+                "fees": sum(Decimal(month[name]) for name in ("channel_fees", "crisis_fee", "setup_fee")),
+            }
+            for month in result["months"]
+        ],
+    }
+
+
+def _grid(selected: set[str]) -> list[dict]:
+    return [
+        {
+            "index": day,
+            "name": WEEKDAY_NAMES[day],
+            "short": WEEKDAY_SHORT[day],
+            "cells": [
+                {
+                    "value": f"{day}-{hour}",
+                    "hour": hour,
+                    "checked": f"{day}-{hour}" in selected,
+                    "label": f"{WEEKDAY_NAMES[day]} {hour:02d}:00–{hour + 1:02d}:00",
+                }
+                for hour in range(24)
+            ],
+        }
+        for day in range(7)
+    ]
+
+
+def _calculator_context(form: CalculatorForm) -> dict:
+    selected = set(form.data.getlist("hours") if hasattr(form.data, "getlist") else form.data.get("hours", []))
+    context = {
+        "form": form,
+        "grid": _grid(selected),
+        "hours": range(24),
+        "presets": [
+            {"key": key, "label": PRESET_LABELS[key], "cells": " ".join(cell_values(pattern))}
+            for key, pattern in PRESETS.items()
+        ],
+        "nav": "pricing",
+    }
+    if form.is_valid():
+        _rate_card, result = quote_price(pricing_input=form.pricing_input(today=timezone.localdate()))
+        context.update(breakdown_context(result.to_dict()))
+    return context
+
+
+def calculator(request):
+    """GET: the calculator with sensible defaults. POST (no JavaScript): recalculate the page."""
+    form = CalculatorForm(data=request.POST if request.method == "POST" else default_calculator_data())
+    return render(request, CALCULATOR_TEMPLATE, _calculator_context(form))
+
+
+@require_POST
+def calculator_preview(request):
+    """The HTMX fragment: the breakdown (or the errors) for the form as it stands."""
+    form = CalculatorForm(data=request.POST)
+    return TemplateResponse(request, f"{CALCULATOR_TEMPLATE}#breakdown", _calculator_context(form))
+
+
+@require_POST
+def quote_save(request):
+    form = CalculatorForm(data=request.POST)
+    if not form.is_valid():
+        return render(request, CALCULATOR_TEMPLATE, _calculator_context(form), status=400)
+    quote = quote_create(
+        pricing_input=form.pricing_input(today=timezone.localdate()),
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+    )
+    return redirect("billing:quote_detail", token=quote.token)
+
+
+@require_GET
+def quote_detail(request, token: str):
+    quote = quote_get_by_token(token=token)
+    pricing_input = PricingInput.from_dict(quote.pricing_input)
+    selected = set(cell_values(pricing_input.pattern))
+    context = {
+        "quote": quote,
+        "pricing_input": pricing_input,
+        "grid": _grid(selected),
+        "hours": range(24),
+        "nav": "pricing",
+        "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
+        "open_months": True,
+        **breakdown_context(quote.result),
+    }
+    return render(request, "billing/quote_detail.html", context)
+
+
+def _statement_for_request(request, client_id: int, year: int, month: int) -> Statement:
+    """Agency admins and shift leads see every client's statement, a client contact only their own
+    (another client's is a 404, as for every scoped lookup); agents have no business here."""
+    user = request.user
+    if user.is_agency_staff and not user.is_shift_lead_or_admin:
+        raise PermissionDenied
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    client = client_get_for_user(user=user, client_id=client_id)
+    return client_statement(client=client, year=year, month=month)
+
+
+@login_required
+def statement_current(request, client_id: int):
+    today = timezone.localdate()
+    return redirect("billing:statement", client_id=client_id, year=today.year, month=today.month)
+
+
+@login_required
+def statement_detail(request, client_id: int, year: int, month: int):
+    statement = _statement_for_request(request, client_id, year, month)
+    previous_month = date(year - (month == 1), 12 if month == 1 else month - 1, 1)
+    next_month = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
+    return render(
+        request,
+        "billing/statement.html",
+        {
+            "statement": statement,
+            "category_rows": [(CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()],
+            "previous_month": previous_month,
+            "next_month": next_month,
+            "base_template": "agent_base.html" if request.user.is_agency_staff else "portal_base.html",
+            "nav": "clients" if request.user.is_agency_staff else "portal",
+        },
+    )
+
+
+@login_required
+def statement_csv(request, client_id: int, year: int, month: int):
+    statement = _statement_for_request(request, client_id, year, month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([_("section"), _("item"), _("value")])
+    for name, hours in statement.category_rows():
+        writer.writerow([_("booked hours"), str(CATEGORY_LABELS[name]), hours])
+    for label, value in [
+        (_("covered hours"), statement.covered_hours),
+        (_("agent hours"), statement.agent_hours),
+        (_("labour (EUR)"), statement.labour),
+        (_("surcharges (EUR)"), statement.surcharges),
+        (_("channel fees (EUR)"), statement.channel_fees),
+        (_("crisis on-call (EUR)"), statement.crisis_fee),
+        (_("net (EUR)"), statement.net),
+    ]:
+        writer.writerow([_("price"), label, value])
+    for label, value in [
+        (_("items received"), statement.items_received),
+        (_("items handled"), statement.items_handled),
+        (_("items answered"), statement.items_answered),
+        (_("replies sent"), statement.replies_sent),
+        (_("promised response time (minutes)"), statement.promised_minutes or ""),
+        (_("median first response (minutes)"), "" if statement.median_minutes is None else statement.median_minutes),
+        (_("90th percentile first response (minutes)"), "" if statement.p90_minutes is None else statement.p90_minutes),
+        (_("items due within the statement"), statement.sla_due),
+        (_("answered within SLA"), statement.sla_met),
+        (_("share within SLA (%)"), "" if statement.sla_share is None else statement.sla_share),
+    ]:
+        writer.writerow([_("service"), label, value])
+    for row in statement.extra_rows:
+        writer.writerow([_("other"), row.label, row.value])
+    return response

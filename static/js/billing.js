@@ -1,0 +1,40 @@
+// Pricing calculator: presets, whole-day toggles and print buttons (no inline scripts: CSP).
+// Every change ends in a "change" event on the form, which HTMX turns into a live price.
+(function () {
+  "use strict";
+
+  function notify(form) {
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("click", (event) => {
+    const printButton = event.target.closest("[data-print]");
+    if (printButton) {
+      window.print();
+      return;
+    }
+    const form = event.target.closest("form#calculator");
+    if (!form) return;
+    const cells = form.querySelectorAll("input.cell[name=hours]");
+
+    const preset = event.target.closest("[data-preset-cells]");
+    if (preset) {
+      const wanted = new Set(preset.dataset.presetCells.split(" "));
+      cells.forEach((cell) => { if (wanted.has(cell.value)) cell.checked = true; });
+      notify(form);
+      return;
+    }
+    if (event.target.closest("[data-preset-clear]")) {
+      cells.forEach((cell) => { cell.checked = false; });
+      notify(form);
+      return;
+    }
+    const dayToggle = event.target.closest("[data-day-toggle]");
+    if (dayToggle) {
+      const day = form.querySelectorAll(`input.cell[data-day="${dayToggle.dataset.dayToggle}"]`);
+      const allOn = Array.from(day).every((cell) => cell.checked);
+      day.forEach((cell) => { cell.checked = !allOn; });
+      notify(form);
+    }
+  });
+})();

@@ -1,0 +1,123 @@
+"""Admin: rate card edits publish versions, plans are added not edited. Demo seeding is idempotent."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from billing.demo import seed_billing
+from billing.models import BillingEvent, CoveragePlan, Quote, RateCard
+from billing.pricing import PRESETS
+from billing.selectors import rate_card_current
+from billing.services import quote_create
+from communityops.demo import seed_core
+from communityops.models import Client, User
+
+from .conftest import pricing_input
+
+
+def admin_user(user_factory):
+    return user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+def test_editing_a_rate_card_publishes_a_new_version(client, user_factory, rate_card):
+    client.force_login(admin_user(user_factory))
+    data = {name: str(getattr(rate_card, name)) for name in RateCard.TERM_FIELDS}
+    data.update(base_hourly_rate="45.00", note="2027 prices")
+
+    response = client.post(reverse("admin:billing_ratecard_change", args=[rate_card.pk]), data)
+
+    assert response.status_code == 302
+    rate_card.refresh_from_db()
+    newest = rate_card_current()
+    assert rate_card.base_hourly_rate == Decimal("42.00")
+    assert (newest.version, newest.base_hourly_rate) == (rate_card.version + 1, Decimal("45.00"))
+    assert BillingEvent.objects.filter(rate_card=newest, kind=BillingEvent.Kind.RATE_CARD_PUBLISHED).exists()
+
+
+def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, client_factory, plan_factory):
+    customer = client_factory(federal_state="HE")
+    old = plan_factory(client=customer, windows=[(0, 9, 17)])
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_coverageplan_add"),
+        {
+            "client": customer.pk,
+            "windows": "[[5, 10, 20], [6, 10, 20]]",
+            "federal_state": "HE",
+            "holidays_covered": "on",
+            "response_minutes": 30,
+            "channels": 2,
+            "comments_per_month": 500,
+            "valid_from": "2026-07-01",
+        },
+    )
+
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new = CoveragePlan.objects.get(client=customer, valid_until__isnull=True)
+    assert old.valid_until.isoformat() == "2026-07-01"
+    assert new.windows == [[5, 10, 20], [6, 10, 20]]
+
+
+def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, rate_card):
+    customer = client_factory()
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_coverageplan_add"),
+        {
+            "client": customer.pk,
+            "windows": "[[9, 10, 20]]",
+            "federal_state": "BY",
+            "response_minutes": 60,
+            "channels": 1,
+            "comments_per_month": 10,
+            "valid_from": "2026-07-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert not CoveragePlan.objects.filter(client=customer).exists()
+
+
+def test_admin_action_accepts_a_quote_for_a_client(client, user_factory, client_factory, rate_card):
+    customer = client_factory(federal_state="BY")
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    client.force_login(admin_user(user_factory))
+    changelist = reverse("admin:billing_quote_changelist")
+
+    ask = client.post(changelist, {"action": "accept_for_client", "_selected_action": [quote.pk]})
+    done = client.post(
+        changelist, {"action": "accept_for_client", "_selected_action": [quote.pk], "client": customer.pk, "apply": "1"}
+    )
+
+    assert ask.status_code == 200
+    assert done.status_code == 302
+    assert CoveragePlan.objects.get(client=customer).quote == quote
+
+
+def test_quote_admin_shows_numbers_read_only(client, user_factory, rate_card):
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    client.force_login(admin_user(user_factory))
+
+    page = client.get(reverse("admin:billing_quote_change", args=[quote.pk]))
+
+    assert page.status_code == 200
+    assert 'name="gross"' not in page.content.decode()
+
+
+def test_demo_seeding_is_idempotent(db):
+    out = io.StringIO()
+    seed_core(stdout=out)
+
+    seed_billing(stdout=out)
+    seed_billing(stdout=out)
+
+    assert CoveragePlan.objects.count() == 3
+    assert Quote.objects.count() == 1
+    brewery = Client.objects.get(slug="brauhaus-isartal")
+    plan = CoveragePlan.objects.get(client=brewery)
+    assert (plan.response_minutes, plan.pattern) == (30, PRESETS["always"])

@@ -1,0 +1,195 @@
+"""The SLA clock and who is covered now: response time counts only inside booked hours."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from billing.models import BillingEvent, CoveragePlan
+from billing.selectors import client_coverage_now, client_sla_due_at, clients_coverage_overview
+from billing.services import quote_accept, quote_create
+from communityops.models import Client, User
+
+from .conftest import pricing_input
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OFFICE = [(day, 9, 17) for day in range(5)]
+
+
+def berlin(*args, fold=0) -> datetime:
+    return datetime(*args, tzinfo=BERLIN, fold=fold)
+
+
+def test_without_a_plan_the_reply_is_due_after_60_minutes(client_factory):
+    client = client_factory()
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 10, 23, 10)) == berlin(2026, 3, 11, 0, 10)
+    # 60 real minutes, also in the night the clocks go forward
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 29, 1, 30)) == berlin(2026, 3, 29, 3, 30)
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # inside coverage: plain arithmetic
+        (berlin(2026, 3, 10, 10, 0), berlin(2026, 3, 10, 11, 0)),
+        # 23:10 without night coverage: next start 09:00 plus the hour
+        (berlin(2026, 3, 10, 23, 10), berlin(2026, 3, 11, 10, 0)),
+        # half the hour today, the rest tomorrow morning
+        (berlin(2026, 3, 10, 16, 30), berlin(2026, 3, 11, 9, 30)),
+        # Friday afternoon rolls over the weekend
+        (berlin(2026, 3, 13, 16, 50), berlin(2026, 3, 16, 9, 50)),
+        # Saturday: Monday morning
+        (berlin(2026, 3, 14, 12, 0), berlin(2026, 3, 16, 10, 0)),
+    ],
+)
+def test_due_time_counts_only_covered_hours(client_factory, plan_factory, received, due):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE)
+
+    assert client_sla_due_at(client=client, received_at=received) == due
+
+
+def test_an_uncovered_public_holiday_is_skipped(client_factory, plan_factory):
+    # Corpus Christi, Thursday 4 June 2026, is a holiday in Bavaria.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, holidays_covered=False)
+
+    due = client_sla_due_at(client=client, received_at=berlin(2026, 6, 3, 16, 30))
+
+    assert due == berlin(2026, 6, 5, 9, 30)
+
+
+def test_a_covered_public_holiday_counts(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, holidays_covered=True)
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 6, 3, 16, 30)) == berlin(2026, 6, 4, 9, 30)
+
+
+def test_the_missing_hour_in_march_is_not_covered_time(client_factory, plan_factory):
+    # Sundays 00:00-03:00 booked; on 29 March 2026 02:00 does not exist, so after 30 minutes
+    # (01:30-02:00) the clock stops until the next Sunday.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(6, 0, 3)])
+
+    due = client_sla_due_at(client=client, received_at=berlin(2026, 3, 29, 1, 30))
+
+    assert due == berlin(2026, 4, 5, 0, 30)
+
+
+def test_the_repeated_hour_in_october_is_covered_twice(client_factory, plan_factory):
+    # Sundays 02:00-03:00 booked; on 25 October 2026 that hour happens twice.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(6, 2, 3)])
+
+    due = client_sla_due_at(client=client, received_at=datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # 02:30 CEST
+
+    assert due == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second one
+    assert due.astimezone(BERLIN).hour == 2
+
+
+def test_across_the_spring_night_real_time_counts(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(day, 0, 24) for day in range(7)], response_minutes=60)
+
+    due = client_sla_due_at(client=client, received_at=berlin(2026, 3, 29, 1, 30))
+
+    assert due.astimezone(UTC) - berlin(2026, 3, 29, 1, 30).astimezone(UTC) == timedelta(minutes=60)
+    assert due == berlin(2026, 3, 29, 3, 30)  # 01:30 CET + 1 h = 03:30 CEST
+
+
+def test_the_plan_valid_on_the_arrival_date_applies(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=[(day, 0, 24) for day in range(7)], valid_from=date(2026, 4, 1))
+    client = Client.objects.get(pk=client.pk)
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 10, 23, 10)) == berlin(2026, 3, 11, 10, 0)
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 4, 7, 23, 10)) == berlin(2026, 4, 8, 0, 10)
+
+
+def test_many_items_of_one_client_cost_one_query(client_factory, plan_factory, django_assert_num_queries):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE)
+    client = Client.objects.get(pk=client.pk)
+
+    with django_assert_num_queries(1):
+        for minute in range(50):
+            client_sla_due_at(client=client, received_at=berlin(2026, 3, 10, 12, 0) + timedelta(minutes=minute))
+
+
+def test_coverage_now_and_next_start(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE)
+
+    before = client_coverage_now(client=client, at=berlin(2026, 3, 13, 8, 15))
+    during = client_coverage_now(client=client, at=berlin(2026, 3, 13, 10, 0))
+    after = client_coverage_now(client=client, at=berlin(2026, 3, 13, 18, 0))
+
+    assert (before.covered, before.next_start) == (False, berlin(2026, 3, 13, 9, 0))
+    assert (during.covered, during.covered_until) == (True, berlin(2026, 3, 13, 17, 0))
+    assert (after.covered, after.next_start) == (False, berlin(2026, 3, 16, 9, 0))
+
+
+def test_overview_lists_covered_clients_first_with_one_query(client_factory, plan_factory, django_assert_num_queries):
+    office = client_factory(name="Office", federal_state="BY")
+    evenings = client_factory(name="Evenings", federal_state="BY")
+    always = client_factory(name="Always", federal_state="BY")
+    plan_factory(client=office, windows=OFFICE)
+    plan_factory(client=evenings, windows=[(day, 17, 22) for day in range(5)])
+    clients = [office, evenings, always]
+
+    with django_assert_num_queries(1):
+        overview = clients_coverage_overview(clients=clients, at=berlin(2026, 3, 13, 12, 0))
+
+    assert [(entry.client.name, entry.status.covered) for entry in overview] == [
+        ("Office", True),  # until 17:00
+        ("Always", True),  # no plan: always covered
+        ("Evenings", False),
+    ]
+    assert overview[2].status.next_start == berlin(2026, 3, 13, 17, 0)
+
+
+def test_a_new_plan_closes_the_open_one(client_factory, plan_factory):
+    client = client_factory()
+    first = plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+
+    second = plan_factory(client=client, windows=[(5, 10, 20)], valid_from=date(2026, 5, 1))
+
+    first.refresh_from_db()
+    assert first.valid_until == date(2026, 5, 1)
+    assert second.valid_until is None
+    assert BillingEvent.objects.filter(coverage_plan=first, kind=BillingEvent.Kind.PLAN_CLOSED).exists()
+
+
+def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factory, plan_factory):
+    client = client_factory(federal_state="NW")
+    old = plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    quote = quote_create(
+        pricing_input=pricing_input(
+            windows=[(day, 17, 22) for day in range(5)], state="NW", start=date(2026, 6, 1), response_minutes=30
+        ),
+        name="Prospect",
+    )
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+
+    plan = quote_accept(acting_user=lead, quote=quote, client=client)
+
+    old.refresh_from_db()
+    quote.refresh_from_db()
+    assert old.valid_until == date(2026, 6, 1)
+    assert (plan.valid_from, plan.response_minutes, plan.federal_state) == (date(2026, 6, 1), 30, "NW")
+    assert plan.windows == [[day, 17, 22] for day in range(5)]
+    assert plan.rate_card == quote.rate_card
+    assert (quote.client, quote.accepted_by) == (client, lead)
+    with pytest.raises(ValueError):
+        quote_accept(acting_user=lead, quote=quote, client=client)
+
+
+def test_agents_may_not_accept_quotes(client_factory, user_factory):
+    quote = quote_create(pricing_input=pricing_input(windows=OFFICE, start=date(2026, 6, 1)))
+
+    with pytest.raises(PermissionError):
+        quote_accept(acting_user=user_factory(role=User.Role.AGENT), quote=quote, client=client_factory())
+    assert not CoveragePlan.objects.exists()

@@ -1,0 +1,154 @@
+"""Monthly statements: booked hours and their price, delivery figures from the inbox, access rules."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.statements import StatementRow, _row_providers, client_statement, register_statement_row_provider
+from communityops.models import User
+from inbox.models import Item, OutboundAction
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OFFICE = [(day, 9, 17) for day in range(5)]
+
+
+@pytest.fixture
+def march(client_factory, plan_factory, item_factory):
+    """A client with office-hours coverage and a small, hand-made March 2026."""
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1), comments_per_month=1000)
+    base = datetime(2026, 3, 10, 10, 0, tzinfo=BERLIN)
+    answered = []
+    for minutes, status in [(10, "answered"), (20, "answered"), (30, "closed"), (100, "answered")]:
+        received = base + timedelta(hours=len(answered))
+        answered.append(
+            item_factory(
+                client=client,
+                received_at=received,
+                status=status,
+                first_response_at=received + timedelta(minutes=minutes),
+                sla_due_at=received + timedelta(minutes=60),
+            )
+        )
+    # Open, unanswered, overdue: due and missed.
+    item_factory(
+        client=client,
+        received_at=datetime(2026, 3, 20, 10, 0, tzinfo=BERLIN),
+        sla_due_at=datetime(2026, 3, 20, 11, 0, tzinfo=BERLIN),
+    )
+    # April: not in March's statement.
+    item_factory(
+        client=client,
+        received_at=datetime(2026, 4, 1, 0, 30, tzinfo=BERLIN),
+        status="answered",
+        first_response_at=datetime(2026, 4, 1, 0, 40, tzinfo=BERLIN),
+        sla_due_at=datetime(2026, 4, 1, 10, 0, tzinfo=BERLIN),
+    )
+    for item, status in [(answered[0], "sent"), (answered[1], "sent"), (answered[3], "failed")]:
+        OutboundAction.objects.create(
+            item=item, kind="reply", text="Danke!", status=status, sent_at=item.first_response_at
+        )
+    return client
+
+
+def test_statement_figures_on_a_hand_made_month(march):
+    statement = client_statement(client=march, year=2026, month=3, now=timezone.now())
+
+    # 22 weekdays in March 2026, no Bavarian holiday: 176 hours, one agent each at 42.00 EUR.
+    assert statement.hours_by_category["weekday_day"] == 176
+    assert statement.covered_hours == 176
+    assert statement.labour == Decimal("7392.00")
+    assert statement.surcharges == Decimal("0.00")
+    assert statement.channel_fees == Decimal("90.00")
+    assert statement.net == Decimal("7482.00")
+    assert statement.items_received == 5
+    assert statement.items_handled == 4
+    assert statement.items_answered == 4
+    assert statement.replies_sent == 2
+    assert statement.promised_minutes == 60
+    assert statement.median_minutes == Decimal("25.0")  # between 20 and 30
+    assert statement.p90_minutes == Decimal("79.0")  # 30 + 0.7 x (100 - 30)
+    assert (statement.sla_met, statement.sla_due) == (3, 5)
+    assert statement.sla_share == Decimal("60.0")
+
+
+def test_statement_splits_a_month_between_two_plans(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=[(5, 10, 14)], valid_from=date(2026, 3, 16), channels=3)
+
+    statement = client_statement(client=client, year=2026, month=3)
+
+    # 1-15 March: 10 weekdays x 8 h; 16-31 March: Saturdays 21 and 28, 4 h each.
+    assert statement.hours_by_category["weekday_day"] == 80 + 8
+    assert statement.channel_fees == Decimal("270.00")
+
+
+def test_statement_rows_from_a_registered_provider(march):
+    def crises_rows(*, client, start, end):
+        return [StatementRow(label="Crises", value="2")]
+
+    register_statement_row_provider(crises_rows)
+    try:
+        statement = client_statement(client=march, year=2026, month=3)
+    finally:
+        _row_providers.remove(crises_rows)
+
+    assert statement.extra_rows == [StatementRow(label="Crises", value="2")]
+
+
+def test_admin_sees_the_statement_and_its_csv(client, march, user_factory):
+    client.force_login(user_factory(role=User.Role.ADMIN))
+
+    page = client.get(reverse("billing:statement", args=[march.pk, 2026, 3]))
+    export = client.get(reverse("billing:statement_csv", args=[march.pk, 2026, 3]))
+
+    assert page.status_code == 200
+    assert "7.482,00" in page.content.decode()
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("text/csv")
+    assert "7482.00" in export.content.decode()
+    assert "79.0" in export.content.decode()
+
+
+def test_client_contact_sees_their_own_statement(client, march, contact_user_for):
+    client.force_login(contact_user_for(march))
+
+    response = client.get(reverse("billing:statement", args=[march.pk, 2026, 3]))
+
+    assert response.status_code == 200
+    assert "portal" in response.content.decode()
+
+
+def test_contact_of_another_client_gets_404(client, march, client_factory, contact_user_for):
+    client.force_login(contact_user_for(client_factory()))
+
+    assert client.get(reverse("billing:statement", args=[march.pk, 2026, 3])).status_code == 404
+    assert client.get(reverse("billing:statement_csv", args=[march.pk, 2026, 3])).status_code == 404
+
+
+def test_agents_may_not_see_statements(client, march, agent_for):
+    client.force_login(agent_for(march))
+
+    assert client.get(reverse("billing:statement", args=[march.pk, 2026, 3])).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, march):
+    response = client.get(reverse("billing:statement", args=[march.pk, 2026, 3]))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url
+
+
+def test_invalid_month_is_404(client, march, user_factory):
+    client.force_login(user_factory(role=User.Role.ADMIN))
+
+    assert client.get(f"/pricing/statements/{march.pk}/2026-13/").status_code == 404
+
+
+def test_item_statuses_used_by_the_statement_exist():
+    assert {"answered", "closed", "new"} <= set(Item.Status.values)

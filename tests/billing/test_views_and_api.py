@@ -1,0 +1,240 @@
+"""The public calculator, shared quotes and the pricing API: same service, same numbers."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.throttling import ScopedRateThrottle
+
+from billing.forms import default_calculator_data
+from billing.models import BillingEvent, Quote
+from billing.pricing import PRESETS, WeeklyPattern
+
+API_URL = "/api/billing/quote/"
+
+
+def form_data(pattern: WeeklyPattern, **overrides) -> dict:
+    data = {
+        "hours": [f"{day}-{hour}" for day, hour in pattern.cells()],
+        "federal_state": "BY",
+        "holidays_covered": "on",
+        "channels": 2,
+        "comments_per_month": 2500,
+        "response_minutes": 60,
+        "start": "2026-03-01",
+        "months": 12,
+    }
+    data.update(overrides)
+    return data
+
+
+def api_payload(pattern: WeeklyPattern, **overrides) -> dict:
+    payload = {
+        "coverage": [{"weekday": d, "start_hour": s, "end_hour": e} for d, s, e in pattern.windows()],
+        "federal_state": "BY",
+        "holidays_covered": True,
+        "channels": 2,
+        "comments_per_month": 2500,
+        "response_minutes": 60,
+        "crisis_on_call": False,
+        "start": "2026-03-01",
+        "months": 12,
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_calculator_is_public_and_shows_a_price(client, rate_card):
+    response = client.get(reverse("billing:calculator"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="hours" value="0-17"' in html
+    assert 'aria-label="' in html
+    assert 'hx-post="/pricing/preview/"' in html
+    assert response.context["result"]["gross"]
+
+
+def test_calculator_speaks_english_too(client, rate_card):
+    response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "What does your coverage cost?" in response.content.decode()
+
+
+def test_preview_returns_only_the_breakdown_fragment(client, rate_card):
+    response = client.post(reverse("billing:preview"), default_calculator_data(), HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="breakdown"')
+    assert "<html" not in html
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"hours": []},
+        {"hours": ["9-99"]},
+        {"channels": "-3"},
+        {"comments_per_month": "lots"},
+        {"response_minutes": "7"},
+        {"federal_state": "XX"},
+        {"months": "0"},
+        {"start": "1999-01-01"},
+    ],
+)
+def test_invalid_input_shows_errors_never_a_500(client, rate_card, bad):
+    data = {**default_calculator_data(), **bad}
+
+    preview = client.post(reverse("billing:preview"), data)
+    save = client.post(reverse("billing:quote_save"), data)
+
+    assert preview.status_code == 200
+    assert 'role="alert"' in preview.content.decode()
+    assert save.status_code == 400
+    assert not Quote.objects.exists()
+
+
+def test_saved_quote_is_shared_by_an_unguessable_link_that_works_anonymously(client, rate_card):
+    response = client.post(
+        reverse("billing:quote_save"), form_data(PRESETS["evenings"], name="Café Kranich", email="a@b.example")
+    )
+
+    quote = Quote.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("billing:quote_detail", kwargs={"token": quote.token})
+    assert len(quote.token) >= 32
+    assert quote.rate_card == rate_card
+    assert BillingEvent.objects.filter(quote=quote, kind=BillingEvent.Kind.QUOTE_SAVED).exists()
+    client.logout()
+    shared = client.get(response.url)
+    assert shared.status_code == 200
+    assert shared.context["result"]["gross"] == str(quote.gross)
+    assert "Café Kranich" in shared.content.decode()
+    assert client.get(reverse("billing:quote_detail", kwargs={"token": "not-the-token"})).status_code == 404
+
+
+def test_quote_keeps_its_rate_card_version_after_a_price_change(client, rate_card, user_factory):
+    from billing.services import rate_card_publish
+
+    client.post(reverse("billing:quote_save"), form_data(PRESETS["evenings"]))
+    quote = Quote.objects.get()
+    terms = {name: getattr(rate_card, name) for name in rate_card.TERM_FIELDS}
+    rate_card_publish(acting_user=None, terms={**terms, "base_hourly_rate": Decimal("50.00")})
+
+    shared = client.get(reverse("billing:quote_detail", kwargs={"token": quote.token}))
+
+    assert shared.context["result"]["gross"] == str(quote.gross)
+    assert shared.context["is_current_rate_card"] is False
+
+
+def test_api_prices_a_pattern(client, rate_card):
+    response = client.post(API_URL, api_payload(PRESETS["office"]), content_type="application/json")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["rate_card_version"] == rate_card.version
+    assert len(body["months"]) == 12
+    assert Decimal(body["gross"]) == Decimal(body["net"]) + Decimal(body["vat"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"coverage": []}, "coverage"),
+        ({"coverage": [{"weekday": 7, "start_hour": 9, "end_hour": 17}]}, "coverage"),
+        ({"federal_state": "XX"}, "federal_state"),
+        ({"response_minutes": 45}, "response_minutes"),
+        ({"channels": 0}, "channels"),
+        ({"comments_per_month": -1}, "comments_per_month"),
+        ({"months": 99}, "months"),
+        ({"start": "not a date"}, "start"),
+    ],
+)
+def test_api_rejects_bad_input_with_field_errors(client, rate_card, payload, field):
+    response = client.post(API_URL, api_payload(PRESETS["office"], **payload), content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_api_is_rate_limited(client, rate_card, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"public_quote": "2/minute"})
+    payload = api_payload(PRESETS["office"], months=1)
+
+    statuses = [client.post(API_URL, payload, content_type="application/json").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_api_is_in_the_openapi_schema(client, user_factory):
+    from communityops.models import User
+
+    client.force_login(user_factory(role=User.Role.ADMIN))
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+
+    assert "/api/billing/quote/" in schema
+    assert "billing_quote_price" in schema
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    mask=st.integers(min_value=1, max_value=(1 << 168) - 1),
+    state=st.sampled_from(["BY", "BE", "BB", "NW"]),
+    holidays=st.booleans(),
+    comments=st.integers(0, 20_000),
+    response_minutes=st.sampled_from([15, 30, 60, 240]),
+    crisis=st.booleans(),
+)
+def test_page_and_api_agree(client, rate_card, mask, state, holidays, comments, response_minutes, crisis):
+    pattern = WeeklyPattern(mask)
+    page_data = form_data(
+        pattern, federal_state=state, comments_per_month=comments, response_minutes=response_minutes, months=3
+    )
+    if not holidays:
+        del page_data["holidays_covered"]
+    if crisis:
+        page_data["crisis_on_call"] = "on"
+
+    page = client.post(reverse("billing:preview"), page_data)
+    api = client.post(
+        API_URL,
+        api_payload(
+            pattern,
+            federal_state=state,
+            holidays_covered=holidays,
+            comments_per_month=comments,
+            response_minutes=response_minutes,
+            crisis_on_call=crisis,
+            months=3,
+        ),
+        content_type="application/json",
+    )
+
+    shown = page.context["result"]
+    returned = api.json()
+    for key in ("net", "vat", "gross", "labour", "surcharges", "monthly_average_net"):
+        assert Decimal(shown[key]) == Decimal(returned[key])
+    assert shown["covered_hours"] == returned["covered_hours"]
+    assert [m["net"] for m in shown["months"]] == [m["net"] for m in returned["months"]]
+
+
+def test_default_start_is_the_first_of_next_month(client, rate_card):
+    data = default_calculator_data()
+
+    response = client.post(reverse("billing:preview"), data)
+
+    start = date.fromisoformat(response.context["result"]["period_start"])
+    assert start.day == 1
+    assert start > date.today().replace(day=1)
+
+
+def test_calculator_speaks_german_by_default(client, rate_card):
+    response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="de")
+
+    html = response.content.decode()
+    assert "Was kostet Ihre Betreuung?" in html
+    assert "Montag 18:00–19:00" in html

@@ -1,0 +1,136 @@
+"""The agent inbox pages: scoping, the live fragments, reply conflicts, query counts."""
+
+import pytest
+from django.urls import reverse
+
+from inbox.models import Item, ItemEvent
+from inbox.services.claims import item_claim
+
+
+@pytest.fixture
+def served(client_factory, channel_factory, agent_for):
+    client = client_factory()
+    channel = channel_factory(client=client)
+    return {"client": client, "channel": channel, "agent": agent_for(client)}
+
+
+def test_queue_page_lists_open_items_most_urgent_first(client, served, open_item_factory):
+    later = open_item_factory(channel=served["channel"], due_in=50, text="später fällig")
+    sooner = open_item_factory(channel=served["channel"], due_in=5, text="bald fällig")
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue")).content.decode()
+
+    assert page.index(sooner.text) < page.index(later.text)
+
+
+def test_queue_shows_no_item_of_a_foreign_client(client, served, open_item_factory, channel_factory):
+    open_item_factory(channel=channel_factory(), text="fremder Mandant")
+    client.force_login(served["agent"])
+
+    assert "fremder Mandant" not in client.get(reverse("inbox:queue")).content.decode()
+
+
+def test_foreign_item_page_is_404(client, served, open_item_factory, channel_factory):
+    foreign = open_item_factory(channel=channel_factory())
+    client.force_login(served["agent"])
+
+    assert client.get(reverse("inbox:item", args=[foreign.pk])).status_code == 404
+    assert client.post(reverse("inbox:claim", args=[foreign.pk])).status_code == 404
+
+
+def test_queue_fragment_query_count_does_not_grow_with_the_number_of_items(
+    client, served, open_item_factory, django_assert_max_num_queries
+):
+    client.force_login(served["agent"])
+    for _number in range(3):
+        open_item_factory(channel=served["channel"])
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("inbox:queue_list"))
+    for _number in range(30):
+        open_item_factory(channel=served["channel"])
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("inbox:queue_list"))
+
+
+def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    colleague = agent_for(served["client"], first_name="Clara")
+    item_claim(acting_user=colleague, item_id=item.pk)
+    client.force_login(served["agent"])
+
+    fragment = client.get(reverse("inbox:claim_status", args=[item.pk])).content.decode()
+
+    assert "Clara" in fragment
+    assert 'data-claim-state="other"' in fragment
+
+
+def test_reply_after_the_thread_changed_shows_what_changed_and_keeps_the_text(
+    client, served, open_item_factory, meta_graph_stub
+):
+    item = open_item_factory(channel=served["channel"], thread_external_id="post-1")
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+    loaded_version = ItemEvent.objects.filter(item=item).latest("id").pk
+    newcomer = open_item_factory(channel=served["channel"], thread_external_id="post-1", text="Noch jemand hier?")
+
+    response = client.post(
+        reverse("inbox:reply", args=[item.pk]),
+        {"text": "Mein Entwurf", "thread_version": loaded_version},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert newcomer.text in body
+    assert "Mein Entwurf" in body
+    assert not item.outbound_actions.exists()
+
+
+def test_reply_goes_out_and_answers_the_item(
+    client, served, open_item_factory, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+    version = ItemEvent.objects.filter(item=item).latest("id").pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("inbox:reply", args=[item.pk]), {"text": "Danke!", "thread_version": version})
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Item.Status.ANSWERED
+    assert [reply["message"] for reply in meta_graph_stub.app.replies] == ["Danke!"]
+
+
+def test_claim_next_with_nothing_waiting_says_so(client, served):
+    client.force_login(served["agent"])
+
+    response = client.post(reverse("inbox:claim_next"), follow=True)
+
+    assert "Nothing is waiting" in response.content.decode() or "Nichts wartet" in response.content.decode()
+
+
+def test_close_needs_no_answer_and_sends_nothing(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:moderate", args=[item.pk]), {"action": "close"})
+
+    item.refresh_from_db()
+    assert item.status == Item.Status.CLOSED
+    assert not item.outbound_actions.exists()
+
+
+def test_unknown_moderation_action_is_refused_with_a_message(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    response = client.post(reverse("inbox:moderate", args=[item.pk]), {"action": "explode"}, follow=True)
+
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.status == Item.Status.NEW
