@@ -5,16 +5,17 @@ ReportTables; a CSV export asks for one table and so runs only the queries that 
 needs. The page and the CSV read the same ReportTable, so they cannot disagree.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing.selectors import DEFAULT_RESPONSE_TIME
+from billing.coverage import ALWAYS_COVERED
+from billing.selectors import clients_coverage_overview, coverage_plans_overlapping
 from communityops.models import Channel, Client, User
-from communityops.selectors import client_ids_for_user
+from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
 from inbox.models import AgentPresence, Item
@@ -76,7 +77,7 @@ class Report:
 
 
 class OperationsDashboard(Report):
-    TABLE_KEYS = ("waiting", "at_risk", "agents", "crises", "spikes")
+    TABLE_KEYS = ("waiting", "at_risk", "agents", "coverage", "crises", "spikes")
 
     def __init__(self, *, user: User, now: datetime):
         self.user = user
@@ -224,6 +225,34 @@ class OperationsDashboard(Report):
             ],
             data=self.agents,
             empty_text=_gettext("Nobody is online."),
+        )
+
+    def table_coverage(self) -> ReportTable:
+        """Which clients are covered right now (billing's coverage plans), covered ones first."""
+        overview = clients_coverage_overview(clients=client_list_for_user(user=self.user), at=self.now)
+        return ReportTable(
+            key="coverage",
+            title=_("Clients covered right now"),
+            columns=[
+                Column(_("Client")),
+                Column(_("Covered")),
+                Column(_("Until / next from")),
+                Column(_("Promise (min)"), numeric=True),
+            ],
+            rows=[
+                [
+                    entry.client.name,
+                    _gettext("yes") if entry.status.covered else _gettext("no"),
+                    local_time(
+                        entry.status.covered_until if entry.status.covered else entry.status.next_start,
+                        AGENCY_TIME_ZONE,
+                    ),
+                    entry.response_minutes,
+                ]
+                for entry in overview
+            ],
+            data=overview,
+            empty_text=_gettext("No clients."),
         )
 
     def table_crises(self) -> ReportTable:
@@ -496,8 +525,17 @@ class ClientReport(Report):
 
     @cached_property
     def promised_minutes(self) -> int:
-        """The promised response time in covered minutes (billing's default until a plan says otherwise)."""
-        return int(DEFAULT_RESPONSE_TIME.total_seconds() // 60)
+        """The promised response time in covered minutes: the latest coverage plan in force in the period.
+
+        Without a plan billing treats the client as covered around the clock with its default promise.
+        """
+        period = self.report_filter.period
+        plans = coverage_plans_overlapping(
+            client=self.client, start=period.first_day, end=period.last_day + timedelta(days=1)
+        )
+        if plans:
+            return plans[-1].response_minutes
+        return ALWAYS_COVERED.response_minutes
 
     @cached_property
     def events(self) -> list[dict]:

@@ -1,14 +1,16 @@
 """A small hand-made data set whose figures are worked out by hand in the tests.
 
 Client "Acme" (Europe/Berlin), report week Monday 10 to Sunday 16 March 2025 (before the
-DST change, so Berlin is UTC+1), the clock stands at Thursday 20 March 12:00.
+DST change, so Berlin is UTC+1), the clock stands at Thursday 20 March 12:00. Acme's coverage
+plan (billing) covers 08:00-22:00 every day with a 45-minute promise; SLA due times come from
+billing.selectors.client_sla_due_at, as the inbox computes them.
 
 | # | received (Berlin) | first response | SLA due        | sentiment | status   | agent |
 |---|-------------------|----------------|----------------|-----------|----------|-------|
-| 1 | Mon 09:00         | +10 min        | +60 min (met)  | positive  | answered | anna  |
-| 2 | Mon 10:00         | +20 min        | +60 min (met)  | negative  | answered | anna  |
-| 3 | Tue 21:30         | Wed 08:00 +630 | Wed 08:30 (met, across the night's coverage gap) | neutral | answered | anna |
-| 4 | Wed 14:00         | +90 min        | +60 min (missed) | negative | answered | ben  |
+| 1 | Mon 09:00         | +10 min        | +45 min (met)  | positive  | answered | anna  |
+| 2 | Mon 10:00         | +20 min        | +45 min (met)  | negative  | answered | anna  |
+| 3 | Tue 21:30         | Wed 08:00 +630 | Wed 08:15 (met: 30 covered min Tue, 15 Wed) | neutral | answered | anna |
+| 4 | Wed 14:00         | +90 min        | +45 min (missed) | negative | answered | ben  |
 | 5 | Thu 15:00         | none           | closed unanswered: not counted | negative | closed |  |
 | 6 | Fri 16:00         | none (hidden after 5 min) | hidden: not counted | negative | hidden | ben |
 | 7 | Sat 12:00         | none           | +60 min (spam: not counted) | neutral | spam |  |
@@ -23,6 +25,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing.pricing import WeeklyPattern
+from billing.selectors import client_sla_due_at
+from billing.services import coverage_plan_create
 from communityops.models import Channel, Client, User
 from inbox.models import Author, Item, OutboundAction
 from insights.periods import ReportFilter, ReportPeriod
@@ -107,6 +112,16 @@ def acme_week(client_factory, channel_factory, user_factory, item_factory, respo
     client = client_factory(name="Acme")
     facebook = channel_factory(client=client, name="Acme Facebook")
     blog = channel_factory(client=client, name="Acme Blog", platform=Channel.Platform.WORDPRESS_BLOG)
+    coverage_plan_create(
+        acting_user=None,
+        client=client,
+        pattern=WeeklyPattern.from_windows([(weekday, 8, 22) for weekday in range(7)]),
+        valid_from=datetime(2025, 1, 1).date(),
+        federal_state=client.federal_state,
+        holidays_covered=True,
+        response_minutes=45,
+    )
+    client.refresh_from_db()
     anna = user_factory(first_name="Anna", last_name="Agent")
     ben = user_factory(first_name="Ben", last_name="Agent")
     hour = timedelta(hours=1)
@@ -131,11 +146,9 @@ def acme_week(client_factory, channel_factory, user_factory, item_factory, respo
                 status=status,
                 text=text,
                 tags=tags,
-                sla_due_at=received_at + hour,
+                sla_due_at=client_sla_due_at(client=client, received_at=received_at),
             )
         )
-    # Item 3 arrived half an hour before coverage ended at 22:00: due 30 covered minutes later, Wed 08:30.
-    Item.objects.filter(pk=items[2].pk).update(sla_due_at=berlin(12, 8, 30))
     Item.objects.filter(pk=items[6].pk).update(spam_score=0.95)
     Item.objects.filter(pk=items[7].pk).update(sla_due_at=NOW + hour)
     respond(items[0], agent=anna, minutes=10)

@@ -264,3 +264,8 @@ def test_report_period_previous_and_month():
     assert (REPORT_WEEK.previous.first_day, REPORT_WEEK.previous.last_day) == (date(2025, 3, 3), date(2025, 3, 9))
     # The DST change on 30 March: the month still ends at local midnight.
     assert march.end.utcoffset().total_seconds() == 7200
+
+
+def test_the_overnight_items_due_time_comes_from_the_coverage_plan(acme_week):
+    # 21:30 + 30 covered minutes to 22:00, the remaining 15 from 08:00 on Wednesday.
+    assert Item.objects.get(pk=acme_week.items[2].pk).sla_due_at == berlin(12, 8, 15)

@@ -298,3 +298,22 @@ def test_query_count_does_not_grow_with_items(
     assert many == few
     with django_assert_max_num_queries(30):
         client.get(url, params)
+
+
+def test_report_states_the_promise_from_the_coverage_plan(english, admin, acme_week):
+    english.force_login(admin)
+
+    page = english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK).content.decode()
+
+    assert "answered within the promised 45 min" in page
+
+
+def test_dashboard_lists_client_coverage(english, admin, acme_week, client_factory):
+    client_factory(name="Nightless GmbH")
+    english.force_login(admin)
+
+    rows = {row[0]: row for row in page_tables(english.get(reverse("insights:dashboard")))["coverage"]}
+
+    # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60.
+    assert rows["Acme"][3] == "45"
+    assert rows["Nightless GmbH"][1:] == ["yes", "—", "60"]
