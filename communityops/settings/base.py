@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "inbox",
     "crises",
     "billing",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
