@@ -29,6 +29,7 @@ from .selectors import (
     item_moderation_kinds,
     item_page,
 )
+from .services.assignment import presence_end_shift
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.errors import InboxActionError, ReplyConflict
 from .services.moderation import item_close, item_moderate
@@ -257,3 +258,11 @@ def note(request, item_id: int):
         messages.error(request, _("A note needs text."))
         return _back_to_item(item_id)
     return _run(request, item_id, lambda: item_note_add(acting_user=request.user, item_id=item_id, text=text))
+
+
+@agency_staff_required
+@require_POST
+def end_shift(request):
+    released = presence_end_shift(user=request.user)
+    messages.success(request, _("Shift ended; %(count)d item(s) went back to the queue.") % {"count": released})
+    return redirect("inbox:queue")

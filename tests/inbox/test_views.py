@@ -134,3 +134,23 @@ def test_unknown_moderation_action_is_refused_with_a_message(client, served, ope
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.status == Item.Status.NEW
+
+
+def test_end_shift_releases_what_the_agent_holds(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:end_shift"))
+
+    item.refresh_from_db()
+    assert item.claimed_by is None
+
+
+def test_inbox_page_keeps_the_agent_marked_online(client, served):
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue")).content.decode()
+
+    assert reverse("api_inbox_presence_heartbeat") in page
+    assert client.post(reverse("api_inbox_presence_heartbeat")).status_code in (200, 204)
