@@ -79,7 +79,7 @@ def database_prepare(*, url: str, items: int, rebuild: bool):
     return dataset
 
 
-def write_markdown(*, results, command: str, started: datetime, seconds: float, dataset, note: str) -> None:
+def write_markdown(*, results, command: str, started: datetime, seconds: float, dataset, note: str, load: str) -> None:
     from .measure import results_table
 
     path = ROOT / "BENCHMARKS.md"
@@ -95,6 +95,7 @@ def write_markdown(*, results, command: str, started: datetime, seconds: float, 
         "",
         f"- command: `{command}`",
         f"- machine: {machine()}",
+        f"- load average (1 min) at start / end: {load} (other work on the machine inflates absolute times)",
         f"- data set: {dataset.items:,} items, 50 clients, 200 agents (built {dataset.built_at:%Y-%m-%d}); "
         "embedded PostgreSQL 16 (var/bench), gunicorn 3 gthread workers x 8 threads, qcluster 2 workers",
     ]
@@ -112,6 +113,7 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown scenarios: {', '.join(sorted(unknown))}")
     started_at, started = datetime.now(), time.monotonic()
+    load_at_start = os.getloadavg()[0]
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
 
@@ -144,7 +146,9 @@ def main() -> None:
         }
         for name in SCENARIOS:
             if name in chosen:
-                results += runners[name]()
+                rows = runners[name]()
+                print(results_table(rows), flush=True)  # as it comes: a later failure keeps these
+                results += rows
     finally:
         stack.stop()
         graph.stop()
@@ -159,6 +163,7 @@ def main() -> None:
             seconds=time.monotonic() - started,
             dataset=dataset,
             note=arguments.note,
+            load=f"{load_at_start:.1f} / {os.getloadavg()[0]:.1f}",
         )
         log("appended to BENCHMARKS.md")
 

@@ -61,6 +61,7 @@ class Stack:
                 "--timeout", "120",
             ],
             "qcluster": [python, "manage.py", "qcluster"],
+            "escalation_clock": [python, "manage.py", "escalation_clock"],
         }  # fmt: skip
         for name, command in commands.items():
             log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
@@ -125,18 +126,18 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.stack, self.interval = stack, interval
         self.samples: dict[str, list[tuple[float, int]]] = {"web": [], "queue": []}
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         started = time.monotonic()
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             for kind, pids in self.stack.worker_pids().items():
                 largest = max((rss_kib(pid) for pid in pids), default=0)
                 self.samples[kind].append((time.monotonic() - started, largest))
-            self._stop.wait(self.interval)
+            self._stopping.wait(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join()
 
 

@@ -37,7 +37,10 @@ def _payload(rng: random.Random, channel_id: int, post: int, start_number: int) 
     changes = []
     for number in range(start_number, start_number + CHANGES_PER_POST):
         known = rng.random() < 0.5
-        author = f"bench-author-{rng.randint(1, 100_000)}" if known else f"burst-fan-{rng.randint(1, 50_000)}"
+        author_number = rng.randint(1, 100_000) if known else rng.randint(1, 50_000)
+        author = f"bench-author-{author_number}" if known else f"burst-fan-{author_number}"
+        # Meta sends the name the platform knows; for a known author that is the stored one.
+        name = f"Fan {author_number}" if known else f"Burst Fan {author_number}"
         # A shitstorm: many similar angry comments; the rest is the usual mix.
         text = (
             f"Das ist ein Skandal, {rng.choice(['ich kündige', 'nie wieder', 'Boykott'])}! #{number % 17}"
@@ -48,7 +51,7 @@ def _payload(rng: random.Random, channel_id: int, post: int, start_number: int) 
             {
                 "field": "feed",
                 "value": {
-                    "from": {"id": author, "name": f"Fan {author[-5:]}"},
+                    "from": {"id": author, "name": name},
                     "post_id": f"burst-{channel_id}-{post % 5}",
                     "comment_id": f"burst-{channel_id}-{post % 5}_c{number}",
                     "parent_id": f"burst-{channel_id}-{post % 5}",
@@ -75,21 +78,23 @@ def _copy_baseline(url: str, rows: int, max_item_id: int) -> float:
 
         texts = [demo_comment(rng, "nordlicht-energie").text for _ in range(rows)]
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            with cursor.copy(
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
                 "COPY inbox_item (id, client_id, channel_id, external_id, kind, thread_external_id,"
                 " parent_external_id, permalink, author_id, author_tier, text, language, platform_created_at,"
                 " received_at, status, priority, sentiment, sentiment_score, spam_score, fake_score, triage_reasons,"
                 " sla_due_at, tags) FROM STDIN"
-            ) as copy:
-                for number, text in enumerate(texts):
-                    copy.write_row(
-                        (
-                            max_item_id + 10_000_000 + number, client_id, channel_id, f"copy-{number}", "comment",
-                            "copy-post", "copy-post", "", rng.randint(1, 100_000), "C", text, "de", now, now, "new",
-                            3, "neutral", 0.0, 0.0, 0.0, "[]", now + timedelta(hours=1), [],
-                        )
-                    )  # fmt: skip
+            ) as copy,
+        ):
+            for number, text in enumerate(texts):
+                copy.write_row(
+                    (
+                        max_item_id + 10_000_000 + number, client_id, channel_id, f"copy-{number}", "comment",
+                        "copy-post", "copy-post", "", rng.randint(1, 100_000), "C", text, "de", now, now, "new",
+                        3, "neutral", 0.0, 0.0, 0.0, "[]", now + timedelta(hours=1), [],
+                    )
+                )  # fmt: skip
         elapsed = time.perf_counter() - started
         connection.rollback()
     return rows / elapsed
