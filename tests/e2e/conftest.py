@@ -63,3 +63,44 @@ def browser_login(live_server):
         )
 
     return login
+
+
+@pytest.fixture
+def graph_api(settings):
+    """The local Meta Graph API stub; replies sent by the app land in graph_api.app.replies."""
+    from inbox.stubs import MetaGraphStub
+
+    with MetaGraphStub() as stub:
+        settings.META_GRAPH_API_BASE_URL = stub.base_url
+        yield stub
+
+
+@pytest.fixture
+def ingest_comments(db):
+    """Comments arriving on a channel through the real ingestion path: ingest(channel, [(author, text), ...])."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inbox.models import Item
+    from inbox.normalized import NormalizedAuthor, NormalizedItem
+    from inbox.services.ingestion import item_ingest
+
+    def ingest(channel, comments, *, thread: str = "post1", minutes_ago: int = 5) -> list:
+        posted = timezone.now() - timedelta(minutes=minutes_ago)
+        return [
+            item_ingest(
+                channel=channel,
+                normalized=NormalizedItem(
+                    external_id=f"{thread}_{channel.pk}_{number}",
+                    kind=Item.Kind.COMMENT,
+                    text=text,
+                    author=NormalizedAuthor(external_id=f"{channel.pk}-fan{number}", display_name=name),
+                    platform_created_at=posted,
+                    thread_external_id=thread,
+                ),
+            )[0]
+            for number, (name, text) in enumerate(comments)
+        ]
+
+    return ingest
