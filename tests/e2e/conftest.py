@@ -104,3 +104,73 @@ def ingest_comments(db):
         ]
 
     return ingest
+
+
+DEMO_COMMENTS = {
+    "brauhaus-isartal": [
+        (
+            "Lena Maier",
+            "Stimmt es, dass in der Charge 0424 Glassplitter waren? Meine Eltern haben davon noch zwei Kästen.",
+        ),
+        ("Tom Berger", "Ich trinke euer Helles nicht mehr, bis ihr das aufklärt. Unglaublich, dass ihr schweigt!"),
+        ("Mia Schuster", "Habe auf Instagram gelesen, dass ein Anwalt eingeschaltet ist. Was ist da los?"),
+        ("Jonas Huber", "Wann gibt es das Winterbier wieder? Letztes Jahr war es im November schon ausverkauft."),
+        ("Sophie Wagner", "Danke für das tolle Hoffest gestern, die Blasmusik war großartig!"),
+    ],
+    "rheinmode": [
+        ("Kevin Schmitz", "Meine Retoure ist seit drei Wochen unterwegs und ich habe noch kein Geld zurück."),
+        ("Aylin Yilmaz", "Gibt es die Regenjacke aus dem Herbst-Newsletter auch in Größe 44?"),
+    ],
+    "nordlicht-energie": [
+        ("Hauke Jensen", "Seit heute früh Stromausfall in Altona. Gibt es eine Info, wie lange das dauert?"),
+    ],
+}
+
+
+@pytest.fixture
+def demo_agency(db, ingest_comments):
+    """The demo agency from `make run` (clients, staff, coverage plans, an ongoing crisis awaiting
+    Sabine Huber's approval, a saved quote) plus open comments in the inbox, for realistic screens."""
+    import io
+
+    from billing.demo import seed_billing
+    from billing.models import Quote
+    from communityops.demo import seed_core
+    from communityops.models import Channel, User
+    from crises.demo import DEMO_APPROVER_EMAIL, DEMO_LEAD_EMAIL, seed_crises
+    from crises.models import ApprovalLink, Crisis
+    from inbox.models import Item
+
+    out = io.StringIO()
+    seed_core(stdout=out)
+    seed_billing(stdout=out)
+    for slug, comments in DEMO_COMMENTS.items():
+        channel = Channel.objects.get(client__slug=slug, platform=Channel.Platform.FACEBOOK_PAGE)
+        ingest_comments(channel, comments, minutes_ago=12)
+    # The glass-shard rumour reads negative; the crisis seeder links the negative comments.
+    Item.objects.filter(client__slug="brauhaus-isartal", text__regex="Glassplitter|schweigt|Anwalt").update(
+        sentiment=Item.Sentiment.NEGATIVE
+    )
+    seed_crises(stdout=out)
+    return {
+        "lead": User.objects.get(email=DEMO_LEAD_EMAIL),
+        "agent": User.objects.get(email="anna@agentur.example"),
+        "contact_user": User.objects.get(email=DEMO_APPROVER_EMAIL),
+        "crisis": Crisis.objects.get(client__slug="brauhaus-isartal"),
+        "approval_link": ApprovalLink.objects.select_related("draft").get(contact__email=DEMO_APPROVER_EMAIL),
+        "quote": Quote.objects.get(),
+    }
+
+
+@pytest.fixture
+def magic_link_url(live_server):
+    """The address the approval email carries for a link (the token is derived, never stored)."""
+    from django.urls import reverse
+
+    from crises.services import approval_token
+
+    def url(link) -> str:
+        path = reverse("crises:magic_link", kwargs={"draft_id": link.draft_id, "token": approval_token(link=link)})
+        return f"{live_server.url}{path}"
+
+    return url

@@ -97,7 +97,6 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     lead.get_by_role("button", name="Save draft").click()
     lead.get_by_role("button", name="Submit for client approval").click()
     expect(lead.get_by_text("Sent to the client for approval.")).to_be_visible()
-    screenshot(lead, "crisis-page")
     request = next(message for message in mail.outbox if glass_rumour["contact"].email in message.to)
     magic_url = link_in(request, r"https?://\S+/crises/approve/\d+/\w+/")
 
@@ -106,7 +105,6 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     contact = contact_context.new_page()
     contact.goto(magic_url)
     expect(contact.get_by_text("keine Glassplitter gefunden")).to_be_visible()
-    screenshot(contact, "approval-magic-link")
     contact.get_by_label("Approve").check()
     contact.get_by_role("button", name="Send decision").click()
     expect(contact.get_by_text("You approved the response.")).to_be_visible()

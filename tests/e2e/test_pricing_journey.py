@@ -13,7 +13,7 @@ EVENINGS = "Evenings Mon-Fri 17-22"
 WEEKENDS = "Weekends"
 
 
-def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(browser, live_server, screenshot):
+def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(browser, live_server):
     prospect_context = browser.new_context()
     page = prospect_context.new_page()
     page.goto(f"{live_server.url}/pricing/")
@@ -59,6 +59,5 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     expect(colleague.locator(".facts")).to_contain_text("BY")
     expect(colleague.locator(".facts")).to_contain_text("73")
     expect(colleague.locator("#breakdown .amount")).to_have_text(price)
-    screenshot(colleague, "quote-share")
     colleague_context.close()
     prospect_context.close()
