@@ -110,7 +110,7 @@ FOCUS_JS = """
 }
 """
 THEMES = ["light", "dark"]
-TAB_STOPS = 15
+TAB_STOPS = 12
 
 # Mobile Chrome widens the layout viewport to fit content that overflows, so innerWidth alone
 # would hide the problem: compare with the device width too.
@@ -178,14 +178,14 @@ def open_screen(page, url: str, ready: str) -> None:
 
 
 @pytest.fixture
-def contexts(browser, browser_login, demo_agency):
-    """One browser context per kind of visitor, logged in where needed."""
+def contexts(browser, browser_login, request):
+    """One browser context per kind of visitor, logged in where needed (as a demo agency user)."""
     opened = {}
 
     def context_for(who: str, **options):
         context = browser.new_context(**options)
         if who != "public":
-            browser_login(context, demo_agency[who])
+            browser_login(context, request.getfixturevalue("demo_agency")[who])
         opened.setdefault(who, []).append(context)
         return context
 

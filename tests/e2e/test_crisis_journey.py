@@ -58,6 +58,10 @@ def glass_rumour(client_factory, channel_factory, user_factory, ingest_comments,
     return {"client": client, "items": items, "lead": lead, "contact": contact}
 
 
+def mails_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
 def link_in(message, pattern: str) -> str:
     found = re.search(pattern, message.body)
     assert found, f"no link matching {pattern} in: {message.body}"
@@ -65,7 +69,7 @@ def link_in(message, pattern: str) -> str:
 
 
 def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_three(
-    browser, live_server, browser_login, glass_rumour, graph_api, screenshot
+    browser, live_server, browser_login, glass_rumour, graph_api
 ):
     first, *others = glass_rumour["items"]
     lead_context = browser.new_context()
@@ -85,7 +89,7 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     # The escalation alerts the on-call lead by email; the link in it acknowledges.
     lead.get_by_role("button", name="Start escalation").click()
     expect(lead.get_by_text("Escalation started.")).to_be_visible()
-    alert = next(message for message in mail.outbox if glass_rumour["lead"].email in message.to)
+    [alert] = mails_to(glass_rumour["lead"].email)
     lead.goto(link_in(alert, r"https?://\S+/crises/ack/\S+/"))
     lead.get_by_role("button", name="I have seen it").click()
     expect(lead.get_by_text("No further people will be alerted")).to_be_visible()
@@ -97,7 +101,7 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     lead.get_by_role("button", name="Save draft").click()
     lead.get_by_role("button", name="Submit for client approval").click()
     expect(lead.get_by_text("Sent to the client for approval.")).to_be_visible()
-    request = next(message for message in mail.outbox if glass_rumour["contact"].email in message.to)
+    [request] = mails_to(glass_rumour["contact"].email)
     magic_url = link_in(request, r"https?://\S+/crises/approve/\d+/\w+/")
 
     # The client contact, on their own device and without an account, reads and approves.
@@ -111,9 +115,12 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
 
     # The lead publishes once; every linked comment gets the approved answer.
     lead.reload()
+    expect(lead.locator(".draft .badge.ok")).to_have_text("Approve")
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
     expect(lead.get_by_text("Response sent to 3 items.")).to_be_visible()
+    linked_rows = lead.get_by_role("row").filter(has=lead.get_by_role("cell", name="Answered", exact=True))
+    expect(linked_rows).to_have_count(3)
 
     statuses = set(
         Item.objects.filter(pk__in=[item.pk for item in glass_rumour["items"]]).values_list("status", flat=True)
