@@ -95,7 +95,7 @@ def ingest_comments(db):
                     external_id=f"{thread}_{channel.pk}_{number}",
                     kind=Item.Kind.COMMENT,
                     text=text,
-                    author=NormalizedAuthor(external_id=f"{channel.pk}-fan{number}", display_name=name),
+                    author=NormalizedAuthor(external_id=name.lower().replace(" ", "."), display_name=name),
                     platform_created_at=posted,
                     thread_external_id=thread,
                 ),
