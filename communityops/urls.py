@@ -11,6 +11,7 @@ api_urlpatterns = [
     path("inbox/", include("inbox.api_urls")),
     path("crises/", include("crises.api_urls")),
     path("billing/", include("billing.api_urls")),
+    path("reports/", include("insights.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
@@ -29,4 +30,5 @@ urlpatterns = [
     path("webhooks/", include("inbox.webhook_urls")),
     path("crises/", include("crises.urls")),
     path("pricing/", include("billing.urls")),
+    path("reports/", include("insights.urls")),
 ]

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel, Client
@@ -324,6 +325,90 @@ class IngestChange(models.Model):
 
     def __str__(self) -> str:
         return f"change {self.position} of delivery {self.delivery_id}"
+
+
+# --- ingestion/triage models ---
+
+
+class GenericEventReceipt(models.Model):
+    """The event ids a generic-webhook channel has already accepted: a replayed event is acknowledged, not re-stored."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="generic_event_receipts")
+    event_id = models.CharField(max_length=200)
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="event_receipts")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("generic webhook event")
+        verbose_name_plural = _("generic webhook events")
+        constraints = [models.UniqueConstraint(fields=["channel", "event_id"], name="generic_event_unique_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ channel {self.channel_id}"
+
+
+class ItemTextFingerprint(models.Model):
+    """A MinHash signature of an item's normalised text, to find near-duplicates from other authors fast.
+
+    `bands` (locality-sensitive hashing: each band hashes a slice of the signature) carries a GIN
+    index, so "similar texts of this client in the last hour" is one indexed array-overlap query.
+    """
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+    minhash = ArrayField(models.BigIntegerField())
+    bands = ArrayField(models.BigIntegerField())
+
+    class Meta:
+        verbose_name = _("text fingerprint")
+        verbose_name_plural = _("text fingerprints")
+        indexes = [
+            models.Index(fields=["client", "received_at"], name="fingerprint_client_recent"),
+            GinIndex(fields=["bands"], name="fingerprint_bands"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fingerprint of item {self.item_id}"
+
+
+class SpamTokenStat(models.Model):
+    """Per client: how often a token appeared in items agents marked spam / not spam.
+
+    The reserved token SPAM_DOCUMENT_TOKEN counts the decisions themselves (the priors).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="spam_token_stats")
+    token = models.CharField(max_length=64)
+    spam_count = models.IntegerField(default=0)
+    ham_count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("spam token statistic")
+        verbose_name_plural = _("spam token statistics")
+        constraints = [models.UniqueConstraint(fields=["client", "token"], name="spam_token_unique_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.spam_count}/{self.ham_count}"
+
+
+class SpamFeedback(models.Model):
+    """An agent's latest spam / not-spam decision on an item; changing it moves the token counts."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="spam_feedback")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    is_spam = models.BooleanField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    tokens = ArrayField(models.CharField(max_length=64), default=list)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("spam decision")
+        verbose_name_plural = _("spam decisions")
+
+    def __str__(self) -> str:
+        return f"item {self.item_id}: {'spam' if self.is_spam else 'not spam'}"
 
 
 # --- claims/outbox/assignment models ---

@@ -4,8 +4,17 @@ from communityops.schedules import schedule_ensure
 
 from .services.assignment import agents_offline_release, items_auto_assign
 from .services.claims import leases_expire
+from .services.ingestion import ingest_pending_sweep, webhook_delivery_process
 from .services.outbox import outbound_action_send, outbound_actions_retry_due
 from .services.wordpress_polling import wordpress_channels_poll
+
+
+def webhook_delivery_process_task(delivery_id: int) -> dict[str, int]:
+    return webhook_delivery_process(delivery_id=delivery_id)
+
+
+def ingest_pending_sweep_task() -> int:
+    return ingest_pending_sweep()
 
 
 def outbound_action_send_task(action_id: int) -> None:
@@ -39,6 +48,8 @@ INBOX_SCHEDULES = {
     "inbox: poll WordPress blogs": ("inbox.tasks.wordpress_poll_task", 1),
     "inbox: release claims of offline agents": ("inbox.tasks.agents_offline_release_task", 1),
     "inbox: auto-assign": ("inbox.tasks.items_auto_assign_task", 1),
+    # Deliveries whose processing task was lost (a worker died) are queued again.
+    "inbox: re-enqueue stale webhook deliveries": ("inbox.tasks.ingest_pending_sweep_task", 5),
 }
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "inbox",
     "crises",
     "billing",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -203,7 +204,12 @@ Q_CLUSTER = {
 
 # Demo data, contributed by each app in dependency order (see seed_demo).
 # billing before the apps that create items, so their SLA clocks follow the demo coverage plans.
-DEMO_SEEDERS = ["communityops.demo.seed_core", "billing.demo.seed_billing", "crises.demo.seed_crises"]
+DEMO_SEEDERS = [
+    "communityops.demo.seed_core",
+    "billing.demo.seed_billing",
+    "inbox.demo.seed_items",
+    "crises.demo.seed_crises",  # after the inbox: it groups negative demo items into crises
+]
 
 # No inline scripts anywhere (Swagger UI uses the split view with a script file).
 SECURE_CSP = {
@@ -239,4 +245,4 @@ INBOX_OUTBOX_MAX_ATTEMPTS = 6
 INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"]]
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"], ["demo_feeder"]]

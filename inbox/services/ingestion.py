@@ -1,45 +1,93 @@
-"""Turning normalized platform data into items: idempotent per (channel, external id)."""
+"""Turning platform data into items: raw deliveries stored first, then split, normalised and ingested.
 
-from django.db import IntegrityError, transaction
+The path every source takes (Meta and generic webhooks, file import; the WordPress poller calls
+item_ingest directly):
+
+1. `*_delivery_receive` stores the raw body as a WebhookDelivery and splits it into IngestChange
+   rows in one short transaction, then enqueues processing on commit. A body that cannot be split
+   is still stored, with one failed change that carries the reason.
+2. `webhook_delivery_process` (a django-q2 task, may run twice) normalises each pending change and
+   calls `item_ingest`, which is idempotent per (channel, external id).
+3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from communityops.models import Channel
 
-from ..models import Author, Item, ItemEvent
-from ..normalized import NormalizedItem
-from .triage import triage_assess
+from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from ..normalized import NormalizationError, NormalizedItem
+from ..sentiment.fingerprint import minhash_bands
+from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
+from .triage import item_fingerprint_store, triage_assess
+
+logger = logging.getLogger(__name__)
+
+TAG_REMOVED_ON_PLATFORM = "removed-on-platform"
+PROCESS_TASK = "inbox.tasks.webhook_delivery_process_task"
+# A delivery still pending this long after arrival lost its task (e.g. a crash right after commit).
+STALE_PENDING_AFTER = timedelta(minutes=5)
 
 
 def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
-    """Create the author on first sight; refresh what the platform tells us about them."""
+    """Create the author on first sight; refresh what the platform tells us about them.
+
+    Only what this delivery actually carries is overwritten: a Facebook comment has no follower
+    count, and must not reset the count a richer source stored (that would demote an influencer).
+    """
     data = normalized.author
-    author, _created = Author.objects.update_or_create(
-        platform=platform,
-        external_id=data.external_id,
-        defaults={
-            "handle": data.handle,
-            "display_name": data.display_name,
-            "follower_count": data.follower_count,
-            "verified": data.verified,
-            "account_created_at": data.account_created_at,
-        },
-    )
+    known: dict = {}
+    if data.handle:
+        known["handle"] = data.handle
+    if data.display_name:
+        known["display_name"] = data.display_name
+    if data.follower_count:
+        known["follower_count"] = data.follower_count
+    if data.verified:
+        known["verified"] = True
+    if data.account_created_at is not None:
+        known["account_created_at"] = data.account_created_at
+    # Read first and write only what changed: most comments come from authors we already know.
+    author = Author.objects.filter(platform=platform, external_id=data.external_id).first()
+    if author is None:
+        try:
+            with transaction.atomic():
+                return Author.objects.create(platform=platform, external_id=data.external_id, **known)
+        except IntegrityError:  # created concurrently by another delivery
+            author = Author.objects.get(platform=platform, external_id=data.external_id)
+    changed = [name for name, value in known.items() if getattr(author, name) != value]
+    if changed:
+        for name in changed:
+            setattr(author, name, known[name])
+        author.save(update_fields=changed)
     return author
 
 
 @transaction.atomic
-def item_ingest(*, channel: Channel, normalized: NormalizedItem) -> tuple[Item, bool]:
+def item_ingest(
+    *, channel: Channel, normalized: NormalizedItem, received_at: datetime | None = None
+) -> tuple[Item, bool]:
     """Store one incoming item, triaged, unless the channel already has it.
 
     Returns (item, created). Safe under concurrent redelivery: the unique constraint
     on (channel, external_id) decides, and the loser returns the winner's row.
+    `received_at` is for back-fills and the demo (when the item "arrived"); default now.
     """
     existing = Item.objects.filter(channel=channel, external_id=normalized.external_id).first()
     if existing is not None:
         return existing, False
     client = channel.client
     author = author_upsert(platform=channel.platform, normalized=normalized)
-    received_at = timezone.now()
+    backfilled_at = received_at
+    received_at = received_at or timezone.now()
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
     try:
         with transaction.atomic():
@@ -54,7 +102,7 @@ def item_ingest(*, channel: Channel, normalized: NormalizedItem) -> tuple[Item, 
                 author=author,
                 author_tier=triage.author_tier,
                 text=normalized.text,
-                language=normalized.language,
+                language=triage.language,
                 platform_created_at=normalized.platform_created_at,
                 priority=triage.priority,
                 sentiment=triage.sentiment,
@@ -63,9 +111,292 @@ def item_ingest(*, channel: Channel, normalized: NormalizedItem) -> tuple[Item, 
                 fake_score=triage.fake_score,
                 triage_reasons=triage.reasons,
                 sla_due_at=triage.sla_due_at,
-                tags=list(normalized.tags),
+                tags=list(dict.fromkeys([*normalized.tags, *triage.tags])),
             )
     except IntegrityError:
         return Item.objects.get(channel=channel, external_id=normalized.external_id), False
+    if backfilled_at is not None:
+        # received_at is auto_now_add; a back-filled arrival time is written afterwards.
+        Item.objects.filter(pk=item.pk).update(received_at=backfilled_at)
+        item.received_at = backfilled_at
+    if triage.minhash is not None:
+        ItemTextFingerprint.objects.create(
+            item=item,
+            client=client,
+            author=author,
+            received_at=item.received_at,
+            minhash=triage.minhash,
+            bands=minhash_bands(triage.minhash),
+        )
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
     return item, True
+
+
+@transaction.atomic
+def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
+    """The author edited the text on the platform: keep the new text, triage it again (the SLA
+    due time stays), and record the previous text in a TRIAGED event. Returns False when unchanged."""
+    item = Item.objects.select_for_update(of=("self",)).select_related("client", "author").get(pk=item.pk)
+    if item.text == normalized.text:
+        return False
+    triage = triage_assess(client=item.client, author=item.author, normalized=normalized, received_at=timezone.now())
+    previous_text = item.text
+    item.text = normalized.text
+    item.language = triage.language
+    item.sentiment, item.sentiment_score = triage.sentiment, triage.sentiment_score
+    item.spam_score, item.fake_score = triage.spam_score, triage.fake_score
+    item.priority, item.triage_reasons = triage.priority, triage.reasons
+    item.tags = list(dict.fromkeys([*item.tags, *triage.tags]))
+    item.save(
+        update_fields=[
+            "text", "language", "sentiment", "sentiment_score", "spam_score", "fake_score", "priority", "triage_reasons", "tags"
+        ]
+    )  # fmt: skip
+    item_fingerprint_store(item=item, minhash=triage.minhash)
+    ItemEvent.objects.create(
+        item=item,
+        kind=ItemEvent.Kind.TRIAGED,
+        data={"reason": "edited on the platform", "previous_text": previous_text, "triage": triage.reasons},
+    )
+    return True
+
+
+@transaction.atomic
+def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
+    """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
+    with a tag saying so; status is a person's decision."""
+    item = Item.objects.select_for_update(of=("self",)).filter(channel=channel, external_id=external_id).first()
+    if item is None or TAG_REMOVED_ON_PLATFORM in item.tags:
+        return item
+    item.tags = [*item.tags, TAG_REMOVED_ON_PLATFORM]
+    item.save(update_fields=["tags"])
+    ItemEvent.objects.create(
+        item=item, kind=ItemEvent.Kind.TAGGED, data={"added": [TAG_REMOVED_ON_PLATFORM], "reason": reason}
+    )
+    return item
+
+
+# --- receiving deliveries ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    delivery: WebhookDelivery
+    accepted: int  # changes stored for processing
+    duplicates: int = 0  # generic events already received earlier (replays)
+    error: str = ""  # set when the body could not be split: the caller answers 400
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.error)
+
+
+def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
+    # The body stays stored; one failed change carries the reason, so it is listed with the
+    # other failures and nothing accepted is silently lost.
+    IngestChange.objects.create(
+        delivery=delivery,
+        position=0,
+        payload={"unparsed_body": str(error)},
+        status=IngestChange.Status.FAILED,
+        error=str(error),
+    )
+    delivery.status = WebhookDelivery.Status.PARTIAL
+    delivery.processed_at = timezone.now()
+    delivery.save(update_fields=["status", "processed_at"])
+    return DeliveryReceipt(delivery=delivery, accepted=0, error=str(error))
+
+
+def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
+    """One INSERT for all changes (up to 1,000 per Meta POST); processing starts after commit."""
+    IngestChange.objects.bulk_create(changes)
+    if not changes:
+        _delivery_finish(delivery)
+        return
+    delivery_id = delivery.pk
+    transaction.on_commit(lambda: async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}"))
+
+
+@transaction.atomic
+def meta_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
+    """Store a verified Meta webhook body, split it into changes, process them after commit."""
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
+    try:
+        payloads = meta_changes_split(body)
+    except NormalizationError as error:
+        return _delivery_reject(delivery, error)
+    _delivery_changes_store(
+        delivery,
+        [
+            IngestChange(delivery=delivery, position=position, payload=payload)
+            for position, payload in enumerate(payloads)
+        ],
+    )
+    return DeliveryReceipt(delivery=delivery, accepted=len(payloads))
+
+
+def _generic_event_ids_claim(*, channel: Channel, delivery: WebhookDelivery, event_ids: list[str]) -> set[str]:
+    # INSERT ... ON CONFLICT DO NOTHING RETURNING tells exactly which ids are new, also when two
+    # requests replay the same event at once (the second waits for the first, then skips it).
+    table = GenericEventReceipt._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (channel_id, event_id, delivery_id, received_at)
+            SELECT %s, event_id, %s, now() FROM unnest(%s::varchar[]) AS event_id
+            ON CONFLICT (channel_id, event_id) DO NOTHING
+            RETURNING event_id
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [channel.pk, delivery.pk, sorted(set(event_ids))],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@transaction.atomic
+def generic_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
+    """Store a verified generic webhook body; events whose event_id this channel has seen are skipped."""
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.GENERIC, body=body)
+    try:
+        events = generic_events_split(body)
+    except NormalizationError as error:
+        return _delivery_reject(delivery, error)
+    new_ids = _generic_event_ids_claim(
+        channel=channel, delivery=delivery, event_ids=[event["event_id"] for event in events]
+    )
+    changes = []
+    for event in events:
+        if event["event_id"] in new_ids:
+            new_ids.discard(event["event_id"])  # a batch repeating an id stores it once
+            changes.append(IngestChange(delivery=delivery, position=len(changes), payload=event))
+    _delivery_changes_store(delivery, changes)
+    return DeliveryReceipt(delivery=delivery, accepted=len(changes), duplicates=len(events) - len(changes))
+
+
+@transaction.atomic
+def import_delivery_store(*, channel: Channel, body: bytes, rows: list[tuple[int, dict]]) -> WebhookDelivery:
+    """Store one chunk of an import file (raw lines) with one change per row; the caller processes it.
+
+    A row is `{"row": <line number>, "record": {...}}`, or `{"row": n, "invalid": "<reason>"}` for a
+    line that could not even be read, so it is kept and reported like any other failure.
+    """
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.IMPORT, body=body)
+    IngestChange.objects.bulk_create(
+        IngestChange(delivery=delivery, position=position, payload={"row": row, **payload})
+        for position, (row, payload) in enumerate(rows)
+    )
+    return delivery
+
+
+# --- processing ----------------------------------------------------------------------------------
+
+
+def _change_apply(
+    *, channel: Channel, source: str, payload: dict, received_at: datetime
+) -> tuple[str, Item | None, str]:
+    parsed = change_parse(source=source, channel=channel, payload=payload, received_at=received_at)
+    if parsed.action == ParsedChange.Action.IGNORE:
+        return IngestChange.Status.IGNORED, None, parsed.reason
+    if parsed.action == ParsedChange.Action.REMOVE:
+        item = item_mark_removed_on_platform(channel=channel, external_id=parsed.external_id, reason=parsed.reason)
+        return IngestChange.Status.IGNORED, item, parsed.reason
+    item, created = item_ingest(channel=channel, normalized=parsed.normalized)
+    if created:
+        return IngestChange.Status.INGESTED, item, ""
+    if parsed.action == ParsedChange.Action.EDIT and item_text_update(item=item, normalized=parsed.normalized):
+        return IngestChange.Status.INGESTED, item, "text updated (edited on the platform)"
+    return IngestChange.Status.DUPLICATE, item, ""
+
+
+def ingest_change_process(*, change_id: int, channel: Channel, source: str, received_at: datetime) -> str | None:
+    """Process one pending change in its own transaction. Returns its new status, or None when
+    another worker holds it or it is no longer pending (a task that runs twice skips it)."""
+    with transaction.atomic():
+        change = (
+            IngestChange.objects.select_for_update(skip_locked=True)
+            .filter(pk=change_id, status=IngestChange.Status.PENDING)
+            .first()
+        )
+        if change is None:
+            return None
+        try:
+            with transaction.atomic():
+                status, item, note = _change_apply(
+                    channel=channel, source=source, payload=change.payload, received_at=received_at
+                )
+        except NormalizationError as error:
+            status, item, note = IngestChange.Status.FAILED, None, str(error)
+        except Exception as error:  # a bug must not block the other changes; it is kept for a retry
+            logger.exception("ingest change %s failed", change_id)
+            status, item, note = IngestChange.Status.FAILED, None, f"internal error: {type(error).__name__}: {error}"
+        change.status, change.item, change.error = status, item, note
+        change.save(update_fields=["status", "item", "error"])
+        return status
+
+
+def _delivery_finish(delivery: WebhookDelivery) -> None:
+    """PROCESSED when nothing is pending or failed, PARTIAL when something failed."""
+    states = set(delivery.changes.values_list("status", flat=True).distinct())
+    if IngestChange.Status.PENDING in states:
+        return
+    delivery.status = (
+        WebhookDelivery.Status.PARTIAL if IngestChange.Status.FAILED in states else WebhookDelivery.Status.PROCESSED
+    )
+    delivery.processed_at = timezone.now()
+    delivery.save(update_fields=["status", "processed_at"])
+
+
+def webhook_delivery_process(
+    *, delivery_id: int, on_change: Callable[[str | None], None] | None = None
+) -> dict[str, int]:
+    """Process every pending change of a delivery; idempotent (a second run finds nothing pending).
+
+    Returns counts per resulting status. `on_change` is called after each change (progress bars).
+    """
+    delivery = WebhookDelivery.objects.select_related("channel__client").filter(pk=delivery_id).first()
+    if delivery is None:
+        return {}
+    counts: dict[str, int] = {}
+    pending = delivery.changes.filter(status=IngestChange.Status.PENDING).order_by("position")
+    for change_id in pending.values_list("pk", flat=True):
+        status = ingest_change_process(
+            change_id=change_id, channel=delivery.channel, source=delivery.source, received_at=delivery.received_at
+        )
+        if status is not None:
+            counts[status] = counts.get(status, 0) + 1
+        if on_change is not None:
+            on_change(status)
+    _delivery_finish(delivery)
+    return counts
+
+
+def ingest_changes_reprocess_failed(
+    *,
+    channel_id: int | None = None,
+    delivery_id: int | None = None,
+    on_change: Callable[[str | None], None] | None = None,
+) -> dict[str, int]:
+    """Put failed changes back to pending and process them again (after a fix in code, data or config)."""
+    failed = IngestChange.objects.filter(status=IngestChange.Status.FAILED)
+    if channel_id is not None:
+        failed = failed.filter(delivery__channel_id=channel_id)
+    if delivery_id is not None:
+        failed = failed.filter(delivery_id=delivery_id)
+    delivery_ids = list(failed.values_list("delivery_id", flat=True).distinct())
+    failed.update(status=IngestChange.Status.PENDING, error="")
+    counts: dict[str, int] = {}
+    for pk in delivery_ids:
+        for status, number in webhook_delivery_process(delivery_id=pk, on_change=on_change).items():
+            counts[status] = counts.get(status, 0) + number
+    return counts
+
+
+def ingest_pending_sweep(*, now: datetime | None = None) -> int:
+    """Re-enqueue deliveries whose processing task was lost; run by a schedule. Returns how many."""
+    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
+    stale = WebhookDelivery.objects.filter(
+        Q(status=WebhookDelivery.Status.PENDING) & Q(received_at__lt=cutoff) & ~Q(source=WebhookDelivery.Source.IMPORT)
+    ).values_list("pk", flat=True)
+    delivery_ids = list(stale[:500])
+    for delivery_id in delivery_ids:
+        async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}-sweep")
+    return len(delivery_ids)

@@ -24,6 +24,7 @@ from ..selectors import item_queryset_for_user
 from .claims import claim_fields_clear, item_for_update
 from .errors import InboxActionError, ItemNotOpen
 from .outbox import outbound_action_enqueue
+from .triage import spam_feedback_record
 
 Kind = OutboundAction.Kind
 MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.APPROVE, Kind.SPAM, Kind.TRASH)
@@ -46,12 +47,8 @@ def _status_after(*, item: Item, kind: str) -> str | None:
 
 
 def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
-    """Teach triage from the agent's decision when the triage module offers it."""
-    from . import triage
-
-    record = getattr(triage, "spam_feedback_record", None)
-    if record is not None:
-        record(acting_user=acting_user, item=item, is_spam=is_spam)
+    """Teach the client's spam model from the agent's decision."""
+    spam_feedback_record(acting_user=acting_user, item=item, is_spam=is_spam)
 
 
 def _status_change(*, item: Item, to: str, actor: User | None, data: dict, now: datetime) -> None:

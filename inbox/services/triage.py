@@ -1,16 +1,45 @@
-"""Triage on arrival: tier, sentiment, spam and fake suspicion, priority, SLA due time.
+"""Triage on arrival: tier, language, sentiment, spam and fake suspicion, priority, SLA due time.
 
-Deterministic and fast: no network, no model downloads.
+Deterministic and fast: no network, no model downloads. Everything triage needs from the
+database (key-account flag, the client's learned spam statistics, similar recent texts of
+other authors) comes back from one query, see `_triage_context`.
+
+Tools warn, people decide: a likely spam or fake item is never hidden or auto-marked; it stays
+in the queue with low priority, a tag and a reason the agent can read.
 """
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import JSONObject
+from django.utils import timezone
 
 from billing.selectors import client_sla_due_at
-from communityops.models import Client
+from communityops.models import Client, User
 
-from ..models import Author, AuthorProfile, AuthorTier, Item
+from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
+from ..sentiment import language_detect, sentiment_analyze
+from ..sentiment.fingerprint import minhash_bands, minhash_similarity, text_minhash
+from ..sentiment.spam import spam_tokens, text_signals
+
+# The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
+SPAM_DOCUMENT_TOKEN = " decisions"
+CAMPAIGN_WINDOW = timedelta(hours=1)
+NEAR_DUPLICATE_SIMILARITY = 0.6
+CANDIDATE_LIMIT = 300
+LEARNED_WEIGHT = 0.8  # what the team has taught moves the spam score by at most +-0.4
+LEARNED_TOKENS_CONSIDERED = 15
+SPAM_LIKELY = 0.7
+FAKE_LIKELY = 0.6
+
+TAG_SPAM_SUSPECT = "spam-suspect"
+TAG_FAKE_SUSPECT = "fake-suspect"
+TAG_CAMPAIGN = "campaign"
 
 
 @dataclass
@@ -23,21 +52,135 @@ class TriageResult:
     fake_score: float
     sla_due_at: datetime
     reasons: list[str] = field(default_factory=list)
+    language: str = ""
+    tags: list[str] = field(default_factory=list)
+    # Kept so item_ingest can store the fingerprint without computing it twice.
+    minhash: list[int] | None = None
 
 
 def author_tier_for(*, client: Client, author: Author) -> str:
     """A = on the client's key-account list, B = influencer by follower threshold, C = everyone else."""
     profile = AuthorProfile.objects.filter(client=client, author=author).only("is_key_account").first()
-    if profile is not None and profile.is_key_account:
+    return _tier(client=client, author=author, is_key_account=profile is not None and profile.is_key_account)
+
+
+def _tier(*, client: Client, author: Author, is_key_account: bool) -> str:
+    if is_key_account:
         return AuthorTier.A
     if author.follower_count >= client.influencer_follower_threshold:
         return AuthorTier.B
     return AuthorTier.C
 
 
+def _triage_context(
+    *, client: Client, author: Author, tokens: list[str], bands: list[int] | None, since: datetime
+) -> dict:
+    """One query: the key-account flag, the client's counts for these tokens, similar recent texts."""
+    token_stats = SpamTokenStat.objects.filter(client=OuterRef("pk"), token__in=[*tokens, SPAM_DOCUMENT_TOKEN]).values(
+        row=JSONObject(token="token", spam="spam_count", ham="ham_count")
+    )
+    annotations = {
+        "is_key_account": Exists(
+            AuthorProfile.objects.filter(client=OuterRef("pk"), author=author, is_key_account=True)
+        ),
+        "token_stats": ArraySubquery(token_stats),
+    }
+    if bands:
+        similar = (
+            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since, bands__overlap=bands)
+            .exclude(author=author)
+            .order_by("-received_at")
+            .values(row=JSONObject(author="author_id", minhash="minhash"))[:CANDIDATE_LIMIT]
+        )
+        annotations["similar"] = ArraySubquery(similar)
+    return Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).get()
+
+
+def _learned_spam_adjustment(token_stats: list[dict]) -> float:
+    """Robinson-style token probabilities from the team's decisions, combined as log-odds: -0.4 .. +0.4."""
+    by_token = {row["token"]: row for row in token_stats}
+    documents = by_token.pop(SPAM_DOCUMENT_TOKEN, None)
+    if documents is None or not by_token:
+        return 0.0
+    spam_documents = max(documents["spam"], 1)
+    ham_documents = max(documents["ham"], 1)
+    probabilities = []
+    for row in by_token.values():
+        seen = row["spam"] + row["ham"]
+        if seen <= 0:
+            continue
+        spam_rate = row["spam"] / spam_documents
+        ham_rate = row["ham"] / ham_documents
+        probability = spam_rate / (spam_rate + ham_rate)
+        probabilities.append((0.5 + seen * probability) / (1 + seen))
+    if not probabilities:
+        return 0.0
+    probabilities.sort(key=lambda value: abs(value - 0.5), reverse=True)
+    log_odds = sum(
+        math.log(min(max(value, 0.01), 0.99) / (1 - min(max(value, 0.01), 0.99)))
+        for value in probabilities[:LEARNED_TOKENS_CONSIDERED]
+    )
+    combined = 1 / (1 + math.exp(-log_odds))
+    return (combined - 0.5) * LEARNED_WEIGHT
+
+
+def _similar_authors(minhash: list[int], candidates: list[dict]) -> int:
+    return len(
+        {
+            candidate["author"]
+            for candidate in candidates
+            if minhash_similarity(minhash, candidate["minhash"]) >= NEAR_DUPLICATE_SIMILARITY
+        }
+    )
+
+
 def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
+    """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
+    text = normalized.text
+    language = normalized.language or language_detect(text)
+    sentiment = sentiment_analyze(text)
+    signals = text_signals(
+        text=text,
+        sentiment_label=sentiment.label,
+        follower_count=author.follower_count,
+        display_name=author.display_name,
+        handle=author.handle,
+        account_created_at=author.account_created_at,
+        received_at=received_at,
+    )
+    tokens = spam_tokens(text)
+    minhash = text_minhash(text)
+    context = _triage_context(
+        client=client,
+        author=author,
+        tokens=tokens,
+        bands=minhash_bands(minhash) if minhash else None,
+        since=received_at - CAMPAIGN_WINDOW,
+    )
     reasons: list[str] = []
-    tier = author_tier_for(client=client, author=author)
+    tags: list[str] = []
+    tier = _tier(client=client, author=author, is_key_account=context["is_key_account"])
+
+    spam_score = signals.spam_score
+    learned = _learned_spam_adjustment(context["token_stats"])
+    if abs(learned) >= 0.05:
+        spam_score += learned
+        reasons.append(f"spam: learned from team decisions ({learned:+.2f})")
+    spam_score = round(min(max(spam_score, 0.0), 1.0), 3)
+
+    fake_score = signals.fake_score
+    similar_authors = _similar_authors(minhash, context.get("similar") or []) if minhash else 0
+    campaign = similar_authors >= 2
+    if campaign:
+        fake_score += 0.6
+        reasons.append(f"fake: coordinated, similar text from {similar_authors} other authors in the last hour")
+        tags.append(TAG_CAMPAIGN)
+    elif similar_authors == 1:
+        fake_score += 0.3
+        reasons.append("fake: near-duplicate of another author's text in the last hour")
+    fake_score = round(min(fake_score, 1.0), 3)
+    reasons.extend(signals.reasons)
+
     priority = Item.Priority.NORMAL
     if tier == AuthorTier.A:
         priority = Item.Priority.URGENT
@@ -45,18 +188,104 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
     elif tier == AuthorTier.B:
         priority = Item.Priority.HIGH
         reasons.append("influencer")
-    lowered = normalized.text.lower()
+    if sentiment.angry:
+        priority = Item.Priority.URGENT if tier != AuthorTier.C else min(priority, Item.Priority.HIGH)
+        reasons.append("angry")
+    if campaign and sentiment.label == "negative":
+        # Many similar complaints at once can be the start of a shitstorm: a human looks soon.
+        priority = min(priority, Item.Priority.HIGH)
+    lowered = text.lower()
     hits = [keyword for keyword in client.alert_keywords if keyword.lower() in lowered]
     if hits:
         priority = Item.Priority.URGENT
         reasons.append("alert keyword: " + ", ".join(hits))
+    protected = bool(hits) or tier == AuthorTier.A
+    if spam_score >= SPAM_LIKELY:
+        tags.append(TAG_SPAM_SUSPECT)
+        if not protected:
+            priority = Item.Priority.LOW
+            reasons.append("likely spam: low priority, left for an agent to decide")
+    if fake_score >= FAKE_LIKELY:
+        tags.append(TAG_FAKE_SUSPECT)
+        if not protected and sentiment.label != "negative":
+            priority = Item.Priority.LOW
+            reasons.append("likely fake praise: low priority, left for an agent to decide")
+
     return TriageResult(
         author_tier=tier,
         priority=priority,
-        sentiment=Item.Sentiment.NEUTRAL,
-        sentiment_score=0.0,
-        spam_score=0.0,
-        fake_score=0.0,
+        sentiment=sentiment.label,
+        sentiment_score=sentiment.score,
+        spam_score=spam_score,
+        fake_score=fake_score,
         sla_due_at=client_sla_due_at(client=client, received_at=received_at),
         reasons=reasons,
+        language=language,
+        tags=tags,
+        minhash=minhash,
     )
+
+
+def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
+    """Remember the item's text fingerprint so later arrivals can find it as a near-duplicate."""
+    if minhash is None:
+        return
+    ItemTextFingerprint.objects.update_or_create(
+        item=item,
+        defaults={
+            "client_id": item.client_id,
+            "author_id": item.author_id,
+            "received_at": item.received_at,
+            "minhash": minhash,
+            "bands": minhash_bands(minhash),
+        },
+    )
+
+
+def _spam_token_counts_add(*, client_id: int, tokens: list[str], spam: int, ham: int) -> None:
+    # An atomic increment-or-insert; the ORM's bulk upsert can only overwrite, not add.
+    # Sorted tokens give concurrent decisions the same lock order (no deadlocks).
+    table = SpamTokenStat._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (client_id, token, spam_count, ham_count)
+            SELECT %s, token, %s, %s FROM unnest(%s::varchar[]) AS token
+            ON CONFLICT (client_id, token) DO UPDATE
+            SET spam_count = {table}.spam_count + EXCLUDED.spam_count,
+                ham_count = {table}.ham_count + EXCLUDED.ham_count
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [client_id, spam, ham, sorted({*tokens, SPAM_DOCUMENT_TOKEN})],
+        )
+
+
+@transaction.atomic
+def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool) -> SpamFeedback:
+    """Teach the item's client's spam model an agent's decision (call it from mark-spam / not-spam).
+
+    Idempotent: the same decision twice counts once; a changed decision moves the item's tokens
+    from one side to the other. Locks the item's feedback row. Writes no ItemEvent: the moderation
+    action that calls this records the item's state change itself.
+    """
+    feedback = SpamFeedback.objects.select_for_update().filter(item=item).first()
+    if feedback is not None and feedback.is_spam == is_spam:
+        return feedback
+    if feedback is not None:
+        _spam_token_counts_add(
+            client_id=feedback.client_id,
+            tokens=feedback.tokens,
+            spam=-1 if feedback.is_spam else 0,
+            ham=0 if feedback.is_spam else -1,
+        )
+        feedback.is_spam = is_spam
+        feedback.decided_by = acting_user
+        feedback.decided_at = timezone.now()
+        feedback.save(update_fields=["is_spam", "decided_by", "decided_at"])
+    else:
+        feedback = SpamFeedback.objects.create(
+            item=item, client_id=item.client_id, is_spam=is_spam, decided_by=acting_user, tokens=spam_tokens(item.text)
+        )
+    _spam_token_counts_add(
+        client_id=feedback.client_id, tokens=feedback.tokens, spam=1 if is_spam else 0, ham=0 if is_spam else 1
+    )
+    return feedback

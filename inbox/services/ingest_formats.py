@@ -1,0 +1,332 @@
+"""The payload formats the inbox accepts, split into changes and normalised one change at a time.
+
+Splitting (a whole body -> change payloads) happens while the request is open and is cheap;
+normalising (one change payload -> NormalizedItem or a decision to ignore it) happens in the
+background task. Either raises NormalizationError with a message that is stored and shown.
+
+Formats:
+- Meta (Facebook Page `feed` comments, Instagram `comments`): Meta's documented webhook shapes.
+- Generic signed webhook and file import: docs/generic-webhook.md.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.utils.dateparse import parse_datetime
+
+from communityops.models import Channel
+
+from ..models import Item
+from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
+
+MAX_EXTERNAL_ID_LENGTH = 200
+MAX_TEXT_LENGTH = 20_000
+
+
+@dataclass(frozen=True)
+class ParsedChange:
+    """What one change asks for: create (or confirm) an item, apply an edit, note a removal, or nothing."""
+
+    class Action:
+        UPSERT = "upsert"
+        EDIT = "edit"
+        REMOVE = "remove"
+        IGNORE = "ignore"
+
+    action: str
+    normalized: NormalizedItem | None = None
+    external_id: str = ""
+    reason: str = ""
+
+
+# --- splitting bodies ---------------------------------------------------------------------------
+
+
+def json_body_parse(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise NormalizationError(f"malformed JSON: {error}") from error
+
+
+def meta_changes_split(body: bytes) -> list[dict]:
+    """Meta's `{"object": "page"|"instagram", "entry": [{"id", "time", "changes": [...]}]}` -> one
+    payload per change, each carrying its entry's id and time (the page / account and the clock)."""
+    document = json_body_parse(body)
+    if not isinstance(document, dict) or document.get("object") not in ("page", "instagram"):
+        raise NormalizationError('not a Meta webhook: expected an object with "object": "page" or "instagram"')
+    entries = document.get("entry")
+    if not isinstance(entries, list):
+        raise NormalizationError('not a Meta webhook: "entry" must be a list')
+    payloads = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise NormalizationError('not a Meta webhook: every "entry" must be an object')
+        changes = entry.get("changes", [])
+        # Messenger-style entries carry "messaging" instead of "changes"; they are kept and ignored.
+        changes = changes if isinstance(changes, list) else [changes]
+        for change in changes + [{"field": "messaging", "value": m} for m in entry.get("messaging", []) or []]:
+            payloads.append(
+                {
+                    "object": document["object"],
+                    "entry_id": entry.get("id"),
+                    "entry_time": entry.get("time"),
+                    "change": change,
+                }
+            )
+    return payloads
+
+
+def generic_events_split(body: bytes) -> list[dict]:
+    """One event object, or `{"events": [...]}`; every event needs a string event_id (the dedupe key)."""
+    document = json_body_parse(body)
+    if isinstance(document, dict) and "events" in document:
+        events = document["events"]
+        if not isinstance(events, list):
+            raise NormalizationError('"events" must be a list')
+    elif isinstance(document, dict):
+        events = [document]
+    else:
+        raise NormalizationError('expected an event object or {"events": [...]}')
+    for position, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise NormalizationError(f"event {position}: must be an object")
+        event_id = event.get("event_id")
+        if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > MAX_EXTERNAL_ID_LENGTH:
+            raise NormalizationError(f"event {position}: event_id must be a non-empty string of at most 200 characters")
+    return events
+
+
+# --- normalising one change ---------------------------------------------------------------------
+
+
+def change_parse(*, source: str, channel: Channel, payload: dict, received_at: datetime) -> ParsedChange:
+    if "unparsed_body" in payload:
+        raise NormalizationError(payload["unparsed_body"])
+    if source == "meta":
+        return meta_change_parse(channel=channel, payload=payload, received_at=received_at)
+    if source == "generic":
+        return generic_event_parse(channel=channel, event=payload, received_at=received_at)
+    if source == "import":
+        if "invalid" in payload:
+            raise NormalizationError(payload["invalid"])
+        record = payload.get("record")
+        if not isinstance(record, dict):
+            raise NormalizationError("the row is not an object")
+        return ParsedChange(
+            action=ParsedChange.Action.UPSERT,
+            normalized=generic_item_normalize(channel=channel, item=record, default_created_at=None),
+        )
+    raise NormalizationError(f"no parser for source {source!r}")
+
+
+def meta_change_parse(*, channel: Channel, payload: dict, received_at: datetime) -> ParsedChange:
+    change = payload.get("change")
+    if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+        raise NormalizationError('a change needs a "field" and an object "value"')
+    field, value = change.get("field"), change["value"]
+    own_ids = {str(payload.get("entry_id") or ""), channel.external_id} - {""}
+    expected_object = {Channel.Platform.FACEBOOK_PAGE: "page", Channel.Platform.INSTAGRAM_ACCOUNT: "instagram"}
+    if expected_object.get(channel.platform) != payload.get("object"):
+        raise NormalizationError(
+            f"a {payload.get('object')!r} change arrived at a {channel.get_platform_display()} channel"
+        )
+    if payload["object"] == "page":
+        if field != "feed" or value.get("item") != "comment":
+            return ParsedChange(
+                action=ParsedChange.Action.IGNORE, reason=f"not a comment ({field}/{value.get('item')})"
+            )
+        return _facebook_comment_parse(
+            value=value, own_ids=own_ids, fallback_time=payload.get("entry_time"), received_at=received_at
+        )
+    if field != "comments":
+        return ParsedChange(action=ParsedChange.Action.IGNORE, reason=f"Instagram field {field!r} is not handled")
+    return _instagram_comment_parse(
+        value=value, own_ids=own_ids, fallback_time=payload.get("entry_time"), received_at=received_at
+    )
+
+
+def _required_id(value: Any, name: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise NormalizationError(f"{name} is missing")
+    if len(value) > MAX_EXTERNAL_ID_LENGTH:
+        raise NormalizationError(f"{name} is longer than {MAX_EXTERNAL_ID_LENGTH} characters")
+    return value.strip()
+
+
+def _epoch_or_now(value: Any, received_at: datetime) -> datetime:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value, tz=UTC)
+    if isinstance(value, str) and value:
+        parsed = parse_datetime(value.replace("+0000", "+00:00"))
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return received_at
+
+
+def _meta_author(value: dict) -> tuple[dict, str]:
+    author = value.get("from")
+    if not isinstance(author, dict):
+        raise NormalizationError("the comment has no author (from)")
+    return author, _required_id(author.get("id"), "from.id")
+
+
+def _facebook_comment_parse(
+    *, value: dict, own_ids: set[str], fallback_time: Any, received_at: datetime
+) -> ParsedChange:
+    comment_id = _required_id(value.get("comment_id"), "comment_id")
+    verb = value.get("verb", "add")
+    if verb == "remove":
+        return ParsedChange(action=ParsedChange.Action.REMOVE, external_id=comment_id, reason="removed on Facebook")
+    if verb not in ("add", "edited"):
+        return ParsedChange(action=ParsedChange.Action.IGNORE, external_id=comment_id, reason=f"verb {verb!r}")
+    author, author_id = _meta_author(value)
+    if author_id in own_ids:
+        return ParsedChange(action=ParsedChange.Action.IGNORE, external_id=comment_id, reason="written by the page")
+    post_id = str(value.get("post_id") or "")
+    parent_id = str(value.get("parent_id") or "")
+    is_reply = bool(parent_id) and parent_id != post_id
+    post = value.get("post") if isinstance(value.get("post"), dict) else {}
+    normalized = NormalizedItem(
+        external_id=comment_id,
+        kind=Item.Kind.REPLY if is_reply else Item.Kind.COMMENT,
+        text=_text(value.get("message")),
+        author=NormalizedAuthor(external_id=author_id, display_name=str(author.get("name") or "")[:200]),
+        platform_created_at=_epoch_or_now(value.get("created_time", fallback_time), received_at),
+        thread_external_id=post_id[:MAX_EXTERNAL_ID_LENGTH],
+        parent_external_id=parent_id[:MAX_EXTERNAL_ID_LENGTH] if is_reply else "",
+        permalink=_permalink(post.get("permalink_url")) or f"https://www.facebook.com/{comment_id}",
+    )
+    action = ParsedChange.Action.EDIT if verb == "edited" else ParsedChange.Action.UPSERT
+    return ParsedChange(action=action, normalized=normalized, external_id=comment_id)
+
+
+def _instagram_comment_parse(
+    *, value: dict, own_ids: set[str], fallback_time: Any, received_at: datetime
+) -> ParsedChange:
+    comment_id = _required_id(value.get("id"), "id")
+    author, author_id = _meta_author(value)
+    if author_id in own_ids:
+        return ParsedChange(action=ParsedChange.Action.IGNORE, external_id=comment_id, reason="written by the account")
+    media = value.get("media") if isinstance(value.get("media"), dict) else {}
+    parent_id = str(value.get("parent_id") or "")
+    normalized = NormalizedItem(
+        external_id=comment_id,
+        kind=Item.Kind.REPLY if parent_id else Item.Kind.COMMENT,
+        text=_text(value.get("text")),
+        author=NormalizedAuthor(external_id=author_id, handle=str(author.get("username") or "")[:200]),
+        platform_created_at=_epoch_or_now(value.get("timestamp", fallback_time), received_at),
+        thread_external_id=str(media.get("id") or "")[:MAX_EXTERNAL_ID_LENGTH],
+        parent_external_id=parent_id[:MAX_EXTERNAL_ID_LENGTH],
+    )
+    return ParsedChange(action=ParsedChange.Action.UPSERT, normalized=normalized, external_id=comment_id)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise NormalizationError("the text is empty")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise NormalizationError(f"the text is longer than {MAX_TEXT_LENGTH} characters")
+    return value
+
+
+def _permalink(value: Any) -> str:
+    # A broken link is dropped rather than holding back the customer's comment.
+    if not isinstance(value, str) or len(value) > 500:
+        return ""
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+_GENERIC_ACTIONS = {
+    "item.created": ParsedChange.Action.UPSERT,
+    "item.updated": ParsedChange.Action.EDIT,
+    "item.deleted": ParsedChange.Action.REMOVE,
+}
+
+
+def generic_event_parse(*, channel: Channel, event: dict, received_at: datetime) -> ParsedChange:
+    event_type = event.get("type", "item.created")
+    action = _GENERIC_ACTIONS.get(event_type)
+    if action is None:
+        return ParsedChange(action=ParsedChange.Action.IGNORE, reason=f"event type {event_type!r} is not handled")
+    item = event.get("item")
+    if not isinstance(item, dict):
+        raise NormalizationError('"item" must be an object')
+    if action == ParsedChange.Action.REMOVE:
+        external_id = _required_id(item.get("external_id"), "item.external_id")
+        return ParsedChange(action=action, external_id=external_id, reason="deleted at the source")
+    occurred_at = _datetime_field(event.get("occurred_at"), "occurred_at", channel=channel, required=False)
+    normalized = generic_item_normalize(channel=channel, item=item, default_created_at=occurred_at or received_at)
+    return ParsedChange(action=action, normalized=normalized, external_id=normalized.external_id)
+
+
+def _datetime_field(value: Any, name: str, *, channel: Channel, required: bool) -> datetime | None:
+    if value in (None, ""):
+        if required:
+            raise NormalizationError(f"{name} is missing")
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise NormalizationError(f"{name} is not an ISO 8601 date-time: {value!r}")
+    if parsed.tzinfo is None:
+        # Naive times (common in spreadsheets) are read in the client's time zone.
+        parsed = parsed.replace(tzinfo=ZoneInfo(channel.client.time_zone))
+    return parsed
+
+
+def generic_item_normalize(*, channel: Channel, item: dict, default_created_at: datetime | None) -> NormalizedItem:
+    """The generic item object (webhook and import): see docs/generic-webhook.md."""
+    external_id = _required_id(item.get("external_id"), "external_id")
+    kind = item.get("kind") or Item.Kind.COMMENT
+    if kind not in Item.Kind.values:
+        raise NormalizationError(f"kind {kind!r} is not one of {', '.join(Item.Kind.values)}")
+    author = item.get("author")
+    if not isinstance(author, dict):
+        raise NormalizationError("author must be an object with at least an external_id")
+    followers = author.get("follower_count", 0) or 0
+    if isinstance(followers, str) and followers.strip().isdigit():
+        followers = int(followers)
+    if not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
+        raise NormalizationError(f"author.follower_count must be a whole number >= 0: {followers!r}")
+    verified = author.get("verified", False)
+    if isinstance(verified, str):
+        verified = verified.strip().lower() in ("1", "true", "yes", "ja")
+    created_at = _datetime_field(
+        item.get("created_at"), "created_at", channel=channel, required=default_created_at is None
+    )
+    tags = item.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tag for tag in tags.split("|") if tag]
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and len(tag) <= 50 for tag in tags):
+        raise NormalizationError("tags must be a list of strings of at most 50 characters")
+    language = item.get("language") or ""
+    if not isinstance(language, str) or len(language) > 8:
+        raise NormalizationError(f"language must be a short code such as de or en: {language!r}")
+    return NormalizedItem(
+        external_id=external_id,
+        kind=kind,
+        text=_text(item.get("text")),
+        author=NormalizedAuthor(
+            external_id=_required_id(author.get("external_id"), "author.external_id"),
+            handle=str(author.get("handle") or "")[:200],
+            display_name=str(author.get("name") or "")[:200],
+            follower_count=followers,
+            verified=bool(verified),
+            account_created_at=_datetime_field(
+                author.get("account_created_at"), "author.account_created_at", channel=channel, required=False
+            ),
+        ),
+        platform_created_at=created_at or default_created_at,
+        thread_external_id=str(item.get("thread_id") or "")[:MAX_EXTERNAL_ID_LENGTH],
+        parent_external_id=str(item.get("parent_id") or "")[:MAX_EXTERNAL_ID_LENGTH],
+        permalink=_permalink(item.get("permalink")),
+        language=language.lower(),
+        tags=tuple(tags),
+    )

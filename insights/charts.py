@@ -1,0 +1,127 @@
+"""Server-rendered SVG bar charts: geometry here, drawing in templates/insights/_chart.html.
+
+No JavaScript and nothing from a CDN; every bar carries a <title> with its exact value, and
+the table beside each chart holds the same numbers for screen readers and export.
+"""
+
+from dataclasses import dataclass, field
+
+WIDTH = 720
+HEIGHT = 220
+PADDING_LEFT = 44
+PADDING_BOTTOM = 34
+PADDING_TOP = 12
+MAX_X_LABELS = 14
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    css_class: str
+    title: str
+
+
+@dataclass
+class Marker:
+    x: float
+    css_class: str
+    title: str
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    bars: list[Bar] = field(default_factory=list)
+    x_labels: list[tuple[float, str]] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    max_value: float = 0
+    plot_left: int = PADDING_LEFT
+    plot_bottom: int = HEIGHT - PADDING_BOTTOM
+    plot_top: int = PADDING_TOP
+
+    @property
+    def is_empty(self) -> bool:
+        return self.max_value <= 0
+
+
+def nice_maximum(value: float) -> float:
+    """The axis top: the value rounded up to 1, 2 or 5 times a power of ten."""
+    if value <= 0:
+        return 0
+    magnitude = 1.0
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    while magnitude > value:
+        magnitude /= 10
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return value
+
+
+def stacked_bars(
+    *,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, str, list[float | None]]],
+    markers: list[tuple[int, str, str]] = (),
+    unit: str = "",
+) -> Chart:
+    """One bar per label, the series stacked bottom-up; `series` = (legend label, css class, values).
+
+    `markers` = (label index, css class, title): a vertical line through that bar (a crisis, a spike).
+    """
+    chart = Chart(title=title, legend=[(css_class, name) for name, css_class, _values in series])
+    totals = [sum(values[index] or 0 for _name, _css, values in series) for index in range(len(labels))]
+    chart.max_value = nice_maximum(max(totals, default=0))
+    if not labels:
+        return chart
+    plot_width = chart.width - chart.plot_left - 8
+    plot_height = chart.plot_bottom - chart.plot_top
+    slot = plot_width / len(labels)
+    bar_width = max(1.0, slot * 0.72)
+    scale = plot_height / chart.max_value if chart.max_value else 0
+    label_every = max(1, -(-len(labels) // MAX_X_LABELS))
+    for index, label in enumerate(labels):
+        x = chart.plot_left + index * slot + (slot - bar_width) / 2
+        bottom = float(chart.plot_bottom)
+        for name, css_class, values in series:
+            value = values[index] or 0
+            if value <= 0:
+                continue
+            height = value * scale
+            bottom -= height
+            chart.bars.append(
+                Bar(
+                    x=round(x, 1),
+                    y=round(bottom, 1),
+                    width=round(bar_width, 1),
+                    height=round(height, 1),
+                    css_class=css_class,
+                    title=f"{label} · {name}: {format_value(value)}{unit}",
+                )
+            )
+        if index % label_every == 0:
+            chart.x_labels.append((round(x + bar_width / 2, 1), label))
+    for index, css_class, marker_title in markers:
+        if 0 <= index < len(labels):
+            chart.markers.append(
+                Marker(x=round(chart.plot_left + (index + 0.5) * slot, 1), css_class=css_class, title=marker_title)
+            )
+    return chart
+
+
+def bars(
+    *, title: str, labels: list[str], values: list[float | None], name: str, css_class: str = "bar", unit: str = ""
+) -> Chart:
+    return stacked_bars(title=title, labels=labels, series=[(name, css_class, values)], unit=unit)
+
+
+def format_value(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

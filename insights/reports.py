@@ -1,0 +1,847 @@
+"""The three reports as tables and charts, built from the selectors.
+
+Each report computes a selector result once (cached_property) and turns it into
+ReportTables; a CSV export asks for one table and so runs only the queries that table
+needs. The page and the CSV read the same ReportTable, so they cannot disagree.
+"""
+
+from datetime import datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from billing.coverage import ALWAYS_COVERED
+from billing.selectors import clients_coverage_overview, coverage_plans_overlapping
+from communityops.models import Channel, Client, User
+from communityops.selectors import client_ids_for_user, client_list_for_user
+from crises.models import Crisis, SpikeAlert
+from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
+from inbox.models import AgentPresence, Item
+
+from . import charts, selectors
+from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
+from .tables import Column, ReportTable, iso_day, local_time, minutes
+
+DASHBOARD_LIST_LIMIT = 10
+WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+
+
+def response_columns() -> list[Column]:
+    return [
+        Column(_("Items"), numeric=True),
+        Column(_("Handled"), numeric=True),
+        Column(_("Replies"), numeric=True),
+        Column(_("Median response (min)"), numeric=True),
+        Column(_("90th percentile (min)"), numeric=True),
+        Column(_("Within SLA (%)"), numeric=True),
+    ]
+
+
+def response_cells(row: dict) -> list:
+    return [
+        row["items"],
+        row["handled"],
+        row["responded"],
+        minutes(row["median_seconds"]),
+        minutes(row["p90_seconds"]),
+        row["sla_share"],
+    ]
+
+
+def with_minutes(summary: dict) -> dict:
+    """Adds the response times in minutes, the unit the pages show."""
+    for name in ("median", "p90", "mean"):
+        summary[f"{name}_minutes"] = minutes(summary[f"{name}_seconds"])
+    return summary
+
+
+class UnknownTable(KeyError):
+    pass
+
+
+class Report:
+    TABLE_KEYS: tuple[str, ...] = ()
+
+    def table(self, key: str) -> ReportTable:
+        if key not in self.TABLE_KEYS:
+            raise UnknownTable(key)
+        return getattr(self, f"table_{key}")()
+
+    def tables(self) -> dict[str, ReportTable]:
+        return {key: self.table(key) for key in self.TABLE_KEYS}
+
+
+# --- agency: live operations ---------------------------------------------------------------------
+
+
+class OperationsDashboard(Report):
+    TABLE_KEYS = ("waiting", "at_risk", "agents", "coverage", "crises", "spikes")
+
+    def __init__(self, *, user: User, now: datetime):
+        self.user = user
+        self.now = now
+        self.client_ids = client_ids_for_user(user=user)
+
+    @cached_property
+    def waiting(self) -> list[dict]:
+        return selectors.waiting_by_client_channel(client_ids=self.client_ids, now=self.now)
+
+    @cached_property
+    def totals(self) -> dict:
+        """Sums over the grouped rows (a few dozen client/channel pairs, not items)."""
+        rows = self.waiting
+        oldest = min((row["oldest_received_at"] for row in rows), default=None)
+        return {
+            "waiting": sum(row["waiting"] for row in rows),
+            "unclaimed": sum(row["unclaimed"] for row in rows),
+            "due_soon": sum(row["due_soon"] for row in rows),
+            "overdue": sum(row["overdue"] for row in rows),
+            "oldest_received_at": oldest,
+            "oldest_wait_minutes": None if oldest is None else round((self.now - oldest).total_seconds() / 60),
+        }
+
+    def table_waiting(self) -> ReportTable:
+        return ReportTable(
+            key="waiting",
+            title=_("Waiting per client and channel"),
+            columns=[
+                Column(_("Client")),
+                Column(_("Channel")),
+                Column(_("Waiting"), numeric=True),
+                Column(_("Unclaimed"), numeric=True),
+                Column(_("Oldest waiting since")),
+                Column(_("Due within 15 min"), numeric=True),
+                Column(_("Past SLA"), numeric=True),
+            ],
+            rows=[
+                [
+                    row["client__name"],
+                    row["channel__name"],
+                    row["waiting"],
+                    row["unclaimed"],
+                    local_time(row["oldest_received_at"], AGENCY_TIME_ZONE),
+                    row["due_soon"],
+                    row["overdue"],
+                ]
+                for row in self.waiting
+            ],
+            data=self.waiting,
+            empty_text=_gettext("Nothing waiting."),
+        )
+
+    def table_at_risk(self) -> ReportTable:
+        items = selectors.items_at_risk(client_ids=self.client_ids, now=self.now)
+        return ReportTable(
+            key="at_risk",
+            title=_("Close to or past the SLA"),
+            columns=[
+                Column(_("Due")),
+                Column(_("Client")),
+                Column(_("Channel")),
+                Column(_("Status")),
+                Column(_("Held by")),
+                Column(_("Text")),
+            ],
+            rows=[
+                [
+                    local_time(item.sla_due_at, AGENCY_TIME_ZONE),
+                    item.client.name,
+                    item.channel.name,
+                    item.get_status_display(),
+                    str(item.claimed_by) if item.claimed_by else None,
+                    item.text[:120],
+                ]
+                for item in items
+            ],
+            data=items,
+            empty_text=_gettext("No item is close to its SLA."),
+        )
+
+    @cached_property
+    def agents(self) -> list[dict]:
+        """Online agents (AgentPresence) and everyone holding claims on visible clients, one row each."""
+        holding = {row["claimed_by_id"]: row for row in selectors.agents_holding(client_ids=self.client_ids)}
+        online = list(
+            AgentPresence.objects.filter(is_online=True)
+            .select_related("user")
+            .only("is_online", "last_seen_at", "capacity", "user__email", "user__first_name", "user__last_name")
+            .order_by("user__email")
+        )
+        rows = []
+        for presence in online:
+            claims = holding.pop(presence.user_id, {})
+            rows.append(
+                {
+                    "name": str(presence.user),
+                    "online": True,
+                    "last_seen_at": presence.last_seen_at,
+                    "capacity": presence.capacity,
+                    "holding": claims.get("holding", 0),
+                    "oldest_claim_at": claims.get("oldest_claim_at"),
+                    "next_due_at": claims.get("next_due_at"),
+                }
+            )
+        for claims in holding.values():
+            name = " ".join(filter(None, [claims["claimed_by__first_name"], claims["claimed_by__last_name"]]))
+            rows.append(
+                {
+                    "name": name or claims["claimed_by__email"],
+                    "online": False,
+                    "last_seen_at": None,
+                    "capacity": None,
+                    "holding": claims["holding"],
+                    "oldest_claim_at": claims["oldest_claim_at"],
+                    "next_due_at": claims["next_due_at"],
+                }
+            )
+        return sorted(rows, key=lambda row: (not row["online"], -row["holding"], row["name"]))
+
+    def table_agents(self) -> ReportTable:
+        return ReportTable(
+            key="agents",
+            title=_("Who is online and what they hold"),
+            columns=[
+                Column(_("Agent")),
+                Column(_("Online")),
+                Column(_("Last seen")),
+                Column(_("Holding"), numeric=True),
+                Column(_("Capacity"), numeric=True),
+                Column(_("Claimed since")),
+                Column(_("Next due")),
+            ],
+            rows=[
+                [
+                    row["name"],
+                    _gettext("online") if row["online"] else _gettext("offline"),
+                    local_time(row["last_seen_at"], AGENCY_TIME_ZONE),
+                    row["holding"],
+                    row["capacity"],
+                    local_time(row["oldest_claim_at"], AGENCY_TIME_ZONE),
+                    local_time(row["next_due_at"], AGENCY_TIME_ZONE),
+                ]
+                for row in self.agents
+            ],
+            data=self.agents,
+            empty_text=_gettext("Nobody is online."),
+        )
+
+    def table_coverage(self) -> ReportTable:
+        """Which clients are covered right now (billing's coverage plans), covered ones first."""
+        overview = clients_coverage_overview(clients=client_list_for_user(user=self.user), at=self.now)
+        return ReportTable(
+            key="coverage",
+            title=_("Clients covered right now"),
+            columns=[
+                Column(_("Client")),
+                Column(_("Covered")),
+                Column(_("Until / next from")),
+                Column(_("Promise (min)"), numeric=True),
+            ],
+            rows=[
+                [
+                    entry.client.name,
+                    _gettext("yes") if entry.status.covered else _gettext("no"),
+                    local_time(
+                        entry.status.covered_until if entry.status.covered else entry.status.next_start,
+                        AGENCY_TIME_ZONE,
+                    ),
+                    entry.response_minutes,
+                ]
+                for entry in overview
+            ],
+            data=overview,
+            empty_text=_gettext("No clients."),
+        )
+
+    def table_crises(self) -> ReportTable:
+        crises = list(crisis_board_for_user(user=self.user)[:DASHBOARD_LIST_LIMIT])
+        return ReportTable(
+            key="crises",
+            title=_("Open crises"),
+            columns=[
+                Column(_("Opened")),
+                Column(_("Client")),
+                Column(_("Severity")),
+                Column(_("Status")),
+                Column(_("Title")),
+            ],
+            rows=[
+                [
+                    local_time(crisis.created_at, AGENCY_TIME_ZONE),
+                    crisis.client.name,
+                    crisis.get_severity_display(),
+                    crisis.get_status_display(),
+                    crisis.title,
+                ]
+                for crisis in crises
+            ],
+            data=crises,
+            empty_text=_gettext("No open crisis."),
+        )
+
+    def table_spikes(self) -> ReportTable:
+        alerts = list(spike_alerts_open_for_user(user=self.user)[:DASHBOARD_LIST_LIMIT])
+        return ReportTable(
+            key="spikes",
+            title=_("Open spike alerts"),
+            columns=[
+                Column(_("Window")),
+                Column(_("Client")),
+                Column(_("Channel")),
+                Column(_("Kind")),
+                Column(_("Observed"), numeric=True),
+                Column(_("Expected"), numeric=True),
+            ],
+            rows=[
+                [
+                    local_time(alert.window_start, AGENCY_TIME_ZONE),
+                    alert.client.name,
+                    alert.channel.name if alert.channel else None,
+                    alert.get_kind_display(),
+                    alert.observed,
+                    round(alert.baseline, 1),
+                ]
+                for alert in alerts
+            ],
+            data=alerts,
+            empty_text=_gettext("No open spike alert."),
+        )
+
+    def waiting_chart(self) -> charts.Chart:
+        per_client: dict[str, list[int]] = {}
+        for row in self.waiting:
+            counts = per_client.setdefault(row["client__name"], [0, 0, 0])
+            counts[0] += row["overdue"]
+            counts[1] += row["due_soon"]
+            counts[2] += row["waiting"] - row["overdue"] - row["due_soon"]
+        labels = list(per_client)
+        return charts.stacked_bars(
+            title=_gettext("Waiting per client"),
+            labels=labels,
+            series=[
+                (_gettext("Past SLA"), "bar-danger", [per_client[name][0] for name in labels]),
+                (_gettext("Due within 15 min"), "bar-warn", [per_client[name][1] for name in labels]),
+                (_gettext("Other waiting"), "bar", [per_client[name][2] for name in labels]),
+            ],
+        )
+
+
+# --- agency: agent and team figures --------------------------------------------------------------
+
+
+class TeamReport(Report):
+    TABLE_KEYS = ("agents", "clients", "channels", "hours", "weekdays")
+
+    def __init__(self, *, user: User, report_filter: ReportFilter, now: datetime):
+        self.user = user
+        self.report_filter = report_filter
+        self.now = now
+        self.client_ids = client_ids_for_user(user=user)
+
+    def figures(self, dimension: str) -> list[dict]:
+        return selectors.response_figures(
+            client_ids=self.client_ids, report_filter=self.report_filter, dimension=dimension, now=self.now
+        )
+
+    @cached_property
+    def summary(self) -> dict:
+        return with_minutes(
+            selectors.team_summary(client_ids=self.client_ids, report_filter=self.report_filter, now=self.now)
+        )
+
+    @cached_property
+    def by_hour(self) -> list[dict]:
+        return self.figures("hour")
+
+    @cached_property
+    def by_weekday(self) -> list[dict]:
+        return self.figures("weekday")
+
+    def table_agents(self) -> ReportTable:
+        rows = self.figures("agent")
+        return ReportTable(
+            key="agents",
+            title=_("By agent (first action on the item)"),
+            columns=[Column(_("Agent")), *response_columns()],
+            rows=[[row["agent_name"], *response_cells(row)] for row in rows],
+            data=rows,
+        )
+
+    def table_clients(self) -> ReportTable:
+        rows = self.figures("client")
+        return ReportTable(
+            key="clients",
+            title=_("By client"),
+            columns=[Column(_("Client")), *response_columns()],
+            rows=[[row["client__name"], *response_cells(row)] for row in rows],
+            data=rows,
+        )
+
+    def table_channels(self) -> ReportTable:
+        rows = self.figures("channel")
+        return ReportTable(
+            key="channels",
+            title=_("By channel"),
+            columns=[Column(_("Client")), Column(_("Channel")), *response_columns()],
+            rows=[[row["client__name"], row["channel__name"], *response_cells(row)] for row in rows],
+            data=rows,
+        )
+
+    def table_hours(self) -> ReportTable:
+        return ReportTable(
+            key="hours",
+            title=_("By hour of arrival (Europe/Berlin)"),
+            columns=[Column(_("Hour")), *response_columns()],
+            rows=[[f"{row['hour']:02d}:00", *response_cells(row)] for row in self.by_hour],
+            data=self.by_hour,
+        )
+
+    def table_weekdays(self) -> ReportTable:
+        return ReportTable(
+            key="weekdays",
+            title=_("By weekday of arrival (Europe/Berlin)"),
+            columns=[Column(_("Weekday")), *response_columns()],
+            rows=[[str(WEEKDAYS[row["weekday"] - 1]), *response_cells(row)] for row in self.by_weekday],
+            data=self.by_weekday,
+        )
+
+    def hour_chart(self) -> charts.Chart:
+        return charts.bars(
+            title=_gettext("Median first response by hour of arrival (min)"),
+            labels=[f"{row['hour']:02d}" for row in self.by_hour],
+            values=[minutes(row["median_seconds"]) for row in self.by_hour],
+            name=_gettext("Median (min)"),
+            unit=" min",
+        )
+
+    def weekday_chart(self) -> charts.Chart:
+        return charts.stacked_bars(
+            title=_gettext("Items by weekday: handled and still open"),
+            labels=[str(WEEKDAYS[row["weekday"] - 1]) for row in self.by_weekday],
+            series=[
+                (_gettext("Handled"), "bar", [row["handled"] for row in self.by_weekday]),
+                (_gettext("Open"), "bar-warn", [row["items"] - row["handled"] for row in self.by_weekday]),
+            ],
+        )
+
+
+# --- per client ----------------------------------------------------------------------------------
+
+
+def author_columns() -> list[Column]:
+    return [
+        Column(_("Author")),
+        Column(_("Platform")),
+        Column(_("Followers"), numeric=True),
+        Column(_("Tier")),
+        Column(_("Key account")),
+        Column(_("Items"), numeric=True),
+        Column(_("Positive"), numeric=True),
+        Column(_("Negative"), numeric=True),
+        Column(_("Average sentiment"), numeric=True),
+        Column(_("Latest text")),
+    ]
+
+
+def author_cells(row: dict) -> list:
+    name = row["author__display_name"] or row["author__handle"]
+    if row["author__verified"]:
+        name = f"{name} ✓"
+    return [
+        name,
+        Channel.Platform(row["author__platform"]).label if row["author__platform"] else None,
+        row["author__follower_count"],
+        row["best_tier"],
+        _gettext("yes") if row["is_key_account"] else None,
+        row["total"],
+        row["positive"],
+        row["negative"],
+        None if row["average_score"] is None else round(row["average_score"], 2),
+        row["latest_text"],
+    ]
+
+
+def topic_columns(first: str) -> list[Column]:
+    return [
+        Column(first),
+        Column(_("Items"), numeric=True),
+        Column(_("Previous period"), numeric=True),
+        Column(_("Change"), numeric=True),
+    ]
+
+
+class ClientReport(Report):
+    TABLE_KEYS = (
+        "volume",
+        "channels",
+        "keywords",
+        "tags",
+        "rising",
+        "samples",
+        "authors_reach",
+        "authors_activity",
+        "authors_new",
+        "moderated",
+        "campaigns",
+        "service",
+        "events",
+    )
+
+    def __init__(self, *, client: Client, report_filter: ReportFilter, now: datetime):
+        self.client = client
+        self.report_filter = report_filter
+        self.now = now
+        self.time_zone = ZoneInfo(client.time_zone)
+        self.scope = {"client": client, "report_filter": report_filter}
+
+    # figures
+    @cached_property
+    def volume(self) -> list[dict]:
+        return selectors.volume_over_time(**self.scope)
+
+    @cached_property
+    def sentiment(self) -> dict:
+        return selectors.sentiment_summary(**self.scope)
+
+    @cached_property
+    def keywords(self) -> list[dict]:
+        return selectors.topic_counts(**self.scope, source="keyword")
+
+    @cached_property
+    def tags(self) -> list[dict]:
+        return selectors.topic_counts(**self.scope, source="tag")
+
+    @cached_property
+    def moderation(self) -> dict:
+        return selectors.moderation_summary(**self.scope)
+
+    @cached_property
+    def service(self) -> dict:
+        summary = with_minutes(selectors.service_summary(**self.scope, now=self.now))
+        summary["promised_minutes"] = self.promised_minutes
+        return summary
+
+    @cached_property
+    def promised_minutes(self) -> int:
+        """The promised response time in covered minutes: the latest coverage plan in force in the period.
+
+        Without a plan billing treats the client as covered around the clock with its default promise.
+        """
+        period = self.report_filter.period
+        plans = coverage_plans_overlapping(
+            client=self.client, start=period.first_day, end=period.last_day + timedelta(days=1)
+        )
+        if plans:
+            return plans[-1].response_minutes
+        return ALWAYS_COVERED.response_minutes
+
+    @cached_property
+    def events(self) -> list[dict]:
+        """Crises opened and spike alerts raised in the period, to mark on the volume chart."""
+        period = self.report_filter.period
+        crises = Crisis.objects.filter(client=self.client, created_at__gte=period.start, created_at__lt=period.end)
+        spikes = SpikeAlert.objects.filter(
+            client=self.client, window_start__gte=period.start, window_start__lt=period.end
+        )
+        if self.report_filter.channel_id is not None:
+            spikes = spikes.filter(channel_id=self.report_filter.channel_id)
+        found = [
+            {"at": crisis["created_at"], "kind": "crisis", "label": crisis["title"], "detail": crisis["status"]}
+            for crisis in crises.values("created_at", "title", "status")
+        ]
+        found += [
+            {
+                "at": spike["window_start"],
+                "kind": "spike",
+                "label": SpikeAlert.Kind(spike["kind"]).label,
+                "detail": f"{spike['observed']} / {round(spike['baseline'], 1)}",
+            }
+            for spike in spikes.values("window_start", "kind", "observed", "baseline")
+        ]
+        return sorted(found, key=lambda event: event["at"])
+
+    # tables
+    def table_volume(self) -> ReportTable:
+        return ReportTable(
+            key="volume",
+            title=_("Volume and sentiment over time"),
+            columns=[
+                Column(_("From")),
+                Column(_("Items"), numeric=True),
+                Column(_("Positive"), numeric=True),
+                Column(_("Neutral"), numeric=True),
+                Column(_("Negative"), numeric=True),
+                Column(_("Average sentiment"), numeric=True),
+            ],
+            rows=[
+                [
+                    iso_day(row["bucket"]),
+                    row["total"],
+                    row["positive"],
+                    row["neutral"],
+                    row["negative"],
+                    None if row["average_score"] is None else round(row["average_score"], 2),
+                ]
+                for row in self.volume
+            ],
+            data=self.volume,
+        )
+
+    def table_channels(self) -> ReportTable:
+        rows = selectors.volume_by_channel(**self.scope)
+        return ReportTable(
+            key="channels",
+            title=_("By channel"),
+            columns=[
+                Column(_("Channel")),
+                Column(_("Platform")),
+                Column(_("Items"), numeric=True),
+                Column(_("Positive"), numeric=True),
+                Column(_("Neutral"), numeric=True),
+                Column(_("Negative"), numeric=True),
+                Column(_("Negative (%)"), numeric=True),
+            ],
+            rows=[
+                [
+                    row["channel__name"],
+                    Channel.Platform(row["channel__platform"]).label,
+                    row["total"],
+                    row["positive"],
+                    row["neutral"],
+                    row["negative"],
+                    selectors.share(row["negative"], row["total"]),
+                ]
+                for row in rows
+            ],
+            data=rows,
+        )
+
+    def table_keywords(self) -> ReportTable:
+        return ReportTable(
+            key="keywords",
+            title=_("Keywords"),
+            columns=topic_columns(_("Keyword")),
+            rows=[[row["term"], row["items"], row["previous_items"], row["change"]] for row in self.keywords],
+            data=self.keywords,
+        )
+
+    def table_tags(self) -> ReportTable:
+        return ReportTable(
+            key="tags",
+            title=_("Tags set by agents"),
+            columns=topic_columns(_("Tag")),
+            rows=[[row["term"], row["items"], row["previous_items"], row["change"]] for row in self.tags],
+            data=self.tags,
+        )
+
+    def table_rising(self) -> ReportTable:
+        keywords = selectors.topic_counts(**self.scope, source="keyword", order="rising", limit=10)
+        tags = selectors.topic_counts(**self.scope, source="tag", order="rising", limit=10)
+        rows = sorted(
+            [{**row, "source": _gettext("keyword")} for row in keywords]
+            + [{**row, "source": _gettext("tag")} for row in tags],
+            key=lambda row: (-row["change"], -row["items"], row["term"]),
+        )
+        return ReportTable(
+            key="rising",
+            title=_("Rising compared with the previous period"),
+            columns=[Column(_("Topic")), Column(_("Source")), *topic_columns("")[1:]],
+            rows=[[row["term"], row["source"], row["items"], row["previous_items"], row["change"]] for row in rows],
+            data=rows,
+        )
+
+    @cached_property
+    def samples(self) -> dict[str, list[dict]]:
+        terms = [row["term"] for row in self.keywords[:8]] + [row["term"] for row in self.tags[:4]]
+        return selectors.topic_samples(**self.scope, terms=list(dict.fromkeys(terms)))
+
+    def table_samples(self) -> ReportTable:
+        return ReportTable(
+            key="samples",
+            title=_("Sample items per topic"),
+            columns=[Column(_("Topic")), Column(_("Received")), Column(_("Text"))],
+            rows=[
+                [term, local_time(sample["received_at"], self.time_zone), sample["text"]]
+                for term, samples in self.samples.items()
+                for sample in samples
+            ],
+            data=self.samples,
+        )
+
+    def _authors_table(self, key: str, title, rows: list[dict]) -> ReportTable:
+        return ReportTable(
+            key=key, title=title, columns=author_columns(), rows=[author_cells(row) for row in rows], data=rows
+        )
+
+    def table_authors_reach(self) -> ReportTable:
+        return self._authors_table(
+            "authors_reach", _("Authors with the most reach"), selectors.top_authors(**self.scope, by="reach")
+        )
+
+    def table_authors_activity(self) -> ReportTable:
+        return self._authors_table(
+            "authors_activity", _("Most active authors"), selectors.top_authors(**self.scope, by="activity")
+        )
+
+    def table_authors_new(self) -> ReportTable:
+        return self._authors_table(
+            "authors_new", _("New influential authors this period"), selectors.new_influential_authors(**self.scope)
+        )
+
+    def table_moderated(self) -> ReportTable:
+        rows = selectors.moderated_items(**self.scope)
+        return ReportTable(
+            key="moderated",
+            title=_("Hidden, spam and suspected fakes"),
+            columns=[
+                Column(_("Received")),
+                Column(_("Channel")),
+                Column(_("Author")),
+                Column(_("Status")),
+                Column(_("Spam score"), numeric=True),
+                Column(_("Fake suspicion"), numeric=True),
+                Column(_("Text")),
+            ],
+            rows=[
+                [
+                    local_time(row["received_at"], self.time_zone),
+                    row["channel__name"],
+                    row["author__handle"],
+                    Item.Status(row["status"]).label,
+                    round(row["spam_score"], 2),
+                    round(row["fake_score"], 2),
+                    row["text_start"],
+                ]
+                for row in rows
+            ],
+            data=rows,
+        )
+
+    def table_campaigns(self) -> ReportTable:
+        rows = selectors.coordinated_campaigns(**self.scope)
+        return ReportTable(
+            key="campaigns",
+            title=_("Coordinated campaigns (near-identical texts from several authors)"),
+            columns=[
+                Column(_("Text")),
+                Column(_("Items"), numeric=True),
+                Column(_("Authors"), numeric=True),
+                Column(_("Channels"), numeric=True),
+                Column(_("Hidden or spam"), numeric=True),
+                Column(_("First")),
+                Column(_("Last")),
+            ],
+            rows=[
+                [
+                    row["sample_text"],
+                    row["items"],
+                    row["authors"],
+                    row["channels"],
+                    row["moderated"],
+                    local_time(row["first_received_at"], self.time_zone),
+                    local_time(row["last_received_at"], self.time_zone),
+                ]
+                for row in rows
+            ],
+            data=rows,
+            empty_text=_gettext("No coordinated campaign detected."),
+        )
+
+    def table_service(self) -> ReportTable:
+        rows = selectors.service_by_channel(**self.scope, now=self.now)
+        return ReportTable(
+            key="service",
+            title=_("Service by channel"),
+            columns=[
+                Column(_("Channel")),
+                Column(_("Items"), numeric=True),
+                Column(_("Answered"), numeric=True),
+                Column(_("Hidden or spam"), numeric=True),
+                Column(_("Closed unanswered"), numeric=True),
+                Column(_("Open"), numeric=True),
+                Column(_("Median response (min)"), numeric=True),
+                Column(_("90th percentile (min)"), numeric=True),
+                Column(_("Within SLA (%)"), numeric=True),
+            ],
+            rows=[
+                [
+                    row["channel__name"],
+                    row["total"],
+                    row["answered"],
+                    row["hidden"],
+                    row["ignored"],
+                    row["open"],
+                    minutes(row["median_seconds"]),
+                    minutes(row["p90_seconds"]),
+                    row["sla_share"],
+                ]
+                for row in rows
+            ],
+            data=rows,
+        )
+
+    def table_events(self) -> ReportTable:
+        return ReportTable(
+            key="events",
+            title=_("Crises and spikes"),
+            columns=[Column(_("When")), Column(_("Kind")), Column(_("What")), Column(_("Detail"))],
+            rows=[
+                [
+                    local_time(event["at"], self.time_zone),
+                    _gettext("Crisis") if event["kind"] == "crisis" else _gettext("Spike"),
+                    str(event["label"]),
+                    event["detail"],
+                ]
+                for event in self.events
+            ],
+            data=self.events,
+            empty_text=_gettext("No crisis or spike in this period."),
+        )
+
+    # charts
+    def bucket_label(self, day) -> str:
+        granularity = self.report_filter.granularity
+        if granularity == Granularity.MONTH:
+            return day.strftime("%Y-%m")
+        return day.strftime("%d.%m.")
+
+    def volume_chart(self) -> charts.Chart:
+        buckets = [row["bucket"] for row in self.volume]
+        markers = []
+        for event in self.events:
+            local_day = event["at"].astimezone(self.time_zone).date()
+            index = max((position for position, start in enumerate(buckets) if start <= local_day), default=None)
+            if index is not None:
+                css_class = "marker-crisis" if event["kind"] == "crisis" else "marker-spike"
+                markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
+        return charts.stacked_bars(
+            title=_gettext("Items per %(interval)s by sentiment")
+            % {"interval": Granularity(self.report_filter.granularity).label.lower()},
+            labels=[self.bucket_label(day) for day in buckets],
+            series=[
+                (_gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),
+                (_gettext("Neutral"), "bar-neutral", [row["neutral"] for row in self.volume]),
+                (_gettext("Positive"), "bar-positive", [row["positive"] for row in self.volume]),
+            ],
+            markers=markers,
+        )
+
+    def keyword_chart(self) -> charts.Chart:
+        top = self.keywords[:12]
+        return charts.stacked_bars(
+            title=_gettext("Top keywords: items mentioning them"),
+            labels=[row["term"] for row in top],
+            series=[(_gettext("This period"), "bar", [row["items"] for row in top])],
+        )
+
+    def outcome_chart(self) -> charts.Chart:
+        service = self.service
+        labels = [_gettext("Answered"), _gettext("Hidden or spam"), _gettext("Closed unanswered"), _gettext("Open")]
+        return charts.bars(
+            title=_gettext("What happened to the items"),
+            labels=labels,
+            values=[service["answered"], service["hidden"], service["ignored"], service["open"]],
+            name=_gettext("Items"),
+        )

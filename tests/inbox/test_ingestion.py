@@ -1,0 +1,63 @@
+"""Ingestion services: failed changes are kept and can be reprocessed; author data is not lost."""
+
+from django.core.management import call_command
+
+from inbox.models import Author, IngestChange, Item, WebhookDelivery
+from inbox.normalized import NormalizedAuthor, NormalizedItem
+from inbox.services.ingestion import ingest_changes_reprocess_failed, item_ingest
+
+from .ingest_payloads import facebook_comment_change, meta_body
+
+
+def test_change_that_fails_to_normalise_is_kept_and_reprocessed_after_fixing(
+    post_meta, facebook_channel, django_capture_on_commit_callbacks
+):
+    broken = facebook_comment_change(comment_id="c-2")
+    del broken["value"]["from"]
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(changes=[facebook_comment_change(comment_id="c-1"), broken]))
+    failed = IngestChange.objects.get(status=IngestChange.Status.FAILED)
+    assert failed.error == "the comment has no author (from)"
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PARTIAL
+    assert Item.objects.count() == 1
+
+    # an operator fixes the stored payload (e.g. from the Graph API), then reprocesses
+    failed.payload["change"]["value"]["from"] = {"id": "fb-user-9", "name": "Nachgetragen"}
+    failed.save(update_fields=["payload"])
+    counts = ingest_changes_reprocess_failed(channel_id=facebook_channel.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 1}
+    failed.refresh_from_db()
+    assert (failed.status, failed.error, failed.item.author.display_name) == ("ingested", "", "Nachgetragen")
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PROCESSED
+
+
+def test_reprocess_command_reports_what_still_fails(
+    post_meta, facebook_channel, django_capture_on_commit_callbacks, capsys
+):
+    broken = facebook_comment_change(comment_id="c-2", message="   ")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(changes=[broken]))
+
+    call_command("reprocess_failed_changes", "--channel", str(facebook_channel.pk))
+
+    output = capsys.readouterr().out
+    assert "failed: 1" in output
+    assert IngestChange.objects.get().error == "the text is empty"
+
+
+def test_comment_without_follower_count_keeps_the_stored_count(facebook_channel):
+    Author.objects.create(platform=facebook_channel.platform, external_id="fan-1", follower_count=50_000)
+    normalized = NormalizedItem(
+        external_id="c-1",
+        kind="comment",
+        text="Hallo!",
+        author=NormalizedAuthor(external_id="fan-1", display_name="Fan"),
+        platform_created_at=facebook_channel.created_at,
+    )
+
+    item, created = item_ingest(channel=facebook_channel, normalized=normalized)
+
+    assert created
+    assert item.author.follower_count == 50_000
+    assert item.author_tier == "B"

@@ -1,0 +1,42 @@
+"""The demo inbox seeder and the live demo feeder."""
+
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from communityops.demo import seed_core
+from inbox import demo
+from inbox.models import Item, OutboundAction, WebhookDelivery
+
+
+def test_seed_items_creates_a_worked_inbox_and_is_idempotent(db, monkeypatch):
+    monkeypatch.setattr(demo, "TOTAL_ITEMS", 160)
+    monkeypatch.setattr(demo, "OPEN_ITEMS", 20)
+    seed_core(stdout=io.StringIO())
+
+    demo.seed_items(stdout=io.StringIO())
+    again = io.StringIO()
+    demo.seed_items(stdout=again)
+
+    assert Item.objects.count() == 160
+    assert Item.objects.filter(status__in=Item.OPEN_STATUSES).count() == 20
+    assert Item.objects.filter(status=Item.Status.CLOSED).exists()
+    assert OutboundAction.objects.filter(status=OutboundAction.Status.SENT).exists()
+    assert Item.objects.filter(language="en").exists() and Item.objects.filter(language="de").exists()
+    assert Item.objects.filter(author_tier="A").exists()
+    assert "already there" in again.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_feeder_posts_a_signed_comment_through_the_real_webhook(live_server, capsys):
+    seed_core(stdout=io.StringIO())
+    port = urlsplit(live_server.url).port
+
+    call_command("demo_feeder", "--port", str(port), "--count", "2", "--min-interval", "0", "--max-interval", "0")
+
+    output = capsys.readouterr().out
+    assert output.count(": 200") == 2
+    assert WebhookDelivery.objects.count() == 2
+    assert Item.objects.count() == 2  # tasks run inline in tests

@@ -1,0 +1,237 @@
+"""Triage: sentiment in German and English, spam and fake signals, learning, tiers and priority."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communityops.models import Channel
+from inbox.models import AuthorProfile, Item, SpamTokenStat
+from inbox.normalized import NormalizedAuthor, NormalizedItem
+from inbox.sentiment import language_detect, sentiment_analyze
+from inbox.services.ingestion import author_upsert, item_ingest
+from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess
+
+_numbers = iter(range(1, 1_000_000))
+
+
+def incoming(text: str, *, author_id: str | None = None, **author) -> NormalizedItem:
+    number = next(_numbers)
+    author.setdefault("display_name", "Kim Kunde")
+    return NormalizedItem(
+        external_id=f"ext-{number}",
+        kind="comment",
+        text=text,
+        author=NormalizedAuthor(external_id=author_id or f"author-{number}", **author),
+        platform_created_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Das Bier ist wirklich großartig, danke!", "positive"),
+        ("Der Service war nicht gut.", "negative"),
+        ("Das gefällt mir überhaupt nicht", "negative"),
+        ("Nicht schlecht, gerne wieder", "positive"),
+        ("Kein Problem, vielen Dank für die schnelle Hilfe", "positive"),
+        ("Gut gemeint, aber viel zu teuer und die Lieferung kam kaputt an", "negative"),
+        ("Wann habt ihr am Sonntag geöffnet?", "neutral"),
+        ("Absolutely love the new flavour 😍", "positive"),
+        ("This is not good at all", "negative"),
+        ("I don't like it", "negative"),
+        ("Not bad, actually", "positive"),
+        ("Worst customer service ever 👎", "negative"),
+    ],
+)
+def test_sentiment_in_german_and_english_with_negation(text, label):
+    assert sentiment_analyze(text).label == label
+
+
+def test_anger_outweighs_mild_disappointment():
+    mild = sentiment_analyze("Leider etwas enttäuscht von der Lieferung.")
+    angry = sentiment_analyze("Was für eine FRECHHEIT!!! Totale Abzocke, nie wieder! 😡")
+
+    assert (mild.label, mild.angry) == ("negative", False)
+    assert angry.angry
+    assert angry.score < mild.score
+
+
+def test_intensifier_and_exclamation_raise_the_score():
+    assert sentiment_analyze("sehr gut!!!").score > sentiment_analyze("gut").score
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("Wann habt ihr wieder geöffnet?", "de"), ("When are you open again?", "en"), ("👍", "")],
+)
+def test_language_detection(text, language):
+    assert language_detect(text) == language
+
+
+def test_link_spam_gets_a_high_score_low_priority_and_a_visible_reason(channel_factory):
+    channel = channel_factory()
+    spam = incoming(
+        "Verdiene 5000€ pro Woche mit Krypto!!! Schreib mir auf WhatsApp +49 151 2345678 oder bit.ly/rich-now",
+        display_name="",
+        account_created_at=timezone.now() - timedelta(days=1),
+    )
+
+    item, _created = item_ingest(channel=channel, normalized=spam)
+
+    assert item.spam_score >= 0.9
+    assert item.priority == Item.Priority.LOW
+    assert item.status == Item.Status.NEW  # tools warn, people decide
+    assert "spam-suspect" in item.tags
+    assert "spam: link shortener" in item.triage_reasons
+    assert "spam: account younger than 7 days" in item.triage_reasons
+
+
+def test_ordinary_question_is_not_spam(channel_factory):
+    item, _created = item_ingest(channel=channel_factory(), normalized=incoming("Gibt es das Helle auch alkoholfrei?"))
+
+    assert item.spam_score == 0
+    assert item.fake_score == 0
+    assert item.priority == Item.Priority.NORMAL
+
+
+def test_near_duplicates_from_different_authors_are_flagged_as_a_campaign(channel_factory):
+    channel = channel_factory()
+    texts = [
+        "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir.",
+        "Absolut empfehlenswert!! Beste Qualität und schnelle Lieferung, 5 Sterne von mir!",
+        "absolut empfehlenswert - beste Qualität, schnelle Lieferung, fünf Sterne von mir 👍",
+    ]
+    items = [item_ingest(channel=channel, normalized=incoming(text))[0] for text in texts]
+
+    assert "campaign" not in items[0].tags
+    assert "campaign" in items[2].tags
+    assert items[2].fake_score >= 0.6
+    assert items[2].priority == Item.Priority.LOW
+    assert any("coordinated" in reason for reason in items[2].triage_reasons)
+
+
+def test_the_same_author_repeating_themself_is_not_a_campaign(channel_factory):
+    channel = channel_factory()
+    text = "Wann kommt endlich die Antwort auf meine Frage zur Rechnung vom letzten Monat?"
+    items = [item_ingest(channel=channel, normalized=incoming(text, author_id="same"))[0] for _ in range(3)]
+
+    assert items[2].fake_score == 0
+
+
+def test_near_duplicates_of_another_client_do_not_count(channel_factory):
+    text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
+    for _ in range(3):
+        item_ingest(channel=channel_factory(), normalized=incoming(text))
+
+    item, _created = item_ingest(channel=channel_factory(), normalized=incoming(text))
+
+    assert "campaign" not in item.tags
+
+
+def test_agents_decisions_teach_the_client_spam_model(channel_factory, user_factory):
+    channel = channel_factory()
+    agent = user_factory()
+    text = "Hol dir jetzt die neue Sammleredition bei Sammlerhansi, nur heute Rabatt auf alles"
+    before = triage_assess(
+        client=channel.client,
+        author=author_upsert(platform=channel.platform, normalized=incoming(text)),
+        normalized=incoming(text),
+        received_at=timezone.now(),
+    ).spam_score
+    for _ in range(3):
+        marked, _created = item_ingest(channel=channel, normalized=incoming(text + " bei Sammlerhansi"))
+        spam_feedback_record(acting_user=agent, item=marked, is_spam=True)
+    legit, _created = item_ingest(channel=channel, normalized=incoming("Wann gibt es wieder Rabatt im Biergarten?"))
+    spam_feedback_record(acting_user=agent, item=legit, is_spam=False)
+
+    after, _created = item_ingest(channel=channel, normalized=incoming(text))
+
+    assert after.spam_score > before + 0.2
+    assert any("learned" in reason for reason in after.triage_reasons)
+    assert SpamTokenStat.objects.get(client=channel.client, token=SPAM_DOCUMENT_TOKEN).spam_count == 3
+
+
+def test_changing_a_decision_moves_the_counts_and_repeating_it_counts_once(channel_factory, user_factory):
+    channel = channel_factory()
+    item, _created = item_ingest(channel=channel, normalized=incoming("Sammlerhansi hat Rabatt"))
+    agent = user_factory()
+
+    spam_feedback_record(acting_user=agent, item=item, is_spam=True)
+    spam_feedback_record(acting_user=agent, item=item, is_spam=True)
+    spam_feedback_record(acting_user=agent, item=item, is_spam=False)
+
+    stat = SpamTokenStat.objects.get(client=channel.client, token="sammlerhansi")
+    assert (stat.spam_count, stat.ham_count) == (0, 1)
+
+
+def test_not_spam_decisions_lower_the_score_for_a_trusted_link(channel_factory, user_factory):
+    channel = channel_factory()
+    agent = user_factory()
+    text = "Hier der Link zum Fanclub-Treffen: https://fanclub-isartal.de/treffen"
+    first, _created = item_ingest(channel=channel, normalized=incoming(text))
+    for _ in range(3):
+        legit, _created = item_ingest(channel=channel, normalized=incoming(text + " bis bald"))
+        spam_feedback_record(acting_user=agent, item=legit, is_spam=False)
+    spam, _created = item_ingest(channel=channel, normalized=incoming("Krypto Gewinn bit.ly/x"))
+    spam_feedback_record(acting_user=agent, item=spam, is_spam=True)
+
+    later, _created = item_ingest(channel=channel, normalized=incoming(text))
+
+    assert later.spam_score < first.spam_score
+
+
+def test_key_account_is_tier_a_and_urgent(channel_factory):
+    channel = channel_factory()
+    normalized = incoming("Können wir kurz telefonieren?", author_id="vip")
+    author = author_upsert(platform=channel.platform, normalized=normalized)
+    AuthorProfile.objects.create(client=channel.client, author=author, is_key_account=True)
+
+    item, _created = item_ingest(channel=channel, normalized=normalized)
+
+    assert (item.author_tier, item.priority) == ("A", Item.Priority.URGENT)
+
+
+def test_follower_threshold_makes_tier_b(channel_factory, client_factory):
+    channel = channel_factory(
+        client=client_factory(influencer_follower_threshold=5_000), platform=Channel.Platform.GENERIC
+    )
+
+    influencer, _created = item_ingest(channel=channel, normalized=incoming("Neues Video kommt!", follower_count=5_000))
+    regular, _created = item_ingest(channel=channel, normalized=incoming("Neues Video kommt!", follower_count=4_999))
+
+    assert (influencer.author_tier, influencer.priority) == ("B", Item.Priority.HIGH)
+    assert (regular.author_tier, regular.priority) == ("C", Item.Priority.NORMAL)
+
+
+def test_alert_keyword_is_urgent_even_in_a_spammy_text(channel_factory, client_factory):
+    channel = channel_factory(client=client_factory(alert_keywords=["Glassplitter", "Anwalt"]))
+
+    item, _created = item_ingest(
+        channel=channel,
+        normalized=incoming("GLASSPLITTER in meiner Flasche!!! Fotos hier: bit.ly/foto", display_name=""),
+    )
+
+    assert item.priority == Item.Priority.URGENT
+    assert "alert keyword: Glassplitter" in item.triage_reasons
+
+
+def test_angry_customer_is_high_and_angry_influencer_urgent(channel_factory):
+    channel = channel_factory()
+    text = "Das ist eine bodenlose Frechheit, ich bin stinksauer!!!"
+
+    customer, _created = item_ingest(channel=channel, normalized=incoming(text))
+    influencer, _created = item_ingest(channel=channel, normalized=incoming(text, follower_count=200_000))
+
+    assert customer.priority == Item.Priority.HIGH
+    assert influencer.priority == Item.Priority.URGENT
+
+
+def test_triage_reads_the_database_at_most_twice(channel_factory, django_assert_max_num_queries):
+    channel = channel_factory()
+    normalized = incoming("Eine ganz normale Frage zur Öffnungszeit am Wochenende, bitte.")
+    author = author_upsert(platform=channel.platform, normalized=normalized)
+
+    # one query for tier, learned spam counts and similar texts; one for billing's SLA due time
+    with django_assert_max_num_queries(2):
+        triage_assess(client=channel.client, author=author, normalized=normalized, received_at=timezone.now())

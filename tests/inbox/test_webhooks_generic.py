@@ -1,0 +1,118 @@
+"""The generic signed webhook: signature over timestamp and body, 5-minute window, event-id dedupe."""
+
+import time
+
+import pytest
+
+from inbox.models import GenericEventReceipt, IngestChange, Item, WebhookDelivery
+from inbox.webhooks import generic_signature_for
+
+from .ingest_payloads import generic_event
+
+
+def test_signed_event_becomes_an_item(post_generic, generic_channel, django_capture_on_commit_callbacks):
+    event = generic_event(
+        "evt-1", text="Leider ist die Flasche kaputt angekommen.", permalink="https://reviews.example/r/1"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, event)
+
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 1
+    item = Item.objects.get()
+    assert (item.external_id, item.kind, item.sentiment, item.permalink) == (
+        "review-evt-1",
+        "review",
+        "negative",
+        "https://reviews.example/r/1",
+    )
+    assert item.platform_created_at.isoformat() == "2026-11-20T20:15:00+00:00"
+
+
+def test_batch_of_events(post_generic, generic_channel, django_capture_on_commit_callbacks):
+    events = [generic_event(f"evt-{number}") for number in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, {"events": events})
+
+    assert response.json() == {"accepted": 3, "duplicates": 0, "delivery": WebhookDelivery.objects.get().pk}
+    assert Item.objects.count() == 3
+
+
+def test_replayed_event_is_200_and_creates_nothing(post_generic, generic_channel, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_generic(generic_channel, generic_event("evt-1"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, generic_event("evt-1", external_id="another-id"))
+
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 0
+    assert response.json()["duplicates"] == 1
+    assert Item.objects.count() == 1
+    assert IngestChange.objects.count() == 1
+    assert GenericEventReceipt.objects.count() == 1
+
+
+def test_same_event_id_on_another_channel_is_not_a_replay(
+    post_generic, channel_factory, django_capture_on_commit_callbacks
+):
+    first, second = channel_factory(platform="generic"), channel_factory(platform="generic")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_generic(first, generic_event("evt-1"))
+        post_generic(second, generic_event("evt-1"))
+
+    assert Item.objects.count() == 2
+
+
+@pytest.mark.parametrize("age", [301, -301, 3600])
+def test_stale_or_future_timestamp_is_403(post_generic, generic_channel, age):
+    response = post_generic(generic_channel, generic_event("evt-1"), timestamp=int(time.time()) - age)
+
+    assert response.status_code == 403
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_timestamp_just_inside_the_window_is_accepted(post_generic, generic_channel):
+    assert post_generic(generic_channel, generic_event("evt-1"), timestamp=int(time.time()) - 290).status_code == 200
+
+
+def test_signature_must_cover_the_timestamp(post_generic, generic_channel):
+    body = b'{"event_id": "evt-1"}'
+    old = str(int(time.time()) - 10)
+    signature = generic_signature_for(secret=generic_channel.app_secret, timestamp=old, body=body)
+
+    response = post_generic(generic_channel, body, timestamp=int(time.time()), signature=signature)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("signature", ["", "deadbeef"])
+def test_wrong_or_missing_signature_is_403(post_generic, generic_channel, signature):
+    assert post_generic(generic_channel, generic_event("evt-1"), signature=signature).status_code == 403
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_event_without_id_is_400_and_kept(post_generic, generic_channel):
+    response = post_generic(generic_channel, {"events": [{"type": "item.created"}]})
+
+    assert response.status_code == 400
+    assert "event_id" in response.json()["error"]
+    assert WebhookDelivery.objects.get().changes.get().status == IngestChange.Status.FAILED
+
+
+def test_invalid_item_fails_with_its_error_and_the_rest_is_ingested(
+    post_generic, generic_channel, django_capture_on_commit_callbacks
+):
+    bad = generic_event("evt-bad", kind="tweetstorm")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, {"events": [generic_event("evt-ok"), bad]})
+
+    assert response.status_code == 200
+    assert Item.objects.count() == 1
+    failed = IngestChange.objects.get(status=IngestChange.Status.FAILED)
+    assert "kind 'tweetstorm'" in failed.error
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PARTIAL

@@ -1,0 +1,271 @@
+"""Figures on the hand-made week (tests/insights/conftest.py) equal the numbers worked out by hand."""
+
+from datetime import date
+
+import pytest
+
+from communityops.models import Client
+from inbox.models import AuthorProfile, Item
+from insights import selectors
+from insights.expressions import PercentileCont, response_seconds
+from insights.periods import Granularity, ReportFilter, ReportPeriod
+
+from .conftest import BERLIN, NOW, REPORT_WEEK, berlin
+
+MINUTE = 60.0
+
+
+def visible(*clients: Client):
+    return Client.objects.filter(pk__in=[client.pk for client in clients]).values("pk")
+
+
+def test_response_percentiles_are_wall_clock_and_interpolated(acme_week):
+    # Replies after 10, 20, 630 (overnight) and 90 minutes. Median (20 + 90) / 2 = 55;
+    # p90 at rank 0.9 * 3 = 2.7: 90 + 0.7 * (630 - 90) = 468. Hiding item 6 is no reply.
+    summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    assert summary["responded"] == 4
+    assert summary["median_seconds"] == pytest.approx(55 * MINUTE)
+    assert summary["p90_seconds"] == pytest.approx(468 * MINUTE)
+    assert summary["mean_seconds"] == pytest.approx((10 + 20 + 630 + 90) / 4 * MINUTE)
+
+
+def test_sla_share_counts_the_overnight_item_as_met_and_skips_items_needing_no_answer(acme_week):
+    # Relevant: the answered 1, 2, 3, 4 (5 closed, 6 hidden, 7 spam need no answer; 8 not yet due).
+    # Met: 1, 2 and 3, whose 630 minutes lay mostly outside coverage. Missed: 4.
+    summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    assert (summary["sla_relevant"], summary["sla_met"]) == (4, 3)
+    assert summary["sla_share"] == 75.0
+
+
+def test_an_open_item_past_due_counts_as_missed(acme_week):
+    Item.objects.filter(pk=acme_week.items[7].pk).update(sla_due_at=NOW - selectors.DUE_SOON)
+
+    summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    assert (summary["sla_relevant"], summary["sla_met"], summary["sla_share"]) == (5, 3, 60.0)
+
+
+def test_outcomes_split_answered_hidden_ignored_and_open(acme_week):
+    summary = selectors.service_summary(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    assert (summary["answered"], summary["hidden"], summary["ignored"], summary["open"]) == (4, 2, 1, 1)
+    assert summary["total"] == 8
+
+
+def test_percentile_aggregate_returns_null_for_an_empty_group(acme_week):
+    empty = Item.objects.filter(pk__lt=0).aggregate(median=PercentileCont(response_seconds(), percentile=0.5))
+
+    assert empty == {"median": None}
+    with pytest.raises(ValueError):
+        PercentileCont(response_seconds(), percentile=1.5)
+
+
+def test_sentiment_shares(acme_week):
+    # positive 1, 8; neutral 3, 7; negative 2, 4, 5, 6.
+    summary = selectors.sentiment_summary(client=acme_week.client, report_filter=acme_week.report_filter())
+
+    assert (summary["total"], summary["positive"], summary["neutral"], summary["negative"]) == (8, 2, 2, 4)
+    assert (summary["positive_share"], summary["neutral_share"], summary["negative_share"]) == (25.0, 25.0, 50.0)
+
+
+def test_channel_filter_limits_every_figure(acme_week):
+    blog_only = acme_week.report_filter(channel_id=acme_week.blog.pk)
+
+    summary = selectors.sentiment_summary(client=acme_week.client, report_filter=blog_only)
+
+    assert (summary["total"], summary["positive"], summary["neutral"]) == (2, 1, 1)
+
+
+def test_volume_per_day_in_the_clients_time_zone_has_every_day(acme_week):
+    # Item 8 arrived Sunday 23:50 Berlin = 22:50 UTC: it belongs to Sunday, not Monday.
+    days = selectors.volume_over_time(client=acme_week.client, report_filter=acme_week.report_filter())
+
+    assert [row["bucket"] for row in days] == [date(2025, 3, day) for day in range(10, 17)]
+    assert [row["total"] for row in days] == [2, 1, 1, 1, 1, 1, 1]
+    assert days[0]["positive"] == 1 and days[0]["negative"] == 1
+
+
+def test_volume_per_week_and_month(acme_week):
+    two_weeks = ReportFilter(
+        period=ReportPeriod(first_day=date(2025, 3, 3), last_day=date(2025, 3, 16), time_zone=BERLIN),
+        granularity=Granularity.WEEK,
+    )
+    month = ReportFilter(period=ReportPeriod.month(year=2025, month=3, time_zone=BERLIN), granularity=Granularity.MONTH)
+
+    weeks = selectors.volume_over_time(client=acme_week.client, report_filter=two_weeks)
+    months = selectors.volume_over_time(client=acme_week.client, report_filter=month)
+
+    assert [(row["bucket"], row["total"]) for row in weeks] == [(date(2025, 3, 3), 1), (date(2025, 3, 10), 8)]
+    assert [(row["bucket"], row["total"]) for row in months] == [(date(2025, 3, 1), 9)]
+
+
+def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
+    # "paket" in items 2, 3, 4; "lieferung" in 1 and 2; "beschädigt" in 2 and 4.
+    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword")
+    counts = {row["term"]: row["items"] for row in topics}
+
+    assert topics[0] == {"term": "paket", "items": 3, "previous_items": 1, "change": 2}
+    assert counts["lieferung"] == 2
+    assert counts["beschädigt"] == 2
+    assert not {"die", "der", "ich", "nicht", "hier", "wann"} & counts.keys()
+
+
+def test_tag_topics_are_counted_from_the_tag_array(acme_week):
+    tags = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), source="tag")
+
+    assert [(row["term"], row["items"]) for row in tags] == [("lieferung", 1), ("refund", 1)]
+
+
+def test_rising_topics_compare_with_the_previous_week(acme_week):
+    rising = selectors.topic_counts(
+        client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword", order="rising"
+    )
+
+    assert [(row["term"], row["change"]) for row in rising[:3]] == [
+        ("paket", 2),
+        ("beschädigt", 2),
+        ("lieferung", 2),
+    ]
+
+
+def test_topic_samples_pick_the_latest_items_per_term(acme_week):
+    samples = selectors.topic_samples(
+        client=acme_week.client, report_filter=acme_week.report_filter(), terms=["paket", "refund"], per_term=2
+    )
+
+    assert [sample["id"] for sample in samples["paket"]] == [acme_week.items[3].pk, acme_week.items[2].pk]
+    assert [sample["id"] for sample in samples["refund"]] == [acme_week.items[3].pk]
+
+
+def test_team_figures_by_agent(acme_week):
+    rows = selectors.response_figures(
+        client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), dimension="agent", now=NOW
+    )
+    by_name = {row["agent_name"]: row for row in rows}
+
+    # Anna replied first to 1, 2, 3 (10, 20, 630 minutes, all within SLA); Ben replied
+    # to 4 (90 minutes, missed) and hid 6 (handled, but no reply and no SLA figure).
+    assert [row["agent_name"] for row in rows] == ["Anna Agent", "Ben Agent"]
+    assert (by_name["Anna Agent"]["handled"], by_name["Anna Agent"]["responded"]) == (3, 3)
+    assert by_name["Anna Agent"]["median_seconds"] == pytest.approx(20 * MINUTE)
+    assert by_name["Anna Agent"]["sla_share"] == 100.0
+    assert (by_name["Ben Agent"]["handled"], by_name["Ben Agent"]["responded"]) == (2, 1)
+    assert by_name["Ben Agent"]["median_seconds"] == pytest.approx(90 * MINUTE)
+    assert by_name["Ben Agent"]["sla_share"] == 0.0
+
+
+def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
+    scope = {"client_ids": visible(acme_week.client), "report_filter": acme_week.report_filter(), "now": NOW}
+
+    hours = selectors.response_figures(dimension="hour", **scope)
+    weekdays = selectors.response_figures(dimension="weekday", **scope)
+
+    assert len(hours) == 24 and len(weekdays) == 7
+    assert {row["hour"]: row["items"] for row in hours if row["items"]} == {
+        9: 1,
+        10: 1,
+        21: 1,
+        14: 1,
+        15: 1,
+        16: 1,
+        12: 1,
+        23: 1,
+    }
+    assert [row["items"] for row in weekdays] == [2, 1, 1, 1, 1, 1, 1]
+    assert weekdays[0]["median_seconds"] == pytest.approx(15 * MINUTE)
+
+
+def test_team_figures_only_cover_visible_clients(acme_week, client_factory):
+    other = client_factory()
+
+    rows = selectors.response_figures(
+        client_ids=visible(other), report_filter=acme_week.report_filter(), dimension="client", now=NOW
+    )
+
+    assert rows == []
+
+
+def test_top_authors_by_reach_and_new_influencers(acme_week, author_factory, item_factory):
+    star = author_factory(handle="star", follower_count=250_000)
+    regular = author_factory(handle="regular", follower_count=40_000)
+    vip = author_factory(handle="vip", follower_count=12)
+    AuthorProfile.objects.create(client=acme_week.client, author=vip, is_key_account=True)
+    channel = acme_week.facebook
+    item_factory(channel=channel, author=star, received_at=berlin(12, 9), text="Tolles Produkt", sentiment="positive")
+    item_factory(channel=channel, author=star, received_at=berlin(13, 9), text="Wirklich toll", sentiment="positive")
+    item_factory(channel=channel, author=regular, received_at=berlin(3, 9), text="Schon lange Kunde")
+    item_factory(channel=channel, author=regular, received_at=berlin(14, 9), text="Wieder da", sentiment="negative")
+    item_factory(channel=channel, author=vip, received_at=berlin(14, 10), text="Rahmenvertrag", author_tier="A")
+
+    reach = selectors.top_authors(client=acme_week.client, report_filter=acme_week.report_filter(), by="reach")
+    new = selectors.new_influential_authors(client=acme_week.client, report_filter=acme_week.report_filter())
+
+    assert [row["author__handle"] for row in reach[:3]] == ["star", "regular", "vip"]
+    assert (reach[0]["total"], reach[0]["positive"], reach[0]["latest_text"]) == (2, 2, "Wirklich toll")
+    assert reach[2]["is_key_account"] is True and reach[2]["best_tier"] == "A"
+    # regular wrote before the period; vip is tier A and new; star crosses the 10,000 threshold.
+    assert [row["author__handle"] for row in new] == ["star", "vip"]
+
+
+def test_coordinated_campaign_groups_near_identical_texts(acme_week, author_factory, item_factory):
+    texts = [
+        "Boykottiert ACME jetzt! Die lügen alle https://x.example/1",
+        "boykottiert acme JETZT!! die lügen alle https://x.example/2 @acme",
+        "Boykottiert Acme jetzt. Die lügen alle 100%",
+    ]
+    for number, text in enumerate(texts):
+        item_factory(channel=acme_week.facebook, received_at=berlin(15, 10 + number), text=text, status="hidden")
+    same_author = author_factory()
+    for hour in (10, 11, 12):
+        item_factory(
+            channel=acme_week.facebook,
+            author=same_author,
+            received_at=berlin(16, hour),
+            text="Ich schreibe immer dasselbe hier",
+        )
+
+    campaigns = selectors.coordinated_campaigns(client=acme_week.client, report_filter=acme_week.report_filter())
+
+    assert len(campaigns) == 1
+    assert (campaigns[0]["items"], campaigns[0]["authors"], campaigns[0]["moderated"]) == (3, 3, 3)
+    assert campaigns[0]["normalized"] == "boykottiert acme jetzt die lügen alle"
+
+
+def test_moderation_summary(acme_week):
+    summary = selectors.moderation_summary(client=acme_week.client, report_filter=acme_week.report_filter())
+
+    assert (summary["hidden"], summary["spam"], summary["high_spam_score"]) == (1, 1, 1)
+    assert summary["moderated_share"] == 25.0
+
+
+def test_dashboard_waiting_due_soon_and_overdue(acme_week, item_factory):
+    now = NOW
+    channel = acme_week.facebook
+    item_factory(channel=channel, received_at=now, sla_due_at=now + selectors.DUE_SOON / 3, status="new")
+    item_factory(channel=channel, received_at=now, sla_due_at=now - selectors.DUE_SOON, status="claimed")
+
+    rows = selectors.waiting_by_client_channel(client_ids=visible(acme_week.client), now=now)
+    at_risk = selectors.items_at_risk(client_ids=visible(acme_week.client), now=now)
+
+    facebook = next(row for row in rows if row["channel_id"] == channel.pk)
+    # The two new ones plus the unanswered question from the week before (no SLA, oldest).
+    assert (facebook["waiting"], facebook["due_soon"], facebook["overdue"]) == (3, 1, 1)
+    assert facebook["oldest_received_at"] == berlin(5, 12)
+    assert [item.sla_due_at for item in at_risk] == sorted(item.sla_due_at for item in at_risk)
+    assert len(at_risk) == 2
+
+
+def test_report_period_previous_and_month():
+    march = ReportPeriod.month(year=2025, month=3, time_zone=BERLIN)
+
+    assert (march.first_day, march.last_day, march.days) == (date(2025, 3, 1), date(2025, 3, 31), 31)
+    assert (REPORT_WEEK.previous.first_day, REPORT_WEEK.previous.last_day) == (date(2025, 3, 3), date(2025, 3, 9))
+    # The DST change on 30 March: the month still ends at local midnight.
+    assert march.end.utcoffset().total_seconds() == 7200
+
+
+def test_the_overnight_items_due_time_comes_from_the_coverage_plan(acme_week):
+    # 21:30 + 30 covered minutes to 22:00, the remaining 15 from 08:00 on Wednesday.
+    assert Item.objects.get(pk=acme_week.items[2].pk).sla_due_at == berlin(12, 8, 15)

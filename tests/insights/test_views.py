@@ -1,0 +1,327 @@
+"""Report pages: who sees what, CSV equals the page, formula injection, constant query counts."""
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
+from communityops.models import User
+from crises.models import Crisis, SpikeAlert
+from inbox.models import AgentPresence
+from insights.tables import ReportTable
+
+from .conftest import berlin
+
+WEEK = {"start": "2025-03-10", "end": "2025-03-16"}
+
+
+class TableParser(HTMLParser):
+    """Collects the text of every <table data-table=...> cell, keyed by the table's key."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.current = None
+        self.cell = None
+        self.in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table" and "data-table" in attributes:
+            self.current = self.tables.setdefault(attributes["data-table"], [])
+        elif tag == "tbody" and self.current is not None:
+            self.in_body = True
+        elif tag == "tr" and self.in_body:
+            self.current.append([])
+        elif tag == "td" and self.in_body:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.current[-1].append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tbody":
+            self.in_body = False
+        elif tag == "table":
+            self.current = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def page_tables(response) -> dict[str, list[list[str]]]:
+    parser = TableParser()
+    parser.feed(response.content.decode())
+    return parser.tables
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def as_on_page(cell: str) -> str:
+    """A CSV cell as the page shows it: empty is a dash, the neutralising quote is not shown."""
+    if cell == "":
+        return "—"
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def admin(user_factory):
+    return user_factory(role=User.Role.ADMIN)
+
+
+def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, admin, acme_week):
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:dashboard"))
+    fragment = client.get(reverse("insights:dashboard"), headers={"HX-Request": "true"})
+
+    assert page.status_code == 200
+    assert b'hx-trigger="every 10s"' in page.content
+    assert b"<html" in page.content
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content
+    assert fragment.content.decode().lstrip().startswith('<div id="live"')
+
+
+def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acme_week):
+    AgentPresence.objects.create(user=acme_week.anna, is_online=True, last_seen_at=berlin(20, 11))
+    Crisis.objects.create(client=acme_week.client, title="Rückruf-Gerücht")
+    SpikeAlert.objects.create(
+        client=acme_week.client,
+        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
+        window_start=berlin(20, 10),
+        window_end=berlin(20, 11),
+        observed=40,
+        baseline=5.0,
+    )
+    client.force_login(admin)
+
+    tables = page_tables(client.get(reverse("insights:dashboard")))
+
+    assert tables["agents"][0][0] == "Anna Agent"
+    assert tables["crises"][0][-1] == "Rückruf-Gerücht"
+    assert tables["spikes"][0][4] == "40"
+
+
+def test_client_contact_sees_only_their_own_report(client, acme_week, client_factory, contact_user_for):
+    foreign = client_factory(name="Foreign AG")
+    client.force_login(contact_user_for(acme_week.client))
+
+    portal = client.get(reverse("insights:portal_report"), WEEK)
+    own = client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK)
+
+    assert portal.status_code == 200 and "Acme" in portal.content.decode()
+    assert own.status_code == 200
+    assert client.get(reverse("insights:client_report", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("insights:client_csv", args=[foreign.pk, "volume"])).status_code == 404
+    assert client.get(reverse("insights:client_monthly", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("api_reports_client_summary", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("insights:dashboard")).status_code == 403
+    assert client.get(reverse("insights:team")).status_code == 403
+
+
+def test_agent_gets_404_for_a_client_outside_their_teams(client, acme_week, client_factory, agent_for):
+    other = client_factory()
+    client.force_login(agent_for(other))
+
+    assert client.get(reverse("insights:client_report", args=[acme_week.client.pk])).status_code == 404
+    assert client.get(reverse("insights:client_report", args=[other.pk])).status_code == 200
+
+
+def test_contact_portal_page_has_the_reports_link(client, acme_week, contact_user_for):
+    client.force_login(contact_user_for(acme_week.client))
+
+    page = client.get(reverse("portal_home")).content.decode()
+
+    assert reverse("insights:portal_report") in page
+
+
+@pytest.mark.parametrize(
+    "key", ["volume", "channels", "keywords", "tags", "rising", "authors_reach", "moderated", "service"]
+)
+def test_client_csv_matches_the_page(english, admin, acme_week, key):
+    english.force_login(admin)
+    report_url = reverse("insights:client_report", args=[acme_week.client.pk])
+
+    page = page_tables(english.get(report_url, WEEK))[key]
+    exported = csv_rows(english.get(reverse("insights:client_csv", args=[acme_week.client.pk, key]), WEEK))
+
+    assert len(page) > 0
+    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+
+
+@pytest.mark.parametrize("key", ["agents", "clients", "hours", "weekdays"])
+def test_team_csv_matches_the_page(english, admin, acme_week, key):
+    english.force_login(admin)
+
+    page = page_tables(english.get(reverse("insights:team"), WEEK))[key]
+    exported = csv_rows(english.get(reverse("insights:team_csv", args=[key]), WEEK))
+
+    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+
+
+def test_page_and_csv_show_hand_computed_service_figures(english, admin, acme_week):
+    english.force_login(admin)
+
+    rows = page_tables(english.get(reverse("insights:team"), {**WEEK, "client": acme_week.client.pk}))["agents"]
+
+    # Anna: 3 items handled, 3 replies, median 20 min, p90 of 10/20/630 = 20 + 0.8 * 610 = 508 min, SLA 100 %.
+    assert rows[0] == ["Anna Agent", "3", "3", "3", "20.0", "508.0", "100.0"]
+
+
+def test_csv_neutralises_formula_injection(english, admin, acme_week):
+    english.force_login(admin)
+
+    exported = csv_rows(english.get(reverse("insights:client_csv", args=[acme_week.client.pk, "moderated"]), WEEK))
+    texts = [row[-1] for row in exported[1:]]
+
+    assert '\'=HYPERLINK("http://evil.example") gratis' in texts
+    assert not any(text.startswith(FORMULA_TRIGGERS) for text in texts)
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_trigger_gets_a_quote(trigger):
+    table = ReportTable(key="t", title="t", columns=[], rows=[[f"{trigger}cmd|' /C calc'!A0", -3, 1.5, None]])
+
+    assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
+    assert csv_cell(-3) == "-3"
+    assert csv_cell("harmless = text") == "harmless = text"
+    written = list(
+        csv.reader(
+            io.StringIO(
+                csv_text(header=[column.label for column in table.columns], rows=table.rows).removeprefix("\ufeff"),
+                newline="",
+            )
+        )
+    )
+    assert written[-1] == [f"'{trigger}cmd|' /C calc'!A0", "-3", "1.5", ""]
+
+
+def test_unknown_csv_table_is_404(client, admin, acme_week):
+    client.force_login(admin)
+
+    assert client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "nope"])).status_code == 404
+
+
+def test_monthly_report_is_printable(client, admin, acme_week):
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:client_monthly", args=[acme_week.client.pk]), {"month": "2025-03"})
+    text = page.content.decode()
+
+    assert page.status_code == 200
+    assert "insights.css" in text and "insights.js" in text and "data-print" in text
+    assert len(page_tables(page)["volume"]) == 31
+
+
+def test_filters_limit_to_a_channel(english, admin, acme_week):
+    english.force_login(admin)
+
+    rows = page_tables(
+        english.get(
+            reverse("insights:client_report", args=[acme_week.client.pk]), {**WEEK, "channel": acme_week.blog.pk}
+        )
+    )["channels"]
+
+    assert [row[0] for row in rows] == ["Acme Blog"]
+
+
+def test_client_summary_api(client, acme_week, contact_user_for):
+    client.force_login(contact_user_for(acme_week.client))
+
+    data = client.get(reverse("api_reports_client_summary", args=[acme_week.client.pk]), WEEK).json()
+    table = client.get(reverse("api_reports_client_table", args=[acme_week.client.pk, "keywords"]), WEEK).json()
+
+    assert data["sentiment"]["negative_share"] == 50.0
+    assert data["service"]["median_seconds"] == 55 * 60.0
+    assert table["rows"][0] == ["paket", 3, 1, 2]
+    assert client.get(reverse("api_reports_dashboard")).status_code == 403
+
+
+def test_team_api_rejects_a_reversed_range(client, admin, acme_week):
+    client.force_login(admin)
+
+    bad = client.get(reverse("api_reports_team", args=["agents"]), {"start": "2025-03-16", "end": "2025-03-10"})
+    good = client.get(reverse("api_reports_team", args=["agents"]), WEEK)
+
+    assert bad.status_code == 400
+    assert good.json()["table"]["rows"][0][0] == "Anna Agent"
+
+
+def add_items(item_factory, acme_week, count: int) -> None:
+    for number in range(count):
+        item_factory(
+            channel=acme_week.facebook if number % 2 else acme_week.blog,
+            received_at=berlin(10 + number % 7, 8 + number % 12),
+            text=f"Frage {number} zu Lieferung und Paket Nummer {number}",
+            tags=[f"tag{number % 5}"],
+            sla_due_at=berlin(20, 12 + number % 3),
+            status="new" if number % 3 else "claimed",
+            claimed_by=acme_week.ben if number % 3 == 0 else None,
+            lease_expires_at=berlin(20, 13) if number % 3 == 0 else None,
+        )
+
+
+def count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["insights:dashboard", "insights:team", "insights:client_report", "insights:client_monthly"],
+)
+def test_query_count_does_not_grow_with_items(
+    client, admin, acme_week, item_factory, url_name, django_assert_max_num_queries
+):
+    client.force_login(admin)
+    args = [acme_week.client.pk] if url_name.startswith("insights:client") else []
+    url = reverse(url_name, args=args)
+    params = {"month": "2025-03"} if url_name.endswith("monthly") else WEEK
+    AgentPresence.objects.create(user=acme_week.anna, is_online=True, last_seen_at=berlin(20, 11))
+
+    few = count_queries(client, url, params)
+    add_items(item_factory, acme_week, 40)
+    many = count_queries(client, url, params)
+
+    assert many == few
+    with django_assert_max_num_queries(30):
+        client.get(url, params)
+
+
+def test_report_states_the_promise_from_the_coverage_plan(english, admin, acme_week):
+    english.force_login(admin)
+
+    page = english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK).content.decode()
+
+    assert "answered within the promised 45 min" in page
+
+
+def test_dashboard_lists_client_coverage(english, admin, acme_week, client_factory):
+    client_factory(name="Nightless GmbH")
+    english.force_login(admin)
+
+    rows = {row[0]: row for row in page_tables(english.get(reverse("insights:dashboard")))["coverage"]}
+
+    # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60.
+    assert rows["Acme"][3] == "45"
+    assert rows["Nightless GmbH"][1:] == ["yes", "—", "60"]
