@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.csv_export import csv_response
+from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
 
 from .forms import PRESET_LABELS, WEEKDAY_NAMES, WEEKDAY_SHORT, CalculatorForm, cell_values, default_calculator_data
@@ -115,6 +116,7 @@ def quote_detail(request, token: str):
     context = {
         "quote": quote,
         "pricing_input": pricing_input,
+        "federal_state_name": FederalState(pricing_input.federal_state).label,
         "grid": _grid(selected),
         "hours": range(24),
         "nav": "pricing",
