@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.selectors import client_get_for_user
@@ -169,7 +170,8 @@ def statement_csv(request, client_id: int, year: int, month: int):
     filename = f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow([_("section"), _("item"), _("value")])
+    # "item" alone is the inbox's word for a comment; here it is a statement line.
+    writer.writerow([_("section"), pgettext("statement line", "item"), _("value")])
     for name, hours in statement.category_rows():
         writer.writerow([_("booked hours"), str(CATEGORY_LABELS[name]), hours])
     for label, value in [
