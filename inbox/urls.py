@@ -18,4 +18,7 @@ urlpatterns = [
     path("items/<int:item_id>/reply/", views.reply, name="reply"),
     path("items/<int:item_id>/moderate/", views.moderate, name="moderate"),
     path("items/<int:item_id>/notes/", views.note, name="note"),
+    path("items/<int:item_id>/hide-duplicates/", views.hide_duplicates, name="hide_duplicates"),
+    path("items/<int:item_id>/assign/", views.assign, name="assign"),
+    path("items/<int:item_id>/tags/", views.tags, name="tags"),
 ]

@@ -154,3 +154,37 @@ def test_inbox_page_keeps_the_agent_marked_online(client, served):
 
     assert reverse("api_inbox_presence_heartbeat") in page
     assert client.post(reverse("api_inbox_presence_heartbeat")).status_code in (200, 204)
+
+
+def test_assign_hands_the_item_to_a_colleague_of_the_client(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    colleague = agent_for(served["client"])
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": colleague.pk})
+
+    item.refresh_from_db()
+    assert item.claimed_by == colleague
+
+
+def test_tags_are_added_and_removed_from_the_composer(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:tags", args=[item.pk]), {"add": "lieferung, rechnung"})
+    client.post(reverse("inbox:tags", args=[item.pk]), {"remove": "lieferung"})
+
+    item.refresh_from_db()
+    assert item.tags == ["rechnung"]
+
+
+def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, open_item_factory, meta_graph_stub):
+    campaign = [open_item_factory(channel=served["channel"], text="Boykottiert diese Firma!!!") for _n in range(3)]
+    other = open_item_factory(channel=served["channel"], text="Wann öffnet ihr?")
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:hide_duplicates", args=[campaign[0].pk]))
+
+    statuses = {item.pk: Item.objects.get(pk=item.pk).status for item in [*campaign, other]}
+    assert [statuses[item.pk] for item in campaign] == [Item.Status.HIDDEN] * 3
+    assert statuses[other.pk] == Item.Status.NEW
