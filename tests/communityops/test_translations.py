@@ -31,6 +31,7 @@ def test_catalogue_has_no_untranslated_fuzzy_or_obsolete_entries(catalogue):
     entries = _live_entries(catalogue)
 
     assert len(entries) > 800
+    assert not catalogue.metadata_is_fuzzy  # msgfmt drops a fuzzy header, and with it the plural rule
     assert [entry.msgid for entry in entries if not entry.translated()] == []
     assert [entry.msgid for entry in entries if "fuzzy" in entry.flags] == []
     assert [entry.msgid for entry in catalogue.obsolete_entries()] == []
@@ -53,6 +54,7 @@ def test_plural_entries_fill_both_german_forms(catalogue):
     assert plurals
     assert all(sorted(entry.msgstr_plural) == [0, 1] and all(entry.msgstr_plural.values()) for entry in plurals)
     assert "nplurals=2; plural=(n != 1);" in catalogue.metadata["Plural-Forms"]
+    assert "nplurals=2; plural=(n != 1);" in polib.mofile(str(COMPILED)).metadata["Plural-Forms"]
 
 
 def test_compiled_catalogue_matches_the_po_file(catalogue):
