@@ -43,7 +43,7 @@ class World:
 
 
 def _tenant(*, client, channel_factory, open_item_factory, lead, marker: str) -> Tenant:  # noqa: F811
-    channel = channel_factory(client=client, platform=Channel.Platform.FACEBOOK_PAGE, name=f"{marker} page")
+    channel = channel_factory(client=client, platform=Channel.Platform.FACEBOOK_PAGE, name=f"{marker}-CHANNEL-7f3a")
     item = open_item_factory(
         channel=channel,
         text=f"{marker}-ITEM-7f3a wann liefert ihr?",

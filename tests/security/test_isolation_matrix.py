@@ -31,8 +31,10 @@ PATH_OBJECTS = {
     "draft_id": lambda world: world.foreign.draft.pk,
     "alert_id": lambda world: world.foreign.alert.pk,
     "token": lambda world: "not-a-valid-token-9a8b7c",
+    # Not objects: these pick a view of the caller's own data (checked like lists, below).
     "year": lambda world: 2026,
     "month": lambda world: 1,
+    "table": lambda world: "channels",
     # The admin's object ids: only is_staff users get in, and none of the principals is one.
     "object_id": lambda world: world.foreign.client.pk,
     "content_type_id": lambda world: ContentType.objects.get_for_model(Client).pk,
@@ -40,6 +42,8 @@ PATH_OBJECTS = {
     "id": lambda world: world.foreign.crisis.owner_id,  # admin's user password change
     "url": lambda world: "communityops/client/",  # the admin's catch-all
 }
+
+NOT_OBJECTS = {"year", "month", "table"}
 
 # Fields of request bodies that name objects: filled with the foreign client's ids.
 BODY_OBJECTS = {
@@ -66,8 +70,8 @@ PUBLIC_WITH_SECRET = {
     "billing:quote_detail": "share link: the unguessable token is the permission",
     "crises:acknowledge": "escalation email link: a signed token",
     "crises:magic_link": "client approval magic link: a hashed one-use token bound to the draft",
-    "inbox:webhook_meta": "Meta webhook: X-Hub-Signature-256 with the channel's app secret",
-    "inbox:webhook_generic": "generic webhook: HMAC over timestamp and body with the channel's secret",
+    "webhook_meta": "Meta webhook: hub.verify_token handshake, X-Hub-Signature-256 with the channel's app secret",
+    "webhook_generic": "generic webhook: HMAC over timestamp and body with the channel's secret",
 }
 # Where a contact of the FOREIGN client itself legitimately sees their own client's objects.
 CONTACT_OWN_CLIENT = {
@@ -77,9 +81,14 @@ CONTACT_OWN_CLIENT = {
     "billing:statement_current",
     "billing:statement",
     "billing:statement_csv",
+    "insights:client_report",
+    "insights:client_csv",
+    "insights:client_monthly",
     "clients_retrieve",
     "crises_retrieve",
     "crises_drafts_decide",
+    "reports_client_summary",
+    "reports_client_table",
 }
 # Not walked, with the reason: the account flows have their own tests and tokens, and
 # logging out would end the principal's session mid-matrix.
@@ -99,6 +108,10 @@ REGEX_PARAMETER = re.compile(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)")
 class Page:
     route: str
     name: str
+
+    @property
+    def object_parameters(self) -> list[str]:
+        return [name for name in self.parameters if name not in NOT_OBJECTS]
 
     @property
     def parameters(self) -> list[str]:
@@ -135,6 +148,14 @@ def api_operations() -> list[tuple[str, str, dict]]:
     return [
         (path, method, operation) for path, methods in schema["paths"].items() for method, operation in methods.items()
     ]
+
+
+def _api_object_parameters(path: str) -> list[str]:
+    return [name for name in re.findall(r"{(\w+)}", path) if name not in NOT_OBJECTS]
+
+
+def _api_path(path: str, world: World) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(PATH_OBJECTS[m[1]](world)), path)
 
 
 def _example(schema: dict, components: dict, world: World, name: str = ""):
@@ -225,7 +246,7 @@ def test_every_path_parameter_is_mapped():
 def test_no_page_gives_anyone_the_foreign_clients_objects(world):
     checked, failures = 0, []
     before = _foreign_fingerprint(world)
-    pages = [page for page in all_pages() if page.parameters]
+    pages = [page for page in all_pages() if page.object_parameters]
     form = {**FORM_BODY, **{key: value(world) for key, value in BODY_OBJECTS.items()}}
     form["item_ids"] = str(world.foreign.item.pk)
     for principal, user in world.principals.items():
@@ -255,13 +276,13 @@ def test_no_api_operation_gives_anyone_the_foreign_clients_objects(world):
     schema_components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
     checked, failures = 0, []
     before = _foreign_fingerprint(world)
-    operations = [(path, method, op) for path, method, op in api_operations() if "{" in path]
+    operations = [(path, method, op) for path, method, op in api_operations() if _api_object_parameters(path)]
     for principal, user in world.principals.items():
         http = http_client_for(user)
         for path_template, method, operation in operations:
             if principal == "contact of the same client" and operation["operationId"] in CONTACT_OWN_CLIENT:
                 continue
-            path = re.sub(r"{(\w+)}", lambda m: str(PATH_OBJECTS[m[1]](world)), path_template)
+            path = _api_path(path_template, world)
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             payload = json.dumps(_example(body, schema_components, world)) if body else None
             response = getattr(http, method)(path, payload, content_type="application/json")
@@ -285,8 +306,12 @@ def test_lists_and_param_less_endpoints_never_show_the_foreign_client(world):
     before = _foreign_fingerprint(world)
     form = {**FORM_BODY, **{key: value(world) for key, value in BODY_OBJECTS.items()}}
     form["item_ids"] = str(world.foreign.item.pk)
-    requests = [("page", page.name, "/" + page.route) for page in all_pages() if not page.parameters]
-    requests += [("api", op["operationId"], path) for path, _m, op in api_operations() if "{" not in path]
+    requests = [("page", page.name, page.path_for(world)) for page in all_pages() if not page.object_parameters]
+    requests += [
+        ("api", op["operationId"], _api_path(path, world))
+        for path, _m, op in api_operations()
+        if not _api_object_parameters(path)
+    ]
     for principal, user in world.principals.items():
         if principal == "contact of the same client":
             continue  # their own client's lists rightly show its objects
