@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.csv_export import csv_response
@@ -198,6 +199,7 @@ def statement_csv(request, client_id: int, year: int, month: int):
     rows += [(_("other"), row.label, row.value) for row in statement.extra_rows]
     return csv_response(
         filename=f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv",
-        header=[_("section"), _("item"), _("value")],
+        # "item" alone is the inbox's word for a comment (Beitrag); here it is a statement line (Posten).
+        header=[_("section"), pgettext("statement line", "item"), _("value")],
         rows=rows,
     )

@@ -83,7 +83,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     context_a.close()  # Anna's laptop goes to sleep: no more heartbeats
 
     page_b.goto(f"{live_server.url}/inbox/items/{item_id}/")
-    claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Übernehmen|Beanspruchen"))
+    claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Beitrag übernehmen"))
     expect(claim_button).to_be_visible(timeout=10_000)
     claim_button.click()
     expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
@@ -92,7 +92,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     page_b.reload()
     page_lead.goto(f"{live_server.url}/inbox/items/{item_id}/")
     page_lead.get_by_label(re.compile("Reason for taking over|Grund")).fill("Ben ist in der Pause")
-    page_lead.get_by_role("button", name=re.compile("Take over|Übernehmen$")).click()
+    page_lead.get_by_role("button", name=re.compile("Take over|Trotzdem übernehmen")).click()
 
     expect(page_lead.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)

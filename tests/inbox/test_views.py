@@ -110,7 +110,7 @@ def test_claim_next_with_nothing_waiting_says_so(client, served):
 
     response = client.post(reverse("inbox:claim_next"), follow=True)
 
-    assert "Nothing is waiting" in response.content.decode() or "Nichts wartet" in response.content.decode()
+    assert "Gerade wartet nichts auf Sie." in response.content.decode()
 
 
 def test_close_needs_no_answer_and_sends_nothing(client, served, open_item_factory):
