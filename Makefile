@@ -35,5 +35,6 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale de --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' \
+		--ignore 'bench/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --locale de --ignore '.venv/*'

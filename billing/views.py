@@ -1,18 +1,20 @@
 """The public calculator, shared quotes and monthly statements: thin views over services/selectors."""
 
-import csv
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from communityops.csv_export import csv_response
+from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
 
 from .forms import PRESET_LABELS, WEEKDAY_NAMES, WEEKDAY_SHORT, CalculatorForm, cell_values, default_calculator_data
@@ -115,6 +117,7 @@ def quote_detail(request, token: str):
     context = {
         "quote": quote,
         "pricing_input": pricing_input,
+        "federal_state_name": FederalState(pricing_input.federal_state).label,
         "grid": _grid(selected),
         "hours": range(24),
         "nav": "pricing",
@@ -165,36 +168,38 @@ def statement_detail(request, client_id: int, year: int, month: int):
 @login_required
 def statement_csv(request, client_id: int, year: int, month: int):
     statement = _statement_for_request(request, client_id, year, month)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([_("section"), _("item"), _("value")])
-    for name, hours in statement.category_rows():
-        writer.writerow([_("booked hours"), str(CATEGORY_LABELS[name]), hours])
-    for label, value in [
-        (_("covered hours"), statement.covered_hours),
-        (_("agent hours"), statement.agent_hours),
-        (_("labour (EUR)"), statement.labour),
-        (_("surcharges (EUR)"), statement.surcharges),
-        (_("channel fees (EUR)"), statement.channel_fees),
-        (_("crisis on-call (EUR)"), statement.crisis_fee),
-        (_("net (EUR)"), statement.net),
-    ]:
-        writer.writerow([_("price"), label, value])
-    for label, value in [
-        (_("items received"), statement.items_received),
-        (_("items handled"), statement.items_handled),
-        (_("items answered"), statement.items_answered),
-        (_("replies sent"), statement.replies_sent),
-        (_("promised response time (minutes)"), statement.promised_minutes or ""),
-        (_("median first response (minutes)"), "" if statement.median_minutes is None else statement.median_minutes),
-        (_("90th percentile first response (minutes)"), "" if statement.p90_minutes is None else statement.p90_minutes),
-        (_("items due within the statement"), statement.sla_due),
-        (_("answered within SLA"), statement.sla_met),
-        (_("share within SLA (%)"), "" if statement.sla_share is None else statement.sla_share),
-    ]:
-        writer.writerow([_("service"), label, value])
-    for row in statement.extra_rows:
-        writer.writerow([_("other"), row.label, row.value])
-    return response
+    rows = [(_("booked hours"), CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()]
+    rows += [
+        (_("price"), label, value)
+        for label, value in [
+            (_("covered hours"), statement.covered_hours),
+            (_("agent hours"), statement.agent_hours),
+            (_("labour (EUR)"), statement.labour),
+            (_("surcharges (EUR)"), statement.surcharges),
+            (_("channel fees (EUR)"), statement.channel_fees),
+            (_("crisis on-call (EUR)"), statement.crisis_fee),
+            (_("net (EUR)"), statement.net),
+        ]
+    ]
+    rows += [
+        (_("service"), label, value)
+        for label, value in [
+            (_("items received"), statement.items_received),
+            (_("items handled"), statement.items_handled),
+            (_("items answered"), statement.items_answered),
+            (_("replies sent"), statement.replies_sent),
+            (_("promised response time (minutes)"), statement.promised_minutes),
+            (_("median first response (minutes)"), statement.median_minutes),
+            (_("90th percentile first response (minutes)"), statement.p90_minutes),
+            (_("items due within the statement"), statement.sla_due),
+            (_("answered within SLA"), statement.sla_met),
+            (_("share within SLA (%)"), statement.sla_share),
+        ]
+    ]
+    rows += [(_("other"), row.label, row.value) for row in statement.extra_rows]
+    return csv_response(
+        filename=f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv",
+        # "item" alone is the inbox's word for a comment (Beitrag); here it is a statement line (Posten).
+        header=[_("section"), pgettext("statement line", "item"), _("value")],
+        rows=rows,
+    )

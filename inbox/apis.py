@@ -49,8 +49,23 @@ class RefusalSerializer(serializers.Serializer):
     details = serializers.DictField()
 
 
+# A 400 is either a service's refusal (the shape above) or DRF's input validation errors
+# ({"field": ["message", ...]}), which the schema must admit too.
+REFUSAL_OR_INVALID_INPUT = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["code", "detail", "details"],
+            "properties": {"code": {"type": "string"}, "detail": {"type": "string"}, "details": {"type": "object"}},
+        },
+        {"type": "object", "additionalProperties": {}, "description": "Invalid input: messages per field."},
+    ]
+}
+
 REFUSALS = {
-    400: OpenApiResponse(RefusalSerializer, description="Refused: not possible for this item or channel."),
+    400: OpenApiResponse(
+        REFUSAL_OR_INVALID_INPUT, description="Refused (not possible for this item or channel) or invalid input."
+    ),
     404: OpenApiResponse(description="No such item among the clients you serve."),
     409: OpenApiResponse(RefusalSerializer, description="Conflict: lease or thread changed; see details."),
 }

@@ -299,3 +299,14 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
         and not (kind == OutboundAction.Kind.UNHIDE and not hidden)
         and not (kind == OutboundAction.Kind.APPROVE and "pending_moderation" not in item.tags)
     ]
+
+
+def colleagues_for_item(*, item: Item, user: User) -> QuerySet[User]:
+    """Active agency staff who may work on the item's client (assignment targets), except `user`."""
+    return (
+        User.objects.filter(is_active=True, role__in=User.STAFF_ROLES)
+        .filter(Q(teams__clients=item.client_id) | Q(role__in=[User.Role.SHIFT_LEAD, User.Role.ADMIN]))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name", "email")
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/", views.queue_list, name="queue_list"),
     path("counts/", views.client_counts, name="client_counts"),
     path("claim-next/", views.claim_next, name="claim_next"),
+    path("end-shift/", views.end_shift, name="end_shift"),
     path("items/<int:item_id>/", views.item, name="item"),
     path("items/<int:item_id>/claim-status/", views.claim_status, name="claim_status"),
     path("items/<int:item_id>/claim/", views.claim, name="claim"),
@@ -17,4 +18,7 @@ urlpatterns = [
     path("items/<int:item_id>/reply/", views.reply, name="reply"),
     path("items/<int:item_id>/moderate/", views.moderate, name="moderate"),
     path("items/<int:item_id>/notes/", views.note, name="note"),
+    path("items/<int:item_id>/hide-duplicates/", views.hide_duplicates, name="hide_duplicates"),
+    path("items/<int:item_id>/assign/", views.assign, name="assign"),
+    path("items/<int:item_id>/tags/", views.tags, name="tags"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required
-from communityops.selectors import client_list_for_user, guideline_list_for_client
+from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
@@ -23,15 +23,17 @@ from .selectors import (
     author_profile_for_item,
     canned_responses_for_item,
     client_queue_counts,
+    colleagues_for_item,
     item_claim_state,
     item_detail_for_user,
     item_list_for_user,
     item_moderation_kinds,
     item_page,
 )
+from .services.assignment import item_assign, presence_end_shift
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.errors import InboxActionError, ReplyConflict
-from .services.moderation import item_close, item_moderate
+from .services.moderation import item_close, item_moderate, item_tags_change, items_hide_near_duplicates
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
@@ -41,10 +43,10 @@ CLOSE_ACTION = "close"
 MODERATION_SHORTCUTS = {CLOSE_ACTION: "x", OutboundAction.Kind.HIDE: "h", OutboundAction.Kind.SPAM: "s"}
 
 
-def _moderation_buttons(item: Item) -> list[tuple[str, str, str]]:
+def _moderation_buttons(moderation_kinds: list[str]) -> list[tuple[str, str, str]]:
     """(action, label, shortcut) for the composer: close, plus what the channel can do."""
     labels = {CLOSE_ACTION: gettext_lazy("Close, no answer needed"), **dict(OutboundAction.Kind.choices)}
-    kinds = [CLOSE_ACTION, *item_moderation_kinds(item=item)]
+    kinds = [CLOSE_ACTION, *moderation_kinds]
     return [(kind, labels[kind], MODERATION_SHORTCUTS.get(kind, "")) for kind in kinds]
 
 
@@ -78,6 +80,7 @@ def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None) 
 def _workspace_context(request, item_id: int) -> dict:
     detail = item_detail_for_user(user=request.user, item_id=item_id)
     item = detail.item
+    moderation_kinds = item_moderation_kinds(item=item)
     try:
         crisis_url = reverse("crises:from_items")
     except NoReverseMatch:
@@ -89,7 +92,9 @@ def _workspace_context(request, item_id: int) -> dict:
         "author_history": author_history_for_item(item=item, user=request.user),
         "guidelines": guideline_list_for_client(client=item.client),
         "canned_responses": canned_responses_for_item(item=item),
-        "moderation_actions": _moderation_buttons(item),
+        "colleagues": colleagues_for_item(item=item, user=request.user),
+        "moderation_kinds": moderation_kinds,
+        "moderation_actions": _moderation_buttons(moderation_kinds),
         "crisis_from_items_url": crisis_url,
         "selected_item_id": item.pk,
     }
@@ -100,6 +105,9 @@ def _page(request, *, item_id: int | None):
     context = {
         "nav": "inbox",
         "clients": client_list_for_user(user=request.user),
+        "channels": channel_queryset_for_user(user=request.user)
+        .filter(is_active=True)
+        .order_by("client__name", "name"),
         "client_counts": client_queue_counts(user=request.user),
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,
@@ -257,3 +265,44 @@ def note(request, item_id: int):
         messages.error(request, _("A note needs text."))
         return _back_to_item(item_id)
     return _run(request, item_id, lambda: item_note_add(acting_user=request.user, item_id=item_id, text=text))
+
+
+@agency_staff_required
+@require_POST
+def end_shift(request):
+    released = presence_end_shift(user=request.user)
+    messages.success(request, _("Shift ended; %(count)d item(s) went back to the queue.") % {"count": released})
+    return redirect("inbox:queue")
+
+
+@agency_staff_required
+@require_POST
+def hide_duplicates(request, item_id: int):
+    reason = request.POST.get("reason", "").strip()
+    return _run(
+        request,
+        item_id,
+        lambda: items_hide_near_duplicates(acting_user=request.user, item_id=item_id, reason=reason or "campaign"),
+    )
+
+
+@agency_staff_required
+@require_POST
+def assign(request, item_id: int):
+    assignee = request.POST.get("assignee", "")
+    if not assignee.isdigit():
+        messages.error(request, _("Choose a colleague."))
+        return _back_to_item(item_id)
+    return _run(
+        request, item_id, lambda: item_assign(acting_user=request.user, item_id=item_id, assignee_id=int(assignee))
+    )
+
+
+@agency_staff_required
+@require_POST
+def tags(request, item_id: int):
+    add = [tag.strip() for tag in request.POST.get("add", "").split(",") if tag.strip()]
+    remove = request.POST.getlist("remove")
+    return _run(
+        request, item_id, lambda: item_tags_change(acting_user=request.user, item_id=item_id, add=add, remove=remove)
+    )

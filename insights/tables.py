@@ -1,7 +1,5 @@
 """A report table: the one shape the page renders and the CSV export writes, so both show the same cells."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext_lazy as _
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -49,25 +46,3 @@ def local_time(moment: datetime | None, time_zone: ZoneInfo) -> str | None:
 
 def iso_day(day: date) -> str:
     return day.isoformat()
-
-
-def csv_cell(value) -> str:
-    """A cell as written to CSV: numbers as they are, text neutralised against formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def csv_text(table: ReportTable) -> str:
-    """The table as CSV text, header first; UTF-8 with a BOM so spreadsheet programs detect the encoding."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_cell(str(column.label)) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()

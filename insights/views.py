@@ -14,27 +14,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from communityops.csv_export import csv_response as csv_download
 from communityops.models import Client
 from communityops.permissions import agency_staff_required, client_contact_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_client_for_user
 
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter, ReportFilterForm, ReportPeriod
 from .reports import ClientReport, OperationsDashboard, Report, TeamReport, UnknownTable
-from .tables import csv_text
 
 DASHBOARD_REFRESH_SECONDS = 10
 MONTHLY_TABLES = ("volume", "channels", "events", "keywords", "rising", "tags", "authors_reach", "authors_new")
 MONTHLY_TABLES += ("campaigns", "service")
 
 
-def csv_response(*, report: Report, key: str, filename: str) -> HttpResponse:
+def report_csv_response(*, report: Report, key: str, filename: str) -> HttpResponse:
     try:
         table = report.table(key)
     except UnknownTable:
         raise Http404 from None
-    response = HttpResponse(csv_text(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(filename=filename, header=[column.label for column in table.columns], rows=table.rows)
 
 
 def with_csv_urls(tables: dict, *, url_name: str, args: tuple, query: str) -> dict:
@@ -81,7 +79,7 @@ def dashboard(request):
 def dashboard_csv(request, table: str):
     report = OperationsDashboard(user=request.user, now=timezone.now())
     stamp = timezone.localtime(report.now, AGENCY_TIME_ZONE).strftime("%Y%m%d-%H%M")
-    return csv_response(report=report, key=table, filename=f"operations-{table}-{stamp}.csv")
+    return report_csv_response(report=report, key=table, filename=f"operations-{table}-{stamp}.csv")
 
 
 def team_filter(request) -> tuple[ReportFilterForm, ReportFilter]:
@@ -119,7 +117,9 @@ def team_csv(request, table: str):
     _form, report_filter = team_filter(request)
     report = TeamReport(user=request.user, report_filter=report_filter, now=timezone.now())
     period = report_filter.period
-    return csv_response(report=report, key=table, filename=f"team-{table}-{period.first_day}-{period.last_day}.csv")
+    return report_csv_response(
+        report=report, key=table, filename=f"team-{table}-{period.first_day}-{period.last_day}.csv"
+    )
 
 
 @agency_staff_required
@@ -194,7 +194,7 @@ def client_csv(request, client_id: int, table: str):
     _form, report_filter = client_filter(request, client)
     report = ClientReport(client=client, report_filter=report_filter, now=timezone.now())
     period = report_filter.period
-    return csv_response(
+    return report_csv_response(
         report=report, key=table, filename=f"{client.slug}-{table}-{period.first_day}-{period.last_day}.csv"
     )
 

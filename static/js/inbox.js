@@ -2,15 +2,22 @@
 (function () {
   "use strict";
   const german = document.documentElement.lang === "de";
-  const words = german
-    ? { in: (m) => `in ${m} Min.`, overdue: (m) => `${m} Min. überfällig`, hours: (h) => `${h} Std.` }
-    : { in: (m) => `in ${m} min`, overdue: (m) => `${m} min overdue`, hours: (h) => `${h} h` };
+  const units = german ? { hour: "Std.", minute: "Min." } : { hour: "h", minute: "min" };
+  const phrases = german
+    ? { due: (span) => `in ${span}`, overdue: (span) => `${span} überfällig` }
+    : { due: (span) => `in ${span}`, overdue: (span) => `${span} overdue` };
+
+  function formatSpan(minutes) {
+    if (minutes < 60) return `${minutes} ${units.minute}`;
+    const hours = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    return rest ? `${hours} ${units.hour} ${rest} ${units.minute}` : `${hours} ${units.hour}`;
+  }
 
   function describeDue(due) {
     const minutes = Math.round((due - Date.now()) / 60000);
-    if (minutes < 0) return { text: words.overdue(-minutes), state: "overdue" };
-    if (minutes >= 120) return { text: words.in(words.hours(Math.round(minutes / 60))).replace(/ Min\.| min/, ""), state: "later" };
-    return { text: words.in(minutes), state: minutes <= 15 ? "soon" : "later" };
+    if (minutes < 0) return { text: phrases.overdue(formatSpan(-minutes)), state: "overdue" };
+    return { text: phrases.due(formatSpan(minutes)), state: minutes <= 15 ? "soon" : "later" };
   }
 
   function refreshDueTimes(root) {

@@ -110,7 +110,7 @@ def test_claim_next_with_nothing_waiting_says_so(client, served):
 
     response = client.post(reverse("inbox:claim_next"), follow=True)
 
-    assert "Nothing is waiting" in response.content.decode() or "Nichts wartet" in response.content.decode()
+    assert "Gerade wartet nichts auf Sie." in response.content.decode()
 
 
 def test_close_needs_no_answer_and_sends_nothing(client, served, open_item_factory):
@@ -134,3 +134,69 @@ def test_unknown_moderation_action_is_refused_with_a_message(client, served, ope
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.status == Item.Status.NEW
+
+
+def test_end_shift_releases_what_the_agent_holds(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:end_shift"))
+
+    item.refresh_from_db()
+    assert item.claimed_by is None
+
+
+def test_inbox_page_keeps_the_agent_marked_online(client, served):
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue")).content.decode()
+
+    assert reverse("api_inbox_presence_heartbeat") in page
+    assert client.post(reverse("api_inbox_presence_heartbeat")).status_code in (200, 204)
+
+
+def test_assign_hands_the_item_to_a_colleague_of_the_client(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    colleague = agent_for(served["client"])
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": colleague.pk})
+
+    item.refresh_from_db()
+    assert item.claimed_by == colleague
+
+
+def test_tags_are_added_and_removed_from_the_composer(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:tags", args=[item.pk]), {"add": "lieferung, rechnung"})
+    client.post(reverse("inbox:tags", args=[item.pk]), {"remove": "lieferung"})
+
+    item.refresh_from_db()
+    assert item.tags == ["rechnung"]
+
+
+def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, open_item_factory, meta_graph_stub):
+    campaign = [open_item_factory(channel=served["channel"], text="Boykottiert diese Firma!!!") for _n in range(3)]
+    other = open_item_factory(channel=served["channel"], text="Wann öffnet ihr?")
+    client.force_login(served["agent"])
+
+    client.post(reverse("inbox:hide_duplicates", args=[campaign[0].pk]))
+
+    statuses = {item.pk: Item.objects.get(pk=item.pk).status for item in [*campaign, other]}
+    assert [statuses[item.pk] for item in campaign] == [Item.Status.HIDDEN] * 3
+    assert statuses[other.pk] == Item.Status.NEW
+
+
+def test_queue_filters_by_channel(client, served, open_item_factory, channel_factory):
+    other_channel = channel_factory(client=served["client"], name="Instagram")
+    open_item_factory(channel=served["channel"], text="auf Facebook")
+    open_item_factory(channel=other_channel, text="auf Instagram")
+    client.force_login(served["agent"])
+
+    fragment = client.get(reverse("inbox:queue_list"), {"channel": other_channel.pk}).content.decode()
+
+    assert "auf Instagram" in fragment
+    assert "auf Facebook" not in fragment

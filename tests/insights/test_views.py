@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.models import User
 from crises.models import Crisis, SpikeAlert
 from inbox.models import AgentPresence
-from insights.tables import FORMULA_TRIGGERS, ReportTable, csv_cell, csv_text
+from insights.tables import ReportTable
 
 from .conftest import berlin
 
@@ -203,7 +204,14 @@ def test_every_formula_trigger_gets_a_quote(trigger):
     assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
     assert csv_cell(-3) == "-3"
     assert csv_cell("harmless = text") == "harmless = text"
-    written = list(csv.reader(io.StringIO(csv_text(table).removeprefix("\ufeff"), newline="")))
+    written = list(
+        csv.reader(
+            io.StringIO(
+                csv_text(header=[column.label for column in table.columns], rows=table.rows).removeprefix("\ufeff"),
+                newline="",
+            )
+        )
+    )
     assert written[-1] == [f"'{trigger}cmd|' /C calc'!A0", "-3", "1.5", ""]
 
 

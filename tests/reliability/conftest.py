@@ -1,0 +1,3 @@
+"""Reliability fixtures: the inbox's item factory and Graph API stub are reused, not copied."""
+
+from tests.inbox.conftest import meta_graph_stub, open_item_factory  # noqa: F401 (fixtures re-exported)

@@ -1,0 +1,129 @@
+"""Many agents and shift leads work one queue at once: every item is answered once, every reply sent once."""
+
+import random
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from communityops.models import Channel, User
+from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.selectors import item_thread_version
+from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
+from inbox.services.errors import InboxActionError
+from inbox.services.outbox import item_reply
+
+ITEMS = 80
+AGENTS = 10
+LEADS = 2
+# Bounds every worker loop: far more rounds than the queue needs, so a livelock fails the test.
+MAX_ROUNDS = 40 * ITEMS
+
+
+def _open_items_left() -> bool:
+    return Item.objects.filter(status__in=Item.OPEN_STATUSES).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
+    channel_factory, open_item_factory, agent_for, user_factory, team_factory, meta_graph_stub
+):
+    # Given one Facebook page with a queue of items, ten agents and two shift leads on it
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE, access_token="page-token")
+    items = [
+        open_item_factory(channel=channel, external_id=f"post{n}_c{n}", thread_external_id=f"post{n}", due_in=n % 9)
+        for n in range(ITEMS)
+    ]
+    agents = [agent_for(channel.client, with_mfa=False) for _ in range(AGENTS)]
+    leads = [user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False) for _ in range(LEADS)]
+    team_factory(members=leads, clients=[channel.client])
+    accepted: list[tuple[int, int]] = []  # (item id, action id) of every reply the service accepted
+    refusals: Counter = Counter()
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(AGENTS + LEADS)
+
+    def reply(user: User, item: Item, version: int) -> None:
+        try:
+            action = item_reply(
+                acting_user=user, item_id=item.pk, text=f"Antwort von {user.pk}", loaded_at_event_id=version
+            )
+        except InboxActionError as refusal:
+            with lock:
+                refusals[type(refusal).__name__] += 1
+            return
+        with lock:
+            accepted.append((item.pk, action.pk))
+
+    def agent_work(agent: User, seed: int) -> None:
+        chance = random.Random(seed)
+        try:
+            start.wait()
+            for _round in range(MAX_ROUNDS):
+                item = item_claim_next(acting_user=agent)
+                if item is None:
+                    if not _open_items_left():
+                        return
+                    continue
+                version = item_thread_version(item=item)
+                try:
+                    item_heartbeat(acting_user=agent, item_id=item.pk)
+                except InboxActionError:
+                    with lock:
+                        refusals["heartbeat lost"] += 1
+                    continue
+                if chance.random() < 0.2:
+                    item_release(acting_user=agent, item_id=item.pk, reason="skip")
+                    continue
+                reply(agent, item, version)
+        except BaseException as error:  # noqa: BLE001 (reported by the assert below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def lead_work(lead: User, seed: int) -> None:
+        chance = random.Random(seed)
+        try:
+            start.wait()
+            for _round in range(MAX_ROUNDS):
+                held = list(Item.objects.filter(status=Item.Status.CLAIMED).values_list("pk", flat=True))
+                if not held:
+                    if not _open_items_left():
+                        return
+                    continue
+                try:
+                    item = item_take_over(acting_user=lead, item_id=chance.choice(held), reason="race test")
+                except InboxActionError:
+                    with lock:
+                        refusals["take-over refused"] += 1
+                    continue
+                reply(lead, item, item_thread_version(item=item))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=agent_work, args=(agent, n)) for n, agent in enumerate(agents)]
+    threads += [threading.Thread(target=lead_work, args=(lead, 100 + n)) for n, lead in enumerate(leads)]
+
+    # When they all claim, heartbeat, skip, reply and take over at once
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then every item is answered by exactly one accepted reply, sent exactly once to the platform
+    assert errors == []
+    item_ids = {item.pk for item in items}
+    per_item = Counter(item_id for item_id, _action in accepted)
+    assert set(per_item) == item_ids and max(per_item.values()) == 1
+    assert set(Item.objects.values_list("status", flat=True)) == {Item.Status.ANSWERED}
+    actions = OutboundAction.objects.filter(kind=OutboundAction.Kind.REPLY)
+    assert sorted(actions.values_list("pk", flat=True)) == sorted(action_id for _item, action_id in accepted)
+    assert set(actions.values_list("status", flat=True)) == {OutboundAction.Status.SENT}
+    sent_per_comment = Counter(reply["object_id"] for reply in meta_graph_stub.app.replies)
+    assert sent_per_comment == Counter({item.external_id: 1 for item in items})
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.SENT).count() == ITEMS
+    # The race really raced: some replies were refused because a lead took the item over.
+    print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")

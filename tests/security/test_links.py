@@ -1,0 +1,64 @@
+"""Links that are their own permission: share links, escalation acknowledgements, magic links.
+
+The valid secret opens exactly its own object; any other or altered secret opens nothing.
+"""
+
+from datetime import date
+
+import pytest
+
+from billing.services import quote_create
+from crises.escalation import acknowledge_token
+from crises.models import ApprovalLink
+from crises.services import approval_token
+from tests.billing.conftest import pricing_input
+
+from .conftest import leaked_markers
+
+
+@pytest.mark.django_db
+def test_a_share_link_opens_its_quote_and_no_other_token_does(client):
+    quote = quote_create(
+        pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)), name="Geheimbrauerei Foreign"
+    )
+
+    own = client.get(f"/pricing/q/{quote.token}/")
+    altered = [quote.token[:-1], quote.token + "x", quote.token.upper(), "x" * len(quote.token), "%00", "..%2f"]
+    refused = [client.get(f"/pricing/q/{token}/") for token in altered]
+
+    assert own.status_code == 200 and b"Geheimbrauerei" in own.content
+    assert [response.status_code for response in refused] == [404] * len(altered)
+    assert all(leaked_markers(response.content) == [] for response in refused)
+
+
+@pytest.mark.django_db
+def test_an_acknowledge_link_is_refused_when_altered(client, world):
+    crisis = world.foreign.crisis
+    token = acknowledge_token(crisis_id=crisis.pk, recipient_key="user:1")
+
+    tampered = client.get(f"/crises/ack/{token[:-2]}xy/")
+    forged = client.post(f"/crises/ack/{token.replace(':', '.')}/")
+    crisis.refresh_from_db()
+
+    assert (tampered.status_code, forged.status_code) == (400, 400)
+    assert leaked_markers(tampered.content) == leaked_markers(forged.content) == []
+    assert crisis.acknowledged_at is None
+
+
+@pytest.mark.django_db
+def test_a_magic_link_opens_only_its_own_draft(client, world):
+    own_link = ApprovalLink.objects.get(draft=world.own.draft)
+    foreign_link = ApprovalLink.objects.get(draft=world.foreign.draft)
+
+    own = client.get(f"/crises/approve/{world.own.draft.pk}/{approval_token(link=own_link)}/")
+    crossed = client.get(f"/crises/approve/{world.foreign.draft.pk}/{approval_token(link=own_link)}/")
+    crossed_decision = client.post(
+        f"/crises/approve/{world.foreign.draft.pk}/{approval_token(link=own_link)}/", {"decision": "approve"}
+    )
+    altered = client.get(f"/crises/approve/{world.foreign.draft.pk}/{approval_token(link=foreign_link)[:-1]}0/")
+    world.foreign.draft.refresh_from_db()
+
+    assert own.status_code == 200 and b"OWN-DRAFT-7f3a" in own.content
+    assert (crossed.status_code, crossed_decision.status_code, altered.status_code) == (403, 403, 403)
+    assert all(leaked_markers(r.content) == [] for r in (crossed, crossed_decision, altered))
+    assert world.foreign.draft.status == "submitted"
