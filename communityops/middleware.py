@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,4 +29,22 @@ class StaffMfaRequiredMiddleware:
                 return JsonResponse({"detail": _("Set up two-factor authentication first.")}, status=403)
             messages.info(request, _("Your role needs two-factor authentication: set up an authenticator app first."))
             return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query or form field is refused with 400 before any view runs.
+
+    PostgreSQL's text and jsonb cannot store U+0000: views that read request.POST directly
+    (the inbox's composer, reasons for take-over and moderation) raised a 500 DataError on it.
+    Django's forms and DRF's CharField already refuse it; this covers everything else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for data in (request.GET, request.POST):
+            if any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()):
+                return HttpResponseBadRequest("NUL characters are not allowed.", content_type="text/plain")
         return self.get_response(request)

@@ -24,7 +24,8 @@ from ..models import Item
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 
 MAX_EXTERNAL_ID_LENGTH = 200
-MAX_TEXT_LENGTH = 20_000
+# Long blog comments exist (WordPress allows 65,525 characters); 100,000 stays well within a TextField.
+MAX_TEXT_LENGTH = 100_000
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,23 @@ class ParsedChange:
 
 def json_body_parse(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return _without_nul(json.loads(body))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NormalizationError(f"malformed JSON: {error}") from error
+    except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
+        raise NormalizationError("malformed JSON: nested too deeply") from error
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL's text and jsonb cannot hold U+0000, and in a comment it means nothing: drop it,
+    or storing the changes fails and the whole delivery is refused on every retry."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(element) for element in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(element) for key, element in value.items()}
+    return value
 
 
 def meta_changes_split(body: bytes) -> list[dict]:
