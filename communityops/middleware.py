@@ -46,8 +46,7 @@ class RejectNulCharactersMiddleware:
     def __call__(self, request):
         for data in (request.GET, request.POST):
             if any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()):
-                reason = "NUL characters are not allowed."
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": reason}, status=400)
-                return HttpResponseBadRequest(reason, content_type="text/plain")
+                    return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
+                return HttpResponseBadRequest("NUL characters are not allowed.", content_type="text/plain")
         return self.get_response(request)

@@ -269,6 +269,7 @@ def test_no_page_gives_anyone_the_foreign_clients_objects(world):
                     before = after
     assert failures == [], "\n".join(failures)
     assert checked > 100
+    print(f"isolation pages: {len(pages)} endpoints, {checked} requests")
 
 
 @pytest.mark.django_db
@@ -296,6 +297,7 @@ def test_no_api_operation_gives_anyone_the_foreign_clients_objects(world):
                 before = after
     assert failures == [], "\n".join(failures)
     assert checked > 50
+    print(f"isolation api: {len(operations)} operations, {checked} requests")
 
 
 @pytest.mark.django_db
@@ -341,6 +343,7 @@ def test_lists_and_param_less_endpoints_never_show_the_foreign_client(world):
                     before = after
     assert failures == [], "\n".join(failures)
     assert checked > 50
+    print(f"isolation lists: {len(requests)} endpoints, {checked} requests")
 
 
 def api_operations_by_id() -> dict[str, list[tuple[str, dict]]]:
