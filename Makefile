@@ -8,7 +8,7 @@ PYTHON := $(shell for candidate in python3.14 python3.13 python3.12 python3; do 
 	$$candidate -c 'import sys; raise SystemExit(sys.version_info < (3, 12))' >/dev/null 2>&1 && \
 	{ echo $$candidate; break; }; done)
 
-.PHONY: run test bench lint messages clean-db soak
+.PHONY: run test bench lint messages soak
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
