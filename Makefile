@@ -8,7 +8,7 @@ PYTHON := $(shell for candidate in python3.14 python3.13 python3.12 python3; do 
 	$$candidate -c 'import sys; raise SystemExit(sys.version_info < (3, 12))' >/dev/null 2>&1 && \
 	{ echo $$candidate; break; }; done)
 
-.PHONY: run test bench lint messages clean-db soak
+.PHONY: run test bench lint messages soak
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -35,7 +35,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale de --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' \
+		--ignore 'bench/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --locale de --ignore '.venv/*'
 
 # An hour of mixed load against gunicorn + qcluster on 127.0.0.1 with the worker SIGKILLed at

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.csv_export import csv_response
+from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
 
 from .forms import PRESET_LABELS, WEEKDAY_NAMES, WEEKDAY_SHORT, CalculatorForm, cell_values, default_calculator_data
@@ -115,6 +117,7 @@ def quote_detail(request, token: str):
     context = {
         "quote": quote,
         "pricing_input": pricing_input,
+        "federal_state_name": FederalState(pricing_input.federal_state).label,
         "grid": _grid(selected),
         "hours": range(24),
         "nav": "pricing",
@@ -196,6 +199,7 @@ def statement_csv(request, client_id: int, year: int, month: int):
     rows += [(_("other"), row.label, row.value) for row in statement.extra_rows]
     return csv_response(
         filename=f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv",
-        header=[_("section"), _("item"), _("value")],
+        # "item" alone is the inbox's word for a comment (Beitrag); here it is a statement line (Posten).
+        header=[_("section"), pgettext("statement line", "item"), _("value")],
         rows=rows,
     )

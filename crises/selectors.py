@@ -13,6 +13,7 @@ from .models import (
     Crisis,
     CrisisEvent,
     CrisisItem,
+    Notification,
     OnCallShift,
     ResponseDraft,
     SpikeAlert,
@@ -116,3 +117,9 @@ def portal_drafts_awaiting(*, contact: ClientContact) -> QuerySet[ResponseDraft]
         .select_related("crisis")
         .order_by("approval_due_at")
     )
+
+
+def notification_recipient_label(*, crisis: Crisis, recipient_key: str) -> str:
+    """The person an acknowledgement link was sent to, by name (the key is internal, e.g. "user:1")."""
+    notification = Notification.objects.filter(crisis=crisis, recipient_key=recipient_key).first()
+    return notification.recipient_label if notification else recipient_key

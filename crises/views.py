@@ -38,6 +38,7 @@ from .selectors import (
     crisis_timeline,
     draft_current,
     draft_latest_approved,
+    notification_recipient_label,
     on_call_lead_now,
     portal_contact_for_user,
     portal_drafts_awaiting,
@@ -295,7 +296,12 @@ def acknowledge(request, token: str):
     crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
     done = False
     if request.method == "POST":
-        services.crisis_acknowledge(crisis=crisis, by_label=payload["recipient"], acting_user=None, now=timezone.now())
+        services.crisis_acknowledge(
+            crisis=crisis,
+            by_label=notification_recipient_label(crisis=crisis, recipient_key=payload["recipient"]),
+            acting_user=None,
+            now=timezone.now(),
+        )
         done = True
     crisis.refresh_from_db()
     return render(request, "crises/acknowledge.html", {"crisis": crisis, "done": done})

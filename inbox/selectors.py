@@ -5,7 +5,10 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
+
+# The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -103,17 +106,23 @@ def item_cursor_decode(cursor: str) -> tuple[datetime | None, int]:
 def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tuple[list[Item], str | None]:
     """One keyset page after `cursor`: a range scan on (sla_due_at, id), never an OFFSET.
 
-    PostgreSQL sorts NULL due times last in ascending order, so the condition covers them.
+    The condition is a row-value comparison, `(sla_due_at, id) > (due, id)`, which PostgreSQL
+    turns into an index range condition on item_open_queue; the equivalent OR of three terms
+    was only a filter, scanning every earlier open item (27 ms instead of 0.2 ms 10,000 items
+    deep at a million, see BENCHMARKS.md). Items without a due time sort last in ascending
+    order: they are read only once the dated part of the queue runs out.
     """
-    if cursor:
+    if not cursor:
+        items = list(queryset[: limit + 1])
+    else:
         due, last_id = item_cursor_decode(cursor)
         if due is None:
-            queryset = queryset.filter(sla_due_at__isnull=True, id__gt=last_id)
+            items = list(queryset.filter(sla_due_at__isnull=True, id__gt=last_id)[: limit + 1])
         else:
-            queryset = queryset.filter(
-                Q(sla_due_at__gt=due) | Q(sla_due_at=due, id__gt=last_id) | Q(sla_due_at__isnull=True)
-            )
-    items = list(queryset[: limit + 1])
+            after = TupleGreaterThan(Tuple(F("sla_due_at"), F("id")), (due, last_id))
+            items = list(queryset.filter(after)[: limit + 1])
+            if len(items) <= limit:
+                items += list(queryset.filter(sla_due_at__isnull=True)[: limit + 1 - len(items)])
     next_cursor = item_cursor_encode(item=items[limit - 1]) if len(items) > limit else None
     return items[:limit], next_cursor
 

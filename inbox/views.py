@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required
-from communityops.selectors import client_list_for_user, guideline_list_for_client
+from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
@@ -105,6 +105,9 @@ def _page(request, *, item_id: int | None):
     context = {
         "nav": "inbox",
         "clients": client_list_for_user(user=request.user),
+        "channels": channel_queryset_for_user(user=request.user)
+        .filter(is_active=True)
+        .order_by("client__name", "name"),
         "client_counts": client_queue_counts(user=request.user),
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,

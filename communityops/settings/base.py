@@ -251,4 +251,4 @@ INBOX_OUTBOX_MAX_ATTEMPTS = 6
 INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
-DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["demo_stub_network"], ["demo_feeder"]]
+DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["escalation_clock"], ["demo_stub_network"], ["demo_feeder"]]

@@ -24,10 +24,10 @@ from django_q.tasks import async_task
 from communityops.models import Channel
 
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
-from ..normalized import NormalizationError, NormalizedItem
+from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 from ..sentiment.fingerprint import minhash_bands
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
-from .triage import item_fingerprint_store, triage_assess
+from .triage import TriageResult, item_fingerprint_store, triage_assess, triage_assess_batch
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +37,8 @@ PROCESS_TASK = "inbox.tasks.webhook_delivery_process_task"
 STALE_PENDING_AFTER = timedelta(minutes=5)
 
 
-def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
-    """Create the author on first sight; refresh what the platform tells us about them.
-
-    Only what this delivery actually carries is overwritten: a Facebook comment has no follower
-    count, and must not reset the count a richer source stored (that would demote an influencer).
-    """
-    data = normalized.author
+def _author_known_fields(data: NormalizedAuthor) -> dict:
+    """What this delivery actually says about the author (empty values say nothing)."""
     known: dict = {}
     if data.handle:
         known["handle"] = data.handle
@@ -55,6 +50,25 @@ def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
         known["verified"] = True
     if data.account_created_at is not None:
         known["account_created_at"] = data.account_created_at
+    return known
+
+
+def _author_changes_save(author: Author, known: dict) -> None:
+    changed = [name for name, value in known.items() if getattr(author, name) != value]
+    if changed:
+        for name in changed:
+            setattr(author, name, known[name])
+        author.save(update_fields=changed)
+
+
+def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
+    """Create the author on first sight; refresh what the platform tells us about them.
+
+    Only what this delivery actually carries is overwritten: a Facebook comment has no follower
+    count, and must not reset the count a richer source stored (that would demote an influencer).
+    """
+    data = normalized.author
+    known = _author_known_fields(data)
     # Read first and write only what changed: most comments come from authors we already know.
     author = Author.objects.filter(platform=platform, external_id=data.external_id).first()
     if author is None:
@@ -63,12 +77,72 @@ def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
                 return Author.objects.create(platform=platform, external_id=data.external_id, **known)
         except IntegrityError:  # created concurrently by another delivery
             author = Author.objects.get(platform=platform, external_id=data.external_id)
-    changed = [name for name, value in known.items() if getattr(author, name) != value]
-    if changed:
-        for name in changed:
-            setattr(author, name, known[name])
-        author.save(update_fields=changed)
+    _author_changes_save(author, known)
     return author
+
+
+def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+    """author_upsert for many authors at once, by external id: one read, one INSERT ... ON CONFLICT
+    DO NOTHING for the new ones, one read of those; only authors whose data changed are written.
+
+    An author named several times takes the fields in order (the later change wins), as one after
+    the other would. Inserted in external-id order, so concurrent batches lock in the same order.
+    """
+    merged: dict[str, dict] = {}
+    for data in authors:
+        merged.setdefault(data.external_id, {}).update(_author_known_fields(data))
+    external_ids = sorted(merged)
+    found = {
+        author.external_id: author for author in Author.objects.filter(platform=platform, external_id__in=external_ids)
+    }
+    missing = [external_id for external_id in external_ids if external_id not in found]
+    if missing:
+        Author.objects.bulk_create(
+            [Author(platform=platform, external_id=external_id, **merged[external_id]) for external_id in missing],
+            ignore_conflicts=True,
+        )
+        found.update(
+            (author.external_id, author) for author in Author.objects.filter(platform=platform, external_id__in=missing)
+        )
+    # Only what changed is written (also for an author created concurrently with other data), in one UPDATE.
+    changed_fields: set[str] = set()
+    changed_authors = []
+    for external_id, author in found.items():
+        changed = [name for name, value in merged[external_id].items() if getattr(author, name) != value]
+        for name in changed:
+            setattr(author, name, merged[external_id][name])
+        if changed:
+            changed_fields.update(changed)
+            changed_authors.append(author)
+    if changed_authors:
+        Author.objects.bulk_update(changed_authors, sorted(changed_fields))
+    return found
+
+
+def _item_triaged(*, channel: Channel, author: Author, normalized: NormalizedItem, triage: TriageResult) -> Item:
+    """The unsaved item for a normalised arrival and its triage (one place for both ingest paths)."""
+    return Item(
+        client=channel.client,
+        channel=channel,
+        external_id=normalized.external_id,
+        kind=normalized.kind,
+        thread_external_id=normalized.thread_external_id,
+        parent_external_id=normalized.parent_external_id,
+        permalink=normalized.permalink,
+        author=author,
+        author_tier=triage.author_tier,
+        text=normalized.text,
+        language=triage.language,
+        platform_created_at=normalized.platform_created_at,
+        priority=triage.priority,
+        sentiment=triage.sentiment,
+        sentiment_score=triage.sentiment_score,
+        spam_score=triage.spam_score,
+        fake_score=triage.fake_score,
+        triage_reasons=triage.reasons,
+        sla_due_at=triage.sla_due_at,
+        tags=list(dict.fromkeys([*normalized.tags, *triage.tags])),
+    )
 
 
 @transaction.atomic
@@ -91,28 +165,8 @@ def item_ingest(
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
     try:
         with transaction.atomic():
-            item = Item.objects.create(
-                client=client,
-                channel=channel,
-                external_id=normalized.external_id,
-                kind=normalized.kind,
-                thread_external_id=normalized.thread_external_id,
-                parent_external_id=normalized.parent_external_id,
-                permalink=normalized.permalink,
-                author=author,
-                author_tier=triage.author_tier,
-                text=normalized.text,
-                language=triage.language,
-                platform_created_at=normalized.platform_created_at,
-                priority=triage.priority,
-                sentiment=triage.sentiment,
-                sentiment_score=triage.sentiment_score,
-                spam_score=triage.spam_score,
-                fake_score=triage.fake_score,
-                triage_reasons=triage.reasons,
-                sla_due_at=triage.sla_due_at,
-                tags=list(dict.fromkeys([*normalized.tags, *triage.tags])),
-            )
+            item = _item_triaged(channel=channel, author=author, normalized=normalized, triage=triage)
+            item.save(force_insert=True)
     except IntegrityError:
         return Item.objects.get(channel=channel, external_id=normalized.external_id), False
     if backfilled_at is not None:
@@ -294,6 +348,10 @@ def _change_apply(
     *, channel: Channel, source: str, payload: dict, received_at: datetime
 ) -> tuple[str, Item | None, str]:
     parsed = change_parse(source=source, channel=channel, payload=payload, received_at=received_at)
+    return _parsed_change_apply(channel=channel, parsed=parsed)
+
+
+def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str, Item | None, str]:
     if parsed.action == ParsedChange.Action.IGNORE:
         return IngestChange.Status.IGNORED, None, parsed.reason
     if parsed.action == ParsedChange.Action.REMOVE:
@@ -307,6 +365,18 @@ def _change_apply(
     return IngestChange.Status.DUPLICATE, item, ""
 
 
+def _guarded(change_id: int, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
+    """Run one change's work in a savepoint; a failure becomes a FAILED status with the reason."""
+    try:
+        with transaction.atomic():
+            return apply()
+    except NormalizationError as error:
+        return IngestChange.Status.FAILED, None, str(error)
+    except Exception as error:  # a bug must not block the other changes; it is kept for a retry
+        logger.exception("ingest change %s failed", change_id)
+        return IngestChange.Status.FAILED, None, f"internal error: {type(error).__name__}: {error}"
+
+
 def ingest_change_process(*, change_id: int, channel: Channel, source: str, received_at: datetime) -> str | None:
     """Process one pending change in its own transaction. Returns its new status, or None when
     another worker holds it or it is no longer pending (a task that runs twice skips it)."""
@@ -318,19 +388,185 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
         )
         if change is None:
             return None
-        try:
-            with transaction.atomic():
-                status, item, note = _change_apply(
-                    channel=channel, source=source, payload=change.payload, received_at=received_at
-                )
-        except NormalizationError as error:
-            status, item, note = IngestChange.Status.FAILED, None, str(error)
-        except Exception as error:  # a bug must not block the other changes; it is kept for a retry
-            logger.exception("ingest change %s failed", change_id)
-            status, item, note = IngestChange.Status.FAILED, None, f"internal error: {type(error).__name__}: {error}"
-        change.status, change.item, change.error = status, item, note
+        change.status, change.item, change.error = _guarded(
+            change_id,
+            lambda: _change_apply(channel=channel, source=source, payload=change.payload, received_at=received_at),
+        )
         change.save(update_fields=["status", "item", "error"])
-        return status
+        return change.status
+
+
+# --- batched processing --------------------------------------------------------------------------
+
+# Changes locked, ingested and marked per transaction: big enough that the per-batch queries are
+# spread thin, small enough that a worker holds its locks for well under a second.
+BATCH_SIZE = 250
+# Rows per multi-row INSERT of items (29 columns: about 8,700 parameters).
+ITEM_INSERT_ROWS = 300
+
+
+def _items_insert(items: list[Item]) -> dict[str, int]:
+    """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> new pk.
+
+    Values are prepared by the model fields themselves (auto_now_add, JSON, arrays), as the ORM would.
+    An item the channel already has (a concurrent redelivery won) is simply not in the result.
+    """
+    fields = [field for field in Item._meta.concrete_fields if not field.primary_key]
+    table = connection.ops.quote_name(Item._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    created: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), ITEM_INSERT_ROWS):
+            chunk = items[start : start + ITEM_INSERT_ROWS]
+            params = [
+                field.get_db_prep_save(field.pre_save(item, add=True), connection) for item in chunk for field in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}"  # noqa: S608 - our names
+                " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id",
+                params,
+            )
+            created.update((external_id, pk) for pk, external_id in cursor.fetchall())
+    return created
+
+
+def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, NormalizedItem]]) -> None:
+    """item_ingest for a run of consecutive new-item changes, with a fixed number of queries.
+
+    Same outcome per change as item_ingest in order: INGESTED with a new triaged item, its RECEIVED
+    event and fingerprint; DUPLICATE with the existing item when the channel already has it (also
+    when it appears twice in the run, or a concurrent delivery stored it first).
+    """
+    external_ids = [normalized.external_id for _change, normalized in upserts]
+    existing = dict(Item.objects.filter(channel=channel, external_id__in=external_ids).values_list("external_id", "pk"))
+    fresh: dict[str, tuple[IngestChange, NormalizedItem]] = {}
+    created: dict[str, int] = {}
+    for change, normalized in upserts:
+        if normalized.external_id not in existing and normalized.external_id not in fresh:
+            fresh[normalized.external_id] = (change, normalized)
+    if fresh:
+        client = channel.client
+        authors = authors_upsert_batch(
+            platform=channel.platform, authors=[normalized.author for _change, normalized in fresh.values()]
+        )
+        entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
+        triages = triage_assess_batch(client=client, entries=entries, received_at=timezone.now())
+        items = [
+            _item_triaged(channel=channel, author=author, normalized=normalized, triage=triage)
+            for (author, normalized), triage in zip(entries, triages, strict=True)
+        ]
+        created = _items_insert(items)
+        stored = [(item, triage) for item, triage in zip(items, triages, strict=True) if item.external_id in created]
+        for item, _triage in stored:
+            item.pk = created[item.external_id]
+        ItemEvent.objects.bulk_create(
+            ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+            for item, triage in stored
+        )
+        ItemTextFingerprint.objects.bulk_create(
+            ItemTextFingerprint(
+                item=item,
+                client=client,
+                author=item.author,
+                received_at=item.received_at,
+                minhash=triage.minhash,
+                bands=minhash_bands(triage.minhash),
+            )
+            for item, triage in stored
+            if triage.minhash is not None
+        )
+        lost = [external_id for external_id in fresh if external_id not in created]
+        if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
+            existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))
+        existing.update(created)
+    for change, normalized in upserts:
+        first = fresh.get(normalized.external_id)
+        ingested = first is not None and first[0] is change and normalized.external_id in created
+        change.status = IngestChange.Status.INGESTED if ingested else IngestChange.Status.DUPLICATE
+        change.item_id, change.error = existing[normalized.external_id], ""
+
+
+def _changes_apply(*, delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
+    """Apply locked changes in position order: runs of new items in bulk, edits and removals one
+    by one in between (they may refer to an item an earlier change of the run creates)."""
+    channel = delivery.channel
+    upserts: list[tuple[IngestChange, NormalizedItem]] = []
+
+    def flush() -> None:
+        if upserts:
+            _upserts_ingest(channel=channel, upserts=upserts)
+            upserts.clear()
+
+    for change in changes:
+        try:
+            parsed = change_parse(
+                source=delivery.source, channel=channel, payload=change.payload, received_at=delivery.received_at
+            )
+        except NormalizationError as error:
+            change.status, change.item, change.error = IngestChange.Status.FAILED, None, str(error)
+            continue
+        if parsed.action == ParsedChange.Action.UPSERT:
+            upserts.append((change, parsed.normalized))
+            continue
+        flush()
+        change.status, change.item, change.error = _guarded(
+            change.pk, lambda parsed=parsed: _parsed_change_apply(channel=channel, parsed=parsed)
+        )
+    flush()
+
+
+def _changes_mark(changes: list[IngestChange]) -> None:
+    """One UPDATE ... FROM unnest(...) for the batch's new statuses (bulk_update's CASE per row
+    costs more to build in Python than the database spends on it)."""
+    table = IngestChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET status = marked.status, item_id = marked.item_id, error = marked.error
+            FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::text[]) AS marked(id, status, item_id, error)
+            WHERE {table}.id = marked.id
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [
+                [change.pk for change in changes],
+                [change.status for change in changes],
+                [change.item_id for change in changes],
+                [change.error for change in changes],
+            ],
+        )
+
+
+def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | None:
+    """Lock up to BATCH_SIZE pending changes (SKIP LOCKED), ingest them, mark them; one transaction.
+
+    Returns their new statuses, or None when no pending change is left to lock. If the batch fails
+    as a whole (a bug, a deadlock), it is rolled back and each of its changes is processed on its
+    own, so one bad change keeps its error and never costs the others theirs.
+    """
+    locked_ids: list[int] = []
+    try:
+        with transaction.atomic():
+            changes = list(
+                IngestChange.objects.select_for_update(skip_locked=True)
+                .filter(delivery=delivery, status=IngestChange.Status.PENDING)
+                .order_by("position")[:BATCH_SIZE]
+            )
+            if not changes:
+                return None
+            locked_ids = [change.pk for change in changes]
+            _changes_apply(delivery=delivery, changes=changes)
+            _changes_mark(changes)
+            return [change.status for change in changes]
+    except Exception:
+        if not locked_ids:
+            raise
+        logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
+    return [
+        ingest_change_process(
+            change_id=change_id, channel=delivery.channel, source=delivery.source, received_at=delivery.received_at
+        )
+        for change_id in locked_ids
+    ]
 
 
 def _delivery_finish(delivery: WebhookDelivery) -> None:
@@ -350,21 +586,20 @@ def webhook_delivery_process(
 ) -> dict[str, int]:
     """Process every pending change of a delivery; idempotent (a second run finds nothing pending).
 
-    Returns counts per resulting status. `on_change` is called after each change (progress bars).
+    Batches of changes are locked with SKIP LOCKED, so two runs of the task share the work instead
+    of doing it twice. Returns counts per resulting status. `on_change` is called after each
+    change (progress bars).
     """
     delivery = WebhookDelivery.objects.select_related("channel__client").filter(pk=delivery_id).first()
     if delivery is None:
         return {}
     counts: dict[str, int] = {}
-    pending = delivery.changes.filter(status=IngestChange.Status.PENDING).order_by("position")
-    for change_id in pending.values_list("pk", flat=True):
-        status = ingest_change_process(
-            change_id=change_id, channel=delivery.channel, source=delivery.source, received_at=delivery.received_at
-        )
-        if status is not None:
-            counts[status] = counts.get(status, 0) + 1
-        if on_change is not None:
-            on_change(status)
+    while (statuses := _changes_batch_process(delivery=delivery)) is not None:
+        for status in statuses:
+            if status is not None:
+                counts[status] = counts.get(status, 0) + 1
+            if on_change is not None:
+                on_change(status)
     _delivery_finish(delivery)
     return counts
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from crises.escalation import (
     acknowledge_token,
     crisis_escalate_due,
+    escalation_clock_tick,
     is_business_hours,
     notification_send,
 )
@@ -258,3 +259,37 @@ def test_resolved_crisis_stops_escalating(ladder):
     Crisis.objects.filter(pk=crisis.pk).update(status=Crisis.Status.RESOLVED)
 
     assert crisis_escalate_due(now=start + timedelta(hours=1)) == 0
+
+
+def test_escalation_clock_fires_and_sends_a_due_step_without_the_task_queue(ladder, django_capture_on_commit_callbacks):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        sent_now = escalation_clock_tick(now=start)
+        sent_again = escalation_clock_tick(now=start + timedelta(minutes=9))
+
+    first = Notification.objects.get(crisis=crisis)
+    assert (sent_now, sent_again) == (1, 0)
+    assert (first.status, first.recipient_label) == (Notification.Status.SENT, str(ladder["lead"]))
+    assert queued == []  # nothing went through the task queue
+    assert len(mail.outbox) == 1
+
+
+def test_escalation_clock_leaves_retries_of_a_failed_send_to_the_periodic_task(ladder, settings):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    Notification.objects.create(
+        crisis=crisis,
+        step=crisis.client.escalation_policy.steps.get(position=2),
+        recipient_key="contact:retry",
+        recipient_label="Retry me",
+        address="retry@example.com",
+        channel=NotificationChannel.EMAIL,
+        attempts=1,
+    )
+
+    escalation_clock_tick(now=start)
+
+    retry = Notification.objects.get(recipient_key="contact:retry")
+    assert (retry.status, retry.attempts) == (Notification.Status.PENDING, 1)

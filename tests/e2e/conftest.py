@@ -63,3 +63,114 @@ def browser_login(live_server):
         )
 
     return login
+
+
+@pytest.fixture
+def graph_api(settings):
+    """The local Meta Graph API stub; replies sent by the app land in graph_api.app.replies."""
+    from inbox.stubs import MetaGraphStub
+
+    with MetaGraphStub() as stub:
+        settings.META_GRAPH_API_BASE_URL = stub.base_url
+        yield stub
+
+
+@pytest.fixture
+def ingest_comments(db):
+    """Comments arriving on a channel through the real ingestion path: ingest(channel, [(author, text), ...])."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inbox.models import Item
+    from inbox.normalized import NormalizedAuthor, NormalizedItem
+    from inbox.services.ingestion import item_ingest
+
+    def ingest(channel, comments, *, thread: str = "post1", minutes_ago: int = 5) -> list:
+        posted = timezone.now() - timedelta(minutes=minutes_ago)
+        return [
+            item_ingest(
+                channel=channel,
+                normalized=NormalizedItem(
+                    external_id=f"{thread}_{channel.pk}_{number}",
+                    kind=Item.Kind.COMMENT,
+                    text=text,
+                    author=NormalizedAuthor(external_id=name.lower().replace(" ", "."), display_name=name),
+                    platform_created_at=posted,
+                    thread_external_id=thread,
+                ),
+            )[0]
+            for number, (name, text) in enumerate(comments)
+        ]
+
+    return ingest
+
+
+DEMO_COMMENTS = {
+    "brauhaus-isartal": [
+        (
+            "Lena Maier",
+            "Stimmt es, dass in der Charge 0424 Glassplitter waren? Meine Eltern haben davon noch zwei Kästen.",
+        ),
+        ("Tom Berger", "Ich trinke euer Helles nicht mehr, bis ihr das aufklärt. Unglaublich, dass ihr schweigt!"),
+        ("Mia Schuster", "Habe auf Instagram gelesen, dass ein Anwalt eingeschaltet ist. Was ist da los?"),
+        ("Jonas Huber", "Wann gibt es das Winterbier wieder? Letztes Jahr war es im November schon ausverkauft."),
+        ("Sophie Wagner", "Danke für das tolle Hoffest gestern, die Blasmusik war großartig!"),
+    ],
+    "rheinmode": [
+        ("Kevin Schmitz", "Meine Retoure ist seit drei Wochen unterwegs und ich habe noch kein Geld zurück."),
+        ("Aylin Yilmaz", "Gibt es die Regenjacke aus dem Herbst-Newsletter auch in Größe 44?"),
+    ],
+    "nordlicht-energie": [
+        ("Hauke Jensen", "Seit heute früh Stromausfall in Altona. Gibt es eine Info, wie lange das dauert?"),
+    ],
+}
+
+
+@pytest.fixture
+def demo_agency(db, ingest_comments):
+    """The demo agency from `make run` (clients, staff, coverage plans, an ongoing crisis awaiting
+    Sabine Huber's approval, a saved quote) plus open comments in the inbox, for realistic screens."""
+    import io
+
+    from billing.demo import seed_billing
+    from billing.models import Quote
+    from communityops.demo import seed_core
+    from communityops.models import Channel, User
+    from crises.demo import DEMO_APPROVER_EMAIL, DEMO_LEAD_EMAIL, seed_crises
+    from crises.models import ApprovalLink, Crisis
+    from inbox.models import Item
+
+    out = io.StringIO()
+    seed_core(stdout=out)
+    seed_billing(stdout=out)
+    for slug, comments in DEMO_COMMENTS.items():
+        channel = Channel.objects.get(client__slug=slug, platform=Channel.Platform.FACEBOOK_PAGE)
+        ingest_comments(channel, comments, minutes_ago=12)
+    # The glass-shard rumour reads negative; the crisis seeder links the negative comments.
+    Item.objects.filter(client__slug="brauhaus-isartal", text__regex="Glassplitter|schweigt|Anwalt").update(
+        sentiment=Item.Sentiment.NEGATIVE
+    )
+    seed_crises(stdout=out)
+    return {
+        "lead": User.objects.get(email=DEMO_LEAD_EMAIL),
+        "agent": User.objects.get(email="anna@agentur.example"),
+        "contact_user": User.objects.get(email=DEMO_APPROVER_EMAIL),
+        "crisis": Crisis.objects.get(client__slug="brauhaus-isartal"),
+        "approval_link": ApprovalLink.objects.select_related("draft").get(contact__email=DEMO_APPROVER_EMAIL),
+        "quote": Quote.objects.get(),
+    }
+
+
+@pytest.fixture
+def magic_link_url(live_server):
+    """The address the approval email carries for a link (the token is derived, never stored)."""
+    from django.urls import reverse
+
+    from crises.services import approval_token
+
+    def url(link) -> str:
+        path = reverse("crises:magic_link", kwargs={"draft_id": link.draft_id, "token": approval_token(link=link)})
+        return f"{live_server.url}{path}"
+
+    return url

@@ -1,30 +1,18 @@
 """Journeys 1 and 2: two agents on one queue, a lease that runs out, a shift lead taking over."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from communityops.models import User
-from inbox.models import CannedResponse, Item
-from inbox.normalized import NormalizedAuthor, NormalizedItem
-from inbox.services.ingestion import item_ingest
-from inbox.stubs import MetaGraphStub
+from inbox.models import CannedResponse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def graph_api(settings):
-    with MetaGraphStub() as stub:
-        settings.META_GRAPH_API_BASE_URL = stub.base_url
-        yield stub
-
-
-@pytest.fixture
-def night_shift(client_factory, channel_factory, agent_for, team_factory):
+def night_shift(client_factory, channel_factory, agent_for, ingest_comments):
     """One client with a Facebook page, three waiting comments, two agents of the same team."""
     client = client_factory(name="Brauhaus Isartal GmbH")
     channel = channel_factory(client=client)
@@ -33,27 +21,14 @@ def night_shift(client_factory, channel_factory, agent_for, team_factory):
     CannedResponse.objects.create(
         client=client, title="Danke", body="Hallo {author_name}, danke für dein Feedback! Viele Grüße von {client_name}"
     )
-    posted = timezone.now() - timedelta(minutes=5)
-    items = [
-        item_ingest(
-            channel=channel,
-            normalized=NormalizedItem(
-                external_id=f"post1_{number}",
-                kind=Item.Kind.COMMENT,
-                text=text,
-                author=NormalizedAuthor(external_id=f"fan{number}", display_name=name),
-                platform_created_at=posted,
-                thread_external_id="post1",
-            ),
-        )[0]
-        for number, (name, text) in enumerate(
-            [
-                ("Lena", "Wann gibt es das Winterbier wieder?"),
-                ("Tom", "Super Fest gestern!"),
-                ("Mia", "Lieferung fehlt."),
-            ]
-        )
-    ]
+    items = ingest_comments(
+        channel,
+        [
+            ("Lena", "Wann gibt es das Winterbier wieder?"),
+            ("Tom", "Super Fest gestern!"),
+            ("Mia", "Lieferung fehlt."),
+        ],
+    )
     return {"client": client, "channel": channel, "agent_a": agent_a, "agent_b": agent_b, "items": items}
 
 
@@ -108,7 +83,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     context_a.close()  # Anna's laptop goes to sleep: no more heartbeats
 
     page_b.goto(f"{live_server.url}/inbox/items/{item_id}/")
-    claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Übernehmen|Beanspruchen"))
+    claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Beitrag übernehmen"))
     expect(claim_button).to_be_visible(timeout=10_000)
     claim_button.click()
     expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
@@ -117,7 +92,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     page_b.reload()
     page_lead.goto(f"{live_server.url}/inbox/items/{item_id}/")
     page_lead.get_by_label(re.compile("Reason for taking over|Grund")).fill("Ben ist in der Pause")
-    page_lead.get_by_role("button", name=re.compile("Take over|Übernehmen$")).click()
+    page_lead.get_by_role("button", name=re.compile("Take over|Trotzdem übernehmen")).click()
 
     expect(page_lead.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)

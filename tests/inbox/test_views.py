@@ -110,7 +110,7 @@ def test_claim_next_with_nothing_waiting_says_so(client, served):
 
     response = client.post(reverse("inbox:claim_next"), follow=True)
 
-    assert "Nothing is waiting" in response.content.decode() or "Nichts wartet" in response.content.decode()
+    assert "Gerade wartet nichts auf Sie." in response.content.decode()
 
 
 def test_close_needs_no_answer_and_sends_nothing(client, served, open_item_factory):
@@ -188,3 +188,15 @@ def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, 
     statuses = {item.pk: Item.objects.get(pk=item.pk).status for item in [*campaign, other]}
     assert [statuses[item.pk] for item in campaign] == [Item.Status.HIDDEN] * 3
     assert statuses[other.pk] == Item.Status.NEW
+
+
+def test_queue_filters_by_channel(client, served, open_item_factory, channel_factory):
+    other_channel = channel_factory(client=served["client"], name="Instagram")
+    open_item_factory(channel=served["channel"], text="auf Facebook")
+    open_item_factory(channel=other_channel, text="auf Instagram")
+    client.force_login(served["agent"])
+
+    fragment = client.get(reverse("inbox:queue_list"), {"channel": other_channel.pk}).content.decode()
+
+    assert "auf Instagram" in fragment
+    assert "auf Facebook" not in fragment

@@ -46,14 +46,22 @@ class SlowMetaGraphStub(MetaGraphStub):
         return super().dispatch(**kwargs)
 
 
+def _database_url() -> str:
+    """The test database as a URL, over TCP or (the embedded server) a unix socket directory."""
+    params = connection.get_connection_params()
+    host, port = params.get("host") or "", params.get("port") or ""
+    if host.startswith("/"):
+        return f"postgresql://{params['user']}@/{params['dbname']}?host={host}" + (f"&port={port}" if port else "")
+    return f"postgresql://{params['user']}@{host}:{port or 5432}/{params['dbname']}"
+
+
 def _start_cluster(*, graph_url: str, mail_dir: Path, log) -> subprocess.Popen:
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "communityops.settings.test",
         "CO_TEST_QCLUSTER": "1",
         "CO_TEST_EMAIL_DIR": str(mail_dir),
-        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": _database_url(),
         "META_GRAPH_API_BASE_URL": graph_url,
         "SITE_URL": "http://127.0.0.1:8000",
     }

@@ -145,9 +145,9 @@ def test_every_payload_three_times_concurrently_and_shuffled_gives_one_item_per_
 def _terminate_own_backend() -> None:
     """Kill this thread's PostgreSQL backend from another connection, as a failover or restart would."""
     pid = connection.connection.info.backend_pid
-    settings = connection.settings_dict
+    params = connection.get_connection_params()
     with psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"], autocommit=True
+        dbname=params["dbname"], user=params["user"], host=params.get("host"), port=params.get("port"), autocommit=True
     ) as killer:
         killer.execute("SELECT pg_terminate_backend(%s)", [pid])
 
@@ -159,7 +159,7 @@ def test_a_connection_lost_while_storing_or_processing_is_retried_without_loss_o
     facebook, generic = channels
     faults = Counter()
     lock = threading.Lock()
-    real_store, real_ingest = ingestion._delivery_changes_store, ingestion.item_ingest
+    real_store, real_ingest = ingestion._delivery_changes_store, ingestion._upserts_ingest
 
     def store_then_lose_the_connection(delivery, changes):
         # These stores lose their connection before the changes are written: the transaction
@@ -182,7 +182,7 @@ def test_a_connection_lost_while_storing_or_processing_is_retried_without_loss_o
         return real_ingest(**kwargs)
 
     monkeypatch.setattr(ingestion, "_delivery_changes_store", store_then_lose_the_connection)
-    monkeypatch.setattr(ingestion, "item_ingest", ingest_then_lose_the_connection)
+    monkeypatch.setattr(ingestion, "_upserts_ingest", ingest_then_lose_the_connection)
 
     finals, statuses = _deliver_all(live_server, _meta_deliveries(facebook) + _generic_deliveries(generic))
     monkeypatch.undo()

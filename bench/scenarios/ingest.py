@@ -1,0 +1,268 @@
+"""Ingest burst (with escalation timeliness and worker memory measured during it).
+
+Signed Meta-format POSTs of 1,000 changes each go to /webhooks/meta/<channel>/ from a few sender
+threads as fast as the app acknowledges them; items/s counts from the first POST until every item
+exists (processed by the qcluster). The baseline is a raw COPY of the same rows into inbox_item
+itself (same indexes, same million rows), in a transaction that is rolled back.
+
+While the burst runs, crises start their escalation at staggered times (steps due every minute),
+and the resident memory of every gunicorn and qcluster worker is sampled from /proc.
+"""
+
+import json
+import random
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from ..measure import Result, ms, percentile
+from ..stack import HttpSession, MemorySampler, Stack
+
+POSTS = 30
+CHANGES_PER_POST = 1000
+SENDERS = 3
+PROCESSING_TIMEOUT = 300.0
+CRISES = 6
+CRISIS_START_SPACING = 5.0  # seconds between escalation starts
+STEP_WAIT_MINUTES = 1
+STEPS = 3
+
+
+def _payload(rng: random.Random, channel_id: int, post: int, start_number: int) -> bytes:
+    from inbox.demo import demo_comment
+
+    now = int(time.time())
+    changes = []
+    for number in range(start_number, start_number + CHANGES_PER_POST):
+        known = rng.random() < 0.5
+        author_number = rng.randint(1, 100_000) if known else rng.randint(1, 50_000)
+        author = f"bench-author-{author_number}" if known else f"burst-fan-{author_number}"
+        # Meta sends the name the platform knows; for a known author that is the stored one.
+        name = f"Fan {author_number}" if known else f"Burst Fan {author_number}"
+        # A shitstorm: many similar angry comments; the rest is the usual mix.
+        text = (
+            f"Das ist ein Skandal, {rng.choice(['ich kündige', 'nie wieder', 'Boykott'])}! #{number % 17}"
+            if rng.random() < 0.2
+            else demo_comment(rng, "nordlicht-energie").text
+        )
+        changes.append(
+            {
+                "field": "feed",
+                "value": {
+                    "from": {"id": author, "name": name},
+                    "post_id": f"burst-{channel_id}-{post % 5}",
+                    "comment_id": f"burst-{channel_id}-{post % 5}_c{number}",
+                    "parent_id": f"burst-{channel_id}-{post % 5}",
+                    "created_time": now,
+                    "item": "comment",
+                    "verb": "add",
+                    "message": text,
+                },
+            }
+        )
+    entry = {"id": f"page-{channel_id}", "time": now, "changes": changes}
+    return json.dumps({"object": "page", "entry": [entry]}).encode()
+
+
+def _copy_baseline(url: str, rows: int, max_item_id: int) -> float:
+    """Items/s of COPY into inbox_item of `rows` rows shaped like the burst's, rolled back."""
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    with psycopg.connect(url) as connection:
+        channel_id, client_id = connection.execute(
+            "SELECT id, client_id FROM communityops_channel WHERE platform = 'facebook_page' ORDER BY id LIMIT 1"
+        ).fetchone()
+        from inbox.demo import demo_comment
+
+        texts = [demo_comment(rng, "nordlicht-energie").text for _ in range(rows)]
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY inbox_item (id, client_id, channel_id, external_id, kind, thread_external_id,"
+                " parent_external_id, permalink, author_id, author_tier, text, language, platform_created_at,"
+                " received_at, status, priority, sentiment, sentiment_score, spam_score, fake_score, triage_reasons,"
+                " sla_due_at, tags) FROM STDIN"
+            ) as copy,
+        ):
+            for number, text in enumerate(texts):
+                copy.write_row(
+                    (
+                        max_item_id + 10_000_000 + number, client_id, channel_id, f"copy-{number}", "comment",
+                        "copy-post", "copy-post", "", rng.randint(1, 100_000), "C", text, "de", now, now, "new",
+                        3, "neutral", 0.0, 0.0, 0.0, "[]", now + timedelta(hours=1), [],
+                    )
+                )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        connection.rollback()
+    return rows / elapsed
+
+
+def _escalations_start(client_ids: list[int], log) -> list[int]:
+    """Policies with STEPS steps one minute apart, then crises started one by one from a thread."""
+    from django.db import connection as django_connection
+    from django.utils import timezone
+
+    from communityops.models import ClientContact
+    from crises.models import Crisis, EscalationPolicy, EscalationStep
+    from crises.services import crisis_escalation_start
+
+    crisis_ids = []
+    for client_id in client_ids:
+        contact = ClientContact.objects.create(
+            client_id=client_id, name="PR lead", role="PR", email=f"pr{client_id}@bench.example", may_approve=True
+        )
+        policy = EscalationPolicy.objects.create(client_id=client_id, name="Bench ladder")
+        for position in range(STEPS):
+            step = EscalationStep.objects.create(policy=policy, position=position, wait_minutes=STEP_WAIT_MINUTES)
+            step.contacts.add(contact)
+        crisis_ids.append(Crisis.objects.create(client_id=client_id, title="Shitstorm (bench)", severity=1).pk)
+
+    def start_all():
+        for crisis_id in crisis_ids:
+            crisis_escalation_start(crisis=Crisis.objects.get(pk=crisis_id), acting_user=None, now=timezone.now())
+            time.sleep(CRISIS_START_SPACING)
+        django_connection.close()
+
+    threading.Thread(target=start_all, daemon=True).start()
+    return crisis_ids
+
+
+def _escalation_lateness(url: str, crisis_ids: list[int], window_end: datetime) -> tuple[list[float], int]:
+    """Sent time - due time of every step due before window_end; and how many of those were not sent."""
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            """
+            SELECT c.escalation_started_at + make_interval(mins => s.position * %s) AS due_at, n.sent_at
+            FROM crises_crisis c
+            JOIN crises_escalationpolicy p ON p.client_id = c.client_id
+            JOIN crises_escalationstep s ON s.policy_id = p.id
+            LEFT JOIN crises_notification n ON n.crisis_id = c.id AND n.step_id = s.id
+            WHERE c.id = ANY(%s) AND c.escalation_started_at IS NOT NULL
+            """,
+            [STEP_WAIT_MINUTES, crisis_ids],
+        ).fetchall()
+    due = [(due_at, sent_at) for due_at, sent_at in rows if due_at <= window_end]
+    lateness = [(sent_at - due_at).total_seconds() for due_at, sent_at in due if sent_at is not None]
+    return lateness, sum(1 for _due_at, sent_at in due if sent_at is None)
+
+
+def _items_since(url: str, max_item_id: int) -> int:
+    with psycopg.connect(url) as connection:
+        return connection.execute("SELECT count(*) FROM inbox_item WHERE id > %s", [max_item_id]).fetchone()[0]
+
+
+def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
+    from communityops.models import Channel
+
+    rng = random.Random(11)
+    channels = list(Channel.objects.filter(platform=Channel.Platform.FACEBOOK_PAGE).order_by("pk")[:10])
+    total = POSTS * CHANGES_PER_POST
+    log(f"ingest burst: {POSTS} signed POSTs x {CHANGES_PER_POST} changes from {SENDERS} senders")
+    bodies = []
+    for post in range(POSTS):
+        channel = channels[post % len(channels)]
+        body = _payload(rng, channel.pk, post, post * CHANGES_PER_POST)
+        from inbox.webhooks import meta_signature_for
+
+        bodies.append((channel.pk, body, meta_signature_for(secret=channel.app_secret, body=body)))
+    crisis_clients = [channel.client_id for channel in channels[:CRISES]]
+
+    sampler = MemorySampler(stack)
+    sampler.start()
+    time.sleep(1.0)  # a resting sample first
+    crisis_ids = _escalations_start(crisis_clients, log)
+    acks: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    queue = list(bodies)
+    started = time.perf_counter()
+
+    def send() -> None:
+        session = HttpSession(stack.port)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                channel_id, body, signature = queue.pop(0)
+            sent = time.perf_counter()
+            status, _ = session.request(
+                "POST",
+                f"/webhooks/meta/{channel_id}/",
+                body,
+                {"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+            )
+            with lock:
+                acks.append(time.perf_counter() - sent)
+                statuses[status] = statuses.get(status, 0) + 1
+        session.close()
+
+    senders = [threading.Thread(target=send) for _ in range(SENDERS)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    acknowledged = time.perf_counter() - started
+    done = 0
+    while time.perf_counter() - started < PROCESSING_TIMEOUT:
+        done = _items_since(url, max_item_id)
+        if done >= total:
+            break
+        time.sleep(0.25)
+    elapsed = time.perf_counter() - started
+    log(f"  {done:,} of {total:,} items in {elapsed:.1f} s (POSTs acknowledged after {acknowledged:.1f} s)")
+    # Escalation: every step due within the burst or the minute after it must have been sent.
+    window_end = datetime.now(UTC)
+    last_start_due = CRISES * CRISIS_START_SPACING + STEP_WAIT_MINUTES * 60 + 5
+    if elapsed < last_start_due:
+        time.sleep(last_start_due - elapsed)
+        window_end = datetime.now(UTC)
+    time.sleep(75)  # the due-check ticks once a minute: give a due step its chance before counting it late
+    sampler.stop()
+    lateness, unsent = _escalation_lateness(url, crisis_ids, window_end)
+    copy_rate = _copy_baseline(url, total, max_item_id)
+    rate = done / elapsed
+    ratio = rate / copy_rate
+    results = [
+        Result(
+            "Ingest burst",
+            f"items/s end-to-end ({POSTS} POSTs x {CHANGES_PER_POST:,}; {done:,}/{total:,} items in {elapsed:.0f} s)",
+            f"{rate:.0f}/s",
+            f"COPY of the same rows into inbox_item: {copy_rate:,.0f}/s",
+            ratio,
+            "ratio >= 0.3",
+            ratio >= 0.3,
+        ),
+        Result(
+            "Ingest burst",
+            f"ack latency of a 1,000-change POST, p50 / p99 (HTTP {statuses})",
+            f"{ms(percentile(acks, 0.5))} / {ms(percentile(acks, 0.99))}",
+            target="p99 < 250 ms",
+            met=percentile(acks, 0.99) < 0.250 and set(statuses) == {200},
+        ),
+        Result(
+            "Escalation timeliness",
+            f"lateness of due steps during the burst, p50 / p99 ({len(lateness)} steps, {unsent} due but unsent)",
+            f"{percentile(lateness, 0.5):.1f} s / {percentile(lateness, 0.99):.1f} s" if lateness else "none sent",
+            target="p99 < 10 s",
+            met=bool(lateness) and unsent == 0 and percentile(lateness, 0.99) < 10,
+        ),
+    ]
+    for kind, label in (("web", "gunicorn worker"), ("queue", "qcluster worker")):
+        samples = [rss for _at, rss in sampler.samples[kind] if rss]
+        if not samples:
+            continue
+        first, peak, last = samples[0], max(samples), samples[-1]
+        flat = peak <= first * 1.25
+        results.append(
+            Result(
+                "Memory",
+                f"peak RSS of a {label} during the burst (at rest -> peak -> end)",
+                f"{first / 1024:.0f} -> {peak / 1024:.0f} -> {last / 1024:.0f} MiB",
+                target="stated, flat",
+                met=flat,
+            )
+        )
+    return results

@@ -1,0 +1,152 @@
+"""Queue page: the inbox page, its list fragment and the list API, first page and 10,000 items deep."""
+
+import time
+from dataclasses import dataclass
+
+import psycopg
+
+from ..measure import Result, ms, percentile
+from ..stack import HttpSession
+
+REPEAT = 40
+DEPTH = 10_000
+FILTER = {"priority": "3"}  # "normal": most open items, so the deep page exists under the filter
+OPEN = ("new", "claimed", "awaiting_approval")
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    path: str
+    deep: bool
+    limit: int
+
+
+def _deep_cursor(url: str) -> str:
+    from inbox.models import Item
+    from inbox.selectors import item_cursor_encode
+
+    with psycopg.connect(url) as connection:
+        due, item_id = connection.execute(
+            "SELECT sla_due_at, id FROM inbox_item WHERE status = ANY(%s) AND priority = 3"
+            " ORDER BY sla_due_at, id OFFSET %s LIMIT 1",
+            [list(OPEN), DEPTH - 1],
+        ).fetchone()
+    return item_cursor_encode(item=Item(pk=item_id, sla_due_at=due))
+
+
+BASELINE_SQL = """
+SELECT i.*, c.name, ch.name, a.display_name, u.email
+FROM inbox_item i
+JOIN communityops_client c ON c.id = i.client_id
+JOIN communityops_channel ch ON ch.id = i.channel_id
+JOIN inbox_author a ON a.id = i.author_id
+LEFT JOIN communityops_user u ON u.id = i.claimed_by_id
+WHERE i.status = ANY(%(open)s) AND i.priority = 3 AND i.client_id = ANY(%(clients)s)
+  AND (i.sla_due_at, i.id) > (%(due)s, %(id)s)
+ORDER BY i.sla_due_at, i.id
+LIMIT %(limit)s
+"""
+
+
+def _baseline(url: str, *, deep_due, deep_id: int, limit: int, deep: bool) -> list[float]:
+    """The same rows with hand-written SQL over one open psycopg connection (no ORM, no HTTP)."""
+    with psycopg.connect(url) as connection:
+        clients = [row[0] for row in connection.execute("SELECT id FROM communityops_client").fetchall()]
+        params = {
+            "open": list(OPEN),
+            "clients": clients,
+            "due": deep_due if deep else "-infinity",
+            "id": deep_id if deep else 0,
+            "limit": limit + 1,
+        }
+        samples = []
+        for _ in range(REPEAT + 1):
+            started = time.perf_counter()
+            connection.execute(BASELINE_SQL, params).fetchall()
+            samples.append(time.perf_counter() - started)
+    return samples[1:]
+
+
+def _query_counts(paths: list[str], user) -> list[int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    counts = []
+    for path in paths:
+        client.get(path)  # warm (sessions, caches), like the HTTP runs
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts.append(len(captured.captured_queries))
+    return counts
+
+
+def run(*, port: int, url: str, log) -> list[Result]:
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from communityops.models import User
+    from inbox.selectors import item_cursor_decode
+
+    log("queue page: HTML page, fragment and API at 1M items, first page and 10,000 deep")
+    lead = User.objects.get(email="lead0@bench.example")
+    token = Token.objects.get(user=lead).key
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(lead)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    cursor = _deep_cursor(url)
+    deep_due, deep_id = item_cursor_decode(cursor)
+    query = "&".join(f"{key}={value}" for key, value in FILTER.items())
+    cases = [
+        Case("inbox page /inbox/ (HTML, first page)", f"/inbox/?{query}", False, 40),
+        Case("fragment /inbox/queue/ first page", f"/inbox/queue/?{query}", False, 40),
+        Case(f"fragment /inbox/queue/ {DEPTH:,} deep", f"/inbox/queue/?{query}&cursor={cursor}", True, 40),
+        Case("API /api/inbox/items/ first page", f"/api/inbox/items/?{query}&limit=50", False, 50),
+        Case(f"API /api/inbox/items/ {DEPTH:,} deep", f"/api/inbox/items/?{query}&limit=50&cursor={cursor}", True, 50),
+    ]
+    html = HttpSession(port, {"Cookie": cookie})
+    api = HttpSession(port, {"Authorization": f"Token {token}"})
+    results = []
+    for case in cases:
+        session = api if case.path.startswith("/api/") else html
+        samples = []
+        for _ in range(REPEAT + 1):
+            started = time.perf_counter()
+            status, _body = session.request("GET", case.path)
+            samples.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"{case.path} answered {status}")
+        samples = samples[1:]
+        baseline = _baseline(url, deep_due=deep_due, deep_id=deep_id, limit=case.limit, deep=case.deep)
+        p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
+        base_p50 = percentile(baseline, 0.5)
+        results.append(
+            Result(
+                "Queue page",
+                f"{case.label}, filter priority=normal (p50 / p95)",
+                f"{ms(p50)} / {ms(p95)}",
+                f"bare SQL, same rows: {ms(base_p50)} / {ms(percentile(baseline, 0.95))}",
+                base_p50 / p50,
+                "p95 < 50 ms",
+                p95 < 0.050,
+            )
+        )
+    html.close()
+    api.close()
+    first_fragment, deep_fragment, first_api, deep_api = _query_counts(
+        [cases[1].path, cases[2].path, cases[3].path, cases[4].path], lead
+    )
+    results.append(
+        Result(
+            "Queue page",
+            "queries per request: fragment first / deep, API first / deep",
+            f"{first_fragment} / {deep_fragment}, {first_api} / {deep_api}",
+            target="independent of depth",
+            met=first_fragment == deep_fragment and first_api == deep_api,
+        )
+    )
+    return results

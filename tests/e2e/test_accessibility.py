@@ -1,0 +1,300 @@
+"""Accessibility basics, measured in the browser: names for every control, visible focus,
+keyboard-only use of the calculator and the inbox, WCAG contrast in both themes, phone layouts."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 375, "height": 740}
+CONTROL_ROLES = {"button", "checkbox", "combobox", "listbox", "radio", "searchbox", "spinbutton", "textbox", "link"}
+
+# WCAG 2.x relative luminance and contrast, with the text and background colours the browser
+# computed. The background is found by compositing every translucent layer up to the first opaque
+# one; an element's opacity (and its ancestors') fades its text towards that background.
+CONTRAST_JS = """
+(minimum) => {
+  const parse = (value) => {
+    const match = value.match(/rgba?\\(([^)]+)\\)/);
+    if (!match) return null;
+    const parts = match[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return {r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1};
+  };
+  const over = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a), a: 1,
+  });
+  const background = (element) => {
+    const layers = [];
+    for (let node = element; node; node = node.parentElement) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour && colour.a > 0) { layers.push(colour); if (colour.a >= 1) break; }
+    }
+    let result = {r: 255, g: 255, b: 255, a: 1};
+    for (let index = layers.length - 1; index >= 0; index--) result = over(layers[index], result);
+    return result;
+  };
+  const luminance = (c) => {
+    const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  };
+  const ratio = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const opacity = (element) => {
+    let value = 1;
+    for (let node = element; node; node = node.parentElement) value *= Number(getComputedStyle(node).opacity);
+    return value;
+  };
+  const failures = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const ownText = Array.from(element.childNodes).some((node) => node.nodeType === 3 && node.textContent.trim());
+    if (!ownText || element.closest(".visually-hidden, [hidden], .skip-link, script, style, option")) continue;
+    if (element.closest(":disabled")) continue;  // WCAG exempts inactive controls
+    const style = getComputedStyle(element);
+    const box = element.getBoundingClientRect();
+    if (style.visibility !== "visible" || box.width === 0 || box.height === 0) continue;
+    const back = background(element);
+    const colour = parse(style.color);
+    const text = over({...colour, a: colour.a * opacity(element)}, back);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    const measured = ratio(text, back);
+    if (measured < (large ? 3 : minimum)) {
+      failures.push(`${measured.toFixed(2)}:1 <${element.tagName.toLowerCase()} class="${element.className}"> ` +
+        `"${element.textContent.trim().slice(0, 40)}" ${style.color} on rgb(${Math.round(back.r)},${Math.round(back.g)},${Math.round(back.b)})`);
+    }
+  }
+  return failures;
+}
+"""
+
+# The ring drawn around the focused element, in each theme: present, at least 2px wide, and 3:1
+# against the background it is drawn on (outline-offset puts it on the parent's background).
+FOCUS_JS = """
+(themes) => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return [];
+  const describe = `<${element.tagName.toLowerCase()}${element.id ? " #" + element.id : ""} class="${element.className}">` +
+    ` "${(element.innerText || element.value || element.getAttribute("aria-label") || "").trim().slice(0, 30)}"`;
+  const parse = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const root = document.documentElement;
+  const original = root.dataset.theme;
+  const problems = [];
+  for (const theme of themes) {
+    root.dataset.theme = theme;
+    const style = getComputedStyle(element);
+    const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    if (!ring) {
+      if (style.boxShadow === "none") problems.push(`${theme}: ${describe}: no focus indicator`);
+      continue;
+    }
+    let behind = null;
+    for (let node = element.parentElement; node && !behind; node = node.parentElement) {
+      const colour = getComputedStyle(node).backgroundColor;
+      if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") behind = parse(colour);
+    }
+    const [light, dark] = [luminance(parse(style.outlineColor)), luminance(behind || [255, 255, 255])].sort((x, y) => y - x);
+    const contrast = (light + 0.05) / (dark + 0.05);
+    if (contrast < 3) problems.push(`${theme}: ${describe}: focus ring contrast ${contrast.toFixed(2)}:1`);
+  }
+  root.dataset.theme = original;
+  return problems;
+}
+"""
+THEMES = ["light", "dark"]
+TAB_STOPS = 12
+
+# Mobile Chrome widens the layout viewport to fit content that overflows, so innerWidth alone
+# would hide the problem: compare with the device width too.
+PAGE_WIDTH_JS = "() => Math.max(document.scrollingElement.scrollWidth, window.innerWidth)"
+
+
+def unnamed_controls(page) -> list[str]:
+    """Controls whose accessible name (as Chromium computes it for screen readers) is empty."""
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    missing = []
+    for node in nodes:
+        role = node.get("role", {}).get("value")
+        if node.get("ignored") or role not in CONTROL_ROLES or node.get("name", {}).get("value", "").strip():
+            continue
+        described = session.send("DOM.describeNode", {"backendNodeId": node["backendDOMNodeId"]})["node"]
+        attributes = dict(zip(described["attributes"][::2], described["attributes"][1::2], strict=True))
+        missing.append(f"{page.url}: {role} <{described['localName']} {attributes}>")
+    session.detach()
+    return missing
+
+
+def ungrouped_radios(page) -> list[str]:
+    """Radio buttons must sit in a named group (fieldset with legend, or a labelled radiogroup)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("input[type=radio]")).filter((radio) => {
+             const fieldset = radio.closest("fieldset");
+             if (fieldset && fieldset.querySelector("legend")?.textContent.trim()) return false;
+             const group = radio.closest("[role=radiogroup]");
+             return !(group && (group.getAttribute("aria-label") || group.getAttribute("aria-labelledby")));
+           }).map((radio) => `${location.pathname}: radio ${radio.name}=${radio.value}`)"""
+    )
+
+
+@pytest.fixture
+def screens(live_server, demo_agency, magic_link_url):
+    """The main screens, by who sees them: (who, [(name, url, what must be visible before checking)])."""
+    crisis = demo_agency["crisis"]
+    base = live_server.url
+    return {
+        "public": [
+            ("login", f"{base}/accounts/login/", "#id_login"),
+            ("pricing", f"{base}/pricing/", "#breakdown .amount"),
+            ("quote", f"{base}/pricing/q/{demo_agency['quote'].token}/", "#breakdown .amount"),
+            ("magic link", magic_link_url(demo_agency["approval_link"]), "form textarea"),
+        ],
+        "agent": [("inbox", f"{base}/inbox/", "#reply-text")],
+        "lead": [
+            ("crisis board", f"{base}/crises/", ".crisis-board"),
+            ("crisis page", f"{base}/crises/{crisis.pk}/", ".timeline"),
+        ],
+        "contact_user": [
+            ("portal", f"{base}/portal/", "main h1"),
+            ("portal crises", f"{base}/crises/portal/", "main h1"),
+            ("portal crisis", f"{base}/crises/portal/{crisis.pk}/", "form textarea"),
+        ],
+    }
+
+
+def open_screen(page, url: str, ready: str) -> None:
+    page.goto(url)
+    if url.endswith("/inbox/"):
+        page.keyboard.press("n")  # the composer only exists for an item you hold
+    expect(page.locator(ready).first).to_be_visible()
+
+
+@pytest.fixture
+def contexts(browser, browser_login, request):
+    """One browser context per kind of visitor, logged in where needed (as a demo agency user)."""
+    opened = {}
+
+    def context_for(who: str, **options):
+        context = browser.new_context(**options)
+        if who != "public":
+            browser_login(context, request.getfixturevalue("demo_agency")[who])
+        opened.setdefault(who, []).append(context)
+        return context
+
+    yield context_for
+    for contexts_of_one in opened.values():
+        for context in contexts_of_one:
+            context.close()
+
+
+def test_every_control_on_the_main_screens_has_an_accessible_name(contexts, screens):
+    missing = []
+    for who, pages in screens.items():
+        page = contexts(who).new_page()
+        for _name, url, ready in pages:
+            open_screen(page, url, ready)
+            # Closed <details> hide their controls from the accessibility tree.
+            page.evaluate("() => document.querySelectorAll('details').forEach((details) => { details.open = true; })")
+            missing += unnamed_controls(page) + ungrouped_radios(page)
+    assert not missing, "\n".join(missing)
+
+
+def test_text_contrast_and_keyboard_focus_on_the_main_screens_in_both_themes(contexts, screens):
+    """WCAG AA: text 4.5:1 (large text 3:1); every keyboard stop shows a focus ring of 3:1."""
+    problems = []
+    for who, pages in screens.items():
+        page = contexts(who).new_page()
+        for name, url, ready in pages:
+            open_screen(page, url, ready)
+            for theme in THEMES:
+                page.evaluate("(theme) => { document.documentElement.dataset.theme = theme; }", theme)
+                problems += [f"{name} ({theme}): {failure}" for failure in page.evaluate(CONTRAST_JS, 4.5)]
+            page.evaluate("() => document.activeElement.blur()")
+            for _ in range(TAB_STOPS):
+                page.keyboard.press("Tab")
+                problems += [f"{name}: {problem}" for problem in page.evaluate(FOCUS_JS, THEMES)]
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def test_the_theme_toggle_switches_and_remembers_dark_mode(contexts, live_server):
+    page = contexts("public", color_scheme="light").new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    page.get_by_role("button", name="Switch light/dark theme").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 20, 26)"
+
+
+def test_the_calculator_works_with_the_keyboard_alone(contexts, live_server):
+    page = contexts("public").new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    amount = page.locator("#breakdown .amount")
+    expect(amount).to_contain_text("€")
+    before = amount.inner_text()
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    first_cell = page.get_by_label("Monday 00:00–01:00")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if first_cell.evaluate("(cell) => cell === document.activeElement"):
+            break
+    expect(first_cell).to_be_focused()
+    page.keyboard.press("Space")
+    expect(first_cell).to_be_checked()
+    expect(amount).not_to_have_text(before)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Monday 01:00–02:00")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Monday 01:00–02:00")).to_be_checked()
+
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Toggle all of Monday")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator('input.cell[data-day="0"]:checked')).to_have_count(24)
+
+
+def test_an_agent_answers_an_item_with_the_keyboard_alone(contexts, live_server, graph_api):
+    page = contexts("agent").new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    help_panel = page.get_by_role("dialog", name="Keyboard shortcuts")
+    page.keyboard.press("?")
+    expect(help_panel).to_be_visible()
+    page.keyboard.press("?")
+    expect(help_panel).to_be_hidden()
+
+    page.keyboard.press("n")
+    expect(page.get_by_text("You hold this item")).to_be_visible()
+    page.keyboard.press("r")
+    expect(page.locator("#reply-text")).to_be_focused()
+    page.keyboard.type("Danke für den Hinweis, wir prüfen das sofort und melden uns hier.")
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator("#claim-status")).to_contain_text(re.compile("Answered"))
+    assert [reply["message"] for reply in graph_api.app.replies] == [
+        "Danke für den Hinweis, wir prüfen das sofort und melden uns hier."
+    ]
+
+
+def test_the_portal_calculator_and_approval_fit_a_phone_without_sideways_scrolling(contexts, screens):
+    too_wide = []
+    for who in ("public", "contact_user"):
+        page = contexts(who, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        for name, url, ready in screens[who]:
+            open_screen(page, url, ready)
+            width = page.evaluate(PAGE_WIDTH_JS)
+            if width > PHONE["width"]:
+                too_wide.append(f"{name}: {width}px wide on a {PHONE['width']}px phone")
+    assert not too_wide, "\n".join(too_wide)

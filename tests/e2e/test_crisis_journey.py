@@ -1,0 +1,132 @@
+"""Journey 3: a shift lead opens a crisis from three items, the escalation reaches the on-call lead,
+the client approves the response through the magic link, and one publish answers all three items."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from communityops.models import ClientContact, User
+from crises.models import AgencyRole, EscalationPolicy, EscalationStep, NotificationChannel, OnCallShift
+from inbox.models import Item
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RESPONSE = (
+    "Liebe Community, wir haben die Charge 0424 geprüft und keine Glassplitter gefunden. "
+    "Wer eine Flasche zurückgeben möchte, schreibt uns bitte eine Direktnachricht."
+)
+
+
+@pytest.fixture
+def glass_rumour(client_factory, channel_factory, user_factory, ingest_comments, settings, live_server):
+    """Three worried comments on a brewery's page, a shift lead on call, a one-step policy, one approver."""
+    settings.SITE_URL = live_server.url  # links in emails must point at the running server
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    channel = channel_factory(client=client, name="Facebook")
+    items = ingest_comments(
+        channel,
+        [
+            ("Lena", "Stimmt es, dass in der Charge 0424 Glassplitter waren?"),
+            ("Tom", "Meine Freundin hat das auch gelesen. Was ist da los?"),
+            ("Mia", "Ich trinke euer Bier nicht mehr, bis ihr das aufklärt!"),
+        ],
+    )
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam", email="sam@agentur.example")
+    now = timezone.now()
+    OnCallShift.objects.create(
+        lead=lead, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8), label=OnCallShift.Label.NIGHT
+    )
+    policy = EscalationPolicy.objects.create(client=client, name="Krisenkette Brauhaus")
+    EscalationStep.objects.create(
+        policy=policy,
+        position=1,
+        agency_roles=[AgencyRole.ON_CALL_LEAD],
+        channel=NotificationChannel.EMAIL,
+        wait_minutes=10,
+    )
+    contact = ClientContact.objects.create(
+        client=client,
+        name="Sabine Huber",
+        role="PR-Leitung",
+        email="sabine.huber@brauhaus-isartal.example",
+        may_approve=True,
+    )
+    return {"client": client, "items": items, "lead": lead, "contact": contact}
+
+
+def mails_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
+def link_in(message, pattern: str) -> str:
+    found = re.search(pattern, message.body)
+    assert found, f"no link matching {pattern} in: {message.body}"
+    return found[0]
+
+
+def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_three(
+    browser, live_server, browser_login, glass_rumour, graph_api
+):
+    first, *others = glass_rumour["items"]
+    lead_context = browser.new_context()
+    browser_login(lead_context, glass_rumour["lead"])
+    lead = lead_context.new_page()
+
+    # Escalate the first comment from the inbox, then link the other two on the crisis page.
+    lead.goto(f"{live_server.url}/inbox/items/{first.pk}/")
+    lead.get_by_role("button", name=re.compile("Claim this item")).click()
+    lead.get_by_role("button", name="Escalate to crisis").click()
+    expect(lead).to_have_url(re.compile(r"/crises/\d+/$"))
+    crisis_url = lead.url
+    lead.get_by_label("Link items").fill(", ".join(str(item.pk) for item in others))
+    lead.get_by_role("button", name="Link", exact=True).click()
+    expect(lead.get_by_role("heading", name="Linked items (3)")).to_be_visible()
+
+    # The escalation alerts the on-call lead by email; the link in it acknowledges.
+    lead.get_by_role("button", name="Start escalation").click()
+    expect(lead.get_by_text("Escalation started.")).to_be_visible()
+    [alert] = mails_to(glass_rumour["lead"].email)
+    lead.goto(link_in(alert, r"https?://\S+/crises/ack/\S+/"))
+    lead.get_by_role("button", name="I have seen it").click()
+    expect(lead.get_by_text("No further people will be alerted")).to_be_visible()
+
+    # Draft the response and ask the client.
+    lead.goto(crisis_url)
+    expect(lead.locator(".badge.ok", has_text="Acknowledged")).to_be_visible()
+    lead.get_by_label("Response (all platforms)").fill(RESPONSE)
+    lead.get_by_role("button", name="Save draft").click()
+    lead.get_by_role("button", name="Submit for client approval").click()
+    expect(lead.get_by_text("Sent to the client for approval.")).to_be_visible()
+    [request] = mails_to(glass_rumour["contact"].email)
+    magic_url = link_in(request, r"https?://\S+/crises/approve/\d+/\w+/")
+
+    # The client contact, on their own device and without an account, reads and approves.
+    contact_context = browser.new_context()
+    contact = contact_context.new_page()
+    contact.goto(magic_url)
+    expect(contact.get_by_text("keine Glassplitter gefunden")).to_be_visible()
+    contact.get_by_label("Approve").check()
+    contact.get_by_role("button", name="Send decision").click()
+    expect(contact.get_by_text("You approved the response.")).to_be_visible()
+
+    # The lead publishes once; every linked comment gets the approved answer.
+    lead.reload()
+    expect(lead.locator(".draft .badge.ok")).to_have_text("Approve")
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
+    expect(lead.get_by_text("Response sent to 3 items.")).to_be_visible()
+    linked_rows = lead.get_by_role("row").filter(has=lead.get_by_role("cell", name="Answered", exact=True))
+    expect(linked_rows).to_have_count(3)
+
+    statuses = set(
+        Item.objects.filter(pk__in=[item.pk for item in glass_rumour["items"]]).values_list("status", flat=True)
+    )
+    assert statuses == {Item.Status.ANSWERED}
+    assert len(graph_api.app.replies) == 3
+    assert {reply["message"] for reply in graph_api.app.replies} == {RESPONSE}
+    contact_context.close()
+    lead_context.close()

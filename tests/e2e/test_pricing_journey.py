@@ -1,0 +1,63 @@
+"""Journey 4: a prospect prices weekday evenings and weekends in Bavaria, saves the quote and shares it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from billing.models import Quote
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EVENINGS = "Evenings Mon-Fri 17-22"
+WEEKENDS = "Weekends"
+
+
+def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(browser, live_server):
+    prospect_context = browser.new_context()
+    page = prospect_context.new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    amount = page.locator("#breakdown .amount")
+    expect(amount).to_have_text(re.compile(r"€"))
+
+    # Start from nothing: the price gives way to a clear hint.
+    page.get_by_role("button", name="Clear all").click()
+    expect(page.locator("#breakdown")).to_contain_text("Choose at least one hour")
+    expect(page.locator("input.cell:checked")).to_have_count(0)
+
+    # Weekday evenings first, then the weekends on top: the price follows each step.
+    page.get_by_role("button", name=EVENINGS).click()
+    expect(amount).to_be_visible()
+    evenings_only = amount.inner_text()
+    page.get_by_role("button", name=WEEKENDS).click()
+    expect(amount).not_to_have_text(evenings_only)
+    expect(page.locator("input.cell:checked")).to_have_count(5 * 5 + 2 * 24)
+    expect(page.get_by_label("Saturday 03:00–04:00")).to_be_checked()
+    expect(page.get_by_label("Wednesday 12:00–13:00")).not_to_be_checked()
+
+    page.get_by_label("Federal state (for public holidays)").select_option(label="Bavaria")
+    page.get_by_label("Public holidays covered").check()
+    expect(page.get_by_role("cell", name="Sunday, day")).to_be_visible()
+    expect(page.get_by_role("cell", name="Weekday, night (20-06)")).to_be_visible()
+    price = amount.inner_text()
+    assert price != evenings_only
+
+    page.get_by_label("Your name (optional)").fill("Café Kranich")
+    page.get_by_role("button", name="Save quote").click()
+    expect(page).to_have_url(re.compile(r"/pricing/q/[^/]+/$"))
+    share_url = page.url
+    quote = Quote.objects.get()
+    assert quote.name == "Café Kranich"
+    assert quote.pricing_input["federal_state"] == "BY"
+
+    # Someone else opens the shared link: same coverage, same price.
+    colleague_context = browser.new_context()
+    colleague = colleague_context.new_page()
+    colleague.goto(share_url)
+    expect(colleague.get_by_role("heading", name="Quote for community management")).to_be_visible()
+    expect(colleague.get_by_text("For Café Kranich")).to_be_visible()
+    expect(colleague.locator(".facts")).to_contain_text(re.compile("Bavaria|Bayern"))
+    expect(colleague.locator(".facts")).to_contain_text("73")
+    expect(colleague.locator("#breakdown .amount")).to_have_text(price)
+    colleague_context.close()
+    prospect_context.close()

@@ -1,0 +1,171 @@
+"""Batched processing of a delivery: same outcomes as change by change, in a fixed number of queries."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from inbox.services import ingestion
+from inbox.services.ingestion import BATCH_SIZE, meta_delivery_receive, webhook_delivery_process
+from inbox.services.triage import TAG_CAMPAIGN
+
+from .ingest_payloads import facebook_comment_change, meta_body
+
+
+def _comments(count: int, *, prefix: str = "c") -> list[dict]:
+    return [
+        facebook_comment_change(
+            comment_id=f"{prefix}-{number}",
+            message=f"Frage Nummer {number}: wann kommt die Lieferung {number * 7} an?",
+            author_id=f"fan-{number % 40}",
+            author_name=f"Fan {number % 40}",
+        )
+        for number in range(count)
+    ]
+
+
+def _receive(channel, changes: list[dict]) -> WebhookDelivery:
+    # Stored without running the on-commit task, so the test decides when (and how often) it runs.
+    return meta_delivery_receive(channel=channel, body=meta_body(changes=changes)).delivery
+
+
+def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel):
+    delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 2 + 17))
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: BATCH_SIZE * 2 + 17}
+    assert Item.objects.filter(channel=facebook_channel).count() == BATCH_SIZE * 2 + 17
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE * 2 + 17
+    assert ItemTextFingerprint.objects.count() == BATCH_SIZE * 2 + 17
+    assert Author.objects.filter(platform=facebook_channel.platform).count() == 40
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+    item = Item.objects.get(external_id="c-3")
+    assert (item.author.display_name, item.sla_due_at is not None, item.status) == ("Fan 3", True, Item.Status.NEW)
+    assert IngestChange.objects.get(position=3).item == item
+
+
+def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
+    delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
+
+    # Per batch: lock, item lookup, authors (read, insert, read), triage (3), coverage, items,
+    # events, fingerprints, change update; then the delivery's final status.
+    with django_assert_max_num_queries(25):
+        webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert Item.objects.count() == BATCH_SIZE
+
+
+def test_mixed_delivery_keeps_the_semantics_of_one_change_at_a_time(facebook_channel):
+    broken = facebook_comment_change(comment_id="c-broken")
+    del broken["value"]["from"]
+    changes = [
+        facebook_comment_change(comment_id="c-1", message="Super Service, danke!"),
+        broken,
+        facebook_comment_change(comment_id="c-1", message="Super Service, danke!"),  # redelivered in the same body
+        facebook_comment_change(comment_id="c-1", message="Nachtrag: leider doch kaputt.", verb="edited"),
+        facebook_comment_change(comment_id="c-2", message="Wann öffnet ihr?"),
+        facebook_comment_change(comment_id="c-2", verb="remove"),
+        facebook_comment_change(comment_id="c-3", message="Und noch eine Frage zum Versand?"),
+    ]
+    delivery = _receive(facebook_channel, changes)
+
+    webhook_delivery_process(delivery_id=delivery.pk)
+
+    statuses = list(delivery.changes.order_by("position").values_list("status", "error"))
+    assert statuses == [
+        ("ingested", ""),
+        ("failed", "the comment has no author (from)"),
+        ("duplicate", ""),
+        ("ingested", "text updated (edited on the platform)"),
+        ("ingested", ""),
+        ("ignored", statuses[5][1]),
+        ("ingested", ""),
+    ]
+    assert Item.objects.get(external_id="c-1").text == "Nachtrag: leider doch kaputt."
+    assert "removed-on-platform" in Item.objects.get(external_id="c-2").tags
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PARTIAL
+
+
+def test_near_duplicates_within_one_batch_are_recognised_as_a_campaign(facebook_channel):
+    text = "Dieses Unternehmen ist ein Betrug, niemals hier bestellen, alle sollen es wissen!"
+    changes = [
+        facebook_comment_change(comment_id=f"c-{number}", message=text, author_id=f"bot-{number}")
+        for number in range(3)
+    ]
+    delivery = _receive(facebook_channel, changes)
+
+    webhook_delivery_process(delivery_id=delivery.pk)
+
+    first, second, third = Item.objects.order_by("external_id")
+    assert TAG_CAMPAIGN not in first.tags
+    assert any("near-duplicate" in reason for reason in second.triage_reasons)
+    assert TAG_CAMPAIGN in third.tags
+
+
+def test_a_failing_batch_falls_back_to_one_change_at_a_time(facebook_channel, monkeypatch):
+    def broken_batch(**kwargs):
+        raise RuntimeError("simulated bug in the batch path")
+
+    monkeypatch.setattr(ingestion, "_upserts_ingest", broken_batch)
+    delivery = _receive(facebook_channel, _comments(5))
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 5}
+    assert Item.objects.count() == 5
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == 5
+
+
+def _in_threads(targets) -> list:
+    results, errors = [], []
+
+    def run(target):
+        try:
+            results.append(target())
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_processed_twice_at_once_ingests_each_change_once(facebook_channel, monkeypatch):
+    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
+    delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 3))
+
+    results = _in_threads([lambda: webhook_delivery_process(delivery_id=delivery.pk)] * 2)
+
+    assert sum(counts.get("ingested", 0) for counts in results) == BATCH_SIZE * 3
+    assert Item.objects.count() == BATCH_SIZE * 3
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE * 3
+    assert not IngestChange.objects.exclude(status=IngestChange.Status.INGESTED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_the_same_changes_at_once_store_each_item_once(facebook_channel, monkeypatch):
+    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
+    changes = _comments(BATCH_SIZE + 50)
+    first, second = _receive(facebook_channel, changes), _receive(facebook_channel, changes)
+
+    _in_threads([lambda pk=delivery.pk: webhook_delivery_process(delivery_id=pk) for delivery in (first, second)])
+
+    assert Item.objects.count() == BATCH_SIZE + 50
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE + 50
+    statuses = IngestChange.objects.values_list("status", flat=True)
+    assert list(statuses).count("ingested") == BATCH_SIZE + 50
+    for external_id in ("c-0", "c-100", f"c-{BATCH_SIZE + 49}"):
+        pair = IngestChange.objects.filter(payload__change__value__comment_id=external_id)
+        assert sorted(pair.values_list("status", flat=True)) == ["duplicate", "ingested"]
+        assert len({change.item_id for change in pair}) == 1
