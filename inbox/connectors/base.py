@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from communityops.models import Channel
 
-from ..models import Item, OutboundAction
+from ..models import OutboundAction
 
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -100,6 +100,8 @@ class Connector:
     """Base of all connectors: `supported` lists the OutboundAction kinds the platform can do.
 
     `send` dispatches one action and returns the platform's id of what it created ("" if none).
+    A subclass implements one method per supported kind, named after it:
+    `reply(*, item, text, idempotency_key)` and `<kind>(*, item, idempotency_key)` for the others.
     """
 
     supported: ClassVar[frozenset[str]] = frozenset()
@@ -120,27 +122,6 @@ class Connector:
         if action.kind == OutboundAction.Kind.REPLY:
             return method(item=action.item, text=action.text, idempotency_key=key) or ""
         return method(item=action.item, idempotency_key=key) or ""
-
-    def reply(self, *, item: Item, text: str, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def hide(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def unhide(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def delete(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def approve(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def spam(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
-
-    def trash(self, *, item: Item, idempotency_key: str) -> str:
-        raise NotImplementedError
 
 
 def connector_for_channel(channel: Channel) -> Connector:
