@@ -3,12 +3,17 @@
 The path every source takes (Meta and generic webhooks, file import; the WordPress poller calls
 item_ingest directly):
 
-1. `*_delivery_receive` stores the raw body as a WebhookDelivery and splits it into IngestChange
-   rows in one short transaction, then enqueues processing on commit. A body that cannot be split
-   is still stored, with one failed change that carries the reason.
-2. `webhook_delivery_process` (a django-q2 task, may run twice) normalises each pending change and
-   calls `item_ingest`, which is idempotent per (channel, external id).
+1. `*_delivery_receive` stores the raw body as a WebhookDelivery, checks its shape and enqueues
+   processing on commit. A Meta body (up to 1,000 changes) is stored with one INSERT and split by
+   the task, so the request is answered fast; a generic body is split into IngestChange rows in the
+   request (its event ids are deduplicated there, and the answer counts the replays). A body that
+   cannot be split is still stored, with one failed change that carries the reason.
+2. `webhook_delivery_process` (a django-q2 task, may run twice, also at once) splits a delivery not
+   split yet (under a lock on the delivery, so exactly once), normalises each pending change and
+   ingests it; items are unique per (channel, external id), so a redelivered change is a duplicate.
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
+4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
+   worker died): those not split yet as well as those with pending changes.
 """
 
 import logging
@@ -20,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
+from psycopg.types.json import Jsonb
 
 from communityops.models import Channel
 
@@ -245,7 +251,7 @@ class DeliveryReceipt:
         return bool(self.error)
 
 
-def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
+def _delivery_unsplittable(delivery: WebhookDelivery, error: NormalizationError) -> None:
     # The body stays stored; one failed change carries the reason, so it is listed with the
     # other failures and nothing accepted is silently lost.
     IngestChange.objects.create(
@@ -258,35 +264,42 @@ def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> De
     delivery.status = WebhookDelivery.Status.PARTIAL
     delivery.processed_at = timezone.now()
     delivery.save(update_fields=["status", "processed_at"])
+
+
+def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
+    _delivery_unsplittable(delivery, error)
     return DeliveryReceipt(delivery=delivery, accepted=0, error=str(error))
 
 
-def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
-    """One INSERT for all changes (up to 1,000 per Meta POST); processing starts after commit."""
-    IngestChange.objects.bulk_create(changes)
-    if not changes:
-        _delivery_finish(delivery)
-        return
+def _delivery_enqueue(delivery: WebhookDelivery) -> None:
+    """Processing starts after commit (tasks receive ids)."""
     delivery_id = delivery.pk
     transaction.on_commit(lambda: async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}"))
 
 
+def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
+    """One INSERT for all changes; processing starts after commit."""
+    IngestChange.objects.bulk_create(changes)
+    if not changes:
+        _delivery_finish(delivery)
+        return
+    _delivery_enqueue(delivery)
+
+
 @transaction.atomic
 def meta_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
-    """Store a verified Meta webhook body, split it into changes, process them after commit."""
+    """Store a verified Meta webhook body (one INSERT) and check its shape; the task splits it into
+    changes and processes them after commit. A body of the wrong shape is kept, with the reason."""
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     try:
-        payloads = meta_changes_split(body)
+        accepted = len(meta_changes_split(body))
     except NormalizationError as error:
         return _delivery_reject(delivery, error)
-    _delivery_changes_store(
-        delivery,
-        [
-            IngestChange(delivery=delivery, position=position, payload=payload)
-            for position, payload in enumerate(payloads)
-        ],
-    )
-    return DeliveryReceipt(delivery=delivery, accepted=len(payloads))
+    if accepted:
+        _delivery_enqueue(delivery)
+    else:
+        _delivery_finish(delivery)
+    return DeliveryReceipt(delivery=delivery, accepted=accepted)
 
 
 def _generic_event_ids_claim(*, channel: Channel, delivery: WebhookDelivery, event_ids: list[str]) -> set[str]:
@@ -581,18 +594,61 @@ def _delivery_finish(delivery: WebhookDelivery) -> None:
     delivery.save(update_fields=["status", "processed_at"])
 
 
+def _delivery_split(delivery: WebhookDelivery) -> None:
+    """Split a Meta delivery's stored body into its changes, exactly once.
+
+    A pending delivery without change rows has not been split yet (the request stores a Meta body
+    alone; every other source stores its changes with the body). The delivery row is locked first
+    and the changes are looked for after the lock is granted, so a second run of the task waits
+    for the first one's split and then finds its rows.
+    """
+    if delivery.source != WebhookDelivery.Source.META:
+        return
+    with transaction.atomic():
+        locked = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+            .values_list("body", flat=True)
+            .first()
+        )
+        if locked is None or IngestChange.objects.filter(delivery=delivery).exists():
+            return
+        try:
+            payloads = meta_changes_split(bytes(locked))
+        except NormalizationError as error:  # the request checked the shape; kept all the same
+            _delivery_unsplittable(delivery, error)
+            return
+        _changes_insert(delivery, payloads)
+
+
+def _changes_insert(delivery: WebhookDelivery, payloads: list[dict]) -> None:
+    """One INSERT ... SELECT FROM unnest for all of a delivery's changes (a multi-row VALUES of
+    1,000 rows costs more to build and send than to store)."""
+    table = IngestChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (delivery_id, position, payload, status, error)
+            SELECT %s, position - 1, payload, %s, '' FROM unnest(%s::jsonb[]) WITH ORDINALITY AS t(payload, position)
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [delivery.pk, IngestChange.Status.PENDING, [Jsonb(payload) for payload in payloads]],
+        )
+
+
 def webhook_delivery_process(
     *, delivery_id: int, on_change: Callable[[str | None], None] | None = None
 ) -> dict[str, int]:
-    """Process every pending change of a delivery; idempotent (a second run finds nothing pending).
+    """Split the delivery if that has not happened yet, then process every pending change of it;
+    idempotent (a second run finds it split and nothing pending).
 
     Batches of changes are locked with SKIP LOCKED, so two runs of the task share the work instead
     of doing it twice. Returns counts per resulting status. `on_change` is called after each
     change (progress bars).
     """
-    delivery = WebhookDelivery.objects.select_related("channel__client").filter(pk=delivery_id).first()
+    delivery = WebhookDelivery.objects.select_related("channel__client").defer("body").filter(pk=delivery_id).first()
     if delivery is None:
         return {}
+    _delivery_split(delivery)
     counts: dict[str, int] = {}
     while (statuses := _changes_batch_process(delivery=delivery)) is not None:
         for status in statuses:

@@ -1,13 +1,22 @@
 """Batched processing of a delivery: same outcomes as change by change, in a fixed number of queries."""
 
 import threading
+import time
+from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import connection
 
 from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from inbox.services import ingestion
-from inbox.services.ingestion import BATCH_SIZE, meta_delivery_receive, webhook_delivery_process
+from inbox.services.ingestion import (
+    BATCH_SIZE,
+    STALE_PENDING_AFTER,
+    ingest_pending_sweep,
+    meta_delivery_receive,
+    webhook_delivery_process,
+)
 from inbox.services.triage import TAG_CAMPAIGN
 
 from .ingest_payloads import facebook_comment_change, meta_body
@@ -50,9 +59,10 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # Per batch: lock, item lookup, authors (read, insert, read), triage (3), coverage, items,
-    # events, fingerprints, change update; then the delivery's final status.
-    with django_assert_max_num_queries(25):
+    # The split: delivery lock, look for changes, one insert. Per batch: lock, item lookup, authors
+    # (read, insert, read), triage (3), coverage, items, events, fingerprints, change update; then
+    # the delivery's final status.
+    with django_assert_max_num_queries(28):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -140,17 +150,60 @@ def _in_threads(targets) -> list:
     return results
 
 
+def _lock_waiters() -> int:
+    """Backends of this database waiting for a lock, seen from a connection of its own (a
+    transaction's view of pg_stat_activity would not change while it looks)."""
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        dbname=params["dbname"], user=params["user"], host=params.get("host"), port=params.get("port"), autocommit=True
+    ) as watcher:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        return watcher.execute(query).fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_same_delivery_processed_twice_at_once_ingests_each_change_once(facebook_channel, monkeypatch):
+def test_the_same_delivery_processed_twice_at_once_is_split_once_and_ingests_each_change_once(
+    facebook_channel, monkeypatch
+):
     monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 3))
+    real_split = ingestion.meta_changes_split
+    waiters_seen = []
+
+    def split_while_the_other_run_waits(body):
+        # The first run to split holds the delivery's lock until the second one waits for it.
+        deadline = time.monotonic() + 10
+        while not waiters_seen and time.monotonic() < deadline:
+            if _lock_waiters():
+                waiters_seen.append(True)
+            time.sleep(0.02)
+        return real_split(body)
+
+    monkeypatch.setattr(ingestion, "meta_changes_split", split_while_the_other_run_waits)
 
     results = _in_threads([lambda: webhook_delivery_process(delivery_id=delivery.pk)] * 2)
 
+    assert waiters_seen == [True]
+    assert sorted(IngestChange.objects.values_list("position", flat=True)) == list(range(BATCH_SIZE * 3))
     assert sum(counts.get("ingested", 0) for counts in results) == BATCH_SIZE * 3
     assert Item.objects.count() == BATCH_SIZE * 3
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE * 3
     assert not IngestChange.objects.exclude(status=IngestChange.Status.INGESTED).exists()
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+
+
+def test_the_sweep_processes_a_delivery_whose_task_was_lost_before_the_split(facebook_channel):
+    delivery = _receive(facebook_channel, _comments(3))  # its on-commit task never ran
+    arrived = delivery.received_at
+
+    assert ingest_pending_sweep(now=arrived + timedelta(minutes=1)) == 0
+    assert ingest_pending_sweep(now=arrived + STALE_PENDING_AFTER + timedelta(seconds=1)) == 1
+
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+    assert list(delivery.changes.values_list("status", flat=True)) == ["ingested"] * 3
+    assert Item.objects.filter(channel=facebook_channel).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
