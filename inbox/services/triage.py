@@ -11,7 +11,9 @@ in the queue with low priority, a tag and a reason the agent can read.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
+import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
@@ -24,7 +26,7 @@ from communityops.models import Client, User
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import language_detect, sentiment_analyze
-from ..sentiment.fingerprint import minhash_bands, minhash_similarity, text_minhash
+from ..sentiment.fingerprint import SIGNATURE_SIZE, minhash_bands, minhash_similarities, text_minhash, texts_minhash
 from ..sentiment.spam import spam_tokens, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
@@ -125,14 +127,12 @@ def _learned_spam_adjustment(token_stats: list[dict]) -> float:
     return (combined - 0.5) * LEARNED_WEIGHT
 
 
-def _similar_authors(minhash: list[int], candidates: list[dict]) -> int:
-    return len(
-        {
-            candidate["author"]
-            for candidate in candidates
-            if minhash_similarity(minhash, candidate["minhash"]) >= NEAR_DUPLICATE_SIMILARITY
-        }
-    )
+def _similar_authors(minhash: list[int] | None, signatures: np.ndarray, authors: np.ndarray) -> int:
+    """How many distinct authors wrote a candidate text (signatures as rows) near-identical to this one."""
+    if minhash is None or not len(authors):
+        return 0
+    similar = minhash_similarities(minhash, signatures) >= NEAR_DUPLICATE_SIMILARITY
+    return len(np.unique(authors[similar]))
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,11 @@ class _TextAssessment:
     bands: list[int] | None
 
 
-def _text_assess(*, author: Author, normalized: NormalizedItem, received_at: datetime) -> _TextAssessment:
+def _text_assess(
+    *, author: Author, normalized: NormalizedItem, received_at: datetime, minhash: list[int] | None
+) -> _TextAssessment:
     text = normalized.text
     sentiment = sentiment_analyze(text)
-    minhash = text_minhash(text)
     return _TextAssessment(
         language=normalized.language or language_detect(text),
         sentiment=sentiment,
@@ -171,10 +172,14 @@ def _text_assess(*, author: Author, normalized: NormalizedItem, received_at: dat
 
 def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
     """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
-    assessed = _text_assess(author=author, normalized=normalized, received_at=received_at)
+    assessed = _text_assess(
+        author=author, normalized=normalized, received_at=received_at, minhash=text_minhash(normalized.text)
+    )
     context = _triage_context(
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
     )
+    similar = context.get("similar") or []
+    signatures = np.array([candidate["minhash"] for candidate in similar], dtype=np.int64)
     return _triage_decide(
         client=client,
         author=author,
@@ -183,7 +188,11 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         assessed=assessed,
         is_key_account=context["is_key_account"],
         token_stats=context["token_stats"],
-        similar=context.get("similar") or [],
+        similar_authors=_similar_authors(
+            assessed.minhash,
+            signatures.reshape(len(similar), SIGNATURE_SIZE),
+            np.array([candidate["author"] for candidate in similar], dtype=np.int64),
+        ),
     )
 
 
@@ -199,8 +208,10 @@ def triage_assess_batch(
     """
     if not entries:
         return []
+    minhashes = texts_minhash([normalized.text for _author, normalized in entries])
     assessed = [
-        _text_assess(author=author, normalized=normalized, received_at=received_at) for author, normalized in entries
+        _text_assess(author=author, normalized=normalized, received_at=received_at, minhash=minhash)
+        for (author, normalized), minhash in zip(entries, minhashes, strict=True)
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
@@ -216,33 +227,40 @@ def triage_assess_batch(
         )
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
-    # Candidates by recency (a higher number is newer) and an index from band to candidates, so
-    # each entry looks only at the texts sharing one of its bands.
-    candidates: dict[int, dict] = {}
-    by_band: dict[int, list[int]] = {}
-
-    def remember(number: int, candidate: dict) -> None:
-        candidates[number] = candidate
-        for band in candidate["bands"]:
-            by_band.setdefault(band, []).append(number)
-
+    rows = []
     if bands:
-        rows = (
+        rows = list(
             ItemTextFingerprint.objects.filter(
                 client=client, received_at__gte=received_at - CAMPAIGN_WINDOW, bands__overlap=sorted(bands)
             )
             .order_by("-received_at")
             .values_list("author_id", "minhash", "bands")[:BATCH_CANDIDATE_LIMIT]
         )
-        for age, (author_id, minhash, candidate_bands) in enumerate(rows):
-            remember(-age, {"author": author_id, "minhash": minhash, "bands": candidate_bands})
+    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes.
+    # A higher row is newer, and an index from band to rows lets each entry look only at the texts
+    # sharing one of its bands.
+    signatures = np.empty((len(rows) + len(entries), SIGNATURE_SIZE), dtype=np.int64)
+    authors = np.empty(len(rows) + len(entries), dtype=np.int64)
+    by_band: dict[int, list[int]] = {}
+    count = 0
+
+    def remember(author_id: int, minhash: list[int], candidate_bands: list[int]) -> None:
+        nonlocal count
+        signatures[count], authors[count] = minhash, author_id
+        for band in candidate_bands:
+            by_band.setdefault(band, []).append(count)
+        count += 1
+
+    for author_id, minhash, candidate_bands in reversed(rows):
+        remember(author_id, minhash, candidate_bands)
     results = []
-    for number, ((author, normalized), entry) in enumerate(zip(entries, assessed, strict=True), start=1):
-        similar = []
+    for (author, normalized), entry in zip(entries, assessed, strict=True):
+        similar_authors = 0
         if entry.bands:
-            sharing = sorted({found for band in entry.bands for found in by_band.get(band, ())}, reverse=True)
-            similar = [candidates[found] for found in sharing if candidates[found]["author"] != author.pk]
-            similar = similar[:CANDIDATE_LIMIT]
+            sharing = np.unique(np.fromiter(chain.from_iterable(by_band.get(band, ()) for band in entry.bands), int))
+            newest_first = sharing[::-1]
+            similar = newest_first[authors[newest_first] != author.pk][:CANDIDATE_LIMIT]
+            similar_authors = _similar_authors(entry.minhash, signatures[similar], authors[similar])
         results.append(
             _triage_decide(
                 client=client,
@@ -252,12 +270,12 @@ def triage_assess_batch(
                 assessed=entry,
                 is_key_account=author.pk in key_accounts,
                 token_stats=[stats[token] for token in {*entry.tokens, SPAM_DOCUMENT_TOKEN} if token in stats],
-                similar=similar,
+                similar_authors=similar_authors,
             )
         )
         if entry.minhash:
             # This text is now the most recent candidate for the entries after it.
-            remember(number, {"author": author.pk, "minhash": entry.minhash, "bands": entry.bands})
+            remember(author.pk, entry.minhash, entry.bands)
     return results
 
 
@@ -270,7 +288,7 @@ def _triage_decide(
     assessed: _TextAssessment,
     is_key_account: bool,
     token_stats: list[dict],
-    similar: list[dict],
+    similar_authors: int,
 ) -> TriageResult:
     text = normalized.text
     language, sentiment, signals, minhash = assessed.language, assessed.sentiment, assessed.signals, assessed.minhash
@@ -286,7 +304,6 @@ def _triage_decide(
     spam_score = round(min(max(spam_score, 0.0), 1.0), 3)
 
     fake_score = signals.fake_score
-    similar_authors = _similar_authors(minhash, similar) if minhash else 0
     campaign = similar_authors >= 2
     if campaign:
         fake_score += 0.6

@@ -1,16 +1,18 @@
 """Triage: sentiment in German and English, spam and fake signals, learning, tiers and priority."""
 
+import random
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from communityops.models import Channel
+from inbox.demo import demo_comment
 from inbox.models import AuthorProfile, Item, SpamTokenStat
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze
 from inbox.services.ingestion import author_upsert, item_ingest
-from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess
+from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
 
 _numbers = iter(range(1, 1_000_000))
 
@@ -235,3 +237,37 @@ def test_triage_reads_the_database_at_most_twice(channel_factory, django_assert_
     # one query for tier, learned spam counts and similar texts; one for billing's SLA due time
     with django_assert_max_num_queries(2):
         triage_assess(client=channel.client, author=author, normalized=normalized, received_at=timezone.now())
+
+
+def test_a_batch_gets_the_decisions_items_ingested_one_by_one_get(channel_factory):
+    channel = channel_factory()
+    campaign = [
+        "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir.",
+        "Absolut empfehlenswert!! Beste Qualität und schnelle Lieferung, 5 Sterne von mir!",
+        "Das ist ein Skandal, ich kündige meinen Vertrag sofort, nie wieder diese Firma!",
+        "Das ist ein Skandal!!! Ich kündige meinen Vertrag sofort, nie wieder diese Firma",
+    ]
+    rng = random.Random(4)
+    for number in range(12):  # stored earlier: candidates from the database
+        text = campaign[number % 4] if number % 3 else demo_comment(rng, "brauhaus-isartal").text
+        item_ingest(channel=channel, normalized=incoming(text, author_id=f"earlier-{number % 5}"))
+    arrivals = [
+        incoming(
+            campaign[number % 4] if number % 2 else demo_comment(rng, "brauhaus-isartal").text,
+            author_id=f"fan-{number % 7}",
+        )
+        for number in range(40)
+    ]
+    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+
+    batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
+    one_by_one = [item_ingest(channel=channel, normalized=normalized)[0] for normalized in arrivals]
+
+    decided = [
+        (result.priority, result.spam_score, result.fake_score, result.triage_reasons, result.tags)
+        for result in one_by_one
+    ]
+    assert [
+        (triage.priority, triage.spam_score, triage.fake_score, triage.reasons, triage.tags) for triage in batch
+    ] == decided
+    assert sum("campaign" in tags for *_scores, tags in decided) >= 10
