@@ -16,12 +16,13 @@ item_ingest directly):
    worker died): those not split yet as well as those with pending changes.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -414,34 +415,44 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 # Changes locked, ingested and marked per transaction: big enough that the per-batch queries are
 # spread thin, small enough that a worker holds its locks for well under a second.
 BATCH_SIZE = 250
-# Rows per multi-row INSERT of items (29 columns: about 8,700 parameters).
-ITEM_INSERT_ROWS = 300
+
+
+def _json_datetime(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
+
+
+def _rows_insert(objects: list[models.Model], *, then: str = "") -> list[tuple]:
+    """INSERT ... SELECT FROM jsonb_populate_recordset(...): all rows in one JSON parameter.
+
+    A multi-row VALUES list has one placeholder per value, which psycopg splits and quotes one by
+    one in Python (Django's bulk_create does the same for models with array columns); one JSON
+    document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
+    arrays, jsonb). Values come from the fields' pre_save (auto_now_add), as the ORM takes them.
+    `then` follows the SELECT (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
+    """
+    meta = objects[0]._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    rows = [{field.column: field.pre_save(obj, add=True) for field in fields} for obj in objects]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
+            f" FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) {then}",
+            [json.dumps(rows, default=_json_datetime)],
+        )
+        return cursor.fetchall() if cursor.description else []
 
 
 def _items_insert(items: list[Item]) -> dict[str, int]:
     """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> new pk.
 
-    Values are prepared by the model fields themselves (auto_now_add, JSON, arrays), as the ORM would.
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
-    fields = [field for field in Item._meta.concrete_fields if not field.primary_key]
-    table = connection.ops.quote_name(Item._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    created: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), ITEM_INSERT_ROWS):
-            chunk = items[start : start + ITEM_INSERT_ROWS]
-            params = [
-                field.get_db_prep_save(field.pre_save(item, add=True), connection) for item in chunk for field in fields
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}"  # noqa: S608 - our names
-                " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id",
-                params,
-            )
-            created.update((external_id, pk) for pk, external_id in cursor.fetchall())
-    return created
+    returned = _rows_insert(items, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id")
+    return {external_id: pk for pk, external_id in returned}
 
 
 def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, NormalizedItem]]) -> None:
@@ -477,7 +488,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
             ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
             for item, triage in stored
         )
-        ItemTextFingerprint.objects.bulk_create(
+        fingerprints = [
             ItemTextFingerprint(
                 item=item,
                 client=client,
@@ -488,7 +499,9 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
             )
             for item, triage in stored
             if triage.minhash is not None
-        )
+        ]
+        if fingerprints:
+            _rows_insert(fingerprints)
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
             existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))

@@ -10,10 +10,12 @@ from django.db import connection
 
 from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from inbox.services import ingestion
+from inbox.services.ingest_formats import change_parse, meta_changes_split
 from inbox.services.ingestion import (
     BATCH_SIZE,
     STALE_PENDING_AFTER,
     ingest_pending_sweep,
+    item_ingest,
     meta_delivery_receive,
     webhook_delivery_process,
 )
@@ -222,3 +224,36 @@ def test_two_deliveries_of_the_same_changes_at_once_store_each_item_once(faceboo
         pair = IngestChange.objects.filter(payload__change__value__comment_id=external_id)
         assert sorted(pair.values_list("status", flat=True)) == ["duplicate", "ingested"]
         assert len({change.item_id for change in pair}) == 1
+
+
+def test_the_batch_stores_an_item_and_its_fingerprint_as_item_ingest_does(facebook_channel, channel_factory):
+    spam = facebook_comment_change(
+        comment_id="c-spam",
+        message="Verdiene 5000€ pro Woche mit Krypto!!! Schreib mir auf WhatsApp +49 151 2345678 oder bit.ly/rich-now",
+        author_name="",
+        created_time=1_767_000_123,
+    )
+    other = channel_factory(client=facebook_channel.client, platform=facebook_channel.platform)
+    delivery = _receive(facebook_channel, [spam])
+    parsed = change_parse(
+        source="meta",
+        channel=other,
+        payload=meta_changes_split(meta_body(changes=[spam]))[0],
+        received_at=delivery.received_at,
+    )
+
+    webhook_delivery_process(delivery_id=delivery.pk)
+    item_ingest(channel=other, normalized=parsed.normalized)
+
+    compared = [field.attname for field in Item._meta.concrete_fields if field.attname not in ("id", "channel_id")]
+    batch, single = (
+        Item.objects.filter(channel=channel).values(*compared).get() for channel in (facebook_channel, other)
+    )
+    # Both arrived "now": the SLA clock starts at arrival.
+    assert abs(batch.pop("received_at") - single.pop("received_at")) < timedelta(minutes=1)
+    assert abs(batch.pop("sla_due_at") - single.pop("sla_due_at")) < timedelta(minutes=1)
+    assert batch == single
+    assert batch["tags"] == ["spam-suspect"]
+    assert batch["platform_created_at"].timestamp() == 1_767_000_123
+    fingerprints = ItemTextFingerprint.objects.order_by("item__channel_id").values_list("minhash", "bands")
+    assert fingerprints[0] == fingerprints[1]
