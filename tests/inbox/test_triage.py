@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from communityops.models import Channel
 from inbox.demo import demo_comment
-from inbox.models import AuthorProfile, Item, SpamTokenStat
+from inbox.models import AuthorProfile, Item, ItemTextFingerprint, SpamTokenStat
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze
 from inbox.services.ingestion import author_upsert, item_ingest
@@ -271,3 +271,21 @@ def test_a_batch_gets_the_decisions_items_ingested_one_by_one_get(channel_factor
         (triage.priority, triage.spam_score, triage.fake_score, triage.reasons, triage.tags) for triage in batch
     ] == decided
     assert sum("campaign" in tags for *_scores, tags in decided) >= 10
+
+
+def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(channel_factory):
+    text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
+    channel, foreign = channel_factory(), channel_factory()
+    for number in range(3):
+        item_ingest(channel=foreign, normalized=incoming(text, author_id=f"foreign-{number}"))
+    old = [item_ingest(channel=channel, normalized=incoming(text, author_id=f"old-{number}"))[0] for number in range(3)]
+    ItemTextFingerprint.objects.filter(item__in=old).update(received_at=timezone.now() - timedelta(hours=2))
+    arrival = incoming(text, author_id="new")
+    entry = (author_upsert(platform=channel.platform, normalized=arrival), arrival)
+
+    alone = triage_assess_batch(client=channel.client, entries=[entry], received_at=timezone.now())
+    item_ingest(channel=channel, normalized=incoming(text, author_id="recent"))
+    with_one = triage_assess_batch(client=channel.client, entries=[entry], received_at=timezone.now())
+
+    assert not [reason for reason in alone[0].reasons if "near-duplicate" in reason or "coordinated" in reason]
+    assert "fake: near-duplicate of another author's text in the last hour" in with_one[0].reasons
