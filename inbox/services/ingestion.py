@@ -32,7 +32,6 @@ from communityops.models import Channel
 
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
-from ..sentiment.fingerprint import minhash_bands
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
 from .triage import TriageResult, item_fingerprint_store, triage_assess, triage_assess_batch
 
@@ -90,7 +89,8 @@ def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
 
 def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
     """author_upsert for many authors at once, by external id: one read, one INSERT ... ON CONFLICT
-    DO NOTHING for the new ones, one read of those; only authors whose data changed are written.
+    DO NOTHING RETURNING for the new ones (a read only of those another batch created meanwhile);
+    only authors whose data changed are written.
 
     An author named several times takes the fields in order (the later change wins), as one after
     the other would. Inserted in external-id order, so concurrent batches lock in the same order.
@@ -102,15 +102,25 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
     found = {
         author.external_id: author for author in Author.objects.filter(platform=platform, external_id__in=external_ids)
     }
-    missing = [external_id for external_id in external_ids if external_id not in found]
+    missing = {
+        external_id: Author(platform=platform, external_id=external_id, **merged[external_id])
+        for external_id in external_ids
+        if external_id not in found
+    }
     if missing:
-        Author.objects.bulk_create(
-            [Author(platform=platform, external_id=external_id, **merged[external_id]) for external_id in missing],
-            ignore_conflicts=True,
+        returned = _rows_insert(
+            list(missing.values()), then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id"
         )
-        found.update(
-            (author.external_id, author) for author in Author.objects.filter(platform=platform, external_id__in=missing)
-        )
+        for pk, external_id in returned:
+            found[external_id] = missing[external_id]
+            found[external_id].pk = pk
+        # Created by a concurrent batch between the read and the insert: theirs is the row.
+        raced = [external_id for external_id in missing if external_id not in found]
+        if raced:
+            found.update(
+                (author.external_id, author)
+                for author in Author.objects.filter(platform=platform, external_id__in=raced)
+            )
     # Only what changed is written (also for an author created concurrently with other data), in one UPDATE.
     changed_fields: set[str] = set()
     changed_authors = []
@@ -187,7 +197,7 @@ def item_ingest(
             author=author,
             received_at=item.received_at,
             minhash=triage.minhash,
-            bands=minhash_bands(triage.minhash),
+            bands=triage.bands,
         )
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
     return item, True
@@ -432,6 +442,8 @@ def _rows_insert(objects: list[models.Model], *, then: str = "") -> list[tuple]:
     arrays, jsonb). Values come from the fields' pre_save (auto_now_add), as the ORM takes them.
     `then` follows the SELECT (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
     """
+    if not objects:
+        return []
     meta = objects[0]._meta
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
     rows = [{field.column: field.pre_save(obj, add=True) for field in fields} for obj in objects]
@@ -484,9 +496,11 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
         stored = [(item, triage) for item, triage in zip(items, triages, strict=True) if item.external_id in created]
         for item, _triage in stored:
             item.pk = created[item.external_id]
-        ItemEvent.objects.bulk_create(
-            ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
-            for item, triage in stored
+        _rows_insert(
+            [
+                ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+                for item, triage in stored
+            ]
         )
         fingerprints = [
             ItemTextFingerprint(
@@ -495,13 +509,12 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
                 author=item.author,
                 received_at=item.received_at,
                 minhash=triage.minhash,
-                bands=minhash_bands(triage.minhash),
+                bands=triage.bands,
             )
             for item, triage in stored
             if triage.minhash is not None
         ]
-        if fingerprints:
-            _rows_insert(fingerprints)
+        _rows_insert(fingerprints)
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
             existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))

@@ -59,6 +59,7 @@ class TriageResult:
     tags: list[str] = field(default_factory=list)
     # Kept so item_ingest can store the fingerprint without computing it twice.
     minhash: list[int] | None = None
+    bands: list[int] | None = None
 
 
 def author_tier_for(*, client: Client, author: Author) -> str:
@@ -255,20 +256,21 @@ def triage_assess_batch(
     # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes.
     # A higher row is newer, and an index from band to rows lets each entry look only at the texts
     # sharing one of its bands.
+    rows.reverse()
     signatures = np.empty((len(rows) + len(entries), SIGNATURE_SIZE), dtype=np.int64)
     authors = np.empty(len(rows) + len(entries), dtype=np.int64)
+    if rows:
+        signatures[: len(rows)] = [minhash for _author_id, minhash, _bands in rows]
+        authors[: len(rows)] = [author_id for author_id, _minhash, _bands in rows]
     by_band: dict[int, list[int]] = {}
-    count = 0
 
-    def remember(author_id: int, minhash: list[int], candidate_bands: list[int]) -> None:
-        nonlocal count
-        signatures[count], authors[count] = minhash, author_id
+    def index(row: int, candidate_bands: list[int]) -> None:
         for band in candidate_bands:
-            by_band.setdefault(band, []).append(count)
-        count += 1
+            by_band.setdefault(band, []).append(row)
 
-    for author_id, minhash, candidate_bands in reversed(rows):
-        remember(author_id, minhash, candidate_bands)
+    for row, (_author_id, _minhash, candidate_bands) in enumerate(rows):
+        index(row, candidate_bands)
+    count = len(rows)
     results = []
     for (author, normalized), entry in zip(entries, assessed, strict=True):
         similar_authors = 0
@@ -291,7 +293,9 @@ def triage_assess_batch(
         )
         if entry.minhash:
             # This text is now the most recent candidate for the entries after it.
-            remember(author.pk, entry.minhash, entry.bands)
+            signatures[count], authors[count] = entry.minhash, author.pk
+            index(count, entry.bands)
+            count += 1
     return results
 
 
@@ -373,6 +377,7 @@ def _triage_decide(
         language=language,
         tags=tags,
         minhash=minhash,
+        bands=assessed.bands,
     )
 
 

@@ -11,6 +11,8 @@ from inbox.demo import demo_comment
 from inbox.models import AuthorProfile, Item, ItemTextFingerprint, SpamTokenStat
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze
+from inbox.sentiment.analysis import _SUFFIXES, _valence
+from inbox.sentiment.lexicon import POLARITY
 from inbox.services.ingestion import author_upsert, item_ingest
 from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
 
@@ -289,3 +291,26 @@ def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(
 
     assert not [reason for reason in alone[0].reasons if "near-duplicate" in reason or "coordinated" in reason]
     assert "fake: near-duplicate of another author's text in the last hour" in with_one[0].reasons
+
+
+def _valence_by_scanning_every_head(word: str) -> float | None:
+    """The compound rule as first written: the lexicon heads longest first, the first the word ends in."""
+    heads = sorted((head for head in POLARITY if len(head) >= 6 and " " not in head), key=len, reverse=True)
+    return next((POLARITY[head] for head in heads if word.endswith(head)), None)
+
+
+def test_a_compound_takes_the_valence_of_the_longest_lexicon_word_it_ends_in():
+    heads = [head for head in POLARITY if len(head) >= 6 and " " not in head]
+    words = [prefix + head for head in heads for prefix in ("service", "kunden", "x", "über", *heads[:20])]
+    words += ["lieferung", "kundenservice", "zusammenarbeit", "wahrscheinlich", "servicewüste"]
+    # Words the lexicon or its suffix rule already decide never reach the compound rule.
+    compounds = [
+        word
+        for word in words
+        if len(word) >= 9
+        and word not in POLARITY
+        and not any(word.endswith(suffix) and word[: -len(suffix)] in POLARITY for suffix in _SUFFIXES)
+    ]
+
+    assert len(compounds) > 1000
+    assert [_valence(word) for word in compounds] == [_valence_by_scanning_every_head(word) for word in compounds]
