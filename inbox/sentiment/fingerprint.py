@@ -57,13 +57,20 @@ def _stable_hash(value: str) -> int:
     return int.from_bytes(hasher.digest()) >> 3  # fits a signed bigint
 
 
-def _shingle_hashes(text: str) -> set[int] | None:
+def _shingle_hashes(text: str, known: dict[str, int]) -> set[int] | None:
+    """The hashes of the text's shingles; `known` holds those hashed already (texts of one batch
+    share most of their shingles: the language's common words, a campaign's copies)."""
     normalized = text_normalize_for_fingerprint(text)[:MAX_TEXT_LENGTH]
     if len(normalized) < MIN_TEXT_LENGTH:
         return None
-    return {
-        _stable_hash(normalized[start : start + SHINGLE_SIZE]) for start in range(len(normalized) - SHINGLE_SIZE + 1)
-    }
+    hashes = set()
+    for start in range(len(normalized) - SHINGLE_SIZE + 1):
+        shingle = normalized[start : start + SHINGLE_SIZE]
+        value = known.get(shingle)
+        if value is None:
+            value = known[shingle] = _stable_hash(shingle)
+        hashes.add(value)
+    return hashes
 
 
 def _permuted(shingles: np.ndarray) -> np.ndarray:
@@ -110,7 +117,8 @@ def _signatures(shingle_sets: list[set[int]]) -> list[list[int]]:
 
 def texts_minhash(texts: list[str]) -> list[list[int] | None]:
     """text_minhash of each text, computed together (one numpy pass for a batch of short texts)."""
-    shingle_sets = [_shingle_hashes(text) for text in texts]
+    known: dict[str, int] = {}
+    shingle_sets = [_shingle_hashes(text, known) for text in texts]
     signatures = iter(_signatures([shingles for shingles in shingle_sets if shingles is not None]))
     return [None if shingles is None else next(signatures) for shingles in shingle_sets]
 
