@@ -497,17 +497,18 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
         stored = [(item, triage) for item, triage in zip(items, triages, strict=True) if item.external_id in created]
         for item, _triage in stored:
             item.pk = created[item.external_id]
+        # Built from ids: these objects only carry values to the insert (no related-object caching).
         _rows_insert(
             [
-                ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+                ItemEvent(item_id=item.pk, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
                 for item, triage in stored
             ]
         )
         fingerprints = [
             ItemTextFingerprint(
-                item=item,
-                client=client,
-                author=item.author,
+                item_id=item.pk,
+                client_id=client.pk,
+                author_id=item.author_id,
                 received_at=item.received_at,
                 minhash=triage.minhash,
                 bands=triage.bands,
