@@ -411,7 +411,8 @@ def _items_insert(items: list[Item]) -> dict[str, int]:
     Values are prepared by the model fields themselves (auto_now_add, JSON, arrays), as the ORM would.
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
-    fields = [field for field in Item._meta.concrete_fields if not field.primary_key]
+    # Generated columns (topic_terms, campaign_key) are PostgreSQL's to fill.
+    fields = [field for field in Item._meta.concrete_fields if not field.primary_key and not field.generated]
     table = connection.ops.quote_name(Item._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
