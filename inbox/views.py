@@ -37,7 +37,7 @@ from .services.moderation import item_close, item_moderate, item_tags_change, it
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
-QUEUE_PAGE_SIZE = 40
+QUEUE_PAGE_SIZE = 25  # a screenful and more; "Load more" and the keyboard fetch the next
 
 CLOSE_ACTION = "close"
 MODERATION_SHORTCUTS = {CLOSE_ACTION: "x", OutboundAction.Kind.HIDE: "h", OutboundAction.Kind.SPAM: "s"}
@@ -108,7 +108,7 @@ def _page(request, *, item_id: int | None):
         "channels": channel_queryset_for_user(user=request.user)
         .filter(is_active=True)
         .order_by("client__name", "name"),
-        "client_counts": client_queue_counts(user=request.user),
+        "client_counts": None,  # loaded by the page itself (inbox:client_counts), after the queue
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
