@@ -506,12 +506,16 @@ class ClientReport(Report):
         return selectors.sentiment_summary(**self.scope)
 
     @cached_property
-    def keyword_counts(self) -> selectors.TopicCounts:
-        return selectors.topic_counts(**self.scope, source="keyword")
+    def topic_counts(self) -> dict[str, selectors.TopicCounts]:
+        return selectors.topic_counts(**self.scope)
 
-    @cached_property
+    @property
+    def keyword_counts(self) -> selectors.TopicCounts:
+        return self.topic_counts["keyword"]
+
+    @property
     def tag_counts(self) -> selectors.TopicCounts:
-        return selectors.topic_counts(**self.scope, source="tag")
+        return self.topic_counts["tag"]
 
     @property
     def keywords(self) -> list[dict]:

@@ -425,11 +425,11 @@ def _scoped_sql(items: QuerySet[Item]) -> tuple[str, tuple]:
 
 
 def topic_counts(
-    *, client: Client, report_filter: ReportFilter, source: str, top: int = 20, rising: int = 10
-) -> TopicCounts:
-    """Terms (`source` "keyword" or "tag") by the number of items mentioning them, this period and the previous.
+    *, client: Client, report_filter: ReportFilter, top: int = 20, rising: int = 10
+) -> dict[str, TopicCounts]:
+    """Keywords and tags (keys "keyword", "tag") by the number of items mentioning them, this period and the previous.
 
-    One scan over both periods in PostgreSQL, over the items' stored terms (keywords) or tags,
+    One scan over both periods in PostgreSQL, over the items' stored terms (keywords) and tags,
     each term once per item; terms shorter than three letters, with other characters than
     letters, or stopwords do not count (checked on the grouped terms: MATERIALIZED keeps the
     planner from testing every occurrence against the stopword list). `top` terms by items this
@@ -443,32 +443,37 @@ def topic_counts(
     scoped_sql, scoped_params = _scoped_sql(
         client_items(client=client, period=both_periods, channel_id=report_filter.channel_id)
     )
-    terms_sql = {"keyword": KEYWORD_TERMS_SQL, "tag": TAG_TERMS_SQL}[source]
     # Only constant SQL fragments are interpolated (the ORM's compiled CTE and the fixed
     # fragments above); every value travels as a parameter.
     sql = f"""
         WITH scoped AS ({scoped_sql}),
         counted AS MATERIALIZED (
-            SELECT terms.term,
+            SELECT terms.source, terms.term,
                    count(*) FILTER (WHERE scoped.received_at >= %s) AS items,
                    count(*) FILTER (WHERE scoped.received_at < %s) AS previous_items
-            FROM scoped CROSS JOIN LATERAL ({terms_sql}) AS terms(term)
-            GROUP BY terms.term
+            FROM scoped CROSS JOIN LATERAL (
+                SELECT 'keyword', term FROM ({KEYWORD_TERMS_SQL}) AS keywords(term)
+                UNION ALL
+                SELECT 'tag', term FROM ({TAG_TERMS_SQL}) AS tags(term)
+            ) AS terms(source, term)
+            GROUP BY terms.source, terms.term
         ),
         kept AS MATERIALIZED (
-            SELECT term, items, previous_items FROM counted
+            SELECT source, term, items, previous_items FROM counted
             WHERE items > 0 AND char_length(term) >= %s AND term ~ %s AND NOT (term = ANY(%s))
         ),
         ranked AS (
-            (SELECT 'top' AS list, term, items, previous_items,
-                    row_number() OVER (ORDER BY items DESC, term) AS rank
-             FROM kept ORDER BY rank LIMIT %s)
+            SELECT source, 'top' AS list, term, items, previous_items,
+                   row_number() OVER (PARTITION BY source ORDER BY items DESC, term) AS rank
+            FROM kept
             UNION ALL
-            (SELECT 'rising', term, items, previous_items,
-                    row_number() OVER (ORDER BY items - previous_items DESC, items DESC, term)
-             FROM kept WHERE items > previous_items ORDER BY 5 LIMIT %s)
+            SELECT source, 'rising', term, items, previous_items,
+                   row_number() OVER (PARTITION BY source ORDER BY items - previous_items DESC, items DESC, term)
+            FROM kept WHERE items > previous_items
         )
-        SELECT list, term, items, previous_items FROM ranked ORDER BY list, rank
+        SELECT source, list, term, items, previous_items FROM ranked
+        WHERE rank <= CASE list WHEN 'top' THEN %s ELSE %s END
+        ORDER BY source, list, rank
     """  # noqa: S608
     params = [
         *scoped_params,
@@ -480,14 +485,13 @@ def topic_counts(
         top,
         rising,
     ]
-    lists: dict[str, list[dict]] = {"top": [], "rising": []}
+    lists: dict[str, dict[str, list[dict]]] = {source: {"top": [], "rising": []} for source in ("keyword", "tag")}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for list_name, term, items, previous in cursor.fetchall():
-            lists[list_name].append(
-                {"term": term, "items": items, "previous_items": previous, "change": items - previous}
-            )
-    return TopicCounts(**lists)
+        for source, list_name, term, items, previous in cursor.fetchall():
+            row = {"term": term, "items": items, "previous_items": previous, "change": items - previous}
+            lists[source][list_name].append(row)
+    return {source: TopicCounts(**counts) for source, counts in lists.items()}
 
 
 def topic_samples(*, client: Client, report_filter: ReportFilter, terms: list[str], per_term: int = 3) -> dict:

@@ -105,9 +105,7 @@ def test_volume_per_week_and_month(acme_week):
 
 def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
     # "paket" in items 2, 3, 4; "lieferung" in 1 and 2; "beschädigt" in 2 and 4.
-    topics = selectors.topic_counts(
-        client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword"
-    ).top
+    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["keyword"].top
     counts = {row["term"]: row["items"] for row in topics}
 
     assert topics[0] == {"term": "paket", "items": 3, "previous_items": 1, "change": 2}
@@ -130,15 +128,13 @@ def test_topic_terms_are_the_distinct_words_postgres_keeps_with_the_text(acme_we
 
 
 def test_tag_topics_are_counted_from_the_tag_array(acme_week):
-    tags = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), source="tag").top
+    tags = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["tag"].top
 
     assert [(row["term"], row["items"]) for row in tags] == [("lieferung", 1), ("refund", 1)]
 
 
 def test_rising_topics_compare_with_the_previous_week(acme_week):
-    rising = selectors.topic_counts(
-        client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword"
-    ).rising
+    rising = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["keyword"].rising
 
     assert [(row["term"], row["change"]) for row in rising[:3]] == [
         ("paket", 2),
