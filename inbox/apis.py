@@ -98,7 +98,7 @@ class ItemSerializer(serializers.Serializer):
     status = serializers.CharField()
     priority = serializers.IntegerField()
     author_tier = serializers.CharField()
-    author_name = serializers.CharField(source="author.__str__")
+    author_name = serializers.CharField(source="author.name")
     text = serializers.CharField()
     language = serializers.CharField()
     sentiment = serializers.CharField()

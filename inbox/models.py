@@ -31,6 +31,10 @@ class Author(models.Model):
         constraints = [models.UniqueConstraint(fields=["platform", "external_id"], name="author_unique_platform_id")]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
         return self.display_name or self.handle or self.external_id
 
 

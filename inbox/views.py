@@ -104,9 +104,11 @@ def _page(request, *, item_id: int | None):
     filters = _filters_from(request.GET)
     context = {
         "nav": "inbox",
-        "clients": client_list_for_user(user=request.user),
+        # The filter menus need names only (no channel lists per client, no channel settings).
+        "clients": client_list_for_user(user=request.user).prefetch_related(None).only("id", "name"),
         "channels": channel_queryset_for_user(user=request.user)
         .filter(is_active=True)
+        .only("id", "name", "client__name")
         .order_by("client__name", "name"),
         "client_counts": None,  # loaded by the page itself (inbox:client_counts), after the queue
         "status_choices": Item.Status.choices,
