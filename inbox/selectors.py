@@ -93,9 +93,7 @@ def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> Que
     # The visible client ids as values, not the usual subquery: joined with the four related
     # tables, the subquery's extra relations made PostgreSQL plan for 6-7 ms to execute for 0.5.
     visible_client_ids = list(client_ids_for_user(user=user).values_list("pk", flat=True))
-    queryset = Item.objects.filter(
-        client_id__in=visible_client_ids, status__in=filters.statuses or Item.OPEN_STATUSES
-    )
+    queryset = Item.objects.filter(client_id__in=visible_client_ids, status__in=filters.statuses or Item.OPEN_STATUSES)
     queryset = item_filters_apply(queryset=queryset, filters=filters)
     return (
         queryset.select_related("client", "channel", "author", "claimed_by")
