@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -177,33 +177,46 @@ def outbound_reply_enqueue(*, item: Item, text: str, requested_by: User | None, 
 
 
 def _action_claim_for_sending(*, action_id: int, now: datetime) -> OutboundAction | None:
-    """The compare-and-set that makes at most one worker send: returns the action only to the winner."""
-    with transaction.atomic():
-        action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
-        if action is None:
-            return None
-        due = action.next_attempt_at is not None and action.next_attempt_at <= now
-        attempts_left = action.attempts < outbox_max_attempts()
-        if action.status == OutboundAction.Status.SENDING and due and not attempts_left:
-            _action_give_up_stuck(action=action)
-            return None
-        claimable = action.status == OutboundAction.Status.QUEUED or (
-            action.status in (OutboundAction.Status.FAILED, OutboundAction.Status.SENDING) and due and attempts_left
-        )
-        if not claimable:
-            return None
-        action.status = OutboundAction.Status.SENDING
-        action.attempts += 1
-        action.next_attempt_at = now + outbox_sending_deadline()
-        action.save(update_fields=["status", "attempts", "next_attempt_at"])
+    """The compare-and-set that makes at most one worker send: returns the action only to the winner.
+
+    One conditional UPDATE (QUEUED, or FAILED/SENDING and due with attempts left -> SENDING,
+    attempts + 1), committed on its own. A concurrent run waits for the winner's row lock,
+    and PostgreSQL then re-checks the WHERE against the row the winner wrote: it no longer
+    matches, so the loser updates nothing and sends nothing.
+    """
+    Status = OutboundAction.Status
+    retry_due = Q(
+        status__in=(Status.FAILED, Status.SENDING), next_attempt_at__lte=now, attempts__lt=outbox_max_attempts()
+    )
+    claimed = OutboundAction.objects.filter(Q(status=Status.QUEUED) | retry_due, pk=action_id).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + outbox_sending_deadline()
+    )
+    if not claimed:
+        _action_give_up_if_stuck(action_id=action_id, now=now)
+        return None
     return OutboundAction.objects.select_related("item__channel").get(pk=action_id)
 
 
-def _action_give_up_stuck(*, action: OutboundAction) -> None:
-    """The last attempt's worker died mid-send: record the failure instead of retrying forever."""
+def _action_give_up_if_stuck(*, action_id: int, now: datetime) -> None:
+    """The last attempt's worker died mid-send: record the failure instead of retrying forever.
+
+    _action_record_failure re-checks under the row lock that this attempt still owns the row.
+    """
+    stuck_attempt = (
+        OutboundAction.objects.filter(
+            pk=action_id,
+            status=OutboundAction.Status.SENDING,
+            next_attempt_at__lte=now,
+            attempts__gte=outbox_max_attempts(),
+        )
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    if stuck_attempt is None:
+        return
     _action_record_failure(
-        action_id=action.pk,
-        attempt=action.attempts,
+        action_id=action_id,
+        attempt=stuck_attempt,
         error=ConnectorError("The worker stopped while sending; the outcome is unknown.", retryable=False),
         now=timezone.now(),
     )
@@ -218,25 +231,28 @@ def outbound_action_send(*, action_id: int, now: datetime | None = None) -> Outb
     action = _action_claim_for_sending(action_id=action_id, now=now)
     if action is None:
         return None
-    attempt = action.attempts
     try:
         external_id = connector_for_channel(action.item.channel).send(action=action)
     except ConnectorError as error:
-        return _action_record_failure(action_id=action_id, attempt=attempt, error=error, now=now)
-    return _action_record_success(action_id=action_id, external_id=external_id, now=now)
+        return _action_record_failure(action_id=action_id, attempt=action.attempts, error=error, now=now)
+    return _action_record_success(action=action, external_id=external_id, now=now)
 
 
 @transaction.atomic
-def _action_record_success(*, action_id: int, external_id: str, now: datetime) -> OutboundAction:
-    action = outbound_action_qs_select_for_update().get(pk=action_id)
-    if action.status == OutboundAction.Status.SENT:
+def _action_record_success(*, action: OutboundAction, external_id: str, now: datetime) -> OutboundAction:
+    """Mark the action SENT with its SENT event, unless a concurrent attempt already did."""
+    sent = {
+        "status": OutboundAction.Status.SENT,
+        "external_id": external_id,
+        "sent_at": now,
+        "next_attempt_at": None,
+        "last_error": "",
+    }
+    if not OutboundAction.objects.filter(pk=action.pk).exclude(status=OutboundAction.Status.SENT).update(**sent):
+        action.refresh_from_db()
         return action
-    action.status = OutboundAction.Status.SENT
-    action.external_id = external_id
-    action.sent_at = now
-    action.next_attempt_at = None
-    action.last_error = ""
-    action.save(update_fields=["status", "external_id", "sent_at", "next_attempt_at", "last_error"])
+    for field, value in sent.items():
+        setattr(action, field, value)
     ItemEvent.objects.create(
         item_id=action.item_id,
         kind=ItemEvent.Kind.SENT,

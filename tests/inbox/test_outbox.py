@@ -205,6 +205,53 @@ def test_a_send_stuck_past_its_deadline_is_retried(claimed_item, meta_graph_stub
     assert meta_graph_stub.app.hidden == {item.external_id: True}
 
 
+def test_a_send_stuck_on_its_last_attempt_gives_up_and_reopens_the_item(claimed_item, meta_graph_stub, settings):
+    # Given a reply whose last allowed attempt died mid-send (SENDING past its deadline)
+    settings.INBOX_OUTBOX_MAX_ATTEMPTS = 3
+    item, agent = claimed_item
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.ANSWERED, claimed_by=None, lease_expires_at=None)
+    action = OutboundAction.objects.create(
+        item=item,
+        kind=OutboundAction.Kind.REPLY,
+        text="Antwort",
+        requested_by=agent,
+        status=OutboundAction.Status.SENDING,
+        attempts=3,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+    )
+
+    # When the retry runs it
+    outcome = outbound_action_send(action_id=action.pk)
+
+    # Then nothing is sent again: the failure is recorded and the item is open again
+    action.refresh_from_db()
+    item.refresh_from_db()
+    assert outcome is None
+    assert meta_graph_stub.requests == []
+    assert (action.status, action.attempts, action.next_attempt_at) == (OutboundAction.Status.FAILED, 3, None)
+    assert "outcome is unknown" in action.last_error
+    assert item.events.get(kind=ItemEvent.Kind.SEND_FAILED).data["will_retry"] is False
+    assert item.status == Item.Status.NEW
+
+
+def test_a_send_takes_a_fixed_number_of_queries(claimed_item, meta_graph_stub, django_assert_num_queries):
+    item, agent = claimed_item
+    action = OutboundAction.objects.create(item=item, kind=OutboundAction.Kind.REPLY, text="Gern!", requested_by=agent)
+
+    # claim (one conditional UPDATE), read it with item and channel, then savepoint, SENT, SENT event, release
+    with django_assert_num_queries(6):
+        sent = outbound_action_send(action_id=action.pk)
+
+    action.refresh_from_db()
+    assert sent.status == action.status == OutboundAction.Status.SENT
+    assert item.events.get(kind=ItemEvent.Kind.SENT).data == {
+        "action_id": action.pk,
+        "action": "reply",
+        "external_id": action.external_id,
+        "attempt": 1,
+    }
+
+
 def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
     claimed_item, user_factory, meta_graph_stub, django_capture_on_commit_callbacks
 ):
