@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from communityops.models import User
@@ -56,9 +57,21 @@ def outbox_sending_deadline() -> timedelta:
     return timedelta(seconds=settings.INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS)
 
 
-def _send_on_commit(action: OutboundAction) -> None:
+def _send_enqueue(action: OutboundAction) -> None:
+    """Queue the send task in the caller's transaction, which wrote the action.
+
+    The ORM broker's queue row then commits with the action or not at all: no committed
+    QUEUED action is left without its task (a process dying between COMMIT and an on_commit
+    hook would do that, and the retry sweep only covers FAILED and SENDING rows), and the
+    request saves the broker's connection check and a second commit. A cluster that runs
+    tasks inline (sync, as the tests do) would call the platform inside this transaction,
+    so there the task runs after commit instead.
+    """
     action_id = action.pk
-    transaction.on_commit(lambda: async_task(SEND_TASK, action_id))
+    if Conf.SYNC:
+        transaction.on_commit(lambda: async_task(SEND_TASK, action_id))
+    else:
+        async_task(SEND_TASK, action_id)
 
 
 def _require_supported(*, item: Item, kind: str) -> None:
@@ -71,7 +84,7 @@ def outbound_action_enqueue(
 ) -> OutboundAction:
     """Queue one moderation action for sending; the caller holds the item's row lock and transaction.
 
-    Writes the ACTION_QUEUED event and enqueues the send task after commit.
+    Writes the ACTION_QUEUED event and queues the send task in the same transaction.
     """
     _require_supported(item=item, kind=kind)
     action = OutboundAction.objects.create(item=item, kind=kind, requested_by=requested_by)
@@ -81,7 +94,7 @@ def outbound_action_enqueue(
         kind=ItemEvent.Kind.ACTION_QUEUED,
         data={**(data or {}), "action_id": action.pk, "action": kind},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return action
 
 
@@ -102,7 +115,7 @@ def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datet
         kind=ItemEvent.Kind.REPLY_QUEUED,
         data={**data, "action_id": action.pk, "text": text[:500]},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return action
 
 
@@ -117,7 +130,7 @@ def item_reply(
     the thread version the composer showed (selectors.item_thread_version). Otherwise
     LeaseNotHeld or ReplyConflict(changes=[...]) and nothing is written. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
-    lease released, and the send task enqueued after commit.
+    lease released, and the send task queued in the same transaction.
     """
     now = now or timezone.now()
     text = text.strip()
@@ -348,5 +361,5 @@ def outbound_action_retry_now(*, action_id: int, acting_user: User) -> bool:
         kind=ItemEvent.Kind.ACTION_QUEUED,
         data={"action_id": action.pk, "action": action.kind, "manual_retry": True},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return True

@@ -2,8 +2,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import OrmQ
 
 from communityops.models import Channel
 from inbox.models import Item, ItemEvent, OutboundAction
@@ -250,6 +252,28 @@ def test_a_send_takes_a_fixed_number_of_queries(claimed_item, meta_graph_stub, d
         "external_id": action.external_id,
         "attempt": 1,
     }
+
+
+def test_the_send_task_is_queued_in_the_replys_transaction(claimed_item, monkeypatch):
+    # Given a cluster that takes its tasks from the ORM broker, not inline
+    monkeypatch.setattr(Conf, "SYNC", False)
+    item, agent = claimed_item
+
+    # When one reply is rolled back and another one commits
+    with pytest.raises(RuntimeError), transaction.atomic():
+        item_reply(
+            acting_user=agent, item_id=item.pk, text="Verworfen", loaded_at_event_id=item_thread_version(item=item)
+        )
+        assert OrmQ.objects.count() == 1
+        raise RuntimeError("the caller's transaction fails after the reply")
+    action = item_reply(
+        acting_user=agent, item_id=item.pk, text="Gilt", loaded_at_event_id=item_thread_version(item=item)
+    )
+
+    # Then exactly the committed action has its send task queued
+    [queued] = OrmQ.objects.all()
+    assert (queued.func(), queued.task["args"]) == ("inbox.tasks.outbound_action_send_task", (action.pk,))
+    assert list(OutboundAction.objects.values_list("text", flat=True)) == ["Gilt"]
 
 
 def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
