@@ -4,6 +4,10 @@ import sys
 from pathlib import Path
 
 from django.core.management import call_command
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import Task
+from django_q.monitor import save_task
 
 from communityops.embedded_postgres import embedded_database_url
 
@@ -40,3 +44,13 @@ def test_production_settings_pass_check_deploy_without_warnings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_task_log_keeps_failed_runs_and_skips_successful_ones(db):
+    """Q_CLUSTER save_limit -1: outcomes live in our own rows; django-q2 logs only failures."""
+    finished = timezone.now()
+    for number, success in enumerate((True, False)):
+        task = {"id": f"task-{number}", "name": f"run {number}", "func": "math.floor", "args": (1.5,), "kwargs": {}}
+        save_task({**task, "started": finished, "stopped": finished, "result": None, "success": success}, get_broker())
+
+    assert list(Task.objects.values_list("name", "success")) == [("run 1", False)]
