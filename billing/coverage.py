@@ -77,6 +77,8 @@ def coverage_status(schedule: CoverageSchedule, at: datetime) -> CoverageStatus:
     """Whether `at` is covered, and until when; otherwise when coverage next starts (None: never)."""
     if schedule.pattern.mask == 0:
         return CoverageStatus(covered=False, covered_until=None, next_start=None)
+    if schedule.pattern.covers_every_hour and schedule.holidays_covered:
+        return CoverageStatus(covered=True, covered_until=None, next_start=None)  # around the clock, no walk
     zone = ZoneInfo(schedule.time_zone)
     start, day, hour = _slot(at.astimezone(UTC), zone)
     covered = schedule.covers_local(day, hour)

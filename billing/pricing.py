@@ -116,6 +116,10 @@ class WeeklyPattern:
     def covers(self, weekday: int, hour: int) -> bool:
         return bool(self.mask >> (weekday * 24 + hour) & 1)
 
+    @property
+    def covers_every_hour(self) -> bool:
+        return self.mask == (1 << HOURS_PER_WEEK) - 1
+
     def cells(self) -> list[tuple[int, int]]:
         return [(bit // 24, bit % 24) for bit in range(HOURS_PER_WEEK) if self.mask >> bit & 1]
 

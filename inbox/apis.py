@@ -98,7 +98,7 @@ class ItemSerializer(serializers.Serializer):
     status = serializers.CharField()
     priority = serializers.IntegerField()
     author_tier = serializers.CharField()
-    author_name = serializers.CharField(source="author.__str__")
+    author_name = serializers.CharField(source="author.name")
     text = serializers.CharField()
     language = serializers.CharField()
     sentiment = serializers.CharField()
@@ -260,7 +260,7 @@ class ClaimNextApi(InboxApi):
         item = item_claim_next(acting_user=request.user, filters=filters)
         if item is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(_claimed(_item_for_output(request=request, item_id=item.pk)))
+        return Response(_claimed(item))
 
 
 class ItemClaimApi(InboxApi):
@@ -331,7 +331,6 @@ class ItemReplyApi(InboxApi):
         params = self.InputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         action = item_reply(acting_user=request.user, item_id=item_id, **params.validated_data)
-        action.refresh_from_db()
         return Response(OutboundActionSerializer(action).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -31,6 +31,10 @@ class Author(models.Model):
         constraints = [models.UniqueConstraint(fields=["platform", "external_id"], name="author_unique_platform_id")]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
         return self.display_name or self.handle or self.external_id
 
 
@@ -113,6 +117,19 @@ class Item(models.Model):
     triage_reasons = models.JSONField(default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    # Kept by PostgreSQL from the text (functions in migration 0005_item_topic_terms_campaign_key):
+    # its distinct words (letters only, at least three, lower case), which the reports count as
+    # topics, and a key shared by near-identical texts, which they group as campaigns.
+    topic_terms = models.GeneratedField(
+        expression=models.Func("text", function="item_topic_terms", output_field=ArrayField(models.TextField())),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
+    campaign_key = models.GeneratedField(
+        expression=models.Func("text", function="item_campaign_key", output_field=models.UUIDField()),
+        output_field=models.UUIDField(),
+        db_persist=True,
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="claimed_items"
     )
@@ -138,10 +155,21 @@ class Item(models.Model):
                 name="item_open_queue",
                 condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
             ),
+            # One client's queue, and (covering: index-only scans) the open-item counts per client
+            # and channel of the inbox header and the operations dashboard.
             models.Index(
                 fields=["client", "sla_due_at", "id"],
                 name="item_open_queue_by_client",
                 condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+                include=["channel", "received_at", "claimed_by"],
+            ),
+            # Claim-next: the claimable items in exactly its order (sla_due_at, priority, id), so
+            # SKIP LOCKED LIMIT 1 reads from the head of this index instead of sorting every
+            # item due in the same instant (see services.claims.item_claim_next).
+            models.Index(
+                fields=["sla_due_at", "priority", "id"],
+                name="item_claim_queue",
+                condition=Q(status__in=["new", "claimed"]),
             ),
             models.Index(fields=["channel", "thread_external_id"], name="item_thread"),
             models.Index(fields=["author", "received_at"], name="item_author_history"),
@@ -247,7 +275,9 @@ class OutboundAction(models.Model):
         verbose_name = _("outbound action")
         verbose_name_plural = _("outbound actions")
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="outbound_due", condition=Q(status__in=["queued", "failed"]))
+            models.Index(fields=["next_attempt_at"], name="outbound_due", condition=Q(status__in=["queued", "failed"])),
+            # The team figures find each item's first action among the actions since a period began.
+            models.Index(fields=["created_at"], name="outbound_created"),
         ]
 
     def __str__(self) -> str:

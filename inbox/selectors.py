@@ -75,12 +75,31 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
     return queryset
 
 
+# What a queue row and the list API show: the item without its report columns and triage
+# detail, and only the names of what it points to (not the channel's settings or the user's
+# password hash). Less to send and to build for every row of every page.
+ITEM_LIST_FIELDS = (
+    *("id", "kind", "status", "priority", "author_tier", "text", "language", "sentiment", "permalink", "tags"),
+    *("thread_external_id", "platform_created_at", "received_at", "sla_due_at", "spam_score", "fake_score"),
+    *("claimed_at", "lease_expires_at", "first_response_at"),
+    *("client__name", "channel__name", "channel__platform", "author__display_name", "author__handle"),
+    *("author__external_id", "claimed_by__email", "claimed_by__first_name", "claimed_by__last_name"),
+)
+
+
 def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> QuerySet[Item]:
     """Scoped, filtered items in keyset order (sla_due_at ascending with nulls last, then id)."""
     filters = filters or ItemFilters()
-    queryset = item_queryset_for_user(user=user).filter(status__in=filters.statuses or Item.OPEN_STATUSES)
+    # The visible client ids as values, not the usual subquery: joined with the four related
+    # tables, the subquery's extra relations made PostgreSQL plan for 6-7 ms to execute for 0.5.
+    visible_client_ids = list(client_ids_for_user(user=user).values_list("pk", flat=True))
+    queryset = Item.objects.filter(client_id__in=visible_client_ids, status__in=filters.statuses or Item.OPEN_STATUSES)
     queryset = item_filters_apply(queryset=queryset, filters=filters)
-    return queryset.select_related("client", "channel", "author", "claimed_by").order_by("sla_due_at", "id")
+    return (
+        queryset.select_related("client", "channel", "author", "claimed_by")
+        .only(*ITEM_LIST_FIELDS)
+        .order_by("sla_due_at", "id")
+    )
 
 
 class InvalidCursor(ValueError):

@@ -37,7 +37,9 @@ from .services.moderation import item_close, item_moderate, item_tags_change, it
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
-QUEUE_PAGE_SIZE = 40
+QUEUE_PAGE_SIZE = 25  # a screenful and more; "Load more" and the keyboard fetch the next
+# The live refresh asks for as many rows as the agent has loaded (so "Load more" pages stay), up to this.
+QUEUE_REFRESH_MAX_ROWS = 200
 
 CLOSE_ACTION = "close"
 MODERATION_SHORTCUTS = {CLOSE_ACTION: "x", OutboundAction.Kind.HIDE: "h", OutboundAction.Kind.SPAM: "s"}
@@ -67,10 +69,10 @@ def _filters_from(params) -> ItemFilters:
     )
 
 
-def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None) -> dict:
+def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None, rows: int = QUEUE_PAGE_SIZE) -> dict:
     try:
         items, next_cursor = item_page(
-            queryset=item_list_for_user(user=request.user, filters=filters), cursor=cursor, limit=QUEUE_PAGE_SIZE
+            queryset=item_list_for_user(user=request.user, filters=filters), cursor=cursor, limit=rows
         )
     except InvalidCursor:
         items, next_cursor = [], None
@@ -104,11 +106,13 @@ def _page(request, *, item_id: int | None):
     filters = _filters_from(request.GET)
     context = {
         "nav": "inbox",
-        "clients": client_list_for_user(user=request.user),
+        # The filter menus need names only (no channel lists per client, no channel settings).
+        "clients": client_list_for_user(user=request.user).prefetch_related(None).only("id", "name"),
         "channels": channel_queryset_for_user(user=request.user)
         .filter(is_active=True)
+        .only("id", "name", "client__name")
         .order_by("client__name", "name"),
-        "client_counts": client_queue_counts(user=request.user),
+        "client_counts": None,  # loaded by the page itself (inbox:client_counts), after the queue
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
@@ -129,8 +133,19 @@ def queue(request):
 @agency_staff_required
 @require_GET
 def queue_list(request):
+    """The queue rows: a next page (cursor), or the first rows again for the live refresh.
+
+    The refresh sends `rows`, how many rows the agent has loaded, so a list extended with
+    "Load more" keeps its length (between one page and QUEUE_REFRESH_MAX_ROWS).
+    """
     cursor = request.GET.get("cursor") or None
-    context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor)
+    rows = request.GET.get("rows", "")
+    rows = (
+        min(max(int(rows), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
+        if rows.isdigit() and not cursor
+        else QUEUE_PAGE_SIZE
+    )
+    context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
     template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
     return render(request, template, context)
 

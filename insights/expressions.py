@@ -1,7 +1,6 @@
 """PostgreSQL expressions the reports aggregate with, so every figure is computed in the database."""
 
-from django.db.models import Aggregate, F, FloatField, Func, TextField, Value
-from django.db.models.functions import Lower
+from django.db.models import Aggregate, F, FloatField, Func
 
 
 class PercentileCont(Aggregate):
@@ -36,18 +35,3 @@ class EpochSeconds(Func):
 def response_seconds():
     """Wall-clock seconds from arrival to the first response (NULL while unanswered)."""
     return EpochSeconds(F("first_response_at") - F("received_at"))
-
-
-class RegexpReplace(Func):
-    function = "REGEXP_REPLACE"
-    output_field = TextField()
-
-
-def normalized_text(field: str = "text"):
-    """Text reduced to lower-case words separated by single spaces: near-identical posts collide.
-
-    Links, @handles and digits are dropped first, since campaign posts often vary only there.
-    """
-    without_links = RegexpReplace(Lower(field), Value(r"https?://\S+|@\w+|[0-9]+"), Value(" "), Value("g"))
-    words_only = RegexpReplace(without_links, Value(r"[^[:alnum:]]+"), Value(" "), Value("g"))
-    return Func(words_only, function="BTRIM", output_field=TextField())

@@ -340,22 +340,22 @@ class TeamReport(Report):
         self.now = now
         self.client_ids = client_ids_for_user(user=user)
 
+    @cached_property
+    def team_figures(self) -> selectors.TeamFigures:
+        return selectors.team_figures(client_ids=self.client_ids, report_filter=self.report_filter, now=self.now)
+
     def figures(self, dimension: str) -> list[dict]:
-        return selectors.response_figures(
-            client_ids=self.client_ids, report_filter=self.report_filter, dimension=dimension, now=self.now
-        )
+        return self.team_figures.by[dimension]
 
     @cached_property
     def summary(self) -> dict:
-        return with_minutes(
-            selectors.team_summary(client_ids=self.client_ids, report_filter=self.report_filter, now=self.now)
-        )
+        return with_minutes(dict(self.team_figures.summary))
 
-    @cached_property
+    @property
     def by_hour(self) -> list[dict]:
         return self.figures("hour")
 
-    @cached_property
+    @property
     def by_weekday(self) -> list[dict]:
         return self.figures("weekday")
 
@@ -506,12 +506,24 @@ class ClientReport(Report):
         return selectors.sentiment_summary(**self.scope)
 
     @cached_property
-    def keywords(self) -> list[dict]:
-        return selectors.topic_counts(**self.scope, source="keyword")
+    def topic_counts(self) -> dict[str, selectors.TopicCounts]:
+        return selectors.topic_counts(**self.scope)
 
-    @cached_property
+    @property
+    def keyword_counts(self) -> selectors.TopicCounts:
+        return self.topic_counts["keyword"]
+
+    @property
+    def tag_counts(self) -> selectors.TopicCounts:
+        return self.topic_counts["tag"]
+
+    @property
+    def keywords(self) -> list[dict]:
+        return self.keyword_counts.top
+
+    @property
     def tags(self) -> list[dict]:
-        return selectors.topic_counts(**self.scope, source="tag")
+        return self.tag_counts.top
 
     @cached_property
     def moderation(self) -> dict:
@@ -637,11 +649,9 @@ class ClientReport(Report):
         )
 
     def table_rising(self) -> ReportTable:
-        keywords = selectors.topic_counts(**self.scope, source="keyword", order="rising", limit=10)
-        tags = selectors.topic_counts(**self.scope, source="tag", order="rising", limit=10)
         rows = sorted(
-            [{**row, "source": _gettext("keyword")} for row in keywords]
-            + [{**row, "source": _gettext("tag")} for row in tags],
+            [{**row, "source": _gettext("keyword")} for row in self.keyword_counts.rising]
+            + [{**row, "source": _gettext("tag")} for row in self.tag_counts.rising],
             key=lambda row: (-row["change"], -row["items"], row["term"]),
         )
         return ReportTable(

@@ -12,29 +12,30 @@ Indexes these queries rely on (see insights/README.md for the reasoning at a mil
 - inbox.Item GIN (tags) `item_tags`: not needed for the counts (they unnest), used by tag drill-downs.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, Left, Length, Trunc
+from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Left, Trunc
 
-from communityops.models import Client, User
+from communityops.models import Channel, Client, User
 from inbox.models import AuthorProfile, AuthorTier, Item, OutboundAction
 
-from .expressions import PercentileCont, normalized_text, response_seconds
+from .expressions import PercentileCont, response_seconds
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter, ReportPeriod
 from .stopwords import STOPWORDS
 
@@ -49,10 +50,10 @@ TOPIC_TERM_PATTERN = r"^[[:alpha:]]+$"
 SAMPLE_TEXT_LENGTH = 280
 HIGH_SPAM_SCORE = 0.8
 HIGH_FAKE_SCORE = 0.7
-# A campaign: the same normalised text from several authors; short texts ("danke!") never count.
+# A campaign: the same normalised text (Item.campaign_key) from several authors; short texts
+# ("danke!") have no key and never count.
 CAMPAIGN_MIN_ITEMS = 3
 CAMPAIGN_MIN_AUTHORS = 2
-CAMPAIGN_MIN_TEXT_LENGTH = 20
 
 
 # --- scoping -------------------------------------------------------------------------------------
@@ -137,10 +138,15 @@ def with_sla_share(row: dict) -> dict:
 
 
 def waiting_by_client_channel(*, client_ids, now: datetime) -> list[dict]:
-    """Open items per client and channel: how many, the oldest, due within 15 minutes, overdue."""
-    rows = (
+    """Open items per client and channel: how many, the oldest, due within 15 minutes, overdue.
+
+    The aggregate groups by the two ids only and names are looked up for the (few dozen)
+    groups afterwards: grouping tens of thousands of open items by the joined names as well
+    took three times as long.
+    """
+    rows = list(
         Item.objects.filter(client__in=client_ids, status__in=Item.OPEN_STATUSES)
-        .values("client_id", "client__name", "channel_id", "channel__name", "channel__platform")
+        .values("client_id", "channel_id")
         .annotate(
             waiting=Count("id"),
             unclaimed=Count("id", filter=Q(claimed_by__isnull=True)),
@@ -148,9 +154,25 @@ def waiting_by_client_channel(*, client_ids, now: datetime) -> list[dict]:
             due_soon=Count("id", filter=Q(sla_due_at__gte=now, sla_due_at__lt=now + DUE_SOON)),
             overdue=Count("id", filter=Q(sla_due_at__lt=now)),
         )
-        .order_by("-overdue", "-due_soon", "oldest_received_at", "client__name", "channel__name")
+        .order_by()
     )
-    return list(rows)
+    channels = Channel.objects.filter(pk__in=[row["channel_id"] for row in rows]).select_related("client")
+    by_id = {channel.pk: channel for channel in channels.only("name", "platform", "client__name")}
+    for row in rows:
+        channel = by_id[row["channel_id"]]
+        row.update(
+            {"client__name": channel.client.name, "channel__name": channel.name, "channel__platform": channel.platform}
+        )
+    return sorted(
+        rows,
+        key=lambda row: (
+            -row["overdue"],
+            -row["due_soon"],
+            row["oldest_received_at"],
+            row["client__name"],
+            row["channel__name"],
+        ),
+    )
 
 
 def items_at_risk(*, client_ids, now: datetime, limit: int = 25) -> list[Item]:
@@ -188,59 +210,120 @@ def agents_holding(*, client_ids) -> list[dict]:
 # --- agent and team figures ----------------------------------------------------------------------
 
 TEAM_DIMENSIONS = ("agent", "client", "channel", "hour", "weekday")
+# The grouping columns of the one team query, in GROUPING() argument order, and the sets.
+TEAM_COLUMNS = ("agent_id", "client_id", "channel_id", "hour", "weekday")
+TEAM_GROUPING_SETS = {
+    "summary": (),
+    "agent": ("agent_id",),
+    "client": ("client_id",),
+    "channel": ("client_id", "channel_id"),
+    "hour": ("hour",),
+    "weekday": ("weekday",),
+}
 
 
-def first_responder():
-    """The user who requested the item's first outbound action (reply or moderation), failed ones aside."""
-    return Subquery(
-        OutboundAction.objects.filter(item=OuterRef("pk"), requested_by__isnull=False)
-        .exclude(status=OutboundAction.Status.FAILED)
-        .order_by("created_at", "id")
-        .values("requested_by")[:1]
-    )
+@dataclass(frozen=True)
+class TeamFigures:
+    """Items, items handled and response-time figures, overall and by each of TEAM_DIMENSIONS."""
+
+    summary: dict
+    by: dict[str, list[dict]]
 
 
-def response_figures(
-    *, client_ids, report_filter: ReportFilter, dimension: str, now: datetime, time_zone: ZoneInfo = AGENCY_TIME_ZONE
-) -> list[dict]:
-    """Items, items handled and response-time figures grouped by one dimension.
+def _grouping_bits(grouped: tuple[str, ...]) -> int:
+    """PostgreSQL's GROUPING(TEAM_COLUMNS) for a set: a 1 bit for every column not grouped by."""
+    return sum(1 << (len(TEAM_COLUMNS) - 1 - index) for index, name in enumerate(TEAM_COLUMNS) if name not in grouped)
 
-    "handled" counts items no longer open (answered, hidden, spam, closed). For the agent
-    dimension the rows are the items where that agent took the first outbound action
-    (reply or moderation); their response times are those of the replies among them.
-    Hours and weekdays are local to `time_zone` (the agency's, Europe/Berlin), ISO weekdays 1-7.
+
+def team_figures(
+    *, client_ids, report_filter: ReportFilter, now: datetime, time_zone: ZoneInfo = AGENCY_TIME_ZONE
+) -> TeamFigures:
+    """The agent and team figures in one scan: `GROUPING SETS` over the period's items.
+
+    "handled" counts items no longer open (answered, hidden, spam, closed). An item's agent is
+    who requested its first outbound action (reply or moderation, failed ones aside); the agent
+    rows are the items where that agent acted first, their response times those of the replies
+    among them. Hours and weekdays are local to `time_zone` (the agency's, Europe/Berlin), ISO
+    weekdays 1-7. Medians and 90th percentiles are exact (percentile_cont over the rows).
+
+    Five separate GROUP BY queries (and a correlated first-action lookup per item) took seconds
+    for a month at a million items; here the items are read once, the first actions come from
+    one DISTINCT ON over the actions created since the period began (an action never precedes
+    its item), and PostgreSQL sorts once per set. The ORM has no GROUPING SETS, so the scoped
+    items are the ORM's own SQL used as a CTE, like the topic counts.
     """
-    if dimension not in TEAM_DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}")
-    items = agency_items(client_ids=client_ids, period=report_filter.period, client_id=report_filter.client_id)
-    handled = ~Q(status__in=Item.OPEN_STATUSES)
-    group_fields = {
-        "agent": ("agent_id",),
-        "client": ("client_id", "client__name"),
-        "channel": ("channel_id", "channel__name", "client__name"),
-        "hour": ("hour",),
-        "weekday": ("weekday",),
-    }[dimension]
-    if dimension == "agent":
-        items = items.annotate(agent_id=first_responder()).filter(agent_id__isnull=False)
-    elif dimension == "hour":
-        items = items.annotate(hour=ExtractHour("received_at", tzinfo=time_zone))
-    elif dimension == "weekday":
-        items = items.annotate(weekday=ExtractIsoWeekDay("received_at", tzinfo=time_zone))
-    rows = list(
-        items.values(*group_fields)
-        .annotate(items=Count("id"), handled=Count("id", filter=handled), **response_aggregates(now=now))
-        .order_by(*group_fields)
+    period = report_filter.period
+    items = agency_items(client_ids=client_ids, period=period, client_id=report_filter.client_id)
+    relevant = sla_relevant(now=now)
+    scoped_sql, scoped_params = (
+        items.annotate(
+            hour=Cast(ExtractHour("received_at", tzinfo=time_zone), IntegerField()),
+            weekday=Cast(ExtractIsoWeekDay("received_at", tzinfo=time_zone), IntegerField()),
+            response=response_seconds(),
+            handled=ExpressionWrapper(~Q(status__in=Item.OPEN_STATUSES), output_field=BooleanField()),
+            relevant=ExpressionWrapper(relevant, output_field=BooleanField()),
+            met=ExpressionWrapper(relevant & sla_met(), output_field=BooleanField()),
+        )
+        .values("id", "client_id", "channel_id", "hour", "weekday", "response", "handled", "relevant", "met")
+        .order_by()
+        .query.sql_with_params()
     )
-    for row in rows:
-        with_sla_share(row)
-    if dimension == "hour":
-        rows = fill_keys(rows, key="hour", keys=range(24))
-    elif dimension == "weekday":
-        rows = fill_keys(rows, key="weekday", keys=range(1, 8))
-    elif dimension == "agent":
-        rows = with_agent_names(rows)
-    return rows
+    sets = ", ".join("(" + ", ".join(columns) + ")" for columns in TEAM_GROUPING_SETS.values())
+    columns = ", ".join(TEAM_COLUMNS)
+    sql = f"""
+        WITH scoped AS MATERIALIZED ({scoped_sql}),
+        first_action AS (
+            SELECT DISTINCT ON (item_id) item_id, requested_by_id
+            FROM inbox_outboundaction
+            WHERE requested_by_id IS NOT NULL AND status <> %s AND created_at >= %s
+            ORDER BY item_id, created_at, id
+        ),
+        attributed AS (
+            SELECT scoped.*, first_action.requested_by_id AS agent_id
+            FROM scoped LEFT JOIN first_action ON first_action.item_id = scoped.id
+        )
+        SELECT GROUPING({columns}), {columns},
+               count(*), count(*) FILTER (WHERE handled), count(response),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY response),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY response),
+               avg(response),
+               count(*) FILTER (WHERE relevant), count(*) FILTER (WHERE met)
+        FROM attributed
+        GROUP BY GROUPING SETS ({sets})
+    """  # noqa: S608 - only our constant names and the ORM's compiled SQL are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*scoped_params, OutboundAction.Status.FAILED, period.start])
+        fetched = cursor.fetchall()
+    figures = ("items", "handled", "responded", "median_seconds", "p90_seconds", "mean_seconds")
+    figures += ("sla_relevant", "sla_met")
+    rows_by_set: dict[int, list[dict]] = {}
+    for bits, *values in fetched:
+        row = dict(zip(TEAM_COLUMNS + figures, values, strict=True))
+        rows_by_set.setdefault(bits, []).append(with_sla_share(row))
+    by = {name: rows_by_set.get(_grouping_bits(grouped), []) for name, grouped in TEAM_GROUPING_SETS.items()}
+    summary = by.pop("summary")[0]  # the empty grouping set always yields its one row
+    by["agent"] = with_agent_names([row for row in by["agent"] if row["agent_id"] is not None])
+    by["client"], by["channel"] = with_client_channel_names(client_rows=by["client"], channel_rows=by["channel"])
+    by["hour"] = fill_keys(sorted(by["hour"], key=lambda row: row["hour"]), key="hour", keys=range(24))
+    by["weekday"] = fill_keys(sorted(by["weekday"], key=lambda row: row["weekday"]), key="weekday", keys=range(1, 8))
+    return TeamFigures(summary=summary, by=by)
+
+
+def with_client_channel_names(*, client_rows: list[dict], channel_rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Names for the client and channel rows (one query), ordered by name."""
+    channels = Channel.objects.filter(pk__in=[row["channel_id"] for row in channel_rows]).select_related("client")
+    channel_names = {channel.pk: (channel.client.name, channel.name) for channel in channels}
+    client_names = dict(
+        Client.objects.filter(pk__in=[row["client_id"] for row in client_rows]).values_list("pk", "name")
+    )
+    for row in client_rows:
+        row["client__name"] = client_names[row["client_id"]]
+    for row in channel_rows:
+        row["client__name"], row["channel__name"] = channel_names[row["channel_id"]]
+    return (
+        sorted(client_rows, key=lambda row: (row["client__name"], row["client_id"])),
+        sorted(channel_rows, key=lambda row: (row["client__name"], row["channel__name"], row["channel_id"])),
+    )
 
 
 def fill_keys(rows: list[dict], *, key: str, keys) -> list[dict]:
@@ -258,11 +341,6 @@ def with_agent_names(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["agent_name"] = names.get(row["agent_id"], "—")
     return sorted(rows, key=lambda row: (-row["handled"], row["agent_name"]))
-
-
-def team_summary(*, client_ids, report_filter: ReportFilter, now: datetime) -> dict:
-    items = agency_items(client_ids=client_ids, period=report_filter.period, client_id=report_filter.client_id)
-    return with_sla_share(items.aggregate(items=Count("id"), **response_aggregates(now=now)))
 
 
 # --- per client: volume and sentiment ------------------------------------------------------------
@@ -326,31 +404,37 @@ def sentiment_summary(*, client: Client, report_filter: ReportFilter) -> dict:
 # --- per client: topics --------------------------------------------------------------------------
 
 # Each lateral yields the distinct terms of one item, so a term counts once per item. Keywords
-# come from PostgreSQL's own text parser: to_tsvector('simple', ...) lower-cases and splits
-# without stemming or stopwords, and its lexemes are already unique per item (measured twice
-# as fast as regexp_split_to_table + DISTINCT at a million items).
-KEYWORD_TERMS_SQL = "SELECT lexeme FROM unnest(to_tsvector('simple', scoped.text))"
+# are the item's stored `topic_terms` (PostgreSQL's own parser, to_tsvector('simple'): lower
+# case, letters only, at least three letters, unique per item; see inbox migration 0005), so no
+# text is parsed at report time. Stopwords are dropped after grouping, from distinct terms only.
+KEYWORD_TERMS_SQL = "SELECT unnest(scoped.topic_terms)"
 TAG_TERMS_SQL = "SELECT DISTINCT lower(tag) FROM unnest(scoped.tags) AS tag"
-TOPIC_ORDERS = {
-    "top": ("", "items DESC, term"),
-    "rising": ("AND items > previous_items", "items - previous_items DESC, items DESC, term"),
-}
+
+
+@dataclass(frozen=True)
+class TopicCounts:
+    """The most mentioned terms and the terms rising most against the previous period."""
+
+    top: list[dict]
+    rising: list[dict]
 
 
 def _scoped_sql(items: QuerySet[Item]) -> tuple[str, tuple]:
-    """The ORM's own SQL for the scoped items (id, text, tags, received_at) to use as a CTE."""
-    return items.values("id", "text", "tags", "received_at").order_by().query.sql_with_params()
+    """The ORM's own SQL for the scoped items (id, text, tags, terms, received_at) to use as a CTE."""
+    return items.values("id", "text", "tags", "topic_terms", "received_at").order_by().query.sql_with_params()
 
 
 def topic_counts(
-    *, client: Client, report_filter: ReportFilter, source: str, order: str = "top", limit: int = 20
-) -> list[dict]:
-    """Terms (`source` "keyword" or "tag") by the number of items mentioning them, this period and the previous.
+    *, client: Client, report_filter: ReportFilter, top: int = 20, rising: int = 10
+) -> dict[str, TopicCounts]:
+    """Keywords and tags (keys "keyword", "tag") by the number of items mentioning them, this period and the previous.
 
-    Tokenising, stopword removal and counting happen in PostgreSQL: the text is lower-cased
-    and split by to_tsvector('simple'), terms are letters only, and each counts once per item. `order="rising"` returns
-    terms mentioned by more items than in the previous period of the same length, biggest
-    increase first; a term new this period has previous_items 0.
+    One scan over both periods in PostgreSQL, over the items' stored terms (keywords) and tags,
+    each term once per item; terms shorter than three letters, with other characters than
+    letters, or stopwords do not count (checked on the grouped terms: MATERIALIZED keeps the
+    planner from testing every occurrence against the stopword list). `top` terms by items this
+    period; `rising` terms mentioned by more items than in the previous period of the same
+    length, biggest increase first (a term new this period has previous_items 0).
     """
     period = report_filter.period
     both_periods = ReportPeriod(
@@ -359,24 +443,37 @@ def topic_counts(
     scoped_sql, scoped_params = _scoped_sql(
         client_items(client=client, period=both_periods, channel_id=report_filter.channel_id)
     )
-    terms_sql = {"keyword": KEYWORD_TERMS_SQL, "tag": TAG_TERMS_SQL}[source]
-    having, order_by = TOPIC_ORDERS[order]
     # Only constant SQL fragments are interpolated (the ORM's compiled CTE and the fixed
     # fragments above); every value travels as a parameter.
     sql = f"""
         WITH scoped AS ({scoped_sql}),
-        counted AS (
-            SELECT terms.term,
+        counted AS MATERIALIZED (
+            SELECT terms.source, terms.term,
                    count(*) FILTER (WHERE scoped.received_at >= %s) AS items,
                    count(*) FILTER (WHERE scoped.received_at < %s) AS previous_items
-            FROM scoped CROSS JOIN LATERAL ({terms_sql}) AS terms(term)
-            WHERE char_length(terms.term) >= %s AND terms.term ~ %s AND NOT (terms.term = ANY(%s))
-            GROUP BY terms.term
+            FROM scoped CROSS JOIN LATERAL (
+                SELECT 'keyword', term FROM ({KEYWORD_TERMS_SQL}) AS keywords(term)
+                UNION ALL
+                SELECT 'tag', term FROM ({TAG_TERMS_SQL}) AS tags(term)
+            ) AS terms(source, term)
+            GROUP BY terms.source, terms.term
+        ),
+        kept AS MATERIALIZED (
+            SELECT source, term, items, previous_items FROM counted
+            WHERE items > 0 AND char_length(term) >= %s AND term ~ %s AND NOT (term = ANY(%s))
+        ),
+        ranked AS (
+            SELECT source, 'top' AS list, term, items, previous_items,
+                   row_number() OVER (PARTITION BY source ORDER BY items DESC, term) AS rank
+            FROM kept
+            UNION ALL
+            SELECT source, 'rising', term, items, previous_items,
+                   row_number() OVER (PARTITION BY source ORDER BY items - previous_items DESC, items DESC, term)
+            FROM kept WHERE items > previous_items
         )
-        SELECT term, items, previous_items FROM counted
-        WHERE items > 0 {having}
-        ORDER BY {order_by}
-        LIMIT %s
+        SELECT source, list, term, items, previous_items FROM ranked
+        WHERE rank <= CASE list WHEN 'top' THEN %s ELSE %s END
+        ORDER BY source, list, rank
     """  # noqa: S608
     params = [
         *scoped_params,
@@ -385,14 +482,16 @@ def topic_counts(
         TOPIC_MIN_WORD_LENGTH,
         TOPIC_TERM_PATTERN,
         sorted(STOPWORDS),
-        limit,
+        top,
+        rising,
     ]
+    lists: dict[str, dict[str, list[dict]]] = {source: {"top": [], "rising": []} for source in ("keyword", "tag")}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            {"term": term, "items": items, "previous_items": previous, "change": items - previous}
-            for term, items, previous in cursor.fetchall()
-        ]
+        for source, list_name, term, items, previous in cursor.fetchall():
+            row = {"term": term, "items": items, "previous_items": previous, "change": items - previous}
+            lists[source][list_name].append(row)
+    return {source: TopicCounts(**counts) for source, counts in lists.items()}
 
 
 def topic_samples(*, client: Client, report_filter: ReportFilter, terms: list[str], per_term: int = 3) -> dict:
@@ -410,11 +509,11 @@ def topic_samples(*, client: Client, report_filter: ReportFilter, terms: list[st
                        PARTITION BY terms.term ORDER BY scoped.received_at DESC, scoped.id DESC
                    ) AS rank
             FROM scoped CROSS JOIN LATERAL ({KEYWORD_TERMS_SQL} UNION {TAG_TERMS_SQL}) AS terms(term)
-            WHERE terms.term = ANY(%s)
+            WHERE (scoped.topic_terms && %s OR scoped.tags <> '{{}}') AND terms.term = ANY(%s)
         )
         SELECT term, id, text, received_at FROM hits WHERE rank <= %s ORDER BY term, rank
     """  # noqa: S608
-    params = [*scoped_params, SAMPLE_TEXT_LENGTH, list(terms), per_term]
+    params = [*scoped_params, SAMPLE_TEXT_LENGTH, list(terms), list(terms), per_term]
     samples: dict[str, list[dict]] = {term: [] for term in terms}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -437,15 +536,17 @@ def _author_rows(*, items: QuerySet[Item]) -> QuerySet:
     ).annotate(**sentiment_aggregates(), best_tier=Min("author_tier"), last_received_at=Max("received_at"))
 
 
-def _with_author_details(*, client: Client, rows: list[dict]) -> list[dict]:
-    """Latest text and key-account flag for the (at most a page of) authors shown: two queries.
+def _with_author_details(*, client: Client, items: QuerySet[Item], rows: list[dict]) -> list[dict]:
+    """Latest text in the report's items and key-account flag for the (at most a page of) authors shown.
 
-    Kept out of the GROUP BY on purpose: as correlated subqueries there PostgreSQL ran them
-    once per item row (2.7 s for one client's month at a million items).
+    Two queries, kept out of the GROUP BY on purpose: as correlated subqueries there PostgreSQL
+    ran them once per item row (2.7 s for one client's month at a million items). The latest
+    text comes from the period's items (what they wrote this period), not the author's whole
+    history: heavy writers have thousands of items.
     """
     author_ids = [row["author_id"] for row in rows]
     latest = dict(
-        Item.objects.filter(client=client, author_id__in=author_ids)
+        items.filter(author_id__in=author_ids)
         .order_by("author_id", "-received_at", "-id")
         .distinct("author_id")
         .values_list("author_id", Left("text", SAMPLE_TEXT_LENGTH))
@@ -476,20 +577,30 @@ def top_authors(*, client: Client, report_filter: ReportFilter, by: str = "reach
         "activity": ("-total", "-author__follower_count", "author_id"),
     }[by]
     rows = list(_author_rows(items=items).order_by(*ordering)[:limit])
-    return _with_author_details(client=client, rows=rows)
+    return _with_author_details(client=client, items=items, rows=rows)
 
 
 def new_influential_authors(*, client: Client, report_filter: ReportFilter, limit: int = 20) -> list[dict]:
-    """Influential authors whose first item for this client arrived within the period."""
+    """Influential authors whose first item for this client arrived within the period.
+
+    First the period's influential authors (grouped, a few hundred at most), then one probe
+    for which of them wrote to this client before: run the other way round, PostgreSQL probed
+    every item of the period against the author history (0.2 s for a month at a million items).
+    """
     period = report_filter.period
-    earlier = Item.objects.filter(client=client, author=OuterRef("author_id"), received_at__lt=period.start)
-    items = (
-        client_items(client=client, period=period, channel_id=report_filter.channel_id)
-        .filter(influential(client))
-        .filter(~Exists(earlier))
+    items = client_items(client=client, period=period, channel_id=report_filter.channel_id)
+    candidates = list(
+        _author_rows(items=items.filter(influential(client))).order_by("-author__follower_count", "-total", "author_id")
     )
-    rows = list(_author_rows(items=items).order_by("-author__follower_count", "-total", "author_id")[:limit])
-    return _with_author_details(client=client, rows=rows)
+    known_before = set(
+        Item.objects.filter(
+            client=client, author_id__in=[row["author_id"] for row in candidates], received_at__lt=period.start
+        )
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    rows = [row for row in candidates if row["author_id"] not in known_before][:limit]
+    return _with_author_details(client=client, items=items, rows=rows)
 
 
 # --- per client: spam, fakes and campaigns -------------------------------------------------------
@@ -521,17 +632,16 @@ def moderated_items(*, client: Client, report_filter: ReportFilter, limit: int =
 
 
 def coordinated_campaigns(*, client: Client, report_filter: ReportFilter, limit: int = 20) -> list[dict]:
-    """Clusters of near-identical texts (same normalised text) from several authors.
+    """Clusters of near-identical texts (same Item.campaign_key) from several authors.
 
-    Normalising (lower case, links, @handles and digits dropped, punctuation collapsed) and
-    grouping run in PostgreSQL; the GROUP BY hashes the normalised text of the period's items.
+    The key is the md5 of the normalised text (lower case, links, @handles and digits dropped,
+    punctuation collapsed), stored by PostgreSQL with the item; texts that normalise to under 20
+    characters have none. The GROUP BY hashes 16-byte keys of the period's items.
     """
     items = client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
     return list(
-        items.annotate(normalized=normalized_text())
-        .annotate(normalized_length=Length("normalized"))
-        .filter(normalized_length__gte=CAMPAIGN_MIN_TEXT_LENGTH)
-        .values("normalized")
+        items.filter(campaign_key__isnull=False)
+        .values("campaign_key")
         .annotate(
             items=Count("id"),
             authors=Count("author_id", distinct=True),

@@ -254,13 +254,18 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         samples = [rss for _at, rss in sampler.samples[kind] if rss]
         if not samples:
             continue
-        first, peak, last = samples[0], max(samples), samples[-1]
-        flat = peak <= first * 1.25
+        # Flat means no growth while the burst goes on: the second half of the run stays within
+        # 10 % of the first half's peak. The step from rest to the first half is warm-up (the
+        # ingestion code, lexicons and connections load on the first delivery), stated, not judged.
+        rest, burst = samples[0], samples[1:] or samples
+        first_half, second_half = burst[: len(burst) // 2] or burst, burst[len(burst) // 2 :]
+        flat = max(second_half) <= max(first_half) * 1.10
         results.append(
             Result(
                 "Memory",
-                f"peak RSS of a {label} during the burst (at rest -> peak -> end)",
-                f"{first / 1024:.0f} -> {peak / 1024:.0f} -> {last / 1024:.0f} MiB",
+                f"RSS of a {label}: at rest -> peak of the burst's first half -> of its second half -> end",
+                f"{rest / 1024:.0f} -> {max(first_half) / 1024:.0f} -> {max(second_half) / 1024:.0f} "
+                f"-> {burst[-1] / 1024:.0f} MiB",
                 target="stated, flat",
                 met=flat,
             )

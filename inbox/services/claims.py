@@ -81,14 +81,16 @@ def item_claim_next(
     """Claim the most urgent claimable item of the clients `acting_user` may serve, or None.
 
     Ordered by SLA due time, priority, id. One SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1:
-    concurrent callers each get a different row, never the same one.
+    concurrent callers each get a different row, never the same one. The item comes back
+    with its client, channel and author loaded (joined in the same SELECT; only the item
+    row is locked), so rendering it needs no second read.
     """
     now = now or timezone.now()
     queryset = item_filters_apply(
         queryset=item_queryset_for_user(user=acting_user).filter(_claimable_filter(now)),
         filters=filters or ItemFilters(),
     )
-    item = item_qs_urgent_skip_locked(queryset).first()
+    item = item_qs_urgent_skip_locked(queryset).select_related("client", "channel", "author").first()
     if item is None:
         return None
     return claim_locked_item(
@@ -111,9 +113,13 @@ def item_claim(*, acting_user: User, item_id: int, now: datetime | None = None) 
 
 
 def item_for_update(*, acting_user: User, item_id: int) -> Item:
-    """Lock the item row if the user may see it; Http404 otherwise (a foreign id looks missing)."""
+    """Lock the item row if the user may see it; Http404 otherwise (a foreign id looks missing).
+
+    The channel comes along in the same SELECT (its row is not locked): replies and moderation
+    ask the channel's connector what it supports.
+    """
     visible = item_queryset_for_user(user=acting_user).filter(pk=item_id).values("pk")
-    item = item_qs_select_for_update().filter(pk__in=visible).first()
+    item = item_qs_select_for_update().filter(pk__in=visible).select_related("channel").first()
     if item is None:
         raise Http404("No item matches the given query.")
     return item

@@ -446,7 +446,8 @@ def _rows_insert(objects: list[models.Model], *, then: str = "") -> list[tuple]:
     if not objects:
         return []
     meta = objects[0]._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    # Generated columns (the item's topic_terms, campaign_key) are PostgreSQL's to fill.
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and not field.generated]
     rows = [{field.column: field.pre_save(obj, add=True) for field in fields} for obj in objects]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)

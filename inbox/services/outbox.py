@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from communityops.models import User
@@ -56,9 +57,21 @@ def outbox_sending_deadline() -> timedelta:
     return timedelta(seconds=settings.INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS)
 
 
-def _send_on_commit(action: OutboundAction) -> None:
+def _send_enqueue(action: OutboundAction) -> None:
+    """Queue the send task in the caller's transaction, which wrote the action.
+
+    The ORM broker's queue row then commits with the action or not at all: no committed
+    QUEUED action is left without its task (a process dying between COMMIT and an on_commit
+    hook would do that, and the retry sweep only covers FAILED and SENDING rows), and the
+    request saves the broker's connection check and a second commit. A cluster that runs
+    tasks inline (sync, as the tests do) would call the platform inside this transaction,
+    so there the task runs after commit instead.
+    """
     action_id = action.pk
-    transaction.on_commit(lambda: async_task(SEND_TASK, action_id))
+    if Conf.SYNC:
+        transaction.on_commit(lambda: async_task(SEND_TASK, action_id))
+    else:
+        async_task(SEND_TASK, action_id)
 
 
 def _require_supported(*, item: Item, kind: str) -> None:
@@ -71,7 +84,7 @@ def outbound_action_enqueue(
 ) -> OutboundAction:
     """Queue one moderation action for sending; the caller holds the item's row lock and transaction.
 
-    Writes the ACTION_QUEUED event and enqueues the send task after commit.
+    Writes the ACTION_QUEUED event and queues the send task in the same transaction.
     """
     _require_supported(item=item, kind=kind)
     action = OutboundAction.objects.create(item=item, kind=kind, requested_by=requested_by)
@@ -81,7 +94,7 @@ def outbound_action_enqueue(
         kind=ItemEvent.Kind.ACTION_QUEUED,
         data={**(data or {}), "action_id": action.pk, "action": kind},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return action
 
 
@@ -102,7 +115,7 @@ def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datet
         kind=ItemEvent.Kind.REPLY_QUEUED,
         data={**data, "action_id": action.pk, "text": text[:500]},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return action
 
 
@@ -117,7 +130,7 @@ def item_reply(
     the thread version the composer showed (selectors.item_thread_version). Otherwise
     LeaseNotHeld or ReplyConflict(changes=[...]) and nothing is written. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
-    lease released, and the send task enqueued after commit.
+    lease released, and the send task queued in the same transaction.
     """
     now = now or timezone.now()
     text = text.strip()
@@ -177,33 +190,46 @@ def outbound_reply_enqueue(*, item: Item, text: str, requested_by: User | None, 
 
 
 def _action_claim_for_sending(*, action_id: int, now: datetime) -> OutboundAction | None:
-    """The compare-and-set that makes at most one worker send: returns the action only to the winner."""
-    with transaction.atomic():
-        action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
-        if action is None:
-            return None
-        due = action.next_attempt_at is not None and action.next_attempt_at <= now
-        attempts_left = action.attempts < outbox_max_attempts()
-        if action.status == OutboundAction.Status.SENDING and due and not attempts_left:
-            _action_give_up_stuck(action=action)
-            return None
-        claimable = action.status == OutboundAction.Status.QUEUED or (
-            action.status in (OutboundAction.Status.FAILED, OutboundAction.Status.SENDING) and due and attempts_left
-        )
-        if not claimable:
-            return None
-        action.status = OutboundAction.Status.SENDING
-        action.attempts += 1
-        action.next_attempt_at = now + outbox_sending_deadline()
-        action.save(update_fields=["status", "attempts", "next_attempt_at"])
+    """The compare-and-set that makes at most one worker send: returns the action only to the winner.
+
+    One conditional UPDATE (QUEUED, or FAILED/SENDING and due with attempts left -> SENDING,
+    attempts + 1), committed on its own. A concurrent run waits for the winner's row lock,
+    and PostgreSQL then re-checks the WHERE against the row the winner wrote: it no longer
+    matches, so the loser updates nothing and sends nothing.
+    """
+    Status = OutboundAction.Status
+    retry_due = Q(
+        status__in=(Status.FAILED, Status.SENDING), next_attempt_at__lte=now, attempts__lt=outbox_max_attempts()
+    )
+    claimed = OutboundAction.objects.filter(Q(status=Status.QUEUED) | retry_due, pk=action_id).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + outbox_sending_deadline()
+    )
+    if not claimed:
+        _action_give_up_if_stuck(action_id=action_id, now=now)
+        return None
     return OutboundAction.objects.select_related("item__channel").get(pk=action_id)
 
 
-def _action_give_up_stuck(*, action: OutboundAction) -> None:
-    """The last attempt's worker died mid-send: record the failure instead of retrying forever."""
+def _action_give_up_if_stuck(*, action_id: int, now: datetime) -> None:
+    """The last attempt's worker died mid-send: record the failure instead of retrying forever.
+
+    _action_record_failure re-checks under the row lock that this attempt still owns the row.
+    """
+    stuck_attempt = (
+        OutboundAction.objects.filter(
+            pk=action_id,
+            status=OutboundAction.Status.SENDING,
+            next_attempt_at__lte=now,
+            attempts__gte=outbox_max_attempts(),
+        )
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    if stuck_attempt is None:
+        return
     _action_record_failure(
-        action_id=action.pk,
-        attempt=action.attempts,
+        action_id=action_id,
+        attempt=stuck_attempt,
         error=ConnectorError("The worker stopped while sending; the outcome is unknown.", retryable=False),
         now=timezone.now(),
     )
@@ -218,25 +244,28 @@ def outbound_action_send(*, action_id: int, now: datetime | None = None) -> Outb
     action = _action_claim_for_sending(action_id=action_id, now=now)
     if action is None:
         return None
-    attempt = action.attempts
     try:
         external_id = connector_for_channel(action.item.channel).send(action=action)
     except ConnectorError as error:
-        return _action_record_failure(action_id=action_id, attempt=attempt, error=error, now=now)
-    return _action_record_success(action_id=action_id, external_id=external_id, now=now)
+        return _action_record_failure(action_id=action_id, attempt=action.attempts, error=error, now=now)
+    return _action_record_success(action=action, external_id=external_id, now=now)
 
 
 @transaction.atomic
-def _action_record_success(*, action_id: int, external_id: str, now: datetime) -> OutboundAction:
-    action = outbound_action_qs_select_for_update().get(pk=action_id)
-    if action.status == OutboundAction.Status.SENT:
+def _action_record_success(*, action: OutboundAction, external_id: str, now: datetime) -> OutboundAction:
+    """Mark the action SENT with its SENT event, unless a concurrent attempt already did."""
+    sent = {
+        "status": OutboundAction.Status.SENT,
+        "external_id": external_id,
+        "sent_at": now,
+        "next_attempt_at": None,
+        "last_error": "",
+    }
+    if not OutboundAction.objects.filter(pk=action.pk).exclude(status=OutboundAction.Status.SENT).update(**sent):
+        action.refresh_from_db()
         return action
-    action.status = OutboundAction.Status.SENT
-    action.external_id = external_id
-    action.sent_at = now
-    action.next_attempt_at = None
-    action.last_error = ""
-    action.save(update_fields=["status", "external_id", "sent_at", "next_attempt_at", "last_error"])
+    for field, value in sent.items():
+        setattr(action, field, value)
     ItemEvent.objects.create(
         item_id=action.item_id,
         kind=ItemEvent.Kind.SENT,
@@ -332,5 +361,5 @@ def outbound_action_retry_now(*, action_id: int, acting_user: User) -> bool:
         kind=ItemEvent.Kind.ACTION_QUEUED,
         data={"action_id": action.pk, "action": action.kind, "manual_retry": True},
     )
-    _send_on_commit(action)
+    _send_enqueue(action)
     return True

@@ -37,6 +37,8 @@
     const rows = queueRows();
     if (!rows.length) return;
     const current = rows.findIndex((row) => row.classList.contains("selected"));
+    const loadMore = document.querySelector(".load-more-row button");
+    if (step > 0 && current === rows.length - 1 && loadMore) { loadMore.click(); return; }  // j past the end
     const next = rows[Math.min(rows.length - 1, Math.max(0, current + step))];
     rows.forEach((row) => row.classList.remove("selected"));
     next.classList.add("selected");
@@ -90,6 +92,13 @@
     const form = event.target;
     if (form.matches("[data-reply-form]")) {
       form.querySelectorAll("[data-draft-key]").forEach((field) => sessionStorage.removeItem(field.dataset.draftKey));
+    }
+  });
+
+  // The live refresh of the queue asks for as many rows as are loaded, so "Load more" pages stay.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt.id === "queue-list" && !event.detail.parameters.cursor) {
+      event.detail.parameters.rows = queueRows().length;
     }
   });
 

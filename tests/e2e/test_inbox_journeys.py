@@ -98,3 +98,26 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)
     context_b.close()
     context_lead.close()
+
+
+def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refresh(
+    browser, live_server, browser_login, night_shift, ingest_comments
+):
+    ingest_comments(night_shift["channel"], [(f"Fan {number}", f"Frage Nummer {number}") for number in range(30)])
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    rows = page.locator("[data-queue-row]")
+    expect(rows).to_have_count(25)
+
+    rows.last.locator("[data-item-link]").click()
+    expect(rows.last).to_have_class(re.compile("selected"))
+    page.keyboard.press("j")  # past the last row: the next page comes
+    expect(page.locator(".load-more-row")).to_have_count(0)
+    loaded = rows.count()
+    assert loaded > 25
+    with page.expect_response(lambda response: f"rows={loaded}" in response.url, timeout=10_000):
+        pass  # the 5-second live refresh asks for every loaded row
+    expect(rows).to_have_count(loaded)
+    context.close()

@@ -1,8 +1,12 @@
 import pytest
 from django.urls import reverse
+from django_q.conf import Conf
+from django_q.models import OrmQ
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from communityops.models import Channel, User
-from inbox.models import Item
+from inbox.models import Item, ItemEvent, OutboundAction
 
 
 @pytest.fixture
@@ -184,6 +188,50 @@ def test_list_query_count_does_not_grow_with_page_size(
         response = agent_client.get(reverse("api_inbox_items"), {"limit": page_size})
 
     assert len(response.json()["results"]) == page_size
+
+
+@pytest.fixture
+def token_client(served, agent_for):
+    """An agent calling the API with a token and no session, as the agents' tools do."""
+    agent = agent_for(served.client)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    api.agent = agent
+    return api
+
+
+def test_claim_next_then_reply_take_a_fixed_number_of_queries(
+    token_client, served, open_item_factory, django_assert_num_queries, monkeypatch
+):
+    # Given the cluster runs tasks from the ORM broker (as in production, not inline) and a queue
+    monkeypatch.setattr(Conf, "SYNC", False)
+    item = open_item_factory(channel=served, thread_external_id="post1")
+    open_item_factory(channel=served, thread_external_id="post2", due_in=120)
+
+    # When the agent claims the next item and answers it
+    # token, savepoint, lock the item (with client, channel, author), claim, CLAIMED event, release, thread version
+    with django_assert_num_queries(7):
+        claimed = token_client.post(reverse("api_inbox_claim_next"), format="json").json()
+    # token, savepoint, lock the item (with channel), thread version, action, item, REPLY_QUEUED event,
+    # the send task's queue row, release
+    with django_assert_num_queries(9):
+        reply = token_client.post(
+            _item_url("api_inbox_item_reply", item),
+            {"text": "Danke!", "loaded_at_event_id": claimed["loaded_at_event_id"]},
+            format="json",
+        )
+
+    # Then both answers describe what was written, and the send task is queued for the action
+    assert claimed["item"]["id"] == item.pk
+    assert claimed["item"]["client"]["name"] == served.client.name
+    assert claimed["item"]["claimed_by"]["id"] == token_client.agent.pk
+    assert claimed["loaded_at_event_id"] == ItemEvent.objects.get(item=item, kind=ItemEvent.Kind.RECEIVED).pk
+    action = OutboundAction.objects.get(item=item)
+    assert reply.status_code == 202
+    assert reply.json()["id"] == action.pk
+    assert (reply.json()["status"], reply.json()["requested_by"]["id"]) == ("queued", token_client.agent.pk)
+    [queued] = OrmQ.objects.all()
+    assert (queued.func(), queued.task["args"]) == ("inbox.tasks.outbound_action_send_task", (action.pk,))
 
 
 def test_presence_heartbeat_and_end_of_shift(agent_client):

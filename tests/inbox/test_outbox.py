@@ -2,8 +2,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import OrmQ
 
 from communityops.models import Channel
 from inbox.models import Item, ItemEvent, OutboundAction
@@ -203,6 +205,75 @@ def test_a_send_stuck_past_its_deadline_is_retried(claimed_item, meta_graph_stub
     action.refresh_from_db()
     assert (action.status, action.attempts) == (OutboundAction.Status.SENT, 2)
     assert meta_graph_stub.app.hidden == {item.external_id: True}
+
+
+def test_a_send_stuck_on_its_last_attempt_gives_up_and_reopens_the_item(claimed_item, meta_graph_stub, settings):
+    # Given a reply whose last allowed attempt died mid-send (SENDING past its deadline)
+    settings.INBOX_OUTBOX_MAX_ATTEMPTS = 3
+    item, agent = claimed_item
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.ANSWERED, claimed_by=None, lease_expires_at=None)
+    action = OutboundAction.objects.create(
+        item=item,
+        kind=OutboundAction.Kind.REPLY,
+        text="Antwort",
+        requested_by=agent,
+        status=OutboundAction.Status.SENDING,
+        attempts=3,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+    )
+
+    # When the retry runs it
+    outcome = outbound_action_send(action_id=action.pk)
+
+    # Then nothing is sent again: the failure is recorded and the item is open again
+    action.refresh_from_db()
+    item.refresh_from_db()
+    assert outcome is None
+    assert meta_graph_stub.requests == []
+    assert (action.status, action.attempts, action.next_attempt_at) == (OutboundAction.Status.FAILED, 3, None)
+    assert "outcome is unknown" in action.last_error
+    assert item.events.get(kind=ItemEvent.Kind.SEND_FAILED).data["will_retry"] is False
+    assert item.status == Item.Status.NEW
+
+
+def test_a_send_takes_a_fixed_number_of_queries(claimed_item, meta_graph_stub, django_assert_num_queries):
+    item, agent = claimed_item
+    action = OutboundAction.objects.create(item=item, kind=OutboundAction.Kind.REPLY, text="Gern!", requested_by=agent)
+
+    # claim (one conditional UPDATE), read it with item and channel, then savepoint, SENT, SENT event, release
+    with django_assert_num_queries(6):
+        sent = outbound_action_send(action_id=action.pk)
+
+    action.refresh_from_db()
+    assert sent.status == action.status == OutboundAction.Status.SENT
+    assert item.events.get(kind=ItemEvent.Kind.SENT).data == {
+        "action_id": action.pk,
+        "action": "reply",
+        "external_id": action.external_id,
+        "attempt": 1,
+    }
+
+
+def test_the_send_task_is_queued_in_the_replys_transaction(claimed_item, monkeypatch):
+    # Given a cluster that takes its tasks from the ORM broker, not inline
+    monkeypatch.setattr(Conf, "SYNC", False)
+    item, agent = claimed_item
+
+    # When one reply is rolled back and another one commits
+    with pytest.raises(RuntimeError), transaction.atomic():
+        item_reply(
+            acting_user=agent, item_id=item.pk, text="Verworfen", loaded_at_event_id=item_thread_version(item=item)
+        )
+        assert OrmQ.objects.count() == 1
+        raise RuntimeError("the caller's transaction fails after the reply")
+    action = item_reply(
+        acting_user=agent, item_id=item.pk, text="Gilt", loaded_at_event_id=item_thread_version(item=item)
+    )
+
+    # Then exactly the committed action has its send task queued
+    [queued] = OrmQ.objects.all()
+    assert (queued.func(), queued.task["args"]) == ("inbox.tasks.outbound_action_send_task", (action.pk,))
+    assert list(OutboundAction.objects.values_list("text", flat=True)) == ["Gilt"]
 
 
 def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(

@@ -54,6 +54,20 @@ def test_queue_fragment_query_count_does_not_grow_with_the_number_of_items(
         client.get(reverse("inbox:queue_list"))
 
 
+def test_live_refresh_keeps_as_many_rows_as_the_agent_loaded(client, served, open_item_factory):
+    for minutes in range(30):
+        open_item_factory(channel=served["channel"], due_in=minutes + 1)
+    client.force_login(served["agent"])
+
+    def rows(params):
+        return client.get(reverse("inbox:queue_list"), params).content.decode().count("data-queue-row")
+
+    assert rows({}) == 25  # one page
+    assert rows({"rows": "30"}) == 30  # the refresh of a list extended with "Load more"
+    assert rows({"rows": "3"}) == 25  # never less than a page
+    assert rows({"rows": "x"}) == 25  # nonsense is one page
+
+
 def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
     item = open_item_factory(channel=served["channel"])
     colleague = agent_for(served["client"], first_name="Clara")

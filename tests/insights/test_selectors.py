@@ -1,5 +1,7 @@
 """Figures on the hand-made week (tests/insights/conftest.py) equal the numbers worked out by hand."""
 
+import hashlib
+import uuid
 from datetime import date
 
 import pytest
@@ -103,7 +105,7 @@ def test_volume_per_week_and_month(acme_week):
 
 def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
     # "paket" in items 2, 3, 4; "lieferung" in 1 and 2; "beschädigt" in 2 and 4.
-    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword")
+    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["keyword"].top
     counts = {row["term"]: row["items"] for row in topics}
 
     assert topics[0] == {"term": "paket", "items": 3, "previous_items": 1, "change": 2}
@@ -112,16 +114,27 @@ def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
     assert not {"die", "der", "ich", "nicht", "hier", "wann"} & counts.keys()
 
 
+def test_topic_terms_are_the_distinct_words_postgres_keeps_with_the_text(acme_week, item_factory):
+    item = item_factory(
+        channel=acme_week.facebook, received_at=berlin(15, 10), text="Paket beschädigt! PAKET 2x kaputt, ab x.de/a 😡"
+    )
+
+    def terms():
+        return Item.objects.values_list("topic_terms", flat=True).get(pk=item.pk)
+
+    assert terms() == ["beschädigt", "kaputt", "paket"]  # once each, lower case, letters only, >= 3 letters
+    Item.objects.filter(pk=item.pk).update(text="Neue Lieferung, neue Sorgen")
+    assert terms() == ["lieferung", "neue", "sorgen"]  # an edited text has its terms again
+
+
 def test_tag_topics_are_counted_from_the_tag_array(acme_week):
-    tags = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), source="tag")
+    tags = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["tag"].top
 
     assert [(row["term"], row["items"]) for row in tags] == [("lieferung", 1), ("refund", 1)]
 
 
 def test_rising_topics_compare_with_the_previous_week(acme_week):
-    rising = selectors.topic_counts(
-        client=acme_week.client, report_filter=acme_week.report_filter(), source="keyword", order="rising"
-    )
+    rising = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter())["keyword"].rising
 
     assert [(row["term"], row["change"]) for row in rising[:3]] == [
         ("paket", 2),
@@ -140,9 +153,9 @@ def test_topic_samples_pick_the_latest_items_per_term(acme_week):
 
 
 def test_team_figures_by_agent(acme_week):
-    rows = selectors.response_figures(
-        client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), dimension="agent", now=NOW
-    )
+    rows = selectors.team_figures(
+        client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), now=NOW
+    ).by["agent"]
     by_name = {row["agent_name"]: row for row in rows}
 
     # Anna replied first to 1, 2, 3 (10, 20, 630 minutes, all within SLA); Ben replied
@@ -159,8 +172,8 @@ def test_team_figures_by_agent(acme_week):
 def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
     scope = {"client_ids": visible(acme_week.client), "report_filter": acme_week.report_filter(), "now": NOW}
 
-    hours = selectors.response_figures(dimension="hour", **scope)
-    weekdays = selectors.response_figures(dimension="weekday", **scope)
+    figures = selectors.team_figures(**scope)
+    hours, weekdays = figures.by["hour"], figures.by["weekday"]
 
     assert len(hours) == 24 and len(weekdays) == 7
     assert {row["hour"]: row["items"] for row in hours if row["items"]} == {
@@ -180,11 +193,10 @@ def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
 def test_team_figures_only_cover_visible_clients(acme_week, client_factory):
     other = client_factory()
 
-    rows = selectors.response_figures(
-        client_ids=visible(other), report_filter=acme_week.report_filter(), dimension="client", now=NOW
-    )
+    figures = selectors.team_figures(client_ids=visible(other), report_filter=acme_week.report_filter(), now=NOW)
 
-    assert rows == []
+    assert all(rows == [] for name, rows in figures.by.items() if name not in ("hour", "weekday"))
+    assert figures.summary["items"] == 0 and figures.summary["sla_share"] is None
 
 
 def test_top_authors_by_reach_and_new_influencers(acme_week, author_factory, item_factory):
@@ -230,7 +242,21 @@ def test_coordinated_campaign_groups_near_identical_texts(acme_week, author_fact
 
     assert len(campaigns) == 1
     assert (campaigns[0]["items"], campaigns[0]["authors"], campaigns[0]["moderated"]) == (3, 3, 3)
-    assert campaigns[0]["normalized"] == "boykottiert acme jetzt die lügen alle"
+    # The key is the md5 of the normalised text: links, @handles, digits and punctuation gone.
+    normalized = "boykottiert acme jetzt die lügen alle"
+    assert campaigns[0]["campaign_key"] == uuid.UUID(
+        hashlib.md5(normalized.encode(), usedforsecurity=False).hexdigest()
+    )
+
+
+def test_short_texts_have_no_campaign_key(acme_week, item_factory):
+    short = item_factory(channel=acme_week.facebook, received_at=berlin(15, 10), text="Danke!!! 👍 @acme")
+    long = item_factory(channel=acme_week.facebook, received_at=berlin(15, 11), text="Danke für die schnelle Hilfe")
+
+    keys = dict(Item.objects.filter(pk__in=[short.pk, long.pk]).values_list("pk", "campaign_key"))
+
+    assert keys[short.pk] is None
+    assert keys[long.pk] is not None
 
 
 def test_moderation_summary(acme_week):
