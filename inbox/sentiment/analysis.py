@@ -29,7 +29,8 @@ EXCLAMATION_BOOST = 0.3
 LABEL_THRESHOLD = 0.2
 ANGRY_THRESHOLD = -0.6
 # German compounds ("Servicekatastrophe") end in a lexicon word; only longer words are safe heads.
-_COMPOUND_HEADS = sorted((word for word in POLARITY if len(word) >= 6 and " " not in word), key=len, reverse=True)
+_COMPOUND_HEAD_LENGTH = 6
+_COMPOUND_HEADS = frozenset(word for word in POLARITY if len(word) >= _COMPOUND_HEAD_LENGTH and " " not in word)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ def _valence(word: str) -> float | None:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] in POLARITY:
             return POLARITY[word[: -len(suffix)]]
     if len(word) >= 9:
-        for head in _COMPOUND_HEADS:
-            if word.endswith(head):
-                return POLARITY[head]
+        # The longest head the word ends in: its endings from the longest down, looked up in a set.
+        for start in range(1, len(word) - _COMPOUND_HEAD_LENGTH + 1):
+            if word[start:] in _COMPOUND_HEADS:
+                return POLARITY[word[start:]]
     return None
 
 

@@ -1,8 +1,9 @@
 """The payload formats the inbox accepts, split into changes and normalised one change at a time.
 
-Splitting (a whole body -> change payloads) happens while the request is open and is cheap;
-normalising (one change payload -> NormalizedItem or a decision to ignore it) happens in the
-background task. Either raises NormalizationError with a message that is stored and shown.
+Splitting (a whole body -> change payloads) is cheap: the request does it to check the shape (and
+a generic body's event ids), the background task does it again for a Meta body, whose changes it
+stores. Normalising (one change payload -> NormalizedItem or a decision to ignore it) happens in
+the task. Either raises NormalizationError with a message that is stored and shown.
 
 Formats:
 - Meta (Facebook Page `feed` comments, Instagram `comments`): Meta's documented webhook shapes.
@@ -49,11 +50,16 @@ class ParsedChange:
 
 def json_body_parse(body: bytes) -> Any:
     try:
-        return _without_nul(json.loads(body))
+        # Decoded as json.loads would (UTF-8, -16 or -32), so the text can be searched first.
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        document = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NormalizationError(f"malformed JSON: {error}") from error
     except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
         raise NormalizationError("malformed JSON: nested too deeply") from error
+    # JSON can only carry U+0000 escaped (a raw control character is malformed): without the
+    # escape in the text there is nothing to drop, and the walk over every value is skipped.
+    return _without_nul(document) if "\\u0000" in text else document
 
 
 def _without_nul(value: Any) -> Any:

@@ -3,20 +3,26 @@
 The path every source takes (Meta and generic webhooks, file import; the WordPress poller calls
 item_ingest directly):
 
-1. `*_delivery_receive` stores the raw body as a WebhookDelivery and splits it into IngestChange
-   rows in one short transaction, then enqueues processing on commit. A body that cannot be split
-   is still stored, with one failed change that carries the reason.
-2. `webhook_delivery_process` (a django-q2 task, may run twice) normalises each pending change and
-   calls `item_ingest`, which is idempotent per (channel, external id).
+1. `*_delivery_receive` stores the raw body as a WebhookDelivery, checks its shape and enqueues
+   processing on commit. A Meta body (up to 1,000 changes) is stored with one INSERT and split by
+   the task, so the request is answered fast; a generic body is split into IngestChange rows in the
+   request (its event ids are deduplicated there, and the answer counts the replays). A body that
+   cannot be split is still stored, with one failed change that carries the reason.
+2. `webhook_delivery_process` (a django-q2 task, may run twice, also at once) splits a delivery not
+   split yet (under a lock on the delivery, so exactly once), normalises each pending change and
+   ingests it; items are unique per (channel, external id), so a redelivered change is a duplicate.
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
+4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
+   worker died): those not split yet as well as those with pending changes.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -25,7 +31,6 @@ from communityops.models import Channel
 
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
-from ..sentiment.fingerprint import minhash_bands
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
 from .triage import TriageResult, item_fingerprint_store, triage_assess, triage_assess_batch
 
@@ -83,7 +88,8 @@ def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
 
 def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
     """author_upsert for many authors at once, by external id: one read, one INSERT ... ON CONFLICT
-    DO NOTHING for the new ones, one read of those; only authors whose data changed are written.
+    DO NOTHING RETURNING for the new ones (a read only of those another batch created meanwhile);
+    only authors whose data changed are written.
 
     An author named several times takes the fields in order (the later change wins), as one after
     the other would. Inserted in external-id order, so concurrent batches lock in the same order.
@@ -95,15 +101,25 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
     found = {
         author.external_id: author for author in Author.objects.filter(platform=platform, external_id__in=external_ids)
     }
-    missing = [external_id for external_id in external_ids if external_id not in found]
+    missing = {
+        external_id: Author(platform=platform, external_id=external_id, **merged[external_id])
+        for external_id in external_ids
+        if external_id not in found
+    }
     if missing:
-        Author.objects.bulk_create(
-            [Author(platform=platform, external_id=external_id, **merged[external_id]) for external_id in missing],
-            ignore_conflicts=True,
+        returned = _rows_insert(
+            list(missing.values()), then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id"
         )
-        found.update(
-            (author.external_id, author) for author in Author.objects.filter(platform=platform, external_id__in=missing)
-        )
+        for pk, external_id in returned:
+            found[external_id] = missing[external_id]
+            found[external_id].pk = pk
+        # Created by a concurrent batch between the read and the insert: theirs is the row.
+        raced = [external_id for external_id in missing if external_id not in found]
+        if raced:
+            found.update(
+                (author.external_id, author)
+                for author in Author.objects.filter(platform=platform, external_id__in=raced)
+            )
     # Only what changed is written (also for an author created concurrently with other data), in one UPDATE.
     changed_fields: set[str] = set()
     changed_authors = []
@@ -180,7 +196,7 @@ def item_ingest(
             author=author,
             received_at=item.received_at,
             minhash=triage.minhash,
-            bands=minhash_bands(triage.minhash),
+            bands=triage.bands,
         )
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
     return item, True
@@ -245,7 +261,7 @@ class DeliveryReceipt:
         return bool(self.error)
 
 
-def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
+def _delivery_unsplittable(delivery: WebhookDelivery, error: NormalizationError) -> None:
     # The body stays stored; one failed change carries the reason, so it is listed with the
     # other failures and nothing accepted is silently lost.
     IngestChange.objects.create(
@@ -258,35 +274,42 @@ def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> De
     delivery.status = WebhookDelivery.Status.PARTIAL
     delivery.processed_at = timezone.now()
     delivery.save(update_fields=["status", "processed_at"])
+
+
+def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
+    _delivery_unsplittable(delivery, error)
     return DeliveryReceipt(delivery=delivery, accepted=0, error=str(error))
 
 
-def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
-    """One INSERT for all changes (up to 1,000 per Meta POST); processing starts after commit."""
-    IngestChange.objects.bulk_create(changes)
-    if not changes:
-        _delivery_finish(delivery)
-        return
+def _delivery_enqueue(delivery: WebhookDelivery) -> None:
+    """Processing starts after commit (tasks receive ids)."""
     delivery_id = delivery.pk
     transaction.on_commit(lambda: async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}"))
 
 
+def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
+    """One INSERT for all changes; processing starts after commit."""
+    IngestChange.objects.bulk_create(changes)
+    if not changes:
+        _delivery_finish(delivery)
+        return
+    _delivery_enqueue(delivery)
+
+
 @transaction.atomic
 def meta_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
-    """Store a verified Meta webhook body, split it into changes, process them after commit."""
+    """Store a verified Meta webhook body (one INSERT) and check its shape; the task splits it into
+    changes and processes them after commit. A body of the wrong shape is kept, with the reason."""
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     try:
-        payloads = meta_changes_split(body)
+        accepted = len(meta_changes_split(body))
     except NormalizationError as error:
         return _delivery_reject(delivery, error)
-    _delivery_changes_store(
-        delivery,
-        [
-            IngestChange(delivery=delivery, position=position, payload=payload)
-            for position, payload in enumerate(payloads)
-        ],
-    )
-    return DeliveryReceipt(delivery=delivery, accepted=len(payloads))
+    if accepted:
+        _delivery_enqueue(delivery)
+    else:
+        _delivery_finish(delivery)
+    return DeliveryReceipt(delivery=delivery, accepted=accepted)
 
 
 def _generic_event_ids_claim(*, channel: Channel, delivery: WebhookDelivery, event_ids: list[str]) -> set[str]:
@@ -398,38 +421,52 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 
 # --- batched processing --------------------------------------------------------------------------
 
-# Changes locked, ingested and marked per transaction: big enough that the per-batch queries are
-# spread thin, small enough that a worker holds its locks for well under a second.
-BATCH_SIZE = 250
-# Rows per multi-row INSERT of items (29 columns: about 8,700 parameters).
-ITEM_INSERT_ROWS = 300
+# Changes locked, ingested and marked per transaction: big enough that the per-batch queries (the
+# near-duplicate candidates above all) are spread thin, small enough that a worker holds its locks
+# for about half a second (~1 ms per change on the 2-core machine) and two runs of the task can
+# share a 1,000-change delivery.
+BATCH_SIZE = 500
+
+
+def _json_datetime(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
+
+
+def _rows_insert(objects: list[models.Model], *, then: str = "") -> list[tuple]:
+    """INSERT ... SELECT FROM jsonb_populate_recordset(...): all rows in one JSON parameter.
+
+    A multi-row VALUES list has one placeholder per value, which psycopg splits and quotes one by
+    one in Python (Django's bulk_create does the same for models with array columns); one JSON
+    document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
+    arrays, jsonb). Values come from the fields' pre_save (auto_now_add), as the ORM takes them.
+    `then` follows the SELECT (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
+    """
+    if not objects:
+        return []
+    meta = objects[0]._meta
+    # Generated columns (the item's topic_terms, campaign_key) are PostgreSQL's to fill.
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and not field.generated]
+    rows = [{field.column: field.pre_save(obj, add=True) for field in fields} for obj in objects]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
+            f" FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) {then}",
+            [json.dumps(rows, default=_json_datetime)],
+        )
+        return cursor.fetchall() if cursor.description else []
 
 
 def _items_insert(items: list[Item]) -> dict[str, int]:
     """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> new pk.
 
-    Values are prepared by the model fields themselves (auto_now_add, JSON, arrays), as the ORM would.
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
-    # Generated columns (topic_terms, campaign_key) are PostgreSQL's to fill.
-    fields = [field for field in Item._meta.concrete_fields if not field.primary_key and not field.generated]
-    table = connection.ops.quote_name(Item._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    created: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), ITEM_INSERT_ROWS):
-            chunk = items[start : start + ITEM_INSERT_ROWS]
-            params = [
-                field.get_db_prep_save(field.pre_save(item, add=True), connection) for item in chunk for field in fields
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}"  # noqa: S608 - our names
-                " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id",
-                params,
-            )
-            created.update((external_id, pk) for pk, external_id in cursor.fetchall())
-    return created
+    returned = _rows_insert(items, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id")
+    return {external_id: pk for pk, external_id in returned}
 
 
 def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, NormalizedItem]]) -> None:
@@ -461,22 +498,26 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
         stored = [(item, triage) for item, triage in zip(items, triages, strict=True) if item.external_id in created]
         for item, _triage in stored:
             item.pk = created[item.external_id]
-        ItemEvent.objects.bulk_create(
-            ItemEvent(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
-            for item, triage in stored
+        # Built from ids: these objects only carry values to the insert (no related-object caching).
+        _rows_insert(
+            [
+                ItemEvent(item_id=item.pk, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+                for item, triage in stored
+            ]
         )
-        ItemTextFingerprint.objects.bulk_create(
+        fingerprints = [
             ItemTextFingerprint(
-                item=item,
-                client=client,
-                author=item.author,
+                item_id=item.pk,
+                client_id=client.pk,
+                author_id=item.author_id,
                 received_at=item.received_at,
                 minhash=triage.minhash,
-                bands=minhash_bands(triage.minhash),
+                bands=triage.bands,
             )
             for item, triage in stored
             if triage.minhash is not None
-        )
+        ]
+        _rows_insert(fingerprints)
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
             existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))
@@ -582,18 +623,62 @@ def _delivery_finish(delivery: WebhookDelivery) -> None:
     delivery.save(update_fields=["status", "processed_at"])
 
 
+def _delivery_split(delivery: WebhookDelivery) -> None:
+    """Split a Meta delivery's stored body into its changes, exactly once.
+
+    A pending delivery without change rows has not been split yet (the request stores a Meta body
+    alone; every other source stores its changes with the body). The delivery row is locked first
+    and the changes are looked for after the lock is granted, so a second run of the task waits
+    for the first one's split and then finds its rows.
+    """
+    if delivery.source != WebhookDelivery.Source.META:
+        return
+    with transaction.atomic():
+        locked = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+            .values_list("body", flat=True)
+            .first()
+        )
+        if locked is None or IngestChange.objects.filter(delivery=delivery).exists():
+            return
+        try:
+            payloads = meta_changes_split(bytes(locked))
+        except NormalizationError as error:  # the request checked the shape; kept all the same
+            _delivery_unsplittable(delivery, error)
+            return
+        _changes_insert(delivery, payloads)
+
+
+def _changes_insert(delivery: WebhookDelivery, payloads: list[dict]) -> None:
+    """One INSERT for all of a delivery's changes, their payloads sent as one JSON array (a
+    multi-row VALUES of 1,000 rows costs more to build and send than to store)."""
+    table = IngestChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (delivery_id, position, payload, status, error)
+            SELECT %s, position - 1, payload, %s, ''
+            FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(payload, position)
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [delivery.pk, IngestChange.Status.PENDING, json.dumps(payloads)],
+        )
+
+
 def webhook_delivery_process(
     *, delivery_id: int, on_change: Callable[[str | None], None] | None = None
 ) -> dict[str, int]:
-    """Process every pending change of a delivery; idempotent (a second run finds nothing pending).
+    """Split the delivery if that has not happened yet, then process every pending change of it;
+    idempotent (a second run finds it split and nothing pending).
 
     Batches of changes are locked with SKIP LOCKED, so two runs of the task share the work instead
     of doing it twice. Returns counts per resulting status. `on_change` is called after each
     change (progress bars).
     """
-    delivery = WebhookDelivery.objects.select_related("channel__client").filter(pk=delivery_id).first()
+    delivery = WebhookDelivery.objects.select_related("channel__client").defer("body").filter(pk=delivery_id).first()
     if delivery is None:
         return {}
+    _delivery_split(delivery)
     counts: dict[str, int] = {}
     while (statuses := _changes_batch_process(delivery=delivery)) is not None:
         for status in statuses:

@@ -11,7 +11,9 @@ in the queue with low priority, a tag and a reason the agent can read.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
+import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
@@ -24,7 +26,7 @@ from communityops.models import Client, User
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import language_detect, sentiment_analyze
-from ..sentiment.fingerprint import minhash_bands, minhash_similarity, text_minhash
+from ..sentiment.fingerprint import SIGNATURE_SIZE, minhash_bands, minhash_similarities, text_minhash, texts_minhash
 from ..sentiment.spam import spam_tokens, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
@@ -57,6 +59,7 @@ class TriageResult:
     tags: list[str] = field(default_factory=list)
     # Kept so item_ingest can store the fingerprint without computing it twice.
     minhash: list[int] | None = None
+    bands: list[int] | None = None
 
 
 def author_tier_for(*, client: Client, author: Author) -> str:
@@ -125,14 +128,12 @@ def _learned_spam_adjustment(token_stats: list[dict]) -> float:
     return (combined - 0.5) * LEARNED_WEIGHT
 
 
-def _similar_authors(minhash: list[int], candidates: list[dict]) -> int:
-    return len(
-        {
-            candidate["author"]
-            for candidate in candidates
-            if minhash_similarity(minhash, candidate["minhash"]) >= NEAR_DUPLICATE_SIMILARITY
-        }
-    )
+def _similar_authors(minhash: list[int] | None, signatures: np.ndarray, authors: np.ndarray) -> int:
+    """How many distinct authors wrote a candidate text (signatures as rows) near-identical to this one."""
+    if minhash is None or not len(authors):
+        return 0
+    similar = minhash_similarities(minhash, signatures) >= NEAR_DUPLICATE_SIMILARITY
+    return len(np.unique(authors[similar]))
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,11 @@ class _TextAssessment:
     bands: list[int] | None
 
 
-def _text_assess(*, author: Author, normalized: NormalizedItem, received_at: datetime) -> _TextAssessment:
+def _text_assess(
+    *, author: Author, normalized: NormalizedItem, received_at: datetime, minhash: list[int] | None
+) -> _TextAssessment:
     text = normalized.text
     sentiment = sentiment_analyze(text)
-    minhash = text_minhash(text)
     return _TextAssessment(
         language=normalized.language or language_detect(text),
         sentiment=sentiment,
@@ -171,20 +173,51 @@ def _text_assess(*, author: Author, normalized: NormalizedItem, received_at: dat
 
 def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
     """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
-    assessed = _text_assess(author=author, normalized=normalized, received_at=received_at)
+    assessed = _text_assess(
+        author=author, normalized=normalized, received_at=received_at, minhash=text_minhash(normalized.text)
+    )
     context = _triage_context(
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
     )
+    similar = context.get("similar") or []
+    signatures = np.array([candidate["minhash"] for candidate in similar], dtype=np.int64)
     return _triage_decide(
         client=client,
         author=author,
         normalized=normalized,
-        received_at=received_at,
+        sla_due_at=client_sla_due_at(client=client, received_at=received_at),
         assessed=assessed,
         is_key_account=context["is_key_account"],
         token_stats=context["token_stats"],
-        similar=context.get("similar") or [],
+        similar_authors=_similar_authors(
+            assessed.minhash,
+            signatures.reshape(len(similar), SIGNATURE_SIZE),
+            np.array([candidate["author"] for candidate in similar], dtype=np.int64),
+        ),
     )
+
+
+def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[int]) -> list[tuple]:
+    """(author id, minhash, bands) of the client's texts since `since` sharing a band with `bands`,
+    newest first, at most BATCH_CANDIDATE_LIMIT.
+
+    A batch brings some 2,000 bands. `bands && array` compares every band of a row with every band
+    of the array (16,000 comparisons a row); `band = ANY(constant array)` is looked up in a hash
+    table PostgreSQL builds once, so testing a recent row costs eight lookups.
+    """
+    table = ItemTextFingerprint._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT author_id, minhash, bands FROM {table}
+            WHERE client_id = %s AND received_at >= %s
+              AND EXISTS (SELECT FROM unnest(bands) AS band WHERE band = ANY(%s::bigint[]))
+            ORDER BY received_at DESC
+            LIMIT %s
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [client.pk, since, sorted(bands), BATCH_CANDIDATE_LIMIT],
+        )
+        return cursor.fetchall()
 
 
 def triage_assess_batch(
@@ -199,8 +232,10 @@ def triage_assess_batch(
     """
     if not entries:
         return []
+    minhashes = texts_minhash([normalized.text for _author, normalized in entries])
     assessed = [
-        _text_assess(author=author, normalized=normalized, received_at=received_at) for author, normalized in entries
+        _text_assess(author=author, normalized=normalized, received_at=received_at, minhash=minhash)
+        for (author, normalized), minhash in zip(entries, minhashes, strict=True)
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
@@ -216,48 +251,51 @@ def triage_assess_batch(
         )
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
-    # Candidates by recency (a higher number is newer) and an index from band to candidates, so
-    # each entry looks only at the texts sharing one of its bands.
-    candidates: dict[int, dict] = {}
+    rows = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands) if bands else []
+    sla_due_at = client_sla_due_at(client=client, received_at=received_at)  # the whole batch arrived now
+    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes.
+    # A higher row is newer, and an index from band to rows lets each entry look only at the texts
+    # sharing one of its bands.
+    rows.reverse()
+    signatures = np.empty((len(rows) + len(entries), SIGNATURE_SIZE), dtype=np.int64)
+    authors = np.empty(len(rows) + len(entries), dtype=np.int64)
+    if rows:
+        signatures[: len(rows)] = [minhash for _author_id, minhash, _bands in rows]
+        authors[: len(rows)] = [author_id for author_id, _minhash, _bands in rows]
     by_band: dict[int, list[int]] = {}
 
-    def remember(number: int, candidate: dict) -> None:
-        candidates[number] = candidate
-        for band in candidate["bands"]:
-            by_band.setdefault(band, []).append(number)
+    def index(row: int, candidate_bands: list[int]) -> None:
+        for band in candidate_bands:
+            by_band.setdefault(band, []).append(row)
 
-    if bands:
-        rows = (
-            ItemTextFingerprint.objects.filter(
-                client=client, received_at__gte=received_at - CAMPAIGN_WINDOW, bands__overlap=sorted(bands)
-            )
-            .order_by("-received_at")
-            .values_list("author_id", "minhash", "bands")[:BATCH_CANDIDATE_LIMIT]
-        )
-        for age, (author_id, minhash, candidate_bands) in enumerate(rows):
-            remember(-age, {"author": author_id, "minhash": minhash, "bands": candidate_bands})
+    for row, (_author_id, _minhash, candidate_bands) in enumerate(rows):
+        index(row, candidate_bands)
+    count = len(rows)
     results = []
-    for number, ((author, normalized), entry) in enumerate(zip(entries, assessed, strict=True), start=1):
-        similar = []
+    for (author, normalized), entry in zip(entries, assessed, strict=True):
+        similar_authors = 0
         if entry.bands:
-            sharing = sorted({found for band in entry.bands for found in by_band.get(band, ())}, reverse=True)
-            similar = [candidates[found] for found in sharing if candidates[found]["author"] != author.pk]
-            similar = similar[:CANDIDATE_LIMIT]
+            sharing = np.unique(np.fromiter(chain.from_iterable(by_band.get(band, ()) for band in entry.bands), int))
+            newest_first = sharing[::-1]
+            similar = newest_first[authors[newest_first] != author.pk][:CANDIDATE_LIMIT]
+            similar_authors = _similar_authors(entry.minhash, signatures[similar], authors[similar])
         results.append(
             _triage_decide(
                 client=client,
                 author=author,
                 normalized=normalized,
-                received_at=received_at,
+                sla_due_at=sla_due_at,
                 assessed=entry,
                 is_key_account=author.pk in key_accounts,
                 token_stats=[stats[token] for token in {*entry.tokens, SPAM_DOCUMENT_TOKEN} if token in stats],
-                similar=similar,
+                similar_authors=similar_authors,
             )
         )
         if entry.minhash:
             # This text is now the most recent candidate for the entries after it.
-            remember(number, {"author": author.pk, "minhash": entry.minhash, "bands": entry.bands})
+            signatures[count], authors[count] = entry.minhash, author.pk
+            index(count, entry.bands)
+            count += 1
     return results
 
 
@@ -266,11 +304,11 @@ def _triage_decide(
     client: Client,
     author: Author,
     normalized: NormalizedItem,
-    received_at: datetime,
+    sla_due_at: datetime,
     assessed: _TextAssessment,
     is_key_account: bool,
     token_stats: list[dict],
-    similar: list[dict],
+    similar_authors: int,
 ) -> TriageResult:
     text = normalized.text
     language, sentiment, signals, minhash = assessed.language, assessed.sentiment, assessed.signals, assessed.minhash
@@ -286,7 +324,6 @@ def _triage_decide(
     spam_score = round(min(max(spam_score, 0.0), 1.0), 3)
 
     fake_score = signals.fake_score
-    similar_authors = _similar_authors(minhash, similar) if minhash else 0
     campaign = similar_authors >= 2
     if campaign:
         fake_score += 0.6
@@ -335,11 +372,12 @@ def _triage_decide(
         sentiment_score=sentiment.score,
         spam_score=spam_score,
         fake_score=fake_score,
-        sla_due_at=client_sla_due_at(client=client, received_at=received_at),
+        sla_due_at=sla_due_at,
         reasons=reasons,
         language=language,
         tags=tags,
         minhash=minhash,
+        bands=assessed.bands,
     )
 
 

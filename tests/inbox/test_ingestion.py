@@ -4,7 +4,8 @@ from django.core.management import call_command
 
 from inbox.models import Author, IngestChange, Item, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
-from inbox.services.ingestion import ingest_changes_reprocess_failed, item_ingest
+from inbox.services import ingestion
+from inbox.services.ingestion import authors_upsert_batch, ingest_changes_reprocess_failed, item_ingest
 
 from .ingest_payloads import facebook_comment_change, meta_body
 
@@ -61,3 +62,26 @@ def test_comment_without_follower_count_keeps_the_stored_count(facebook_channel)
     assert created
     assert item.author.follower_count == 50_000
     assert item.author_tier == "B"
+
+
+def test_an_author_created_by_another_batch_meanwhile_is_theirs_and_gets_the_new_data(facebook_channel, monkeypatch):
+    real_insert = ingestion._rows_insert
+    theirs = []
+
+    def another_batch_creates_the_author_first(objects, **kwargs):
+        if objects and isinstance(objects[0], Author) and not theirs:
+            theirs.append(
+                Author.objects.create(platform=facebook_channel.platform, external_id="fan-1", follower_count=5)
+            )
+        return real_insert(objects, **kwargs)
+
+    monkeypatch.setattr(ingestion, "_rows_insert", another_batch_creates_the_author_first)
+
+    authors = authors_upsert_batch(
+        platform=facebook_channel.platform,
+        authors=[NormalizedAuthor(external_id="fan-1", display_name="Fan"), NormalizedAuthor(external_id="fan-2")],
+    )
+
+    assert authors["fan-1"].pk == theirs[0].pk
+    assert Author.objects.filter(external_id="fan-1").values_list("display_name", "follower_count").get() == ("Fan", 5)
+    assert authors["fan-2"].pk == Author.objects.get(external_id="fan-2").pk

@@ -1,13 +1,24 @@
 """Batched processing of a delivery: same outcomes as change by change, in a fixed number of queries."""
 
 import threading
+import time
+from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import connection
 
 from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from inbox.services import ingestion
-from inbox.services.ingestion import BATCH_SIZE, meta_delivery_receive, webhook_delivery_process
+from inbox.services.ingest_formats import change_parse, meta_changes_split
+from inbox.services.ingestion import (
+    BATCH_SIZE,
+    STALE_PENDING_AFTER,
+    ingest_pending_sweep,
+    item_ingest,
+    meta_delivery_receive,
+    webhook_delivery_process,
+)
 from inbox.services.triage import TAG_CAMPAIGN
 
 from .ingest_payloads import facebook_comment_change, meta_body
@@ -50,9 +61,10 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # Per batch: lock, item lookup, authors (read, insert, read), triage (3), coverage, items,
-    # events, fingerprints, change update; then the delivery's final status.
-    with django_assert_max_num_queries(25):
+    # The split: delivery lock, look for changes, one insert. Per batch: lock, item lookup, authors
+    # (read, insert, read), triage (3), coverage, items, events, fingerprints, change update; then
+    # the delivery's final status.
+    with django_assert_max_num_queries(28):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -140,17 +152,60 @@ def _in_threads(targets) -> list:
     return results
 
 
+def _lock_waiters() -> int:
+    """Backends of this database waiting for a lock, seen from a connection of its own (a
+    transaction's view of pg_stat_activity would not change while it looks)."""
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        dbname=params["dbname"], user=params["user"], host=params.get("host"), port=params.get("port"), autocommit=True
+    ) as watcher:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        return watcher.execute(query).fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_same_delivery_processed_twice_at_once_ingests_each_change_once(facebook_channel, monkeypatch):
+def test_the_same_delivery_processed_twice_at_once_is_split_once_and_ingests_each_change_once(
+    facebook_channel, monkeypatch
+):
     monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 3))
+    real_split = ingestion.meta_changes_split
+    waiters_seen = []
+
+    def split_while_the_other_run_waits(body):
+        # The first run to split holds the delivery's lock until the second one waits for it.
+        deadline = time.monotonic() + 10
+        while not waiters_seen and time.monotonic() < deadline:
+            if _lock_waiters():
+                waiters_seen.append(True)
+            time.sleep(0.02)
+        return real_split(body)
+
+    monkeypatch.setattr(ingestion, "meta_changes_split", split_while_the_other_run_waits)
 
     results = _in_threads([lambda: webhook_delivery_process(delivery_id=delivery.pk)] * 2)
 
+    assert waiters_seen == [True]
+    assert sorted(IngestChange.objects.values_list("position", flat=True)) == list(range(BATCH_SIZE * 3))
     assert sum(counts.get("ingested", 0) for counts in results) == BATCH_SIZE * 3
     assert Item.objects.count() == BATCH_SIZE * 3
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE * 3
     assert not IngestChange.objects.exclude(status=IngestChange.Status.INGESTED).exists()
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+
+
+def test_the_sweep_processes_a_delivery_whose_task_was_lost_before_the_split(facebook_channel):
+    delivery = _receive(facebook_channel, _comments(3))  # its on-commit task never ran
+    arrived = delivery.received_at
+
+    assert ingest_pending_sweep(now=arrived + timedelta(minutes=1)) == 0
+    assert ingest_pending_sweep(now=arrived + STALE_PENDING_AFTER + timedelta(seconds=1)) == 1
+
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+    assert list(delivery.changes.values_list("status", flat=True)) == ["ingested"] * 3
+    assert Item.objects.filter(channel=facebook_channel).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -169,3 +224,36 @@ def test_two_deliveries_of_the_same_changes_at_once_store_each_item_once(faceboo
         pair = IngestChange.objects.filter(payload__change__value__comment_id=external_id)
         assert sorted(pair.values_list("status", flat=True)) == ["duplicate", "ingested"]
         assert len({change.item_id for change in pair}) == 1
+
+
+def test_the_batch_stores_an_item_and_its_fingerprint_as_item_ingest_does(facebook_channel, channel_factory):
+    spam = facebook_comment_change(
+        comment_id="c-spam",
+        message="Verdiene 5000€ pro Woche mit Krypto!!! Schreib mir auf WhatsApp +49 151 2345678 oder bit.ly/rich-now",
+        author_name="",
+        created_time=1_767_000_123,
+    )
+    other = channel_factory(client=facebook_channel.client, platform=facebook_channel.platform)
+    delivery = _receive(facebook_channel, [spam])
+    parsed = change_parse(
+        source="meta",
+        channel=other,
+        payload=meta_changes_split(meta_body(changes=[spam]))[0],
+        received_at=delivery.received_at,
+    )
+
+    webhook_delivery_process(delivery_id=delivery.pk)
+    item_ingest(channel=other, normalized=parsed.normalized)
+
+    compared = [field.attname for field in Item._meta.concrete_fields if field.attname not in ("id", "channel_id")]
+    batch, single = (
+        Item.objects.filter(channel=channel).values(*compared).get() for channel in (facebook_channel, other)
+    )
+    # Both arrived "now": the SLA clock starts at arrival.
+    assert abs(batch.pop("received_at") - single.pop("received_at")) < timedelta(minutes=1)
+    assert abs(batch.pop("sla_due_at") - single.pop("sla_due_at")) < timedelta(minutes=1)
+    assert batch == single
+    assert batch["tags"] == ["spam-suspect"]
+    assert batch["platform_created_at"].timestamp() == 1_767_000_123
+    fingerprints = ItemTextFingerprint.objects.order_by("item__channel_id").values_list("minhash", "bands")
+    assert fingerprints[0] == fingerprints[1]

@@ -1,16 +1,20 @@
 """Triage: sentiment in German and English, spam and fake signals, learning, tiers and priority."""
 
+import random
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from communityops.models import Channel
-from inbox.models import AuthorProfile, Item, SpamTokenStat
+from inbox.demo import demo_comment
+from inbox.models import AuthorProfile, Item, ItemTextFingerprint, SpamTokenStat
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze
+from inbox.sentiment.analysis import _SUFFIXES, _valence
+from inbox.sentiment.lexicon import POLARITY
 from inbox.services.ingestion import author_upsert, item_ingest
-from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess
+from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
 
 _numbers = iter(range(1, 1_000_000))
 
@@ -235,3 +239,78 @@ def test_triage_reads_the_database_at_most_twice(channel_factory, django_assert_
     # one query for tier, learned spam counts and similar texts; one for billing's SLA due time
     with django_assert_max_num_queries(2):
         triage_assess(client=channel.client, author=author, normalized=normalized, received_at=timezone.now())
+
+
+def test_a_batch_gets_the_decisions_items_ingested_one_by_one_get(channel_factory):
+    channel = channel_factory()
+    campaign = [
+        "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir.",
+        "Absolut empfehlenswert!! Beste Qualität und schnelle Lieferung, 5 Sterne von mir!",
+        "Das ist ein Skandal, ich kündige meinen Vertrag sofort, nie wieder diese Firma!",
+        "Das ist ein Skandal!!! Ich kündige meinen Vertrag sofort, nie wieder diese Firma",
+    ]
+    rng = random.Random(4)
+    for number in range(12):  # stored earlier: candidates from the database
+        text = campaign[number % 4] if number % 3 else demo_comment(rng, "brauhaus-isartal").text
+        item_ingest(channel=channel, normalized=incoming(text, author_id=f"earlier-{number % 5}"))
+    arrivals = [
+        incoming(
+            campaign[number % 4] if number % 2 else demo_comment(rng, "brauhaus-isartal").text,
+            author_id=f"fan-{number % 7}",
+        )
+        for number in range(40)
+    ]
+    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+
+    batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
+    one_by_one = [item_ingest(channel=channel, normalized=normalized)[0] for normalized in arrivals]
+
+    decided = [
+        (result.priority, result.spam_score, result.fake_score, result.triage_reasons, result.tags)
+        for result in one_by_one
+    ]
+    assert [
+        (triage.priority, triage.spam_score, triage.fake_score, triage.reasons, triage.tags) for triage in batch
+    ] == decided
+    assert sum("campaign" in tags for *_scores, tags in decided) >= 10
+
+
+def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(channel_factory):
+    text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
+    channel, foreign = channel_factory(), channel_factory()
+    for number in range(3):
+        item_ingest(channel=foreign, normalized=incoming(text, author_id=f"foreign-{number}"))
+    old = [item_ingest(channel=channel, normalized=incoming(text, author_id=f"old-{number}"))[0] for number in range(3)]
+    ItemTextFingerprint.objects.filter(item__in=old).update(received_at=timezone.now() - timedelta(hours=2))
+    arrival = incoming(text, author_id="new")
+    entry = (author_upsert(platform=channel.platform, normalized=arrival), arrival)
+
+    alone = triage_assess_batch(client=channel.client, entries=[entry], received_at=timezone.now())
+    item_ingest(channel=channel, normalized=incoming(text, author_id="recent"))
+    with_one = triage_assess_batch(client=channel.client, entries=[entry], received_at=timezone.now())
+
+    assert not [reason for reason in alone[0].reasons if "near-duplicate" in reason or "coordinated" in reason]
+    assert "fake: near-duplicate of another author's text in the last hour" in with_one[0].reasons
+
+
+def _valence_by_scanning_every_head(word: str) -> float | None:
+    """The compound rule as first written: the lexicon heads longest first, the first the word ends in."""
+    heads = sorted((head for head in POLARITY if len(head) >= 6 and " " not in head), key=len, reverse=True)
+    return next((POLARITY[head] for head in heads if word.endswith(head)), None)
+
+
+def test_a_compound_takes_the_valence_of_the_longest_lexicon_word_it_ends_in():
+    heads = [head for head in POLARITY if len(head) >= 6 and " " not in head]
+    words = [prefix + head for head in heads for prefix in ("service", "kunden", "x", "über", *heads[:20])]
+    words += ["lieferung", "kundenservice", "zusammenarbeit", "wahrscheinlich", "servicewüste"]
+    # Words the lexicon or its suffix rule already decide never reach the compound rule.
+    compounds = [
+        word
+        for word in words
+        if len(word) >= 9
+        and word not in POLARITY
+        and not any(word.endswith(suffix) and word[: -len(suffix)] in POLARITY for suffix in _SUFFIXES)
+    ]
+
+    assert len(compounds) > 1000
+    assert [_valence(word) for word in compounds] == [_valence_by_scanning_every_head(word) for word in compounds]

@@ -114,6 +114,41 @@ def test_batch_of_1000_changes_creates_1000_items(post_meta, facebook_channel, d
     assert IngestChange.objects.filter(status=IngestChange.Status.INGESTED).count() == 1000
 
 
+def test_the_request_stores_the_body_alone_and_the_task_splits_it(
+    post_meta, facebook_channel, django_capture_on_commit_callbacks
+):
+    changes = [facebook_comment_change(comment_id=f"c-{number}") for number in range(3)]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post_meta(facebook_channel, meta_body(changes=changes))
+
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 3
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert not delivery.changes.exists()
+    assert len(callbacks) == 1
+
+    callbacks[0]()  # the enqueued task (inline in tests)
+
+    assert list(delivery.changes.order_by("position").values_list("position", "status")) == [
+        (0, "ingested"),
+        (1, "ingested"),
+        (2, "ingested"),
+    ]
+    assert delivery.changes.get(position=2).payload["change"] == changes[2]
+    assert Item.objects.filter(channel=facebook_channel).count() == 3
+
+
+def test_a_body_without_changes_is_processed_at_once(post_meta, facebook_channel, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post_meta(facebook_channel, json.dumps({"object": "page", "entry": []}).encode())
+
+    assert response.json()["accepted"] == 0
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PROCESSED
+    assert callbacks == []
+
+
 def test_redelivery_creates_no_duplicate(post_meta, facebook_channel, django_capture_on_commit_callbacks):
     body = meta_body(changes=[facebook_comment_change(comment_id=f"c-{number}") for number in range(5)])
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,6 +31,7 @@ SENDERS = 6
 MAX_ATTEMPTS = 6
 # Which calls (1-based, counted across all server threads) lose their database connection.
 STORE_FAULTS_AT = {2, 9, 17, 30, 44, 61}
+SPLIT_FAULTS_AT = {3, 20, 41}
 INGEST_FAULTS_AT = {5, 40, 77, 120, 151}
 
 
@@ -159,30 +160,27 @@ def test_a_connection_lost_while_storing_or_processing_is_retried_without_loss_o
     facebook, generic = channels
     faults = Counter()
     lock = threading.Lock()
-    real_store, real_ingest = ingestion._delivery_changes_store, ingestion._upserts_ingest
 
-    def store_then_lose_the_connection(delivery, changes):
-        # These stores lose their connection before the changes are written: the transaction
-        # is gone, the sender gets a 500 and must retry.
-        with lock:
-            faults["store calls"] += 1
-            fail = faults["store calls"] in STORE_FAULTS_AT
-            faults["store faults"] += fail
-        if fail:
-            _terminate_own_backend()
-        return real_store(delivery, changes)
+    def losing_the_connection(name: str, real, fault_at: set[int]):
+        def call(*args, **kwargs):
+            with lock:
+                faults[f"{name} calls"] += 1
+                fail = faults[f"{name} calls"] in fault_at
+                faults[f"{name} faults"] += fail
+            if fail:
+                _terminate_own_backend()
+            return real(*args, **kwargs)
 
-    def ingest_then_lose_the_connection(**kwargs):
-        with lock:
-            faults["ingest calls"] += 1
-            fail = faults["ingest calls"] in INGEST_FAULTS_AT
-            faults["ingest faults"] += fail
-        if fail:
-            _terminate_own_backend()
-        return real_ingest(**kwargs)
+        return call
 
-    monkeypatch.setattr(ingestion, "_delivery_changes_store", store_then_lose_the_connection)
-    monkeypatch.setattr(ingestion, "_upserts_ingest", ingest_then_lose_the_connection)
+    # A store (the request, before its commit) that loses its connection is gone: the sender gets
+    # a 500 and retries. A split or an ingest (the task) that loses it leaves the delivery pending.
+    for name, function, fault_at in [
+        ("store", "_delivery_enqueue", STORE_FAULTS_AT),
+        ("split", "_changes_insert", SPLIT_FAULTS_AT),
+        ("ingest", "_upserts_ingest", INGEST_FAULTS_AT),
+    ]:
+        monkeypatch.setattr(ingestion, function, losing_the_connection(name, getattr(ingestion, function), fault_at))
 
     finals, statuses = _deliver_all(live_server, _meta_deliveries(facebook) + _generic_deliveries(generic))
     monkeypatch.undo()
@@ -193,7 +191,9 @@ def test_a_connection_lost_while_storing_or_processing_is_retried_without_loss_o
         webhook_delivery_process(delivery_id=delivery_id)
 
     print(f"connection drops: {dict(faults)}, {sum(statuses.values())} requests, statuses {dict(statuses)}")
-    assert statuses[500] >= faults["store faults"] > 0 and faults["ingest faults"] > 0
+    assert statuses[500] >= faults["store faults"] > 0
+    assert faults["split faults"] > 0 and faults["ingest faults"] > 0
+    assert not WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).exists()
     assert finals == [200] * (REPLAYS * (DELIVERIES + GENERIC_EVENTS))
     _assert_one_item_per_change(facebook, generic)
     assert not IngestChange.objects.filter(
