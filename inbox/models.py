@@ -93,8 +93,11 @@ class Item(models.Model):
         NEUTRAL = "neutral", _("Neutral")
         NEGATIVE = "negative", _("Negative")
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="items")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="items")
+    # No single-column indexes on client, channel and author: each leads a composite index below
+    # (item_client_received, item_unique_channel_external_id, item_author_history), and every
+    # index is one more write per ingested item.
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="items", db_index=False)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="items", db_index=False)
     external_id = models.CharField(max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
     # The conversation: all items of a channel sharing thread_external_id (the post),
@@ -102,7 +105,7 @@ class Item(models.Model):
     thread_external_id = models.CharField(max_length=200, blank=True)
     parent_external_id = models.CharField(max_length=200, blank=True)
     permalink = models.URLField(max_length=500, blank=True)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="items")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="items", db_index=False)
     author_tier = models.CharField(_("tier"), max_length=1, choices=AuthorTier.choices, default=AuthorTier.C)
     text = models.TextField(_("text"))
     language = models.CharField(_("language"), max_length=8, blank=True)
@@ -385,7 +388,9 @@ class ItemTextFingerprint(models.Model):
     """
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # leads fingerprint_client_recent
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
     received_at = models.DateTimeField(default=timezone.now)
     minhash = ArrayField(models.BigIntegerField())
