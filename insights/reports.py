@@ -506,6 +506,10 @@ class ClientReport(Report):
         return selectors.sentiment_summary(**self.scope)
 
     @cached_property
+    def authors(self) -> selectors.AuthorFigures:
+        return selectors.author_figures(**self.scope)
+
+    @cached_property
     def topic_counts(self) -> dict[str, selectors.TopicCounts]:
         return selectors.topic_counts(**self.scope)
 
@@ -686,18 +690,14 @@ class ClientReport(Report):
         )
 
     def table_authors_reach(self) -> ReportTable:
-        return self._authors_table(
-            "authors_reach", _("Authors with the most reach"), selectors.top_authors(**self.scope, by="reach")
-        )
+        return self._authors_table("authors_reach", _("Authors with the most reach"), self.authors.reach)
 
     def table_authors_activity(self) -> ReportTable:
-        return self._authors_table(
-            "authors_activity", _("Most active authors"), selectors.top_authors(**self.scope, by="activity")
-        )
+        return self._authors_table("authors_activity", _("Most active authors"), self.authors.activity)
 
     def table_authors_new(self) -> ReportTable:
         return self._authors_table(
-            "authors_new", _("New influential authors this period"), selectors.new_influential_authors(**self.scope)
+            "authors_new", _("New influential authors this period"), self.authors.new_influential
         )
 
     def table_moderated(self) -> ReportTable:

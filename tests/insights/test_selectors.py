@@ -211,14 +211,19 @@ def test_top_authors_by_reach_and_new_influencers(acme_week, author_factory, ite
     item_factory(channel=channel, author=regular, received_at=berlin(14, 9), text="Wieder da", sentiment="negative")
     item_factory(channel=channel, author=vip, received_at=berlin(14, 10), text="Rahmenvertrag", author_tier="A")
 
-    reach = selectors.top_authors(client=acme_week.client, report_filter=acme_week.report_filter(), by="reach")
-    new = selectors.new_influential_authors(client=acme_week.client, report_filter=acme_week.report_filter())
+    authors = selectors.author_figures(client=acme_week.client, report_filter=acme_week.report_filter())
+    reach, new = authors.reach, authors.new_influential
 
     assert [row["author__handle"] for row in reach[:3]] == ["star", "regular", "vip"]
     assert (reach[0]["total"], reach[0]["positive"], reach[0]["latest_text"]) == (2, 2, "Wirklich toll")
     assert reach[2]["is_key_account"] is True and reach[2]["best_tier"] == "A"
     # regular wrote before the period; vip is tier A and new; star crosses the 10,000 threshold.
     assert [row["author__handle"] for row in new] == ["star", "vip"]
+    assert [row["author__handle"] for row in authors.activity[:2]] == [
+        "star",
+        "regular",
+    ]  # 2 items each, star more followers
+    assert new[0]["latest_text"] == "Wirklich toll" and new[1]["is_key_account"] is True
 
 
 def test_coordinated_campaign_groups_near_identical_texts(acme_week, author_factory, item_factory):
