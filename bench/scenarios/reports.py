@@ -19,7 +19,8 @@ def run(*, port: int, log) -> list[Result]:
     client = Client.objects.get(slug="bench-client-07")
     cases = [
         ("operations dashboard /reports/", "/reports/", 20, True),
-        ("client report /reports/clients/<id>/ (30 days)", f"/reports/clients/{client.pk}/", 10, True),
+        # 20 like the dashboard: the p95 of 10 requests is little more than the slowest one.
+        ("client report /reports/clients/<id>/ (30 days)", f"/reports/clients/{client.pk}/", 20, True),
         ("team figures /reports/team/ (30 days, all clients)", "/reports/team/", 3, False),
     ]
     results = []
