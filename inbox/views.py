@@ -139,12 +139,10 @@ def queue_list(request):
     "Load more" keeps its length (between one page and QUEUE_REFRESH_MAX_ROWS).
     """
     cursor = request.GET.get("cursor") or None
-    rows = request.GET.get("rows", "")
-    rows = (
-        min(max(int(rows), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
-        if rows.isdigit() and not cursor
-        else QUEUE_PAGE_SIZE
-    )
+    requested = request.GET.get("rows", "")
+    rows = QUEUE_PAGE_SIZE
+    if requested.isdigit() and not cursor:
+        rows = min(max(int(requested), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
     context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
     template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
     return render(request, template, context)

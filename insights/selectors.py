@@ -156,13 +156,7 @@ def waiting_by_client_channel(*, client_ids, now: datetime) -> list[dict]:
         )
         .order_by()
     )
-    channels = Channel.objects.filter(pk__in=[row["channel_id"] for row in rows]).select_related("client")
-    by_id = {channel.pk: channel for channel in channels.only("name", "platform", "client__name")}
-    for row in rows:
-        channel = by_id[row["channel_id"]]
-        row.update(
-            {"client__name": channel.client.name, "channel__name": channel.name, "channel__platform": channel.platform}
-        )
+    with_channel_names(rows)
     return sorted(
         rows,
         key=lambda row: (
@@ -209,7 +203,6 @@ def agents_holding(*, client_ids) -> list[dict]:
 
 # --- agent and team figures ----------------------------------------------------------------------
 
-TEAM_DIMENSIONS = ("agent", "client", "channel", "hour", "weekday")
 # The grouping columns of the one team query, in GROUPING() argument order, and the sets.
 TEAM_COLUMNS = ("agent_id", "client_id", "channel_id", "hour", "weekday")
 TEAM_GROUPING_SETS = {
@@ -224,7 +217,7 @@ TEAM_GROUPING_SETS = {
 
 @dataclass(frozen=True)
 class TeamFigures:
-    """Items, items handled and response-time figures, overall and by each of TEAM_DIMENSIONS."""
+    """Items, items handled and response-time figures, overall and by agent, client, channel, hour, weekday."""
 
     summary: dict
     by: dict[str, list[dict]]
@@ -303,27 +296,34 @@ def team_figures(
     by = {name: rows_by_set.get(_grouping_bits(grouped), []) for name, grouped in TEAM_GROUPING_SETS.items()}
     summary = by.pop("summary")[0]  # the empty grouping set always yields its one row
     by["agent"] = with_agent_names([row for row in by["agent"] if row["agent_id"] is not None])
-    by["client"], by["channel"] = with_client_channel_names(client_rows=by["client"], channel_rows=by["channel"])
-    by["hour"] = fill_keys(sorted(by["hour"], key=lambda row: row["hour"]), key="hour", keys=range(24))
-    by["weekday"] = fill_keys(sorted(by["weekday"], key=lambda row: row["weekday"]), key="weekday", keys=range(1, 8))
+    by["client"] = sorted(with_client_names(by["client"]), key=lambda row: (row["client__name"], row["client_id"]))
+    by["channel"] = sorted(
+        with_channel_names(by["channel"]),
+        key=lambda row: (row["client__name"], row["channel__name"], row["channel_id"]),
+    )
+    by["hour"] = fill_keys(by["hour"], key="hour", keys=range(24))
+    by["weekday"] = fill_keys(by["weekday"], key="weekday", keys=range(1, 8))
     return TeamFigures(summary=summary, by=by)
 
 
-def with_client_channel_names(*, client_rows: list[dict], channel_rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Names for the client and channel rows (one query), ordered by name."""
-    channels = Channel.objects.filter(pk__in=[row["channel_id"] for row in channel_rows]).select_related("client")
-    channel_names = {channel.pk: (channel.client.name, channel.name) for channel in channels}
-    client_names = dict(
-        Client.objects.filter(pk__in=[row["client_id"] for row in client_rows]).values_list("pk", "name")
-    )
-    for row in client_rows:
-        row["client__name"] = client_names[row["client_id"]]
-    for row in channel_rows:
-        row["client__name"], row["channel__name"] = channel_names[row["channel_id"]]
-    return (
-        sorted(client_rows, key=lambda row: (row["client__name"], row["client_id"])),
-        sorted(channel_rows, key=lambda row: (row["client__name"], row["channel__name"], row["channel_id"])),
-    )
+def with_client_names(rows: list[dict]) -> list[dict]:
+    """Adds client__name to aggregated rows that carry a client_id (one query)."""
+    names = dict(Client.objects.filter(pk__in=[row["client_id"] for row in rows]).values_list("pk", "name"))
+    for row in rows:
+        row["client__name"] = names[row["client_id"]]
+    return rows
+
+
+def with_channel_names(rows: list[dict]) -> list[dict]:
+    """Adds client__name, channel__name and channel__platform to aggregated rows with a channel_id (one query)."""
+    channels = Channel.objects.filter(pk__in=[row["channel_id"] for row in rows]).select_related("client")
+    by_id = {channel.pk: channel for channel in channels.only("name", "platform", "client__name")}
+    for row in rows:
+        channel = by_id[row["channel_id"]]
+        row.update(
+            {"client__name": channel.client.name, "channel__name": channel.name, "channel__platform": channel.platform}
+        )
+    return rows
 
 
 def fill_keys(rows: list[dict], *, key: str, keys) -> list[dict]:
