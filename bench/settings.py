@@ -19,3 +19,5 @@ STORAGES = {
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 # The quote API's public throttle (60/minute per address) would turn the benchmark's own requests into 429s.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"public_quote": "100000/minute"}}  # noqa: F405
+# The app's URLs plus the claim storm's HTTP floor endpoint (bench/claim_floor.py).
+ROOT_URLCONF = "bench.urls"

@@ -2,7 +2,9 @@
 
 Every agent is a thread with its own keep-alive connection and API token. The baseline is the
 smallest thing that hands out rows safely: `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP
-LOCKED LIMIT 1) RETURNING id` on its own connection per agent, same order as claim-next. Double
+LOCKED LIMIT 1) RETURNING id` on its own connection per agent, same order as claim-next. The
+HTTP floor sends that same statement through the app's stack, one authenticated request per
+claim (bench/claim_floor.py): the most any claim-next -> reply over HTTP can reach here. Double
 claims are counted from the CLAIMED ItemEvent rows written during the run.
 """
 
@@ -12,23 +14,12 @@ import time
 
 import psycopg
 
+from ..claim_floor import BASELINE_CLAIM
 from ..measure import Result, ms, percentile
 from ..stack import HttpSession
 
 DURATION = 12.0
 REPLY = "Danke für Ihre Nachricht! Wir kümmern uns sofort darum."
-
-BASELINE_CLAIM = """
-UPDATE inbox_item SET status = 'claimed', claimed_by_id = %(agent)s, claimed_at = now(),
-       lease_expires_at = now() + interval '5 minutes'
-WHERE id = (
-    SELECT id FROM inbox_item
-    WHERE client_id = ANY(%(clients)s) AND status IN ('new', 'claimed')
-      AND (claimed_by_id IS NULL OR lease_expires_at <= now())
-    ORDER BY sla_due_at NULLS LAST, priority, id
-    FOR UPDATE SKIP LOCKED LIMIT 1)
-RETURNING id
-"""
 
 
 def _agents(count: int) -> list[tuple[int, str, list[int]]]:
@@ -76,15 +67,44 @@ def _baseline(url: str, agents) -> tuple[float, list[float], list[int]]:
             claimed.extend(mine)
 
     elapsed = _run_threads(len(agents), work)
-    with connections[0] as connection:
+    for connection in connections:
+        connection.close()
+    return elapsed, latencies, claimed
+
+
+def _http_floor(port: int, agents) -> tuple[float, list[float], list[int]]:
+    latencies: list[float] = []
+    claimed: list[int] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + DURATION
+
+    def work(index: int) -> None:
+        _agent_id, token, clients = agents[index]
+        session = HttpSession(port, {"Authorization": f"Token {token}"})
+        mine, times = [], []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, body = session.request("POST", "/bench/claim-floor/", {"clients": clients})
+            times.append(time.perf_counter() - started)
+            if status == 200 and (item_id := json.loads(body)["id"]) is not None:
+                mine.append(item_id)
+        session.close()
+        with lock:
+            latencies.extend(times)
+            claimed.extend(mine)
+
+    elapsed = _run_threads(len(agents), work)
+    return elapsed, latencies, claimed
+
+
+def _claims_undo(url: str, item_ids: list[int]) -> None:
+    """Put the rows a yardstick claimed back into the queue (the app's own claims are answered)."""
+    with psycopg.connect(url) as connection:
         connection.execute(
             "UPDATE inbox_item SET status = 'new', claimed_by_id = NULL, claimed_at = NULL, lease_expires_at = NULL"
             " WHERE id = ANY(%s)",
-            [claimed],
+            [item_ids],
         )
-    for connection in connections[1:]:
-        connection.close()
-    return elapsed, latencies, claimed
 
 
 def _app(port: int, agents) -> tuple[float, list[float], int, dict[int, int]]:
@@ -139,9 +159,13 @@ def run(*, port: int, url: str, log) -> list[Result]:
     results = []
     for concurrency in (32, 128):
         agents = _agents(concurrency)
-        log(f"claim storm: {concurrency} agents, bare SQL baseline then the API, {DURATION:.0f} s each")
+        log(f"claim storm: {concurrency} agents, bare SQL baseline, HTTP floor, then the API, {DURATION:.0f} s each")
         base_elapsed, base_latencies, base_claimed = _baseline(url, agents)
+        _claims_undo(url, base_claimed)
         base_rate = len(base_claimed) / base_elapsed
+        floor_elapsed, floor_latencies, floor_claimed = _http_floor(port, agents)
+        _claims_undo(url, floor_claimed)
+        floor_rate = len(floor_claimed) / floor_elapsed
         with psycopg.connect(url) as connection:
             since = connection.execute("SELECT coalesce(max(id), 0) FROM inbox_itemevent").fetchone()[0]
         elapsed, latencies, claims, outcomes = _app(port, agents)
@@ -158,6 +182,14 @@ def run(*, port: int, url: str, log) -> list[Result]:
                 ratio,
                 "ratio >= 0.5",
                 ratio is not None and ratio >= 0.5,
+            ),
+            Result(
+                "Claim storm",
+                f"{concurrency} agents: HTTP floor, the bare UPDATE as one authenticated POST per claim",
+                f"{floor_rate:.0f}/s, p50 / p99 {ms(percentile(floor_latencies, 0.5))} /"
+                f" {ms(percentile(floor_latencies, 0.99))}",
+                f"SQL SKIP LOCKED loop: {base_rate:.0f}/s",
+                floor_rate / base_rate if base_rate else None,
             ),
             Result(
                 "Claim storm",
