@@ -1,6 +1,8 @@
 """The claim storm's two yardsticks: the bare SQL claim, and that same statement served over HTTP.
 
-`BASELINE_CLAIM` is the smallest thing that hands out rows safely (the issue's baseline).
+`BASELINE_CLAIM` is the smallest thing that hands out rows safely (the issue's baseline), picking
+the way claim-next does: the 64 most urgent items merged from the head of each served client's
+queue (index item_claim_queue_by_client), the first of them nobody is locking.
 `ClaimFloorApi` runs exactly that statement behind the app's own stack (gunicorn, every
 middleware, DRF token authentication, the agency-staff permission): one request, one UPDATE,
 nothing else. No implementation of claim-next -> reply over this stack can be faster than one
@@ -17,8 +19,15 @@ UPDATE inbox_item SET status = 'claimed', claimed_by_id = %(agent)s, claimed_at 
        lease_expires_at = now() + interval '5 minutes'
 WHERE id = (
     SELECT id FROM inbox_item
-    WHERE client_id = ANY(%(clients)s) AND status IN ('new', 'claimed')
-      AND (claimed_by_id IS NULL OR lease_expires_at <= now())
+    WHERE id = ANY(ARRAY(
+        SELECT head.id FROM unnest(%(clients)s::bigint[]) AS served(client_id)
+        CROSS JOIN LATERAL (
+            SELECT id, sla_due_at, priority FROM inbox_item
+            WHERE client_id = served.client_id AND status IN ('new', 'claimed')
+              AND (claimed_by_id IS NULL OR lease_expires_at <= now())
+            ORDER BY sla_due_at, priority, id LIMIT 64) AS head
+        ORDER BY head.sla_due_at, head.priority, head.id LIMIT 64))
+      AND status IN ('new', 'claimed') AND (claimed_by_id IS NULL OR lease_expires_at <= now())
     ORDER BY sla_due_at NULLS LAST, priority, id
     FOR UPDATE SKIP LOCKED LIMIT 1)
 RETURNING id

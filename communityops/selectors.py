@@ -25,6 +25,15 @@ def client_ids_for_user(*, user: User) -> QuerySet:
     return client_queryset_for_user(user=user).values("pk")
 
 
+def client_id_list_for_user(*, user: User) -> list[int]:
+    """The visible client ids as values, read at once.
+
+    For hot queries over many rows: as a subquery, the scoping joins (client, team, members) are
+    planned again inside every query that uses them, which cost more than running them.
+    """
+    return list(client_queryset_for_user(user=user).values_list("pk", flat=True))
+
+
 def client_get_for_user(*, user: User, client_id: int) -> Client:
     return get_object_or_404(client_queryset_for_user(user=user), pk=client_id)
 

@@ -166,12 +166,12 @@ class Item(models.Model):
                 condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
                 include=["channel", "received_at", "claimed_by"],
             ),
-            # Claim-next: the claimable items in exactly its order (sla_due_at, priority, id), so
-            # SKIP LOCKED LIMIT 1 reads from the head of this index instead of sorting every
-            # item due in the same instant (see services.claims.item_claim_next).
+            # Claim-next: each client's claimable items in exactly its order (sla_due_at,
+            # priority, id), so it reads the head of every queue the agent serves and nothing
+            # of the clients they do not (see services.claims.item_claim_next).
             models.Index(
-                fields=["sla_due_at", "priority", "id"],
-                name="item_claim_queue",
+                fields=["client", "sla_due_at", "priority", "id"],
+                name="item_claim_queue_by_client",
                 condition=Q(status__in=["new", "claimed"]),
             ),
             models.Index(fields=["channel", "thread_external_id"], name="item_thread"),

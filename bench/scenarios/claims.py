@@ -2,7 +2,7 @@
 
 Every agent is a thread with its own keep-alive connection and API token. The baseline is the
 smallest thing that hands out rows safely: `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP
-LOCKED LIMIT 1) RETURNING id` on its own connection per agent, same order as claim-next. The
+LOCKED LIMIT 1) RETURNING id` on its own connection per agent, picking as claim-next does. The
 HTTP floor sends that same statement through the app's stack, one authenticated request per
 claim (bench/claim_floor.py): the most any claim-next -> reply over HTTP can reach here. Double
 claims are counted from the CLAIMED ItemEvent rows written during the run.

@@ -10,19 +10,24 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from communityops.models import User
+from communityops.selectors import client_id_list_for_user
 
-from ..lock_objects import item_qs_select_for_update, item_qs_urgent_skip_locked
+from ..lock_objects import URGENT_ORDER, item_qs_select_for_update, item_qs_urgent_skip_locked
 from ..models import Item, ItemEvent
 from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user
 from .errors import ItemHeldByOther, ItemNotOpen, LeaseNotHeld
 
 # Statuses a claim may start from; an expired CLAIMED row is claimable again.
 CLAIMABLE_STATUSES = (Item.Status.NEW, Item.Status.CLAIMED)
+# How many of the most urgent claimable items claim-next reads before locking the first one
+# nobody else is locking: more than the claims that can be in flight at once on the same
+# clients (each web worker thread runs one at a time).
+CLAIM_CANDIDATES = 64
 
 
 def lease_duration() -> timedelta:
@@ -80,22 +85,54 @@ def item_claim_next(
 ) -> Item | None:
     """Claim the most urgent claimable item of the clients `acting_user` may serve, or None.
 
-    Ordered by SLA due time, priority, id. One SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1:
-    concurrent callers each get a different row, never the same one. The item comes back
-    with its client, channel and author loaded (joined in the same SELECT; only the item
-    row is locked), so rendering it needs no second read.
+    Ordered by SLA due time, priority, id. The most urgent candidates are read from the head
+    of each client's queue, then one SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1 among them
+    locks the first free one: concurrent callers each get a different row, never the same
+    one. The item comes back with its client, channel and author loaded, so rendering it
+    needs no second read.
     """
     now = now or timezone.now()
-    queryset = item_filters_apply(
-        queryset=item_queryset_for_user(user=acting_user).filter(_claimable_filter(now)),
-        filters=filters or ItemFilters(),
-    )
-    item = item_qs_urgent_skip_locked(queryset).select_related("client", "channel", "author").first()
+    filters = filters or ItemFilters()
+    client_ids = client_id_list_for_user(user=acting_user)
+    if filters.client_id is not None:
+        client_ids = [client_id for client_id in client_ids if client_id == filters.client_id]
+    claimable = item_filters_apply(queryset=Item.objects.filter(_claimable_filter(now)), filters=filters)
+    candidates = _claim_candidate_ids(queryset=claimable, client_ids=client_ids)
+    item = _urgent_unlocked_first(claimable.filter(pk__in=candidates))
+    if item is None and len(candidates) == CLAIM_CANDIDATES:
+        # Every candidate is being claimed by someone else right now: look past them.
+        item = _urgent_unlocked_first(claimable.filter(client_id__in=client_ids))
     if item is None:
         return None
     return claim_locked_item(
         item=item, holder=acting_user, actor=acting_user, now=now, kind=ItemEvent.Kind.CLAIMED, data={}
     )
+
+
+def _claim_candidate_ids(*, queryset: QuerySet[Item], client_ids: list[int]) -> list[int]:
+    """The ids of the CLAIM_CANDIDATES most urgent items of `queryset` among these clients.
+
+    Merged from the head of each client's queue (index item_claim_queue_by_client), so the cost
+    depends on the clients served, not on how many older items the others have waiting: one
+    walk in global order, filtered by client row by row, passed thousands of those once a team
+    had drained the head of its own queue. Not locked: a candidate may be taken meanwhile, which
+    the locking query's SKIP LOCKED and its re-checked conditions see.
+    """
+    heads = [
+        queryset.filter(client_id=client_id)
+        .order_by(*URGENT_ORDER)
+        .values_list("id", "sla_due_at", "priority")[:CLAIM_CANDIDATES]
+        for client_id in client_ids
+    ]
+    if len(heads) > 1:
+        heads = [heads[0].union(*heads[1:], all=True).order_by(*URGENT_ORDER)[:CLAIM_CANDIDATES]]
+    return [item_id for head in heads for item_id, _due, _priority in head]
+
+
+def _urgent_unlocked_first(queryset: QuerySet[Item]) -> Item | None:
+    """Lock and return the most urgent row nobody else is locking, with what rendering it needs
+    (client, channel and author joined in the same SELECT; only the item row is locked)."""
+    return item_qs_urgent_skip_locked(queryset).select_related("client", "channel", "author").first()
 
 
 @transaction.atomic

@@ -209,8 +209,9 @@ def test_claim_next_then_reply_take_a_fixed_number_of_queries(
     open_item_factory(channel=served, thread_external_id="post2", due_in=120)
 
     # When the agent claims the next item and answers it
-    # token, savepoint, lock the item (with client, channel, author), claim, CLAIMED event, release, thread version
-    with django_assert_num_queries(7):
+    # token, savepoint, the served client ids, the candidates from each client's queue head, lock the
+    # first free one (with client, channel, author), claim, CLAIMED event, release, thread version
+    with django_assert_num_queries(9):
         claimed = token_client.post(reverse("api_inbox_claim_next"), format="json").json()
     # token, savepoint, lock the item (with channel), thread version, action, item, REPLY_QUEUED event,
     # the send task's queue row, release

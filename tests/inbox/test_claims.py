@@ -47,6 +47,23 @@ def test_claim_next_takes_the_most_urgent_item_of_served_clients(
     assert foreign.claimed_by is None
 
 
+def test_claim_next_merges_the_queues_of_all_served_clients_by_urgency(channel_factory, open_item_factory, agent_for):
+    first, second, foreign = channel_factory(), channel_factory(), channel_factory()
+    for due_in in range(1, 40):
+        open_item_factory(channel=foreign, due_in=due_in)
+    expected = [
+        open_item_factory(channel=channel, due_in=due_in).pk
+        for channel, due_in in [(first, 5), (second, 10), (first, 15), (second, 20), (second, 25), (first, 30)]
+    ]
+    agent = agent_for(first.client, second.client)
+
+    claimed = [item_claim_next(acting_user=agent).pk for _ in expected]
+
+    assert claimed == expected
+    assert item_claim_next(acting_user=agent) is None
+    assert not Item.objects.filter(channel=foreign, claimed_by__isnull=False).exists()
+
+
 def test_claim_next_sets_a_lease_and_writes_an_event(served_channel, open_item_factory, agent_for, settings):
     settings.INBOX_LEASE_SECONDS = 120
     item = open_item_factory(channel=served_channel)
