@@ -11,7 +11,6 @@ in the queue with low priority, a tag and a reason the agent can read.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
 
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
@@ -25,8 +24,15 @@ from communityops.models import Client, User
 
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
-from ..sentiment import language_detect, sentiment_analyze
-from ..sentiment.fingerprint import SIGNATURE_SIZE, minhash_bands, minhash_similarities, text_minhash, texts_minhash
+from ..sentiment import language_detect, sentiment_analyze, text_tokens
+from ..sentiment.fingerprint import (
+    BAND_ROWS,
+    SIGNATURE_SIZE,
+    minhash_bands,
+    minhash_similarities,
+    text_minhash,
+    texts_minhash,
+)
 from ..sentiment.spam import spam_tokens, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
@@ -133,7 +139,7 @@ def _similar_authors(minhash: list[int] | None, signatures: np.ndarray, authors:
     if minhash is None or not len(authors):
         return 0
     similar = minhash_similarities(minhash, signatures) >= NEAR_DUPLICATE_SIMILARITY
-    return len(np.unique(authors[similar]))
+    return len(set(authors[similar].tolist()))  # a set of at most CANDIDATE_LIMIT: cheaper than np.unique
 
 
 @dataclass(frozen=True)
@@ -153,11 +159,13 @@ def _text_assess(
 ) -> _TextAssessment:
     text = normalized.text
     sentiment = sentiment_analyze(text)
+    words = text_tokens(text)  # tokenised once for the language, the spam signals and the spam tokens
     return _TextAssessment(
-        language=normalized.language or language_detect(text),
+        language=normalized.language or language_detect(text, words=words),
         sentiment=sentiment,
         signals=text_signals(
             text=text,
+            words=words,
             sentiment_label=sentiment.label,
             follower_count=author.follower_count,
             display_name=author.display_name,
@@ -165,7 +173,7 @@ def _text_assess(
             account_created_at=author.account_created_at,
             received_at=received_at,
         ),
-        tokens=spam_tokens(text),
+        tokens=spam_tokens(text, words=words),
         minhash=minhash,
         bands=minhash_bands(minhash) if minhash else None,
     )
@@ -220,6 +228,15 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
         return cursor.fetchall()
 
 
+def _rows_sharing_a_band(band_columns: np.ndarray, bands: list[int]) -> np.ndarray:
+    """The rows (columns of `band_columns`, which holds one row per band position) that have one of
+    `bands` at its position, in ascending order."""
+    shared = band_columns[0] == bands[0]
+    for position in range(1, len(bands)):
+        shared |= band_columns[position] == bands[position]
+    return np.flatnonzero(shared)
+
+
 def triage_assess_batch(
     *, client: Client, entries: list[tuple[Author, NormalizedItem]], received_at: datetime
 ) -> list[TriageResult]:
@@ -253,29 +270,27 @@ def triage_assess_batch(
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
     rows = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands) if bands else []
     sla_due_at = client_sla_due_at(client=client, received_at=received_at)  # the whole batch arrived now
-    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes.
-    # A higher row is newer, and an index from band to rows lets each entry look only at the texts
-    # sharing one of its bands.
+    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes,
+    # so a higher row is newer. A band's hash includes its position (see minhash_bands), so two
+    # texts share a band exactly when they agree at some band position: comparing the entry's
+    # bands with every row, one position at a time, finds its candidates already in row order
+    # (per-band lists of rows, merged per entry, grew with every near-duplicate of a shitstorm).
     rows.reverse()
-    signatures = np.empty((len(rows) + len(entries), SIGNATURE_SIZE), dtype=np.int64)
-    authors = np.empty(len(rows) + len(entries), dtype=np.int64)
+    total = len(rows) + len(entries)
+    signatures = np.empty((total, SIGNATURE_SIZE), dtype=np.int64)
+    authors = np.empty(total, dtype=np.int64)
+    # One contiguous array per band position: comparing a position across all rows is one numpy pass.
+    band_columns = np.empty((SIGNATURE_SIZE // BAND_ROWS, total), dtype=np.int64)
     if rows:
         signatures[: len(rows)] = [minhash for _author_id, minhash, _bands in rows]
         authors[: len(rows)] = [author_id for author_id, _minhash, _bands in rows]
-    by_band: dict[int, list[int]] = {}
-
-    def index(row: int, candidate_bands: list[int]) -> None:
-        for band in candidate_bands:
-            by_band.setdefault(band, []).append(row)
-
-    for row, (_author_id, _minhash, candidate_bands) in enumerate(rows):
-        index(row, candidate_bands)
+        band_columns[:, : len(rows)] = np.array([candidate_bands for _author_id, _minhash, candidate_bands in rows]).T
     count = len(rows)
     results = []
     for (author, normalized), entry in zip(entries, assessed, strict=True):
         similar_authors = 0
         if entry.bands:
-            sharing = np.unique(np.fromiter(chain.from_iterable(by_band.get(band, ()) for band in entry.bands), int))
+            sharing = _rows_sharing_a_band(band_columns[:, :count], entry.bands)
             newest_first = sharing[::-1]
             similar = newest_first[authors[newest_first] != author.pk][:CANDIDATE_LIMIT]
             similar_authors = _similar_authors(entry.minhash, signatures[similar], authors[similar])
@@ -293,8 +308,7 @@ def triage_assess_batch(
         )
         if entry.minhash:
             # This text is now the most recent candidate for the entries after it.
-            signatures[count], authors[count] = entry.minhash, author.pk
-            index(count, entry.bands)
+            signatures[count], authors[count], band_columns[:, count] = entry.minhash, author.pk, entry.bands
             count += 1
     return results
 
