@@ -101,18 +101,15 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
     found = {
         author.external_id: author for author in Author.objects.filter(platform=platform, external_id__in=external_ids)
     }
-    missing = {
-        external_id: Author(platform=platform, external_id=external_id, **merged[external_id])
-        for external_id in external_ids
-        if external_id not in found
-    }
+    missing = [external_id for external_id in external_ids if external_id not in found]
     if missing:
         returned = _rows_insert(
-            list(missing.values()), then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id"
+            Author,
+            [{"platform": platform, "external_id": external_id, **merged[external_id]} for external_id in missing],
+            then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id",
         )
         for pk, external_id in returned:
-            found[external_id] = missing[external_id]
-            found[external_id].pk = pk
+            found[external_id] = Author(pk=pk, platform=platform, external_id=external_id, **merged[external_id])
         # Created by a concurrent batch between the read and the insert: theirs is the row.
         raced = [external_id for external_id in missing if external_id not in found]
         if raced:
@@ -135,30 +132,28 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
     return found
 
 
-def _item_triaged(*, channel: Channel, author: Author, normalized: NormalizedItem, triage: TriageResult) -> Item:
-    """The unsaved item for a normalised arrival and its triage (one place for both ingest paths)."""
-    return Item(
-        client=channel.client,
-        channel=channel,
-        external_id=normalized.external_id,
-        kind=normalized.kind,
-        thread_external_id=normalized.thread_external_id,
-        parent_external_id=normalized.parent_external_id,
-        permalink=normalized.permalink,
-        author=author,
-        author_tier=triage.author_tier,
-        text=normalized.text,
-        language=triage.language,
-        platform_created_at=normalized.platform_created_at,
-        priority=triage.priority,
-        sentiment=triage.sentiment,
-        sentiment_score=triage.sentiment_score,
-        spam_score=triage.spam_score,
-        fake_score=triage.fake_score,
-        triage_reasons=triage.reasons,
-        sla_due_at=triage.sla_due_at,
-        tags=list(dict.fromkeys([*normalized.tags, *triage.tags])),
-    )
+def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
+    """A new item's fields from a normalised arrival and its triage, by name (one place for both
+    ingest paths: item_ingest builds the model from them, the batch inserts them as they are)."""
+    return {
+        "external_id": normalized.external_id,
+        "kind": normalized.kind,
+        "thread_external_id": normalized.thread_external_id,
+        "parent_external_id": normalized.parent_external_id,
+        "permalink": normalized.permalink,
+        "author_tier": triage.author_tier,
+        "text": normalized.text,
+        "language": triage.language,
+        "platform_created_at": normalized.platform_created_at,
+        "priority": triage.priority,
+        "sentiment": triage.sentiment,
+        "sentiment_score": triage.sentiment_score,
+        "spam_score": triage.spam_score,
+        "fake_score": triage.fake_score,
+        "triage_reasons": triage.reasons,
+        "sla_due_at": triage.sla_due_at,
+        "tags": list(dict.fromkeys([*normalized.tags, *triage.tags])),
+    }
 
 
 @transaction.atomic
@@ -181,7 +176,9 @@ def item_ingest(
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
     try:
         with transaction.atomic():
-            item = _item_triaged(channel=channel, author=author, normalized=normalized, triage=triage)
+            item = Item(
+                client=client, channel=channel, author=author, **_item_triaged(normalized=normalized, triage=triage)
+            )
             item.save(force_insert=True)
     except IntegrityError:
         return Item.objects.get(channel=channel, external_id=normalized.external_id), False
@@ -434,39 +431,50 @@ def _json_datetime(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
 
 
-def _rows_insert(objects: list[models.Model], *, then: str = "") -> list[tuple]:
+def _rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") -> list[tuple]:
     """INSERT ... SELECT FROM jsonb_populate_recordset(...): all rows in one JSON parameter.
 
     A multi-row VALUES list has one placeholder per value, which psycopg splits and quotes one by
     one in Python (Django's bulk_create does the same for models with array columns); one JSON
     document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
-    arrays, jsonb). Values come from the fields' pre_save (auto_now_add), as the ORM takes them.
-    `then` follows the SELECT (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
+    arrays, jsonb). Rows are dicts by column name (model instances would only carry the values);
+    a column a row leaves out takes what a new instance's field would: its default, or the time of
+    the insert for auto_now(_add). `then` follows the SELECT (ON CONFLICT ..., RETURNING ...);
+    returns the rows it returns.
     """
-    if not objects:
+    if not rows:
         return []
-    meta = objects[0]._meta
+    meta = model._meta
     # Generated columns (the item's topic_terms, campaign_key) are PostgreSQL's to fill.
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field and not field.generated]
-    rows = [{field.column: field.pre_save(obj, add=True) for field in fields} for obj in objects]
+    now = timezone.now()
+    defaults = {
+        field.column: now
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        else field.get_default()
+        for field in fields
+    }
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
             f" FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) {then}",
-            [json.dumps(rows, default=_json_datetime)],
+            [json.dumps([defaults | row for row in rows], default=_json_datetime)],
         )
         return cursor.fetchall() if cursor.description else []
 
 
-def _items_insert(items: list[Item]) -> dict[str, int]:
-    """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> new pk.
+def _items_insert(rows: list[dict]) -> dict[str, tuple[int, datetime]]:
+    """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> (new pk,
+    received_at).
 
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
-    returned = _rows_insert(items, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id")
-    return {external_id: pk for pk, external_id in returned}
+    returned = _rows_insert(
+        Item, rows, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id, received_at"
+    )
+    return {external_id: (pk, received_at) for pk, external_id, received_at in returned}
 
 
 def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, NormalizedItem]]) -> None:
@@ -479,7 +487,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
     external_ids = [normalized.external_id for _change, normalized in upserts]
     existing = dict(Item.objects.filter(channel=channel, external_id__in=external_ids).values_list("external_id", "pk"))
     fresh: dict[str, tuple[IngestChange, NormalizedItem]] = {}
-    created: dict[str, int] = {}
+    created: dict[str, tuple[int, datetime]] = {}
     for change, normalized in upserts:
         if normalized.external_id not in existing and normalized.external_id not in fresh:
             fresh[normalized.external_id] = (change, normalized)
@@ -490,38 +498,47 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
         )
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         triages = triage_assess_batch(client=client, entries=entries, received_at=timezone.now())
-        items = [
-            _item_triaged(channel=channel, author=author, normalized=normalized, triage=triage)
+        rows = [
+            {
+                "client_id": client.pk,
+                "channel_id": channel.pk,
+                "author_id": author.pk,
+                **_item_triaged(normalized=normalized, triage=triage),
+            }
             for (author, normalized), triage in zip(entries, triages, strict=True)
         ]
-        created = _items_insert(items)
-        stored = [(item, triage) for item, triage in zip(items, triages, strict=True) if item.external_id in created]
-        for item, _triage in stored:
-            item.pk = created[item.external_id]
-        # Built from ids: these objects only carry values to the insert (no related-object caching).
-        _rows_insert(
-            [
-                ItemEvent(item_id=item.pk, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
-                for item, triage in stored
-            ]
-        )
-        fingerprints = [
-            ItemTextFingerprint(
-                item_id=item.pk,
-                client_id=client.pk,
-                author_id=item.author_id,
-                received_at=item.received_at,
-                minhash=triage.minhash,
-                bands=triage.bands,
-            )
-            for item, triage in stored
-            if triage.minhash is not None
+        created = _items_insert(rows)
+        stored = [
+            (row, triage, *created[row["external_id"]])
+            for row, triage in zip(rows, triages, strict=True)
+            if row["external_id"] in created
         ]
-        _rows_insert(fingerprints)
+        _rows_insert(
+            ItemEvent,
+            [
+                {"item_id": pk, "kind": ItemEvent.Kind.RECEIVED, "data": {"triage": triage.reasons}}
+                for _row, triage, pk, _received_at in stored
+            ],
+        )
+        _rows_insert(
+            ItemTextFingerprint,
+            [
+                {
+                    "item_id": pk,
+                    "client_id": client.pk,
+                    "author_id": row["author_id"],
+                    "received_at": received_at,
+                    "minhash": triage.minhash,
+                    "bands": triage.bands,
+                }
+                for row, triage, pk, received_at in stored
+                if triage.minhash is not None
+            ],
+        )
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
             existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))
-        existing.update(created)
+        existing.update((external_id, pk) for external_id, (pk, _received_at) in created.items())
     for change, normalized in upserts:
         first = fresh.get(normalized.external_id)
         ingested = first is not None and first[0] is change and normalized.external_id in created
