@@ -8,9 +8,11 @@ item_ingest directly):
    the task, so the request is answered fast; a generic body is split into IngestChange rows in the
    request (its event ids are deduplicated there, and the answer counts the replays). A body that
    cannot be split is still stored, with one failed change that carries the reason.
-2. `webhook_delivery_process` (a django-q2 task, may run twice, also at once) splits a delivery not
-   split yet (under a lock on the delivery, so exactly once), normalises each pending change and
-   ingests it; items are unique per (channel, external id), so a redelivered change is a duplicate.
+2. `webhook_delivery_process` (a django-q2 task, may run twice, also at once) ingests a Meta
+   delivery's changes from its body in batches, each stored as change rows with its outcome in the
+   batch's transaction (under a lock on the delivery, so exactly once), and then any pending change
+   rows (the other sources'; a failed change put back for a retry); items are unique per (channel,
+   external id), so a redelivered change is a duplicate.
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
 4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
    worker died): those not split yet as well as those with pending changes.
@@ -18,9 +20,10 @@ item_ingest directly):
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
@@ -385,7 +388,7 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
     return IngestChange.Status.DUPLICATE, item, ""
 
 
-def _guarded(change_id: int, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
+def _guarded(change: IngestChange, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
     """Run one change's work in a savepoint; a failure becomes a FAILED status with the reason."""
     try:
         with transaction.atomic():
@@ -393,7 +396,7 @@ def _guarded(change_id: int, apply: Callable[[], tuple[str, Item | None, str]]) 
     except NormalizationError as error:
         return IngestChange.Status.FAILED, None, str(error)
     except Exception as error:  # a bug must not block the other changes; it is kept for a retry
-        logger.exception("ingest change %s failed", change_id)
+        logger.exception("ingest %s failed", change)
         return IngestChange.Status.FAILED, None, f"internal error: {type(error).__name__}: {error}"
 
 
@@ -409,7 +412,7 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
         if change is None:
             return None
         change.status, change.item, change.error = _guarded(
-            change_id,
+            change,
             lambda: _change_apply(channel=channel, source=source, payload=change.payload, received_at=received_at),
         )
         change.save(update_fields=["status", "item", "error"])
@@ -418,10 +421,10 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 
 # --- batched processing --------------------------------------------------------------------------
 
-# Changes locked, ingested and marked per transaction: big enough that the per-batch queries (the
-# near-duplicate candidates above all) are spread thin, small enough that a worker holds its locks
-# for about half a second (~1 ms per change on the 2-core machine) and two runs of the task can
-# share a 1,000-change delivery.
+# Changes ingested and stored (or locked and marked) per transaction: big enough that the per-batch
+# queries (the near-duplicate candidates above all) are spread thin, small enough that a worker
+# holds its locks for about half a second (~1 ms per change on the 2-core machine) and a second run
+# of the task takes turns with the first on a 1,000-change delivery.
 BATCH_SIZE = 500
 
 
@@ -547,8 +550,9 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
 
 
 def _changes_apply(*, delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
-    """Apply locked changes in position order: runs of new items in bulk, edits and removals one
-    by one in between (they may refer to an item an earlier change of the run creates)."""
+    """Apply changes (locked rows, or a Meta batch not stored yet) in position order: runs of new
+    items in bulk, edits and removals one by one in between (they may refer to an item an earlier
+    change of the run creates)."""
     channel = delivery.channel
     upserts: list[tuple[IngestChange, NormalizedItem]] = []
 
@@ -570,7 +574,7 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[IngestChange]) ->
             continue
         flush()
         change.status, change.item, change.error = _guarded(
-            change.pk, lambda parsed=parsed: _parsed_change_apply(channel=channel, parsed=parsed)
+            change, lambda parsed=parsed: _parsed_change_apply(channel=channel, parsed=parsed)
         )
     flush()
 
@@ -640,64 +644,116 @@ def _delivery_finish(delivery: WebhookDelivery) -> None:
     delivery.save(update_fields=["status", "processed_at"])
 
 
-def _delivery_split(delivery: WebhookDelivery) -> None:
-    """Split a Meta delivery's stored body into its changes, exactly once.
+def _delivery_split(delivery: WebhookDelivery, body: bytes) -> list[dict]:
+    """A Meta delivery's change payloads from its stored body. A body that cannot be split (the
+    request checked the shape, so this is rare) is kept with one failed change carrying the reason."""
+    try:
+        return meta_changes_split(body)
+    except NormalizationError as error:
+        _delivery_unsplittable(delivery, error)
+        return []
 
-    A pending delivery without change rows has not been split yet (the request stores a Meta body
-    alone; every other source stores its changes with the body). The delivery row is locked first
-    and the changes are looked for after the lock is granted, so a second run of the task waits
-    for the first one's split and then finds its rows.
+
+def _changes_insert(changes: list[IngestChange]) -> list[int]:
+    """One INSERT for a batch of a delivery's new changes with their status (the outcome, or pending
+    for a later pass); returns their ids in position order."""
+    returned = _rows_insert(
+        IngestChange,
+        [
+            {
+                "delivery_id": change.delivery_id,
+                "position": change.position,
+                "payload": change.payload,
+                "status": change.status,
+                "item_id": change.item_id,
+                "error": change.error,
+            }
+            for change in changes
+        ],
+        then="RETURNING position, id",
+    )
+    return [pk for _position, pk in sorted(returned)]
+
+
+def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | None]]:
+    """Ingest a Meta delivery's changes straight from its body, BATCH_SIZE at a time, and store each
+    batch's change rows with their outcome in the transaction that ingests them (writing them
+    pending, then locking, reading back and updating them was some 15 % of a delivery's work).
+    Yields each batch's statuses.
+
+    Every batch locks the delivery row, counts the changes stored so far and takes the payloads
+    after them: a second run of the task waits for the first one's batch and goes on with the next,
+    and a run after a crash begins where the last committed batch ended, so nothing is ingested
+    twice or lost. The body is read and split once per run, under the lock. If a batch fails as a
+    whole (a bug, a deadlock), it is rolled back to its savepoint and its changes are stored pending
+    and processed one by one, so one bad change keeps its error and never costs the others theirs.
+    Other sources store their changes pending in the request: nothing to do here.
     """
     if delivery.source != WebhookDelivery.Source.META:
         return
-    with transaction.atomic():
-        locked = (
-            WebhookDelivery.objects.select_for_update()
-            .filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
-            .values_list("body", flat=True)
-            .first()
-        )
-        if locked is None or IngestChange.objects.filter(delivery=delivery).exists():
+    payloads: list[dict] | None = None
+    while True:
+        one_by_one: list[int] = []
+        with transaction.atomic():
+            locked = WebhookDelivery.objects.select_for_update().filter(
+                pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+            )
+            found = locked.values_list("body" if payloads is None else "pk", flat=True).first()
+            if found is None:  # processed meanwhile (or never pending)
+                return
+            stored = IngestChange.objects.filter(delivery=delivery).count()
+            if payloads is None:
+                payloads = _delivery_split(delivery, bytes(found))
+            changes = [
+                IngestChange(delivery=delivery, position=position, payload=payloads[position])
+                for position in range(stored, min(stored + BATCH_SIZE, len(payloads)))
+            ]
+            if not changes:
+                return
+            try:
+                with transaction.atomic():
+                    _changes_apply(delivery=delivery, changes=changes)
+                    _changes_insert(changes)
+            except Exception:
+                logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
+                one_by_one = _changes_insert(
+                    [
+                        IngestChange(delivery=delivery, position=change.position, payload=change.payload)
+                        for change in changes
+                    ]
+                )
+        if one_by_one:
+            yield [
+                ingest_change_process(
+                    change_id=change_id,
+                    channel=delivery.channel,
+                    source=delivery.source,
+                    received_at=delivery.received_at,
+                )
+                for change_id in one_by_one
+            ]
+        else:
+            yield [change.status for change in changes]
+        if changes[-1].position + 1 == len(payloads):
             return
-        try:
-            payloads = meta_changes_split(bytes(locked))
-        except NormalizationError as error:  # the request checked the shape; kept all the same
-            _delivery_unsplittable(delivery, error)
-            return
-        _changes_insert(delivery, payloads)
-
-
-def _changes_insert(delivery: WebhookDelivery, payloads: list[dict]) -> None:
-    """One INSERT for all of a delivery's changes, their payloads sent as one JSON array (a
-    multi-row VALUES of 1,000 rows costs more to build and send than to store)."""
-    table = IngestChange._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (delivery_id, position, payload, status, error)
-            SELECT %s, position - 1, payload, %s, ''
-            FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(payload, position)
-            """,  # noqa: S608 - the table name is ours, values are parameters
-            [delivery.pk, IngestChange.Status.PENDING, json.dumps(payloads)],
-        )
 
 
 def webhook_delivery_process(
     *, delivery_id: int, on_change: Callable[[str | None], None] | None = None
 ) -> dict[str, int]:
-    """Split the delivery if that has not happened yet, then process every pending change of it;
-    idempotent (a second run finds it split and nothing pending).
+    """Ingest a Meta delivery's changes from its body, then every pending change row of the delivery;
+    idempotent (a second run finds every change stored and none pending).
 
-    Batches of changes are locked with SKIP LOCKED, so two runs of the task share the work instead
-    of doing it twice. Returns counts per resulting status. `on_change` is called after each
-    change (progress bars).
+    Meta batches take turns under a lock on the delivery; pending rows are locked with SKIP LOCKED,
+    so two runs of the task share the work instead of doing it twice. Returns counts per resulting
+    status. `on_change` is called after each change (progress bars).
     """
     delivery = WebhookDelivery.objects.select_related("channel__client").defer("body").filter(pk=delivery_id).first()
     if delivery is None:
         return {}
-    _delivery_split(delivery)
     counts: dict[str, int] = {}
-    while (statuses := _changes_batch_process(delivery=delivery)) is not None:
+    pending_batches = iter(lambda: _changes_batch_process(delivery=delivery), None)  # until it returns None
+    for statuses in chain(_meta_batches_process(delivery=delivery), pending_batches):
         for status in statuses:
             if status is not None:
                 counts[status] = counts.get(status, 0) + 1
