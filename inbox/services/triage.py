@@ -24,7 +24,7 @@ from communityops.models import Client, User
 
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
-from ..sentiment import language_detect, sentiment_analyze, text_tokens
+from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
 from ..sentiment.fingerprint import (
     BAND_ROWS,
     SIGNATURE_SIZE,
@@ -33,7 +33,7 @@ from ..sentiment.fingerprint import (
     text_minhash,
     texts_minhash,
 )
-from ..sentiment.spam import spam_tokens, text_signals
+from ..sentiment.spam import TextSignals, spam_tokens, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
 SPAM_DOCUMENT_TOKEN = " decisions"
@@ -143,46 +143,71 @@ def _similar_authors(minhash: list[int] | None, signatures: np.ndarray, authors:
 
 
 @dataclass(frozen=True)
-class _TextAssessment:
-    """What triage reads from the text and the author alone, without the database."""
+class _TextReading:
+    """What triage reads from the text alone. The same for every copy of a text, so a batch reads
+    each distinct text once (a campaign's copies, the many "Danke!")."""
 
-    language: str
-    sentiment: object  # SentimentResult
-    signals: object  # TextSignals
+    sentiment: SentimentResult
+    words: list[str]  # text_tokens, shared by the language, the spam signals and the spam tokens
+    language: str  # as detected; a language the source states wins
     tokens: list[str]
     minhash: list[int] | None
     bands: list[int] | None
 
 
-def _text_assess(
-    *, author: Author, normalized: NormalizedItem, received_at: datetime, minhash: list[int] | None
-) -> _TextAssessment:
-    text = normalized.text
-    sentiment = sentiment_analyze(text)
-    words = text_tokens(text)  # tokenised once for the language, the spam signals and the spam tokens
-    return _TextAssessment(
-        language=normalized.language or language_detect(text, words=words),
-        sentiment=sentiment,
-        signals=text_signals(
-            text=text,
-            words=words,
-            sentiment_label=sentiment.label,
-            follower_count=author.follower_count,
-            display_name=author.display_name,
-            handle=author.handle,
-            account_created_at=author.account_created_at,
-            received_at=received_at,
-        ),
+def _text_read(text: str, minhash: list[int] | None) -> _TextReading:
+    words = text_tokens(text)
+    return _TextReading(
+        sentiment=sentiment_analyze(text),
+        words=words,
+        language=language_detect(text, words=words),
         tokens=spam_tokens(text, words=words),
         minhash=minhash,
         bands=minhash_bands(minhash) if minhash else None,
     )
 
 
+@dataclass(frozen=True)
+class _TextAssessment:
+    """What triage reads from the text and the author alone, without the database."""
+
+    language: str
+    sentiment: SentimentResult
+    signals: TextSignals
+    tokens: list[str]
+    minhash: list[int] | None
+    bands: list[int] | None
+
+
+def _text_assess(
+    *, author: Author, normalized: NormalizedItem, received_at: datetime, reading: _TextReading
+) -> _TextAssessment:
+    return _TextAssessment(
+        language=normalized.language or reading.language,
+        sentiment=reading.sentiment,
+        signals=text_signals(
+            text=normalized.text,
+            words=reading.words,
+            sentiment_label=reading.sentiment.label,
+            follower_count=author.follower_count,
+            display_name=author.display_name,
+            handle=author.handle,
+            account_created_at=author.account_created_at,
+            received_at=received_at,
+        ),
+        tokens=reading.tokens,
+        minhash=reading.minhash,
+        bands=reading.bands,
+    )
+
+
 def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
     """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
     assessed = _text_assess(
-        author=author, normalized=normalized, received_at=received_at, minhash=text_minhash(normalized.text)
+        author=author,
+        normalized=normalized,
+        received_at=received_at,
+        reading=_text_read(normalized.text, text_minhash(normalized.text)),
     )
     context = _triage_context(
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
@@ -249,10 +274,11 @@ def triage_assess_batch(
     """
     if not entries:
         return []
-    minhashes = texts_minhash([normalized.text for _author, normalized in entries])
+    texts = list(dict.fromkeys(normalized.text for _author, normalized in entries))  # each distinct text once
+    readings = {text: _text_read(text, minhash) for text, minhash in zip(texts, texts_minhash(texts), strict=True)}
     assessed = [
-        _text_assess(author=author, normalized=normalized, received_at=received_at, minhash=minhash)
-        for (author, normalized), minhash in zip(entries, minhashes, strict=True)
+        _text_assess(author=author, normalized=normalized, received_at=received_at, reading=readings[normalized.text])
+        for author, normalized in entries
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
