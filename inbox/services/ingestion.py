@@ -367,6 +367,26 @@ def import_delivery_store(*, channel: Channel, body: bytes, rows: list[tuple[int
 # --- processing ----------------------------------------------------------------------------------
 
 
+@dataclass
+class _UnstoredChange:
+    """A Meta change ingested before its row exists: what _changes_apply fills in and
+    _changes_insert stores (an IngestChange instance per change would only carry these values)."""
+
+    delivery_id: int
+    position: int
+    payload: dict
+    status: str = IngestChange.Status.PENDING
+    item_id: int | None = None
+    error: str = ""
+
+    def __str__(self) -> str:
+        return f"change {self.position} of delivery {self.delivery_id}"
+
+
+# A stored change row (locked, pending) or a Meta change not stored yet: _changes_apply handles both.
+type _Change = IngestChange | _UnstoredChange
+
+
 def _change_apply(
     *, channel: Channel, source: str, payload: dict, received_at: datetime
 ) -> tuple[str, Item | None, str]:
@@ -388,7 +408,7 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
     return IngestChange.Status.DUPLICATE, item, ""
 
 
-def _guarded(change: IngestChange, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
+def _guarded(change: _Change, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
     """Run one change's work in a savepoint; a failure becomes a FAILED status with the reason."""
     try:
         with transaction.atomic():
@@ -480,7 +500,7 @@ def _items_insert(rows: list[dict]) -> dict[str, tuple[int, datetime]]:
     return {external_id: (pk, received_at) for pk, external_id, received_at in returned}
 
 
-def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, NormalizedItem]]) -> None:
+def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, NormalizedItem]]) -> None:
     """item_ingest for a run of consecutive new-item changes, with a fixed number of queries.
 
     Same outcome per change as item_ingest in order: INGESTED with a new triaged item, its RECEIVED
@@ -489,7 +509,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
     """
     external_ids = [normalized.external_id for _change, normalized in upserts]
     existing = dict(Item.objects.filter(channel=channel, external_id__in=external_ids).values_list("external_id", "pk"))
-    fresh: dict[str, tuple[IngestChange, NormalizedItem]] = {}
+    fresh: dict[str, tuple[_Change, NormalizedItem]] = {}
     created: dict[str, tuple[int, datetime]] = {}
     for change, normalized in upserts:
         if normalized.external_id not in existing and normalized.external_id not in fresh:
@@ -549,12 +569,12 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[IngestChange, Norma
         change.item_id, change.error = existing[normalized.external_id], ""
 
 
-def _changes_apply(*, delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
+def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change]) -> None:
     """Apply changes (locked rows, or a Meta batch not stored yet) in position order: runs of new
     items in bulk, edits and removals one by one in between (they may refer to an item an earlier
     change of the run creates)."""
     channel = delivery.channel
-    upserts: list[tuple[IngestChange, NormalizedItem]] = []
+    upserts: list[tuple[_Change, NormalizedItem]] = []
 
     def flush() -> None:
         if upserts:
@@ -567,15 +587,16 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[IngestChange]) ->
                 source=delivery.source, channel=channel, payload=change.payload, received_at=delivery.received_at
             )
         except NormalizationError as error:
-            change.status, change.item, change.error = IngestChange.Status.FAILED, None, str(error)
+            change.status, change.item_id, change.error = IngestChange.Status.FAILED, None, str(error)
             continue
         if parsed.action == ParsedChange.Action.UPSERT:
             upserts.append((change, parsed.normalized))
             continue
         flush()
-        change.status, change.item, change.error = _guarded(
+        change.status, item, change.error = _guarded(
             change, lambda parsed=parsed: _parsed_change_apply(channel=channel, parsed=parsed)
         )
+        change.item_id = None if item is None else item.pk
     flush()
 
 
@@ -654,7 +675,7 @@ def _delivery_split(delivery: WebhookDelivery, body: bytes) -> list[dict]:
         return []
 
 
-def _changes_insert(changes: list[IngestChange]) -> list[int]:
+def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
     """One INSERT for a batch of a delivery's new changes with their status (the outcome, or pending
     for a later pass); returns their ids in position order."""
     returned = _rows_insert(
@@ -705,7 +726,7 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
             if payloads is None:
                 payloads = _delivery_split(delivery, bytes(found))
             changes = [
-                IngestChange(delivery=delivery, position=position, payload=payloads[position])
+                _UnstoredChange(delivery_id=delivery.pk, position=position, payload=payloads[position])
                 for position in range(stored, min(stored + BATCH_SIZE, len(payloads)))
             ]
             if not changes:
@@ -718,7 +739,7 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
                 logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
                 one_by_one = _changes_insert(
                     [
-                        IngestChange(delivery=delivery, position=change.position, payload=change.payload)
+                        _UnstoredChange(delivery_id=delivery.pk, position=change.position, payload=change.payload)
                         for change in changes
                     ]
                 )
