@@ -14,6 +14,7 @@ import numpy as np
 
 SIGNATURE_SIZE = 32
 BAND_ROWS = 4  # 8 bands of 4: texts with Jaccard 0.6 share a band with probability ~0.67, 0.8 -> ~0.98
+BANDS = SIGNATURE_SIZE // BAND_ROWS
 SHINGLE_SIZE = 5
 MIN_TEXT_LENGTH = 25  # "Danke!" from a hundred people is not a campaign
 MAX_TEXT_LENGTH = 1000  # the opening 1,000 characters are plenty to recognise a copy
@@ -141,7 +142,7 @@ def minhash_bands(signature: list[int]) -> list[int]:
     """One hash per band of BAND_ROWS signature values; two texts sharing a band are candidates."""
     return [
         _stable_hash(f"{band}:" + ",".join(map(str, signature[band * BAND_ROWS : (band + 1) * BAND_ROWS])))
-        for band in range(SIGNATURE_SIZE // BAND_ROWS)
+        for band in range(BANDS)
     ]
 
 

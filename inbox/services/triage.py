@@ -26,7 +26,7 @@ from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprin
 from ..normalized import NormalizedItem
 from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
 from ..sentiment.fingerprint import (
-    BAND_ROWS,
+    BANDS,
     SIGNATURE_SIZE,
     minhash_bands,
     minhash_similarities,
@@ -230,19 +230,24 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
     )
 
 
-def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[int]) -> list[tuple]:
-    """(author id, minhash, bands) of the client's texts since `since` sharing a band with `bands`,
-    newest first, at most BATCH_CANDIDATE_LIMIT.
+def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The author ids and the minhash and bands (one row each: SIGNATURE_SIZE values, then BANDS) of
+    the client's texts since `since` sharing a band with `bands`: the newest BATCH_CANDIDATE_LIMIT,
+    oldest first.
 
     A batch brings some 2,000 bands. `bands && array` compares every band of a row with every band
     of the array (16,000 comparisons a row); `band = ANY(constant array)` is looked up in a hash
-    table PostgreSQL builds once, so testing a recent row costs eight lookups.
+    table PostgreSQL builds once, so testing a recent row costs eight lookups. A row's values come
+    as one line of text that numpy parses in C: psycopg parsing 3,000 rows of two bigint arrays
+    into lists cost three times as much.
     """
+    if not bands:  # no text of the batch is long enough for a fingerprint
+        return np.empty(0, dtype=np.int64), np.empty((0, SIGNATURE_SIZE + BANDS), dtype=np.int64)
     table = ItemTextFingerprint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT author_id, minhash, bands FROM {table}
+            SELECT author_id, array_to_string(minhash || bands, ' ') FROM {table}
             WHERE client_id = %s AND received_at >= %s
               AND EXISTS (SELECT FROM unnest(bands) AS band WHERE band = ANY(%s::bigint[]))
             ORDER BY received_at DESC
@@ -250,7 +255,11 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
             """,  # noqa: S608 - the table name is ours, values are parameters
             [client.pk, since, sorted(bands), BATCH_CANDIDATE_LIMIT],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    rows.reverse()
+    authors = np.array([author_id for author_id, _values in rows], dtype=np.int64)
+    values = np.fromstring(" ".join(values for _author_id, values in rows), dtype=np.int64, sep=" ")
+    return authors, values.reshape(len(rows), SIGNATURE_SIZE + BANDS)
 
 
 def _rows_sharing_a_band(band_columns: np.ndarray, bands: list[int]) -> np.ndarray:
@@ -294,24 +303,21 @@ def triage_assess_batch(
         )
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
-    rows = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands) if bands else []
+    found_authors, found = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands)
     sla_due_at = client_sla_due_at(client=client, received_at=received_at)  # the whole batch arrived now
     # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes,
     # so a higher row is newer. A band's hash includes its position (see minhash_bands), so two
     # texts share a band exactly when they agree at some band position: comparing the entry's
     # bands with every row, one position at a time, finds its candidates already in row order
     # (per-band lists of rows, merged per entry, grew with every near-duplicate of a shitstorm).
-    rows.reverse()
-    total = len(rows) + len(entries)
+    count = len(found_authors)
+    total = count + len(entries)
     signatures = np.empty((total, SIGNATURE_SIZE), dtype=np.int64)
     authors = np.empty(total, dtype=np.int64)
     # One contiguous array per band position: comparing a position across all rows is one numpy pass.
-    band_columns = np.empty((SIGNATURE_SIZE // BAND_ROWS, total), dtype=np.int64)
-    if rows:
-        signatures[: len(rows)] = [minhash for _author_id, minhash, _bands in rows]
-        authors[: len(rows)] = [author_id for author_id, _minhash, _bands in rows]
-        band_columns[:, : len(rows)] = np.array([candidate_bands for _author_id, _minhash, candidate_bands in rows]).T
-    count = len(rows)
+    band_columns = np.empty((BANDS, total), dtype=np.int64)
+    signatures[:count], authors[:count] = found[:, :SIGNATURE_SIZE], found_authors
+    band_columns[:, :count] = found[:, SIGNATURE_SIZE:].T
     results = []
     for (author, normalized), entry in zip(entries, assessed, strict=True):
         similar_authors = 0
