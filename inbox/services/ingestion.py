@@ -15,7 +15,7 @@ item_ingest directly):
    external id), so a redelivered change is a duplicate.
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
 4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
-   worker died): those not split yet as well as those with pending changes.
+   worker died): Meta deliveries with changes not stored yet as well as those with pending changes.
 """
 
 import json
