@@ -158,13 +158,15 @@ def _find_valenced(valences: list[float | None], clause_of: list[int], start: in
 
 
 def _mostly_capitals(text: str) -> bool:
-    letters = [character for character in text if character.isalpha()]
-    return len(letters) >= 10 and sum(character.isupper() for character in letters) / len(letters) > 0.7
+    letters = list(filter(str.isalpha, text))  # map and filter loop in C, a generator per character does not
+    return len(letters) >= 10 and sum(map(str.isupper, letters)) / len(letters) > 0.7
 
 
-def language_detect(text: str) -> str:
-    """ "de", "en", or "" when the text gives too little to tell (stopword counts, umlauts count for German)."""
-    tokens = text_tokens(text)
+def language_detect(text: str, *, words: list[str] | None = None) -> str:
+    """ "de", "en", or "" when the text gives too little to tell (stopword counts, umlauts count for German).
+
+    `words` are the text's text_tokens when the caller has them already (triage tokenises once)."""
+    tokens = text_tokens(text) if words is None else words
     german = sum(token in STOPWORDS_DE for token in tokens) + sum(character in "äöüß" for character in text.lower())
     english = sum(token in STOPWORDS_EN for token in tokens)
     if german == english:

@@ -14,6 +14,7 @@ import numpy as np
 
 SIGNATURE_SIZE = 32
 BAND_ROWS = 4  # 8 bands of 4: texts with Jaccard 0.6 share a band with probability ~0.67, 0.8 -> ~0.98
+BANDS = SIGNATURE_SIZE // BAND_ROWS
 SHINGLE_SIZE = 5
 MIN_TEXT_LENGTH = 25  # "Danke!" from a hundred people is not a campaign
 MAX_TEXT_LENGTH = 1000  # the opening 1,000 characters are plenty to recognise a copy
@@ -57,12 +58,9 @@ def _stable_hash(value: str) -> int:
     return int.from_bytes(hasher.digest()) >> 3  # fits a signed bigint
 
 
-def _shingle_hashes(text: str, known: dict[str, int]) -> set[int] | None:
-    """The hashes of the text's shingles; `known` holds those hashed already (texts of one batch
-    share most of their shingles: the language's common words, a campaign's copies)."""
-    normalized = text_normalize_for_fingerprint(text)[:MAX_TEXT_LENGTH]
-    if len(normalized) < MIN_TEXT_LENGTH:
-        return None
+def _shingle_hashes(normalized: str, known: dict[str, int]) -> set[int]:
+    """The hashes of a normalised text's shingles; `known` holds those hashed already (texts of one
+    batch share most of their shingles: the language's common words, a campaign's copies)."""
     hashes = set()
     for start in range(len(normalized) - SHINGLE_SIZE + 1):
         shingle = normalized[start : start + SHINGLE_SIZE]
@@ -116,11 +114,23 @@ def _signatures(shingle_sets: list[set[int]]) -> list[list[int]]:
 
 
 def texts_minhash(texts: list[str]) -> list[list[int] | None]:
-    """text_minhash of each text, computed together (one numpy pass for a batch of short texts)."""
+    """text_minhash of each text, computed together (one numpy pass for a batch of short texts);
+    texts that normalise alike (a campaign's copies) are hashed once."""
     known: dict[str, int] = {}
-    shingle_sets = [_shingle_hashes(text, known) for text in texts]
-    signatures = iter(_signatures([shingles for shingles in shingle_sets if shingles is not None]))
-    return [None if shingles is None else next(signatures) for shingles in shingle_sets]
+    places: dict[str, int] = {}  # normalised text -> its place in shingle_sets
+    shingle_sets: list[set[int]] = []
+    text_places: list[int | None] = []
+    for text in texts:
+        normalized = text_normalize_for_fingerprint(text)[:MAX_TEXT_LENGTH]
+        if len(normalized) < MIN_TEXT_LENGTH:
+            text_places.append(None)
+            continue
+        if normalized not in places:
+            places[normalized] = len(shingle_sets)
+            shingle_sets.append(_shingle_hashes(normalized, known))
+        text_places.append(places[normalized])
+    signatures = _signatures(shingle_sets)
+    return [None if place is None else list(signatures[place]) for place in text_places]
 
 
 def text_minhash(text: str) -> list[int] | None:
@@ -132,7 +142,7 @@ def minhash_bands(signature: list[int]) -> list[int]:
     """One hash per band of BAND_ROWS signature values; two texts sharing a band are candidates."""
     return [
         _stable_hash(f"{band}:" + ",".join(map(str, signature[band * BAND_ROWS : (band + 1) * BAND_ROWS])))
-        for band in range(SIGNATURE_SIZE // BAND_ROWS)
+        for band in range(BANDS)
     ]
 
 

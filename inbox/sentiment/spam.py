@@ -163,18 +163,24 @@ def _link_host(link: str) -> str:
     return host.split("?", 1)[0]
 
 
-def spam_tokens(text: str) -> list[str]:
-    """The features per-client learning counts: words plus one pseudo-token per linked host."""
-    words = {token for token in text_tokens(_URL_RE.sub(" ", text)) if 2 <= len(token) <= 40}
-    hosts = {f"link:{_link_host(link)}"[:64] for link in text_links(text)}
+def spam_tokens(text: str, *, words: list[str] | None = None) -> list[str]:
+    """The features per-client learning counts: words plus one pseudo-token per linked host.
+
+    `words` are the text's text_tokens when the caller has them already; without links they are
+    the words of the text without links, so it is not tokenised again."""
+    links = text_links(text)
+    if words is None or links:
+        words = text_tokens(_URL_RE.sub(" ", text))
+    hosts = {f"link:{_link_host(link)}"[:64] for link in links}
     if hosts:
         hosts.add("link:any")
-    return sorted(words | hosts)
+    return sorted({token for token in words if 2 <= len(token) <= 40} | hosts)
 
 
 def text_signals(
     *,
     text: str,
+    words: list[str],
     sentiment_label: str,
     follower_count: int,
     display_name: str,
@@ -199,15 +205,15 @@ def text_signals(
             spam(0.15, "spam: suspicious link domain")
     if _REPEATED_CHARACTER_RE.search(text):
         spam(0.1, "spam: repeated characters")
-    letters = [character for character in text if character.isalpha()]
-    if len(letters) >= 12 and sum(character.isupper() for character in letters) / len(letters) > 0.7:
+    letters = list(filter(str.isalpha, text))  # map and filter loop in C, a generator per character does not
+    if len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.7:
         spam(0.1, "spam: all capitals")
     if _PHONE_RE.search(text):
         spam(0.25, "spam: phone number")
-    words = set(text_tokens(text))
-    if words & _MONEY_WORDS:
+    if _MONEY_WORDS.intersection(words):
         spam(0.3, "spam: money/crypto wording")
-    if any(phrase in lowered for phrase in _CONTACT_PHRASES):
+    # Substring tests through map/filter run in C (a generator costs a Python frame per phrase).
+    if any(map(lowered.__contains__, _CONTACT_PHRASES)):
         spam(0.3, "spam: contact-me phrase")
     new_account = account_created_at is not None and received_at - account_created_at < NEW_ACCOUNT_AGE
     empty_account = follower_count == 0 and not display_name and not handle
@@ -216,7 +222,7 @@ def text_signals(
     if empty_account:
         spam(0.15, "spam: empty account")
 
-    glowing = [phrase for phrase in _GLOWING_PHRASES if phrase in lowered]
+    glowing = list(filter(lowered.__contains__, _GLOWING_PHRASES))
     if glowing:
         signals.fake_score += min(0.2 * len(glowing), 0.5)
         signals.reasons.append("fake: generic glowing phrasing (" + ", ".join(glowing[:3]) + ")")

@@ -11,7 +11,6 @@ in the queue with low priority, a tag and a reason the agent can read.
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
 
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
@@ -25,9 +24,16 @@ from communityops.models import Client, User
 
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
-from ..sentiment import language_detect, sentiment_analyze
-from ..sentiment.fingerprint import SIGNATURE_SIZE, minhash_bands, minhash_similarities, text_minhash, texts_minhash
-from ..sentiment.spam import spam_tokens, text_signals
+from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
+from ..sentiment.fingerprint import (
+    BANDS,
+    SIGNATURE_SIZE,
+    minhash_bands,
+    minhash_similarities,
+    text_minhash,
+    texts_minhash,
+)
+from ..sentiment.spam import TextSignals, spam_tokens, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
 SPAM_DOCUMENT_TOKEN = " decisions"
@@ -133,7 +139,32 @@ def _similar_authors(minhash: list[int] | None, signatures: np.ndarray, authors:
     if minhash is None or not len(authors):
         return 0
     similar = minhash_similarities(minhash, signatures) >= NEAR_DUPLICATE_SIMILARITY
-    return len(np.unique(authors[similar]))
+    return len(set(authors[similar].tolist()))  # a set of at most CANDIDATE_LIMIT: cheaper than np.unique
+
+
+@dataclass(frozen=True)
+class _TextReading:
+    """What triage reads from the text alone. The same for every copy of a text, so a batch reads
+    each distinct text once (a campaign's copies, the many "Danke!")."""
+
+    sentiment: SentimentResult
+    words: list[str]  # text_tokens, shared by the language, the spam signals and the spam tokens
+    language: str  # as detected; a language the source states wins
+    tokens: list[str]
+    minhash: list[int] | None
+    bands: list[int] | None
+
+
+def _text_read(text: str, minhash: list[int] | None) -> _TextReading:
+    words = text_tokens(text)
+    return _TextReading(
+        sentiment=sentiment_analyze(text),
+        words=words,
+        language=language_detect(text, words=words),
+        tokens=spam_tokens(text, words=words),
+        minhash=minhash,
+        bands=minhash_bands(minhash) if minhash else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,40 +172,42 @@ class _TextAssessment:
     """What triage reads from the text and the author alone, without the database."""
 
     language: str
-    sentiment: object  # SentimentResult
-    signals: object  # TextSignals
+    sentiment: SentimentResult
+    signals: TextSignals
     tokens: list[str]
     minhash: list[int] | None
     bands: list[int] | None
 
 
 def _text_assess(
-    *, author: Author, normalized: NormalizedItem, received_at: datetime, minhash: list[int] | None
+    *, author: Author, normalized: NormalizedItem, received_at: datetime, reading: _TextReading
 ) -> _TextAssessment:
-    text = normalized.text
-    sentiment = sentiment_analyze(text)
     return _TextAssessment(
-        language=normalized.language or language_detect(text),
-        sentiment=sentiment,
+        language=normalized.language or reading.language,
+        sentiment=reading.sentiment,
         signals=text_signals(
-            text=text,
-            sentiment_label=sentiment.label,
+            text=normalized.text,
+            words=reading.words,
+            sentiment_label=reading.sentiment.label,
             follower_count=author.follower_count,
             display_name=author.display_name,
             handle=author.handle,
             account_created_at=author.account_created_at,
             received_at=received_at,
         ),
-        tokens=spam_tokens(text),
-        minhash=minhash,
-        bands=minhash_bands(minhash) if minhash else None,
+        tokens=reading.tokens,
+        minhash=reading.minhash,
+        bands=reading.bands,
     )
 
 
 def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
     """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
     assessed = _text_assess(
-        author=author, normalized=normalized, received_at=received_at, minhash=text_minhash(normalized.text)
+        author=author,
+        normalized=normalized,
+        received_at=received_at,
+        reading=_text_read(normalized.text, text_minhash(normalized.text)),
     )
     context = _triage_context(
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
@@ -197,19 +230,24 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
     )
 
 
-def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[int]) -> list[tuple]:
-    """(author id, minhash, bands) of the client's texts since `since` sharing a band with `bands`,
-    newest first, at most BATCH_CANDIDATE_LIMIT.
+def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The author ids and the minhash and bands (one row each: SIGNATURE_SIZE values, then BANDS) of
+    the client's texts since `since` sharing a band with `bands`: the newest BATCH_CANDIDATE_LIMIT,
+    oldest first.
 
     A batch brings some 2,000 bands. `bands && array` compares every band of a row with every band
     of the array (16,000 comparisons a row); `band = ANY(constant array)` is looked up in a hash
-    table PostgreSQL builds once, so testing a recent row costs eight lookups.
+    table PostgreSQL builds once, so testing a recent row costs eight lookups. A row's values come
+    as one line of text that numpy parses in C: psycopg parsing 3,000 rows of two bigint arrays
+    into lists cost three times as much.
     """
+    if not bands:  # no text of the batch is long enough for a fingerprint
+        return np.empty(0, dtype=np.int64), np.empty((0, SIGNATURE_SIZE + BANDS), dtype=np.int64)
     table = ItemTextFingerprint._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT author_id, minhash, bands FROM {table}
+            SELECT author_id, array_to_string(minhash || bands, ' ') FROM {table}
             WHERE client_id = %s AND received_at >= %s
               AND EXISTS (SELECT FROM unnest(bands) AS band WHERE band = ANY(%s::bigint[]))
             ORDER BY received_at DESC
@@ -217,7 +255,20 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
             """,  # noqa: S608 - the table name is ours, values are parameters
             [client.pk, since, sorted(bands), BATCH_CANDIDATE_LIMIT],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    rows.reverse()
+    authors = np.array([author_id for author_id, _values in rows], dtype=np.int64)
+    values = np.fromstring(" ".join(values for _author_id, values in rows), dtype=np.int64, sep=" ")
+    return authors, values.reshape(len(rows), SIGNATURE_SIZE + BANDS)
+
+
+def _rows_sharing_a_band(band_columns: np.ndarray, bands: list[int]) -> np.ndarray:
+    """The rows (columns of `band_columns`, which holds one row per band position) that have one of
+    `bands` at its position, in ascending order."""
+    shared = band_columns[0] == bands[0]
+    for position in range(1, len(bands)):
+        shared |= band_columns[position] == bands[position]
+    return np.flatnonzero(shared)
 
 
 def triage_assess_batch(
@@ -232,10 +283,11 @@ def triage_assess_batch(
     """
     if not entries:
         return []
-    minhashes = texts_minhash([normalized.text for _author, normalized in entries])
+    texts = list(dict.fromkeys(normalized.text for _author, normalized in entries))  # each distinct text once
+    readings = {text: _text_read(text, minhash) for text, minhash in zip(texts, texts_minhash(texts), strict=True)}
     assessed = [
-        _text_assess(author=author, normalized=normalized, received_at=received_at, minhash=minhash)
-        for (author, normalized), minhash in zip(entries, minhashes, strict=True)
+        _text_assess(author=author, normalized=normalized, received_at=received_at, reading=readings[normalized.text])
+        for author, normalized in entries
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
@@ -251,31 +303,26 @@ def triage_assess_batch(
         )
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
-    rows = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands) if bands else []
+    found_authors, found = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands)
     sla_due_at = client_sla_due_at(client=client, received_at=received_at)  # the whole batch arrived now
-    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes.
-    # A higher row is newer, and an index from band to rows lets each entry look only at the texts
-    # sharing one of its bands.
-    rows.reverse()
-    signatures = np.empty((len(rows) + len(entries), SIGNATURE_SIZE), dtype=np.int64)
-    authors = np.empty(len(rows) + len(entries), dtype=np.int64)
-    if rows:
-        signatures[: len(rows)] = [minhash for _author_id, minhash, _bands in rows]
-        authors[: len(rows)] = [author_id for author_id, _minhash, _bands in rows]
-    by_band: dict[int, list[int]] = {}
-
-    def index(row: int, candidate_bands: list[int]) -> None:
-        for band in candidate_bands:
-            by_band.setdefault(band, []).append(row)
-
-    for row, (_author_id, _minhash, candidate_bands) in enumerate(rows):
-        index(row, candidate_bands)
-    count = len(rows)
+    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes,
+    # so a higher row is newer. A band's hash includes its position (see minhash_bands), so two
+    # texts share a band exactly when they agree at some band position: comparing the entry's
+    # bands with every row, one position at a time, finds its candidates already in row order
+    # (per-band lists of rows, merged per entry, grew with every near-duplicate of a shitstorm).
+    count = len(found_authors)
+    total = count + len(entries)
+    signatures = np.empty((total, SIGNATURE_SIZE), dtype=np.int64)
+    authors = np.empty(total, dtype=np.int64)
+    # One contiguous array per band position: comparing a position across all rows is one numpy pass.
+    band_columns = np.empty((BANDS, total), dtype=np.int64)
+    signatures[:count], authors[:count] = found[:, :SIGNATURE_SIZE], found_authors
+    band_columns[:, :count] = found[:, SIGNATURE_SIZE:].T
     results = []
     for (author, normalized), entry in zip(entries, assessed, strict=True):
         similar_authors = 0
         if entry.bands:
-            sharing = np.unique(np.fromiter(chain.from_iterable(by_band.get(band, ()) for band in entry.bands), int))
+            sharing = _rows_sharing_a_band(band_columns[:, :count], entry.bands)
             newest_first = sharing[::-1]
             similar = newest_first[authors[newest_first] != author.pk][:CANDIDATE_LIMIT]
             similar_authors = _similar_authors(entry.minhash, signatures[similar], authors[similar])
@@ -293,8 +340,7 @@ def triage_assess_batch(
         )
         if entry.minhash:
             # This text is now the most recent candidate for the entries after it.
-            signatures[count], authors[count] = entry.minhash, author.pk
-            index(count, entry.bands)
+            signatures[count], authors[count], band_columns[:, count] = entry.minhash, author.pk, entry.bands
             count += 1
     return results
 

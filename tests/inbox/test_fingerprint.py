@@ -60,6 +60,20 @@ def test_the_batch_gives_the_signatures_of_the_reference_implementation():
     assert sum(signature is None for signature in signatures) >= 1
 
 
+def test_copies_that_normalise_alike_are_hashed_once_and_get_their_own_signature():
+    texts = [
+        "Das ist ein Skandal, nie wieder! #7",
+        "Ganz anderer Text, lang genug, um verglichen zu werden.",
+        "Das ist ein SKANDAL, nie wieder!!! #12",
+    ]
+
+    signatures = texts_minhash(texts)
+
+    assert signatures == [_reference_minhash(text) for text in texts]
+    assert signatures[0] == signatures[2]
+    assert signatures[0] is not signatures[2]  # a list of its own: changing one changes no other
+
+
 def test_a_batch_larger_than_one_numpy_chunk_gives_the_same_signatures():
     rng = random.Random(5)
     # 60 texts of ~1,000 distinct shingles each: several chunks of 16,384 shingles.

@@ -68,12 +68,12 @@ def test_an_author_created_by_another_batch_meanwhile_is_theirs_and_gets_the_new
     real_insert = ingestion._rows_insert
     theirs = []
 
-    def another_batch_creates_the_author_first(objects, **kwargs):
-        if objects and isinstance(objects[0], Author) and not theirs:
+    def another_batch_creates_the_author_first(model, rows, **kwargs):
+        if model is Author and not theirs:
             theirs.append(
                 Author.objects.create(platform=facebook_channel.platform, external_id="fan-1", follower_count=5)
             )
-        return real_insert(objects, **kwargs)
+        return real_insert(model, rows, **kwargs)
 
     monkeypatch.setattr(ingestion, "_rows_insert", another_batch_creates_the_author_first)
 

@@ -61,10 +61,11 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # The split: delivery lock, look for changes, one insert. Per batch: lock, item lookup, authors
-    # (read, insert, read), triage (3), coverage, items, events, fingerprints, change update; then
-    # the delivery's final status.
-    with django_assert_max_num_queries(28):
+    # Per batch: lock the delivery (reading its body the first time), count its stored changes,
+    # savepoint, item lookup, authors (read, insert, read), triage (3), coverage, items, events,
+    # fingerprints, changes with their outcome, release; then a look for pending changes and the
+    # delivery's final status (2). The test's transaction makes two more savepoints.
+    with django_assert_max_num_queries(24):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -130,6 +131,43 @@ def test_a_failing_batch_falls_back_to_one_change_at_a_time(facebook_channel, mo
     assert counts == {IngestChange.Status.INGESTED: 5}
     assert Item.objects.count() == 5
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == 5
+    stored = IngestChange.objects.order_by("position").values_list("position", "status", "item__external_id")
+    assert list(stored) == [(number, IngestChange.Status.INGESTED, f"c-{number}") for number in range(5)]
+
+
+class WorkerKilled(BaseException):
+    """What a killed worker looks like from inside: nothing after it runs (no except Exception)."""
+
+
+def test_a_run_killed_mid_delivery_is_finished_by_the_next_run_without_loss_or_duplicates(
+    facebook_channel, monkeypatch
+):
+    real_batch = ingestion._upserts_ingest
+    batches = []
+
+    def killed_in_the_second_batch(**kwargs):
+        batches.append(kwargs)
+        if len(batches) == 2:
+            raise WorkerKilled
+        return real_batch(**kwargs)
+
+    monkeypatch.setattr(ingestion, "_upserts_ingest", killed_in_the_second_batch)
+    delivery = _receive(facebook_channel, _comments(BATCH_SIZE + 20))
+    with pytest.raises(WorkerKilled):
+        webhook_delivery_process(delivery_id=delivery.pk)
+    assert sorted(IngestChange.objects.values_list("position", flat=True)) == list(range(BATCH_SIZE))
+    monkeypatch.setattr(ingestion, "_upserts_ingest", real_batch)
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 20}  # the first batch was committed before the kill
+    assert sorted(IngestChange.objects.values_list("position", flat=True)) == list(range(BATCH_SIZE + 20))
+    assert set(IngestChange.objects.values_list("status", flat=True)) == {IngestChange.Status.INGESTED}
+    assert Item.objects.count() == BATCH_SIZE + 20
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == BATCH_SIZE + 20
+    assert IngestChange.objects.get(position=BATCH_SIZE + 3).item == Item.objects.get(external_id=f"c-{BATCH_SIZE + 3}")
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
 
 
 def _in_threads(targets) -> list:

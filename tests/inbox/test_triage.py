@@ -10,9 +10,11 @@ from communityops.models import Channel
 from inbox.demo import demo_comment
 from inbox.models import AuthorProfile, Item, ItemTextFingerprint, SpamTokenStat
 from inbox.normalized import NormalizedAuthor, NormalizedItem
-from inbox.sentiment import language_detect, sentiment_analyze
+from inbox.sentiment import language_detect, sentiment_analyze, text_tokens
 from inbox.sentiment.analysis import _SUFFIXES, _valence
 from inbox.sentiment.lexicon import POLARITY
+from inbox.sentiment.spam import spam_tokens
+from inbox.services import triage
 from inbox.services.ingestion import author_upsert, item_ingest
 from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
 
@@ -275,6 +277,41 @@ def test_a_batch_gets_the_decisions_items_ingested_one_by_one_get(channel_factor
     assert sum("campaign" in tags for *_scores, tags in decided) >= 10
 
 
+def test_a_batch_looks_at_the_same_newest_candidates_as_one_by_one_when_there_are_too_many(
+    channel_factory, monkeypatch
+):
+    # A shitstorm of near-identical texts: more candidates than the limit, so which ones are the
+    # newest (other authors' only) decides between "near-duplicate" and "coordinated".
+    monkeypatch.setattr(triage, "CANDIDATE_LIMIT", 3)
+    channel = channel_factory()
+    storm = [
+        "Das ist ein Skandal, ich kündige! Nie wieder bestelle ich bei euch.",
+        "Das ist ein Skandal, Boykott! Nie wieder bestelle ich bei euch!!",
+        "Was für ein Skandal, ich kündige sofort, nie wieder bestelle ich hier.",
+    ]
+    rng = random.Random(7)
+    for number in range(15):  # stored earlier; the newest ones come from few authors
+        author_id = f"earlier-{number % 4}" if number < 9 else f"loud-{number % 2}"
+        item_ingest(channel=channel, normalized=incoming(storm[number % 3], author_id=author_id))
+    arrivals = [
+        incoming(
+            rng.choice(storm) if rng.random() < 0.7 else demo_comment(rng, "nordlicht-energie").text,
+            author_id=f"fan-{rng.randint(1, 6)}",
+        )
+        for _number in range(40)
+    ]
+    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+
+    batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
+    one_by_one = [item_ingest(channel=channel, normalized=normalized)[0] for normalized in arrivals]
+
+    decided = [(result.fake_score, result.triage_reasons, result.tags) for result in one_by_one]
+    assert [(triage.fake_score, triage.reasons, triage.tags) for triage in batch] == decided
+    reasons = [reason for _score, item_reasons, _tags in decided for reason in item_reasons]
+    assert any("near-duplicate" in reason for reason in reasons)
+    assert any("coordinated" in reason for reason in reasons)
+
+
 def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(channel_factory):
     text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
     channel, foreign = channel_factory(), channel_factory()
@@ -314,3 +351,18 @@ def test_a_compound_takes_the_valence_of_the_longest_lexicon_word_it_ends_in():
 
     assert len(compounds) > 1000
     assert [_valence(word) for word in compounds] == [_valence_by_scanning_every_head(word) for word in compounds]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Super Service, danke! Weiter so.",
+        "Gratis Krypto für alle: bit.ly/rich-now und www.example.com/angebot, schreib mir!",
+        "DON'T BUY THIS, it’s a scam!!!",
+    ],
+)
+def test_words_tokenised_once_give_the_spam_tokens_and_language_of_the_text(text):
+    words = text_tokens(text)
+
+    assert spam_tokens(text, words=words) == spam_tokens(text)
+    assert language_detect(text, words=words) == language_detect(text)
