@@ -343,7 +343,8 @@ class IngestChange(models.Model):
         IGNORED = "ignored", _("Ignored")
         FAILED = "failed", _("Failed")
 
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own: the unique (delivery, position) leads with it.
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes", db_index=False)
     position = models.PositiveIntegerField()
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
