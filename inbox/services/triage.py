@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Lookup, OuterRef
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -82,6 +82,21 @@ def _tier(*, client: Client, author: Author, is_key_account: bool) -> str:
     return AuthorTier.C
 
 
+class _SharesABand(Lookup):
+    """`fingerprint bands` share a band with `bands`: EXISTS (SELECT FROM unnest(bands) ... = ANY(...)),
+    the test the batch path makes (_fingerprints_sharing_bands). The client's recent rows come from
+    fingerprint_client_recent and each tests its eight bands in a hash table of `bands`; no index
+    on bands is needed (an `&&` overlap would want the GIN index that every insert paid for)."""
+
+    lookup_name = "shares_a_band"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"EXISTS (SELECT FROM unnest({lhs}) AS band WHERE band = ANY({rhs}::bigint[]))"
+        return sql, (*lhs_params, *rhs_params)
+
+
 def _triage_context(
     *, client: Client, author: Author, tokens: list[str], bands: list[int] | None, since: datetime
 ) -> dict:
@@ -97,7 +112,8 @@ def _triage_context(
     }
     if bands:
         similar = (
-            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since, bands__overlap=bands)
+            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
+            .filter(_SharesABand(F("bands"), bands))
             .exclude(author=author)
             .order_by("-received_at")
             .values(row=JSONObject(author="author_id", minhash="minhash"))[:CANDIDATE_LIMIT]
