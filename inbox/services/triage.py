@@ -22,6 +22,7 @@ from django.utils import timezone
 from billing.selectors import client_sla_due_at
 from communityops.models import Client, User
 
+from ..lookups import AnyOf
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
@@ -307,16 +308,16 @@ def triage_assess_batch(
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
-        AuthorProfile.objects.filter(client=client, author_id__in=author_ids, is_key_account=True).values_list(
+        AuthorProfile.objects.filter(AnyOf(F("author_id"), author_ids), client=client, is_key_account=True).values_list(
             "author_id", flat=True
         )
     )
     tokens = {token for entry in assessed for token in entry.tokens}
     stats = {
         row["token"]: row
-        for row in SpamTokenStat.objects.filter(client=client, token__in=[*tokens, SPAM_DOCUMENT_TOKEN]).values(
-            "token", spam=F("spam_count"), ham=F("ham_count")
-        )
+        for row in SpamTokenStat.objects.filter(
+            AnyOf(F("token"), [*tokens, SPAM_DOCUMENT_TOKEN]), client=client
+        ).values("token", spam=F("spam_count"), ham=F("ham_count"))
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
     found_authors, found = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands)
