@@ -312,6 +312,29 @@ def test_a_batch_looks_at_the_same_newest_candidates_as_one_by_one_when_there_ar
     assert any("coordinated" in reason for reason in reasons)
 
 
+def test_each_copy_of_a_text_in_a_batch_sees_only_the_copies_before_it(channel_factory):
+    # The copies share one fingerprint, whose candidates the batch finds once; each copy still
+    # counts only the earlier copies (of other authors), as if they had been stored one by one.
+    channel = channel_factory()
+    text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
+    arrivals = [incoming(text, author_id=author_id) for author_id in ["first", "second", "first", "third", "fourth"]]
+    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+
+    batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
+
+    duplicate_reasons = [
+        [reason for reason in result.reasons if "near-duplicate" in reason or "coordinated" in reason]
+        for result in batch
+    ]
+    assert duplicate_reasons == [
+        [],
+        ["fake: near-duplicate of another author's text in the last hour"],
+        ["fake: near-duplicate of another author's text in the last hour"],  # its own earlier copy does not count
+        ["fake: coordinated, similar text from 2 other authors in the last hour"],
+        ["fake: coordinated, similar text from 3 other authors in the last hour"],
+    ]
+
+
 def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(channel_factory):
     text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
     channel, foreign = channel_factory(), channel_factory()
