@@ -34,7 +34,7 @@ from ..sentiment.fingerprint import (
     text_minhash,
     texts_minhash,
 )
-from ..sentiment.spam import TextSignals, spam_tokens, text_signals
+from ..sentiment.spam import TextReadSignals, TextSignals, spam_tokens, text_read_signals, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
 SPAM_DOCUMENT_TOKEN = " decisions"
@@ -165,9 +165,9 @@ class _TextReading:
     each distinct text once (a campaign's copies, the many "Danke!")."""
 
     sentiment: SentimentResult
-    words: list[str]  # text_tokens, shared by the language, the spam signals and the spam tokens
     language: str  # as detected; a language the source states wins
     tokens: list[str]
+    signals: TextReadSignals
     minhash: list[int] | None
     bands: list[int] | None
 
@@ -176,9 +176,9 @@ def _text_read(text: str, minhash: list[int] | None) -> _TextReading:
     words = text_tokens(text)
     return _TextReading(
         sentiment=sentiment_analyze(text),
-        words=words,
         language=language_detect(text, words=words),
         tokens=spam_tokens(text, words=words),
+        signals=text_read_signals(text, words=words),
         minhash=minhash,
         bands=minhash_bands(minhash) if minhash else None,
     )
@@ -203,8 +203,7 @@ def _text_assess(
         language=normalized.language or reading.language,
         sentiment=reading.sentiment,
         signals=text_signals(
-            text=normalized.text,
-            words=reading.words,
+            read=reading.signals,
             sentiment_label=reading.sentiment.label,
             follower_count=author.follower_count,
             display_name=author.display_name,

@@ -13,7 +13,7 @@ from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze, text_tokens
 from inbox.sentiment.analysis import _SUFFIXES, _valence
 from inbox.sentiment.lexicon import POLARITY
-from inbox.sentiment.spam import spam_tokens
+from inbox.sentiment.spam import spam_tokens, text_read_signals, text_signals
 from inbox.services import triage
 from inbox.services.ingestion import author_upsert, item_ingest
 from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
@@ -389,3 +389,29 @@ def test_words_tokenised_once_give_the_spam_tokens_and_language_of_the_text(text
 
     assert spam_tokens(text, words=words) == spam_tokens(text)
     assert language_detect(text, words=words) == language_detect(text)
+
+
+def test_the_text_signals_read_once_combine_with_each_authors_own():
+    # A batch reads a text's signals once for all its copies; each author adds their own.
+    read = text_read_signals("Absolut empfehlenswert! 5 Sterne, mehr unter bit.ly/abc", words=[])
+    now = timezone.now()
+    account = {"display_name": "", "handle": "", "received_at": now, "sentiment_label": "positive"}
+
+    fresh_empty = text_signals(read=read, follower_count=0, account_created_at=now - timedelta(days=1), **account)
+    established = text_signals(read=read, follower_count=500, account_created_at=now - timedelta(days=900), **account)
+
+    assert fresh_empty.reasons == [
+        "spam: 1 link(s)",
+        "spam: link shortener",
+        "spam: account younger than 7 days",
+        "spam: empty account",
+        "fake: generic glowing phrasing (absolut empfehlenswert, 5 sterne)",
+        "fake: praise from a new or empty account",
+    ]
+    assert (fresh_empty.spam_score, fresh_empty.fake_score) == pytest.approx((0.9, 0.55))
+    assert established.reasons == [
+        "spam: 1 link(s)",
+        "spam: link shortener",
+        "fake: generic glowing phrasing (absolut empfehlenswert, 5 sterne)",
+    ]
+    assert (established.spam_score, established.fake_score) == pytest.approx((0.55, 0.4))
