@@ -384,8 +384,10 @@ class GenericEventReceipt(models.Model):
 class ItemTextFingerprint(models.Model):
     """A MinHash signature of an item's normalised text, to find near-duplicates from other authors fast.
 
-    `bands` (locality-sensitive hashing: each band hashes a slice of the signature) carries a GIN
-    index, so "similar texts of this client in the last hour" is one indexed array-overlap query.
+    `bands` (locality-sensitive hashing: each band hashes a slice of the signature) has no index of
+    its own: "similar texts of this client in the last hour" reads the client's recent rows through
+    fingerprint_client_recent and tests their eight bands against a hashed array (see
+    triage._triage_context); a GIN index on them cost every ingested item its upkeep and served no query.
     """
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint")
@@ -402,7 +404,6 @@ class ItemTextFingerprint(models.Model):
         verbose_name_plural = _("text fingerprints")
         indexes = [
             models.Index(fields=["client", "received_at"], name="fingerprint_client_recent"),
-            GinIndex(fields=["bands"], name="fingerprint_bands"),
         ]
 
     def __str__(self) -> str:

@@ -177,24 +177,28 @@ def spam_tokens(text: str, *, words: list[str] | None = None) -> list[str]:
     return sorted({token for token in words if 2 <= len(token) <= 40} | hosts)
 
 
-def text_signals(
-    *,
-    text: str,
-    words: list[str],
-    sentiment_label: str,
-    follower_count: int,
-    display_name: str,
-    handle: str,
-    account_created_at: datetime | None,
-    received_at: datetime,
-) -> TextSignals:
-    signals = TextSignals()
-    lowered = text.lower()
+@dataclass(frozen=True)
+class TextReadSignals:
+    """What text_signals reads from the text alone: the same for every copy of a text, so a batch
+    reads it once per distinct text (the regular expressions and phrase lists cost the most)."""
+
+    spam_score: float
+    spam_reasons: tuple[str, ...]
+    glowing: tuple[str, ...]  # the generic glowing phrases the text uses
+
+
+def text_read_signals(text: str, *, words: list[str]) -> TextReadSignals:
+    """The spam signals of the text (links, repeated characters, capitals, phone numbers, money
+    words, contact-me phrases) and its glowing phrases; `words` are its text_tokens."""
+    spam_score = 0.0
+    reasons: list[str] = []
 
     def spam(weight: float, reason: str) -> None:
-        signals.spam_score += weight
-        signals.reasons.append(reason)
+        nonlocal spam_score
+        spam_score += weight
+        reasons.append(reason)
 
+    lowered = text.lower()
     links = text_links(text)
     if links:
         hosts = {_link_host(link) for link in links}
@@ -215,6 +219,27 @@ def text_signals(
     # Substring tests through map/filter run in C (a generator costs a Python frame per phrase).
     if any(map(lowered.__contains__, _CONTACT_PHRASES)):
         spam(0.3, "spam: contact-me phrase")
+    glowing = tuple(filter(lowered.__contains__, _GLOWING_PHRASES))
+    return TextReadSignals(spam_score=spam_score, spam_reasons=tuple(reasons), glowing=glowing)
+
+
+def text_signals(
+    *,
+    read: TextReadSignals,
+    sentiment_label: str,
+    follower_count: int,
+    display_name: str,
+    handle: str,
+    account_created_at: datetime | None,
+    received_at: datetime,
+) -> TextSignals:
+    """The text's signals (text_read_signals) with the author's: a new or empty account."""
+    signals = TextSignals(spam_score=read.spam_score, reasons=list(read.spam_reasons))
+
+    def spam(weight: float, reason: str) -> None:
+        signals.spam_score += weight
+        signals.reasons.append(reason)
+
     new_account = account_created_at is not None and received_at - account_created_at < NEW_ACCOUNT_AGE
     empty_account = follower_count == 0 and not display_name and not handle
     if new_account:
@@ -222,10 +247,9 @@ def text_signals(
     if empty_account:
         spam(0.15, "spam: empty account")
 
-    glowing = list(filter(lowered.__contains__, _GLOWING_PHRASES))
-    if glowing:
-        signals.fake_score += min(0.2 * len(glowing), 0.5)
-        signals.reasons.append("fake: generic glowing phrasing (" + ", ".join(glowing[:3]) + ")")
+    if read.glowing:
+        signals.fake_score += min(0.2 * len(read.glowing), 0.5)
+        signals.reasons.append("fake: generic glowing phrasing (" + ", ".join(read.glowing[:3]) + ")")
     if sentiment_label == "positive" and (new_account or empty_account or follower_count == 0):
         signals.fake_score += 0.15
         signals.reasons.append("fake: praise from a new or empty account")

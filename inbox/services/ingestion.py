@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 from itertools import chain
 
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from communityops.models import Channel
 
+from ..lookups import AnyOf
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
@@ -102,7 +103,8 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
         merged.setdefault(data.external_id, {}).update(_author_known_fields(data))
     external_ids = sorted(merged)
     found = {
-        author.external_id: author for author in Author.objects.filter(platform=platform, external_id__in=external_ids)
+        author.external_id: author
+        for author in Author.objects.filter(AnyOf(F("external_id"), external_ids), platform=platform)
     }
     missing = [external_id for external_id in external_ids if external_id not in found]
     if missing:
@@ -118,7 +120,7 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
         if raced:
             found.update(
                 (author.external_id, author)
-                for author in Author.objects.filter(platform=platform, external_id__in=raced)
+                for author in Author.objects.filter(AnyOf(F("external_id"), raced), platform=platform)
             )
     # Only what changed is written (also for an author created concurrently with other data), in one UPDATE.
     changed_fields: set[str] = set()
@@ -508,7 +510,9 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
     when it appears twice in the run, or a concurrent delivery stored it first).
     """
     external_ids = [normalized.external_id for _change, normalized in upserts]
-    existing = dict(Item.objects.filter(channel=channel, external_id__in=external_ids).values_list("external_id", "pk"))
+    existing = dict(
+        Item.objects.filter(AnyOf(F("external_id"), external_ids), channel=channel).values_list("external_id", "pk")
+    )
     fresh: dict[str, tuple[_Change, NormalizedItem]] = {}
     created: dict[str, tuple[int, datetime]] = {}
     for change, normalized in upserts:
@@ -560,7 +564,9 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
         )
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
-            existing.update(Item.objects.filter(channel=channel, external_id__in=lost).values_list("external_id", "pk"))
+            existing.update(
+                Item.objects.filter(AnyOf(F("external_id"), lost), channel=channel).values_list("external_id", "pk")
+            )
         existing.update((external_id, pk) for external_id, (pk, _received_at) in created.items())
     for change, normalized in upserts:
         first = fresh.get(normalized.external_id)

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Lookup, OuterRef
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from billing.selectors import client_sla_due_at
 from communityops.models import Client, User
 
+from ..lookups import AnyOf
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
@@ -33,7 +34,7 @@ from ..sentiment.fingerprint import (
     text_minhash,
     texts_minhash,
 )
-from ..sentiment.spam import TextSignals, spam_tokens, text_signals
+from ..sentiment.spam import TextReadSignals, TextSignals, spam_tokens, text_read_signals, text_signals
 
 # The reserved SpamTokenStat token that counts the decisions themselves (spaces never occur in tokens).
 SPAM_DOCUMENT_TOKEN = " decisions"
@@ -82,6 +83,21 @@ def _tier(*, client: Client, author: Author, is_key_account: bool) -> str:
     return AuthorTier.C
 
 
+class _SharesABand(Lookup):
+    """`fingerprint bands` share a band with `bands`: EXISTS (SELECT FROM unnest(bands) ... = ANY(...)),
+    the test the batch path makes (_fingerprints_sharing_bands). The client's recent rows come from
+    fingerprint_client_recent and each tests its eight bands in a hash table of `bands`; no index
+    on bands is needed (an `&&` overlap would want the GIN index that every insert paid for)."""
+
+    lookup_name = "shares_a_band"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"EXISTS (SELECT FROM unnest({lhs}) AS band WHERE band = ANY({rhs}::bigint[]))"
+        return sql, (*lhs_params, *rhs_params)
+
+
 def _triage_context(
     *, client: Client, author: Author, tokens: list[str], bands: list[int] | None, since: datetime
 ) -> dict:
@@ -97,7 +113,8 @@ def _triage_context(
     }
     if bands:
         similar = (
-            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since, bands__overlap=bands)
+            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
+            .filter(_SharesABand(F("bands"), bands))
             .exclude(author=author)
             .order_by("-received_at")
             .values(row=JSONObject(author="author_id", minhash="minhash"))[:CANDIDATE_LIMIT]
@@ -148,9 +165,9 @@ class _TextReading:
     each distinct text once (a campaign's copies, the many "Danke!")."""
 
     sentiment: SentimentResult
-    words: list[str]  # text_tokens, shared by the language, the spam signals and the spam tokens
     language: str  # as detected; a language the source states wins
     tokens: list[str]
+    signals: TextReadSignals
     minhash: list[int] | None
     bands: list[int] | None
 
@@ -159,9 +176,9 @@ def _text_read(text: str, minhash: list[int] | None) -> _TextReading:
     words = text_tokens(text)
     return _TextReading(
         sentiment=sentiment_analyze(text),
-        words=words,
         language=language_detect(text, words=words),
         tokens=spam_tokens(text, words=words),
+        signals=text_read_signals(text, words=words),
         minhash=minhash,
         bands=minhash_bands(minhash) if minhash else None,
     )
@@ -186,8 +203,7 @@ def _text_assess(
         language=normalized.language or reading.language,
         sentiment=reading.sentiment,
         signals=text_signals(
-            text=normalized.text,
-            words=reading.words,
+            read=reading.signals,
             sentiment_label=reading.sentiment.label,
             follower_count=author.follower_count,
             display_name=author.display_name,
@@ -291,41 +307,23 @@ def triage_assess_batch(
     ]
     author_ids = {author.pk for author, _normalized in entries}
     key_accounts = set(
-        AuthorProfile.objects.filter(client=client, author_id__in=author_ids, is_key_account=True).values_list(
+        AuthorProfile.objects.filter(AnyOf(F("author_id"), author_ids), client=client, is_key_account=True).values_list(
             "author_id", flat=True
         )
     )
     tokens = {token for entry in assessed for token in entry.tokens}
     stats = {
         row["token"]: row
-        for row in SpamTokenStat.objects.filter(client=client, token__in=[*tokens, SPAM_DOCUMENT_TOKEN]).values(
-            "token", spam=F("spam_count"), ham=F("ham_count")
-        )
+        for row in SpamTokenStat.objects.filter(
+            AnyOf(F("token"), [*tokens, SPAM_DOCUMENT_TOKEN]), client=client
+        ).values("token", spam=F("spam_count"), ham=F("ham_count"))
     }
     bands = {band for entry in assessed if entry.bands for band in entry.bands}
     found_authors, found = _fingerprints_sharing_bands(client=client, since=received_at - CAMPAIGN_WINDOW, bands=bands)
     sla_due_at = client_sla_due_at(client=client, received_at=received_at)  # the whole batch arrived now
-    # Candidates in rows of arrays, oldest first: the stored texts, then this batch's as it goes,
-    # so a higher row is newer. A band's hash includes its position (see minhash_bands), so two
-    # texts share a band exactly when they agree at some band position: comparing the entry's
-    # bands with every row, one position at a time, finds its candidates already in row order
-    # (per-band lists of rows, merged per entry, grew with every near-duplicate of a shitstorm).
-    count = len(found_authors)
-    total = count + len(entries)
-    signatures = np.empty((total, SIGNATURE_SIZE), dtype=np.int64)
-    authors = np.empty(total, dtype=np.int64)
-    # One contiguous array per band position: comparing a position across all rows is one numpy pass.
-    band_columns = np.empty((BANDS, total), dtype=np.int64)
-    signatures[:count], authors[:count] = found[:, :SIGNATURE_SIZE], found_authors
-    band_columns[:, :count] = found[:, SIGNATURE_SIZE:].T
+    candidates = _BatchCandidates(found_authors, found, entries=entries, assessed=assessed)
     results = []
     for (author, normalized), entry in zip(entries, assessed, strict=True):
-        similar_authors = 0
-        if entry.bands:
-            sharing = _rows_sharing_a_band(band_columns[:, :count], entry.bands)
-            newest_first = sharing[::-1]
-            similar = newest_first[authors[newest_first] != author.pk][:CANDIDATE_LIMIT]
-            similar_authors = _similar_authors(entry.minhash, signatures[similar], authors[similar])
         results.append(
             _triage_decide(
                 client=client,
@@ -335,14 +333,75 @@ def triage_assess_batch(
                 assessed=entry,
                 is_key_account=author.pk in key_accounts,
                 token_stats=[stats[token] for token in {*entry.tokens, SPAM_DOCUMENT_TOKEN} if token in stats],
-                similar_authors=similar_authors,
+                similar_authors=candidates.similar_authors(author=author, entry=entry),
             )
         )
-        if entry.minhash:
-            # This text is now the most recent candidate for the entries after it.
-            signatures[count], authors[count], band_columns[:, count] = entry.minhash, author.pk, entry.bands
-            count += 1
     return results
+
+
+class _BatchCandidates:
+    """The near-duplicate candidates of a batch's entries, each entry seeing what the single path
+    would: the stored texts, then the batch's earlier texts (an entry's own and later ones are not
+    stored yet when it is ingested one by one).
+
+    All candidates are rows of arrays, oldest first: the stored texts, then the batch's texts with
+    a fingerprint in entry order, so a higher row is newer and an entry sees the rows below its
+    own. A band's hash includes its position (see minhash_bands), so two texts share a band
+    exactly when they agree at some band position. Copies of a text (a campaign's, the many
+    "Danke!") have one fingerprint: which rows share a band with it, and which of those are
+    near-identical, is found once per distinct fingerprint over all rows; each entry then takes
+    the part below its own row (per entry, comparing its bands with every row was most of the
+    batch's triage).
+    """
+
+    def __init__(
+        self,
+        found_authors: np.ndarray,
+        found: np.ndarray,
+        *,
+        entries: list[tuple[Author, NormalizedItem]],
+        assessed: list[_TextAssessment],
+    ) -> None:
+        fingerprinted = [
+            (author.pk, entry.minhash, entry.bands)
+            for (author, _normalized), entry in zip(entries, assessed, strict=True)
+            if entry.minhash
+        ]
+        batch = np.array([[*minhash, *bands] for _author_id, minhash, bands in fingerprinted], dtype=np.int64).reshape(
+            len(fingerprinted), SIGNATURE_SIZE + BANDS
+        )
+        rows = np.concatenate([found, batch])
+        self._signatures = rows[:, :SIGNATURE_SIZE]
+        # One contiguous array per band position: comparing a position across all rows is one numpy pass.
+        self._band_columns = np.ascontiguousarray(rows[:, SIGNATURE_SIZE:].T)
+        batch_authors = np.array([author_id for author_id, _minhash, _bands in fingerprinted], dtype=np.int64)
+        self._authors = np.concatenate([found_authors, batch_authors])
+        self._next_row = len(found_authors)  # the row of the next entry with a fingerprint
+        self._by_fingerprint: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _sharing(self, minhash: list[int], bands: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows sharing a band with the fingerprint (ascending), their authors, and whether each
+        is near-identical to it."""
+        key = tuple(minhash)
+        found = self._by_fingerprint.get(key)
+        if found is None:
+            rows = _rows_sharing_a_band(self._band_columns, bands)
+            close = minhash_similarities(minhash, self._signatures[rows]) >= NEAR_DUPLICATE_SIMILARITY
+            found = self._by_fingerprint[key] = (rows, self._authors[rows], close)
+        return found
+
+    def similar_authors(self, *, author: Author, entry: _TextAssessment) -> int:
+        """_similar_authors of the entry's newest CANDIDATE_LIMIT candidates by other authors; call
+        it for the batch's entries in order."""
+        if not entry.minhash:
+            return 0
+        own_row = self._next_row
+        self._next_row += 1
+        rows, authors, close = self._sharing(entry.minhash, entry.bands)
+        seen = int(np.searchsorted(rows, own_row))  # the rows below the entry's own
+        newest_first_authors, newest_first_close = authors[:seen][::-1], close[:seen][::-1]
+        chosen = np.flatnonzero(newest_first_authors != author.pk)[:CANDIDATE_LIMIT]
+        return len(set(newest_first_authors[chosen[newest_first_close[chosen]]].tolist()))
 
 
 def _triage_decide(

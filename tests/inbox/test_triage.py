@@ -13,7 +13,7 @@ from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.sentiment import language_detect, sentiment_analyze, text_tokens
 from inbox.sentiment.analysis import _SUFFIXES, _valence
 from inbox.sentiment.lexicon import POLARITY
-from inbox.sentiment.spam import spam_tokens
+from inbox.sentiment.spam import spam_tokens, text_read_signals, text_signals
 from inbox.services import triage
 from inbox.services.ingestion import author_upsert, item_ingest
 from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
@@ -312,6 +312,29 @@ def test_a_batch_looks_at_the_same_newest_candidates_as_one_by_one_when_there_ar
     assert any("coordinated" in reason for reason in reasons)
 
 
+def test_each_copy_of_a_text_in_a_batch_sees_only_the_copies_before_it(channel_factory):
+    # The copies share one fingerprint, whose candidates the batch finds once; each copy still
+    # counts only the earlier copies (of other authors), as if they had been stored one by one.
+    channel = channel_factory()
+    text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
+    arrivals = [incoming(text, author_id=author_id) for author_id in ["first", "second", "first", "third", "fourth"]]
+    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+
+    batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
+
+    duplicate_reasons = [
+        [reason for reason in result.reasons if "near-duplicate" in reason or "coordinated" in reason]
+        for result in batch
+    ]
+    assert duplicate_reasons == [
+        [],
+        ["fake: near-duplicate of another author's text in the last hour"],
+        ["fake: near-duplicate of another author's text in the last hour"],  # its own earlier copy does not count
+        ["fake: coordinated, similar text from 2 other authors in the last hour"],
+        ["fake: coordinated, similar text from 3 other authors in the last hour"],
+    ]
+
+
 def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(channel_factory):
     text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
     channel, foreign = channel_factory(), channel_factory()
@@ -366,3 +389,29 @@ def test_words_tokenised_once_give_the_spam_tokens_and_language_of_the_text(text
 
     assert spam_tokens(text, words=words) == spam_tokens(text)
     assert language_detect(text, words=words) == language_detect(text)
+
+
+def test_the_text_signals_read_once_combine_with_each_authors_own():
+    # A batch reads a text's signals once for all its copies; each author adds their own.
+    read = text_read_signals("Absolut empfehlenswert! 5 Sterne, mehr unter bit.ly/abc", words=[])
+    now = timezone.now()
+    account = {"display_name": "", "handle": "", "received_at": now, "sentiment_label": "positive"}
+
+    fresh_empty = text_signals(read=read, follower_count=0, account_created_at=now - timedelta(days=1), **account)
+    established = text_signals(read=read, follower_count=500, account_created_at=now - timedelta(days=900), **account)
+
+    assert fresh_empty.reasons == [
+        "spam: 1 link(s)",
+        "spam: link shortener",
+        "spam: account younger than 7 days",
+        "spam: empty account",
+        "fake: generic glowing phrasing (absolut empfehlenswert, 5 sterne)",
+        "fake: praise from a new or empty account",
+    ]
+    assert (fresh_empty.spam_score, fresh_empty.fake_score) == pytest.approx((0.9, 0.55))
+    assert established.reasons == [
+        "spam: 1 link(s)",
+        "spam: link shortener",
+        "fake: generic glowing phrasing (absolut empfehlenswert, 5 sterne)",
+    ]
+    assert (established.spam_score, established.fake_score) == pytest.approx((0.55, 0.4))
