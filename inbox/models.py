@@ -205,13 +205,21 @@ class ItemEvent(models.Model):
         ESCALATED = "escalated", _("Escalated to crisis")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # Indexed only where set (item_event_actor): every arrival's event has no actor.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not indexed: timelines are read per item (item index), nothing searches events by time.
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # A deleted user's events are set to NULL through it; arrivals (no actor) stay out.
+            models.Index(fields=["actor"], name="item_event_actor", condition=Q(actor__isnull=False)),
+        ]
         verbose_name = _("item event")
         verbose_name_plural = _("item events")
 
