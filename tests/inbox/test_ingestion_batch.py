@@ -295,3 +295,30 @@ def test_the_batch_stores_an_item_and_its_fingerprint_as_item_ingest_does(facebo
     assert batch["platform_created_at"].timestamp() == 1_767_000_123
     fingerprints = ItemTextFingerprint.objects.order_by("item__channel_id").values_list("minhash", "bands")
     assert fingerprints[0] == fingerprints[1]
+
+
+def test_an_item_stored_by_a_concurrent_delivery_during_the_batch_stays_theirs(facebook_channel, monkeypatch):
+    """Between the batch's lookup of existing items and its insert, another delivery of the same change
+    stores the item: ON CONFLICT DO NOTHING leaves it theirs, the change counts as a duplicate of
+    their item and the rest are ingested."""
+    changes = _comments(5)
+    delivery = _receive(facebook_channel, changes)
+    [first] = meta_changes_split(meta_body(changes=changes[:1]))
+    assess = ingestion.triage_assess_batch
+
+    def assess_then_race(**kwargs):
+        results = assess(**kwargs)
+        parsed = change_parse(source="meta", channel=facebook_channel, payload=first, received_at=delivery.received_at)
+        item_ingest(channel=facebook_channel, normalized=parsed.normalized)  # the other delivery wins
+        return results
+
+    monkeypatch.setattr(ingestion, "triage_assess_batch", assess_then_race)
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 4, IngestChange.Status.DUPLICATE: 1}
+    theirs = Item.objects.get(channel=facebook_channel, external_id="c-0")
+    assert IngestChange.objects.get(delivery=delivery, position=0).item_id == theirs.pk
+    assert Item.objects.filter(channel=facebook_channel).count() == 5
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == 5
+    assert ItemTextFingerprint.objects.count() == 5
