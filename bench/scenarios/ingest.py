@@ -165,6 +165,16 @@ def _items_since(url: str, max_item_id: int) -> int:
         return connection.execute("SELECT count(*) FROM inbox_item WHERE id > %s", [max_item_id]).fetchone()[0]
 
 
+def _deliveries_pending(url: str, since: datetime) -> int:
+    """Deliveries received since `since` and not processed yet: what the burst waits for. Cheap (a
+    few dozen rows by received_at), unlike counting the new items, which cost PostgreSQL ~6 ms a
+    time, four times a second, taken from the work being measured."""
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM inbox_webhookdelivery WHERE received_at >= %s AND status = 'pending'", [since]
+        ).fetchone()[0]
+
+
 def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     from communityops.models import Channel
 
@@ -190,6 +200,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     queue = list(bodies)
+    burst_began = datetime.now(UTC)
     started = time.perf_counter()
 
     def send() -> None:
@@ -217,13 +228,10 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     for sender in senders:
         sender.join()
     acknowledged = time.perf_counter() - started
-    done = 0
-    while time.perf_counter() - started < PROCESSING_TIMEOUT:
-        done = _items_since(url, max_item_id)
-        if done >= total:
-            break
+    while time.perf_counter() - started < PROCESSING_TIMEOUT and _deliveries_pending(url, burst_began):
         time.sleep(0.25)
     elapsed = time.perf_counter() - started
+    done = _items_since(url, max_item_id)
     log(f"  {done:,} of {total:,} items in {elapsed:.1f} s (POSTs acknowledged after {acknowledged:.1f} s)")
     # Escalation: every step due within the burst or the minute after it must have been sent.
     window_end = datetime.now(UTC)
