@@ -286,7 +286,10 @@ class OutboundAction(models.Model):
         verbose_name = _("outbound action")
         verbose_name_plural = _("outbound actions")
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="outbound_due", condition=Q(status__in=["queued", "failed"])),
+            # The retry sweep (services.outbox.outbound_actions_due): failed rows and stuck sends.
+            models.Index(
+                fields=["next_attempt_at"], name="outbound_retry_due", condition=Q(status__in=["failed", "sending"])
+            ),
             # The team figures find each item's first action among the actions since a period began.
             models.Index(fields=["created_at"], name="outbound_created"),
         ]
