@@ -1,7 +1,7 @@
 """The claim storm's two yardsticks: the bare SQL claim, and that same statement served over HTTP.
 
 `BASELINE_CLAIM` is the smallest thing that hands out rows safely (the issue's baseline), picking
-the way claim-next does: the 64 most urgent items merged from the head of each served client's
+the way claim-next does: its CLAIM_CANDIDATES most urgent items merged from the head of each served client's
 queue (index item_claim_queue_by_client), the first of them nobody is locking.
 `ClaimFloorApi` runs exactly that statement behind the app's own stack (gunicorn, every
 middleware, DRF token authentication, the agency-staff permission): one request, one UPDATE,
@@ -14,7 +14,9 @@ from django.db import connection
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-BASELINE_CLAIM = """
+from inbox.services.claims import CLAIM_CANDIDATES
+
+BASELINE_CLAIM = f"""
 UPDATE inbox_item SET status = 'claimed', claimed_by_id = %(agent)s, claimed_at = now(),
        lease_expires_at = now() + interval '5 minutes'
 WHERE id = (
@@ -25,8 +27,8 @@ WHERE id = (
             SELECT id, sla_due_at, priority FROM inbox_item
             WHERE client_id = served.client_id AND status IN ('new', 'claimed')
               AND (claimed_by_id IS NULL OR lease_expires_at <= now())
-            ORDER BY sla_due_at, priority, id LIMIT 64) AS head
-        ORDER BY head.sla_due_at, head.priority, head.id LIMIT 64))
+            ORDER BY sla_due_at, priority, id LIMIT {CLAIM_CANDIDATES}) AS head
+        ORDER BY head.sla_due_at, head.priority, head.id LIMIT {CLAIM_CANDIDATES}))
       AND status IN ('new', 'claimed') AND (claimed_by_id IS NULL OR lease_expires_at <= now())
     ORDER BY sla_due_at NULLS LAST, priority, id
     FOR UPDATE SKIP LOCKED LIMIT 1)
