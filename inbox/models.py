@@ -120,7 +120,7 @@ class Item(models.Model):
     triage_reasons = models.JSONField(default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
-    # Kept by PostgreSQL from the text (functions in migration 0005_item_topic_terms_campaign_key):
+    # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as
     # topics, and a key shared by near-identical texts, which they group as campaigns.
     topic_terms = models.GeneratedField(
