@@ -402,10 +402,13 @@ class ItemTextFingerprint(models.Model):
     """
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint")
+    # The item's client and author, copied for the near-duplicate lookup. No foreign-key constraints
+    # of their own: the item's constraints already hold both, and the row goes with the item
+    # (checking them cost some 10 ms of PostgreSQL per 1,000 ingested items, at commit).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="+", db_index=False
+        Client, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )  # leads fingerprint_client_recent
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     received_at = models.DateTimeField(default=timezone.now)
     minhash = ArrayField(models.BigIntegerField())
     bands = ArrayField(models.BigIntegerField())

@@ -322,3 +322,18 @@ def test_an_item_stored_by_a_concurrent_delivery_during_the_batch_stays_theirs(f
     assert Item.objects.filter(channel=facebook_channel).count() == 5
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.RECEIVED).count() == 5
     assert ItemTextFingerprint.objects.count() == 5
+
+
+def test_a_fingerprint_goes_with_its_item_and_its_client(facebook_channel, channel_factory):
+    # Its client and author are copies of the item's, without constraints of their own (inbox 0015):
+    # the deletion cascades through Django as before.
+    other_client_channel = channel_factory(platform=facebook_channel.platform)
+    for channel in (facebook_channel, other_client_channel):
+        webhook_delivery_process(delivery_id=_receive(channel, _comments(3)).pk)
+    assert ItemTextFingerprint.objects.count() == 6
+
+    Item.objects.filter(channel=facebook_channel).first().delete()
+    assert ItemTextFingerprint.objects.filter(client=facebook_channel.client).count() == 2
+
+    other_client_channel.client.delete()
+    assert set(ItemTextFingerprint.objects.values_list("client_id", flat=True)) == {facebook_channel.client_id}
