@@ -410,7 +410,9 @@ class ItemTextFingerprint(models.Model):
     )  # leads fingerprint_client_recent
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     received_at = models.DateTimeField(default=timezone.now)
-    minhash = ArrayField(models.BigIntegerField())
+    # The signature's values as 8-byte big-endian integers (fingerprint.minhash_to_bytes): written
+    # and read as one value, not an array PostgreSQL and Python convert value by value.
+    minhash = models.BinaryField()
     bands = ArrayField(models.BigIntegerField())
 
     class Meta:

@@ -146,6 +146,23 @@ def minhash_bands(signature: list[int]) -> list[int]:
     ]
 
 
+# A stored signature: its SIGNATURE_SIZE values as 8-byte big-endian integers (what PostgreSQL's
+# int8send gives, so SQL can convert them too). Read back with numpy in one call, where a bigint
+# array column cost PostgreSQL and Python a text conversion of every value.
+_STORED_VALUE = np.dtype(">i8")
+
+
+def minhash_to_bytes(signature: list[int]) -> bytes:
+    """The signature as it is stored (ItemTextFingerprint.minhash)."""
+    return np.array(signature, dtype=_STORED_VALUE).tobytes()
+
+
+def minhashes_from_bytes(stored: list[bytes]) -> np.ndarray:
+    """Stored signatures as rows of an int64 array."""
+    values = np.frombuffer(b"".join(stored), dtype=_STORED_VALUE)
+    return values.reshape(len(stored), SIGNATURE_SIZE).astype(np.int64)
+
+
 def minhash_similarities(signature: list[int], candidates: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity of the text's shingle set with each candidate's (signatures as rows):
     the share of signature positions that agree."""

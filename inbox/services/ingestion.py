@@ -35,6 +35,7 @@ from communityops.models import Channel
 from ..lookups import AnyOf
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
+from ..sentiment.fingerprint import minhash_to_bytes
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
 from .triage import TriageResult, item_fingerprint_store, triage_assess, triage_assess_batch
 
@@ -197,7 +198,7 @@ def item_ingest(
             client=client,
             author=author,
             received_at=item.received_at,
-            minhash=triage.minhash,
+            minhash=minhash_to_bytes(triage.minhash),
             bands=triage.bands,
         )
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
@@ -450,9 +451,12 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 BATCH_SIZE = 1000
 
 
-def _json_datetime(value: object) -> str:
+def _json_column_value(value: object) -> str:
+    """The text PostgreSQL reads as the column's value: ISO 8601 for a timestamp, hex for a bytea."""
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
     raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
 
 
@@ -485,7 +489,7 @@ def _rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "")
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
             f" FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) {then}",
-            [json.dumps([defaults | row for row in rows], default=_json_datetime)],
+            [json.dumps([defaults | row for row in rows], default=_json_column_value)],
         )
         return cursor.fetchall() if cursor.description else []
 
@@ -555,7 +559,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
                     "client_id": client.pk,
                     "author_id": row["author_id"],
                     "received_at": received_at,
-                    "minhash": triage.minhash,
+                    "minhash": minhash_to_bytes(triage.minhash),
                     "bands": triage.bands,
                 }
                 for row, triage, pk, received_at in stored

@@ -31,6 +31,8 @@ from ..sentiment.fingerprint import (
     SIGNATURE_SIZE,
     minhash_bands,
     minhash_similarities,
+    minhash_to_bytes,
+    minhashes_from_bytes,
     text_minhash,
     texts_minhash,
 )
@@ -229,7 +231,8 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
     )
     similar = context.get("similar") or []
-    signatures = np.array([candidate["minhash"] for candidate in similar], dtype=np.int64)
+    # A bytea in JSON is its hex text, "\\x..." (PostgreSQL's output format).
+    signatures = minhashes_from_bytes([bytes.fromhex(candidate["minhash"][2:]) for candidate in similar])
     return _triage_decide(
         client=client,
         author=author,
@@ -240,7 +243,7 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         token_stats=context["token_stats"],
         similar_authors=_similar_authors(
             assessed.minhash,
-            signatures.reshape(len(similar), SIGNATURE_SIZE),
+            signatures,
             np.array([candidate["author"] for candidate in similar], dtype=np.int64),
         ),
     )
@@ -253,9 +256,9 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
 
     A batch brings some 2,000 bands. `bands && array` compares every band of a row with every band
     of the array (16,000 comparisons a row); `band = ANY(constant array)` is looked up in a hash
-    table PostgreSQL builds once, so testing a recent row costs eight lookups. A row's values come
-    as one line of text that numpy parses in C: psycopg parsing 3,000 rows of two bigint arrays
-    into lists cost three times as much.
+    table PostgreSQL builds once, so testing a recent row costs eight lookups. The minhash comes as
+    stored (bytes, read by numpy at once), a row's bands as one line of text that numpy parses in C:
+    psycopg parsing 3,000 rows of bigint arrays into lists cost three times as much.
     """
     if not bands:  # no text of the batch is long enough for a fingerprint
         return np.empty(0, dtype=np.int64), np.empty((0, SIGNATURE_SIZE + BANDS), dtype=np.int64)
@@ -263,7 +266,7 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT author_id, array_to_string(minhash || bands, ' ') FROM {table}
+            SELECT author_id, minhash, array_to_string(bands, ' ') FROM {table}
             WHERE client_id = %s AND received_at >= %s
               AND EXISTS (SELECT FROM unnest(bands) AS band WHERE band = ANY(%s::bigint[]))
             ORDER BY received_at DESC
@@ -273,9 +276,10 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
         )
         rows = cursor.fetchall()
     rows.reverse()
-    authors = np.array([author_id for author_id, _values in rows], dtype=np.int64)
-    values = np.fromstring(" ".join(values for _author_id, values in rows), dtype=np.int64, sep=" ")
-    return authors, values.reshape(len(rows), SIGNATURE_SIZE + BANDS)
+    authors = np.array([author_id for author_id, _minhash, _bands in rows], dtype=np.int64)
+    minhashes = minhashes_from_bytes([minhash for _author_id, minhash, _bands in rows])
+    bands = np.fromstring(" ".join(bands for _author_id, _minhash, bands in rows), dtype=np.int64, sep=" ")
+    return authors, np.hstack([minhashes, bands.reshape(len(rows), BANDS)])
 
 
 def _rows_sharing_a_band(band_columns: np.ndarray, bands: list[int]) -> np.ndarray:
@@ -496,7 +500,7 @@ def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
             "client_id": item.client_id,
             "author_id": item.author_id,
             "received_at": item.received_at,
-            "minhash": minhash,
+            "minhash": minhash_to_bytes(minhash),
             "bands": minhash_bands(minhash),
         },
     )

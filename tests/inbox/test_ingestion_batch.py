@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from inbox.sentiment.fingerprint import minhashes_from_bytes, text_minhash
 from inbox.services import ingestion
 from inbox.services.ingest_formats import change_parse, meta_changes_split
 from inbox.services.ingestion import (
@@ -117,6 +118,22 @@ def test_near_duplicates_within_one_batch_are_recognised_as_a_campaign(facebook_
     assert TAG_CAMPAIGN not in first.tags
     assert any("near-duplicate" in reason for reason in second.triage_reasons)
     assert TAG_CAMPAIGN in third.tags
+
+
+def test_near_duplicates_stored_by_earlier_deliveries_are_recognised_from_their_stored_fingerprints(
+    facebook_channel,
+):
+    text = "Dieses Unternehmen ist ein Betrug, niemals hier bestellen, alle sollen es wissen!"
+    for number in range(3):
+        change = facebook_comment_change(comment_id=f"c-{number}", message=text, author_id=f"bot-{number}")
+        webhook_delivery_process(delivery_id=_receive(facebook_channel, [change]).pk)
+
+    first, second, third = Item.objects.order_by("external_id")
+    assert TAG_CAMPAIGN not in first.tags
+    assert any("near-duplicate" in reason for reason in second.triage_reasons)
+    assert TAG_CAMPAIGN in third.tags
+    stored = ItemTextFingerprint.objects.get(item=first).minhash
+    assert minhashes_from_bytes([stored]).tolist() == [text_minhash(text)]
 
 
 def test_a_failing_batch_falls_back_to_one_change_at_a_time(facebook_channel, monkeypatch):
