@@ -22,7 +22,7 @@ from django.utils import timezone
 from billing.selectors import client_sla_due_at
 from communityops.models import Client, User
 
-from ..lookups import AnyOf
+from ..lookups import AnyOf, array_literal
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
@@ -272,7 +272,7 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
             ORDER BY received_at DESC
             LIMIT %s
             """,  # noqa: S608 - the table name is ours, values are parameters
-            [client.pk, since, sorted(bands), BATCH_CANDIDATE_LIMIT],
+            [client.pk, since, array_literal(sorted(bands)), BATCH_CANDIDATE_LIMIT],
         )
         rows = cursor.fetchall()
     rows.reverse()
