@@ -133,8 +133,14 @@ class Item(models.Model):
         output_field=models.UUIDField(),
         db_persist=True,
     )
+    # Indexed only where set (item_claimed_by): every item arrives unclaimed.
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="claimed_items"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_items",
+        db_index=False,
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
@@ -177,6 +183,8 @@ class Item(models.Model):
             models.Index(fields=["channel", "thread_external_id"], name="item_thread"),
             models.Index(fields=["author", "received_at"], name="item_author_history"),
             models.Index(fields=["client", "received_at"], name="item_client_received"),
+            # An agent's claims, the lease sweep (claimed_by IS NOT NULL), a deleted user set to NULL.
+            models.Index(fields=["claimed_by"], name="item_claimed_by", condition=Q(claimed_by__isnull=False)),
             GinIndex(fields=["tags"], name="item_tags"),
         ]
 
