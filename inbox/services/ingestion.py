@@ -468,8 +468,9 @@ def _rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "")
     document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
     arrays, jsonb). Rows are dicts by column name (model instances would only carry the values);
     a column a row leaves out takes what a new instance's field would: its default, or the time of
-    the insert for auto_now(_add). `then` follows the SELECT (ON CONFLICT ..., RETURNING ...);
-    returns the rows it returns.
+    the insert for auto_now(_add). The defaults go once, as the record the rows are laid over
+    (jsonb_populate_recordset's base), not repeated in every row. `then` follows the SELECT
+    (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
     """
     if not rows:
         return []
@@ -488,8 +489,8 @@ def _rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
-            f" FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) {then}",
-            [json.dumps([defaults | row for row in rows], default=_json_column_value)],
+            f" FROM jsonb_populate_recordset(jsonb_populate_record(NULL::{table}, %s::jsonb), %s::jsonb) {then}",
+            [json.dumps(defaults, default=_json_column_value), json.dumps(rows, default=_json_column_value)],
         )
         return cursor.fetchall() if cursor.description else []
 
