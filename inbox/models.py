@@ -365,7 +365,9 @@ class IngestChange(models.Model):
     # No index of its own: the unique (delivery, position) leads with it.
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes", db_index=False)
     position = models.PositiveIntegerField()
-    payload = models.JSONField()
+    # The change as received, while it may run again (pending, failed). A Meta change settled in
+    # the batch that stores it keeps none: its delivery's body holds it, at `position`.
+    payload = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

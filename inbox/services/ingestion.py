@@ -686,16 +686,23 @@ def _delivery_split(delivery: WebhookDelivery, body: bytes) -> list[dict]:
         return []
 
 
+# The statuses of a change that may run again, which needs its payload: a later pass takes the
+# pending ones, ingest_changes_reprocess_failed the failed ones.
+_STATUSES_RUN_AGAIN = (IngestChange.Status.PENDING, IngestChange.Status.FAILED)
+
+
 def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
     """One INSERT for a batch of a delivery's new changes with their status (the outcome, or pending
-    for a later pass); returns their ids in position order."""
+    for a later pass); returns their ids in position order. A settled change is stored without its
+    payload (the delivery's body holds it): copying every payload cost some 10 ms of Python and
+    PostgreSQL per 1,000 changes."""
     returned = _rows_insert(
         IngestChange,
         [
             {
                 "delivery_id": change.delivery_id,
                 "position": change.position,
-                "payload": change.payload,
+                "payload": change.payload if change.status in _STATUSES_RUN_AGAIN else None,
                 "status": change.status,
                 "item_id": change.item_id,
                 "error": change.error,
