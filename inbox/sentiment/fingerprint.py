@@ -107,7 +107,10 @@ def _signatures(shingle_sets: list[set[int]]) -> list[list[int]]:
         chunk = shingle_sets[start:end]
         flat = np.fromiter(chain.from_iterable(chunk), dtype=np.uint64, count=count)
         offsets = np.cumsum([0] + [len(shingles) for shingles in chunk[:-1]])
-        minima = np.minimum.reduceat(_permuted(flat), offsets, axis=1)
+        # Each distinct shingle permuted once: texts share most of theirs (a burst batch: 6,824
+        # shingles, 1,927 distinct), and the permutations are most of the work.
+        distinct, places = np.unique(flat, return_inverse=True)
+        minima = np.minimum.reduceat(_permuted(distinct)[:, places], offsets, axis=1)
         signatures.extend(minima.T.tolist())
         start = end
     return signatures
