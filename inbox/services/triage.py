@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Exists, F, Lookup, OuterRef
+from django.db.models import Exists, F, Func, Lookup, OuterRef, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -114,12 +114,13 @@ def _triage_context(
         "token_stats": ArraySubquery(token_stats),
     }
     if bands:
+        minhash_hex = Func("minhash", Value("hex"), function="encode")  # JSON carries no bytes
         similar = (
             ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
             .filter(_SharesABand(F("bands"), bands))
             .exclude(author=author)
             .order_by("-received_at")
-            .values(row=JSONObject(author="author_id", minhash="minhash"))[:CANDIDATE_LIMIT]
+            .values(row=JSONObject(author="author_id", minhash=minhash_hex))[:CANDIDATE_LIMIT]
         )
         annotations["similar"] = ArraySubquery(similar)
     return Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).get()
@@ -231,8 +232,7 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
     )
     similar = context.get("similar") or []
-    # A bytea in JSON is its hex text, "\\x..." (PostgreSQL's output format).
-    signatures = minhashes_from_bytes([bytes.fromhex(candidate["minhash"][2:]) for candidate in similar])
+    signatures = minhashes_from_bytes([bytes.fromhex(candidate["minhash"]) for candidate in similar])
     return _triage_decide(
         client=client,
         author=author,
