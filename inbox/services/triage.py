@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Exists, F, Lookup, OuterRef
+from django.db.models import Exists, F, Func, Lookup, OuterRef, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from billing.selectors import client_sla_due_at
 from communityops.models import Client, User
 
-from ..lookups import AnyOf
+from ..lookups import AnyOf, array_literal
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
 from ..sentiment import SentimentResult, language_detect, sentiment_analyze, text_tokens
@@ -31,6 +31,8 @@ from ..sentiment.fingerprint import (
     SIGNATURE_SIZE,
     minhash_bands,
     minhash_similarities,
+    minhash_to_bytes,
+    minhashes_from_bytes,
     text_minhash,
     texts_minhash,
 )
@@ -112,12 +114,13 @@ def _triage_context(
         "token_stats": ArraySubquery(token_stats),
     }
     if bands:
+        minhash_hex = Func("minhash", Value("hex"), function="encode")  # JSON carries no bytes
         similar = (
             ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
             .filter(_SharesABand(F("bands"), bands))
             .exclude(author=author)
             .order_by("-received_at")
-            .values(row=JSONObject(author="author_id", minhash="minhash"))[:CANDIDATE_LIMIT]
+            .values(row=JSONObject(author="author_id", minhash=minhash_hex))[:CANDIDATE_LIMIT]
         )
         annotations["similar"] = ArraySubquery(similar)
     return Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).get()
@@ -229,7 +232,7 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
     )
     similar = context.get("similar") or []
-    signatures = np.array([candidate["minhash"] for candidate in similar], dtype=np.int64)
+    signatures = minhashes_from_bytes([bytes.fromhex(candidate["minhash"]) for candidate in similar])
     return _triage_decide(
         client=client,
         author=author,
@@ -240,7 +243,7 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         token_stats=context["token_stats"],
         similar_authors=_similar_authors(
             assessed.minhash,
-            signatures.reshape(len(similar), SIGNATURE_SIZE),
+            signatures,
             np.array([candidate["author"] for candidate in similar], dtype=np.int64),
         ),
     )
@@ -253,9 +256,9 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
 
     A batch brings some 2,000 bands. `bands && array` compares every band of a row with every band
     of the array (16,000 comparisons a row); `band = ANY(constant array)` is looked up in a hash
-    table PostgreSQL builds once, so testing a recent row costs eight lookups. A row's values come
-    as one line of text that numpy parses in C: psycopg parsing 3,000 rows of two bigint arrays
-    into lists cost three times as much.
+    table PostgreSQL builds once, so testing a recent row costs eight lookups. The minhash comes as
+    stored (bytes, read by numpy at once), a row's bands as one line of text that numpy parses in C:
+    psycopg parsing 3,000 rows of bigint arrays into lists cost three times as much.
     """
     if not bands:  # no text of the batch is long enough for a fingerprint
         return np.empty(0, dtype=np.int64), np.empty((0, SIGNATURE_SIZE + BANDS), dtype=np.int64)
@@ -263,19 +266,20 @@ def _fingerprints_sharing_bands(*, client: Client, since: datetime, bands: set[i
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT author_id, array_to_string(minhash || bands, ' ') FROM {table}
+            SELECT author_id, minhash, array_to_string(bands, ' ') FROM {table}
             WHERE client_id = %s AND received_at >= %s
               AND EXISTS (SELECT FROM unnest(bands) AS band WHERE band = ANY(%s::bigint[]))
             ORDER BY received_at DESC
             LIMIT %s
             """,  # noqa: S608 - the table name is ours, values are parameters
-            [client.pk, since, sorted(bands), BATCH_CANDIDATE_LIMIT],
+            [client.pk, since, array_literal(sorted(bands)), BATCH_CANDIDATE_LIMIT],
         )
         rows = cursor.fetchall()
     rows.reverse()
-    authors = np.array([author_id for author_id, _values in rows], dtype=np.int64)
-    values = np.fromstring(" ".join(values for _author_id, values in rows), dtype=np.int64, sep=" ")
-    return authors, values.reshape(len(rows), SIGNATURE_SIZE + BANDS)
+    authors = np.array([author_id for author_id, _minhash, _bands in rows], dtype=np.int64)
+    minhashes = minhashes_from_bytes([minhash for _author_id, minhash, _bands in rows])
+    bands = np.fromstring(" ".join(bands for _author_id, _minhash, bands in rows), dtype=np.int64, sep=" ")
+    return authors, np.hstack([minhashes, bands.reshape(len(rows), BANDS)])
 
 
 def _rows_sharing_a_band(band_columns: np.ndarray, bands: list[int]) -> np.ndarray:
@@ -496,7 +500,7 @@ def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
             "client_id": item.client_id,
             "author_id": item.author_id,
             "received_at": item.received_at,
-            "minhash": minhash,
+            "minhash": minhash_to_bytes(minhash),
             "bands": minhash_bands(minhash),
         },
     )

@@ -189,3 +189,17 @@ def test_agents_cannot_take_over(served_channel, open_item_factory, agent_for):
 
     with pytest.raises(PermissionDenied):
         item_take_over(acting_user=ben, item_id=item.pk, reason="mine now")
+
+
+def test_deleting_an_agent_leaves_their_claimed_items_unclaimed(served_channel, open_item_factory, agent_for):
+    # claimed_by is indexed only where set (inbox 0017); SET NULL finds the agent's items through it.
+    held, other = open_item_factory(channel=served_channel), open_item_factory(channel=served_channel)
+    agent = agent_for(served_channel.client)
+    item_claim(acting_user=agent, item_id=held.pk)
+
+    agent.delete()
+
+    held.refresh_from_db()
+    assert held.claimed_by is None
+    assert Item.objects.filter(claimed_by__isnull=False).count() == 0
+    assert Item.objects.get(pk=other.pk).claimed_by is None

@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inbox.demo import TOPICS, demo_comment
-from inbox.sentiment.fingerprint import minhash_bands, text_minhash, text_normalize_for_fingerprint, texts_minhash
+from inbox.sentiment.fingerprint import (
+    minhash_bands,
+    minhash_to_bytes,
+    minhashes_from_bytes,
+    text_minhash,
+    text_normalize_for_fingerprint,
+    texts_minhash,
+)
 
 _PRIME = (1 << 61) - 1
 # minhash_bands(text_minhash(...)) of the text in the last test, by the pure-Python implementation.
@@ -96,3 +103,13 @@ def test_a_stored_fingerprint_is_still_recognised():
     text = "Dieses Unternehmen ist ein Betrug, niemals hier bestellen, alle sollen es wissen!"
 
     assert minhash_bands(text_minhash(text)) == STORED_BANDS
+
+
+def test_a_signature_is_stored_as_big_endian_bytes_and_read_back_unchanged():
+    signature = text_minhash("Dieses Unternehmen ist ein Betrug, niemals hier bestellen, alle sollen es wissen!")
+
+    stored = minhash_to_bytes(signature)
+
+    assert len(stored) == 8 * len(signature)
+    assert stored[:8] == signature[0].to_bytes(8, "big")  # what PostgreSQL's int8send gives (inbox 0016)
+    assert minhashes_from_bytes([stored, stored]).tolist() == [signature, signature]
