@@ -91,17 +91,19 @@ def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
     return author
 
 
-def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
-    """author_upsert for many authors at once, by external id: one read, one INSERT ... ON CONFLICT
-    DO NOTHING RETURNING for the new ones (a read only of those another batch created meanwhile);
-    only authors whose data changed are written.
-
-    An author named several times takes the fields in order (the later change wins), as one after
-    the other would. Inserted in external-id order, so concurrent batches lock in the same order.
-    """
+def _authors_merged(authors: list[NormalizedAuthor]) -> dict[str, dict]:
+    """What the changes say about each author, by external id; an author named several times takes
+    the fields in order (the later change wins), as one change after the other would."""
     merged: dict[str, dict] = {}
     for data in authors:
         merged.setdefault(data.external_id, {}).update(_author_known_fields(data))
+    return merged
+
+
+def _authors_found_or_created(*, platform: str, merged: dict[str, dict]) -> dict[str, Author]:
+    """The authors with these external ids: one read, then one INSERT ... ON CONFLICT DO NOTHING
+    RETURNING for the missing ones (and a read only of those another delivery created meanwhile).
+    Inserted in external-id order, so concurrent inserts lock in the same order."""
     external_ids = sorted(merged)
     found = {
         author.external_id: author
@@ -116,14 +118,21 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
         )
         for pk, external_id in returned:
             found[external_id] = Author(pk=pk, platform=platform, external_id=external_id, **merged[external_id])
-        # Created by a concurrent batch between the read and the insert: theirs is the row.
+        # Created by a concurrent delivery between the read and the insert: theirs is the row.
         raced = [external_id for external_id in missing if external_id not in found]
         if raced:
             found.update(
                 (author.external_id, author)
                 for author in Author.objects.filter(AnyOf(F("external_id"), raced), platform=platform)
             )
-    # Only what changed is written (also for an author created concurrently with other data), in one UPDATE.
+    return found
+
+
+def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+    """author_upsert for many authors at once, by external id: the missing ones created, and only
+    authors whose data changed written, in one UPDATE."""
+    merged = _authors_merged(authors)
+    found = _authors_found_or_created(platform=platform, merged=merged)
     changed_fields: set[str] = set()
     changed_authors = []
     for external_id, author in found.items():
@@ -580,10 +589,29 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
         change.item_id, change.error = existing[normalized.external_id], ""
 
 
-def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change]) -> None:
-    """Apply changes (locked rows, or a Meta batch not stored yet) in position order: runs of new
-    items in bulk, edits and removals one by one in between (they may refer to an item an earlier
-    change of the run creates)."""
+# A change's payload parsed, or why it cannot be.
+type _Parsed = ParsedChange | NormalizationError
+
+
+def _changes_parse(*, delivery: WebhookDelivery, payloads: list[dict]) -> list[_Parsed]:
+    """Parse payloads of the delivery (no database work)."""
+    parsed: list[_Parsed] = []
+    for payload in payloads:
+        try:
+            parsed.append(
+                change_parse(
+                    source=delivery.source, channel=delivery.channel, payload=payload, received_at=delivery.received_at
+                )
+            )
+        except NormalizationError as error:
+            parsed.append(error)
+    return parsed
+
+
+def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed: list[_Parsed]) -> None:
+    """Apply parsed changes (locked rows, or a Meta batch not stored yet) in position order: runs of
+    new items in bulk, edits and removals one by one in between (they may refer to an item an
+    earlier change of the run creates)."""
     channel = delivery.channel
     upserts: list[tuple[_Change, NormalizedItem]] = []
 
@@ -592,23 +620,40 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change]) -> None
             _upserts_ingest(channel=channel, upserts=upserts)
             upserts.clear()
 
-    for change in changes:
-        try:
-            parsed = change_parse(
-                source=delivery.source, channel=channel, payload=change.payload, received_at=delivery.received_at
-            )
-        except NormalizationError as error:
-            change.status, change.item_id, change.error = IngestChange.Status.FAILED, None, str(error)
+    for change, result in zip(changes, parsed, strict=True):
+        if isinstance(result, NormalizationError):
+            change.status, change.item_id, change.error = IngestChange.Status.FAILED, None, str(result)
             continue
-        if parsed.action == ParsedChange.Action.UPSERT:
-            upserts.append((change, parsed.normalized))
+        if result.action == ParsedChange.Action.UPSERT:
+            upserts.append((change, result.normalized))
             continue
         flush()
         change.status, item, change.error = _guarded(
-            change, lambda parsed=parsed: _parsed_change_apply(channel=channel, parsed=parsed)
+            change, lambda result=result: _parsed_change_apply(channel=channel, parsed=result)
         )
         change.item_id = None if item is None else item.pk
     flush()
+
+
+def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
+    """Create the missing authors of a batch's new items in a short transaction of their own,
+    before the batch's transaction begins.
+
+    Inside the batch's transaction (about half a second for 1,000 changes) a new author's row
+    stays uncommitted, and a concurrent delivery naming the same new author waits at its own
+    insert until that commit: in a shitstorm, where fresh accounts comment under several posts at
+    once, the queue workers took turns instead of working side by side. Created here, the batch
+    finds them with its read. An author whose change then turns out a duplicate is created all the
+    same (a row without items, as a concurrent delivery's rollback would leave one).
+    """
+    authors = [
+        result.normalized.author
+        for result in parsed
+        if isinstance(result, ParsedChange) and result.action == ParsedChange.Action.UPSERT
+    ]
+    if authors:
+        with transaction.atomic():
+            _authors_found_or_created(platform=channel.platform, merged=_authors_merged(authors))
 
 
 def _changes_mark(changes: list[IngestChange]) -> None:
@@ -649,7 +694,8 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
             if not changes:
                 return None
             locked_ids = [change.pk for change in changes]
-            _changes_apply(delivery=delivery, changes=changes)
+            parsed = _changes_parse(delivery=delivery, payloads=[change.payload for change in changes])
+            _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
             _changes_mark(changes)
             return [change.status for change in changes]
     except Exception:
@@ -674,16 +720,6 @@ def _delivery_finish(delivery: WebhookDelivery) -> None:
     )
     delivery.processed_at = timezone.now()
     delivery.save(update_fields=["status", "processed_at"])
-
-
-def _delivery_split(delivery: WebhookDelivery, body: bytes) -> list[dict]:
-    """A Meta delivery's change payloads from its stored body. A body that cannot be split (the
-    request checked the shape, so this is rare) is kept with one failed change carrying the reason."""
-    try:
-        return meta_changes_split(body)
-    except NormalizationError as error:
-        _delivery_unsplittable(delivery, error)
-        return []
 
 
 # The statuses of a change that may run again, which needs its payload: a later pass takes the
@@ -720,38 +756,51 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     pending, then locking, reading back and updating them was some 15 % of a delivery's work).
     Yields each batch's statuses.
 
-    Every batch locks the delivery row, counts the changes stored so far and takes the payloads
-    after them: a second run of the task waits for the first one's batch and goes on with the next,
-    and a run after a crash begins where the last committed batch ended, so nothing is ingested
-    twice or lost. The body is read and split once per run, under the lock. If a batch fails as a
-    whole (a bug, a deadlock), it is rolled back to its savepoint and its changes are stored pending
-    and processed one by one, so one bad change keeps its error and never costs the others theirs.
-    Other sources store their changes pending in the request: nothing to do here.
+    The body never changes once stored: it is read and split once per run. Each batch's changes
+    are parsed and their new authors created first (_authors_create_ahead); then the batch locks
+    the delivery row, counts the changes stored so far and takes the payloads after them: a second
+    run of the task waits for the first one's batch and goes on with the next, and a run after a
+    crash begins where the last committed batch ended, so nothing is ingested twice or lost. If a
+    batch fails as a whole (a bug, a deadlock), it is rolled back to its savepoint and its changes
+    are stored pending and processed one by one, so one bad change keeps its error and never costs
+    the others theirs. A body that cannot be split (the request checked the shape, so this is
+    rare) is kept with one failed change carrying the reason. Other sources store their changes
+    pending in the request: nothing to do here.
     """
     if delivery.source != WebhookDelivery.Source.META:
         return
-    payloads: list[dict] | None = None
-    while True:
+    pending = WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+    body = pending.values_list("body", flat=True).first()
+    if body is None:  # processed meanwhile (or never pending)
+        return
+    try:
+        payloads = meta_changes_split(bytes(body))
+    except NormalizationError as error:
+        with transaction.atomic():
+            if pending.select_for_update().values_list("pk", flat=True).first() is not None:
+                _delivery_unsplittable(delivery, error)
+        return
+    position = 0  # where this run expects the next batch to begin
+    while position < len(payloads):
+        parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
+        _authors_create_ahead(channel=delivery.channel, parsed=parsed)
         one_by_one: list[int] = []
         with transaction.atomic():
-            locked = WebhookDelivery.objects.select_for_update().filter(
-                pk=delivery.pk, status=WebhookDelivery.Status.PENDING
-            )
-            found = locked.values_list("body" if payloads is None else "pk", flat=True).first()
-            if found is None:  # processed meanwhile (or never pending)
+            if pending.select_for_update().values_list("pk", flat=True).first() is None:
                 return
             stored = IngestChange.objects.filter(delivery=delivery).count()
-            if payloads is None:
-                payloads = _delivery_split(delivery, bytes(found))
+            if stored != position:  # another run got further (or this one resumes after a crash)
+                position = stored
+                parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
             changes = [
-                _UnstoredChange(delivery_id=delivery.pk, position=position, payload=payloads[position])
-                for position in range(stored, min(stored + BATCH_SIZE, len(payloads)))
+                _UnstoredChange(delivery_id=delivery.pk, position=position + offset, payload=payload)
+                for offset, payload in enumerate(payloads[position : position + BATCH_SIZE])
             ]
             if not changes:
                 return
             try:
                 with transaction.atomic():
-                    _changes_apply(delivery=delivery, changes=changes)
+                    _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
                     _changes_insert(changes)
             except Exception:
                 logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
@@ -773,8 +822,7 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
             ]
         else:
             yield [change.status for change in changes]
-        if changes[-1].position + 1 == len(payloads):
-            return
+        position = changes[-1].position + 1
 
 
 def webhook_delivery_process(

@@ -62,11 +62,12 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # Per batch: lock the delivery (reading its body the first time), count its stored changes,
-    # savepoint, item lookup, authors (read, insert, read), triage (3), coverage, items, events,
-    # fingerprints, changes with their outcome, release; then a look for pending changes and the
-    # delivery's final status (2). The test's transaction makes two more savepoints.
-    with django_assert_max_num_queries(24):
+    # Read the body; the new authors ahead (savepoint, read, insert, release); per batch: lock the
+    # delivery, count its stored changes, savepoint, item lookup, authors (read), triage (3),
+    # coverage, items, events, fingerprints, changes with their outcome, release; then a look for
+    # pending changes and the delivery's final status (2). The test's transaction makes two more
+    # savepoints.
+    with django_assert_max_num_queries(27):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -232,24 +233,22 @@ def _lock_waiters() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_delivery_processed_twice_at_once_is_split_once_and_ingests_each_change_once(
-    facebook_channel, monkeypatch
-):
+def test_the_same_delivery_processed_twice_at_once_ingests_each_change_once(facebook_channel, monkeypatch):
     monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 3))
-    real_split = ingestion.meta_changes_split
+    real_insert = ingestion._changes_insert
     waiters_seen = []
 
-    def split_while_the_other_run_waits(body):
-        # The first run to split holds the delivery's lock until the second one waits for it.
+    def insert_while_the_other_run_waits(changes):
+        # The first run to get here holds the delivery's lock until the second one waits for it.
         deadline = time.monotonic() + 10
         while not waiters_seen and time.monotonic() < deadline:
             if _lock_waiters():
                 waiters_seen.append(True)
             time.sleep(0.02)
-        return real_split(body)
+        return real_insert(changes)
 
-    monkeypatch.setattr(ingestion, "meta_changes_split", split_while_the_other_run_waits)
+    monkeypatch.setattr(ingestion, "_changes_insert", insert_while_the_other_run_waits)
 
     results = _in_threads([lambda: webhook_delivery_process(delivery_id=delivery.pk)] * 2)
 
@@ -261,6 +260,46 @@ def test_the_same_delivery_processed_twice_at_once_is_split_once_and_ingests_eac
     assert not IngestChange.objects.exclude(status=IngestChange.Status.INGESTED).exists()
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.PROCESSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_author_in_two_deliveries_at_once_does_not_make_one_wait_for_the_others_batch(
+    facebook_channel, monkeypatch
+):
+    """The new author is created ahead of each batch, in a transaction of its own: a delivery naming
+    the same new account goes through while the other delivery's batch transaction is still open
+    (inserted inside that transaction, the author row would hold it until the other's commit)."""
+    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
+    fresh_account = {"author_id": "fresh-account", "author_name": "Brand New"}
+    first = _receive(facebook_channel, [facebook_comment_change(comment_id="a-1", message="Skandal!", **fresh_account)])
+    second = _receive(
+        facebook_channel, [facebook_comment_change(comment_id="b-1", message="Boykott!", **fresh_account)]
+    )
+    real_insert = ingestion._changes_insert
+    first_batch_open, second_done = threading.Event(), threading.Event()
+
+    def hold_the_first_batch_open(changes):
+        if changes[0].delivery_id == first.pk:
+            first_batch_open.set()
+            second_done.wait(timeout=10)
+        return real_insert(changes)
+
+    monkeypatch.setattr(ingestion, "_changes_insert", hold_the_first_batch_open)
+
+    def second_after_the_first_has_begun():
+        assert first_batch_open.wait(timeout=10)
+        counts = webhook_delivery_process(delivery_id=second.pk)
+        second_done.set()
+        return counts
+
+    started = time.monotonic()
+    results = _in_threads([lambda: webhook_delivery_process(delivery_id=first.pk), second_after_the_first_has_begun])
+
+    assert time.monotonic() - started < 10  # nobody waited for the other's timeout
+    assert results == [{IngestChange.Status.INGESTED: 1}] * 2
+    author = Author.objects.get(platform=facebook_channel.platform, external_id="fresh-account")
+    assert author.display_name == "Brand New"
+    assert set(Item.objects.values_list("external_id", "author_id")) == {("a-1", author.pk), ("b-1", author.pk)}
 
 
 def test_the_sweep_processes_a_delivery_whose_task_was_lost_before_the_split(facebook_channel):
