@@ -4,7 +4,10 @@ State changes that matter (claims, replies, moderation) go through the services;
 admin offers only "release claim" and "retry now", both calling services.
 """
 
+import json
+
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -21,6 +24,7 @@ from .models import (
     WebhookDelivery,
     WordPressPollState,
 )
+from .selectors import ingest_change_as_received
 from .services.claims import item_release
 from .services.outbox import outbound_action_retry_now
 
@@ -166,6 +170,14 @@ class IngestChangeAdmin(ReadOnlyAdmin):
     list_display = ["id", "delivery", "position", "status", "error", "item"]
     list_filter = ["status"]
     search_fields = ["error"]
+    exclude = ["payload"]
+    readonly_fields = ["as_received"]
+
+    @admin.display(description=_("Change as received"))
+    def as_received(self, change: IngestChange) -> str:
+        return format_html(
+            "<pre>{}</pre>", json.dumps(ingest_change_as_received(change=change), indent=2, ensure_ascii=False)
+        )
 
 
 @admin.register(AgentPresence)

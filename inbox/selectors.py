@@ -17,7 +17,17 @@ from billing.selectors import ClientCoverage, clients_coverage_overview
 from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
-from .models import AuthorProfile, CannedResponse, Item, ItemEvent, ItemNote, OutboundAction
+from .models import (
+    AuthorProfile,
+    CannedResponse,
+    IngestChange,
+    Item,
+    ItemEvent,
+    ItemNote,
+    OutboundAction,
+    WebhookDelivery,
+)
+from .services.ingest_formats import meta_changes_split
 
 # Event kinds that mean "the conversation changed under the composer": a new message
 # arrived, someone else's answer was queued, or the item was moderated away.
@@ -329,3 +339,13 @@ def colleagues_for_item(*, item: Item, user: User) -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "email")
     )
+
+
+def ingest_change_as_received(*, change: IngestChange) -> dict:
+    """A change's payload as it arrived: stored with the change while it may run again (pending,
+    failed), otherwise taken from its delivery's body (a Meta change settled in the batch that
+    stored it keeps no copy of its own)."""
+    if change.payload is not None:
+        return change.payload
+    body = WebhookDelivery.objects.values_list("body", flat=True).get(pk=change.delivery_id)
+    return meta_changes_split(bytes(body))[change.position]
