@@ -405,7 +405,7 @@ def sentiment_summary(*, client: Client, report_filter: ReportFilter) -> dict:
 
 # Each lateral yields the distinct terms of one item, so a term counts once per item. Keywords
 # are the item's stored `topic_terms` (PostgreSQL's own parser, to_tsvector('simple'): lower
-# case, letters only, at least three letters, unique per item; see inbox migration 0005), so no
+# case, letters only, at least three letters, unique per item; see inbox migration 0014), so no
 # text is parsed at report time. Stopwords are dropped after grouping, from distinct terms only.
 KEYWORD_TERMS_SQL = "SELECT unnest(scoped.topic_terms)"
 TAG_TERMS_SQL = "SELECT DISTINCT lower(tag) FROM unnest(scoped.tags) AS tag"

@@ -3,7 +3,7 @@ from django.db import migrations, models
 # The signature's values as 8-byte big-endian integers (what int8send gives), in order. The helpers
 # live in pg_temp: they exist for this migration's session only.
 TO_BYTES = r"""
-CREATE FUNCTION pg_temp.minhash_bytes(signature bigint[]) RETURNS bytea
+CREATE OR REPLACE FUNCTION pg_temp.minhash_bytes(signature bigint[]) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT
 RETURN (
     SELECT pg_catalog.string_agg(pg_catalog.int8send(value), ''::bytea ORDER BY position)
@@ -13,7 +13,7 @@ ALTER TABLE inbox_itemtextfingerprint ALTER COLUMN minhash TYPE bytea USING pg_t
 """
 
 TO_ARRAY = r"""
-CREATE FUNCTION pg_temp.minhash_array(stored bytea) RETURNS bigint[]
+CREATE OR REPLACE FUNCTION pg_temp.minhash_array(stored bytea) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE STRICT
 RETURN ARRAY(
     SELECT ('x' || pg_catalog.encode(pg_catalog.substr(stored, position * 8 + 1, 8), 'hex'))::bit(64)::bigint

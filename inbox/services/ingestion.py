@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -426,16 +426,22 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
     return IngestChange.Status.DUPLICATE, item, ""
 
 
+def _failure_reason(error: Exception) -> str:
+    """What a failed change keeps as its error: why its input was refused, or the bug's name and message."""
+    if isinstance(error, NormalizationError):
+        return str(error)
+    return f"internal error: {type(error).__name__}: {error}"
+
+
 def _guarded(change: _Change, apply: Callable[[], tuple[str, Item | None, str]]) -> tuple[str, Item | None, str]:
     """Run one change's work in a savepoint; a failure becomes a FAILED status with the reason."""
     try:
         with transaction.atomic():
             return apply()
-    except NormalizationError as error:
-        return IngestChange.Status.FAILED, None, str(error)
     except Exception as error:  # a bug must not block the other changes; it is kept for a retry
-        logger.exception("ingest %s failed", change)
-        return IngestChange.Status.FAILED, None, f"internal error: {type(error).__name__}: {error}"
+        if not isinstance(error, NormalizationError):
+            logger.exception("ingest %s failed", change)
+        return IngestChange.Status.FAILED, None, _failure_reason(error)
 
 
 def ingest_change_process(*, change_id: int, channel: Channel, source: str, received_at: datetime) -> str | None:
@@ -595,12 +601,13 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
         change.item_id, change.error = existing[normalized.external_id], ""
 
 
-# A change's payload parsed, or why it cannot be.
-type _Parsed = ParsedChange | NormalizationError
+# A change's payload parsed, or the error that stopped it (refused input, or a bug in a parser).
+type _Parsed = ParsedChange | Exception
 
 
 def _changes_parse(*, delivery: WebhookDelivery, payloads: list[dict]) -> list[_Parsed]:
-    """Parse payloads of the delivery (no database work)."""
+    """Parse payloads of the delivery (no database work). A payload that fails keeps its error and
+    becomes a FAILED change; it never costs the other changes of the batch theirs."""
     parsed: list[_Parsed] = []
     for payload in payloads:
         try:
@@ -609,7 +616,9 @@ def _changes_parse(*, delivery: WebhookDelivery, payloads: list[dict]) -> list[_
                     source=delivery.source, channel=delivery.channel, payload=payload, received_at=delivery.received_at
                 )
             )
-        except NormalizationError as error:
+        except Exception as error:
+            if not isinstance(error, NormalizationError):
+                logger.exception("parsing a change of delivery %s failed", delivery.pk)
             parsed.append(error)
     return parsed
 
@@ -627,8 +636,8 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed:
             upserts.clear()
 
     for change, result in zip(changes, parsed, strict=True):
-        if isinstance(result, NormalizationError):
-            change.status, change.item_id, change.error = IngestChange.Status.FAILED, None, str(result)
+        if isinstance(result, Exception):
+            change.status, change.item_id, change.error = IngestChange.Status.FAILED, None, _failure_reason(result)
             continue
         if result.action == ParsedChange.Action.UPSERT:
             upserts.append((change, result.normalized))
@@ -643,14 +652,16 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed:
 
 def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
     """Create the missing authors of a batch's new items before the batch's transaction begins
-    (one INSERT, committed at once).
+    (one INSERT in a short transaction of its own).
 
     Inside the batch's transaction (about half a second for 1,000 changes) a new author's row
     stays uncommitted, and a concurrent delivery naming the same new author waits at its own
     insert until that commit: in a shitstorm, where fresh accounts comment under several posts at
     once, the queue workers took turns instead of working side by side. Created here, the batch
     finds them with its read. An author whose change then turns out a duplicate is created all the
-    same (a row without items, as a concurrent delivery's rollback would leave one).
+    same (a row without items, as a concurrent delivery's rollback would leave one). Only a head
+    start: if the insert fails (say, a deadlock with a batch that holds one of these authors), the
+    batch creates what is missing itself.
     """
     authors = [
         result.normalized.author
@@ -661,9 +672,13 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
         return
     merged = _authors_merged(authors)
     existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), platform=channel.platform)
-    _authors_insert_missing(
-        platform=channel.platform, merged=merged, existing=set(existing.values_list("external_id", flat=True))
-    )
+    try:
+        with transaction.atomic():
+            _authors_insert_missing(
+                platform=channel.platform, merged=merged, existing=set(existing.values_list("external_id", flat=True))
+            )
+    except DatabaseError:
+        logger.warning("creating the authors ahead of a batch failed; the batch creates them", exc_info=True)
 
 
 def _changes_mark(changes: list[IngestChange]) -> None:
@@ -767,7 +782,8 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     Yields each batch's statuses.
 
     The body never changes once stored: it is read and split once per run. Each batch's changes
-    are parsed and their new authors created first (_authors_create_ahead); then the batch locks
+    are parsed and their new authors created first (_authors_create_ahead; a batch another run
+    got to first is parsed again under the lock, without that head start); then the batch locks
     the delivery row, counts the changes stored so far and takes the payloads after them: a second
     run of the task waits for the first one's batch and goes on with the next, and a run after a
     crash begins where the last committed batch ended, so nothing is ingested twice or lost. If a
@@ -790,7 +806,9 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
             if pending.select_for_update().values_list("pk", flat=True).first() is not None:
                 _delivery_unsplittable(delivery, error)
         return
-    position = 0  # where this run expects the next batch to begin
+    # Where this run expects the next batch to begin (a run resuming after a crash goes on after
+    # what is stored); the count under the lock decides.
+    position = IngestChange.objects.filter(delivery=delivery).count()
     while position < len(payloads):
         parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
         _authors_create_ahead(channel=delivery.channel, parsed=parsed)

@@ -62,12 +62,12 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # Read the body; the new authors ahead (read, insert); per batch: lock the
-    # delivery, count its stored changes, savepoint, item lookup, authors (read), triage (3),
-    # coverage, items, events, fingerprints, changes with their outcome, release; then a look for
-    # pending changes and the delivery's final status (2). The test's transaction makes two more
-    # savepoints.
-    with django_assert_max_num_queries(25):
+    # The delivery, its body, the changes stored so far (3); the new authors ahead (read, and the
+    # insert in a savepoint: 4); per batch: savepoint, lock the delivery, count its stored changes,
+    # savepoint, item lookup, authors (read), triage (3), coverage, items, events, fingerprints,
+    # changes with their outcome, two releases (16); then a look for pending changes (3) and the
+    # delivery's final status (2). Atomic blocks are savepoints inside the test's transaction.
+    with django_assert_max_num_queries(28):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -116,6 +116,23 @@ def test_only_a_change_that_may_run_again_keeps_its_payload(facebook_channel):
     stored = delivery.changes.order_by("position")
     assert list(stored.values_list("status", flat=True)) == ["ingested", "failed", "duplicate"]
     assert [change.payload for change in stored] == [None, meta_changes_split(bytes(delivery.body))[1], None]
+
+
+def test_a_change_its_parser_fails_on_fails_alone(facebook_channel):
+    """A bug in a parser (here: a timestamp out of range) fails that change with the reason, not the batch."""
+    changes = _comments(3)
+    changes[1]["value"]["created_time"] = 10**20
+    delivery = _receive(facebook_channel, changes)
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 2, IngestChange.Status.FAILED: 1}
+    failed = IngestChange.objects.get(delivery=delivery, position=1)
+    assert failed.error.startswith("internal error: ")
+    assert failed.payload == meta_changes_split(meta_body(changes=changes))[1]  # kept for a retry
+    assert set(Item.objects.values_list("external_id", flat=True)) == {"c-0", "c-2"}
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PARTIAL
 
 
 def test_near_duplicates_within_one_batch_are_recognised_as_a_campaign(facebook_channel):
