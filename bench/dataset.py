@@ -402,4 +402,6 @@ def dataset_reset(*, url: str, dataset: Dataset) -> None:
         connection.execute("DELETE FROM inbox_itemevent WHERE id > %s", [dataset.max_event_id])
         connection.execute("DELETE FROM inbox_outboundaction WHERE id > %s", [dataset.max_outbound_id])
         connection.execute("DELETE FROM inbox_item WHERE id > %s", [dataset.max_item_id])
+        # The burst's fresh accounts: each run starts with them new again.
+        connection.execute("DELETE FROM inbox_author WHERE id > %s", [AUTHORS])
         connection.execute("VACUUM (ANALYZE) inbox_item")

@@ -37,7 +37,9 @@ STEP_WAIT_MINUTES = 1
 STEPS = 3
 
 
-def _payload(rng: random.Random, channel_id: int, post: int, start_number: int) -> bytes:
+def _payload(rng: random.Random, channel_id: int, post: int, start_number: int, round_number: int) -> bytes:
+    """Half the comments from the data set's authors, half from fresh accounts of this round (so
+    every round brings as many new authors as the first)."""
     from inbox.demo import demo_comment
 
     now = int(time.time())
@@ -45,7 +47,7 @@ def _payload(rng: random.Random, channel_id: int, post: int, start_number: int) 
     for number in range(start_number, start_number + CHANGES_PER_POST):
         known = rng.random() < 0.5
         author_number = rng.randint(1, 100_000) if known else rng.randint(1, 50_000)
-        author = f"bench-author-{author_number}" if known else f"burst-fan-{author_number}"
+        author = f"bench-author-{author_number}" if known else f"burst-fan-{round_number}-{author_number}"
         # Meta sends the name the platform knows; for a known author that is the stored one.
         name = f"Fan {author_number}" if known else f"Burst Fan {author_number}"
         # A shitstorm: many similar angry comments; the rest is the usual mix.
@@ -175,23 +177,23 @@ def _items_since(url: str, max_item_id: int) -> int:
         return connection.execute("SELECT count(*) FROM inbox_item WHERE id > %s", [max_item_id]).fetchone()[0]
 
 
-def _deliveries_processed(url: str, since: datetime, deadline: float) -> None:
-    """Wait until no delivery received since `since` is pending (or the deadline passes): what the
-    burst waits for. Cheap (a few dozen rows by received_at, on one connection), unlike counting
-    the new items, which cost PostgreSQL ~6 ms a time, four times a second, taken from the work
-    being measured."""
+def _deliveries_processed(url: str, since: datetime, deadline: float) -> bool:
+    """Wait until no delivery received since `since` is pending; False if the deadline passed first.
+    What the burst waits for. Cheap (a few dozen rows by received_at, on one connection), unlike
+    counting the new items, which cost PostgreSQL ~6 ms a time, four times a second, taken from the
+    work being measured."""
+    query = "SELECT count(*) FROM inbox_webhookdelivery WHERE received_at >= %s AND status = 'pending'"
     with psycopg.connect(url, autocommit=True) as connection:
-        while (
-            time.perf_counter() < deadline
-            and connection.execute(
-                "SELECT count(*) FROM inbox_webhookdelivery WHERE received_at >= %s AND status = 'pending'", [since]
-            ).fetchone()[0]
-        ):
+        while connection.execute(query, [since]).fetchone()[0]:
+            if time.perf_counter() >= deadline:
+                return False
             time.sleep(0.25)
+    return True
 
 
-def _burst(*, port: int, url: str, bodies: list[tuple[int, bytes, str]]) -> tuple[float, list[float], dict]:
-    """Send `bodies` from SENDERS threads, wait until their deliveries are processed: (seconds, acks, statuses)."""
+def _burst(*, port: int, url: str, bodies: list[tuple[int, bytes, str]]) -> tuple[float, list[float], dict, bool]:
+    """Send `bodies` from SENDERS threads, wait until their deliveries are processed: (seconds, acks,
+    statuses, whether all were processed within PROCESSING_TIMEOUT)."""
     acks: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -223,8 +225,8 @@ def _burst(*, port: int, url: str, bodies: list[tuple[int, bytes, str]]) -> tupl
         sender.start()
     for sender in senders:
         sender.join()
-    _deliveries_processed(url, began, deadline=started + PROCESSING_TIMEOUT)
-    return time.perf_counter() - started, acks, statuses
+    processed = _deliveries_processed(url, began, deadline=started + PROCESSING_TIMEOUT)
+    return time.perf_counter() - started, acks, statuses, processed
 
 
 def _max_item_id(url: str) -> int:
@@ -247,7 +249,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         bodies = []
         for post in range(POSTS):
             channel = channels[post % len(channels)]
-            body = _payload(rng, channel.pk, post, (round_number * POSTS + post) * CHANGES_PER_POST)
+            body = _payload(rng, channel.pk, post, (round_number * POSTS + post) * CHANGES_PER_POST, round_number)
             bodies.append((channel.pk, body, meta_signature_for(secret=channel.app_secret, body=body)))
         rounds.append(bodies)
     crisis_clients = [channel.client_id for channel in channels[:CRISES]]
@@ -257,14 +259,15 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     time.sleep(1.0)  # a resting sample first
     crisis_ids = _escalations_start(crisis_clients, log)
     began = time.perf_counter()
-    rates, copy_rates, acks, statuses, complete = [], [], [], {}, 0
+    rates, copy_rates, acks, statuses, complete, rounds_in_time = [], [], [], {}, 0, 0
     for round_number, bodies in enumerate(rounds):
         before = _max_item_id(url)
         _settle(url)
-        elapsed, round_acks, round_statuses = _burst(port=stack.port, url=url, bodies=bodies)
+        elapsed, round_acks, round_statuses, processed = _burst(port=stack.port, url=url, bodies=bodies)
         done = _items_since(url, before)
         rates.append(done / elapsed)
         complete += done
+        rounds_in_time += processed and done == total
         acks += round_acks
         for status, number in round_statuses.items():
             statuses[status] = statuses.get(status, 0) + number
@@ -287,14 +290,15 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         Result(
             "Ingest burst",
             f"items/s end-to-end, median of {ROUNDS} bursts of {POSTS} POSTs x {CHANGES_PER_POST:,}"
-            f" ({complete:,}/{ROUNDS * total:,} items; bursts {min(rates):,.0f}-{max(rates):,.0f}/s)",
+            f" ({complete:,}/{ROUNDS * total:,} items, {rounds_in_time}/{ROUNDS} rounds complete in time;"
+            f" bursts {min(rates):,.0f}-{max(rates):,.0f}/s)",
             f"{rate:.0f}/s",
             f"COPY of as many rows into inbox_item after each burst: {copy_rate:,.0f}/s"
             f" (median of {ROUNDS}: {min(copy_rates):,.0f}-{max(copy_rates):,.0f}); ratio: median of the rounds'"
             f" ({', '.join(f'{burst / copy:.2f}' for burst, copy in zip(rates, copy_rates, strict=True))})",
             ratio,
             "ratio >= 0.3",
-            ratio >= 0.3 and complete == ROUNDS * total,
+            ratio >= 0.3 and rounds_in_time == ROUNDS,
         ),
         Result(
             "Ingest burst",
@@ -305,7 +309,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         ),
         Result(
             "Escalation timeliness",
-            f"lateness of due steps during the burst, p50 / p99 ({len(lateness)} steps, {unsent} due but unsent)",
+            f"lateness of due steps during the bursts and COPYs, p50 / p99 ({len(lateness)} steps, {unsent} due but unsent)",
             f"{percentile(lateness, 0.5):.1f} s / {percentile(lateness, 0.99):.1f} s" if lateness else "none sent",
             target="p99 < 10 s",
             met=bool(lateness) and unsent == 0 and percentile(lateness, 0.99) < 10,
