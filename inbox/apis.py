@@ -21,11 +21,11 @@ from .models import AuthorTier, Item
 from .selectors import (
     InvalidCursor,
     ItemFilters,
+    item_conversation_version,
     item_detail_for_user,
     item_get_for_user,
     item_list_for_user,
     item_page,
-    item_thread_version,
 )
 from .services.assignment import item_assign, presence_end_shift, presence_heartbeat
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
@@ -129,7 +129,7 @@ class OutboundActionSerializer(serializers.Serializer):
 
 
 class ClaimedItemSerializer(serializers.Serializer):
-    """An item under the caller's lease, with the thread version the reply must be based on."""
+    """An item under the caller's lease, with the conversation version the reply must be based on."""
 
     item = ItemSerializer()
     lease_expires_at = serializers.DateTimeField()
@@ -138,7 +138,11 @@ class ClaimedItemSerializer(serializers.Serializer):
 
 def _claimed(item: Item) -> dict:
     return ClaimedItemSerializer(
-        {"item": item, "lease_expires_at": item.lease_expires_at, "loaded_at_event_id": item_thread_version(item=item)}
+        {
+            "item": item,
+            "lease_expires_at": item.lease_expires_at,
+            "loaded_at_event_id": item_conversation_version(item=item),
+        }
     ).data
 
 
@@ -202,7 +206,14 @@ class ItemListApi(InboxApi):
 class ItemDetailApi(InboxApi):
     class OutputSerializer(serializers.Serializer):
         item = ItemSerializer()
-        thread = ItemSerializer(many=True)
+        conversation = ItemSerializer(many=True, source="conversation.messages")
+        conversation_not_shown = serializers.IntegerField(
+            source="conversation.not_shown", help_text="Earlier messages of the conversation left out."
+        )
+        elsewhere_under_post = serializers.IntegerField(
+            source="conversation.elsewhere_under_post",
+            help_text="Comments under the same post that belong to other conversations.",
+        )
         events = inline_serializer(
             "ItemEventOut",
             {
@@ -225,7 +236,7 @@ class ItemDetailApi(InboxApi):
             many=True,
         )
         outbound_actions = OutboundActionSerializer(many=True)
-        thread_version = serializers.IntegerField(help_text="Send as loaded_at_event_id with the reply.")
+        conversation_version = serializers.IntegerField(help_text="Send as loaded_at_event_id with the reply.")
 
     @extend_schema(operation_id="inbox_items_retrieve", responses={200: OutputSerializer, 404: REFUSALS[404]})
     def get(self, request, item_id: int):

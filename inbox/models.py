@@ -100,8 +100,9 @@ class Item(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="items", db_index=False)
     external_id = models.CharField(max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
-    # The conversation: all items of a channel sharing thread_external_id (the post),
-    # nested by parent_external_id; ids, not foreign keys, because a reply can arrive first.
+    # The post (or chat) is thread_external_id, shared by a channel's items under it; replies nest
+    # by parent_external_id (see selectors.item_conversation_queryset); ids, not foreign keys,
+    # because a reply can arrive first.
     thread_external_id = models.CharField(max_length=200, blank=True)
     parent_external_id = models.CharField(max_length=200, blank=True)
     permalink = models.URLField(max_length=500, blank=True)
@@ -180,7 +181,8 @@ class Item(models.Model):
                 name="item_claim_queue_by_client",
                 condition=Q(status__in=["new", "claimed"]),
             ),
-            models.Index(fields=["channel", "thread_external_id"], name="item_thread"),
+            # A post's items, and the replies of a comment (selectors.item_conversation_queryset).
+            models.Index(fields=["channel", "thread_external_id", "parent_external_id"], name="item_conversation"),
             models.Index(fields=["author", "received_at"], name="item_author_history"),
             models.Index(fields=["client", "received_at"], name="item_client_received"),
             # An agent's claims, the lease sweep (claimed_by IS NOT NULL), a deleted user set to NULL.

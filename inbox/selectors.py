@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 # The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
@@ -31,7 +32,7 @@ from .services.ingest_formats import meta_changes_split
 
 # Event kinds that mean "the conversation changed under the composer": a new message
 # arrived, someone else's answer was queued, or the item was moderated away.
-THREAD_CHANGE_EVENT_KINDS = (
+CONVERSATION_CHANGE_EVENT_KINDS = (
     ItemEvent.Kind.RECEIVED,
     ItemEvent.Kind.REPLY_QUEUED,
     ItemEvent.Kind.STATUS_CHANGED,
@@ -156,30 +157,65 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
     return items[:limit], next_cursor
 
 
-def item_thread_queryset(*, item: Item) -> QuerySet[Item]:
-    """The conversation an item belongs to: the channel's items of the same post (thread).
+# How deep the conversation query follows replies of replies (and back up to the top-level
+# comment): platforms nest two levels (Meta) to five (WordPress); the cap also ends a cycle of
+# parent ids, which a generic source could send.
+CONVERSATION_MAX_DEPTH = 20
+# The messages the composer shows: the conversation's first one, the item, and the newest of the rest.
+CONVERSATION_SHOWN = 50
 
-    Without a thread id, the item and its direct replies form the conversation.
+_CONVERSATION_SQL = f"""
+WITH RECURSIVE ancestors AS (
+    SELECT id, external_id, parent_external_id, 0 AS depth FROM {Item._meta.db_table} WHERE id = %s
+  UNION ALL
+    SELECT parent.id, parent.external_id, parent.parent_external_id, ancestors.depth + 1
+    FROM {Item._meta.db_table} AS parent JOIN ancestors ON parent.external_id = ancestors.parent_external_id
+    WHERE parent.channel_id = %s AND ancestors.depth < {CONVERSATION_MAX_DEPTH}
+),
+conversation AS (
+    (SELECT id, external_id, 0 AS depth FROM ancestors ORDER BY ancestors.depth DESC LIMIT 1)
+  UNION ALL
+    SELECT reply.id, reply.external_id, conversation.depth + 1
+    FROM {Item._meta.db_table} AS reply JOIN conversation ON reply.parent_external_id = conversation.external_id
+    WHERE reply.channel_id = %s AND reply.thread_external_id = %s
+      AND conversation.depth < {CONVERSATION_MAX_DEPTH}
+)
+SELECT id FROM conversation
+"""  # noqa: S608 - the table name is ours, values are parameters
+
+
+def item_conversation_queryset(*, item: Item) -> QuerySet[Item]:
+    """The conversation an agent answers into, what the composer shows and the reply's
+    compare-and-set watches.
+
+    A direct message's conversation is its whole thread (the chat). A comment's is the top-level
+    comment it belongs to with every reply nested under it, not the whole post: under a post
+    with thousands of comments (a shitstorm) the others are other people's conversations, and
+    each new one would otherwise have refused every reply under the post and made the composer
+    load them all. One recursive query: up the parent ids to the top-level comment, then down its
+    replies (index item_conversation on channel, thread and parent).
     """
-    if item.thread_external_id:
+    if item.kind == Item.Kind.DM and item.thread_external_id:
         return Item.objects.filter(channel_id=item.channel_id, thread_external_id=item.thread_external_id)
-    return Item.objects.filter(channel_id=item.channel_id).filter(
-        Q(pk=item.pk) | Q(parent_external_id=item.external_id)
-    )
+    # Values go as parameters; the SQL is a constant of ours.
+    ids = RawSQL(_CONVERSATION_SQL, (item.pk, item.channel_id, item.channel_id, item.thread_external_id))  # noqa: S611
+    return Item.objects.filter(pk__in=ids)
 
 
-def item_thread_version(*, item: Item) -> int:
-    """The newest thread-changing event id: what the composer loads and the reply compares against."""
+def item_conversation_version(*, item: Item) -> int:
+    """The newest conversation-changing event id: what the composer loads and the reply compares against."""
     version = ItemEvent.objects.filter(
-        item__in=item_thread_queryset(item=item).values("pk"), kind__in=THREAD_CHANGE_EVENT_KINDS
+        item__in=item_conversation_queryset(item=item).values("pk"), kind__in=CONVERSATION_CHANGE_EVENT_KINDS
     ).aggregate(newest=Max("id"))["newest"]
     return version or 0
 
 
-def item_thread_changes_since(*, item: Item, event_id: int) -> list[ItemEvent]:
+def item_conversation_changes_since(*, item: Item, event_id: int) -> list[ItemEvent]:
     return list(
         ItemEvent.objects.filter(
-            item__in=item_thread_queryset(item=item).values("pk"), kind__in=THREAD_CHANGE_EVENT_KINDS, id__gt=event_id
+            item__in=item_conversation_queryset(item=item).values("pk"),
+            kind__in=CONVERSATION_CHANGE_EVENT_KINDS,
+            id__gt=event_id,
         )
         .select_related("item", "actor")
         .order_by("id")
@@ -187,26 +223,62 @@ def item_thread_changes_since(*, item: Item, event_id: int) -> list[ItemEvent]:
 
 
 @dataclass
+class Conversation:
+    """What the composer shows of an item's conversation, oldest first."""
+
+    # Each shown message with the number of the conversation's messages left out just before it.
+    shown: list[tuple[int, Item]]
+    not_shown: int
+    # Comments under the same post that belong to other conversations (a busy post's many others).
+    elsewhere_under_post: int
+
+    @property
+    def messages(self) -> list[Item]:
+        return [message for _left_out, message in self.shown]
+
+
+def item_conversation_for_composer(*, item: Item) -> Conversation:
+    """The conversation's first message, the item, and the newest CONVERSATION_SHOWN of the rest:
+    a comment with thousands of replies is not loaded whole. Three queries."""
+    ordered = list(
+        item_conversation_queryset(item=item).order_by("platform_created_at", "id").values_list("pk", flat=True)
+    )
+    shown_ids = {*ordered[:1], item.pk, *ordered[-CONVERSATION_SHOWN:]}
+    messages = {message.pk: message for message in Item.objects.filter(pk__in=shown_ids).select_related("author")}
+    shown, left_out = [], 0
+    for pk in ordered:
+        if pk in messages:
+            shown.append((left_out, messages[pk]))
+            left_out = 0
+        else:
+            left_out += 1
+    elsewhere = 0
+    if item.thread_external_id and item.kind != Item.Kind.DM:
+        under_post = Item.objects.filter(channel_id=item.channel_id, thread_external_id=item.thread_external_id)
+        elsewhere = under_post.count() - len(ordered)
+    return Conversation(shown=shown, not_shown=len(ordered) - len(shown), elsewhere_under_post=elsewhere)
+
+
+@dataclass
 class ItemDetail:
     item: Item
-    thread: list[Item]
+    conversation: Conversation
     events: list[ItemEvent]
     notes: list[ItemNote]
     outbound_actions: list[OutboundAction]
-    thread_version: int
+    conversation_version: int
 
 
 def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
     """Everything the composer shows, in a fixed number of queries."""
     item = item_get_for_user(user=user, item_id=item_id)
-    thread = list(item_thread_queryset(item=item).select_related("author").order_by("platform_created_at", "id"))
     return ItemDetail(
         item=item,
-        thread=thread,
+        conversation=item_conversation_for_composer(item=item),
         events=list(item.events.select_related("actor").order_by("id")),
         notes=list(item.notes.select_related("author").order_by("created_at", "id")),
         outbound_actions=list(item.outbound_actions.select_related("requested_by").order_by("id")),
-        thread_version=item_thread_version(item=item),
+        conversation_version=item_conversation_version(item=item),
     )
 
 

@@ -26,6 +26,7 @@ from .selectors import (
     colleagues_for_item,
     item_claim_state,
     item_detail_for_user,
+    item_get_for_user,
     item_list_for_user,
     item_moderation_kinds,
     item_page,
@@ -165,9 +166,11 @@ def item(request, item_id: int):
 @agency_staff_required
 @require_GET
 def claim_status(request, item_id: int):
-    detail = item_detail_for_user(user=request.user, item_id=item_id)
-    context = {"detail": detail, "claim": item_claim_state(item=detail.item, user=request.user)}
-    return render(request, "inbox/_claim_status.html", context)
+    """Polled every few seconds by each open composer: the item alone, not its conversation."""
+    item = item_get_for_user(user=request.user, item_id=item_id)
+    return render(
+        request, "inbox/_claim_status.html", {"item": item, "claim": item_claim_state(item=item, user=request.user)}
+    )
 
 
 def _back_to_item(item_id: int):
@@ -229,7 +232,7 @@ def take_over(request, item_id: int):
 @require_POST
 def reply(request, item_id: int):
     text = request.POST.get("text", "")
-    version = request.POST.get("thread_version", "")
+    version = request.POST.get("conversation_version", "")
     try:
         item_reply(
             acting_user=request.user,

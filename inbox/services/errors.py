@@ -31,7 +31,7 @@ class ItemNotOpen(InboxActionError):
 
 
 class ReplyConflict(InboxActionError):
-    """Something new arrived in the thread after the composer was loaded; details["changes"] lists it."""
+    """Something new arrived in the conversation after the composer was loaded; details["changes"] lists it."""
 
     code = "reply_conflict"
     default_message = _("The conversation changed while you were writing. Read the new messages first.")

@@ -30,7 +30,7 @@ from communityops.models import User
 from ..connectors import ConnectorError, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..models import Item, ItemEvent, OutboundAction
-from ..selectors import item_thread_changes_since, item_thread_version
+from ..selectors import item_conversation_changes_since, item_conversation_version
 from .claims import claim_fields_clear, item_for_update, lease_is_live, lease_require_holder
 from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
 
@@ -123,11 +123,11 @@ def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datet
 def item_reply(
     *, acting_user: User, item_id: int, text: str, loaded_at_event_id: int, now: datetime | None = None
 ) -> OutboundAction:
-    """Answer an item: send-time compare-and-set on the lease and the thread.
+    """Answer an item: send-time compare-and-set on the lease and the conversation.
 
-    Accepted only if `acting_user` holds a live lease and no thread-changing event
-    (a new message, another reply, a moderation) is newer than `loaded_at_event_id`,
-    the thread version the composer showed (selectors.item_thread_version). Otherwise
+    Accepted only if `acting_user` holds a live lease and no conversation-changing event
+    (a new message, another reply, a moderation) is newer than `loaded_at_event_id`, the
+    conversation version the composer showed (selectors.item_conversation_version). Otherwise
     LeaseNotHeld or ReplyConflict(changes=[...]) and nothing is written. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
     lease released, and the send task queued in the same transaction.
@@ -137,10 +137,10 @@ def item_reply(
     if not text:
         raise InboxActionError(message="A reply needs text.")
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    # The thread is compared first: if a colleague answered or moderated meanwhile (which
+    # The conversation is compared first: if a colleague answered or moderated meanwhile (which
     # also dropped this lease), "here is what changed" helps more than "lease lost".
-    if item_thread_version(item=item) > loaded_at_event_id:
-        changes = item_thread_changes_since(item=item, event_id=loaded_at_event_id)
+    if item_conversation_version(item=item) > loaded_at_event_id:
+        changes = item_conversation_changes_since(item=item, event_id=loaded_at_event_id)
         raise ReplyConflict(
             changes=[
                 {
@@ -155,7 +155,7 @@ def item_reply(
                 }
                 for event in changes
             ],
-            thread_version=changes[-1].pk if changes else loaded_at_event_id,
+            conversation_version=changes[-1].pk if changes else loaded_at_event_id,
         )
     lease_require_holder(item=item, user=acting_user)
     if not lease_is_live(item=item, now=now):

@@ -62,7 +62,9 @@ def test_foreign_items_are_404_everywhere(agent_client, channel_factory, open_it
 def test_reply_conflict_is_409_with_what_changed(agent_client, served, open_item_factory, meta_graph_stub):
     item = open_item_factory(channel=served, thread_external_id="p1")
     claimed = agent_client.post(_item_url("api_inbox_item_claim", item)).json()
-    newcomer = open_item_factory(channel=served, thread_external_id="p1", text="Noch eine Frage")
+    newcomer = open_item_factory(
+        channel=served, thread_external_id="p1", parent_external_id=item.external_id, text="Noch eine Frage"
+    )
 
     response = agent_client.post(
         _item_url("api_inbox_item_reply", item),

@@ -9,7 +9,7 @@ from django_q.models import OrmQ
 
 from communityops.models import Channel
 from inbox.models import Item, ItemEvent, OutboundAction
-from inbox.selectors import item_thread_version
+from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
 from inbox.services.errors import LeaseNotHeld, ReplyConflict
 from inbox.services.outbox import (
@@ -33,7 +33,7 @@ def claimed_item(channel_factory, open_item_factory, agent_for, meta_graph_stub)
 
 def test_a_reply_goes_out_once_and_answers_the_item(claimed_item, meta_graph_stub, django_capture_on_commit_callbacks):
     item, agent = claimed_item
-    loaded = item_thread_version(item=item)
+    loaded = item_conversation_version(item=item)
 
     with django_capture_on_commit_callbacks(execute=True):
         action = item_reply(acting_user=agent, item_id=item.pk, text="Danke für Ihre Frage!", loaded_at_event_id=loaded)
@@ -51,11 +51,17 @@ def test_a_reply_goes_out_once_and_answers_the_item(claimed_item, meta_graph_stu
     assert kinds[-2:] == [ItemEvent.Kind.REPLY_QUEUED, ItemEvent.Kind.SENT]
 
 
-def test_a_reply_is_refused_when_something_new_arrived_in_the_thread(claimed_item, open_item_factory, meta_graph_stub):
+def test_a_reply_is_refused_when_something_new_arrived_in_the_conversation(
+    claimed_item, open_item_factory, meta_graph_stub
+):
     item, agent = claimed_item
-    loaded = item_thread_version(item=item)
+    loaded = item_conversation_version(item=item)
     newcomer = open_item_factory(
-        channel=item.channel, thread_external_id="post1", text="Hallo?? Antwortet hier jemand?", external_id="post1_c2"
+        channel=item.channel,
+        thread_external_id="post1",
+        parent_external_id=item.external_id,
+        text="Hallo?? Antwortet hier jemand?",
+        external_id="post1_c2",
     )
 
     with pytest.raises(ReplyConflict) as conflict:
@@ -69,15 +75,17 @@ def test_a_reply_is_refused_when_something_new_arrived_in_the_thread(claimed_ite
     assert meta_graph_stub.requests == []
 
 
-def test_a_reply_after_reloading_the_thread_is_accepted(
+def test_a_reply_after_reloading_the_conversation_is_accepted(
     claimed_item, open_item_factory, django_capture_on_commit_callbacks
 ):
     item, agent = claimed_item
-    open_item_factory(channel=item.channel, thread_external_id="post1", external_id="post1_c3")
+    open_item_factory(
+        channel=item.channel, thread_external_id="post1", parent_external_id=item.external_id, external_id="post1_c3"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         action = item_reply(
-            acting_user=agent, item_id=item.pk, text="Danke!", loaded_at_event_id=item_thread_version(item=item)
+            acting_user=agent, item_id=item.pk, text="Danke!", loaded_at_event_id=item_conversation_version(item=item)
         )
 
     assert action.pk is not None
@@ -91,7 +99,7 @@ def test_a_reply_needs_a_live_lease(claimed_item):
             acting_user=agent,
             item_id=item.pk,
             text="Zu spät",
-            loaded_at_event_id=item_thread_version(item=item),
+            loaded_at_event_id=item_conversation_version(item=item),
             now=timezone.now() + timedelta(minutes=6),
         )
 
@@ -105,7 +113,7 @@ def test_a_failed_send_is_visible_and_retried_with_backoff(
 
     with django_capture_on_commit_callbacks(execute=True):
         action = item_reply(
-            acting_user=agent, item_id=item.pk, text="Gern!", loaded_at_event_id=item_thread_version(item=item)
+            acting_user=agent, item_id=item.pk, text="Gern!", loaded_at_event_id=item_conversation_version(item=item)
         )
 
     action.refresh_from_db()
@@ -134,7 +142,7 @@ def test_a_permanent_failure_stops_retrying_and_reopens_the_item(
 
     with django_capture_on_commit_callbacks(execute=True):
         action = item_reply(
-            acting_user=agent, item_id=item.pk, text="Gern!", loaded_at_event_id=item_thread_version(item=item)
+            acting_user=agent, item_id=item.pk, text="Gern!", loaded_at_event_id=item_conversation_version(item=item)
         )
 
     action.refresh_from_db()
@@ -149,7 +157,7 @@ def test_running_the_send_task_twice_sends_once(claimed_item, meta_graph_stub, d
     item, agent = claimed_item
     with django_capture_on_commit_callbacks(execute=True):
         action = item_reply(
-            acting_user=agent, item_id=item.pk, text="Einmal!", loaded_at_event_id=item_thread_version(item=item)
+            acting_user=agent, item_id=item.pk, text="Einmal!", loaded_at_event_id=item_conversation_version(item=item)
         )
 
     second_run = outbound_action_send(action_id=action.pk)
@@ -262,12 +270,15 @@ def test_the_send_task_is_queued_in_the_replys_transaction(claimed_item, monkeyp
     # When one reply is rolled back and another one commits
     with pytest.raises(RuntimeError), transaction.atomic():
         item_reply(
-            acting_user=agent, item_id=item.pk, text="Verworfen", loaded_at_event_id=item_thread_version(item=item)
+            acting_user=agent,
+            item_id=item.pk,
+            text="Verworfen",
+            loaded_at_event_id=item_conversation_version(item=item),
         )
         assert OrmQ.objects.count() == 1
         raise RuntimeError("the caller's transaction fails after the reply")
     action = item_reply(
-        acting_user=agent, item_id=item.pk, text="Gilt", loaded_at_event_id=item_thread_version(item=item)
+        acting_user=agent, item_id=item.pk, text="Gilt", loaded_at_event_id=item_conversation_version(item=item)
     )
 
     # Then exactly the committed action has its send task queued

@@ -5,7 +5,7 @@ import pytest
 from communityops.models import Channel
 from inbox.connectors.wordpress import PENDING_MODERATION_TAG
 from inbox.models import Item, ItemEvent, ItemNote, OutboundAction
-from inbox.selectors import item_thread_version
+from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
 from inbox.services.errors import ActionNotSupported, ReplyConflict
 from inbox.services.moderation import item_mark_not_spam, item_moderate, item_tags_change, items_hide_near_duplicates
@@ -43,7 +43,7 @@ def test_moderation_under_a_colleagues_composer_makes_their_reply_conflict(
     item = open_item_factory(channel=facebook)
     anna, ben = agent_for(facebook.client), agent_for(facebook.client)
     item_claim(acting_user=anna, item_id=item.pk)
-    loaded = item_thread_version(item=item)
+    loaded = item_conversation_version(item=item)
 
     item_moderate(acting_user=ben, item_id=item.pk, action="delete")
 

@@ -80,18 +80,23 @@ def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory
     assert 'data-claim-state="other"' in fragment
 
 
-def test_reply_after_the_thread_changed_shows_what_changed_and_keeps_the_text(
+def test_reply_after_the_conversation_changed_shows_what_changed_and_keeps_the_text(
     client, served, open_item_factory, meta_graph_stub
 ):
     item = open_item_factory(channel=served["channel"], thread_external_id="post-1")
     item_claim(acting_user=served["agent"], item_id=item.pk)
     client.force_login(served["agent"])
     loaded_version = ItemEvent.objects.filter(item=item).latest("id").pk
-    newcomer = open_item_factory(channel=served["channel"], thread_external_id="post-1", text="Noch jemand hier?")
+    newcomer = open_item_factory(
+        channel=served["channel"],
+        thread_external_id="post-1",
+        parent_external_id=item.external_id,
+        text="Noch jemand hier?",
+    )
 
     response = client.post(
         reverse("inbox:reply", args=[item.pk]),
-        {"text": "Mein Entwurf", "thread_version": loaded_version},
+        {"text": "Mein Entwurf", "conversation_version": loaded_version},
         headers={"HX-Request": "true"},
     )
 
@@ -111,7 +116,9 @@ def test_reply_goes_out_and_answers_the_item(
     version = ItemEvent.objects.filter(item=item).latest("id").pk
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("inbox:reply", args=[item.pk]), {"text": "Danke!", "thread_version": version})
+        response = client.post(
+            reverse("inbox:reply", args=[item.pk]), {"text": "Danke!", "conversation_version": version}
+        )
 
     assert response.status_code == 302
     item.refresh_from_db()

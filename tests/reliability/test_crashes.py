@@ -27,7 +27,7 @@ from communityops.models import Channel
 from crises.models import AgencyRole, Notification, NotificationChannel
 from crises.services import crisis_create, crisis_escalation_start
 from inbox.models import Item, OutboundAction
-from inbox.selectors import item_thread_version
+from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
 from inbox.services.outbox import item_reply
 from inbox.stubs import MetaGraphStub
@@ -136,7 +136,7 @@ def test_a_killed_worker_loses_nothing_and_sends_each_message_under_one_key(
             acting_user=agent,
             item_id=item.pk,
             text=f"Antwort {number}",
-            loaded_at_event_id=item_thread_version(item=item),
+            loaded_at_event_id=item_conversation_version(item=item),
         )
     for number in range(CRISES):
         client = client_factory()

@@ -9,7 +9,7 @@ from django.db import connection
 
 from communityops.models import Channel, User
 from inbox.models import Item, ItemEvent, OutboundAction
-from inbox.selectors import item_thread_version
+from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.errors import InboxActionError
 from inbox.services.outbox import item_reply
@@ -66,7 +66,7 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
                     if not _open_items_left():
                         return
                     continue
-                version = item_thread_version(item=item)
+                version = item_conversation_version(item=item)
                 try:
                     item_heartbeat(acting_user=agent, item_id=item.pk)
                 except InboxActionError:
@@ -102,7 +102,7 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
                     with lock:
                         refusals["take-over refused"] += 1
                     continue
-                reply(lead, item, item_thread_version(item=item))
+                reply(lead, item, item_conversation_version(item=item))
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
         finally:

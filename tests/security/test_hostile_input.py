@@ -106,7 +106,7 @@ def test_nul_bytes_in_a_reply_or_note_are_refused_not_a_server_error(agent_clien
         f"/api/inbox/items/{item.pk}/notes/", json.dumps({"text": "a\x00b"}), content_type="application/json"
     )
     form = agent_client.post(f"/inbox/items/{item.pk}/notes/", {"text": "a\x00b"})
-    reply = agent_client.post(f"/inbox/items/{item.pk}/reply/", {"text": "a\x00b", "thread_version": "0"})
+    reply = agent_client.post(f"/inbox/items/{item.pk}/reply/", {"text": "a\x00b", "conversation_version": "0"})
 
     assert api.status_code == 400
     assert form.status_code < 500 and reply.status_code < 500

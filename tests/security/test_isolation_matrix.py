@@ -223,7 +223,7 @@ FORM_BODY = {
     "severity": 3,
     "to_status": "resolved",
     "text": "matrix probe",
-    "thread_version": 99999999,
+    "conversation_version": 99999999,
     "decision": "approve",
     "reason": "matrix probe",
     "action": "hide",
