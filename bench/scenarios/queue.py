@@ -113,14 +113,7 @@ def run(*, port: int, url: str, log) -> list[Result]:
     results = []
     for case in cases:
         session = api if case.path.startswith("/api/") else html
-        samples = []
-        for _ in range(REPEAT + 1):
-            started = time.perf_counter()
-            status, _body = session.request("GET", case.path)
-            samples.append(time.perf_counter() - started)
-            if status != 200:
-                raise RuntimeError(f"{case.path} answered {status}")
-        samples = samples[1:]
+        samples = session.timed_gets(case.path, REPEAT)
         baseline = _baseline(url, deep_due=deep_due, deep_id=deep_id, limit=case.limit, deep=case.deep)
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         base_p50 = percentile(baseline, 0.5)

@@ -1,7 +1,5 @@
 """Reports at 1M items: the operations dashboard and a client report (30 days), over HTTP."""
 
-import time
-
 from ..measure import Result, ms, percentile
 from ..stack import HttpSession
 
@@ -25,14 +23,7 @@ def run(*, port: int, log) -> list[Result]:
     ]
     results = []
     for label, path, repeat, has_target in cases:
-        samples = []
-        for _ in range(repeat + 1):
-            started = time.perf_counter()
-            status, _body = session.request("GET", path)
-            samples.append(time.perf_counter() - started)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-        samples = samples[1:]
+        samples = session.timed_gets(path, repeat)
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         results.append(
             Result(
