@@ -19,11 +19,12 @@ from communityops.models import User
 from ..connectors import connector_for_channel
 from ..connectors.wordpress import PENDING_MODERATION_TAG
 from ..lock_objects import item_qs_select_for_update
+from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_queryset_for_user
 from .claims import claim_fields_clear, item_for_update
 from .errors import InboxActionError, ItemNotOpen
-from .outbox import outbound_action_enqueue
+from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
 
 Kind = OutboundAction.Kind
@@ -51,15 +52,22 @@ def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
     spam_feedback_record(acting_user=acting_user, item=item, is_spam=is_spam)
 
 
-def _status_change(*, item: Item, to: str, actor: User | None, data: dict, now: datetime) -> None:
-    previous = item.status
-    fields = claim_fields_clear(item=item, status=to)
-    if to == Item.Status.CLOSED:
-        item.closed_at = now
-        fields.append("closed_at")
-    item.save(update_fields=fields)
-    ItemEvent.objects.create(
-        item=item, actor=actor, kind=ItemEvent.Kind.STATUS_CHANGED, data={**data, "from": previous, "to": to}
+def _statuses_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
+    """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
+    with one INSERT."""
+    previous = [item.status for item in items]
+    for item in items:
+        fields = claim_fields_clear(item=item, status=to)
+        if to == Item.Status.CLOSED:
+            item.closed_at = now
+            fields.append("closed_at")
+    # Every item now holds the same values in these fields: one UPDATE writes them all.
+    Item.objects.filter(AnyOf(F("pk"), [item.pk for item in items])).update(
+        **{name: getattr(items[0], name) for name in fields}
+    )
+    ItemEvent.objects.bulk_create(
+        ItemEvent(item=item, actor=actor, kind=ItemEvent.Kind.STATUS_CHANGED, data={**data, "from": was, "to": to})
+        for item, was in zip(items, previous, strict=True)
     )
 
 
@@ -79,20 +87,27 @@ def _tags_change(*, item: Item, actor: User | None, add=(), remove=()) -> None:
 
 
 def _moderate_locked(
-    *, acting_user: User, item: Item, kind: str, reason: str, now: datetime, data=None
-) -> OutboundAction:
+    *, acting_user: User, items: list[Item], kind: str, reason: str, now: datetime, data=None
+) -> list[OutboundAction]:
+    """One moderation action on each of the items, whose rows the caller has locked: the actions
+    and events written in bulk (see outbound_actions_enqueue), the local statuses moved."""
     if kind not in MODERATION_KINDS:
         raise InboxActionError(message=f"Unknown moderation action {kind!r}.")
     data = {**(data or {}), "reason": reason}
-    action = outbound_action_enqueue(item=item, kind=kind, requested_by=acting_user, data=data)
-    status = _status_after(item=item, kind=kind)
-    if status is not None and status != item.status:
-        _status_change(item=item, to=status, actor=acting_user, data={**data, "action": kind}, now=now)
-    if kind == Kind.APPROVE:
-        _tags_change(item=item, actor=acting_user, remove=[PENDING_MODERATION_TAG])
-    if kind == Kind.SPAM:
-        _spam_feedback(acting_user=acting_user, item=item, is_spam=True)
-    return action
+    actions = outbound_actions_enqueue(items=items, kind=kind, requested_by=acting_user, data=data)
+    moving: dict[str, list[Item]] = {}
+    for item in items:
+        status = _status_after(item=item, kind=kind)
+        if status is not None and status != item.status:
+            moving.setdefault(status, []).append(item)
+    for status, moved in moving.items():
+        _statuses_change(items=moved, to=status, actor=acting_user, data={**data, "action": kind}, now=now)
+    for item in items:
+        if kind == Kind.APPROVE:
+            _tags_change(item=item, actor=acting_user, remove=[PENDING_MODERATION_TAG])
+        if kind == Kind.SPAM:
+            _spam_feedback(acting_user=acting_user, item=item, is_spam=True)
+    return actions
 
 
 @transaction.atomic
@@ -105,7 +120,10 @@ def item_moderate(
     before anything is written. Cite the guideline in `reason`: it is kept in the timeline.
     """
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    return _moderate_locked(acting_user=acting_user, item=item, kind=action, reason=reason, now=now or timezone.now())
+    [moderated] = _moderate_locked(
+        acting_user=acting_user, items=[item], kind=action, reason=reason, now=now or timezone.now()
+    )
+    return moderated
 
 
 @transaction.atomic
@@ -114,8 +132,8 @@ def item_close(*, acting_user: User, item_id: int, reason: str = "", now: dateti
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status not in Item.OPEN_STATUSES:
         raise ItemNotOpen(status=item.status)
-    _status_change(
-        item=item,
+    _statuses_change(
+        items=[item],
         to=Item.Status.CLOSED,
         actor=acting_user,
         data={"reason": reason or "no answer needed"},
@@ -131,7 +149,7 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     if item.status != Item.Status.SPAM:
         raise InboxActionError(message="The item is not marked as spam.")
     to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
-    _status_change(item=item, to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
+    _statuses_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
     _spam_feedback(acting_user=acting_user, item=item, is_spam=False)
     return item
 
@@ -170,21 +188,21 @@ def items_hide_near_duplicates(
         .filter(normalized=text_normalized(origin.text))
         .values("pk")
     )
-    actions = []
-    for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel"):
-        if item.status == Item.Status.HIDDEN or not connector_for_channel(item.channel).supports(Kind.HIDE):
-            continue
-        actions.append(
-            _moderate_locked(
-                acting_user=acting_user,
-                item=item,
-                kind=Kind.HIDE,
-                reason=reason,
-                now=now,
-                data={"near_duplicate_of": origin.pk},
-            )
-        )
-    return actions
+    hideable = [
+        item
+        for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel").order_by("pk")
+        if item.status != Item.Status.HIDDEN and connector_for_channel(item.channel).supports(Kind.HIDE)
+    ]
+    if not hideable:
+        return []
+    return _moderate_locked(
+        acting_user=acting_user,
+        items=hideable,
+        kind=Kind.HIDE,
+        reason=reason,
+        now=now,
+        data={"near_duplicate_of": origin.pk},
+    )
 
 
 def _tags_clean(tags) -> list[str]:

@@ -79,23 +79,29 @@ def _require_supported(*, item: Item, kind: str) -> None:
         raise ActionNotSupported(kind=kind, platform=item.channel.platform)
 
 
-def outbound_action_enqueue(
-    *, item: Item, kind: str, requested_by: User | None, data: dict | None = None
-) -> OutboundAction:
-    """Queue one moderation action for sending; the caller holds the item's row lock and transaction.
-
-    Writes the ACTION_QUEUED event and queues the send task in the same transaction.
-    """
-    _require_supported(item=item, kind=kind)
-    action = OutboundAction.objects.create(item=item, kind=kind, requested_by=requested_by)
-    ItemEvent.objects.create(
-        item=item,
-        actor=requested_by,
-        kind=ItemEvent.Kind.ACTION_QUEUED,
-        data={**(data or {}), "action_id": action.pk, "action": kind},
+def outbound_actions_enqueue(
+    *, items: list[Item], kind: str, requested_by: User | None, data: dict | None = None
+) -> list[OutboundAction]:
+    """Queue a moderation action per item for sending; the caller holds the items' row locks and
+    transaction. One INSERT for the actions, one for their ACTION_QUEUED events, and a send task
+    per action queued in the same transaction (a campaign's thousand copies hidden at once)."""
+    for item in {item.channel_id: item for item in items}.values():
+        _require_supported(item=item, kind=kind)
+    actions = OutboundAction.objects.bulk_create(
+        OutboundAction(item=item, kind=kind, requested_by=requested_by) for item in items
     )
-    _send_enqueue(action)
-    return action
+    ItemEvent.objects.bulk_create(
+        ItemEvent(
+            item=item,
+            actor=requested_by,
+            kind=ItemEvent.Kind.ACTION_QUEUED,
+            data={**(data or {}), "action_id": action.pk, "action": kind},
+        )
+        for item, action in zip(items, actions, strict=True)
+    )
+    for action in actions:
+        _send_enqueue(action)
+    return actions
 
 
 def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datetime, data: dict) -> OutboundAction:
