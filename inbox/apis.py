@@ -1,6 +1,6 @@
 """The inbox REST API: one APIView per operation, thin, scoped through selectors and services.
 
-Refusals (someone else holds the item, the thread changed, the channel cannot do it)
+Refusals (someone else holds the item, the conversation changed, the channel cannot do it)
 come back as 409/400 with a stable `code`, a readable `detail` and `details`.
 """
 
@@ -67,7 +67,7 @@ REFUSALS = {
         REFUSAL_OR_INVALID_INPUT, description="Refused (not possible for this item or channel) or invalid input."
     ),
     404: OpenApiResponse(description="No such item among the clients you serve."),
-    409: OpenApiResponse(RefusalSerializer, description="Conflict: lease or thread changed; see details."),
+    409: OpenApiResponse(RefusalSerializer, description="Conflict: lease or conversation changed; see details."),
 }
 
 
@@ -104,7 +104,9 @@ class ItemSerializer(serializers.Serializer):
     sentiment = serializers.CharField()
     permalink = serializers.CharField()
     tags = serializers.ListField(child=serializers.CharField())
+    external_id = serializers.CharField()
     thread_external_id = serializers.CharField()
+    parent_external_id = serializers.CharField()
     platform_created_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     sla_due_at = serializers.DateTimeField(allow_null=True)
@@ -208,7 +210,8 @@ class ItemDetailApi(InboxApi):
         item = ItemSerializer()
         conversation = ItemSerializer(many=True, source="conversation.messages")
         conversation_not_shown = serializers.IntegerField(
-            source="conversation.not_shown", help_text="Earlier messages of the conversation left out."
+            source="conversation.not_shown",
+            help_text="Messages of the conversation left out: it lists the first, the item and the newest 50.",
         )
         elsewhere_under_post = serializers.IntegerField(
             source="conversation.elsewhere_under_post",
@@ -335,7 +338,7 @@ class ItemReplyApi(InboxApi):
         operation_id="inbox_items_reply",
         request=InputSerializer,
         responses={202: OutboundActionSerializer, **REFUSALS},
-        description="Accepted only under your live lease and if nothing changed in the thread since "
+        description="Accepted only under your live lease and if nothing changed in the conversation since "
         "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes.",
     )
     def post(self, request, item_id: int):

@@ -193,6 +193,11 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}: {self.text[:40]}"
 
+    @property
+    def is_reply(self) -> bool:
+        """Nested under another item; some sources name the post itself as a top-level comment's parent."""
+        return self.parent_external_id not in ("", self.thread_external_id)
+
 
 class ItemEvent(models.Model):
     """Append-only: every state change of an item, who did it and when; the timeline reads these."""

@@ -91,7 +91,8 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
 # password hash). Less to send and to build for every row of every page.
 ITEM_LIST_FIELDS = (
     *("id", "kind", "status", "priority", "author_tier", "text", "language", "sentiment", "permalink", "tags"),
-    *("thread_external_id", "platform_created_at", "received_at", "sla_due_at", "spam_score", "fake_score"),
+    *("external_id", "thread_external_id", "parent_external_id"),
+    *("platform_created_at", "received_at", "sla_due_at", "spam_score", "fake_score"),
     *("claimed_at", "lease_expires_at", "first_response_at"),
     *("client__name", "channel__name", "channel__platform", "author__display_name", "author__handle"),
     *("author__external_id", "claimed_by__email", "claimed_by__first_name", "claimed_by__last_name"),
@@ -158,30 +159,41 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
 
 
 # How deep the conversation query follows replies of replies (and back up to the top-level
-# comment): platforms nest two levels (Meta) to five (WordPress); the cap also ends a cycle of
-# parent ids, which a generic source could send.
+# comment): platforms nest two levels (Meta) to five (WordPress).
 CONVERSATION_MAX_DEPTH = 20
 # The messages the composer shows: the conversation's first one, the item, and the newest of the rest.
 CONVERSATION_SHOWN = 50
 
+# Up the parent ids to the top-level comment (within the item's post; a parent id that is empty,
+# the post's own id, or not stored ends the climb), then down every reply under it. A cycle of
+# parent ids (a generic source may send one) can only lead back to the top: the walk down stops
+# there, and the walk up at the depth cap.
 _CONVERSATION_SQL = f"""
 WITH RECURSIVE ancestors AS (
     SELECT id, external_id, parent_external_id, 0 AS depth FROM {Item._meta.db_table} WHERE id = %s
   UNION ALL
     SELECT parent.id, parent.external_id, parent.parent_external_id, ancestors.depth + 1
     FROM {Item._meta.db_table} AS parent JOIN ancestors ON parent.external_id = ancestors.parent_external_id
-    WHERE parent.channel_id = %s AND ancestors.depth < {CONVERSATION_MAX_DEPTH}
+    WHERE parent.channel_id = %s AND parent.thread_external_id = %s
+      AND ancestors.parent_external_id NOT IN ('', %s) AND ancestors.depth < {CONVERSATION_MAX_DEPTH}
 ),
 conversation AS (
-    (SELECT id, external_id, 0 AS depth FROM ancestors ORDER BY ancestors.depth DESC LIMIT 1)
+    (SELECT id, external_id, id AS top_id, 0 AS depth FROM ancestors ORDER BY ancestors.depth DESC LIMIT 1)
   UNION ALL
-    SELECT reply.id, reply.external_id, conversation.depth + 1
+    SELECT reply.id, reply.external_id, conversation.top_id, conversation.depth + 1
     FROM {Item._meta.db_table} AS reply JOIN conversation ON reply.parent_external_id = conversation.external_id
     WHERE reply.channel_id = %s AND reply.thread_external_id = %s
-      AND conversation.depth < {CONVERSATION_MAX_DEPTH}
+      AND reply.id <> conversation.top_id AND conversation.depth < {CONVERSATION_MAX_DEPTH}
 )
 SELECT id FROM conversation
 """  # noqa: S608 - the table name is ours, values are parameters
+
+
+def _items_under_the_post(*, item: Item) -> QuerySet[Item]:
+    """The items of the item's client and channel under the same post (or in the same chat)."""
+    return Item.objects.filter(
+        client_id=item.client_id, channel_id=item.channel_id, thread_external_id=item.thread_external_id
+    )
 
 
 def item_conversation_queryset(*, item: Item) -> QuerySet[Item]:
@@ -192,14 +204,18 @@ def item_conversation_queryset(*, item: Item) -> QuerySet[Item]:
     comment it belongs to with every reply nested under it, not the whole post: under a post
     with thousands of comments (a shitstorm) the others are other people's conversations, and
     each new one would otherwise have refused every reply under the post and made the composer
-    load them all. One recursive query: up the parent ids to the top-level comment, then down its
-    replies (index item_conversation on channel, thread and parent).
+    load them all. One recursive query (see _CONVERSATION_SQL; the walk up uses the unique
+    index on channel and external id, the walk down item_conversation on channel, post and
+    parent). A reply whose parent is not stored yet is the top of its own conversation until the
+    parent arrives (whose RECEIVED event then counts as a change). Always within the item's
+    client: a channel moved to another client in the admin does not show the old client's items.
     """
     if item.kind == Item.Kind.DM and item.thread_external_id:
-        return Item.objects.filter(channel_id=item.channel_id, thread_external_id=item.thread_external_id)
+        return _items_under_the_post(item=item)
+    thread = item.thread_external_id
     # Values go as parameters; the SQL is a constant of ours.
-    ids = RawSQL(_CONVERSATION_SQL, (item.pk, item.channel_id, item.channel_id, item.thread_external_id))  # noqa: S611
-    return Item.objects.filter(pk__in=ids)
+    ids = RawSQL(_CONVERSATION_SQL, (item.pk, item.channel_id, thread, thread, item.channel_id, thread))  # noqa: S611
+    return Item.objects.filter(pk__in=ids, client_id=item.client_id)
 
 
 def item_conversation_version(*, item: Item) -> int:
@@ -244,7 +260,10 @@ def item_conversation_for_composer(*, item: Item) -> Conversation:
         item_conversation_queryset(item=item).order_by("platform_created_at", "id").values_list("pk", flat=True)
     )
     shown_ids = {*ordered[:1], item.pk, *ordered[-CONVERSATION_SHOWN:]}
-    messages = {message.pk: message for message in Item.objects.filter(pk__in=shown_ids).select_related("author")}
+    messages = {
+        message.pk: message
+        for message in Item.objects.filter(pk__in=shown_ids).select_related("author", "client", "channel", "claimed_by")
+    }
     shown, left_out = [], 0
     for pk in ordered:
         if pk in messages:
@@ -254,8 +273,7 @@ def item_conversation_for_composer(*, item: Item) -> Conversation:
             left_out += 1
     elsewhere = 0
     if item.thread_external_id and item.kind != Item.Kind.DM:
-        under_post = Item.objects.filter(channel_id=item.channel_id, thread_external_id=item.thread_external_id)
-        elsewhere = under_post.count() - len(ordered)
+        elsewhere = _items_under_the_post(item=item).count() - len(ordered)
     return Conversation(shown=shown, not_shown=len(ordered) - len(shown), elsewhere_under_post=elsewhere)
 
 
@@ -272,13 +290,16 @@ class ItemDetail:
 def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
     """Everything the composer shows, in a fixed number of queries."""
     item = item_get_for_user(user=user, item_id=item_id)
+    # The version first: a message arriving between the two reads is then shown but newer than the
+    # version (the reply gets a conflict that shows it again), never counted without being shown.
+    version = item_conversation_version(item=item)
     return ItemDetail(
         item=item,
         conversation=item_conversation_for_composer(item=item),
         events=list(item.events.select_related("actor").order_by("id")),
         notes=list(item.notes.select_related("author").order_by("created_at", "id")),
         outbound_actions=list(item.outbound_actions.select_related("requested_by").order_by("id")),
-        conversation_version=item_conversation_version(item=item),
+        conversation_version=version,
     )
 
 

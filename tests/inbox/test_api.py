@@ -212,10 +212,10 @@ def test_claim_next_then_reply_take_a_fixed_number_of_queries(
 
     # When the agent claims the next item and answers it
     # token, savepoint, the served client ids, the candidates from each client's queue head, lock the
-    # first free one (with client, channel, author), claim, CLAIMED event, release, thread version
+    # first free one (with client, channel, author), claim, CLAIMED event, release, conversation version
     with django_assert_num_queries(9):
         claimed = token_client.post(reverse("api_inbox_claim_next"), format="json").json()
-    # token, savepoint, lock the item (with channel), thread version, action, item, REPLY_QUEUED event,
+    # token, savepoint, lock the item (with channel), conversation version, action, item, REPLY_QUEUED event,
     # the send task's queue row, release
     with django_assert_num_queries(9):
         reply = token_client.post(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from communityops.models import Channel
 from inbox.models import Item, OutboundAction
 from inbox.selectors import (
+    _CONVERSATION_SQL,
     CONVERSATION_SHOWN,
     item_conversation_for_composer,
     item_conversation_queryset,
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def post(channel_factory, open_item_factory):
-    """A blog post's comments, nested as WordPress nests them: two top-level comments, replies
-    to the first three levels deep; returns a factory for more and the items by name."""
+    """A post's comments, nested three levels deep as WordPress nests them (on a page channel): two
+    top-level comments and replies; returns a factory for more and the items by name."""
     channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
 
     def comment(name: str, parent: str = "", **fields) -> Item:
@@ -68,13 +69,39 @@ def test_a_direct_message_s_conversation_is_the_whole_chat(channel_factory, open
     assert _names(item_conversation_queryset(item=messages[1])) == {"m0", "m1", "m2"}
 
 
-def test_a_cycle_of_parent_ids_ends(channel_factory, open_item_factory):
-    """A generic source may send any parent ids; two items naming each other must not loop."""
+def test_a_cycle_of_parent_ids_ends_without_walking_it_again(channel_factory, open_item_factory):
+    """A generic source may send any parent ids; two items naming each other must neither loop nor
+    make the query walk their replies once per lap."""
     channel = channel_factory()
     a = open_item_factory(channel=channel, thread_external_id="t", external_id="a", parent_external_id="b")
     open_item_factory(channel=channel, thread_external_id="t", external_id="b", parent_external_id="a")
+    for number in range(10):
+        open_item_factory(channel=channel, thread_external_id="t", external_id=f"r{number}", parent_external_id="a")
 
-    assert _names(item_conversation_queryset(item=a)) == {"a", "b"}
+    conversation = item_conversation_queryset(item=a)
+
+    assert _names(conversation) == {"a", "b", *(f"r{number}" for number in range(10))}
+    with connection.cursor() as cursor:  # the recursive query's own rows, before IN removes repeats
+        cursor.execute(
+            f"SELECT count(*) FROM ({_CONVERSATION_SQL}) AS walked",  # noqa: S608 - our constant SQL
+            (a.pk, a.channel_id, "t", "t", a.channel_id, "t"),
+        )
+        assert cursor.fetchone()[0] == 12
+
+
+def test_the_conversation_stays_within_the_post_and_the_client(channel_factory, open_item_factory):
+    """A parent id naming an item under another post does not pull the item out of its own
+    conversation, and a top-level comment that names the post as its parent is still top-level."""
+    channel = channel_factory()
+    open_item_factory(channel=channel, thread_external_id="other-post", external_id="elsewhere")
+    item = open_item_factory(channel=channel, thread_external_id="p", external_id="c1", parent_external_id="elsewhere")
+    sibling = open_item_factory(channel=channel, thread_external_id="p", external_id="c2", parent_external_id="p")
+    reply = open_item_factory(channel=channel, thread_external_id="p", external_id="c2-r", parent_external_id="c2")
+
+    assert _names(item_conversation_queryset(item=item)) == {"c1"}
+    assert _names(item_conversation_queryset(item=reply)) == {"c2", "c2-r"}
+    assert (sibling.is_reply, reply.is_reply) == (False, True)
+    assert item_conversation_for_composer(item=item).elsewhere_under_post == 2
 
 
 def test_a_new_comment_elsewhere_under_the_post_does_not_refuse_the_reply(
@@ -163,3 +190,47 @@ def test_the_claim_status_poll_reads_the_item_alone(client, post, agent_for):
 
     assert 'data-claim-state="free"' in fragment
     assert not any("RECURSIVE" in query["sql"] or "inbox_itemevent" in query["sql"] for query in queries)
+
+
+def test_a_new_message_in_the_chat_refuses_a_reply_to_a_direct_message(
+    channel_factory, open_item_factory, agent_for, meta_graph_stub
+):
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    message = open_item_factory(channel=channel, kind=Item.Kind.DM, thread_external_id="chat-1")
+    agent = agent_for(channel.client)
+    item_claim(acting_user=agent, item_id=message.pk)
+    loaded = item_conversation_version(item=message)
+    open_item_factory(channel=channel, kind=Item.Kind.DM, thread_external_id="chat-2")
+    assert item_conversation_version(item=message) == loaded  # another chat is another conversation
+    follow_up = open_item_factory(channel=channel, kind=Item.Kind.DM, thread_external_id="chat-1")
+
+    with pytest.raises(ReplyConflict) as conflict:
+        item_reply(acting_user=agent, item_id=message.pk, text="Hallo!", loaded_at_event_id=loaded)
+
+    assert [change["item_id"] for change in conflict.value.details["changes"]] == [follow_up.pk]
+    assert conflict.value.details["conversation_version"] > loaded
+
+
+def test_the_item_api_returns_the_conversation_and_the_version_the_claim_gave(
+    client, post, agent_for, django_assert_max_num_queries
+):
+    comment, items = post
+    for number in range(20):
+        comment(f"late-{number}", "reply")
+    agent = agent_for(items["first"].client)
+    client.force_login(agent)
+    claimed = client.post(reverse("api_inbox_item_claim", args=[items["deepest"].pk])).json()
+
+    with django_assert_max_num_queries(20):
+        body = client.get(reverse("api_inbox_item", args=[items["deepest"].pk])).json()
+
+    assert [message["external_id"] for message in body["conversation"]][:4] == [
+        "first",
+        "reply",
+        "reply-to-reply",
+        "deepest",
+    ]
+    assert len(body["conversation"]) == 24
+    assert body["conversation"][1]["parent_external_id"] == "first"
+    assert (body["conversation_not_shown"], body["elsewhere_under_post"]) == (0, 2)
+    assert body["conversation_version"] == claimed["loaded_at_event_id"]
