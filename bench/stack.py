@@ -167,16 +167,16 @@ class HttpSession:
                     raise
         raise AssertionError("unreachable")
 
-    def timed_gets(self, path: str, repeat: int) -> list[float]:
-        """Seconds of `repeat` GETs of `path` after a first one that warms up (and is not counted)."""
+    def timed_gets(self, path: str, repeat: int, *, warm_up: int = 1) -> list[float]:
+        """Seconds of `repeat` GETs of `path` after `warm_up` ones that are not counted."""
         samples = []
-        for _ in range(repeat + 1):
+        for _ in range(warm_up + repeat):
             started = time.perf_counter()
             status, _body = self.request("GET", path)
             samples.append(time.perf_counter() - started)
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
-        return samples[1:]
+        return samples[warm_up:]
 
     def close(self) -> None:
         self.connection.close()

@@ -11,7 +11,9 @@ rows/s from run to run; on this shared machine the CPU time the same work takes 
 within minutes, so only measurements taken side by side compare.
 
 While the burst runs, crises start their escalation at staggered times (steps due every minute),
-and the resident memory of every gunicorn and qcluster worker is sampled from /proc.
+the resident memory of every gunicorn and qcluster worker is sampled from /proc, and an agent's
+queue keeps refreshing (what the inbox page does every 5 s, here every POLL_INTERVAL), compared
+with the same requests on the quiet stack before the first burst.
 """
 
 import json
@@ -35,6 +37,27 @@ CRISES = 6
 CRISIS_START_SPACING = 5.0  # seconds between escalation starts
 STEP_WAIT_MINUTES = 1
 STEPS = 3
+POLL_INTERVAL = 0.5
+QUIET_POLLS = 20
+QUEUE_PATH = "/inbox/queue/?priority=3"  # the queue scenario's filtered list fragment
+
+
+class _QueuePoller(threading.Thread):
+    """One agent's queue fragment, fetched every POLL_INTERVAL until stopped: the seconds each took."""
+
+    def __init__(self, session: HttpSession) -> None:
+        super().__init__(daemon=True)
+        self.session, self.samples, self.done = session, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.samples += self.session.timed_gets(QUEUE_PATH, 1, warm_up=0)
+            self.done.wait(POLL_INTERVAL)
+
+    def stop(self) -> list[float]:
+        self.done.set()
+        self.join()
+        return self.samples
 
 
 def _payload(rng: random.Random, channel_id: int, post: int, start_number: int, round_number: int) -> bytes:
@@ -234,6 +257,16 @@ def _max_item_id(url: str) -> int:
         return connection.execute("SELECT coalesce(max(id), 0) FROM inbox_item").fetchone()[0]
 
 
+def _agent_session(port: int) -> HttpSession:
+    from django.test import Client
+
+    from communityops.models import User
+
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(User.objects.get(email="lead0@bench.example"))
+    return HttpSession(port, {"Cookie": f"sessionid={browser.cookies['sessionid'].value}", "HX-Request": "true"})
+
+
 def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     from communityops.models import Channel
     from inbox.webhooks import meta_signature_for
@@ -254,6 +287,9 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         rounds.append(bodies)
     crisis_clients = [channel.client_id for channel in channels[:CRISES]]
 
+    agent = _agent_session(stack.port)
+    quiet_queue = agent.timed_gets(QUEUE_PATH, QUIET_POLLS)
+    busy_queue: list[float] = []
     sampler = MemorySampler(stack)
     sampler.start()
     time.sleep(1.0)  # a resting sample first
@@ -263,7 +299,10 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     for round_number, bodies in enumerate(rounds):
         before = _max_item_id(url)
         _settle(url)
+        poller = _QueuePoller(agent)
+        poller.start()
         elapsed, round_acks, round_statuses, processed = _burst(port=stack.port, url=url, bodies=bodies)
+        busy_queue += poller.stop()
         done = _items_since(url, before)
         rates.append(done / elapsed)
         complete += done
@@ -283,6 +322,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         window_end = datetime.now(UTC)
     time.sleep(75)  # the due-check ticks once a minute: give a due step its chance before counting it late
     sampler.stop()
+    agent.close()
     lateness, unsent = _escalation_lateness(url, crisis_ids, window_end)
     rate, copy_rate = statistics.median(rates), statistics.median(copy_rates)
     ratio = statistics.median(burst / copy for burst, copy in zip(rates, copy_rates, strict=True))
@@ -306,6 +346,16 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
             f"{ms(percentile(acks, 0.5))} / {ms(percentile(acks, 0.99))}",
             target="p99 < 250 ms",
             met=percentile(acks, 0.99) < 0.250 and set(statuses) == {200},
+        ),
+        Result(
+            "Ingest burst",
+            f"an agent's queue refresh during the bursts ({QUEUE_PATH} every {POLL_INTERVAL} s, {len(busy_queue)}"
+            " requests), p50 / p95",
+            f"{ms(percentile(busy_queue, 0.5))} / {ms(percentile(busy_queue, 0.95))}",
+            f"the same before the bursts: {ms(percentile(quiet_queue, 0.5))} / {ms(percentile(quiet_queue, 0.95))}",
+            percentile(quiet_queue, 0.5) / percentile(busy_queue, 0.5),
+            "p95 < 50 ms",
+            percentile(busy_queue, 0.95) < 0.050,
         ),
         Result(
             "Escalation timeliness",
