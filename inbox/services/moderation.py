@@ -21,7 +21,7 @@ from ..connectors.wordpress import PENDING_MODERATION_TAG
 from ..lock_objects import item_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
-from ..selectors import item_queryset_for_user
+from ..selectors import item_get_for_user, item_queryset_for_user
 from .claims import claim_fields_clear, item_for_update
 from .errors import InboxActionError, ItemNotOpen
 from .outbox import outbound_actions_enqueue
@@ -30,6 +30,8 @@ from .triage import spam_feedback_record
 Kind = OutboundAction.Kind
 MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.APPROVE, Kind.SPAM, Kind.TRASH)
 NEAR_DUPLICATE_WINDOW = timedelta(hours=24)
+# What a near-duplicate hide takes: open or answered copies (not closed, spam or already hidden ones).
+_HIDEABLE_STATUSES = (*Item.OPEN_STATUSES, Item.Status.ANSWERED)
 
 # The local status each action leaves the item in; None = status unchanged.
 _STATUS_AFTER = {
@@ -55,6 +57,8 @@ def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
 def _statuses_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
     """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
     with one INSERT."""
+    if not items:
+        return
     previous = [item.status for item in items]
     for item in items:
         fields = claim_fields_clear(item=item, status=to)
@@ -171,16 +175,22 @@ def _text_normalized_sql():
 def items_hide_near_duplicates(
     *, acting_user: User, item_id: int, reason: str = "", now: datetime | None = None
 ) -> list[OutboundAction]:
-    """Hide the item and every open item of the same client with the same normalized text
-    received within 24 hours of it (a coordinated campaign). Channels that cannot hide are skipped.
+    """Hide the item and every open or answered item of the same client with the same normalized
+    text received within 24 hours of it (a coordinated campaign). Channels that cannot hide are
+    skipped.
+
+    The copies (the item among them) are locked in one statement, in id order: locking the item
+    first and then the others let two agents hiding the same campaign from different copies
+    deadlock. A copy a colleague deleted or marked as spam while this waited for its lock keeps
+    that status (the status the lock returns is checked again).
     """
     now = now or timezone.now()
-    origin = item_for_update(acting_user=acting_user, item_id=item_id)
+    origin = item_get_for_user(user=acting_user, item_id=item_id)
     candidate_ids = (
         item_queryset_for_user(user=acting_user)
         .filter(
             client_id=origin.client_id,
-            status__in=Item.OPEN_STATUSES + (Item.Status.ANSWERED,),
+            status__in=_HIDEABLE_STATUSES,
             received_at__gte=origin.received_at - NEAR_DUPLICATE_WINDOW,
             received_at__lte=origin.received_at + NEAR_DUPLICATE_WINDOW,
         )
@@ -190,8 +200,8 @@ def items_hide_near_duplicates(
     )
     hideable = [
         item
-        for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel").order_by("pk")
-        if item.status != Item.Status.HIDDEN and connector_for_channel(item.channel).supports(Kind.HIDE)
+        for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel")
+        if item.status in _HIDEABLE_STATUSES and connector_for_channel(item.channel).supports(Kind.HIDE)
     ]
     if not hideable:
         return []

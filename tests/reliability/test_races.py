@@ -2,16 +2,18 @@
 
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from communityops.models import Channel, User
 from inbox.models import Item, ItemEvent, OutboundAction
 from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.errors import InboxActionError
+from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 
 ITEMS = 80
@@ -131,3 +133,96 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.SENT).count() == ITEMS
     # The race really raced: some replies were refused because a lead took the item over.
     print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")
+
+
+def _wait_until_waiting_on_a_lock(backends: int) -> None:
+    """Until `backends` other connections wait for a row lock (polled; fails after 10 s)."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0] >= backends:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{backends} connection(s) never waited for a lock")
+
+
+def _in_thread(target, errors: list) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as error:  # kept for the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
+    channel_factory, open_item_factory, agent_for, meta_graph_stub
+):
+    # A colleague's open transaction holds copy 2; Anna hides from copy 3 and waits at copy 2, then
+    # Ben hides from copy 4. Locking each one's own copy first (as before) deadlocked here.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    copies = [open_item_factory(channel=channel, text="Boykott! Diese Firma lügt.") for _ in range(4)]
+    anna, ben, colleague = (agent_for(channel.client, with_mfa=False) for _ in range(3))
+    errors: list[BaseException] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def colleague_holds_copy_2() -> None:
+        with transaction.atomic():
+            item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"])
+            holding.set()
+            release.wait(10)
+
+    holder = _in_thread(colleague_holds_copy_2, errors)
+    assert holding.wait(10)
+    anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
+    _wait_until_waiting_on_a_lock(1)
+    ben_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
+    _wait_until_waiting_on_a_lock(2)
+    release.set()
+    for thread in (holder, anna_hides, ben_hides):
+        thread.join()
+
+    assert errors == []
+    assert set(Item.objects.filter(pk__in=[copy.pk for copy in copies]).values_list("status", flat=True)) == {
+        Item.Status.HIDDEN
+    }
+    hides = Counter(OutboundAction.objects.filter(kind=OutboundAction.Kind.HIDE).values_list("item_id", flat=True))
+    assert hides == Counter({copy.pk: 1 for copy in copies})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
+    channel_factory, open_item_factory, agent_for, meta_graph_stub
+):
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    first, second = (open_item_factory(channel=channel, text="Boykott! Diese Firma lügt.") for _ in range(2))
+    anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
+    errors: list[BaseException] = []
+    deleted, release = threading.Event(), threading.Event()
+
+    def ben_deletes_the_second() -> None:
+        with transaction.atomic():
+            item_moderate(acting_user=ben, item_id=second.pk, action="delete")
+            deleted.set()
+            release.wait(10)
+
+    ben_deletes = _in_thread(ben_deletes_the_second, errors)
+    assert deleted.wait(10)
+    anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
+    _wait_until_waiting_on_a_lock(1)
+    release.set()
+    for thread in (ben_deletes, anna_hides):
+        thread.join()
+
+    assert errors == []
+    statuses = dict(Item.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "status"))
+    assert statuses == {first.pk: Item.Status.HIDDEN, second.pk: Item.Status.CLOSED}
+    assert list(OutboundAction.objects.filter(item=second).values_list("kind", flat=True)) == ["delete"]
