@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from communityops.models import ClientContact, User
@@ -40,12 +40,13 @@ def crisis_get_for_user(*, user: User, crisis_id: int) -> Crisis:
 
 
 def crisis_board_for_user(*, user: User) -> QuerySet[Crisis]:
-    """Unresolved crises, most severe first, with what the board shows in one round trip each."""
+    """Unresolved crises, most severe first, with what the board shows (their linked items counted,
+    not loaded: a shitstorm's crisis may link thousands) in one query."""
     return (
         crisis_queryset_for_user(user=user)
         .exclude(status=Crisis.Status.RESOLVED)
         .select_related("client", "owner")
-        .prefetch_related(Prefetch("crisis_items", queryset=CrisisItem.objects.only("pk", "crisis_id")))
+        .annotate(linked_item_count=Count("crisis_items"))
         .order_by("severity", "-created_at")
     )
 

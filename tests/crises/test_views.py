@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from crises.detection import spike_detect_client
 from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
-from crises.services import crisis_create
+from crises.services import crisis_create, crisis_items_link
 from inbox.models import Item, ItemEvent
 
 
@@ -26,6 +26,18 @@ def test_board_shows_who_is_on_call_and_refreshes_as_a_partial(
     assert page.status_code == 200 and b'hx-trigger="every 5s"' in page.content
     assert str(on_call).encode() in page.content
     assert partial.status_code == 200 and b"<html" not in partial.content and b"Fire 4" in partial.content
+
+
+def test_board_counts_each_crisis_s_linked_items(lead_client, on_call, item_factory, channel_factory):
+    channel = channel_factory()
+    crisis = crisis_create(acting_user=on_call, client=channel.client, title="Glass rumour", now=timezone.now())
+    crisis_items_link(
+        crisis=crisis, items=[item_factory(channel=channel) for _ in range(3)], acting_user=on_call, now=timezone.now()
+    )
+
+    partial = lead_client.get("/crises/", headers={"HX-Request": "true"}).content.decode()
+
+    assert '<td class="num">3</td>' in partial
 
 
 def test_crisis_from_items_links_them_and_marks_them_escalated(lead_client, on_call, item_factory, channel_factory):
