@@ -1,5 +1,6 @@
 """Reads of crises, scoped to the clients the user may see (a contact sees only their own client)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
@@ -66,6 +67,23 @@ def crisis_linked_items(*, crisis: Crisis) -> QuerySet[CrisisItem]:
     return crisis.crisis_items.select_related(
         "item__channel", "item__author", "answered_draft", "holding_statement", "linked_by"
     ).order_by("linked_at", "id")
+
+
+# The linked items the crisis page lists: the most recently linked (a shitstorm's crisis may link thousands).
+CRISIS_PAGE_LINKED_ITEMS = 100
+
+
+@dataclass(frozen=True)
+class LinkedItemsPage:
+    shown: list[CrisisItem]  # the most recently linked, oldest of them first
+    total: int
+
+
+def crisis_linked_items_for_page(*, crisis: Crisis) -> LinkedItemsPage:
+    """The newest CRISIS_PAGE_LINKED_ITEMS links and how many there are in all (two queries)."""
+    newest = list(crisis_linked_items(crisis=crisis).reverse()[:CRISIS_PAGE_LINKED_ITEMS])
+    total = len(newest) if len(newest) < CRISIS_PAGE_LINKED_ITEMS else crisis.crisis_items.count()
+    return LinkedItemsPage(shown=newest[::-1], total=total)
 
 
 def crisis_drafts(*, crisis: Crisis) -> QuerySet[ResponseDraft]:

@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+import crises.selectors
 from crises.detection import spike_detect_client
 from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
 from crises.services import crisis_create, crisis_items_link
@@ -38,6 +39,22 @@ def test_board_counts_each_crisis_s_linked_items(lead_client, on_call, item_fact
     partial = lead_client.get("/crises/", headers={"HX-Request": "true"}).content.decode()
 
     assert '<td class="num">3</td>' in partial
+
+
+def test_the_crisis_page_lists_the_most_recently_linked_items_and_counts_all(
+    lead_client, on_call, item_factory, channel_factory, monkeypatch
+):
+    monkeypatch.setattr(crises.selectors, "CRISIS_PAGE_LINKED_ITEMS", 3)
+    channel = channel_factory()
+    crisis = crisis_create(acting_user=on_call, client=channel.client, title="Glass rumour", now=timezone.now())
+    items = [item_factory(channel=channel, text=f"Scherben im Glas Nummer {number}") for number in range(5)]
+    for item in items:
+        crisis_items_link(crisis=crisis, items=[item], acting_user=on_call, now=timezone.now())
+
+    page = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert "Linked items (5)" in page and "The 3 most recently linked items." in page
+    assert [item.text in page for item in items] == [False, False, True, True, True]
 
 
 def test_crisis_from_items_links_them_and_marks_them_escalated(lead_client, on_call, item_factory, channel_factory):
