@@ -8,7 +8,7 @@ service takes `now`, so tests control the clock.
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -539,6 +539,24 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 # --- Publishing -------------------------------------------------------------------------------
 
 
+def _links_answer(
+    *, links: list[CrisisItem], text_for: Callable[[Item], str], acting_user: User, reason: str, record: dict
+) -> list[int]:
+    """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
+    record on each link what answered it (`record`'s fields, and the action); returns the items' ids."""
+    from inbox.services.outbox import outbound_replies_enqueue
+
+    actions = outbound_replies_enqueue(
+        replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, reason=reason
+    )
+    for link in links:
+        for name, value in record.items():
+            setattr(link, name, value)
+        link.answered_action = actions[link.item_id]
+    CrisisItem.objects.bulk_update(links, [*record, "answered_action"], batch_size=1000)
+    return [link.item_id for link in links]
+
+
 def _reply_targets(*, crisis: Crisis):
     return (
         CrisisItem.objects.select_for_update(of=("self",))
@@ -557,8 +575,6 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
     Called again after items were linked later, it answers just those with the same text.
     Returns the ids of the items answered now.
     """
-    from inbox.services.outbox import outbound_reply_enqueue
-
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
     if draft is None:
@@ -567,19 +583,13 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         _move(crisis=crisis, to_status=S.PUBLISHED, at=now, actor=acting_user)
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
         raise CrisisError(_("Only an approved response can be published."))
-    answered = []
-    for link in _reply_targets(crisis=crisis).exclude(answered_draft=draft):
-        action = outbound_reply_enqueue(
-            item=link.item,
-            text=draft.text_for(link.item.channel.platform),
-            requested_by=acting_user,
-            reason=f"crisis #{crisis.pk} response v{draft.version}",
-        )
-        link.answered_draft = draft
-        link.answered_action = action
-        link.answered_at = now
-        link.save(update_fields=["answered_draft", "answered_action", "answered_at"])
-        answered.append(link.item_id)
+    answered = _links_answer(
+        links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
+        text_for=lambda item: draft.text_for(item.channel.platform),
+        acting_user=acting_user,
+        reason=f"crisis #{crisis.pk} response v{draft.version}",
+        record={"answered_draft": draft, "answered_at": now},
+    )
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.PUBLISHED,
@@ -599,26 +609,18 @@ def holding_statement_publish(
     Goes to linked items that have neither a holding statement nor the final response yet;
     the crisis status does not change (the real response still needs approval).
     """
-    from inbox.services.outbox import outbound_reply_enqueue
-
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
         raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
-    answered = []
-    for link in _reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True):
-        action = outbound_reply_enqueue(
-            item=link.item,
-            text=statement.text,
-            requested_by=acting_user,
-            reason=f"crisis #{crisis.pk} holding statement",
-        )
-        link.holding_statement = statement
-        link.holding_sent_at = now
-        link.answered_action = action
-        link.save(update_fields=["holding_statement", "holding_sent_at", "answered_action"])
-        answered.append(link.item_id)
+    answered = _links_answer(
+        links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
+        text_for=lambda _item: statement.text,
+        acting_user=acting_user,
+        reason=f"crisis #{crisis.pk} holding statement",
+        record={"holding_statement": statement, "holding_sent_at": now},
+    )
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.HOLDING_PUBLISHED,

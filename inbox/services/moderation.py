@@ -19,10 +19,9 @@ from communityops.models import User
 from ..connectors import connector_for_channel
 from ..connectors.wordpress import PENDING_MODERATION_TAG
 from ..lock_objects import item_qs_select_for_update
-from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_get_for_user, item_queryset_for_user
-from .claims import claim_fields_clear, item_for_update
+from .claims import item_for_update, items_claims_clear
 from .errors import InboxActionError, ItemNotOpen
 from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
@@ -57,18 +56,8 @@ def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
 def _statuses_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
     """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
     with one INSERT."""
-    if not items:
-        return
     previous = [item.status for item in items]
-    for item in items:
-        fields = claim_fields_clear(item=item, status=to)
-        if to == Item.Status.CLOSED:
-            item.closed_at = now
-            fields.append("closed_at")
-    # Every item now holds the same values in these fields: one UPDATE writes them all.
-    Item.objects.filter(AnyOf(F("pk"), [item.pk for item in items])).update(
-        **{name: getattr(items[0], name) for name in fields}
-    )
+    items_claims_clear(items=items, status=to, also={"closed_at": now} if to == Item.Status.CLOSED else None)
     ItemEvent.objects.bulk_create(
         ItemEvent(item=item, actor=actor, kind=ItemEvent.Kind.STATUS_CHANGED, data={**data, "from": was, "to": to})
         for item, was in zip(items, previous, strict=True)

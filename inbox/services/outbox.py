@@ -29,9 +29,10 @@ from communityops.models import User
 
 from ..connectors import ConnectorError, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
+from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_conversation_changes_since, item_conversation_version
-from .claims import claim_fields_clear, item_for_update, lease_is_live, lease_require_holder
+from .claims import item_for_update, items_claims_clear, lease_is_live, lease_require_holder
 from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
 
 logger = logging.getLogger(__name__)
@@ -104,25 +105,36 @@ def outbound_actions_enqueue(
     return actions
 
 
-def _reply_queue(*, item: Item, text: str, requested_by: User | None, now: datetime, data: dict) -> OutboundAction:
-    """Create the reply action, mark the item answered and drop any claim; caller holds the row lock."""
-    _require_supported(item=item, kind=OutboundAction.Kind.REPLY)
-    action = OutboundAction.objects.create(
-        item=item, kind=OutboundAction.Kind.REPLY, text=text, requested_by=requested_by
+def _replies_queue(
+    *, replies: list[tuple[Item, str, dict]], requested_by: User | None, now: datetime
+) -> list[OutboundAction]:
+    """Create a reply action per (item, text, event data), mark the items answered and drop any
+    claims; the caller holds the items' row locks. One INSERT for the actions, an UPDATE for the
+    items answered for the first time and one for the others, one INSERT for their REPLY_QUEUED
+    events, and a send task per action, all in the caller's transaction."""
+    items = [item for item, _text, _data in replies]
+    for item in {item.channel_id: item for item in items}.values():
+        _require_supported(item=item, kind=OutboundAction.Kind.REPLY)
+    actions = OutboundAction.objects.bulk_create(
+        OutboundAction(item=item, kind=OutboundAction.Kind.REPLY, text=text, requested_by=requested_by)
+        for item, text, _data in replies
     )
-    fields = claim_fields_clear(item=item, status=Item.Status.ANSWERED)
-    if item.first_response_at is None:
-        item.first_response_at = now
-        fields.append("first_response_at")
-    item.save(update_fields=fields)
-    ItemEvent.objects.create(
-        item=item,
-        actor=requested_by,
-        kind=ItemEvent.Kind.REPLY_QUEUED,
-        data={**data, "action_id": action.pk, "text": text[:500]},
+    answered_before = [item for item in items if item.first_response_at is not None]
+    first_answers = [item for item in items if item.first_response_at is None]
+    items_claims_clear(items=answered_before, status=Item.Status.ANSWERED)
+    items_claims_clear(items=first_answers, status=Item.Status.ANSWERED, also={"first_response_at": now})
+    ItemEvent.objects.bulk_create(
+        ItemEvent(
+            item=item,
+            actor=requested_by,
+            kind=ItemEvent.Kind.REPLY_QUEUED,
+            data={**data, "action_id": action.pk, "text": text[:500]},
+        )
+        for (item, text, data), action in zip(replies, actions, strict=True)
     )
-    _send_enqueue(action)
-    return action
+    for action in actions:
+        _send_enqueue(action)
+    return actions
 
 
 @transaction.atomic
@@ -166,33 +178,47 @@ def item_reply(
     lease_require_holder(item=item, user=acting_user)
     if not lease_is_live(item=item, now=now):
         raise LeaseNotHeld(holder_id=item.claimed_by_id, lease_expired=True)
-    return _reply_queue(item=item, text=text, requested_by=acting_user, now=now, data={})
+    [action] = _replies_queue(replies=[(item, text, {})], requested_by=acting_user, now=now)
+    return action
 
 
 @transaction.atomic
-def outbound_reply_enqueue(*, item: Item, text: str, requested_by: User | None, reason: str = "") -> OutboundAction:
-    """Publish a reply without a lease (the crises app's approved response to many items).
+def outbound_replies_enqueue(
+    *, replies: list[tuple[Item, str]], requested_by: User | None, reason: str = ""
+) -> dict[int, OutboundAction]:
+    """Publish replies without a lease (the crises app's approved response to its linked items),
+    each item's action by item id.
 
-    Idempotent per (item, text): calling it again while an identical reply is queued,
-    sending or sent returns that action instead of answering twice. Otherwise one new
-    action with its own idempotency key; the item becomes ANSWERED and any agent's claim
-    on it is dropped (their composer then gets LeaseNotHeld instead of answering twice).
+    Idempotent per (item, text): an identical reply queued, sending or sent is returned instead of
+    answering twice. Otherwise one new action each, with its own idempotency key; the items become
+    ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
+    instead of answering twice). The items are locked in one statement, in id order, and written
+    in bulk (see _replies_queue): a crisis may answer thousands at once.
     """
-    text = text.strip()
-    if not text:
+    texts = {item.pk: text.strip() for item, text in replies}
+    if not all(texts.values()):
         raise InboxActionError(message="A reply needs text.")
-    locked = item_qs_select_for_update().select_related("channel").get(pk=item.pk)
-    existing = (
-        OutboundAction.objects.filter(item=locked, kind=OutboundAction.Kind.REPLY, text=text)
+    locked = list(item_qs_select_for_update().select_related("channel").filter(AnyOf(F("pk"), list(texts))))
+    answered: dict[int, OutboundAction] = {}
+    sent_or_going = (
+        OutboundAction.objects.filter(AnyOf(F("item_id"), list(texts)), kind=OutboundAction.Kind.REPLY)
         .exclude(status=OutboundAction.Status.FAILED, next_attempt_at__isnull=True)
-        .first()
+        .order_by("pk")
     )
-    if existing is not None:
-        return existing
-    data = {"reason": reason, "without_lease": True}
-    if locked.claimed_by_id is not None:
-        data["previous_holder_id"] = locked.claimed_by_id
-    return _reply_queue(item=locked, text=text, requested_by=requested_by, now=timezone.now(), data=data)
+    for action in sent_or_going:
+        if action.text == texts[action.item_id]:
+            answered.setdefault(action.item_id, action)
+    new = []
+    for item in locked:
+        if item.pk in answered:
+            continue
+        data = {"reason": reason, "without_lease": True}
+        if item.claimed_by_id is not None:
+            data["previous_holder_id"] = item.claimed_by_id
+        new.append((item, texts[item.pk], data))
+    actions = _replies_queue(replies=new, requested_by=requested_by, now=timezone.now())
+    answered.update((item.pk, action) for (item, _text, _data), action in zip(new, actions, strict=True))
+    return answered
 
 
 def _action_claim_for_sending(*, action_id: int, now: datetime) -> OutboundAction | None:

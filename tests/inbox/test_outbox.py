@@ -17,7 +17,7 @@ from inbox.services.outbox import (
     outbound_action_retry_now,
     outbound_action_send,
     outbound_actions_due,
-    outbound_reply_enqueue,
+    outbound_replies_enqueue,
 )
 
 
@@ -293,11 +293,10 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
     item, agent = claimed_item
     lead = user_factory(role="shift_lead")
 
+    statement = [(item, "Unsere Stellungnahme: ...")]
     with django_capture_on_commit_callbacks(execute=True):
-        first = outbound_reply_enqueue(
-            item=item, text="Unsere Stellungnahme: ...", requested_by=lead, reason="crisis 7"
-        )
-    again = outbound_reply_enqueue(item=item, text="Unsere Stellungnahme: ...", requested_by=lead, reason="crisis 7")
+        [first] = outbound_replies_enqueue(replies=statement, requested_by=lead, reason="crisis 7").values()
+    [again] = outbound_replies_enqueue(replies=statement, requested_by=lead, reason="crisis 7").values()
 
     item.refresh_from_db()
     assert again.pk == first.pk
