@@ -52,7 +52,6 @@ CRISIS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.RESOLVED})
 # Items in these states are not answered publicly (hidden or spam).
-UNANSWERABLE_ITEM_STATUSES = (Item.Status.HIDDEN, Item.Status.SPAM)
 
 APPROVAL_LINK_SALT = "crises.approval-link"
 
@@ -540,28 +539,35 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 
 
 def _links_answer(
-    *, links: list[CrisisItem], text_for: Callable[[Item], str], acting_user: User, reason: str, record: dict
+    *,
+    links: list[CrisisItem],
+    text_for: Callable[[Item], str],
+    acting_user: User,
+    now: datetime,
+    reason: str,
+    record: dict,
 ) -> list[int]:
     """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
     record on each link what answered it (`record`'s fields, and the action); returns the items' ids."""
     from inbox.services.outbox import outbound_replies_enqueue
 
     actions = outbound_replies_enqueue(
-        replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, reason=reason
+        replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
     )
-    for link in links:
+    answered = [link for link in links if link.item_id in actions]  # hidden or spam meanwhile: not answered
+    for link in answered:
         for name, value in record.items():
             setattr(link, name, value)
         link.answered_action = actions[link.item_id]
-    CrisisItem.objects.bulk_update(links, [*record, "answered_action"], batch_size=1000)
-    return [link.item_id for link in links]
+    CrisisItem.objects.bulk_update(answered, [*record, "answered_action"], batch_size=1000)
+    return [link.item_id for link in answered]
 
 
 def _reply_targets(*, crisis: Crisis):
     return (
         CrisisItem.objects.select_for_update(of=("self",))
         .filter(crisis=crisis)
-        .exclude(item__status__in=UNANSWERABLE_ITEM_STATUSES)
+        .exclude(item__status__in=Item.UNANSWERABLE_STATUSES)
         .select_related("item__channel")
         .order_by("pk")
     )
@@ -587,6 +593,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
         text_for=lambda item: draft.text_for(item.channel.platform),
         acting_user=acting_user,
+        now=now,
         reason=f"crisis #{crisis.pk} response v{draft.version}",
         record={"answered_draft": draft, "answered_at": now},
     )
@@ -618,6 +625,7 @@ def holding_statement_publish(
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
         text_for=lambda _item: statement.text,
         acting_user=acting_user,
+        now=now,
         reason=f"crisis #{crisis.pk} holding statement",
         record={"holding_statement": statement, "holding_sent_at": now},
     )

@@ -10,7 +10,10 @@ from .models import Item, OutboundAction, TeamAssignmentPolicy
 
 
 def item_qs_select_for_update() -> QuerySet[Item]:
-    return Item.objects.order_by("pk").select_for_update(of=("self",))
+    """FOR NO KEY UPDATE, in id order: nothing changes an item's id, and rows that point at a locked
+    item (its events, crisis links) can still be inserted meanwhile, whose foreign-key check would
+    otherwise wait for the lock (and could close a deadlock with a bulk lock in id order)."""
+    return Item.objects.order_by("pk").select_for_update(of=("self",), no_key=True)
 
 
 # Most urgent first: SLA due time (items without one last), then priority, then age.

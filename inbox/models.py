@@ -81,6 +81,8 @@ class Item(models.Model):
         SPAM = "spam", _("Spam")
 
     OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.AWAITING_APPROVAL)
+    # Taken off the platform or judged spam: a published statement (crises) does not answer these.
+    UNANSWERABLE_STATUSES = (Status.HIDDEN, Status.SPAM)
 
     class Priority(models.IntegerChoices):
         URGENT = 1, _("Urgent")

@@ -69,15 +69,13 @@ def items_claims_clear(*, items: list[Item], status: str, also: dict | None = No
     more fields, the same value for every item)."""
     if not items:
         return
-    also = also or {}
     for item in items:
-        fields = claim_fields_clear(item=item, status=status)
-        for name, value in also.items():
+        cleared = claim_fields_clear(item=item, status=status)
+        for name, value in (also or {}).items():
             setattr(item, name, value)
     # Every item now holds the same values in these fields: one UPDATE writes them all.
-    Item.objects.filter(AnyOf(F("pk"), [item.pk for item in items])).update(
-        **{name: getattr(items[0], name) for name in fields}, **also
-    )
+    values = {name: getattr(items[0], name) for name in [*cleared, *(also or {})]}
+    Item.objects.filter(AnyOf(F("pk"), [item.pk for item in items])).update(**values)
 
 
 def claim_locked_item(*, item: Item, holder: User, actor: User | None, now: datetime, kind: str, data: dict) -> Item:

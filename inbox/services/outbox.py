@@ -184,24 +184,31 @@ def item_reply(
 
 @transaction.atomic
 def outbound_replies_enqueue(
-    *, replies: list[tuple[Item, str]], requested_by: User | None, reason: str = ""
+    *, replies: list[tuple[Item, str]], requested_by: User | None, now: datetime, reason: str = ""
 ) -> dict[int, OutboundAction]:
     """Publish replies without a lease (the crises app's approved response to its linked items),
-    each item's action by item id.
+    each answered item's action by item id.
 
     Idempotent per (item, text): an identical reply queued, sending or sent is returned instead of
     answering twice. Otherwise one new action each, with its own idempotency key; the items become
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
-    instead of answering twice). The items are locked in one statement, in id order, and written
-    in bulk (see _replies_queue): a crisis may answer thousands at once.
+    instead of answering twice). An item hidden or marked as spam by the time its lock is taken is
+    not answered (and not in the result). The items are locked in one statement, in id order, and
+    written in bulk (see _replies_queue): a crisis may answer thousands at once.
     """
+    if not replies:
+        return {}
     texts = {item.pk: text.strip() for item, text in replies}
     if not all(texts.values()):
         raise InboxActionError(message="A reply needs text.")
     locked = list(item_qs_select_for_update().select_related("channel").filter(AnyOf(F("pk"), list(texts))))
     answered: dict[int, OutboundAction] = {}
     sent_or_going = (
-        OutboundAction.objects.filter(AnyOf(F("item_id"), list(texts)), kind=OutboundAction.Kind.REPLY)
+        OutboundAction.objects.filter(
+            AnyOf(F("item_id"), list(texts)),
+            AnyOf(F("text"), sorted(set(texts.values()))),
+            kind=OutboundAction.Kind.REPLY,
+        )
         .exclude(status=OutboundAction.Status.FAILED, next_attempt_at__isnull=True)
         .order_by("pk")
     )
@@ -210,13 +217,13 @@ def outbound_replies_enqueue(
             answered.setdefault(action.item_id, action)
     new = []
     for item in locked:
-        if item.pk in answered:
+        if item.pk in answered or item.status in Item.UNANSWERABLE_STATUSES:
             continue
         data = {"reason": reason, "without_lease": True}
         if item.claimed_by_id is not None:
             data["previous_holder_id"] = item.claimed_by_id
         new.append((item, texts[item.pk], data))
-    actions = _replies_queue(replies=new, requested_by=requested_by, now=timezone.now())
+    actions = _replies_queue(replies=new, requested_by=requested_by, now=now)
     answered.update((item.pk, action) for (item, _text, _data), action in zip(new, actions, strict=True))
     return answered
 

@@ -1,8 +1,11 @@
 """Publishing through the inbox outbox (inbox.services.outbox.outbound_replies_enqueue)."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
+from communityops.models import Channel
 from crises.models import Crisis, CrisisEvent, CrisisItem, HoldingStatement
 from crises.services import (
     CrisisError,
@@ -14,7 +17,8 @@ from crises.services import (
     response_draft_create,
     response_draft_submit,
 )
-from inbox.models import Item, OutboundAction
+from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.services.outbox import outbound_replies_enqueue
 
 
 @pytest.fixture
@@ -60,6 +64,80 @@ def test_publishing_to_many_linked_items_writes_in_bulk(approved_crisis, item_fa
     links = CrisisItem.objects.filter(crisis=crisis).select_related("answered_action", "answered_draft")
     assert {link.answered_action.item_id for link in links} == {link.item_id for link in links} == set(answered)
     assert {link.answered_draft.text for link in links} == {"Das Statement."}
+
+
+def test_publishing_answers_each_item_as_its_platform_and_its_state_require(
+    client_factory, channel_factory, contact_factory, item_factory, shift_lead, agent_for
+):
+    client = client_factory()
+    facebook = channel_factory(client=client)
+    instagram = channel_factory(client=client, platform=Channel.Platform.INSTAGRAM_ACCOUNT)
+    agent, approver = agent_for(client), contact_factory(client)
+    long_ago = timezone.now() - timedelta(hours=3)
+    claimed, answered_before, fresh = (
+        item_factory(channel=instagram),
+        item_factory(channel=facebook),
+        item_factory(channel=facebook),
+    )
+    already_replied = item_factory(channel=instagram)
+    Item.objects.filter(pk=claimed.pk).update(
+        status=Item.Status.CLAIMED,
+        claimed_by=agent,
+        claimed_at=timezone.now(),
+        lease_expires_at=timezone.now() + timedelta(minutes=5),
+    )
+    Item.objects.filter(pk=answered_before.pk).update(status=Item.Status.ANSWERED, first_response_at=long_ago)
+    earlier_reply = OutboundAction.objects.create(
+        item=already_replied, kind=OutboundAction.Kind.REPLY, text="IG-Text.", status=OutboundAction.Status.SENT
+    )
+    now = timezone.now()
+    crisis = crisis_create(acting_user=shift_lead, client=client, title="Publish", now=now)
+    crisis_items_link(
+        crisis=crisis, items=[fresh, already_replied, answered_before, claimed], acting_user=shift_lead, now=now
+    )
+    draft = response_draft_create(
+        crisis=crisis,
+        acting_user=shift_lead,
+        text="FB-Text.",
+        platform_texts={"instagram_account": "IG-Text."},
+        now=now,
+    )
+    response_draft_submit(draft=draft, acting_user=shift_lead, now=now)
+    approval_decide(draft=draft, contact=approver, decision="approve", comment="", via="portal", now=now)
+
+    answered = crisis_publish(crisis=crisis, acting_user=shift_lead, now=now)
+
+    assert sorted(answered) == sorted(item.pk for item in (fresh, already_replied, answered_before, claimed))
+    actions = {link.item_id: link.answered_action for link in CrisisItem.objects.filter(crisis=crisis)}
+    assert {item_id: action.text for item_id, action in actions.items()} == {
+        fresh.pk: "FB-Text.",
+        answered_before.pk: "FB-Text.",
+        claimed.pk: "IG-Text.",
+        already_replied.pk: "IG-Text.",
+    }
+    assert actions[already_replied.pk] == earlier_reply  # the identical reply is not sent twice
+    items = {item.pk: item for item in Item.objects.filter(pk__in=[fresh.pk, answered_before.pk, claimed.pk])}
+    assert {item.status for item in items.values()} == {Item.Status.ANSWERED}
+    assert items[answered_before.pk].first_response_at == long_ago and items[fresh.pk].first_response_at == now
+    assert items[claimed.pk].claimed_by is None
+    queued = ItemEvent.objects.get(item=claimed, kind=ItemEvent.Kind.REPLY_QUEUED)
+    assert queued.data["previous_holder_id"] == agent.pk and queued.data["action_id"] == actions[claimed.pk].pk
+
+
+def test_publishing_without_a_lease_leaves_hidden_and_spam_items_alone(item_factory, shift_lead):
+    hidden, spam, open_item = item_factory(), item_factory(), item_factory()
+    Item.objects.filter(pk=hidden.pk).update(status=Item.Status.HIDDEN)
+    Item.objects.filter(pk=spam.pk).update(status=Item.Status.SPAM)
+
+    actions = outbound_replies_enqueue(
+        replies=[(hidden, "Text"), (spam, "Text"), (open_item, "Text")], requested_by=shift_lead, now=timezone.now()
+    )
+
+    assert list(actions) == [open_item.pk]
+    assert set(Item.objects.filter(pk__in=[hidden.pk, spam.pk]).values_list("status", flat=True)) == {
+        Item.Status.HIDDEN,
+        Item.Status.SPAM,
+    }
 
 
 def test_items_linked_later_get_the_same_approved_text(approved_crisis, item_factory):

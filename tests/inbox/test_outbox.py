@@ -295,8 +295,12 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
 
     statement = [(item, "Unsere Stellungnahme: ...")]
     with django_capture_on_commit_callbacks(execute=True):
-        [first] = outbound_replies_enqueue(replies=statement, requested_by=lead, reason="crisis 7").values()
-    [again] = outbound_replies_enqueue(replies=statement, requested_by=lead, reason="crisis 7").values()
+        [first] = outbound_replies_enqueue(
+            replies=statement, requested_by=lead, now=timezone.now(), reason="crisis 7"
+        ).values()
+    [again] = outbound_replies_enqueue(
+        replies=statement, requested_by=lead, now=timezone.now(), reason="crisis 7"
+    ).values()
 
     item.refresh_from_db()
     assert again.pk == first.pk

@@ -7,8 +7,10 @@ from collections import Counter
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from communityops.models import Channel, User
+from crises.services import crisis_create, crisis_items_link
 from inbox.models import Item, ItemEvent, OutboundAction
 from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
@@ -226,3 +228,41 @@ def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
     statuses = dict(Item.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "status"))
     assert statuses == {first.pk: Item.Status.HIDDEN, second.pk: Item.Status.CLOSED}
     assert list(OutboundAction.objects.filter(item=second).values_list("kind", flat=True)) == ["delete"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it(
+    channel_factory, open_item_factory, agent_for, user_factory, meta_graph_stub
+):
+    # A colleague's open transaction holds the item (here: hiding it). Rows that merely point at the
+    # item, such as a crisis link and its ESCALATED event, go in at once: the item lock is FOR NO
+    # KEY UPDATE, which their foreign-key checks do not wait for.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    item = open_item_factory(channel=channel)
+    colleague = agent_for(channel.client, with_mfa=False)
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    crisis = crisis_create(acting_user=lead, client=channel.client, title="Glas", now=timezone.now())
+    errors: list[BaseException] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def colleague_hides_and_waits() -> None:
+        with transaction.atomic():
+            item_moderate(acting_user=colleague, item_id=item.pk, action="hide")
+            holding.set()
+            release.wait(10)
+
+    colleague_works = _in_thread(colleague_hides_and_waits, errors)
+    assert holding.wait(10)
+    linked: list[list[int]] = []
+    link = _in_thread(
+        lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
+        errors,
+    )
+    link.join(timeout=5)
+    finished_while_held = not link.is_alive()
+    release.set()
+    for thread in (colleague_works, link):
+        thread.join()
+
+    assert errors == []
+    assert finished_while_held and linked == [[item.pk]]
