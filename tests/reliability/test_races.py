@@ -4,6 +4,7 @@ import random
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -164,6 +165,27 @@ def _in_thread(target, errors: list) -> threading.Thread:
     return thread
 
 
+@contextmanager
+def _held_open(work, errors: list):
+    """Run `work` in a transaction in a thread (a colleague at work) and keep that transaction, with
+    its row locks, open until the block ends."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            work()
+            holding.set()
+            release.wait(10)
+
+    thread = _in_thread(hold, errors)
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     channel_factory, open_item_factory, agent_for, meta_graph_stub
@@ -174,22 +196,13 @@ def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     copies = [open_item_factory(channel=channel, text="Boykott! Diese Firma lügt.") for _ in range(4)]
     anna, ben, colleague = (agent_for(channel.client, with_mfa=False) for _ in range(3))
     errors: list[BaseException] = []
-    holding, release = threading.Event(), threading.Event()
 
-    def colleague_holds_copy_2() -> None:
-        with transaction.atomic():
-            item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"])
-            holding.set()
-            release.wait(10)
-
-    holder = _in_thread(colleague_holds_copy_2, errors)
-    assert holding.wait(10)
-    anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
-    _wait_until_waiting_on_a_lock(1)
-    ben_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
-    _wait_until_waiting_on_a_lock(2)
-    release.set()
-    for thread in (holder, anna_hides, ben_hides):
+    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"]), errors):
+        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
+        _wait_until_waiting_on_a_lock(1)
+        ben_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
+        _wait_until_waiting_on_a_lock(2)
+    for thread in (anna_hides, ben_hides):
         thread.join()
 
     assert errors == []
@@ -208,21 +221,11 @@ def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
     first, second = (open_item_factory(channel=channel, text="Boykott! Diese Firma lügt.") for _ in range(2))
     anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
     errors: list[BaseException] = []
-    deleted, release = threading.Event(), threading.Event()
 
-    def ben_deletes_the_second() -> None:
-        with transaction.atomic():
-            item_moderate(acting_user=ben, item_id=second.pk, action="delete")
-            deleted.set()
-            release.wait(10)
-
-    ben_deletes = _in_thread(ben_deletes_the_second, errors)
-    assert deleted.wait(10)
-    anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
-    _wait_until_waiting_on_a_lock(1)
-    release.set()
-    for thread in (ben_deletes, anna_hides):
-        thread.join()
+    with _held_open(lambda: item_moderate(acting_user=ben, item_id=second.pk, action="delete"), errors):
+        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
+        _wait_until_waiting_on_a_lock(1)
+    anna_hides.join()
 
     assert errors == []
     statuses = dict(Item.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "status"))
@@ -243,26 +246,16 @@ def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it
     lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
     crisis = crisis_create(acting_user=lead, client=channel.client, title="Glas", now=timezone.now())
     errors: list[BaseException] = []
-    holding, release = threading.Event(), threading.Event()
-
-    def colleague_hides_and_waits() -> None:
-        with transaction.atomic():
-            item_moderate(acting_user=colleague, item_id=item.pk, action="hide")
-            holding.set()
-            release.wait(10)
-
-    colleague_works = _in_thread(colleague_hides_and_waits, errors)
-    assert holding.wait(10)
     linked: list[list[int]] = []
-    link = _in_thread(
-        lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
-        errors,
-    )
-    link.join(timeout=5)
-    finished_while_held = not link.is_alive()
-    release.set()
-    for thread in (colleague_works, link):
-        thread.join()
+
+    with _held_open(lambda: item_moderate(acting_user=colleague, item_id=item.pk, action="hide"), errors):
+        link = _in_thread(
+            lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
+            errors,
+        )
+        link.join(timeout=5)
+        finished_while_held = not link.is_alive()
+    link.join()
 
     assert errors == []
     assert finished_while_held and linked == [[item.pk]]
