@@ -32,6 +32,7 @@ from django_q.tasks import async_task
 
 from communityops.models import Channel
 
+from ..lock_objects import item_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
@@ -224,7 +225,7 @@ def item_ingest(
 def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     """The author edited the text on the platform: keep the new text, triage it again (the SLA
     due time stays), and record the previous text in a TRIAGED event. Returns False when unchanged."""
-    item = Item.objects.select_for_update(of=("self",)).select_related("client", "author").get(pk=item.pk)
+    item = item_qs_select_for_update().select_related("client", "author").get(pk=item.pk)
     if item.text == normalized.text:
         return False
     triage = triage_assess(client=item.client, author=item.author, normalized=normalized, received_at=timezone.now())
@@ -253,7 +254,7 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
 def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
     """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
     with a tag saying so; status is a person's decision."""
-    item = Item.objects.select_for_update(of=("self",)).filter(channel=channel, external_id=external_id).first()
+    item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
     if item is None or TAG_REMOVED_ON_PLATFORM in item.tags:
         return item
     item.tags = [*item.tags, TAG_REMOVED_ON_PLATFORM]
