@@ -564,10 +564,11 @@ def _links_answer(
 
 
 def _reply_targets(*, crisis: Crisis):
+    """The crisis's links, locked; hidden and spam items among them are left out by the outbox
+    (outbound_replies_enqueue), under the items' locks."""
     return (
         CrisisItem.objects.select_for_update(of=("self",))
         .filter(crisis=crisis)
-        .exclude(item__status__in=Item.UNANSWERABLE_STATUSES)
         .select_related("item__channel")
         .order_by("pk")
     )
