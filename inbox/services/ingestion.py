@@ -624,11 +624,26 @@ def _changes_parse(*, delivery: WebhookDelivery, payloads: list[dict]) -> list[_
     return parsed
 
 
+def _stored_items_lock(*, channel: Channel, parsed: list[_Parsed]) -> None:
+    """Lock the stored items a batch's edits and removals touch, all in one statement in id order,
+    before any change is applied: the order of every other lock on many items (a campaign's hide, a
+    crisis publish). Locked one at a time in the payload's order, an edit could hold one copy of a
+    campaign while waiting for another that an agent's hide held while waiting for the first."""
+    external_ids = [
+        result.external_id if result.action == ParsedChange.Action.REMOVE else result.normalized.external_id
+        for result in parsed
+        if isinstance(result, ParsedChange) and result.action in (ParsedChange.Action.EDIT, ParsedChange.Action.REMOVE)
+    ]
+    if external_ids:
+        list(item_qs_select_for_update().filter(AnyOf(F("external_id"), external_ids), channel=channel).values("pk"))
+
+
 def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed: list[_Parsed]) -> None:
     """Apply parsed changes (locked rows, or a Meta batch not stored yet) in position order: runs of
     new items in bulk, edits and removals one by one in between (they may refer to an item an
-    earlier change of the run creates)."""
+    earlier change of the run creates); the stored items they touch are locked first."""
     channel = delivery.channel
+    _stored_items_lock(channel=channel, parsed=parsed)
     upserts: list[tuple[_Change, NormalizedItem]] = []
 
     def flush() -> None:

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from communityops.models import Channel, User
 from crises.services import crisis_create, crisis_items_link
-from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.models import IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.errors import InboxActionError
+from inbox.services.ingestion import webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
+from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
 
 ITEMS = 80
 AGENTS = 10
@@ -259,3 +261,45 @@ def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it
 
     assert errors == []
     assert finished_while_held and linked == [[item.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_deadlock(
+    channel_factory, open_item_factory, agent_for, meta_graph_stub, caplog
+):
+    # A colleague's open transaction holds copy 1; Anna hides the campaign and waits at copy 1 (she
+    # locks in id order). Then a delivery edits copy 2 and copy 1, in that order. Locking each
+    # edited item as its change came, the batch held copy 2 while it waited for copy 1, which Anna
+    # got next, to wait for copy 2: a deadlock, and the batch fell back to one change at a time.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    copies = [
+        open_item_factory(channel=channel, external_id=f"post_c{number}", text="Boykott! Diese Firma lügt.")
+        for number in range(2)
+    ]
+    anna, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
+    body = meta_body(
+        changes=[
+            facebook_comment_change(comment_id=copy.external_id, verb="edited", message="Boykott! Diese Firma lügt!!")
+            for copy in reversed(copies)
+        ]
+    )
+    # Stored as the webhook stores it, without its processing task (the test runs it in a thread).
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[0].pk, add=["kampagne"]), errors):
+        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
+        _wait_until_waiting_on_a_lock(1)
+        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        _wait_until_waiting_on_a_lock(2)
+    for thread in (anna_hides, ingest):
+        thread.join()
+
+    assert errors == []
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    assert (
+        list(Item.objects.filter(pk__in=[copy.pk for copy in copies]).values_list("status", "text"))
+        == [(Item.Status.HIDDEN, "Boykott! Diese Firma lügt!!")] * 2
+    )
+    changes = IngestChange.objects.filter(delivery=delivery)
+    assert set(changes.values_list("status", flat=True)) == {IngestChange.Status.INGESTED}
