@@ -5,7 +5,7 @@ from . import apis
 urlpatterns = [
     path("", apis.CrisisListApi.as_view(), name="api_crisis_list"),
     path("<int:crisis_id>/", apis.CrisisDetailApi.as_view(), name="api_crisis_detail"),
-    path("<int:crisis_id>/items/", apis.CrisisLinkItemsApi.as_view(), name="api_crisis_link_items"),
+    path("<int:crisis_id>/items/", apis.CrisisItemsApi.as_view(), name="api_crisis_items"),
     path("<int:crisis_id>/transition/", apis.CrisisTransitionApi.as_view(), name="api_crisis_transition"),
     path("<int:crisis_id>/drafts/", apis.DraftCreateApi.as_view(), name="api_crisis_draft_create"),
     path(

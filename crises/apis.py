@@ -7,12 +7,14 @@ crises (and gets 404 for any other) and may only decide on drafts.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communityops.keyset import InvalidCursor
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser, IsShiftLeadOrAdmin
 from communityops.selectors import client_get_for_user
 from inbox.selectors import item_queryset_for_user
@@ -20,9 +22,12 @@ from inbox.selectors import item_queryset_for_user
 from . import services
 from .models import Approval, Crisis, Severity
 from .selectors import (
+    CRISIS_PAGE_LINKED_ITEMS,
+    LinkedItemsPage,
     crisis_drafts,
     crisis_get_for_user,
-    crisis_linked_items,
+    crisis_linked_items_for_page,
+    crisis_linked_items_page,
     crisis_list_for_user,
     crisis_timeline,
     portal_contact_for_user,
@@ -82,13 +87,28 @@ class EventOutputSerializer(serializers.Serializer):
 
 class CrisisDetailOutputSerializer(CrisisOutputSerializer):
     post_mortem = serializers.CharField()
-    items = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField(
+        help_text=f"The most recently linked items (at most {CRISIS_PAGE_LINKED_ITEMS}, like the crisis page), "
+        "oldest of them first. "
+        "A crisis may link thousands: page through all of them with GET /api/crises/{crisis_id}/items/."
+    )
+    items_total = serializers.SerializerMethodField(help_text="How many items are linked in all.")
     drafts = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     @extend_schema_field(LinkedItemOutputSerializer(many=True))
     def get_items(self, crisis):
-        return LinkedItemOutputSerializer(crisis_linked_items(crisis=crisis), many=True).data
+        return LinkedItemOutputSerializer(self._linked(crisis).shown, many=True).data
+
+    def get_items_total(self, crisis) -> int:
+        return self._linked(crisis).total
+
+    def _linked(self, crisis) -> LinkedItemsPage:
+        """The crisis page's window of linked items, read once for both fields."""
+        windows = self.context.setdefault("linked_windows", {})
+        if crisis.pk not in windows:
+            windows[crisis.pk] = crisis_linked_items_for_page(crisis=crisis)
+        return windows[crisis.pk]
 
     @extend_schema_field(DraftOutputSerializer(many=True))
     def get_drafts(self, crisis):
@@ -181,8 +201,30 @@ class CrisisDetailApi(APIView):
         return _detail(crisis_get_for_user(user=request.user, crisis_id=crisis_id))
 
 
-class CrisisLinkItemsApi(APIView):
-    permission_classes = [IsAgencyStaff]
+class CrisisItemsApi(APIView):
+    """GET: the crisis's linked items a keyset page at a time (whoever may see the crisis, like the detail).
+    POST: link more items (agency staff)."""
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticatedUser()]
+        return [IsAgencyStaff()]
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisItemsFilter"
+
+        cursor = serializers.CharField(required=False)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CrisisItemsPage"
+
+        results = LinkedItemOutputSerializer(many=True)
+        next_cursor = serializers.CharField(
+            allow_null=True, help_text="Pass as `cursor` for the next page; null on the last page."
+        )
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -190,7 +232,38 @@ class CrisisLinkItemsApi(APIView):
 
         item_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
-    @extend_schema(request=InputSerializer, responses=CrisisDetailOutputSerializer, operation_id="crises_items_link")
+    @extend_schema(
+        operation_id="crises_items_list",
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the previous page"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1-200, default 50"),
+        ],
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(description="Invalid cursor or limit."),
+            404: OpenApiResponse(description="No such crisis among the clients you may see."),
+        },
+        description="Every item linked to the crisis, in the order they were linked (oldest first), "
+        "a page at a time; items linked while you page come at the end.",
+    )
+    def get(self, request, crisis_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            links, next_cursor = crisis_linked_items_page(
+                crisis=crisis, cursor=params.validated_data.get("cursor"), limit=params.validated_data["limit"]
+            )
+        except InvalidCursor as error:
+            raise ValidationError({"cursor": [str(error)]}) from error
+        return Response(self.OutputSerializer({"results": links, "next_cursor": next_cursor}).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=CrisisDetailOutputSerializer,
+        operation_id="crises_items_link",
+        description="Link items of the crisis's client to it (agency staff); answers with the crisis detail.",
+    )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         serializer = self.InputSerializer(data=request.data)

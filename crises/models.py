@@ -104,6 +104,8 @@ class CrisisItem(models.Model):
         verbose_name = _("linked item")
         verbose_name_plural = _("linked items")
         constraints = [models.UniqueConstraint(fields=["crisis", "item"], name="crisis_item_unique")]
+        # The crisis's links in linking order: the newest window (page and API) and keyset pages.
+        indexes = [models.Index(fields=["crisis", "linked_at", "id"], name="crisis_item_linked_order")]
 
     def __str__(self) -> str:
         return f"item {self.item_id} in crisis {self.crisis_id}"

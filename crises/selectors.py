@@ -3,9 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
+
+# The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.shortcuts import get_object_or_404
 
+from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import ClientContact, User
 from communityops.selectors import client_ids_for_user
 
@@ -84,6 +88,24 @@ def crisis_linked_items_for_page(*, crisis: Crisis) -> LinkedItemsPage:
     newest = list(crisis_linked_items(crisis=crisis).reverse()[:CRISIS_PAGE_LINKED_ITEMS])
     total = len(newest) if len(newest) < CRISIS_PAGE_LINKED_ITEMS else crisis.crisis_items.count()
     return LinkedItemsPage(shown=newest[::-1], total=total)
+
+
+def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) -> tuple[list[CrisisItem], str | None]:
+    """One keyset page of the crisis's links after `cursor`, oldest first, in one query.
+
+    Like the inbox's item_page: `(linked_at, id) > (cursor)` is a range scan on crisis_item_linked_order,
+    never an OFFSET, so a page thousands of links deep costs what the first does, and links made
+    while a client pages through come at the end instead of shifting the pages (no duplicates, no gaps).
+    """
+    links = crisis_linked_items(crisis=crisis)
+    if cursor:
+        linked_at, last_id = cursor_decode(cursor)
+        if linked_at is None:  # a cursor of another list (the inbox's, after its undated items)
+            raise InvalidCursor("invalid cursor")
+        links = links.filter(TupleGreaterThan(Tuple(F("linked_at"), F("id")), (linked_at, last_id)))
+    page = list(links[: limit + 1])
+    next_cursor = cursor_encode(at=page[limit - 1].linked_at, pk=page[limit - 1].pk) if len(page) > limit else None
+    return page[:limit], next_cursor
 
 
 def crisis_drafts(*, crisis: Crisis) -> QuerySet[ResponseDraft]:

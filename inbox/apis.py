@@ -17,9 +17,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communityops.keyset import InvalidCursor
+
 from .models import AuthorTier, Item
 from .selectors import (
-    InvalidCursor,
     ItemFilters,
     item_conversation_version,
     item_detail_for_user,

@@ -1,7 +1,5 @@
 """Reads of the inbox, always scoped to the clients the user may see."""
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,9 +10,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from billing.selectors import ClientCoverage, clients_coverage_overview
+from communityops.keyset import cursor_decode, cursor_encode
 from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
@@ -114,26 +112,6 @@ def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> Que
     )
 
 
-class InvalidCursor(ValueError):
-    pass
-
-
-def item_cursor_encode(*, item: Item) -> str:
-    due = item.sla_due_at.isoformat() if item.sla_due_at else ""
-    return base64.urlsafe_b64encode(f"{due}|{item.pk}".encode()).decode()
-
-
-def item_cursor_decode(cursor: str) -> tuple[datetime | None, int]:
-    try:
-        due_text, _bar, id_text = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        due = parse_datetime(due_text) if due_text else None
-        if due_text and due is None:
-            raise ValueError(due_text)
-        return due, int(id_text)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidCursor("invalid cursor") from error
-
-
 def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tuple[list[Item], str | None]:
     """One keyset page after `cursor`: a range scan on (sla_due_at, id), never an OFFSET.
 
@@ -146,7 +124,7 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
     if not cursor:
         items = list(queryset[: limit + 1])
     else:
-        due, last_id = item_cursor_decode(cursor)
+        due, last_id = cursor_decode(cursor)
         if due is None:
             items = list(queryset.filter(sla_due_at__isnull=True, id__gt=last_id)[: limit + 1])
         else:
@@ -154,7 +132,7 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
             items = list(queryset.filter(after)[: limit + 1])
             if len(items) <= limit:
                 items += list(queryset.filter(sla_due_at__isnull=True)[: limit + 1 - len(items)])
-    next_cursor = item_cursor_encode(item=items[limit - 1]) if len(items) > limit else None
+    next_cursor = cursor_encode(at=items[limit - 1].sla_due_at, pk=items[limit - 1].pk) if len(items) > limit else None
     return items[:limit], next_cursor
 
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
-    InvalidCursor,
     ItemFilters,
     author_history_for_item,
     author_profile_for_item,

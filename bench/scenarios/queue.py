@@ -23,8 +23,7 @@ class Case:
 
 
 def _deep_cursor(url: str) -> str:
-    from inbox.models import Item
-    from inbox.selectors import item_cursor_encode
+    from communityops.keyset import cursor_encode
 
     with psycopg.connect(url) as connection:
         due, item_id = connection.execute(
@@ -32,7 +31,7 @@ def _deep_cursor(url: str) -> str:
             " ORDER BY sla_due_at, id OFFSET %s LIMIT 1",
             [list(OPEN), DEPTH - 1],
         ).fetchone()
-    return item_cursor_encode(item=Item(pk=item_id, sla_due_at=due))
+    return cursor_encode(at=due, pk=item_id)
 
 
 BASELINE_SQL = """
@@ -89,8 +88,8 @@ def run(*, port: int, url: str, log) -> list[Result]:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
+    from communityops.keyset import cursor_decode
     from communityops.models import User
-    from inbox.selectors import item_cursor_decode
 
     log("queue page: HTML page, fragment and API at 1M items, first page and 10,000 deep")
     lead = User.objects.get(email="lead0@bench.example")
@@ -99,7 +98,7 @@ def run(*, port: int, url: str, log) -> list[Result]:
     browser.force_login(lead)
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     cursor = _deep_cursor(url)
-    deep_due, deep_id = item_cursor_decode(cursor)
+    deep_due, deep_id = cursor_decode(cursor)
     query = "&".join(f"{key}={value}" for key, value in FILTER.items())
     cases = [
         Case("inbox page /inbox/ (HTML, first page)", f"/inbox/?{query}", False, 40),

@@ -86,6 +86,7 @@ CONTACT_OWN_CLIENT = {
     "insights:client_monthly",
     "clients_retrieve",
     "crises_retrieve",
+    "crises_items_list",
     "crises_drafts_decide",
     "reports_client_summary",
     "reports_client_table",
