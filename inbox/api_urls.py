@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("items/<int:item_id>/assign/", apis.ItemAssignApi.as_view(), name="api_inbox_item_assign"),
     path("items/<int:item_id>/tags/", apis.ItemTagsApi.as_view(), name="api_inbox_item_tags"),
+    path(
+        "items/<int:item_id>/author-profile/", apis.ItemAuthorProfileApi.as_view(), name="api_inbox_item_author_profile"
+    ),
     path("presence/heartbeat/", apis.PresenceHeartbeatApi.as_view(), name="api_inbox_presence_heartbeat"),
     path("presence/end-shift/", apis.PresenceEndShiftApi.as_view(), name="api_inbox_presence_end_shift"),
 ]

@@ -29,6 +29,7 @@ from .selectors import (
     item_page,
 )
 from .services.assignment import item_assign, presence_end_shift, presence_heartbeat
+from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.errors import (
     InboxActionError,
@@ -206,9 +207,19 @@ class ItemListApi(InboxApi):
         return Response(self.OutputSerializer({"results": items, "next_cursor": next_cursor}).data)
 
 
+class AuthorProfileSerializer(serializers.Serializer):
+    is_key_account = serializers.BooleanField()
+    notes = serializers.CharField()
+    updated_by = UserRefSerializer(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
 class ItemDetailApi(InboxApi):
     class OutputSerializer(serializers.Serializer):
         item = ItemSerializer()
+        author_profile = AuthorProfileSerializer(
+            allow_null=True, help_text="What the client's team knows about the author; null until someone notes it."
+        )
         conversation = ItemSerializer(many=True, source="conversation.messages")
         conversation_not_shown = serializers.IntegerField(
             source="conversation.not_shown",
@@ -436,6 +447,42 @@ class ItemTagsApi(InboxApi):
         params.is_valid(raise_exception=True)
         item_tags_change(acting_user=request.user, item_id=item_id, **params.validated_data)
         return Response(ItemSerializer(_item_for_output(request=request, item_id=item_id)).data)
+
+
+class ItemAuthorProfileApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        is_key_account = serializers.BooleanField()
+        notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTES_MAX_LENGTH)
+
+    class OutputSerializer(AuthorProfileSerializer):
+        triaged_again = serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text="Ids of the author's open items of this client whose tier or priority changed with the flag.",
+        )
+
+    @extend_schema(
+        operation_id="inbox_items_author_profile_update",
+        request=InputSerializer,
+        responses={200: OutputSerializer, **REFUSALS},
+    )
+    def post(self, request, item_id: int):
+        """Put the item's author on the client's key-account list (tier A) or take them off, and keep
+        notes about them for agents."""
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        result = author_profile_update(acting_user=request.user, item_id=item_id, **params.validated_data)
+        profile = result.profile
+        return Response(
+            self.OutputSerializer(
+                {
+                    "is_key_account": profile.is_key_account,
+                    "notes": profile.notes,
+                    "updated_by": profile.updated_by,
+                    "updated_at": profile.updated_at,
+                    "triaged_again": [item.pk for item in result.triaged_again],
+                }
+            ).data
+        )
 
 
 class PresenceHeartbeatApi(InboxApi):

@@ -50,8 +50,11 @@ class AuthorProfile(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="author_profiles")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="profiles")
     is_key_account = models.BooleanField(_("key account (VIP list)"), default=False)
-    notes = models.TextField(_("notes for agents"), blank=True)
+    notes = models.TextField(_("notes for agents"), blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("author profile")

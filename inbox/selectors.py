@@ -263,6 +263,7 @@ class ItemDetail:
     notes: list[ItemNote]
     outbound_actions: list[OutboundAction]
     conversation_version: int
+    author_profile: AuthorProfile | None  # what the client's team knows about the author
 
 
 def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
@@ -278,6 +279,7 @@ def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
         notes=list(item.notes.select_related("author").order_by("created_at", "id")),
         outbound_actions=list(item.outbound_actions.select_related("requested_by").order_by("id")),
         conversation_version=version,
+        author_profile=author_profile_for_item(item=item),
     )
 
 
@@ -306,7 +308,11 @@ def item_claim_state(*, item: Item, user: User, now: datetime | None = None) -> 
 
 
 def author_profile_for_item(*, item: Item) -> AuthorProfile | None:
-    return AuthorProfile.objects.filter(client_id=item.client_id, author_id=item.author_id).first()
+    return (
+        AuthorProfile.objects.filter(client_id=item.client_id, author_id=item.author_id)
+        .select_related("updated_by")
+        .first()
+    )
 
 
 def author_history_for_item(*, item: Item, user: User, limit: int = 8) -> list[Item]:

@@ -21,4 +21,5 @@ urlpatterns = [
     path("items/<int:item_id>/hide-duplicates/", views.hide_duplicates, name="hide_duplicates"),
     path("items/<int:item_id>/assign/", views.assign, name="assign"),
     path("items/<int:item_id>/tags/", views.tags, name="tags"),
+    path("items/<int:item_id>/author-profile/", views.author_profile, name="author_profile"),
 ]

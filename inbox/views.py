@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.keyset import InvalidCursor
@@ -20,7 +20,6 @@ from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
     ItemFilters,
     author_history_for_item,
-    author_profile_for_item,
     canned_responses_for_item,
     client_queue_counts,
     colleagues_for_item,
@@ -32,6 +31,7 @@ from .selectors import (
     item_page,
 )
 from .services.assignment import item_assign, presence_end_shift
+from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.errors import InboxActionError, ReplyConflict
 from .services.moderation import item_close, item_moderate, item_tags_change, items_hide_near_duplicates
@@ -91,7 +91,8 @@ def _workspace_context(request, item_id: int) -> dict:
     return {
         "detail": detail,
         "claim": item_claim_state(item=item, user=request.user),
-        "author_profile": author_profile_for_item(item=item),
+        "author_profile": detail.author_profile,
+        "author_notes_max_length": NOTES_MAX_LENGTH,
         "author_history": author_history_for_item(item=item, user=request.user),
         "guidelines": guideline_list_for_client(client=item.client),
         "canned_responses": canned_responses_for_item(item=item),
@@ -322,3 +323,26 @@ def tags(request, item_id: int):
     return _run(
         request, item_id, lambda: item_tags_change(acting_user=request.user, item_id=item_id, add=add, remove=remove)
     )
+
+
+@agency_staff_required
+@require_POST
+def author_profile(request, item_id: int):
+    def update() -> None:
+        result = author_profile_update(
+            acting_user=request.user,
+            item_id=item_id,
+            is_key_account=request.POST.get("is_key_account") == "on",
+            notes=request.POST.get("notes", ""),
+        )
+        message = _("Author profile saved.")
+        if result.triaged_again:
+            count = len(result.triaged_again)
+            message += " " + ngettext(
+                "%(count)d open item of this author was triaged again.",
+                "%(count)d open items of this author were triaged again.",
+                count,
+            ) % {"count": count}
+        messages.success(request, message)
+
+    return _run(request, item_id, update)

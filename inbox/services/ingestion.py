@@ -38,7 +38,14 @@ from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent,
 from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 from ..sentiment.fingerprint import minhash_to_bytes
 from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
-from .triage import TriageResult, item_fingerprint_store, triage_assess, triage_assess_batch
+from .triage import (
+    TRIAGE_FIELDS,
+    TriageResult,
+    item_fingerprint_store,
+    item_triage_set,
+    triage_assess,
+    triage_assess_batch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -231,16 +238,8 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     triage = triage_assess(client=item.client, author=item.author, normalized=normalized, received_at=timezone.now())
     previous_text = item.text
     item.text = normalized.text
-    item.language = triage.language
-    item.sentiment, item.sentiment_score = triage.sentiment, triage.sentiment_score
-    item.spam_score, item.fake_score = triage.spam_score, triage.fake_score
-    item.priority, item.triage_reasons = triage.priority, triage.reasons
-    item.tags = list(dict.fromkeys([*item.tags, *triage.tags]))
-    item.save(
-        update_fields=[
-            "text", "language", "sentiment", "sentiment_score", "spam_score", "fake_score", "priority", "triage_reasons", "tags"
-        ]
-    )  # fmt: skip
+    item_triage_set(item=item, triage=triage)
+    item.save(update_fields=["text", *TRIAGE_FIELDS])
     item_fingerprint_store(item=item, minhash=triage.minhash)
     ItemEvent.objects.create(
         item=item,

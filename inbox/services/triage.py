@@ -490,6 +490,23 @@ def _triage_decide(
     )
 
 
+# What a new assessment of a stored item replaces (item_triage_set); the SLA due time is not among them.
+TRIAGE_FIELDS = (
+    "author_tier", "priority", "language", "sentiment", "sentiment_score", "spam_score", "fake_score", "triage_reasons",
+    "tags",
+)  # fmt: skip
+
+
+def item_triage_set(*, item: Item, triage: TriageResult) -> None:
+    """Put a new assessment of a stored item (its text edited, its author's standing changed) on it,
+    for the caller to save with TRIAGE_FIELDS: tier, priority, scores and reasons are replaced, tags
+    only added (an agent may have set or kept them); the SLA due time stays what the arrival promised."""
+    item.author_tier, item.priority, item.language = triage.author_tier, triage.priority, triage.language
+    item.sentiment, item.sentiment_score = triage.sentiment, triage.sentiment_score
+    item.spam_score, item.fake_score, item.triage_reasons = triage.spam_score, triage.fake_score, triage.reasons
+    item.tags = list(dict.fromkeys([*item.tags, *triage.tags]))
+
+
 def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
     """Remember the item's text fingerprint so later arrivals can find it as a near-duplicate."""
     if minhash is None:
