@@ -6,6 +6,7 @@ admin offers only "release claim" and "retry now", both calling services.
 
 import json
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -175,9 +176,12 @@ class IngestChangeAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Change as received"))
     def as_received(self, change: IngestChange) -> str:
-        return format_html(
-            "<pre>{}</pre>", json.dumps(ingest_change_as_received(change=change), indent=2, ensure_ascii=False)
-        )
+        received = ingest_change_as_received(change=change)
+        if received is None:
+            return _("Dropped %(days)d days after it arrived (data protection); the item and the outcome stay.") % {
+                "days": settings.INBOX_RAW_WEBHOOK_RETENTION_DAYS
+            }
+        return format_html("<pre>{}</pre>", json.dumps(received, indent=2, ensure_ascii=False))
 
 
 @admin.register(AgentPresence)

@@ -355,6 +355,8 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When the raw body was dropped under the retention rule (raw_webhook_data_drop); body is then empty.
+    body_dropped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

@@ -418,11 +418,13 @@ def colleagues_for_item(*, item: Item, user: User) -> QuerySet[User]:
     )
 
 
-def ingest_change_as_received(*, change: IngestChange) -> dict:
+def ingest_change_as_received(*, change: IngestChange) -> dict | None:
     """A change's payload as it arrived: stored with the change while it may run again (pending,
     failed), otherwise taken from its delivery's body (a Meta change settled in the batch that
-    stored it keeps no copy of its own)."""
+    stored it keeps no copy of its own). None once the retention rule dropped the raw data."""
     if change.payload is not None:
         return change.payload
-    body = WebhookDelivery.objects.values_list("body", flat=True).get(pk=change.delivery_id)
+    body, dropped_at = WebhookDelivery.objects.values_list("body", "body_dropped_at").get(pk=change.delivery_id)
+    if dropped_at is not None:
+        return None
     return meta_changes_split(bytes(body))[change.position]

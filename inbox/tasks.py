@@ -4,7 +4,7 @@ from communityops.schedules import schedule_ensure
 
 from .services.assignment import agents_offline_release, items_auto_assign
 from .services.claims import leases_expire
-from .services.ingestion import ingest_pending_sweep, webhook_delivery_process
+from .services.ingestion import ingest_pending_sweep, raw_webhook_data_drop, webhook_delivery_process
 from .services.outbox import outbound_action_send, outbound_actions_retry_due
 from .services.wordpress_polling import wordpress_channels_poll
 
@@ -15,6 +15,10 @@ def webhook_delivery_process_task(delivery_id: int) -> dict[str, int]:
 
 def ingest_pending_sweep_task() -> int:
     return ingest_pending_sweep()
+
+
+def raw_webhook_data_drop_task() -> int:
+    return raw_webhook_data_drop()
 
 
 def outbound_action_send_task(action_id: int) -> None:
@@ -50,6 +54,8 @@ INBOX_SCHEDULES = {
     "inbox: auto-assign": ("inbox.tasks.items_auto_assign_task", 1),
     # Deliveries whose processing task was lost (a worker died) are queued again.
     "inbox: re-enqueue stale webhook deliveries": ("inbox.tasks.ingest_pending_sweep_task", 5),
+    # Raw webhook bodies past INBOX_RAW_WEBHOOK_RETENTION_DAYS (data protection).
+    "inbox: drop raw webhook data past retention": ("inbox.tasks.raw_webhook_data_drop_task", 24 * 60),
 }
 
 

@@ -254,6 +254,10 @@ INBOX_PRESENCE_TIMEOUT_SECONDS = 180
 INBOX_OUTBOX_BACKOFF_SECONDS = 30
 INBOX_OUTBOX_MAX_ATTEMPTS = 6
 INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
+# Data protection (storage limitation): the raw webhook bodies of fully processed deliveries, and
+# the generic webhook's event-id receipts, are dropped this many days after they arrived (daily).
+# The items, and every change row with its outcome, stay.
+INBOX_RAW_WEBHOOK_RETENTION_DAYS = int(os.environ.get("INBOX_RAW_WEBHOOK_RETENTION_DAYS", "30"))
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
 DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["escalation_clock"], ["demo_stub_network"], ["demo_feeder"]]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -924,3 +925,34 @@ def ingest_pending_sweep(*, now: datetime | None = None) -> int:
     for delivery_id in delivery_ids:
         async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}-sweep")
     return len(delivery_ids)
+
+
+# Deliveries whose raw data one statement of raw_webhook_data_drop clears (short transactions; a
+# Meta delivery is a 1,000-change body of some 350 KB).
+RETENTION_BATCH = 50
+
+
+def raw_webhook_data_drop(*, now: datetime | None = None) -> int:
+    """Data protection (storage limitation), run daily: what was received more than
+    INBOX_RAW_WEBHOOK_RETENTION_DAYS ago only as raw input is dropped. A processed delivery loses
+    its body and its change rows their payload copies (each row keeps its outcome and item); the
+    generic webhook's event-id receipts of that age are deleted (a replay is then refused by its
+    stale signature timestamp, and a resent event by the item's unique external id). A delivery
+    still pending, or with a failed change, keeps everything until it is processed. Returns how
+    many bodies were dropped."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.INBOX_RAW_WEBHOOK_RETENTION_DAYS)
+    expired = WebhookDelivery.objects.filter(
+        received_at__lt=cutoff, status=WebhookDelivery.Status.PROCESSED, body_dropped_at__isnull=True
+    )
+    dropped = 0
+    while delivery_ids := list(expired.values_list("pk", flat=True)[:RETENTION_BATCH]):
+        with transaction.atomic():
+            IngestChange.objects.filter(AnyOf(F("delivery_id"), delivery_ids), payload__isnull=False).update(
+                payload=None
+            )
+            dropped += WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids)).update(
+                body=b"", body_dropped_at=now
+            )
+    GenericEventReceipt.objects.filter(received_at__lt=cutoff).delete()
+    return dropped
