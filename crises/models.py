@@ -100,12 +100,14 @@ class CrisisItem(models.Model):
     holding_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["linked_at", "id"]
+        # Linking order. Not linked_at: that is the request's time, taken before the crisis lock that
+        # serializes linking, while ids are handed out under it (in the order the links commit).
+        ordering = ["id"]
         verbose_name = _("linked item")
         verbose_name_plural = _("linked items")
         constraints = [models.UniqueConstraint(fields=["crisis", "item"], name="crisis_item_unique")]
         # The crisis's links in linking order: the newest window (page and API) and keyset pages.
-        indexes = [models.Index(fields=["crisis", "linked_at", "id"], name="crisis_item_linked_order")]
+        indexes = [models.Index(fields=["crisis", "id"], name="crisis_item_linked_order")]
 
     def __str__(self) -> str:
         return f"item {self.item_id} in crisis {self.crisis_id}"

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 # The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.shortcuts import get_object_or_404
 
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
@@ -70,7 +69,7 @@ def crisis_timeline(*, crisis: Crisis) -> QuerySet[CrisisEvent]:
 def crisis_linked_items(*, crisis: Crisis) -> QuerySet[CrisisItem]:
     return crisis.crisis_items.select_related(
         "item__channel", "item__author", "answered_draft", "holding_statement", "linked_by"
-    ).order_by("linked_at", "id")
+    ).order_by("id")  # linking order (see CrisisItem.Meta.ordering)
 
 
 # The linked items the crisis page lists: the most recently linked (a shitstorm's crisis may link thousands).
@@ -91,20 +90,21 @@ def crisis_linked_items_for_page(*, crisis: Crisis) -> LinkedItemsPage:
 
 
 def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) -> tuple[list[CrisisItem], str | None]:
-    """One keyset page of the crisis's links after `cursor`, oldest first, in one query.
+    """One keyset page of the crisis's links after `cursor`, in linking order, in one query.
 
-    Like the inbox's item_page: `(linked_at, id) > (cursor)` is a range scan on crisis_item_linked_order,
-    never an OFFSET, so a page thousands of links deep costs what the first does, and links made
-    while a client pages through come at the end instead of shifting the pages (no duplicates, no gaps).
+    Like the inbox's item_page: `id > cursor` is a range scan on crisis_item_linked_order, never an
+    OFFSET, so a page thousands of links deep costs what the first does, and links made while a
+    client pages through come at the end instead of shifting the pages (no duplicates, no gaps: ids
+    are handed out under the crisis lock, in the order the links commit).
     """
     links = crisis_linked_items(crisis=crisis)
     if cursor:
-        linked_at, last_id = cursor_decode(cursor)
-        if linked_at is None:  # a cursor of another list (the inbox's, after its undated items)
+        at, last_id = cursor_decode(cursor)
+        if at is not None:  # a cursor of another list (the inbox queue's)
             raise InvalidCursor("invalid cursor")
-        links = links.filter(TupleGreaterThan(Tuple(F("linked_at"), F("id")), (linked_at, last_id)))
+        links = links.filter(id__gt=last_id)
     page = list(links[: limit + 1])
-    next_cursor = cursor_encode(at=page[limit - 1].linked_at, pk=page[limit - 1].pk) if len(page) > limit else None
+    next_cursor = cursor_encode(at=None, pk=page[limit - 1].pk) if len(page) > limit else None
     return page[:limit], next_cursor
 
 

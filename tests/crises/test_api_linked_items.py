@@ -205,3 +205,20 @@ def test_anonymous_gets_no_items(crisis_with_links, client):
     response = client.get(f"/api/crises/{crisis.pk}/items/")
 
     assert response.status_code in (401, 403) and b"Scherben" not in response.content
+
+
+def test_a_link_whose_request_waited_for_the_crisis_lock_is_not_skipped(
+    crisis_with_links, agent_client, item_factory, on_call
+):
+    # A POST took its time (now) before waiting at the crisis lock while other links committed: its
+    # linked_at is older than theirs, but it is linked after a client read the first page.
+    crisis, items = crisis_with_links(2)
+    http = agent_client(crisis.client)
+    first = http.get(f"/api/crises/{crisis.pk}/items/", {"limit": 1}).json()
+    late = item_factory(channel=items[0].channel)
+    crisis_items_link(crisis=crisis, items=[late], acting_user=on_call, now=crisis.created_at + timedelta(seconds=0.5))
+
+    rest = http.get(f"/api/crises/{crisis.pk}/items/", {"limit": 10, "cursor": first["next_cursor"]}).json()
+
+    seen = [row["item_id"] for row in first["results"] + rest["results"]]
+    assert seen == [*(item.pk for item in items), late.pk]
