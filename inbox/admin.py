@@ -26,6 +26,7 @@ from .models import (
     WordPressPollState,
 )
 from .selectors import ingest_change_as_received
+from .services.author_profiles import author_profile_set
 from .services.claims import item_release
 from .services.outbox import outbound_action_retry_now
 
@@ -52,10 +53,30 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(AuthorProfile)
 class AuthorProfileAdmin(admin.ModelAdmin):
-    list_display = ["author", "client", "is_key_account", "updated_at"]
+    list_display = ["author", "client", "is_key_account", "updated_by", "updated_at"]
     list_filter = ["is_key_account", "client"]
     search_fields = ["author__handle", "author__display_name", "client__name"]
     autocomplete_fields = ["author"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Whose profile it is stays fixed once saved; a new one picks client and author.
+        return [*self.readonly_fields, "client", "author"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, as the item page does: the author's open items follow the flag."""
+        saved = author_profile_set(
+            acting_user=request.user,
+            client=obj.client,
+            author=obj.author,
+            is_key_account=obj.is_key_account,
+            notes=obj.notes,
+        ).profile
+        if saved.pk is None:  # an empty profile, added on purpose
+            obj.updated_by = request.user
+            obj.save()
+        else:
+            obj.pk = saved.pk
 
 
 class ItemEventInline(admin.TabularInline):

@@ -211,7 +211,7 @@ class AuthorProfileSerializer(serializers.Serializer):
     is_key_account = serializers.BooleanField()
     notes = serializers.CharField()
     updated_by = UserRefSerializer(allow_null=True)
-    updated_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(allow_null=True)
 
 
 class ItemDetailApi(InboxApi):
@@ -451,13 +451,21 @@ class ItemTagsApi(InboxApi):
 
 class ItemAuthorProfileApi(InboxApi):
     class InputSerializer(serializers.Serializer):
-        is_key_account = serializers.BooleanField()
-        notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTES_MAX_LENGTH)
+        is_key_account = serializers.BooleanField(required=False, help_text="Left out: kept as it is.")
+        notes = serializers.CharField(
+            required=False, allow_blank=True, max_length=NOTES_MAX_LENGTH, help_text="Left out: kept as it is."
+        )
+
+        def validate(self, data):
+            if not data:
+                raise ValidationError("Send is_key_account, notes or both.")
+            return data
 
     class OutputSerializer(AuthorProfileSerializer):
         triaged_again = serializers.ListField(
             child=serializers.IntegerField(),
-            help_text="Ids of the author's open items of this client whose tier or priority changed with the flag.",
+            help_text="Ids of the author's open items of this client whose assessment (tier, priority, ...) changed"
+            " when the flag change had them triaged again as they arrived.",
         )
 
     @extend_schema(

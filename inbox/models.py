@@ -210,6 +210,7 @@ class ItemEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
         TRIAGED = "triaged", _("Triaged")
+        AUTHOR_PROFILE_CHANGED = "author_profile", _("Author profile changed")
         CLAIMED = "claimed", _("Claimed")
         RELEASED = "released", _("Released")
         LEASE_EXPIRED = "lease_expired", _("Lease expired")

@@ -1,8 +1,9 @@
 """What a client's team knows about an author: the key-account flag (the VIP list, tier A) and notes.
 
-The team keeps it from the item in front of them. Putting an author on the list, or taking them
-off, triages their open items of that client again, so the queue's tiers and priorities follow at
-once (closed items keep the assessment they were worked with).
+The team keeps it from the item in front of them (or an admin in the admin). Putting an author on
+the list, or taking them off, triages their open items of that client again as they arrived, so
+the queue's tiers and priorities follow at once (closed items keep the assessment they were
+worked with). An item a delivery is storing at that very moment keeps the tier its batch read.
 """
 
 from dataclasses import dataclass
@@ -10,10 +11,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from communityops.models import User
+from communityops.models import Client, User
 
 from ..lock_objects import item_qs_select_for_update
-from ..models import AuthorProfile, Item, ItemEvent
+from ..models import Author, AuthorProfile, Item, ItemEvent
 from ..normalized import NormalizedAuthor, NormalizedItem
 from ..selectors import item_get_for_user
 from .errors import InboxActionError
@@ -22,13 +23,13 @@ from .triage import TRIAGE_FIELDS, item_triage_set, triage_assess
 NOTES_MAX_LENGTH = AuthorProfile._meta.get_field("notes").max_length
 
 
-def _as_received(item: Item) -> NormalizedItem:
+def _as_received(item: Item, author: Author) -> NormalizedItem:
     """The stored item as triage reads an arriving one (its text, kind and stated language)."""
     return NormalizedItem(
         external_id=item.external_id,
         kind=item.kind,
         text=item.text,
-        author=NormalizedAuthor(external_id=item.author.external_id),
+        author=NormalizedAuthor(external_id=author.external_id),
         platform_created_at=item.platform_created_at,
         thread_external_id=item.thread_external_id,
         parent_external_id=item.parent_external_id,
@@ -36,20 +37,23 @@ def _as_received(item: Item) -> NormalizedItem:
     )
 
 
-def _open_items_triage_again(*, profile: AuthorProfile, acting_user: User) -> list[Item]:
+def _open_items_triage_again(*, profile: AuthorProfile, acting_user: User | None) -> list[Item]:
     """Triage the author's open items of the client again (locked in id order, as every bulk item
-    lock), each as of its arrival; one TRIAGED event per item whose assessment changed."""
-    items = list(
-        item_qs_select_for_update()
-        .filter(client=profile.client, author=profile.author, status__in=Item.OPEN_STATUSES)
-        .select_related("client", "author")
-    )
+    lock), each as it arrived (see triage_assess's stored_item_id; what the team taught the spam
+    filter since counts); one TRIAGED event per item whose assessment changed. Two queries per
+    item: a key account has few open items."""
+    client, author = profile.client, profile.author  # one instance each: the coverage plan is read once
+    items = list(item_qs_select_for_update().filter(client=client, author=author, status__in=Item.OPEN_STATUSES))
     reason = "put on the key-account list" if profile.is_key_account else "taken off the key-account list"
     changed = []
     for item in items:
         before = [getattr(item, field) for field in TRIAGE_FIELDS]
         triage = triage_assess(
-            client=item.client, author=item.author, normalized=_as_received(item), received_at=item.received_at
+            client=client,
+            author=author,
+            normalized=_as_received(item, author),
+            received_at=item.received_at,
+            stored_item_id=item.pk,
         )
         item_triage_set(item=item, triage=triage)
         if [getattr(item, field) for field in TRIAGE_FIELDS] != before:
@@ -69,29 +73,68 @@ def _open_items_triage_again(*, profile: AuthorProfile, acting_user: User) -> li
 
 @dataclass(frozen=True)
 class AuthorProfileUpdate:
-    profile: AuthorProfile
+    profile: AuthorProfile  # unsaved (the defaults) while nobody has noted anything about the author
     triaged_again: list[Item]  # the author's open items whose assessment changed with the flag
 
 
 @transaction.atomic
-def author_profile_update(*, acting_user: User, item_id: int, is_key_account: bool, notes: str) -> AuthorProfileUpdate:
-    """Set what the team knows about the author of an item the user may see, for that item's client.
+def author_profile_set(
+    *,
+    acting_user: User | None,
+    client: Client,
+    author: Author,
+    is_key_account: bool | None = None,
+    notes: str | None = None,
+    from_item: Item | None = None,
+) -> AuthorProfileUpdate:
+    """Set what the client's team knows about the author; None keeps a value as it is.
 
     Notes are trimmed and at most NOTES_MAX_LENGTH characters. Changing the key-account flag triages
-    the author's open items of the client again (see the module docstring)."""
-    notes = notes.strip()
-    if len(notes) > NOTES_MAX_LENGTH:
-        raise InboxActionError(
-            message=_("Notes about an author are at most %(limit)d characters (these have %(length)d).")
-            % {"limit": NOTES_MAX_LENGTH, "length": len(notes)}
-        )
-    item = item_get_for_user(user=acting_user, item_id=item_id)
-    profile, _created = AuthorProfile.objects.get_or_create(client=item.client, author=item.author)
-    profile = AuthorProfile.objects.select_for_update().select_related("client", "author").get(pk=profile.pk)
-    if (profile.is_key_account, profile.notes) == (is_key_account, notes):
-        return AuthorProfileUpdate(profile=profile, triaged_again=[])
-    flag_changed = profile.is_key_account != is_key_account
-    profile.is_key_account, profile.notes, profile.updated_by = is_key_account, notes, acting_user
+    the author's open items of the client again (see the module docstring). A change made from an
+    item is recorded on that item's timeline (AUTHOR_PROFILE_CHANGED)."""
+    if notes is not None:
+        notes = notes.strip()
+        if len(notes) > NOTES_MAX_LENGTH:
+            raise InboxActionError(
+                message=_("Notes about an author are at most %(limit)d characters (these have %(length)d).")
+                % {"limit": NOTES_MAX_LENGTH, "length": len(notes)}
+            )
+    # The profile row alone: FOR UPDATE over a join would also lock the client's row, which every
+    # new item of the client checks its foreign key against.
+    locked = AuthorProfile.objects.select_for_update(of=("self",), no_key=True)
+    profile = locked.filter(client=client, author=author).first()
+    before = (profile.is_key_account, profile.notes) if profile else (False, "")
+    wanted = (before[0] if is_key_account is None else is_key_account, before[1] if notes is None else notes)
+    if wanted == before:  # nothing to change (and no empty profile row for an unchanged form)
+        return AuthorProfileUpdate(profile=profile or AuthorProfile(client=client, author=author), triaged_again=[])
+    if profile is None:  # the first note about the author (a colleague's may come in between: then last wins)
+        profile = locked.get(pk=AuthorProfile.objects.get_or_create(client=client, author=author)[0].pk)
+    profile.client, profile.author = client, author  # shared instances: the re-triage reads the plan once
+    flag_changed = profile.is_key_account != wanted[0]
+    profile.is_key_account, profile.notes, profile.updated_by = *wanted, acting_user
     profile.save(update_fields=["is_key_account", "notes", "updated_by", "updated_at"])
+    if from_item is not None:
+        ItemEvent.objects.create(
+            item=from_item,
+            actor=acting_user,
+            kind=ItemEvent.Kind.AUTHOR_PROFILE_CHANGED,
+            data={"is_key_account": profile.is_key_account, "notes_changed": wanted[1] != before[1]},
+        )
     triaged_again = _open_items_triage_again(profile=profile, acting_user=acting_user) if flag_changed else []
     return AuthorProfileUpdate(profile=profile, triaged_again=triaged_again)
+
+
+def author_profile_update(
+    *, acting_user: User, item_id: int, is_key_account: bool | None = None, notes: str | None = None
+) -> AuthorProfileUpdate:
+    """author_profile_set for the author of an item the user may see, for that item's client
+    (Http404 for an item of a client the user does not serve)."""
+    item = item_get_for_user(user=acting_user, item_id=item_id)
+    return author_profile_set(
+        acting_user=acting_user,
+        client=item.client,
+        author=item.author,
+        is_key_account=is_key_account,
+        notes=notes,
+        from_item=item,
+    )

@@ -101,9 +101,16 @@ class _SharesABand(Lookup):
 
 
 def _triage_context(
-    *, client: Client, author: Author, tokens: list[str], bands: list[int] | None, since: datetime
+    *,
+    client: Client,
+    author: Author,
+    tokens: list[str],
+    bands: list[int] | None,
+    since: datetime,
+    before_item_id: int | None = None,
 ) -> dict:
-    """One query: the key-account flag, the client's counts for these tokens, similar recent texts."""
+    """One query: the key-account flag, the client's counts for these tokens, similar recent texts
+    (only those of items stored before `before_item_id`, when given)."""
     token_stats = SpamTokenStat.objects.filter(client=OuterRef("pk"), token__in=[*tokens, SPAM_DOCUMENT_TOKEN]).values(
         row=JSONObject(token="token", spam="spam_count", ham="ham_count")
     )
@@ -115,9 +122,11 @@ def _triage_context(
     }
     if bands:
         minhash_hex = Func("minhash", Value("hex"), function="encode")  # JSON carries no bytes
+        candidates = ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
+        if before_item_id is not None:
+            candidates = candidates.filter(item_id__lt=before_item_id)
         similar = (
-            ItemTextFingerprint.objects.filter(client=OuterRef("pk"), received_at__gte=since)
-            .filter(_SharesABand(F("bands"), bands))
+            candidates.filter(_SharesABand(F("bands"), bands))
             .exclude(author=author)
             .order_by("-received_at")
             .values(row=JSONObject(author="author_id", minhash=minhash_hex))[:CANDIDATE_LIMIT]
@@ -220,8 +229,19 @@ def _text_assess(
     )
 
 
-def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem, received_at: datetime) -> TriageResult:
-    """Assess one incoming item. Reads only (one query); item_ingest stores the result."""
+def triage_assess(
+    *,
+    client: Client,
+    author: Author,
+    normalized: NormalizedItem,
+    received_at: datetime,
+    stored_item_id: int | None = None,
+) -> TriageResult:
+    """Assess one incoming item. Reads only (one query, and the client's coverage plan once per
+    Client instance); item_ingest stores the result.
+
+    `stored_item_id` assesses a stored item again as it arrived: near-duplicates are then only the
+    texts stored before it (a text copied later does not make the original part of a campaign)."""
     assessed = _text_assess(
         author=author,
         normalized=normalized,
@@ -229,7 +249,12 @@ def triage_assess(*, client: Client, author: Author, normalized: NormalizedItem,
         reading=_text_read(normalized.text, text_minhash(normalized.text)),
     )
     context = _triage_context(
-        client=client, author=author, tokens=assessed.tokens, bands=assessed.bands, since=received_at - CAMPAIGN_WINDOW
+        client=client,
+        author=author,
+        tokens=assessed.tokens,
+        bands=assessed.bands,
+        since=received_at - CAMPAIGN_WINDOW,
+        before_item_id=stored_item_id,
     )
     similar = context.get("similar") or []
     signatures = minhashes_from_bytes([bytes.fromhex(candidate["minhash"]) for candidate in similar])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from communityops.models import User
 from inbox.models import AuthorProfile, Item, ItemEvent
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
@@ -93,6 +94,38 @@ def test_notes_alone_triage_nothing_again(channel_factory, agent_for, ingest):
     assert result.triaged_again == []
     assert result.profile.notes == "Bitte siezen."
     assert not ItemEvent.objects.filter(kind=ItemEvent.Kind.TRIAGED).exists()
+    change = ItemEvent.objects.get(item=item, kind=ItemEvent.Kind.AUTHOR_PROFILE_CHANGED)
+    assert (change.actor, change.data) == (agent, {"is_key_account": False, "notes_changed": True})
+
+
+def test_saving_the_unchanged_empty_form_stores_no_profile(channel_factory, agent_for, ingest):
+    channel = channel_factory()
+    agent = agent_for(channel.client, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+
+    result = author_profile_update(acting_user=agent, item_id=item.pk, is_key_account=False, notes="  ")
+
+    assert (result.profile.pk, result.triaged_again) == (None, [])
+    assert not AuthorProfile.objects.exists()
+    assert not ItemEvent.objects.filter(kind=ItemEvent.Kind.AUTHOR_PROFILE_CHANGED).exists()
+
+
+PRAISE = "Ich finde euer neues Produkt wirklich großartig und empfehle es allen meinen Freunden und Kollegen weiter"
+
+
+def test_on_and_off_the_list_leaves_an_item_as_it_arrived_though_copies_came_later(channel_factory, agent_for, ingest):
+    # Two other accounts post the same text after Vera: they look like a campaign, her original does not.
+    channel = channel_factory()
+    agent = agent_for(channel.client, with_mfa=False)
+    veras = ingest(channel, author_id="vera", text=PRAISE)
+    as_arrived = Item.objects.values_list("priority", "fake_score", "tags", "triage_reasons").get(pk=veras.pk)
+    copies = [ingest(channel, author_id=f"bot-{number}", text=PRAISE) for number in (1, 2)]
+    assert "campaign" in Item.objects.get(pk=copies[1].pk).tags
+
+    author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True)
+    author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=False)
+
+    assert Item.objects.values_list("priority", "fake_score", "tags", "triage_reasons").get(pk=veras.pk) == as_arrived
 
 
 def test_too_long_notes_are_refused_and_nothing_is_saved(channel_factory, agent_for, ingest):
@@ -161,3 +194,56 @@ def test_the_api_edits_the_profile_and_the_item_detail_shows_it(channel_factory,
     too_long = api.post(url, {"is_key_account": True, "notes": "x" * (NOTES_MAX_LENGTH + 1)}, format="json")
     assert too_long.status_code == 400
     assert "notes" in too_long.json()
+    assert api.post(url, {}, format="json").status_code == 400  # nothing to set
+
+
+def test_the_api_keeps_what_a_request_leaves_out(channel_factory, agent_for, ingest):
+    channel = channel_factory()
+    agent = agent_for(channel.client)
+    item = ingest(channel, author_id="vera")
+    api = APIClient()
+    api.force_authenticate(agent)
+    url = reverse("api_inbox_item_author_profile", args=[item.pk])
+    api.post(url, {"notes": "Bitte siezen."}, format="json")
+
+    flagged = api.post(url, {"is_key_account": True}, format="json").json()
+
+    assert (flagged["is_key_account"], flagged["notes"]) == (True, "Bitte siezen.")
+
+
+def test_an_empty_profile_is_null_in_the_item_detail(channel_factory, agent_for, ingest):
+    channel = channel_factory()
+    agent = agent_for(channel.client)
+    item = ingest(channel, author_id="vera")
+    api = APIClient()
+    api.force_authenticate(agent)
+
+    saved = api.post(reverse("api_inbox_item_author_profile", args=[item.pk]), {"is_key_account": False}, format="json")
+
+    assert (saved.status_code, saved.json()["updated_at"]) == (200, None)
+    assert api.get(reverse("api_inbox_item", args=[item.pk])).json()["author_profile"] is None
+
+
+def test_an_admin_putting_an_author_on_the_list_triages_their_open_items_too(
+    client, channel_factory, user_factory, ingest
+):
+    channel = channel_factory()
+    item = ingest(channel, author_id="vera")
+    admin = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:inbox_authorprofile_add"),
+        {"client": channel.client.pk, "author": item.author.pk, "is_key_account": "on", "notes": "Einkauf"},
+    )
+
+    assert response.status_code == 302
+    profile = AuthorProfile.objects.get(client=channel.client, author=item.author)
+    assert (profile.is_key_account, profile.notes, profile.updated_by) == (True, "Einkauf", admin)
+    assert _tiers(item) == [("A", Item.Priority.URGENT)]
+
+    client.post(
+        reverse("admin:inbox_authorprofile_change", args=[profile.pk]), {"notes": "Einkauf"}
+    )  # the box unticked
+
+    assert _tiers(item) == [("C", Item.Priority.NORMAL)]

@@ -13,10 +13,12 @@ from django.utils import timezone
 from communityops.models import Channel, User
 from crises.services import crisis_create, crisis_items_link
 from inbox.models import IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
+from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
+from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.errors import InboxActionError
-from inbox.services.ingestion import webhook_delivery_process
+from inbox.services.ingestion import item_ingest, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
@@ -303,3 +305,81 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     )
     changes = IngestChange.objects.filter(delivery=delivery)
     assert set(changes.values_list("status", flat=True)) == {IngestChange.Status.INGESTED}
+
+
+def _arrived(channel, *, author_id: str, text: str = "Können wir kurz telefonieren?") -> Item:
+    """A comment ingested as a webhook's would be (triaged, with its author)."""
+    normalized = NormalizedItem(
+        external_id=f"comment-{author_id}-{time.monotonic_ns()}",
+        kind="comment",
+        text=text,
+        author=NormalizedAuthor(external_id=author_id, display_name=f"Person {author_id}"),
+        platform_created_at=timezone.now(),
+    )
+    return item_ingest(channel=channel, normalized=normalized)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_factory, agent_for):
+    # A colleague holds one of Vera's open items; the flag change waits there for it (fine), but
+    # meanwhile it must not hold the client's row: every new item of the client checks its foreign
+    # key against it (FOR KEY SHARE), which FOR UPDATE blocks.
+    channel = channel_factory()
+    agent, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
+    veras = _arrived(channel, author_id="vera")
+    errors: list[BaseException] = []
+    ingested = threading.Event()
+
+    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=veras.pk, add=["rueckruf"]), errors):
+        flag = _in_thread(
+            lambda: author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True, notes=""), errors
+        )
+        _wait_until_waiting_on_a_lock(1)
+        stranger = _in_thread(lambda: (_arrived(channel, author_id="someone-else"), ingested.set()), errors)
+        finished_while_held = ingested.wait(3)
+    flag.join()
+    stranger.join()
+
+    assert errors == []
+    assert finished_while_held, "a new comment of the client waited for the author-profile transaction"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_deadlock(
+    channel_factory, agent_for, caplog
+):
+    # The flag change waits at Vera's first item, which a colleague holds. A delivery locks her
+    # second item up front (its edit) and brings a new comment of the client. When the flag change
+    # also locked the client's row (FOR UPDATE through the join), the new comment's foreign-key
+    # check waited for it; once the colleague let go, the flag change waited for the second item:
+    # a deadlock. The delivery now goes through while the colleague still holds the first item.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    agent, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
+    first, second = _arrived(channel, author_id="vera"), _arrived(channel, author_id="vera")
+    body = meta_body(
+        changes=[
+            facebook_comment_change(comment_id="brand-new", author_id="someone-else", message="Hallo?"),
+            facebook_comment_change(comment_id=second.external_id, author_id="vera", verb="edited", message="Bitte!"),
+        ]
+    )
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=first.pk, add=["rueckruf"]), errors):
+        flag = _in_thread(
+            lambda: author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True), errors
+        )
+        _wait_until_waiting_on_a_lock(1)
+        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        ingest.join(timeout=10)
+        finished_while_held = not ingest.is_alive()
+    flag.join()
+    ingest.join()
+
+    assert errors == []
+    assert finished_while_held, "the delivery waited for the key-account change"
+    assert not [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert set(IngestChange.objects.filter(delivery=delivery).values_list("status", flat=True)) == {
+        IngestChange.Status.INGESTED
+    }
+    assert set(Item.objects.filter(pk__in=[first.pk, second.pk]).values_list("author_tier", flat=True)) == {"A"}
