@@ -21,6 +21,7 @@ from communityops.keyset import InvalidCursor
 
 from .models import AuthorTier, Item
 from .selectors import (
+    ELSEWHERE_COUNTED,
     ItemFilters,
     item_conversation_version,
     item_detail_for_user,
@@ -227,7 +228,11 @@ class ItemDetailApi(InboxApi):
         )
         elsewhere_under_post = serializers.IntegerField(
             source="conversation.elsewhere_under_post",
-            help_text="Comments under the same post that belong to other conversations.",
+            help_text=f"Comments under the same post that belong to other conversations, counted up to {ELSEWHERE_COUNTED}.",
+        )
+        more_elsewhere = serializers.BooleanField(
+            source="conversation.more_elsewhere",
+            help_text=f"There are more than {ELSEWHERE_COUNTED} such comments.",
         )
         events = inline_serializer(
             "ItemEventOut",

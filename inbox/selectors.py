@@ -141,6 +141,8 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
 CONVERSATION_MAX_DEPTH = 20
 # The messages the composer shows: the conversation's first one, the item, and the newest of the rest.
 CONVERSATION_SHOWN = 50
+# How many of the other comments under the post the composer counts.
+ELSEWHERE_COUNTED = 1000
 
 # Up the parent ids to the top-level comment (within the item's post; a parent id that is empty,
 # the post's own id, or not stored ends the climb), then down every reply under it. A cycle of
@@ -223,8 +225,10 @@ class Conversation:
     # Each shown message with the number of the conversation's messages left out just before it.
     shown: list[tuple[int, Item]]
     not_shown: int
-    # Comments under the same post that belong to other conversations (a busy post's many others).
+    # Comments under the same post that belong to other conversations (a busy post's many others),
+    # counted up to ELSEWHERE_COUNTED; more_elsewhere says there are more than that.
     elsewhere_under_post: int
+    more_elsewhere: bool = False
 
     @property
     def messages(self) -> list[Item]:
@@ -251,8 +255,15 @@ def item_conversation_for_composer(*, item: Item) -> Conversation:
             left_out += 1
     elsewhere = 0
     if item.thread_external_id and item.kind != Item.Kind.DM:
-        elsewhere = _items_under_the_post(item=item).count() - len(ordered)
-    return Conversation(shown=shown, not_shown=len(ordered) - len(shown), elsewhere_under_post=elsewhere)
+        # Counting all of a viral post's comments read every one of them (5 ms for 10,000) each
+        # time an agent opened one; "more than 1,000" tells them as much.
+        elsewhere = _items_under_the_post(item=item)[: len(ordered) + ELSEWHERE_COUNTED + 1].count() - len(ordered)
+    return Conversation(
+        shown=shown,
+        not_shown=len(ordered) - len(shown),
+        elsewhere_under_post=min(elsewhere, ELSEWHERE_COUNTED),
+        more_elsewhere=elsewhere > ELSEWHERE_COUNTED,
+    )
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communityops.models import Channel
+from inbox import selectors
 from inbox.models import Item, OutboundAction
 from inbox.selectors import (
     _CONVERSATION_SQL,
@@ -178,6 +179,24 @@ def test_the_composer_s_queries_do_not_grow_with_the_post(client, post, agent_fo
     assert len(many) == len(few)
     # "second", its reply and the 30 new top-level comments; the 30 new replies joined the conversation.
     assert "32 more comments under this post belong to other conversations" in page
+
+
+def test_a_viral_post_s_other_comments_are_counted_up_to_a_limit(client, post, agent_for, monkeypatch):
+    # Counting every comment of a post with tens of thousands read them all each time an agent
+    # opened one of them; the composer counts up to ELSEWHERE_COUNTED and says "more than".
+    monkeypatch.setattr(selectors, "ELSEWHERE_COUNTED", 3)
+    comment, items = post
+    client.force_login(agent_for(items["first"].client))
+    url = reverse("inbox:item", args=[items["reply"].pk])
+    assert item_conversation_for_composer(item=items["reply"]).elsewhere_under_post == 2  # "second" and its reply
+
+    comment("more-1")
+    comment("more-2")
+    conversation = item_conversation_for_composer(item=items["reply"])
+    page = client.get(url, headers={"HX-Request": "true", "Accept-Language": "en"}).content.decode()
+
+    assert (conversation.elsewhere_under_post, conversation.more_elsewhere) == (3, True)
+    assert "More than 3 comments under this post belong to other conversations." in page
 
 
 def test_the_claim_status_poll_reads_the_item_alone(client, post, agent_for):
