@@ -6,9 +6,10 @@ admin offers only "release claim" and "retry now", both calling services.
 
 import json
 
-from django.conf import settings
 from django.contrib import admin, messages
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -77,6 +78,18 @@ class AuthorProfileAdmin(admin.ModelAdmin):
             obj.save()
         else:
             obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        """Forgetting a key account takes their open items off tier A first, as unticking the box does."""
+        author_profile_set(acting_user=request.user, client=obj.client, author=obj.author, is_key_account=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for profile in queryset.filter(is_key_account=True).select_related("client", "author"):
+            author_profile_set(
+                acting_user=request.user, client=profile.client, author=profile.author, is_key_account=False
+            )
+        super().delete_queryset(request, queryset)
 
 
 class ItemEventInline(admin.TabularInline):
@@ -199,8 +212,8 @@ class IngestChangeAdmin(ReadOnlyAdmin):
     def as_received(self, change: IngestChange) -> str:
         received = ingest_change_as_received(change=change)
         if received is None:
-            return _("Dropped %(days)d days after it arrived (data protection); the item and the outcome stay.") % {
-                "days": settings.INBOX_RAW_WEBHOOK_RETENTION_DAYS
+            return _("Dropped on %(date)s (data protection); the item and the outcome stay.") % {
+                "date": date_format(localtime(change.delivery.body_dropped_at), "SHORT_DATE_FORMAT")
             }
         return format_html("<pre>{}</pre>", json.dumps(received, indent=2, ensure_ascii=False))
 

@@ -47,13 +47,20 @@ class AuthorTier(models.TextChoices):
 class AuthorProfile(models.Model):
     """What one client's team knows about an author: key-account flag (the VIP list) and notes."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="author_profiles")
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="profiles")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="author_profiles", verbose_name=_("client")
+    )
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="profiles", verbose_name=_("author"))
     is_key_account = models.BooleanField(_("key account (VIP list)"), default=False)
     notes = models.TextField(_("notes for agents"), blank=True, max_length=2000)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
     )
 
     class Meta:
@@ -362,6 +369,14 @@ class WebhookDelivery(models.Model):
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            # The bodies the retention rule has yet to drop (raw_webhook_data_drop), oldest first.
+            models.Index(
+                fields=["received_at"],
+                name="delivery_body_retention",
+                condition=Q(status="processed", body_dropped_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} delivery {self.pk} ({self.get_status_display()})"

@@ -54,8 +54,8 @@ INBOX_SCHEDULES = {
     "inbox: auto-assign": ("inbox.tasks.items_auto_assign_task", 1),
     # Deliveries whose processing task was lost (a worker died) are queued again.
     "inbox: re-enqueue stale webhook deliveries": ("inbox.tasks.ingest_pending_sweep_task", 5),
-    # Raw webhook bodies past INBOX_RAW_WEBHOOK_RETENTION_DAYS (data protection).
-    "inbox: drop raw webhook data past retention": ("inbox.tasks.raw_webhook_data_drop_task", 24 * 60),
+    # Raw webhook bodies past INBOX_RAW_WEBHOOK_RETENTION_DAYS (data protection), a bounded share per run.
+    "inbox: drop raw webhook data past retention": ("inbox.tasks.raw_webhook_data_drop_task", 60),
 }
 
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -258,6 +259,8 @@ INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 # the generic webhook's event-id receipts, are dropped this many days after they arrived (daily).
 # The items, and every change row with its outcome, stay.
 INBOX_RAW_WEBHOOK_RETENTION_DAYS = int(os.environ.get("INBOX_RAW_WEBHOOK_RETENTION_DAYS", "30"))
+if INBOX_RAW_WEBHOOK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("INBOX_RAW_WEBHOOK_RETENTION_DAYS must be at least 1 (days).")
 
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
 DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["escalation_clock"], ["demo_stub_network"], ["demo_feeder"]]

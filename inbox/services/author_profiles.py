@@ -102,13 +102,22 @@ def author_profile_set(
     # The profile row alone: FOR UPDATE over a join would also lock the client's row, which every
     # new item of the client checks its foreign key against.
     locked = AuthorProfile.objects.select_for_update(of=("self",), no_key=True)
+
+    def wanted_from(before: tuple[bool, str]) -> tuple[bool, str]:
+        return (before[0] if is_key_account is None else is_key_account, before[1] if notes is None else notes)
+
     profile = locked.filter(client=client, author=author).first()
-    before = (profile.is_key_account, profile.notes) if profile else (False, "")
-    wanted = (before[0] if is_key_account is None else is_key_account, before[1] if notes is None else notes)
-    if wanted == before:  # nothing to change (and no empty profile row for an unchanged form)
-        return AuthorProfileUpdate(profile=profile or AuthorProfile(client=client, author=author), triaged_again=[])
-    if profile is None:  # the first note about the author (a colleague's may come in between: then last wins)
-        profile = locked.get(pk=AuthorProfile.objects.get_or_create(client=client, author=author)[0].pk)
+    if profile is None:
+        if wanted_from((False, "")) == (False, ""):  # nothing to note: no empty profile row
+            return AuthorProfileUpdate(profile=AuthorProfile(client=client, author=author), triaged_again=[])
+        # The first note about the author. A colleague's first one may be on its way: the insert
+        # waits for it, and what is kept of it is read under the lock below.
+        AuthorProfile.objects.get_or_create(client=client, author=author)
+        profile = locked.get(client=client, author=author)
+    before = (profile.is_key_account, profile.notes)
+    wanted = wanted_from(before)
+    if wanted == before:
+        return AuthorProfileUpdate(profile=profile, triaged_again=[])
     profile.client, profile.author = client, author  # shared instances: the re-triage reads the plan once
     flag_changed = profile.is_key_account != wanted[0]
     profile.is_key_account, profile.notes, profile.updated_by = *wanted, acting_user

@@ -927,26 +927,31 @@ def ingest_pending_sweep(*, now: datetime | None = None) -> int:
     return len(delivery_ids)
 
 
-# Deliveries whose raw data one statement of raw_webhook_data_drop clears (short transactions; a
-# Meta delivery is a 1,000-change body of some 350 KB).
+# Deliveries whose raw data one transaction of raw_webhook_data_drop clears (a Meta delivery is a
+# 1,000-change body of some 350 KB), and at most how many such batches one (hourly) run takes, so
+# that a backlog (the first run after an upgrade) is worked off run by run within the task timeout.
 RETENTION_BATCH = 50
+RETENTION_BATCHES_PER_RUN = 200
 
 
 def raw_webhook_data_drop(*, now: datetime | None = None) -> int:
-    """Data protection (storage limitation), run daily: what was received more than
+    """Data protection (storage limitation), run hourly: what was received more than
     INBOX_RAW_WEBHOOK_RETENTION_DAYS ago only as raw input is dropped. A processed delivery loses
-    its body and its change rows their payload copies (each row keeps its outcome and item); the
-    generic webhook's event-id receipts of that age are deleted (a replay is then refused by its
-    stale signature timestamp, and a resent event by the item's unique external id). A delivery
-    still pending, or with a failed change, keeps everything until it is processed. Returns how
-    many bodies were dropped."""
+    its body and its change rows their payload copies (each row keeps its outcome and item). A
+    delivery still pending, or with a failed change, keeps everything until it is processed. The
+    generic webhook's event-id receipts stay: they hold nothing but the ids, and refuse a resent
+    old update or deletion however old it is. Returns how many bodies were dropped."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.INBOX_RAW_WEBHOOK_RETENTION_DAYS)
+    # On the partial index delivery_body_retention: the bodies dropped before are not read again.
     expired = WebhookDelivery.objects.filter(
         received_at__lt=cutoff, status=WebhookDelivery.Status.PROCESSED, body_dropped_at__isnull=True
-    )
+    ).order_by("received_at")
     dropped = 0
-    while delivery_ids := list(expired.values_list("pk", flat=True)[:RETENTION_BATCH]):
+    for _batch in range(RETENTION_BATCHES_PER_RUN):
+        delivery_ids = list(expired.values_list("pk", flat=True)[:RETENTION_BATCH])
+        if not delivery_ids:
+            break
         with transaction.atomic():
             IngestChange.objects.filter(AnyOf(F("delivery_id"), delivery_ids), payload__isnull=False).update(
                 payload=None
@@ -954,5 +959,4 @@ def raw_webhook_data_drop(*, now: datetime | None = None) -> int:
             dropped += WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids)).update(
                 body=b"", body_dropped_at=now
             )
-    GenericEventReceipt.objects.filter(received_at__lt=cutoff).delete()
     return dropped

@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from communityops.models import User
@@ -247,3 +247,50 @@ def test_an_admin_putting_an_author_on_the_list_triages_their_open_items_too(
     )  # the box unticked
 
     assert _tiers(item) == [("C", Item.Priority.NORMAL)]
+
+
+def test_deleting_a_key_account_profile_in_the_admin_takes_their_items_off_tier_a(
+    client, channel_factory, user_factory, agent_for, ingest
+):
+    channel = channel_factory()
+    agent = agent_for(channel.client, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+    profile = author_profile_update(acting_user=agent, item_id=item.pk, is_key_account=True).profile
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    response = client.post(reverse("admin:inbox_authorprofile_delete", args=[profile.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not AuthorProfile.objects.exists()
+    assert _tiers(item) == [("C", Item.Priority.NORMAL)]
+
+
+def test_deleting_selected_profiles_in_the_admin_takes_their_items_off_tier_a(
+    client, channel_factory, user_factory, agent_for, ingest
+):
+    channel = channel_factory()
+    agent = agent_for(channel.client, with_mfa=False)
+    vip, noted = ingest(channel, author_id="vera"), ingest(channel, author_id="kim")
+    profiles = [
+        author_profile_update(acting_user=agent, item_id=vip.pk, is_key_account=True).profile,
+        author_profile_update(acting_user=agent, item_id=noted.pk, notes="Bitte siezen.").profile,
+    ]
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    client.post(
+        reverse("admin:inbox_authorprofile_changelist"),
+        {"action": "delete_selected", "_selected_action": [profile.pk for profile in profiles], "post": "yes"},
+    )
+
+    assert not AuthorProfile.objects.exists()
+    assert _tiers(vip, noted) == [("C", Item.Priority.NORMAL)] * 2
+
+
+def test_the_profile_s_fields_have_german_labels():
+    with translation.override("de"):
+        labels = [
+            str(AuthorProfile._meta.get_field(name).verbose_name)
+            for name in ("client", "author", "updated_by", "updated_at")
+        ]
+
+    assert labels == ["Kunde", "Autor", "zuletzt geändert von", "zuletzt geändert"]

@@ -1,14 +1,19 @@
 """Raw webhook data is dropped after the retention period; items and outcomes stay; nothing unsettled is lost."""
 
+import importlib
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from inbox.models import GenericEventReceipt, IngestChange, Item, WebhookDelivery
 from inbox.selectors import ingest_change_as_received
+from inbox.services import ingestion
 from inbox.services.ingestion import (
     RETENTION_BATCH,
     generic_delivery_receive,
@@ -82,22 +87,58 @@ def test_unsettled_deliveries_keep_their_raw_data_whatever_their_age(facebook_ch
     assert Item.objects.filter(channel=facebook_channel, external_id="post_c1").exists()
 
 
-def test_generic_payload_copies_and_old_receipts_go_and_a_resent_old_event_adds_no_item(generic_channel):
-    body = json.dumps({"events": [generic_event("evt-1")]}).encode()
-    delivery = generic_delivery_receive(channel=generic_channel, body=body).delivery
-    webhook_delivery_process(delivery_id=delivery.pk)
-    _arrived_days_ago(delivery, RETENTION_DAYS + 1)
+def test_generic_payload_copies_go_and_the_receipts_still_refuse_a_resent_old_update(generic_channel):
+    # The receipts hold nothing but event ids and stay: a resent old update must not put its old
+    # text back over a newer one, however old it is.
+    def send(event: dict) -> WebhookDelivery:
+        delivery = generic_delivery_receive(channel=generic_channel, body=json.dumps(event).encode()).delivery
+        webhook_delivery_process(delivery_id=delivery.pk)
+        return delivery
 
-    assert raw_webhook_data_drop() == 1
+    created = send(generic_event("evt-1", external_id="review-1", text="Erste Fassung."))
+    old_update = {**generic_event("evt-2", external_id="review-1", text="Zweite Fassung."), "type": "item.updated"}
+    send(old_update)
+    send({**generic_event("evt-3", external_id="review-1", text="Dritte Fassung."), "type": "item.updated"})
+    for delivery in WebhookDelivery.objects.all():
+        _arrived_days_ago(delivery, RETENTION_DAYS + 1)
 
-    assert list(IngestChange.objects.filter(delivery=delivery).values_list("payload", "status")) == [
+    assert raw_webhook_data_drop() == 3
+
+    assert list(IngestChange.objects.filter(delivery=created).values_list("payload", "status")) == [
         (None, IngestChange.Status.INGESTED)
     ]
-    assert not GenericEventReceipt.objects.exists()
-    again = generic_delivery_receive(channel=generic_channel, body=body).delivery
-    webhook_delivery_process(delivery_id=again.pk)
-    assert IngestChange.objects.get(delivery=again).status == IngestChange.Status.DUPLICATE
-    assert Item.objects.filter(channel=generic_channel).count() == 1
+    again = generic_delivery_receive(channel=generic_channel, body=json.dumps(old_update).encode())
+    assert (again.accepted, again.duplicates) == (0, 1)
+    assert Item.objects.get(channel=generic_channel).text == "Dritte Fassung."
+
+
+def test_a_run_reads_only_the_bodies_left_to_drop(facebook_channel):
+    # Once history is dropped, each batch must find the few new ones on the partial index
+    # delivery_body_retention instead of reading every delivery dropped before.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO inbox_webhookdelivery (channel_id, source, body, received_at, status, processed_at, body_dropped_at)
+            SELECT %s, 'meta', ''::bytea, now() - interval '400 days' + n * interval '1 minute', 'processed',
+                   now() - interval '400 days', now() - interval '300 days'
+            FROM generate_series(1, 20000) AS n
+            """,
+            [facebook_channel.pk],
+        )
+        cursor.execute("ANALYZE inbox_webhookdelivery")
+    old = _processed_meta_delivery(facebook_channel, "post_c1")
+    _arrived_days_ago(old, RETENTION_DAYS + 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert raw_webhook_data_drop() == 1
+    batch_read = next(
+        query["sql"] for query in queries if query["sql"].startswith('SELECT "inbox_webhookdelivery"."id"')
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {batch_read}")
+        plan = json.dumps(cursor.fetchone()[0])
+
+    assert "delivery_body_retention" in plan
 
 
 def test_many_deliveries_are_dropped_in_short_batches(facebook_channel, django_assert_max_num_queries):
@@ -105,8 +146,8 @@ def test_many_deliveries_are_dropped_in_short_batches(facebook_channel, django_a
     for delivery in deliveries:
         _arrived_days_ago(delivery, RETENTION_DAYS + 1)
 
-    # per batch: the ids, the change rows, the bodies (+ savepoint); then the receipts
-    with django_assert_max_num_queries(2 * 5 + 3):
+    # per batch: the ids, the change rows, the bodies (+ savepoint and release); then the empty read
+    with django_assert_max_num_queries(2 * 5 + 1):
         assert raw_webhook_data_drop() == RETENTION_BATCH + 3
 
     assert not WebhookDelivery.objects.filter(body_dropped_at__isnull=True).exists()
@@ -115,20 +156,31 @@ def test_many_deliveries_are_dropped_in_short_batches(facebook_channel, django_a
 def test_the_admin_says_why_a_change_shows_no_payload(facebook_channel):
     delivery = _processed_meta_delivery(facebook_channel, "post_c1")
     _arrived_days_ago(delivery, RETENTION_DAYS + 1)
-    raw_webhook_data_drop()
+    raw_webhook_data_drop(now=datetime(2026, 11, 24, 12, tzinfo=UTC))
 
     change = IngestChange.objects.get(delivery=delivery)
     with translation.override("en"):
         shown = site._registry[IngestChange].as_received(change)
 
-    assert (
-        str(shown)
-        == f"Dropped {RETENTION_DAYS} days after it arrived (data protection); the item and the outcome stay."
-    )
+    assert str(shown) == "Dropped on 11/24/2026 (data protection); the item and the outcome stay."
 
 
-def test_the_drop_runs_daily():
+def test_the_drop_runs_hourly_a_bounded_share_at_a_time(facebook_channel, monkeypatch):
     assert INBOX_SCHEDULES["inbox: drop raw webhook data past retention"] == (
         "inbox.tasks.raw_webhook_data_drop_task",
-        24 * 60,
+        60,
     )
+    monkeypatch.setattr(ingestion, "RETENTION_BATCH", 1)
+    monkeypatch.setattr(ingestion, "RETENTION_BATCHES_PER_RUN", 2)
+    for number in range(3):
+        _arrived_days_ago(_processed_meta_delivery(facebook_channel, f"post_c{number}"), RETENTION_DAYS + 1)
+
+    assert [raw_webhook_data_drop(), raw_webhook_data_drop(), raw_webhook_data_drop()] == [2, 1, 0]
+
+
+def test_a_retention_below_one_day_is_refused(monkeypatch):
+    monkeypatch.setenv("INBOX_RAW_WEBHOOK_RETENTION_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        importlib.reload(importlib.import_module("communityops.settings.base"))
+    monkeypatch.delenv("INBOX_RAW_WEBHOOK_RETENTION_DAYS")
+    importlib.reload(importlib.import_module("communityops.settings.base"))

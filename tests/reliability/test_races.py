@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from communityops.models import Channel, User
 from crises.services import crisis_create, crisis_items_link
-from inbox.models import IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
+from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
 from inbox.services.author_profiles import author_profile_update
@@ -383,3 +383,49 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
         IngestChange.Status.INGESTED
     }
     assert set(Item.objects.filter(pk__in=[first.pk, second.pk]).values_list("author_tier", flat=True)) == {"A"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factory, agent_for):
+    # Anna puts Vera on the list (the first profile row, not committed yet); Ben, at the same time,
+    # only types a note. Ben "leaves the flag as it is" - but his `before` is the defaults he read
+    # before Anna's row existed, so he writes is_key_account=False over hers.
+    channel = channel_factory()
+    anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
+    item = _arrived(channel, author_id="vera")
+    errors: list[BaseException] = []
+    anna_saved, anna_commit = threading.Event(), threading.Event()
+
+    def annas_request():
+        try:
+            with transaction.atomic():
+                author_profile_update(acting_user=anna, item_id=item.pk, is_key_account=True)
+                anna_saved.set()
+                anna_commit.wait(10)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def bens_request():
+        try:
+            author_profile_update(acting_user=ben, item_id=item.pk, notes="Bitte siezen.")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=annas_request)
+    first.start()
+    assert anna_saved.wait(10)
+    second = threading.Thread(target=bens_request)
+    second.start()
+    _wait_until_waiting_on_a_lock(1)  # Ben waits at his insert for Anna's uncommitted row
+    anna_commit.set()
+    first.join()
+    second.join()
+
+    assert errors == []
+    profile = AuthorProfile.objects.get(client=channel.client, author=item.author)
+    assert (profile.is_key_account, profile.notes) == (True, "Bitte siezen.")
+    assert Item.objects.get(pk=item.pk).author_tier == "A"
