@@ -1,6 +1,7 @@
 """Keyset paging's cursors: a page goes on after the last row's (time, id) instead of at an OFFSET,
 so a page deep in a million rows costs what the first does and rows arriving meanwhile do not shift
-the pages. The cursor is opaque to API clients: the last row's time and id, base64-encoded."""
+the pages. The cursor is opaque to API clients: the last row's time (empty for lists in id order
+alone) and id, base64-encoded."""
 
 import base64
 import binascii
@@ -14,7 +15,7 @@ class InvalidCursor(ValueError):
 
 
 def cursor_encode(*, at: datetime | None, pk: int) -> str:
-    """The cursor after a row; `at` may be None (rows without a time sort after the dated ones)."""
+    """The cursor after a row; at=None leaves the time empty (an undated row, or a list keyed by id alone)."""
     return base64.urlsafe_b64encode(f"{at.isoformat() if at else ''}|{pk}".encode()).decode()
 
 

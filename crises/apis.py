@@ -23,10 +23,10 @@ from . import services
 from .models import Approval, Crisis, Severity
 from .selectors import (
     CRISIS_PAGE_LINKED_ITEMS,
-    LinkedItemsPage,
+    LinkedItemsWindow,
     crisis_drafts,
     crisis_get_for_user,
-    crisis_linked_items_for_page,
+    crisis_linked_items_newest,
     crisis_linked_items_page,
     crisis_list_for_user,
     crisis_timeline,
@@ -71,7 +71,9 @@ class LinkedItemOutputSerializer(serializers.Serializer):
     item_id = serializers.IntegerField()
     text = serializers.CharField(source="item.text")
     item_status = serializers.CharField(source="item.status")
-    linked_at = serializers.DateTimeField()
+    linked_at = serializers.DateTimeField(
+        help_text="When the link was requested; lists are in linking order, which this may not follow."
+    )
     answered_version = serializers.IntegerField(source="answered_draft.version", allow_null=True, default=None)
 
 
@@ -89,7 +91,7 @@ class CrisisDetailOutputSerializer(CrisisOutputSerializer):
     post_mortem = serializers.CharField()
     items = serializers.SerializerMethodField(
         help_text=f"The most recently linked items (at most {CRISIS_PAGE_LINKED_ITEMS}, like the crisis page), "
-        "oldest of them first. "
+        "in linking order (the first linked of them first). "
         "A crisis may link thousands: page through all of them with GET /api/crises/{crisis_id}/items/."
     )
     items_total = serializers.SerializerMethodField(help_text="How many items are linked in all.")
@@ -103,11 +105,11 @@ class CrisisDetailOutputSerializer(CrisisOutputSerializer):
     def get_items_total(self, crisis) -> int:
         return self._linked(crisis).total
 
-    def _linked(self, crisis) -> LinkedItemsPage:
+    def _linked(self, crisis) -> LinkedItemsWindow:
         """The crisis page's window of linked items, read once for both fields."""
         windows = self.context.setdefault("linked_windows", {})
         if crisis.pk not in windows:
-            windows[crisis.pk] = crisis_linked_items_for_page(crisis=crisis)
+            windows[crisis.pk] = crisis_linked_items_newest(crisis=crisis)
         return windows[crisis.pk]
 
     @extend_schema_field(DraftOutputSerializer(many=True))
@@ -243,7 +245,8 @@ class CrisisItemsApi(APIView):
             400: OpenApiResponse(description="Invalid cursor or limit."),
             404: OpenApiResponse(description="No such crisis among the clients you may see."),
         },
-        description="Every item linked to the crisis, in the order they were linked (oldest first), "
+        description="Every item linked to the crisis, in linking order (the order the links were committed; "
+        "linked_at may be out of that order), "
         "a page at a time; items linked while you page come at the end.",
     )
     def get(self, request, crisis_id: int):

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
-
-# The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
 from django.shortcuts import get_object_or_404
 
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
@@ -77,16 +75,16 @@ CRISIS_PAGE_LINKED_ITEMS = 100
 
 
 @dataclass(frozen=True)
-class LinkedItemsPage:
-    shown: list[CrisisItem]  # the most recently linked, oldest of them first
+class LinkedItemsWindow:
+    shown: list[CrisisItem]  # the most recently linked, in linking order
     total: int
 
 
-def crisis_linked_items_for_page(*, crisis: Crisis) -> LinkedItemsPage:
+def crisis_linked_items_newest(*, crisis: Crisis) -> LinkedItemsWindow:
     """The newest CRISIS_PAGE_LINKED_ITEMS links and how many there are in all (two queries)."""
     newest = list(crisis_linked_items(crisis=crisis).reverse()[:CRISIS_PAGE_LINKED_ITEMS])
     total = len(newest) if len(newest) < CRISIS_PAGE_LINKED_ITEMS else crisis.crisis_items.count()
-    return LinkedItemsPage(shown=newest[::-1], total=total)
+    return LinkedItemsWindow(shown=newest[::-1], total=total)
 
 
 def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) -> tuple[list[CrisisItem], str | None]:
@@ -100,7 +98,7 @@ def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) 
     links = crisis_linked_items(crisis=crisis)
     if cursor:
         at, last_id = cursor_decode(cursor)
-        if at is not None:  # a cursor of another list (the inbox queue's)
+        if at is not None:  # a (time, id) cursor is not one of ours
             raise InvalidCursor("invalid cursor")
         links = links.filter(id__gt=last_id)
     page = list(links[: limit + 1])

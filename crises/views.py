@@ -33,7 +33,7 @@ from .selectors import (
     crisis_board_for_user,
     crisis_drafts,
     crisis_get_for_user,
-    crisis_linked_items_for_page,
+    crisis_linked_items_newest,
     crisis_list_for_user,
     crisis_timeline,
     draft_current,
@@ -136,7 +136,7 @@ def crisis_detail(request, crisis_id: int):
     context = {
         "crisis": crisis,
         "events": crisis_timeline(crisis=crisis),
-        "linked": crisis_linked_items_for_page(crisis=crisis),
+        "linked": crisis_linked_items_newest(crisis=crisis),
         "drafts": crisis_drafts(crisis=crisis),
         "current_draft": draft_current(crisis=crisis),
         "approved_draft": draft_latest_approved(crisis=crisis),

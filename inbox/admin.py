@@ -1,7 +1,8 @@
 """Admin for the inbox: browse and search everything; audit rows and outbound actions are read-only.
 
-State changes that matter (claims, replies, moderation) go through the services; the
-admin offers only "release claim" and "retry now", both calling services.
+State changes that matter (claims, replies, moderation, the key-account list) go through the
+services: the author profile's save and delete call author_profile_set, and the only actions are
+"release claim" and "retry now", both calling services.
 """
 
 import json

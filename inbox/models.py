@@ -396,7 +396,8 @@ class IngestChange(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes", db_index=False)
     position = models.PositiveIntegerField()
     # The change as received, while it may run again (pending, failed). A Meta change settled in
-    # the batch that stores it keeps none: its delivery's body holds it, at `position`.
+    # the batch that stores it keeps none: its delivery's body holds it, at `position`. Both are
+    # emptied by the retention rule (raw_webhook_data_drop) once the delivery is processed and old enough.
     payload = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)

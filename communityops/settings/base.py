@@ -256,8 +256,9 @@ INBOX_OUTBOX_BACKOFF_SECONDS = 30
 INBOX_OUTBOX_MAX_ATTEMPTS = 6
 INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 # Data protection (storage limitation): the raw webhook bodies of fully processed deliveries, and
-# the generic webhook's event-id receipts, are dropped this many days after they arrived (daily).
-# The items, and every change row with its outcome, stay.
+# their change rows' payload copies, are dropped this many days after they arrived (checked hourly,
+# a bounded share per run). The items, every change row with its outcome, and the generic
+# webhook's event-id receipts stay.
 INBOX_RAW_WEBHOOK_RETENTION_DAYS = int(os.environ.get("INBOX_RAW_WEBHOOK_RETENTION_DAYS", "30"))
 if INBOX_RAW_WEBHOOK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("INBOX_RAW_WEBHOOK_RETENTION_DAYS must be at least 1 (days).")

@@ -16,6 +16,9 @@ item_ingest directly):
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
 4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
    worker died): Meta deliveries with changes not stored yet as well as those with pending changes.
+5. `raw_webhook_data_drop` (hourly) empties the bodies of processed deliveries older than
+   INBOX_RAW_WEBHOOK_RETENTION_DAYS and their changes' payload copies; items, outcomes and event
+   receipts stay.
 """
 
 import json

@@ -515,7 +515,7 @@ def _triage_decide(
     )
 
 
-# What a new assessment of a stored item replaces (item_triage_set); the SLA due time is not among them.
+# What a new assessment of a stored item writes (item_triage_set: tags only added to); the SLA due time is not among them.
 TRIAGE_FIELDS = (
     "author_tier", "priority", "language", "sentiment", "sentiment_score", "spam_score", "fake_score", "triage_reasons",
     "tags",

@@ -82,6 +82,8 @@ def test_unsettled_deliveries_keep_their_raw_data_whatever_their_age(facebook_ch
     assert WebhookDelivery.objects.get(pk=unsplittable.pk).status == WebhookDelivery.Status.PARTIAL
     for delivery in (pending, unsplittable):
         assert WebhookDelivery.objects.get(pk=delivery.pk).body_dropped_at is None
+    assert bytes(WebhookDelivery.objects.get(pk=unsplittable.pk).body) == b'{"object": "page", "entry": 3}'
+    assert IngestChange.objects.get(delivery=unsplittable).payload is not None
     # ... and the pending one is still processed completely afterwards.
     webhook_delivery_process(delivery_id=pending.pk)
     assert Item.objects.filter(channel=facebook_channel, external_id="post_c1").exists()

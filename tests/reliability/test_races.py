@@ -388,8 +388,8 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
 @pytest.mark.django_db(transaction=True)
 def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factory, agent_for):
     # Anna puts Vera on the list (the first profile row, not committed yet); Ben, at the same time,
-    # only types a note. Ben "leaves the flag as it is" - but his `before` is the defaults he read
-    # before Anna's row existed, so he writes is_key_account=False over hers.
+    # only types a note and leaves the flag as it is. Before the fix, Ben's `before` was the
+    # defaults he read before Anna's row existed, so he wrote is_key_account=False over hers.
     channel = channel_factory()
     anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
     item = _arrived(channel, author_id="vera")
