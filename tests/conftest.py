@@ -99,3 +99,24 @@ def has_totp():
         return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
     return check
+
+
+@pytest.fixture
+def ingest(db):
+    """An item arriving through ingestion (triaged as in production) from the given author."""
+    from django.utils import timezone
+
+    from inbox.normalized import NormalizedAuthor, NormalizedItem
+    from inbox.services.ingestion import item_ingest
+
+    def arrive(channel: Channel, *, author_id: str, text: str = "Können wir kurz telefonieren?"):
+        normalized = NormalizedItem(
+            external_id=f"comment-{next(_sequence)}",
+            kind="comment",
+            text=text,
+            author=NormalizedAuthor(external_id=author_id, display_name="Dr. Vera Einkauf"),
+            platform_created_at=timezone.now(),
+        )
+        return item_ingest(channel=channel, normalized=normalized)[0]
+
+    return arrive

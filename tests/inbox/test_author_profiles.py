@@ -3,34 +3,25 @@
 import pytest
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from communityops.models import User
 from inbox.models import AuthorProfile, Item, ItemEvent
-from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from inbox.services.errors import InboxActionError
-from inbox.services.ingestion import item_ingest
 
 
 @pytest.fixture
-def ingest():
-    """An item arriving through ingestion (triaged as in production) from the given author."""
-    numbers = iter(range(1, 1_000_000))
+def api_as():
+    """The API as the given user."""
 
-    def arrive(channel, *, author_id: str, text: str = "Können wir kurz telefonieren?") -> Item:
-        normalized = NormalizedItem(
-            external_id=f"comment-{next(numbers)}",
-            kind="comment",
-            text=text,
-            author=NormalizedAuthor(external_id=author_id, display_name="Dr. Vera Einkauf"),
-            platform_created_at=timezone.now(),
-        )
-        item, _created = item_ingest(channel=channel, normalized=normalized)
-        return item
+    def login(user: User) -> APIClient:
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
 
-    return arrive
+    return login
 
 
 def _tiers(*items: Item) -> list[tuple[str, int]]:
@@ -174,12 +165,11 @@ def test_the_item_page_edits_the_profile(client, channel_factory, agent_for, ing
     assert _tiers(item) == [("A", Item.Priority.URGENT)]
 
 
-def test_the_api_edits_the_profile_and_the_item_detail_shows_it(channel_factory, agent_for, ingest):
+def test_the_api_edits_the_profile_and_the_item_detail_shows_it(channel_factory, agent_for, ingest, api_as):
     channel = channel_factory()
     agent = agent_for(channel.client)
     item = ingest(channel, author_id="vera")
-    api = APIClient()
-    api.force_authenticate(agent)
+    api = api_as(agent)
     url = reverse("api_inbox_item_author_profile", args=[item.pk])
 
     response = api.post(url, {"is_key_account": True, "notes": "Einkaufsleiterin"}, format="json")
@@ -197,12 +187,11 @@ def test_the_api_edits_the_profile_and_the_item_detail_shows_it(channel_factory,
     assert api.post(url, {}, format="json").status_code == 400  # nothing to set
 
 
-def test_the_api_keeps_what_a_request_leaves_out(channel_factory, agent_for, ingest):
+def test_the_api_keeps_what_a_request_leaves_out(channel_factory, agent_for, ingest, api_as):
     channel = channel_factory()
     agent = agent_for(channel.client)
     item = ingest(channel, author_id="vera")
-    api = APIClient()
-    api.force_authenticate(agent)
+    api = api_as(agent)
     url = reverse("api_inbox_item_author_profile", args=[item.pk])
     api.post(url, {"notes": "Bitte siezen."}, format="json")
 
@@ -211,12 +200,11 @@ def test_the_api_keeps_what_a_request_leaves_out(channel_factory, agent_for, ing
     assert (flagged["is_key_account"], flagged["notes"]) == (True, "Bitte siezen.")
 
 
-def test_an_empty_profile_is_null_in_the_item_detail(channel_factory, agent_for, ingest):
+def test_an_empty_profile_is_null_in_the_item_detail(channel_factory, agent_for, ingest, api_as):
     channel = channel_factory()
     agent = agent_for(channel.client)
     item = ingest(channel, author_id="vera")
-    api = APIClient()
-    api.force_authenticate(agent)
+    api = api_as(agent)
 
     saved = api.post(reverse("api_inbox_item_author_profile", args=[item.pk]), {"is_key_account": False}, format="json")
 

@@ -13,12 +13,11 @@ from django.utils import timezone
 from communityops.models import Channel, User
 from crises.services import crisis_create, crisis_items_link
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
-from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.errors import InboxActionError
-from inbox.services.ingestion import item_ingest, webhook_delivery_process
+from inbox.services.ingestion import webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
@@ -307,26 +306,14 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     assert set(changes.values_list("status", flat=True)) == {IngestChange.Status.INGESTED}
 
 
-def _arrived(channel, *, author_id: str, text: str = "Können wir kurz telefonieren?") -> Item:
-    """A comment ingested as a webhook's would be (triaged, with its author)."""
-    normalized = NormalizedItem(
-        external_id=f"comment-{author_id}-{time.monotonic_ns()}",
-        kind="comment",
-        text=text,
-        author=NormalizedAuthor(external_id=author_id, display_name=f"Person {author_id}"),
-        platform_created_at=timezone.now(),
-    )
-    return item_ingest(channel=channel, normalized=normalized)[0]
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_factory, agent_for):
+def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_factory, agent_for, ingest):
     # A colleague holds one of Vera's open items; the flag change waits there for it (fine), but
     # meanwhile it must not hold the client's row: every new item of the client checks its foreign
     # key against it (FOR KEY SHARE), which FOR UPDATE blocks.
     channel = channel_factory()
     agent, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
-    veras = _arrived(channel, author_id="vera")
+    veras = ingest(channel, author_id="vera")
     errors: list[BaseException] = []
     ingested = threading.Event()
 
@@ -335,7 +322,7 @@ def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_facto
             lambda: author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True, notes=""), errors
         )
         _wait_until_waiting_on_a_lock(1)
-        stranger = _in_thread(lambda: (_arrived(channel, author_id="someone-else"), ingested.set()), errors)
+        stranger = _in_thread(lambda: (ingest(channel, author_id="someone-else"), ingested.set()), errors)
         finished_while_held = ingested.wait(3)
     flag.join()
     stranger.join()
@@ -346,7 +333,7 @@ def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_facto
 
 @pytest.mark.django_db(transaction=True)
 def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_deadlock(
-    channel_factory, agent_for, caplog
+    channel_factory, agent_for, ingest, caplog
 ):
     # The flag change waits at Vera's first item, which a colleague holds. A delivery locks her
     # second item up front (its edit) and brings a new comment of the client. When the flag change
@@ -355,7 +342,7 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
     # a deadlock. The delivery now goes through while the colleague still holds the first item.
     channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
     agent, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
-    first, second = _arrived(channel, author_id="vera"), _arrived(channel, author_id="vera")
+    first, second = ingest(channel, author_id="vera"), ingest(channel, author_id="vera")
     body = meta_body(
         changes=[
             facebook_comment_change(comment_id="brand-new", author_id="someone-else", message="Hallo?"),
@@ -386,13 +373,13 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factory, agent_for):
+def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factory, agent_for, ingest):
     # Anna puts Vera on the list (the first profile row, not committed yet); Ben, at the same time,
     # only types a note and leaves the flag as it is. Before the fix, Ben's `before` was the
     # defaults he read before Anna's row existed, so he wrote is_key_account=False over hers.
     channel = channel_factory()
     anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
-    item = _arrived(channel, author_id="vera")
+    item = ingest(channel, author_id="vera")
     errors: list[BaseException] = []
     anna_saved, anna_commit = threading.Event(), threading.Event()
 
