@@ -2,7 +2,8 @@
 
 State changes that matter (claims, replies, moderation, the key-account list) go through the
 services: the author profile's save and delete call author_profile_set, and the only actions are
-"release claim" and "retry now", both calling services.
+"release claim" and "retry now", both calling services. Erasure records are read-only (an erasure
+is made from an item of the author, services.erasure).
 """
 
 import json
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AgentPresence,
     Author,
+    AuthorErasure,
     AuthorProfile,
     CannedResponse,
     IngestChange,
@@ -51,6 +53,15 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["__str__", "platform", "handle", "follower_count", "verified", "first_seen_at"]
     list_filter = ["platform", "verified"]
     search_fields = ["handle", "display_name", "external_id"]
+
+
+@admin.register(AuthorErasure)
+class AuthorErasureAdmin(ReadOnlyAdmin):
+    """The erasure records (GDPR accountability); erasures are made from an item of the author."""
+
+    list_display = ["erased_at", "client", "platform", "reference", "erased_by", "items_erased", "author_deleted"]
+    list_filter = ["client", "platform"]
+    search_fields = ["reference"]
 
 
 @admin.register(AuthorProfile)

@@ -23,6 +23,9 @@ urlpatterns = [
     path(
         "items/<int:item_id>/author-profile/", apis.ItemAuthorProfileApi.as_view(), name="api_inbox_item_author_profile"
     ),
+    path(
+        "items/<int:item_id>/author-erasure/", apis.ItemAuthorErasureApi.as_view(), name="api_inbox_item_author_erasure"
+    ),
     path("presence/heartbeat/", apis.PresenceHeartbeatApi.as_view(), name="api_inbox_presence_heartbeat"),
     path("presence/end-shift/", apis.PresenceEndShiftApi.as_view(), name="api_inbox_presence_end_shift"),
 ]

@@ -32,6 +32,7 @@ from .selectors import (
 from .services.assignment import item_assign, presence_end_shift, presence_heartbeat
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
+from .services.erasure import REFERENCE_MAX_LENGTH, author_erase
 from .services.errors import (
     InboxActionError,
     ItemHeldByOther,
@@ -117,6 +118,10 @@ class ItemSerializer(serializers.Serializer):
     claimed_at = serializers.DateTimeField(allow_null=True)
     lease_expires_at = serializers.DateTimeField(allow_null=True)
     first_response_at = serializers.DateTimeField(allow_null=True)
+    erased_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the author's personal data was erased on request: text and permalink are empty.",
+    )
 
 
 class OutboundActionSerializer(serializers.Serializer):
@@ -496,6 +501,48 @@ class ItemAuthorProfileApi(InboxApi):
                 }
             ).data
         )
+
+
+class ItemAuthorErasureApi(InboxApi):
+    class InputSerializer(serializers.Serializer):
+        reference = serializers.CharField(
+            max_length=REFERENCE_MAX_LENGTH, help_text="Where the erasure request is documented, e.g. a ticket number."
+        )
+        confirm = serializers.BooleanField(help_text="Must be true: the erasure cannot be undone.")
+
+        def validate_confirm(self, value):
+            if not value:
+                raise ValidationError("Confirm the erasure (it cannot be undone).")
+            return value
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        client = serializers.IntegerField(source="client_id")
+        platform = serializers.CharField()
+        reference = serializers.CharField()
+        erased_by = UserRefSerializer()
+        erased_at = serializers.DateTimeField()
+        items_erased = serializers.IntegerField()
+        notes_deleted = serializers.IntegerField()
+        raw_bodies_dropped = serializers.IntegerField()
+        raw_bodies_kept = serializers.IntegerField(help_text="Deliveries still being processed (dropped by retention).")
+        author_deleted = serializers.BooleanField(
+            help_text="False when other clients still hold data about the author."
+        )
+
+    @extend_schema(
+        operation_id="inbox_items_author_erase",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 403: OpenApiResponse(description="Shift leads and admins only."), **REFUSALS},
+    )
+    def post(self, request, item_id: int):
+        """Erase the personal data the item's client holds about the item's author (GDPR Art. 17):
+        their items' texts and links, notes, raw webhook data and the client's profile of them; the
+        items stay as closed tombstones. Cannot be undone."""
+        params = self.InputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        erasure = author_erase(acting_user=request.user, item_id=item_id, reference=params.validated_data["reference"])
+        return Response(self.OutputSerializer(erasure).data, status=status.HTTP_201_CREATED)
 
 
 class PresenceHeartbeatApi(InboxApi):

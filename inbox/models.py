@@ -8,6 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel, Client
@@ -35,7 +36,17 @@ class Author(models.Model):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.handle or self.external_id
+        return self.display_name or self.handle or self.external_id or gettext("Erased author")
+
+    @property
+    def is_erasure_placeholder(self) -> bool:
+        """The one author per platform that items erased on request point to (see services.erasure):
+        no platform gives an author an empty id, so no arriving item can name it."""
+        return self.external_id == ERASED_AUTHOR_EXTERNAL_ID
+
+
+# The external id of the erasure placeholder author (one per platform).
+ERASED_AUTHOR_EXTERNAL_ID = ""
 
 
 class AuthorTier(models.TextChoices):
@@ -70,6 +81,41 @@ class AuthorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} @ {self.client}"
+
+
+class AuthorErasure(models.Model):
+    """The record of one erasure of an author's personal data at a client (GDPR Art. 17, kept for
+    the accountability of Art. 5(2)): who erased, when, on which request, and how much; nothing
+    that identifies the person (the request's reference points to where the client keeps it)."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="author_erasures", verbose_name=_("client")
+    )
+    platform = models.CharField(_("platform"), max_length=32, choices=Channel.Platform.choices)
+    reference = models.CharField(
+        _("request reference"), max_length=200, help_text=_("Where the request is documented, e.g. a ticket number.")
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("erased by")
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    items_erased = models.PositiveIntegerField(_("items erased"))
+    notes_deleted = models.PositiveIntegerField(_("internal notes deleted"))
+    raw_bodies_dropped = models.PositiveIntegerField(_("raw webhook bodies dropped"))
+    raw_bodies_kept = models.PositiveIntegerField(
+        _("raw webhook bodies kept"), help_text=_("Deliveries still being processed; the retention rule drops them.")
+    )
+    author_deleted = models.BooleanField(
+        _("author deleted"), help_text=_("False when other clients still hold data about the author.")
+    )
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        verbose_name = _("author erasure")
+        verbose_name_plural = _("author erasures")
+
+    def __str__(self) -> str:
+        return f"{self.reference} @ {self.client}"
 
 
 class Item(models.Model):
@@ -159,6 +205,9 @@ class Item(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the author's personal data was erased on request (services.erasure): the text is
+    # gone and the item stays as a closed tombstone, so a redelivery or an edit does not bring it back.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("item")
@@ -204,6 +253,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}: {self.text[:40]}"
+
+    @property
+    def shown_text(self) -> str:
+        """The text as pages show it; an erased item says that its text was erased."""
+        return gettext("(Text erased at the author's request.)") if self.erased_at else self.text
 
     @property
     def is_reply(self) -> bool:

@@ -91,7 +91,7 @@ ITEM_LIST_FIELDS = (
     *("id", "kind", "status", "priority", "author_tier", "text", "language", "sentiment", "permalink", "tags"),
     *("external_id", "thread_external_id", "parent_external_id"),
     *("platform_created_at", "received_at", "sla_due_at", "spam_score", "fake_score"),
-    *("claimed_at", "lease_expires_at", "first_response_at"),
+    *("claimed_at", "lease_expires_at", "first_response_at", "erased_at"),
     *("client__name", "channel__name", "channel__platform", "author__display_name", "author__handle"),
     *("author__external_id", "claimed_by__email", "claimed_by__first_name", "claimed_by__last_name"),
 )
@@ -327,7 +327,10 @@ def author_profile_for_item(*, item: Item) -> AuthorProfile | None:
 
 
 def author_history_for_item(*, item: Item, user: User, limit: int = 8) -> list[Item]:
-    """The author's other items the user may see, newest first."""
+    """The author's other items the user may see, newest first; none for an erased item (its
+    placeholder author stands for many people)."""
+    if item.erased_at is not None:
+        return []
     return list(
         item_queryset_for_user(user=user)
         .filter(author_id=item.author_id)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("items/<int:item_id>/assign/", views.assign, name="assign"),
     path("items/<int:item_id>/tags/", views.tags, name="tags"),
     path("items/<int:item_id>/author-profile/", views.author_profile, name="author_profile"),
+    path("items/<int:item_id>/author-erasure/", views.author_erasure, name="author_erasure"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.keyset import InvalidCursor
-from communityops.permissions import agency_staff_required
+from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
@@ -33,6 +33,8 @@ from .selectors import (
 from .services.assignment import item_assign, presence_end_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
+from .services.erasure import REFERENCE_MAX_LENGTH as ERASURE_REFERENCE_MAX_LENGTH
+from .services.erasure import author_erase
 from .services.errors import InboxActionError, ReplyConflict
 from .services.moderation import item_close, item_moderate, item_tags_change, items_hide_near_duplicates
 from .services.notes import item_note_add
@@ -93,6 +95,7 @@ def _workspace_context(request, item_id: int) -> dict:
         "claim": item_claim_state(item=item, user=request.user),
         "author_profile": detail.author_profile,
         "author_notes_max_length": NOTES_MAX_LENGTH,
+        "erasure_reference_max_length": ERASURE_REFERENCE_MAX_LENGTH,
         "author_history": author_history_for_item(item=item, user=request.user),
         "guidelines": guideline_list_for_client(client=item.client),
         "canned_responses": canned_responses_for_item(item=item),
@@ -227,6 +230,28 @@ def take_over(request, item_id: int):
         messages.error(request, _("Say why you take the item over."))
         return _back_to_item(item_id)
     return _run(request, item_id, lambda: item_take_over(acting_user=request.user, item_id=item_id, reason=reason))
+
+
+@shift_lead_required
+@require_POST
+def author_erasure(request, item_id: int):
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Confirm the erasure: it cannot be undone."))
+        return _back_to_item(item_id)
+
+    def erase() -> None:
+        erasure = author_erase(acting_user=request.user, item_id=item_id, reference=request.POST.get("reference", ""))
+        messages.success(
+            request,
+            ngettext(
+                "The author's personal data at %(client)s was erased (%(count)d item).",
+                "The author's personal data at %(client)s was erased (%(count)d items).",
+                erasure.items_erased,
+            )
+            % {"client": erasure.client.name, "count": erasure.items_erased},
+        )
+
+    return _run(request, item_id, erase)
 
 
 @agency_staff_required

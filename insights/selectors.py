@@ -590,7 +590,10 @@ def author_figures(*, client: Client, report_filter: ReportFilter, limit: int = 
     before; the author aggregate was most of a client report's database time.)
     """
     period = report_filter.period
-    items = client_items(client=client, period=period, channel_id=report_filter.channel_id)
+    # Erased items stand for no author (their placeholder is many people); see inbox.services.erasure.
+    items = client_items(client=client, period=period, channel_id=report_filter.channel_id).filter(
+        erased_at__isnull=True
+    )
     aggregate_sql, aggregate_params = (
         _author_rows(items=items)
         .annotate(influential_items=Count("id", filter=influential(client)))

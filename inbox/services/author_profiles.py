@@ -17,7 +17,7 @@ from ..lock_objects import item_qs_select_for_update
 from ..models import Author, AuthorProfile, Item, ItemEvent
 from ..normalized import NormalizedAuthor, NormalizedItem
 from ..selectors import item_get_for_user
-from .errors import InboxActionError
+from .errors import AuthorAlreadyErased, InboxActionError
 from .triage import TRIAGE_FIELDS, item_triage_set, triage_assess
 
 NOTES_MAX_LENGTH = AuthorProfile._meta.get_field("notes").max_length
@@ -137,8 +137,10 @@ def author_profile_update(
     *, acting_user: User, item_id: int, is_key_account: bool | None = None, notes: str | None = None
 ) -> AuthorProfileUpdate:
     """author_profile_set for the author of an item the user may see, for that item's client
-    (Http404 for an item of a client the user does not serve)."""
+    (Http404 for an item of a client the user does not serve; refused for an erased author)."""
     item = item_get_for_user(user=acting_user, item_id=item_id)
+    if item.author.is_erasure_placeholder:
+        raise AuthorAlreadyErased()
     return author_profile_set(
         acting_user=acting_user,
         client=item.client,

@@ -45,3 +45,8 @@ class ActionNotSupported(InboxActionError):
 class InvalidAssignee(InboxActionError):
     code = "invalid_assignee"
     default_message = _("That colleague cannot serve this client.")
+
+
+class AuthorAlreadyErased(InboxActionError):
+    code = "author_already_erased"
+    default_message = _("This item's author was already erased.")

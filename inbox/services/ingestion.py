@@ -235,9 +235,10 @@ def item_ingest(
 @transaction.atomic
 def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     """The author edited the text on the platform: keep the new text, triage it again (the SLA
-    due time stays), and record the previous text in a TRIAGED event. Returns False when unchanged."""
+    due time stays), and record the previous text in a TRIAGED event. Returns False when unchanged,
+    and for an item whose author's data was erased (the erasure stands; services.erasure)."""
     item = item_qs_select_for_update().select_related("client", "author").get(pk=item.pk)
-    if item.text == normalized.text:
+    if item.erased_at is not None or item.text == normalized.text:
         return False
     triage = triage_assess(client=item.client, author=item.author, normalized=normalized, received_at=timezone.now())
     previous_text = item.text
@@ -680,13 +681,22 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
     finds them with its read. An author whose change then turns out a duplicate is created all the
     same (a row without items, as a concurrent delivery's rollback would leave one). Only a head
     start: if the insert fails (say, a deadlock with a batch that holds one of these authors), the
-    batch creates what is missing itself.
+    batch creates what is missing itself. Changes of items the channel already has are left out:
+    a redelivered comment whose author's data was erased must not bring their row back.
     """
-    authors = [
-        result.normalized.author
+    upserts = [
+        result.normalized
         for result in parsed
         if isinstance(result, ParsedChange) and result.action == ParsedChange.Action.UPSERT
     ]
+    if not upserts:
+        return
+    stored = set(
+        Item.objects.filter(
+            AnyOf(F("external_id"), [normalized.external_id for normalized in upserts]), channel=channel
+        ).values_list("external_id", flat=True)
+    )
+    authors = [normalized.author for normalized in upserts if normalized.external_id not in stored]
     if not authors:
         return
     merged = _authors_merged(authors)

@@ -53,7 +53,7 @@ def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
     spam_feedback_record(acting_user=acting_user, item=item, is_spam=is_spam)
 
 
-def _statuses_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
+def items_status_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
     """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
     with one INSERT."""
     previous = [item.status for item in items]
@@ -94,7 +94,7 @@ def _moderate_locked(
         if status is not None and status != item.status:
             moving.setdefault(status, []).append(item)
     for status, moved in moving.items():
-        _statuses_change(items=moved, to=status, actor=acting_user, data={**data, "action": kind}, now=now)
+        items_status_change(items=moved, to=status, actor=acting_user, data={**data, "action": kind}, now=now)
     for item in items:
         if kind == Kind.APPROVE:
             _tags_change(item=item, actor=acting_user, remove=[PENDING_MODERATION_TAG])
@@ -125,7 +125,7 @@ def item_close(*, acting_user: User, item_id: int, reason: str = "", now: dateti
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status not in Item.OPEN_STATUSES:
         raise ItemNotOpen(status=item.status)
-    _statuses_change(
+    items_status_change(
         items=[item],
         to=Item.Status.CLOSED,
         actor=acting_user,
@@ -142,7 +142,7 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     if item.status != Item.Status.SPAM:
         raise InboxActionError(message="The item is not marked as spam.")
     to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
-    _statuses_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
+    items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
     _spam_feedback(acting_user=acting_user, item=item, is_spam=False)
     return item
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from communityops.models import Channel
+from communityops.models import Channel, User
 from inbox.models import Author, Item, ItemEvent
 from inbox.stubs import MetaGraphStub, WordPressStub
 from inbox.webhooks import generic_signature_for, meta_signature_for
@@ -76,6 +77,18 @@ def wordpress_channel(channel_factory, wordpress_stub):
 
 
 # --- ingestion/triage fixtures ---
+
+
+@pytest.fixture
+def api_as():
+    """The API as the given user."""
+
+    def login(user: User) -> APIClient:
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return login
 
 
 @pytest.fixture

@@ -4,24 +4,11 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from communityops.models import User
 from inbox.models import AuthorProfile, Item, ItemEvent
 from inbox.services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from inbox.services.errors import InboxActionError
-
-
-@pytest.fixture
-def api_as():
-    """The API as the given user."""
-
-    def login(user: User) -> APIClient:
-        api = APIClient()
-        api.force_authenticate(user)
-        return api
-
-    return login
 
 
 def _tiers(*items: Item) -> list[tuple[str, int]]:

@@ -13,11 +13,13 @@ from django.utils import timezone
 from communityops.models import Channel, User
 from crises.services import crisis_create, crisis_items_link
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
+from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
+from inbox.services.erasure import author_erase
 from inbox.services.errors import InboxActionError
-from inbox.services.ingestion import webhook_delivery_process
+from inbox.services.ingestion import item_text_update, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
@@ -416,3 +418,68 @@ def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factor
     profile = AuthorProfile.objects.get(client=channel.client, author=item.author)
     assert (profile.is_key_account, profile.notes) == (True, "Bitte siezen.")
     assert Item.objects.get(pk=item.pk).author_tier == "A"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_waiting_for_an_edit_erases_the_edited_text_too(channel_factory, user_factory, ingest):
+    # A delivery is storing Vera's edit (her item locked, the previous text going into the
+    # timeline) when a shift lead erases her data: the erasure waits for it, then erases both texts.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera", text="Meine Nummer ist 0151 1234567")
+    edited = NormalizedItem(
+        external_id=item.external_id,
+        kind=item.kind,
+        text="Meine neue Nummer ist 0171 7654321",
+        author=NormalizedAuthor(external_id="vera"),
+        platform_created_at=item.platform_created_at,
+    )
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: item_text_update(item=item, normalized=edited), errors):
+        erasure = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
+        _wait_until_waiting_on_a_lock(1)
+    erasure.join()
+
+    assert errors == []
+    assert Item.objects.get(pk=item.pk).text == ""
+    assert not [event.data for event in ItemEvent.objects.filter(item=item) if "previous_text" in event.data]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_back(
+    channel_factory, user_factory, ingest, caplog
+):
+    # The erasure is written but not committed when a delivery brings Vera's edit of the erased
+    # item and a new comment of hers. The delivery waits at the item's lock; then the edit is
+    # ignored and the new comment (new data) is stored under a new row for her; nothing fails.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera", text="Meine Nummer ist 0151 1234567")
+    old_author_id = item.author_id
+    body = meta_body(
+        changes=[
+            facebook_comment_change(comment_id=item.external_id, author_id="vera", verb="edited", message="Neu: 0171"),
+            facebook_comment_change(comment_id="brand-new", author_id="vera", message="Und noch etwas"),
+        ]
+    )
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9"), errors):
+        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        _wait_until_waiting_on_a_lock(1)
+    ingest_thread.join()
+
+    assert errors == []
+    assert not [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert list(
+        IngestChange.objects.filter(delivery=delivery).order_by("position").values_list("status", flat=True)
+    ) == [
+        IngestChange.Status.DUPLICATE,
+        IngestChange.Status.INGESTED,
+    ]
+    erased = Item.objects.select_related("author").get(pk=item.pk)
+    assert (erased.text, erased.author.external_id) == ("", "")
+    new = Item.objects.select_related("author").get(external_id="brand-new")
+    assert new.author.external_id == "vera" and new.author_id != old_author_id
