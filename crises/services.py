@@ -12,8 +12,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
@@ -175,14 +178,32 @@ def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: Use
 def crisis_create_from_items(
     *, acting_user: User, items: list[Item], title: str = "", severity: int = Severity.HIGH, now: datetime
 ) -> Crisis:
-    """ "Escalate to crisis" from one or several inbox items of the same client."""
+    """ "Escalate to crisis" from one or several inbox items of the same client. Items that an
+    unresolved crisis already links, all of them, are escalated already: that crisis is returned
+    (a second click, or a colleague a moment later)."""
     if not items:
         raise CrisisError(_("Select at least one item."))
     clients = {item.client_id for item in items}
     if len(clients) != 1:
         raise CrisisError(_("All items must belong to the same client."))
+    already = (
+        CrisisItem.objects.filter(item__in=items)
+        .exclude(crisis__status=Crisis.Status.RESOLVED)
+        .values("crisis_id")
+        .annotate(linked=Count("id"))
+        .filter(linked=len({item.pk for item in items}))
+        .order_by("crisis_id")
+        .first()
+    )
+    if already is not None:
+        return Crisis.objects.get(pk=already["crisis_id"])
     client = items[0].client
-    title = title or _("Crisis: %(text)s") % {"text": items[0].text[:80]}
+    # Not the comment's text: the title goes to the client's contacts and stays with the crisis,
+    # and a commenter's words are theirs to have erased (inbox.services.erasure).
+    title = title or _("Crisis on %(channel)s, %(when)s") % {
+        "channel": items[0].channel.name,
+        "when": date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT"),
+    }
     crisis = crisis_create(acting_user=acting_user, client=client, title=str(title), severity=severity, now=now)
     crisis_items_link(crisis=crisis, items=items, acting_user=acting_user, now=now)
     return crisis
@@ -440,6 +461,9 @@ def approval_decide(
     draft.crisis = crisis
     if decision not in Approval.Decision.values:
         raise CrisisError(_("Unknown decision."))
+    comment = comment.strip()
+    if decision == Approval.Decision.REJECT and not comment:  # the agency must know what to change
+        raise CrisisError(_("Say what should change: a rejection needs a comment."))
     if not draft_may_decide(draft=draft, contact=contact):
         raise CrisisError(_("You cannot decide on this response (anymore)."))
     approval = Approval.objects.create(

@@ -15,6 +15,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    ERASED_AUTHOR_EXTERNAL_ID,
     AgentPresence,
     Author,
     AuthorErasure,
@@ -53,6 +54,11 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["__str__", "platform", "handle", "follower_count", "verified", "first_seen_at"]
     list_filter = ["platform", "verified"]
     search_fields = ["handle", "display_name", "external_id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The erasure placeholders stand for nobody: no profile can be kept about them."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.exclude(external_id=ERASED_AUTHOR_EXTERNAL_ID), may_have_duplicates
 
 
 @admin.register(AuthorErasure)

@@ -71,6 +71,14 @@ def _open_items_triage_again(*, profile: AuthorProfile, acting_user: User | None
     return changed
 
 
+def _erased_meanwhile(*, author: Author, from_item: Item | None) -> bool:
+    """Whether an erasure (services.erasure) took the author's item, or their row, away since they
+    were read."""
+    if from_item is not None:
+        return Item.objects.filter(pk=from_item.pk, erased_at__isnull=False).exists()
+    return not Author.objects.filter(pk=author.pk).exists()
+
+
 @dataclass(frozen=True)
 class AuthorProfileUpdate:
     profile: AuthorProfile  # unsaved (the defaults) while nobody has noted anything about the author
@@ -114,6 +122,9 @@ def author_profile_set(
         # waits for it, and what is kept of it is read under the lock below.
         AuthorProfile.objects.get_or_create(client=client, author=author)
         profile = locked.get(client=client, author=author)
+    # An erasure holds this row's lock while it works (creating the row if need be): read after it.
+    if author.is_erasure_placeholder or _erased_meanwhile(author=author, from_item=from_item):
+        raise AuthorAlreadyErased()
     before = (profile.is_key_account, profile.notes)
     wanted = wanted_from(before)
     if wanted == before:
@@ -139,8 +150,6 @@ def author_profile_update(
     """author_profile_set for the author of an item the user may see, for that item's client
     (Http404 for an item of a client the user does not serve; refused for an erased author)."""
     item = item_get_for_user(user=acting_user, item_id=item_id)
-    if item.author.is_erasure_placeholder:
-        raise AuthorAlreadyErased()
     return author_profile_set(
         acting_user=acting_user,
         client=item.client,

@@ -21,7 +21,7 @@ from ..lock_objects import URGENT_ORDER, item_qs_select_for_update, item_qs_urge
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent
 from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user
-from .errors import ItemHeldByOther, ItemNotOpen, LeaseNotHeld
+from .errors import ItemErased, ItemHeldByOther, ItemNotOpen, LeaseNotHeld
 
 # Statuses a claim may start from; an expired CLAIMED row is claimable again.
 CLAIMABLE_STATUSES = (Item.Status.NEW, Item.Status.CLAIMED)
@@ -164,8 +164,10 @@ def item_claim(*, acting_user: User, item_id: int, now: datetime | None = None) 
     )
 
 
-def item_for_update(*, acting_user: User, item_id: int) -> Item:
+def item_for_update(*, acting_user: User, item_id: int, erased_allowed: bool = False) -> Item:
     """Lock the item row if the user may see it; Http404 otherwise (a foreign id looks missing).
+    An item whose author's data was erased (services.erasure) stays as it is: ItemErased, unless
+    the caller allows it (deleting the comment on the platform).
 
     The channel comes along in the same SELECT (its row is not locked): replies and moderation
     ask the channel's connector what it supports.
@@ -174,6 +176,8 @@ def item_for_update(*, acting_user: User, item_id: int) -> Item:
     item = item_qs_select_for_update().filter(pk__in=visible).select_related("channel").first()
     if item is None:
         raise Http404("No item matches the given query.")
+    if item.erased_at is not None and not erased_allowed:
+        raise ItemErased()
     return item
 
 

@@ -4,28 +4,37 @@ A commenter asks the client (the controller) to erase what it holds about them; 
 processes the client's channels, erases it here, from one of the author's items. For the author's
 items of that client:
 
-- gone: the text, the permalink and the earlier texts of the edit history (TRIAGED events); the
-  agents' internal notes on the items; their near-duplicate fingerprints and the words kept with
-  their spam decisions; the raw webhook bodies that carried them and the change rows' payload
-  copies (before the retention rule would drop them); the client's profile of the author
-  (key-account flag, notes); and the author's row itself (name, handle, followers, platform id)
-  once no other client holds an item or a profile of theirs (each client is a controller of its
-  own; their data there stays until that client is asked).
-- kept: each item as a closed tombstone under the platform's placeholder author (`Erased
-  author`), with its platform id, so that a redelivery of the same comment (Meta retries for up to
-  36 hours) is recognised as a duplicate, and an edit arriving later is ignored; the agency's own
-  replies; aggregate figures (sentiment counts, spam word counts); crisis links; the timeline of
-  who did what; and an AuthorErasure record without anything that identifies the person.
+- gone: the text, the permalink, the triage's reasons and tier (a key account is a fact about the
+  person), the earlier texts of the edit history and the reasons in the timeline; the agents'
+  internal notes on the items; their near-duplicate fingerprints; their spam decisions, taken out
+  of the client's word counts; the author's name and handle wherever the agency's replies to
+  them quote it (canned responses fill it in); replies still queued (not sent); the raw webhook
+  bodies that carried the items and the change rows' payload copies (before the retention rule
+  would drop them); the client's profile of the author (key-account flag, notes); and the
+  author's row itself (name, handle, followers, platform id) once no other client holds an item
+  or a profile of theirs (each client is a controller of its own; their data there stays until
+  that client is asked).
+- kept: each item as a closed tombstone under the platform's placeholder author ("Erased
+  author") with its platform id, so that a redelivery of the same comment (Meta retries for up to
+  36 hours) is recognised as a duplicate (its raw body is then dropped at once) and an edit
+  arriving later is ignored; nothing can be done with a tombstone but deleting the comment on the
+  platform (ItemErased). Also kept: the agency's replies otherwise, aggregate figures (sentiment
+  counts), crisis links, the timeline of who did what, and an AuthorErasure record without
+  anything that identifies the person.
 
-A delivery still being processed keeps its raw body (the record counts it); the hourly retention
-rule drops it like any other. What arrives from the author after the erasure is new data.
+Not reached: a delivery still being processed, or held by a worker at that moment, keeps its raw
+body (the record counts it; the retention rule drops it once processed), and a change that
+failed before it named an item (say, a text over the size limit) keeps its payload until it is
+reprocessed or the retention rule drops it. What the author writes after the request is new data.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,22 +48,27 @@ from ..models import (
     Author,
     AuthorErasure,
     AuthorProfile,
+    AuthorTier,
     IngestChange,
     Item,
     ItemEvent,
     ItemNote,
     ItemTextFingerprint,
-    SpamFeedback,
+    OutboundAction,
     WebhookDelivery,
 )
 from ..selectors import item_get_for_user
 from .errors import AuthorAlreadyErased, InboxActionError
+from .ingestion import delivery_bodies_drop, delivery_bodies_lock
 from .moderation import items_status_change
+from .triage import spam_feedback_forget
 
 REFERENCE_MAX_LENGTH = AuthorErasure._meta.get_field("reference").max_length
+# What stands for the author's name where the agency's replies quoted it.
+REDACTED = "[…]"
 
 
-def erased_author_for(platform: str) -> Author:
+def placeholder_author_for(platform: str) -> Author:
     """The platform's placeholder author that erased items point to (created on first use)."""
     author, _created = Author.objects.get_or_create(platform=platform, external_id=ERASED_AUTHOR_EXTERNAL_ID)
     return author
@@ -63,19 +77,51 @@ def erased_author_for(platform: str) -> Author:
 @dataclass(frozen=True)
 class _RawDataDropped:
     dropped: int  # delivery bodies emptied
-    kept: int  # deliveries still being processed: the retention rule drops their bodies later
+    kept: int  # deliveries still being processed (or held by a worker): their bodies stay for now
 
 
-def _raw_data_drop(*, item_ids: list[int], now) -> _RawDataDropped:
-    """Empty the bodies of the deliveries that carried these items (each one also carries other
-    people's changes: their outcomes stay on the change rows), and these items' payload copies."""
+def _raw_data_drop(*, item_ids: list[int], now: datetime) -> _RawDataDropped:
+    """Empty the bodies of the settled deliveries that carried these items (each one also carries
+    other people's changes: their outcomes, and the payload copies of failed ones, stay), and
+    these items' payload copies."""
     changes = IngestChange.objects.filter(AnyOf(F("item_id"), item_ids))
-    delivery_ids = sorted(set(changes.values_list("delivery_id", flat=True)))
+    carrying = sorted(set(changes.values_list("delivery_id", flat=True)))
+    locked = delivery_bodies_lock(delivery_ids=carrying)
     changes.filter(payload__isnull=False).update(payload=None)
-    carried = WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids), body_dropped_at__isnull=True)
-    kept = carried.filter(status=WebhookDelivery.Status.PENDING).count()
-    dropped = carried.exclude(status=WebhookDelivery.Status.PENDING).update(body=b"", body_dropped_at=now)
+    dropped = delivery_bodies_drop(delivery_ids=locked, now=now)
+    kept = WebhookDelivery.objects.filter(AnyOf(F("id"), carrying), body_dropped_at__isnull=True).count()
     return _RawDataDropped(dropped=dropped, kept=kept)
+
+
+def _names_redacted(text: str, names: list[str]) -> str:
+    for name in names:
+        text = re.sub(re.escape(name), REDACTED, text, flags=re.IGNORECASE)
+    return text
+
+
+def _replies_redact(*, item_ids: list[int], author: Author) -> None:
+    """The author's name and handle out of the agency's replies to these items (and their timeline
+    copies); replies not sent yet are not sent any more."""
+    names = sorted({name for name in (author.display_name, author.handle) if len(name) >= 2}, key=len, reverse=True)
+    actions = OutboundAction.objects.filter(AnyOf(F("item_id"), item_ids))
+    going = Q(status=OutboundAction.Status.QUEUED) | Q(
+        status=OutboundAction.Status.FAILED, next_attempt_at__isnull=False
+    )
+    actions.filter(going).update(
+        status=OutboundAction.Status.FAILED,
+        next_attempt_at=None,
+        last_error="not sent: the author's personal data was erased",
+    )
+    if not names:
+        return
+    for action in actions.exclude(text=""):
+        redacted = _names_redacted(action.text, names)
+        if redacted != action.text:
+            OutboundAction.objects.filter(pk=action.pk).update(text=redacted)
+    for event in ItemEvent.objects.filter(AnyOf(F("item_id"), item_ids), data__has_key="text"):
+        redacted = _names_redacted(str(event.data["text"]), names)
+        if redacted != event.data["text"]:
+            ItemEvent.objects.filter(pk=event.pk).update(data={**event.data, "text": redacted})
 
 
 def _author_delete_if_unused(author: Author) -> bool:
@@ -91,13 +137,13 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
     """Erase what the client holds about the author (see the module docstring); one transaction.
     Shift leads and admins only: it cannot be undone.
 
-    Locks, in this order: the author's items of the client (in id order, as every bulk item lock:
-    it waits for a delivery storing an edit of one of them, or an agent at work on one), then the
-    author's row, then the items again, now with any the client's deliveries stored meanwhile. A
-    delivery still storing a new item of the author then waits at its commit (foreign keys are
-    checked there) until the erasure is done; if the erasure deleted the author's row, its batch
-    fails there and is processed change by change, which stores the item under a new row: what
-    the author writes after the request is new data."""
+    Locks, in this order: the client's profile of the author (created if there is none, so that a
+    colleague's first note waits, and then finds the author erased: see author_profile_set), the
+    author's items of the client (in id order, as every bulk item lock: it waits for a delivery
+    storing an edit of one of them, or an agent at work on one), the author's row, and the items
+    again, now with any the client's deliveries stored meanwhile. A delivery still storing a new
+    item of the author then waits at its commit (foreign keys are checked there); if the erasure
+    deleted the author's row, the batch runs again and stores the item under a new row."""
     if not acting_user.is_shift_lead_or_admin:
         raise PermissionDenied("Only shift leads and admins can erase an author's data.")
     reference = reference.strip()
@@ -109,16 +155,16 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
         )
     if author.is_erasure_placeholder:
         raise AuthorAlreadyErased()
+    AuthorProfile.objects.get_or_create(client=client, author=author)
+    AuthorProfile.objects.select_for_update(of=("self",), no_key=True).filter(client=client, author=author).get()
     authors_items = item_qs_select_for_update().filter(client=client, author=author)
     list(authors_items.values("pk"))
     author = Author.objects.select_for_update().get(pk=author.pk)
     items = list(authors_items)
-    now = timezone.now()
     item_ids = [item.pk for item in items]
-    placeholder = erased_author_for(author.platform)
+    now = timezone.now()
 
     in_items = AnyOf(F("item_id"), item_ids)
-    ItemEvent.objects.filter(in_items, data__has_key="previous_text").update(data=RawSQL("data - 'previous_text'", []))
     # Nothing is left to answer: open items close, and whoever held one no longer does.
     items_status_change(
         items=[item for item in items if item.status in Item.OPEN_STATUSES],
@@ -127,10 +173,21 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
         data={"reason": "personal data erased on request"},
         now=now,
     )
-    Item.objects.filter(AnyOf(F("id"), item_ids)).update(text="", permalink="", author=placeholder, erased_at=now)
+    ItemEvent.objects.filter(in_items).filter(Q(data__has_key="previous_text") | Q(data__has_key="triage")).update(
+        data=RawSQL("data - %s::text[]", [["previous_text", "triage"]])
+    )
+    _replies_redact(item_ids=item_ids, author=author)
+    Item.objects.filter(AnyOf(F("id"), item_ids)).update(
+        text="",
+        permalink="",
+        author=placeholder_author_for(author.platform),
+        author_tier=AuthorTier.C,
+        triage_reasons=[],
+        erased_at=now,
+    )
     notes_deleted, _deleted = ItemNote.objects.filter(in_items).delete()
     ItemTextFingerprint.objects.filter(in_items).delete()
-    SpamFeedback.objects.filter(in_items).update(tokens=[])
+    spam_feedback_forget(item_ids=item_ids)
     raw = _raw_data_drop(item_ids=item_ids, now=now)
     AuthorProfile.objects.filter(client=client, author=author).delete()
     return AuthorErasure.objects.create(

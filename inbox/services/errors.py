@@ -50,3 +50,10 @@ class InvalidAssignee(InboxActionError):
 class AuthorAlreadyErased(InboxActionError):
     code = "author_already_erased"
     default_message = _("This item's author was already erased.")
+
+
+class ItemErased(InboxActionError):
+    code = "item_erased"
+    default_message = _(
+        "The author's personal data on this item was erased on request: it can only be deleted on the platform."
+    )

@@ -765,7 +765,9 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
 
 
 def _delivery_finish(delivery: WebhookDelivery) -> None:
-    """PROCESSED when nothing is pending or failed, PARTIAL when something failed."""
+    """PROCESSED when nothing is pending or failed, PARTIAL when something failed. A delivery that
+    brought a change of an item whose author's data was erased (a platform's retry, an edit) loses
+    its raw body and that change's payload copy at once: the erasure stands."""
     states = set(delivery.changes.values_list("status", flat=True).distinct())
     if IngestChange.Status.PENDING in states:
         return
@@ -774,6 +776,13 @@ def _delivery_finish(delivery: WebhookDelivery) -> None:
     )
     delivery.processed_at = timezone.now()
     delivery.save(update_fields=["status", "processed_at"])
+    if IngestChange.Status.DUPLICATE in states:  # only a duplicate can land on an erased item
+        on_erased = delivery.changes.filter(status=IngestChange.Status.DUPLICATE, item__erased_at__isnull=False)
+        if on_erased.exists():
+            with transaction.atomic():
+                locked = delivery_bodies_lock(delivery_ids=[delivery.pk])
+                on_erased.filter(payload__isnull=False).update(payload=None)
+                delivery_bodies_drop(delivery_ids=locked, now=delivery.processed_at)
 
 
 # The statuses of a change that may run again, which needs its payload: a later pass takes the
@@ -838,35 +847,25 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     # Where this run expects the next batch to begin (a run resuming after a crash goes on after
     # what is stored); the count under the lock decides.
     position = IngestChange.objects.filter(delivery=delivery).count()
+    retried = False
     while position < len(payloads):
         parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
         _authors_create_ahead(channel=delivery.channel, parsed=parsed)
-        one_by_one: list[int] = []
-        with transaction.atomic():
-            if pending.select_for_update().values_list("pk", flat=True).first() is None:
-                return
-            stored = IngestChange.objects.filter(delivery=delivery).count()
-            if stored != position:  # another run got further (or this one resumes after a crash)
-                position = stored
-                parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
-            changes = [
-                _UnstoredChange(delivery_id=delivery.pk, position=position + offset, payload=payload)
-                for offset, payload in enumerate(payloads[position : position + BATCH_SIZE])
-            ]
-            if not changes:
-                return
-            try:
-                with transaction.atomic():
-                    _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
-                    _changes_insert(changes)
-            except Exception:
-                logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
-                one_by_one = _changes_insert(
-                    [
-                        _UnstoredChange(delivery_id=delivery.pk, position=change.position, payload=change.payload)
-                        for change in changes
-                    ]
-                )
+        try:
+            stored = _meta_batch_store(delivery=delivery, payloads=payloads, position=position, parsed=parsed)
+        except IntegrityError:
+            # Foreign keys are checked at commit: an author row the batch read was deleted meanwhile
+            # (an erasure, services.erasure). Nothing of the batch was stored; it runs again, once,
+            # and creates the author anew.
+            if retried:
+                raise
+            logger.warning("ingest batch of delivery %s lost an author row at commit; running it again", delivery.pk)
+            retried = True
+            continue
+        retried = False
+        if stored is None:
+            return
+        changes, one_by_one = stored
         if one_by_one:
             yield [
                 ingest_change_process(
@@ -880,6 +879,45 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
         else:
             yield [change.status for change in changes]
         position = changes[-1].position + 1
+
+
+@transaction.atomic
+def _meta_batch_store(
+    *, delivery: WebhookDelivery, payloads: list[dict], position: int, parsed: list[_Parsed]
+) -> tuple[list[_UnstoredChange], list[int]] | None:
+    """One batch of a Meta delivery in one transaction under the delivery's lock, from `position`
+    (or from where another run got to): its changes with their outcome, and the ids of those
+    stored pending to be processed one by one because the batch failed as a whole. None when the
+    delivery is no longer pending or nothing is left."""
+    if (
+        not WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+        .select_for_update()
+        .exists()
+    ):
+        return None
+    stored = IngestChange.objects.filter(delivery=delivery).count()
+    if stored != position:  # another run got further (or this one resumes after a crash)
+        position = stored
+        parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
+    changes = [
+        _UnstoredChange(delivery_id=delivery.pk, position=position + offset, payload=payload)
+        for offset, payload in enumerate(payloads[position : position + BATCH_SIZE])
+    ]
+    if not changes:
+        return None
+    try:
+        with transaction.atomic():
+            _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
+            _changes_insert(changes)
+    except Exception:
+        logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
+        return changes, _changes_insert(
+            [
+                _UnstoredChange(delivery_id=delivery.pk, position=change.position, payload=change.payload)
+                for change in changes
+            ]
+        )
+    return changes, []
 
 
 def webhook_delivery_process(
@@ -966,10 +1004,29 @@ def raw_webhook_data_drop(*, now: datetime | None = None) -> int:
         if not delivery_ids:
             break
         with transaction.atomic():
-            IngestChange.objects.filter(AnyOf(F("delivery_id"), delivery_ids), payload__isnull=False).update(
-                payload=None
-            )
-            dropped += WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids)).update(
-                body=b"", body_dropped_at=now
-            )
+            locked = delivery_bodies_lock(delivery_ids=delivery_ids)
+            if not locked:  # all of them held by an erasure at this moment: the next run takes them
+                break
+            IngestChange.objects.filter(AnyOf(F("delivery_id"), locked), payload__isnull=False).update(payload=None)
+            dropped += delivery_bodies_drop(delivery_ids=locked, now=now)
     return dropped
+
+
+def delivery_bodies_lock(*, delivery_ids: list[int]) -> list[int]:
+    """Lock the settled ones of these deliveries (processed, or with a failed change) whose body is
+    still stored, in id order, skipping any another transaction holds (a worker reprocessing it, or
+    the other one of retention and erasure): the ids locked. Both take these locks before they
+    touch the deliveries' change rows, so they never wait for each other."""
+    return list(
+        WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids), body_dropped_at__isnull=True)
+        .exclude(status=WebhookDelivery.Status.PENDING)
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def delivery_bodies_drop(*, delivery_ids: list[int], now: datetime) -> int:
+    """Empty the raw bodies of these (locked) deliveries. A failed change keeps its own payload copy,
+    so it can still run again. Returns how many bodies were emptied."""
+    return WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids)).update(body=b"", body_dropped_at=now)

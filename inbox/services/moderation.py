@@ -22,7 +22,7 @@ from ..lock_objects import item_qs_select_for_update
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_get_for_user, item_queryset_for_user
 from .claims import item_for_update, items_claims_clear
-from .errors import InboxActionError, ItemNotOpen
+from .errors import InboxActionError, ItemErased, ItemNotOpen
 from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
 
@@ -110,9 +110,10 @@ def item_moderate(
     """Hide / unhide / delete / approve / spam / trash one item the user may see.
 
     Raises ActionNotSupported when the channel cannot do it (e.g. approve on Facebook),
-    before anything is written. Cite the guideline in `reason`: it is kept in the timeline.
+    before anything is written. Cite the guideline in `reason`: it is kept in the timeline. An item
+    whose author's data was erased can still be deleted on the platform, nothing else (ItemErased).
     """
-    item = item_for_update(acting_user=acting_user, item_id=item_id)
+    item = item_for_update(acting_user=acting_user, item_id=item_id, erased_allowed=action == Kind.DELETE)
     [moderated] = _moderate_locked(
         acting_user=acting_user, items=[item], kind=action, reason=reason, now=now or timezone.now()
     )
@@ -175,9 +176,12 @@ def items_hide_near_duplicates(
     """
     now = now or timezone.now()
     origin = item_get_for_user(user=acting_user, item_id=item_id)
+    if origin.erased_at is not None:
+        raise ItemErased()
     candidate_ids = (
         item_queryset_for_user(user=acting_user)
         .filter(
+            erased_at__isnull=True,
             client_id=origin.client_id,
             status__in=_HIDEABLE_STATUSES,
             received_at__gte=origin.received_at - NEAR_DUPLICATE_WINDOW,

@@ -192,9 +192,11 @@ def outbound_replies_enqueue(
     Idempotent per (item, text): an identical reply queued, sending or sent is returned instead of
     answering twice. Otherwise one new action each, with its own idempotency key; the items become
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
-    instead of answering twice). An item hidden or marked as spam by the time its lock is taken is
-    not answered (and not in the result). The items are locked in one statement, in id order, and
-    written in bulk (see _replies_queue): a crisis may answer thousands at once.
+    instead of answering twice). An item hidden or marked as spam by the time its lock is taken,
+    whose author's data was erased, or on a channel that cannot reply, is not answered (and not in
+    the result). The items are locked
+    in one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer
+    thousands at once.
     """
     if not replies:
         return {}
@@ -217,8 +219,10 @@ def outbound_replies_enqueue(
             answered.setdefault(action.item_id, action)
     new = []
     for item in locked:
-        if item.pk in answered or item.status in Item.UNANSWERABLE_STATUSES:
+        if item.pk in answered or item.status in Item.UNANSWERABLE_STATUSES or item.erased_at is not None:
             continue
+        if not connector_for_channel(item.channel).supports(OutboundAction.Kind.REPLY):
+            continue  # a channel that cannot reply (say, reviews by webhook): answered on the platform
         data = {"reason": reason, "without_lease": True}
         if item.claimed_by_id is not None:
             data["previous_holder_id"] = item.claimed_by_id
@@ -344,7 +348,7 @@ def _action_record_failure(*, action_id: int, attempt: int, error: ConnectorErro
 def _item_reopen_after_lost_reply(*, item_id: int, action: OutboundAction) -> None:
     """A reply that will never go out must not leave the item looking answered."""
     item = item_qs_select_for_update().get(pk=item_id)
-    if item.status != Item.Status.ANSWERED:
+    if item.status != Item.Status.ANSWERED or item.erased_at is not None:  # an erased item stays closed
         return
     item.status = Item.Status.NEW
     item.save(update_fields=["status"])

@@ -595,3 +595,25 @@ def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool)
         client_id=feedback.client_id, tokens=feedback.tokens, spam=1 if is_spam else 0, ham=0 if is_spam else 1
     )
     return feedback
+
+
+def spam_feedback_forget(*, item_ids: list[int]) -> int:
+    """Take these items' spam decisions out of their clients' word counts and delete them (their
+    words come from the items' texts; services.erasure). Words no decision counts any more go.
+    Returns how many decisions were forgotten."""
+    forgotten = list(SpamFeedback.objects.select_for_update().filter(item_id__in=item_ids).order_by("pk"))
+    for feedback in forgotten:
+        _spam_token_counts_add(
+            client_id=feedback.client_id,
+            tokens=feedback.tokens,
+            spam=-1 if feedback.is_spam else 0,
+            ham=0 if feedback.is_spam else -1,
+        )
+        SpamTokenStat.objects.filter(
+            client_id=feedback.client_id,
+            token__in=[*feedback.tokens, SPAM_DOCUMENT_TOKEN],
+            spam_count__lte=0,
+            ham_count__lte=0,
+        ).delete()
+    SpamFeedback.objects.filter(pk__in=[feedback.pk for feedback in forgotten]).delete()
+    return len(forgotten)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from communityops.models import User
+from crises.services import crisis_create_from_items
 from inbox.models import (
     Author,
     AuthorErasure,
@@ -17,16 +18,21 @@ from inbox.models import (
     ItemEvent,
     ItemNote,
     ItemTextFingerprint,
+    OutboundAction,
     SpamFeedback,
+    SpamTokenStat,
     WebhookDelivery,
 )
 from inbox.normalized import NormalizedAuthor, NormalizedItem
+from inbox.selectors import item_conversation_version
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim
 from inbox.services.erasure import author_erase
-from inbox.services.errors import AuthorAlreadyErased, InboxActionError
+from inbox.services.errors import AuthorAlreadyErased, InboxActionError, ItemErased
 from inbox.services.ingestion import item_text_update, meta_delivery_receive, webhook_delivery_process
+from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.notes import item_note_add
+from inbox.services.outbox import item_reply, outbound_replies_enqueue
 from inbox.services.triage import spam_feedback_record
 from insights.periods import ReportFilter, ReportPeriod
 from insights.selectors import author_figures
@@ -86,17 +92,25 @@ def test_the_authors_data_at_the_client_is_erased_and_the_items_stay_closed(
     )
     first, second, ottos = (Item.objects.get(external_id=f"c-{number}") for number in (1, 2, 3))
     _edited(first, "Ich heiße Vera Muster, Tel. 0151 1234567")
+    author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True, notes="Stammkundin")
     item_claim(acting_user=agent, item_id=first.pk)
     item_note_add(acting_user=agent, item_id=first.pk, text="Vera wohnt in Giesing.")
-    Item.objects.filter(pk=second.pk).update(status=Item.Status.ANSWERED)
-    spam_feedback_record(acting_user=agent, item=second, is_spam=False)  # a spam decision keeps its words
-    author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True, notes="Stammkundin")
+    item_claim(acting_user=agent, item_id=second.pk)
+    reply = item_reply(
+        acting_user=agent,
+        item_id=second.pk,
+        text="Hallo Vera Muster, wir rufen Sie an.",
+        loaded_at_event_id=item_conversation_version(item=second),
+    )
+    spam_feedback_record(acting_user=agent, item=second, is_spam=False)  # counts the words of her text
+    assert SpamTokenStat.objects.filter(client=client, token="ruft").exists()
     assert ItemTextFingerprint.objects.filter(item__in=[first, second]).exists()
 
     erasure = author_erase(acting_user=lead, item_id=second.pk, reference=" Ticket DSGVO-17 ")
 
     erased = list(Item.objects.filter(pk__in=[first.pk, second.pk]).select_related("author").order_by("pk"))
     assert [(item.text, item.permalink, item.topic_terms) for item in erased] == [("", "", [])] * 2
+    assert [(item.author_tier, item.triage_reasons) for item in erased] == [("C", [])] * 2  # was A: key account
     assert {item.author.external_id for item in erased} == {""}  # the placeholder: "Erased author"
     assert all(item.erased_at == erasure.erased_at for item in erased)
     # The claimed item closes and is free; the answered one keeps its status.
@@ -106,11 +120,17 @@ def test_the_authors_data_at_the_client_is_erased_and_the_items_stay_closed(
     ]
     closing = ItemEvent.objects.get(item=first, kind=ItemEvent.Kind.STATUS_CHANGED)
     assert (closing.actor, closing.data["reason"]) == (lead, "personal data erased on request")
-    edit = ItemEvent.objects.get(item=first, kind=ItemEvent.Kind.TRIAGED, data__reason="edited on the platform")
-    assert "previous_text" not in edit.data
+    timeline = [event.data for event in ItemEvent.objects.filter(item__in=[first, second])]
+    assert not [data for data in timeline if "previous_text" in data or "triage" in data]
+    # The reply quoted her name: redacted, and not sent any more.
+    reply.refresh_from_db()
+    assert (reply.text, reply.status) == ("Hallo […], wir rufen Sie an.", OutboundAction.Status.FAILED)
+    queued = ItemEvent.objects.get(item=second, kind=ItemEvent.Kind.REPLY_QUEUED)
+    assert queued.data["text"] == "Hallo […], wir rufen Sie an."
     assert not ItemNote.objects.filter(item=first).exists()
     assert not ItemTextFingerprint.objects.filter(item__in=[first, second]).exists()
-    assert SpamFeedback.objects.get(item=second).tokens == []
+    assert not SpamFeedback.objects.exists()
+    assert not SpamTokenStat.objects.filter(client=client).exists()  # her words were the only ones counted
     assert not AuthorProfile.objects.exists()
     assert not Author.objects.filter(external_id="vera").exists()
     # Nobody else's data is touched.
@@ -189,6 +209,74 @@ def test_a_redelivered_or_edited_comment_does_not_bring_the_data_back(facebook_c
     assert (item.text, item.author.external_id) == ("", "")
     assert list(again.changes.values_list("status", flat=True)) == [IngestChange.Status.DUPLICATE] * 2
     assert not Author.objects.filter(external_id="vera").exists()
+    assert (bytes(again.body), again.body_dropped_at is not None) == (b"", True)  # the retry's copy goes too
+
+
+def test_a_delivery_with_a_failed_change_loses_its_body_and_the_failed_change_can_still_run(facebook_channel, lead_for):
+    lead = lead_for(facebook_channel.client)
+    broken = facebook_comment_change(comment_id="c-2", author_id="otto")
+    del broken["value"]["from"]
+    partial = _delivered(facebook_channel, facebook_comment_change(comment_id="c-1", author_id="vera"), broken)
+    assert partial.status == WebhookDelivery.Status.PARTIAL
+
+    author_erase(acting_user=lead, item_id=Item.objects.get(external_id="c-1").pk, reference="Ticket 10")
+
+    partial.refresh_from_db()
+    assert bytes(partial.body) == b""
+    failed = partial.changes.get(status=IngestChange.Status.FAILED)
+    assert "c-2" in str(failed.payload)  # its own copy stays for the retry
+
+
+def test_nothing_but_deleting_it_on_the_platform_can_be_done_with_an_erased_item(
+    facebook_channel, agent_for, lead_for, meta_graph_stub
+):
+    client = facebook_channel.client
+    agent, lead = agent_for(client, with_mfa=False), lead_for(client)
+    campaign = "Boykott! Diese Firma lügt und betrügt ihre Kunden seit Jahren."
+    _delivered(
+        facebook_channel,
+        facebook_comment_change(comment_id="c-1", author_id="vera", message=campaign),
+        facebook_comment_change(comment_id="c-2", author_id="uwe", message=campaign),
+        facebook_comment_change(comment_id="c-3", author_id="otto", message=campaign),
+    )
+    veras, uwes, ottos = (Item.objects.get(external_id=f"c-{number}") for number in (1, 2, 3))
+    item_moderate(acting_user=agent, item_id=veras.pk, action="hide")
+    author_erase(acting_user=lead, item_id=veras.pk, reference="Ticket 11")
+    author_erase(acting_user=lead, item_id=uwes.pk, reference="Ticket 12")
+
+    refusals = [
+        lambda: item_claim(acting_user=agent, item_id=veras.pk),
+        lambda: item_note_add(acting_user=agent, item_id=veras.pk, text="Vera ist wieder da"),
+        lambda: item_moderate(acting_user=agent, item_id=veras.pk, action="unhide"),
+        lambda: item_tags_change(acting_user=agent, item_id=veras.pk, add=["vera"]),
+        lambda: items_hide_near_duplicates(acting_user=agent, item_id=uwes.pk),
+    ]
+    for refused in refusals:
+        with pytest.raises(ItemErased):
+            refused()
+    # A crisis response published to its linked items passes the erased ones by.
+    answered = outbound_replies_enqueue(
+        replies=[(uwes, "Wir prüfen das."), (ottos, "Wir prüfen das.")], requested_by=lead, now=timezone.now()
+    )
+    assert list(answered) == [ottos.pk]
+    # Hiding Otto's copy of the campaign leaves the erased copies alone.
+    hidden = items_hide_near_duplicates(acting_user=agent, item_id=ottos.pk)
+    assert [action.item_id for action in hidden] == [ottos.pk]
+    # The comment itself may still go from the platform.
+    deleted = item_moderate(acting_user=agent, item_id=veras.pk, action="delete")
+    assert deleted.kind == OutboundAction.Kind.DELETE
+    assert Item.objects.get(pk=veras.pk).text == ""
+
+
+def test_a_crisis_opened_from_items_is_not_named_after_a_comment(channel_factory, lead_for, ingest):
+    channel = channel_factory(name="Brauhaus Facebook")
+    item = ingest(channel, author_id="vera", text="Vera Muster aus Giesing: euer Bier hat mich krank gemacht")
+
+    with translation.override("en"):
+        crisis = crisis_create_from_items(acting_user=lead_for(channel.client), items=[item], now=timezone.now())
+
+    assert crisis.title.startswith("Crisis on Brauhaus Facebook, ")
+    assert "Vera" not in crisis.title and "Vera" not in str([event.data for event in crisis.events.all()])
 
 
 def test_another_clients_data_about_the_author_stays(channel_factory, client_factory, lead_for, agent_for, ingest):

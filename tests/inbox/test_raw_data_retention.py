@@ -148,8 +148,9 @@ def test_many_deliveries_are_dropped_in_short_batches(facebook_channel, django_a
     for delivery in deliveries:
         _arrived_days_ago(delivery, RETENTION_DAYS + 1)
 
-    # per batch: the ids, the change rows, the bodies (+ savepoint and release); then the empty read
-    with django_assert_max_num_queries(2 * 5 + 1):
+    # per batch: the ids, their lock, the change rows, the bodies (+ savepoint and release); then
+    # the empty read
+    with django_assert_max_num_queries(2 * 6 + 1):
         assert raw_webhook_data_drop() == RETENTION_BATCH + 3
 
     assert not WebhookDelivery.objects.filter(body_dropped_at__isnull=True).exists()

@@ -483,3 +483,53 @@ def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_b
     assert (erased.text, erased.author.external_id) == ("", "")
     new = Item.objects.select_related("author").get(external_id="brand-new")
     assert new.author.external_id == "vera" and new.author_id != old_author_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_comment_stored_while_the_erasure_deletes_its_author_is_stored_under_a_new_row(
+    channel_factory, user_factory, ingest, caplog
+):
+    # The delivery brings only a new comment of Vera's: it reads her row before the erasure commits
+    # and inserts its item; the foreign key is checked at its commit, after the erasure deleted
+    # the row. The batch runs again and stores the comment under a new row; nothing fails.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+    body = meta_body(changes=[facebook_comment_change(comment_id="brand-new", author_id="vera", message="Hallo?")])
+    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 13"), errors):
+        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        _wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
+    ingest_thread.join()
+
+    assert errors == []
+    assert not [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert IngestChange.objects.get(delivery=delivery).status == IngestChange.Status.INGESTED
+    new = Item.objects.select_related("author").get(external_id="brand-new")
+    assert (new.author.external_id, new.author_id != item.author_id, new.text) == ("vera", True, "Hallo?")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_profile_back(
+    channel_factory, user_factory, agent_for, ingest
+):
+    # The erasure holds the client's profile of Vera (creating it) while an agent puts her on the
+    # key-account list from another of her items: the agent waits, then is told she was erased.
+    channel = channel_factory()
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    agent = agent_for(channel.client, with_mfa=False)
+    first, second = ingest(channel, author_id="vera"), ingest(channel, author_id="vera")
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: author_erase(acting_user=lead, item_id=first.pk, reference="Ticket 14"), errors):
+        flag = _in_thread(
+            lambda: author_profile_update(acting_user=agent, item_id=second.pk, is_key_account=True), errors
+        )
+        _wait_until_waiting_on_a_lock(1)
+    flag.join()
+
+    assert [type(error).__name__ for error in errors] == ["AuthorAlreadyErased"]
+    assert not AuthorProfile.objects.exists()
+    assert Item.objects.get(pk=second.pk).author_tier == "C"
