@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Client, FederalState
@@ -123,17 +124,26 @@ class Quote(models.Model):
     email = models.EmailField(_("email"), blank=True)
     pricing_input = models.JSONField(_("input"))
     result = models.JSONField(_("result"))
-    rate_card = models.ForeignKey(RateCard, on_delete=models.PROTECT, related_name="quotes")
+    rate_card = models.ForeignKey(
+        RateCard, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("rate card")
+    )
     net = _money(_("net (EUR)"))
     vat = _money(_("VAT (EUR)"))
     gross = _money(_("gross (EUR)"))
     monthly_average_net = _money(_("monthly average net (EUR)"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes", verbose_name=_("client")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,7 +151,8 @@ class Quote(models.Model):
         verbose_name_plural = _("quotes")
 
     def __str__(self) -> str:
-        return f"{_('Quote')} {self.pk} · {self.name or self.email or '—'} · {self.gross} EUR"
+        gross = number_format(self.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
+        return f"{_('Quote')} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
 
 
 class CoveragePlan(models.Model):

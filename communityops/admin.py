@@ -50,8 +50,9 @@ class ChannelForm(SecretFieldsForm):
 
 
 class ChannelInline(admin.TabularInline):
+    """No secrets here: they are set on the channel's own page (the change link)."""
+
     model = Channel
-    form = ChannelForm
     extra = 0
     fields = ("platform", "name", "external_id", "is_active")
     show_change_link = True

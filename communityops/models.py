@@ -148,7 +148,7 @@ class Guideline(models.Model):
     body = models.TextField(_("text"))
     version = models.PositiveIntegerField(_("version"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["client__name", "kind", "title"]

@@ -80,6 +80,11 @@ class LinkedItemsWindow:
     total: int
 
 
+def crisis_links_unanswered(*, crisis: Crisis) -> QuerySet[CrisisItem]:
+    """The crisis's links no published response has answered (the publishing left them out)."""
+    return CrisisItem.objects.filter(crisis=crisis, answered_draft__isnull=True)
+
+
 def crisis_linked_items_newest(*, crisis: Crisis) -> LinkedItemsWindow:
     """The newest CRISIS_PAGE_LINKED_ITEMS links and how many there are in all (two queries)."""
     newest = list(crisis_linked_items(crisis=crisis).reverse()[:CRISIS_PAGE_LINKED_ITEMS])

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
@@ -34,6 +35,7 @@ from .selectors import (
     crisis_drafts,
     crisis_get_for_user,
     crisis_linked_items_newest,
+    crisis_links_unanswered,
     crisis_list_for_user,
     crisis_timeline,
     draft_current,
@@ -110,7 +112,7 @@ def crisis_from_items(request):
     if not form.is_valid():
         return HttpResponse(_("Select at least one item."), status=400)
     ids = form.cleaned_data["item_ids"]
-    items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids).select_related("client"))
+    items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids).select_related("client", "channel"))
     if len(items) != len(ids):
         raise Http404
     try:
@@ -228,6 +230,22 @@ def draft_submit(request, crisis_id: int, draft_id: int):
 def crisis_publish_view(request, crisis):
     answered = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
     messages.success(request, _("Response sent to %(count)s items.") % {"count": len(answered)})
+    _unanswered_say(request, crisis_links_unanswered(crisis=crisis).count())
+
+
+def _unanswered_say(request, count: int) -> None:
+    if count:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d linked item was not answered: hidden, spam, its author's data erased, or on a"
+                " channel that cannot reply (answer it on the platform).",
+                "%(count)d linked items were not answered: hidden, spam, their authors' data erased, or on"
+                " a channel that cannot reply (answer them on the platform).",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @shift_lead_required
@@ -241,6 +259,7 @@ def holding_publish(request, crisis):
         crisis=crisis, statement=statement, acting_user=request.user, now=timezone.now()
     )
     messages.success(request, _("Holding statement sent to %(count)s items.") % {"count": len(answered)})
+    _unanswered_say(request, crisis_links_unanswered(crisis=crisis).filter(holding_sent_at__isnull=True).count())
 
 
 @shift_lead_required

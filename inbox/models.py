@@ -255,6 +255,11 @@ class Item(models.Model):
         return f"{self.get_kind_display()} #{self.pk}: {self.text[:40]}"
 
     @property
+    def is_open(self) -> bool:
+        """Still to be worked: its SLA clock runs."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
     def shown_text(self) -> str:
         """The text as pages show it; an erased item says that its text was erased."""
         return gettext("(Text erased at the author's request.)") if self.erased_at else self.text
@@ -383,7 +388,9 @@ class OutboundAction(models.Model):
 class CannedResponse(models.Model):
     """A reusable answer; {author_name} and {client_name} are filled in when inserted."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="canned_responses")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="canned_responses", verbose_name=_("client")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     language = models.CharField(_("language"), max_length=8, default="de")

@@ -68,6 +68,10 @@ class ItemFilters:
     tier: str | None = None
     tag: str | None = None
 
+    @property
+    def any_chosen(self) -> bool:
+        return any(value is not None for value in vars(self).values())
+
 
 def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """The queue filters other than status (claim-next and the list share them)."""
@@ -314,7 +318,8 @@ def item_claim_state(*, item: Item, user: User, now: datetime | None = None) -> 
     if item.status not in Item.OPEN_STATUSES:
         return ClaimState("closed")
     if item.claimed_by_id is None or item.lease_expires_at is None or item.lease_expires_at <= now:
-        return ClaimState("mine" if item.claimed_by_id == user.pk else "free")
+        # Also for its last holder: a reply needs a live lease, and claiming again gives one.
+        return ClaimState("free")
     return ClaimState("mine" if item.claimed_by_id == user.pk else "other")
 
 
@@ -396,6 +401,13 @@ def client_queue_counts(*, user: User, now: datetime | None = None) -> list[Clie
         )
         for entry in clients_coverage_overview(clients=clients, at=now)
     ]
+
+
+def item_can_reply(*, item: Item) -> bool:
+    """Whether a reply can go out through the item's channel (reviews by webhook cannot)."""
+    from .connectors import connector_for_channel
+
+    return connector_for_channel(item.channel).supports(OutboundAction.Kind.REPLY)
 
 
 def item_moderation_kinds(*, item: Item) -> list[str]:

@@ -4,6 +4,10 @@ Every POST redirects back to the item (303); under HTMX the redirect is followed
 the workspace fragment is swapped in, so the same views serve both.
 """
 
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +27,7 @@ from .selectors import (
     canned_responses_for_item,
     client_queue_counts,
     colleagues_for_item,
+    item_can_reply,
     item_claim_state,
     item_detail_for_user,
     item_get_for_user,
@@ -53,6 +58,10 @@ def _moderation_buttons(moderation_kinds: list[str]) -> list[tuple[str, str, str
     labels = {CLOSE_ACTION: gettext_lazy("Close, no answer needed"), **dict(OutboundAction.Kind.choices)}
     kinds = [CLOSE_ACTION, *moderation_kinds]
     return [(kind, labels[kind], MODERATION_SHORTCUTS.get(kind, "")) for kind in kinds]
+
+
+# The queue's filters, as query parameters (the filter form's field names).
+FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag")
 
 
 def _filters_from(params) -> ItemFilters:
@@ -102,7 +111,9 @@ def _workspace_context(request, item_id: int) -> dict:
         "colleagues": colleagues_for_item(item=item, user=request.user),
         "moderation_kinds": moderation_kinds,
         "moderation_actions": _moderation_buttons(moderation_kinds),
+        "can_reply": item_can_reply(item=item),
         "crisis_from_items_url": crisis_url,
+        "crisis_links": list(item.crisis_links.select_related("crisis")) if crisis_url else [],
         "selected_item_id": item.pk,
     }
 
@@ -181,12 +192,16 @@ def _back_to_item(item_id: int):
     return redirect(reverse("inbox:item", args=[item_id]), permanent=False)
 
 
-def _run(request, item_id: int, action) -> HttpResponse:
-    """Run one service call; an expected refusal becomes a message on the item."""
+def _run(request, item_id: int, action, *, done: Callable[[Any], str] | None = None) -> HttpResponse:
+    """Run one service call; an expected refusal becomes a message on the item, and so does
+    `done(result)` when it went through."""
     try:
-        action()
+        result = action()
     except InboxActionError as error:
         messages.error(request, error.message)
+    else:
+        if done is not None:
+            messages.success(request, done(result))
     return _back_to_item(item_id)
 
 
@@ -194,10 +209,14 @@ def _run(request, item_id: int, action) -> HttpResponse:
 @require_POST
 def claim_next(request):
     item = item_claim_next(acting_user=request.user, filters=_filters_from(request.POST))
+    # The page comes back with the filters the agent works with.
+    chosen = urlencode({name: request.POST[name] for name in FILTER_PARAMETERS if request.POST.get(name)})
     if item is None:
         messages.info(request, _("Nothing is waiting for you right now."))
-        return redirect("inbox:queue")
-    return _back_to_item(item.pk)
+        target = reverse("inbox:queue")
+    else:
+        target = reverse("inbox:item", args=[item.pk])
+    return redirect(f"{target}?{chosen}" if chosen else target)
 
 
 @agency_staff_required
@@ -266,19 +285,21 @@ def reply(request, item_id: int):
             text=text,
             loaded_at_event_id=int(version) if version.isdigit() else 0,
         )
-    except ReplyConflict as error:
-        context = _workspace_context(request, item_id)
-        labels = dict(ItemEvent.Kind.choices)
-        context["conflict_changes"] = [
-            {**change, "label": labels.get(change["kind"], change["kind"])} for change in error.details["changes"]
-        ]
-        context["draft_text"] = text
-        template = "inbox/_workspace.html" if request.htmx else "inbox/queue.html"
-        return render(request, template, context, status=409 if request.htmx else 200)
     except InboxActionError as error:
-        messages.error(request, error.message)
-        return _back_to_item(item_id)
-    messages.success(request, _("Reply queued; it goes out through the channel now."))
+        # The text comes back with the reason, whatever refused it (a conflict, a lost lease).
+        context = _workspace_context(request, item_id)
+        context["draft_text"] = text
+        if isinstance(error, ReplyConflict):
+            labels = dict(ItemEvent.Kind.choices)
+            context["conflict_changes"] = [
+                {**change, "label": labels.get(change["kind"], change["kind"])} for change in error.details["changes"]
+            ]
+        else:
+            messages.error(request, error.message)
+        # 200, not 409: htmx leaves error responses unswapped, and the agent would see nothing.
+        return render(request, "inbox/_workspace.html" if request.htmx else "inbox/queue.html", context)
+    # The tag tells the page to forget the draft it kept for this item (inbox.js).
+    messages.success(request, _("Reply queued; it goes out through the channel now."), extra_tags="reply-sent")
     return _back_to_item(item_id)
 
 
@@ -288,7 +309,12 @@ def moderate(request, item_id: int):
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "")
     if action == CLOSE_ACTION:
-        return _run(request, item_id, lambda: item_close(acting_user=request.user, item_id=item_id))
+        return _run(
+            request,
+            item_id,
+            lambda: item_close(acting_user=request.user, item_id=item_id),
+            done=lambda _item: _("Item closed; no answer needed."),
+        )
     if action not in OutboundAction.Kind.values or action == OutboundAction.Kind.REPLY:
         messages.error(request, _("Unknown moderation action."))
         return _back_to_item(item_id)
@@ -296,6 +322,9 @@ def moderate(request, item_id: int):
         request,
         item_id,
         lambda: item_moderate(acting_user=request.user, item_id=item_id, action=action, reason=reason),
+        done=lambda queued: (
+            _("%(action)s queued; it goes out through the channel now.") % {"action": queued.get_kind_display()}
+        ),
     )
 
 
@@ -325,6 +354,14 @@ def hide_duplicates(request, item_id: int):
         request,
         item_id,
         lambda: items_hide_near_duplicates(acting_user=request.user, item_id=item_id, reason=reason or "campaign"),
+        done=lambda hidden: (
+            ngettext(
+                "%(count)d comment is being hidden (this one and its near-duplicates).",
+                "%(count)d comments are being hidden (this one and its near-duplicates).",
+                len(hidden),
+            )
+            % {"count": len(hidden)}
+        ),
     )
 
 
@@ -336,7 +373,10 @@ def assign(request, item_id: int):
         messages.error(request, _("Choose a colleague."))
         return _back_to_item(item_id)
     return _run(
-        request, item_id, lambda: item_assign(acting_user=request.user, item_id=item_id, assignee_id=int(assignee))
+        request,
+        item_id,
+        lambda: item_assign(acting_user=request.user, item_id=item_id, assignee_id=int(assignee)),
+        done=lambda handed: _("Handed over to %(name)s.") % {"name": handed.claimed_by},
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
@@ -128,7 +128,7 @@ class OperationsDashboard(Report):
                 for row in self.waiting
             ],
             data=self.waiting,
-            empty_text=_gettext("Nothing waiting."),
+            empty_text=gettext("Nothing waiting."),
         )
 
     def table_at_risk(self) -> ReportTable:
@@ -156,7 +156,7 @@ class OperationsDashboard(Report):
                 for item in items
             ],
             data=items,
-            empty_text=_gettext("No item is close to its SLA."),
+            empty_text=gettext("No item is close to its SLA."),
         )
 
     @cached_property
@@ -214,7 +214,7 @@ class OperationsDashboard(Report):
             rows=[
                 [
                     row["name"],
-                    _gettext("online") if row["online"] else _gettext("offline"),
+                    gettext("online") if row["online"] else gettext("offline"),
                     local_time(row["last_seen_at"], AGENCY_TIME_ZONE),
                     row["holding"],
                     row["capacity"],
@@ -224,7 +224,7 @@ class OperationsDashboard(Report):
                 for row in self.agents
             ],
             data=self.agents,
-            empty_text=_gettext("Nobody is online."),
+            empty_text=gettext("Nobody is online."),
         )
 
     def table_coverage(self) -> ReportTable:
@@ -242,7 +242,7 @@ class OperationsDashboard(Report):
             rows=[
                 [
                     entry.client.name,
-                    _gettext("yes") if entry.status.covered else _gettext("no"),
+                    gettext("yes") if entry.status.covered else gettext("no"),
                     local_time(
                         entry.status.covered_until if entry.status.covered else entry.status.next_start,
                         AGENCY_TIME_ZONE,
@@ -252,7 +252,7 @@ class OperationsDashboard(Report):
                 for entry in overview
             ],
             data=overview,
-            empty_text=_gettext("No clients."),
+            empty_text=gettext("No clients."),
         )
 
     def table_crises(self) -> ReportTable:
@@ -278,7 +278,7 @@ class OperationsDashboard(Report):
                 for crisis in crises
             ],
             data=crises,
-            empty_text=_gettext("No open crisis."),
+            empty_text=gettext("No open crisis."),
         )
 
     def table_spikes(self) -> ReportTable:
@@ -306,7 +306,7 @@ class OperationsDashboard(Report):
                 for alert in alerts
             ],
             data=alerts,
-            empty_text=_gettext("No open spike alert."),
+            empty_text=gettext("No open spike alert."),
         )
 
     def waiting_chart(self) -> charts.Chart:
@@ -318,12 +318,12 @@ class OperationsDashboard(Report):
             counts[2] += row["waiting"] - row["overdue"] - row["due_soon"]
         labels = list(per_client)
         return charts.stacked_bars(
-            title=_gettext("Waiting per client"),
+            title=gettext("Waiting per client"),
             labels=labels,
             series=[
-                (_gettext("Past SLA"), "bar-danger", [per_client[name][0] for name in labels]),
-                (_gettext("Due within 15 min"), "bar-warn", [per_client[name][1] for name in labels]),
-                (_gettext("Other waiting"), "bar", [per_client[name][2] for name in labels]),
+                (gettext("Past SLA"), "bar-danger", [per_client[name][0] for name in labels]),
+                (gettext("Due within 15 min"), "bar-warn", [per_client[name][1] for name in labels]),
+                (gettext("Other waiting"), "bar", [per_client[name][2] for name in labels]),
             ],
         )
 
@@ -409,20 +409,20 @@ class TeamReport(Report):
 
     def hour_chart(self) -> charts.Chart:
         return charts.bars(
-            title=_gettext("Median first response by hour of arrival (min)"),
+            title=gettext("Median first response by hour of arrival (min)"),
             labels=[f"{row['hour']:02d}" for row in self.by_hour],
             values=[minutes(row["median_seconds"]) for row in self.by_hour],
-            name=_gettext("Median (min)"),
+            name=gettext("Median (min)"),
             unit=" min",
         )
 
     def weekday_chart(self) -> charts.Chart:
         return charts.stacked_bars(
-            title=_gettext("Items by weekday: handled and still open"),
+            title=gettext("Items by weekday: handled and still open"),
             labels=[str(WEEKDAYS[row["weekday"] - 1]) for row in self.by_weekday],
             series=[
-                (_gettext("Handled"), "bar", [row["handled"] for row in self.by_weekday]),
-                (_gettext("Open"), "bar-warn", [row["items"] - row["handled"] for row in self.by_weekday]),
+                (gettext("Handled"), "bar", [row["handled"] for row in self.by_weekday]),
+                (gettext("Open"), "bar-warn", [row["items"] - row["handled"] for row in self.by_weekday]),
             ],
         )
 
@@ -454,7 +454,7 @@ def author_cells(row: dict) -> list:
         Channel.Platform(row["author__platform"]).label if row["author__platform"] else None,
         row["author__follower_count"],
         row["best_tier"],
-        _gettext("yes") if row["is_key_account"] else None,
+        gettext("yes") if row["is_key_account"] else None,
         row["total"],
         row["positive"],
         row["negative"],
@@ -654,8 +654,8 @@ class ClientReport(Report):
 
     def table_rising(self) -> ReportTable:
         rows = sorted(
-            [{**row, "source": _gettext("keyword")} for row in self.keyword_counts.rising]
-            + [{**row, "source": _gettext("tag")} for row in self.tag_counts.rising],
+            [{**row, "source": gettext("keyword")} for row in self.keyword_counts.rising]
+            + [{**row, "source": gettext("tag")} for row in self.tag_counts.rising],
             key=lambda row: (-row["change"], -row["items"], row["term"]),
         )
         return ReportTable(
@@ -756,7 +756,7 @@ class ClientReport(Report):
                 for row in rows
             ],
             data=rows,
-            empty_text=_gettext("No coordinated campaign detected."),
+            empty_text=gettext("No coordinated campaign detected."),
         )
 
     def table_service(self) -> ReportTable:
@@ -800,14 +800,14 @@ class ClientReport(Report):
             rows=[
                 [
                     local_time(event["at"], self.time_zone),
-                    _gettext("Crisis") if event["kind"] == "crisis" else _gettext("Spike"),
+                    gettext("Crisis") if event["kind"] == "crisis" else gettext("Spike"),
                     str(event["label"]),
                     event["detail"],
                 ]
                 for event in self.events
             ],
             data=self.events,
-            empty_text=_gettext("No crisis or spike in this period."),
+            empty_text=gettext("No crisis or spike in this period."),
         )
 
     # charts
@@ -827,13 +827,13 @@ class ClientReport(Report):
                 css_class = "marker-crisis" if event["kind"] == "crisis" else "marker-spike"
                 markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
         return charts.stacked_bars(
-            title=_gettext("Items per %(interval)s by sentiment")
+            title=gettext("Items per %(interval)s by sentiment")
             % {"interval": Granularity(self.report_filter.granularity).label.lower()},
             labels=[self.bucket_label(day) for day in buckets],
             series=[
-                (_gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),
-                (_gettext("Neutral"), "bar-neutral", [row["neutral"] for row in self.volume]),
-                (_gettext("Positive"), "bar-positive", [row["positive"] for row in self.volume]),
+                (gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),
+                (gettext("Neutral"), "bar-neutral", [row["neutral"] for row in self.volume]),
+                (gettext("Positive"), "bar-positive", [row["positive"] for row in self.volume]),
             ],
             markers=markers,
         )
@@ -841,17 +841,17 @@ class ClientReport(Report):
     def keyword_chart(self) -> charts.Chart:
         top = self.keywords[:12]
         return charts.stacked_bars(
-            title=_gettext("Top keywords: items mentioning them"),
+            title=gettext("Top keywords: items mentioning them"),
             labels=[row["term"] for row in top],
-            series=[(_gettext("This period"), "bar", [row["items"] for row in top])],
+            series=[(gettext("This period"), "bar", [row["items"] for row in top])],
         )
 
     def outcome_chart(self) -> charts.Chart:
         service = self.service
-        labels = [_gettext("Answered"), _gettext("Hidden or spam"), _gettext("Closed unanswered"), _gettext("Open")]
+        labels = [gettext("Answered"), gettext("Hidden or spam"), gettext("Closed unanswered"), gettext("Open")]
         return charts.bars(
-            title=_gettext("What happened to the items"),
+            title=gettext("What happened to the items"),
             labels=labels,
             values=[service["answered"], service["hidden"], service["ignored"], service["open"]],
-            name=_gettext("Items"),
+            name=gettext("Items"),
         )

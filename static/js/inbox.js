@@ -53,6 +53,8 @@
       if (form) { event.preventDefault(); form.requestSubmit(); }
       return;
     }
+    const help = document.getElementById("shortcut-help");
+    if (event.key === "Escape" && help && !help.hidden) { help.hidden = true; return; }
     if (event.ctrlKey || event.metaKey || event.altKey || target.matches("input, textarea, select")) return;
     if (event.key === "j") { event.preventDefault(); moveSelection(1); }
     if (event.key === "k") { event.preventDefault(); moveSelection(-1); }
@@ -82,17 +84,48 @@
     const key = event.target.dataset && event.target.dataset.draftKey;
     if (key) sessionStorage.setItem(key, event.target.value);
   });
+  // A draft is forgotten only once the server says the reply went out (a refusal, say a lead
+  // took the item over, keeps it: shown read-only while the item is not the agent's).
   function restoreDrafts(root) {
-    (root || document).querySelectorAll("[data-draft-key]").forEach((field) => {
+    root = root || document;
+    root.querySelectorAll("[data-draft-clear]").forEach((sent) => sessionStorage.removeItem(sent.dataset.draftClear));
+    root.querySelectorAll("[data-draft-key]").forEach((field) => {
       const saved = sessionStorage.getItem(field.dataset.draftKey);
       if (saved && !field.value) field.value = saved;
+      else if (field.value && !saved) sessionStorage.setItem(field.dataset.draftKey, field.value);
+    });
+    root.querySelectorAll("[data-unsent-draft]").forEach((box) => {
+      const saved = sessionStorage.getItem(box.dataset.unsentDraft);
+      const text = box.querySelector("textarea");
+      if (saved && !text.value) text.value = saved;
+      if (text.value) {
+        if (!saved) sessionStorage.setItem(box.dataset.unsentDraft, text.value);
+        box.hidden = false;
+      }
     });
   }
+
+  // A form that must not go twice (a double click would open two crises).
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form.matches("[data-reply-form]")) {
-      form.querySelectorAll("[data-draft-key]").forEach((field) => sessionStorage.removeItem(field.dataset.draftKey));
-    }
+    if (!form.matches("[data-submit-once]")) return;
+    if (form.dataset.submitted) { event.preventDefault(); return; }
+    form.dataset.submitted = "yes";
+  });
+
+  // "Claim next" takes the filters as they are chosen now, not as the page was loaded.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const filters = document.getElementById("queue-filters");
+    if (!form.matches("[data-claim-next]") || !filters) return;
+    form.querySelectorAll("[data-filter-copy]").forEach((input) => input.remove());
+    new FormData(filters).forEach((value, name) => {
+      if (!value) return;
+      const input = document.createElement("input");
+      Object.assign(input, { type: "hidden", name, value });
+      input.dataset.filterCopy = "";
+      form.appendChild(input);
+    });
   });
 
   // The live refresh of the queue asks for as many rows as are loaded, so "Load more" pages stay.
@@ -113,7 +146,8 @@
       const pane = document.querySelector("[data-item-id]");
       if (pane && window.htmx) window.htmx.ajax("GET", `/inbox/items/${pane.dataset.itemId}/`, "#workspace");
     }
-    if (event.target.id === "workspace") {
+    // The open item stays marked (j/k go on from it) after the workspace or the queue changed.
+    if (event.target.id === "workspace" || event.target.id === "queue-list") {
       const pane = document.querySelector("[data-item-id]");
       queueRows().forEach((row) => {
         const link = row.querySelector("[data-item-link]");

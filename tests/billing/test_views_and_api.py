@@ -58,6 +58,17 @@ def test_calculator_is_public_and_shows_a_price(client, rate_card):
     assert response.context["result"]["gross"]
 
 
+def test_enter_in_a_field_recalculates_and_saves_no_quote(client, rate_card):
+    # A browser's implicit submission (Enter) presses the form's first submit button.
+    html = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    start = html.index('<form id="calculator"')
+    form = html[start : html.index("</form>", start)]
+
+    first_button = form[form.index('type="submit"') :]
+    first_button = first_button[: first_button.index("</button>")]
+    assert "formaction" not in first_button and "Recalculate" in first_button
+
+
 def test_calculator_speaks_english_too(client, rate_card):
     response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="en")
 

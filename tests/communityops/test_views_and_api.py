@@ -96,6 +96,18 @@ def test_channel_secrets_are_masked_in_the_admin_and_kept_when_left_empty(client
     assert (channel.name, channel.app_secret, channel.access_token) == ("Renamed", "s3cret-app", "s3cret-token")
 
 
+def test_the_client_admin_pages_open_and_keep_the_channels_secrets(client, channel_factory, user_factory):
+    # Its channel inline lists no secret fields; the channel form expected them (KeyError, HTTP 500).
+    channel = channel_factory(app_secret="s3cret-app")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    add_page = client.get(reverse("admin:communityops_client_add"))
+    change_page = client.get(reverse("admin:communityops_client_change", args=[channel.client_id]))
+
+    assert (add_page.status_code, change_page.status_code) == (200, 200)
+    assert "s3cret" not in change_page.content.decode()
+
+
 @pytest.mark.parametrize("language, expected", [("de", "Anmelden"), ("en", "Log in")])
 def test_language_switch(client, db, language, expected):
     response = client.post(reverse("set_language"), {"language": language, "next": reverse("account_login")})

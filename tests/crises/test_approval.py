@@ -4,10 +4,11 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crises.models import ApprovalLink, ApprovalSettings, Crisis, ResponseDraft
 from crises.services import (
+    CrisisError,
     approval_deadlines_check,
     approval_decide,
     crisis_create,
@@ -199,3 +200,20 @@ def test_deadline_reminder_then_fallback_approver(crisis_setup, contact_factory,
     assert fallback_run == {"reminded": 0, "fallbacks": 1}
     assert len(fallback_mail) == 1 and fallback_mail[0].subject.startswith("Freigabe erbeten")
     assert draft.status == ResponseDraft.Status.APPROVED
+
+
+def test_a_rejection_without_a_comment_is_refused(crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    with translation.override("en"), pytest.raises(CrisisError, match="needs a comment"):
+        approval_decide(
+            draft=draft,
+            contact=crisis_setup["first"],
+            decision="reject",
+            comment="  ",
+            via="portal",
+            now=timezone.now(),
+        )
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.SUBMITTED

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from communityops.models import Channel
@@ -175,3 +176,24 @@ def test_a_pre_approved_holding_statement_goes_out_at_once(item_factory, shift_l
 
     assert answered == [item.pk]
     assert OutboundAction.objects.get(item=item).text == "Wir prüfen das."
+
+
+def test_a_linked_item_on_a_channel_that_cannot_reply_is_left_out_and_named(
+    approved_crisis, channel_factory, item_factory, client
+):
+    # Reviews arrive by the generic webhook, which cannot answer: publishing answered the others
+    # and then failed as a whole (HTTP 500) because of it.
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    reviews = channel_factory(client=crisis.client, platform=Channel.Platform.GENERIC)
+    review = item_factory(channel=reviews)
+    crisis_items_link(crisis=crisis, items=[review], acting_user=lead, now=timezone.now())
+    client.force_login(lead)
+
+    page = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": "en"}, follow=True)
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Response sent to 3 items." in body
+    assert "1 linked item was not answered" in body
+    assert Item.objects.get(pk=review.pk).status == Item.Status.NEW
+    assert not OutboundAction.objects.filter(item=review).exists()

@@ -79,6 +79,7 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     # Escalate the first comment from the inbox, then link the other two on the crisis page.
     lead.goto(f"{live_server.url}/inbox/items/{first.pk}/")
     lead.get_by_role("button", name=re.compile("Claim this item")).click()
+    lead.once("dialog", lambda dialog: dialog.accept())  # "Open a crisis for this item?"
     lead.get_by_role("button", name="Escalate to crisis").click()
     expect(lead).to_have_url(re.compile(r"/crises/\d+/$"))
     crisis_url = lead.url

@@ -1,10 +1,14 @@
 """The agent inbox pages: scoping, the live fragments, reply conflicts, query counts."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from communityops.models import Channel, User
 from inbox.models import Item, ItemEvent
-from inbox.services.claims import item_claim
+from inbox.services.claims import item_claim, item_take_over
 
 
 @pytest.fixture
@@ -100,11 +104,49 @@ def test_reply_after_the_conversation_changed_shows_what_changed_and_keeps_the_t
         headers={"HX-Request": "true"},
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 200  # htmx swaps no 4xx answer: the agent would see nothing
     body = response.content.decode()
     assert newcomer.text in body
     assert "Mein Entwurf" in body
     assert not item.outbound_actions.exists()
+
+
+def test_a_refused_reply_keeps_the_text_after_a_lead_took_the_item_over(
+    client, served, open_item_factory, user_factory, team_factory
+):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+    team_factory(members=[lead], clients=[served["channel"].client])
+    item_take_over(acting_user=lead, item_id=item.pk, reason="Eskalation")
+    client.force_login(served["agent"])
+    version = ItemEvent.objects.filter(item=item).latest("id").pk
+
+    response = client.post(
+        reverse("inbox:reply", args=[item.pk]),
+        {"text": "Mein langer Entwurf", "conversation_version": version},
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "You no longer hold this item" in body
+    assert "Your unsent reply" in body and "Mein langer Entwurf" in body
+    assert not item.outbound_actions.exists()
+
+
+def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
+    client, served, channel_factory, open_item_factory
+):
+    reviews = channel_factory(client=served["channel"].client, platform=Channel.Platform.GENERIC)
+    item = open_item_factory(channel=reviews)
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    body = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "This channel cannot send replies" in body
+    assert reverse("inbox:reply", args=[item.pk]) not in body
 
 
 def test_reply_goes_out_and_answers_the_item(
@@ -221,3 +263,52 @@ def test_queue_filters_by_channel(client, served, open_item_factory, channel_fac
 
     assert "auf Instagram" in fragment
     assert "auf Facebook" not in fragment
+
+
+def test_claim_next_takes_the_chosen_client_and_the_page_keeps_the_filter(
+    client, served, client_factory, channel_factory, agent_for, team_factory, open_item_factory
+):
+    other_client = client_factory()
+    team_factory(members=[served["agent"]], clients=[other_client])
+    open_item_factory(channel=served["channel"], due_in=1)  # more urgent, but not the chosen client
+    chosen = open_item_factory(channel=channel_factory(client=other_client), due_in=30)
+    client.force_login(served["agent"])
+
+    response = client.post(reverse("inbox:claim_next"), {"client": other_client.pk, "tag": ""})
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('inbox:item', args=[chosen.pk])}?client={other_client.pk}"
+    assert Item.objects.get(pk=chosen.pk).claimed_by == served["agent"]
+
+
+def test_a_lapsed_lease_is_offered_for_claiming_again_not_as_still_held(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    Item.objects.filter(pk=item.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    client.force_login(served["agent"])
+
+    fragment = client.get(reverse("inbox:claim_status", args=[item.pk])).content.decode()
+
+    assert 'data-claim-state="free"' in fragment
+
+
+def test_finished_items_show_their_status_instead_of_an_overdue_clock(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"], due_in=-90)
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.ANSWERED)
+    client.force_login(served["agent"])
+
+    rows = client.get(
+        reverse("inbox:queue_list"), {"status": "answered"}, headers={"Accept-Language": "en"}
+    ).content.decode()
+
+    assert "data-due" not in rows and "Answered" in rows
+
+
+def test_a_client_contact_in_the_agents_inbox_gets_a_page_that_says_why(client, served, contact_user_for):
+    client.force_login(contact_user_for(served["client"]))
+
+    response = client.get(reverse("inbox:queue"), headers={"Accept-Language": "en"})
+
+    assert response.status_code == 403
+    assert "Not for your role" in response.content.decode()
+    assert reverse("home") in response.content.decode()

@@ -196,9 +196,13 @@ def test_a_killed_worker_loses_nothing_and_sends_each_message_under_one_key(
     # Idempotency-Key (at-least-once, see inbox/services/outbox.py); at most one per worker per kill.
     assert resent <= kills * 2  # two workers
     mails = Counter((m["To"], m["Subject"]) for m in _emails(mail_dir))
-    assert len(mails) == CRISES * 3 and max(mails.values()) == 1
     chat_messages = Counter(chat.requests)
-    assert len(chat_messages) == CRISES and max(chat_messages.values()) == 1
+    assert len(mails) == CRISES * 3 and len(chat_messages) == CRISES  # every alert went out
+    # An alert delivered by a worker killed before its commit goes again (at-least-once: a
+    # duplicate alert beats a lost one); at most one per worker per kill.
+    repeated = sum(mails.values()) - len(mails) + sum(chat_messages.values()) - len(chat_messages)
+    assert repeated <= kills * 2
     print(
-        f"crash: {kills} kills, {REPLIES} replies ({resent} re-sent with the same key), {sum(mails.values())} mails, {len(chat.requests)} chat posts"
+        f"crash: {kills} kills, {REPLIES} replies ({resent} re-sent with the same key), {sum(mails.values())} mails,"
+        f" {len(chat.requests)} chat posts ({repeated} alerts repeated)"
     )
