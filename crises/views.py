@@ -373,7 +373,7 @@ def portal_list(request, contact):
             "contact": contact,
             "crises": crisis_list_for_user(user=request.user)[:50],
             "awaiting": portal_drafts_awaiting(contact=contact),
-            "nav": "portal",
+            "nav": "portal_crises",
         },
     )
 
@@ -392,7 +392,7 @@ def portal_detail(request, contact, crisis_id: int):
             "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
             "drafts": crisis_drafts(crisis=crisis),
             "form": DecisionForm(),
-            "nav": "portal",
+            "nav": "portal_crises",
         },
     )
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel, Client
 
+from .triage_reasons import reason_shown
+
 
 class Author(models.Model):
     """A person or account on one platform, shared across clients."""
@@ -253,6 +255,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}: {self.text[:40]}"
+
+    @property
+    def triage_reasons_shown(self) -> list[str]:
+        """The triage's reasons in the reader's language (stored in English)."""
+        return [reason_shown(reason) for reason in self.triage_reasons]
 
     @property
     def is_open(self) -> bool:

@@ -109,6 +109,14 @@ def test_invalid_input_shows_errors_never_a_500(client, rate_card, bad):
     assert not Quote.objects.exists()
 
 
+def test_a_bad_email_is_refused_in_the_sie_form_of_the_rest_of_the_page(client, rate_card):
+    # REST framework's German catalogue ("Gib eine gültige ...") overrode Django's for this message.
+    save = client.post(reverse("billing:quote_save"), {**default_calculator_data(), "email": "not-an-address"})
+
+    assert save.status_code == 400
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in save.content.decode()
+
+
 def test_saved_quote_is_shared_by_an_unguessable_link_that_works_anonymously(client, rate_card):
     response = client.post(
         reverse("billing:quote_save"), form_data(PRESETS["evenings"], name="Café Kranich", email="a@b.example")

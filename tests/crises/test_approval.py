@@ -45,6 +45,17 @@ def test_submit_emails_each_approver_a_magic_link_in_german(crisis_setup, django
     )
     assert mail.outbox[0].subject.startswith("Freigabe erbeten")
     assert mail.outbox[0].alternatives[0].mimetype == "text/html"
+    assert "Bitte entscheiden Sie bis" in mail.outbox[0].body  # the deadline, where they decide
+
+
+def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+
+    draft.refresh_from_db()
+    due = timezone.localtime(draft.approval_due_at).strftime("%d.%m. %H:%M")
+    assert f"Please decide by {due}." in page
 
 
 def test_magic_link_approves_once_and_is_then_used_up(client, crisis_setup, django_capture_on_commit_callbacks):

@@ -136,6 +136,13 @@ def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, c
     assert crisis.status == Crisis.Status.AWAITING_APPROVAL and crisis.escalation_started_at is not None
     assert draft.platform_texts == {"instagram_account": "Wir prüfen das 🙏"}
     assert page.status_code == 200 and "Wir prüfen das.".encode() in page.content
+    # The timeline says what happened in words, not as the events' raw data.
+    english = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "“Walk”, severity" in english
+    assert "Open → Escalating" in english
+    contact = crisis.client.contacts.get()
+    assert f"version 1 to {contact.name}" in english
+    assert "from: " not in english and "approvers: [" not in english
 
 
 def test_an_illegal_transition_is_refused_with_a_message(lead_client, on_call, client_factory):

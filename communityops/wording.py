@@ -1,0 +1,15 @@
+"""Messages of our dependencies that we word ourselves.
+
+Django REST framework's German catalogue says "du", and for the messages it shares with Django's
+own forms (below) it overrides Django's wording everywhere, the public calculator's form errors
+included. Restated here, they land in the project catalogue (locale/), which comes first, with
+the Sie-form the rest of the UI uses. Nothing calls this; makemessages reads it.
+"""
+
+from django.utils.translation import gettext_noop
+
+SHARED_WITH_DJANGO = (
+    gettext_noop("Enter a valid URL."),
+    gettext_noop("Enter a valid email address."),
+    gettext_noop("Upload a valid image. The file you uploaded was either not an image or a corrupted image."),
+)
