@@ -42,8 +42,11 @@ class AcceptQuoteForm(forms.Form):
 
 @admin.register(Quote)
 class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["pk", "name", "email", "gross", "monthly_average_net", "rate_card", "created_at", "accepted_at"]
-    list_filter = ["accepted_at", "rate_card"]
+    list_display = [
+        *("pk", "name", "email", "gross", "monthly_average_net", "rate_card"),
+        *("created_at", "requested_at", "accepted_at"),
+    ]
+    list_filter = ["requested_at", "accepted_at", "rate_card"]
     search_fields = ["name", "email", "token"]
     readonly_fields = [field.name for field in Quote._meta.fields]
     actions = ["accept_for_client"]

@@ -117,3 +117,16 @@ class CalculatorForm(forms.Form):
             start=data["start"] or first_of_next_month(today),
             months=data["months"],
         )
+
+
+class QuoteRequestForm(forms.Form):
+    """The prospect asks the agency to take the quote up: who to answer, and anything to add."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your email address"))
+    message = forms.CharField(
+        label=_("Anything we should know (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

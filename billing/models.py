@@ -132,6 +132,9 @@ class Quote(models.Model):
     gross = _money(_("gross (EUR)"))
     monthly_average_net = _money(_("monthly average net (EUR)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The prospect asked the agency to take it up (the quote page's request form).
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    request_message = models.TextField(_("message with the request"), blank=True, max_length=2000)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,6 +216,7 @@ class BillingEvent(models.Model):
     class Kind(models.TextChoices):
         RATE_CARD_PUBLISHED = "rate_card_published", _("Rate card published")
         QUOTE_SAVED = "quote_saved", _("Quote saved")
+        QUOTE_REQUESTED = "quote_requested", _("Quote requested")
         QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
         PLAN_CREATED = "plan_created", _("Coverage plan created")
         PLAN_CLOSED = "plan_closed", _("Coverage plan closed")

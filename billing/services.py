@@ -1,10 +1,12 @@
-"""Writes of billing: rate card versions, saved quotes, accepting a quote into a coverage plan."""
+"""Writes of billing: rate card versions, saved quotes, a prospect's request, accepting a quote into a
+coverage plan."""
 
 import secrets
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from communityops.models import Client, User
 
@@ -60,6 +62,26 @@ def quote_create(*, pricing_input: PricingInput, name: str = "", email: str = ""
     )
     BillingEvent.objects.create(kind=BillingEvent.Kind.QUOTE_SAVED, quote=quote, data={"gross": str(result.gross)})
     return quote
+
+
+QUOTE_REQUEST_NOTIFY_TASK = "billing.tasks.quote_request_notify_task"
+
+
+@transaction.atomic
+def quote_request(*, quote: Quote, name: str, email: str, message: str = "") -> bool:
+    """The prospect asks the agency to take the quote up: who to answer is kept with the quote and
+    the agency's admins get an email (after commit). Returns False for a quote already requested
+    or accepted (nothing is sent twice)."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.requested_at is not None or quote.accepted_at is not None:
+        return False
+    quote.name, quote.email, quote.request_message = name.strip(), email.strip(), message.strip()
+    quote.requested_at = timezone.now()
+    quote.save(update_fields=["name", "email", "request_message", "requested_at"])
+    BillingEvent.objects.create(kind=BillingEvent.Kind.QUOTE_REQUESTED, quote=quote, data={"email": quote.email})
+    quote_id = quote.pk
+    transaction.on_commit(lambda: async_task(QUOTE_REQUEST_NOTIFY_TASK, quote_id))
+    return True
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,11 +18,19 @@ from communityops.csv_export import csv_response
 from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
 
-from .forms import PRESET_LABELS, WEEKDAY_NAMES, WEEKDAY_SHORT, CalculatorForm, cell_values, default_calculator_data
+from .forms import (
+    PRESET_LABELS,
+    WEEKDAY_NAMES,
+    WEEKDAY_SHORT,
+    CalculatorForm,
+    QuoteRequestForm,
+    cell_values,
+    default_calculator_data,
+)
 from .models import CATEGORY_LABELS
 from .pricing import PRESETS, PricingInput
 from .selectors import quote_get_by_token, rate_card_current
-from .services import quote_create, quote_price
+from .services import quote_create, quote_price, quote_request
 from .statements import Statement, client_statement
 
 CALCULATOR_TEMPLATE = "billing/calculator.html"
@@ -109,9 +118,7 @@ def quote_save(request):
     return redirect("billing:quote_detail", token=quote.token)
 
 
-@require_GET
-def quote_detail(request, token: str):
-    quote = quote_get_by_token(token=token)
+def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None, status: int = 200):
     pricing_input = PricingInput.from_dict(quote.pricing_input)
     selected = set(cell_values(pricing_input.pattern))
     context = {
@@ -123,9 +130,27 @@ def quote_detail(request, token: str):
         "nav": "pricing",
         "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
         "open_months": True,
+        "request_form": request_form or QuoteRequestForm(initial={"name": quote.name, "email": quote.email}),
         **breakdown_context(quote.result),
     }
-    return render(request, "billing/quote_detail.html", context)
+    return render(request, "billing/quote_detail.html", context, status=status)
+
+
+@require_GET
+def quote_detail(request, token: str):
+    return _quote_page(request, quote_get_by_token(token=token))
+
+
+@require_POST
+def quote_request_view(request, token: str):
+    """The prospect asks the agency to take the quote up (public, like the quote itself)."""
+    quote = quote_get_by_token(token=token)
+    form = QuoteRequestForm(data=request.POST)
+    if not form.is_valid():
+        return _quote_page(request, quote, request_form=form, status=400)
+    quote_request(quote=quote, **form.cleaned_data)
+    messages.success(request, _("Thank you. We will get back to you within one working day."))
+    return redirect("billing:quote_detail", token=quote.token)
 
 
 def _statement_for_request(request, client_id: int, year: int, month: int) -> Statement:
