@@ -391,6 +391,13 @@ class OutboundAction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · item {self.item_id} · {self.get_status_display()}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Not settled yet: queued, being sent, or failed with a retry planned."""
+        return self.status in (self.Status.QUEUED, self.Status.SENDING) or (
+            self.status == self.Status.FAILED and self.next_attempt_at is not None
+        )
+
 
 class CannedResponse(models.Model):
     """A reusable answer; {author_name} and {client_name} are filled in when inserted."""

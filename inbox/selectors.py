@@ -280,6 +280,16 @@ class ItemDetail:
     conversation_version: int
     author_profile: AuthorProfile | None  # what the client's team knows about the author
 
+    @property
+    def outbound_pending(self) -> bool:
+        """Something the agency sent for the item is not settled yet (the page keeps asking)."""
+        return any(action.is_pending for action in self.outbound_actions)
+
+
+def item_outbound_actions(*, item: Item) -> list[OutboundAction]:
+    """What the agency sent or is sending for the item (replies, moderation), oldest first."""
+    return list(item.outbound_actions.select_related("requested_by").order_by("id"))
+
 
 def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
     """Everything the composer shows, in a fixed number of queries."""
@@ -292,7 +302,7 @@ def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
         conversation=item_conversation_for_composer(item=item),
         events=list(item.events.select_related("actor").order_by("id")),
         notes=list(item.notes.select_related("author").order_by("created_at", "id")),
-        outbound_actions=list(item.outbound_actions.select_related("requested_by").order_by("id")),
+        outbound_actions=item_outbound_actions(item=item),
         conversation_version=version,
         author_profile=author_profile_for_item(item=item),
     )

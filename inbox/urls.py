@@ -11,6 +11,7 @@ urlpatterns = [
     path("end-shift/", views.end_shift, name="end_shift"),
     path("items/<int:item_id>/", views.item, name="item"),
     path("items/<int:item_id>/claim-status/", views.claim_status, name="claim_status"),
+    path("items/<int:item_id>/sent/", views.outbound_actions, name="outbound_actions"),
     path("items/<int:item_id>/claim/", views.claim, name="claim"),
     path("items/<int:item_id>/heartbeat/", views.heartbeat, name="heartbeat"),
     path("items/<int:item_id>/release/", views.release, name="release"),

@@ -33,6 +33,7 @@ from .selectors import (
     item_get_for_user,
     item_list_for_user,
     item_moderation_kinds,
+    item_outbound_actions,
     item_page,
 )
 from .services.assignment import item_assign, presence_end_shift
@@ -186,6 +187,16 @@ def claim_status(request, item_id: int):
     return render(
         request, "inbox/_claim_status.html", {"item": item, "claim": item_claim_state(item=item, user=request.user)}
     )
+
+
+@agency_staff_required
+@require_GET
+def outbound_actions(request, item_id: int):
+    """Polled while something the agency sent for the item is not settled: its status, live."""
+    item = item_get_for_user(user=request.user, item_id=item_id)
+    actions = item_outbound_actions(item=item)
+    context = {"item": item, "actions": actions, "pending": any(action.is_pending for action in actions)}
+    return render(request, "inbox/_outbound_actions.html", context)
 
 
 def _back_to_item(item_id: int):

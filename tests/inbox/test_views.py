@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communityops.models import Channel, User
-from inbox.models import Item, ItemEvent
+from inbox.models import Item, ItemEvent, OutboundAction
 from inbox.services.claims import item_claim, item_take_over
 
 
@@ -312,3 +312,19 @@ def test_a_client_contact_in_the_agents_inbox_gets_a_page_that_says_why(client, 
     assert response.status_code == 403
     assert "Not for your role" in response.content.decode()
     assert reverse("home") in response.content.decode()
+
+
+def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    action = OutboundAction.objects.create(item=item, kind=OutboundAction.Kind.REPLY, text="Danke!")
+    client.force_login(served["agent"])
+    poll_url = reverse("inbox:outbound_actions", args=[item.pk])
+
+    workspace = client.get(reverse("inbox:item", args=[item.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert f'hx-get="{poll_url}"' in workspace  # queued: the page keeps asking
+
+    OutboundAction.objects.filter(pk=action.pk).update(status=OutboundAction.Status.SENT)
+    fragment = client.get(poll_url, headers={"Accept-Language": "en"}).content.decode()
+
+    assert "Sent" in fragment and "Danke!" in fragment
+    assert "hx-trigger" not in fragment  # settled: the asking stops
