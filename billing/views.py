@@ -6,13 +6,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.throttling import ScopedRateThrottle
 
 from communityops.csv_export import csv_response
 from communityops.models import FederalState
@@ -105,8 +106,23 @@ def calculator_preview(request):
     return TemplateResponse(request, f"{CALCULATOR_TEMPLATE}#breakdown", _calculator_context(form))
 
 
+class _PublicScope:
+    """What REST framework's scoped throttle reads from a view: the rate's name in the settings."""
+
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def _throttled(request, scope: str) -> bool:
+    """The public pages' share of the API's rate limits (per client address, REST framework's
+    cache-backed counter), so a script cannot save quotes or mail the agency without end."""
+    return not ScopedRateThrottle().allow_request(request, _PublicScope(scope))
+
+
 @require_POST
 def quote_save(request):
+    if _throttled(request, "public_quote"):
+        return HttpResponse(_("Too many requests from your address; please try again in a minute."), status=429)
     form = CalculatorForm(data=request.POST)
     if not form.is_valid():
         return render(request, CALCULATOR_TEMPLATE, _calculator_context(form), status=400)
@@ -145,6 +161,8 @@ def quote_detail(request, token: str):
 def quote_request_view(request, token: str):
     """The prospect asks the agency to take the quote up (public, like the quote itself)."""
     quote = quote_get_by_token(token=token)
+    if _throttled(request, "public_quote_request"):
+        return HttpResponse(_("Too many requests from your address; please try again later."), status=429)
     form = QuoteRequestForm(data=request.POST)
     if not form.is_valid():
         return _quote_page(request, quote, request_form=form, status=400)

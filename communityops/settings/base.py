@@ -181,7 +181,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"public_quote": "60/minute"},
+    # Public, without login: pricing (the API and saving a quote) and asking the agency to take a
+    # quote up, which emails the admins.
+    "DEFAULT_THROTTLE_RATES": {"public_quote": "60/minute", "public_quote_request": "5/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CommunityOps API",

@@ -2,6 +2,7 @@
 
 from django.core import mail
 from django.urls import reverse
+from rest_framework.throttling import ScopedRateThrottle
 
 from billing.forms import default_calculator_data
 from billing.models import BillingEvent, Quote
@@ -66,3 +67,21 @@ def test_an_unknown_token_is_no_quote(client, rate_card):
     )
 
     assert response.status_code == 404
+
+
+def test_requests_from_one_address_are_rate_limited(client, rate_card, monkeypatch):
+    # Each request emails the agency: a script must not be able to do that without end.
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {"public_quote": "60/minute", "public_quote_request": "1/hour"}
+    )
+    first = _saved_quote(client)
+    client.post(reverse("billing:quote_save"), default_calculator_data())
+    second = Quote.objects.exclude(pk=first.pk).get()
+    contact = {"name": "Café Kranich", "email": "inhaber@kranich.example"}
+
+    allowed = client.post(reverse("billing:quote_request", args=[first.token]), contact)
+    refused = client.post(reverse("billing:quote_request", args=[second.token]), contact)
+
+    assert (allowed.status_code, refused.status_code) == (302, 429)
+    second.refresh_from_db()
+    assert second.requested_at is None
