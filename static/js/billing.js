@@ -37,4 +37,14 @@
       notify(form);
     }
   });
+
+  // A field the browser finds invalid (say, the number of channels left empty) stops the live
+  // price: say which field, and mark the price shown as not matching the form any more.
+  document.body.addEventListener("htmx:validation:halted", (event) => {
+    const form = event.target;
+    if (!form.matches || !form.matches("form#calculator")) return;
+    form.reportValidity();
+    const breakdown = document.getElementById("breakdown");
+    if (breakdown) breakdown.classList.add("stale");
+  });
 })();

@@ -42,6 +42,19 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     price = amount.inner_text()
     assert price != evenings_only
 
+    # A required field left empty: the price shown is marked as no longer matching, and Enter in
+    # a field recalculates rather than saving a quote.
+    channels = page.get_by_label("Channels")
+    chosen = channels.input_value()
+    channels.fill("")
+    channels.dispatch_event("change")
+    expect(page.locator("#breakdown")).to_have_class(re.compile(r"\bstale\b"))
+    channels.fill(chosen)
+    channels.press("Enter")
+    expect(page).to_have_url(re.compile(r"/pricing/$"))
+    expect(amount).to_have_text(price)
+    assert not Quote.objects.exists()
+
     page.get_by_label("Your name (optional)").fill("Café Kranich")
     page.get_by_role("button", name="Save quote").click()
     expect(page).to_have_url(re.compile(r"/pricing/q/[^/]+/$"))
