@@ -114,8 +114,11 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     contact.get_by_role("button", name="Send decision").click()
     expect(contact.get_by_text("You approved the response.")).to_be_visible()
 
+    # The lead's open page notices on its next refresh (every 10 s) that the client decided.
+    expect(lead.get_by_text("The crisis is now: Approved.")).to_be_visible(timeout=15_000)
+
     # The lead publishes once; every linked comment gets the approved answer.
-    lead.reload()
+    lead.get_by_role("link", name="Reload the page for its actions").click()
     expect(lead.locator(".draft .badge.ok")).to_have_text("Approve")
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
