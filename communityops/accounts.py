@@ -1,7 +1,9 @@
 """django-allauth hooks: nobody signs up on their own; admins invite; staff must use TOTP."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
 
 
 def user_has_totp(user) -> bool:
@@ -20,3 +22,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and user is not None and user.is_authenticated and not user_has_totp(user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+class _CodeFirst:
+    """The one-time code is the only thing to type on these pages: the cursor starts there."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["autofocus"] = True
+
+
+class MfaAuthenticateForm(_CodeFirst, AuthenticateForm):
+    pass
+
+
+class MfaActivateTOTPForm(_CodeFirst, ActivateTOTPForm):
+    pass

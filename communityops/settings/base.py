@@ -166,6 +166,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "communityops.accounts.MfaAuthenticateForm",
+    "reauthenticate": "communityops.accounts.MfaAuthenticateForm",
+    "activate_totp": "communityops.accounts.MfaActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "CommunityOps"
 
 REST_FRAMEWORK = {

@@ -48,6 +48,8 @@ def test_staff_login_asks_for_the_totp_code_and_then_lets_them_in(client, user_f
     response = client.post(reverse("account_login"), {"login": agent.email, "password": PASSWORD})
     assert response.status_code == 302
     assert response.url == reverse("mfa_authenticate")
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "autofocus" in page[page.index('name="code"') - 200 : page.index('name="code"') + 200]  # type at once
 
     response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code()})
 
