@@ -121,3 +121,30 @@ def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refre
         pass  # the 5-second live refresh asks for every loaded row
     expect(rows).to_have_count(loaded)
     context.close()
+
+
+def test_a_shift_lead_erases_a_commenters_data_on_request(
+    browser, live_server, browser_login, night_shift, user_factory, screenshot
+):
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam")
+    context = browser.new_context()
+    browser_login(context, lead)
+    page = context.new_page()
+    lena = next(item for item in night_shift["items"] if item.text.startswith("Wann gibt es"))
+
+    page.goto(f"{live_server.url}/inbox/items/{lena.pk}/")
+    page.get_by_text(re.compile(r"Erase personal data \(GDPR Art. 17\)|Personenbezogene Daten löschen")).click()
+    page.get_by_label(re.compile("Where the request is documented|Wo die Anfrage dokumentiert ist")).fill("Ticket 4711")
+    page.get_by_label(re.compile("I understand that this cannot be undone|Mir ist klar")).check()
+    page.get_by_role("button", name=re.compile("Erase the author's data|Daten der Person löschen")).click()
+
+    expect(
+        page.get_by_text(
+            re.compile(r"\(Text erased at the author's request\.\)|\(Text auf Wunsch der Person gelöscht\.\)")
+        )
+    ).to_be_visible()
+    expect(page.locator(".author-card h2")).to_contain_text(re.compile("Erased author|Gelöschte Person"))
+    expect(page.get_by_text("Wann gibt es das Winterbier wieder?")).to_have_count(0)
+    expect(page.get_by_label(re.compile("Add an internal note|Interne Notiz"))).to_have_count(0)  # a tombstone
+    screenshot(page, "inbox-erased")
+    context.close()
