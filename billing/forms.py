@@ -130,3 +130,9 @@ class QuoteRequestForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())  # one line: it goes into a mail's subject
+        if any(not character.isprintable() for character in name):
+            raise forms.ValidationError(_("Use letters, digits and punctuation only."))
+        return name

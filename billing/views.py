@@ -1,6 +1,6 @@
 """The public calculator, shared quotes and monthly statements: thin views over services/selectors."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -41,6 +41,9 @@ def breakdown_context(result: dict) -> dict:
     """Template context for a priced result in its JSON form (live or saved: the same shape)."""
     return {
         "result": result,
+        # The period's first and last day (the result's end is the day after it), shown as dates.
+        "period_first": date.fromisoformat(result["period_start"]),
+        "period_last": date.fromisoformat(result["period_end"]) - timedelta(days=1),
         "category_rows": [
             {**row, "label": CATEGORY_LABELS[row["category"]]} for row in result["categories"] if row["hours"]
         ],
@@ -113,10 +116,20 @@ class _PublicScope:
         self.throttle_scope = scope
 
 
-def _throttled(request, scope: str) -> bool:
+class _EveryoneThrottle(ScopedRateThrottle):
+    """One counter for all clients together (a cap however many addresses a script uses)."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": "everyone"}
+
+
+def _throttled(request, scope: str, *, also_everyone: bool = False) -> bool:
     """The public pages' share of the API's rate limits (per client address, REST framework's
-    cache-backed counter), so a script cannot save quotes or mail the agency without end."""
-    return not ScopedRateThrottle().allow_request(request, _PublicScope(scope))
+    cache-backed counter; `also_everyone`: and a cap for all together, scope + "_everyone"), so a
+    script cannot save quotes or mail the agency without end."""
+    if not ScopedRateThrottle().allow_request(request, _PublicScope(scope)):
+        return True
+    return also_everyone and not _EveryoneThrottle().allow_request(request, _PublicScope(f"{scope}_everyone"))
 
 
 @require_POST
@@ -146,7 +159,8 @@ def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None,
         "nav": "pricing",
         "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
         "open_months": True,
-        "request_form": request_form or QuoteRequestForm(initial={"name": quote.name, "email": quote.email}),
+        # Empty: whoever holds the link sees the page, and the creator's address is not theirs to see.
+        "request_form": request_form or QuoteRequestForm(),
         **breakdown_context(quote.result),
     }
     return render(request, "billing/quote_detail.html", context, status=status)
@@ -161,11 +175,11 @@ def quote_detail(request, token: str):
 def quote_request_view(request, token: str):
     """The prospect asks the agency to take the quote up (public, like the quote itself)."""
     quote = quote_get_by_token(token=token)
-    if _throttled(request, "public_quote_request"):
-        return HttpResponse(_("Too many requests from your address; please try again later."), status=429)
     form = QuoteRequestForm(data=request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # a typo costs no share of the limit
         return _quote_page(request, quote, request_form=form, status=400)
+    if _throttled(request, "public_quote_request", also_everyone=True):
+        return HttpResponse(_("Too many requests; please try again later or call us."), status=429)
     quote_request(quote=quote, **form.cleaned_data)
     messages.success(request, _("Thank you. We will get back to you within one working day."))
     return redirect("billing:quote_detail", token=quote.token)

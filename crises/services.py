@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, ClientContact, User
+from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
 from .models import (
@@ -186,6 +187,9 @@ def crisis_create_from_items(
     clients = {item.client_id for item in items}
     if len(clients) != 1:
         raise CrisisError(_("All items must belong to the same client."))
+    # The items' rows, in id order (as every bulk item lock): a colleague escalating the same items
+    # at the same moment waits here and then finds the crisis this one opened.
+    list(item_qs_select_for_update().filter(pk__in=[item.pk for item in items]).values("pk"))
     already = (
         CrisisItem.objects.filter(item__in=items)
         .exclude(crisis__status=Crisis.Status.RESOLVED)

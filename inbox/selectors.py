@@ -281,9 +281,17 @@ class ItemDetail:
     author_profile: AuthorProfile | None  # what the client's team knows about the author
 
     @property
-    def outbound_pending(self) -> bool:
-        """Something the agency sent for the item is not settled yet (the page keeps asking)."""
-        return any(action.is_pending for action in self.outbound_actions)
+    def outbound_poll_seconds(self) -> int | None:
+        return outbound_poll_seconds(self.outbound_actions)
+
+
+def outbound_poll_seconds(actions: list[OutboundAction]) -> int | None:
+    """How often the item's page asks for the status of what the agency sent: every 2 s while
+    something is queued or being sent, every 30 s while only retries are planned (minutes
+    apart), not at all once everything is settled."""
+    if any(action.status in (OutboundAction.Status.QUEUED, OutboundAction.Status.SENDING) for action in actions):
+        return 2
+    return 30 if any(action.is_pending for action in actions) else None
 
 
 def item_outbound_actions(*, item: Item) -> list[OutboundAction]:

@@ -35,10 +35,11 @@ from .selectors import (
     item_moderation_kinds,
     item_outbound_actions,
     item_page,
+    outbound_poll_seconds,
 )
 from .services.assignment import item_assign, presence_end_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
-from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
+from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over, lease_duration
 from .services.erasure import REFERENCE_MAX_LENGTH as ERASURE_REFERENCE_MAX_LENGTH
 from .services.erasure import author_erase
 from .services.errors import InboxActionError, ReplyConflict
@@ -113,13 +114,15 @@ def _workspace_context(request, item_id: int) -> dict:
         "moderation_kinds": moderation_kinds,
         "moderation_actions": _moderation_buttons(moderation_kinds),
         "can_reply": item_can_reply(item=item),
+        # A third of the lease: two missed heartbeats (a slow network) still leave it live.
+        "heartbeat_seconds": max(1, int(lease_duration().total_seconds()) // 3),
         "crisis_from_items_url": crisis_url,
         "crisis_links": list(item.crisis_links.select_related("crisis")) if crisis_url else [],
         "selected_item_id": item.pk,
     }
 
 
-def _page(request, *, item_id: int | None):
+def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
     filters = _filters_from(request.GET)
     context = {
         "nav": "inbox",
@@ -137,7 +140,7 @@ def _page(request, *, item_id: int | None):
         **_queue_context(request, filters=filters),
     }
     if item_id is not None:
-        context.update(_workspace_context(request, item_id))
+        context.update(_workspace_context(request, item_id), **(workspace_extra or {}))
     return render(request, "inbox/queue.html", context)
 
 
@@ -195,7 +198,7 @@ def outbound_actions(request, item_id: int):
     """Polled while something the agency sent for the item is not settled: its status, live."""
     item = item_get_for_user(user=request.user, item_id=item_id)
     actions = item_outbound_actions(item=item)
-    context = {"item": item, "actions": actions, "pending": any(action.is_pending for action in actions)}
+    context = {"item": item, "actions": actions, "poll_seconds": outbound_poll_seconds(actions)}
     return render(request, "inbox/_outbound_actions.html", context)
 
 
@@ -298,17 +301,18 @@ def reply(request, item_id: int):
         )
     except InboxActionError as error:
         # The text comes back with the reason, whatever refused it (a conflict, a lost lease).
-        context = _workspace_context(request, item_id)
-        context["draft_text"] = text
+        extra: dict = {"draft_text": text}
         if isinstance(error, ReplyConflict):
             labels = dict(ItemEvent.Kind.choices)
-            context["conflict_changes"] = [
+            extra["conflict_changes"] = [
                 {**change, "label": labels.get(change["kind"], change["kind"])} for change in error.details["changes"]
             ]
         else:
             messages.error(request, error.message)
+        if not request.htmx:
+            return _page(request, item_id=item_id, workspace_extra=extra)
         # 200, not 409: htmx leaves error responses unswapped, and the agent would see nothing.
-        return render(request, "inbox/_workspace.html" if request.htmx else "inbox/queue.html", context)
+        return render(request, "inbox/_workspace.html", {**_workspace_context(request, item_id), **extra})
     # The tag tells the page to forget the draft it kept for this item (inbox.js).
     messages.success(request, _("Reply queued; it goes out through the channel now."), extra_tags="reply-sent")
     return _back_to_item(item_id)
@@ -334,7 +338,7 @@ def moderate(request, item_id: int):
         item_id,
         lambda: item_moderate(acting_user=request.user, item_id=item_id, action=action, reason=reason),
         done=lambda queued: (
-            _("%(action)s queued; it goes out through the channel now.") % {"action": queued.get_kind_display()}
+            _("Queued: %(action)s. It goes out through the channel now.") % {"action": queued.get_kind_display()}
         ),
     )
 

@@ -173,6 +173,12 @@ MFA_FORMS = {
 }
 MFA_TOTP_ISSUER = "CommunityOps"
 
+# How many proxies in front of the app append to X-Forwarded-For (0: it is ignored, the peer's
+# address counts). Rate limits key on the client's address behind them; a header the client sends
+# itself must not choose its own bucket. Production assumes one TLS proxy (see production.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -187,8 +193,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     # Public, without login: pricing (the API and saving a quote) and asking the agency to take a
-    # quote up, which emails the admins.
-    "DEFAULT_THROTTLE_RATES": {"public_quote": "60/minute", "public_quote_request": "5/hour"},
+    # quote up, which emails the admins (per address, and from everyone together).
+    "DEFAULT_THROTTLE_RATES": {
+        "public_quote": "60/minute",
+        "public_quote_request": "5/hour",
+        "public_quote_request_everyone": "60/hour",
+    },
+    # The client's address for the rate limits: X-Forwarded-For is trusted only that many hops deep.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CommunityOps API",

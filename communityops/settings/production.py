@@ -3,16 +3,22 @@
 Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: EMAIL_*, CSRF_TRUSTED_ORIGINS.
 """
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, SECRET_KEY, env_bool
+from .base import DATABASE_URL, REST_FRAMEWORK, SECRET_KEY, env_bool
 
 DEBUG = False
 if not SECRET_KEY or not DATABASE_URL:
     raise ImproperlyConfigured("Production needs SECRET_KEY and DATABASE_URL in the environment.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that TLS proxy: the client's address is the last one it appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -40,6 +40,7 @@ def test_a_prospect_requests_the_quote_and_the_admins_hear_of_it_once(
     assert BillingEvent.objects.filter(quote=quote, kind=BillingEvent.Kind.QUOTE_REQUESTED).count() == 1
     assert [message.to for message in mail.outbox] == [[admin.email]]
     assert "Café Kranich" in mail.outbox[0].subject
+    assert mail.outbox[0].reply_to == ["inhaber@kranich.example"]  # the admins answer the prospect
     assert "inhaber@kranich.example" in mail.outbox[0].body and quote.token in mail.outbox[0].body
     shown = client.get(response.url, headers={"Accept-Language": "en"}).content.decode()
     assert "We will get back to you within one working day." in shown
@@ -69,19 +70,60 @@ def test_an_unknown_token_is_no_quote(client, rate_card):
     assert response.status_code == 404
 
 
-def test_requests_from_one_address_are_rate_limited(client, rate_card, monkeypatch):
-    # Each request emails the agency: a script must not be able to do that without end.
+def test_requests_from_one_address_are_rate_limited_whatever_forwarded_for_it_claims(client, rate_card, monkeypatch):
+    # Each request emails the agency: a script must not be able to do that without end, not by
+    # sending its own X-Forwarded-For either (no proxy is trusted here), and a typo costs nothing.
     monkeypatch.setattr(
-        ScopedRateThrottle, "THROTTLE_RATES", {"public_quote": "60/minute", "public_quote_request": "1/hour"}
+        ScopedRateThrottle,
+        "THROTTLE_RATES",
+        {"public_quote": "60/minute", "public_quote_request": "1/hour", "public_quote_request_everyone": "60/hour"},
     )
-    first = _saved_quote(client)
-    client.post(reverse("billing:quote_save"), default_calculator_data())
-    second = Quote.objects.exclude(pk=first.pk).get()
+    quotes = []
+    for _number in range(3):
+        client.post(reverse("billing:quote_save"), default_calculator_data())
+        quotes.append(Quote.objects.order_by("-pk").first())
     contact = {"name": "Café Kranich", "email": "inhaber@kranich.example"}
 
-    allowed = client.post(reverse("billing:quote_request", args=[first.token]), contact)
-    refused = client.post(reverse("billing:quote_request", args=[second.token]), contact)
+    typo = client.post(reverse("billing:quote_request", args=[quotes[0].token]), {**contact, "email": "kranich"})
+    allowed = client.post(reverse("billing:quote_request", args=[quotes[0].token]), contact)
+    refused = client.post(
+        reverse("billing:quote_request", args=[quotes[1].token]), contact, headers={"X-Forwarded-For": "10.0.0.7"}
+    )
 
-    assert (allowed.status_code, refused.status_code) == (302, 429)
-    second.refresh_from_db()
-    assert second.requested_at is None
+    assert (typo.status_code, allowed.status_code, refused.status_code) == (400, 302, 429)
+    assert Quote.objects.filter(requested_at__isnull=False).count() == 1
+
+
+def test_everyone_together_is_capped_too(client, rate_card, monkeypatch, settings):
+    # Behind a trusted proxy each address has its own share; all together still have a cap.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    monkeypatch.setattr(
+        ScopedRateThrottle,
+        "THROTTLE_RATES",
+        {"public_quote": "60/minute", "public_quote_request": "5/hour", "public_quote_request_everyone": "2/hour"},
+    )
+    statuses = []
+    for number in range(3):
+        client.post(reverse("billing:quote_save"), default_calculator_data())
+        quote = Quote.objects.order_by("-pk").first()
+        response = client.post(
+            reverse("billing:quote_request", args=[quote.token]),
+            {"name": f"Prospect {number}", "email": f"p{number}@example.org"},
+            headers={"X-Forwarded-For": f"198.51.100.{number}"},
+        )
+        statuses.append(response.status_code)
+
+    assert statuses == [302, 302, 429]
+
+
+def test_a_name_over_two_lines_is_refused_before_it_reaches_a_mail_subject(client, rate_card):
+    quote = _saved_quote(client)
+
+    response = client.post(
+        reverse("billing:quote_request", args=[quote.token]),
+        {"name": "Café\r\nBcc: everyone@example.org", "email": "a@b.example"},
+    )
+
+    quote.refresh_from_db()
+    assert response.status_code == 302  # collapsed onto one line
+    assert quote.name == "Café Bcc: everyone@example.org"

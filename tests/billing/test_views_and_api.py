@@ -69,6 +69,12 @@ def test_enter_in_a_field_recalculates_and_saves_no_quote(client, rate_card):
     assert "formaction" not in first_button and "Recalculate" in first_button
 
 
+def test_the_period_reads_as_its_first_and_last_day(client, rate_card):
+    response = client.post(reverse("billing:preview"), {**default_calculator_data(), "start": "2027-01-01", "months": 12})
+
+    assert "12 Monate, 01.01.2027 bis 31.12.2027" in response.content.decode()
+
+
 def test_calculator_speaks_english_too(client, rate_card):
     response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="en")
 

@@ -3,10 +3,11 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from communityops.models import User
-from inbox.models import CannedResponse
+from inbox.models import CannedResponse, Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,4 +148,48 @@ def test_a_shift_lead_erases_a_commenters_data_on_request(
     expect(page.get_by_text("Wann gibt es das Winterbier wieder?")).to_have_count(0)
     expect(page.get_by_label(re.compile("Add an internal note|Interne Notiz"))).to_have_count(0)  # a tombstone
     screenshot(page, "inbox-erased")
+    context.close()
+
+
+def test_an_open_composer_keeps_the_lease_alive(browser, live_server, browser_login, night_shift, settings):
+    # The heartbeat sat inside the claim status, which is replaced every 4 s: its timer restarted
+    # each time and never fired, so the lease ran out under an agent who was still typing.
+    settings.INBOX_LEASE_SECONDS = 3  # a heartbeat every second
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.keyboard.press("n")
+    expect(page.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    item_id = int(re.search(r"/items/(\d+)/", page.url)[1])
+
+    # Outside what the 4 s poll replaces (with the lease's real 100 s interval it would never fire).
+    expect(page.locator("[data-heartbeat]")).to_have_count(1)
+    expect(page.locator("#claim-status [data-heartbeat]")).to_have_count(0)
+    page.wait_for_timeout(7_000)  # more than two leases
+
+    expect(page.locator("#reply-text")).to_be_visible()
+    item = Item.objects.get(pk=item_id)
+    assert item.claimed_by == night_shift["agent_a"] and item.lease_expires_at > timezone.now()
+    context.close()
+
+
+def test_claim_next_takes_the_client_chosen_in_the_filter(
+    browser, live_server, browser_login, night_shift, client_factory, channel_factory, team_factory, ingest_comments
+):
+    # The shortcut n used the filters the page was loaded with, not those chosen since.
+    other = client_factory(name="Rheinmode KG")
+    team_factory(members=[night_shift["agent_a"]], clients=[other])
+    [kevin] = ingest_comments(channel_factory(client=other), [("Kevin", "Wo bleibt meine Retoure?")], minutes_ago=1)
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+
+    page.get_by_label(re.compile("^(Client|Kunde)")).select_option(label="Rheinmode KG")
+    expect(page.locator("#queue-list")).not_to_contain_text("Winterbier")
+    page.locator("body").press("n")
+
+    expect(page).to_have_url(re.compile(rf"/items/{kevin.pk}/\?client={other.pk}$"))
+    expect(page.get_by_label(re.compile("^(Client|Kunde)"))).to_have_value(str(other.pk))
     context.close()

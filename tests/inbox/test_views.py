@@ -321,7 +321,13 @@ def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served
     poll_url = reverse("inbox:outbound_actions", args=[item.pk])
 
     workspace = client.get(reverse("inbox:item", args=[item.pk]), headers={"HX-Request": "true"}).content.decode()
-    assert f'hx-get="{poll_url}"' in workspace  # queued: the page keeps asking
+    assert f'hx-get="{poll_url}"' in workspace and 'every 2s' in workspace  # queued: the page keeps asking
+
+    # Failed, a retry planned minutes ahead: still asked, but rarely.
+    OutboundAction.objects.filter(pk=action.pk).update(
+        status=OutboundAction.Status.FAILED, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert "every 30s" in client.get(poll_url).content.decode()
 
     OutboundAction.objects.filter(pk=action.pk).update(status=OutboundAction.Status.SENT)
     fragment = client.get(poll_url, headers={"Accept-Language": "en"}).content.decode()

@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from communityops.models import Channel, User
-from crises.services import crisis_create, crisis_items_link
+from crises.models import CrisisItem
+from crises.services import crisis_create, crisis_create_from_items, crisis_items_link
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
@@ -533,3 +534,26 @@ def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_p
     assert [type(error).__name__ for error in errors] == ["AuthorAlreadyErased"]
     assert not AuthorProfile.objects.exists()
     assert Item.objects.get(pk=second.pk).author_tier == "C"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_colleagues_escalating_the_same_item_open_one_crisis(channel_factory, user_factory, ingest):
+    channel = channel_factory()
+    leads = [user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False) for _ in range(2)]
+    item = ingest(channel, author_id="vera", text="Ich gehe damit zur Presse!")
+    errors: list[BaseException] = []
+    opened: list[int] = []
+    start = threading.Barrier(2)
+
+    def escalate(lead: User) -> None:
+        start.wait()
+        crisis = crisis_create_from_items(acting_user=lead, items=[item], now=timezone.now())
+        opened.append(crisis.pk)
+
+    threads = [_in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(opened) == 2 and len(set(opened)) == 1  # both were sent to the same crisis
+    assert CrisisItem.objects.filter(item=item).count() == 1
