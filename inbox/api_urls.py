@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/<int:item_id>/reply/", apis.ItemReplyApi.as_view(), name="api_inbox_item_reply"),
     path("items/<int:item_id>/notes/", apis.ItemNoteCreateApi.as_view(), name="api_inbox_item_notes"),
     path("items/<int:item_id>/moderate/", apis.ItemModerateApi.as_view(), name="api_inbox_item_moderate"),
+    path("items/<int:item_id>/not-spam/", apis.ItemNotSpamApi.as_view(), name="api_inbox_item_not_spam"),
     path(
         "items/<int:item_id>/hide-near-duplicates/",
         apis.ItemHideNearDuplicatesApi.as_view(),

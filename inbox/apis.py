@@ -40,7 +40,13 @@ from .services.errors import (
     LeaseNotHeld,
     ReplyConflict,
 )
-from .services.moderation import MODERATION_KINDS, item_moderate, item_tags_change, items_hide_near_duplicates
+from .services.moderation import (
+    MODERATION_KINDS,
+    item_mark_not_spam,
+    item_moderate,
+    item_tags_change,
+    items_hide_near_duplicates,
+)
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
@@ -406,6 +412,15 @@ class ItemModerateApi(InboxApi):
         action = item_moderate(acting_user=request.user, item_id=item_id, **params.validated_data)
         action.refresh_from_db()
         return Response(OutboundActionSerializer(action).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ItemNotSpamApi(InboxApi):
+    @extend_schema(operation_id="inbox_items_not_spam", request=None, responses={200: ItemSerializer, **REFUSALS})
+    def post(self, request, item_id: int):
+        """Undo a spam verdict: the item goes back into the queue (or stays answered), the comment is
+        shown on the platform again where the channel can, and triage learns from it."""
+        item_mark_not_spam(acting_user=request.user, item_id=item_id)
+        return Response(ItemSerializer(_item_for_output(request=request, item_id=item_id)).data)
 
 
 class ItemHideNearDuplicatesApi(InboxApi):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("items/<int:item_id>/take-over/", views.take_over, name="take_over"),
     path("items/<int:item_id>/reply/", views.reply, name="reply"),
     path("items/<int:item_id>/moderate/", views.moderate, name="moderate"),
+    path("items/<int:item_id>/not-spam/", views.not_spam, name="not_spam"),
     path("items/<int:item_id>/notes/", views.note, name="note"),
     path("items/<int:item_id>/hide-duplicates/", views.hide_duplicates, name="hide_duplicates"),
     path("items/<int:item_id>/assign/", views.assign, name="assign"),

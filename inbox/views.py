@@ -43,7 +43,13 @@ from .services.claims import item_claim, item_claim_next, item_heartbeat, item_r
 from .services.erasure import REFERENCE_MAX_LENGTH as ERASURE_REFERENCE_MAX_LENGTH
 from .services.erasure import author_erase
 from .services.errors import InboxActionError, ReplyConflict
-from .services.moderation import item_close, item_moderate, item_tags_change, items_hide_near_duplicates
+from .services.moderation import (
+    item_close,
+    item_mark_not_spam,
+    item_moderate,
+    item_tags_change,
+    items_hide_near_duplicates,
+)
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
@@ -340,6 +346,17 @@ def moderate(request, item_id: int):
         done=lambda queued: (
             _("Queued: %(action)s. It goes out through the channel now.") % {"action": queued.get_kind_display()}
         ),
+    )
+
+
+@agency_staff_required
+@require_POST
+def not_spam(request, item_id: int):
+    return _run(
+        request,
+        item_id,
+        lambda: item_mark_not_spam(acting_user=request.user, item_id=item_id),
+        done=lambda _item: _("Not spam after all: the item is back, and shown on the platform again where it can be."),
     )
 
 

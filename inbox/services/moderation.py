@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communityops.models import User
 
@@ -138,12 +139,18 @@ def item_close(*, acting_user: User, item_id: int, reason: str = "", now: dateti
 
 @transaction.atomic
 def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None = None) -> Item:
-    """Undo a wrong spam verdict locally (back into the queue) and teach triage; nothing is sent."""
+    """Undo a wrong spam verdict: the item goes back into the queue (or stays answered), the
+    comment is shown on the platform again where the channel can (marking spam hid it there), and
+    triage learns from it."""
+    now = now or timezone.now()
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status != Item.Status.SPAM:
-        raise InboxActionError(message="The item is not marked as spam.")
-    to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
-    items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now or timezone.now())
+        raise InboxActionError(message=_("The item is not marked as spam."))
+    if connector_for_channel(item.channel).supports(Kind.UNHIDE):
+        _moderate_locked(acting_user=acting_user, items=[item], kind=Kind.UNHIDE, reason="not spam", now=now)
+    else:
+        to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+        items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now)
     _spam_feedback(acting_user=acting_user, item=item, is_spam=False)
     return item
 

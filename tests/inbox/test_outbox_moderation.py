@@ -92,6 +92,8 @@ def test_spam_and_back(facebook, open_item_factory, agent_for, meta_graph_stub):
     item_mark_not_spam(acting_user=agent, item_id=item.pk)
     item.refresh_from_db()
     assert item.status == Item.Status.NEW
+    # Marking spam hid the comment on Facebook: undoing it shows the comment again.
+    assert list(item.outbound_actions.order_by("pk").values_list("kind", flat=True)) == ["spam", "unhide"]
 
 
 def test_hide_all_near_duplicates_of_a_campaign(

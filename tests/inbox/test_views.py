@@ -9,6 +9,7 @@ from django.utils import timezone
 from communityops.models import Channel, User
 from inbox.models import Item, ItemEvent, OutboundAction
 from inbox.services.claims import item_claim, item_take_over
+from inbox.services.moderation import item_moderate
 
 
 @pytest.fixture
@@ -321,7 +322,7 @@ def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served
     poll_url = reverse("inbox:outbound_actions", args=[item.pk])
 
     workspace = client.get(reverse("inbox:item", args=[item.pk]), headers={"HX-Request": "true"}).content.decode()
-    assert f'hx-get="{poll_url}"' in workspace and 'every 2s' in workspace  # queued: the page keeps asking
+    assert f'hx-get="{poll_url}"' in workspace and "every 2s" in workspace  # queued: the page keeps asking
 
     # Failed, a retry planned minutes ahead: still asked, but rarely.
     OutboundAction.objects.filter(pk=action.pk).update(
@@ -334,3 +335,25 @@ def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served
 
     assert "Sent" in fragment and "Danke!" in fragment
     assert "hx-trigger" not in fragment  # settled: the asking stops
+
+
+def test_hide_and_spam_can_be_undone_from_the_item(client, served, open_item_factory, meta_graph_stub, api_as):
+    # Once hidden or marked as spam an item is closed, and the composer's moderation buttons are
+    # gone with the claim: nothing offered to take it back.
+    hidden, spam = open_item_factory(channel=served["channel"]), open_item_factory(channel=served["channel"])
+    for item, action in ((hidden, "hide"), (spam, "spam")):
+        item_claim(acting_user=served["agent"], item_id=item.pk)
+        item_moderate(acting_user=served["agent"], item_id=item.pk, action=action)
+    client.force_login(served["agent"])
+    english = {"Accept-Language": "en"}
+
+    hidden_page = client.get(reverse("inbox:item", args=[hidden.pk]), headers=english).content.decode()
+    spam_page = client.get(reverse("inbox:item", args=[spam.pk]), headers=english).content.decode()
+    assert "Show it again (unhide)" in hidden_page
+    assert "Not spam after all" in spam_page
+
+    undone = client.post(reverse("inbox:not_spam", args=[spam.pk]), headers=english, follow=True).content.decode()
+    assert "Not spam after all: the item is back" in undone
+    assert Item.objects.get(pk=spam.pk).status == Item.Status.NEW
+    again = api_as(served["agent"]).post(reverse("api_inbox_item_not_spam", args=[spam.pk]))
+    assert again.status_code == 400  # not spam any more: refused with the reason
