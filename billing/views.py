@@ -178,6 +178,9 @@ def quote_request_view(request, token: str):
     form = QuoteRequestForm(data=request.POST)
     if not form.is_valid():  # a typo costs no share of the limit
         return _quote_page(request, quote, request_form=form, status=400)
+    if quote.requested_at is not None or quote.accepted_at is not None:  # nor a second click
+        messages.info(request, _("This quote was requested already; we will get back to you."))
+        return redirect("billing:quote_detail", token=quote.token)
     if _throttled(request, "public_quote_request", also_everyone=True):
         return HttpResponse(_("Too many requests; please try again later or call us."), status=429)
     quote_request(quote=quote, **form.cleaned_data)

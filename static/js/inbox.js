@@ -61,6 +61,13 @@
   });
 
   document.addEventListener("click", (event) => {
+    const discard = event.target.closest("[data-draft-discard]");
+    if (discard) {
+      const box = discard.closest("[data-unsent-draft]");
+      sessionStorage.removeItem(box.dataset.unsentDraft);
+      box.hidden = true;
+      return;
+    }
     const insert = event.target.closest("[data-insert-text]");
     if (insert) {
       const field = document.querySelector(insert.dataset.insertTarget);
@@ -84,8 +91,8 @@
     const key = event.target.dataset && event.target.dataset.draftKey;
     if (key) sessionStorage.setItem(key, event.target.value);
   });
-  // A draft is forgotten only once the server says the reply went out (a refusal, say a lead
-  // took the item over, keeps it: shown read-only while the item is not the agent's).
+  // A draft is forgotten only once the server says the reply went out, or the agent discards it (a
+  // refusal, a lead taking the item over, a colleague closing it: it is shown read-only meanwhile).
   function restoreDrafts(root) {
     root = root || document;
     root.querySelectorAll("[data-draft-clear]").forEach((sent) => sessionStorage.removeItem(sent.dataset.draftClear));

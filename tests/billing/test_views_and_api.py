@@ -70,7 +70,9 @@ def test_enter_in_a_field_recalculates_and_saves_no_quote(client, rate_card):
 
 
 def test_the_period_reads_as_its_first_and_last_day(client, rate_card):
-    response = client.post(reverse("billing:preview"), {**default_calculator_data(), "start": "2027-01-01", "months": 12})
+    response = client.post(
+        reverse("billing:preview"), {**default_calculator_data(), "start": "2027-01-01", "months": 12}
+    )
 
     assert "12 Monate, 01.01.2027 bis 31.12.2027" in response.content.decode()
 

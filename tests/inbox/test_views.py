@@ -357,3 +357,16 @@ def test_hide_and_spam_can_be_undone_from_the_item(client, served, open_item_fac
     assert Item.objects.get(pk=spam.pk).status == Item.Status.NEW
     again = api_as(served["agent"]).post(reverse("api_inbox_item_not_spam", args=[spam.pk]))
     assert again.status_code == 400  # not spam any more: refused with the reason
+
+
+def test_a_closed_items_page_keeps_an_unsent_draft_for_the_agent_to_copy_or_discard(client, served, open_item_factory):
+    # A colleague closed the item while the agent was typing: the draft is shown, not dropped.
+    item = open_item_factory(channel=served["channel"])
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.CLOSED)
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert f'data-unsent-draft="reply-{served["agent"].pk}-{item.pk}"' in page
+    assert "data-draft-clear" not in page
+    assert "this item is closed. Copy it if you still need it." in page and "Discard it" in page
