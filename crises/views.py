@@ -192,9 +192,21 @@ def crisis_link_items(request, crisis):
     form = LinkItemsForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("Enter item ids (numbers)."))
-    items = item_queryset_for_user(user=request.user).filter(pk__in=form.cleaned_data["item_ids"], client=crisis.client)
+    wanted = set(form.cleaned_data["item_ids"])
+    items = list(item_queryset_for_user(user=request.user).filter(pk__in=wanted, client=crisis.client))
     linked = services.crisis_items_link(crisis=crisis, items=items, acting_user=request.user, now=timezone.now())
-    messages.success(request, _("%(count)s items linked.") % {"count": len(linked)})
+    messages.success(
+        request,
+        ngettext("%(count)d item linked.", "%(count)d items linked.", len(linked)) % {"count": len(linked)},
+    )
+    # Said, not silently dropped: ids of another client's items (or of none the user may see).
+    foreign = sorted(wanted - {item.pk for item in items})
+    if foreign:
+        messages.warning(
+            request,
+            _("Not linked, not items of %(client)s you can see: %(ids)s.")
+            % {"client": crisis.client.name, "ids": ", ".join(map(str, foreign))},
+        )
 
 
 @agency_staff_required

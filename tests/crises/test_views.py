@@ -192,3 +192,24 @@ def test_openapi_schema_documents_the_crisis_operations(lead_client):
         "crises_publish",
     ):
         assert operation in schema
+
+
+def test_linking_another_clients_item_says_which_were_not_linked(
+    lead_client, on_call, client_factory, item_factory, channel_factory
+):
+    crisis = crisis_create(
+        acting_user=on_call, client=client_factory(name="Rheinmode KG"), title="x", now=timezone.now()
+    )
+    own = item_factory(channel=channel_factory(client=crisis.client))
+    foreign = item_factory(channel=channel_factory())
+
+    page = lead_client.post(
+        f"/crises/{crisis.pk}/link/",
+        {"item_ids": f"{own.pk}, {foreign.pk}"},
+        headers={"Accept-Language": "en"},
+        follow=True,
+    ).content.decode()
+
+    assert "1 item linked." in page
+    assert f"Not linked, not items of Rheinmode KG you can see: {foreign.pk}." in page
+    assert list(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True)) == [own.pk]
