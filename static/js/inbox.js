@@ -93,22 +93,19 @@
   });
   // A draft is forgotten only once the server says the reply went out, or the agent discards it (a
   // refusal, a lead taking the item over, a colleague closing it: it is shown read-only meanwhile).
+  // The field shows the saved draft, or the server's text becomes the saved draft; true if there is one.
+  function syncDraft(field, key) {
+    const saved = sessionStorage.getItem(key);
+    if (saved && !field.value) field.value = saved;
+    else if (field.value && !saved) sessionStorage.setItem(key, field.value);
+    return Boolean(field.value);
+  }
   function restoreDrafts(root) {
     root = root || document;
     root.querySelectorAll("[data-draft-clear]").forEach((sent) => sessionStorage.removeItem(sent.dataset.draftClear));
-    root.querySelectorAll("[data-draft-key]").forEach((field) => {
-      const saved = sessionStorage.getItem(field.dataset.draftKey);
-      if (saved && !field.value) field.value = saved;
-      else if (field.value && !saved) sessionStorage.setItem(field.dataset.draftKey, field.value);
-    });
+    root.querySelectorAll("[data-draft-key]").forEach((field) => syncDraft(field, field.dataset.draftKey));
     root.querySelectorAll("[data-unsent-draft]").forEach((box) => {
-      const saved = sessionStorage.getItem(box.dataset.unsentDraft);
-      const text = box.querySelector("textarea");
-      if (saved && !text.value) text.value = saved;
-      if (text.value) {
-        if (!saved) sessionStorage.setItem(box.dataset.unsentDraft, text.value);
-        box.hidden = false;
-      }
+      if (syncDraft(box.querySelector("textarea"), box.dataset.unsentDraft)) box.hidden = false;
     });
   }
 
