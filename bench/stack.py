@@ -1,7 +1,8 @@
 """The real stack on loopback: gunicorn serving the app, the django-q2 cluster, the Meta Graph stub.
 
-Also: an HTTP client that keeps its connection alive (one per simulated agent), and a /proc sampler
-for the resident memory of the gunicorn and qcluster worker processes.
+Also: an HTTP client that keeps its connection alive (one per simulated agent), a /proc sampler
+for the resident memory of the gunicorn and qcluster worker processes, and a /proc meter of the CPU
+time each part of the stack spends over a stretch of a scenario.
 """
 
 import http.client
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +95,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
 
+    def process_trees(self) -> dict[str, list[int]]:
+        """Every process of each part of the stack (masters, workers, the cluster's helpers)."""
+        return {name: process_tree(process.pid) for name, process in self.processes.items()}
+
     def worker_pids(self) -> dict[str, list[int]]:
         """gunicorn workers are the master's children; qcluster workers are the cluster's grandchildren."""
         return {
@@ -107,6 +113,67 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(part) for part in text.split()]
+
+
+def process_tree(pid: int) -> list[int]:
+    return [pid, *(descendant for child in _children(pid) for descendant in process_tree(child))]
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks the process has used (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _machine_busy_ticks() -> int:
+    """Clock ticks all cores spent on anything but idling or waiting for I/O (/proc/stat)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(values) - values[3] - values[4]
+
+
+class CpuMeter:
+    """CPU seconds each group of processes spends between start() and stop() (added up over several
+    stretches), and the rest of the machine's busy time ("rest": the load generator, and whatever
+    else runs on the machine).
+
+    `groups` lists the processes of each group now; a process that starts in between counts with
+    all its ticks, one that ends in between with none of them (its time goes to "rest").
+    """
+
+    TICK = 1 / os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, groups: Callable[[], dict[str, list[int]]]):
+        self.groups = groups
+        self.totals: dict[str, float] = {}
+
+    def _snapshot(self) -> tuple[dict[str, dict[int, int]], int]:
+        ticks = {name: {pid: _cpu_ticks(pid) for pid in pids} for name, pids in self.groups().items()}
+        return ticks, _machine_busy_ticks()
+
+    def start(self) -> None:
+        self._before = self._snapshot()
+
+    def stop(self) -> None:
+        (before, machine_before), (after, machine_after) = self._before, self._snapshot()
+        counted = 0.0
+        for name, ticks in after.items():
+            spent = sum(now - before.get(name, {}).get(pid, 0) for pid, now in ticks.items()) * self.TICK
+            self.totals[name] = self.totals.get(name, 0.0) + spent
+            counted += spent
+        rest = max(0.0, (machine_after - machine_before) * self.TICK - counted)
+        self.totals["rest"] = self.totals.get("rest", 0.0) + rest
+
+
+def postmaster_pid(url: str) -> int:
+    """The PostgreSQL server's main process: the parent of a connection's backend."""
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        backend = connection.info.backend_pid
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def rss_kib(pid: int) -> int:

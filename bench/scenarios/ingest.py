@@ -14,10 +14,14 @@ While the burst runs, crises start their escalation at staggered times (steps du
 the resident memory of every gunicorn and qcluster worker is sampled from /proc, and an agent's
 queue keeps refreshing (what the inbox page does every 5 s; every POLL_INTERVAL here, as often as
 twenty agents' pages together, which also gives the p95 some 60 samples), compared with the same
-requests on the quiet stack before the first burst.
+requests on the quiet stack before the first burst. The CPU time each part of the stack spends
+during the bursts, and PostgreSQL and the client during the COPYs, is read from /proc: the ratio
+of the two per 1,000 items says how much more work an ingested item is than a copied row, apart
+from how many cores either could use.
 """
 
 import json
+import os
 import random
 import statistics
 import threading
@@ -27,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from ..measure import Result, ms, percentile
-from ..stack import HttpSession, MemorySampler, Stack
+from ..stack import CpuMeter, HttpSession, MemorySampler, Stack, postmaster_pid, process_tree
 
 POSTS = 30
 CHANGES_PER_POST = 1000
@@ -99,8 +103,9 @@ def _payload(rng: random.Random, channel_id: int, post: int, start_number: int, 
     return json.dumps({"object": "page", "entry": [entry]}).encode()
 
 
-def _copy_baseline(url: str, rows: int, first_id: int) -> float:
-    """Items/s of COPY into inbox_item of `rows` rows shaped like the burst's, rolled back.
+def _copy_baseline(url: str, rows: int, first_id: int, cpu: CpuMeter) -> float:
+    """Items/s of COPY into inbox_item of `rows` rows shaped like the burst's, rolled back; `cpu`
+    meters the COPY alone.
 
     Each call takes fresh ids and external ids from `first_id` on: the rolled-back rows of an
     earlier call stay in the unique indexes until a vacuum, and re-inserting their keys would make
@@ -114,6 +119,7 @@ def _copy_baseline(url: str, rows: int, first_id: int) -> float:
         from inbox.demo import demo_comment
 
         texts = [demo_comment(rng, "nordlicht-energie").text for _ in range(rows)]
+        cpu.start()
         started = time.perf_counter()
         with (
             connection.cursor() as cursor,
@@ -133,8 +139,20 @@ def _copy_baseline(url: str, rows: int, first_id: int) -> float:
                     )
                 )  # fmt: skip
         elapsed = time.perf_counter() - started
+        cpu.stop()
         connection.rollback()
     return rows / elapsed
+
+
+def _cpu_per_thousand(meter: CpuMeter, items: int) -> str:
+    """'qcluster 182 + PostgreSQL 155 + ... + rest 20 ms', the groups that used any CPU, largest first."""
+    spent = {name: seconds * 1000 / items * 1000 for name, seconds in meter.totals.items()}
+    parts = [f"{name} {value:.0f}" for name, value in sorted(spent.items(), key=lambda pair: -pair[1]) if value >= 0.5]
+    return f"{' + '.join(parts)} ms"
+
+
+def _cpu_of_work(meter: CpuMeter) -> float:
+    return sum(seconds for name, seconds in meter.totals.items() if name != "rest")
 
 
 def _settle(url: str) -> None:
@@ -293,6 +311,12 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
     busy_queue: list[float] = []
     sampler = MemorySampler(stack)
     sampler.start()
+    postmaster = postmaster_pid(url)
+    # The bench process is the load generator of the bursts and the client of the COPYs.
+    burst_cpu = CpuMeter(
+        lambda: {**stack.process_trees(), "PostgreSQL": process_tree(postmaster), "bench": [os.getpid()]}
+    )
+    copy_cpu = CpuMeter(lambda: {"PostgreSQL": process_tree(postmaster), "bench": [os.getpid()]})
     time.sleep(1.0)  # a resting sample first
     crisis_ids = _escalations_start(crisis_clients, log)
     began = time.perf_counter()
@@ -302,7 +326,9 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         _settle(url)
         poller = _QueuePoller(agent)
         poller.start()
+        burst_cpu.start()
         elapsed, round_acks, round_statuses, processed = _burst(port=stack.port, url=url, bodies=bodies)
+        burst_cpu.stop()
         busy_queue += poller.stop()
         done = _items_since(url, before)
         rates.append(done / elapsed)
@@ -312,7 +338,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         for status, number in round_statuses.items():
             statuses[status] = statuses.get(status, 0) + number
         _settle(url)
-        copy_rates.append(_copy_baseline(url, total, max_item_id + 10_000_000 + round_number * total))
+        copy_rates.append(_copy_baseline(url, total, max_item_id + 10_000_000 + round_number * total, copy_cpu))
         log(f"  round {round_number + 1}: {done:,} of {total:,} items in {elapsed:.1f} s ({rates[-1]:,.0f}/s);"
             f" COPY {copy_rates[-1]:,.0f} rows/s")  # fmt: skip
     # Escalation: every step due within the bursts or the minute after them must have been sent.
@@ -340,6 +366,15 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
             ratio,
             "ratio >= 0.3",
             ratio >= 0.3 and rounds_in_time == ROUNDS,
+        ),
+        Result(
+            "Ingest burst",
+            "CPU per 1,000 items during the bursts, by process (bench: the load generator and the agent's"
+            " refreshes; rest: anything else on the machine, not in the ratio)",
+            _cpu_per_thousand(burst_cpu, max(complete, 1)),
+            f"the COPYs (bench: their client): {_cpu_per_thousand(copy_cpu, ROUNDS * total)}",
+            _cpu_of_work(copy_cpu) / (ROUNDS * total) / (_cpu_of_work(burst_cpu) / max(complete, 1)),
+            "(stated)",
         ),
         Result(
             "Ingest burst",
