@@ -8,7 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -25,6 +31,7 @@ from .selectors import (
     CRISIS_PAGE_LINKED_ITEMS,
     LinkedItemsWindow,
     crisis_drafts,
+    crisis_drafts_for_client,
     crisis_get_for_user,
     crisis_linked_items_newest,
     crisis_linked_items_page,
@@ -87,8 +94,11 @@ class EventOutputSerializer(serializers.Serializer):
         return str(event.actor) if event.actor else event.actor_label
 
 
-class CrisisDetailOutputSerializer(CrisisOutputSerializer):
-    post_mortem = serializers.CharField()
+class CrisisDetailForClientOutputSerializer(CrisisOutputSerializer):
+    """A crisis as its client's contacts see it: the linked items and the drafts they were asked to
+    decide on. Versions the agency has not submitted, the post-mortem and the internal timeline
+    are not theirs to read."""
+
     items = serializers.SerializerMethodField(
         help_text=f"The most recently linked items (at most {CRISIS_PAGE_LINKED_ITEMS}, like the crisis page), "
         "in linking order (the first linked of them first). "
@@ -96,7 +106,6 @@ class CrisisDetailOutputSerializer(CrisisOutputSerializer):
     )
     items_total = serializers.SerializerMethodField(help_text="How many items are linked in all.")
     drafts = serializers.SerializerMethodField()
-    timeline = serializers.SerializerMethodField()
 
     @extend_schema_field(LinkedItemOutputSerializer(many=True))
     def get_items(self, crisis):
@@ -111,6 +120,17 @@ class CrisisDetailOutputSerializer(CrisisOutputSerializer):
         if crisis.pk not in windows:
             windows[crisis.pk] = crisis_linked_items_newest(crisis=crisis)
         return windows[crisis.pk]
+
+    @extend_schema_field(DraftOutputSerializer(many=True))
+    def get_drafts(self, crisis):
+        return DraftOutputSerializer(crisis_drafts_for_client(crisis=crisis), many=True).data
+
+
+class CrisisDetailOutputSerializer(CrisisDetailForClientOutputSerializer):
+    """A crisis as the agency sees it: every draft, the post-mortem and the timeline too."""
+
+    post_mortem = serializers.CharField()
+    timeline = serializers.SerializerMethodField()
 
     @extend_schema_field(DraftOutputSerializer(many=True))
     def get_drafts(self, crisis):
@@ -198,9 +218,21 @@ def _scoped_items(*, request, ids: list[int], client_id: int):
 class CrisisDetailApi(APIView):
     permission_classes = [IsAuthenticatedUser]
 
-    @extend_schema(responses=CrisisDetailOutputSerializer, operation_id="crises_retrieve")
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="CrisisDetailByReader",
+            serializers=[CrisisDetailOutputSerializer, CrisisDetailForClientOutputSerializer],
+            resource_type_field_name=None,
+        ),
+        description="Agency staff get the whole crisis; a client contact gets it without the post-mortem, the "
+        "timeline and the versions not submitted for approval.",
+        operation_id="crises_retrieve",
+    )
     def get(self, request, crisis_id: int):
-        return _detail(crisis_get_for_user(user=request.user, crisis_id=crisis_id))
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        if request.user.is_agency_staff:
+            return _detail(crisis)
+        return Response(CrisisDetailForClientOutputSerializer(crisis).data)
 
 
 class CrisisItemsApi(APIView):
@@ -354,10 +386,10 @@ class DraftDecideApi(APIView):
     @extend_schema(request=InputSerializer, responses=DraftOutputSerializer, operation_id="crises_drafts_decide")
     def post(self, request, crisis_id: int, draft_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-        draft = get_object_or_404(crisis.drafts, pk=draft_id)
         contact = portal_contact_for_user(user=request.user)
         if contact is None:
             raise PermissionDenied
+        draft = get_object_or_404(crisis_drafts_for_client(crisis=crisis), pk=draft_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _run(

@@ -115,6 +115,12 @@ def crisis_drafts(*, crisis: Crisis) -> QuerySet[ResponseDraft]:
     return crisis.drafts.select_related("created_by").prefetch_related("approvals__contact").order_by("-version")
 
 
+def crisis_drafts_for_client(*, crisis: Crisis) -> QuerySet[ResponseDraft]:
+    """The drafts the client has been asked to decide on, newest first (with what became of them).
+    A version the agency has not submitted is internal: its contacts never see it."""
+    return crisis_drafts(crisis=crisis).filter(submitted_at__isnull=False)
+
+
 def draft_current(*, crisis: Crisis) -> ResponseDraft | None:
     return crisis.drafts.order_by("-version").first()
 

@@ -33,6 +33,7 @@ from .models import Approval, Crisis, HoldingStatement
 from .selectors import (
     crisis_board_for_user,
     crisis_drafts,
+    crisis_drafts_for_client,
     crisis_get_for_user,
     crisis_linked_items_newest,
     crisis_links_unanswered,
@@ -393,7 +394,8 @@ def portal_list(request, contact):
 @portal_contact_required
 def portal_detail(request, contact, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    draft = draft_current(crisis=crisis)
+    drafts = crisis_drafts_for_client(crisis=crisis)
+    draft = drafts.first()
     return render(
         request,
         "crises/portal_detail.html",
@@ -402,7 +404,7 @@ def portal_detail(request, contact, crisis_id: int):
             "crisis": crisis,
             "draft": draft,
             "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
-            "drafts": crisis_drafts(crisis=crisis),
+            "drafts": drafts,
             "form": DecisionForm(),
             "nav": "portal_crises",
         },
@@ -413,7 +415,7 @@ def portal_detail(request, contact, crisis_id: int):
 @require_POST
 def portal_decide(request, contact, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    draft = draft_current(crisis=crisis)
+    draft = crisis_drafts_for_client(crisis=crisis).first()
     form = DecisionForm(request.POST)
     if draft is None or not form.is_valid():
         messages.error(request, _("Choose approve or reject."))

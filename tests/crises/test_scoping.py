@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from crises.models import ResponseDraft
-from crises.services import crisis_create, response_draft_create, response_draft_submit
+from crises.services import crisis_create, crisis_post_mortem_write, response_draft_create, response_draft_submit
 
 
 @pytest.fixture
@@ -85,3 +85,36 @@ def test_staff_pages_are_closed_to_contacts(client, two_clients):
 
     assert client.get("/crises/").status_code == 403
     assert client.get(f"/crises/{own.pk}/").status_code == 403
+
+
+def test_a_contact_sees_only_what_the_agency_submitted(client, two_clients, shift_lead):
+    own, submitted = two_clients["own"]
+    unsubmitted = response_draft_create(crisis=own, acting_user=shift_lead, text="Internal wording", now=timezone.now())
+    crisis_post_mortem_write(crisis=own, acting_user=shift_lead, text="Agent Ben missed it", now=timezone.now())
+    client.force_login(two_clients["contact"])
+
+    page = client.get(f"/crises/portal/{own.pk}/")
+    detail = client.get(f"/api/crises/{own.pk}/").json()
+    decide_unsubmitted = client.post(
+        f"/api/crises/{own.pk}/drafts/{unsubmitted.pk}/decision/",
+        {"decision": "approve"},
+        content_type="application/json",
+    )
+
+    unsubmitted.refresh_from_db()
+    assert page.status_code == 200 and b"Internal wording" not in page.content and b"Text" in page.content
+    assert [draft["id"] for draft in detail["drafts"]] == [submitted.pk]
+    assert "post_mortem" not in detail and "timeline" not in detail
+    assert decide_unsubmitted.status_code == 404 and unsubmitted.status == ResponseDraft.Status.DRAFT
+
+
+def test_the_agency_sees_every_version_the_post_mortem_and_the_timeline(client, two_clients, shift_lead):
+    own, submitted = two_clients["own"]
+    unsubmitted = response_draft_create(crisis=own, acting_user=shift_lead, text="Internal wording", now=timezone.now())
+    crisis_post_mortem_write(crisis=own, acting_user=shift_lead, text="Agent Ben missed it", now=timezone.now())
+    client.force_login(shift_lead)
+
+    detail = client.get(f"/api/crises/{own.pk}/").json()
+
+    assert [draft["id"] for draft in detail["drafts"]] == [unsubmitted.pk, submitted.pk]
+    assert detail["post_mortem"] == "Agent Ben missed it" and detail["timeline"]
