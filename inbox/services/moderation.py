@@ -6,7 +6,6 @@ platform side to the outbox, and events record both. No lease is needed to moder
 a colleague composing a reply to the item gets a ReplyConflict (STATUS_CHANGED).
 """
 
-import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -155,15 +154,20 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     return item
 
 
-def text_normalized(text: str) -> str:
-    """Lower case with runs of whitespace collapsed: the comparison near-duplicate hiding uses."""
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def _text_normalized_sql():
+def _text_normalized():
+    """The text in lower case with runs of whitespace collapsed, the non-breaking spaces among them
+    (PostgreSQL's \\s does not match those): the comparison near-duplicate hiding uses. Computed in
+    SQL for the item and its copies alike."""
     return Lower(
         Trim(
-            Func(F("text"), Value(r"\s+"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField())
+            Func(
+                F("text"),
+                Value(r"[\s\u00a0\u2007\u202f]+"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=TextField(),
+            )
         )
     )
 
@@ -194,8 +198,8 @@ def items_hide_near_duplicates(
             received_at__gte=origin.received_at - NEAR_DUPLICATE_WINDOW,
             received_at__lte=origin.received_at + NEAR_DUPLICATE_WINDOW,
         )
-        .annotate(normalized=_text_normalized_sql())
-        .filter(normalized=text_normalized(origin.text))
+        .annotate(normalized=_text_normalized())
+        .filter(normalized=Item.objects.filter(pk=origin.pk).values(normalized=_text_normalized())[:1])
         .values("pk")
     )
     hideable = [

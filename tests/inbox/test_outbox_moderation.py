@@ -170,3 +170,13 @@ def test_notes_and_tags_are_recorded(facebook, open_item_factory, agent_for):
     assert item.tags == ["rückruf"]
     tagged = item.events.get(kind=ItemEvent.Kind.TAGGED)
     assert tagged.data == {"added": ["rückruf"], "removed": ["lieferung"]}
+
+
+def test_copies_with_non_breaking_spaces_are_hidden_too(facebook, open_item_factory, agent_for, meta_graph_stub):
+    origin = open_item_factory(channel=facebook, text="Boykott!\u00a0Diese Firma\u202flügt.")
+    copy = open_item_factory(channel=facebook, text="boykott! diese  firma lügt.")
+    agent = agent_for(facebook.client)
+
+    actions = items_hide_near_duplicates(acting_user=agent, item_id=origin.pk)
+
+    assert {action.item_id for action in actions} == {origin.pk, copy.pk}
