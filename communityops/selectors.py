@@ -54,7 +54,12 @@ def contact_list_for_client(*, client: Client) -> QuerySet[ClientContact]:
     return client.contacts.order_by("name")
 
 
+def portal_contact_for_user(*, user: User) -> ClientContact | None:
+    """The contact a portal user is (with their client), or None for agency staff."""
+    return ClientContact.objects.select_related("client").filter(user=user).first()
+
+
 def portal_client_for_user(*, user: User) -> Client | None:
     """The one client a portal user belongs to, or None for agency staff."""
-    contact = ClientContact.objects.select_related("client").filter(user=user).first()
+    contact = portal_contact_for_user(user=user)
     return contact.client if contact else None

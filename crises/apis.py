@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from communityops.keyset import InvalidCursor
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser, IsShiftLeadOrAdmin
-from communityops.selectors import client_get_for_user
+from communityops.selectors import client_get_for_user, portal_contact_for_user
 from inbox.selectors import item_queryset_for_user
 
 from . import services
@@ -37,7 +37,6 @@ from .selectors import (
     crisis_linked_items_page,
     crisis_list_for_user,
     crisis_timeline,
-    portal_contact_for_user,
 )
 
 

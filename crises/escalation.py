@@ -23,7 +23,8 @@ import holidays
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, User
@@ -235,8 +236,15 @@ def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:
 
 
 def notification_text(*, notification: Notification, ack_url: str) -> str:
+    """The SMS or chat message, in the recipient's language."""
     crisis = notification.crisis
-    return f"[CommunityOps] {crisis.client.name}: {crisis.title} (severity {crisis.severity}). Acknowledge: {ack_url}"
+    with translation.override(notification.language):
+        return _("[CommunityOps] %(client)s: %(title)s (severity %(severity)s). Acknowledge: %(url)s") % {
+            "client": crisis.client.name,
+            "title": crisis.title,
+            "severity": crisis.severity,
+            "url": ack_url,
+        }
 
 
 def _deliver(notification: Notification) -> None:
@@ -247,6 +255,8 @@ def _deliver(notification: Notification) -> None:
             to=notification.address,
             name="escalation",
             language=notification.language,
+            # A client's contact reads the times in the client's zone, agency staff in the agency's.
+            time_zone=crisis.client.time_zone if notification.recipient_key.startswith("contact:") else None,
             context={
                 "crisis": crisis,
                 "notification": notification,

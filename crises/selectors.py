@@ -156,10 +156,6 @@ def spike_alerts_open_for_user(*, user: User) -> QuerySet[SpikeAlert]:
     return spike_alert_queryset_for_user(user=user).filter(status=SpikeAlert.Status.OPEN).order_by("-created_at")
 
 
-def portal_contact_for_user(*, user: User) -> ClientContact | None:
-    return ClientContact.objects.select_related("client").filter(user=user).first()
-
-
 def portal_drafts_awaiting(*, contact: ClientContact) -> QuerySet[ResponseDraft]:
     """Drafts of the contact's client waiting for a decision."""
     return (

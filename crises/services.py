@@ -522,7 +522,9 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
             if draft.reminder_sent_at is None and now >= draft.submitted_at + timedelta(
                 minutes=settings.reminder_minutes
             ):
-                waiting = list(draft.links.filter(used_at__isnull=True).exclude(contact_id__in=decided))
+                waiting = list(
+                    draft.links.filter(used_at__isnull=True).exclude(contact_id__in=decided).select_related("contact")
+                )
                 for link in waiting:
                     transaction.on_commit(
                         lambda pk=link.pk: async_task("crises.tasks.approval_link_send_task", pk, "reminder")
@@ -685,6 +687,7 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
         to=link.contact.email,
         name="approval_request" if purpose == "request" else "approval_reminder",
         language=recipient_language(contact=link.contact),
+        time_zone=link.draft.crisis.client.time_zone,
         context={
             "link": link,
             "draft": link.draft,

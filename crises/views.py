@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
-from communityops.selectors import client_get_for_user, client_list_for_user
+from communityops.selectors import client_get_for_user, client_list_for_user, portal_contact_for_user
 from inbox.models import Item
 from inbox.selectors import item_queryset_for_user
 
@@ -43,7 +43,6 @@ from .selectors import (
     draft_latest_approved,
     notification_recipient_label,
     on_call_lead_now,
-    portal_contact_for_user,
     portal_drafts_awaiting,
     spike_alert_get_for_user,
     spike_alerts_open_for_user,
@@ -359,7 +358,8 @@ def magic_link(request, draft_id: int, token: str):
         except CrisisError as error:
             return render(request, "crises/refused.html", {"reason": str(error)}, status=403)
         return render(request, "crises/decided.html", {"decision": form.cleaned_data["decision"]})
-    return render(request, "crises/magic_link.html", {"link": link, "draft": link.draft, "form": form})
+    with timezone.override(link.draft.crisis.client.time_zone):  # the deadline in the client's time
+        return render(request, "crises/magic_link.html", {"link": link, "draft": link.draft, "form": form})
 
 
 # --- Client portal ----------------------------------------------------------------------------

@@ -374,7 +374,15 @@ def note(request, item_id: int):
 @require_POST
 def end_shift(request):
     released = presence_end_shift(user=request.user)
-    messages.success(request, _("Shift ended; %(count)d item(s) went back to the queue.") % {"count": released})
+    messages.success(
+        request,
+        ngettext(
+            "Shift ended; %(count)d item went back to the queue.",
+            "Shift ended; %(count)d items went back to the queue.",
+            released,
+        )
+        % {"count": released},
+    )
     return redirect("inbox:queue")
 
 

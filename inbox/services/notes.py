@@ -1,6 +1,7 @@
 """Internal notes: agents see them, the platform never does."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from communityops.models import User
 
@@ -14,7 +15,7 @@ def item_note_add(*, acting_user: User, item_id: int, text: str) -> ItemNote:
     """Any staff member who may see the item can add a note; no lease needed. Emits NOTE_ADDED."""
     text = text.strip()
     if not text:
-        raise InboxActionError(message="A note needs text.")
+        raise InboxActionError(message=_("A note needs text."))
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     note = ItemNote.objects.create(item=item, author=acting_user, text=text)
     ItemEvent.objects.create(item=item, actor=acting_user, kind=ItemEvent.Kind.NOTE_ADDED, data={"note_id": note.pk})

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
@@ -153,7 +154,7 @@ def item_reply(
     now = now or timezone.now()
     text = text.strip()
     if not text:
-        raise InboxActionError(message="A reply needs text.")
+        raise InboxActionError(message=_("A reply needs text."))
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     # The conversation is compared first: if a colleague answered or moderated meanwhile (which
     # also dropped this lease), "here is what changed" helps more than "lease lost".
@@ -202,7 +203,7 @@ def outbound_replies_enqueue(
         return {}
     texts = {item.pk: text.strip() for item, text in replies}
     if not all(texts.values()):
-        raise InboxActionError(message="A reply needs text.")
+        raise InboxActionError(message=_("A reply needs text."))
     locked = list(item_qs_select_for_update().select_related("channel").filter(AnyOf(F("pk"), list(texts))))
     answered: dict[int, OutboundAction] = {}
     sent_or_going = (

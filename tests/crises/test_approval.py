@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -228,3 +229,33 @@ def test_a_rejection_without_a_comment_is_refused(crisis_setup, django_capture_o
 
     draft.refresh_from_db()
     assert draft.status == ResponseDraft.Status.SUBMITTED
+
+
+def test_a_client_abroad_reads_the_deadline_in_its_own_time(client, crisis_setup, django_capture_on_commit_callbacks):
+    crisis_setup["client"].time_zone = "America/New_York"
+    crisis_setup["client"].save(update_fields=["time_zone"])
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    draft.refresh_from_db()
+    in_new_york = timezone.localtime(draft.approval_due_at, ZoneInfo("America/New_York"))
+    in_berlin = timezone.localtime(draft.approval_due_at, ZoneInfo("Europe/Berlin"))
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert f"Bitte entscheiden Sie bis {in_new_york:%d.%m.%Y %H:%M} Uhr" in mail.outbox[0].body
+    assert f"Please decide by {in_new_york:%d.%m. %H:%M}." in page
+    assert f"{in_berlin:%H:%M}" not in page
+
+
+def test_the_portal_shows_the_deadline_in_the_clients_time(
+    client, crisis_setup, contact_user_for, django_capture_on_commit_callbacks
+):
+    crisis_setup["client"].time_zone = "Asia/Tokyo"
+    crisis_setup["client"].save(update_fields=["time_zone"])
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    draft.refresh_from_db()
+    client.force_login(contact_user_for(crisis_setup["client"]))
+
+    page = client.get(f"/crises/portal/{crisis_setup['crisis'].pk}/", headers={"Accept-Language": "en"})
+
+    in_tokyo = timezone.localtime(draft.approval_due_at, ZoneInfo("Asia/Tokyo"))
+    assert f"Please decide by {in_tokyo:%d.%m. %H:%M}." in page.content.decode()

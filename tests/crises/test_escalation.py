@@ -12,6 +12,7 @@ from crises.escalation import (
     escalation_clock_tick,
     is_business_hours,
     notification_send,
+    notification_text,
 )
 from crises.models import (
     AgencyRole,
@@ -293,3 +294,17 @@ def test_escalation_clock_leaves_retries_of_a_failed_send_to_the_periodic_task(l
 
     retry = Notification.objects.get(recipient_key="contact:retry")
     assert (retry.status, retry.attempts) == (Notification.Status.PENDING, 1)
+
+
+def test_an_sms_or_chat_alert_is_written_in_its_recipients_language(client_factory, shift_lead):
+    crisis = crisis_create(
+        acting_user=shift_lead, client=client_factory(name="Brauhaus"), title="Rückruf", now=timezone.now()
+    )
+
+    texts = {
+        language: notification_text(notification=Notification(crisis=crisis, language=language), ack_url="https://ack")
+        for language in ("de", "en")
+    }
+
+    assert texts["de"] == "[CommunityOps] Brauhaus: Rückruf (Schweregrad 2). Bestätigen: https://ack"
+    assert texts["en"] == "[CommunityOps] Brauhaus: Rückruf (severity 2). Acknowledge: https://ack"

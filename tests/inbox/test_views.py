@@ -136,6 +136,23 @@ def test_a_refused_reply_keeps_the_text_after_a_lead_took_the_item_over(
     assert not item.outbound_actions.exists()
 
 
+def test_an_empty_reply_is_refused_in_the_agents_language(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+    version = ItemEvent.objects.filter(item=item).latest("id").pk
+
+    response = client.post(
+        reverse("inbox:reply", args=[item.pk]),
+        {"text": "   ", "conversation_version": version},
+        headers={"HX-Request": "true", "Accept-Language": "de"},
+    )
+
+    assert response.status_code == 200
+    assert "Eine Antwort braucht einen Text." in response.content.decode()
+    assert not item.outbound_actions.exists()
+
+
 def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
     client, served, channel_factory, open_item_factory
 ):
