@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Client, ClientContact, Guideline, Team, User
-from .services import user_send_invitation
+from .services import user_invite, user_send_invitation
 
 
 class SecretFieldsForm(forms.ModelForm):
@@ -107,6 +107,31 @@ class TeamAdmin(admin.ModelAdmin):
     filter_horizontal = ("members", "clients")
 
 
+class UserInviteForm(forms.ModelForm):
+    """The admin's add form: a new account is an invitation (user_invite). A client contact's login
+    belongs to their contact, which scopes the portal to that contact's client."""
+
+    client_contact = forms.ModelChoiceField(
+        queryset=ClientContact.objects.filter(user__isnull=True).select_related("client").order_by("client__name"),
+        required=False,
+        label=_("client contact"),
+        help_text=_("For a client contact's login: the contact it belongs to (its client's portal)."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "role", "first_name", "last_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        is_contact = cleaned.get("role") == User.Role.CLIENT_CONTACT
+        if is_contact and cleaned.get("client_contact") is None:
+            self.add_error("client_contact", _("A client contact's login needs the contact it belongs to."))
+        if not is_contact and cleaned.get("client_contact") is not None:
+            self.add_error("client_contact", _("Only a client contact's login belongs to a contact."))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
@@ -119,17 +144,30 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role"), {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "first_name", "last_name")}),)
+    add_form = UserInviteForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "first_name", "last_name", "client_contact")}),
+    )
     actions = ["send_invitation"]
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.role == User.Role.ADMIN and super().has_add_permission(request)
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
         # New accounts are invitations: the person sets their own password.
-        obj.set_unusable_password()
-        super().save_model(request, obj, form, change)
-        user_send_invitation(user=obj, base_url=request.build_absolute_uri("/"))
+        invited = user_invite(
+            acting_user=request.user,
+            email=obj.email,
+            role=obj.role,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            client_contact=form.cleaned_data["client_contact"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        obj.__dict__.update(invited.__dict__)  # the admin logs and redirects with the object it passed in
         messages.info(
             request, _("An invitation with a set-password link was sent to %(email)s.") % {"email": obj.email}
         )

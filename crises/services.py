@@ -55,7 +55,6 @@ CRISIS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.RESOLVED: frozenset(),
 }
 MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.RESOLVED})
-# Items in these states are not answered publicly (hidden or spam).
 
 APPROVAL_LINK_SALT = "crises.approval-link"
 

@@ -47,16 +47,6 @@ def item_get_for_user(*, user: User, item_id: int) -> Item:
     )
 
 
-def item_open_queue_for_user(*, user: User) -> QuerySet[Item]:
-    """Open items, most urgent first: by SLA due time, then id (the keyset order)."""
-    return (
-        item_queryset_for_user(user=user)
-        .filter(status__in=Item.OPEN_STATUSES)
-        .select_related("client", "channel", "author", "claimed_by")
-        .order_by("sla_due_at", "id")
-    )
-
-
 @dataclass(frozen=True)
 class ItemFilters:
     """The queue filters; None means "any". Status defaults to the open statuses."""

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -103,10 +103,6 @@ def _workspace_context(request, item_id: int) -> dict:
     detail = item_detail_for_user(user=request.user, item_id=item_id)
     item = detail.item
     moderation_kinds = item_moderation_kinds(item=item)
-    try:
-        crisis_url = reverse("crises:from_items")
-    except NoReverseMatch:
-        crisis_url = ""
     return {
         "detail": detail,
         "claim": item_claim_state(item=item, user=request.user),
@@ -122,8 +118,8 @@ def _workspace_context(request, item_id: int) -> dict:
         "can_reply": item_can_reply(item=item),
         # A third of the lease: two missed heartbeats (a slow network) still leave it live.
         "heartbeat_seconds": max(1, int(lease_duration().total_seconds()) // 3),
-        "crisis_from_items_url": crisis_url,
-        "crisis_links": list(item.crisis_links.select_related("crisis")) if crisis_url else [],
+        "crisis_from_items_url": reverse("crises:from_items"),
+        "crisis_links": list(item.crisis_links.select_related("crisis")),
         "selected_item_id": item.pk,
     }
 

@@ -48,11 +48,6 @@ def _status_after(*, item: Item, kind: str) -> str | None:
     return _STATUS_AFTER[kind]
 
 
-def _spam_feedback(*, acting_user: User, item: Item, is_spam: bool) -> None:
-    """Teach the client's spam model from the agent's decision."""
-    spam_feedback_record(acting_user=acting_user, item=item, is_spam=is_spam)
-
-
 def items_status_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
     """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
     with one INSERT."""
@@ -99,7 +94,7 @@ def _moderate_locked(
         if kind == Kind.APPROVE:
             _tags_change(item=item, actor=acting_user, remove=[PENDING_MODERATION_TAG])
         if kind == Kind.SPAM:
-            _spam_feedback(acting_user=acting_user, item=item, is_spam=True)
+            spam_feedback_record(acting_user=acting_user, item=item, is_spam=True)  # teaches the client's spam model
     return actions
 
 
@@ -150,7 +145,7 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     else:
         to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
         items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now)
-    _spam_feedback(acting_user=acting_user, item=item, is_spam=False)
+    spam_feedback_record(acting_user=acting_user, item=item, is_spam=False)
     return item
 
 

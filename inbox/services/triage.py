@@ -71,12 +71,6 @@ class TriageResult:
     bands: list[int] | None = None
 
 
-def author_tier_for(*, client: Client, author: Author) -> str:
-    """A = on the client's key-account list, B = influencer by follower threshold, C = everyone else."""
-    profile = AuthorProfile.objects.filter(client=client, author=author).only("is_key_account").first()
-    return _tier(client=client, author=author, is_key_account=profile is not None and profile.is_key_account)
-
-
 def _tier(*, client: Client, author: Author, is_key_account: bool) -> str:
     if is_key_account:
         return AuthorTier.A

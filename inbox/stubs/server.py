@@ -87,14 +87,6 @@ class StubServer:
                 }
             }
 
-    def requests_matching(self, method: str | None = None, path_contains: str = "") -> list[RecordedRequest]:
-        with self._lock:
-            return [
-                request
-                for request in self.requests
-                if (method is None or request.method == method) and path_contains in request.path
-            ]
-
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()

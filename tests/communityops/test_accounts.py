@@ -5,7 +5,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.urls import reverse
 
-from communityops.models import User
+from communityops.models import ClientContact, User
 from communityops.services import user_invite
 from tests.conftest import PASSWORD, TOTP_SECRET
 
@@ -96,3 +96,24 @@ def test_only_admins_invite(user_factory):
 
     with pytest.raises(PermissionError):
         user_invite(acting_user=agent, email="x@agency.example", role=User.Role.AGENT, base_url="http://testserver/")
+
+
+def test_the_admin_invites_a_client_contact_only_with_their_contact(
+    client, user_factory, client_factory, django_capture_on_commit_callbacks
+):
+    customer = client_factory()
+    contact = ClientContact.objects.create(client=customer, name="Sabine", role="PR", email="sabine@client.example")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    form = {"email": "sabine@client.example", "role": User.Role.CLIENT_CONTACT, "first_name": "Sabine"}
+    add_url = reverse("admin:communityops_user_add")
+
+    without_contact = client.post(add_url, form, headers={"Accept-Language": "en"})
+    with django_capture_on_commit_callbacks(execute=True):
+        with_contact = client.post(add_url, {**form, "client_contact": contact.pk})
+
+    assert without_contact.status_code == 200
+    assert "needs the contact it belongs to" in without_contact.content.decode()
+    invited = User.objects.get(email="sabine@client.example")
+    contact.refresh_from_db()
+    assert with_contact.status_code == 302 and contact.user == invited
+    assert not invited.has_usable_password() and len(mail.outbox) == 1
