@@ -5,6 +5,7 @@ State changes happen in crises/services.py; every one writes a CrisisEvent in th
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -585,7 +586,11 @@ class DetectionSettings(models.Model):
     baseline_days = models.PositiveIntegerField(
         _("baseline (days)"),
         default=28,
-        help_text=_("Compared with the same window at the same hour of the week in this many previous days."),
+        validators=[MinValueValidator(7)],  # fewer than 7 days hold no earlier week to compare with
+        help_text=_(
+            "Compared with the same window at the same hour of the week in this many previous days "
+            "(28 days: the last four weeks)."
+        ),
     )
     z_threshold = models.FloatField(_("z-score threshold"), default=3.0)
     minimum_count = models.PositiveIntegerField(

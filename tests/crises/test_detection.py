@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from crises.detection import (
     baseline_expected,
@@ -125,3 +126,12 @@ def test_unanswered_items_per_channel_threshold(client_factory, channel_factory,
 def test_counts_are_one_query_per_window_set(rhythm, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         spike_detect_client(client=rhythm["client"], now=rhythm["sunday"])
+
+
+def test_a_baseline_shorter_than_a_week_is_refused(client_factory):
+    settings = DetectionSettings(client=client_factory(), baseline_days=6)
+
+    with pytest.raises(ValidationError) as refused:
+        settings.full_clean()
+
+    assert "baseline_days" in refused.value.message_dict
