@@ -321,11 +321,16 @@ class ClaimState:
     state: str
 
 
+def lease_is_live(*, item: Item, now: datetime) -> bool:
+    """Someone holds the item and their lease has not run out."""
+    return item.claimed_by_id is not None and item.lease_expires_at is not None and item.lease_expires_at > now
+
+
 def item_claim_state(*, item: Item, user: User, now: datetime | None = None) -> ClaimState:
     now = now or timezone.now()
     if item.status not in Item.OPEN_STATUSES:
         return ClaimState("closed")
-    if item.claimed_by_id is None or item.lease_expires_at is None or item.lease_expires_at <= now:
+    if not lease_is_live(item=item, now=now):
         # Also for its last holder: a reply needs a live lease, and claiming again gives one.
         return ClaimState("free")
     return ClaimState("mine" if item.claimed_by_id == user.pk else "other")
@@ -421,6 +426,7 @@ def item_can_reply(*, item: Item) -> bool:
 def item_moderation_kinds(*, item: Item) -> list[str]:
     """The moderation actions the item's channel can carry out, given the item's status."""
     from .connectors import connector_for_channel
+    from .connectors.wordpress import PENDING_MODERATION_TAG
 
     connector = connector_for_channel(item.channel)
     hidden = item.status == Item.Status.HIDDEN
@@ -437,7 +443,7 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
         if connector.supports(kind)
         and not (kind == OutboundAction.Kind.HIDE and hidden)
         and not (kind == OutboundAction.Kind.UNHIDE and not hidden)
-        and not (kind == OutboundAction.Kind.APPROVE and "pending_moderation" not in item.tags)
+        and not (kind == OutboundAction.Kind.APPROVE and PENDING_MODERATION_TAG not in item.tags)
     ]
 
 

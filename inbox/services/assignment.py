@@ -18,8 +18,8 @@ from communityops.models import User
 
 from ..lock_objects import item_qs_urgent_skip_locked, team_assignment_policy_qs_select_for_update
 from ..models import AgentPresence, Item, ItemEvent, TeamAssignmentPolicy
-from ..selectors import staff_may_serve_client
-from .claims import CLAIMABLE_STATUSES, claim_locked_item, claims_release_for_user, item_for_update, lease_is_live
+from ..selectors import lease_is_live, staff_may_serve_client
+from .claims import CLAIMABLE_STATUSES, claim_locked_item, claims_release_for_user, item_for_update
 from .errors import InvalidAssignee, ItemHeldByOther, ItemNotOpen
 
 

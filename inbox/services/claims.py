@@ -20,7 +20,7 @@ from communityops.selectors import client_id_list_for_user
 from ..lock_objects import URGENT_ORDER, item_qs_select_for_update, item_qs_urgent_skip_locked
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent
-from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user
+from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user, lease_is_live
 from .errors import ItemErased, ItemHeldByOther, ItemNotOpen, LeaseNotHeld
 
 # Statuses a claim may start from; an expired CLAIMED row is claimable again.
@@ -33,10 +33,6 @@ CLAIM_CANDIDATES = 64
 
 def lease_duration() -> timedelta:
     return timedelta(seconds=settings.INBOX_LEASE_SECONDS)
-
-
-def lease_is_live(*, item: Item, now: datetime) -> bool:
-    return item.claimed_by_id is not None and item.lease_expires_at is not None and item.lease_expires_at > now
 
 
 def _claimable_filter(now: datetime) -> Q:

@@ -32,8 +32,8 @@ from ..connectors import ConnectorError, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
-from ..selectors import item_conversation_changes_since, item_conversation_version
-from .claims import item_for_update, items_claims_clear, lease_is_live, lease_require_holder
+from ..selectors import item_conversation_changes_since, item_conversation_version, lease_is_live
+from .claims import item_for_update, items_claims_clear, lease_require_holder
 from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
 
 logger = logging.getLogger(__name__)
