@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from billing import pricing  # noqa: E402
 from billing.pricing import PRESETS, PricingInput, RateTerms, price_coverage  # noqa: E402
+from communityops.public_holidays import public_holidays  # noqa: E402
 
 RATES = RateTerms(
     1, Decimal("42.00"), Decimal(25), Decimal(40), Decimal(50), Decimal(125), Decimal(150),
@@ -36,7 +37,7 @@ def main() -> None:
     print(f"12 months 24/7, new volume each call:  {fresh:.2f} ms (168 Erlang C sizings)")
 
     def cold():
-        for cached in (pricing.staffing_table, pricing.agents_needed, pricing.public_holidays):
+        for cached in (pricing.staffing_table, pricing.agents_needed, public_holidays):
             cached.cache_clear()
         pricing._offset_change_dates.cache_clear()
         price_coverage(same, RATES)

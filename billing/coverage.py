@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .pricing import DEFAULT_TIME_ZONE, PRESETS, WeeklyPattern, is_public_holiday
+from communityops.public_holidays import is_public_holiday
+
+from .pricing import DEFAULT_TIME_ZONE, PRESETS, WeeklyPattern
 
 ONE_HOUR = timedelta(hours=1)
 # A plan covers at least one hour a week, and no run of public holidays lasts longer than a

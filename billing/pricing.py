@@ -66,7 +66,7 @@ from enum import IntEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from communityops.public_holidays import is_public_holiday, public_holidays
 
 CENT = Decimal("0.01")
 HOURS_PER_WEEK = 168
@@ -178,16 +178,6 @@ SPECIAL_HOLIDAY_DATES = ((12, 25), (12, 26), (5, 1))
 _DATES_WITH_OWN_CLASSES = frozenset({(12, 24), (12, 31), *SPECIAL_HOLIDAY_DATES})
 # Time band of each local hour when it is not deep night: 20:00-06:00 is night.
 _BAND_OF_HOUR = tuple(TimeBand.NIGHT if hour >= 20 or hour < 6 else TimeBand.DAY for hour in range(24))
-
-
-@lru_cache(maxsize=256)
-def public_holidays(federal_state: str, year: int) -> frozenset[date]:
-    """The state's public holidays of one year (cached: building them costs ~1 ms)."""
-    return frozenset(holidays.country_holidays("DE", subdiv=federal_state, years=year).keys())
-
-
-def is_public_holiday(federal_state: str, day: date) -> bool:
-    return day in public_holidays(federal_state, day.year)
 
 
 @lru_cache(maxsize=64)

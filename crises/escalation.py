@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, User
+from communityops.public_holidays import is_public_holiday
 
 from .models import (
     AgencyRole,
@@ -54,7 +54,7 @@ def is_business_hours(*, client: Client, at: datetime) -> bool:
     local = at.astimezone(ZoneInfo(client.time_zone))
     if local.weekday() >= 5:
         return False
-    if local.date() in holidays.country_holidays("DE", subdiv=client.federal_state, years=local.year):
+    if is_public_holiday(client.federal_state, local.date()):
         return False
     return BUSINESS_DAY_START <= local.time() < BUSINESS_DAY_END
 
