@@ -69,6 +69,18 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Approval.Decision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Approval.Decision.REJECT and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what should change: a rejection needs a comment."))
+        return cleaned
+
+
+class PortalDecisionForm(DecisionForm):
+    """The portal's decision names the version it was made on: a newer one may have come since."""
+
+    draft = forms.IntegerField(widget=forms.HiddenInput)
+
 
 class PostMortemForm(forms.Form):
     post_mortem = forms.CharField(label=_("Post-mortem"), widget=forms.Textarea)

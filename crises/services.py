@@ -314,16 +314,14 @@ def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | Non
 def response_draft_create(
     *, crisis: Crisis, acting_user: User, text: str, platform_texts: dict | None = None, now: datetime
 ) -> ResponseDraft:
-    """Write the next version. A version still awaiting approval is superseded (its links die with it)."""
+    """Write the next version. A version awaiting approval stays open for the client's decision
+    until this one is submitted (response_draft_submit supersedes it then)."""
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
     if not text.strip():
         raise CrisisError(_("The response needs a text."))
     last = crisis.drafts.order_by("-version").first()
-    if last is not None and last.status == ResponseDraft.Status.SUBMITTED:
-        last.status = ResponseDraft.Status.SUPERSEDED
-        last.save(update_fields=["status"])
     draft = ResponseDraft.objects.create(
         crisis=crisis,
         version=(last.version + 1) if last else 1,
@@ -382,6 +380,8 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     if not approvers:
         raise CrisisError(_("The client has no contact who may approve responses."))
     settings = approval_settings_for(client=crisis.client)
+    # An earlier version still awaiting approval is replaced by this one: its links die with it.
+    crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
     _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
     draft.status = ResponseDraft.Status.SUBMITTED
     draft.submitted_at = now
@@ -457,7 +457,8 @@ def approval_decide(
 
     A rejection sends the crisis back to drafting. An approval approves the draft when one
     suffices, when every named approver has approved, or when it comes from the fallback
-    approver (asked after the deadline, their word alone counts).
+    approver (asked after the deadline, their word alone counts). A decision also answers the
+    escalation: the client is on it, so no further step fires.
     """
     crisis = crisis_lock(crisis_id=draft.crisis_id)
     draft = ResponseDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
@@ -473,6 +474,7 @@ def approval_decide(
         draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
     )
     ApprovalLink.objects.filter(draft=draft, contact=contact, used_at__isnull=True).update(used_at=now)
+    crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=contact.user, now=now)
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.APPROVAL_DECIDED,

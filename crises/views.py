@@ -26,6 +26,7 @@ from .forms import (
     DraftForm,
     HoldingForm,
     LinkItemsForm,
+    PortalDecisionForm,
     PostMortemForm,
     TransitionForm,
 )
@@ -391,9 +392,7 @@ def portal_list(request, contact):
     )
 
 
-@portal_contact_required
-def portal_detail(request, contact, crisis_id: int):
-    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+def _portal_detail_page(request, contact, crisis: Crisis, form: PortalDecisionForm | None = None):
     drafts = crisis_drafts_for_client(crisis=crisis)
     draft = drafts.first()
     return render(
@@ -405,21 +404,27 @@ def portal_detail(request, contact, crisis_id: int):
             "draft": draft,
             "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
             "drafts": drafts,
-            "form": DecisionForm(),
+            "form": form or PortalDecisionForm(initial={"draft": draft.pk if draft else None}),
             "nav": "portal_crises",
         },
     )
 
 
 @portal_contact_required
+def portal_detail(request, contact, crisis_id: int):
+    return _portal_detail_page(request, contact, crisis_get_for_user(user=request.user, crisis_id=crisis_id))
+
+
+@portal_contact_required
 @require_POST
 def portal_decide(request, contact, crisis_id: int):
+    """The decision applies to the version the contact read; if a newer one came meanwhile, the
+    service refuses it (that version is no longer awaiting approval)."""
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    draft = crisis_drafts_for_client(crisis=crisis).first()
-    form = DecisionForm(request.POST)
-    if draft is None or not form.is_valid():
-        messages.error(request, _("Choose approve or reject."))
-        return redirect("crises:portal_detail", crisis_id=crisis.pk)
+    form = PortalDecisionForm(request.POST)
+    if not form.is_valid():
+        return _portal_detail_page(request, contact, crisis, form)
+    draft = get_object_or_404(crisis_drafts_for_client(crisis=crisis), pk=form.cleaned_data["draft"])
     try:
         services.approval_decide(
             draft=draft,

@@ -115,14 +115,47 @@ def test_magic_link_for_one_draft_does_not_open_another(
     assert response.status_code == 403 and other_draft.status == ResponseDraft.Status.SUBMITTED
 
 
-def test_a_superseded_draft_link_is_refused(client, crisis_setup, django_capture_on_commit_callbacks):
-    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+def test_a_version_awaiting_approval_stays_open_until_a_newer_one_is_submitted(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
     path = _magic_path(mail.outbox[0])
-    response_draft_create(
+    second = response_draft_create(
         crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
     )
 
-    assert client.get(path).status_code == 403
+    while_drafting = client.get(path).status_code
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=second, acting_user=crisis_setup["lead"], now=timezone.now())
+    after_submit = client.get(path).status_code
+
+    first.refresh_from_db()
+    assert (while_drafting, after_submit) == (200, 403)
+    assert first.status == ResponseDraft.Status.SUPERSEDED
+
+
+def test_a_rejection_by_link_without_a_comment_keeps_the_form(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+
+    response = client.post(path, {"decision": "reject", "comment": " "}, headers={"Accept-Language": "en"})
+
+    draft.refresh_from_db()
+    assert response.status_code == 200
+    assert "a rejection needs a comment" in response.content.decode()
+    assert 'name="decision"' in response.content.decode()
+    assert draft.status == ResponseDraft.Status.SUBMITTED and not ApprovalLink.objects.filter(used_at__isnull=False)
+
+
+def test_a_decision_answers_the_escalation(crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    approval_decide(
+        draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+
+    crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "Sabine"
 
 
 def test_all_named_approvers_must_approve_under_the_all_rule(crisis_setup, django_capture_on_commit_callbacks):

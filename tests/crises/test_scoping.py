@@ -29,7 +29,9 @@ def test_portal_pages_show_only_the_contacts_client(client, two_clients):
     listing = client.get("/crises/portal/")
     own_page = client.get(f"/crises/portal/{own.pk}/")
     foreign_page = client.get(f"/crises/portal/{foreign.pk}/")
-    foreign_decide = client.post(f"/crises/portal/{foreign.pk}/decide/", {"decision": "approve"})
+    foreign_decide = client.post(
+        f"/crises/portal/{foreign.pk}/decide/", {"decision": "approve", "draft": foreign_draft.pk}
+    )
 
     foreign_draft.refresh_from_db()
     assert listing.status_code == 200 and b"Crisis own" in listing.content and b"Crisis foreign" not in listing.content
@@ -42,10 +44,31 @@ def test_portal_approval_of_own_crisis_works(client, two_clients):
     client.force_login(two_clients["contact"])
     own, draft = two_clients["own"]
 
-    client.post(f"/crises/portal/{own.pk}/decide/", {"decision": "approve", "comment": "ok"})
+    client.post(f"/crises/portal/{own.pk}/decide/", {"decision": "approve", "comment": "ok", "draft": draft.pk})
 
     draft.refresh_from_db()
     assert draft.status == ResponseDraft.Status.APPROVED
+
+
+def test_a_portal_decision_applies_to_the_version_read_not_a_newer_one(client, two_clients, shift_lead):
+    own, read = two_clients["own"]
+    client.force_login(two_clients["contact"])
+    page = client.get(f"/crises/portal/{own.pk}/")
+    newer = response_draft_create(crisis=own, acting_user=shift_lead, text="Newer wording", now=timezone.now())
+    response_draft_submit(draft=newer, acting_user=shift_lead, now=timezone.now())
+
+    decided = client.post(
+        f"/crises/portal/{own.pk}/decide/",
+        {"decision": "approve", "draft": read.pk},
+        headers={"Accept-Language": "en"},
+        follow=True,
+    )
+
+    read.refresh_from_db()
+    newer.refresh_from_db()
+    assert f'name="draft" value="{read.pk}"' in page.content.decode()
+    assert (read.status, newer.status) == (ResponseDraft.Status.SUPERSEDED, ResponseDraft.Status.SUBMITTED)
+    assert "You cannot decide on this response (anymore)." in decided.content.decode()
 
 
 def test_api_scopes_a_contact_to_their_client(client, two_clients):
