@@ -20,9 +20,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, DurationField, F, Q
+from django.db.models import Count, DurationField, F, Q
 from django.utils import timezone
 
+from communityops.expressions import PercentileCont
 from communityops.models import Client
 from inbox.models import Item, OutboundAction
 
@@ -43,19 +44,6 @@ _row_providers: list[StatementRowProvider] = []
 def register_statement_row_provider(provider: StatementRowProvider) -> None:
     if provider not in _row_providers:
         _row_providers.append(provider)
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate percentile_cont(fraction) WITHIN GROUP (ORDER BY expr)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    allow_distinct = False
-
-    def __init__(self, expression, *, fraction: float, output_field=None, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("fraction must lie between 0 and 1")
-        super().__init__(expression, fraction=repr(float(fraction)), output_field=output_field, **extra)
 
 
 @dataclass
@@ -164,8 +152,8 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         received=Count("pk"),
         handled=Count("pk", filter=~Q(status__in=Item.OPEN_STATUSES)),
         answered=Count("pk", filter=answered),
-        median=PercentileCont(response_time, fraction=0.5, filter=answered, output_field=DurationField()),
-        p90=PercentileCont(response_time, fraction=0.9, filter=answered, output_field=DurationField()),
+        median=PercentileCont(response_time, percentile=0.5, filter=answered, output_field=DurationField()),
+        p90=PercentileCont(response_time, percentile=0.9, filter=answered, output_field=DurationField()),
         sla_due=Count("pk", filter=Q(sla_due_at__isnull=False) & (answered | Q(sla_due_at__lt=now))),
         sla_met=Count("pk", filter=Q(sla_due_at__isnull=False, first_response_at__lte=F("sla_due_at"))),
     )

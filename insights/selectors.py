@@ -32,10 +32,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Left, Trunc
 
+from communityops.expressions import PercentileCont
 from communityops.models import Channel, Client, User
 from inbox.models import AuthorProfile, AuthorTier, Item, OutboundAction
 
-from .expressions import PercentileCont, response_seconds
+from .expressions import response_seconds
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter, ReportPeriod
 from .stopwords import STOPWORDS
 

@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
+from communityops.expressions import PercentileCont
 from communityops.models import Client
 from inbox.models import AuthorProfile, Item
 from insights import selectors
-from insights.expressions import PercentileCont, response_seconds
+from insights.expressions import response_seconds
 from insights.periods import Granularity, ReportFilter, ReportPeriod
 
 from .conftest import BERLIN, NOW, REPORT_WEEK, berlin
