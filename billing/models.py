@@ -157,7 +157,9 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         gross = number_format(self.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
-        return f"{_('Quote')} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
+        # The word outside the f-string, where makemessages finds it.
+        label = _("Quote")
+        return f"{label} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
 
 
 class CoveragePlan(models.Model):

@@ -20,6 +20,10 @@ from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import rate_card_current
 
 
+class QuoteAlreadyAccepted(Exception):
+    """quote_accept on a quote that was accepted before; the message is for the user."""
+
+
 def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = None) -> tuple[RateCard, PriceQuote]:
     """Price an input with the given (default: the current) rate card. Reads only; the page,
     the API and saved quotes all go through here so they cannot disagree."""
@@ -214,13 +218,14 @@ def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from:
     """Turn a saved quote into `client`'s coverage plan (agency admins and shift leads only).
 
     The plan keeps the quote's rate card version. Starts on the quote's period start, or
-    `valid_from`; a quote can be accepted once.
+    `valid_from`; a quote can be accepted once (QuoteAlreadyAccepted). Both refusals carry a
+    translated message to show.
     """
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionError("Only admins and shift leads accept quotes.")
+        raise PermissionError(_("Only admins and shift leads accept quotes."))
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
-        raise ValueError("This quote has already been accepted.")
+        raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
     pricing_input = PricingInput.from_dict(quote.pricing_input)
     plan = coverage_plan_create(
         acting_user=acting_user,
