@@ -10,7 +10,7 @@ from communityops.models import Client
 
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
-from .services import coverage_plan_create, quote_accept, rate_card_publish
+from .services import QuoteAlreadyAccepted, coverage_plan_create, quote_accept, rate_card_publish
 
 
 @admin.register(RateCard)
@@ -69,7 +69,7 @@ class QuoteAdmin(admin.ModelAdmin):
                         client=form.cleaned_data["client"],
                         valid_from=form.cleaned_data["valid_from"],
                     )
-                except (ValueError, PermissionError) as error:
+                except (QuoteAlreadyAccepted, PermissionError) as error:
                     self.message_user(request, f"{quote}: {error}", messages.ERROR)
                 else:
                     self.message_user(request, _("%(quote)s accepted.") % {"quote": quote}, messages.SUCCESS)

@@ -135,6 +135,8 @@ class Quote(models.Model):
     # The prospect asked the agency to take it up (the quote page's request form).
     requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
     request_message = models.TextField(_("message with the request"), blank=True, max_length=2000)
+    # The admins' email about the request went out (the notify task may be delivered twice).
+    notified_at = models.DateTimeField(_("admins notified"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -155,7 +157,9 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         gross = number_format(self.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
-        return f"{_('Quote')} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
+        # The word outside the f-string, where makemessages finds it.
+        label = _("Quote")
+        return f"{label} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
 
 
 class CoveragePlan(models.Model):
@@ -217,6 +221,7 @@ class BillingEvent(models.Model):
         RATE_CARD_PUBLISHED = "rate_card_published", _("Rate card published")
         QUOTE_SAVED = "quote_saved", _("Quote saved")
         QUOTE_REQUESTED = "quote_requested", _("Quote requested")
+        QUOTE_REQUEST_NOTIFIED = "quote_request_notified", _("Admins notified of the request")
         QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
         PLAN_CREATED = "plan_created", _("Coverage plan created")
         PLAN_CLOSED = "plan_closed", _("Coverage plan closed")

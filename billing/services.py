@@ -4,8 +4,13 @@ coverage plan."""
 import secrets
 from datetime import date
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, User
@@ -13,6 +18,10 @@ from communityops.models import Client, User
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import rate_card_current
+
+
+class QuoteAlreadyAccepted(Exception):
+    """quote_accept on a quote that was accepted before; the message is for the user."""
 
 
 def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = None) -> tuple[RateCard, PriceQuote]:
@@ -82,6 +91,58 @@ def quote_request(*, quote: Quote, name: str, email: str, message: str = "") -> 
     quote_id = quote.pk
     transaction.on_commit(lambda: async_task(QUOTE_REQUEST_NOTIFY_TASK, quote_id))
     return True
+
+
+@transaction.atomic
+def quote_request_notify(*, quote: Quote) -> int:
+    """Email the agency's admins that a prospect asked to take `quote` up; returns how many were told.
+
+    Called by the notify task, which django-q2 may deliver twice: the quote's row is locked
+    and `notified_at` records the mail, so a second run (also one that waited for the lock)
+    sends nothing and returns 0. Unlike other side effects the mail is sent inside the
+    transaction, before `notified_at` is set: a failed send raises, nothing is marked, and the
+    task's retry sends it. Should the commit fail after a send, the retry sends again (twice
+    rather than never). With no active admin with an address nothing is sent or marked.
+    Emits QUOTE_REQUEST_NOTIFIED.
+    """
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.notified_at is not None:
+        return 0
+    admins = list(
+        User.objects.filter(role=User.Role.ADMIN, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if not admins:
+        return 0
+    _quote_request_email(quote=quote, admins=admins).send()
+    quote.notified_at = timezone.now()
+    quote.save(update_fields=["notified_at"])
+    BillingEvent.objects.create(
+        kind=BillingEvent.Kind.QUOTE_REQUEST_NOTIFIED, quote=quote, data={"recipients": len(admins)}
+    )
+    return len(admins)
+
+
+def _quote_request_email(*, quote: Quote, admins: list[str]) -> EmailMessage:
+    """The admins' email about a request, in the agency's language; replies go to the prospect."""
+    with translation.override(settings.LANGUAGE_CODE):
+        gross = number_format(quote.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
+        monthly = number_format(quote.monthly_average_net, decimal_pos=2, use_l10n=True, force_grouping=True)
+        subject = _("Quote requested: %(name)s, %(gross)s EUR") % {"name": quote.name, "gross": gross}
+        body = _(
+            "%(name)s <%(email)s> asks you to take up quote %(number)s (%(gross)s EUR gross, %(monthly)s EUR a"
+            " month on average).\n\n%(message)s\n\nThe quote: %(quote_url)s\nAccept it for a client in the admin:"
+            " %(admin_url)s\n"
+        ) % {
+            "name": quote.name,
+            "email": quote.email,
+            "number": quote.pk,
+            "gross": gross,
+            "monthly": monthly,
+            "message": quote.request_message or "—",
+            "quote_url": settings.SITE_URL + reverse("billing:quote_detail", kwargs={"token": quote.token}),
+            "admin_url": settings.SITE_URL + reverse("admin:billing_quote_change", args=[quote.pk]),
+        }
+    return EmailMessage(subject, body, to=admins, reply_to=[quote.email])
 
 
 @transaction.atomic
@@ -157,13 +218,14 @@ def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from:
     """Turn a saved quote into `client`'s coverage plan (agency admins and shift leads only).
 
     The plan keeps the quote's rate card version. Starts on the quote's period start, or
-    `valid_from`; a quote can be accepted once.
+    `valid_from`; a quote can be accepted once (QuoteAlreadyAccepted). Both refusals carry a
+    translated message to show.
     """
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionError("Only admins and shift leads accept quotes.")
+        raise PermissionError(_("Only admins and shift leads accept quotes."))
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
-        raise ValueError("This quote has already been accepted.")
+        raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
     pricing_input = PricingInput.from_dict(quote.pricing_input)
     plan = coverage_plan_create(
         acting_user=acting_user,

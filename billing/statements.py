@@ -20,11 +20,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, DurationField, F, Q
+from django.db.models import Count, DurationField, F, Q
 from django.utils import timezone
 
+from communityops.expressions import PercentileCont
 from communityops.models import Client
 from inbox.models import Item, OutboundAction
+from inbox.sla import sla_met, sla_relevant
 
 from .pricing import CATEGORIES, PricingInput, add_months, price_coverage
 from .selectors import coverage_plans_overlapping
@@ -43,19 +45,6 @@ _row_providers: list[StatementRowProvider] = []
 def register_statement_row_provider(provider: StatementRowProvider) -> None:
     if provider not in _row_providers:
         _row_providers.append(provider)
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate percentile_cont(fraction) WITHIN GROUP (ORDER BY expr)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    allow_distinct = False
-
-    def __init__(self, expression, *, fraction: float, output_field=None, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("fraction must lie between 0 and 1")
-        super().__init__(expression, fraction=repr(float(fraction)), output_field=output_field, **extra)
 
 
 @dataclass
@@ -99,7 +88,7 @@ class Statement:
 
     @property
     def sla_share(self) -> Decimal | None:
-        """Share of items whose SLA fell due that were answered in time, in percent (1 decimal)."""
+        """Share of the items that needed an answer (inbox.sla) answered in time, in percent (1 decimal)."""
         if not self.sla_due:
             return None
         return (Decimal(self.sla_met) * 100 / self.sla_due).quantize(Decimal("0.1"))
@@ -117,8 +106,9 @@ def _minutes(duration: timedelta | None) -> Decimal | None:
 def client_statement(*, client: Client, year: int, month: int, now: datetime | None = None) -> Statement:
     """The statement of `client` for one calendar month in the client's time zone.
 
-    Items count in the month they arrived. An item's SLA counts as due once it was answered
-    or its due time has passed (`now`); it is met when the first response came by the due time.
+    Items count in the month they arrived. The SLA counts are the client report's
+    (inbox.sla): items that needed an answer and were answered, or are still open past their
+    due time at `now`; met when the first response came by the due time.
     """
     now = now or timezone.now()
     zone = ZoneInfo(client.time_zone)
@@ -164,10 +154,10 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         received=Count("pk"),
         handled=Count("pk", filter=~Q(status__in=Item.OPEN_STATUSES)),
         answered=Count("pk", filter=answered),
-        median=PercentileCont(response_time, fraction=0.5, filter=answered, output_field=DurationField()),
-        p90=PercentileCont(response_time, fraction=0.9, filter=answered, output_field=DurationField()),
-        sla_due=Count("pk", filter=Q(sla_due_at__isnull=False) & (answered | Q(sla_due_at__lt=now))),
-        sla_met=Count("pk", filter=Q(sla_due_at__isnull=False, first_response_at__lte=F("sla_due_at"))),
+        median=PercentileCont(response_time, percentile=0.5, filter=answered, output_field=DurationField()),
+        p90=PercentileCont(response_time, percentile=0.9, filter=answered, output_field=DurationField()),
+        sla_due=Count("pk", filter=sla_relevant(now=now)),
+        sla_met=Count("pk", filter=sla_met(now=now)),
     )
     replies = OutboundAction.objects.filter(
         item__client=client,

@@ -22,7 +22,6 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
-    F,
     FloatField,
     IntegerField,
     Max,
@@ -32,10 +31,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Left, Trunc
 
+from communityops.expressions import PercentileCont
 from communityops.models import Channel, Client, User
 from inbox.models import AuthorProfile, AuthorTier, Item, OutboundAction
+from inbox.sla import sla_met, sla_relevant
 
-from .expressions import PercentileCont, response_seconds
+from .expressions import response_seconds
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter, ReportPeriod
 from .stopwords import STOPWORDS
 
@@ -88,22 +89,6 @@ def sentiment_aggregates() -> dict:
     }
 
 
-def sla_relevant(*, now: datetime) -> Q:
-    """Items that needed an answer and whose SLA outcome is known.
-
-    Answered items count (unless marked spam), and unanswered items still open past their
-    due time. Items closed, hidden or marked spam without an answer needed none (the inbox
-    hides and closes without setting first_response_at) and stay out of the share.
-    """
-    answered = Q(first_response_at__isnull=False) & ~Q(status=Status.SPAM)
-    overdue = Q(first_response_at__isnull=True, status__in=Item.OPEN_STATUSES, sla_due_at__lt=now)
-    return Q(sla_due_at__isnull=False) & (answered | overdue)
-
-
-def sla_met() -> Q:
-    return Q(sla_due_at__isnull=False, first_response_at__isnull=False, first_response_at__lte=F("sla_due_at"))
-
-
 def response_aggregates(*, now: datetime) -> dict:
     """Responded count, median, 90th percentile and mean first-response time (seconds), SLA counts.
 
@@ -113,14 +98,13 @@ def response_aggregates(*, now: datetime) -> dict:
     """
     seconds = response_seconds()
     responded = Q(first_response_at__isnull=False)
-    relevant = sla_relevant(now=now)
     return {
         "responded": Count("id", filter=responded),
         "median_seconds": PercentileCont(seconds, percentile=0.5, filter=responded),
         "p90_seconds": PercentileCont(seconds, percentile=0.9, filter=responded),
         "mean_seconds": Avg(seconds, filter=responded, output_field=FloatField()),
-        "sla_relevant": Count("id", filter=relevant),
-        "sla_met": Count("id", filter=relevant & sla_met()),
+        "sla_relevant": Count("id", filter=sla_relevant(now=now)),
+        "sla_met": Count("id", filter=sla_met(now=now)),
     }
 
 
@@ -247,15 +231,14 @@ def team_figures(
     """
     period = report_filter.period
     items = agency_items(client_ids=client_ids, period=period, client_id=report_filter.client_id)
-    relevant = sla_relevant(now=now)
     scoped_sql, scoped_params = (
         items.annotate(
             hour=Cast(ExtractHour("received_at", tzinfo=time_zone), IntegerField()),
             weekday=Cast(ExtractIsoWeekDay("received_at", tzinfo=time_zone), IntegerField()),
             response=response_seconds(),
             handled=ExpressionWrapper(~Q(status__in=Item.OPEN_STATUSES), output_field=BooleanField()),
-            relevant=ExpressionWrapper(relevant, output_field=BooleanField()),
-            met=ExpressionWrapper(relevant & sla_met(), output_field=BooleanField()),
+            relevant=ExpressionWrapper(sla_relevant(now=now), output_field=BooleanField()),
+            met=ExpressionWrapper(sla_met(now=now), output_field=BooleanField()),
         )
         .values("id", "client_id", "channel_id", "hour", "weekday", "response", "handled", "relevant", "met")
         .order_by()

@@ -4,13 +4,15 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from billing.demo import seed_billing
 from billing.models import BillingEvent, CoveragePlan, Quote, RateCard
 from billing.pricing import PRESETS
 from billing.selectors import rate_card_current
-from billing.services import quote_create
+from billing.services import quote_accept, quote_create
 from communityops.demo import seed_core
 from communityops.models import Client, User
 
@@ -97,6 +99,43 @@ def test_admin_action_accepts_a_quote_for_a_client(client, user_factory, client_
     assert ask.status_code == 200
     assert done.status_code == 302
     assert CoveragePlan.objects.get(client=customer).quote == quote
+
+
+def test_accepting_an_accepted_quote_again_says_so_in_german(client, user_factory, client_factory, rate_card):
+    customer = client_factory(federal_state="BY")
+    admin = admin_user(user_factory)
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    quote_accept(acting_user=admin, quote=quote, client=customer)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:billing_quote_changelist"),
+        {"action": "accept_for_client", "_selected_action": [quote.pk], "client": customer.pk, "apply": "1"},
+        follow=True,
+    )
+
+    with translation.override("de"):
+        shown = f"{quote}: Dieses Angebot wurde bereits angenommen."
+    assert shown.startswith("Angebot ")
+    assert shown in response.content.decode()
+    assert CoveragePlan.objects.filter(client=customer).count() == 1
+
+
+def test_a_broken_quote_is_an_error_not_a_message_in_the_admin(client, user_factory, client_factory, rate_card):
+    # Only refusals the service means for people are shown; a ValueError from bad stored data
+    # is a bug to see in the error log, not a red line to click away.
+    customer = client_factory(federal_state="BY")
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    broken = {**quote.pricing_input, "coverage": [{"weekday": 9, "start_hour": 17, "end_hour": 22}]}
+    Quote.objects.filter(pk=quote.pk).update(pricing_input=broken)
+    client.force_login(admin_user(user_factory))
+
+    with pytest.raises(ValueError, match="invalid window"):
+        client.post(
+            reverse("admin:billing_quote_changelist"),
+            {"action": "accept_for_client", "_selected_action": [quote.pk], "client": customer.pk, "apply": "1"},
+        )
+    assert not CoveragePlan.objects.filter(client=customer).exists()
 
 
 def test_quote_admin_shows_numbers_read_only(client, user_factory, rate_card):

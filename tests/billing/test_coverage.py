@@ -7,7 +7,7 @@ import pytest
 
 from billing.models import BillingEvent, CoveragePlan
 from billing.selectors import client_coverage_now, client_sla_due_at, clients_coverage_overview
-from billing.services import quote_accept, quote_create
+from billing.services import QuoteAlreadyAccepted, quote_accept, quote_create
 from communityops.models import Client, User
 
 from .conftest import pricing_input
@@ -183,7 +183,7 @@ def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factor
     assert plan.windows == [[day, 17, 22] for day in range(5)]
     assert plan.rate_card == quote.rate_card
     assert (quote.client, quote.accepted_by) == (client, lead)
-    with pytest.raises(ValueError):
+    with pytest.raises(QuoteAlreadyAccepted):
         quote_accept(acting_user=lead, quote=quote, client=client)
 
 

@@ -1,11 +1,22 @@
 """A prospect asks the agency to take a saved quote up, from the quote's page."""
 
+import socket
+import threading
+from datetime import date
+
+import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
 from billing.forms import default_calculator_data
 from billing.models import BillingEvent, Quote
+from billing.services import quote_create
+from billing.tasks import quote_request_notify_task
+
+from .conftest import pricing_input
 
 
 def _saved_quote(client) -> Quote:
@@ -133,3 +144,74 @@ def test_a_name_over_two_lines_is_refused_before_it_reaches_a_mail_subject(clien
     quote.refresh_from_db()
     assert response.status_code == 302  # collapsed onto one line
     assert quote.name == "Café Bcc: everyone@example.org"
+
+
+@pytest.fixture
+def requested_quote(rate_card, user_factory) -> Quote:
+    """A quote as quote_request leaves it before its notify task runs (the task is left to the test)."""
+    user_factory(role="admin", email="chefin@agentur.example")
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    Quote.objects.filter(pk=quote.pk).update(
+        name="Café Kranich", email="inhaber@kranich.example", requested_at=timezone.now()
+    )
+    return quote
+
+
+def test_the_notify_task_delivered_twice_sends_one_mail(requested_quote):
+    # django-q2's ORM broker may hand the same task to two workers, one after the other.
+    first = quote_request_notify_task(requested_quote.pk)
+    second = quote_request_notify_task(requested_quote.pk)
+
+    requested_quote.refresh_from_db()
+    notified = BillingEvent.objects.filter(quote=requested_quote, kind=BillingEvent.Kind.QUOTE_REQUEST_NOTIFIED)
+    assert (first, second) == (1, 0)
+    assert [message.to for message in mail.outbox] == [["chefin@agentur.example"]]
+    assert requested_quote.notified_at is not None
+    assert notified.count() == 1
+
+
+def test_a_failed_send_leaves_the_request_unnotified_and_the_retry_sends_it(requested_quote, settings):
+    working_mailers = settings.MAILERS
+    with socket.socket() as probe:  # a port nobody listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "timeout": 5},
+        }
+    }
+
+    with pytest.raises(OSError):
+        quote_request_notify_task(requested_quote.pk)
+    requested_quote.refresh_from_db()
+    assert requested_quote.notified_at is None
+
+    settings.MAILERS = working_mailers
+    quote_request_notify_task(requested_quote.pk)
+
+    requested_quote.refresh_from_db()
+    assert requested_quote.notified_at is not None
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_the_notify_task_send_one_mail(requested_quote):
+    start = threading.Barrier(4)
+    told = []
+
+    def run():
+        try:
+            start.wait()
+            told.append(quote_request_notify_task(requested_quote.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(told) == [0, 0, 0, 1]
+    assert len(mail.outbox) == 1

@@ -76,6 +76,37 @@ def test_statement_figures_on_a_hand_made_month(march):
     assert statement.sla_share == Decimal("60.0")
 
 
+def test_statement_sla_share_leaves_out_items_that_needed_no_answer(march, item_factory):
+    # Closed unanswered after its due time, and spam (answered or not): none of them needed an
+    # answer, so they count neither as due nor as met (the client report leaves them out too).
+    due = datetime(2026, 3, 24, 11, 0, tzinfo=BERLIN)
+    for status, first_response_at in [("closed", None), ("hidden", None), ("spam", None), ("spam", due)]:
+        item_factory(
+            client=march,
+            received_at=due - timedelta(hours=1),
+            status=status,
+            first_response_at=first_response_at,
+            sla_due_at=due,
+        )
+
+    statement = client_statement(client=march, year=2026, month=3, now=timezone.now())
+
+    assert (statement.sla_met, statement.sla_due) == (3, 5)
+    assert statement.sla_share == Decimal("60.0")
+
+
+def test_an_item_closed_unanswered_after_its_due_time_gives_no_sla_share(client_factory, plan_factory, item_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    received = datetime(2026, 3, 10, 10, 0, tzinfo=BERLIN)
+    item_factory(client=client, received_at=received, status="closed", sla_due_at=received + timedelta(hours=1))
+
+    statement = client_statement(client=client, year=2026, month=3, now=received + timedelta(days=1))
+
+    assert (statement.sla_met, statement.sla_due) == (0, 0)
+    assert statement.sla_share is None
+
+
 def test_statement_splits_a_month_between_two_plans(client_factory, plan_factory):
     client = client_factory(federal_state="BY")
     plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))

@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from billing.statements import client_statement
+from communityops.expressions import PercentileCont
 from communityops.models import Client
 from inbox.models import AuthorProfile, Item
 from insights import selectors
-from insights.expressions import PercentileCont, response_seconds
+from insights.expressions import response_seconds
 from insights.periods import Granularity, ReportFilter, ReportPeriod
 
 from .conftest import BERLIN, NOW, REPORT_WEEK, berlin
@@ -39,6 +41,17 @@ def test_sla_share_counts_the_overnight_item_as_met_and_skips_items_needing_no_a
 
     assert (summary["sla_relevant"], summary["sla_met"]) == (4, 3)
     assert summary["sla_share"] == 75.0
+
+
+def test_statement_and_client_report_give_the_same_sla_share_for_a_month(acme_week):
+    # The week's closed, hidden and spam items are past due: neither figure may count them.
+    march = ReportFilter(period=ReportPeriod.month(year=2025, month=3, time_zone=BERLIN))
+
+    statement = client_statement(client=acme_week.client, year=2025, month=3, now=NOW)
+    summary = selectors.service_summary(client=acme_week.client, report_filter=march, now=NOW)
+
+    assert (statement.sla_met, statement.sla_due) == (summary["sla_met"], summary["sla_relevant"]) == (3, 4)
+    assert float(statement.sla_share) == summary["sla_share"] == 75.0
 
 
 def test_an_open_item_past_due_counts_as_missed(acme_week):
