@@ -193,3 +193,20 @@ def test_claim_next_takes_the_client_chosen_in_the_filter(
     expect(page).to_have_url(re.compile(rf"/items/{kevin.pk}/\?client={other.pk}$"))
     expect(page.get_by_label(re.compile("^(Client|Kunde)"))).to_have_value(str(other.pk))
     context.close()
+
+
+def test_the_live_refresh_keeps_the_keyboard_focus_on_its_row(browser, live_server, browser_login, night_shift):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    second = page.locator("[data-queue-row] [data-item-link]").nth(1)
+    second.focus()
+    focused_id = second.get_attribute("id")
+
+    with page.expect_response(lambda response: "/inbox/queue/" in response.url, timeout=10_000):
+        pass  # the 5-second live refresh replaces the rows
+    page.wait_for_timeout(200)  # the swap settles
+
+    assert page.evaluate("document.activeElement.id") == focused_id
+    context.close()
