@@ -78,8 +78,20 @@
       field.focus();
       return;
     }
+    const copy = event.target.closest("[data-copy-text]");
+    if (copy) {  // a canned response for a channel that cannot send: pasted on the platform
+      navigator.clipboard.writeText(copy.dataset.copyText).then(() => {
+        copy.dataset.title = copy.dataset.title || copy.textContent;
+        copy.textContent = `${copy.dataset.title} ✓ ${copy.dataset.copiedLabel}`;
+      });
+      return;
+    }
     const confirmer = event.target.closest("[data-confirm]");
     if (confirmer && !window.confirm(confirmer.dataset.confirm)) event.preventDefault();
+    // Closing (x) would leave a written reply unsent: ask first, only then.
+    const closer = event.target.closest("[data-confirm-if-draft]");
+    const reply = document.getElementById("reply-text");
+    if (closer && reply && reply.value.trim() && !window.confirm(closer.dataset.confirmIfDraft)) event.preventDefault();
     if (event.target.closest("[data-help-toggle]")) {
       const help = document.getElementById("shortcut-help");
       if (help) help.hidden = !help.hidden;

@@ -210,3 +210,25 @@ def test_the_live_refresh_keeps_the_keyboard_focus_on_its_row(browser, live_serv
 
     assert page.evaluate("document.activeElement.id") == focused_id
     context.close()
+
+
+def test_closing_an_item_with_a_written_reply_asks_first(browser, live_server, browser_login, night_shift):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.keyboard.press("n")
+    expect(page.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    item_id = int(re.search(r"/items/(\d+)/", page.url)[1])
+    page.locator("#reply-text").fill("Danke, wir kümmern uns.")
+    page.locator("#reply-text").press("Escape")
+    page.locator("body").focus()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+
+    page.keyboard.press("x")
+    page.wait_for_timeout(500)
+
+    assert len(asked) == 1
+    assert Item.objects.get(pk=item_id).status == Item.Status.CLAIMED
+    context.close()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communityops.models import Channel, User
-from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.claims import item_claim, item_take_over
 from inbox.services.moderation import item_moderate
 
@@ -165,6 +165,20 @@ def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
 
     assert "This channel cannot send replies" in body
     assert reverse("inbox:reply", args=[item.pk]) not in body
+
+
+def test_canned_responses_can_be_copied_where_the_channel_cannot_reply(
+    client, served, channel_factory, open_item_factory
+):
+    reviews = channel_factory(client=served["channel"].client, platform=Channel.Platform.GENERIC)
+    CannedResponse.objects.create(client=reviews.client, title="Danke für die Bewertung", body="Vielen Dank!")
+    item = open_item_factory(channel=reviews)
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    body = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "Danke für die Bewertung" in body and 'data-copy-text="Vielen Dank!"' in body
 
 
 def test_reply_goes_out_and_answers_the_item(
