@@ -10,6 +10,7 @@ from django_q.models import Task
 from django_q.monitor import save_task
 
 from communityops.embedded_postgres import embedded_database_url
+from communityops.management.commands.devstack import stack_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +55,12 @@ def test_the_task_log_keeps_failed_runs_and_skips_successful_ones(db):
         save_task({**task, "started": finished, "stopped": finished, "result": None, "success": success}, get_broker())
 
     assert list(Task.objects.values_list("name", "success")) == [("run 1", False)]
+
+
+def test_devstack_links_point_at_the_address_it_serves_unless_site_url_is_set(monkeypatch):
+    monkeypatch.delenv("SITE_URL", raising=False)
+    served = stack_environment("127.0.0.1:8411")["SITE_URL"]
+    monkeypatch.setenv("SITE_URL", "https://ops.agency.example")
+
+    assert served == "http://127.0.0.1:8411"
+    assert stack_environment("127.0.0.1:8411")["SITE_URL"] == "https://ops.agency.example"

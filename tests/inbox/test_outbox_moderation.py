@@ -9,7 +9,7 @@ from inbox.connectors.wordpress import PENDING_MODERATION_TAG
 from inbox.models import Item, ItemEvent, ItemNote, OutboundAction
 from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
-from inbox.services.errors import ActionNotSupported, ReplyConflict
+from inbox.services.errors import ActionNotSupported, InboxActionError, ReplyConflict
 from inbox.services.moderation import item_mark_not_spam, item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.notes import item_note_add
 from inbox.services.outbox import item_reply
@@ -170,6 +170,19 @@ def test_notes_and_tags_are_recorded(facebook, open_item_factory, agent_for):
     assert item.tags == ["rückruf"]
     tagged = item.events.get(kind=ItemEvent.Kind.TAGGED)
     assert tagged.data == {"added": ["rückruf"], "removed": ["lieferung"]}
+
+
+def test_a_tag_is_added_once_and_an_overlong_one_is_refused_not_cut(facebook, open_item_factory, agent_for):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+
+    item_tags_change(acting_user=agent, item_id=item.pk, add=["a", "A ", "b", "a"])
+    with pytest.raises(InboxActionError) as refused:
+        item_tags_change(acting_user=agent, item_id=item.pk, add=["c", "x" * 60])
+
+    item.refresh_from_db()
+    assert item.tags == ["a", "b"]
+    assert "at most 50 characters" in refused.value.message
 
 
 def test_copies_with_non_breaking_spaces_are_hidden_too(facebook, open_item_factory, agent_for, meta_graph_stub):

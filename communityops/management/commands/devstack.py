@@ -1,5 +1,6 @@
 """Run the web server and the django-q2 cluster together; Ctrl-C stops both."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -9,6 +10,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from communityops.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def stack_environment(address: str) -> dict[str, str]:
+    """The processes' environment: links in mails point at the address served, unless SITE_URL is set."""
+    return {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{address}"}
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -24,12 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, address: str, **options):
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        python = sys.executable
-        processes = [
-            subprocess.Popen([python, "manage.py", "runserver", address, "--noreload"]),
-            subprocess.Popen([python, "manage.py", "qcluster"]),
-            *[subprocess.Popen([python, "manage.py", *command]) for command in settings.DEVSTACK_EXTRA_COMMANDS],
-        ]
+        python, environment = sys.executable, stack_environment(address)
+        commands = [["runserver", address, "--noreload"], ["qcluster"], *settings.DEVSTACK_EXTRA_COMMANDS]
+        processes = [subprocess.Popen([python, "manage.py", *command], env=environment) for command in commands]
         self._print_banner(address)
         try:
             while all(process.poll() is None for process in processes):
