@@ -65,8 +65,32 @@ class ClientContactInline(admin.TabularInline):
     raw_id_fields = ("user",)
 
 
+class KeywordListField(forms.CharField):
+    """A list of words typed as "lawyer, recall, boycott" (commas or lines), stored as a JSON list."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        words = [word.strip() for word in str(value or "").replace("\n", ",").split(",")]
+        return list(dict.fromkeys(word for word in words if word))
+
+
+class ClientAdminForm(forms.ModelForm):
+    alert_keywords = KeywordListField(
+        label=_("alert keywords"),
+        required=False,
+        help_text=_("Words that raise an item's priority, separated by commas, e.g. lawyer, recall, boycott."),
+    )
+
+    class Meta:
+        model = Client
+        fields = "__all__"
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientAdminForm
     list_display = ("name", "federal_state", "time_zone", "influencer_follower_threshold", "is_active")
     list_filter = ("federal_state", "is_active")
     search_fields = ("name", "slug")

@@ -1,6 +1,8 @@
 import pytest
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from communityops.admin import ClientAdminForm
 from communityops.models import User
 
 
@@ -121,3 +123,15 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
 
     script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src
+
+
+def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(client_factory):
+    customer = client_factory(alert_keywords=["Anwalt"])
+    data = {**model_to_dict(customer), "alert_keywords": "Anwalt, Rückruf,, Schimmel \n Boykott, Anwalt"}
+
+    shown = ClientAdminForm(instance=customer)["alert_keywords"].value()
+    form = ClientAdminForm(data=data, instance=customer)
+
+    assert shown == "Anwalt"
+    assert form.is_valid(), form.errors
+    assert form.save().alert_keywords == ["Anwalt", "Rückruf", "Schimmel", "Boykott"]
