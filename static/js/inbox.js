@@ -121,6 +121,20 @@
     });
   }
 
+  // What the agent has typed into the workspace's other fields (notes, tags, a take-over reason)
+  // and not sent yet, by form and field name; the reply has its own draft (above).
+  function typedFields() {
+    return Array.from(document.querySelectorAll("#workspace form textarea[name], #workspace form input[name]"))
+      .filter((field) => (field.type === "text" || field.type === "textarea") && !field.dataset.draftKey && !field.readOnly);
+  }
+  function typedKey(field) { return `${field.form.getAttribute("action")}|${field.name}`; }
+  function typedTexts() {
+    return new Map(typedFields().filter((field) => field.value !== field.defaultValue).map((field) => [typedKey(field), field.value]));
+  }
+  function typedTextsRestore(typed) {
+    typedFields().forEach((field) => { if (typed.has(typedKey(field))) field.value = typed.get(typedKey(field)); });
+  }
+
   // A form that must not go twice (a double click would open two crises).
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -160,7 +174,10 @@
     const composer = document.getElementById("composer");
     if (status && composer && event.target.id === "claim-status" && status.dataset.claimState !== composer.dataset.claimState) {
       const pane = document.querySelector("[data-item-id]");
-      if (pane && window.htmx) window.htmx.ajax("GET", `/inbox/items/${pane.dataset.itemId}/`, "#workspace");
+      if (pane && window.htmx) {
+        const typed = typedTexts();  // a half-written note or reason survives the reload
+        window.htmx.ajax("GET", `/inbox/items/${pane.dataset.itemId}/`, "#workspace").then(() => typedTextsRestore(typed));
+      }
     }
     // The open item stays marked (j/k go on from it) after the workspace or the queue changed.
     if (event.target.id === "workspace" || event.target.id === "queue-list") {

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from communityops.models import User
 from inbox.models import CannedResponse, Item
+from inbox.services.claims import item_claim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,4 +232,20 @@ def test_closing_an_item_with_a_written_reply_asks_first(browser, live_server, b
 
     assert len(asked) == 1
     assert Item.objects.get(pk=item_id).status == Item.Status.CLAIMED
+    context.close()
+
+
+def test_a_half_written_note_survives_a_colleague_claiming_the_item(browser, live_server, browser_login, night_shift):
+    item = night_shift["items"][0]
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/items/{item.pk}/")
+    page.locator("#note-text").fill("Kunde hat schon angerufen, Rückruf")
+
+    item_claim(acting_user=night_shift["agent_b"], item_id=item.pk)
+
+    expect(page.locator("#claim-status")).to_contain_text("Ben", timeout=10_000)  # the workspace reloaded
+    expect(page.locator("#composer")).to_have_attribute("data-claim-state", "other", timeout=5_000)
+    expect(page.locator("#note-text")).to_have_value("Kunde hat schon angerufen, Rückruf")
     context.close()
