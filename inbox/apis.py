@@ -167,6 +167,22 @@ def _item_for_output(*, request, item_id: int) -> Item:
 
 
 # -- reads ------------------------------------------------------------------------------
+SEARCH_DESCRIPTION = "Words of the text (an item matches when it has all of them) or part of the author's name."
+
+
+def _item_filters(data: dict) -> ItemFilters:
+    """The queue filters from a validated list or claim-next request."""
+    return ItemFilters(
+        client_id=data.get("client"),
+        channel_id=data.get("channel"),
+        statuses=tuple(data["status"]) if data.get("status") else None,
+        priority=data.get("priority"),
+        tier=data.get("tier"),
+        tag=data.get("tag"),
+        search=data.get("q", "").strip() or None,
+    )
+
+
 class ItemListApi(InboxApi):
     class FilterSerializer(serializers.Serializer):
         client = serializers.IntegerField(required=False)
@@ -175,6 +191,7 @@ class ItemListApi(InboxApi):
         priority = serializers.ChoiceField(choices=Item.Priority.choices, required=False)
         tier = serializers.ChoiceField(choices=AuthorTier.choices, required=False)
         tag = serializers.CharField(required=False)
+        q = serializers.CharField(required=False, max_length=100)
         cursor = serializers.CharField(required=False)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
 
@@ -191,6 +208,7 @@ class ItemListApi(InboxApi):
             OpenApiParameter("priority", OpenApiTypes.INT, enum=Item.Priority.values),
             OpenApiParameter("tier", OpenApiTypes.STR, enum=AuthorTier.values),
             OpenApiParameter("tag", OpenApiTypes.STR),
+            OpenApiParameter("q", OpenApiTypes.STR, description=SEARCH_DESCRIPTION),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the previous page"),
             OpenApiParameter("limit", OpenApiTypes.INT, description="1-200, default 50"),
         ],
@@ -200,14 +218,7 @@ class ItemListApi(InboxApi):
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        filters = ItemFilters(
-            client_id=data.get("client"),
-            channel_id=data.get("channel"),
-            statuses=tuple(data["status"]) if data.get("status") else None,
-            priority=data.get("priority"),
-            tier=data.get("tier"),
-            tag=data.get("tag"),
-        )
+        filters = _item_filters(data)
         try:
             items, next_cursor = item_page(
                 queryset=item_list_for_user(user=request.user, filters=filters),
@@ -282,6 +293,7 @@ class ClaimNextApi(InboxApi):
         priority = serializers.ChoiceField(choices=Item.Priority.choices, required=False)
         tier = serializers.ChoiceField(choices=AuthorTier.choices, required=False)
         tag = serializers.CharField(required=False)
+        q = serializers.CharField(required=False, max_length=100, help_text=SEARCH_DESCRIPTION)
 
     @extend_schema(
         operation_id="inbox_claim_next",
@@ -292,13 +304,7 @@ class ClaimNextApi(InboxApi):
         params = self.InputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        filters = ItemFilters(
-            client_id=data.get("client"),
-            channel_id=data.get("channel"),
-            priority=data.get("priority"),
-            tier=data.get("tier"),
-            tag=data.get("tag"),
-        )
+        filters = _item_filters(data)
         item = item_claim_next(acting_user=request.user, filters=filters)
         if item is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

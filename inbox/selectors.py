@@ -1,5 +1,6 @@
 """Reads of the inbox, always scoped to the clients the user may see."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +58,7 @@ class ItemFilters:
     priority: int | None = None
     tier: str | None = None
     tag: str | None = None
+    search: str | None = None  # words of the text (all of them), or part of the author's name
 
     @property
     def any_chosen(self) -> bool:
@@ -75,7 +77,18 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
         queryset = queryset.filter(author_tier=filters.tier)
     if filters.tag:
         queryset = queryset.filter(tags__contains=[filters.tag])
+    if filters.search:
+        matches = Q(author__display_name__icontains=filters.search)
+        if words := search_words(filters.search):
+            matches |= Q(topic_terms__contains=words)
+        queryset = queryset.filter(matches)
     return queryset
+
+
+def search_words(text: str) -> list[str]:
+    """The words a text search looks for among an item's topic terms, which hold each distinct
+    word of its text with three or more letters, in lower case (Item.topic_terms)."""
+    return sorted({word for word in re.findall(r"[^\W\d_]{3,}", text.lower())})
 
 
 # What a queue row and the list API show: the item without its report columns and triage

@@ -69,7 +69,8 @@ def _moderation_buttons(moderation_kinds: list[str]) -> list[tuple[str, str, str
 
 
 # The queue's filters, as query parameters (the filter form's field names).
-FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag")
+FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "q")
+SEARCH_MAX_LENGTH = 100
 
 
 def _filters_from(params) -> ItemFilters:
@@ -86,6 +87,7 @@ def _filters_from(params) -> ItemFilters:
         priority=number("priority"),
         tier=tier if tier in AuthorTier.values else None,
         tag=params.get("tag", "").strip() or None,
+        search=params.get("q", "").strip()[:SEARCH_MAX_LENGTH] or None,
     )
 
 

@@ -167,11 +167,14 @@ def test_list_filters(agent_client, served, open_item_factory):
     open_item_factory(channel=served)
     url = reverse("api_inbox_items")
 
+    searched = open_item_factory(channel=served, text="Schimmel im Brot")
+    by_search = agent_client.get(url, {"q": "schimmel"}).json()["results"]
     by_tag = agent_client.get(url, {"tag": "rueckruf"}).json()["results"]
     by_tier = agent_client.get(url, {"tier": "A"}).json()["results"]
     answered = agent_client.get(url, {"status": "answered"}).json()["results"]
     bad_cursor = agent_client.get(url, {"cursor": "???"})
 
+    assert [entry["id"] for entry in by_search] == [searched.pk]
     assert [entry["id"] for entry in by_tag] == [tagged.pk]
     assert [entry["id"] for entry in by_tier] == [tagged.pk]
     assert answered == []

@@ -297,6 +297,27 @@ def test_queue_filters_by_channel(client, served, open_item_factory, channel_fac
     assert "auf Facebook" not in fragment
 
 
+def test_the_queue_search_finds_words_of_the_text_or_the_author(client, served, open_item_factory):
+    splinters = open_item_factory(channel=served["channel"], text="Glassplitter im Bier! Rückruf jetzt?")
+    open_item_factory(channel=served["channel"], text="Wann kommt das Winterbier?")
+    by_author = open_item_factory(channel=served["channel"], text="Hallo", author_external_id="vera-1")
+    by_author.author.display_name = "Vera Glasmacher"
+    by_author.author.save()
+    client.force_login(served["agent"])
+
+    def found(query: str) -> str:
+        return client.get(reverse("inbox:queue_list"), {"q": query}).content.decode()
+
+    both_words, name, no_item_has_both = (
+        found("rückruf GLASSPLITTER"),
+        found("glasmach"),
+        found("Glassplitter Winterbier"),
+    )
+    assert splinters.text in both_words and "Winterbier" not in both_words and "Vera" not in both_words
+    assert "Vera Glasmacher" in name and splinters.text not in name
+    assert splinters.text not in no_item_has_both and "Winterbier" not in no_item_has_both
+
+
 def test_claim_next_takes_the_chosen_client_and_the_page_keeps_the_filter(
     client, served, client_factory, channel_factory, agent_for, team_factory, open_item_factory
 ):
