@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import ClientContact, User
 from communityops.selectors import client_ids_for_user
+from inbox.models import Item
 
 from .models import (
     ApprovalSettings,
@@ -50,6 +51,17 @@ def crisis_board_for_user(*, user: User) -> QuerySet[Crisis]:
         .select_related("client", "owner")
         .annotate(linked_item_count=Count("crisis_items"))
         .order_by("severity", "-created_at")
+    )
+
+
+def crises_to_link_item(*, user: User, item: Item) -> QuerySet[Crisis]:
+    """The unresolved crises of the item's client it is not linked to yet, newest first."""
+    return (
+        crisis_queryset_for_user(user=user)
+        .filter(client_id=item.client_id)
+        .exclude(status=Crisis.Status.RESOLVED)
+        .exclude(crisis_items__item=item)
+        .order_by("-created_at")
     )
 
 

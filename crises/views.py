@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_contact_for_user
@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import Approval, Crisis, HoldingStatement
 from .selectors import (
+    crises_to_link_item,
     crisis_board_for_user,
     crisis_drafts,
     crisis_drafts_for_client,
@@ -208,6 +209,35 @@ def crisis_link_items(request, crisis):
             _("Not linked, not items of %(client)s you can see: %(ids)s.")
             % {"client": crisis.client.name, "ids": ", ".join(map(str, foreign))},
         )
+
+
+@agency_staff_required
+@require_GET
+def item_crisis_picker(request, item_id: int):
+    """Loaded into the inbox's composer: the client's open crises this item can be added to."""
+    item = get_object_or_404(item_queryset_for_user(user=request.user), pk=item_id)
+    return render(
+        request,
+        "crises/_item_crisis_picker.html",
+        {"item": item, "crises": crises_to_link_item(user=request.user, item=item)},
+    )
+
+
+@agency_staff_required
+@require_POST
+def item_crisis_link(request, item_id: int):
+    """Add one inbox item to a crisis of its client, and go back to the item."""
+    item = get_object_or_404(item_queryset_for_user(user=request.user), pk=item_id)
+    crisis_id = request.POST.get("crisis", "")
+    crisis = crisis_get_for_user(user=request.user, crisis_id=int(crisis_id) if crisis_id.isdigit() else 0)
+    if crisis.client_id != item.client_id:
+        raise Http404
+    try:
+        services.crisis_items_link(crisis=crisis, items=[item], acting_user=request.user, now=timezone.now())
+        messages.success(request, _("Added to crisis #%(number)d.") % {"number": crisis.pk})
+    except CrisisError as error:
+        messages.error(request, str(error))
+    return redirect("inbox:item", item_id=item.pk)
 
 
 @agency_staff_required

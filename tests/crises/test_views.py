@@ -213,3 +213,23 @@ def test_linking_another_clients_item_says_which_were_not_linked(
     assert "1 item linked." in page
     assert f"Not linked, not items of Rheinmode KG you can see: {foreign.pk}." in page
     assert list(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True)) == [own.pk]
+
+
+def test_an_item_is_added_to_an_open_crisis_of_its_client_from_the_inbox(
+    lead_client, on_call, item_factory, channel_factory, client_factory
+):
+    channel = channel_factory()
+    item = item_factory(channel=channel)
+    open_crisis = crisis_create(acting_user=on_call, client=channel.client, title="Glassplitter", now=timezone.now())
+    other_client = crisis_create(acting_user=on_call, client=client_factory(), title="Elsewhere", now=timezone.now())
+
+    picker = lead_client.get(f"/crises/items/{item.pk}/crises/").content.decode()
+    added = lead_client.post(f"/crises/items/{item.pk}/link/", {"crisis": open_crisis.pk})
+    after = lead_client.get(f"/crises/items/{item.pk}/crises/").content.decode()
+    foreign = lead_client.post(f"/crises/items/{item.pk}/link/", {"crisis": other_client.pk})
+
+    assert "Glassplitter" in picker and "Elsewhere" not in picker
+    assert added.status_code == 302 and added["Location"] == f"/inbox/items/{item.pk}/"
+    assert list(CrisisItem.objects.values_list("crisis_id", "item_id")) == [(open_crisis.pk, item.pk)]
+    assert "Glassplitter" not in after  # linked already: nothing left to offer
+    assert foreign.status_code == 404
