@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.conf import settings
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 # The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
@@ -460,14 +461,25 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
     ]
 
 
-def colleagues_for_item(*, item: Item, user: User) -> QuerySet[User]:
-    """Active agency staff who may work on the item's client (assignment targets), except `user`."""
+def presence_timeout() -> timedelta:
+    return timedelta(seconds=settings.INBOX_PRESENCE_TIMEOUT_SECONDS)
+
+
+def user_is_online_q(*, now: datetime) -> Q:
+    """Users at their desk: a presence heartbeat within the timeout (see AgentPresence)."""
+    return Q(presence__is_online=True, presence__last_seen_at__gte=now - presence_timeout())
+
+
+def colleagues_for_item(*, item: Item, user: User, now: datetime | None = None) -> QuerySet[User]:
+    """Active agency staff who may work on the item's client (assignment targets), except `user`;
+    those online first (`is_online`): a hand-over to someone offline would come straight back."""
     return (
         User.objects.filter(is_active=True, role__in=User.STAFF_ROLES)
         .filter(Q(teams__clients=item.client_id) | Q(role__in=[User.Role.SHIFT_LEAD, User.Role.ADMIN]))
         .exclude(pk=user.pk)
+        .annotate(is_online=ExpressionWrapper(user_is_online_q(now=now or timezone.now()), BooleanField()))
         .distinct()
-        .order_by("first_name", "email")
+        .order_by("-is_online", "first_name", "email")
     )
 
 

@@ -7,24 +7,20 @@ Only agents with a live presence heartbeat receive work; an agent whose heartbea
 (or who ends their shift) goes offline and their claims are released.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communityops.models import User
 
 from ..lock_objects import item_qs_urgent_skip_locked, team_assignment_policy_qs_select_for_update
 from ..models import AgentPresence, Item, ItemEvent, TeamAssignmentPolicy
-from ..selectors import lease_is_live, staff_may_serve_client
+from ..selectors import lease_is_live, presence_timeout, staff_may_serve_client, user_is_online_q
 from .claims import CLAIMABLE_STATUSES, claim_locked_item, claims_release_for_user, item_for_update
-from .errors import InvalidAssignee, ItemHeldByOther, ItemNotOpen
-
-
-def presence_timeout() -> timedelta:
-    return timedelta(seconds=settings.INBOX_PRESENCE_TIMEOUT_SECONDS)
+from .errors import AssigneeOffline, InvalidAssignee, ItemHeldByOther, ItemNotOpen
 
 
 def presence_heartbeat(*, user: User, now: datetime | None = None) -> AgentPresence:
@@ -77,6 +73,11 @@ def item_assign(*, acting_user: User, item_id: int, assignee_id: int, now: datet
     assignee = User.objects.filter(pk=assignee_id).first()
     if assignee is None or not staff_may_serve_client(user=assignee, client_id=item.client_id):
         raise InvalidAssignee(assignee_id=assignee_id)
+    if not User.objects.filter(user_is_online_q(now=now), pk=assignee.pk).exists():
+        raise AssigneeOffline(
+            message=_("%(name)s is not online: the item would go straight back to the queue.") % {"name": assignee},
+            assignee_id=assignee_id,
+        )
     held_by_other = lease_is_live(item=item, now=now) and item.claimed_by_id != acting_user.pk
     if held_by_other and not acting_user.is_shift_lead_or_admin:
         raise ItemHeldByOther(holder_id=item.claimed_by_id, lease_expires_at=item.lease_expires_at.isoformat())
@@ -116,9 +117,8 @@ def team_auto_assign(*, policy_id: int, now: datetime | None = None) -> int:
         policy.team.members.filter(
             is_active=True,
             role__in=User.STAFF_ROLES,
-            presence__is_online=True,
-            presence__last_seen_at__gte=now - presence_timeout(),
         )
+        .filter(user_is_online_q(now=now))
         .select_related("presence")
         .order_by("pk")
     )

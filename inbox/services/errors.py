@@ -47,6 +47,11 @@ class InvalidAssignee(InboxActionError):
     default_message = _("That colleague cannot serve this client.")
 
 
+class AssigneeOffline(InboxActionError):
+    code = "assignee_offline"
+    default_message = _("That colleague is not online.")
+
+
 class AuthorAlreadyErased(InboxActionError):
     code = "author_already_erased"
     default_message = _("This item's author was already erased.")

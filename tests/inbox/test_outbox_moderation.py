@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from communityops.models import Channel
 from inbox.connectors.wordpress import PENDING_MODERATION_TAG
@@ -177,7 +178,7 @@ def test_a_tag_is_added_once_and_an_overlong_one_is_refused_not_cut(facebook, op
     agent = agent_for(facebook.client)
 
     item_tags_change(acting_user=agent, item_id=item.pk, add=["a", "A ", "b", "a"])
-    with pytest.raises(InboxActionError) as refused:
+    with pytest.raises(InboxActionError) as refused, translation.override("en"):
         item_tags_change(acting_user=agent, item_id=item.pk, add=["c", "x" * 60])
 
     item.refresh_from_db()

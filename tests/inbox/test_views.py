@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from communityops.models import Channel, User
 from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
+from inbox.services.assignment import presence_heartbeat
 from inbox.services.claims import item_claim, item_take_over
 from inbox.services.moderation import item_moderate
 
@@ -254,12 +255,30 @@ def test_inbox_page_keeps_the_agent_marked_online(client, served):
 def test_assign_hands_the_item_to_a_colleague_of_the_client(client, served, open_item_factory, agent_for):
     item = open_item_factory(channel=served["channel"])
     colleague = agent_for(served["client"])
+    presence_heartbeat(user=colleague)
     client.force_login(served["agent"])
 
     client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": colleague.pk})
 
     item.refresh_from_db()
     assert item.claimed_by == colleague
+
+
+def test_a_colleague_offline_is_marked_and_cannot_be_handed_an_item(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    away = agent_for(served["client"], first_name="Ben")
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+    refused = client.post(
+        reverse("inbox:assign", args=[item.pk]), {"assignee": away.pk}, headers={"Accept-Language": "en"}, follow=True
+    ).content.decode()
+
+    item.refresh_from_db()
+    assert f'<option value="{away.pk}" disabled>' in page and "offline" in page
+    assert "is not online: the item would go straight back to the queue." in refused
+    assert item.claimed_by == served["agent"]
 
 
 def test_tags_are_added_and_removed_from_the_composer(client, served, open_item_factory):
