@@ -35,8 +35,10 @@ class CrisisFromItemsForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    # No status preselected: a default would move a crisis backwards with one careless click.
     to_status = forms.ChoiceField(
-        label=_("New status"), choices=[(value, Crisis.Status(value).label) for value in sorted(MANUAL_TARGETS)]
+        label=_("New status"),
+        choices=[("", _("Choose…")), *((value, Crisis.Status(value).label) for value in sorted(MANUAL_TARGETS))],
     )
     post_mortem = forms.CharField(label=_("Post-mortem"), widget=forms.Textarea, required=False)
 

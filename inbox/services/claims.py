@@ -104,6 +104,8 @@ def item_claim_next(
     """
     now = now or timezone.now()
     filters = filters or ItemFilters()
+    if filters.statuses is not None and not set(filters.statuses) & set(CLAIMABLE_STATUSES):
+        return None  # the agent is looking at answered or closed items: none of those to claim
     client_ids = client_id_list_for_user(user=acting_user)
     if filters.client_id is not None:
         client_ids = [client_id for client_id in client_ids if client_id == filters.client_id]

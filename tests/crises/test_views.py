@@ -145,6 +145,17 @@ def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, c
     assert "from: " not in english and "approvers: [" not in english
 
 
+def test_the_status_change_has_no_status_preselected(lead_client, on_call, client_factory):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
+
+    page = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    unchosen = lead_client.post(f"/crises/{crisis.pk}/transition/", {"to_status": ""})
+
+    crisis.refresh_from_db()
+    assert '<option value="" selected>Choose…</option>' in page
+    assert unchosen.status_code == 302 and crisis.status == Crisis.Status.OPEN
+
+
 def test_an_illegal_transition_is_refused_with_a_message(lead_client, on_call, client_factory):
     crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
     lead_client.post(f"/crises/{crisis.pk}/transition/", {"to_status": "resolved", "post_mortem": "Fine."})

@@ -64,6 +64,16 @@ def test_claim_next_merges_the_queues_of_all_served_clients_by_urgency(channel_f
     assert not Item.objects.filter(channel=foreign, claimed_by__isnull=False).exists()
 
 
+def test_claim_next_with_only_answered_items_chosen_claims_nothing(served_channel, open_item_factory, agent_for):
+    waiting = open_item_factory(channel=served_channel)
+    agent = agent_for(served_channel.client)
+
+    claimed = item_claim_next(acting_user=agent, filters=ItemFilters(statuses=(Item.Status.ANSWERED,)))
+
+    waiting.refresh_from_db()
+    assert claimed is None and waiting.claimed_by is None
+
+
 def test_claim_next_sets_a_lease_and_writes_an_event(served_channel, open_item_factory, agent_for, settings):
     settings.INBOX_LEASE_SECONDS = 120
     item = open_item_factory(channel=served_channel)
