@@ -79,6 +79,33 @@ def escalation_schedule(*, steps: list[EscalationStep], started_at: datetime) ->
     return schedule
 
 
+@dataclass(frozen=True)
+class UpcomingStep:
+    step: EscalationStep
+    due_at: datetime
+    addressed: list[str]  # the step's client contacts and agency roles, as a shift lead reads them
+
+
+def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
+    """The steps of a running escalation still to fire, with when and whom (the crisis page's
+    timer). None once acknowledged or resolved: then nothing more fires."""
+    if not crisis.escalation_running:
+        return []
+    schedule = escalation_schedule(steps=crisis_steps(crisis=crisis), started_at=crisis.escalation_started_at)
+    return [
+        UpcomingStep(
+            step=step,
+            due_at=due_at,
+            addressed=[
+                *(contact.name for contact in step.contacts.all()),
+                *(AgencyRole(role).label for role in step.agency_roles),
+            ],
+        )
+        for step, due_at in schedule
+        if due_at > now
+    ]
+
+
 def crisis_steps(*, crisis: Crisis) -> list[EscalationStep]:
     policy = getattr(crisis.client, "escalation_policy", None)
     if policy is None or not policy.is_active:

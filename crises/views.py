@@ -18,7 +18,7 @@ from inbox.models import Item
 from inbox.selectors import item_queryset_for_user
 
 from . import services
-from .escalation import acknowledge_token_read
+from .escalation import acknowledge_token_read, escalation_upcoming
 from .forms import (
     CrisisCreateForm,
     CrisisFromItemsForm,
@@ -145,6 +145,7 @@ def crisis_detail(request, crisis_id: int):
         "current_draft": draft_current(crisis=crisis),
         "approved_draft": draft_latest_approved(crisis=crisis),
         "notifications": crisis.notifications.select_related("step").order_by("created_at", "pk"),
+        "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
         "holding_statements": HoldingStatement.objects.filter(
             client=crisis.client, is_active=True, is_pre_approved=True
         ),

@@ -308,3 +308,20 @@ def test_an_sms_or_chat_alert_is_written_in_its_recipients_language(client_facto
 
     assert texts["de"] == "[CommunityOps] Brauhaus: Rückruf (Schweregrad 2). Bestätigen: https://ack"
     assert texts["en"] == "[CommunityOps] Brauhaus: Rückruf (severity 2). Acknowledge: https://ack"
+
+
+def test_the_crisis_page_names_the_steps_still_to_fire_and_when(client, ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    client.force_login(ladder["lead"])
+
+    running = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    crisis_acknowledge(crisis=crisis, by_label="Sam", acting_user=ladder["lead"], now=timezone.now())
+    acknowledged = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    crisis.refresh_from_db()
+    second_due = timezone.localtime(crisis.escalation_started_at + timedelta(minutes=10))
+    third_due = timezone.localtime(crisis.escalation_started_at + timedelta(minutes=25))
+    assert f"Step 2 at {second_due:%H:%M} by Email: {ladder['pr'].name}" in running
+    assert f"Step 3 at {third_due:%H:%M} by Email: {ladder['legal'].name}, {ladder['boss'].name}" in running
+    assert "Next, unless acknowledged" not in acknowledged
