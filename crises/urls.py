@@ -27,6 +27,7 @@ urlpatterns = [
     path("approve/<int:draft_id>/<str:token>/", views.magic_link, name="magic_link"),
     # The client portal (client contacts, allauth login).
     path("portal/", views.portal_list, name="portal_list"),
+    path("portal/awaiting/", views.portal_awaiting, name="portal_awaiting"),
     path("portal/<int:crisis_id>/", views.portal_detail, name="portal_detail"),
     path("portal/<int:crisis_id>/decide/", views.portal_decide, name="portal_decide"),
     path("portal/<int:crisis_id>/acknowledge/", views.portal_acknowledge, name="portal_acknowledge"),

@@ -442,6 +442,12 @@ def _portal_detail_page(request, contact, crisis: Crisis, form: PortalDecisionFo
 
 
 @portal_contact_required
+def portal_awaiting(request, contact):
+    """The drafts awaiting the contact's client's decision: loaded into the portal's start page."""
+    return render(request, "crises/_portal_awaiting.html", {"awaiting": portal_drafts_awaiting(contact=contact)})
+
+
+@portal_contact_required
 def portal_detail(request, contact, crisis_id: int):
     return _portal_detail_page(request, contact, crisis_get_for_user(user=request.user, crisis_id=crisis_id))
 

@@ -141,3 +141,15 @@ def test_the_agency_sees_every_version_the_post_mortem_and_the_timeline(client, 
 
     assert [draft["id"] for draft in detail["drafts"]] == [unsubmitted.pk, submitted.pk]
     assert detail["post_mortem"] == "Agent Ben missed it" and detail["timeline"]
+
+
+def test_the_portal_start_page_loads_what_awaits_the_contacts_decision(client, two_clients):
+    client.force_login(two_clients["contact"])
+    own, draft = two_clients["own"]
+
+    home = client.get("/portal/").content.decode()
+    awaiting = client.get("/crises/portal/awaiting/").content.decode()
+
+    assert "/crises/portal/awaiting/" in home
+    assert f"/crises/portal/{own.pk}/" in awaiting and "Crisis own · v1" in awaiting
+    assert "Crisis foreign" not in awaiting
