@@ -85,7 +85,7 @@ class ClientAdminForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = "__all__"
+        fields = ("alert_keywords",)  # the admin adds the others from its own field list
 
 
 @admin.register(Client)
