@@ -76,26 +76,22 @@ class KeywordListField(forms.CharField):
         return list(dict.fromkeys(word for word in words if word))
 
 
-class ClientAdminForm(forms.ModelForm):
-    alert_keywords = KeywordListField(
-        label=_("alert keywords"),
-        required=False,
-        help_text=_("Words that raise an item's priority, separated by commas, e.g. lawyer, recall, boycott."),
-    )
-
-    class Meta:
-        model = Client
-        fields = ("alert_keywords",)  # the admin adds the others from its own field list
-
-
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    form = ClientAdminForm
     list_display = ("name", "federal_state", "time_zone", "influencer_follower_threshold", "is_active")
     list_filter = ("federal_state", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ChannelInline, ClientContactInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "alert_keywords":
+            return KeywordListField(
+                label=db_field.verbose_name,
+                required=False,
+                help_text=_("Words that raise an item's priority, separated by commas, e.g. lawyer, recall, boycott."),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Channel)

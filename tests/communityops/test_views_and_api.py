@@ -1,9 +1,10 @@
 import pytest
+from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from communityops.admin import ClientAdminForm
-from communityops.models import User
+from communityops.admin import ClientAdmin
+from communityops.models import Client, User
 
 
 def test_public_pages_render_without_login(client, db):
@@ -125,12 +126,15 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
     assert "unsafe-inline" not in script_src
 
 
-def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(client_factory):
+def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(rf, client_factory, user_factory):
     customer = client_factory(alert_keywords=["Anwalt"])
+    request = rf.get("/admin/")
+    request.user = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    form_class = ClientAdmin(Client, admin.site).get_form(request, customer)
     data = {**model_to_dict(customer), "alert_keywords": "Anwalt, Rückruf,, Schimmel \n Boykott, Anwalt"}
 
-    shown = ClientAdminForm(instance=customer)["alert_keywords"].value()
-    form = ClientAdminForm(data=data, instance=customer)
+    shown = form_class(instance=customer)["alert_keywords"].value()
+    form = form_class(data=data, instance=customer)
 
     assert shown == "Anwalt"
     assert form.is_valid(), form.errors
