@@ -35,7 +35,7 @@ from inbox.models import Item
 from .models import ChannelUnansweredThreshold, DetectionSettings, SpikeAlert
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
-from .selectors import on_call_lead_now
+from .selectors import on_call_lead_now, spike_alert_samples
 
 SAMPLE_SIZE = 5
 
@@ -248,10 +248,9 @@ def spike_alert_notify(*, alert_id: int, now: datetime) -> bool:
         return False
     lead = on_call_lead_now(at=now)
     leads = [lead] if lead else list(User.objects.filter(role=User.Role.SHIFT_LEAD, is_active=True).order_by("pk"))
-    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
     context = {
         "alert": alert,
-        "samples": sorted(samples, key=lambda item: alert.sample_item_ids.index(item.pk)),
+        "samples": spike_alert_samples(alert=alert),
         "alert_url": absolute_url(reverse("crises:alert_detail", kwargs={"alert_id": alert.pk})),
     }
     for user in leads:

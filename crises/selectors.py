@@ -16,6 +16,7 @@ from .models import (
     Crisis,
     CrisisEvent,
     CrisisItem,
+    HoldingStatement,
     Notification,
     OnCallShift,
     ResponseDraft,
@@ -63,6 +64,21 @@ def crises_to_link_item(*, user: User, item: Item) -> QuerySet[Crisis]:
         .exclude(crisis_items__item=item)
         .order_by("-created_at")
     )
+
+
+def crisis_notifications(*, crisis: Crisis) -> QuerySet[Notification]:
+    return crisis.notifications.select_related("step").order_by("created_at", "pk")
+
+
+def holding_statements_ready(*, client) -> QuerySet[HoldingStatement]:
+    """The client's active, pre-approved holding statements: sendable without asking."""
+    return HoldingStatement.objects.filter(client=client, is_active=True, is_pre_approved=True)
+
+
+def spike_alert_samples(*, alert: SpikeAlert) -> list[Item]:
+    """The alert's sample items, in the order the alert lists them."""
+    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
+    return sorted(samples, key=lambda item: alert.sample_item_ids.index(item.pk))
 
 
 def crisis_list_for_user(*, user: User, status: str | None = None) -> QuerySet[Crisis]:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_contact_for_user
-from inbox.models import Item
 from inbox.selectors import item_queryset_for_user
 
 from . import services
@@ -40,13 +39,16 @@ from .selectors import (
     crisis_linked_items_newest,
     crisis_links_unanswered,
     crisis_list_for_user,
+    crisis_notifications,
     crisis_timeline,
     draft_current,
     draft_latest_approved,
+    holding_statements_ready,
     notification_recipient_label,
     on_call_lead_now,
     portal_drafts_awaiting,
     spike_alert_get_for_user,
+    spike_alert_samples,
     spike_alerts_open_for_user,
 )
 from .services import CrisisError, MagicLinkRefused
@@ -144,11 +146,9 @@ def crisis_detail(request, crisis_id: int):
         "drafts": crisis_drafts(crisis=crisis),
         "current_draft": draft_current(crisis=crisis),
         "approved_draft": draft_latest_approved(crisis=crisis),
-        "notifications": crisis.notifications.select_related("step").order_by("created_at", "pk"),
+        "notifications": crisis_notifications(crisis=crisis),
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
-        "holding_statements": HoldingStatement.objects.filter(
-            client=crisis.client, is_active=True, is_pre_approved=True
-        ),
+        "holding_statements": holding_statements_ready(client=crisis.client),
         "on_call": on_call_lead_now(at=now),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
@@ -324,8 +324,11 @@ def post_mortem(request, crisis):
 def alert_detail(request, alert_id: int):
     """Where the alert email's "open crisis" link lands: the evidence and the button."""
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
-    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
-    return render(request, "crises/alert_detail.html", {"alert": alert, "samples": samples, "nav": "crises"})
+    return render(
+        request,
+        "crises/alert_detail.html",
+        {"alert": alert, "samples": spike_alert_samples(alert=alert), "nav": "crises"},
+    )
 
 
 @agency_staff_required
