@@ -74,3 +74,34 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     expect(colleague.locator("#breakdown .amount")).to_have_text(price)
     colleague_context.close()
     prospect_context.close()
+
+
+def test_only_the_save_button_saves_a_quote_and_one_click_saves_one(browser, live_server):
+    # htmx sends a form's request to the formaction of the submit button clicked last; a save the
+    # browser's validation stopped must not turn every later change into a saved quote.
+    page = browser.new_context().new_page()
+    quote_posts = []
+    page.on("request", lambda request: quote_posts.append(request) if "/pricing/quotes/" in request.url else None)
+    page.goto(f"{live_server.url}/pricing/")
+    expect(page.locator("#breakdown .amount")).to_have_text(re.compile(r"€"))
+    email = page.get_by_label("Your email (optional)")
+    email.fill("bad")
+    page.get_by_role("button", name="Save quote").click()
+    expect(email).to_be_focused()  # the browser's validation stopped the save
+
+    email.fill("inhaber@kranich.example")
+    channels = page.get_by_label("Channels")
+    for _change in range(3):
+        with page.expect_response(lambda response: response.request.method == "POST") as answered:
+            channels.press("ArrowUp")
+            channels.dispatch_event("change")
+        assert answered.value.url.endswith("/pricing/preview/")
+    expect(page.locator("#breakdown .amount")).to_be_visible()
+    assert quote_posts == []
+    assert not Quote.objects.exists()
+
+    page.get_by_role("button", name="Save quote").click()
+    expect(page).to_have_url(re.compile(r"/pricing/q/[^/]+/$"))
+    assert [request.headers.get("hx-request") for request in quote_posts] == [None]
+    quote = Quote.objects.get()
+    assert (quote.email, quote.pricing_input["channels"]) == ("inhaber@kranich.example", 6)
