@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
@@ -468,7 +468,7 @@ def topic_columns(first: str) -> list[Column]:
         Column(first),
         Column(_("Items"), numeric=True),
         Column(_("Previous period"), numeric=True),
-        Column(_("Change"), numeric=True),
+        Column(pgettext_lazy("against the previous period", "Change"), numeric=True),
     ]
 
 
