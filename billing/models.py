@@ -110,7 +110,9 @@ class RateCard(models.Model):
         verbose_name_plural = _("rate cards")
 
     def __str__(self) -> str:
-        return f"{_('Rate card')} v{self.version}"
+        # The word outside the f-string, where makemessages finds it.
+        label = _("Rate card")
+        return f"{label} v{self.version}"
 
     def terms(self) -> RateTerms:
         return RateTerms(version=self.version, **{name: getattr(self, name) for name in self.TERM_FIELDS})
