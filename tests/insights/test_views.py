@@ -336,3 +336,23 @@ def test_german_report_keeps_its_own_word_for_the_change_against_the_previous_pe
     ).content.decode()
 
     assert '<th scope="col" class="num">Veränderung</th>' in page
+
+
+@pytest.mark.parametrize(
+    ("granularity", "title"),
+    [
+        ("day", "Beiträge je Tag nach Stimmung"),
+        ("week", "Beiträge je Woche nach Stimmung"),
+        ("month", "Beiträge je Monat nach Stimmung"),
+    ],
+)
+def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin, acme_week, granularity, title):
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("insights:client_report", args=[acme_week.client.pk]),
+        {**WEEK, "granularity": granularity},
+        headers={"Accept-Language": "de"},
+    ).content.decode()
+
+    assert title in page
