@@ -44,10 +44,10 @@ class AcceptQuoteForm(forms.Form):
 class QuoteAdmin(admin.ModelAdmin):
     list_display = [
         *("pk", "name", "email", "gross", "monthly_average_net", "rate_card"),
-        *("created_at", "requested_at", "accepted_at"),
+        *("created_at", "requested_at", "requester_name", "accepted_at"),
     ]
     list_filter = ["requested_at", "accepted_at", "rate_card"]
-    search_fields = ["name", "email", "token"]
+    search_fields = ["name", "email", "requester_name", "requester_email", "token"]
     readonly_fields = [field.name for field in Quote._meta.fields]
     actions = ["accept_for_client"]
 

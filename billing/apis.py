@@ -12,8 +12,6 @@ from communityops.models import FederalState
 
 from .pricing import (
     CATEGORIES,
-    EARLIEST_START,
-    LATEST_START,
     MAX_CHANNELS,
     MAX_COMMENTS_PER_MONTH,
     MAX_MONTHS,
@@ -23,6 +21,7 @@ from .pricing import (
     first_of_next_month,
 )
 from .services import quote_price
+from .validators import validate_quote_start
 
 
 class QuoteApi(APIView):
@@ -50,13 +49,12 @@ class QuoteApi(APIView):
         comments_per_month = serializers.IntegerField(min_value=0, max_value=MAX_COMMENTS_PER_MONTH)
         response_minutes = serializers.ChoiceField(choices=RESPONSE_TIME_CHOICES)
         crisis_on_call = serializers.BooleanField(default=False)
-        start = serializers.DateField(required=False, help_text="Default: the first day of next month.")
+        start = serializers.DateField(
+            required=False,
+            validators=[validate_quote_start],
+            help_text="Default: the first day of next month. Not before today (Europe/Berlin).",
+        )
         months = serializers.IntegerField(min_value=1, max_value=MAX_MONTHS, default=12)
-
-        def validate_start(self, value):
-            if not EARLIEST_START <= value <= LATEST_START:
-                raise serializers.ValidationError("Choose a start between 2020 and 2099.")
-            return value
 
     @extend_schema_serializer(component_name="BillingQuote")
     class OutputSerializer(serializers.Serializer):

@@ -10,8 +10,6 @@ from communityops.models import FederalState
 
 from .models import RESPONSE_TIME_FIELD_CHOICES
 from .pricing import (
-    EARLIEST_START,
-    LATEST_START,
     MAX_CHANNELS,
     MAX_COMMENTS_PER_MONTH,
     MAX_MONTHS,
@@ -20,6 +18,7 @@ from .pricing import (
     WeeklyPattern,
     first_of_next_month,
 )
+from .validators import validate_quote_start
 
 WEEKDAY_NAMES = (
     _("Monday"),
@@ -82,6 +81,7 @@ class CalculatorForm(forms.Form):
         required=False,
         help_text=_("Default: the first day of next month."),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_quote_start],
     )
     months = forms.IntegerField(
         label=_("Months"), initial=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
@@ -97,12 +97,6 @@ class CalculatorForm(forms.Form):
         if not cells:
             raise forms.ValidationError(_("Choose at least one hour."))
         return WeeklyPattern.from_cells(cells)
-
-    def clean_start(self) -> date | None:
-        start = self.cleaned_data["start"]
-        if start is not None and not (EARLIEST_START <= start <= LATEST_START):
-            raise forms.ValidationError(_("Choose a start between 2020 and 2099."))
-        return start
 
     def pricing_input(self, *, today: date) -> PricingInput:
         data = self.cleaned_data

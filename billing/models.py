@@ -110,7 +110,9 @@ class RateCard(models.Model):
         verbose_name_plural = _("rate cards")
 
     def __str__(self) -> str:
-        return f"{_('Rate card')} v{self.version}"
+        # The word outside the f-string, where makemessages finds it.
+        label = _("Rate card")
+        return f"{label} v{self.version}"
 
     def terms(self) -> RateTerms:
         return RateTerms(version=self.version, **{name: getattr(self, name) for name in self.TERM_FIELDS})
@@ -132,8 +134,11 @@ class Quote(models.Model):
     gross = _money(_("gross (EUR)"))
     monthly_average_net = _money(_("monthly average net (EUR)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # The prospect asked the agency to take it up (the quote page's request form).
+    # The prospect asked the agency to take it up (the quote page's request form), maybe someone
+    # else than who saved it: name and email above stay as saved.
     requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    requester_name = models.CharField(_("requested by"), max_length=200, blank=True)
+    requester_email = models.EmailField(_("email of who requested it"), blank=True)
     request_message = models.TextField(_("message with the request"), blank=True, max_length=2000)
     # The admins' email about the request went out (the notify task may be delivered twice).
     notified_at = models.DateTimeField(_("admins notified"), null=True, blank=True)
@@ -159,7 +164,8 @@ class Quote(models.Model):
         gross = number_format(self.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
         # The word outside the f-string, where makemessages finds it.
         label = _("Quote")
-        return f"{label} {self.pk} · {self.name or self.email or '—'} · {gross} EUR"
+        who = self.name or self.requester_name or self.email or self.requester_email or "—"
+        return f"{label} {self.pk} · {who} · {gross} EUR"
 
 
 class CoveragePlan(models.Model):

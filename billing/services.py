@@ -78,16 +78,19 @@ QUOTE_REQUEST_NOTIFY_TASK = "billing.tasks.quote_request_notify_task"
 
 @transaction.atomic
 def quote_request(*, quote: Quote, name: str, email: str, message: str = "") -> bool:
-    """The prospect asks the agency to take the quote up: who to answer is kept with the quote and
-    the agency's admins get an email (after commit). Returns False for a quote already requested
-    or accepted (nothing is sent twice)."""
+    """The prospect asks the agency to take the quote up: who to answer is kept with the quote (beside
+    the name and email it was saved with, which stay) and the agency's admins get an email (after
+    commit). Returns False for a quote already requested or accepted (nothing is sent twice)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.requested_at is not None or quote.accepted_at is not None:
         return False
-    quote.name, quote.email, quote.request_message = name.strip(), email.strip(), message.strip()
+    quote.requester_name, quote.requester_email = name.strip(), email.strip()
+    quote.request_message = message.strip()
     quote.requested_at = timezone.now()
-    quote.save(update_fields=["name", "email", "request_message", "requested_at"])
-    BillingEvent.objects.create(kind=BillingEvent.Kind.QUOTE_REQUESTED, quote=quote, data={"email": quote.email})
+    quote.save(update_fields=["requester_name", "requester_email", "request_message", "requested_at"])
+    BillingEvent.objects.create(
+        kind=BillingEvent.Kind.QUOTE_REQUESTED, quote=quote, data={"email": quote.requester_email}
+    )
     quote_id = quote.pk
     transaction.on_commit(lambda: async_task(QUOTE_REQUEST_NOTIFY_TASK, quote_id))
     return True
@@ -127,14 +130,14 @@ def _quote_request_email(*, quote: Quote, admins: list[str]) -> EmailMessage:
     with translation.override(settings.LANGUAGE_CODE):
         gross = number_format(quote.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
         monthly = number_format(quote.monthly_average_net, decimal_pos=2, use_l10n=True, force_grouping=True)
-        subject = _("Quote requested: %(name)s, %(gross)s EUR") % {"name": quote.name, "gross": gross}
+        subject = _("Quote requested: %(name)s, %(gross)s EUR") % {"name": quote.requester_name, "gross": gross}
         body = _(
             "%(name)s <%(email)s> asks you to take up quote %(number)s (%(gross)s EUR gross, %(monthly)s EUR a"
             " month on average).\n\n%(message)s\n\nThe quote: %(quote_url)s\nAccept it for a client in the admin:"
             " %(admin_url)s\n"
         ) % {
-            "name": quote.name,
-            "email": quote.email,
+            "name": quote.requester_name,
+            "email": quote.requester_email,
             "number": quote.pk,
             "gross": gross,
             "monthly": monthly,
@@ -142,7 +145,7 @@ def _quote_request_email(*, quote: Quote, admins: list[str]) -> EmailMessage:
             "quote_url": settings.SITE_URL + reverse("billing:quote_detail", kwargs={"token": quote.token}),
             "admin_url": settings.SITE_URL + reverse("admin:billing_quote_change", args=[quote.pk]),
         }
-    return EmailMessage(subject, body, to=admins, reply_to=[quote.email])
+    return EmailMessage(subject, body, to=admins, reply_to=[quote.requester_email])
 
 
 @transaction.atomic

@@ -35,6 +35,9 @@ from .services import quote_create, quote_price, quote_request
 from .statements import Statement, client_statement
 
 CALCULATOR_TEMPLATE = "billing/calculator.html"
+# The tokens of the quotes this browser saved (the latest few), whose request form it finds filled in.
+SAVED_QUOTES_SESSION_KEY = "billing_saved_quotes"
+SAVED_QUOTES_REMEMBERED = 20
 
 
 def breakdown_context(result: dict) -> dict:
@@ -144,12 +147,17 @@ def quote_save(request):
         name=form.cleaned_data["name"],
         email=form.cleaned_data["email"],
     )
+    saved = request.session.get(SAVED_QUOTES_SESSION_KEY, [])
+    request.session[SAVED_QUOTES_SESSION_KEY] = [*saved, quote.token][-SAVED_QUOTES_REMEMBERED:]
     return redirect("billing:quote_detail", token=quote.token)
 
 
 def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None, status: int = 200):
     pricing_input = PricingInput.from_dict(quote.pricing_input)
     selected = set(cell_values(pricing_input.pattern))
+    # Whoever holds the link sees the page, but the creator's address is not theirs to see: only the
+    # browser that saved the quote finds the name and email it was saved with filled in.
+    saved_here = quote.token in request.session.get(SAVED_QUOTES_SESSION_KEY, [])
     context = {
         "quote": quote,
         "pricing_input": pricing_input,
@@ -159,8 +167,8 @@ def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None,
         "nav": "pricing",
         "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
         "open_months": True,
-        # Empty: whoever holds the link sees the page, and the creator's address is not theirs to see.
-        "request_form": request_form or QuoteRequestForm(),
+        "request_form": request_form
+        or QuoteRequestForm(initial={"name": quote.name, "email": quote.email} if saved_here else None),
         **breakdown_context(quote.result),
     }
     return render(request, "billing/quote_detail.html", context, status=status)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
@@ -26,6 +26,12 @@ from .tables import Column, ReportTable, iso_day, local_time, minutes
 
 DASHBOARD_LIST_LIMIT = 10
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+# Whole phrases: a lower-cased interval spliced into one would read "je tag" in German.
+VOLUME_CHART_TITLES = {
+    Granularity.DAY: _("Items per day by sentiment"),
+    Granularity.WEEK: _("Items per week by sentiment"),
+    Granularity.MONTH: _("Items per month by sentiment"),
+}
 
 
 def response_columns() -> list[Column]:
@@ -468,7 +474,7 @@ def topic_columns(first: str) -> list[Column]:
         Column(first),
         Column(_("Items"), numeric=True),
         Column(_("Previous period"), numeric=True),
-        Column(_("Change"), numeric=True),
+        Column(pgettext_lazy("against the previous period", "Change"), numeric=True),
     ]
 
 
@@ -827,8 +833,7 @@ class ClientReport(Report):
                 css_class = "marker-crisis" if event["kind"] == "crisis" else "marker-spike"
                 markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
         return charts.stacked_bars(
-            title=gettext("Items per %(interval)s by sentiment")
-            % {"interval": Granularity(self.report_filter.granularity).label.lower()},
+            title=VOLUME_CHART_TITLES[self.report_filter.granularity],
             labels=[self.bucket_label(day) for day in buckets],
             series=[
                 (gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),

@@ -1,10 +1,11 @@
 // Pricing calculator: presets, whole-day toggles and print buttons (no inline scripts: CSP).
-// Every change ends in a "change" event on the form, which HTMX turns into a live price.
+// Every change ends in a "change" event inside the form's pricing inputs, which HTMX turns into a
+// live price.
 (function () {
   "use strict";
 
-  function notify(form) {
-    form.dispatchEvent(new Event("change", { bubbles: true }));
+  function notify(control) {
+    control.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   document.addEventListener("click", (event) => {
@@ -21,12 +22,13 @@
     if (preset) {
       const wanted = new Set(preset.dataset.presetCells.split(" "));
       cells.forEach((cell) => { if (wanted.has(cell.value)) cell.checked = true; });
-      notify(form);
+      notify(preset);
       return;
     }
-    if (event.target.closest("[data-preset-clear]")) {
+    const clear = event.target.closest("[data-preset-clear]");
+    if (clear) {
       cells.forEach((cell) => { cell.checked = false; });
-      notify(form);
+      notify(clear);
       return;
     }
     const dayToggle = event.target.closest("[data-day-toggle]");
@@ -34,15 +36,15 @@
       const day = form.querySelectorAll(`input.cell[data-day="${dayToggle.dataset.dayToggle}"]`);
       const allOn = Array.from(day).every((cell) => cell.checked);
       day.forEach((cell) => { cell.checked = !allOn; });
-      notify(form);
+      notify(dayToggle);
     }
   });
 
   // A field the browser finds invalid (say, the number of channels left empty) stops the live
   // price: say which field, and mark the price shown as not matching the form any more.
   document.body.addEventListener("htmx:validation:halted", (event) => {
-    const form = event.target;
-    if (!form.matches || !form.matches("form#calculator")) return;
+    const form = event.target.closest && event.target.closest("form#calculator");
+    if (!form) return;
     form.reportValidity();
     const breakdown = document.getElementById("breakdown");
     if (breakdown) breakdown.classList.add("stale");

@@ -121,6 +121,15 @@ def test_accepting_an_accepted_quote_again_says_so_in_german(client, user_factor
     assert CoveragePlan.objects.filter(client=customer).count() == 1
 
 
+def test_a_rate_card_is_named_in_german_where_the_admin_shows_it(client, user_factory, rate_card):
+    quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    client.force_login(admin_user(user_factory))
+
+    page = client.get(reverse("admin:billing_quote_changelist"), headers={"Accept-Language": "de"})
+
+    assert f"Preisliste v{rate_card.version}" in page.content.decode()
+
+
 def test_a_broken_quote_is_an_error_not_a_message_in_the_admin(client, user_factory, client_factory, rate_card):
     # Only refusals the service means for people are shown; a ValueError from bad stored data
     # is a bug to see in the error log, not a red line to click away.

@@ -19,8 +19,8 @@ from billing.tasks import quote_request_notify_task
 from .conftest import pricing_input
 
 
-def _saved_quote(client) -> Quote:
-    client.post(reverse("billing:quote_save"), default_calculator_data())
+def _saved_quote(client, **contact) -> Quote:
+    client.post(reverse("billing:quote_save"), {**default_calculator_data(), **contact})
     return Quote.objects.get()
 
 
@@ -48,7 +48,7 @@ def test_a_prospect_requests_the_quote_and_the_admins_hear_of_it_once(
     assert (response.status_code, again.status_code) == (302, 200)
     assert "This quote was requested already" in again.content.decode()
     quote.refresh_from_db()
-    assert (quote.name, quote.email, quote.request_message) == (
+    assert (quote.requester_name, quote.requester_email, quote.request_message) == (
         "Café Kranich",
         "inhaber@kranich.example",
         "Gern auch samstags.",
@@ -62,6 +62,40 @@ def test_a_prospect_requests_the_quote_and_the_admins_hear_of_it_once(
     shown = client.get(response.url, headers={"Accept-Language": "en"}).content.decode()
     assert "We will get back to you within one working day." in shown
     assert url not in shown
+
+
+def test_the_browser_that_saved_the_quote_finds_the_request_form_filled_in(client, rate_card):
+    quote = _saved_quote(client, name="Café Kranich", email="inhaber@kranich.example")
+    url = reverse("billing:quote_detail", args=[quote.token])
+
+    saver = client.get(url).context["request_form"]
+    client.logout()  # a new session: someone the link was passed to
+    other = client.get(url).context["request_form"]
+
+    assert (saver["name"].value(), saver["email"].value()) == ("Café Kranich", "inhaber@kranich.example")
+    assert (other["name"].value(), other["email"].value()) == (None, None)
+    assert "inhaber@kranich.example" not in client.get(url).content.decode()
+
+
+def test_a_request_keeps_the_name_and_email_the_quote_was_saved_with(
+    client, rate_card, user_factory, django_capture_on_commit_callbacks
+):
+    user_factory(role="admin", email="chefin@agentur.example")
+    quote = _saved_quote(client, name="Café Kranich", email="inhaber@kranich.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("billing:quote_request", args=[quote.token]),
+            {"name": "Jana Kranich", "email": "jana@kranich.example"},
+        )
+
+    quote.refresh_from_db()
+    assert (quote.name, quote.email) == ("Café Kranich", "inhaber@kranich.example")
+    assert (quote.requester_name, quote.requester_email) == ("Jana Kranich", "jana@kranich.example")
+    assert "Jana Kranich" in mail.outbox[0].subject
+    assert mail.outbox[0].reply_to == ["jana@kranich.example"]
+    page = client.get(reverse("billing:quote_detail", args=[quote.token])).content.decode()
+    assert "Café Kranich" in page and "Jana Kranich" not in page
 
 
 def test_a_request_without_an_address_is_refused_with_the_reason(client, rate_card):
@@ -143,7 +177,7 @@ def test_a_name_over_two_lines_is_refused_before_it_reaches_a_mail_subject(clien
 
     quote.refresh_from_db()
     assert response.status_code == 302  # collapsed onto one line
-    assert quote.name == "Café Bcc: everyone@example.org"
+    assert quote.requester_name == "Café Bcc: everyone@example.org"
 
 
 @pytest.fixture
@@ -152,7 +186,7 @@ def requested_quote(rate_card, user_factory) -> Quote:
     user_factory(role="admin", email="chefin@agentur.example")
     quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
     Quote.objects.filter(pk=quote.pk).update(
-        name="Café Kranich", email="inhaber@kranich.example", requested_at=timezone.now()
+        requester_name="Café Kranich", requester_email="inhaber@kranich.example", requested_at=timezone.now()
     )
     return quote
 

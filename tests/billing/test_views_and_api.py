@@ -1,10 +1,11 @@
 """The public calculator, shared quotes and the pricing API: same service, same numbers."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.throttling import ScopedRateThrottle
@@ -14,6 +15,7 @@ from billing.models import BillingEvent, Quote
 from billing.pricing import PRESETS, WeeklyPattern
 
 API_URL = "/api/billing/quote/"
+NEXT_YEAR = timezone.localdate().year + 1  # a quoted period starts today or later
 
 
 def form_data(pattern: WeeklyPattern, **overrides) -> dict:
@@ -24,7 +26,7 @@ def form_data(pattern: WeeklyPattern, **overrides) -> dict:
         "channels": 2,
         "comments_per_month": 2500,
         "response_minutes": 60,
-        "start": "2026-03-01",
+        "start": f"{NEXT_YEAR}-03-01",
         "months": 12,
     }
     data.update(overrides)
@@ -40,7 +42,7 @@ def api_payload(pattern: WeeklyPattern, **overrides) -> dict:
         "comments_per_month": 2500,
         "response_minutes": 60,
         "crisis_on_call": False,
-        "start": "2026-03-01",
+        "start": f"{NEXT_YEAR}-03-01",
         "months": 12,
     }
     payload.update(overrides)
@@ -71,10 +73,10 @@ def test_enter_in_a_field_recalculates_and_saves_no_quote(client, rate_card):
 
 def test_the_period_reads_as_its_first_and_last_day(client, rate_card):
     response = client.post(
-        reverse("billing:preview"), {**default_calculator_data(), "start": "2027-01-01", "months": 12}
+        reverse("billing:preview"), {**default_calculator_data(), "start": f"{NEXT_YEAR}-01-01", "months": 12}
     )
 
-    assert "12 Monate, 01.01.2027 bis 31.12.2027" in response.content.decode()
+    assert f"12 Monate, 01.01.{NEXT_YEAR} bis 31.12.{NEXT_YEAR}" in response.content.decode()
 
 
 def test_calculator_speaks_english_too(client, rate_card):
@@ -115,6 +117,33 @@ def test_invalid_input_shows_errors_never_a_500(client, rate_card, bad):
     assert 'role="alert"' in preview.content.decode()
     assert save.status_code == 400
     assert not Quote.objects.exists()
+
+
+def test_a_start_in_the_past_is_refused_and_today_is_not(client, rate_card):
+    today = timezone.localdate()
+    yesterday = {**default_calculator_data(), "start": (today - timedelta(days=1)).isoformat()}
+
+    refused = client.post(reverse("billing:quote_save"), yesterday, headers={"Accept-Language": "en"})
+    accepted = client.post(reverse("billing:quote_save"), {**yesterday, "start": today.isoformat()})
+
+    assert refused.status_code == 400
+    assert "The start cannot be in the past." in refused.content.decode()
+    assert accepted.status_code == 302
+    assert [quote.pricing_input["start"] for quote in Quote.objects.all()] == [today.isoformat()]
+
+
+def test_the_api_refuses_a_start_in_the_past_with_the_calculators_reason(client, rate_card):
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+
+    response = client.post(
+        API_URL,
+        api_payload(PRESETS["office"], start=yesterday),
+        content_type="application/json",
+        headers={"Accept-Language": "de"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"start": ["Der Beginn darf nicht in der Vergangenheit liegen."]}
 
 
 def test_a_bad_email_is_refused_in_the_sie_form_of_the_rest_of_the_page(client, rate_card):

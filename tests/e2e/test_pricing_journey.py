@@ -3,9 +3,12 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from billing.forms import CalculatorForm, default_calculator_data
 from billing.models import Quote
+from billing.services import quote_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,3 +77,61 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     expect(colleague.locator("#breakdown .amount")).to_have_text(price)
     colleague_context.close()
     prospect_context.close()
+
+
+def test_only_the_save_button_saves_a_quote_and_one_click_saves_one(browser, live_server):
+    # htmx sends a form's request to the formaction of the submit button clicked last; a save the
+    # browser's validation stopped must not turn every later change into a saved quote.
+    page = browser.new_context().new_page()
+    quote_posts = []
+    page.on("request", lambda request: quote_posts.append(request) if "/pricing/quotes/" in request.url else None)
+    page.goto(f"{live_server.url}/pricing/")
+    expect(page.locator("#breakdown .amount")).to_have_text(re.compile(r"€"))
+    email = page.get_by_label("Your email (optional)")
+    email.fill("bad")
+    page.get_by_role("button", name="Save quote").click()
+    expect(email).to_be_focused()  # the browser's validation stopped the save
+
+    email.fill("inhaber@kranich.example")
+    channels = page.get_by_label("Channels")
+    for _change in range(3):
+        with page.expect_response(lambda response: response.request.method == "POST") as answered:
+            channels.press("ArrowUp")
+            channels.dispatch_event("change")
+        assert answered.value.url.endswith("/pricing/preview/")
+    expect(page.locator("#breakdown .amount")).to_be_visible()
+    assert quote_posts == []
+    assert not Quote.objects.exists()
+
+    page.get_by_role("button", name="Save quote").click()
+    expect(page).to_have_url(re.compile(r"/pricing/q/[^/]+/$"))
+    assert [request.headers.get("hx-request") for request in quote_posts] == [None]
+    quote = Quote.objects.get()
+    assert (quote.email, quote.pricing_input["channels"]) == ("inhaber@kranich.example", 6)
+
+
+def _saved_default_quote() -> Quote:
+    """The quote a first-time visitor saves without changing anything."""
+    form = CalculatorForm(data=default_calculator_data())
+    assert form.is_valid(), form.errors
+    return quote_create(pricing_input=form.pricing_input(today=timezone.localdate()), name="Café Kranich")
+
+
+def test_the_price_does_not_cover_the_request_form_on_a_laptop_screen(browser, live_server):
+    # The quote page shows the price with every month; taller than the window, a sticky price
+    # panel would slide over the request form below it and take its clicks.
+    quote = _saved_default_quote()
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/pricing/q/{quote.token}/")
+    expect(page.locator("#breakdown")).to_be_visible()
+    assert page.locator("#breakdown").bounding_box()["height"] > 900
+
+    request_button = page.get_by_role("button", name="Request this quote")
+    request_button.scroll_into_view_if_needed()
+
+    assert request_button.evaluate(
+        """button => {
+          const box = button.getBoundingClientRect();
+          return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === button;
+        }"""
+    )

@@ -441,3 +441,22 @@ def test_a_closed_items_page_keeps_an_unsent_draft_for_the_agent_to_copy_or_disc
     assert f'data-unsent-draft="reply-{served["agent"].pk}-{item.pk}"' in page
     assert "data-draft-clear" not in page
     assert "this item is closed. Copy it if you still need it." in page and "Discard it" in page
+
+
+def test_the_authors_history_keeps_its_wording_and_the_admin_keeps_djangos(
+    client, served, open_item_factory, user_factory
+):
+    # "History" and "Change" in the project's catalogue once overrode Django's admin buttons.
+    item = open_item_factory(channel=served["channel"])
+    german = {"Accept-Language": "de"}
+    client.force_login(served["agent"])
+    workspace = client.get(reverse("inbox:item", args=[item.pk]), headers=german).content.decode()
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    change_page = client.get(reverse("admin:inbox_item_change", args=[item.pk]), headers=german).content.decode()
+    index = client.get(reverse("admin:index"), headers=german).content.decode()
+
+    assert "<h3>Bisherige Kontakte</h3>" in workspace
+    assert 'class="historylink">Geschichte</a>' in change_page
+    assert '">Ändern</a></td>' in index  # the change links of the model list
+    assert "Bisherige Kontakte" not in change_page and "Veränderung" not in index

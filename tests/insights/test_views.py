@@ -325,3 +325,34 @@ def test_dashboard_lists_client_coverage(english, admin, acme_week, client_facto
     # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60.
     assert rows["Acme"][3] == "45"
     assert rows["Nightless GmbH"][1:] == ["yes", "—", "60"]
+
+
+def test_german_report_keeps_its_own_word_for_the_change_against_the_previous_period(client, admin, acme_week):
+    # Its msgid is "Change", as is the admin's "Ändern" link: a context keeps the two apart.
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("insights:client_report", args=[acme_week.client.pk]), WEEK, headers={"Accept-Language": "de"}
+    ).content.decode()
+
+    assert '<th scope="col" class="num">Veränderung</th>' in page
+
+
+@pytest.mark.parametrize(
+    ("granularity", "title"),
+    [
+        ("day", "Beiträge je Tag nach Stimmung"),
+        ("week", "Beiträge je Woche nach Stimmung"),
+        ("month", "Beiträge je Monat nach Stimmung"),
+    ],
+)
+def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin, acme_week, granularity, title):
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("insights:client_report", args=[acme_week.client.pk]),
+        {**WEEK, "granularity": granularity},
+        headers={"Accept-Language": "de"},
+    ).content.decode()
+
+    assert title in page

@@ -1,0 +1,18 @@
+"""The rules for pricing input that need more than the engine's limits: one place for the
+calculator form and the API."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .pricing import LATEST_START
+
+
+def validate_quote_start(start: date) -> None:
+    """A quoted period starts today (the agency's local date) or later, and by LATEST_START."""
+    if start < timezone.localdate():
+        raise ValidationError(_("The start cannot be in the past."), code="past")
+    if start > LATEST_START:
+        raise ValidationError(_("The start cannot be later than 1 January 2099."), code="too_late")
