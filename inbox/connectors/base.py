@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 from communityops.models import Channel
 
 from ..models import OutboundAction
@@ -115,7 +117,9 @@ class Connector:
     def send(self, *, action: OutboundAction) -> str:
         if not self.supports(action.kind):
             raise ConnectorError(
-                f"{self.channel.get_platform_display()} cannot {action.get_kind_display().lower()}", retryable=False
+                _("%(platform)s cannot carry out “%(action)s”.")
+                % {"platform": self.channel.get_platform_display(), "action": action.get_kind_display()},
+                retryable=False,
             )
         method = getattr(self, action.kind)
         key = str(action.idempotency_key)
