@@ -180,14 +180,24 @@
       }
     }
     // The open item stays marked (j/k go on from it) after the workspace or the queue changed.
-    if (event.target.id === "workspace" || event.target.id === "queue-list") {
-      const pane = document.querySelector("[data-item-id]");
-      queueRows().forEach((row) => {
-        const link = row.querySelector("[data-item-link]");
-        row.classList.toggle("selected", Boolean(pane && link && link.getAttribute("href").endsWith(`/items/${pane.dataset.itemId}/`)));
-      });
-    }
+    if (event.target.id === "workspace" || event.target.id === "queue-list") markOpenItem();
   });
+
+  function markOpenItem() {
+    const pane = document.querySelector("[data-item-id]");
+    queueRows().forEach((row) => {
+      const link = row.querySelector("[data-item-link]");
+      row.classList.toggle("selected", Boolean(pane && link && link.getAttribute("href").endsWith(`/items/${pane.dataset.itemId}/`)));
+    });
+  }
+
+  // Back restores htmx's snapshot of the page's HTML, where a filter chosen since the page loaded is
+  // not marked: write the chosen values into the HTML first, so the menus match the list again.
+  document.body.addEventListener("htmx:beforeHistorySave", () => {
+    document.querySelectorAll("#queue-filters select option").forEach((option) => option.toggleAttribute("selected", option.selected));
+    document.querySelectorAll("#queue-filters input").forEach((input) => input.setAttribute("value", input.value));
+  });
+  document.body.addEventListener("htmx:historyRestore", () => { markOpenItem(); refreshDueTimes(); restoreDrafts(); });
 
   document.addEventListener("DOMContentLoaded", () => { refreshDueTimes(); restoreDrafts(); });
   setInterval(() => refreshDueTimes(), 15000);

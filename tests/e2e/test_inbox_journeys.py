@@ -249,3 +249,21 @@ def test_a_half_written_note_survives_a_colleague_claiming_the_item(browser, liv
     expect(page.locator("#composer")).to_have_attribute("data-claim-state", "other", timeout=5_000)
     expect(page.locator("#note-text")).to_have_value("Kunde hat schon angerufen, Rückruf")
     context.close()
+
+
+def test_back_shows_the_filters_the_list_was_filtered_with(browser, live_server, browser_login, night_shift):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    priority = page.locator("#queue-filters select[name=priority]")
+    with page.expect_response(lambda response: "priority=3" in response.url):
+        priority.select_option("3")
+    page.locator("[data-queue-row] [data-item-link]").first.click()
+    expect(page).to_have_url(re.compile(r"/items/\d+/"))
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(priority).to_have_value("3")
+    context.close()
