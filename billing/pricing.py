@@ -66,7 +66,7 @@ from enum import IntEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from communityops.public_holidays import is_public_holiday, public_holidays
+from communityops.public_holidays import public_holidays
 
 CENT = Decimal("0.01")
 HOURS_PER_WEEK = 168
@@ -172,7 +172,6 @@ class TimeBand(IntEnum):
 CATEGORIES: tuple[str, ...] = tuple(
     f"{day_class.name.lower()}_{band.name.lower()}" for day_class in DayClass for band in TimeBand
 )
-_CATEGORY_INDEX = {(day_class, band): day_class * 3 + band for day_class in DayClass for band in TimeBand}
 SPECIAL_HOLIDAY_DATES = ((12, 25), (12, 26), (5, 1))
 _DATES_WITH_OWN_CLASSES = frozenset({(12, 24), (12, 31), *SPECIAL_HOLIDAY_DATES})
 # Time band of each local hour when it is not deep night: 20:00-06:00 is night.
@@ -203,17 +202,6 @@ def hour_classes_key(day: date, holiday: bool) -> tuple[int, int, int]:
     if (day.month, day.day) in _DATES_WITH_OWN_CLASSES:
         return int(base), day.month, day.day
     return int(base), 1, 2
-
-
-def hour_classes_for(federal_state: str, day: date) -> tuple[int, ...]:
-    """Day class (a DayClass value) of each local hour 0..23 of `day` in the state."""
-    return _hour_classes(*hour_classes_key(day, is_public_holiday(federal_state, day)))
-
-
-def category_of(day_class: int, hour: int, deep_night: bool) -> int:
-    """Index into CATEGORIES for a covered local hour."""
-    band = TimeBand.DEEP_NIGHT if deep_night and hour < 4 else _BAND_OF_HOUR[hour]
-    return day_class * 3 + band
 
 
 @lru_cache(maxsize=32)

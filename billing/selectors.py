@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from communityops.models import Client
@@ -25,10 +25,6 @@ def rate_card_current() -> RateCard:
     if rate_card is None:
         rate_card, _created = RateCard.objects.get_or_create(version=1)
     return rate_card
-
-
-def rate_card_versions() -> QuerySet[RateCard]:
-    return RateCard.objects.order_by("-version")
 
 
 def quote_get_by_token(*, token: str) -> Quote:

@@ -697,8 +697,3 @@ def service_by_channel(*, client: Client, report_filter: ReportFilter, now: date
         .order_by("channel__name")
     )
     return [with_sla_share(row) for row in rows]
-
-
-def clients_with_activity(*, client_ids) -> QuerySet[Client]:
-    """The visible clients, by name, for the team filter."""
-    return Client.objects.filter(pk__in=client_ids).only("id", "name").order_by("name")
