@@ -24,4 +24,9 @@ class CrisesConfig(AppConfig):
     verbose_name = _("Crises")
 
     def ready(self) -> None:
+        from billing.statements import register_statement_row_provider
+
+        from .statements import crisis_statement_rows
+
         post_migrate.connect(crises_schedules_ensure, sender=self, dispatch_uid="crises_schedules_ensure")
+        register_statement_row_provider(crisis_statement_rows)

@@ -1,11 +1,16 @@
+from datetime import datetime
+
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import crises.selectors
+from billing.statements import client_statement
 from crises.detection import spike_detect_client
 from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
 from crises.services import crisis_create, crisis_items_link
 from inbox.models import Item, ItemEvent
+
+from .conftest import BERLIN
 
 
 @pytest.fixture
@@ -244,3 +249,26 @@ def test_an_item_is_added_to_an_open_crisis_of_its_client_from_the_inbox(
     assert list(CrisisItem.objects.values_list("crisis_id", "item_id")) == [(open_crisis.pk, item.pk)]
     assert "Glassplitter" not in after  # linked already: nothing left to offer
     assert foreign.status_code == 404
+
+
+def test_the_monthly_statement_counts_the_clients_crises(on_call, item_factory, channel_factory):
+    channel = channel_factory()
+    march = datetime(2026, 3, 10, 12, tzinfo=BERLIN)
+    crisis = crisis_create(acting_user=on_call, client=channel.client, title="Rückruf", now=march)
+    Crisis.objects.filter(pk=crisis.pk).update(created_at=march, escalation_started_at=march)
+    crisis_items_link(
+        crisis=crisis,
+        items=[item_factory(channel=channel), item_factory(channel=channel)],
+        acting_user=on_call,
+        now=march,
+    )
+    crisis_create(acting_user=on_call, client=channel.client, title="Later", now=timezone.now())  # another month
+
+    with translation.override("en"):
+        rows = client_statement(client=channel.client, year=2026, month=3).extra_rows
+
+    assert [(row.label, row.value) for row in rows] == [
+        ("crises opened", "1"),
+        ("of them escalated", "1"),
+        ("comments handled in a crisis", "2"),
+    ]
