@@ -6,6 +6,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from communityops.models import User
 
@@ -141,3 +142,15 @@ def test_client_portal_is_german(client, client_factory, contact_user_for, catal
     response = client.get(reverse("portal_home"), headers={"accept-language": "de"})
 
     _assert_german(response, "Übersicht", "Krisen und Freigaben", catalogue=catalogue)
+
+
+def test_a_menus_empty_choice_reads_german():
+    from django import forms
+
+    class Choice(forms.Form):
+        role = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+
+    with translation.override("de"):
+        rendered = str(Choice()["role"])
+
+    assert "- Bitte wählen -" in rendered
