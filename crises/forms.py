@@ -23,7 +23,7 @@ class ItemIdsField(forms.Field):
     def to_python(self, value):
         values = value if isinstance(value, list | tuple) else [value or ""]
         parts = [part for raw in values for part in str(raw).replace(",", " ").split()]
-        if not parts or not all(part.isdigit() for part in parts):
+        if not parts or not all(part.isdecimal() for part in parts):
             raise forms.ValidationError(_("Enter item ids (numbers)."))
         return list(dict.fromkeys(int(part) for part in parts))
 

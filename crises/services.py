@@ -140,7 +140,7 @@ def crisis_create(
 
 @transaction.atomic
 def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: User | None, now: datetime) -> list[int]:
-    """Link inbox items (of the crisis's client) to the crisis; already linked ones are skipped.
+    """Link inbox items (of the crisis's client) to the crisis; already linked and erased ones are skipped.
 
     Writes an ESCALATED ItemEvent on each newly linked item, so the inbox timeline shows it.
     Returns the ids of the newly linked items.
@@ -152,7 +152,8 @@ def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: Use
     if any(item.client_id != crisis.client_id for item in items):
         raise CrisisError(_("Only items of the crisis's client can be linked."))
     already = set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True))
-    new_items = [item for item in items if item.pk not in already]
+    # An erased item is a tombstone: nothing to answer, nothing to count.
+    new_items = [item for item in items if item.pk not in already and item.erased_at is None]
     CrisisItem.objects.bulk_create(
         [CrisisItem(crisis=crisis, item=item, linked_by=acting_user, linked_at=now) for item in new_items],
         ignore_conflicts=True,
@@ -276,6 +277,8 @@ def crisis_transition(
         return crisis_escalation_start(crisis=crisis, acting_user=acting_user, now=now)
     crisis = crisis_lock(crisis_id=crisis.pk)
     _move(crisis=crisis, to_status=to_status, at=now, actor=acting_user)
+    if to_status == S.RESOLVED:  # a version still awaiting approval is moot: its links die with it
+        crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
     if to_status == S.RESOLVED and post_mortem:
         crisis_post_mortem_write(crisis=crisis, acting_user=acting_user, text=post_mortem, now=now)
     return crisis
@@ -330,7 +333,8 @@ def response_draft_create(
         created_by=acting_user,
         created_at=now,
     )
-    if crisis.status != S.DRAFTING_RESPONSE:
+    # A version still awaiting the client's decision keeps the crisis awaiting approval.
+    if crisis.status not in (S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL):
         _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
     crisis_event_record(
         crisis=crisis, kind=CrisisEvent.Kind.DRAFT_CREATED, at=now, actor=acting_user, data={"version": draft.version}
@@ -382,7 +386,8 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     settings = approval_settings_for(client=crisis.client)
     # An earlier version still awaiting approval is replaced by this one: its links die with it.
     crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
-    _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
+    if crisis.status != S.AWAITING_APPROVAL:  # it already is while the replaced version was waiting
+        _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
     draft.status = ResponseDraft.Status.SUBMITTED
     draft.submitted_at = now
     draft.approval_due_at = now + timedelta(minutes=settings.deadline_minutes)
@@ -474,7 +479,8 @@ def approval_decide(
         draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
     )
     ApprovalLink.objects.filter(draft=draft, contact=contact, used_at__isnull=True).update(used_at=now)
-    crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=contact.user, now=now)
+    if crisis.escalation_running:
+        crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=contact.user, now=now)
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.APPROVAL_DECIDED,
@@ -487,7 +493,8 @@ def approval_decide(
         draft.status = ResponseDraft.Status.REJECTED
         draft.decided_at = now
         draft.save(update_fields=["status", "decided_at"])
-        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
+        if crisis.status != S.DRAFTING_RESPONSE:
+            _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
         return approval
     settings = approval_settings_for(client=crisis.client)
     approved_ids = set(draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True))
@@ -508,7 +515,8 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
     make a second run do nothing.
     """
     reminded = fallbacks = 0
-    for draft_id in ResponseDraft.objects.filter(status=ResponseDraft.Status.SUBMITTED).values_list("pk", flat=True):
+    waiting = ResponseDraft.objects.filter(status=ResponseDraft.Status.SUBMITTED).exclude(crisis__status=S.RESOLVED)
+    for draft_id in waiting.values_list("pk", flat=True):
         with transaction.atomic():
             draft = (
                 ResponseDraft.objects.select_for_update(skip_locked=True, of=("self",))

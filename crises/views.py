@@ -230,14 +230,20 @@ def item_crisis_link(request, item_id: int):
     """Add one inbox item to a crisis of its client, and go back to the item."""
     item = get_object_or_404(item_queryset_for_user(user=request.user), pk=item_id)
     crisis_id = request.POST.get("crisis", "")
-    crisis = crisis_get_for_user(user=request.user, crisis_id=int(crisis_id) if crisis_id.isdigit() else 0)
+    crisis = crisis_get_for_user(user=request.user, crisis_id=int(crisis_id) if crisis_id.isdecimal() else 0)
     if crisis.client_id != item.client_id:
         raise Http404
     try:
-        services.crisis_items_link(crisis=crisis, items=[item], acting_user=request.user, now=timezone.now())
-        messages.success(request, _("Added to crisis #%(number)d.") % {"number": crisis.pk})
+        linked = services.crisis_items_link(crisis=crisis, items=[item], acting_user=request.user, now=timezone.now())
     except CrisisError as error:
         messages.error(request, str(error))
+    else:
+        if linked:
+            messages.success(request, _("Added to crisis #%(number)d.") % {"number": crisis.pk})
+        elif item.erased_at is not None:
+            messages.error(request, _("An item whose author's data was erased is not added to a crisis."))
+        else:
+            messages.info(request, _("The item is already in crisis #%(number)d.") % {"number": crisis.pk})
     return redirect("inbox:item", item_id=item.pk)
 
 

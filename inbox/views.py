@@ -76,7 +76,7 @@ SEARCH_MAX_LENGTH = 100
 def _filters_from(params) -> ItemFilters:
     def number(name):
         value = params.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
     status = params.get("status", "")
     tier = params.get("tier", "")
@@ -165,7 +165,7 @@ def queue_list(request):
     cursor = request.GET.get("cursor") or None
     requested = request.GET.get("rows", "")
     rows = QUEUE_PAGE_SIZE
-    if requested.isdigit() and not cursor:
+    if requested.isdecimal() and not cursor:
         rows = min(max(int(requested), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
     context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
     template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
@@ -301,7 +301,7 @@ def reply(request, item_id: int):
             acting_user=request.user,
             item_id=item_id,
             text=text,
-            loaded_at_event_id=int(version) if version.isdigit() else 0,
+            loaded_at_event_id=int(version) if version.isdecimal() else 0,
         )
     except InboxActionError as error:
         # The text comes back with the reason, whatever refused it (a conflict, a lost lease).
@@ -407,7 +407,7 @@ def hide_duplicates(request, item_id: int):
 @require_POST
 def assign(request, item_id: int):
     assignee = request.POST.get("assignee", "")
-    if not assignee.isdigit():
+    if not assignee.isdecimal():
         messages.error(request, _("Choose a colleague."))
         return _back_to_item(item_id)
     return _run(

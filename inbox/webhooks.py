@@ -38,7 +38,7 @@ def meta_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
 
 def generic_signature_valid(*, secret: str, body: bytes, timestamp: str, signature: str, now: float) -> bool:
     """Signature right and timestamp within 5 minutes either way (stops replays of old requests)."""
-    if not secret or not signature or not timestamp.isdigit():
+    if not secret or not signature or not timestamp.isdecimal():
         return False
     if abs(now - int(timestamp)) > GENERIC_TOLERANCE_SECONDS:
         return False

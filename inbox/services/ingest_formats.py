@@ -312,7 +312,7 @@ def generic_item_normalize(*, channel: Channel, item: dict, default_created_at: 
     if not isinstance(author, dict):
         raise NormalizationError("author must be an object with at least an external_id")
     followers = author.get("follower_count", 0) or 0
-    if isinstance(followers, str) and followers.strip().isdigit():
+    if isinstance(followers, str) and followers.strip().isdecimal():
         followers = int(followers)
     if not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
         raise NormalizationError(f"author.follower_count must be a whole number >= 0: {followers!r}")

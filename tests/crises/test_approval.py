@@ -7,12 +7,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from crises.models import ApprovalLink, ApprovalSettings, Crisis, ResponseDraft
+from crises.escalation import crisis_escalate_due
+from crises.models import ApprovalLink, ApprovalSettings, Crisis, CrisisEvent, Notification, ResponseDraft
 from crises.services import (
     CrisisError,
     approval_deadlines_check,
     approval_decide,
     crisis_create,
+    crisis_escalation_start,
+    crisis_transition,
     response_draft_create,
     response_draft_submit,
 )
@@ -115,7 +118,28 @@ def test_magic_link_for_one_draft_does_not_open_another(
     assert response.status_code == 403 and other_draft.status == ResponseDraft.Status.SUBMITTED
 
 
-def test_a_version_awaiting_approval_stays_open_until_a_newer_one_is_submitted(
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_the_client_decides_on_the_version_sent_while_the_agency_writes_the_next(
+    client, crisis_setup, django_capture_on_commit_callbacks, decision
+):
+    first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    response_draft_create(
+        crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
+    )
+
+    decided = client.post(path, {"decision": decision, "comment": "Bitte kürzer"})
+
+    first.refresh_from_db()
+    crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
+    assert decided.status_code == 200
+    if decision == "approve":
+        assert (first.status, crisis.status) == (ResponseDraft.Status.APPROVED, Crisis.Status.APPROVED)
+    else:
+        assert (first.status, crisis.status) == (ResponseDraft.Status.REJECTED, Crisis.Status.DRAFTING_RESPONSE)
+
+
+def test_submitting_the_next_version_replaces_the_one_awaiting_approval(
     client, crisis_setup, django_capture_on_commit_callbacks
 ):
     first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
@@ -123,15 +147,29 @@ def test_a_version_awaiting_approval_stays_open_until_a_newer_one_is_submitted(
     second = response_draft_create(
         crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
     )
-
-    while_drafting = client.get(path).status_code
     with django_capture_on_commit_callbacks(execute=True):
         response_draft_submit(draft=second, acting_user=crisis_setup["lead"], now=timezone.now())
-    after_submit = client.get(path).status_code
 
     first.refresh_from_db()
-    assert (while_drafting, after_submit) == (200, 403)
-    assert first.status == ResponseDraft.Status.SUPERSEDED
+    second.refresh_from_db()
+    assert client.get(path).status_code == 403
+    assert (first.status, second.status) == (ResponseDraft.Status.SUPERSEDED, ResponseDraft.Status.SUBMITTED)
+    assert Crisis.objects.get(pk=crisis_setup["crisis"].pk).status == Crisis.Status.AWAITING_APPROVAL
+
+
+def test_resolving_the_crisis_ends_the_wait_for_a_decision(client, crisis_setup, django_capture_on_commit_callbacks):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+
+    crisis_transition(
+        crisis=crisis_setup["crisis"], to_status="resolved", acting_user=crisis_setup["lead"], now=timezone.now()
+    )
+    checked = approval_deadlines_check(now=timezone.now() + timedelta(days=1))
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.SUPERSEDED
+    assert client.get(path).status_code == 403
+    assert checked == {"reminded": 0, "fallbacks": 0}
 
 
 def test_a_rejection_by_link_without_a_comment_keeps_the_form(client, crisis_setup, django_capture_on_commit_callbacks):
@@ -147,7 +185,27 @@ def test_a_rejection_by_link_without_a_comment_keeps_the_form(client, crisis_set
     assert draft.status == ResponseDraft.Status.SUBMITTED and not ApprovalLink.objects.filter(used_at__isnull=False)
 
 
-def test_a_decision_answers_the_escalation(crisis_setup, django_capture_on_commit_callbacks):
+def test_a_decision_answers_a_running_escalation_and_no_later_step_fires(
+    crisis_setup, policy_factory, django_capture_on_commit_callbacks
+):
+    policy_factory(crisis_setup["client"], [{"contacts": [crisis_setup["second"]], "wait_minutes": 10}] * 2)
+    start = timezone.now()
+    crisis_escalation_start(crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], now=start)
+    crisis_escalate_due(now=start)
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    sent_before = Notification.objects.count()
+
+    approval_decide(
+        draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+    crisis_escalate_due(now=start + timedelta(minutes=30))
+
+    crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "Sabine"
+    assert Notification.objects.count() == sent_before
+
+
+def test_a_decision_without_an_escalation_acknowledges_nothing(crisis_setup, django_capture_on_commit_callbacks):
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
 
     approval_decide(
@@ -155,7 +213,8 @@ def test_a_decision_answers_the_escalation(crisis_setup, django_capture_on_commi
     )
 
     crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
-    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "Sabine"
+    assert crisis.acknowledged_at is None
+    assert not crisis.events.filter(kind=CrisisEvent.Kind.ACKNOWLEDGED).exists()
 
 
 def test_all_named_approvers_must_approve_under_the_all_rule(crisis_setup, django_capture_on_commit_callbacks):

@@ -272,3 +272,19 @@ def test_the_monthly_statement_counts_the_clients_crises(on_call, item_factory, 
         ("of them escalated", "1"),
         ("comments handled in a crisis", "2"),
     ]
+
+
+def test_adding_an_item_twice_or_an_erased_one_says_so(lead_client, on_call, item_factory, channel_factory):
+    channel = channel_factory()
+    item, erased = item_factory(channel=channel), item_factory(channel=channel, erased_at=timezone.now())
+    crisis = crisis_create(acting_user=on_call, client=channel.client, title="Glassplitter", now=timezone.now())
+    lead_client.post(f"/crises/items/{item.pk}/link/", {"crisis": crisis.pk})
+
+    again = lead_client.post(f"/crises/items/{item.pk}/link/", {"crisis": crisis.pk}, follow=True)
+    tombstone = lead_client.post(f"/crises/items/{erased.pk}/link/", {"crisis": crisis.pk}, follow=True)
+    odd_number = lead_client.post(f"/crises/items/{item.pk}/link/", {"crisis": "²"})
+
+    assert "bereits in Krise" in again.content.decode()
+    assert "nicht zu einer Krise hinzugefügt" in tombstone.content.decode()
+    assert list(CrisisItem.objects.values_list("item_id", flat=True)) == [item.pk]
+    assert odd_number.status_code == 404

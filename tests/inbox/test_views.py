@@ -460,3 +460,13 @@ def test_the_authors_history_keeps_its_wording_and_the_admin_keeps_djangos(
     assert 'class="historylink">Geschichte</a>' in change_page
     assert '">Ändern</a></td>' in index  # the change links of the model list
     assert "Bisherige Kontakte" not in change_page and "Veränderung" not in index
+
+
+def test_numbers_that_are_digits_but_not_decimal_are_ignored_not_a_500(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    queue = client.get(reverse("inbox:queue_list"), {"client": "²", "rows": "³"})
+    assign = client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": "²"})
+
+    assert queue.status_code == 200 and assign.status_code == 302
