@@ -1,15 +1,16 @@
 """Reads of the inbox, always scoped to the clients the user may see."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 # The row-value lookups Django uses for composite primary keys: (a, b) > (x, y) in SQL.
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
 from .models import (
+    Author,
     AuthorProfile,
     CannedResponse,
     IngestChange,
@@ -79,17 +81,21 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
     if filters.tag:
         queryset = queryset.filter(tags__contains=[filters.tag])
     if filters.search:
-        matches = Q(author__display_name__icontains=filters.search)
-        if words := search_words(filters.search):
-            matches |= Q(topic_terms__contains=words)
+        # The author is looked up once (a hashed subplan), not joined and tested for every item.
+        matches = Q(author_id__in=Author.objects.filter(display_name__icontains=filters.search).values("pk"))
+        if terms := search_terms(filters.search):
+            matches |= Q(topic_terms__contains=terms)
         queryset = queryset.filter(matches)
     return queryset
 
 
-def search_words(text: str) -> list[str]:
-    """The words a text search looks for among an item's topic terms, which hold each distinct
-    word of its text with three or more letters, in lower case (Item.topic_terms)."""
-    return sorted({word for word in re.findall(r"[^\W\d_]{3,}", text.lower())})
+def search_terms(text: str) -> list[str]:
+    """The terms a text search looks for among an item's topic terms (Item.topic_terms): made by
+    the same PostgreSQL function from the search text, so that both sides always agree (words
+    with digits, addresses and links hold no term on either side)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT item_topic_terms(%s)", [text])
+        return cursor.fetchone()[0]
 
 
 # What a queue row and the list API show: the item without its report columns and triage
@@ -477,7 +483,11 @@ def colleagues_for_item(*, item: Item, user: User, now: datetime | None = None) 
         User.objects.filter(is_active=True, role__in=User.STAFF_ROLES)
         .filter(Q(teams__clients=item.client_id) | Q(role__in=[User.Role.SHIFT_LEAD, User.Role.ADMIN]))
         .exclude(pk=user.pk)
-        .annotate(is_online=ExpressionWrapper(user_is_online_q(now=now or timezone.now()), BooleanField()))
+        .annotate(
+            is_online=Coalesce(
+                ExpressionWrapper(user_is_online_q(now=now or timezone.now()), BooleanField()), Value(False)
+            )
+        )
         .distinct()
         .order_by("-is_online", "first_name", "email")
     )

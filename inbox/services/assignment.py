@@ -62,7 +62,9 @@ def agents_offline_release(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def item_assign(*, acting_user: User, item_id: int, assignee_id: int, now: datetime | None = None) -> Item:
-    """Hand an item to a colleague who serves its client; they get the lease.
+    """Hand an item to a colleague who serves its client and is at their desk (their inbox open:
+    a presence heartbeat; shift leads and admins too); they get the lease. Handed to someone away,
+    the item would lie held until the offline sweep or the lease gave it back.
 
     Taking it from someone with a live lease needs the holder themself or a shift lead/admin.
     """

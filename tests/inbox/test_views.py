@@ -268,6 +268,8 @@ def test_a_colleague_offline_is_marked_and_cannot_be_handed_an_item(client, serv
     item = open_item_factory(channel=served["channel"])
     item_claim(acting_user=served["agent"], item_id=item.pk)
     away = agent_for(served["client"], first_name="Ben")
+    online = agent_for(served["client"], first_name="Zora")
+    presence_heartbeat(user=online)
     client.force_login(served["agent"])
 
     page = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
@@ -277,6 +279,7 @@ def test_a_colleague_offline_is_marked_and_cannot_be_handed_an_item(client, serv
 
     item.refresh_from_db()
     assert f'<option value="{away.pk}" disabled>' in page and "offline" in page
+    assert page.index(f'<option value="{online.pk}">') < page.index(f'<option value="{away.pk}" disabled>')
     assert "is not online: the item would go straight back to the queue." in refused
     assert item.claimed_by == served["agent"]
 
@@ -335,6 +338,15 @@ def test_the_queue_search_finds_words_of_the_text_or_the_author(client, served, 
     assert splinters.text in both_words and "Winterbier" not in both_words and "Vera" not in both_words
     assert "Vera Glasmacher" in name and splinters.text not in name
     assert splinters.text not in no_item_has_both and "Winterbier" not in no_item_has_both
+
+
+def test_the_queue_search_reads_the_words_as_the_stored_terms_do(client, served, open_item_factory):
+    phone = open_item_factory(channel=served["channel"], text="Mein iPhone15 zeigt nichts an, siehe info@firma.de")
+    client.force_login(served["agent"])
+
+    fragment = client.get(reverse("inbox:queue_list"), {"q": "iPhone15 ZEIGT info@firma.de"}).content.decode()
+
+    assert phone.text in fragment  # words with digits and addresses hold no term, on either side
 
 
 def test_claim_next_takes_the_chosen_client_and_the_page_keeps_the_filter(
