@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .accounts import user_has_totp
+from .selectors import portal_client_for_user
 
 # Paths a staff member without MFA may still reach: the account and MFA setup
 # pages themselves, static files and the language switch.
@@ -49,4 +51,21 @@ class RejectNulCharactersMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
                 return HttpResponseBadRequest("NUL characters are not allowed.", content_type="text/plain")
+        return self.get_response(request)
+
+
+class ClientContactTimeZoneMiddleware:
+    """A client contact reads every time in their client's time zone (Client.time_zone): the
+    portal, reports, statements, the API's timestamps. Agency staff read the agency's (TIME_ZONE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.role == user.Role.CLIENT_CONTACT:
+            client = portal_client_for_user(user=user)
+            if client is not None:
+                with timezone.override(client.time_zone):
+                    return self.get_response(request)
         return self.get_response(request)

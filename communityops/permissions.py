@@ -4,10 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from rest_framework.permissions import BasePermission
-
-from .selectors import portal_client_for_user
 
 
 def agency_staff_required(view):
@@ -33,16 +30,12 @@ def shift_lead_required(view):
 
 
 def client_contact_required(view):
-    """A client contact's page, its times shown in their client's time zone."""
-
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.role != request.user.Role.CLIENT_CONTACT:
             raise PermissionDenied
-        client = portal_client_for_user(user=request.user)
-        with timezone.override(client.time_zone if client else None):
-            return view(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
 
     return wrapped
 

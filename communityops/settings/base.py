@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "communityops.middleware.StaffMfaRequiredMiddleware",
+    "communityops.middleware.ClientContactTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "communityops.urls"

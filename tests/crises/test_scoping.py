@@ -153,3 +153,14 @@ def test_the_portal_start_page_loads_what_awaits_the_contacts_decision(client, t
     assert "/crises/portal/awaiting/" in home
     assert f"/crises/portal/{own.pk}/" in awaiting and "Crisis own · v1" in awaiting
     assert "Crisis foreign" not in awaiting
+
+
+def test_a_contact_reads_the_apis_times_in_the_clients_zone(client, two_clients):
+    own, _draft = two_clients["own"]
+    own.client.time_zone = "Asia/Tokyo"
+    own.client.save(update_fields=["time_zone"])
+    client.force_login(two_clients["contact"])
+
+    created_at = client.get(f"/api/crises/{own.pk}/").json()["created_at"]
+
+    assert created_at.endswith("+09:00")
