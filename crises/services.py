@@ -423,9 +423,22 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
         raise MagicLinkRefused("used", _("This link has already been used."))
     if link.expires_at <= now:
         raise MagicLinkRefused("expired", _("This link has expired. Please ask the agency for a new one."))
+    if link.draft.status == ResponseDraft.Status.SUPERSEDED:
+        raise MagicLinkRefused("superseded", _draft_replaced_message(link.draft))
     if link.draft.status != ResponseDraft.Status.SUBMITTED:
         raise MagicLinkRefused("closed", _("This response is no longer awaiting approval."))
     return link
+
+
+def _draft_replaced_message(draft: ResponseDraft) -> str:
+    """Why a version can no longer be decided on, when a newer one took its place."""
+    newer = draft.crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).order_by("-version").first()
+    if newer is None:
+        return _("Version %(version)d was replaced; it no longer awaits your decision.") % {"version": draft.version}
+    return _(
+        "Version %(version)d was replaced by version %(newer)d, which awaits your decision: "
+        "use the link in the newest email, or the client portal."
+    ) % {"version": draft.version, "newer": newer.version}
 
 
 @transaction.atomic
@@ -473,6 +486,8 @@ def approval_decide(
     comment = comment.strip()
     if decision == Approval.Decision.REJECT and not comment:  # the agency must know what to change
         raise CrisisError(_("Say what should change: a rejection needs a comment."))
+    if draft.status == ResponseDraft.Status.SUPERSEDED:
+        raise CrisisError(_draft_replaced_message(draft))
     if not draft_may_decide(draft=draft, contact=contact):
         raise CrisisError(_("You cannot decide on this response (anymore)."))
     approval = Approval.objects.create(

@@ -433,8 +433,7 @@ def portal_list(request, contact):
 
 
 def _portal_detail_page(request, contact, crisis: Crisis, form: PortalDecisionForm | None = None):
-    drafts = crisis_drafts_for_client(crisis=crisis)
-    draft = drafts.first()
+    draft, *earlier_drafts = list(crisis_drafts_for_client(crisis=crisis)) or [None]
     return render(
         request,
         "crises/portal_detail.html",
@@ -443,7 +442,7 @@ def _portal_detail_page(request, contact, crisis: Crisis, form: PortalDecisionFo
             "crisis": crisis,
             "draft": draft,
             "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
-            "drafts": drafts,
+            "earlier_drafts": earlier_drafts,
             "form": form or PortalDecisionForm(initial={"draft": draft.pk if draft else None}),
             "nav": "portal_crises",
         },

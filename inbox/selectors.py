@@ -82,7 +82,8 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
         queryset = queryset.filter(tags__contains=[filters.tag])
     if filters.search:
         # The author is looked up once (a hashed subplan), not joined and tested for every item.
-        matches = Q(author_id__in=Author.objects.filter(display_name__icontains=filters.search).values("pk"))
+        authors = Author.objects.filter(Q(display_name__icontains=filters.search) | Q(handle__icontains=filters.search))
+        matches = Q(author_id__in=authors.values("pk"))
         if terms := search_terms(filters.search):
             matches |= Q(topic_terms__contains=terms)
         queryset = queryset.filter(matches)

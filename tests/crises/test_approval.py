@@ -152,7 +152,8 @@ def test_submitting_the_next_version_replaces_the_one_awaiting_approval(
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert client.get(path).status_code == 403
+    refused = client.get(path, headers={"Accept-Language": "en"})
+    assert refused.status_code == 403 and "was replaced by version 2" in refused.content.decode()
     assert (first.status, second.status) == (ResponseDraft.Status.SUPERSEDED, ResponseDraft.Status.SUBMITTED)
     assert Crisis.objects.get(pk=crisis_setup["crisis"].pk).status == Crisis.Status.AWAITING_APPROVAL
 

@@ -68,7 +68,9 @@ def test_a_portal_decision_applies_to_the_version_read_not_a_newer_one(client, t
     newer.refresh_from_db()
     assert f'name="draft" value="{read.pk}"' in page.content.decode()
     assert (read.status, newer.status) == (ResponseDraft.Status.SUPERSEDED, ResponseDraft.Status.SUBMITTED)
-    assert "You cannot decide on this response (anymore)." in decided.content.decode()
+    assert f"Version {read.version} was replaced by version {newer.version}, which awaits your decision" in (
+        decided.content.decode()
+    )
 
 
 def test_api_scopes_a_contact_to_their_client(client, two_clients):
@@ -164,3 +166,17 @@ def test_a_contact_reads_the_apis_times_in_the_clients_zone(client, two_clients)
     created_at = client.get(f"/api/crises/{own.pk}/").json()["created_at"]
 
     assert created_at.endswith("+09:00")
+
+
+def test_the_contact_sees_their_decision_with_its_comment_and_no_empty_history(client, two_clients):
+    own, draft = two_clients["own"]
+    client.force_login(two_clients["contact"])
+
+    before = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    client.post(
+        f"/crises/portal/{own.pk}/decide/", {"decision": "reject", "comment": "Bitte kürzer", "draft": draft.pk}
+    )
+    after = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert "Earlier versions and decisions" not in before
+    assert "Rejected</span>" in after and "„Bitte kürzer“" in after

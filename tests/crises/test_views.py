@@ -268,9 +268,9 @@ def test_the_monthly_statement_counts_the_clients_crises(on_call, item_factory, 
         rows = client_statement(client=channel.client, year=2026, month=3).extra_rows
 
     assert [(row.label, row.value) for row in rows] == [
-        ("crises opened", "1"),
-        ("of them escalated", "1"),
-        ("comments handled in a crisis", "2"),
+        ("Crises opened", "1"),
+        ("of them escalated to your contacts", "1"),
+        ("Items linked to a crisis", "2"),
     ]
 
 

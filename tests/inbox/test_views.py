@@ -323,7 +323,7 @@ def test_the_queue_search_finds_words_of_the_text_or_the_author(client, served, 
     splinters = open_item_factory(channel=served["channel"], text="Glassplitter im Bier! Rückruf jetzt?")
     open_item_factory(channel=served["channel"], text="Wann kommt das Winterbier?")
     by_author = open_item_factory(channel=served["channel"], text="Hallo", author_external_id="vera-1")
-    by_author.author.display_name = "Vera Glasmacher"
+    by_author.author.display_name, by_author.author.handle = "Vera Glasmacher", "vera82b44"
     by_author.author.save()
     client.force_login(served["agent"])
 
@@ -337,6 +337,7 @@ def test_the_queue_search_finds_words_of_the_text_or_the_author(client, served, 
     )
     assert splinters.text in both_words and "Winterbier" not in both_words and "Vera" not in both_words
     assert "Vera Glasmacher" in name and splinters.text not in name
+    assert "Vera Glasmacher" in found("VERA82b")  # the author's handle
     assert splinters.text not in no_item_has_both and "Winterbier" not in no_item_has_both
 
 
