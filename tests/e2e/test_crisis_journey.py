@@ -119,7 +119,7 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
 
     # The lead publishes once; every linked comment gets the approved answer.
     lead.get_by_role("link", name="Reload the page for its actions").click()
-    expect(lead.locator(".draft .badge.ok")).to_have_text("Approve")
+    expect(lead.locator(".draft .badge.ok")).to_have_text("Approved")
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
     expect(lead.get_by_text("Response sent to 3 items.")).to_be_visible()
