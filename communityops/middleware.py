@@ -56,16 +56,25 @@ class RejectNulCharactersMiddleware:
 
 class ClientContactTimeZoneMiddleware:
     """A client contact reads every time in their client's time zone (Client.time_zone): the
-    portal, reports, statements, the API's timestamps. Agency staff read the agency's (TIME_ZONE)."""
+    portal, reports, statements, the API's timestamps. Agency staff read the agency's (TIME_ZONE).
+
+    A session's user is known here; an API token's only inside the view, where the project's
+    TokenAuthentication switches the zone. Either way it is put back when the request ends."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and user.role == user.Role.CLIENT_CONTACT:
-            client = portal_client_for_user(user=user)
-            if client is not None:
-                with timezone.override(client.time_zone):
-                    return self.get_response(request)
-        return self.get_response(request)
+        try:
+            client_time_zone_activate(request.user)
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def client_time_zone_activate(user) -> None:
+    """Show times in the user's client's zone if the user is a client contact."""
+    if user.is_authenticated and user.role == user.Role.CLIENT_CONTACT:
+        client = portal_client_for_user(user=user)
+        if client is not None:
+            timezone.activate(client.time_zone)

@@ -181,9 +181,10 @@ def crisis_create_from_items(
 ) -> Crisis:
     """ "Escalate to crisis" from one or several inbox items of the same client. Items that an
     unresolved crisis already links, all of them, are escalated already: that crisis is returned
-    (a second click, or a colleague a moment later)."""
+    (a second click, or a colleague a moment later). Erased items (tombstones) are left out."""
+    items = [item for item in items if item.erased_at is None]
     if not items:
-        raise CrisisError(_("Select at least one item."))
+        raise CrisisError(_("Select at least one item whose author's data was not erased."))
     clients = {item.client_id for item in items}
     if len(clients) != 1:
         raise CrisisError(_("All items must belong to the same client."))
@@ -277,7 +278,9 @@ def crisis_transition(
         return crisis_escalation_start(crisis=crisis, acting_user=acting_user, now=now)
     crisis = crisis_lock(crisis_id=crisis.pk)
     _move(crisis=crisis, to_status=to_status, at=now, actor=acting_user)
-    if to_status == S.RESOLVED:  # a version still awaiting approval is moot: its links die with it
+    if to_status in (S.RESOLVED, S.DRAFTING_RESPONSE):
+        # Resolved, or taken back to drafting by the agency: a version still awaiting the client's
+        # decision is withdrawn, and its links die with it.
         crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
     if to_status == S.RESOLVED and post_mortem:
         crisis_post_mortem_write(crisis=crisis, acting_user=acting_user, text=post_mortem, now=now)
@@ -386,7 +389,11 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     settings = approval_settings_for(client=crisis.client)
     # An earlier version still awaiting approval is replaced by this one: its links die with it.
     crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
-    if crisis.status != S.AWAITING_APPROVAL:  # it already is while the replaced version was waiting
+    # From an approved or published earlier version the way back leads through drafting; while a
+    # replaced version was waiting, the crisis already awaits approval.
+    if crisis.status not in (S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL):
+        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
+    if crisis.status != S.AWAITING_APPROVAL:
         _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
     draft.status = ResponseDraft.Status.SUBMITTED
     draft.submitted_at = now
@@ -433,8 +440,14 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
 def _draft_replaced_message(draft: ResponseDraft) -> str:
     """Why a version can no longer be decided on, when a newer one took its place."""
     newer = draft.crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).order_by("-version").first()
+    if newer is None and draft.crisis.status == S.RESOLVED:
+        return _("The crisis was resolved: version %(version)d no longer awaits your decision.") % {
+            "version": draft.version
+        }
     if newer is None:
-        return _("Version %(version)d was replaced; it no longer awaits your decision.") % {"version": draft.version}
+        return _("The agency withdrew version %(version)d: it no longer awaits your decision.") % {
+            "version": draft.version
+        }
     return _(
         "Version %(version)d was replaced by version %(newer)d, which awaits your decision: "
         "use the link in the newest email, or the client portal."

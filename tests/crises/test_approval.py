@@ -139,6 +139,44 @@ def test_the_client_decides_on_the_version_sent_while_the_agency_writes_the_next
         assert (first.status, crisis.status) == (ResponseDraft.Status.REJECTED, Crisis.Status.DRAFTING_RESPONSE)
 
 
+def test_a_version_drafted_while_the_last_was_approved_can_still_be_submitted(
+    crisis_setup, django_capture_on_commit_callbacks
+):
+    first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    second = response_draft_create(
+        crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
+    )
+    approval_decide(
+        draft=first, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=second, acting_user=crisis_setup["lead"], now=timezone.now())
+
+    second.refresh_from_db()
+    assert second.status == ResponseDraft.Status.SUBMITTED
+    assert Crisis.objects.get(pk=crisis_setup["crisis"].pk).status == Crisis.Status.AWAITING_APPROVAL
+
+
+def test_taking_a_crisis_back_to_drafting_withdraws_the_waiting_version(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+
+    crisis_transition(
+        crisis=crisis_setup["crisis"],
+        to_status="drafting_response",
+        acting_user=crisis_setup["lead"],
+        now=timezone.now(),
+    )
+    refused = client.get(path, headers={"Accept-Language": "en"})
+
+    draft.refresh_from_db()
+    assert draft.status == ResponseDraft.Status.SUPERSEDED
+    assert refused.status_code == 403 and "The agency withdrew version 1" in refused.content.decode()
+
+
 def test_submitting_the_next_version_replaces_the_one_awaiting_approval(
     client, crisis_setup, django_capture_on_commit_callbacks
 ):
@@ -168,8 +206,9 @@ def test_resolving_the_crisis_ends_the_wait_for_a_decision(client, crisis_setup,
     checked = approval_deadlines_check(now=timezone.now() + timedelta(days=1))
 
     draft.refresh_from_db()
+    refused = client.get(path, headers={"Accept-Language": "en"})
     assert draft.status == ResponseDraft.Status.SUPERSEDED
-    assert client.get(path).status_code == 403
+    assert refused.status_code == 403 and "The crisis was resolved" in refused.content.decode()
     assert checked == {"reminded": 0, "fallbacks": 0}
 
 

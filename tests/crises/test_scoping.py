@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from crises.models import ResponseDraft
 from crises.services import crisis_create, crisis_post_mortem_write, response_draft_create, response_draft_submit
@@ -157,13 +158,18 @@ def test_the_portal_start_page_loads_what_awaits_the_contacts_decision(client, t
     assert "Crisis foreign" not in awaiting
 
 
-def test_a_contact_reads_the_apis_times_in_the_clients_zone(client, two_clients):
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_a_contact_reads_the_apis_times_in_the_clients_zone(client, two_clients, auth):
     own, _draft = two_clients["own"]
     own.client.time_zone = "Asia/Tokyo"
     own.client.save(update_fields=["time_zone"])
-    client.force_login(two_clients["contact"])
+    headers = {}
+    if auth == "session":
+        client.force_login(two_clients["contact"])
+    else:
+        headers["Authorization"] = f"Token {Token.objects.create(user=two_clients['contact']).key}"
 
-    created_at = client.get(f"/api/crises/{own.pk}/").json()["created_at"]
+    created_at = client.get(f"/api/crises/{own.pk}/", headers=headers).json()["created_at"]
 
     assert created_at.endswith("+09:00")
 

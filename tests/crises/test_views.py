@@ -288,3 +288,12 @@ def test_adding_an_item_twice_or_an_erased_one_says_so(lead_client, on_call, ite
     assert "nicht zu einer Krise hinzugefügt" in tombstone.content.decode()
     assert list(CrisisItem.objects.values_list("item_id", flat=True)) == [item.pk]
     assert odd_number.status_code == 404
+
+
+def test_an_erased_item_opens_no_crisis(lead_client, item_factory):
+    erased = item_factory(erased_at=timezone.now())
+
+    lead_client.post("/crises/from-items/", {"item_ids": [erased.pk]})
+    lead_client.post("/crises/from-items/", {"item_ids": [erased.pk]})
+
+    assert not Crisis.objects.exists()
