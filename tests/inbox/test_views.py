@@ -483,3 +483,17 @@ def test_numbers_that_are_digits_but_not_decimal_are_ignored_not_a_500(client, s
     assign = client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": "²"})
 
     assert queue.status_code == 200 and assign.status_code == 302
+
+
+def test_a_message_shows_once_on_a_full_page_and_in_a_swapped_workspace(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+    url = reverse("inbox:item", args=[item.pk])
+
+    client.post(reverse("inbox:tags", args=[item.pk]), {"add": "x" * 60})
+    full_page = client.get(url).content.decode()
+    client.post(reverse("inbox:tags", args=[item.pk]), {"add": "x" * 60})
+    workspace = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert full_page.count("50 Zeichen") == 1
+    assert workspace.count("50 Zeichen") == 1
