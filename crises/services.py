@@ -43,15 +43,17 @@ S = Crisis.Status
 
 # The only ways a crisis may move. Some targets have their own service (escalating:
 # crisis_escalation_start, awaiting_approval: response_draft_submit, approved: approval_decide,
-# published: crisis_publish); the rest are set by hand through crisis_transition.
+# published: crisis_publish); the rest are set by hand through crisis_transition. A version
+# drafted while an earlier one awaited the client may be submitted after that one was approved,
+# published or is being monitored: hence awaiting approval from there.
 CRISIS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.OPEN: frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.RESOLVED}),
     S.ESCALATING: frozenset({S.DRAFTING_RESPONSE, S.RESOLVED}),
     S.DRAFTING_RESPONSE: frozenset({S.AWAITING_APPROVAL, S.RESOLVED}),
     S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.DRAFTING_RESPONSE, S.RESOLVED}),
-    S.APPROVED: frozenset({S.PUBLISHED, S.DRAFTING_RESPONSE, S.RESOLVED}),
-    S.PUBLISHED: frozenset({S.MONITORING, S.DRAFTING_RESPONSE, S.RESOLVED}),
-    S.MONITORING: frozenset({S.DRAFTING_RESPONSE, S.RESOLVED}),
+    S.APPROVED: frozenset({S.PUBLISHED, S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL, S.RESOLVED}),
+    S.PUBLISHED: frozenset({S.MONITORING, S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL, S.RESOLVED}),
+    S.MONITORING: frozenset({S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL, S.RESOLVED}),
     S.RESOLVED: frozenset(),
 }
 MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.RESOLVED})
@@ -278,10 +280,8 @@ def crisis_transition(
         return crisis_escalation_start(crisis=crisis, acting_user=acting_user, now=now)
     crisis = crisis_lock(crisis_id=crisis.pk)
     _move(crisis=crisis, to_status=to_status, at=now, actor=acting_user)
-    if to_status in (S.RESOLVED, S.DRAFTING_RESPONSE):
-        # Resolved, or taken back to drafting by the agency: a version still awaiting the client's
-        # decision is withdrawn, and its links die with it.
-        crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
+    if to_status in (S.RESOLVED, S.DRAFTING_RESPONSE):  # resolved, or taken back by the agency
+        _waiting_version_withdraw(crisis=crisis)
     if to_status == S.RESOLVED and post_mortem:
         crisis_post_mortem_write(crisis=crisis, acting_user=acting_user, text=post_mortem, now=now)
     return crisis
@@ -345,6 +345,12 @@ def response_draft_create(
     return draft
 
 
+def _waiting_version_withdraw(*, crisis: Crisis) -> None:
+    """The version awaiting the client's decision, if any, no longer does (superseded): its links
+    die with it, reminders stop, and a late decision is told why (_draft_replaced_message)."""
+    crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
+
+
 def approval_token(*, link: ApprovalLink) -> str:
     """The secret in the magic link, rebuilt from the row's nonce with SECRET_KEY."""
     return salted_hmac(APPROVAL_LINK_SALT, link.nonce, algorithm="sha256").hexdigest()
@@ -387,13 +393,8 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     if not approvers:
         raise CrisisError(_("The client has no contact who may approve responses."))
     settings = approval_settings_for(client=crisis.client)
-    # An earlier version still awaiting approval is replaced by this one: its links die with it.
-    crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).update(status=ResponseDraft.Status.SUPERSEDED)
-    # From an approved or published earlier version the way back leads through drafting; while a
-    # replaced version was waiting, the crisis already awaits approval.
-    if crisis.status not in (S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL):
-        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
-    if crisis.status != S.AWAITING_APPROVAL:
+    _waiting_version_withdraw(crisis=crisis)  # an earlier version still awaiting is replaced by this one
+    if crisis.status != S.AWAITING_APPROVAL:  # it already is while the replaced version was waiting
         _move(crisis=crisis, to_status=S.AWAITING_APPROVAL, at=now, actor=acting_user)
     draft.status = ResponseDraft.Status.SUBMITTED
     draft.submitted_at = now
@@ -521,8 +522,7 @@ def approval_decide(
         draft.status = ResponseDraft.Status.REJECTED
         draft.decided_at = now
         draft.save(update_fields=["status", "decided_at"])
-        if crisis.status != S.DRAFTING_RESPONSE:
-            _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
+        _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
         return approval
     settings = approval_settings_for(client=crisis.client)
     approved_ids = set(draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True))
