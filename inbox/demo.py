@@ -19,7 +19,8 @@ from communityops.models import Channel, Client, User
 
 from .models import AuthorProfile, Item, ItemEvent, OutboundAction
 from .normalized import NormalizedAuthor, NormalizedItem
-from .services.ingestion import author_upsert, item_ingest
+from .services.authors import author_upsert
+from .services.ingestion import item_ingest
 from .services.triage import spam_feedback_record
 
 SEED = 2026

@@ -4,8 +4,10 @@ from communityops.schedules import schedule_ensure
 
 from .services.assignment import agents_offline_release, items_auto_assign
 from .services.claims import leases_expire
-from .services.ingestion import ingest_pending_sweep, raw_webhook_data_drop, webhook_delivery_process
+from .services.deliveries import ingest_pending_sweep
+from .services.ingestion import webhook_delivery_process
 from .services.outbox import outbound_action_send, outbound_actions_retry_due
+from .services.raw_data_retention import raw_webhook_data_drop
 from .services.wordpress_polling import wordpress_channels_poll
 
 

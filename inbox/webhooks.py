@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from communityops.models import Channel
 
-from .services.ingestion import DeliveryReceipt, generic_delivery_receive, meta_delivery_receive
+from .services.deliveries import DeliveryReceipt, generic_delivery_receive, meta_delivery_receive
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # Meta's 1,000 changes are far below this
 GENERIC_TOLERANCE_SECONDS = 300

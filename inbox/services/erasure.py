@@ -59,8 +59,8 @@ from ..models import (
 )
 from ..selectors import item_get_for_user
 from .errors import AuthorAlreadyErased, InboxActionError
-from .ingestion import delivery_bodies_drop, delivery_bodies_lock
 from .moderation import items_status_change
+from .raw_data_retention import delivery_bodies_drop, delivery_bodies_lock
 from .triage import spam_feedback_forget
 
 REFERENCE_MAX_LENGTH = AuthorErasure._meta.get_field("reference").max_length

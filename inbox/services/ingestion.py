@@ -1,47 +1,46 @@
-"""Turning platform data into items: raw deliveries stored first, then split, normalised and ingested.
+"""Turning stored deliveries into items: split, normalised, triaged and ingested.
 
 The path every source takes (Meta and generic webhooks, file import; the WordPress poller calls
 item_ingest directly):
 
-1. `*_delivery_receive` stores the raw body as a WebhookDelivery, checks its shape and enqueues
-   processing on commit. A Meta body (up to 1,000 changes) is stored with one INSERT and split by
-   the task, so the request is answered fast; a generic body is split into IngestChange rows in the
-   request (its event ids are deduplicated there, and the answer counts the replays). A body that
-   cannot be split is still stored, with one failed change that carries the reason.
+1. services.deliveries stores the raw body as a WebhookDelivery and enqueues processing on commit.
 2. `webhook_delivery_process` (a django-q2 task, may run twice, also at once) ingests a Meta
    delivery's changes from its body in batches, each stored as change rows with its outcome in the
    batch's transaction (under a lock on the delivery, so exactly once), and then any pending change
    rows (the other sources'; a failed change put back for a retry); items are unique per (channel,
    external id), so a redelivered change is a duplicate.
 3. A change that fails keeps its error; `ingest_changes_reprocess_failed` runs it again.
-4. `ingest_pending_sweep` enqueues the task again for deliveries still pending after a while (a
-   worker died): Meta deliveries with changes not stored yet as well as those with pending changes.
-5. `raw_webhook_data_drop` (hourly) empties the bodies of processed deliveries older than
-   INBOX_RAW_WEBHOOK_RETENTION_DAYS and their changes' payload copies; items, outcomes and event
-   receipts stay.
+4. `ingest_pending_sweep` (services.deliveries) enqueues the task again for deliveries still
+   pending after a while (a worker died).
+5. `raw_webhook_data_drop` (services.raw_data_retention, hourly) empties the bodies of processed
+   deliveries older than INBOX_RAW_WEBHOOK_RETENTION_DAYS and their changes' payload copies; items,
+   outcomes and event receipts stay.
+
+Authors are created and refreshed by services.authors; many rows go in one INSERT through
+services.bulk_insert.
 """
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import chain
 
-from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from communityops.models import Channel
 
 from ..lock_objects import item_qs_select_for_update
 from ..lookups import AnyOf
-from ..models import Author, GenericEventReceipt, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
-from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
+from ..models import IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from ..normalized import NormalizationError, NormalizedItem
 from ..sentiment.fingerprint import minhash_to_bytes
-from .ingest_formats import ParsedChange, change_parse, generic_events_split, meta_changes_split
+from .authors import author_upsert, authors_create_ahead, authors_upsert_batch
+from .bulk_insert import rows_insert
+from .deliveries import delivery_finish, delivery_unsplittable
+from .ingest_formats import ParsedChange, change_parse, meta_changes_split
 from .triage import (
     TRIAGE_FIELDS,
     TriageResult,
@@ -54,115 +53,6 @@ from .triage import (
 logger = logging.getLogger(__name__)
 
 TAG_REMOVED_ON_PLATFORM = "removed-on-platform"
-PROCESS_TASK = "inbox.tasks.webhook_delivery_process_task"
-# A delivery still pending this long after arrival lost its task (e.g. a crash right after commit).
-STALE_PENDING_AFTER = timedelta(minutes=5)
-
-
-def _author_known_fields(data: NormalizedAuthor) -> dict:
-    """What this delivery actually says about the author (empty values say nothing)."""
-    known: dict = {}
-    if data.handle:
-        known["handle"] = data.handle
-    if data.display_name:
-        known["display_name"] = data.display_name
-    if data.follower_count:
-        known["follower_count"] = data.follower_count
-    if data.verified:
-        known["verified"] = True
-    if data.account_created_at is not None:
-        known["account_created_at"] = data.account_created_at
-    return known
-
-
-def _author_changes_save(author: Author, known: dict) -> None:
-    changed = [name for name, value in known.items() if getattr(author, name) != value]
-    if changed:
-        for name in changed:
-            setattr(author, name, known[name])
-        author.save(update_fields=changed)
-
-
-def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
-    """Create the author on first sight; refresh what the platform tells us about them.
-
-    Only what this delivery actually carries is overwritten: a Facebook comment has no follower
-    count, and must not reset the count a richer source stored (that would demote an influencer).
-    """
-    data = normalized.author
-    known = _author_known_fields(data)
-    # Read first and write only what changed: most comments come from authors we already know.
-    author = Author.objects.filter(platform=platform, external_id=data.external_id).first()
-    if author is None:
-        try:
-            with transaction.atomic():
-                return Author.objects.create(platform=platform, external_id=data.external_id, **known)
-        except IntegrityError:  # created concurrently by another delivery
-            author = Author.objects.get(platform=platform, external_id=data.external_id)
-    _author_changes_save(author, known)
-    return author
-
-
-def _authors_merged(authors: list[NormalizedAuthor]) -> dict[str, dict]:
-    """What the changes say about each author, by external id; an author named several times takes
-    the fields in order (the later change wins), as one change after the other would."""
-    merged: dict[str, dict] = {}
-    for data in authors:
-        merged.setdefault(data.external_id, {}).update(_author_known_fields(data))
-    return merged
-
-
-def _authors_insert_missing(*, platform: str, merged: dict[str, dict], existing: set[str]) -> list[tuple[int, str]]:
-    """One INSERT ... ON CONFLICT DO NOTHING RETURNING id, external_id for the authors not in
-    `existing`, in external-id order (concurrent inserts lock in the same order). An author another
-    delivery created meanwhile is not returned."""
-    missing = [external_id for external_id in sorted(merged) if external_id not in existing]
-    if not missing:
-        return []
-    return _rows_insert(
-        Author,
-        [{"platform": platform, "external_id": external_id, **merged[external_id]} for external_id in missing],
-        then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id",
-    )
-
-
-def _authors_found_or_created(*, platform: str, merged: dict[str, dict]) -> dict[str, Author]:
-    """The authors with these external ids: one read, one insert of the missing ones (and a read
-    only of those another delivery created meanwhile)."""
-    external_ids = sorted(merged)
-    found = {
-        author.external_id: author
-        for author in Author.objects.filter(AnyOf(F("external_id"), external_ids), platform=platform)
-    }
-    for pk, external_id in _authors_insert_missing(platform=platform, merged=merged, existing=set(found)):
-        found[external_id] = Author(pk=pk, platform=platform, external_id=external_id, **merged[external_id])
-    # Created by a concurrent delivery between the read and the insert: theirs is the row.
-    raced = [external_id for external_id in external_ids if external_id not in found]
-    if raced:
-        found.update(
-            (author.external_id, author)
-            for author in Author.objects.filter(AnyOf(F("external_id"), raced), platform=platform)
-        )
-    return found
-
-
-def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
-    """author_upsert for many authors at once, by external id: the missing ones created, and only
-    authors whose data changed written, in one UPDATE."""
-    merged = _authors_merged(authors)
-    found = _authors_found_or_created(platform=platform, merged=merged)
-    changed_fields: set[str] = set()
-    changed_authors = []
-    for external_id, author in found.items():
-        changed = [name for name, value in merged[external_id].items() if getattr(author, name) != value]
-        for name in changed:
-            setattr(author, name, merged[external_id][name])
-        if changed:
-            changed_fields.update(changed)
-            changed_authors.append(author)
-    if changed_authors:
-        Author.objects.bulk_update(changed_authors, sorted(changed_fields))
-    return found
 
 
 def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
@@ -269,124 +159,6 @@ def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason:
     return item
 
 
-# --- receiving deliveries ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeliveryReceipt:
-    delivery: WebhookDelivery
-    accepted: int  # changes stored for processing
-    duplicates: int = 0  # generic events already received earlier (replays)
-    error: str = ""  # set when the body could not be split: the caller answers 400
-
-    @property
-    def rejected(self) -> bool:
-        return bool(self.error)
-
-
-def _delivery_unsplittable(delivery: WebhookDelivery, error: NormalizationError) -> None:
-    # The body stays stored; one failed change carries the reason, so it is listed with the
-    # other failures and nothing accepted is silently lost.
-    IngestChange.objects.create(
-        delivery=delivery,
-        position=0,
-        payload={"unparsed_body": str(error)},
-        status=IngestChange.Status.FAILED,
-        error=str(error),
-    )
-    delivery.status = WebhookDelivery.Status.PARTIAL
-    delivery.processed_at = timezone.now()
-    delivery.save(update_fields=["status", "processed_at"])
-
-
-def _delivery_reject(delivery: WebhookDelivery, error: NormalizationError) -> DeliveryReceipt:
-    _delivery_unsplittable(delivery, error)
-    return DeliveryReceipt(delivery=delivery, accepted=0, error=str(error))
-
-
-def _delivery_enqueue(delivery: WebhookDelivery) -> None:
-    """Processing starts after commit (tasks receive ids)."""
-    delivery_id = delivery.pk
-    transaction.on_commit(lambda: async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}"))
-
-
-def _delivery_changes_store(delivery: WebhookDelivery, changes: list[IngestChange]) -> None:
-    """One INSERT for all changes; processing starts after commit."""
-    IngestChange.objects.bulk_create(changes)
-    if not changes:
-        _delivery_finish(delivery)
-        return
-    _delivery_enqueue(delivery)
-
-
-@transaction.atomic
-def meta_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
-    """Store a verified Meta webhook body (one INSERT) and check its shape; the task splits it into
-    changes and processes them after commit. A body of the wrong shape is kept, with the reason."""
-    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
-    try:
-        accepted = len(meta_changes_split(body))
-    except NormalizationError as error:
-        return _delivery_reject(delivery, error)
-    if accepted:
-        _delivery_enqueue(delivery)
-    else:
-        _delivery_finish(delivery)
-    return DeliveryReceipt(delivery=delivery, accepted=accepted)
-
-
-def _generic_event_ids_claim(*, channel: Channel, delivery: WebhookDelivery, event_ids: list[str]) -> set[str]:
-    # INSERT ... ON CONFLICT DO NOTHING RETURNING tells exactly which ids are new, also when two
-    # requests replay the same event at once (the second waits for the first, then skips it).
-    table = GenericEventReceipt._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (channel_id, event_id, delivery_id, received_at)
-            SELECT %s, event_id, %s, now() FROM unnest(%s::varchar[]) AS event_id
-            ON CONFLICT (channel_id, event_id) DO NOTHING
-            RETURNING event_id
-            """,  # noqa: S608 - the table name is ours, values are parameters
-            [channel.pk, delivery.pk, sorted(set(event_ids))],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-@transaction.atomic
-def generic_delivery_receive(*, channel: Channel, body: bytes) -> DeliveryReceipt:
-    """Store a verified generic webhook body; events whose event_id this channel has seen are skipped."""
-    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.GENERIC, body=body)
-    try:
-        events = generic_events_split(body)
-    except NormalizationError as error:
-        return _delivery_reject(delivery, error)
-    new_ids = _generic_event_ids_claim(
-        channel=channel, delivery=delivery, event_ids=[event["event_id"] for event in events]
-    )
-    changes = []
-    for event in events:
-        if event["event_id"] in new_ids:
-            new_ids.discard(event["event_id"])  # a batch repeating an id stores it once
-            changes.append(IngestChange(delivery=delivery, position=len(changes), payload=event))
-    _delivery_changes_store(delivery, changes)
-    return DeliveryReceipt(delivery=delivery, accepted=len(changes), duplicates=len(events) - len(changes))
-
-
-@transaction.atomic
-def import_delivery_store(*, channel: Channel, body: bytes, rows: list[tuple[int, dict]]) -> WebhookDelivery:
-    """Store one chunk of an import file (raw lines) with one change per row; the caller processes it.
-
-    A row is `{"row": <line number>, "record": {...}}`, or `{"row": n, "invalid": "<reason>"}` for a
-    line that could not even be read, so it is kept and reported like any other failure.
-    """
-    delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.IMPORT, body=body)
-    IngestChange.objects.bulk_create(
-        IngestChange(delivery=delivery, position=position, payload={"row": row, **payload})
-        for position, (row, payload) in enumerate(rows)
-    )
-    return delivery
-
-
 # --- processing ----------------------------------------------------------------------------------
 
 
@@ -477,57 +249,13 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 BATCH_SIZE = 1000
 
 
-def _json_column_value(value: object) -> str:
-    """The text PostgreSQL reads as the column's value: ISO 8601 for a timestamp, hex for a bytea."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return "\\x" + value.hex()
-    raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
-
-
-def _rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") -> list[tuple]:
-    """INSERT ... SELECT FROM jsonb_populate_recordset(...): all rows in one JSON parameter.
-
-    A multi-row VALUES list has one placeholder per value, which psycopg splits and quotes one by
-    one in Python (Django's bulk_create does the same for models with array columns); one JSON
-    document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
-    arrays, jsonb). Rows are dicts by column name (model instances would only carry the values);
-    a column a row leaves out takes what a new instance's field would: its default, or the time of
-    the insert for auto_now(_add). The defaults go once, as the record the rows are laid over
-    (jsonb_populate_recordset's base), not repeated in every row. `then` follows the SELECT
-    (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
-    """
-    if not rows:
-        return []
-    meta = model._meta
-    # Generated columns (the item's topic_terms, campaign_key) are PostgreSQL's to fill.
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field and not field.generated]
-    now = timezone.now()
-    defaults = {
-        field.column: now
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        else field.get_default()
-        for field in fields
-    }
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
-            f" FROM jsonb_populate_recordset(jsonb_populate_record(NULL::{table}, %s::jsonb), %s::jsonb) {then}",
-            [json.dumps(defaults, default=_json_column_value), json.dumps(rows, default=_json_column_value)],
-        )
-        return cursor.fetchall() if cursor.description else []
-
-
 def _items_insert(rows: list[dict]) -> dict[str, tuple[int, datetime]]:
     """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> (new pk,
     received_at).
 
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
-    returned = _rows_insert(
+    returned = rows_insert(
         Item, rows, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id, received_at"
     )
     return {external_id: (pk, received_at) for pk, external_id, received_at in returned}
@@ -571,14 +299,14 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
             for row, triage in zip(rows, triages, strict=True)
             if row["external_id"] in created
         ]
-        _rows_insert(
+        rows_insert(
             ItemEvent,
             [
                 {"item_id": pk, "kind": ItemEvent.Kind.RECEIVED, "data": {"triage": triage.reasons}}
                 for _row, triage, pk, _received_at in stored
             ],
         )
-        _rows_insert(
+        rows_insert(
             ItemTextFingerprint,
             [
                 {
@@ -679,10 +407,9 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
     insert until that commit: in a shitstorm, where fresh accounts comment under several posts at
     once, the queue workers took turns instead of working side by side. Created here, the batch
     finds them with its read. An author whose change then turns out a duplicate is created all the
-    same (a row without items, as a concurrent delivery's rollback would leave one). Only a head
-    start: if the insert fails (say, a deadlock with a batch that holds one of these authors), the
-    batch creates what is missing itself. Changes of items the channel already has are left out:
-    a redelivered comment whose author's data was erased must not bring their row back.
+    same (a row without items, as a concurrent delivery's rollback would leave one). Changes of
+    items the channel already has are left out: a redelivered comment whose author's data was
+    erased must not bring their row back.
     """
     upserts = [
         result.normalized
@@ -697,17 +424,8 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
         ).values_list("external_id", flat=True)
     )
     authors = [normalized.author for normalized in upserts if normalized.external_id not in stored]
-    if not authors:
-        return
-    merged = _authors_merged(authors)
-    existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), platform=channel.platform)
-    try:
-        with transaction.atomic():
-            _authors_insert_missing(
-                platform=channel.platform, merged=merged, existing=set(existing.values_list("external_id", flat=True))
-            )
-    except DatabaseError:
-        logger.warning("creating the authors ahead of a batch failed; the batch creates them", exc_info=True)
+    if authors:
+        authors_create_ahead(platform=channel.platform, authors=authors)
 
 
 def _changes_mark(changes: list[IngestChange]) -> None:
@@ -764,27 +482,6 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
     ]
 
 
-def _delivery_finish(delivery: WebhookDelivery) -> None:
-    """PROCESSED when nothing is pending or failed, PARTIAL when something failed. A delivery that
-    brought a change of an item whose author's data was erased (a platform's retry, an edit) loses
-    its raw body and that change's payload copy at once: the erasure stands."""
-    states = set(delivery.changes.values_list("status", flat=True).distinct())
-    if IngestChange.Status.PENDING in states:
-        return
-    delivery.status = (
-        WebhookDelivery.Status.PARTIAL if IngestChange.Status.FAILED in states else WebhookDelivery.Status.PROCESSED
-    )
-    delivery.processed_at = timezone.now()
-    delivery.save(update_fields=["status", "processed_at"])
-    if IngestChange.Status.DUPLICATE in states:  # only a duplicate can land on an erased item
-        on_erased = delivery.changes.filter(status=IngestChange.Status.DUPLICATE, item__erased_at__isnull=False)
-        if on_erased.exists():
-            with transaction.atomic():
-                locked = delivery_bodies_lock(delivery_ids=[delivery.pk])
-                on_erased.filter(payload__isnull=False).update(payload=None)
-                delivery_bodies_drop(delivery_ids=locked, now=delivery.processed_at)
-
-
 # The statuses of a change that may run again, which needs its payload: a later pass takes the
 # pending ones, ingest_changes_reprocess_failed the failed ones.
 _STATUSES_RUN_AGAIN = (IngestChange.Status.PENDING, IngestChange.Status.FAILED)
@@ -795,7 +492,7 @@ def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
     for a later pass); returns their ids in position order. A settled change is stored without its
     payload (the delivery's body holds it): copying every payload cost some 10 ms of Python and
     PostgreSQL per 1,000 changes."""
-    returned = _rows_insert(
+    returned = rows_insert(
         IngestChange,
         [
             {
@@ -842,7 +539,7 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     except NormalizationError as error:
         with transaction.atomic():
             if pending.select_for_update().values_list("pk", flat=True).first() is not None:
-                _delivery_unsplittable(delivery, error)
+                delivery_unsplittable(delivery, error)
         return
     # Where this run expects the next batch to begin (a run resuming after a crash goes on after
     # what is stored); the count under the lock decides.
@@ -941,7 +638,7 @@ def webhook_delivery_process(
                 counts[status] = counts.get(status, 0) + 1
             if on_change is not None:
                 on_change(status)
-    _delivery_finish(delivery)
+    delivery_finish(delivery)
     return counts
 
 
@@ -964,69 +661,3 @@ def ingest_changes_reprocess_failed(
         for status, number in webhook_delivery_process(delivery_id=pk, on_change=on_change).items():
             counts[status] = counts.get(status, 0) + number
     return counts
-
-
-def ingest_pending_sweep(*, now: datetime | None = None) -> int:
-    """Re-enqueue deliveries whose processing task was lost; run by a schedule. Returns how many."""
-    cutoff = (now or timezone.now()) - STALE_PENDING_AFTER
-    stale = WebhookDelivery.objects.filter(
-        Q(status=WebhookDelivery.Status.PENDING) & Q(received_at__lt=cutoff) & ~Q(source=WebhookDelivery.Source.IMPORT)
-    ).values_list("pk", flat=True)
-    delivery_ids = list(stale[:500])
-    for delivery_id in delivery_ids:
-        async_task(PROCESS_TASK, delivery_id, task_name=f"ingest-delivery-{delivery_id}-sweep")
-    return len(delivery_ids)
-
-
-# Deliveries whose raw data one transaction of raw_webhook_data_drop clears (a Meta delivery is a
-# 1,000-change body of some 350 KB), and at most how many such batches one (hourly) run takes, so
-# that a backlog (the first run after an upgrade) is worked off run by run within the task timeout.
-RETENTION_BATCH = 50
-RETENTION_BATCHES_PER_RUN = 200
-
-
-def raw_webhook_data_drop(*, now: datetime | None = None) -> int:
-    """Data protection (storage limitation), run hourly: what was received more than
-    INBOX_RAW_WEBHOOK_RETENTION_DAYS ago only as raw input is dropped. A processed delivery loses
-    its body and its change rows their payload copies (each row keeps its outcome and item). A
-    delivery still pending, or with a failed change, keeps everything until it is processed. The
-    generic webhook's event-id receipts stay: they hold nothing but the ids, and refuse a resent
-    old update or deletion however old it is. Returns how many bodies were dropped."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.INBOX_RAW_WEBHOOK_RETENTION_DAYS)
-    # On the partial index delivery_body_retention: the bodies dropped before are not read again.
-    expired = WebhookDelivery.objects.filter(
-        received_at__lt=cutoff, status=WebhookDelivery.Status.PROCESSED, body_dropped_at__isnull=True
-    ).order_by("received_at")
-    dropped = 0
-    for _batch in range(RETENTION_BATCHES_PER_RUN):
-        delivery_ids = list(expired.values_list("pk", flat=True)[:RETENTION_BATCH])
-        if not delivery_ids:
-            break
-        with transaction.atomic():
-            locked = delivery_bodies_lock(delivery_ids=delivery_ids)
-            if not locked:  # all of them held by an erasure at this moment: the next run takes them
-                break
-            IngestChange.objects.filter(AnyOf(F("delivery_id"), locked), payload__isnull=False).update(payload=None)
-            dropped += delivery_bodies_drop(delivery_ids=locked, now=now)
-    return dropped
-
-
-def delivery_bodies_lock(*, delivery_ids: list[int]) -> list[int]:
-    """Lock the settled ones of these deliveries (processed, or with a failed change) whose body is
-    still stored, in id order, skipping any another transaction holds (a worker reprocessing it, or
-    the other one of retention and erasure): the ids locked. Both take these locks before they
-    touch the deliveries' change rows, so they never wait for each other."""
-    return list(
-        WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids), body_dropped_at__isnull=True)
-        .exclude(status=WebhookDelivery.Status.PENDING)
-        .order_by("pk")
-        .select_for_update(skip_locked=True)
-        .values_list("pk", flat=True)
-    )
-
-
-def delivery_bodies_drop(*, delivery_ids: list[int], now: datetime) -> int:
-    """Empty the raw bodies of these (locked) deliveries. A failed change keeps its own payload copy,
-    so it can still run again. Returns how many bodies were emptied."""
-    return WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids)).update(body=b"", body_dropped_at=now)

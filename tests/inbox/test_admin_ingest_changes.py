@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from communityops.models import User
 from inbox.models import IngestChange
-from inbox.services.ingestion import meta_delivery_receive, webhook_delivery_process
+from inbox.services.deliveries import meta_delivery_receive
+from inbox.services.ingestion import webhook_delivery_process
 
 from .ingest_payloads import facebook_comment_change, meta_body
 

@@ -27,9 +27,10 @@ from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim
+from inbox.services.deliveries import meta_delivery_receive
 from inbox.services.erasure import author_erase
 from inbox.services.errors import AuthorAlreadyErased, InboxActionError, ItemErased
-from inbox.services.ingestion import item_text_update, meta_delivery_receive, webhook_delivery_process
+from inbox.services.ingestion import item_text_update, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.notes import item_note_add
 from inbox.services.outbox import item_reply, outbound_replies_enqueue

@@ -4,8 +4,9 @@ from django.core.management import call_command
 
 from inbox.models import Author, IngestChange, Item, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
-from inbox.services import ingestion
-from inbox.services.ingestion import authors_upsert_batch, ingest_changes_reprocess_failed, item_ingest
+from inbox.services import authors as authors_service
+from inbox.services.authors import authors_upsert_batch
+from inbox.services.ingestion import ingest_changes_reprocess_failed, item_ingest
 
 from .ingest_payloads import facebook_comment_change, meta_body
 
@@ -65,7 +66,7 @@ def test_comment_without_follower_count_keeps_the_stored_count(facebook_channel)
 
 
 def test_an_author_created_by_another_batch_meanwhile_is_theirs_and_gets_the_new_data(facebook_channel, monkeypatch):
-    real_insert = ingestion._rows_insert
+    real_insert = authors_service.rows_insert
     theirs = []
 
     def another_batch_creates_the_author_first(model, rows, **kwargs):
@@ -75,7 +76,7 @@ def test_an_author_created_by_another_batch_meanwhile_is_theirs_and_gets_the_new
             )
         return real_insert(model, rows, **kwargs)
 
-    monkeypatch.setattr(ingestion, "_rows_insert", another_batch_creates_the_author_first)
+    monkeypatch.setattr(authors_service, "rows_insert", another_batch_creates_the_author_first)
 
     authors = authors_upsert_batch(
         platform=facebook_channel.platform,

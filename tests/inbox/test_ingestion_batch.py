@@ -10,16 +10,10 @@ from django.db import connection
 
 from inbox.models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from inbox.sentiment.fingerprint import minhashes_from_bytes, text_minhash
-from inbox.services import ingestion
+from inbox.services import deliveries, ingestion
+from inbox.services.deliveries import STALE_PENDING_AFTER, ingest_pending_sweep, meta_delivery_receive
 from inbox.services.ingest_formats import change_parse, meta_changes_split
-from inbox.services.ingestion import (
-    BATCH_SIZE,
-    STALE_PENDING_AFTER,
-    ingest_pending_sweep,
-    item_ingest,
-    meta_delivery_receive,
-    webhook_delivery_process,
-)
+from inbox.services.ingestion import BATCH_SIZE, item_ingest, webhook_delivery_process
 from inbox.services.triage import TAG_CAMPAIGN
 
 from .ingest_payloads import facebook_comment_change, meta_body
@@ -251,7 +245,7 @@ def _lock_waiters() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_delivery_processed_twice_at_once_ingests_each_change_once(facebook_channel, monkeypatch):
-    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
+    monkeypatch.setattr(deliveries, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE * 3))
     real_insert = ingestion._changes_insert
     waiters_seen = []
@@ -286,7 +280,7 @@ def test_a_new_author_in_two_deliveries_at_once_does_not_make_one_wait_for_the_o
     """The new author is created ahead of each batch, in a transaction of its own: a delivery naming
     the same new account goes through while the other delivery's batch transaction is still open
     (inserted inside that transaction, the author row would hold it until the other's commit)."""
-    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
+    monkeypatch.setattr(deliveries, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
     fresh_account = {"author_id": "fresh-account", "author_name": "Brand New"}
     first = _receive(facebook_channel, [facebook_comment_change(comment_id="a-1", message="Skandal!", **fresh_account)])
     second = _receive(
@@ -334,7 +328,7 @@ def test_the_sweep_processes_a_delivery_whose_task_was_lost_before_the_split(fac
 
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_of_the_same_changes_at_once_store_each_item_once(facebook_channel, monkeypatch):
-    monkeypatch.setattr(ingestion, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
+    monkeypatch.setattr(deliveries, "async_task", lambda *args, **kwargs: None)  # the test runs the tasks itself
     changes = _comments(BATCH_SIZE + 50)
     first, second = _receive(facebook_channel, changes), _receive(facebook_channel, changes)
 

@@ -13,14 +13,10 @@ from django.utils import timezone, translation
 
 from inbox.models import GenericEventReceipt, IngestChange, Item, WebhookDelivery
 from inbox.selectors import ingest_change_as_received
-from inbox.services import ingestion
-from inbox.services.ingestion import (
-    RETENTION_BATCH,
-    generic_delivery_receive,
-    meta_delivery_receive,
-    raw_webhook_data_drop,
-    webhook_delivery_process,
-)
+from inbox.services import raw_data_retention
+from inbox.services.deliveries import generic_delivery_receive, meta_delivery_receive
+from inbox.services.ingestion import webhook_delivery_process
+from inbox.services.raw_data_retention import RETENTION_BATCH, raw_webhook_data_drop
 from inbox.tasks import INBOX_SCHEDULES
 
 from .ingest_payloads import facebook_comment_change, generic_event, meta_body
@@ -173,8 +169,8 @@ def test_the_drop_runs_hourly_a_bounded_share_at_a_time(facebook_channel, monkey
         "inbox.tasks.raw_webhook_data_drop_task",
         60,
     )
-    monkeypatch.setattr(ingestion, "RETENTION_BATCH", 1)
-    monkeypatch.setattr(ingestion, "RETENTION_BATCHES_PER_RUN", 2)
+    monkeypatch.setattr(raw_data_retention, "RETENTION_BATCH", 1)
+    monkeypatch.setattr(raw_data_retention, "RETENTION_BATCHES_PER_RUN", 2)
     for number in range(3):
         _arrived_days_ago(_processed_meta_delivery(facebook_channel, f"post_c{number}"), RETENTION_DAYS + 1)
 

@@ -15,7 +15,8 @@ from inbox.sentiment.analysis import _SUFFIXES, _valence
 from inbox.sentiment.lexicon import POLARITY
 from inbox.sentiment.spam import spam_tokens, text_read_signals, text_signals
 from inbox.services import triage
-from inbox.services.ingestion import author_upsert, item_ingest
+from inbox.services.authors import author_upsert
+from inbox.services.ingestion import item_ingest
 from inbox.services.triage import SPAM_DOCUMENT_TOKEN, spam_feedback_record, triage_assess, triage_assess_batch
 
 _numbers = iter(range(1, 1_000_000))

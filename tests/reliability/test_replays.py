@@ -19,7 +19,7 @@ from django.db import connection
 
 from communityops.models import Channel
 from inbox.models import IngestChange, Item, WebhookDelivery
-from inbox.services import ingestion
+from inbox.services import deliveries, ingestion
 from inbox.services.ingestion import webhook_delivery_process
 from inbox.webhooks import generic_signature_for, meta_signature_for
 from tests.inbox.ingest_payloads import facebook_comment_change, generic_event, meta_body
@@ -175,12 +175,12 @@ def test_a_connection_lost_while_storing_or_processing_is_retried_without_loss_o
 
     # A store (the request, before its commit) that loses its connection is gone: the sender gets
     # a 500 and retries. A split or an ingest (the task) that loses it leaves the delivery pending.
-    for name, function, fault_at in [
-        ("store", "_delivery_enqueue", STORE_FAULTS_AT),
-        ("split", "_changes_insert", SPLIT_FAULTS_AT),
-        ("ingest", "_upserts_ingest", INGEST_FAULTS_AT),
+    for name, module, function, fault_at in [
+        ("store", deliveries, "_delivery_enqueue", STORE_FAULTS_AT),
+        ("split", ingestion, "_changes_insert", SPLIT_FAULTS_AT),
+        ("ingest", ingestion, "_upserts_ingest", INGEST_FAULTS_AT),
     ]:
-        monkeypatch.setattr(ingestion, function, losing_the_connection(name, getattr(ingestion, function), fault_at))
+        monkeypatch.setattr(module, function, losing_the_connection(name, getattr(module, function), fault_at))
 
     finals, statuses = _deliver_all(live_server, _meta_deliveries(facebook) + _generic_deliveries(generic))
     monkeypatch.undo()

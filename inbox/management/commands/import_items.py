@@ -11,7 +11,8 @@ from tqdm import tqdm
 
 from communityops.models import Channel
 from inbox.models import IngestChange
-from inbox.services.ingestion import import_delivery_store, webhook_delivery_process
+from inbox.services.deliveries import import_delivery_store
+from inbox.services.ingestion import webhook_delivery_process
 
 CHUNK_ROWS = 500
 # CSV columns: the generic item format flattened; author_* go into "author", tags are "a|b".

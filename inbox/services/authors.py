@@ -1,0 +1,140 @@
+"""The authors of arriving items: created on first sight, refreshed with what the platform says.
+
+One author per platform and external id, shared by every client's items. The single-item path
+(`author_upsert`) serves the WordPress poller and the demo; the batch paths serve a delivery's
+changes with a fixed number of queries.
+"""
+
+import logging
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+
+from ..lookups import AnyOf
+from ..models import Author
+from ..normalized import NormalizedAuthor, NormalizedItem
+from .bulk_insert import rows_insert
+
+logger = logging.getLogger(__name__)
+
+
+def _author_known_fields(data: NormalizedAuthor) -> dict:
+    """What this delivery actually says about the author (empty values say nothing)."""
+    known: dict = {}
+    if data.handle:
+        known["handle"] = data.handle
+    if data.display_name:
+        known["display_name"] = data.display_name
+    if data.follower_count:
+        known["follower_count"] = data.follower_count
+    if data.verified:
+        known["verified"] = True
+    if data.account_created_at is not None:
+        known["account_created_at"] = data.account_created_at
+    return known
+
+
+def _author_changes_save(author: Author, known: dict) -> None:
+    changed = [name for name, value in known.items() if getattr(author, name) != value]
+    if changed:
+        for name in changed:
+            setattr(author, name, known[name])
+        author.save(update_fields=changed)
+
+
+def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
+    """Create the author on first sight; refresh what the platform tells us about them.
+
+    Only what this delivery actually carries is overwritten: a Facebook comment has no follower
+    count, and must not reset the count a richer source stored (that would demote an influencer).
+    """
+    data = normalized.author
+    known = _author_known_fields(data)
+    # Read first and write only what changed: most comments come from authors we already know.
+    author = Author.objects.filter(platform=platform, external_id=data.external_id).first()
+    if author is None:
+        try:
+            with transaction.atomic():
+                return Author.objects.create(platform=platform, external_id=data.external_id, **known)
+        except IntegrityError:  # created concurrently by another delivery
+            author = Author.objects.get(platform=platform, external_id=data.external_id)
+    _author_changes_save(author, known)
+    return author
+
+
+def _authors_merged(authors: list[NormalizedAuthor]) -> dict[str, dict]:
+    """What the changes say about each author, by external id; an author named several times takes
+    the fields in order (the later change wins), as one change after the other would."""
+    merged: dict[str, dict] = {}
+    for data in authors:
+        merged.setdefault(data.external_id, {}).update(_author_known_fields(data))
+    return merged
+
+
+def _authors_insert_missing(*, platform: str, merged: dict[str, dict], existing: set[str]) -> list[tuple[int, str]]:
+    """One INSERT ... ON CONFLICT DO NOTHING RETURNING id, external_id for the authors not in
+    `existing`, in external-id order (concurrent inserts lock in the same order). An author another
+    delivery created meanwhile is not returned."""
+    missing = [external_id for external_id in sorted(merged) if external_id not in existing]
+    if not missing:
+        return []
+    return rows_insert(
+        Author,
+        [{"platform": platform, "external_id": external_id, **merged[external_id]} for external_id in missing],
+        then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id",
+    )
+
+
+def _authors_found_or_created(*, platform: str, merged: dict[str, dict]) -> dict[str, Author]:
+    """The authors with these external ids: one read, one insert of the missing ones (and a read
+    only of those another delivery created meanwhile)."""
+    external_ids = sorted(merged)
+    found = {
+        author.external_id: author
+        for author in Author.objects.filter(AnyOf(F("external_id"), external_ids), platform=platform)
+    }
+    for pk, external_id in _authors_insert_missing(platform=platform, merged=merged, existing=set(found)):
+        found[external_id] = Author(pk=pk, platform=platform, external_id=external_id, **merged[external_id])
+    # Created by a concurrent delivery between the read and the insert: theirs is the row.
+    raced = [external_id for external_id in external_ids if external_id not in found]
+    if raced:
+        found.update(
+            (author.external_id, author)
+            for author in Author.objects.filter(AnyOf(F("external_id"), raced), platform=platform)
+        )
+    return found
+
+
+def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+    """author_upsert for many authors at once, by external id: the missing ones created, and only
+    authors whose data changed written, in one UPDATE."""
+    merged = _authors_merged(authors)
+    found = _authors_found_or_created(platform=platform, merged=merged)
+    changed_fields: set[str] = set()
+    changed_authors = []
+    for external_id, author in found.items():
+        changed = [name for name, value in merged[external_id].items() if getattr(author, name) != value]
+        for name in changed:
+            setattr(author, name, merged[external_id][name])
+        if changed:
+            changed_fields.update(changed)
+            changed_authors.append(author)
+    if changed_authors:
+        Author.objects.bulk_update(changed_authors, sorted(changed_fields))
+    return found
+
+
+def authors_create_ahead(*, platform: str, authors: list[NormalizedAuthor]) -> None:
+    """Create the missing ones of these authors in a short transaction of their own, ahead of the
+    batch that names them (see services.ingestion._authors_create_ahead for why). Only a head start: if the
+    insert fails (say, a deadlock with a batch that holds one of these authors), the batch creates
+    what is missing itself."""
+    merged = _authors_merged(authors)
+    existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), platform=platform)
+    try:
+        with transaction.atomic():
+            _authors_insert_missing(
+                platform=platform, merged=merged, existing=set(existing.values_list("external_id", flat=True))
+            )
+    except DatabaseError:
+        logger.warning("creating the authors ahead of a batch failed; the batch creates them", exc_info=True)
