@@ -32,6 +32,7 @@ from django_q.tasks import async_task
 from communityops.models import Client, User
 from inbox.models import Item
 
+from .lock_objects import spike_alert_qs_skip_locked
 from .models import ChannelUnansweredThreshold, DetectionSettings, SpikeAlert
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
@@ -238,12 +239,7 @@ def spike_alert_notify(*, alert_id: int, now: datetime) -> bool:
 
     Idempotent: notified_to is set in the same transaction, under the alert's row lock.
     """
-    alert = (
-        SpikeAlert.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("client", "channel")
-        .filter(pk=alert_id, notified_to="")
-        .first()
-    )
+    alert = spike_alert_qs_skip_locked().select_related("client", "channel").filter(pk=alert_id, notified_to="").first()
     if alert is None:
         return False
     lead = on_call_lead_now(at=now)

@@ -29,6 +29,7 @@ from django_q.tasks import async_task
 from communityops.models import Client, User
 from communityops.public_holidays import is_public_holiday
 
+from .lock_objects import crisis_qs_skip_locked, notification_qs_skip_locked
 from .models import (
     AgencyRole,
     BusinessHours,
@@ -195,12 +196,7 @@ def escalation_clock_tick(*, now: datetime) -> int:
 
 @transaction.atomic
 def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool = True) -> int:
-    crisis = (
-        Crisis.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("client", "owner")
-        .filter(pk=crisis_id)
-        .first()
-    )
+    crisis = crisis_qs_skip_locked().select_related("client", "owner").filter(pk=crisis_id).first()
     if crisis is None or not crisis.escalation_running:
         return 0
     created = 0
@@ -315,7 +311,7 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
     later one. A failed attempt stays pending for the next periodic run, up to MAX_ATTEMPTS.
     """
     notification = (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        notification_qs_skip_locked()
         .select_related("crisis__client", "step")
         .filter(pk=notification_id, status=Notification.Status.PENDING)
         .first()

@@ -9,9 +9,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel, Client, ClientContact
@@ -153,64 +150,6 @@ class CrisisEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · crisis {self.crisis_id}"
-
-    @property
-    def summary(self) -> str:
-        """The event's details in words, for the timeline (data stays as the services wrote it)."""
-        data, kind = self.data, self.Kind
-        version = {"version": data.get("version", "")}
-        if self.kind == kind.OPENED:
-            return gettext("“%(title)s”, severity %(severity)s, owner %(owner)s") % data
-        if self.kind == kind.STATUS_CHANGED:
-            statuses = dict(Crisis.Status.choices)
-            return (
-                f"{statuses.get(data.get('from'), data.get('from'))} → {statuses.get(data.get('to'), data.get('to'))}"
-            )
-        if self.kind in (kind.ITEMS_LINKED, kind.PUBLISHED, kind.HOLDING_PUBLISHED):
-            count = len(data.get("item_ids", []))
-            items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
-            if self.kind == kind.PUBLISHED:
-                return gettext("version %(version)s to %(items)s") % {**version, "items": items}
-            if self.kind == kind.HOLDING_PUBLISHED:
-                return gettext("“%(statement)s” to %(items)s") % {
-                    "statement": data.get("statement", ""),
-                    "items": items,
-                }
-            return items
-        if self.kind == kind.STEP_FIRED:
-            due_at = parse_datetime(data.get("due_at", ""))
-            return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
-                "position": data.get("position", ""),
-                "channel": dict(NotificationChannel.choices).get(data.get("channel"), data.get("channel")),
-                "recipients": ", ".join(data.get("recipients", [])),
-                "due": date_format(timezone.localtime(due_at), "H:i:s") if due_at else "—",
-            }
-        if self.kind == kind.NOTIFICATION_SENT:
-            return gettext("to %(recipient)s") % data
-        if self.kind == kind.NOTIFICATION_FAILED:
-            return gettext("to %(recipient)s: %(error)s") % data
-        if self.kind == kind.DRAFT_SUBMITTED:
-            return gettext("version %(version)s to %(approvers)s") % {
-                **version,
-                "approvers": ", ".join(data.get("approvers", [])),
-            }
-        if self.kind == kind.APPROVAL_DECIDED:
-            said = gettext("version %(version)s: %(decision)s (%(via)s)") % {
-                **version,
-                "decision": dict(Approval.Decision.choices).get(data.get("decision"), data.get("decision")),
-                "via": dict(Approval.Via.choices).get(data.get("via"), data.get("via")),
-            }
-            return f"{said}: “{data['comment']}”" if data.get("comment") else said
-        if self.kind == kind.APPROVAL_REMINDER:
-            return gettext("version %(version)s: %(contacts)s") % {
-                **version,
-                "contacts": ", ".join(data.get("contacts", [])),
-            }
-        if self.kind == kind.FALLBACK_APPROVER:
-            return gettext("version %(version)s: %(contact)s") % {**version, "contact": data.get("contact", "")}
-        if self.kind == kind.DRAFT_CREATED:
-            return gettext("version %(version)s") % version
-        return ""
 
 
 class BusinessHours(models.TextChoices):

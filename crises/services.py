@@ -24,6 +24,15 @@ from communityops.models import Client, ClientContact, User
 from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
+from .lock_objects import (
+    approval_link_qs_select_for_update,
+    approval_link_qs_skip_locked,
+    crisis_item_qs_select_for_update,
+    crisis_qs_select_for_update,
+    response_draft_qs_select_for_update,
+    response_draft_qs_skip_locked,
+    spike_alert_qs_select_for_update,
+)
 from .models import (
     Approval,
     ApprovalLink,
@@ -88,7 +97,7 @@ def crisis_event_record(
 
 
 def crisis_lock(*, crisis_id: int) -> Crisis:
-    return Crisis.objects.select_for_update(of=("self",)).select_related("client").get(pk=crisis_id)
+    return crisis_qs_select_for_update().select_related("client").get(pk=crisis_id)
 
 
 def _move(*, crisis: Crisis, to_status: str, at: datetime, actor: User | None, actor_label: str = "", **data) -> None:
@@ -219,7 +228,7 @@ def crisis_create_from_items(
 @transaction.atomic
 def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetime) -> Crisis:
     """The "open crisis" button on a spike alert; a second click returns the crisis already opened."""
-    alert = SpikeAlert.objects.select_for_update(of=("self",)).select_related("client").get(pk=alert.pk)
+    alert = spike_alert_qs_select_for_update().select_related("client").get(pk=alert.pk)
     if alert.crisis_id:
         return alert.crisis
     title = _("Spike: %(kind)s at %(client)s (%(observed)s in the window)") % {
@@ -240,7 +249,7 @@ def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetim
 @transaction.atomic
 def spike_alert_acknowledge(*, alert: SpikeAlert, acting_user: User) -> SpikeAlert:
     """Seen, no crisis needed. The alert stays the ongoing one, so the spike still alerts only once."""
-    alert = SpikeAlert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
+    alert = spike_alert_qs_select_for_update().get(pk=alert.pk)
     if alert.status == SpikeAlert.Status.OPEN:
         alert.status = SpikeAlert.Status.ACKNOWLEDGED
         alert.acknowledged_by = acting_user
@@ -383,7 +392,7 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     Only the newest version can be submitted, and only once.
     """
     crisis = crisis_lock(crisis_id=draft.crisis_id)
-    draft = ResponseDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+    draft = response_draft_qs_select_for_update().get(pk=draft.pk)
     if draft.status != ResponseDraft.Status.DRAFT:
         raise CrisisError(_("Only an unsubmitted draft can be submitted."))
     if crisis.drafts.filter(version__gt=draft.version).exists():
@@ -460,7 +469,7 @@ def approval_decide_by_link(*, draft_id: int, token: str, decision: str, comment
     """Approve or reject through a magic link; the link is used up in the same transaction."""
     link = approval_link_check(draft_id=draft_id, token=token, now=now)
     # Re-check under lock: two clicks at once must not both count.
-    link = ApprovalLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
+    link = approval_link_qs_select_for_update().get(pk=link.pk)
     if link.used_at is not None:
         raise MagicLinkRefused("used", _("This link has already been used."))
     link.used_at = now
@@ -493,7 +502,7 @@ def approval_decide(
     escalation: the client is on it, so no further step fires.
     """
     crisis = crisis_lock(crisis_id=draft.crisis_id)
-    draft = ResponseDraft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+    draft = response_draft_qs_select_for_update().get(pk=draft.pk)
     draft.crisis = crisis
     if decision not in Approval.Decision.values:
         raise CrisisError(_("Unknown decision."))
@@ -547,7 +556,7 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
     for draft_id in waiting.values_list("pk", flat=True):
         with transaction.atomic():
             draft = (
-                ResponseDraft.objects.select_for_update(skip_locked=True, of=("self",))
+                response_draft_qs_skip_locked()
                 .select_related("crisis__client")
                 .filter(pk=draft_id, status=ResponseDraft.Status.SUBMITTED)
                 .first()
@@ -633,12 +642,7 @@ def _links_answer(
 def _reply_targets(*, crisis: Crisis):
     """The crisis's links, locked; hidden and spam items among them are left out by the outbox
     (outbound_replies_enqueue), under the items' locks."""
-    return (
-        CrisisItem.objects.select_for_update(of=("self",))
-        .filter(crisis=crisis)
-        .select_related("item__channel")
-        .order_by("pk")
-    )
+    return crisis_item_qs_select_for_update().filter(crisis=crisis).select_related("item__channel")
 
 
 @transaction.atomic
@@ -712,7 +716,7 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
     """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing."""
     marker = "sent_at" if purpose == "request" else "reminded_at"
     link = (
-        ApprovalLink.objects.select_for_update(skip_locked=True, of=("self",))
+        approval_link_qs_skip_locked()
         .select_related("draft__crisis__client", "contact")
         .filter(pk=link_id, **{f"{marker}__isnull": True})
         .first()

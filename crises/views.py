@@ -18,6 +18,7 @@ from inbox.selectors import item_queryset_for_user
 
 from . import services
 from .escalation import acknowledge_token_read, escalation_upcoming
+from .event_summaries import event_summary
 from .forms import (
     CrisisCreateForm,
     CrisisFromItemsForm,
@@ -141,7 +142,8 @@ def crisis_detail(request, crisis_id: int):
     now = timezone.now()
     context = {
         "crisis": crisis,
-        "events": crisis_timeline(crisis=crisis),
+        # Each event with its details in words (crises.event_summaries).
+        "events": [(event, event_summary(event)) for event in crisis_timeline(crisis=crisis)],
         "linked": crisis_linked_items_newest(crisis=crisis),
         "drafts": crisis_drafts(crisis=crisis),
         "current_draft": draft_current(crisis=crisis),

@@ -1,0 +1,69 @@
+"""Crisis events in words, in the reader's language and time zone.
+
+The services store each event's details as data (crises.services, crises.escalation): they are
+part of the API's timeline and stay as written whoever reads them. The crisis page shows them
+through event_summary, which knows each kind's data; a kind without details reads as nothing.
+"""
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+
+from .models import Approval, Crisis, CrisisEvent, NotificationChannel
+
+
+def event_summary(event: CrisisEvent) -> str:
+    """The event's details in words, for the timeline (data stays as the services wrote it)."""
+    data, kind = event.data, CrisisEvent.Kind
+    version = {"version": data.get("version", "")}
+    if event.kind == kind.OPENED:
+        return gettext("“%(title)s”, severity %(severity)s, owner %(owner)s") % data
+    if event.kind == kind.STATUS_CHANGED:
+        statuses = dict(Crisis.Status.choices)
+        return f"{statuses.get(data.get('from'), data.get('from'))} → {statuses.get(data.get('to'), data.get('to'))}"
+    if event.kind in (kind.ITEMS_LINKED, kind.PUBLISHED, kind.HOLDING_PUBLISHED):
+        count = len(data.get("item_ids", []))
+        items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
+        if event.kind == kind.PUBLISHED:
+            return gettext("version %(version)s to %(items)s") % {**version, "items": items}
+        if event.kind == kind.HOLDING_PUBLISHED:
+            return gettext("“%(statement)s” to %(items)s") % {
+                "statement": data.get("statement", ""),
+                "items": items,
+            }
+        return items
+    if event.kind == kind.STEP_FIRED:
+        due_at = parse_datetime(data.get("due_at", ""))
+        return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
+            "position": data.get("position", ""),
+            "channel": dict(NotificationChannel.choices).get(data.get("channel"), data.get("channel")),
+            "recipients": ", ".join(data.get("recipients", [])),
+            "due": date_format(timezone.localtime(due_at), "H:i:s") if due_at else "—",
+        }
+    if event.kind == kind.NOTIFICATION_SENT:
+        return gettext("to %(recipient)s") % data
+    if event.kind == kind.NOTIFICATION_FAILED:
+        return gettext("to %(recipient)s: %(error)s") % data
+    if event.kind == kind.DRAFT_SUBMITTED:
+        return gettext("version %(version)s to %(approvers)s") % {
+            **version,
+            "approvers": ", ".join(data.get("approvers", [])),
+        }
+    if event.kind == kind.APPROVAL_DECIDED:
+        said = gettext("version %(version)s: %(decision)s (%(via)s)") % {
+            **version,
+            "decision": dict(Approval.Decision.choices).get(data.get("decision"), data.get("decision")),
+            "via": dict(Approval.Via.choices).get(data.get("via"), data.get("via")),
+        }
+        return f"{said}: “{data['comment']}”" if data.get("comment") else said
+    if event.kind == kind.APPROVAL_REMINDER:
+        return gettext("version %(version)s: %(contacts)s") % {
+            **version,
+            "contacts": ", ".join(data.get("contacts", [])),
+        }
+    if event.kind == kind.FALLBACK_APPROVER:
+        return gettext("version %(version)s: %(contact)s") % {**version, "contact": data.get("contact", "")}
+    if event.kind == kind.DRAFT_CREATED:
+        return gettext("version %(version)s") % version
+    return ""

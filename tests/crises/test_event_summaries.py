@@ -1,0 +1,49 @@
+"""The timeline's events are stored as data and read in words, in the reader's language and time zone."""
+
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone, translation
+
+from crises.event_summaries import event_summary
+from crises.models import CrisisEvent
+
+Kind = CrisisEvent.Kind
+
+
+def test_a_published_response_reads_in_german():
+    event = CrisisEvent(kind=Kind.PUBLISHED, data={"version": 3, "item_ids": [11, 12]})
+
+    with translation.override("de"):
+        shown = event_summary(event)
+
+    assert shown == "Version 3 an 2 Beiträge"
+
+
+def test_a_fired_step_names_its_channel_and_its_due_time_in_the_readers_zone():
+    event = CrisisEvent(
+        kind=Kind.STEP_FIRED,
+        data={"position": 2, "channel": "email", "due_at": "2026-11-24T09:13:39+00:00", "recipients": ["Ana", "Ben"]},
+    )
+
+    with translation.override("en"), timezone.override(ZoneInfo("Europe/Berlin")):
+        shown = event_summary(event)
+
+    assert shown == "step 2 by Email to Ana, Ben, due 10:13:39"
+
+
+def test_a_rejection_quotes_the_clients_comment():
+    event = CrisisEvent(
+        kind=Kind.APPROVAL_DECIDED,
+        data={"version": 1, "decision": "reject", "comment": "Zu hart", "via": "magic_link"},
+    )
+
+    with translation.override("de"):
+        shown = event_summary(event)
+
+    assert shown == "Version 1: Ablehnen (Direktlink): “Zu hart”"
+
+
+def test_an_event_without_details_reads_as_nothing():
+    event = CrisisEvent(kind=Kind.ACKNOWLEDGED, data={})
+
+    assert event_summary(event) == ""
