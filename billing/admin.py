@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Client
+from communityops.permissions import ShiftLeadAdminActionsMixin
 
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
@@ -41,7 +42,7 @@ class AcceptQuoteForm(forms.Form):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     list_display = [
         *("pk", "name", "email", "gross", "monthly_average_net", "rate_card"),
         *("created_at", "requested_at", "requester_name", "accepted_at"),
@@ -57,7 +58,7 @@ class QuoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Accept for a client (creates its coverage plan)"))
+    @admin.action(description=_("Accept for a client (creates its coverage plan)"), permissions=["shift_lead"])
     def accept_for_client(self, request, queryset):
         form = AcceptQuoteForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():

@@ -192,7 +192,7 @@ class UserAdmin(DjangoUserAdmin):
             request, _("An invitation with a set-password link was sent to %(email)s.") % {"email": obj.email}
         )
 
-    @admin.action(description=_("Send invitation (set-password link)"))
+    @admin.action(description=_("Send invitation (set-password link)"), permissions=["add"])
     def send_invitation(self, request, queryset):
         for user in queryset:
             user_send_invitation(user=user, base_url=request.build_absolute_uri("/"))

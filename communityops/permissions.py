@@ -1,4 +1,4 @@
-"""Role checks shared by views and the API."""
+"""Role checks shared by views, the API and the admin."""
 
 from functools import wraps
 
@@ -48,6 +48,14 @@ class IsAgencyStaff(BasePermission):
 class IsShiftLeadOrAdmin(BasePermission):
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_shift_lead_or_admin)
+
+
+class ShiftLeadAdminActionsMixin:
+    """For a ModelAdmin: actions declared with `permissions=["shift_lead"]` are offered, and run,
+    only for shift leads and admins. Being allowed to see a list is not being allowed to act on it."""
+
+    def has_shift_lead_permission(self, request) -> bool:
+        return request.user.is_shift_lead_or_admin
 
 
 class IsAuthenticatedUser(BasePermission):

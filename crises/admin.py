@@ -129,9 +129,6 @@ class CrisisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("client", "owner")
     inlines = [NotificationInline, CrisisEventInline]
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_staff
-
 
 @admin.register(CrisisEvent)
 class CrisisEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from communityops.permissions import ShiftLeadAdminActionsMixin
+
 from .models import (
     ERASED_AUTHOR_EXTERNAL_ID,
     AgentPresence,
@@ -133,7 +135,7 @@ class ItemNoteInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     list_display = ["id", "client", "channel", "kind", "status", "priority", "author_tier", "sla_due_at", "claimed_by"]
     list_filter = ["status", "priority", "author_tier", "kind", "channel__platform", "client"]
     search_fields = ["text", "external_id", "author__handle", "author__display_name"]
@@ -149,7 +151,7 @@ class ItemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Release claims of the selected items"))
+    @admin.action(description=_("Release claims of the selected items"), permissions=["shift_lead"])
     def release_claims(self, request, queryset):
         released = 0
         for item_id in queryset.exclude(claimed_by=None).values_list("pk", flat=True):
@@ -175,14 +177,14 @@ class ItemNoteAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboundAction)
-class OutboundActionAdmin(ReadOnlyAdmin):
+class OutboundActionAdmin(ShiftLeadAdminActionsMixin, ReadOnlyAdmin):
     list_display = ["id", "item", "kind", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
     list_filter = ["status", "kind", "item__channel__platform"]
     search_fields = ["item__id", "external_id", "idempotency_key", "last_error"]
     list_select_related = ["item"]
     actions = ["retry_now"]
 
-    @admin.action(description=_("Send failed actions again now"))
+    @admin.action(description=_("Send failed actions again now"), permissions=["shift_lead"])
     def retry_now(self, request, queryset):
         moved = sum(
             outbound_action_retry_now(action_id=action_id, acting_user=request.user)

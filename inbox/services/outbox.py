@@ -19,6 +19,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -391,8 +392,11 @@ def outbound_actions_retry_due(*, now: datetime | None = None) -> int:
 def outbound_action_retry_now(*, action_id: int, acting_user: User) -> bool:
     """A person decides to try a failed action again now, with a fresh set of attempts.
 
-    Only FAILED rows move (sent or in-flight ones are left alone); returns whether it did.
+    Only FAILED rows move (sent or in-flight ones are left alone); returns whether it did. A shift
+    lead's or an admin's decision (they serve every client).
     """
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied
     action = outbound_action_qs_select_for_update().filter(pk=action_id).first()
     if action is None or action.status != OutboundAction.Status.FAILED:
         return False
