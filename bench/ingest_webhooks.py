@@ -55,7 +55,7 @@ def main() -> None:
             for number in range(1000)
         ]
         body = json.dumps(
-            {"object": "page", "entry": [{"id": "bench", "time": int(time.time()), "changes": changes}]}
+            {"object": "page", "entry": [{"id": channel.external_id, "time": int(time.time()), "changes": changes}]}
         ).encode()
         headers = {"X-Hub-Signature-256": meta_signature_for(secret="bench-secret", body=body)}
         url = reverse("webhook_meta", args=[channel.pk])

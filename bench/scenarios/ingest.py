@@ -65,11 +65,12 @@ class _QueuePoller(threading.Thread):
         return self.samples
 
 
-def _payload(rng: random.Random, channel_id: int, post: int, start_number: int, round_number: int) -> bytes:
+def _payload(rng: random.Random, channel, post: int, start_number: int, round_number: int) -> bytes:
     """Half the comments from the data set's authors, half from fresh accounts of this round (so
     every round brings as many new authors as the first)."""
     from inbox.demo import demo_comment
 
+    channel_id = channel.pk
     now = int(time.time())
     changes = []
     for number in range(start_number, start_number + CHANGES_PER_POST):
@@ -99,7 +100,7 @@ def _payload(rng: random.Random, channel_id: int, post: int, start_number: int, 
                 },
             }
         )
-    entry = {"id": f"page-{channel_id}", "time": now, "changes": changes}
+    entry = {"id": channel.external_id, "time": now, "changes": changes}
     return json.dumps({"object": "page", "entry": [entry]}).encode()
 
 
@@ -301,7 +302,7 @@ def run(*, stack: Stack, url: str, max_item_id: int, log) -> list[Result]:
         bodies = []
         for post in range(POSTS):
             channel = channels[post % len(channels)]
-            body = _payload(rng, channel.pk, post, (round_number * POSTS + post) * CHANGES_PER_POST, round_number)
+            body = _payload(rng, channel, post, (round_number * POSTS + post) * CHANGES_PER_POST, round_number)
             bodies.append((channel.pk, body, meta_signature_for(secret=channel.app_secret, body=body)))
         rounds.append(bodies)
     crisis_clients = [channel.client_id for channel in channels[:CRISES]]

@@ -150,11 +150,18 @@ def meta_change_parse(*, channel: Channel, payload: dict, received_at: datetime)
     if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
         raise NormalizationError('a change needs a "field" and an object "value"')
     field, value = change.get("field"), change["value"]
-    own_ids = {str(payload.get("entry_id") or ""), channel.external_id} - {""}
+    entry_id = str(payload.get("entry_id") or "")
+    own_ids = {entry_id, channel.external_id} - {""}
     expected_object = {Channel.Platform.FACEBOOK_PAGE: "page", Channel.Platform.INSTAGRAM_ACCOUNT: "instagram"}
     if expected_object.get(channel.platform) != payload.get("object"):
         raise NormalizationError(
             f"a {payload.get('object')!r} change arrived at a {channel.get_platform_display()} channel"
+        )
+    # Channels of one Meta app share its secret: a signature proves the app, not the page. An entry
+    # of another page (a misrouted or forged delivery) must not become this client's item.
+    if channel.external_id and entry_id != channel.external_id:
+        raise NormalizationError(
+            f"an entry of {entry_id or 'no page'!r} arrived at the channel of {channel.external_id!r}"
         )
     if payload["object"] == "page":
         if field != "feed" or value.get("item") != "comment":

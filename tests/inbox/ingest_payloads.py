@@ -2,6 +2,8 @@
 
 import json
 
+from communityops.models import Channel
+
 
 def facebook_comment_change(
     *,
@@ -42,8 +44,10 @@ def instagram_comment_change(
     }
 
 
-def meta_body(*, changes: list[dict], page_id: str = "page", obj: str = "page") -> bytes:
-    return json.dumps({"object": obj, "entry": [{"id": page_id, "time": 1_767_000_000, "changes": changes}]}).encode()
+def meta_body(channel: Channel, *, changes: list[dict], obj: str = "page") -> bytes:
+    """A Meta delivery with one entry: the channel's page (or Instagram account) and its changes."""
+    entry = {"id": channel.external_id, "time": 1_767_000_000, "changes": changes}
+    return json.dumps({"object": obj, "entry": [entry]}).encode()
 
 
 def generic_event(

@@ -15,7 +15,9 @@ def test_a_settled_meta_change_is_shown_from_its_delivery_body(client, user_fact
         facebook_comment_change(comment_id="c-1", message="Wann öffnet ihr am Sonntag?"),
         facebook_comment_change(comment_id="c-2", message="Lieferung kam zweimal."),
     ]
-    delivery = meta_delivery_receive(channel=facebook_channel, body=meta_body(changes=changes)).delivery
+    delivery = meta_delivery_receive(
+        channel=facebook_channel, body=meta_body(facebook_channel, changes=changes)
+    ).delivery
     webhook_delivery_process(delivery_id=delivery.pk)
     second = IngestChange.objects.get(delivery=delivery, position=1)
     assert (second.status, second.payload) == (IngestChange.Status.INGESTED, None)
@@ -31,7 +33,9 @@ def test_a_settled_meta_change_is_shown_from_its_delivery_body(client, user_fact
 def test_a_failed_change_is_shown_from_its_own_payload(client, user_factory, facebook_channel):
     broken = facebook_comment_change(comment_id="c-broken", message="Ohne Absender")
     del broken["value"]["from"]
-    delivery = meta_delivery_receive(channel=facebook_channel, body=meta_body(changes=[broken])).delivery
+    delivery = meta_delivery_receive(
+        channel=facebook_channel, body=meta_body(facebook_channel, changes=[broken])
+    ).delivery
     webhook_delivery_process(delivery_id=delivery.pk)
     failed = IngestChange.objects.get(delivery=delivery)
     assert failed.status == IngestChange.Status.FAILED and failed.payload is not None

@@ -54,7 +54,7 @@ def lead_for(user_factory, team_factory):
 
 
 def _delivered(channel, *changes: dict) -> WebhookDelivery:
-    delivery = meta_delivery_receive(channel=channel, body=meta_body(changes=list(changes))).delivery
+    delivery = meta_delivery_receive(channel=channel, body=meta_body(channel, changes=list(changes))).delivery
     webhook_delivery_process(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     return delivery

@@ -17,7 +17,9 @@ def test_change_that_fails_to_normalise_is_kept_and_reprocessed_after_fixing(
     broken = facebook_comment_change(comment_id="c-2")
     del broken["value"]["from"]
     with django_capture_on_commit_callbacks(execute=True):
-        post_meta(facebook_channel, meta_body(changes=[facebook_comment_change(comment_id="c-1"), broken]))
+        post_meta(
+            facebook_channel, meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1"), broken])
+        )
     failed = IngestChange.objects.get(status=IngestChange.Status.FAILED)
     assert failed.error == "the comment has no author (from)"
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PARTIAL
@@ -39,7 +41,7 @@ def test_reprocess_command_reports_what_still_fails(
 ):
     broken = facebook_comment_change(comment_id="c-2", message="   ")
     with django_capture_on_commit_callbacks(execute=True):
-        post_meta(facebook_channel, meta_body(changes=[broken]))
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[broken]))
 
     call_command("reprocess_failed_changes", "--channel", str(facebook_channel.pk))
 

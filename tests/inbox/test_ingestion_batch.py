@@ -33,7 +33,7 @@ def _comments(count: int, *, prefix: str = "c") -> list[dict]:
 
 def _receive(channel, changes: list[dict]) -> WebhookDelivery:
     # Stored without running the on-commit task, so the test decides when (and how often) it runs.
-    return meta_delivery_receive(channel=channel, body=meta_body(changes=changes)).delivery
+    return meta_delivery_receive(channel=channel, body=meta_body(channel, changes=changes)).delivery
 
 
 def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel):
@@ -123,7 +123,7 @@ def test_a_change_its_parser_fails_on_fails_alone(facebook_channel):
     assert counts == {IngestChange.Status.INGESTED: 2, IngestChange.Status.FAILED: 1}
     failed = IngestChange.objects.get(delivery=delivery, position=1)
     assert failed.error.startswith("internal error: ")
-    assert failed.payload == meta_changes_split(meta_body(changes=changes))[1]  # kept for a retry
+    assert failed.payload == meta_changes_split(meta_body(facebook_channel, changes=changes))[1]  # kept for a retry
     assert set(Item.objects.values_list("external_id", flat=True)) == {"c-0", "c-2"}
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.PARTIAL
@@ -356,7 +356,7 @@ def test_the_batch_stores_an_item_and_its_fingerprint_as_item_ingest_does(facebo
     parsed = change_parse(
         source="meta",
         channel=other,
-        payload=meta_changes_split(meta_body(changes=[spam]))[0],
+        payload=meta_changes_split(meta_body(other, changes=[spam]))[0],
         received_at=delivery.received_at,
     )
 
@@ -383,7 +383,7 @@ def test_an_item_stored_by_a_concurrent_delivery_during_the_batch_stays_theirs(f
     their item and the rest are ingested."""
     changes = _comments(5)
     delivery = _receive(facebook_channel, changes)
-    [first] = meta_changes_split(meta_body(changes=changes[:1]))
+    [first] = meta_changes_split(meta_body(facebook_channel, changes=changes[:1]))
     assess = ingestion.triage_assess_batch
 
     def assess_then_race(**kwargs):

@@ -30,7 +30,7 @@ def retention(settings):
 
 
 def _processed_meta_delivery(channel, comment_id: str) -> WebhookDelivery:
-    body = meta_body(changes=[facebook_comment_change(comment_id=comment_id, message="Wann liefert ihr?")])
+    body = meta_body(channel, changes=[facebook_comment_change(comment_id=comment_id, message="Wann liefert ihr?")])
     delivery = meta_delivery_receive(channel=channel, body=body).delivery
     webhook_delivery_process(delivery_id=delivery.pk)
     delivery.refresh_from_db()
@@ -67,7 +67,8 @@ def test_old_processed_bodies_are_dropped_and_items_and_outcomes_stay(facebook_c
 
 def test_unsettled_deliveries_keep_their_raw_data_whatever_their_age(facebook_channel):
     pending = meta_delivery_receive(
-        channel=facebook_channel, body=meta_body(changes=[facebook_comment_change(comment_id="post_c1")])
+        channel=facebook_channel,
+        body=meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="post_c1")]),
     ).delivery  # its task never ran (a worker was down)
     unsplittable = meta_delivery_receive(channel=facebook_channel, body=b'{"object": "page", "entry": 3}').delivery
     for delivery in (pending, unsplittable):

@@ -53,7 +53,8 @@ def test_unknown_or_wrong_platform_channel_is_404(client, channel_factory):
 
 def test_signed_comment_becomes_a_triaged_item(post_meta, facebook_channel, django_capture_on_commit_callbacks):
     body = meta_body(
-        changes=[facebook_comment_change(comment_id="post-1_c-1", message="Das Bier ist wirklich großartig!")]
+        facebook_channel,
+        changes=[facebook_comment_change(comment_id="post-1_c-1", message="Das Bier ist wirklich großartig!")],
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,7 +78,7 @@ def test_signed_comment_becomes_a_triaged_item(post_meta, facebook_channel, djan
 
 @pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, "sha1=abc"])
 def test_missing_or_wrong_signature_is_403_and_stores_nothing(post_meta, facebook_channel, signature):
-    body = meta_body(changes=[facebook_comment_change(comment_id="c-1")])
+    body = meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1")])
 
     response = post_meta(facebook_channel, body, signature=signature)
 
@@ -88,12 +89,31 @@ def test_missing_or_wrong_signature_is_403_and_stores_nothing(post_meta, faceboo
 
 def test_signature_made_with_another_channels_secret_is_rejected(post_meta, facebook_channel, channel_factory):
     other = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
-    body = meta_body(changes=[facebook_comment_change(comment_id="c-1")])
+    body = meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1")])
 
     response = post_meta(facebook_channel, body, signature=meta_signature_for(secret=other.app_secret, body=body))
 
     assert response.status_code == 403
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_entry_of_another_page_is_kept_as_failed_not_stored_as_this_clients_item(
+    post_meta, facebook_channel, channel_factory, django_capture_on_commit_callbacks
+):
+    """Channels of one Meta app share its secret: the signature holds, the page does not match."""
+    theirs = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE, app_secret=facebook_channel.app_secret)
+    body = meta_body(theirs, changes=[facebook_comment_change(comment_id="c-1", message="Für die andere Seite")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_meta(facebook_channel, body)
+
+    assert response.status_code == 200  # accepted and kept: Meta would otherwise retry for hours
+    change = IngestChange.objects.get()
+    assert change.status == IngestChange.Status.FAILED
+    assert (
+        change.error == f"an entry of {theirs.external_id!r} arrived at the channel of {facebook_channel.external_id!r}"
+    )
+    assert not Item.objects.exists()
 
 
 def test_batch_of_1000_changes_creates_1000_items(post_meta, facebook_channel, django_capture_on_commit_callbacks):
@@ -107,7 +127,7 @@ def test_batch_of_1000_changes_creates_1000_items(post_meta, facebook_channel, d
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_meta(facebook_channel, meta_body(changes=changes))
+        response = post_meta(facebook_channel, meta_body(facebook_channel, changes=changes))
 
     assert response.status_code == 200
     assert response.json()["accepted"] == 1000
@@ -121,7 +141,7 @@ def test_the_request_stores_the_body_alone_and_the_task_splits_it(
     changes = [facebook_comment_change(comment_id=f"c-{number}") for number in range(3)]
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = post_meta(facebook_channel, meta_body(changes=changes))
+        response = post_meta(facebook_channel, meta_body(facebook_channel, changes=changes))
 
     assert response.status_code == 200
     assert response.json()["accepted"] == 3
@@ -153,7 +173,9 @@ def test_a_body_without_changes_is_processed_at_once(post_meta, facebook_channel
 
 
 def test_redelivery_creates_no_duplicate(post_meta, facebook_channel, django_capture_on_commit_callbacks):
-    body = meta_body(changes=[facebook_comment_change(comment_id=f"c-{number}") for number in range(5)])
+    body = meta_body(
+        facebook_channel, changes=[facebook_comment_change(comment_id=f"c-{number}") for number in range(5)]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post_meta(facebook_channel, body)
 
@@ -169,9 +191,10 @@ def test_redelivery_creates_no_duplicate(post_meta, facebook_channel, django_cap
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_redelivery_creates_exactly_one_item_per_change(facebook_channel):
     body = meta_body(
+        facebook_channel,
         changes=[
             facebook_comment_change(comment_id=f"c-{number}", author_id=f"fan-{number % 3}") for number in range(30)
-        ]
+        ],
     )
     signature = meta_signature_for(secret=facebook_channel.app_secret, body=body)
     url = reverse("webhook_meta", args=[facebook_channel.pk])
@@ -239,8 +262,8 @@ def test_instagram_comment_and_reply(post_meta, channel_factory, django_capture_
     reply = instagram_comment_change(comment_id="ig-c-2", text="Same here, not good at all 😡")
     reply["value"]["parent_id"] = "ig-c-1"
     body = meta_body(
+        channel,
         obj="instagram",
-        page_id=channel.external_id,
         changes=[instagram_comment_change(comment_id="ig-c-1", text="Love it 😍"), reply],
     )
 
@@ -267,7 +290,7 @@ def test_page_own_comments_and_non_comment_changes_are_ignored(
     like = {"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "like"}}
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_meta(facebook_channel, meta_body(page_id=facebook_channel.external_id, changes=[own, like]))
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[own, like]))
 
     assert not Item.objects.exists()
     assert set(IngestChange.objects.values_list("status", flat=True)) == {IngestChange.Status.IGNORED}
@@ -278,16 +301,20 @@ def test_edit_updates_the_text_and_remove_tags_the_item(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post_meta(
-            facebook_channel, meta_body(changes=[facebook_comment_change(comment_id="c-1", message="Super Service!")])
+            facebook_channel,
+            meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1", message="Super Service!")]),
         )
     edited = facebook_comment_change(
         comment_id="c-1", message="Nachtrag: leider doch nicht gut, Lieferung kaputt.", verb="edited"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_meta(facebook_channel, meta_body(changes=[edited]))
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[edited]))
     with django_capture_on_commit_callbacks(execute=True):
-        post_meta(facebook_channel, meta_body(changes=[facebook_comment_change(comment_id="c-1", verb="remove")]))
+        post_meta(
+            facebook_channel,
+            meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1", verb="remove")]),
+        )
 
     item = Item.objects.get()
     assert item.text.startswith("Nachtrag")

@@ -282,10 +282,11 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     ]
     anna, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
     body = meta_body(
+        channel,
         changes=[
             facebook_comment_change(comment_id=copy.external_id, verb="edited", message="Boykott! Diese Firma lügt!!")
             for copy in reversed(copies)
-        ]
+        ],
     )
     # Stored as the webhook stores it, without its processing task (the test runs it in a thread).
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
@@ -347,10 +348,11 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
     agent, colleague = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
     first, second = ingest(channel, author_id="vera"), ingest(channel, author_id="vera")
     body = meta_body(
+        channel,
         changes=[
             facebook_comment_change(comment_id="brand-new", author_id="someone-else", message="Hallo?"),
             facebook_comment_change(comment_id=second.external_id, author_id="vera", verb="edited", message="Bitte!"),
-        ]
+        ],
     )
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
@@ -459,10 +461,11 @@ def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_b
     item = ingest(channel, author_id="vera", text="Meine Nummer ist 0151 1234567")
     old_author_id = item.author_id
     body = meta_body(
+        channel,
         changes=[
             facebook_comment_change(comment_id=item.external_id, author_id="vera", verb="edited", message="Neu: 0171"),
             facebook_comment_change(comment_id="brand-new", author_id="vera", message="Und noch etwas"),
-        ]
+        ],
     )
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
@@ -496,7 +499,9 @@ def test_a_new_comment_stored_while_the_erasure_deletes_its_author_is_stored_und
     channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE)
     lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
     item = ingest(channel, author_id="vera")
-    body = meta_body(changes=[facebook_comment_change(comment_id="brand-new", author_id="vera", message="Hallo?")])
+    body = meta_body(
+        channel, changes=[facebook_comment_change(comment_id="brand-new", author_id="vera", message="Hallo?")]
+    )
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
 

@@ -61,10 +61,11 @@ def _meta_deliveries(channel: Channel) -> list[tuple[str, bytes, callable]]:
     sends = []
     for number in range(DELIVERIES):
         body = meta_body(
+            channel,
             changes=[
                 facebook_comment_change(comment_id=f"post{number}_c{part}", message=f"Frage {number}.{part}")
                 for part in range(3)
-            ]
+            ],
         )
         signature = meta_signature_for(secret=channel.app_secret, body=body)
         sends.append((url_path, body, lambda signature=signature: {"X-Hub-Signature-256": signature}))

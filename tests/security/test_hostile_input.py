@@ -46,7 +46,9 @@ def agent_client(client, facebook, agent_for):
 
 
 def _ingest(post_meta, channel, *, text: str, author_name: str = "Erika", comment_id: str = "p_c1") -> Item:
-    body = meta_body(changes=[facebook_comment_change(comment_id=comment_id, message=text, author_name=author_name)])
+    body = meta_body(
+        channel, changes=[facebook_comment_change(comment_id=comment_id, message=text, author_name=author_name)]
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = post_meta(channel, body)
     assert response.status_code == 200, response.content
