@@ -18,7 +18,7 @@ from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
-from inbox.models import AgentPresence, Item
+from inbox.models import Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
@@ -167,16 +167,10 @@ class OperationsDashboard(Report):
 
     @cached_property
     def agents(self) -> list[dict]:
-        """Online agents (AgentPresence) and everyone holding claims on visible clients, one row each."""
+        """Online colleagues (selectors.agents_online) and everyone holding claims on visible clients, one row each."""
         holding = {row["claimed_by_id"]: row for row in selectors.agents_holding(client_ids=self.client_ids)}
-        online = list(
-            AgentPresence.objects.filter(is_online=True)
-            .select_related("user")
-            .only("is_online", "last_seen_at", "capacity", "user__email", "user__first_name", "user__last_name")
-            .order_by("user__email")
-        )
         rows = []
-        for presence in online:
+        for presence in selectors.agents_online(user=self.user, client_ids=self.client_ids):
             claims = holding.pop(presence.user_id, {})
             rows.append(
                 {

@@ -21,19 +21,21 @@ from django.db.models import (
     Avg,
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     FloatField,
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
 )
 from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Left, Trunc
 
 from communityops.expressions import PercentileCont
-from communityops.models import Channel, Client, User
-from inbox.models import AuthorProfile, AuthorTier, Item, OutboundAction
+from communityops.models import Channel, Client, Team, User
+from inbox.models import AgentPresence, AuthorProfile, AuthorTier, Item, OutboundAction
 from inbox.sla import sla_met, sla_relevant
 
 from .expressions import response_seconds
@@ -172,6 +174,20 @@ def items_at_risk(*, client_ids, now: datetime, limit: int = 25) -> list[Item]:
             "claimed_by__last_name",
         )
         .order_by("sla_due_at", "id")[:limit]
+    )
+
+
+def agents_online(*, user: User, client_ids) -> QuerySet[AgentPresence]:
+    """Who is online: for a shift lead or an admin every colleague; for an agent those on a team
+    that serves one of the clients the agent sees (not the whole agency's staff and capacity)."""
+    presences = AgentPresence.objects.filter(is_online=True)
+    if not user.is_shift_lead_or_admin:
+        serving = Team.objects.filter(members=OuterRef("user_id"), clients__in=client_ids)
+        presences = presences.filter(Exists(serving))
+    return (
+        presences.select_related("user")
+        .only("is_online", "last_seen_at", "capacity", "user__email", "user__first_name", "user__last_name")
+        .order_by("user__email")
     )
 
 

@@ -121,6 +121,25 @@ def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acm
     assert tables["spikes"][0][4] == "40"
 
 
+def test_an_agent_sees_online_colleagues_of_their_clients_a_lead_sees_everyone(
+    client, admin, acme_week, user_factory, team_factory, client_factory
+):
+    viewer = user_factory(first_name="Vera", last_name="Viewer")
+    team_factory(members=[viewer, acme_week.anna], clients=[acme_week.client])
+    elsewhere = user_factory(first_name="Zed", last_name="Elsewhere")
+    team_factory(members=[elsewhere], clients=[client_factory(name="Foreign AG")])
+    for user in (acme_week.anna, elsewhere):
+        AgentPresence.objects.create(user=user, is_online=True, last_seen_at=berlin(20, 11))
+
+    client.force_login(viewer)
+    seen_by_agent = [row[0] for row in page_tables(client.get(reverse("insights:dashboard")))["agents"]]
+    client.force_login(admin)
+    seen_by_admin = [row[0] for row in page_tables(client.get(reverse("insights:dashboard")))["agents"]]
+
+    assert seen_by_agent == ["Anna Agent"]
+    assert sorted(seen_by_admin) == ["Anna Agent", "Zed Elsewhere"]
+
+
 def test_client_contact_sees_only_their_own_report(client, acme_week, client_factory, contact_user_for):
     foreign = client_factory(name="Foreign AG")
     client.force_login(contact_user_for(acme_week.client))
