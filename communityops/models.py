@@ -124,6 +124,8 @@ class ClientContact(models.Model):
         blank=True,
         related_name="client_contact",
         verbose_name=_("portal account"),
+        # Only a client-contact login: an agency account linked here would decide as the client.
+        limit_choices_to={"role": "client_contact"},
     )
 
     class Meta:

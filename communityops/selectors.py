@@ -55,7 +55,10 @@ def contact_list_for_client(*, client: Client) -> QuerySet[ClientContact]:
 
 
 def portal_contact_for_user(*, user: User) -> ClientContact | None:
-    """The contact a portal user is (with their client), or None for agency staff."""
+    """The contact a portal user is (with their client), or None for agency staff (also for a
+    staff account wrongly linked to a contact: it never acts as the client)."""
+    if user.role != User.Role.CLIENT_CONTACT:
+        return None
     return ClientContact.objects.select_related("client").filter(user=user).first()
 
 

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from billing.services import quote_create
-from communityops.models import User
+from communityops.models import ClientContact, User
+from communityops.selectors import portal_contact_for_user
 from crises.models import Crisis
 from inbox.models import OutboundAction
 from inbox.services.outbox import outbound_action_retry_now
@@ -105,3 +106,26 @@ def test_the_retry_service_refuses_an_agent(user_factory, open_item_factory):
 
     action.refresh_from_db()
     assert action.attempts == 8
+
+
+def test_an_agency_account_cannot_be_a_contacts_portal_login(client, user_factory, client_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    customer = client_factory()
+
+    response = client.post(
+        reverse("admin:communityops_clientcontact_add"),
+        {"client": customer.pk, "name": "Sabine", "role": "PR", "email": "s@example.com", "user": agent.pk},
+    )
+
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    assert not ClientContact.objects.exists()
+
+
+def test_an_agency_account_linked_to_a_contact_anyway_never_acts_as_the_client(user_factory, client_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    ClientContact.objects.create(
+        client=client_factory(), name="Falsch verknüpft", role="PR", email="f@example.com", user=agent
+    )
+
+    assert portal_contact_for_user(user=agent) is None
