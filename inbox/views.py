@@ -73,6 +73,11 @@ FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "
 SEARCH_MAX_LENGTH = 100
 
 
+def _chosen_filters(params) -> dict[str, str]:
+    """The filters the agent has set, by parameter name: links and redirects carry only these."""
+    return {name: value for name in FILTER_PARAMETERS if (value := params.get(name, "").strip())}
+
+
 def _filters_from(params) -> ItemFilters:
     def number(name):
         value = params.get(name, "")
@@ -98,7 +103,15 @@ def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None, 
         )
     except InvalidCursor:
         items, next_cursor = [], None
-    return {"items": items, "next_cursor": next_cursor, "cursor": cursor, "filters": filters}
+    chosen = urlencode(_chosen_filters(request.GET))
+    return {
+        "items": items,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "filters": filters,
+        # An item opened from the queue keeps the filters in its address (reload, Back, a new tab).
+        "item_link_query": f"?{chosen}" if chosen else "",
+    }
 
 
 def _workspace_context(request, item_id: int) -> dict:
@@ -140,7 +153,7 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
-        "filters_query": {key: value for key, value in request.GET.items() if value},
+        "filters_query": _chosen_filters(request.GET),
         **_queue_context(request, filters=filters),
     }
     if item_id is not None:
@@ -228,7 +241,7 @@ def _run(request, item_id: int, action, *, done: Callable[[Any], str] | None = N
 def claim_next(request):
     item = item_claim_next(acting_user=request.user, filters=_filters_from(request.POST))
     # The page comes back with the filters the agent works with.
-    chosen = urlencode({name: request.POST[name] for name in FILTER_PARAMETERS if request.POST.get(name)})
+    chosen = urlencode(_chosen_filters(request.POST))
     if item is None:
         messages.info(request, _("Nothing is waiting for you right now."))
         target = reverse("inbox:queue")

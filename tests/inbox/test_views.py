@@ -74,6 +74,45 @@ def test_live_refresh_keeps_as_many_rows_as_the_agent_loaded(client, served, ope
     assert rows({"rows": "x"}) == 25  # nonsense is one page
 
 
+def test_item_links_in_the_queue_carry_only_the_filters_set(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+    chosen = {
+        "client": served["client"].pk,
+        "channel": "",
+        "status": "",
+        "priority": "",
+        "tier": "",
+        "tag": "",
+        "q": "",
+    }
+
+    refreshed = client.get(reverse("inbox:queue_list"), chosen).content.decode()
+    page = client.get(reverse("inbox:queue"), chosen).content.decode()
+
+    link = f'href="/inbox/items/{item.pk}/?client={served["client"].pk}"'
+    assert link in refreshed
+    assert link in page
+
+
+def test_item_links_in_an_unfiltered_queue_carry_no_query(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    refreshed = client.get(reverse("inbox:queue_list"), {"client": "", "q": " "}).content.decode()
+
+    assert f'href="/inbox/items/{item.pk}/"' in refreshed
+
+
+def test_claim_next_returns_with_only_the_filters_set(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    response = client.post(reverse("inbox:claim_next"), {"client": served["client"].pk, "channel": "", "q": "  "})
+
+    assert response["Location"] == f"/inbox/items/{item.pk}/?client={served['client'].pk}"
+
+
 def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
     item = open_item_factory(channel=served["channel"])
     colleague = agent_for(served["client"], first_name="Clara")
