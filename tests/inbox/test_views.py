@@ -303,6 +303,20 @@ def test_assign_hands_the_item_to_a_colleague_of_the_client(client, served, open
     assert item.claimed_by == colleague
 
 
+def test_the_timeline_says_to_whom_an_item_was_handed_over(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    colleague = agent_for(served["client"], first_name="Zora", last_name="Yilmaz")
+    presence_heartbeat(user=colleague)
+    client.force_login(served["agent"])
+    client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": colleague.pk})
+
+    german = client.get(reverse("inbox:item", args=[item.pk])).content.decode()
+    english = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "an Zora Yilmaz übergeben" in german
+    assert "handed over to Zora Yilmaz" in english
+
+
 def test_a_colleague_offline_is_marked_and_cannot_be_handed_an_item(client, served, open_item_factory, agent_for):
     item = open_item_factory(channel=served["channel"])
     item_claim(acting_user=served["agent"], item_id=item.pk)
