@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.pricing import PRESETS
+from billing.services import coverage_plan_create
 from communityops.models import Channel, User
 from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
@@ -111,6 +113,28 @@ def test_claim_next_returns_with_only_the_filters_set(client, served, open_item_
     response = client.post(reverse("inbox:claim_next"), {"client": served["client"].pk, "channel": "", "q": "  "})
 
     assert response["Location"] == f"/inbox/items/{item.pk}/?client={served['client'].pk}"
+
+
+def test_client_counts_show_a_client_without_a_coverage_plan_as_such(client, served, client_factory, agent_for):
+    booked = client_factory(name="Gebucht GmbH")
+    coverage_plan_create(
+        acting_user=None,
+        client=booked,
+        pattern=PRESETS["always"],
+        federal_state="BY",
+        holidays_covered=True,
+        response_minutes=30,
+        valid_from=timezone.localdate() - timedelta(days=1),
+    )
+    client.force_login(agent_for(served["client"], booked))
+
+    german = client.get(reverse("inbox:client_counts")).content.decode()
+    english = client.get(reverse("inbox:client_counts"), headers={"Accept-Language": "en"}).content.decode()
+
+    rows = {row.split("</strong>")[0]: row for row in english.split("<strong>")[1:]}
+    assert "covered (no coverage plan)" in rows[served["client"].name]
+    assert "no coverage plan" not in rows["Gebucht GmbH"] and "covered now" in rows["Gebucht GmbH"]
+    assert "betreut (kein Betreuungsplan)" in german
 
 
 def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
