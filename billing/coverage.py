@@ -34,7 +34,8 @@ class CoverageSchedule:
         return self.holidays_covered or not is_public_holiday(self.federal_state, day)
 
 
-# What a client without a plan gets: the inbox's previous behaviour.
+# What a client without a plan gets: the inbox's previous behaviour. Pages that show coverage say
+# that it is this fallback (ClientCoverage.has_plan), not booked hours.
 ALWAYS_COVERED = CoverageSchedule(
     pattern=PRESETS["always"], federal_state="BE", holidays_covered=True, response_minutes=60
 )

@@ -97,6 +97,12 @@ class ClientCoverage:
     status: CoverageStatus
 
     @property
+    def has_plan(self) -> bool:
+        """False: no plan is in force, and the status is the fallback (covered around the clock,
+        ALWAYS_COVERED's promise), not something the client booked. Pages say so."""
+        return self.plan is not None
+
+    @property
     def response_minutes(self) -> int:
         return self.plan.response_minutes if self.plan else ALWAYS_COVERED.response_minutes
 

@@ -20,6 +20,7 @@ from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
+from .event_summaries import event_summary
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
     ItemFilters,
@@ -73,6 +74,11 @@ FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "
 SEARCH_MAX_LENGTH = 100
 
 
+def _chosen_filters(params) -> dict[str, str]:
+    """The filters the agent has set, by parameter name: links and redirects carry only these."""
+    return {name: value for name in FILTER_PARAMETERS if (value := params.get(name, "").strip())}
+
+
 def _filters_from(params) -> ItemFilters:
     def number(name):
         value = params.get(name, "")
@@ -98,7 +104,15 @@ def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None, 
         )
     except InvalidCursor:
         items, next_cursor = [], None
-    return {"items": items, "next_cursor": next_cursor, "cursor": cursor, "filters": filters}
+    chosen = urlencode(_chosen_filters(request.GET))
+    return {
+        "items": items,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "filters": filters,
+        # An item opened from the queue keeps the filters in its address (reload, Back, a new tab).
+        "item_link_query": f"?{chosen}" if chosen else "",
+    }
 
 
 def _workspace_context(request, item_id: int) -> dict:
@@ -107,6 +121,8 @@ def _workspace_context(request, item_id: int) -> dict:
     moderation_kinds = item_moderation_kinds(item=item)
     return {
         "detail": detail,
+        # Each event with its details in words (inbox.event_summaries).
+        "timeline": [(event, event_summary(event)) for event in detail.events],
         "claim": item_claim_state(item=item, user=request.user),
         "author_profile": detail.author_profile,
         "author_notes_max_length": NOTES_MAX_LENGTH,
@@ -140,7 +156,7 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
-        "filters_query": {key: value for key, value in request.GET.items() if value},
+        "filters_query": _chosen_filters(request.GET),
         **_queue_context(request, filters=filters),
     }
     if item_id is not None:
@@ -228,7 +244,7 @@ def _run(request, item_id: int, action, *, done: Callable[[Any], str] | None = N
 def claim_next(request):
     item = item_claim_next(acting_user=request.user, filters=_filters_from(request.POST))
     # The page comes back with the filters the agent works with.
-    chosen = urlencode({name: request.POST[name] for name in FILTER_PARAMETERS if request.POST.get(name)})
+    chosen = urlencode(_chosen_filters(request.POST))
     if item is None:
         messages.info(request, _("Nothing is waiting for you right now."))
         target = reverse("inbox:queue")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
-from billing.selectors import clients_coverage_overview, coverage_plans_overlapping
+from billing.selectors import ClientCoverage, clients_coverage_overview, coverage_plans_overlapping
 from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
@@ -61,6 +61,14 @@ def with_minutes(summary: dict) -> dict:
     for name in ("median", "p90", "mean"):
         summary[f"{name}_minutes"] = minutes(summary[f"{name}_seconds"])
     return summary
+
+
+def _covered_in_words(entry: ClientCoverage) -> str:
+    """Yes or no; a client without a plan is covered only by billing's fallback, and a shift
+    lead must see that no hours were booked."""
+    if not entry.has_plan:
+        return gettext("yes (no coverage plan)")
+    return gettext("yes") if entry.status.covered else gettext("no")
 
 
 class UnknownTable(KeyError):
@@ -242,7 +250,7 @@ class OperationsDashboard(Report):
             rows=[
                 [
                     entry.client.name,
-                    gettext("yes") if entry.status.covered else gettext("no"),
+                    _covered_in_words(entry),
                     local_time(
                         entry.status.covered_until if entry.status.covered else entry.status.next_start,
                         AGENCY_TIME_ZONE,

@@ -89,7 +89,8 @@ def item_assign(*, acting_user: User, item_id: int, assignee_id: int, now: datet
         actor=acting_user,
         now=now,
         kind=ItemEvent.Kind.ASSIGNED,
-        data={"mode": "manual", "previous_holder_id": item.claimed_by_id},
+        # holder_id (claim_locked_item) is the assignee; their name as it was then is kept beside it.
+        data={"mode": "manual", "previous_holder_id": item.claimed_by_id, "assignee_name": str(assignee)},
     )
 
 
@@ -150,7 +151,7 @@ def team_auto_assign(*, policy_id: int, now: datetime | None = None) -> int:
             actor=None,
             now=now,
             kind=ItemEvent.Kind.ASSIGNED,
-            data={"mode": policy.mode, "team_id": policy.team_id},
+            data={"mode": policy.mode, "team_id": policy.team_id, "assignee_name": str(agent)},
         )
         load[agent.pk] += 1
         policy.last_assigned_user_id = agent.pk

@@ -76,8 +76,9 @@ def items_claims_clear(*, items: list[Item], status: str, also: dict | None = No
 
 def claim_locked_item(*, item: Item, holder: User, actor: User | None, now: datetime, kind: str, data: dict) -> Item:
     """Give `holder` a fresh lease on an item whose row the caller has locked, with one event."""
-    if item.claimed_by_id is not None and item.claimed_by_id != holder.pk:
+    if item.claimed_by_id not in (None, holder.pk) and not lease_is_live(item=item, now=now):
         # The previous holder's lease lapsed and nobody has expired it yet: say so in the timeline.
+        # (A live one is being handed over: item_assign records the previous holder itself.)
         data = {**data, "expired_holder_id": item.claimed_by_id}
     fields = claim_fields_set(item=item, holder=holder, now=now)
     item.save(update_fields=fields)

@@ -187,7 +187,7 @@
     const pane = document.querySelector("[data-item-id]");
     queueRows().forEach((row) => {
       const link = row.querySelector("[data-item-link]");
-      row.classList.toggle("selected", Boolean(pane && link && link.getAttribute("href").endsWith(`/items/${pane.dataset.itemId}/`)));
+      row.classList.toggle("selected", Boolean(pane && link && link.pathname.endsWith(`/items/${pane.dataset.itemId}/`)));
     });
   }
 

@@ -143,10 +143,10 @@ def test_overview_lists_covered_clients_first_with_one_query(client_factory, pla
     with django_assert_num_queries(1):
         overview = clients_coverage_overview(clients=clients, at=berlin(2026, 3, 13, 12, 0))
 
-    assert [(entry.client.name, entry.status.covered) for entry in overview] == [
-        ("Office", True),  # until 17:00
-        ("Always", True),  # no plan: always covered
-        ("Evenings", False),
+    assert [(entry.client.name, entry.status.covered, entry.has_plan) for entry in overview] == [
+        ("Office", True, True),  # until 17:00
+        ("Always", True, False),  # no plan: covered by the fallback, and the entry says so
+        ("Evenings", False, True),
     ]
     assert overview[2].status.next_start == berlin(2026, 3, 13, 17, 0)
 

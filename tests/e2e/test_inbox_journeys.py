@@ -267,3 +267,25 @@ def test_back_shows_the_filters_the_list_was_filtered_with(browser, live_server,
     expect(page).to_have_url(re.compile(r"/inbox/$"))
     expect(priority).to_have_value("3")
     context.close()
+
+
+def test_an_item_opened_from_a_filtered_queue_carries_only_the_filters_set(
+    browser, live_server, browser_login, night_shift
+):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    with page.expect_response(lambda response: "priority=3" in response.url):
+        page.locator("#queue-filters select[name=priority]").select_option("3")
+
+    page.locator("[data-queue-row] [data-item-link]").first.click()
+
+    expect(page).to_have_url(re.compile(r"/inbox/items/\d+/\?priority=3$"))
+    page.reload()
+    expect(page.locator("#queue-filters select[name=priority]")).to_have_value("3")
+    expect(page.locator("[data-queue-row] [data-item-link]").first).to_have_attribute(
+        "href", re.compile(r"^/inbox/items/\d+/\?priority=3$")
+    )
+    expect(page.locator("[data-queue-row].selected")).to_have_count(1)
+    context.close()

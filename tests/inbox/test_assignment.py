@@ -102,3 +102,26 @@ def test_assigning_to_a_colleague_who_serves_the_client(team_setup, agent_for, c
     assert Item.objects.get(pk=items[0].pk).claimed_by == ben
     with pytest.raises(InvalidAssignee):
         item_assign(acting_user=anna, item_id=items[1].pk, assignee_id=outsider.pk)
+
+
+def test_a_hand_over_records_to_whom(team_setup):
+    (anna, ben, _clara), items = team_setup(mode=TeamAssignmentPolicy.Mode.OFF)
+    item_claim(acting_user=anna, item_id=items[0].pk)
+
+    item_assign(acting_user=anna, item_id=items[0].pk, assignee_id=ben.pk)
+
+    event = items[0].events.get(kind=ItemEvent.Kind.ASSIGNED)
+    assert event.actor == anna
+    assert event.data["holder_id"] == ben.pk
+    assert event.data["assignee_name"] == str(ben)
+    assert event.data["previous_holder_id"] == anna.pk
+    assert "expired_holder_id" not in event.data  # anna's lease was live: she handed it over
+
+
+def test_an_auto_assignment_records_to_whom(team_setup):
+    (anna, _ben, _clara), items = team_setup(mode=TeamAssignmentPolicy.Mode.ROUND_ROBIN, online=(True, False, False))
+
+    items_auto_assign()
+
+    event = items[0].events.get(kind=ItemEvent.Kind.ASSIGNED)
+    assert event.data["holder_id"] == anna.pk and event.data["assignee_name"] == str(anna)

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.pricing import PRESETS
+from billing.services import coverage_plan_create
 from communityops.models import Channel, User
 from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
@@ -72,6 +74,67 @@ def test_live_refresh_keeps_as_many_rows_as_the_agent_loaded(client, served, ope
     assert rows({"rows": "30"}) == 30  # the refresh of a list extended with "Load more"
     assert rows({"rows": "3"}) == 25  # never less than a page
     assert rows({"rows": "x"}) == 25  # nonsense is one page
+
+
+def test_item_links_in_the_queue_carry_only_the_filters_set(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+    chosen = {
+        "client": served["client"].pk,
+        "channel": "",
+        "status": "",
+        "priority": "",
+        "tier": "",
+        "tag": "",
+        "q": "",
+    }
+
+    refreshed = client.get(reverse("inbox:queue_list"), chosen).content.decode()
+    page = client.get(reverse("inbox:queue"), chosen).content.decode()
+
+    link = f'href="/inbox/items/{item.pk}/?client={served["client"].pk}"'
+    assert link in refreshed
+    assert link in page
+
+
+def test_item_links_in_an_unfiltered_queue_carry_no_query(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    refreshed = client.get(reverse("inbox:queue_list"), {"client": "", "q": " "}).content.decode()
+
+    assert f'href="/inbox/items/{item.pk}/"' in refreshed
+
+
+def test_claim_next_returns_with_only_the_filters_set(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    response = client.post(reverse("inbox:claim_next"), {"client": served["client"].pk, "channel": "", "q": "  "})
+
+    assert response["Location"] == f"/inbox/items/{item.pk}/?client={served['client'].pk}"
+
+
+def test_client_counts_show_a_client_without_a_coverage_plan_as_such(client, served, client_factory, agent_for):
+    booked = client_factory(name="Gebucht GmbH")
+    coverage_plan_create(
+        acting_user=None,
+        client=booked,
+        pattern=PRESETS["always"],
+        federal_state="BY",
+        holidays_covered=True,
+        response_minutes=30,
+        valid_from=timezone.localdate() - timedelta(days=1),
+    )
+    client.force_login(agent_for(served["client"], booked))
+
+    german = client.get(reverse("inbox:client_counts")).content.decode()
+    english = client.get(reverse("inbox:client_counts"), headers={"Accept-Language": "en"}).content.decode()
+
+    rows = {row.split("</strong>")[0]: row for row in english.split("<strong>")[1:]}
+    assert "covered (no coverage plan)" in rows[served["client"].name]
+    assert "no coverage plan" not in rows["Gebucht GmbH"] and "covered now" in rows["Gebucht GmbH"]
+    assert "betreut (kein Betreuungsplan)" in german
 
 
 def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
@@ -262,6 +325,20 @@ def test_assign_hands_the_item_to_a_colleague_of_the_client(client, served, open
 
     item.refresh_from_db()
     assert item.claimed_by == colleague
+
+
+def test_the_timeline_says_to_whom_an_item_was_handed_over(client, served, open_item_factory, agent_for):
+    item = open_item_factory(channel=served["channel"])
+    colleague = agent_for(served["client"], first_name="Zora", last_name="Yilmaz")
+    presence_heartbeat(user=colleague)
+    client.force_login(served["agent"])
+    client.post(reverse("inbox:assign", args=[item.pk]), {"assignee": colleague.pk})
+
+    german = client.get(reverse("inbox:item", args=[item.pk])).content.decode()
+    english = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "an Zora Yilmaz übergeben" in german
+    assert "handed over to Zora Yilmaz" in english
 
 
 def test_a_colleague_offline_is_marked_and_cannot_be_handed_an_item(client, served, open_item_factory, agent_for):

@@ -341,9 +341,11 @@ def test_dashboard_lists_client_coverage(english, admin, acme_week, client_facto
 
     rows = {row[0]: row for row in page_tables(english.get(reverse("insights:dashboard")))["coverage"]}
 
-    # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60.
+    # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60,
+    # and the row says that no plan was booked.
     assert rows["Acme"][3] == "45"
-    assert rows["Nightless GmbH"][1:] == ["yes", "—", "60"]
+    assert rows["Acme"][1] in ("yes", "no")
+    assert rows["Nightless GmbH"][1:] == ["yes (no coverage plan)", "—", "60"]
 
 
 def test_german_report_keeps_its_own_word_for_the_change_against_the_previous_period(client, admin, acme_week):
