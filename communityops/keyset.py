@@ -1,10 +1,12 @@
-"""Keyset paging's cursors: a page goes on after the last row's (time, id) instead of at an OFFSET,
-so a page deep in a million rows costs what the first does and rows arriving meanwhile do not shift
-the pages. The cursor is opaque to API clients: the last row's time (empty for lists in id order
-alone) and id, base64-encoded."""
+"""Keyset paging's cursors: a page goes on after the last row's (time, rank, id) instead of at an
+OFFSET, so a page deep in a million rows costs what the first does and rows arriving meanwhile do
+not shift the pages. The cursor is opaque to API clients: the last row's time and rank (each empty
+where the list is not ordered by one; the inbox's queue uses both: due time, then priority) and id,
+base64-encoded."""
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
@@ -14,18 +16,27 @@ class InvalidCursor(ValueError):
     pass
 
 
-def cursor_encode(*, at: datetime | None, pk: int) -> str:
-    """The cursor after a row; at=None leaves the time empty (an undated row, or a list keyed by id alone)."""
-    return base64.urlsafe_b64encode(f"{at.isoformat() if at else ''}|{pk}".encode()).decode()
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime | None
+    rank: int | None
+    pk: int
 
 
-def cursor_decode(cursor: str) -> tuple[datetime | None, int]:
-    """(time, id) of a cursor from cursor_encode; InvalidCursor for anything else."""
+def cursor_encode(*, at: datetime | None, pk: int, rank: int | None = None) -> str:
+    """The cursor after a row; at=None leaves the time empty (an undated row, or a list keyed by id
+    alone), rank=None the rank."""
+    text = f"{at.isoformat() if at else ''}|{'' if rank is None else rank}|{pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def cursor_decode(cursor: str) -> Cursor:
+    """The position a cursor from cursor_encode names; InvalidCursor for anything else."""
     try:
-        at_text, _bar, id_text = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        at_text, rank_text, id_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         at = parse_datetime(at_text) if at_text else None
         if at_text and (at is None or at.tzinfo is None):  # ours always carry their offset
             raise ValueError(at_text)
-        return at, int(id_text)
+        return Cursor(at=at, rank=int(rank_text) if rank_text else None, pk=int(id_text))
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidCursor("invalid cursor") from error

@@ -130,10 +130,10 @@ def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) 
     """
     links = crisis_linked_items(crisis=crisis)
     if cursor:
-        at, last_id = cursor_decode(cursor)
-        if at is not None:  # a (time, id) cursor is not one of ours
+        position = cursor_decode(cursor)
+        if position.at is not None or position.rank is not None:  # a queue's cursor is not one of ours
             raise InvalidCursor("invalid cursor")
-        links = links.filter(id__gt=last_id)
+        links = links.filter(id__gt=position.pk)
     page = list(links[: limit + 1])
     next_cursor = cursor_encode(at=None, pk=page[limit - 1].pk) if len(page) > limit else None
     return page[:limit], next_cursor

@@ -4,7 +4,7 @@ Row locks are always taken on the item's own row only (`of=("self",)`), never on
 joined client/channel rows, so a claim never blocks someone editing a client.
 """
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from .models import Item, OutboundAction, TeamAssignmentPolicy
 
@@ -16,17 +16,13 @@ def item_qs_select_for_update() -> QuerySet[Item]:
     return Item.objects.order_by("pk").select_for_update(of=("self",), no_key=True)
 
 
-# Most urgent first: SLA due time (items without one last), then priority, then age.
-URGENT_ORDER = (F("sla_due_at").asc(nulls_last=True), "priority", "id")
-
-
 def item_qs_urgent_skip_locked(queryset: QuerySet[Item]) -> QuerySet[Item]:
     """Most urgent first, skipping rows another transaction is claiming right now.
 
     SKIP LOCKED makes concurrent "next item" calls hand out different rows instead of
     waiting on (and then double-claiming) the same one.
     """
-    return queryset.order_by(*URGENT_ORDER).select_for_update(of=("self",), skip_locked=True)
+    return queryset.order_by(*Item.URGENT_ORDER).select_for_update(of=("self",), skip_locked=True)
 
 
 def outbound_action_qs_select_for_update() -> QuerySet[OutboundAction]:

@@ -139,6 +139,9 @@ class Item(models.Model):
         SPAM = "spam", _("Spam")
 
     OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.AWAITING_APPROVAL)
+    # Most urgent first: SLA due time (items without one last), then priority, then age. The queue
+    # lists open items in this order and claim-next takes them in it: what is on top is taken next.
+    URGENT_ORDER = (models.F("sla_due_at").asc(nulls_last=True), "priority", "id")
     # Taken off the platform or judged spam: a published statement (crises) does not answer these.
     UNANSWERABLE_STATUSES = (Status.HIDDEN, Status.SPAM)
 
@@ -222,10 +225,11 @@ class Item(models.Model):
             ),
         ]
         indexes = [
-            # The queue: open items by urgency, keyset-paginated on (sla_due_at, id).
+            # The queue: open items by urgency (URGENT_ORDER), keyset-paginated on (sla_due_at,
+            # priority, id).
             models.Index(
-                fields=["sla_due_at", "id"],
-                name="item_open_queue",
+                fields=["sla_due_at", "priority", "id"],
+                name="item_open_queue_by_urgency",
                 condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
             ),
             # One client's queue, and (covering: index-only scans) the open-item counts per client

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from billing.selectors import ClientCoverage, clients_coverage_overview
-from communityops.keyset import cursor_decode, cursor_encode
+from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
@@ -113,7 +113,7 @@ ITEM_LIST_FIELDS = (
 
 
 def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> QuerySet[Item]:
-    """Scoped, filtered items in keyset order (sla_due_at ascending with nulls last, then id)."""
+    """Scoped, filtered items in keyset order: Item.URGENT_ORDER, the order claim-next takes them in."""
     filters = filters or ItemFilters()
     # The visible client ids as values, not the usual subquery: joined with the four related
     # tables, the subquery's extra relations made PostgreSQL plan for 6-7 ms to execute for 0.5.
@@ -123,31 +123,37 @@ def item_list_for_user(*, user: User, filters: ItemFilters | None = None) -> Que
     return (
         queryset.select_related("client", "channel", "author", "claimed_by")
         .only(*ITEM_LIST_FIELDS)
-        .order_by("sla_due_at", "id")
+        .order_by(*Item.URGENT_ORDER)
     )
 
 
 def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tuple[list[Item], str | None]:
-    """One keyset page after `cursor`: a range scan on (sla_due_at, id), never an OFFSET.
+    """One keyset page after `cursor`: a range scan on (sla_due_at, priority, id), never an OFFSET.
 
-    The condition is a row-value comparison, `(sla_due_at, id) > (due, id)`, which PostgreSQL
-    turns into an index range condition on item_open_queue; the equivalent OR of three terms
-    was only a filter, scanning every earlier open item (27 ms instead of 0.2 ms 10,000 items
-    deep at a million, see BENCHMARKS.md). Items without a due time sort last in ascending
-    order: they are read only once the dated part of the queue runs out.
+    The condition is a row-value comparison, `(sla_due_at, priority, id) > (due, priority, id)`,
+    which PostgreSQL turns into an index range condition on item_open_queue_by_urgency; the
+    equivalent OR of terms was only a filter, scanning every earlier open item (27 ms instead of
+    0.2 ms 10,000 items deep at a million, see BENCHMARKS.md). Items without a due time sort last:
+    they are read only once the dated part of the queue runs out.
     """
     if not cursor:
         items = list(queryset[: limit + 1])
     else:
-        due, last_id = cursor_decode(cursor)
-        if due is None:
-            items = list(queryset.filter(sla_due_at__isnull=True, id__gt=last_id)[: limit + 1])
+        after = cursor_decode(cursor)
+        if after.rank is None:  # not a queue cursor (or one from before the queue sorted by priority)
+            raise InvalidCursor("invalid cursor")
+        if after.at is None:
+            undated_after = TupleGreaterThan(Tuple(F("priority"), F("id")), (after.rank, after.pk))
+            items = list(queryset.filter(undated_after, sla_due_at__isnull=True)[: limit + 1])
         else:
-            after = TupleGreaterThan(Tuple(F("sla_due_at"), F("id")), (due, last_id))
-            items = list(queryset.filter(after)[: limit + 1])
+            dated_after = TupleGreaterThan(
+                Tuple(F("sla_due_at"), F("priority"), F("id")), (after.at, after.rank, after.pk)
+            )
+            items = list(queryset.filter(dated_after)[: limit + 1])
             if len(items) <= limit:
                 items += list(queryset.filter(sla_due_at__isnull=True)[: limit + 1 - len(items)])
-    next_cursor = cursor_encode(at=items[limit - 1].sla_due_at, pk=items[limit - 1].pk) if len(items) > limit else None
+    last = items[limit - 1] if len(items) > limit else None
+    next_cursor = cursor_encode(at=last.sla_due_at, rank=last.priority, pk=last.pk) if last else None
     return items[:limit], next_cursor
 
 

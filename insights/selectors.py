@@ -173,7 +173,7 @@ def items_at_risk(*, client_ids, now: datetime, limit: int = 25) -> list[Item]:
             "claimed_by__first_name",
             "claimed_by__last_name",
         )
-        .order_by("sla_due_at", "id")[:limit]
+        .order_by(*Item.URGENT_ORDER)[:limit]
     )
 
 

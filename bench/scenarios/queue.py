@@ -2,11 +2,15 @@
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from ..measure import Result, ms, percentile
 from ..stack import HttpSession
+
+if TYPE_CHECKING:
+    from communityops.keyset import Cursor
 
 REPEAT = 40
 DEPTH = 10_000
@@ -26,12 +30,12 @@ def _deep_cursor(url: str) -> str:
     from communityops.keyset import cursor_encode
 
     with psycopg.connect(url) as connection:
-        due, item_id = connection.execute(
-            "SELECT sla_due_at, id FROM inbox_item WHERE status = ANY(%s) AND priority = 3"
-            " ORDER BY sla_due_at, id OFFSET %s LIMIT 1",
+        due, priority, item_id = connection.execute(
+            "SELECT sla_due_at, priority, id FROM inbox_item WHERE status = ANY(%s) AND priority = 3"
+            " ORDER BY sla_due_at, priority, id OFFSET %s LIMIT 1",
             [list(OPEN), DEPTH - 1],
         ).fetchone()
-    return cursor_encode(at=due, pk=item_id)
+    return cursor_encode(at=due, rank=priority, pk=item_id)
 
 
 BASELINE_SQL = """
@@ -42,21 +46,22 @@ JOIN communityops_channel ch ON ch.id = i.channel_id
 JOIN inbox_author a ON a.id = i.author_id
 LEFT JOIN communityops_user u ON u.id = i.claimed_by_id
 WHERE i.status = ANY(%(open)s) AND i.priority = 3 AND i.client_id = ANY(%(clients)s)
-  AND (i.sla_due_at, i.id) > (%(due)s, %(id)s)
-ORDER BY i.sla_due_at, i.id
+  AND (i.sla_due_at, i.priority, i.id) > (%(due)s, %(priority)s, %(id)s)
+ORDER BY i.sla_due_at, i.priority, i.id
 LIMIT %(limit)s
 """
 
 
-def _baseline(url: str, *, deep_due, deep_id: int, limit: int, deep: bool) -> list[float]:
+def _baseline(url: str, *, deep: "Cursor", limit: int, is_deep: bool) -> list[float]:
     """The same rows with hand-written SQL over one open psycopg connection (no ORM, no HTTP)."""
     with psycopg.connect(url) as connection:
         clients = [row[0] for row in connection.execute("SELECT id FROM communityops_client").fetchall()]
         params = {
             "open": list(OPEN),
             "clients": clients,
-            "due": deep_due if deep else "-infinity",
-            "id": deep_id if deep else 0,
+            "due": deep.at if is_deep else "-infinity",
+            "priority": deep.rank if is_deep else 0,
+            "id": deep.pk if is_deep else 0,
             "limit": limit + 1,
         }
         samples = []
@@ -98,7 +103,7 @@ def run(*, port: int, url: str, log) -> list[Result]:
     browser.force_login(lead)
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     cursor = _deep_cursor(url)
-    deep_due, deep_id = cursor_decode(cursor)
+    deep = cursor_decode(cursor)
     query = "&".join(f"{key}={value}" for key, value in FILTER.items())
     cases = [
         Case("inbox page /inbox/ (HTML, first page)", f"/inbox/?{query}", False, 40),
@@ -113,7 +118,7 @@ def run(*, port: int, url: str, log) -> list[Result]:
     for case in cases:
         session = api if case.path.startswith("/api/") else html
         samples = session.timed_gets(case.path, REPEAT)
-        baseline = _baseline(url, deep_due=deep_due, deep_id=deep_id, limit=case.limit, deep=case.deep)
+        baseline = _baseline(url, deep=deep, limit=case.limit, is_deep=case.deep)
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         base_p50 = percentile(baseline, 0.5)
         results.append(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from communityops.models import User
 from communityops.selectors import client_id_list_for_user
 
-from ..lock_objects import URGENT_ORDER, item_qs_select_for_update, item_qs_urgent_skip_locked
+from ..lock_objects import item_qs_select_for_update, item_qs_urgent_skip_locked
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent
 from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user, lease_is_live
@@ -134,12 +134,12 @@ def _claim_candidate_ids(*, queryset: QuerySet[Item], client_ids: list[int]) -> 
     """
     heads = [
         queryset.filter(client_id=client_id)
-        .order_by(*URGENT_ORDER)
+        .order_by(*Item.URGENT_ORDER)
         .values_list("id", "sla_due_at", "priority")[:CLAIM_CANDIDATES]
         for client_id in client_ids
     ]
     if len(heads) > 1:
-        heads = [heads[0].union(*heads[1:], all=True).order_by(*URGENT_ORDER)[:CLAIM_CANDIDATES]]
+        heads = [heads[0].union(*heads[1:], all=True).order_by(*Item.URGENT_ORDER)[:CLAIM_CANDIDATES]]
     return [item_id for head in heads for item_id, _due, _priority in head]
 
 

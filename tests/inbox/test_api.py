@@ -1,5 +1,9 @@
+import base64
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 from rest_framework.authtoken.models import Token
@@ -160,6 +164,38 @@ def test_list_pages_through_the_queue_with_a_cursor(agent_client, served, open_i
     seen = [entry["id"] for page in (first, second, third) for entry in page["results"]]
     assert seen == [item.pk for item in items]
     assert third["next_cursor"] is None
+
+
+def test_the_queue_lists_equal_due_times_by_priority_and_claim_next_takes_the_top_one(
+    agent_client, served, open_item_factory
+):
+    """A morning backlog: everything that came in overnight is due at the same time."""
+    due = timezone.now() + timedelta(minutes=59)
+    normal, urgent, low, undated_urgent, undated_normal = [
+        open_item_factory(channel=served, sla_due_at=sla_due_at, priority=priority)
+        for sla_due_at, priority in [(due, 3), (due, 1), (due, 4), (None, 1), (None, 3)]
+    ]
+    url = reverse("api_inbox_items")
+
+    pages, cursor = [], None
+    while True:
+        page = agent_client.get(url, {"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+        pages.append([entry["id"] for entry in page["results"]])
+        if not (cursor := page["next_cursor"]):
+            break
+    claimed = agent_client.post(reverse("api_inbox_claim_next"), content_type="application/json").json()
+
+    assert pages == [[urgent.pk, normal.pk], [low.pk, undated_urgent.pk], [undated_normal.pk]]
+    assert claimed["item"]["id"] == urgent.pk
+
+
+def test_a_cursor_from_before_the_queue_sorted_by_priority_is_a_400(agent_client, served, open_item_factory):
+    item = open_item_factory(channel=served)
+    old_style = base64.urlsafe_b64encode(f"{item.sla_due_at.isoformat()}|{item.pk}".encode()).decode()
+
+    response = agent_client.get(reverse("api_inbox_items"), {"cursor": old_style})
+
+    assert response.status_code == 400
 
 
 def test_list_filters(agent_client, served, open_item_factory):

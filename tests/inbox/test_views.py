@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.pricing import PRESETS
 from billing.services import coverage_plan_create
@@ -30,6 +30,19 @@ def test_queue_page_lists_open_items_most_urgent_first(client, served, open_item
     page = client.get(reverse("inbox:queue")).content.decode()
 
     assert page.index(sooner.text) < page.index(later.text)
+
+
+def test_a_queue_row_names_the_channel_and_says_when_an_item_is_urgent(client, served, open_item_factory):
+    served["channel"].name = "Kundenportal-Feedback"
+    served["channel"].save(update_fields=["name"])
+    open_item_factory(channel=served["channel"], priority=1, text="Anwalt eingeschaltet")
+    client.force_login(served["agent"])
+
+    with translation.override("de"):
+        row = client.get(reverse("inbox:queue")).content.decode()
+
+    assert "Kundenportal-Feedback" in row
+    assert '<span class="badge danger">Dringend</span>' in row
 
 
 def test_queue_shows_no_item_of_a_foreign_client(client, served, open_item_factory, channel_factory):
