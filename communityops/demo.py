@@ -5,6 +5,7 @@ Every function here is idempotent: it looks its rows up by natural keys first.
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.db import transaction
 
 from .models import Channel, Client, ClientContact, Guideline, Team, User
@@ -111,7 +112,12 @@ def _demo_channels(client: Client) -> None:
     for platform, name, external_id, base_url in [
         (Channel.Platform.FACEBOOK_PAGE, "Facebook", f"fb-{slug}", ""),
         (Channel.Platform.INSTAGRAM_ACCOUNT, "Instagram", f"ig-{slug}", ""),
-        (Channel.Platform.WORDPRESS_BLOG, "Blog", f"blog-{slug}", f"http://127.0.0.1:8765/wp/{slug}"),
+        (
+            Channel.Platform.WORDPRESS_BLOG,
+            "Blog",
+            f"blog-{slug}",
+            f"http://127.0.0.1:{settings.DEMO_STUB_PORT}/wp/{slug}",
+        ),
         (Channel.Platform.GENERIC, "Bewertungen", f"reviews-{slug}", ""),
     ]:
         Channel.objects.get_or_create(

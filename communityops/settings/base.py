@@ -283,5 +283,9 @@ INBOX_RAW_WEBHOOK_RETENTION_DAYS = int(os.environ.get("INBOX_RAW_WEBHOOK_RETENTI
 if INBOX_RAW_WEBHOOK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("INBOX_RAW_WEBHOOK_RETENTION_DAYS must be at least 1 (days).")
 
+# The demo's local stand-ins for Meta and WordPress (manage.py demo_stub_network) listen on this
+# loopback port; the seeded demo blogs and the development Graph API address point at it. Set
+# DEMO_STUB_PORT (before seed_demo) to run a second demo beside the first.
+DEMO_STUB_PORT = int(os.environ.get("DEMO_STUB_PORT", "8765"))
 # Extra long-running demo processes devstack starts beside web and worker (manage.py arguments).
 DEVSTACK_EXTRA_COMMANDS: list[list[str]] = [["escalation_clock"], ["demo_stub_network"], ["demo_feeder"]]

@@ -5,7 +5,7 @@ import os
 from communityops.embedded_postgres import embedded_database_url
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASE_URL, database_settings, env_bool
+from .base import BASE_DIR, DATABASE_URL, DEMO_STUB_PORT, database_settings, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me-in-production-0123456789abcdef"  # noqa: F405
@@ -19,4 +19,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # The demo's local stub network (manage.py demo_stub_network, started by devstack) plays Meta.
-META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", "http://127.0.0.1:8765/v21.0")
+META_GRAPH_API_BASE_URL = os.environ.get("META_GRAPH_API_BASE_URL", f"http://127.0.0.1:{DEMO_STUB_PORT}/v21.0")

@@ -1,3 +1,4 @@
+import io
 import os
 import subprocess
 import sys
@@ -9,8 +10,11 @@ from django_q.brokers import get_broker
 from django_q.models import Task
 from django_q.monitor import save_task
 
+from communityops.demo import seed_core
 from communityops.embedded_postgres import embedded_database_url
 from communityops.management.commands.devstack import stack_environment
+from communityops.models import Channel
+from inbox.management.commands import demo_feeder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,3 +68,21 @@ def test_devstack_links_point_at_the_address_it_serves_unless_site_url_is_set(mo
 
     assert served == "http://127.0.0.1:8411"
     assert stack_environment("127.0.0.1:8411")["SITE_URL"] == "https://ops.agency.example"
+
+
+def test_the_demo_feeder_posts_to_the_port_devstack_serves(settings):
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    served = demo_feeder._site_port()
+    settings.SITE_URL = "https://ops.agency.example"
+
+    assert served == 8123
+    assert demo_feeder._site_port() == 8000
+
+
+def test_the_demo_blogs_point_at_the_configured_stub_port(settings, db):
+    settings.DEMO_STUB_PORT = 8877
+
+    seed_core(stdout=io.StringIO())
+
+    blogs = Channel.objects.filter(platform=Channel.Platform.WORDPRESS_BLOG).values_list("api_base_url", flat=True)
+    assert blogs and all(url.startswith("http://127.0.0.1:8877/wp/") for url in blogs)

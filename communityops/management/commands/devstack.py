@@ -34,9 +34,14 @@ class Command(BaseCommand):
         commands = [["runserver", address, "--noreload"], ["qcluster"], *settings.DEVSTACK_EXTRA_COMMANDS]
         processes = [subprocess.Popen([python, "manage.py", *command], env=environment) for command in commands]
         self._print_banner(address)
+        started = list(zip(commands, processes, strict=True))
         try:
-            while all(process.poll() is None for process in processes):
+            while not (exited := [(command, process) for command, process in started if process.poll() is not None]):
                 time.sleep(0.5)
+            for command, process in exited:  # one process ending (a port in use, a crash) ends the stack
+                self.stderr.write(
+                    f"manage.py {' '.join(command)} exited with code {process.returncode}; stopping the rest."
+                )
         except KeyboardInterrupt:
             pass
         finally:

@@ -11,7 +11,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from communityops.models import Channel
@@ -21,11 +23,21 @@ from inbox.webhooks import generic_signature_for, meta_signature_for
 HOST = "127.0.0.1"  # fixed on purpose: the feeder must never post anywhere else
 
 
+def _site_port() -> int:
+    """The port of SITE_URL (devstack points it at the address it serves), else 8000."""
+    return urlsplit(settings.SITE_URL).port or 8000
+
+
 class Command(BaseCommand):
     help = "Post a realistic signed comment to the local dev server every 20-40 seconds (demo only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=_site_port(),
+            help="the local server's port (default: SITE_URL's, as devstack sets it)",
+        )
         parser.add_argument("--min-interval", type=float, default=20.0)
         parser.add_argument("--max-interval", type=float, default=40.0)
         parser.add_argument("--count", type=int, default=0, help="stop after this many posts (0 = run until stopped)")

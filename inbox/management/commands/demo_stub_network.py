@@ -1,9 +1,10 @@
-"""Run the demo's local stand-ins for Meta and WordPress on 127.0.0.1:8765 until stopped."""
+"""Run the demo's local stand-ins for Meta and WordPress on 127.0.0.1 (DEMO_STUB_PORT) until stopped."""
 
 import logging
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from inbox.stubs.demo_network import DemoStubNetwork
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=settings.DEMO_STUB_PORT)
         parser.add_argument(
             "--new-comment-every",
             type=float,
