@@ -92,6 +92,18 @@ def test_the_escalation_task_run_twice_sends_once(ladder, django_capture_on_comm
     assert Notification.objects.filter(crisis=crisis, status=Notification.Status.SENT).count() == 2
 
 
+def test_the_german_escalation_mail_names_the_severity_not_a_step(ladder, django_capture_on_commit_callbacks):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start + timedelta(minutes=10))
+
+    subjects = {message.subject for message in mail.outbox}
+    assert all("Stufe" not in subject for subject in subjects)
+    assert any(subject.startswith("[Krise · Schweregrad ") for subject in subjects)
+
+
 def test_a_send_task_delivered_twice_sends_once(ladder):
     crisis, start = ladder["crisis"], timezone.now()
     crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
