@@ -8,6 +8,8 @@ from .selectors import client_get_for_user, client_list_for_user
 
 
 class MeApi(APIView):
+    """The caller: id, email, name and role."""
+
     permission_classes = [IsAuthenticatedUser]
 
     class OutputSerializer(serializers.Serializer):
@@ -41,6 +43,8 @@ class ClientOutputSerializer(serializers.Serializer):
 
 
 class ClientListApi(APIView):
+    """The clients the caller may see (agents: their teams' clients; contacts: their own), with their channels."""
+
     permission_classes = [IsAuthenticatedUser]
 
     @extend_schema(responses=ClientOutputSerializer(many=True), operation_id="clients_list")
@@ -50,6 +54,8 @@ class ClientListApi(APIView):
 
 
 class ClientDetailApi(APIView):
+    """One client the caller may see, with its channels (credentials never leave the server)."""
+
     permission_classes = [IsAuthenticatedUser]
 
     @extend_schema(responses=ClientOutputSerializer, operation_id="clients_retrieve")

@@ -215,6 +215,8 @@ def _scoped_items(*, request, ids: list[int], client_id: int):
 
 
 class CrisisDetailApi(APIView):
+    """One crisis: status, timeline, drafts and approvals (client contacts see only what was submitted to them)."""
+
     permission_classes = [IsAuthenticatedUser]
 
     @extend_schema(
@@ -308,6 +310,8 @@ class CrisisItemsApi(APIView):
 
 
 class CrisisTransitionApi(APIView):
+    """Move the crisis to another status (the allowed transitions are in the crisis state machine)."""
+
     permission_classes = [IsShiftLeadOrAdmin]
 
     class InputSerializer(serializers.Serializer):
@@ -333,6 +337,8 @@ class CrisisTransitionApi(APIView):
 
 
 class DraftCreateApi(APIView):
+    """Write a new version of the crisis response."""
+
     permission_classes = [IsAgencyStaff]
 
     class InputSerializer(serializers.Serializer):
@@ -360,6 +366,8 @@ class DraftCreateApi(APIView):
 
 
 class DraftSubmitApi(APIView):
+    """Submit a draft to the client's approvers (magic links by mail; the portal shows it too)."""
+
     permission_classes = [IsShiftLeadOrAdmin]
 
     @extend_schema(request=None, responses=DraftOutputSerializer, operation_id="crises_drafts_submit")
@@ -404,6 +412,8 @@ class DraftDecideApi(APIView):
 
 
 class CrisisPublishApi(APIView):
+    """Publish the approved response to the crisis's linked items through the outbox."""
+
     permission_classes = [IsShiftLeadOrAdmin]
 
     class OutputSerializer(serializers.Serializer):

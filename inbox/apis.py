@@ -82,7 +82,8 @@ REFUSALS = {
 
 
 class InboxApi(APIView):
-    """Turns the services' refusals into 409 (conflicts) or 400 (anything else) with the reason."""
+    # The services' refusals become 409 (conflicts) or 400 (anything else) with the reason. (A
+    # comment, not a docstring: the API docs would show it for every endpoint without its own.)
 
     def handle_exception(self, exc):
         if isinstance(exc, InboxActionError):
@@ -184,6 +185,8 @@ def _item_filters(data: dict) -> ItemFilters:
 
 
 class ItemListApi(InboxApi):
+    """The queue: open items of the clients you serve, most urgent first (the order claim-next takes them in), keyset-paged."""
+
     class FilterSerializer(serializers.Serializer):
         client = serializers.IntegerField(required=False)
         channel = serializers.IntegerField(required=False)
@@ -238,6 +241,8 @@ class AuthorProfileSerializer(serializers.Serializer):
 
 
 class ItemDetailApi(InboxApi):
+    """One item with its conversation, notes, events, outbound actions and the author's profile at its client."""
+
     class OutputSerializer(serializers.Serializer):
         item = ItemSerializer()
         author_profile = AuthorProfileSerializer(
@@ -287,6 +292,8 @@ class ItemDetailApi(InboxApi):
 
 # -- claims -----------------------------------------------------------------------------
 class ClaimNextApi(InboxApi):
+    """Claim the most urgent open item the filters match, under a lease; 204 when nothing waits."""
+
     class InputSerializer(serializers.Serializer):
         client = serializers.IntegerField(required=False)
         channel = serializers.IntegerField(required=False)
@@ -312,6 +319,8 @@ class ClaimNextApi(InboxApi):
 
 
 class ItemClaimApi(InboxApi):
+    """Claim this item under a lease (refused while a colleague's lease is live)."""
+
     @extend_schema(operation_id="inbox_items_claim", request=None, responses={200: ClaimedItemSerializer, **REFUSALS})
     def post(self, request, item_id: int):
         item_claim(acting_user=request.user, item_id=item_id)
@@ -319,6 +328,8 @@ class ItemClaimApi(InboxApi):
 
 
 class ItemHeartbeatApi(InboxApi):
+    """Extend your lease on the item while you work on it."""
+
     class OutputSerializer(serializers.Serializer):
         lease_expires_at = serializers.DateTimeField()
 
@@ -329,6 +340,8 @@ class ItemHeartbeatApi(InboxApi):
 
 
 class ItemReleaseApi(InboxApi):
+    """Give the item back to the queue (your own claim)."""
+
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -343,6 +356,8 @@ class ItemReleaseApi(InboxApi):
 
 
 class ItemTakeOverApi(InboxApi):
+    """Take over a colleague's claim, with a reason (shift leads and admins)."""
+
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)
 
@@ -364,6 +379,8 @@ class ItemTakeOverApi(InboxApi):
 
 # -- replies, notes, moderation, assignment ----------------------------------------------
 class ItemReplyApi(InboxApi):
+    """Reply on the platform through the outbox."""
+
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=8000)
         loaded_at_event_id = serializers.IntegerField(min_value=0)
@@ -383,6 +400,8 @@ class ItemReplyApi(InboxApi):
 
 
 class ItemNoteCreateApi(InboxApi):
+    """Add an internal note (agents see it, the platform never does)."""
+
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=8000)
 
@@ -403,6 +422,8 @@ class ItemNoteCreateApi(InboxApi):
 
 
 class ItemModerateApi(InboxApi):
+    """Moderate the item on its platform (hide, unhide, delete, approve, spam, trash), through the outbox."""
+
     class InputSerializer(serializers.Serializer):
         action = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in MODERATION_KINDS])
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
@@ -430,6 +451,8 @@ class ItemNotSpamApi(InboxApi):
 
 
 class ItemHideNearDuplicatesApi(InboxApi):
+    """Hide the open near-duplicates of this item's text from other authors (a campaign)."""
+
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -452,6 +475,8 @@ class ItemHideNearDuplicatesApi(InboxApi):
 
 
 class ItemAssignApi(InboxApi):
+    """Hand your claim over to a colleague who is online."""
+
     class InputSerializer(serializers.Serializer):
         assignee_id = serializers.IntegerField()
 
@@ -466,6 +491,8 @@ class ItemAssignApi(InboxApi):
 
 
 class ItemTagsApi(InboxApi):
+    """Add and remove tags."""
+
     class InputSerializer(serializers.Serializer):
         add = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
         remove = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
@@ -481,6 +508,8 @@ class ItemTagsApi(InboxApi):
 
 
 class ItemAuthorProfileApi(InboxApi):
+    """Set the author's profile at the item's client: key account (tier A) and a note."""
+
     class InputSerializer(serializers.Serializer):
         is_key_account = serializers.BooleanField(required=False, help_text="Left out: kept as it is.")
         notes = serializers.CharField(
@@ -525,6 +554,8 @@ class ItemAuthorProfileApi(InboxApi):
 
 
 class ItemAuthorErasureApi(InboxApi):
+    """Erase the author's personal data at the item's client on request (GDPR Art. 17; shift leads and admins)."""
+
     class InputSerializer(serializers.Serializer):
         reference = serializers.CharField(
             max_length=REFERENCE_MAX_LENGTH, help_text="Where the erasure request is documented, e.g. a ticket number."
@@ -567,6 +598,8 @@ class ItemAuthorErasureApi(InboxApi):
 
 
 class PresenceHeartbeatApi(InboxApi):
+    """Say you are online (the inbox sends this while open); hand-overs and auto-assignment go to online colleagues."""
+
     class OutputSerializer(serializers.Serializer):
         is_online = serializers.BooleanField()
         last_seen_at = serializers.DateTimeField()
@@ -578,6 +611,8 @@ class PresenceHeartbeatApi(InboxApi):
 
 
 class PresenceEndShiftApi(InboxApi):
+    """End your shift: go offline and release your claims."""
+
     class OutputSerializer(serializers.Serializer):
         released = serializers.IntegerField()
 

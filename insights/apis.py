@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +18,7 @@ from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser
 from communityops.selectors import client_get_for_user
 
 from .periods import AGENCY_TIME_ZONE, MAX_DAYS, Granularity, report_filter_build
-from .reports import ClientReport, OperationsDashboard, TeamReport, UnknownTable
+from .reports import ClientReport, OperationsDashboard, Report, TeamReport, UnknownTable
 
 
 class ReportFilterInputSerializer(serializers.Serializer):
@@ -80,7 +81,13 @@ class ReportFiguresOutputSerializer(serializers.Serializer):
     sla_share = serializers.FloatField(allow_null=True)
 
 
+def _table_parameter(report: type[Report]) -> OpenApiParameter:
+    return OpenApiParameter("table", OpenApiTypes.STR, OpenApiParameter.PATH, enum=report.TABLE_KEYS)
+
+
 class DashboardApi(APIView):
+    """Live operations: waiting items per client and channel, items at risk, who is online, coverage, open crises and spikes."""
+
     permission_classes = [IsAgencyStaff]
 
     class ReportsDashboardOutputSerializer(serializers.Serializer):
@@ -102,6 +109,8 @@ class DashboardApi(APIView):
 
 
 class TeamFiguresApi(APIView):
+    """Team figures over a period (summary and one table), scoped to the clients you serve."""
+
     permission_classes = [IsAgencyStaff]
 
     class ReportsTeamOutputSerializer(serializers.Serializer):
@@ -110,7 +119,7 @@ class TeamFiguresApi(APIView):
 
     @extend_schema(
         operation_id="reports_team_table",
-        parameters=[ReportFilterInputSerializer],
+        parameters=[ReportFilterInputSerializer, _table_parameter(TeamReport)],
         responses=ReportsTeamOutputSerializer,
     )
     def get(self, request, table: str):
@@ -124,6 +133,8 @@ class TeamFiguresApi(APIView):
 
 
 class ClientSummaryApi(APIView):
+    """A client's report over a period: volume, sentiment, service (SLA) and moderation figures."""
+
     permission_classes = [IsAuthenticatedUser]
 
     class ReportsClientSummaryOutputSerializer(serializers.Serializer):
@@ -180,11 +191,13 @@ class ClientSummaryApi(APIView):
 
 
 class ClientTableApi(APIView):
+    """One table of a client's report over a period."""
+
     permission_classes = [IsAuthenticatedUser]
 
     @extend_schema(
         operation_id="reports_client_table",
-        parameters=[ReportFilterInputSerializer],
+        parameters=[ReportFilterInputSerializer, _table_parameter(ClientReport)],
         responses=ReportTableOutputSerializer,
     )
     def get(self, request, client_id: int, table: str):
