@@ -1,10 +1,12 @@
 """Inbox: items arriving from channels, their authors, the work done on them, and what goes out."""
 
+import re
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -404,14 +406,21 @@ class OutboundAction(models.Model):
 
 
 class CannedResponse(models.Model):
-    """A reusable answer; {author_name} and {client_name} are filled in when inserted."""
+    """A reusable answer; its PLACEHOLDERS are filled in when an agent inserts it."""
+
+    PLACEHOLDERS = ("author_name", "client_name")
 
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="canned_responses", verbose_name=_("client")
     )
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
-    language = models.CharField(_("language"), max_length=8, default="de")
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "{author_name} becomes the author's name and {client_name} the client's when an agent inserts the text."
+        ),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
 
     class Meta:
         ordering = ["client__name", "title"]
@@ -420,6 +429,17 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """A misspelt placeholder would reach the author as it stands: refuse it."""
+        unknown = sorted(set(re.findall(r"\{([^{}]*)\}", self.body)) - set(self.PLACEHOLDERS))
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("Unknown placeholder %(unknown)s: use {author_name} or {client_name}.")
+                    % {"unknown": ", ".join("{" + name + "}" for name in unknown)}
+                }
+            )
 
 
 class WebhookDelivery(models.Model):

@@ -392,7 +392,7 @@ class CannedText:
 
 
 def canned_responses_for_item(*, item: Item) -> list[CannedText]:
-    """The client's canned responses with {author_name} and {client_name} filled in."""
+    """The client's canned responses with their placeholders (CannedResponse.PLACEHOLDERS) filled in."""
     values = {"author_name": str(item.author), "client_name": item.client.name}
     return [
         CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
