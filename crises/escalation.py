@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from communityops.models import Client, User
+from communityops.models import Client, ClientContact, User
 from communityops.public_holidays import is_public_holiday
 
 from .lock_objects import crisis_qs_skip_locked, notification_qs_skip_locked
@@ -98,7 +98,7 @@ def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
             step=step,
             due_at=due_at,
             addressed=[
-                *(contact.name for contact in step.contacts.all()),
+                *(contact.name for contact in step_contacts(step=step, crisis=crisis)),
                 *(AgencyRole(role).label for role in step.agency_roles),
             ],
         )
@@ -114,6 +114,12 @@ def crisis_steps(*, crisis: Crisis) -> list[EscalationStep]:
     business = is_business_hours(client=crisis.client, at=crisis.escalation_started_at)
     steps = policy.steps.prefetch_related("contacts").order_by("position")
     return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
+
+
+def step_contacts(*, step: EscalationStep, crisis: Crisis) -> list[ClientContact]:
+    """The step's contacts of the crisis's client: another client's contact named by mistake is
+    never alerted (nor shown as addressed), so their acknowledgement cannot stop this escalation."""
+    return [contact for contact in step.contacts.all() if contact.client_id == crisis.client_id]
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, firs
     recipients: dict[str, Recipient] = {}
     for user in users:
         recipients.setdefault(f"user:{user.pk}", _user_recipient(user))
-    for contact in step.contacts.all():
+    for contact in step_contacts(step=step, crisis=crisis):
         address = contact.phone if step.channel == NotificationChannel.OUTGOING_WEBHOOK else contact.email
         if address:
             recipients.setdefault(

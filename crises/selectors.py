@@ -164,9 +164,14 @@ def approval_settings_for(*, client) -> ApprovalSettings:
 
 
 def draft_approvers(*, draft: ResponseDraft) -> list[ClientContact]:
-    """The named approvers, or every contact of the client allowed to approve when none are named."""
+    """The named approvers, or every contact of the client allowed to approve when none are named.
+
+    Only the crisis's client's own contacts count: another client's contact named by mistake would
+    be mailed the unpublished draft and could never decide on it (draft_may_decide), so they are
+    left out as if not named.
+    """
     settings = approval_settings_for(client=draft.crisis.client)
-    named = list(settings.approvers.order_by("name")) if settings.pk else []
+    named = list(settings.approvers.filter(client=draft.crisis.client).order_by("name")) if settings.pk else []
     if named:
         return named
     return list(draft.crisis.client.contacts.filter(may_approve=True).order_by("name"))
