@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -257,6 +258,23 @@ def acknowledge_token(*, crisis_id: int, recipient_key: str) -> str:
 def acknowledge_token_read(token: str) -> dict:
     """The signed payload, or signing.BadSignature (tampered) / signing.SignatureExpired (too old)."""
     return signing.loads(token, salt=ACKNOWLEDGE_SALT, max_age=ACKNOWLEDGE_MAX_AGE)
+
+
+def acknowledge_link_check(token: str) -> tuple[Crisis, str]:
+    """The crisis an acknowledge link stops and the recipient key it was sent to.
+
+    Raises signing.SignatureExpired (too old), signing.BadSignature (tampered, and also a client
+    contact's link for a crisis of another client: one named by mistake in its steps must neither
+    see the crisis nor stop its escalation), Http404 (no such crisis).
+    """
+    payload = acknowledge_token_read(token)
+    crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
+    kind, _separator, contact_id = payload["recipient"].partition(":")
+    if kind == "contact" and not (
+        contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
+    ):
+        raise signing.BadSignature("The contact is not one of the crisis's client.")
+    return crisis, payload["recipient"]
 
 
 def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:

@@ -252,10 +252,10 @@ def test_failed_delivery_stays_pending_for_the_next_run(client_factory, contact_
 
 
 def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
-    crisis = ladder["crisis"]
+    crisis, recipient_key = ladder["crisis"], f"contact:{ladder['pr'].pk}"
     crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
     url = reverse(
-        "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key="contact:1")}
+        "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key=recipient_key)}
     )
 
     shown = client.get(url)
@@ -263,7 +263,7 @@ def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
 
     crisis.refresh_from_db()
     assert shown.status_code == 200 and confirmed.status_code == 200
-    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "contact:1"
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == recipient_key
     assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).count() == 1
 
 
