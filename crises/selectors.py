@@ -76,8 +76,11 @@ def holding_statements_ready(*, client) -> QuerySet[HoldingStatement]:
 
 
 def spike_alert_samples(*, alert: SpikeAlert) -> list[Item]:
-    """The alert's sample items, in the order the alert lists them."""
-    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
+    """The alert's sample items, in the order the alert lists them (its own client's only: the
+    ids are stored, not a relation, so nothing else keeps another client's item out)."""
+    samples = Item.objects.filter(pk__in=alert.sample_item_ids, client_id=alert.client_id).select_related(
+        "channel", "author"
+    )
     return sorted(samples, key=lambda item: alert.sample_item_ids.index(item.pk))
 
 
