@@ -1,7 +1,15 @@
 """Admin: the configuration (policies, roster, settings, statements) is edited here; the
 timeline, notifications and approvals are audit rows and read-only."""
 
+from collections.abc import Iterable
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from communityops.models import Client, ClientContact
 
 from .models import (
     Approval,
@@ -31,8 +39,92 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def contacts_of_other_clients(*, contacts: Iterable[ClientContact], client: Client) -> list[ValidationError]:
+    """One error for each contact who is not the client's own, naming them and their client.
+
+    Such a contact would be mailed the client's unpublished drafts and crisis alerts. The crises
+    code leaves them out as well (draft_approvers, step_contacts); the configuration must not name them.
+    """
+    return [
+        ValidationError(
+            _(
+                "%(contact)s is a contact of %(other_client)s, not of %(client)s: "
+                "only the client's own contacts can be named here."
+            ),
+            code="contact_of_other_client",
+            params={"contact": contact.name, "other_client": contact.client.name, "client": client.name},
+        )
+        for contact in contacts
+        if contact.client_id != client.pk
+    ]
+
+
+def contact_choices_limit(field: forms.ModelChoiceField, *, client_id: int) -> None:
+    """Offer only the client's contacts. The field itself still accepts any contact, so that the
+    form's clean refuses another client's contact by name (the field would name only its id)."""
+    choices = field.iterator(field)
+    choices.queryset = field.queryset.filter(client_id=client_id)
+    field.widget.choices = choices
+
+
+class EscalationStepFormSet(BaseInlineFormSet):
+    """The steps of one policy name only contacts of the policy's client."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.instance.client_id:  # not yet on the add page
+            contact_choices_limit(form.fields["contacts"], client_id=self.instance.client_id)
+
+    def clean(self):
+        super().clean()
+        if not self.instance.client_id:  # the policy form reports the missing client
+            return
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            contacts = form.cleaned_data.get("contacts", ())
+            if errors := contacts_of_other_clients(contacts=contacts, client=self.instance.client):
+                form.add_error("contacts", errors)
+
+
+class ApprovalSettingsForm(forms.ModelForm):
+    """Approvers and the fallback approver are contacts of the settings' client."""
+
+    class Meta:
+        model = ApprovalSettings
+        fields = [
+            "client",
+            "rule",
+            "approvers",
+            "reminder_minutes",
+            "deadline_minutes",
+            "fallback_approver",
+            "link_valid_hours",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.client_id:  # not yet on the add page
+            for name in ("approvers", "fallback_approver"):
+                contact_choices_limit(self.fields[name], client_id=self.instance.client_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        client, fallback = cleaned.get("client"), cleaned.get("fallback_approver")
+        if client is None:  # the client field reports its own error
+            return cleaned
+        for name, contacts in (
+            ("approvers", cleaned.get("approvers", ())),
+            ("fallback_approver", [fallback] if fallback else []),
+        ):
+            if errors := contacts_of_other_clients(contacts=contacts, client=client):
+                self.add_error(name, errors)
+        return cleaned
+
+
 class EscalationStepInline(admin.StackedInline):
     model = EscalationStep
+    formset = EscalationStepFormSet
     extra = 0
     ordering = ("position",)
     fields = (
@@ -87,6 +179,7 @@ class DetectionSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(ApprovalSettings)
 class ApprovalSettingsAdmin(admin.ModelAdmin):
+    form = ApprovalSettingsForm
     list_display = ("client", "rule", "reminder_minutes", "deadline_minutes", "fallback_approver")
     list_select_related = ("client", "fallback_approver")
     filter_horizontal = ("approvers",)

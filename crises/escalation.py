@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from communityops.models import Client, User
+from communityops.models import Client, ClientContact, User
 from communityops.public_holidays import is_public_holiday
 
 from .lock_objects import crisis_qs_skip_locked, notification_qs_skip_locked
@@ -98,7 +99,7 @@ def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
             step=step,
             due_at=due_at,
             addressed=[
-                *(contact.name for contact in step.contacts.all()),
+                *(contact.name for contact in step_contacts(step=step, crisis=crisis)),
                 *(AgencyRole(role).label for role in step.agency_roles),
             ],
         )
@@ -114,6 +115,12 @@ def crisis_steps(*, crisis: Crisis) -> list[EscalationStep]:
     business = is_business_hours(client=crisis.client, at=crisis.escalation_started_at)
     steps = policy.steps.prefetch_related("contacts").order_by("position")
     return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
+
+
+def step_contacts(*, step: EscalationStep, crisis: Crisis) -> list[ClientContact]:
+    """The step's contacts of the crisis's client: another client's contact named by mistake is
+    never alerted (nor shown as addressed), so their acknowledgement cannot stop this escalation."""
+    return [contact for contact in step.contacts.all() if contact.client_id == crisis.client_id]
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, firs
     recipients: dict[str, Recipient] = {}
     for user in users:
         recipients.setdefault(f"user:{user.pk}", _user_recipient(user))
-    for contact in step.contacts.all():
+    for contact in step_contacts(step=step, crisis=crisis):
         address = contact.phone if step.channel == NotificationChannel.OUTGOING_WEBHOOK else contact.email
         if address:
             recipients.setdefault(
@@ -251,6 +258,23 @@ def acknowledge_token(*, crisis_id: int, recipient_key: str) -> str:
 def acknowledge_token_read(token: str) -> dict:
     """The signed payload, or signing.BadSignature (tampered) / signing.SignatureExpired (too old)."""
     return signing.loads(token, salt=ACKNOWLEDGE_SALT, max_age=ACKNOWLEDGE_MAX_AGE)
+
+
+def acknowledge_link_check(token: str) -> tuple[Crisis, str]:
+    """The crisis an acknowledge link stops and the recipient key it was sent to.
+
+    Raises signing.SignatureExpired (too old), signing.BadSignature (tampered, and also a client
+    contact's link for a crisis of another client: one named by mistake in its steps must neither
+    see the crisis nor stop its escalation), Http404 (no such crisis).
+    """
+    payload = acknowledge_token_read(token)
+    crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
+    kind, _separator, contact_id = payload["recipient"].partition(":")
+    if kind == "contact" and not (
+        contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
+    ):
+        raise signing.BadSignature("The contact is not one of the crisis's client.")
+    return crisis, payload["recipient"]
 
 
 def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:

@@ -76,8 +76,11 @@ def holding_statements_ready(*, client) -> QuerySet[HoldingStatement]:
 
 
 def spike_alert_samples(*, alert: SpikeAlert) -> list[Item]:
-    """The alert's sample items, in the order the alert lists them."""
-    samples = Item.objects.filter(pk__in=alert.sample_item_ids).select_related("channel", "author")
+    """The alert's sample items, in the order the alert lists them (its own client's only: the
+    ids are stored, not a relation, so nothing else keeps another client's item out)."""
+    samples = Item.objects.filter(pk__in=alert.sample_item_ids, client_id=alert.client_id).select_related(
+        "channel", "author"
+    )
     return sorted(samples, key=lambda item: alert.sample_item_ids.index(item.pk))
 
 
@@ -164,9 +167,14 @@ def approval_settings_for(*, client) -> ApprovalSettings:
 
 
 def draft_approvers(*, draft: ResponseDraft) -> list[ClientContact]:
-    """The named approvers, or every contact of the client allowed to approve when none are named."""
+    """The named approvers, or every contact of the client allowed to approve when none are named.
+
+    Only the crisis's client's own contacts count: another client's contact named by mistake would
+    be mailed the unpublished draft and could never decide on it (draft_may_decide), so they are
+    left out as if not named.
+    """
     settings = approval_settings_for(client=draft.crisis.client)
-    named = list(settings.approvers.order_by("name")) if settings.pk else []
+    named = list(settings.approvers.filter(client=draft.crisis.client).order_by("name")) if settings.pk else []
     if named:
         return named
     return list(draft.crisis.client.contacts.filter(may_approve=True).order_by("name"))

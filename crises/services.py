@@ -425,14 +425,16 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     """Find the link a magic-link token stands for, or refuse with a reason.
 
     Refuses: unknown or altered tokens, a token used on another draft's address, expired or
-    used links, and drafts no longer awaiting approval.
+    used links, and drafts no longer awaiting approval. A link of another client's contact (named
+    by mistake before draft_approvers left them out) is refused as if it were unknown: it must not
+    show them the draft, the client or the crisis.
     """
     link = (
         ApprovalLink.objects.select_related("draft__crisis__client", "contact")
         .filter(token_hash=approval_token_hash(token))
         .first()
     )
-    if link is None:
+    if link is None or link.contact.client_id != link.draft.crisis.client_id:
         raise MagicLinkRefused("invalid", _("This link is not valid. Please use the link from your email."))
     if link.draft_id != draft_id:
         raise MagicLinkRefused("other_draft", _("This link belongs to a different response."))
@@ -722,6 +724,8 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
         .first()
     )
     if link is None or link.used_at is not None or link.draft.status != ResponseDraft.Status.SUBMITTED:
+        return False
+    if link.contact.client_id != link.draft.crisis.client_id:  # issued before draft_approvers left them out
         return False
     path = reverse("crises:magic_link", kwargs={"draft_id": link.draft_id, "token": approval_token(link=link)})
     email_send(

@@ -17,7 +17,7 @@ from communityops.selectors import client_get_for_user, client_list_for_user, po
 from inbox.selectors import item_queryset_for_user
 
 from . import services
-from .escalation import acknowledge_token_read, escalation_upcoming
+from .escalation import acknowledge_link_check, escalation_upcoming
 from .event_summaries import event_summary
 from .forms import (
     CrisisCreateForm,
@@ -362,17 +362,16 @@ def acknowledge(request, token: str):
     """The escalation email's link. GET shows a confirm button (mail scanners open links; they
     must not stop an escalation), POST acknowledges."""
     try:
-        payload = acknowledge_token_read(token)
+        crisis, recipient_key = acknowledge_link_check(token)
     except signing.SignatureExpired:
         return render(request, "crises/refused.html", {"reason": _("This link has expired.")}, status=410)
     except signing.BadSignature:
         return render(request, "crises/refused.html", {"reason": _("This link is not valid.")}, status=400)
-    crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
     done = False
     if request.method == "POST":
         services.crisis_acknowledge(
             crisis=crisis,
-            by_label=notification_recipient_label(crisis=crisis, recipient_key=payload["recipient"]),
+            by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
             acting_user=None,
             now=timezone.now(),
         )

@@ -275,6 +275,25 @@ def test_all_named_approvers_must_approve_under_the_all_rule(crisis_setup, djang
     assert draft.status == ResponseDraft.Status.APPROVED
 
 
+def test_another_clients_contact_named_as_approver_is_neither_asked_nor_awaited(
+    crisis_setup, client_factory, contact_factory, django_capture_on_commit_callbacks
+):
+    foreign = contact_factory(client_factory(name="Other Brewery"), name="Fremd")
+    settings = ApprovalSettings.objects.create(client=crisis_setup["client"], rule=ApprovalSettings.Rule.ALL)
+    settings.approvers.set([crisis_setup["first"], foreign])
+
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    mailed = [message.to[0] for message in mail.outbox]
+    approval_decide(
+        draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+    )
+
+    draft.refresh_from_db()
+    assert mailed == [crisis_setup["first"].email]
+    assert not ApprovalLink.objects.filter(contact=foreign).exists()
+    assert draft.status == ResponseDraft.Status.APPROVED  # the one own named approver was everyone
+
+
 def test_one_approver_suffices_under_the_any_rule(crisis_setup, django_capture_on_commit_callbacks):
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
 

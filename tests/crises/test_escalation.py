@@ -150,6 +150,34 @@ def test_first_step_alerts_whoever_is_on_call_now(client_factory, contact_factor
     assert _recipients(crisis) == sorted([str(on_call), pr.name])
 
 
+def test_another_clients_contact_named_in_a_step_is_neither_alerted_nor_shown(
+    client, client_factory, contact_factory, policy_factory, on_call
+):
+    own_client = client_factory()
+    own = contact_factory(own_client, name="Own PR")
+    foreign = contact_factory(client_factory(), name="Foreign PR")
+    policy_factory(
+        own_client,
+        [
+            {"agency_roles": [AgencyRole.ON_CALL_LEAD], "wait_minutes": 10},
+            {"contacts": [own, foreign], "wait_minutes": 10},
+        ],
+    )
+    start = timezone.now()
+    crisis = crisis_create(acting_user=on_call, client=own_client, title="x", now=start)
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=start)
+    client.force_login(on_call)
+
+    page = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    crisis_escalate_due(now=start + timedelta(minutes=10))
+    for notification in Notification.objects.filter(crisis=crisis):
+        notification_send(notification_id=notification.pk, now=start + timedelta(minutes=10))
+
+    assert "Own PR" in page and "Foreign PR" not in page
+    assert _recipients(crisis) == sorted([str(on_call), own.name])
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([on_call.email, own.email])
+
+
 def test_steps_follow_severity_and_business_hours(client_factory, contact_factory, policy_factory, on_call):
     client = client_factory(federal_state="BY")
     office, night, critical_only = contact_factory(client), contact_factory(client), contact_factory(client)
@@ -236,10 +264,10 @@ def test_failed_delivery_stays_pending_for_the_next_run(client_factory, contact_
 
 
 def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
-    crisis = ladder["crisis"]
+    crisis, recipient_key = ladder["crisis"], f"contact:{ladder['pr'].pk}"
     crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
     url = reverse(
-        "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key="contact:1")}
+        "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key=recipient_key)}
     )
 
     shown = client.get(url)
@@ -247,7 +275,7 @@ def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
 
     crisis.refresh_from_db()
     assert shown.status_code == 200 and confirmed.status_code == 200
-    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "contact:1"
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == recipient_key
     assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).count() == 1
 
 

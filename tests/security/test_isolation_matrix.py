@@ -352,3 +352,16 @@ def api_operations_by_id() -> dict[str, list[tuple[str, dict]]]:
     for _path, method, operation in api_operations():
         found.setdefault(operation["operationId"], []).append((method, operation))
     return found
+
+
+@pytest.mark.django_db
+def test_an_alert_shows_no_sample_of_another_client_even_when_its_ids_name_one(world):
+    """Sample ids are stored as a list, not a relation: the alert page reads them within the alert's client."""
+    alert = world.own.alert
+    alert.sample_item_ids = [world.foreign.item.pk, world.own.item.pk]
+    alert.save(update_fields=["sample_item_ids"])
+
+    page = http_client_for(world.principals["agent of another team"]).get(f"/crises/alerts/{alert.pk}/")
+
+    assert page.status_code == 200 and b"OWN-ITEM-7f3a" in page.content
+    assert leaked_markers(page.content) == []

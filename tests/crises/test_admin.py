@@ -1,0 +1,150 @@
+"""Admin: approval settings and escalation steps name only contacts of their own client."""
+
+import pytest
+from django.urls import reverse
+
+from communityops.models import User
+from crises.models import ApprovalSettings, EscalationPolicy
+
+
+@pytest.fixture
+def admin_http(client, user_factory):
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def two_clients(client_factory, contact_factory):
+    own_client = client_factory(name="Brauhaus Isartal")
+    own = contact_factory(own_client, name="Sabine Own")
+    foreign = contact_factory(client_factory(name="Geheimbrauerei"), name="Fritz Foreign")
+    return {"client": own_client, "own": own, "foreign": foreign}
+
+
+def _settings_data(*, client, approvers, fallback=None) -> dict:
+    return {
+        "client": client.pk,
+        "rule": ApprovalSettings.Rule.ALL,
+        "approvers": [contact.pk for contact in approvers],
+        "reminder_minutes": 15,
+        "deadline_minutes": 30,
+        "fallback_approver": fallback.pk if fallback else "",
+        "link_valid_hours": 24,
+    }
+
+
+def _policy_data(*, client, step_contacts, step_id="") -> dict:
+    return {
+        "client": client.pk,
+        "name": "Shitstorm ladder",
+        "is_active": "on",
+        "steps-TOTAL_FORMS": 1,
+        "steps-INITIAL_FORMS": 1 if step_id else 0,
+        "steps-0-id": step_id,
+        "steps-0-position": 1,
+        "steps-0-contacts": [contact.pk for contact in step_contacts],
+        "steps-0-agency_roles": "",
+        "steps-0-channel": "email",
+        "steps-0-webhook_url": "",
+        "steps-0-wait_minutes": 15,
+        "steps-0-severities": "",
+        "steps-0-business_hours": "both",
+    }
+
+
+def _foreign_error(two_clients) -> str:
+    return (
+        f"{two_clients['foreign'].name} is a contact of Geheimbrauerei, not of {two_clients['client'].name}: "
+        "only the client&#x27;s own contacts can be named here."
+    )
+
+
+def test_approval_settings_offer_only_the_clients_own_contacts(admin_http, two_clients):
+    settings = ApprovalSettings.objects.create(client=two_clients["client"])
+
+    page = admin_http.get(reverse("admin:crises_approvalsettings_change", args=[settings.pk])).content.decode()
+
+    assert two_clients["own"].name in page
+    assert two_clients["foreign"].name not in page
+
+
+def test_approval_settings_refuse_another_clients_contact_by_name(admin_http, two_clients):
+    settings = ApprovalSettings.objects.create(client=two_clients["client"])
+    settings.approvers.set([two_clients["own"]])
+
+    response = admin_http.post(
+        reverse("admin:crises_approvalsettings_change", args=[settings.pk]),
+        _settings_data(
+            client=two_clients["client"],
+            approvers=[two_clients["own"], two_clients["foreign"]],
+            fallback=two_clients["foreign"],
+        ),
+        headers={"Accept-Language": "en"},
+    )
+
+    settings.refresh_from_db()
+    assert response.status_code == 200
+    assert response.content.decode().count(_foreign_error(two_clients)) == 2  # approvers and fallback
+    assert list(settings.approvers.all()) == [two_clients["own"]]
+    assert (settings.rule, settings.fallback_approver) == (ApprovalSettings.Rule.ANY, None)
+
+
+def test_new_approval_settings_are_checked_against_the_chosen_client(admin_http, two_clients):
+    refused = admin_http.post(
+        reverse("admin:crises_approvalsettings_add"),
+        _settings_data(client=two_clients["client"], approvers=[two_clients["foreign"]]),
+        headers={"Accept-Language": "en"},
+    )
+    saved = admin_http.post(
+        reverse("admin:crises_approvalsettings_add"),
+        _settings_data(client=two_clients["client"], approvers=[two_clients["own"]]),
+    )
+
+    assert refused.status_code == 200 and _foreign_error(two_clients) in refused.content.decode()
+    assert saved.status_code == 302
+    assert list(ApprovalSettings.objects.get(client=two_clients["client"]).approvers.all()) == [two_clients["own"]]
+
+
+def test_escalation_steps_offer_only_the_clients_own_contacts(admin_http, two_clients, policy_factory):
+    policy = policy_factory(two_clients["client"], [{"contacts": [two_clients["own"]]}])
+
+    page = admin_http.get(reverse("admin:crises_escalationpolicy_change", args=[policy.pk])).content.decode()
+
+    assert two_clients["own"].name in page
+    assert two_clients["foreign"].name not in page
+
+
+def test_an_escalation_step_refuses_another_clients_contact_by_name(admin_http, two_clients, policy_factory):
+    policy = policy_factory(two_clients["client"], [{"contacts": [two_clients["own"]]}])
+    step = policy.steps.get()
+
+    response = admin_http.post(
+        reverse("admin:crises_escalationpolicy_change", args=[policy.pk]),
+        _policy_data(
+            client=two_clients["client"], step_contacts=[two_clients["own"], two_clients["foreign"]], step_id=step.pk
+        ),
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200 and _foreign_error(two_clients) in response.content.decode()
+    assert list(step.contacts.all()) == [two_clients["own"]]
+
+
+def test_a_new_escalation_policy_is_checked_against_the_chosen_client(admin_http, two_clients):
+    refused = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        _policy_data(client=two_clients["client"], step_contacts=[two_clients["foreign"]]),
+        headers={"Accept-Language": "en"},
+    )
+    refused_policies = EscalationPolicy.objects.count()
+    saved = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        _policy_data(client=two_clients["client"], step_contacts=[two_clients["own"]]),
+    )
+
+    assert refused.status_code == 200 and _foreign_error(two_clients) in refused.content.decode()
+    assert refused_policies == 0
+    assert saved.status_code == 302
+    assert list(EscalationPolicy.objects.get(client=two_clients["client"]).steps.get().contacts.all()) == [
+        two_clients["own"]
+    ]
