@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Client, ClientContact, Guideline, Team, User
@@ -101,6 +103,46 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ("platform", "is_active", "client")
     search_fields = ("name", "external_id", "client__name")
     list_select_related = ("client",)
+    readonly_fields = ("webhook_address",)
+    fieldsets = (
+        (None, {"fields": ("client", "platform", "name", "external_id", "is_active")}),
+        (
+            _("Receiving"),
+            {
+                "fields": ("webhook_address", "app_secret", "verify_token"),
+                "description": _(
+                    "Meta and the generic webhook sign what they send with the app secret (for the generic "
+                    "webhook: the shared secret); Meta checks the subscription with the verify token. A "
+                    "WordPress blog is polled and needs none of these."
+                ),
+            },
+        ),
+        (
+            _("Answering"),
+            {
+                "fields": ("access_token", "api_base_url", "api_username", "api_password"),
+                "description": _(
+                    "Facebook and Instagram: the page access token. WordPress: the blog's address and an "
+                    "application password of a user who may moderate comments. Generic: the address replies "
+                    "are posted to (signed with the secret)."
+                ),
+            },
+        ),
+    )
+
+    @admin.display(description=_("webhook address"))
+    def webhook_address(self, channel: Channel) -> str:
+        """What to enter at the source: the channel's own signed webhook."""
+        url_names = {
+            Channel.Platform.FACEBOOK_PAGE: "webhook_meta",
+            Channel.Platform.INSTAGRAM_ACCOUNT: "webhook_meta",
+            Channel.Platform.GENERIC: "webhook_generic",
+        }
+        if channel.pk is None:
+            return _("shown once the channel is saved")
+        if channel.platform not in url_names:
+            return _("none: the blog is polled")
+        return settings.SITE_URL + reverse(url_names[channel.platform], args=[channel.pk])
 
 
 @admin.register(ClientContact)

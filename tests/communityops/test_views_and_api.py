@@ -4,7 +4,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from communityops.admin import ClientAdmin
-from communityops.models import Client, User
+from communityops.models import Channel, Client, User
 
 
 def test_public_pages_render_without_login(client, db):
@@ -66,6 +66,26 @@ def test_channel_secrets_never_appear_in_api_output(client, channel_factory, use
 
     assert str(channel.pk) in body
     assert "s3cret" not in body
+
+
+@pytest.mark.parametrize(
+    ("platform", "shown"),
+    [
+        (Channel.Platform.FACEBOOK_PAGE, "https://ops.agency.example/webhooks/meta/{pk}/"),
+        (Channel.Platform.GENERIC, "https://ops.agency.example/webhooks/generic/{pk}/"),
+        (Channel.Platform.WORDPRESS_BLOG, "keine: der Blog wird abgefragt"),
+    ],
+)
+def test_a_channels_admin_page_shows_what_to_enter_at_the_source(
+    client, channel_factory, user_factory, settings, platform, shown
+):
+    settings.SITE_URL = "https://ops.agency.example"
+    channel = channel_factory(platform=platform)
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:communityops_channel_change", args=[channel.pk])).content.decode()
+
+    assert shown.format(pk=channel.pk) in page
 
 
 def test_channel_secrets_are_masked_in_the_admin_and_kept_when_left_empty(client, channel_factory, user_factory):
