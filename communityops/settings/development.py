@@ -10,7 +10,7 @@ from .base import BASE_DIR, DATABASE_URL, DEMO_STUB_PORT, database_settings, env
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me-in-production-0123456789abcdef"  # noqa: F405
 DATABASES = database_settings(DATABASE_URL or embedded_database_url(BASE_DIR / "var"))
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+MAILERS = {"default": {"BACKEND": "communityops.mail.ReadableConsoleEmailBackend"}}
 
 # Documented demo bypass, only possible with DEBUG on (allauth refuses it otherwise):
 # demo staff may enter 000000 as their TOTP code. See README.

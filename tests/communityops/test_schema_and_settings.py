@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.brokers import get_broker
@@ -13,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from communityops.demo import seed_core
 from communityops.embedded_postgres import embedded_database_url
+from communityops.mail import ReadableConsoleEmailBackend
 from communityops.management.commands.devstack import stack_environment
 from communityops.models import Channel
 from inbox.management.commands import demo_feeder
@@ -105,3 +107,17 @@ def test_the_demo_blogs_point_at_the_configured_stub_port(settings, db):
 
     blogs = Channel.objects.filter(platform=Channel.Platform.WORDPRESS_BLOG).values_list("api_base_url", flat=True)
     assert blogs and all(url.startswith("http://127.0.0.1:8877/wp/") for url in blogs)
+
+
+def test_development_mails_print_whole_links_and_readable_umlauts():
+    stream = io.StringIO()
+    link = "http://127.0.0.1:8000/accounts/password/reset/key/" + "x" * 90 + "/"
+    message = EmailMessage(
+        subject="Passwort zurücksetzen", body=f"Grüße! Ihr Link:\n{link}\n", to=["anna@agentur.example"]
+    )
+
+    ReadableConsoleEmailBackend(stream=stream).send_messages([message])
+
+    printed = stream.getvalue()
+    assert "To: anna@agentur.example\nSubject: Passwort zurücksetzen\n\nGrüße! Ihr Link:\n" in printed
+    assert link in printed
