@@ -53,8 +53,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "platform", "handle", "follower_count", "verified", "first_seen_at"]
+    list_display = ["__str__", "platform", "channel", "handle", "follower_count", "verified", "first_seen_at"]
     list_filter = ["platform", "verified"]
+    list_select_related = ["channel__client"]
     search_fields = ["handle", "display_name", "external_id"]
 
     def get_search_results(self, request, queryset, search_term):

@@ -340,7 +340,7 @@ def _key_accounts(client: Client, channels: list[Channel]) -> list[_Person]:
         )
         for channel in channels:
             author = author_upsert(
-                platform=channel.platform,
+                channel=channel,
                 normalized=_normalized(
                     person=person,
                     external_id="",

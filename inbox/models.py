@@ -17,11 +17,32 @@ from communityops.models import Channel, Client
 
 from .triage_reasons import reason_shown
 
+# The platforms that assign their users' ids themselves (Meta): an author there is one row per
+# platform and id, shared by every client's channels. Every other source chooses its authors' ids
+# (a generic webhook's sender, a file import, a WordPress blog for its users and guests), and the
+# same id at two sources says nothing about the person: such an author is one row per channel and
+# id, so that no source can rename, promote or merge the authors of another channel.
+PLATFORMS_ASSIGNING_AUTHOR_IDS = frozenset({Channel.Platform.FACEBOOK_PAGE, Channel.Platform.INSTAGRAM_ACCOUNT})
+
 
 class Author(models.Model):
-    """A person or account on one platform, shared across clients."""
+    """A person or account on one platform: shared across clients where the platform assigns the
+    id, one channel's own otherwise (see PLATFORMS_ASSIGNING_AUTHOR_IDS)."""
 
     platform = models.CharField(_("platform"), max_length=32, choices=Channel.Platform.choices)
+    # No index of its own: it leads author_unique_per_namespace.
+    channel = models.ForeignKey(
+        Channel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("channel"),
+        help_text=_(
+            "The channel whose source chose the author's id; empty where the platform assigns it (Facebook, Instagram)."
+        ),
+    )
     external_id = models.CharField(_("external id"), max_length=200)
     handle = models.CharField(_("handle"), max_length=200, blank=True)
     display_name = models.CharField(_("name"), max_length=200, blank=True)
@@ -33,7 +54,13 @@ class Author(models.Model):
     class Meta:
         verbose_name = _("author")
         verbose_name_plural = _("authors")
-        constraints = [models.UniqueConstraint(fields=["platform", "external_id"], name="author_unique_platform_id")]
+        constraints = [
+            # One author per platform and id where the channel is empty (NULLS NOT DISTINCT: the
+            # empty channel is one key), one per channel and id otherwise.
+            models.UniqueConstraint(
+                fields=["channel", "platform", "external_id"], nulls_distinct=False, name="author_unique_per_namespace"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -44,8 +71,8 @@ class Author(models.Model):
 
     @property
     def is_erasure_placeholder(self) -> bool:
-        """The one author per platform that items erased on request point to (see services.erasure):
-        no platform gives an author an empty id, so no arriving item can name it."""
+        """The one author per platform (with no channel) that items erased on request point to (see
+        services.erasure): no source gives an author an empty id, so no arriving item can name it."""
         return self.external_id == ERASED_AUTHOR_EXTERNAL_ID
 
 
@@ -171,7 +198,9 @@ class Item(models.Model):
     thread_external_id = models.CharField(max_length=200, blank=True)
     parent_external_id = models.CharField(max_length=200, blank=True)
     permalink = models.URLField(max_length=500, blank=True)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="items", db_index=False)
+    # RESTRICT, not PROTECT: an author with items cannot be deleted, unless the items go in the same
+    # deletion (a channel's own authors go with the channel, and so do its items).
+    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="items", db_index=False)
     author_tier = models.CharField(_("tier"), max_length=1, choices=AuthorTier.choices, default=AuthorTier.C)
     text = models.TextField(_("text"))
     language = models.CharField(_("language"), max_length=8, blank=True)

@@ -1,8 +1,11 @@
 """The authors of arriving items: created on first sight, refreshed with what the platform says.
 
-One author per platform and external id, shared by every client's items. The single-item path
-(`author_upsert`) serves the WordPress poller and the demo; the batch paths serve a delivery's
-changes with a fixed number of queries.
+Whose an author's external id is (author_namespace): Facebook's and Instagram's ids are Meta's, so
+such an author is one row per platform and id, shared by every client's channels; every other
+source chooses its authors' ids itself (a generic webhook's sender, a file import, a WordPress
+blog), so such an author is one row per channel and id, out of reach of every other channel's
+source. The single-item path (`author_upsert`) serves the WordPress poller and the demo; the batch
+paths serve a delivery's changes with a fixed number of queries.
 """
 
 import logging
@@ -10,12 +13,25 @@ import logging
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 
+from communityops.models import Channel
+
 from ..lookups import AnyOf
-from ..models import Author
+from ..models import PLATFORMS_ASSIGNING_AUTHOR_IDS, Author
 from ..normalized import NormalizedAuthor, NormalizedItem
 from .bulk_insert import rows_insert
 
 logger = logging.getLogger(__name__)
+
+# The author table's key, as ON CONFLICT names it (Author's author_unique_per_namespace).
+_AUTHOR_KEY = "channel_id, platform, external_id"
+
+
+def author_namespace(channel: Channel) -> dict:
+    """The fields that say whose ids the channel's authors carry, with which an author of the channel
+    is looked up and created: the platform's alone (channel_id None) where the platform assigns
+    them, the channel's own otherwise (see models.PLATFORMS_ASSIGNING_AUTHOR_IDS)."""
+    shared = channel.platform in PLATFORMS_ASSIGNING_AUTHOR_IDS
+    return {"platform": channel.platform, "channel_id": None if shared else channel.pk}
 
 
 def _author_known_fields(data: NormalizedAuthor) -> dict:
@@ -42,22 +58,24 @@ def _author_changes_save(author: Author, known: dict) -> None:
         author.save(update_fields=changed)
 
 
-def author_upsert(*, platform: str, normalized: NormalizedItem) -> Author:
-    """Create the author on first sight; refresh what the platform tells us about them.
+def author_upsert(*, channel: Channel, normalized: NormalizedItem) -> Author:
+    """Create the channel's author (see author_namespace) on first sight; refresh what the platform
+    tells us about them.
 
     Only what this delivery actually carries is overwritten: a Facebook comment has no follower
     count, and must not reset the count a richer source stored (that would demote an influencer).
     """
     data = normalized.author
     known = _author_known_fields(data)
+    key = {**author_namespace(channel), "external_id": data.external_id}
     # Read first and write only what changed: most comments come from authors we already know.
-    author = Author.objects.filter(platform=platform, external_id=data.external_id).first()
+    author = Author.objects.filter(**key).first()
     if author is None:
         try:
             with transaction.atomic():
-                return Author.objects.create(platform=platform, external_id=data.external_id, **known)
+                return Author.objects.create(**key, **known)
         except IntegrityError:  # created concurrently by another delivery
-            author = Author.objects.get(platform=platform, external_id=data.external_id)
+            author = Author.objects.get(**key)
     _author_changes_save(author, known)
     return author
 
@@ -71,7 +89,7 @@ def _authors_merged(authors: list[NormalizedAuthor]) -> dict[str, dict]:
     return merged
 
 
-def _authors_insert_missing(*, platform: str, merged: dict[str, dict], existing: set[str]) -> list[tuple[int, str]]:
+def _authors_insert_missing(*, namespace: dict, merged: dict[str, dict], existing: set[str]) -> list[tuple[int, str]]:
     """One INSERT ... ON CONFLICT DO NOTHING RETURNING id, external_id for the authors not in
     `existing`, in external-id order (concurrent inserts lock in the same order). An author another
     delivery created meanwhile is not returned."""
@@ -80,36 +98,36 @@ def _authors_insert_missing(*, platform: str, merged: dict[str, dict], existing:
         return []
     return rows_insert(
         Author,
-        [{"platform": platform, "external_id": external_id, **merged[external_id]} for external_id in missing],
-        then="ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, external_id",
+        [{**namespace, "external_id": external_id, **merged[external_id]} for external_id in missing],
+        then=f"ON CONFLICT ({_AUTHOR_KEY}) DO NOTHING RETURNING id, external_id",
     )
 
 
-def _authors_found_or_created(*, platform: str, merged: dict[str, dict]) -> dict[str, Author]:
+def _authors_found_or_created(*, namespace: dict, merged: dict[str, dict]) -> dict[str, Author]:
     """The authors with these external ids: one read, one insert of the missing ones (and a read
     only of those another delivery created meanwhile)."""
     external_ids = sorted(merged)
     found = {
         author.external_id: author
-        for author in Author.objects.filter(AnyOf(F("external_id"), external_ids), platform=platform)
+        for author in Author.objects.filter(AnyOf(F("external_id"), external_ids), **namespace)
     }
-    for pk, external_id in _authors_insert_missing(platform=platform, merged=merged, existing=set(found)):
-        found[external_id] = Author(pk=pk, platform=platform, external_id=external_id, **merged[external_id])
+    for pk, external_id in _authors_insert_missing(namespace=namespace, merged=merged, existing=set(found)):
+        found[external_id] = Author(pk=pk, **namespace, external_id=external_id, **merged[external_id])
     # Created by a concurrent delivery between the read and the insert: theirs is the row.
     raced = [external_id for external_id in external_ids if external_id not in found]
     if raced:
         found.update(
             (author.external_id, author)
-            for author in Author.objects.filter(AnyOf(F("external_id"), raced), platform=platform)
+            for author in Author.objects.filter(AnyOf(F("external_id"), raced), **namespace)
         )
     return found
 
 
-def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> dict[str, Author]:
-    """author_upsert for many authors at once, by external id: the missing ones created, and only
-    authors whose data changed written, in one UPDATE."""
+def authors_upsert_batch(*, channel: Channel, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+    """author_upsert for many authors of the channel at once, by external id: the missing ones
+    created, and only authors whose data changed written, in one UPDATE."""
     merged = _authors_merged(authors)
-    found = _authors_found_or_created(platform=platform, merged=merged)
+    found = _authors_found_or_created(namespace=author_namespace(channel), merged=merged)
     changed_fields: set[str] = set()
     changed_authors = []
     for external_id, author in found.items():
@@ -124,17 +142,18 @@ def authors_upsert_batch(*, platform: str, authors: list[NormalizedAuthor]) -> d
     return found
 
 
-def authors_create_ahead(*, platform: str, authors: list[NormalizedAuthor]) -> None:
+def authors_create_ahead(*, channel: Channel, authors: list[NormalizedAuthor]) -> None:
     """Create the missing ones of these authors in a short transaction of their own, ahead of the
     batch that names them (see services.ingestion._authors_create_ahead for why). Only a head start: if the
     insert fails (say, a deadlock with a batch that holds one of these authors), the batch creates
     what is missing itself."""
     merged = _authors_merged(authors)
-    existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), platform=platform)
+    namespace = author_namespace(channel)
+    existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), **namespace)
     try:
         with transaction.atomic():
             _authors_insert_missing(
-                platform=platform, merged=merged, existing=set(existing.values_list("external_id", flat=True))
+                namespace=namespace, merged=merged, existing=set(existing.values_list("external_id", flat=True))
             )
     except DatabaseError:
         logger.warning("creating the authors ahead of a batch failed; the batch creates them", exc_info=True)

@@ -13,7 +13,10 @@ items of that client:
   would drop them); the client's profile of the author (key-account flag, notes); and the
   author's row itself (name, handle, followers, platform id) once no other client holds an item
   or a profile of theirs (each client is a controller of its own; their data there stays until
-  that client is asked).
+  that client is asked). An author whose id the source chose (generic webhook, file import,
+  WordPress blog) is the author of one channel only (services.authors): the erasure reaches
+  what that channel holds; the same id at another channel of the client is another author, erased
+  from one of their items there.
 - kept: each item as a closed tombstone under the platform's placeholder author ("Erased
   author") with its platform id, so that a redelivery of the same comment (Meta retries for up to
   36 hours) is recognised as a duplicate (its raw body is then dropped at once) and an edit
@@ -69,8 +72,11 @@ REDACTED = "[…]"
 
 
 def placeholder_author_for(platform: str) -> Author:
-    """The platform's placeholder author that erased items point to (created on first use)."""
-    author, _created = Author.objects.get_or_create(platform=platform, external_id=ERASED_AUTHOR_EXTERNAL_ID)
+    """The platform's placeholder author that erased items point to (created on first use): one per
+    platform, with no channel, also where authors are each channel's own (it stands for nobody)."""
+    author, _created = Author.objects.get_or_create(
+        platform=platform, channel=None, external_id=ERASED_AUTHOR_EXTERNAL_ID
+    )
     return author
 
 

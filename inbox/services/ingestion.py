@@ -93,7 +93,7 @@ def item_ingest(
     if existing is not None:
         return existing, False
     client = channel.client
-    author = author_upsert(platform=channel.platform, normalized=normalized)
+    author = author_upsert(channel=channel, normalized=normalized)
     backfilled_at = received_at
     received_at = received_at or timezone.now()
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
@@ -280,7 +280,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
     if fresh:
         client = channel.client
         authors = authors_upsert_batch(
-            platform=channel.platform, authors=[normalized.author for _change, normalized in fresh.values()]
+            channel=channel, authors=[normalized.author for _change, normalized in fresh.values()]
         )
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         triages = triage_assess_batch(client=client, entries=entries, received_at=timezone.now())
@@ -425,7 +425,7 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
     )
     authors = [normalized.author for normalized in upserts if normalized.external_id not in stored]
     if authors:
-        authors_create_ahead(platform=channel.platform, authors=authors)
+        authors_create_ahead(channel=channel, authors=authors)
 
 
 def _changes_mark(changes: list[IngestChange]) -> None:

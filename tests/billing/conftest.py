@@ -9,6 +9,7 @@ from billing.pricing import PricingInput, RateTerms, WeeklyPattern
 from billing.selectors import rate_card_current
 from billing.services import coverage_plan_create
 from inbox.models import Author, Item
+from inbox.services.authors import author_namespace
 
 _sequence = itertools.count(1)
 
@@ -83,7 +84,7 @@ def item_factory(db, channel_factory):
     def make(*, client, received_at: datetime, status=Item.Status.NEW, **fields) -> Item:
         number = next(_sequence)
         channel = client.channels.first() or channel_factory(client=client)
-        author = Author.objects.create(platform=channel.platform, external_id=f"author-{number}")
+        author = Author.objects.create(**author_namespace(channel), external_id=f"author-{number}")
         item = Item.objects.create(
             client=client,
             channel=channel,

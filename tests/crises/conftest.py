@@ -12,6 +12,7 @@ from django.utils import timezone
 from communityops.models import ClientContact, User
 from crises.models import EscalationPolicy, EscalationStep, NotificationChannel, OnCallShift
 from inbox.models import Author, Item
+from inbox.services.authors import author_namespace
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _sequence = itertools.count(1)
@@ -25,7 +26,7 @@ def item_factory(db, channel_factory):
         number = next(_sequence)
         channel = channel or channel_factory(client=client)
         author, _created = Author.objects.get_or_create(
-            platform=channel.platform, external_id=f"author-{number}", defaults={"display_name": f"Author {number}"}
+            **author_namespace(channel), external_id=f"author-{number}", defaults={"display_name": f"Author {number}"}
         )
         fields.setdefault("text", f"Comment {number}")
         fields.setdefault("platform_created_at", received_at or timezone.now())

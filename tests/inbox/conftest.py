@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from communityops.models import Channel, User
 from inbox.models import Author, Item, ItemEvent
+from inbox.services.authors import author_namespace
 from inbox.stubs import MetaGraphStub, WordPressStub
 from inbox.webhooks import generic_signature_for, meta_signature_for
 
@@ -31,7 +32,7 @@ def open_item_factory(db, channel_factory):
         channel = channel or channel_factory()
         number = next(_item_numbers)
         author, _created = Author.objects.get_or_create(
-            platform=channel.platform,
+            **author_namespace(channel),
             external_id=fields.pop("author_external_id", f"author-{number}"),
             defaults={"display_name": f"Author {number}"},
         )

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from inbox.models import IngestChange, Item, WebhookDelivery
+from communityops.models import Channel
+from inbox.models import Author, IngestChange, Item, WebhookDelivery
 
 
 def test_csv_import_with_rejected_rows(tmp_path, generic_channel, capsys):
@@ -66,3 +67,23 @@ def test_missing_file_and_unknown_channel_are_clear_errors(tmp_path, generic_cha
     path.write_text("{}\n", encoding="utf-8")
     with pytest.raises(CommandError, match="No channel with id 999999"):
         call_command("import_items", str(path), "--channel", "999999")
+
+
+def test_an_import_updates_the_authors_of_its_channel_only(tmp_path, channel_factory, open_item_factory):
+    own = channel_factory(platform=Channel.Platform.GENERIC)
+    elsewhere = open_item_factory(
+        channel=channel_factory(platform=Channel.Platform.GENERIC), author_external_id="a-1"
+    ).author
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "external_id,text,author_id,author_name,author_followers,created_at\n"
+        "r-1,Super Bier!,a-1,Anna,5000000,2026-11-01T20:00:00+01:00\n",
+        encoding="utf-8",
+    )
+
+    call_command("import_items", str(path), "--channel", str(own.pk), "--no-progress")
+
+    imported = Item.objects.select_related("author").get(channel=own).author
+    assert (imported.channel_id, imported.external_id, imported.display_name) == (own.pk, "a-1", "Anna")
+    elsewhere_now = Author.objects.get(pk=elsewhere.pk)
+    assert (elsewhere_now.display_name, elsewhere_now.follower_count) == (elsewhere.display_name, 0)

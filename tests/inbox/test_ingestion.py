@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 
+from communityops.models import Channel
 from inbox.models import Author, IngestChange, Item, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.services import authors as authors_service
@@ -81,10 +82,26 @@ def test_an_author_created_by_another_batch_meanwhile_is_theirs_and_gets_the_new
     monkeypatch.setattr(authors_service, "rows_insert", another_batch_creates_the_author_first)
 
     authors = authors_upsert_batch(
-        platform=facebook_channel.platform,
+        channel=facebook_channel,
         authors=[NormalizedAuthor(external_id="fan-1", display_name="Fan"), NormalizedAuthor(external_id="fan-2")],
     )
 
     assert authors["fan-1"].pk == theirs[0].pk
     assert Author.objects.filter(external_id="fan-1").values_list("display_name", "follower_count").get() == ("Fan", 5)
     assert authors["fan-2"].pk == Author.objects.get(external_id="fan-2").pk
+
+
+def test_a_channels_own_authors_go_with_it_and_a_shared_author_stays(channel_factory, open_item_factory):
+    generic, page, other_page = (
+        channel_factory(platform=platform)
+        for platform in (Channel.Platform.GENERIC, Channel.Platform.FACEBOOK_PAGE, Channel.Platform.FACEBOOK_PAGE)
+    )
+    open_item_factory(channel=generic, author_external_id="reviewer-1")
+    open_item_factory(channel=page, author_external_id="fb-1")
+    open_item_factory(channel=other_page, author_external_id="fb-1")
+
+    generic.delete()
+    page.client.delete()
+
+    assert list(Author.objects.values_list("external_id", "channel")) == [("fb-1", None)]
+    assert list(Item.objects.values_list("channel", flat=True)) == [other_page.pk]

@@ -142,7 +142,7 @@ def test_agents_decisions_teach_the_client_spam_model(channel_factory, user_fact
     text = "Hol dir jetzt die neue Sammleredition bei Sammlerhansi, nur heute Rabatt auf alles"
     before = triage_assess(
         client=channel.client,
-        author=author_upsert(platform=channel.platform, normalized=incoming(text)),
+        author=author_upsert(channel=channel, normalized=incoming(text)),
         normalized=incoming(text),
         received_at=timezone.now(),
     ).spam_score
@@ -191,7 +191,7 @@ def test_not_spam_decisions_lower_the_score_for_a_trusted_link(channel_factory, 
 def test_key_account_is_tier_a_and_urgent(channel_factory):
     channel = channel_factory()
     normalized = incoming("Können wir kurz telefonieren?", author_id="vip")
-    author = author_upsert(platform=channel.platform, normalized=normalized)
+    author = author_upsert(channel=channel, normalized=normalized)
     AuthorProfile.objects.create(client=channel.client, author=author, is_key_account=True)
 
     item, _created = item_ingest(channel=channel, normalized=normalized)
@@ -237,7 +237,7 @@ def test_angry_customer_is_high_and_angry_influencer_urgent(channel_factory):
 def test_triage_reads_the_database_at_most_twice(channel_factory, django_assert_max_num_queries):
     channel = channel_factory()
     normalized = incoming("Eine ganz normale Frage zur Öffnungszeit am Wochenende, bitte.")
-    author = author_upsert(platform=channel.platform, normalized=normalized)
+    author = author_upsert(channel=channel, normalized=normalized)
 
     # one query for tier, learned spam counts and similar texts; one for billing's SLA due time
     with django_assert_max_num_queries(2):
@@ -263,7 +263,7 @@ def test_a_batch_gets_the_decisions_items_ingested_one_by_one_get(channel_factor
         )
         for number in range(40)
     ]
-    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+    entries = [(author_upsert(channel=channel, normalized=normalized), normalized) for normalized in arrivals]
 
     batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
     one_by_one = [item_ingest(channel=channel, normalized=normalized)[0] for normalized in arrivals]
@@ -301,7 +301,7 @@ def test_a_batch_looks_at_the_same_newest_candidates_as_one_by_one_when_there_ar
         )
         for _number in range(40)
     ]
-    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+    entries = [(author_upsert(channel=channel, normalized=normalized), normalized) for normalized in arrivals]
 
     batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
     one_by_one = [item_ingest(channel=channel, normalized=normalized)[0] for normalized in arrivals]
@@ -319,7 +319,7 @@ def test_each_copy_of_a_text_in_a_batch_sees_only_the_copies_before_it(channel_f
     channel = channel_factory()
     text = "Absolut empfehlenswert! Beste Qualität, schnelle Lieferung, fünf Sterne von mir."
     arrivals = [incoming(text, author_id=author_id) for author_id in ["first", "second", "first", "third", "fourth"]]
-    entries = [(author_upsert(platform=channel.platform, normalized=normalized), normalized) for normalized in arrivals]
+    entries = [(author_upsert(channel=channel, normalized=normalized), normalized) for normalized in arrivals]
 
     batch = triage_assess_batch(client=channel.client, entries=entries, received_at=timezone.now())
 
@@ -344,7 +344,7 @@ def test_a_batch_counts_only_recent_texts_of_the_same_client_as_near_duplicates(
     old = [item_ingest(channel=channel, normalized=incoming(text, author_id=f"old-{number}"))[0] for number in range(3)]
     ItemTextFingerprint.objects.filter(item__in=old).update(received_at=timezone.now() - timedelta(hours=2))
     arrival = incoming(text, author_id="new")
-    entry = (author_upsert(platform=channel.platform, normalized=arrival), arrival)
+    entry = (author_upsert(channel=channel, normalized=arrival), arrival)
 
     alone = triage_assess_batch(client=channel.client, entries=[entry], received_at=timezone.now())
     item_ingest(channel=channel, normalized=incoming(text, author_id="recent"))
