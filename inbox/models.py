@@ -188,19 +188,25 @@ class Item(models.Model):
     # No single-column indexes on client, channel and author: each leads a composite index below
     # (item_client_received, item_unique_channel_external_id, item_author_history), and every
     # index is one more write per ingested item.
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="items", db_index=False)
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="items", db_index=False)
-    external_id = models.CharField(max_length=200)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("client")
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("channel")
+    )
+    external_id = models.CharField(_("external id"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
     # The post (or chat) is thread_external_id, shared by a channel's items under it; replies nest
     # by parent_external_id (see selectors.item_conversation_queryset); ids, not foreign keys,
     # because a reply can arrive first.
-    thread_external_id = models.CharField(max_length=200, blank=True)
-    parent_external_id = models.CharField(max_length=200, blank=True)
-    permalink = models.URLField(max_length=500, blank=True)
+    thread_external_id = models.CharField(_("thread external id"), max_length=200, blank=True)
+    parent_external_id = models.CharField(_("parent external id"), max_length=200, blank=True)
+    permalink = models.URLField(_("permalink"), max_length=500, blank=True)
     # RESTRICT, not PROTECT: an author with items cannot be deleted, unless the items go in the same
     # deletion (a channel's own authors go with the channel, and so do its items).
-    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="items", db_index=False)
+    author = models.ForeignKey(
+        Author, on_delete=models.RESTRICT, related_name="items", db_index=False, verbose_name=_("author")
+    )
     author_tier = models.CharField(_("tier"), max_length=1, choices=AuthorTier.choices, default=AuthorTier.C)
     text = models.TextField(_("text"))
     language = models.CharField(_("language"), max_length=8, blank=True)
@@ -212,9 +218,9 @@ class Item(models.Model):
     sentiment_score = models.FloatField(_("sentiment score"), default=0.0)
     spam_score = models.FloatField(_("spam score"), default=0.0)
     fake_score = models.FloatField(_("AI-fake suspicion"), default=0.0)
-    triage_reasons = models.JSONField(default=list, blank=True)
+    triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
     # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as
     # topics, and a key shared by near-identical texts, which they group as campaigns.
@@ -222,11 +228,13 @@ class Item(models.Model):
         expression=models.Func("text", function="item_topic_terms", output_field=ArrayField(models.TextField())),
         output_field=ArrayField(models.TextField()),
         db_persist=True,
+        verbose_name=_("topic terms"),
     )
     campaign_key = models.GeneratedField(
         expression=models.Func("text", function="item_campaign_key", output_field=models.UUIDField()),
         output_field=models.UUIDField(),
         db_persist=True,
+        verbose_name=_("campaign key"),
     )
     # Indexed only where set (item_claimed_by): every item arrives unclaimed.
     claimed_by = models.ForeignKey(
@@ -236,11 +244,12 @@ class Item(models.Model):
         blank=True,
         related_name="claimed_items",
         db_index=False,
+        verbose_name=_("claimed by"),
     )
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Set when the author's personal data was erased on request (services.erasure): the text is
     # gone and the item stays as a closed tombstone, so a redelivery or an edit does not bring it back.
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
@@ -333,15 +342,20 @@ class ItemEvent(models.Model):
         TAGGED = "tagged", _("Tags changed")
         ESCALATED = "escalated", _("Escalated to crisis")
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item"))
     # Indexed only where set (item_event_actor): every arrival's event has no actor.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("actor"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    data = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    data = models.JSONField(_("data"), default=dict, blank=True)
     # Not indexed: timelines are read per item (item index), nothing searches events by time.
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -359,10 +373,12 @@ class ItemEvent(models.Model):
 class ItemNote(models.Model):
     """An internal note: agents see it, the platform never does."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_notes")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notes", verbose_name=_("item"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_notes", verbose_name=_("author")
+    )
     text = models.TextField(_("note"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -395,20 +411,25 @@ class OutboundAction(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions", verbose_name=_("item"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("text"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="outbound_actions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbound_actions",
+        verbose_name=_("requested by"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    external_id = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -485,14 +506,16 @@ class WebhookDelivery(models.Model):
         PROCESSED = "processed", _("Processed")
         PARTIAL = "partial", _("Processed with errors")
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    source = models.CharField(max_length=20, choices=Source.choices)
-    body = models.BinaryField()
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="webhook_deliveries", verbose_name=_("channel")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    body = models.BinaryField(_("body"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # When the raw body was dropped under the retention rule (raw_webhook_data_drop); body is then empty.
-    body_dropped_at = models.DateTimeField(null=True, blank=True)
+    body_dropped_at = models.DateTimeField(_("body dropped at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -521,15 +544,19 @@ class IngestChange(models.Model):
         FAILED = "failed", _("Failed")
 
     # No index of its own: the unique (delivery, position) leads with it.
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="changes", db_index=False)
-    position = models.PositiveIntegerField()
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="changes", db_index=False, verbose_name=_("delivery")
+    )
+    position = models.PositiveIntegerField(_("position"))
     # The change as received, while it may run again (pending, failed). A Meta change settled in
     # the batch that stores it keeps none: its delivery's body holds it, at `position`. Both are
     # emptied by the retention rule (raw_webhook_data_drop) once the delivery is processed and old enough.
-    payload = models.JSONField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    payload = models.JSONField(_("payload"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("item")
+    )
 
     class Meta:
         verbose_name = _("ingested change")
@@ -547,10 +574,14 @@ class IngestChange(models.Model):
 class GenericEventReceipt(models.Model):
     """The event ids a generic-webhook channel has already accepted: a replayed event is acknowledged, not re-stored."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="generic_event_receipts")
-    event_id = models.CharField(max_length=200)
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="event_receipts")
-    received_at = models.DateTimeField(default=timezone.now)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="generic_event_receipts", verbose_name=_("channel")
+    )
+    event_id = models.CharField(_("event id"), max_length=200)
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="event_receipts", verbose_name=_("delivery")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("generic webhook event")
@@ -570,19 +601,28 @@ class ItemTextFingerprint(models.Model):
     triage._triage_context); a GIN index on them cost every ingested item its upkeep and served no query.
     """
 
-    item = models.OneToOneField(Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint")
+    item = models.OneToOneField(
+        Item, on_delete=models.CASCADE, primary_key=True, related_name="text_fingerprint", verbose_name=_("item")
+    )
     # The item's client and author, copied for the near-duplicate lookup. No foreign-key constraints
     # of their own: the item's constraints already hold both, and the row goes with the item
     # (checking them cost some 10 ms of PostgreSQL per 1,000 ingested items, at commit).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+        Client,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("client"),
     )  # leads fingerprint_client_recent
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    received_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="+", db_constraint=False, verbose_name=_("author")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
     # The signature's values as 8-byte big-endian integers (fingerprint.minhash_to_bytes): written
     # and read as one value, not an array PostgreSQL and Python convert value by value.
-    minhash = models.BinaryField()
-    bands = ArrayField(models.BigIntegerField())
+    minhash = models.BinaryField(_("minhash"))
+    bands = ArrayField(models.BigIntegerField(), verbose_name=_("bands"))
 
     class Meta:
         verbose_name = _("text fingerprint")
@@ -601,10 +641,12 @@ class SpamTokenStat(models.Model):
     The reserved token SPAM_DOCUMENT_TOKEN counts the decisions themselves (the priors).
     """
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="spam_token_stats")
-    token = models.CharField(max_length=64)
-    spam_count = models.IntegerField(default=0)
-    ham_count = models.IntegerField(default=0)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="spam_token_stats", verbose_name=_("client")
+    )
+    token = models.CharField(_("token"), max_length=64)
+    spam_count = models.IntegerField(_("spam count"), default=0)
+    ham_count = models.IntegerField(_("ham count"), default=0)
 
     class Meta:
         verbose_name = _("spam token statistic")
@@ -618,12 +660,14 @@ class SpamTokenStat(models.Model):
 class SpamFeedback(models.Model):
     """An agent's latest spam / not-spam decision on an item; changing it moves the token counts."""
 
-    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="spam_feedback")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    is_spam = models.BooleanField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    tokens = ArrayField(models.CharField(max_length=64), default=list)
-    decided_at = models.DateTimeField(default=timezone.now)
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="spam_feedback", verbose_name=_("item"))
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client"))
+    is_spam = models.BooleanField(_("is spam"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("decided by")
+    )
+    tokens = ArrayField(models.CharField(max_length=64), default=list, verbose_name=_("tokens"))
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("spam decision")
@@ -644,7 +688,9 @@ class AgentPresence(models.Model):
     and releases their claims.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence", verbose_name=_("user")
+    )
     is_online = models.BooleanField(_("online"), default=False)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(
@@ -668,11 +714,18 @@ class TeamAssignmentPolicy(models.Model):
         ROUND_ROBIN = "round_robin", _("Round robin")
         LEAST_LOADED = "least_loaded", _("Least loaded")
 
-    team = models.OneToOneField("communityops.Team", on_delete=models.CASCADE, related_name="assignment_policy")
+    team = models.OneToOneField(
+        "communityops.Team", on_delete=models.CASCADE, related_name="assignment_policy", verbose_name=_("team")
+    )
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.OFF)
     # Round robin remembers whom it gave the last item to and continues after them.
     last_assigned_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last assigned user"),
     )
 
     class Meta:
@@ -686,10 +739,12 @@ class TeamAssignmentPolicy(models.Model):
 class WordPressPollState(models.Model):
     """Per WordPress channel: when it was last polled, the newest comment seen, the last error."""
 
-    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="wordpress_poll_state")
-    last_polled_at = models.DateTimeField(null=True, blank=True)
-    newest_comment_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, related_name="wordpress_poll_state", verbose_name=_("channel")
+    )
+    last_polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
+    newest_comment_at = models.DateTimeField(_("newest comment at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("WordPress poll state")
