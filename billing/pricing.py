@@ -58,6 +58,7 @@ Money
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -345,7 +346,7 @@ class PricingInput:
 
     @property
     def end(self) -> date:
-        """The first day after the period (start plus `months` calendar months, or `until`)."""
+        """The first day after the period (`months` months from the start, see add_months; or `until`)."""
         return self.until or add_months(self.start, self.months)
 
     def to_dict(self) -> dict:
@@ -480,14 +481,17 @@ class PriceQuote:
 
 
 def add_months(day: date, months: int) -> date:
+    """The first day after a period of `months` months that begins on `day` (BGB §188(2), (3)).
+
+    The period ends before the day with the same number `months` later; where that month has no
+    such day, it ends with the month's last day: a month from 31 January runs to 28 February
+    (the result is 1 March), twelve months from 29 February 2028 to 28 February 2029.
+    """
     index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1) if day.day == 1 else _clamped(index, day.day)
-
-
-def _clamped(index: int, day_of_month: int) -> date:
     year, month = index // 12, index % 12 + 1
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day_of_month, (following - timedelta(days=1)).day))
+    if day.day <= 28 or day.day <= monthrange(year, month)[1]:
+        return date(year, month, day.day)
+    return date(year + month // 12, month % 12 + 1, 1)
 
 
 def first_of_next_month(today: date) -> date:

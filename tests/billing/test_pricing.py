@@ -11,6 +11,7 @@ from billing.pricing import (
     CATEGORIES,
     PRESETS,
     WeeklyPattern,
+    add_months,
     agents_needed,
     erlang_c,
     local_hours_of,
@@ -242,6 +243,45 @@ def test_a_year_of_24_7_has_every_hour_once_and_the_dst_hours_right():
     assert len(quote.months) == 12
     assert [month.covered_hours for month in quote.months][2] == 31 * 24 - 1
     assert [month.covered_hours for month in quote.months][9] == 31 * 24 + 1
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2026, 1, 15), 1, date(2026, 2, 15)),  # runs to 14 February
+        (date(2026, 1, 28), 1, date(2026, 2, 28)),
+        # BGB §188(3): no 29th-31st in February 2026, so the month ends with 28 February
+        (date(2026, 1, 29), 1, date(2026, 3, 1)),
+        (date(2026, 1, 31), 1, date(2026, 3, 1)),
+        (date(2028, 1, 31), 1, date(2028, 3, 1)),  # to 29 February in a leap year
+        (date(2026, 3, 31), 1, date(2026, 5, 1)),  # to 30 April
+        (date(2028, 2, 29), 12, date(2029, 3, 1)),  # to 28 February 2029
+        (date(2026, 8, 31), 6, date(2027, 3, 1)),
+        (date(2026, 12, 1), 1, date(2027, 1, 1)),
+        (date(2026, 11, 30), 3, date(2027, 3, 1)),
+    ],
+)
+def test_a_period_of_months_ends_as_bgb_188_counts(start, months, end):
+    assert add_months(start, months) == end
+
+
+def test_one_month_from_31_january_covers_all_of_february():
+    quote = price_coverage(
+        pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2026, 1, 31), months=1), HOURS_ONLY
+    )
+
+    assert (quote.period_start, quote.period_end) == (date(2026, 1, 31), date(2026, 3, 1))
+    assert quote.covered_hours == (1 + 28) * 24
+
+
+def test_twelve_months_from_29_february_2028_are_a_whole_year():
+    quote = price_coverage(
+        pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2028, 2, 29), months=12), HOURS_ONLY
+    )
+
+    assert quote.period_end == date(2029, 3, 1)
+    # 29 Feb 2028 to 28 Feb 2029 are 366 days; one DST hour lost, one gained
+    assert quote.covered_hours == 366 * 24
 
 
 def test_local_hours_of_the_clock_change_days():
