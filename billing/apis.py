@@ -81,6 +81,10 @@ class QuoteApi(APIView):
         rate_card_version = serializers.IntegerField()
         period_start = serializers.DateField()
         period_end = serializers.DateField(help_text="Exclusive.")
+        contract_months = serializers.IntegerField(
+            help_text="Months of the period. When it does not start on the 1st, `months` has one more"
+            " (partial) calendar month at the end, which carries hours but no monthly fees."
+        )
         months = MonthSerializer(many=True)
         categories = CategorySerializer(many=True)
         covered_hours = serializers.IntegerField()

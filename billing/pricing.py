@@ -51,8 +51,17 @@ Money
     Surcharges are computed exactly (Decimal, no rounding) per month; the period's total
     surcharge is rounded to cents once, at the end, and apportioned to the months by the
     largest remainder so the months add up to the total to the cent. Fees are whole
-    amounts: channels * per-channel fee and the crisis on-call fee per started month, the
-    setup fee once in the first month. VAT is rounded once from the net total.
+    amounts: channels * per-channel fee and the crisis on-call fee once per contract month,
+    the setup fee once in the first month. VAT is rounded once from the net total.
+
+Contract months and calendar months
+    A period of N months runs from the start to `add_months(start, N)` (BGB §188). Hours
+    are shown and billed by calendar month, so a period that does not start on the 1st has
+    N + 1 calendar-month rows: a partial first month from the start and a partial last one
+    up to the end. The monthly fees are charged N times, once in each calendar month from
+    the start month on; the last, partial calendar month finishes the N-th contract month
+    and carries hours but no fees (as the monthly statement charges a plan's fees in the
+    month it starts, in full). The monthly average divides by N.
 """
 
 from __future__ import annotations
@@ -345,6 +354,16 @@ class PricingInput:
     until: date | None = None  # an explicit end (exclusive) instead of `months`, for statements
 
     @property
+    def contract_months(self) -> int:
+        """How many months the period has: `months`, or for an explicit end the months begun before it."""
+        if self.until is None:
+            return self.months
+        count = 0
+        while add_months(self.start, count) < self.until:
+            count += 1
+        return count
+
+    @property
     def end(self) -> date:
         """The first day after the period (`months` months from the start, see add_months; or `until`)."""
         return self.until or add_months(self.start, self.months)
@@ -424,6 +443,7 @@ class PriceQuote:
     monthly_recurring_net: Decimal
     period_start: date
     period_end: date
+    contract_months: int  # N of "N months"; `months` has one more row when the start is not the 1st
 
     @property
     def covered_hours(self) -> int:
@@ -439,6 +459,7 @@ class PriceQuote:
             "rate_card_version": self.rate_card_version,
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
+            "contract_months": self.contract_months,
             "months": [
                 {
                     "month": month.month.isoformat(),
@@ -634,8 +655,11 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
     ]
     total_surcharges = to_cents(sum(exact_surcharges, Decimal(0)))
     surcharges_by_month = _apportion(exact_surcharges, total_surcharges)
-    channel_fee = rates.channel_monthly_fee * pricing.channels
-    crisis_fee = rates.crisis_on_call_monthly_fee if pricing.crisis_on_call else Decimal(0)
+    channel_fee = to_cents(rates.channel_monthly_fee * pricing.channels)
+    crisis_fee = to_cents(rates.crisis_on_call_monthly_fee if pricing.crisis_on_call else Decimal(0))
+    no_fee = Decimal("0.00")
+    # One fee per contract month, in the calendar months from the start month on (see the rule set).
+    contract_months = pricing.contract_months
 
     months = tuple(
         MonthBreakdown(
@@ -644,8 +668,8 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
             agent_hours=sum(agents_by_month[i]),
             labour=to_cents(rates.base_hourly_rate * sum(agents_by_month[i])),
             surcharges=surcharges_by_month[i],
-            channel_fees=to_cents(channel_fee),
-            crisis_fee=to_cents(crisis_fee),
+            channel_fees=channel_fee if i < contract_months else no_fee,
+            crisis_fee=crisis_fee if i < contract_months else no_fee,
             setup_fee=to_cents(rates.setup_fee) if include_setup_fee and i == 0 else Decimal("0.00"),
         )
         for i, month_start in enumerate(month_starts)
@@ -656,7 +680,7 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
     setup_fee = sum((month.setup_fee for month in months), Decimal("0.00"))
     net = labour + total_surcharges + channel_fees + crisis_fees + setup_fee
     vat = to_cents(net * rates.vat_pct / 100)
-    month_count = max(len(months), 1)
+    month_count = max(contract_months, 1)
     return PriceQuote(
         rate_card_version=rates.version,
         months=months,
@@ -677,4 +701,5 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
         monthly_recurring_net=to_cents((net - setup_fee) / month_count),
         period_start=pricing.start,
         period_end=pricing.end,
+        contract_months=contract_months,
     )

@@ -234,6 +234,40 @@ def test_fees_setup_and_vat_on_top_of_the_hours():
     assert quote.gross == Decimal("1763.58")
 
 
+def test_a_period_from_the_15th_charges_the_monthly_fees_once_per_contract_month():
+    # Mondays 9-11 from 15 July 2027 for 12 months: 52 Mondays, 104 hours at 42.00 = 4,368.00;
+    # surcharges 441.00 on the Bavarian holidays that fall on a Monday (All Saints, Easter and
+    # Whit Monday at 125 %, 1 May at 150 %); 12 x 90.00 channel fees; setup 490.00.
+    quote = price_coverage(
+        pricing_input(windows=[(MON, 9, 11)], start=date(2027, 7, 15), months=12, holidays_covered=True), DEFAULTS
+    )
+
+    assert (quote.period_end, quote.contract_months, len(quote.months)) == (date(2028, 7, 15), 12, 13)
+    assert [month.channel_fees for month in quote.months] == [Decimal("90.00")] * 12 + [Decimal("0.00")]
+    assert quote.months[-1].covered_hours == 4  # 3 and 10 July 2028 complete the 12th contract month
+    assert (quote.labour, quote.surcharges, quote.channel_fees) == (
+        Decimal("4368.00"),
+        Decimal("441.00"),
+        Decimal("1080.00"),
+    )
+    assert quote.net == Decimal("6379.00")
+    assert quote.monthly_average_net == Decimal("531.58")  # 6,379.00 / 12
+    assert quote.monthly_recurring_net == Decimal("490.75")  # (6,379.00 - 490.00) / 12
+    assert quote.to_dict()["contract_months"] == 12
+
+
+def test_one_month_from_31_january_is_charged_one_months_fees():
+    # 2, 9, 16 and 23 February: 8 hours at 42.00; one channel fee, one on-call fee, setup.
+    quote = price_coverage(
+        pricing_input(windows=[(MON, 9, 11)], start=date(2026, 1, 31), months=1, crisis_on_call=True), DEFAULTS
+    )
+
+    assert len(quote.months) == 2
+    assert (quote.channel_fees, quote.crisis_fees) == (Decimal("90.00"), Decimal("350.00"))
+    assert quote.net == Decimal("1266.00")  # 336.00 + 90.00 + 350.00 + 490.00
+    assert quote.monthly_average_net == Decimal("1266.00")
+
+
 def test_a_year_of_24_7_has_every_hour_once_and_the_dst_hours_right():
     quote = price_coverage(
         pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2026, 1, 1)), HOURS_ONLY
