@@ -35,6 +35,9 @@ Classification of every covered hour (surcharges on the base hourly rate, §3b E
     A deep-night hour also keeps the previous evening's day class if that is higher
     (Sunday 23:00 -> Monday 00:00-04:00 is paid as Sunday + 40 %), as §3b does for
     shifts that began before midnight.
+    The day before the period is not priced. A quote starts with no shift running; a
+    statement month inside a running plan (`carry_in`) looks at the last day of the month
+    before, so the 1st's 00:00-04:00 are paid as they are in the quote.
 
 Staffing (agents per covered hour)
     Expected comments per month are spread over the week with `ARRIVAL_PROFILE` (quiet
@@ -352,6 +355,9 @@ class PricingInput:
     months: int = 12
     time_zone: str = DEFAULT_TIME_ZONE
     until: date | None = None  # an explicit end (exclusive) instead of `months`, for statements
+    # The same coverage ran the day before `start` (a statement month of a running plan): its covered
+    # 23:00 hour makes the start's 00:00-04:00 deep night. That day is only looked at, never priced.
+    carry_in: bool = False
 
     @property
     def contract_months(self) -> int:
@@ -551,7 +557,8 @@ def _expand(pricing: PricingInput, staffing: tuple[int, ...]):
     agents_by_month: list[list[int]] = []
     day_cache: dict[tuple, tuple[tuple[tuple[int, int, int], ...], int | None, int]] = {}
     peak = 0
-    previous_23: int | None = None  # class of yesterday's 23:00 hour if it was covered
+    # Class of yesterday's 23:00 hour if it was covered.
+    previous_23 = _evening_class(pricing, pricing.start - timedelta(days=1)) if pricing.carry_in else None
     month_key = None
     month_hours: list[int] = []
     month_agents: list[int] = []
@@ -600,6 +607,16 @@ def _expand(pricing: PricingInput, staffing: tuple[int, ...]):
             peak = day_peak
         day += one_day
     return month_starts, hours_by_month, agents_by_month, peak
+
+
+def _evening_class(pricing: PricingInput, day: date) -> int | None:
+    """The day class of `day`'s 23:00 hour if the pattern covers it there (what _expand carries over)."""
+    holiday = day in public_holidays(pricing.federal_state, day.year)
+    if holiday and not pricing.holidays_covered:
+        return None
+    if not pricing.pattern.covers(day.weekday(), 23) or 23 not in local_hours_of(day, pricing.time_zone):
+        return None
+    return _hour_classes(*hour_classes_key(day, holiday))[23]
 
 
 def _classify_day(

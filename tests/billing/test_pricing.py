@@ -204,6 +204,50 @@ def test_hand_checked_cases(windows, state, start, until, hours, net):
     assert quote.gross == (Decimal(net) * Decimal("1.19")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@pytest.mark.parametrize(
+    ("carry_in", "hours"),
+    [
+        (False, {"weekday_night": 4, "weekday_day": 1}),
+        # Sunday 31 May ran until midnight: Monday 00:00-04:00 is Sunday + 40 %, not priced itself
+        (True, {"sunday_deep_night": 4, "weekday_day": 1}),
+    ],
+)
+def test_a_carry_in_continues_the_shift_of_the_day_before(carry_in, hours):
+    quote = price_coverage(
+        pricing_input(
+            windows=[(SUN, 23, 24), (MON, 0, 4), (MON, 9, 10)],
+            start=date(2026, 6, 1),
+            until=date(2026, 6, 2),
+            carry_in=carry_in,
+        ),
+        HOURS_ONLY,
+    )
+
+    assert {name: count for name, count in quote.hours_by_category.items() if count} == hours
+
+
+@pytest.mark.parametrize(
+    ("holidays_covered", "hours"),
+    [
+        (False, {"weekday_night": 4}),  # Good Friday was not worked: no shift ran into Saturday
+        (True, {"holiday_deep_night": 4}),  # Good Friday's class carries into Saturday 00:00-04:00
+    ],
+)
+def test_a_carry_in_from_a_public_holiday(holidays_covered, hours):
+    quote = price_coverage(
+        pricing_input(
+            windows=[(FRI, 23, 24), (SAT, 0, 4)],
+            start=date(2026, 4, 4),
+            until=date(2026, 4, 5),
+            holidays_covered=holidays_covered,
+            carry_in=True,
+        ),
+        HOURS_ONLY,
+    )
+
+    assert {name: count for name, count in quote.hours_by_category.items() if count} == hours
+
+
 def test_uncovered_holidays_drop_the_hours():
     quote = price_coverage(
         pricing_input(
