@@ -109,6 +109,108 @@ def test_the_plan_valid_on_the_arrival_date_applies(client_factory, plan_factory
     assert client_sla_due_at(client=client, received_at=berlin(2026, 4, 7, 23, 10)) == berlin(2026, 4, 8, 0, 10)
 
 
+ALWAYS = [(day, 0, 24) for day in range(7)]
+
+
+def test_a_plan_change_while_an_item_waits_opens_the_new_plans_hours(client_factory, plan_factory):
+    # Office hours until Friday 6 March 2026, around the clock from Saturday 7 March.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+    client = Client.objects.get(pk=client.pk)
+
+    # Friday 18:00 is after office hours; the new plan covers Saturday from midnight.
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 18, 0)) == berlin(2026, 3, 7, 1, 0)
+
+
+def test_a_plan_change_while_an_item_waits_closes_the_old_plans_hours(client_factory, plan_factory):
+    # Around the clock until Friday 6 March 2026, office hours from Saturday 7 March; 4 hours each.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=ALWAYS, response_minutes=240, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=OFFICE, response_minutes=240, valid_from=date(2026, 3, 7))
+    client = Client.objects.get(pk=client.pk)
+
+    # Friday 23:00-24:00 under the old plan, the other 3 hours on Monday from 09:00 under the new one.
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 23, 0)) == berlin(2026, 3, 9, 12, 0)
+
+
+def test_the_response_time_promised_on_arrival_applies_after_a_plan_change(client_factory, plan_factory):
+    # 60 minutes around the clock until Friday 6 March 2026, then office hours with 4 hours.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=ALWAYS, response_minutes=60, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=OFFICE, response_minutes=240, valid_from=date(2026, 3, 7))
+    client = Client.objects.get(pk=client.pk)
+
+    # The hour promised at 23:30 on Friday: 30 minutes that night, 30 on Monday morning.
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 23, 30)) == berlin(2026, 3, 9, 9, 30)
+
+
+def test_coverage_now_looks_past_a_plan_change(client_factory, plan_factory):
+    opening = client_factory(federal_state="BY")
+    plan_factory(client=opening, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=opening, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+    closing = client_factory(federal_state="BY")
+    plan_factory(client=closing, windows=ALWAYS, valid_from=date(2026, 1, 1))
+    plan_factory(client=closing, windows=OFFICE, valid_from=date(2026, 3, 7))
+
+    evening = client_coverage_now(client=opening, at=berlin(2026, 3, 6, 18, 0))
+    noon = client_coverage_now(client=closing, at=berlin(2026, 3, 6, 12, 0))
+
+    assert (evening.covered, evening.next_start) == (False, berlin(2026, 3, 7, 0, 0))
+    assert (noon.covered, noon.covered_until) == (True, berlin(2026, 3, 7, 0, 0))
+
+
+def test_overview_looks_past_a_plan_change_with_one_query(client_factory, plan_factory, django_assert_num_queries):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+
+    with django_assert_num_queries(1):
+        [entry] = clients_coverage_overview(clients=[client], at=berlin(2026, 3, 6, 18, 0))
+
+    assert (entry.status.covered, entry.status.next_start, entry.plan.valid_from) == (
+        False,
+        berlin(2026, 3, 7, 0, 0),
+        date(2026, 1, 1),
+    )
+
+
+def test_a_response_longer_than_three_weeks_of_coverage_counts_only_covered_hours(client_factory, plan_factory):
+    # Mondays 10-11 only, 4 hours to answer: Mondays 9, 16, 23 and 30 March 2026.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(0, 10, 11)], response_minutes=240)
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) == berlin(2026, 3, 30, 11, 0)
+
+
+def test_uncovered_holidays_on_the_only_covered_weekday_push_the_due_time_on(client_factory, plan_factory):
+    # Mondays 10-11 only; 25 December 2023 and 1 January 2024 are Mondays and holidays.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(0, 10, 11)], response_minutes=240, valid_from=date(2023, 1, 1))
+
+    due = client_sla_due_at(client=client, received_at=berlin(2023, 12, 19, 12, 0))
+
+    assert due == berlin(2024, 1, 29, 11, 0)  # 8, 15, 22 and 29 January
+
+
+def test_a_plan_without_covered_hours_makes_nothing_due(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[])
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) is None
+    status = client_coverage_now(client=client, at=berlin(2026, 3, 3, 12, 0))
+    assert (status.covered, status.covered_until, status.next_start) == (False, None, None)
+
+
+def test_a_plan_without_covered_hours_waits_for_the_next_plan(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[], valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 6, 1))
+
+    # Tuesday 3 March: nothing covered until Monday 1 June, 09:00.
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) == berlin(2026, 6, 1, 10, 0)
+
+
 def test_many_items_of_one_client_cost_one_query(client_factory, plan_factory, django_assert_num_queries):
     client = client_factory(federal_state="BY")
     plan_factory(client=client, windows=OFFICE)
