@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from billing.models import BillingEvent, CoveragePlan
 from billing.selectors import client_coverage_now, client_sla_due_at, clients_coverage_overview
-from billing.services import QuoteAlreadyAccepted, quote_accept, quote_create
+from billing.services import PlanStartInThePast, QuoteAlreadyAccepted, quote_accept, quote_create
 from communityops.models import Client, User
 
 from .conftest import pricing_input
@@ -268,9 +269,10 @@ def test_a_new_plan_closes_the_open_one(client_factory, plan_factory):
 def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factory, plan_factory):
     client = client_factory(federal_state="NW")
     old = plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    start = date(timezone.localdate().year + 1, 6, 1)
     quote = quote_create(
         pricing_input=pricing_input(
-            windows=[(day, 17, 22) for day in range(5)], state="NW", start=date(2026, 6, 1), response_minutes=30
+            windows=[(day, 17, 22) for day in range(5)], state="NW", start=start, response_minutes=30
         ),
         name="Prospect",
     )
@@ -280,13 +282,61 @@ def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factor
 
     old.refresh_from_db()
     quote.refresh_from_db()
-    assert old.valid_until == date(2026, 6, 1)
-    assert (plan.valid_from, plan.response_minutes, plan.federal_state) == (date(2026, 6, 1), 30, "NW")
+    assert old.valid_until == start
+    assert (plan.valid_from, plan.response_minutes, plan.federal_state) == (start, 30, "NW")
     assert plan.windows == [[day, 17, 22] for day in range(5)]
     assert plan.rate_card == quote.rate_card
     assert (quote.client, quote.accepted_by) == (client, lead)
     with pytest.raises(QuoteAlreadyAccepted):
         quote_accept(acting_user=lead, quote=quote, client=client)
+
+
+def test_a_quote_is_not_accepted_into_the_past(client_factory, plan_factory, user_factory):
+    today = timezone.localdate()
+    client = client_factory(federal_state="BY")
+    old = plan_factory(client=client, windows=OFFICE, valid_from=date(2025, 1, 1))
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today + timedelta(days=10)))
+
+    with pytest.raises(PlanStartInThePast, match="kann nicht in der Vergangenheit beginnen"):
+        quote_accept(
+            acting_user=user_factory(role=User.Role.ADMIN),
+            quote=quote,
+            client=client,
+            valid_from=today - timedelta(days=1),
+        )
+
+    old.refresh_from_db()
+    quote.refresh_from_db()
+    assert (old.valid_until, quote.accepted_at) == (None, None)
+    assert CoveragePlan.objects.filter(client=client).count() == 1
+
+
+def test_a_quote_whose_start_has_passed_starts_its_plan_today(client_factory, plan_factory, user_factory):
+    today = timezone.localdate()
+    client = client_factory(federal_state="BY")
+    old = plan_factory(client=client, windows=OFFICE, valid_from=date(2025, 1, 1))
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today - timedelta(days=40)))
+
+    plan = quote_accept(acting_user=user_factory(role=User.Role.ADMIN), quote=quote, client=client)
+
+    old.refresh_from_db()
+    assert (plan.valid_from, old.valid_until) == (today, today)
+    event = BillingEvent.objects.get(quote=quote, kind=BillingEvent.Kind.QUOTE_ACCEPTED)
+    assert event.data == {
+        "valid_from": today.isoformat(),
+        "quoted_start": (today - timedelta(days=40)).isoformat(),
+    }
+
+
+def test_a_quote_can_be_accepted_from_today(client_factory, user_factory):
+    today = timezone.localdate()
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today + timedelta(days=10)))
+
+    plan = quote_accept(
+        acting_user=user_factory(role=User.Role.ADMIN), quote=quote, client=client_factory(), valid_from=today
+    )
+
+    assert plan.valid_from == today
 
 
 def test_agents_may_not_accept_quotes(client_factory, user_factory):
