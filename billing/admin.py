@@ -20,6 +20,7 @@ from .services import (
     quote_accept,
     rate_card_publish,
 )
+from .validators import validate_window_hours
 
 
 @admin.register(RateCard)
@@ -135,7 +136,10 @@ class CoveragePlanForm(forms.ModelForm):
     def clean_windows(self):
         windows = self.cleaned_data["windows"]
         try:
-            pattern = WeeklyPattern.from_windows(tuple(int(part) for part in window) for window in windows)
+            windows = [tuple(int(part) for part in window) for window in windows]
+            for _weekday, start_hour, end_hour in windows:
+                validate_window_hours(start_hour, end_hour)
+            pattern = WeeklyPattern.from_windows(windows)
         except (TypeError, ValueError) as error:
             raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
         if pattern.mask == 0:

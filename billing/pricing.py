@@ -113,11 +113,12 @@ class WeeklyPattern:
 
     @classmethod
     def from_windows(cls, windows: Iterable[tuple[int, int, int]]) -> WeeklyPattern:
-        """Windows (weekday, start hour 0-23, end hour 1-24); an end at or before the start
-        runs past midnight into the next weekday (Mon 23-2 covers Mon 23:00 to Tue 02:00)."""
+        """Windows (weekday, start hour 0-23, end hour 1-24); an end before the start runs past
+        midnight into the next weekday (Mon 23-2 covers Mon 23:00 to Tue 02:00). An end equal
+        to the start is refused: it could mean no hour or 24, and a whole day is 0-24."""
         cells = []
         for weekday, start, end in windows:
-            if not (0 <= weekday < 7 and 0 <= start < 24 and 0 <= end <= 24):
+            if not (0 <= weekday < 7 and 0 <= start < 24 and 0 <= end <= 24) or start == end:
                 raise ValueError(f"invalid window: {weekday} {start}-{end}")
             length = end - start if end > start else end + 24 - start
             for offset in range(length):

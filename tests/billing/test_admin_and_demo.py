@@ -85,6 +85,31 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
     assert not CoveragePlan.objects.filter(client=customer).exists()
 
 
+def test_plan_admin_refuses_a_window_that_ends_where_it_starts(client, user_factory, client_factory, rate_card):
+    customer = client_factory()
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_coverageplan_add"),
+        {
+            "client": customer.pk,
+            "windows": "[[0, 9, 9]]",
+            "federal_state": "BY",
+            "response_minutes": 60,
+            "channels": 1,
+            "comments_per_month": 10,
+            "valid_from": "2026-07-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Ein Zeitfenster braucht verschiedene Anfangs- und Endstunden; für einen ganzen Tag geben Sie 0 bis 24 an."
+        in response.content.decode()
+    )
+    assert not CoveragePlan.objects.filter(client=customer).exists()
+
+
 def test_admin_action_accepts_a_quote_for_a_client(client, user_factory, client_factory, rate_card):
     customer = client_factory(federal_state="BY")
     quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))

@@ -474,6 +474,21 @@ def test_total_equals_the_sum_of_its_breakdown(mask, fields):
     assert all(amount == amount.quantize(Decimal("0.01")) for amount in (quote.net, quote.vat, quote.gross))
 
 
+@settings(max_examples=200, deadline=None)
+@given(mask=masks)
+def test_the_windows_of_any_grid_are_valid_and_give_the_grid_back(mask):
+    # The calculator sends hours of the grid; a saved quote stores them as windows.
+    windows = WeeklyPattern(mask).windows()
+
+    assert all(start < end for _weekday, start, end in windows)
+    assert WeeklyPattern.from_windows(windows) == WeeklyPattern(mask)
+
+
+def test_a_window_that_ends_where_it_starts_is_refused():
+    with pytest.raises(ValueError, match="invalid window"):
+        WeeklyPattern.from_windows([(MON, 9, 9)])
+
+
 def test_presets_have_the_advertised_hours():
     assert PRESETS["office"].hours_per_week() == 40
     assert PRESETS["evenings"].hours_per_week() == 25

@@ -252,6 +252,19 @@ def test_api_rejects_bad_input_with_field_errors(client, rate_card, payload, fie
     assert field in response.json()
 
 
+def test_api_refuses_a_window_that_ends_where_it_starts(client, rate_card):
+    payload = api_payload(PRESETS["office"], coverage=[{"weekday": 0, "start_hour": 9, "end_hour": 9}])
+
+    response = client.post(API_URL, payload, content_type="application/json", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "coverage": {
+            "0": {"non_field_errors": ["A window needs different start and end hours; for a whole day give 0 to 24."]}
+        }
+    }
+
+
 def test_api_is_rate_limited(client, rate_card, monkeypatch):
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"public_quote": "2/minute"})
     payload = api_payload(PRESETS["office"], months=1)
