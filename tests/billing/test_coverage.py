@@ -113,37 +113,45 @@ def test_the_plan_valid_on_the_arrival_date_applies(client_factory, plan_factory
 ALWAYS = [(day, 0, 24) for day in range(7)]
 
 
-def test_a_plan_change_while_an_item_waits_opens_the_new_plans_hours(client_factory, plan_factory):
-    # Office hours until Friday 6 March 2026, around the clock from Saturday 7 March.
+@pytest.mark.parametrize(
+    ("before", "after", "received", "due"),
+    [
+        # Office hours until Friday 6 March 2026, around the clock from Saturday: Friday 18:00 is
+        # after office hours, the new plan covers Saturday from midnight.
+        (
+            {"windows": OFFICE},
+            {"windows": ALWAYS, "holidays_covered": True},
+            berlin(2026, 3, 6, 18, 0),
+            berlin(2026, 3, 7, 1, 0),
+        ),
+        # Around the clock until Friday, office hours from Saturday, 4 hours each: Friday
+        # 23:00-24:00 under the old plan, the other 3 hours on Monday from 09:00 under the new one.
+        (
+            {"windows": ALWAYS, "response_minutes": 240},
+            {"windows": OFFICE, "response_minutes": 240},
+            berlin(2026, 3, 6, 23, 0),
+            berlin(2026, 3, 9, 12, 0),
+        ),
+        # 60 minutes promised at 23:30 on Friday hold after the change to 4 hours: 30 minutes that
+        # night, 30 on Monday morning.
+        (
+            {"windows": ALWAYS, "response_minutes": 60},
+            {"windows": OFFICE, "response_minutes": 240},
+            berlin(2026, 3, 6, 23, 30),
+            berlin(2026, 3, 9, 9, 30),
+        ),
+    ],
+    ids=["hours-open", "hours-close", "promise-on-arrival"],
+)
+def test_a_plan_change_while_an_item_waits_moves_its_due_time(
+    client_factory, plan_factory, before, after, received, due
+):
     client = client_factory(federal_state="BY")
-    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
-    plan_factory(client=client, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+    plan_factory(client=client, valid_from=date(2026, 1, 1), **before)
+    plan_factory(client=client, valid_from=date(2026, 3, 7), **after)
     client = Client.objects.get(pk=client.pk)
 
-    # Friday 18:00 is after office hours; the new plan covers Saturday from midnight.
-    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 18, 0)) == berlin(2026, 3, 7, 1, 0)
-
-
-def test_a_plan_change_while_an_item_waits_closes_the_old_plans_hours(client_factory, plan_factory):
-    # Around the clock until Friday 6 March 2026, office hours from Saturday 7 March; 4 hours each.
-    client = client_factory(federal_state="BY")
-    plan_factory(client=client, windows=ALWAYS, response_minutes=240, valid_from=date(2026, 1, 1))
-    plan_factory(client=client, windows=OFFICE, response_minutes=240, valid_from=date(2026, 3, 7))
-    client = Client.objects.get(pk=client.pk)
-
-    # Friday 23:00-24:00 under the old plan, the other 3 hours on Monday from 09:00 under the new one.
-    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 23, 0)) == berlin(2026, 3, 9, 12, 0)
-
-
-def test_the_response_time_promised_on_arrival_applies_after_a_plan_change(client_factory, plan_factory):
-    # 60 minutes around the clock until Friday 6 March 2026, then office hours with 4 hours.
-    client = client_factory(federal_state="BY")
-    plan_factory(client=client, windows=ALWAYS, response_minutes=60, valid_from=date(2026, 1, 1))
-    plan_factory(client=client, windows=OFFICE, response_minutes=240, valid_from=date(2026, 3, 7))
-    client = Client.objects.get(pk=client.pk)
-
-    # The hour promised at 23:30 on Friday: 30 minutes that night, 30 on Monday morning.
-    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 6, 23, 30)) == berlin(2026, 3, 9, 9, 30)
+    assert client_sla_due_at(client=client, received_at=received) == due
 
 
 def test_coverage_now_looks_past_a_plan_change(client_factory, plan_factory):
