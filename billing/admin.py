@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Client
@@ -11,7 +13,14 @@ from communityops.permissions import ShiftLeadAdminActionsMixin
 
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
-from .services import QuoteAlreadyAccepted, coverage_plan_create, quote_accept, rate_card_publish
+from .services import (
+    QuoteAcceptRefused,
+    coverage_plan_create,
+    plan_start_in_the_past_message,
+    quote_accept,
+    rate_card_publish,
+)
+from .validators import validate_window_hours
 
 
 @admin.register(RateCard)
@@ -37,8 +46,17 @@ class RateCardAdmin(admin.ModelAdmin):
 class AcceptQuoteForm(forms.Form):
     client = forms.ModelChoiceField(label=_("client"), queryset=Client.objects.filter(is_active=True))
     valid_from = forms.DateField(
-        label=_("valid from"), required=False, help_text=_("Default: the start of the quoted period.")
+        label=_("valid from"),
+        required=False,
+        help_text=_("Default: the start of the quoted period, or today if that has passed. Not before today."),
     )
+
+    def clean_valid_from(self):
+        valid_from = self.cleaned_data["valid_from"]
+        today = timezone.localdate()
+        if valid_from is not None and valid_from < today:
+            raise forms.ValidationError(plan_start_in_the_past_message(today), code="past")
+        return valid_from
 
 
 @admin.register(Quote)
@@ -64,16 +82,21 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
         if form.is_valid():
             for quote in queryset:
                 try:
-                    quote_accept(
+                    plan = quote_accept(
                         acting_user=request.user,
                         quote=quote,
                         client=form.cleaned_data["client"],
                         valid_from=form.cleaned_data["valid_from"],
                     )
-                except (QuoteAlreadyAccepted, PermissionError) as error:
+                except (QuoteAcceptRefused, PermissionError) as error:
                     self.message_user(request, f"{quote}: {error}", messages.ERROR)
                 else:
-                    self.message_user(request, _("%(quote)s accepted.") % {"quote": quote}, messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        _("%(quote)s accepted; the coverage plan starts on %(start)s.")
+                        % {"quote": quote, "start": date_format(plan.valid_from, "SHORT_DATE_FORMAT")},
+                        messages.SUCCESS,
+                    )
             return None
         return render(
             request,
@@ -113,7 +136,10 @@ class CoveragePlanForm(forms.ModelForm):
     def clean_windows(self):
         windows = self.cleaned_data["windows"]
         try:
-            pattern = WeeklyPattern.from_windows(tuple(int(part) for part in window) for window in windows)
+            windows = [tuple(int(part) for part in window) for window in windows]
+            for _weekday, start_hour, end_hour in windows:
+                validate_window_hours(start_hour, end_hour)
+            pattern = WeeklyPattern.from_windows(windows)
         except (TypeError, ValueError) as error:
             raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
         if pattern.mask == 0:

@@ -21,7 +21,7 @@ from .pricing import (
     first_of_next_month,
 )
 from .services import quote_price
-from .validators import validate_quote_start
+from .validators import validate_quote_start, validate_window_hours
 
 
 class QuoteApi(APIView):
@@ -39,8 +39,15 @@ class QuoteApi(APIView):
             weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
             start_hour = serializers.IntegerField(min_value=0, max_value=23)
             end_hour = serializers.IntegerField(
-                min_value=1, max_value=24, help_text="Exclusive; at or before start_hour runs past midnight."
+                min_value=1,
+                max_value=24,
+                help_text="Exclusive; before start_hour runs past midnight; equal to start_hour is refused"
+                " (a whole day is 0 to 24).",
             )
+
+            def validate(self, attrs):
+                validate_window_hours(attrs["start_hour"], attrs["end_hour"])
+                return attrs
 
         coverage = WindowSerializer(many=True, allow_empty=False)
         federal_state = serializers.ChoiceField(choices=FederalState.choices)
@@ -81,6 +88,10 @@ class QuoteApi(APIView):
         rate_card_version = serializers.IntegerField()
         period_start = serializers.DateField()
         period_end = serializers.DateField(help_text="Exclusive.")
+        contract_months = serializers.IntegerField(
+            help_text="Months of the period. When it does not start on the 1st, `months` has one more"
+            " (partial) calendar month at the end, which carries hours but no monthly fees."
+        )
         months = MonthSerializer(many=True)
         categories = CategorySerializer(many=True)
         covered_hours = serializers.IntegerField()

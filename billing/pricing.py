@@ -35,6 +35,9 @@ Classification of every covered hour (surcharges on the base hourly rate, §3b E
     A deep-night hour also keeps the previous evening's day class if that is higher
     (Sunday 23:00 -> Monday 00:00-04:00 is paid as Sunday + 40 %), as §3b does for
     shifts that began before midnight.
+    The day before the period is not priced. A quote starts with no shift running; a
+    statement month inside a running plan (`carry_in`) looks at the last day of the month
+    before, so the 1st's 00:00-04:00 are paid as they are in the quote.
 
 Staffing (agents per covered hour)
     Expected comments per month are spread over the week with `ARRIVAL_PROFILE` (quiet
@@ -51,13 +54,23 @@ Money
     Surcharges are computed exactly (Decimal, no rounding) per month; the period's total
     surcharge is rounded to cents once, at the end, and apportioned to the months by the
     largest remainder so the months add up to the total to the cent. Fees are whole
-    amounts: channels * per-channel fee and the crisis on-call fee per started month, the
-    setup fee once in the first month. VAT is rounded once from the net total.
+    amounts: channels * per-channel fee and the crisis on-call fee once per contract month,
+    the setup fee once in the first month. VAT is rounded once from the net total.
+
+Contract months and calendar months
+    A period of N months runs from the start to `add_months(start, N)` (BGB §188). Hours
+    are shown and billed by calendar month, so a period that does not start on the 1st has
+    N + 1 calendar-month rows: a partial first month from the start and a partial last one
+    up to the end. The monthly fees are charged N times, once in each calendar month from
+    the start month on; the last, partial calendar month finishes the N-th contract month
+    and carries hours but no fees (as the monthly statement charges a plan's fees in the
+    month it starts, in full). The monthly average divides by N.
 """
 
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -100,11 +113,12 @@ class WeeklyPattern:
 
     @classmethod
     def from_windows(cls, windows: Iterable[tuple[int, int, int]]) -> WeeklyPattern:
-        """Windows (weekday, start hour 0-23, end hour 1-24); an end at or before the start
-        runs past midnight into the next weekday (Mon 23-2 covers Mon 23:00 to Tue 02:00)."""
+        """Windows (weekday, start hour 0-23, end hour 1-24); an end before the start runs past
+        midnight into the next weekday (Mon 23-2 covers Mon 23:00 to Tue 02:00). An end equal
+        to the start is refused: it could mean no hour or 24, and a whole day is 0-24."""
         cells = []
         for weekday, start, end in windows:
-            if not (0 <= weekday < 7 and 0 <= start < 24 and 0 <= end <= 24):
+            if not (0 <= weekday < 7 and 0 <= start < 24 and 0 <= end <= 24) or start == end:
                 raise ValueError(f"invalid window: {weekday} {start}-{end}")
             length = end - start if end > start else end + 24 - start
             for offset in range(length):
@@ -342,10 +356,23 @@ class PricingInput:
     months: int = 12
     time_zone: str = DEFAULT_TIME_ZONE
     until: date | None = None  # an explicit end (exclusive) instead of `months`, for statements
+    # The same coverage ran the day before `start` (a statement month of a running plan): its covered
+    # 23:00 hour makes the start's 00:00-04:00 deep night. That day is only looked at, never priced.
+    carry_in: bool = False
+
+    @property
+    def contract_months(self) -> int:
+        """How many months the period has: `months`, or for an explicit end the months begun before it."""
+        if self.until is None:
+            return self.months
+        count = 0
+        while add_months(self.start, count) < self.until:
+            count += 1
+        return count
 
     @property
     def end(self) -> date:
-        """The first day after the period (start plus `months` calendar months, or `until`)."""
+        """The first day after the period (`months` months from the start, see add_months; or `until`)."""
         return self.until or add_months(self.start, self.months)
 
     def to_dict(self) -> dict:
@@ -423,6 +450,7 @@ class PriceQuote:
     monthly_recurring_net: Decimal
     period_start: date
     period_end: date
+    contract_months: int  # N of "N months"; `months` has one more row when the start is not the 1st
 
     @property
     def covered_hours(self) -> int:
@@ -438,6 +466,7 @@ class PriceQuote:
             "rate_card_version": self.rate_card_version,
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
+            "contract_months": self.contract_months,
             "months": [
                 {
                     "month": month.month.isoformat(),
@@ -480,14 +509,17 @@ class PriceQuote:
 
 
 def add_months(day: date, months: int) -> date:
+    """The first day after a period of `months` months that begins on `day` (BGB §188(2), (3)).
+
+    The period ends before the day with the same number `months` later; where that month has no
+    such day, it ends with the month's last day: a month from 31 January runs to 28 February
+    (the result is 1 March), twelve months from 29 February 2028 to 28 February 2029.
+    """
     index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1) if day.day == 1 else _clamped(index, day.day)
-
-
-def _clamped(index: int, day_of_month: int) -> date:
     year, month = index // 12, index % 12 + 1
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day_of_month, (following - timedelta(days=1)).day))
+    if day.day <= 28 or day.day <= monthrange(year, month)[1]:
+        return date(year, month, day.day)
+    return date(year + month // 12, month % 12 + 1, 1)
 
 
 def first_of_next_month(today: date) -> date:
@@ -526,7 +558,8 @@ def _expand(pricing: PricingInput, staffing: tuple[int, ...]):
     agents_by_month: list[list[int]] = []
     day_cache: dict[tuple, tuple[tuple[tuple[int, int, int], ...], int | None, int]] = {}
     peak = 0
-    previous_23: int | None = None  # class of yesterday's 23:00 hour if it was covered
+    # Class of yesterday's 23:00 hour if it was covered.
+    previous_23 = _evening_class(pricing, pricing.start - timedelta(days=1)) if pricing.carry_in else None
     month_key = None
     month_hours: list[int] = []
     month_agents: list[int] = []
@@ -575,6 +608,16 @@ def _expand(pricing: PricingInput, staffing: tuple[int, ...]):
             peak = day_peak
         day += one_day
     return month_starts, hours_by_month, agents_by_month, peak
+
+
+def _evening_class(pricing: PricingInput, day: date) -> int | None:
+    """The day class of `day`'s 23:00 hour if the pattern covers it there (what _expand carries over)."""
+    holiday = day in public_holidays(pricing.federal_state, day.year)
+    if holiday and not pricing.holidays_covered:
+        return None
+    if not pricing.pattern.covers(day.weekday(), 23) or 23 not in local_hours_of(day, pricing.time_zone):
+        return None
+    return _hour_classes(*hour_classes_key(day, holiday))[23]
 
 
 def _classify_day(
@@ -630,8 +673,11 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
     ]
     total_surcharges = to_cents(sum(exact_surcharges, Decimal(0)))
     surcharges_by_month = _apportion(exact_surcharges, total_surcharges)
-    channel_fee = rates.channel_monthly_fee * pricing.channels
-    crisis_fee = rates.crisis_on_call_monthly_fee if pricing.crisis_on_call else Decimal(0)
+    channel_fee = to_cents(rates.channel_monthly_fee * pricing.channels)
+    crisis_fee = to_cents(rates.crisis_on_call_monthly_fee if pricing.crisis_on_call else Decimal(0))
+    no_fee = Decimal("0.00")
+    # One fee per contract month, in the calendar months from the start month on (see the rule set).
+    contract_months = pricing.contract_months
 
     months = tuple(
         MonthBreakdown(
@@ -640,8 +686,8 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
             agent_hours=sum(agents_by_month[i]),
             labour=to_cents(rates.base_hourly_rate * sum(agents_by_month[i])),
             surcharges=surcharges_by_month[i],
-            channel_fees=to_cents(channel_fee),
-            crisis_fee=to_cents(crisis_fee),
+            channel_fees=channel_fee if i < contract_months else no_fee,
+            crisis_fee=crisis_fee if i < contract_months else no_fee,
             setup_fee=to_cents(rates.setup_fee) if include_setup_fee and i == 0 else Decimal("0.00"),
         )
         for i, month_start in enumerate(month_starts)
@@ -652,7 +698,7 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
     setup_fee = sum((month.setup_fee for month in months), Decimal("0.00"))
     net = labour + total_surcharges + channel_fees + crisis_fees + setup_fee
     vat = to_cents(net * rates.vat_pct / 100)
-    month_count = max(len(months), 1)
+    month_count = max(contract_months, 1)
     return PriceQuote(
         rate_card_version=rates.version,
         months=months,
@@ -673,4 +719,5 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
         monthly_recurring_net=to_cents((net - setup_fee) / month_count),
         period_start=pricing.start,
         period_end=pricing.end,
+        contract_months=contract_months,
     )

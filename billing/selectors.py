@@ -9,13 +9,21 @@ from django.shortcuts import get_object_or_404
 
 from communityops.models import Client
 
-from .coverage import ALWAYS_COVERED, CoverageSchedule, CoverageStatus, coverage_status, sla_due_at
+from .coverage import (
+    ALWAYS_COVERED,
+    CoverageSchedule,
+    CoverageStatus,
+    CoverageTimeline,
+    coverage_status,
+    sla_due_at,
+)
 from .models import CoveragePlan, Quote, RateCard
 
 # The loaded plans live on the Client instance for as long as the caller keeps it (one request,
 # one ingestion batch), so a burst of items costs one query and a plan change is seen by the
 # next request at once; a process-wide cache would need invalidation across workers.
 _PLANS_ATTRIBUTE = "_billing_coverage_plans"
+_TIMELINE_ATTRIBUTE = "_billing_coverage_timeline"
 
 
 def rate_card_current() -> RateCard:
@@ -73,21 +81,50 @@ def coverage_schedule_for(*, plan: CoveragePlan | None, client: Client) -> Cover
     )
 
 
-def client_sla_due_at(*, client: Client, received_at: datetime) -> datetime:
+def coverage_timeline_for(*, plans: list[CoveragePlan], client: Client) -> CoverageTimeline:
+    """The client's schedules over time from its plans (which never overlap: a new plan closes
+    the open one); days before, between and after the plans have no plan (ALWAYS_COVERED)."""
+    starts: list[date] = []
+    schedules: list[CoverageSchedule] = []
+    previous_end: date | None = None
+    for plan in sorted(plans, key=lambda plan: plan.valid_from):
+        if previous_end is not None and previous_end < plan.valid_from:
+            starts.append(previous_end)
+            schedules.append(ALWAYS_COVERED)
+        starts.append(plan.valid_from)
+        schedules.append(coverage_schedule_for(plan=plan, client=client))
+        previous_end = plan.valid_until
+    if previous_end is not None:
+        starts.append(previous_end)
+        schedules.append(ALWAYS_COVERED)
+    return CoverageTimeline(
+        time_zone=client.time_zone, initial=ALWAYS_COVERED, starts=tuple(starts), schedules=tuple(schedules)
+    )
+
+
+def _client_timeline(client: Client) -> CoverageTimeline:
+    timeline = client.__dict__.get(_TIMELINE_ATTRIBUTE)
+    if timeline is None:
+        timeline = coverage_timeline_for(plans=_client_plans(client), client=client)
+        client.__dict__[_TIMELINE_ATTRIBUTE] = timeline
+    return timeline
+
+
+def client_sla_due_at(*, client: Client, received_at: datetime) -> datetime | None:
     """The moment a reply is due for an item of `client` that arrived at `received_at`.
 
-    Counts the promised response time only inside the client's covered hours (plan in force
-    on the arrival's local date). Without a plan: covered 24/7, due 60 minutes after arrival.
-    At most one query per Client instance.
+    Counts the response time promised by the plan in force on the arrival's local date, and
+    counts it only inside covered hours, each day those of the plan in force that day (a plan
+    change while the item waits moves the due time). Without a plan: covered 24/7, due 60
+    minutes after arrival. None when no covered hour ever follows (a plan without covered
+    hours): nothing is due. At most one query per Client instance.
     """
-    plan = coverage_plan_for(client=client, day=client_local_date(client=client, at=received_at))
-    return sla_due_at(coverage_schedule_for(plan=plan, client=client), received_at)
+    return sla_due_at(_client_timeline(client), received_at)
 
 
 def client_coverage_now(*, client: Client, at: datetime) -> CoverageStatus:
-    """Is `client` covered at `at`; until when, or when does coverage start next."""
-    plan = coverage_plan_for(client=client, day=client_local_date(client=client, at=at))
-    return coverage_status(coverage_schedule_for(plan=plan, client=client), at)
+    """Is `client` covered at `at`; until when, or when does coverage start next (across plan changes)."""
+    return coverage_status(_client_timeline(client), at)
 
 
 @dataclass(frozen=True)
@@ -114,7 +151,8 @@ def clients_coverage_overview(*, clients, at: datetime) -> list[ClientCoverage]:
     plans_by_client: dict[int, list[CoveragePlan]] = {client.pk: [] for client in clients}
     local_dates = {client.pk: client_local_date(client=client, at=at) for client in clients}
     if clients:
-        candidates = CoveragePlan.objects.filter(client__in=clients, valid_from__lte=max(local_dates.values())).filter(
+        # The plans in force now and those to come: coverage may end or start with a plan change.
+        candidates = CoveragePlan.objects.filter(client__in=clients).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=min(local_dates.values()))
         )
         for plan in candidates:
@@ -122,12 +160,10 @@ def clients_coverage_overview(*, clients, at: datetime) -> list[ClientCoverage]:
     overview = []
     for client in clients:
         day = local_dates[client.pk]
-        plan = next((plan for plan in plans_by_client[client.pk] if plan.is_valid_on(day)), None)
-        overview.append(
-            ClientCoverage(
-                client=client, plan=plan, status=coverage_status(coverage_schedule_for(plan=plan, client=client), at)
-            )
-        )
+        plans = plans_by_client[client.pk]
+        plan = next((plan for plan in plans if plan.is_valid_on(day)), None)
+        timeline = coverage_timeline_for(plans=plans, client=client)
+        overview.append(ClientCoverage(client=client, plan=plan, status=coverage_status(timeline, at)))
     far_future = datetime.max.replace(tzinfo=at.tzinfo)
 
     def order(entry: ClientCoverage):

@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
@@ -20,8 +20,16 @@ from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import rate_card_current
 
 
-class QuoteAlreadyAccepted(Exception):
-    """quote_accept on a quote that was accepted before; the message is for the user."""
+class QuoteAcceptRefused(Exception):
+    """quote_accept refused to accept; the message is for the user."""
+
+
+class QuoteAlreadyAccepted(QuoteAcceptRefused):
+    """quote_accept on a quote that was accepted before."""
+
+
+class PlanStartInThePast(QuoteAcceptRefused):
+    """quote_accept with a start before today: the plan would rewrite past statements and due times."""
 
 
 def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = None) -> tuple[RateCard, PriceQuote]:
@@ -220,12 +228,16 @@ def coverage_plan_create(
 def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from: date | None = None) -> CoveragePlan:
     """Turn a saved quote into `client`'s coverage plan (agency admins and shift leads only).
 
-    The plan keeps the quote's rate card version. Starts on the quote's period start, or
-    `valid_from`; a quote can be accepted once (QuoteAlreadyAccepted). Both refusals carry a
-    translated message to show.
+    The plan keeps the quote's rate card version. Starts on `valid_from`, which cannot be before
+    today (PlanStartInThePast: a plan in the past would rewrite sent statements and due times);
+    without it on the quote's period start, or today when that has passed. A quote can be
+    accepted once (QuoteAlreadyAccepted). The refusals carry a translated message to show.
     """
     if not acting_user.is_shift_lead_or_admin:
         raise PermissionError(_("Only admins and shift leads accept quotes."))
+    today = timezone.localdate()
+    if valid_from is not None and valid_from < today:
+        raise PlanStartInThePast(plan_start_in_the_past_message(today))
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
         raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
@@ -237,7 +249,7 @@ def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from:
         federal_state=pricing_input.federal_state,
         holidays_covered=pricing_input.holidays_covered,
         response_minutes=pricing_input.response_minutes,
-        valid_from=valid_from or pricing_input.start,
+        valid_from=valid_from or max(pricing_input.start, today),
         channels=pricing_input.channels,
         comments_per_month=pricing_input.comments_per_month,
         crisis_on_call=pricing_input.crisis_on_call,
@@ -249,6 +261,19 @@ def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from:
     quote.client = client
     quote.save(update_fields=["accepted_at", "accepted_by", "client"])
     BillingEvent.objects.create(
-        kind=BillingEvent.Kind.QUOTE_ACCEPTED, actor=acting_user, client=client, quote=quote, coverage_plan=plan
+        kind=BillingEvent.Kind.QUOTE_ACCEPTED,
+        actor=acting_user,
+        client=client,
+        quote=quote,
+        coverage_plan=plan,
+        data={"valid_from": plan.valid_from.isoformat(), "quoted_start": pricing_input.start.isoformat()},
     )
     return plan
+
+
+def plan_start_in_the_past_message(today: date) -> str:
+    """Why a plan cannot start before `today`, for the service's refusal and the admin's form."""
+    return _(
+        "A coverage plan cannot start in the past: it would change statements and due times already"
+        " given. Choose %(today)s or a later date."
+    ) % {"today": date_format(today, "SHORT_DATE_FORMAT")}

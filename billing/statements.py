@@ -133,6 +133,8 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
             start=max(first_day, plan.valid_from),
             until=min(next_first, plan.valid_until) if plan.valid_until else next_first,
             time_zone=client.time_zone,
+            # A plan that ran the day before the 1st continues its shift into the 1st, as in its quote.
+            carry_in=plan.valid_from < first_day,
         )
         priced = price_coverage(segment, plan.rate_card.terms(), include_setup_fee=False)
         for name, value in priced.hours_by_category.items():

@@ -10,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from .pricing import LATEST_START
 
 
+def validate_window_hours(start_hour: int, end_hour: int) -> None:
+    """A coverage window (weekday, start hour, end hour) needs an end other than its start: the
+    engine reads an earlier end as running past midnight, an equal one would be 0 or 24 hours."""
+    if start_hour == end_hour:
+        raise ValidationError(
+            _("A window needs different start and end hours; for a whole day give 0 to 24."), code="empty_window"
+        )
+
+
 def validate_quote_start(start: date) -> None:
     """A quoted period starts today (the agency's local date) or later, and by LATEST_START."""
     if start < timezone.localdate():

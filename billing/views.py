@@ -42,8 +42,12 @@ SAVED_QUOTES_REMEMBERED = 20
 
 def breakdown_context(result: dict) -> dict:
     """Template context for a priced result in its JSON form (live or saved: the same shape)."""
+    # Quotes saved before contract months were counted priced each calendar month as a month.
+    contract_months = result.get("contract_months", len(result["months"]))
     return {
         "result": result,
+        "contract_months": contract_months,
+        "partial_last_month": len(result["months"]) > contract_months,
         # The period's first and last day (the result's end is the day after it), shown as dates.
         "period_first": date.fromisoformat(result["period_start"]),
         "period_last": date.fromisoformat(result["period_end"]) - timedelta(days=1),

@@ -62,7 +62,7 @@ class TriageResult:
     sentiment_score: float
     spam_score: float
     fake_score: float
-    sla_due_at: datetime
+    sla_due_at: datetime | None  # None: the client's plan covers no hour, nothing is due
     reasons: list[str] = field(default_factory=list)
     language: str = ""
     tags: list[str] = field(default_factory=list)
@@ -432,7 +432,7 @@ def _triage_decide(
     client: Client,
     author: Author,
     normalized: NormalizedItem,
-    sla_due_at: datetime,
+    sla_due_at: datetime | None,
     assessed: _TextAssessment,
     is_key_account: bool,
     token_stats: list[dict],

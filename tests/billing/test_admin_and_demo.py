@@ -1,12 +1,12 @@
 """Admin: rate card edits publish versions, plans are added not edited. Demo seeding is idempotent."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from billing.demo import seed_billing
 from billing.models import BillingEvent, CoveragePlan, Quote, RateCard
@@ -64,7 +64,17 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
     assert new.windows == [[5, 10, 20], [6, 10, 20]]
 
 
-def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, rate_card):
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ("[[9, 10, 20]]", "Zeitfenster als [[Wochentag, Startstunde, Endstunde], ...] angeben."),
+        (
+            "[[0, 9, 9]]",
+            "Ein Zeitfenster braucht verschiedene Anfangs- und Endstunden; für einen ganzen Tag geben Sie 0 bis 24 an.",
+        ),
+    ],
+)
+def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, rate_card, windows, message):
     customer = client_factory()
     client.force_login(admin_user(user_factory))
 
@@ -72,7 +82,7 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
         reverse("admin:billing_coverageplan_add"),
         {
             "client": customer.pk,
-            "windows": "[[9, 10, 20]]",
+            "windows": windows,
             "federal_state": "BY",
             "response_minutes": 60,
             "channels": 1,
@@ -82,6 +92,7 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
     )
 
     assert response.status_code == 200
+    assert message in response.content.decode()
     assert not CoveragePlan.objects.filter(client=customer).exists()
 
 
@@ -99,6 +110,47 @@ def test_admin_action_accepts_a_quote_for_a_client(client, user_factory, client_
     assert ask.status_code == 200
     assert done.status_code == 302
     assert CoveragePlan.objects.get(client=customer).quote == quote
+
+
+def test_admin_refuses_to_accept_a_quote_into_the_past(client, user_factory, client_factory, rate_card):
+    customer = client_factory(federal_state="BY")
+    today = timezone.localdate()
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=today + timedelta(days=10)))
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_quote_changelist"),
+        {
+            "action": "accept_for_client",
+            "_selected_action": [quote.pk],
+            "client": customer.pk,
+            "valid_from": (today - timedelta(days=1)).isoformat(),
+            "apply": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Ein Betreuungsplan kann nicht in der Vergangenheit beginnen: Er würde bereits erstellte Abrechnungen"
+        f" und Fälligkeiten ändern. Wählen Sie den {today:%d.%m.%Y} oder ein späteres Datum."
+    ) in response.content.decode()
+    assert not CoveragePlan.objects.filter(client=customer).exists()
+
+
+def test_admin_accepts_a_quote_whose_start_has_passed_from_today(client, user_factory, client_factory, rate_card):
+    customer = client_factory(federal_state="BY")
+    today = timezone.localdate()
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=today - timedelta(days=40)))
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_quote_changelist"),
+        {"action": "accept_for_client", "_selected_action": [quote.pk], "client": customer.pk, "apply": "1"},
+        follow=True,
+    )
+
+    assert CoveragePlan.objects.get(client=customer).valid_from == today
+    assert f"der Betreuungsplan beginnt am {today:%d.%m.%Y}." in response.content.decode()
 
 
 def test_accepting_an_accepted_quote_again_says_so_in_german(client, user_factory, client_factory, rate_card):

@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from billing.models import BillingEvent, CoveragePlan
 from billing.selectors import client_coverage_now, client_sla_due_at, clients_coverage_overview
-from billing.services import QuoteAlreadyAccepted, quote_accept, quote_create
+from billing.services import PlanStartInThePast, QuoteAlreadyAccepted, quote_accept, quote_create
 from communityops.models import Client, User
 
 from .conftest import pricing_input
@@ -109,6 +110,116 @@ def test_the_plan_valid_on_the_arrival_date_applies(client_factory, plan_factory
     assert client_sla_due_at(client=client, received_at=berlin(2026, 4, 7, 23, 10)) == berlin(2026, 4, 8, 0, 10)
 
 
+ALWAYS = [(day, 0, 24) for day in range(7)]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "received", "due"),
+    [
+        # Office hours until Friday 6 March 2026, around the clock from Saturday: Friday 18:00 is
+        # after office hours, the new plan covers Saturday from midnight.
+        (
+            {"windows": OFFICE},
+            {"windows": ALWAYS, "holidays_covered": True},
+            berlin(2026, 3, 6, 18, 0),
+            berlin(2026, 3, 7, 1, 0),
+        ),
+        # Around the clock until Friday, office hours from Saturday, 4 hours each: Friday
+        # 23:00-24:00 under the old plan, the other 3 hours on Monday from 09:00 under the new one.
+        (
+            {"windows": ALWAYS, "response_minutes": 240},
+            {"windows": OFFICE, "response_minutes": 240},
+            berlin(2026, 3, 6, 23, 0),
+            berlin(2026, 3, 9, 12, 0),
+        ),
+        # 60 minutes promised at 23:30 on Friday hold after the change to 4 hours: 30 minutes that
+        # night, 30 on Monday morning.
+        (
+            {"windows": ALWAYS, "response_minutes": 60},
+            {"windows": OFFICE, "response_minutes": 240},
+            berlin(2026, 3, 6, 23, 30),
+            berlin(2026, 3, 9, 9, 30),
+        ),
+    ],
+    ids=["hours-open", "hours-close", "promise-on-arrival"],
+)
+def test_a_plan_change_while_an_item_waits_moves_its_due_time(
+    client_factory, plan_factory, before, after, received, due
+):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, valid_from=date(2026, 1, 1), **before)
+    plan_factory(client=client, valid_from=date(2026, 3, 7), **after)
+    client = Client.objects.get(pk=client.pk)
+
+    assert client_sla_due_at(client=client, received_at=received) == due
+
+
+def test_coverage_now_looks_past_a_plan_change(client_factory, plan_factory):
+    opening = client_factory(federal_state="BY")
+    plan_factory(client=opening, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=opening, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+    closing = client_factory(federal_state="BY")
+    plan_factory(client=closing, windows=ALWAYS, valid_from=date(2026, 1, 1))
+    plan_factory(client=closing, windows=OFFICE, valid_from=date(2026, 3, 7))
+
+    evening = client_coverage_now(client=opening, at=berlin(2026, 3, 6, 18, 0))
+    noon = client_coverage_now(client=closing, at=berlin(2026, 3, 6, 12, 0))
+
+    assert (evening.covered, evening.next_start) == (False, berlin(2026, 3, 7, 0, 0))
+    assert (noon.covered, noon.covered_until) == (True, berlin(2026, 3, 7, 0, 0))
+
+
+def test_overview_looks_past_a_plan_change_with_one_query(client_factory, plan_factory, django_assert_num_queries):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
+
+    with django_assert_num_queries(1):
+        [entry] = clients_coverage_overview(clients=[client], at=berlin(2026, 3, 6, 18, 0))
+
+    assert (entry.status.covered, entry.status.next_start, entry.plan.valid_from) == (
+        False,
+        berlin(2026, 3, 7, 0, 0),
+        date(2026, 1, 1),
+    )
+
+
+def test_a_response_longer_than_three_weeks_of_coverage_counts_only_covered_hours(client_factory, plan_factory):
+    # Mondays 10-11 only, 4 hours to answer: Mondays 9, 16, 23 and 30 March 2026.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(0, 10, 11)], response_minutes=240)
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) == berlin(2026, 3, 30, 11, 0)
+
+
+def test_uncovered_holidays_on_the_only_covered_weekday_push_the_due_time_on(client_factory, plan_factory):
+    # Mondays 10-11 only; 25 December 2023 and 1 January 2024 are Mondays and holidays.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(0, 10, 11)], response_minutes=240, valid_from=date(2023, 1, 1))
+
+    due = client_sla_due_at(client=client, received_at=berlin(2023, 12, 19, 12, 0))
+
+    assert due == berlin(2024, 1, 29, 11, 0)  # 8, 15, 22 and 29 January
+
+
+def test_a_plan_without_covered_hours_makes_nothing_due(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[])
+
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) is None
+    status = client_coverage_now(client=client, at=berlin(2026, 3, 3, 12, 0))
+    assert (status.covered, status.covered_until, status.next_start) == (False, None, None)
+
+
+def test_a_plan_without_covered_hours_waits_for_the_next_plan(client_factory, plan_factory):
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[], valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 6, 1))
+
+    # Tuesday 3 March: nothing covered until Monday 1 June, 09:00.
+    assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) == berlin(2026, 6, 1, 10, 0)
+
+
 def test_many_items_of_one_client_cost_one_query(client_factory, plan_factory, django_assert_num_queries):
     client = client_factory(federal_state="BY")
     plan_factory(client=client, windows=OFFICE)
@@ -166,9 +277,10 @@ def test_a_new_plan_closes_the_open_one(client_factory, plan_factory):
 def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factory, plan_factory):
     client = client_factory(federal_state="NW")
     old = plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 1, 1))
+    start = date(timezone.localdate().year + 1, 6, 1)
     quote = quote_create(
         pricing_input=pricing_input(
-            windows=[(day, 17, 22) for day in range(5)], state="NW", start=date(2026, 6, 1), response_minutes=30
+            windows=[(day, 17, 22) for day in range(5)], state="NW", start=start, response_minutes=30
         ),
         name="Prospect",
     )
@@ -178,13 +290,61 @@ def test_accepting_a_quote_makes_it_the_clients_plan(client_factory, user_factor
 
     old.refresh_from_db()
     quote.refresh_from_db()
-    assert old.valid_until == date(2026, 6, 1)
-    assert (plan.valid_from, plan.response_minutes, plan.federal_state) == (date(2026, 6, 1), 30, "NW")
+    assert old.valid_until == start
+    assert (plan.valid_from, plan.response_minutes, plan.federal_state) == (start, 30, "NW")
     assert plan.windows == [[day, 17, 22] for day in range(5)]
     assert plan.rate_card == quote.rate_card
     assert (quote.client, quote.accepted_by) == (client, lead)
     with pytest.raises(QuoteAlreadyAccepted):
         quote_accept(acting_user=lead, quote=quote, client=client)
+
+
+def test_a_quote_is_not_accepted_into_the_past(client_factory, plan_factory, user_factory):
+    today = timezone.localdate()
+    client = client_factory(federal_state="BY")
+    old = plan_factory(client=client, windows=OFFICE, valid_from=date(2025, 1, 1))
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today + timedelta(days=10)))
+
+    with pytest.raises(PlanStartInThePast, match="kann nicht in der Vergangenheit beginnen"):
+        quote_accept(
+            acting_user=user_factory(role=User.Role.ADMIN),
+            quote=quote,
+            client=client,
+            valid_from=today - timedelta(days=1),
+        )
+
+    old.refresh_from_db()
+    quote.refresh_from_db()
+    assert (old.valid_until, quote.accepted_at) == (None, None)
+    assert CoveragePlan.objects.filter(client=client).count() == 1
+
+
+def test_a_quote_whose_start_has_passed_starts_its_plan_today(client_factory, plan_factory, user_factory):
+    today = timezone.localdate()
+    client = client_factory(federal_state="BY")
+    old = plan_factory(client=client, windows=OFFICE, valid_from=date(2025, 1, 1))
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today - timedelta(days=40)))
+
+    plan = quote_accept(acting_user=user_factory(role=User.Role.ADMIN), quote=quote, client=client)
+
+    old.refresh_from_db()
+    assert (plan.valid_from, old.valid_until) == (today, today)
+    event = BillingEvent.objects.get(quote=quote, kind=BillingEvent.Kind.QUOTE_ACCEPTED)
+    assert event.data == {
+        "valid_from": today.isoformat(),
+        "quoted_start": (today - timedelta(days=40)).isoformat(),
+    }
+
+
+def test_a_quote_can_be_accepted_from_today(client_factory, user_factory):
+    today = timezone.localdate()
+    quote = quote_create(pricing_input=pricing_input(windows=ALWAYS, start=today + timedelta(days=10)))
+
+    plan = quote_accept(
+        acting_user=user_factory(role=User.Role.ADMIN), quote=quote, client=client_factory(), valid_from=today
+    )
+
+    assert plan.valid_from == today
 
 
 def test_agents_may_not_accept_quotes(client_factory, user_factory):

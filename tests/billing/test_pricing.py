@@ -11,6 +11,7 @@ from billing.pricing import (
     CATEGORIES,
     PRESETS,
     WeeklyPattern,
+    add_months,
     agents_needed,
     erlang_c,
     local_hours_of,
@@ -203,6 +204,50 @@ def test_hand_checked_cases(windows, state, start, until, hours, net):
     assert quote.gross == (Decimal(net) * Decimal("1.19")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@pytest.mark.parametrize(
+    ("carry_in", "hours"),
+    [
+        (False, {"weekday_night": 4, "weekday_day": 1}),
+        # Sunday 31 May ran until midnight: Monday 00:00-04:00 is Sunday + 40 %, not priced itself
+        (True, {"sunday_deep_night": 4, "weekday_day": 1}),
+    ],
+)
+def test_a_carry_in_continues_the_shift_of_the_day_before(carry_in, hours):
+    quote = price_coverage(
+        pricing_input(
+            windows=[(SUN, 23, 24), (MON, 0, 4), (MON, 9, 10)],
+            start=date(2026, 6, 1),
+            until=date(2026, 6, 2),
+            carry_in=carry_in,
+        ),
+        HOURS_ONLY,
+    )
+
+    assert {name: count for name, count in quote.hours_by_category.items() if count} == hours
+
+
+@pytest.mark.parametrize(
+    ("holidays_covered", "hours"),
+    [
+        (False, {"weekday_night": 4}),  # Good Friday was not worked: no shift ran into Saturday
+        (True, {"holiday_deep_night": 4}),  # Good Friday's class carries into Saturday 00:00-04:00
+    ],
+)
+def test_a_carry_in_from_a_public_holiday(holidays_covered, hours):
+    quote = price_coverage(
+        pricing_input(
+            windows=[(FRI, 23, 24), (SAT, 0, 4)],
+            start=date(2026, 4, 4),
+            until=date(2026, 4, 5),
+            holidays_covered=holidays_covered,
+            carry_in=True,
+        ),
+        HOURS_ONLY,
+    )
+
+    assert {name: count for name, count in quote.hours_by_category.items() if count} == hours
+
+
 def test_uncovered_holidays_drop_the_hours():
     quote = price_coverage(
         pricing_input(
@@ -233,6 +278,40 @@ def test_fees_setup_and_vat_on_top_of_the_hours():
     assert quote.gross == Decimal("1763.58")
 
 
+def test_a_period_from_the_15th_charges_the_monthly_fees_once_per_contract_month():
+    # Mondays 9-11 from 15 July 2027 for 12 months: 52 Mondays, 104 hours at 42.00 = 4,368.00;
+    # surcharges 441.00 on the Bavarian holidays that fall on a Monday (All Saints, Easter and
+    # Whit Monday at 125 %, 1 May at 150 %); 12 x 90.00 channel fees; setup 490.00.
+    quote = price_coverage(
+        pricing_input(windows=[(MON, 9, 11)], start=date(2027, 7, 15), months=12, holidays_covered=True), DEFAULTS
+    )
+
+    assert (quote.period_end, quote.contract_months, len(quote.months)) == (date(2028, 7, 15), 12, 13)
+    assert [month.channel_fees for month in quote.months] == [Decimal("90.00")] * 12 + [Decimal("0.00")]
+    assert quote.months[-1].covered_hours == 4  # 3 and 10 July 2028 complete the 12th contract month
+    assert (quote.labour, quote.surcharges, quote.channel_fees) == (
+        Decimal("4368.00"),
+        Decimal("441.00"),
+        Decimal("1080.00"),
+    )
+    assert quote.net == Decimal("6379.00")
+    assert quote.monthly_average_net == Decimal("531.58")  # 6,379.00 / 12
+    assert quote.monthly_recurring_net == Decimal("490.75")  # (6,379.00 - 490.00) / 12
+    assert quote.to_dict()["contract_months"] == 12
+
+
+def test_one_month_from_31_january_is_charged_one_months_fees():
+    # 2, 9, 16 and 23 February: 8 hours at 42.00; one channel fee, one on-call fee, setup.
+    quote = price_coverage(
+        pricing_input(windows=[(MON, 9, 11)], start=date(2026, 1, 31), months=1, crisis_on_call=True), DEFAULTS
+    )
+
+    assert len(quote.months) == 2
+    assert (quote.channel_fees, quote.crisis_fees) == (Decimal("90.00"), Decimal("350.00"))
+    assert quote.net == Decimal("1266.00")  # 336.00 + 90.00 + 350.00 + 490.00
+    assert quote.monthly_average_net == Decimal("1266.00")
+
+
 def test_a_year_of_24_7_has_every_hour_once_and_the_dst_hours_right():
     quote = price_coverage(
         pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2026, 1, 1)), HOURS_ONLY
@@ -242,6 +321,45 @@ def test_a_year_of_24_7_has_every_hour_once_and_the_dst_hours_right():
     assert len(quote.months) == 12
     assert [month.covered_hours for month in quote.months][2] == 31 * 24 - 1
     assert [month.covered_hours for month in quote.months][9] == 31 * 24 + 1
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2026, 1, 15), 1, date(2026, 2, 15)),  # runs to 14 February
+        (date(2026, 1, 28), 1, date(2026, 2, 28)),
+        # BGB §188(3): no 29th-31st in February 2026, so the month ends with 28 February
+        (date(2026, 1, 29), 1, date(2026, 3, 1)),
+        (date(2026, 1, 31), 1, date(2026, 3, 1)),
+        (date(2028, 1, 31), 1, date(2028, 3, 1)),  # to 29 February in a leap year
+        (date(2026, 3, 31), 1, date(2026, 5, 1)),  # to 30 April
+        (date(2028, 2, 29), 12, date(2029, 3, 1)),  # to 28 February 2029
+        (date(2026, 8, 31), 6, date(2027, 3, 1)),
+        (date(2026, 12, 1), 1, date(2027, 1, 1)),
+        (date(2026, 11, 30), 3, date(2027, 3, 1)),
+    ],
+)
+def test_a_period_of_months_ends_as_bgb_188_counts(start, months, end):
+    assert add_months(start, months) == end
+
+
+def test_one_month_from_31_january_covers_all_of_february():
+    quote = price_coverage(
+        pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2026, 1, 31), months=1), HOURS_ONLY
+    )
+
+    assert (quote.period_start, quote.period_end) == (date(2026, 1, 31), date(2026, 3, 1))
+    assert quote.covered_hours == (1 + 28) * 24
+
+
+def test_twelve_months_from_29_february_2028_are_a_whole_year():
+    quote = price_coverage(
+        pricing_input(windows=[(day, 0, 24) for day in range(7)], start=date(2028, 2, 29), months=12), HOURS_ONLY
+    )
+
+    assert quote.period_end == date(2029, 3, 1)
+    # 29 Feb 2028 to 28 Feb 2029 are 366 days; one DST hour lost, one gained
+    assert quote.covered_hours == 366 * 24
 
 
 def test_local_hours_of_the_clock_change_days():
@@ -354,6 +472,21 @@ def test_total_equals_the_sum_of_its_breakdown(mask, fields):
     assert quote.covered_hours == sum(month.covered_hours for month in quote.months)
     assert set(quote.hours_by_category) == set(CATEGORIES)
     assert all(amount == amount.quantize(Decimal("0.01")) for amount in (quote.net, quote.vat, quote.gross))
+
+
+@settings(max_examples=200, deadline=None)
+@given(mask=masks)
+def test_the_windows_of_any_grid_are_valid_and_give_the_grid_back(mask):
+    # The calculator sends hours of the grid; a saved quote stores them as windows.
+    windows = WeeklyPattern(mask).windows()
+
+    assert all(start < end for _weekday, start, end in windows)
+    assert WeeklyPattern.from_windows(windows) == WeeklyPattern(mask)
+
+
+def test_a_window_that_ends_where_it_starts_is_refused():
+    with pytest.raises(ValueError, match="invalid window"):
+        WeeklyPattern.from_windows([(MON, 9, 9)])
 
 
 def test_presets_have_the_advertised_hours():

@@ -8,9 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.pricing import CATEGORIES
+from billing.services import quote_price
 from billing.statements import StatementRow, _row_providers, client_statement, register_statement_row_provider
 from communityops.models import User
 from inbox.models import Item, OutboundAction
+
+from .conftest import pricing_input
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = [(day, 9, 17) for day in range(5)]
@@ -117,6 +121,42 @@ def test_statement_splits_a_month_between_two_plans(client_factory, plan_factory
     # 1-15 March: 10 weekdays x 8 h; 16-31 March: Saturdays 21 and 28, 4 h each.
     assert statement.hours_by_category["weekday_day"] == 80 + 8
     assert statement.channel_fees == Decimal("270.00")
+
+
+def test_the_months_statements_add_up_to_the_accepted_quote(client_factory, plan_factory):
+    # 24/7 in Bavaria with its holidays, 2 channels, 3,000 comments, 60 minutes, crisis on-call,
+    # a year from 1 January 2026. Each month's 1st keeps the 40 % (and a Sunday's class, as on
+    # Monday 1 June) for 00:00-04:00, because the shift began the evening before.
+    terms = {"channels": 2, "comments_per_month": 3000, "crisis_on_call": True, "holidays_covered": True}
+    always = [(day, 0, 24) for day in range(7)]
+    _rate_card, quote = quote_price(
+        pricing_input=pricing_input(windows=always, start=date(2026, 1, 1), months=12, **terms)
+    )
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=always, valid_from=date(2026, 1, 1), **terms)
+
+    statements = [client_statement(client=client, year=2026, month=month) for month in range(1, 13)]
+
+    assert quote.net - quote.setup_fee == Decimal("470854.80")
+    assert sum(statement.net for statement in statements) == Decimal("470854.80")
+    june = quote.months[5]
+    assert (june.month, june.net) == (date(2026, 6, 1), Decimal("38582.00"))
+    assert statements[5].net == Decimal("38582.00")
+    assert statements[5].hours_by_category == {name: june.hours.get(name, 0) for name in CATEGORIES}
+    assert [statement.net for statement in statements] == [month.net - month.setup_fee for month in quote.months]
+
+
+def test_a_new_plan_on_the_1st_does_not_inherit_the_old_plans_evening(client_factory, plan_factory):
+    # The old plan covered Sunday 31 May 2026 until midnight; the new one starts on Monday 1 June
+    # as its own quote would: no shift running, so 00:00-04:00 are plain night hours.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=[(6, 20, 24)], valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=[(0, 0, 4)], valid_from=date(2026, 6, 1))
+
+    june = client_statement(client=client, year=2026, month=6)
+
+    # Mondays 1, 8, 15, 22 and 29 June, 00:00-04:00; on 1 June no shift began the evening before.
+    assert {name: hours for name, hours in june.hours_by_category.items() if hours} == {"weekday_night": 20}
 
 
 def test_statement_rows_from_a_registered_provider(march):

@@ -79,6 +79,31 @@ def test_the_period_reads_as_its_first_and_last_day(client, rate_card):
     assert f"12 Monate, 01.01.{NEXT_YEAR} bis 31.12.{NEXT_YEAR}" in response.content.decode()
 
 
+def test_a_period_from_the_15th_reads_as_its_months_and_says_how_fees_are_charged(client, rate_card):
+    data = {
+        **default_calculator_data(),
+        "hours": ["0-9", "0-10"],
+        "channels": 1,
+        "comments_per_month": 0,
+        "start": f"{NEXT_YEAR}-07-15",
+        "months": 12,
+    }
+
+    response = client.post(reverse("billing:preview"), data)
+
+    html = response.content.decode()
+    assert f"12 Monate, 15.07.{NEXT_YEAR} bis 14.07.{NEXT_YEAR + 1}" in html
+    assert "einmal je Vertragsmonat, insgesamt 12-mal" in html
+    assert response.context["result"]["channel_fees"] == "1080.00"
+    assert len(response.context["month_rows"]) == 13
+
+
+def test_a_period_from_the_1st_has_no_partial_month_note(client, rate_card):
+    response = client.post(reverse("billing:preview"), {**default_calculator_data(), "start": f"{NEXT_YEAR}-01-01"})
+
+    assert "Vertragsmonat" not in response.content.decode()
+
+
 def test_calculator_speaks_english_too(client, rate_card):
     response = client.get(reverse("billing:calculator"), HTTP_ACCEPT_LANGUAGE="en")
 
@@ -197,6 +222,16 @@ def test_api_prices_a_pattern(client, rate_card):
     assert Decimal(body["gross"]) == Decimal(body["net"]) + Decimal(body["vat"])
 
 
+def test_api_counts_the_contract_months_of_a_period_from_the_15th(client, rate_card):
+    payload = api_payload(PRESETS["office"], start=f"{NEXT_YEAR}-07-15", channels=1, comments_per_month=0)
+
+    body = client.post(API_URL, payload, content_type="application/json").json()
+
+    assert (body["contract_months"], len(body["months"])) == (12, 13)
+    assert body["channel_fees"] == "1080.00"
+    assert Decimal(body["monthly_average_net"]) == (Decimal(body["net"]) / 12).quantize(Decimal("0.01"))
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
@@ -215,6 +250,19 @@ def test_api_rejects_bad_input_with_field_errors(client, rate_card, payload, fie
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_api_refuses_a_window_that_ends_where_it_starts(client, rate_card):
+    payload = api_payload(PRESETS["office"], coverage=[{"weekday": 0, "start_hour": 9, "end_hour": 9}])
+
+    response = client.post(API_URL, payload, content_type="application/json", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "coverage": {
+            "0": {"non_field_errors": ["A window needs different start and end hours; for a whole day give 0 to 24."]}
+        }
+    }
 
 
 def test_api_is_rate_limited(client, rate_card, monkeypatch):
