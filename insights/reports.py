@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -572,7 +573,7 @@ class ClientReport(Report):
         if self.report_filter.channel_id is not None:
             spikes = spikes.filter(channel_id=self.report_filter.channel_id)
         found = [
-            {"at": crisis["created_at"], "kind": "crisis", "label": crisis["title"], "detail": crisis["status"]}
+            {"at": crisis["created_at"], "kind": "crisis", "label": crisis["title"], "status": crisis["status"]}
             for crisis in crises.values("created_at", "title", "status")
         ]
         found += [
@@ -580,11 +581,22 @@ class ClientReport(Report):
                 "at": spike["window_start"],
                 "kind": "spike",
                 "label": SpikeAlert.Kind(spike["kind"]).label,
-                "detail": f"{spike['observed']} / {round(spike['baseline'], 1)}",
+                "observed": spike["observed"],
+                "expected": spike["baseline"],
             }
             for spike in spikes.values("window_start", "kind", "observed", "baseline")
         ]
         return sorted(found, key=lambda event: event["at"])
+
+    @staticmethod
+    def event_detail(event: dict) -> str:
+        """A crisis's status as its label, a spike's counts in words, in the active language."""
+        if event["kind"] == "crisis":
+            return str(Crisis.Status(event["status"]).label)
+        return gettext("%(observed)s against %(expected)s expected") % {
+            "observed": number_format(event["observed"]),
+            "expected": number_format(event["expected"], decimal_pos=1),
+        }
 
     # tables
     def table_volume(self) -> ReportTable:
@@ -810,7 +822,7 @@ class ClientReport(Report):
                     local_time(event["at"], self.time_zone),
                     gettext("Crisis") if event["kind"] == "crisis" else gettext("Spike"),
                     str(event["label"]),
-                    event["detail"],
+                    self.event_detail(event),
                 ]
                 for event in self.events
             ],

@@ -377,3 +377,43 @@ def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin,
     ).content.decode()
 
     assert title in page
+
+
+@pytest.fixture
+def crisis_and_spike(acme_week):
+    Crisis.objects.create(
+        client=acme_week.client,
+        title="Rückruf-Gerücht",
+        status=Crisis.Status.AWAITING_APPROVAL,
+        created_at=berlin(12, 9),
+    )
+    SpikeAlert.objects.create(
+        client=acme_week.client,
+        channel=acme_week.facebook,
+        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
+        window_start=berlin(13, 10),
+        window_end=berlin(13, 11),
+        observed=33,
+        baseline=1.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "spike"),
+    [
+        ("de", "Wartet auf Freigabe durch den Kunden", "33 gegenüber 1,0 erwartet"),
+        ("en", "Awaiting client approval", "33 against 1.0 expected"),
+    ],
+)
+def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_are(
+    client, admin, acme_week, crisis_and_spike, language, status, spike
+):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    report_url = reverse("insights:client_report", args=[acme_week.client.pk])
+
+    page = page_tables(client.get(report_url, WEEK))["events"]
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "events"]), WEEK))
+
+    assert [row[3] for row in page] == [status, spike]
+    assert [row[3] for row in exported[1:]] == [status, spike]
