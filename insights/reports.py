@@ -19,7 +19,7 @@ from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
-from inbox.models import Item
+from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
@@ -462,7 +462,7 @@ def author_cells(row: dict) -> list:
         name,
         Channel.Platform(row["author__platform"]).label if row["author__platform"] else None,
         row["author__follower_count"],
-        row["best_tier"],
+        AuthorTier(row["best_tier"]).label,
         gettext("yes") if row["is_key_account"] else None,
         row["total"],
         row["positive"],

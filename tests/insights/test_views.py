@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.models import User
@@ -63,8 +64,10 @@ def page_tables(response) -> dict[str, list[list[str]]]:
 
 
 def csv_rows(response) -> list[list[str]]:
+    """The cells of a CSV download, split as a spreadsheet in the response's language splits them."""
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    delimiter = ";" if response["Content-Language"] == "de" else ","
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 def as_on_page(cell: str) -> str:
@@ -220,17 +223,12 @@ def test_csv_neutralises_formula_injection(english, admin, acme_week):
 def test_every_formula_trigger_gets_a_quote(trigger):
     table = ReportTable(key="t", title="t", columns=[], rows=[[f"{trigger}cmd|' /C calc'!A0", -3, 1.5, None]])
 
-    assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
-    assert csv_cell(-3) == "-3"
-    assert csv_cell("harmless = text") == "harmless = text"
-    written = list(
-        csv.reader(
-            io.StringIO(
-                csv_text(header=[column.label for column in table.columns], rows=table.rows).removeprefix("\ufeff"),
-                newline="",
-            )
-        )
-    )
+    with translation.override("en"):
+        assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
+        assert csv_cell(-3) == "-3"
+        assert csv_cell("harmless = text") == "harmless = text"
+        text = csv_text(header=[column.label for column in table.columns], rows=table.rows)
+    written = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     assert written[-1] == [f"'{trigger}cmd|' /C calc'!A0", "-3", "1.5", ""]
 
 
@@ -417,3 +415,45 @@ def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_
 
     assert [row[3] for row in page] == [status, spike]
     assert [row[3] for row in exported[1:]] == [status, spike]
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "anna"),
+    [
+        # German Excel splits at ";" (its list separator) and reads "20,0" as a number.
+        ("de", "\ufeffAgent;Beiträge;Bearbeitet;Antworten;", "Anna Agent;3;3;3;20,0;508,0;100,0"),
+        ("en", "\ufeffAgent,Items,Handled,Replies,", "Anna Agent,3,3,3,20.0,508.0,100.0"),
+    ],
+)
+def test_csv_is_written_for_a_spreadsheet_in_the_pages_language(client, admin, acme_week, language, header, anna):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    text = client.get(reverse("insights:team_csv", args=["agents"]), {**WEEK, "client": acme_week.client.pk})
+    lines = text.content.decode("utf-8").splitlines()
+
+    assert lines[0].startswith(header)
+    assert lines[1] == anna
+
+
+@pytest.mark.parametrize("key", ["volume", "authors_reach", "moderated", "service"])
+def test_german_client_csv_matches_the_german_page(client, admin, acme_week, key):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    report_url = reverse("insights:client_report", args=[acme_week.client.pk])
+
+    page = page_tables(client.get(report_url, WEEK))[key]
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, key]), WEEK))
+
+    assert any("," in cell for row in page for cell in row)  # decimals, as German writes them
+    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+
+
+def test_author_tables_name_the_tier_not_its_letter(english, admin, acme_week):
+    english.force_login(admin)
+
+    rows = page_tables(english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))[
+        "authors_reach"
+    ]
+
+    assert {row[3] for row in rows} == {"C · everyone else"}
