@@ -351,7 +351,9 @@ class TeamReport(Report):
 
     @cached_property
     def team_figures(self) -> selectors.TeamFigures:
-        return selectors.team_figures(client_ids=self.client_ids, report_filter=self.report_filter, now=self.now)
+        return selectors.team_figures(
+            user=self.user, client_ids=self.client_ids, report_filter=self.report_filter, now=self.now
+        )
 
     def figures(self, dimension: str) -> list[dict]:
         return self.team_figures.by[dimension]
@@ -370,11 +372,19 @@ class TeamReport(Report):
 
     def table_agents(self) -> ReportTable:
         rows = self.figures("agent")
+        unnamed = {
+            selectors.Attribution.NOT_SHOWN: gettext("Colleagues outside your clients' teams"),
+            selectors.Attribution.NOBODY: gettext("Without an agent"),
+        }
         return ReportTable(
             key="agents",
             title=_("By agent (first action on the item)"),
+            note=gettext(
+                "Each item counts once: for the agent whose reply or moderation came first, else under "
+                "“Without an agent” (closed without a reply, spam, or still open). The rows add up to the totals."
+            ),
             columns=[Column(_("Agent")), *response_columns()],
-            rows=[[row["agent_name"], *response_cells(row)] for row in rows],
+            rows=[[row["agent_name"] or unnamed[row["attribution"]], *response_cells(row)] for row in rows],
             data=rows,
         )
 

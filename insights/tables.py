@@ -25,6 +25,7 @@ class ReportTable:
     rows: list[list]
     data: object = None
     csv_url: str = ""
+    note: str = ""  # how to read the table, shown under its title (not exported)
 
     @property
     def cells(self) -> list[list[tuple[object, bool]]]:

@@ -457,3 +457,36 @@ def test_author_tables_name_the_tier_not_its_letter(english, admin, acme_week):
     ]
 
     assert {row[3] for row in rows} == {"C · everyone else"}
+
+
+def test_team_page_agent_rows_add_up_to_the_client_rows_with_a_row_without_an_agent(client, admin, acme_week):
+    client.force_login(admin)
+
+    tables = page_tables(client.get(reverse("insights:team"), WEEK, headers={"Accept-Language": "de"}))
+
+    def column_sum(key: str, index: int) -> int:
+        return sum(int(row[index]) for row in tables[key])
+
+    assert [row[0] for row in tables["agents"]] == ["Anna Agent", "Ben Agent", "Ohne Agent"]
+    assert tables["agents"][-1][1:3] == ["3", "2"]  # closed 5 and spam 7 handled, new 8 open
+    assert (column_sum("agents", 1), column_sum("agents", 2)) == (column_sum("clients", 1), column_sum("clients", 2))
+    assert (column_sum("agents", 1), column_sum("agents", 2)) == (8, 7)
+
+
+def test_team_figures_name_only_colleagues_serving_the_agents_clients(
+    client, admin, acme_week, user_factory, team_factory, client_factory
+):
+    viewer = user_factory()
+    team_factory(members=[viewer, acme_week.anna], clients=[acme_week.client])
+    team_factory(members=[acme_week.ben], clients=[client_factory(name="Foreign AG")])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    client.force_login(viewer)
+    page = [row[0] for row in page_tables(client.get(reverse("insights:team"), WEEK))["agents"]]
+    exported = [row[0] for row in csv_rows(client.get(reverse("insights:team_csv", args=["agents"]), WEEK))[1:]]
+    api = [row[0] for row in client.get(reverse("api_reports_team", args=["agents"]), WEEK).json()["table"]["rows"]]
+    client.force_login(admin)
+    seen_by_admin = [row[0] for row in page_tables(client.get(reverse("insights:team"), WEEK))["agents"]]
+
+    assert page == exported == api == ["Anna Agent", "Colleagues outside your clients' teams", "Without an agent"]
+    assert seen_by_admin == ["Anna Agent", "Ben Agent", "Without an agent"]
