@@ -23,7 +23,7 @@ from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
-from .tables import Column, ReportTable, iso_day, local_time, minutes
+from .tables import Column, ReportTable, iso_day, local_time, minutes, rounded
 
 DASHBOARD_LIST_LIMIT = 10
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -310,7 +310,7 @@ class OperationsDashboard(Report):
                     alert.channel.name if alert.channel else None,
                     alert.get_kind_display(),
                     alert.observed,
-                    round(alert.baseline, 1),
+                    rounded(alert.baseline, 1),
                 ]
                 for alert in alerts
             ],
@@ -477,7 +477,7 @@ def author_cells(row: dict) -> list:
         row["total"],
         row["positive"],
         row["negative"],
-        None if row["average_score"] is None else round(row["average_score"], 2),
+        rounded(row["average_score"], 2),
         row["latest_text"],
     ]
 
@@ -628,7 +628,7 @@ class ClientReport(Report):
                     row["positive"],
                     row["neutral"],
                     row["negative"],
-                    None if row["average_score"] is None else round(row["average_score"], 2),
+                    rounded(row["average_score"], 2),
                 ]
                 for row in self.volume
             ],
@@ -750,8 +750,8 @@ class ClientReport(Report):
                     row["channel__name"],
                     row["author__handle"],
                     Item.Status(row["status"]).label,
-                    round(row["spam_score"], 2),
-                    round(row["fake_score"], 2),
+                    rounded(row["spam_score"], 2),
+                    rounded(row["fake_score"], 2),
                     row["text_start"],
                 ]
                 for row in rows

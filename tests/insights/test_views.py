@@ -490,3 +490,19 @@ def test_team_figures_name_only_colleagues_serving_the_agents_clients(
 
     assert page == exported == api == ["Anna Agent", "Colleagues outside your clients' teams", "Without an agent"]
     assert seen_by_admin == ["Anna Agent", "Ben Agent", "Without an agent"]
+
+
+def test_an_average_sentiment_that_rounds_to_zero_is_zero_not_minus_zero(
+    english, admin, acme_week, author_factory, item_factory
+):
+    author = author_factory(display_name="Almost Neutral", follower_count=10**6)
+    for score in (0.003, -0.011):  # average -0.004
+        item_factory(channel=acme_week.facebook, received_at=berlin(12, 9), author=author, sentiment_score=score)
+    english.force_login(admin)
+
+    rows = page_tables(english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))[
+        "authors_reach"
+    ]
+
+    assert rows[0][0] == "Almost Neutral"
+    assert rows[0][8] == "0.0"
