@@ -127,6 +127,25 @@ def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
     assert not {"die", "der", "ich", "nicht", "hier", "wann"} & counts.keys()
 
 
+def test_english_function_words_and_review_filler_are_no_topics(acme_week, item_factory):
+    for text in (
+        "I highly recommend this lager! It exceeded my expectations, and they were really quick with the delivery.",
+        "Absolutely love the lager, but why doesn't the shop ever have it? Would have bought more if it had been there.",
+        "Eine Made im Bier, ich sehe sie noch vor mir: nie wieder an den See mit eurem Lager!",
+    ):
+        item_factory(channel=acme_week.facebook, received_at=berlin(15, 10), text=text)
+
+    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), top=100)
+    terms = {row["term"]: row["items"] for row in topics["keyword"].top}
+
+    assert terms["lager"] == 3
+    assert {"recommend", "delivery", "quick", "shop", "love", "bought"} <= terms.keys()
+    assert {"made", "see"} <= terms.keys()  # German nouns (maggot, lake), though English function words
+    filler = {"highly", "exceeded", "expectations", "absolutely", "really", "the", "and", "they", "were", "with"}
+    filler |= {"this", "why", "doesn", "ever", "have", "would", "more", "had", "been", "there", "but"}
+    assert not filler & terms.keys()
+
+
 def test_topic_terms_are_the_distinct_words_postgres_keeps_with_the_text(acme_week, item_factory):
     item = item_factory(
         channel=acme_week.facebook, received_at=berlin(15, 10), text="Paket beschädigt! PAKET 2x kaputt, ab x.de/a 😡"
