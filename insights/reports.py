@@ -5,12 +5,12 @@ ReportTables; a CSV export asks for one table and so runs only the queries that 
 needs. The page and the CSV read the same ReportTable, so they cannot disagree.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import number_format
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
@@ -33,6 +33,11 @@ VOLUME_CHART_TITLES = {
     Granularity.WEEK: _("Items per week by sentiment"),
     Granularity.MONTH: _("Items per month by sentiment"),
 }
+
+
+def chart_day(day: date) -> str:
+    """A day as a chart labels it, in the active language (English "Nov 16", German "16.11.")."""
+    return date_format(day, pgettext("chart axis: a day, as a Django date format", "M j"))
 
 
 def response_columns() -> list[Column]:
@@ -610,11 +615,13 @@ class ClientReport(Report):
 
     # tables
     def table_volume(self) -> ReportTable:
+        """One row a day, or a week or month with its first and last day within the period."""
+        per_day = self.report_filter.granularity == Granularity.DAY
         return ReportTable(
             key="volume",
             title=_("Volume and sentiment over time"),
             columns=[
-                Column(_("From")),
+                *([Column(_("Day"))] if per_day else [Column(_("From")), Column(_("To"))]),
                 Column(_("Items"), numeric=True),
                 Column(_("Positive"), numeric=True),
                 Column(_("Neutral"), numeric=True),
@@ -623,7 +630,11 @@ class ClientReport(Report):
             ],
             rows=[
                 [
-                    iso_day(row["bucket"]),
+                    *(
+                        [iso_day(row["first_day"])]
+                        if per_day
+                        else [iso_day(row["first_day"]), iso_day(row["last_day"])]
+                    ),
                     row["total"],
                     row["positive"],
                     row["neutral"],
@@ -841,14 +852,26 @@ class ClientReport(Report):
         )
 
     # charts
-    def bucket_label(self, day) -> str:
+    def bucket_label(self, row: dict) -> str:
+        """A bucket on the chart's axis, in the active language: its day, the week from its first
+        day within the period, or its month."""
         granularity = self.report_filter.granularity
         if granularity == Granularity.MONTH:
-            return day.strftime("%Y-%m")
-        return day.strftime("%d.%m.")
+            return date_format(row["first_day"], pgettext("chart axis: a month, as a Django date format", "M Y"))
+        if granularity == Granularity.WEEK:
+            return pgettext("chart axis: a week (within the report's period) from this day", "from %(day)s") % {
+                "day": chart_day(row["first_day"])
+            }
+        return chart_day(row["first_day"])
+
+    def bucket_title(self, row: dict) -> str:
+        """A bucket in a bar's tooltip: its day, or the days of it within the period."""
+        if row["first_day"] == row["last_day"]:
+            return chart_day(row["first_day"])
+        return f"{chart_day(row['first_day'])}–{chart_day(row['last_day'])}"
 
     def volume_chart(self) -> charts.Chart:
-        buckets = [row["bucket"] for row in self.volume]
+        buckets = [row["first_day"] for row in self.volume]
         markers = []
         for event in self.events:
             local_day = event["at"].astimezone(self.time_zone).date()
@@ -858,7 +881,9 @@ class ClientReport(Report):
                 markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
         return charts.stacked_bars(
             title=VOLUME_CHART_TITLES[self.report_filter.granularity],
-            labels=[self.bucket_label(day) for day in buckets],
+            labels=[self.bucket_label(row) for row in self.volume],
+            bar_titles=[self.bucket_title(row) for row in self.volume],
+            time_axis=True,
             series=[
                 (gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),
                 (gettext("Neutral"), "bar-neutral", [row["neutral"] for row in self.volume]),

@@ -395,7 +395,12 @@ def with_attribution(rows: list[dict]) -> list[dict]:
 
 
 def volume_over_time(*, client: Client, report_filter: ReportFilter) -> list[dict]:
-    """Items and sentiment per day / week / month in the client's time zone, every bucket present."""
+    """Items and sentiment per day / week / month in the client's time zone, every bucket present.
+
+    `bucket` is the first day of the day, ISO week or month; `first_day` and `last_day` are the
+    days of it within the period (a period from Thursday has a first week of Thursday to Sunday),
+    which is what its items were counted over.
+    """
     time_zone = ZoneInfo(client.time_zone)
     rows = (
         client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
@@ -406,9 +411,12 @@ def volume_over_time(*, client: Client, report_filter: ReportFilter) -> list[dic
     )
     by_day = {row["bucket"].astimezone(time_zone).date(): row for row in rows}
     empty = {"total": 0, "positive": 0, "neutral": 0, "negative": 0, "average_score": None}
+    period = report_filter.period
+    starts = bucket_days(period, report_filter.granularity)
+    last_days = [following - timedelta(days=1) for following in starts[1:]] + [period.last_day]
     return [
-        {**by_day.get(day, empty), "bucket": day}
-        for day in bucket_days(report_filter.period, report_filter.granularity)
+        {**by_day.get(day, empty), "bucket": day, "first_day": max(day, period.first_day), "last_day": last_day}
+        for day, last_day in zip(starts, last_days, strict=True)
     ]
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -15,9 +16,11 @@ from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.models import User
 from crises.models import Crisis, SpikeAlert
 from inbox.models import AgentPresence
+from insights.periods import Granularity, ReportFilter, ReportPeriod
+from insights.reports import ClientReport
 from insights.tables import ReportTable
 
-from .conftest import berlin
+from .conftest import BERLIN, NOW, berlin
 
 WEEK = {"start": "2025-03-10", "end": "2025-03-16"}
 
@@ -506,3 +509,39 @@ def test_an_average_sentiment_that_rounds_to_zero_is_zero_not_minus_zero(
 
     assert rows[0][0] == "Almost Neutral"
     assert rows[0][8] == "0.0"
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ["Mar 10", "Mar 11", "Mar 12", "Mar 13", "Mar 14", "Mar 15", "Mar 16"]),
+        ("de", ["10.03.", "11.03.", "12.03.", "13.03.", "14.03.", "15.03.", "16.03."]),
+    ],
+)
+def test_volume_chart_writes_days_as_the_pages_language_does(acme_week, language, labels):
+    report = ClientReport(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    with translation.override(language):
+        chart = report.volume_chart()
+
+    assert [label for _x, label in chart.x_labels] == labels
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "days"),
+    [("en", "from Mar 12", "Mar 12–Mar 14"), ("de", "ab 12.03.", "12.03.–14.03.")],
+)
+def test_a_week_bucket_is_labelled_with_its_days_within_the_period(acme_week, language, label, days):
+    # Wednesday 12 to Friday 14 March, per week: one bucket, the ISO week from Monday 10 cut to the period.
+    period = ReportPeriod(first_day=date(2025, 3, 12), last_day=date(2025, 3, 14), time_zone=BERLIN)
+    report = ClientReport(
+        client=acme_week.client, report_filter=ReportFilter(period=period, granularity=Granularity.WEEK), now=NOW
+    )
+
+    with translation.override(language):
+        chart = report.volume_chart()
+        table = report.table("volume")
+
+    assert [label for _x, label in chart.x_labels] == [label]
+    assert {bar.title.split(" · ")[0] for bar in chart.bars} == {days}
+    assert table.rows == [["2025-03-12", "2025-03-14", 3, 0, 0, 3, 0.0]]  # items 4, 5 and 6
