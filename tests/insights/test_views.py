@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -93,6 +93,19 @@ def admin(user_factory):
     return user_factory(role=User.Role.ADMIN)
 
 
+def negative_spike(acme_week, *, window_start, observed: int, baseline: float, **fields) -> SpikeAlert:
+    """An hour's spike alert of negative items at Acme."""
+    return SpikeAlert.objects.create(
+        client=acme_week.client,
+        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
+        window_start=window_start,
+        window_end=window_start + timedelta(hours=1),
+        observed=observed,
+        baseline=baseline,
+        **fields,
+    )
+
+
 def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, admin, acme_week):
     client.force_login(admin)
 
@@ -110,14 +123,7 @@ def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, a
 def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acme_week):
     AgentPresence.objects.create(user=acme_week.anna, is_online=True, last_seen_at=berlin(20, 11))
     Crisis.objects.create(client=acme_week.client, title="Rückruf-Gerücht")
-    SpikeAlert.objects.create(
-        client=acme_week.client,
-        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
-        window_start=berlin(20, 10),
-        window_end=berlin(20, 11),
-        observed=40,
-        baseline=5.0,
-    )
+    negative_spike(acme_week, window_start=berlin(20, 10), observed=40, baseline=5.0)
     client.force_login(admin)
 
     tables = page_tables(client.get(reverse("insights:dashboard")))
@@ -388,15 +394,7 @@ def crisis_and_spike(acme_week):
         status=Crisis.Status.AWAITING_APPROVAL,
         created_at=berlin(12, 9),
     )
-    SpikeAlert.objects.create(
-        client=acme_week.client,
-        channel=acme_week.facebook,
-        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
-        window_start=berlin(13, 10),
-        window_end=berlin(13, 11),
-        observed=33,
-        baseline=1.0,
-    )
+    negative_spike(acme_week, window_start=berlin(13, 10), observed=33, baseline=1.0, channel=acme_week.facebook)
 
 
 @pytest.mark.parametrize(
