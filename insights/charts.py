@@ -6,12 +6,17 @@ the table beside each chart holds the same numbers for screen readers and export
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+
 WIDTH = 720
 HEIGHT = 220
 PADDING_LEFT = 44
 PADDING_BOTTOM = 34
 PADDING_TOP = 12
 MAX_X_LABELS = 14
+# About the width of one character of an axis label (11px sans-serif): on a time axis, longer
+# labels ("from Nov 16") are spaced further apart instead of running into each other.
+LABEL_CHARACTER_WIDTH = 6.5
 
 
 @dataclass
@@ -72,10 +77,15 @@ def stacked_bars(
     series: list[tuple[str, str, list[float | None]]],
     markers: list[tuple[int, str, str]] = (),
     unit: str = "",
+    bar_titles: list[str] | None = None,
+    time_axis: bool = False,
 ) -> Chart:
     """One bar per label, the series stacked bottom-up; `series` = (legend label, css class, values).
 
     `markers` = (label index, css class, title): a vertical line through that bar (a crisis, a spike).
+    `bar_titles` name the bars in their tooltips where the axis label is short for more (a week's days).
+    On a `time_axis` (days, weeks) only as many labels are drawn as fit side by side; elsewhere
+    every bar up to MAX_X_LABELS keeps its label.
     """
     chart = Chart(title=title, legend=[(css_class, name) for name, css_class, _values in series])
     totals = [sum(values[index] or 0 for _name, _css, values in series) for index in range(len(labels))]
@@ -87,8 +97,13 @@ def stacked_bars(
     slot = plot_width / len(labels)
     bar_width = max(1.0, slot * 0.72)
     scale = plot_height / chart.max_value if chart.max_value else 0
-    label_every = max(1, -(-len(labels) // MAX_X_LABELS))
+    most_labels = MAX_X_LABELS
+    if time_axis:
+        fitting = int(plot_width // (max(len(label) for label in labels) * LABEL_CHARACTER_WIDTH + 8))
+        most_labels = max(1, min(MAX_X_LABELS, fitting))
+    label_every = max(1, -(-len(labels) // most_labels))
     for index, label in enumerate(labels):
+        bar_title = bar_titles[index] if bar_titles else label
         x = chart.plot_left + index * slot + (slot - bar_width) / 2
         bottom = float(chart.plot_bottom)
         for name, css_class, values in series:
@@ -104,7 +119,7 @@ def stacked_bars(
                     width=round(bar_width, 1),
                     height=round(height, 1),
                     css_class=css_class,
-                    title=f"{label} · {name}: {format_value(value)}{unit}",
+                    title=f"{bar_title} · {name}: {format_value(value)}{unit}",
                 )
             )
         if index % label_every == 0:
@@ -124,4 +139,5 @@ def bars(
 
 
 def format_value(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    """A bar's value in its tooltip, in the active language (German 12,5)."""
+    return number_format(value, decimal_pos=0 if float(value).is_integer() else 1)

@@ -5,11 +5,12 @@ ReportTables; a CSV export asks for one table and so runs only the queries that 
 needs. The page and the CSV read the same ReportTable, so they cannot disagree.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
@@ -18,11 +19,11 @@ from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
-from inbox.models import Item
+from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
-from .tables import Column, ReportTable, iso_day, local_time, minutes
+from .tables import Column, ReportTable, iso_day, local_time, minutes, rounded
 
 DASHBOARD_LIST_LIMIT = 10
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -32,6 +33,11 @@ VOLUME_CHART_TITLES = {
     Granularity.WEEK: _("Items per week by sentiment"),
     Granularity.MONTH: _("Items per month by sentiment"),
 }
+
+
+def chart_day(day: date) -> str:
+    """A day as a chart labels it, in the active language (English "Nov 16", German "16.11.")."""
+    return date_format(day, pgettext("chart axis: a day, as a Django date format", "M j"))
 
 
 def response_columns() -> list[Column]:
@@ -309,7 +315,7 @@ class OperationsDashboard(Report):
                     alert.channel.name if alert.channel else None,
                     alert.get_kind_display(),
                     alert.observed,
-                    round(alert.baseline, 1),
+                    rounded(alert.baseline, 1),
                 ]
                 for alert in alerts
             ],
@@ -350,7 +356,9 @@ class TeamReport(Report):
 
     @cached_property
     def team_figures(self) -> selectors.TeamFigures:
-        return selectors.team_figures(client_ids=self.client_ids, report_filter=self.report_filter, now=self.now)
+        return selectors.team_figures(
+            user=self.user, client_ids=self.client_ids, report_filter=self.report_filter, now=self.now
+        )
 
     def figures(self, dimension: str) -> list[dict]:
         return self.team_figures.by[dimension]
@@ -369,11 +377,19 @@ class TeamReport(Report):
 
     def table_agents(self) -> ReportTable:
         rows = self.figures("agent")
+        unnamed = {
+            selectors.Attribution.NOT_SHOWN: gettext("Colleagues outside your clients' teams"),
+            selectors.Attribution.NOBODY: gettext("Without an agent"),
+        }
         return ReportTable(
             key="agents",
             title=_("By agent (first action on the item)"),
+            note=gettext(
+                "Each item counts once: for the agent whose reply or moderation came first, else under "
+                "“Without an agent” (closed without a reply, spam, or still open). The rows add up to the totals."
+            ),
             columns=[Column(_("Agent")), *response_columns()],
-            rows=[[row["agent_name"], *response_cells(row)] for row in rows],
+            rows=[[row["agent_name"] or unnamed[row["attribution"]], *response_cells(row)] for row in rows],
             data=rows,
         )
 
@@ -461,12 +477,12 @@ def author_cells(row: dict) -> list:
         name,
         Channel.Platform(row["author__platform"]).label if row["author__platform"] else None,
         row["author__follower_count"],
-        row["best_tier"],
+        AuthorTier(row["best_tier"]).label,
         gettext("yes") if row["is_key_account"] else None,
         row["total"],
         row["positive"],
         row["negative"],
-        None if row["average_score"] is None else round(row["average_score"], 2),
+        rounded(row["average_score"], 2),
         row["latest_text"],
     ]
 
@@ -572,7 +588,7 @@ class ClientReport(Report):
         if self.report_filter.channel_id is not None:
             spikes = spikes.filter(channel_id=self.report_filter.channel_id)
         found = [
-            {"at": crisis["created_at"], "kind": "crisis", "label": crisis["title"], "detail": crisis["status"]}
+            {"at": crisis["created_at"], "kind": "crisis", "label": crisis["title"], "status": crisis["status"]}
             for crisis in crises.values("created_at", "title", "status")
         ]
         found += [
@@ -580,19 +596,32 @@ class ClientReport(Report):
                 "at": spike["window_start"],
                 "kind": "spike",
                 "label": SpikeAlert.Kind(spike["kind"]).label,
-                "detail": f"{spike['observed']} / {round(spike['baseline'], 1)}",
+                "observed": spike["observed"],
+                "expected": spike["baseline"],
             }
             for spike in spikes.values("window_start", "kind", "observed", "baseline")
         ]
         return sorted(found, key=lambda event: event["at"])
 
+    @staticmethod
+    def event_detail(event: dict) -> str:
+        """A crisis's status as its label, a spike's counts in words, in the active language."""
+        if event["kind"] == "crisis":
+            return str(Crisis.Status(event["status"]).label)
+        return gettext("%(observed)s against %(expected)s expected") % {
+            "observed": number_format(event["observed"]),
+            "expected": number_format(event["expected"], decimal_pos=1),
+        }
+
     # tables
     def table_volume(self) -> ReportTable:
+        """One row a day, or a week or month with its first and last day within the period."""
+        per_day = self.report_filter.granularity == Granularity.DAY
         return ReportTable(
             key="volume",
             title=_("Volume and sentiment over time"),
             columns=[
-                Column(_("From")),
+                *([Column(_("Day"))] if per_day else [Column(_("From")), Column(_("To"))]),
                 Column(_("Items"), numeric=True),
                 Column(_("Positive"), numeric=True),
                 Column(_("Neutral"), numeric=True),
@@ -601,12 +630,16 @@ class ClientReport(Report):
             ],
             rows=[
                 [
-                    iso_day(row["bucket"]),
+                    *(
+                        [iso_day(row["first_day"])]
+                        if per_day
+                        else [iso_day(row["first_day"]), iso_day(row["last_day"])]
+                    ),
                     row["total"],
                     row["positive"],
                     row["neutral"],
                     row["negative"],
-                    None if row["average_score"] is None else round(row["average_score"], 2),
+                    rounded(row["average_score"], 2),
                 ]
                 for row in self.volume
             ],
@@ -728,8 +761,8 @@ class ClientReport(Report):
                     row["channel__name"],
                     row["author__handle"],
                     Item.Status(row["status"]).label,
-                    round(row["spam_score"], 2),
-                    round(row["fake_score"], 2),
+                    rounded(row["spam_score"], 2),
+                    rounded(row["fake_score"], 2),
                     row["text_start"],
                 ]
                 for row in rows
@@ -810,7 +843,7 @@ class ClientReport(Report):
                     local_time(event["at"], self.time_zone),
                     gettext("Crisis") if event["kind"] == "crisis" else gettext("Spike"),
                     str(event["label"]),
-                    event["detail"],
+                    self.event_detail(event),
                 ]
                 for event in self.events
             ],
@@ -819,14 +852,26 @@ class ClientReport(Report):
         )
 
     # charts
-    def bucket_label(self, day) -> str:
+    def bucket_label(self, row: dict) -> str:
+        """A bucket on the chart's axis, in the active language: its day, the week from its first
+        day within the period, or its month."""
         granularity = self.report_filter.granularity
         if granularity == Granularity.MONTH:
-            return day.strftime("%Y-%m")
-        return day.strftime("%d.%m.")
+            return date_format(row["first_day"], pgettext("chart axis: a month, as a Django date format", "M Y"))
+        if granularity == Granularity.WEEK:
+            return pgettext("chart axis: a week (within the report's period) from this day", "from %(day)s") % {
+                "day": chart_day(row["first_day"])
+            }
+        return chart_day(row["first_day"])
+
+    def bucket_title(self, row: dict) -> str:
+        """A bucket in a bar's tooltip: its day, or the days of it within the period."""
+        if row["first_day"] == row["last_day"]:
+            return chart_day(row["first_day"])
+        return f"{chart_day(row['first_day'])}–{chart_day(row['last_day'])}"
 
     def volume_chart(self) -> charts.Chart:
-        buckets = [row["bucket"] for row in self.volume]
+        buckets = [row["first_day"] for row in self.volume]
         markers = []
         for event in self.events:
             local_day = event["at"].astimezone(self.time_zone).date()
@@ -836,7 +881,9 @@ class ClientReport(Report):
                 markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
         return charts.stacked_bars(
             title=VOLUME_CHART_TITLES[self.report_filter.granularity],
-            labels=[self.bucket_label(day) for day in buckets],
+            labels=[self.bucket_label(row) for row in self.volume],
+            bar_titles=[self.bucket_title(row) for row in self.volume],
+            time_axis=True,
             series=[
                 (gettext("Negative"), "bar-negative", [row["negative"] for row in self.volume]),
                 (gettext("Neutral"), "bar-neutral", [row["neutral"] for row in self.volume]),

@@ -177,15 +177,24 @@ def items_at_risk(*, client_ids, now: datetime, limit: int = 25) -> list[Item]:
     )
 
 
+def colleagues_visible_to(*, user: User, client_ids, user_field: str = "pk") -> Q:
+    """Whose presence and personal figures `user` sees, as a filter on `user_field` (a user id).
+
+    A shift lead or an admin sees every colleague; an agent those on a team that serves one of
+    the clients the agent sees (`client_ids`), not the whole agency's staff, capacity and response
+    times. The dashboard's online list and the team figures' agent rows share this rule.
+    """
+    if user.is_shift_lead_or_admin:
+        return Q()
+    return Q(Exists(Team.objects.filter(members=OuterRef(user_field), clients__in=client_ids)))
+
+
 def agents_online(*, user: User, client_ids) -> QuerySet[AgentPresence]:
-    """Who is online: for a shift lead or an admin every colleague; for an agent those on a team
-    that serves one of the clients the agent sees (not the whole agency's staff and capacity)."""
-    presences = AgentPresence.objects.filter(is_online=True)
-    if not user.is_shift_lead_or_admin:
-        serving = Team.objects.filter(members=OuterRef("user_id"), clients__in=client_ids)
-        presences = presences.filter(Exists(serving))
+    """Who is online: the colleagues `user` may see (colleagues_visible_to)."""
     return (
-        presences.select_related("user")
+        AgentPresence.objects.filter(colleagues_visible_to(user=user, client_ids=client_ids, user_field="user_id"))
+        .filter(is_online=True)
+        .select_related("user")
         .only("is_online", "last_seen_at", "capacity", "user__email", "user__first_name", "user__last_name")
         .order_by("user__email")
     )
@@ -204,10 +213,11 @@ def agents_holding(*, client_ids) -> list[dict]:
 # --- agent and team figures ----------------------------------------------------------------------
 
 # The grouping columns of the one team query, in GROUPING() argument order, and the sets.
-TEAM_COLUMNS = ("agent_id", "client_id", "channel_id", "hour", "weekday")
+# `acted`: somebody acted on the item; with agent_id NULL, someone the viewer may not see.
+TEAM_COLUMNS = ("agent_id", "acted", "client_id", "channel_id", "hour", "weekday")
 TEAM_GROUPING_SETS = {
     "summary": (),
-    "agent": ("agent_id",),
+    "agent": ("agent_id", "acted"),
     "client": ("client_id",),
     "channel": ("client_id", "channel_id"),
     "hour": ("hour",),
@@ -215,9 +225,22 @@ TEAM_GROUPING_SETS = {
 }
 
 
+class Attribution:
+    """Whose row an item of the team figures' agent table counts in."""
+
+    AGENT = "agent"  # the named agent who acted first
+    NOT_SHOWN = "not_shown"  # a colleague the viewer may not see (colleagues_visible_to)
+    NOBODY = "nobody"  # no reply or moderation: closed without one, spam, or still open
+
+
 @dataclass(frozen=True)
 class TeamFigures:
-    """Items, items handled and response-time figures, overall and by agent, client, channel, hour, weekday."""
+    """Items, items handled and response-time figures, overall and by agent, client, channel, hour, weekday.
+
+    Every grouping partitions the items, so each one's rows add up to the summary: the agent
+    rows are the named agents, then at most one row of colleagues not shown and one of items
+    nobody acted on (`attribution`).
+    """
 
     summary: dict
     by: dict[str, list[dict]]
@@ -229,14 +252,21 @@ def _grouping_bits(grouped: tuple[str, ...]) -> int:
 
 
 def team_figures(
-    *, client_ids, report_filter: ReportFilter, now: datetime, time_zone: ZoneInfo = AGENCY_TIME_ZONE
+    *,
+    user: User,
+    client_ids,
+    report_filter: ReportFilter,
+    now: datetime,
+    time_zone: ZoneInfo = AGENCY_TIME_ZONE,
 ) -> TeamFigures:
     """The agent and team figures in one scan: `GROUPING SETS` over the period's items.
 
     "handled" counts items no longer open (answered, hidden, spam, closed). An item's agent is
     who requested its first outbound action (reply or moderation, failed ones aside); the agent
     rows are the items where that agent acted first, their response times those of the replies
-    among them. Hours and weekdays are local to `time_zone` (the agency's, Europe/Berlin), ISO
+    among them. Agents `user` may not see (colleagues_visible_to) share one row without names;
+    items nobody acted on have a row of their own, so the agent rows add up to the summary.
+    Hours and weekdays are local to `time_zone` (the agency's, Europe/Berlin), ISO
     weekdays 1-7. Medians and 90th percentiles are exact (percentile_cont over the rows).
 
     Five separate GROUP BY queries (and a correlated first-action lookup per item) took seconds
@@ -260,6 +290,12 @@ def team_figures(
         .order_by()
         .query.sql_with_params()
     )
+    shown_rule = colleagues_visible_to(user=user, client_ids=client_ids)
+    if shown_rule:
+        shown_sql, shown_params = User.objects.filter(shown_rule).values("pk").query.sql_with_params()
+        agent_shown = f"first_action.requested_by_id IN ({shown_sql})"
+    else:
+        agent_shown, shown_params = "TRUE", ()
     sets = ", ".join("(" + ", ".join(columns) + ")" for columns in TEAM_GROUPING_SETS.values())
     columns = ", ".join(TEAM_COLUMNS)
     sql = f"""
@@ -271,7 +307,9 @@ def team_figures(
             ORDER BY item_id, created_at, id
         ),
         attributed AS (
-            SELECT scoped.*, first_action.requested_by_id AS agent_id
+            SELECT scoped.*,
+                   CASE WHEN {agent_shown} THEN first_action.requested_by_id END AS agent_id,
+                   first_action.item_id IS NOT NULL AS acted
             FROM scoped LEFT JOIN first_action ON first_action.item_id = scoped.id
         )
         SELECT GROUPING({columns}), {columns},
@@ -284,7 +322,7 @@ def team_figures(
         GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608 - only our constant names and the ORM's compiled SQL are interpolated
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*scoped_params, OutboundAction.Status.FAILED, period.start])
+        cursor.execute(sql, [*scoped_params, OutboundAction.Status.FAILED, period.start, *shown_params])
         fetched = cursor.fetchall()
     figures = ("items", "handled", "responded", "median_seconds", "p90_seconds", "mean_seconds")
     figures += ("sla_relevant", "sla_met")
@@ -294,7 +332,7 @@ def team_figures(
         rows_by_set.setdefault(bits, []).append(with_sla_share(row))
     by = {name: rows_by_set.get(_grouping_bits(grouped), []) for name, grouped in TEAM_GROUPING_SETS.items()}
     summary = by.pop("summary")[0]  # the empty grouping set always yields its one row
-    by["agent"] = with_agent_names([row for row in by["agent"] if row["agent_id"] is not None])
+    by["agent"] = with_attribution(by["agent"])
     by["client"] = sorted(with_client_names(by["client"]), key=lambda row: (row["client__name"], row["client_id"]))
     by["channel"] = sorted(
         with_channel_names(by["channel"]),
@@ -333,20 +371,36 @@ def fill_keys(rows: list[dict], *, key: str, keys) -> list[dict]:
     return [by_key.get(value, {key: value, **empty}) for value in keys]
 
 
-def with_agent_names(rows: list[dict]) -> list[dict]:
-    """One query for the names of the agents in the (already aggregated) rows."""
-    ids = [row["agent_id"] for row in rows if row["agent_id"] is not None]
-    names = {user.pk: str(user) for user in User.objects.filter(pk__in=ids).only("email", "first_name", "last_name")}
-    for row in rows:
-        row["agent_name"] = names.get(row["agent_id"], "—")
-    return sorted(rows, key=lambda row: (-row["handled"], row["agent_name"]))
+def with_attribution(rows: list[dict]) -> list[dict]:
+    """The agent rows: named agents by items handled (one query for the names), then the
+    colleagues not shown, then the items nobody acted on (see Attribution)."""
+    named = [row for row in rows if row["agent_id"] is not None]
+    names = {
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in=[row["agent_id"] for row in named]).only(
+            "email", "first_name", "last_name"
+        )
+    }
+    for row in named:
+        row.update(attribution=Attribution.AGENT, agent_name=names.get(row["agent_id"], "—"))
+    unnamed = [row for row in rows if row["agent_id"] is None]
+    for row in unnamed:
+        row.update(attribution=Attribution.NOT_SHOWN if row["acted"] else Attribution.NOBODY, agent_name=None)
+    return sorted(named, key=lambda row: (-row["handled"], row["agent_name"])) + sorted(
+        unnamed, key=lambda row: not row["acted"]
+    )
 
 
 # --- per client: volume and sentiment ------------------------------------------------------------
 
 
 def volume_over_time(*, client: Client, report_filter: ReportFilter) -> list[dict]:
-    """Items and sentiment per day / week / month in the client's time zone, every bucket present."""
+    """Items and sentiment per day / week / month in the client's time zone, every bucket present.
+
+    `bucket` is the first day of the day, ISO week or month; `first_day` and `last_day` are the
+    days of it within the period (a period from Thursday has a first week of Thursday to Sunday),
+    which is what its items were counted over.
+    """
     time_zone = ZoneInfo(client.time_zone)
     rows = (
         client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
@@ -357,9 +411,12 @@ def volume_over_time(*, client: Client, report_filter: ReportFilter) -> list[dic
     )
     by_day = {row["bucket"].astimezone(time_zone).date(): row for row in rows}
     empty = {"total": 0, "positive": 0, "neutral": 0, "negative": 0, "average_score": None}
+    period = report_filter.period
+    starts = bucket_days(period, report_filter.granularity)
+    last_days = [following - timedelta(days=1) for following in starts[1:]] + [period.last_day]
     return [
-        {**by_day.get(day, empty), "bucket": day}
-        for day in bucket_days(report_filter.period, report_filter.granularity)
+        {**by_day.get(day, empty), "bucket": day, "first_day": max(day, period.first_day), "last_day": last_day}
+        for day, last_day in zip(starts, last_days, strict=True)
     ]
 
 

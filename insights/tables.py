@@ -25,6 +25,7 @@ class ReportTable:
     rows: list[list]
     data: object = None
     csv_url: str = ""
+    note: str = ""  # how to read the table, shown under its title (not exported)
 
     @property
     def cells(self) -> list[list[tuple[object, bool]]]:
@@ -35,9 +36,14 @@ class ReportTable:
     empty_text: str = field(default_factory=lambda: str(_("Nothing in this period.")))
 
 
+def rounded(value: float | None, digits: int) -> float | None:
+    """`value` to `digits` decimals; one that rounds to zero is 0.0, never "-0.0" (an average of -0.001)."""
+    return None if value is None else round(value, digits) + 0.0
+
+
 def minutes(seconds: float | None) -> float | None:
     """Seconds as minutes with one decimal, the unit response times are read in."""
-    return None if seconds is None else round(seconds / 60.0, 1)
+    return None if seconds is None else rounded(seconds / 60.0, 1)
 
 
 def local_time(moment: datetime | None, time_zone: ZoneInfo) -> str | None:

@@ -1,8 +1,10 @@
 """Words too common to be a topic: German, English and social-media filler, one per line, lower case.
 
 Kept short on purpose: topics should surface nouns and product words, so only function words,
-pronouns, auxiliaries and filler are listed. Words under three letters never count anyway
-(selectors.TOPIC_MIN_WORD_LENGTH). Add a language by adding a file and listing it here.
+pronouns, auxiliaries, light verbs and filler are listed (English also the generic praise of
+review boilerplate, "highly", "exceeded", "expectations"). The lists apply to every text, so an
+English word that is a German noun ("see", the lake; "made", the maggot) stays out. Words under three letters never
+count anyway (selectors.TOPIC_MIN_WORD_LENGTH). Add a language by adding a file and listing it here.
 """
 
 from pathlib import Path

@@ -182,8 +182,9 @@ def test_admin_sees_the_statement_and_its_csv(client, march, user_factory):
     assert "7.482,00" in page.content.decode()
     assert export.status_code == 200
     assert export["Content-Type"].startswith("text/csv")
-    assert "7482.00" in export.content.decode()
-    assert "79.0" in export.content.decode()
+    # A German CSV, as German Excel reads it: ";" between cells, decimal commas.
+    assert ";7482,00" in export.content.decode()
+    assert ";79,0" in export.content.decode()
 
 
 def test_client_contact_sees_their_own_statement(client, march, contact_user_for):

@@ -8,7 +8,7 @@ import pytest
 
 from billing.statements import client_statement
 from communityops.expressions import PercentileCont
-from communityops.models import Client
+from communityops.models import Client, User
 from inbox.models import AuthorProfile, Item
 from insights import selectors
 from insights.expressions import response_seconds
@@ -127,6 +127,25 @@ def test_keyword_topics_count_items_not_words_and_skip_stopwords(acme_week):
     assert not {"die", "der", "ich", "nicht", "hier", "wann"} & counts.keys()
 
 
+def test_english_function_words_and_review_filler_are_no_topics(acme_week, item_factory):
+    for text in (
+        "I highly recommend this lager! It exceeded my expectations, and they were really quick with the delivery.",
+        "Absolutely love the lager, but why doesn't the shop ever have it? Would have bought more if it had been there.",
+        "Eine Made im Bier, ich sehe sie noch vor mir: nie wieder an den See mit eurem Lager!",
+    ):
+        item_factory(channel=acme_week.facebook, received_at=berlin(15, 10), text=text)
+
+    topics = selectors.topic_counts(client=acme_week.client, report_filter=acme_week.report_filter(), top=100)
+    terms = {row["term"]: row["items"] for row in topics["keyword"].top}
+
+    assert terms["lager"] == 3
+    assert {"recommend", "delivery", "quick", "shop", "love", "bought"} <= terms.keys()
+    assert {"made", "see"} <= terms.keys()  # German nouns (maggot, lake), though English function words
+    filler = {"highly", "exceeded", "expectations", "absolutely", "really", "the", "and", "they", "were", "with"}
+    filler |= {"this", "why", "doesn", "ever", "have", "would", "more", "had", "been", "there", "but"}
+    assert not filler & terms.keys()
+
+
 def test_topic_terms_are_the_distinct_words_postgres_keeps_with_the_text(acme_week, item_factory):
     item = item_factory(
         channel=acme_week.facebook, received_at=berlin(15, 10), text="Paket beschädigt! PAKET 2x kaputt, ab x.de/a 😡"
@@ -165,15 +184,23 @@ def test_topic_samples_pick_the_latest_items_per_term(acme_week):
     assert [sample["id"] for sample in samples["refund"]] == [acme_week.items[3].pk]
 
 
-def test_team_figures_by_agent(acme_week):
+@pytest.fixture
+def lead(user_factory):
+    return user_factory(role=User.Role.SHIFT_LEAD)
+
+
+def test_team_figures_by_agent(acme_week, lead):
     rows = selectors.team_figures(
-        client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), now=NOW
+        user=lead, client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), now=NOW
     ).by["agent"]
     by_name = {row["agent_name"]: row for row in rows}
 
     # Anna replied first to 1, 2, 3 (10, 20, 630 minutes, all within SLA); Ben replied
     # to 4 (90 minutes, missed) and hid 6 (handled, but no reply and no SLA figure).
-    assert [row["agent_name"] for row in rows] == ["Anna Agent", "Ben Agent"]
+    # Nobody acted on 5 (closed), 7 (spam) and 8 (new): the last row, without a name.
+    assert [row["agent_name"] for row in rows] == ["Anna Agent", "Ben Agent", None]
+    assert rows[-1]["attribution"] == selectors.Attribution.NOBODY
+    assert (rows[-1]["items"], rows[-1]["handled"], rows[-1]["responded"]) == (3, 2, 0)
     assert (by_name["Anna Agent"]["handled"], by_name["Anna Agent"]["responded"]) == (3, 3)
     assert by_name["Anna Agent"]["median_seconds"] == pytest.approx(20 * MINUTE)
     assert by_name["Anna Agent"]["sla_share"] == 100.0
@@ -182,8 +209,13 @@ def test_team_figures_by_agent(acme_week):
     assert by_name["Ben Agent"]["sla_share"] == 0.0
 
 
-def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
-    scope = {"client_ids": visible(acme_week.client), "report_filter": acme_week.report_filter(), "now": NOW}
+def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week, lead):
+    scope = {
+        "user": lead,
+        "client_ids": visible(acme_week.client),
+        "report_filter": acme_week.report_filter(),
+        "now": NOW,
+    }
 
     figures = selectors.team_figures(**scope)
     hours, weekdays = figures.by["hour"], figures.by["weekday"]
@@ -203,13 +235,59 @@ def test_team_figures_by_hour_and_weekday_use_berlin_time(acme_week):
     assert weekdays[0]["median_seconds"] == pytest.approx(15 * MINUTE)
 
 
-def test_team_figures_only_cover_visible_clients(acme_week, client_factory):
+def test_team_figures_only_cover_visible_clients(acme_week, client_factory, lead):
     other = client_factory()
 
-    figures = selectors.team_figures(client_ids=visible(other), report_filter=acme_week.report_filter(), now=NOW)
+    figures = selectors.team_figures(
+        user=lead, client_ids=visible(other), report_filter=acme_week.report_filter(), now=NOW
+    )
 
     assert all(rows == [] for name, rows in figures.by.items() if name not in ("hour", "weekday"))
     assert figures.summary["items"] == 0 and figures.summary["sla_share"] is None
+
+
+SUMMED = ("items", "handled", "responded", "sla_relevant", "sla_met")
+
+
+def sums(rows: list[dict]) -> dict:
+    return {name: sum(row[name] for row in rows) for name in SUMMED}
+
+
+def test_team_figures_agent_rows_add_up_to_the_summary_as_the_client_rows_do(acme_week, lead):
+    figures = selectors.team_figures(
+        user=lead, client_ids=visible(acme_week.client), report_filter=acme_week.report_filter(), now=NOW
+    )
+
+    assert sums(figures.by["agent"]) == sums(figures.by["client"]) == {name: figures.summary[name] for name in SUMMED}
+    assert figures.summary["items"] == 8 and figures.summary["handled"] == 7
+
+
+def test_an_agent_sees_by_name_only_colleagues_serving_their_clients(
+    acme_week, lead, user_factory, team_factory, client_factory
+):
+    # Ben acted on Acme's items 4 and 6, but serves only another client now: the viewer, who
+    # shares Acme's team with Anna, sees his items in one row without a name; the lead sees him.
+    viewer = user_factory()
+    team_factory(members=[viewer, acme_week.anna], clients=[acme_week.client])
+    team_factory(members=[acme_week.ben], clients=[client_factory(name="Foreign AG")])
+    scope = {"client_ids": visible(acme_week.client), "report_filter": acme_week.report_filter(), "now": NOW}
+
+    seen_by_agent = selectors.team_figures(user=viewer, **scope)
+    seen_by_lead = selectors.team_figures(user=lead, **scope)
+
+    Attribution = selectors.Attribution
+    assert [(row["agent_name"], row["attribution"], row["items"]) for row in seen_by_agent.by["agent"]] == [
+        ("Anna Agent", Attribution.AGENT, 3),
+        (None, Attribution.NOT_SHOWN, 2),
+        (None, Attribution.NOBODY, 3),
+    ]
+    assert [(row["agent_name"], row["items"]) for row in seen_by_lead.by["agent"]] == [
+        ("Anna Agent", 3),
+        ("Ben Agent", 2),
+        (None, 3),
+    ]
+    assert seen_by_agent.by["agent"][1]["median_seconds"] == pytest.approx(90 * MINUTE)
+    assert sums(seen_by_agent.by["agent"]) == sums(seen_by_lead.by["agent"]) == sums([seen_by_lead.summary])
 
 
 def test_top_authors_by_reach_and_new_influencers(acme_week, author_factory, item_factory):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -9,14 +10,17 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.models import User
 from crises.models import Crisis, SpikeAlert
 from inbox.models import AgentPresence
+from insights.periods import Granularity, ReportFilter, ReportPeriod
+from insights.reports import ClientReport
 from insights.tables import ReportTable
 
-from .conftest import berlin
+from .conftest import BERLIN, NOW, berlin
 
 WEEK = {"start": "2025-03-10", "end": "2025-03-16"}
 
@@ -63,8 +67,10 @@ def page_tables(response) -> dict[str, list[list[str]]]:
 
 
 def csv_rows(response) -> list[list[str]]:
+    """The cells of a CSV download, split as a spreadsheet in the response's language splits them."""
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8")
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    delimiter = ";" if response["Content-Language"] == "de" else ","
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 def as_on_page(cell: str) -> str:
@@ -87,6 +93,19 @@ def admin(user_factory):
     return user_factory(role=User.Role.ADMIN)
 
 
+def negative_spike(acme_week, *, window_start, observed: int, baseline: float, **fields) -> SpikeAlert:
+    """An hour's spike alert of negative items at Acme."""
+    return SpikeAlert.objects.create(
+        client=acme_week.client,
+        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
+        window_start=window_start,
+        window_end=window_start + timedelta(hours=1),
+        observed=observed,
+        baseline=baseline,
+        **fields,
+    )
+
+
 def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, admin, acme_week):
     client.force_login(admin)
 
@@ -104,14 +123,7 @@ def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, a
 def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acme_week):
     AgentPresence.objects.create(user=acme_week.anna, is_online=True, last_seen_at=berlin(20, 11))
     Crisis.objects.create(client=acme_week.client, title="Rückruf-Gerücht")
-    SpikeAlert.objects.create(
-        client=acme_week.client,
-        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
-        window_start=berlin(20, 10),
-        window_end=berlin(20, 11),
-        observed=40,
-        baseline=5.0,
-    )
+    negative_spike(acme_week, window_start=berlin(20, 10), observed=40, baseline=5.0)
     client.force_login(admin)
 
     tables = page_tables(client.get(reverse("insights:dashboard")))
@@ -220,17 +232,12 @@ def test_csv_neutralises_formula_injection(english, admin, acme_week):
 def test_every_formula_trigger_gets_a_quote(trigger):
     table = ReportTable(key="t", title="t", columns=[], rows=[[f"{trigger}cmd|' /C calc'!A0", -3, 1.5, None]])
 
-    assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
-    assert csv_cell(-3) == "-3"
-    assert csv_cell("harmless = text") == "harmless = text"
-    written = list(
-        csv.reader(
-            io.StringIO(
-                csv_text(header=[column.label for column in table.columns], rows=table.rows).removeprefix("\ufeff"),
-                newline="",
-            )
-        )
-    )
+    with translation.override("en"):
+        assert csv_cell(f"{trigger}SUM(A1)") == f"'{trigger}SUM(A1)"
+        assert csv_cell(-3) == "-3"
+        assert csv_cell("harmless = text") == "harmless = text"
+        text = csv_text(header=[column.label for column in table.columns], rows=table.rows)
+    written = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     assert written[-1] == [f"'{trigger}cmd|' /C calc'!A0", "-3", "1.5", ""]
 
 
@@ -377,3 +384,162 @@ def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin,
     ).content.decode()
 
     assert title in page
+
+
+@pytest.fixture
+def crisis_and_spike(acme_week):
+    Crisis.objects.create(
+        client=acme_week.client,
+        title="Rückruf-Gerücht",
+        status=Crisis.Status.AWAITING_APPROVAL,
+        created_at=berlin(12, 9),
+    )
+    negative_spike(acme_week, window_start=berlin(13, 10), observed=33, baseline=1.0, channel=acme_week.facebook)
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "spike"),
+    [
+        ("de", "Wartet auf Freigabe durch den Kunden", "33 gegenüber 1,0 erwartet"),
+        ("en", "Awaiting client approval", "33 against 1.0 expected"),
+    ],
+)
+def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_are(
+    client, admin, acme_week, crisis_and_spike, language, status, spike
+):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    report_url = reverse("insights:client_report", args=[acme_week.client.pk])
+
+    page = page_tables(client.get(report_url, WEEK))["events"]
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "events"]), WEEK))
+
+    assert [row[3] for row in page] == [status, spike]
+    assert [row[3] for row in exported[1:]] == [status, spike]
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "anna"),
+    [
+        # German Excel splits at ";" (its list separator) and reads "20,0" as a number.
+        ("de", "\ufeffAgent;Beiträge;Bearbeitet;Antworten;", "Anna Agent;3;3;3;20,0;508,0;100,0"),
+        ("en", "\ufeffAgent,Items,Handled,Replies,", "Anna Agent,3,3,3,20.0,508.0,100.0"),
+    ],
+)
+def test_csv_is_written_for_a_spreadsheet_in_the_pages_language(client, admin, acme_week, language, header, anna):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    text = client.get(reverse("insights:team_csv", args=["agents"]), {**WEEK, "client": acme_week.client.pk})
+    lines = text.content.decode("utf-8").splitlines()
+
+    assert lines[0].startswith(header)
+    assert lines[1] == anna
+
+
+@pytest.mark.parametrize("key", ["volume", "authors_reach", "moderated", "service"])
+def test_german_client_csv_matches_the_german_page(client, admin, acme_week, key):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    report_url = reverse("insights:client_report", args=[acme_week.client.pk])
+
+    page = page_tables(client.get(report_url, WEEK))[key]
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, key]), WEEK))
+
+    assert any("," in cell for row in page for cell in row)  # decimals, as German writes them
+    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+
+
+def test_author_tables_name_the_tier_not_its_letter(english, admin, acme_week):
+    english.force_login(admin)
+
+    rows = page_tables(english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))[
+        "authors_reach"
+    ]
+
+    assert {row[3] for row in rows} == {"C · everyone else"}
+
+
+def test_team_page_agent_rows_add_up_to_the_client_rows_with_a_row_without_an_agent(client, admin, acme_week):
+    client.force_login(admin)
+
+    tables = page_tables(client.get(reverse("insights:team"), WEEK, headers={"Accept-Language": "de"}))
+
+    def column_sum(key: str, index: int) -> int:
+        return sum(int(row[index]) for row in tables[key])
+
+    assert [row[0] for row in tables["agents"]] == ["Anna Agent", "Ben Agent", "Ohne Agent"]
+    assert tables["agents"][-1][1:3] == ["3", "2"]  # closed 5 and spam 7 handled, new 8 open
+    assert (column_sum("agents", 1), column_sum("agents", 2)) == (column_sum("clients", 1), column_sum("clients", 2))
+    assert (column_sum("agents", 1), column_sum("agents", 2)) == (8, 7)
+
+
+def test_team_figures_name_only_colleagues_serving_the_agents_clients(
+    client, admin, acme_week, user_factory, team_factory, client_factory
+):
+    viewer = user_factory()
+    team_factory(members=[viewer, acme_week.anna], clients=[acme_week.client])
+    team_factory(members=[acme_week.ben], clients=[client_factory(name="Foreign AG")])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    client.force_login(viewer)
+    page = [row[0] for row in page_tables(client.get(reverse("insights:team"), WEEK))["agents"]]
+    exported = [row[0] for row in csv_rows(client.get(reverse("insights:team_csv", args=["agents"]), WEEK))[1:]]
+    api = [row[0] for row in client.get(reverse("api_reports_team", args=["agents"]), WEEK).json()["table"]["rows"]]
+    client.force_login(admin)
+    seen_by_admin = [row[0] for row in page_tables(client.get(reverse("insights:team"), WEEK))["agents"]]
+
+    assert page == exported == api == ["Anna Agent", "Colleagues outside your clients' teams", "Without an agent"]
+    assert seen_by_admin == ["Anna Agent", "Ben Agent", "Without an agent"]
+
+
+def test_an_average_sentiment_that_rounds_to_zero_is_zero_not_minus_zero(
+    english, admin, acme_week, author_factory, item_factory
+):
+    author = author_factory(display_name="Almost Neutral", follower_count=10**6)
+    for score in (0.003, -0.011):  # average -0.004
+        item_factory(channel=acme_week.facebook, received_at=berlin(12, 9), author=author, sentiment_score=score)
+    english.force_login(admin)
+
+    rows = page_tables(english.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))[
+        "authors_reach"
+    ]
+
+    assert rows[0][0] == "Almost Neutral"
+    assert rows[0][8] == "0.0"
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ["Mar 10", "Mar 11", "Mar 12", "Mar 13", "Mar 14", "Mar 15", "Mar 16"]),
+        ("de", ["10.03.", "11.03.", "12.03.", "13.03.", "14.03.", "15.03.", "16.03."]),
+    ],
+)
+def test_volume_chart_writes_days_as_the_pages_language_does(acme_week, language, labels):
+    report = ClientReport(client=acme_week.client, report_filter=acme_week.report_filter(), now=NOW)
+
+    with translation.override(language):
+        chart = report.volume_chart()
+
+    assert [label for _x, label in chart.x_labels] == labels
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "days"),
+    [("en", "from Mar 12", "Mar 12–Mar 14"), ("de", "ab 12.03.", "12.03.–14.03.")],
+)
+def test_a_week_bucket_is_labelled_with_its_days_within_the_period(acme_week, language, label, days):
+    # Wednesday 12 to Friday 14 March, per week: one bucket, the ISO week from Monday 10 cut to the period.
+    period = ReportPeriod(first_day=date(2025, 3, 12), last_day=date(2025, 3, 14), time_zone=BERLIN)
+    report = ClientReport(
+        client=acme_week.client, report_filter=ReportFilter(period=period, granularity=Granularity.WEEK), now=NOW
+    )
+
+    with translation.override(language):
+        chart = report.volume_chart()
+        table = report.table("volume")
+
+    assert [label for _x, label in chart.x_labels] == [label]
+    assert {bar.title.split(" · ")[0] for bar in chart.bars} == {days}
+    assert table.rows == [["2025-03-12", "2025-03-14", 3, 0, 0, 3, 0.0]]  # items 4, 5 and 6

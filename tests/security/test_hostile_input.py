@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from communityops.csv_export import csv_text
+from communityops.csv_export import csv_delimiter, csv_text
 from communityops.models import Channel
 from inbox.models import Item, WebhookDelivery
 from inbox.webhooks import MAX_BODY_BYTES, meta_signature_for
@@ -167,7 +167,8 @@ def test_every_csv_export_neutralises_formulas_from_platform_text(post_meta, fac
     for http, path in [(agent_client, path) for path in exports] + [(contact, statement)]:
         response = http.get(path)
         assert response.status_code == 200, path
-        cells += [cell for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for cell in row]
+        text = response.content.decode("utf-8-sig")
+        cells += [cell for row in csv.reader(io.StringIO(text), delimiter=csv_delimiter()) for cell in row]
 
     assert cells
     dangerous = [
@@ -177,8 +178,9 @@ def test_every_csv_export_neutralises_formulas_from_platform_text(post_meta, fac
 
 
 def _number(cell: str) -> bool:
+    """A number as the (German) CSV writes it, with a decimal comma."""
     try:
-        float(cell)
+        float(cell.replace(",", "."))
     except ValueError:
         return False
     return True
