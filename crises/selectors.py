@@ -24,15 +24,39 @@ from .models import (
 )
 
 
-def on_call_lead_now(*, at: datetime) -> User | None:
-    """The shift lead on call at `at`; with overlapping shifts the one that started last wins."""
-    shift = (
-        OnCallShift.objects.filter(starts_at__lte=at, ends_at__gt=at, lead__is_active=True)
+def on_call_shifts_valid() -> QuerySet[OnCallShift]:
+    """Shifts whose holder may be on call: an active shift lead or admin. A shift given to anyone
+    else before OnCallShift.clean refused it (an agent, a client's contact) counts as empty: they
+    must never receive every client's escalations."""
+    return OnCallShift.objects.filter(lead__is_active=True, lead__role__in=User.SHIFT_LEAD_ROLES)
+
+
+def on_call_shift_now(*, at: datetime) -> OnCallShift | None:
+    """The shift running at `at`. Shifts no longer overlap (OnCallShift.clean); of overlapping
+    ones stored before that, the one that started last counts."""
+    return (
+        on_call_shifts_valid()
+        .filter(starts_at__lte=at, ends_at__gt=at)
         .select_related("lead")
         .order_by("-starts_at", "-pk")
         .first()
     )
+
+
+def on_call_lead_now(*, at: datetime) -> User | None:
+    """The shift lead on call at `at`, or None."""
+    shift = on_call_shift_now(at=at)
     return shift.lead if shift else None
+
+
+def on_call_roster(*, now: datetime) -> QuerySet[OnCallShift]:
+    """The rota page: the shifts running now or still to come, in order (and who holds them)."""
+    return OnCallShift.objects.filter(ends_at__gt=now).select_related("lead").order_by("starts_at", "pk")
+
+
+def on_call_candidates() -> QuerySet[User]:
+    """Who may be put on call: the active shift leads and admins."""
+    return User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("first_name", "email")
 
 
 def crisis_queryset_for_user(*, user: User) -> QuerySet[Crisis]:
