@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -309,7 +310,15 @@ def crisis_post_mortem_write(*, crisis: Crisis, acting_user: User, text: str, no
 
 @transaction.atomic
 def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | None, now: datetime) -> bool:
-    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged."""
+    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged.
+
+    Who may: of the agency, a shift lead or an admin (the answer to being alerted; an agent
+    acknowledging would stop the alerts to the client's contacts); a recipient through the signed
+    link of their alert (acting_user None); a client contact, in the portal or by deciding on a
+    response. An agent gets PermissionDenied.
+    """
+    if acting_user is not None and acting_user.is_agency_staff and not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only a shift lead or an admin acknowledges an escalation.")
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.acknowledged_at is not None:
         return False

@@ -185,7 +185,7 @@ def crisis_escalate(request, crisis):
     messages.success(request, _("Escalation started."))
 
 
-@agency_staff_required
+@shift_lead_required
 @crisis_action
 def crisis_acknowledge_staff(request, crisis):
     services.crisis_acknowledge(crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now())
