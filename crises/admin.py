@@ -4,7 +4,7 @@ timeline, notifications and approvals are audit rows and read-only."""
 from collections.abc import Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
@@ -147,6 +147,21 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     search_fields = ("name", "client__name")
     list_select_related = ("client",)
     inlines = [EscalationStepInline]
+
+    def changelist_view(self, request, extra_context=None):
+        # Said where policies are made: a client without one escalates to the agency only.
+        missing = Client.objects.filter(is_active=True).exclude(escalation_policy__is_active=True).order_by("name")
+        names = list(missing.values_list("name", flat=True)[:50])
+        if names:
+            messages.warning(
+                request,
+                _(
+                    "Without an active escalation policy (their crises alert only the shift lead on call, "
+                    "never the client's contacts): %(clients)s"
+                )
+                % {"clients": ", ".join(names)},
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(OnCallShift)

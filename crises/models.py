@@ -247,7 +247,10 @@ class Notification(models.Model):
     MAX_ATTEMPTS = 5
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications")
-    step = models.ForeignKey(EscalationStep, on_delete=models.PROTECT, related_name="notifications")
+    # None: the fallback of a client without a ladder for the crisis (crises.escalation).
+    step = models.ForeignKey(
+        EscalationStep, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
     # "contact:<id>", "user:<id>" or "chat" (a chat webhook is one recipient).
     recipient_key = models.CharField(max_length=50)
     recipient_label = models.CharField(max_length=200)
@@ -265,7 +268,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["crisis", "step", "recipient_key"], name="notification_exactly_once")
+            models.UniqueConstraint(
+                fields=["crisis", "step", "recipient_key"], nulls_distinct=False, name="notification_exactly_once"
+            )
         ]
         indexes = [models.Index(fields=["crisis"], name="notification_pending", condition=Q(status="pending"))]
 

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
-from communityops.models import ClientContact, User
-from communityops.selectors import client_ids_for_user
+from communityops.models import Client, ClientContact, User
+from communityops.selectors import client_ids_for_user, client_queryset_for_user
 from inbox.models import Item
 
 from .models import (
@@ -16,6 +16,7 @@ from .models import (
     Crisis,
     CrisisEvent,
     CrisisItem,
+    EscalationPolicy,
     HoldingStatement,
     Notification,
     OnCallShift,
@@ -49,6 +50,15 @@ def on_call_lead_now(*, at: datetime) -> User | None:
     return shift.lead if shift else None
 
 
+def on_call_lead_or_shift_leads(*, at: datetime) -> list[User]:
+    """Who is alerted when the agency must be: the shift lead on call, or, with nobody on call,
+    every active shift lead and admin."""
+    lead = on_call_lead_now(at=at)
+    if lead is not None:
+        return [lead]
+    return list(User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("pk"))
+
+
 def on_call_roster(*, now: datetime) -> QuerySet[OnCallShift]:
     """The rota page: the shifts running now or still to come, in order (and who holds them)."""
     return OnCallShift.objects.filter(ends_at__gt=now).select_related("lead").order_by("starts_at", "pk")
@@ -69,13 +79,28 @@ def crisis_get_for_user(*, user: User, crisis_id: int) -> Crisis:
 
 def crisis_board_for_user(*, user: User) -> QuerySet[Crisis]:
     """Unresolved crises, most severe first, with what the board shows (their linked items counted,
-    not loaded: a shitstorm's crisis may link thousands) in one query."""
+    not loaded: a shitstorm's crisis may link thousands; whether the client has an active escalation
+    policy) in one query."""
     return (
         crisis_queryset_for_user(user=user)
         .exclude(status=Crisis.Status.RESOLVED)
         .select_related("client", "owner")
-        .annotate(linked_item_count=Count("crisis_items"))
+        .annotate(
+            linked_item_count=Count("crisis_items"),
+            client_has_policy=Exists(EscalationPolicy.objects.filter(client=OuterRef("client_id"), is_active=True)),
+        )
         .order_by("severity", "-created_at")
+    )
+
+
+def clients_without_escalation_policy(*, user: User) -> QuerySet[Client]:
+    """The active clients the user serves without an active escalation policy: their crises escalate
+    to the agency only (crises.escalation's fallback), never to the client's contacts."""
+    return (
+        client_queryset_for_user(user=user)
+        .filter(is_active=True)
+        .exclude(escalation_policy__is_active=True)
+        .order_by("name")
     )
 
 

@@ -17,7 +17,7 @@ from communityops.selectors import client_get_for_user, client_list_for_user, po
 from inbox.selectors import item_queryset_for_user
 
 from . import services
-from .escalation import acknowledge_link_check, escalation_upcoming
+from .escalation import acknowledge_link_check, escalation_policy_gap, escalation_upcoming
 from .event_summaries import event_summary
 from .forms import (
     CrisisCreateForm,
@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import Approval, Crisis, HoldingStatement
 from .selectors import (
+    clients_without_escalation_policy,
     crises_to_link_item,
     crisis_board_for_user,
     crisis_drafts,
@@ -47,6 +48,7 @@ from .selectors import (
     holding_statements_ready,
     notification_recipient_label,
     on_call_lead_now,
+    on_call_lead_or_shift_leads,
     portal_drafts_awaiting,
     spike_alert_get_for_user,
     spike_alert_samples,
@@ -84,6 +86,7 @@ def board(request):
     if request.htmx:
         return render(request, "crises/board.html#board", context)
     context["clients"] = client_list_for_user(user=request.user)
+    context["clients_without_policy"] = clients_without_escalation_policy(user=request.user)
     context["form"] = CrisisCreateForm()
     return render(request, "crises/board.html", context)
 
@@ -152,6 +155,8 @@ def crisis_detail(request, crisis_id: int):
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
         "holding_statements": holding_statements_ready(client=crisis.client),
         "on_call": on_call_lead_now(at=now),
+        "policy_gap": escalation_policy_gap(crisis=crisis, at=now),
+        "policy_admin_url": _policy_admin_url(user=request.user, client=crisis.client),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
         "draft_form": DraftForm(initial={"text": getattr(draft_current(crisis=crisis), "text", "")}),
@@ -178,11 +183,38 @@ def crisis_transition_view(request, crisis):
     )
 
 
+def _policy_admin_url(*, user, client) -> str:
+    """Where this user sets up (or fixes) the client's escalation policy in the admin; "" if they cannot."""
+    policy = getattr(client, "escalation_policy", None)
+    if not user.is_staff:
+        return ""
+    if policy is None and user.has_perm("crises.add_escalationpolicy"):
+        return f"{reverse('admin:crises_escalationpolicy_add')}?client={client.pk}"
+    if policy is not None and user.has_perm("crises.change_escalationpolicy"):
+        return reverse("admin:crises_escalationpolicy_change", args=[policy.pk])
+    return ""
+
+
 @shift_lead_required
 @crisis_action
 def crisis_escalate(request, crisis):
-    services.crisis_escalation_start(crisis=crisis, acting_user=request.user, now=timezone.now())
-    messages.success(request, _("Escalation started."))
+    now = timezone.now()
+    services.crisis_escalation_start(crisis=crisis, acting_user=request.user, now=now)
+    if not escalation_policy_gap(crisis=crisis, at=now):
+        messages.success(request, _("Escalation started."))
+        return
+    # Said at once: without a ladder, only the agency is alerted (crises.escalation's fallback).
+    messages.warning(
+        request,
+        _(
+            "Escalation started. %(client)s has no escalation policy that applies to this crisis: only "
+            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself."
+        )
+        % {
+            "client": crisis.client.name,
+            "names": ", ".join(str(user) for user in on_call_lead_or_shift_leads(at=now)),
+        },
+    )
 
 
 @shift_lead_required
