@@ -31,6 +31,16 @@ class OnCallShiftForm(forms.ModelForm):
         choices_limit(self.fields["lead"], queryset=on_call_candidates())
 
 
+class RotaShiftForm(OnCallShiftForm):
+    """The rota page's form: the browser's date and time pickers, in the agency's time zone."""
+
+    class Meta(OnCallShiftForm.Meta):
+        widgets = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("starts_at", "ends_at")
+        }
+
+
 class CrisisCreateForm(forms.Form):
     client = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

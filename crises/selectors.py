@@ -59,9 +59,37 @@ def on_call_lead_or_shift_leads(*, at: datetime) -> list[User]:
     return list(User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("pk"))
 
 
-def on_call_roster(*, now: datetime) -> QuerySet[OnCallShift]:
-    """The rota page: the shifts running now or still to come, in order (and who holds them)."""
-    return OnCallShift.objects.filter(ends_at__gt=now).select_related("lead").order_by("starts_at", "pk")
+# The rota page lists this many shifts at most (three a day: about two months ahead).
+ROTA_SHIFTS = 200
+
+
+@dataclass(frozen=True)
+class RotaRow:
+    """One line of the rota: a shift, or a gap in which nobody is on call (shift None)."""
+
+    starts_at: datetime
+    ends_at: datetime | None  # None: nobody is on call from starts_at on, as far as the roster goes
+    shift: OnCallShift | None
+    running: bool
+    counts: bool  # a shift held by an active shift lead or admin (else ignored, see on_call_shifts_valid)
+
+
+def on_call_rota(*, now: datetime) -> list[RotaRow]:
+    """The shifts running now or still to come, in order, and the gaps between them (one query)."""
+    shifts = list(
+        OnCallShift.objects.filter(ends_at__gt=now).select_related("lead").order_by("starts_at", "pk")[:ROTA_SHIFTS]
+    )
+    rows, covered_until = [], now
+    for shift in shifts:
+        counts = shift.lead.is_active and shift.lead.role in User.SHIFT_LEAD_ROLES
+        if counts and shift.starts_at > covered_until:
+            rows.append(RotaRow(covered_until, shift.starts_at, None, running=covered_until <= now, counts=False))
+        rows.append(RotaRow(shift.starts_at, shift.ends_at, shift, running=shift.starts_at <= now, counts=counts))
+        if counts:
+            covered_until = max(covered_until, shift.ends_at)
+    if len(shifts) < ROTA_SHIFTS:
+        rows.append(RotaRow(covered_until, None, None, running=covered_until <= now, counts=False))
+    return rows
 
 
 def on_call_candidates() -> QuerySet[User]:

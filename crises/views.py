@@ -4,10 +4,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -28,9 +30,10 @@ from .forms import (
     LinkItemsForm,
     PortalDecisionForm,
     PostMortemForm,
+    RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, Crisis, HoldingStatement
+from .models import Approval, Crisis, HoldingStatement, OnCallShift
 from .selectors import (
     clients_without_escalation_policy,
     crises_to_link_item,
@@ -49,6 +52,8 @@ from .selectors import (
     notification_recipient_label,
     on_call_lead_now,
     on_call_lead_or_shift_leads,
+    on_call_rota,
+    on_call_shift_now,
     portal_drafts_awaiting,
     spike_alert_get_for_user,
     spike_alert_samples,
@@ -204,16 +209,17 @@ def crisis_escalate(request, crisis):
         messages.success(request, _("Escalation started."))
         return
     # Said at once: without a ladder, only the agency is alerted (crises.escalation's fallback).
+    alerted = on_call_lead_or_shift_leads(at=now)
     messages.warning(
         request,
-        _(
+        ngettext(
             "Escalation started. %(client)s has no escalation policy that applies to this crisis: only "
-            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself."
+            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself.",
+            "Escalation started. %(client)s has no escalation policy that applies to this crisis: only "
+            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself.",
+            len(alerted),
         )
-        % {
-            "client": crisis.client.name,
-            "names": ", ".join(str(user) for user in on_call_lead_or_shift_leads(at=now)),
-        },
+        % {"client": crisis.client.name, "names": ", ".join(str(user) for user in alerted)},
     )
 
 
@@ -355,6 +361,75 @@ def post_mortem(request, crisis):
     services.crisis_post_mortem_write(
         crisis=crisis, acting_user=request.user, text=form.cleaned_data["post_mortem"], now=timezone.now()
     )
+
+
+# --- On-call rota -----------------------------------------------------------------------------
+
+
+def _rota_page(request, form: RotaShiftForm | None = None, status: int = 200):
+    now = timezone.now()
+    rows = on_call_rota(now=now)
+    if form is None and request.user.is_shift_lead_or_admin:
+        # The next shift most likely starts where the roster ends.
+        form = RotaShiftForm(initial={"starts_at": timezone.localtime(rows[-1].starts_at) if rows else None})
+    context = {"rows": rows, "on_call": on_call_shift_now(at=now), "form": form, "now": now, "nav": "crises"}
+    return render(request, "crises/rota.html", context, status=status)
+
+
+@agency_staff_required
+@require_GET
+def rota(request):
+    """Who is on call now and next, for every staff member; shift leads and admins change it here."""
+    return _rota_page(request)
+
+
+@shift_lead_required
+@require_POST
+def rota_add(request):
+    form = RotaShiftForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            shift = services.on_call_shift_add(
+                acting_user=request.user,
+                lead=data["lead"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                label=data["label"],
+            )
+        except ValidationError as error:  # a shift added meanwhile, checked again under the roster lock
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(lead)s is on call from %(starts)s.") % _shift_words(shift))
+            return redirect("crises:rota")
+    return _rota_page(request, form, status=400)
+
+
+@shift_lead_required
+@require_POST
+def rota_end(request, shift_id: int):
+    try:
+        shift = services.on_call_shift_end(acting_user=request.user, shift_id=shift_id, now=timezone.now())
+    except OnCallShift.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The shift of %(lead)s ended at %(ends)s.") % _shift_words(shift)
+            if shift
+            else _("The shift was taken off the roster."),
+        )
+    return redirect("crises:rota")
+
+
+def _shift_words(shift: OnCallShift) -> dict:
+    return {
+        "lead": shift.lead,
+        "starts": date_format(timezone.localtime(shift.starts_at), "SHORT_DATETIME_FORMAT"),
+        "ends": date_format(timezone.localtime(shift.ends_at), "SHORT_DATETIME_FORMAT"),
+    }
 
 
 # --- Spike alerts -----------------------------------------------------------------------------
