@@ -235,46 +235,32 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     # A step fires once: its event says so even when it reached nobody (older events: its notifications).
     fired = list(crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED).values_list("data", flat=True))
     steps = crisis_steps(crisis=crisis)
+    created = 0
     if not steps and not any(data.get("fallback") for data in fired):
-        recipients = [_user_recipient(user) for user in on_call_lead_or_shift_leads(at=now)]
-        _notifications_create(
-            crisis=crisis, step=None, channel=NotificationChannel.EMAIL, recipients=recipients, now=now
-        )
-        crisis_event_record(
+        created += _step_fire(
             crisis=crisis,
-            kind=CrisisEvent.Kind.STEP_FIRED,
-            at=now,
-            actor_label="CommunityOps",
+            step=None,
+            channel=NotificationChannel.EMAIL,
+            recipients=[_user_recipient(user) for user in on_call_lead_or_shift_leads(at=now)],
+            now=now,
             data={
                 "fallback": escalation_policy_gap(crisis=crisis, at=now),
-                "channel": NotificationChannel.EMAIL,
                 "due_at": crisis.escalation_started_at.isoformat(),
-                "recipients": [recipient.label for recipient in recipients],
             },
         )
-        return len(recipients)
     fired_step_ids = {data.get("step_id") for data in fired}
-    created = 0
     for index, (step, due_at) in enumerate(escalation_schedule(steps=steps, started_at=crisis.escalation_started_at)):
         if due_at > now:
             break
         if step.pk in fired_step_ids or Notification.objects.filter(crisis=crisis, step=step).exists():
             continue
-        recipients = step_recipients(step=step, crisis=crisis, now=now, first=index == 0)
-        _notifications_create(crisis=crisis, step=step, channel=step.channel, recipients=recipients, now=now)
-        created += len(recipients)
-        crisis_event_record(
+        created += _step_fire(
             crisis=crisis,
-            kind=CrisisEvent.Kind.STEP_FIRED,
-            at=now,
-            actor_label="CommunityOps",
-            data={
-                "step_id": step.pk,
-                "position": step.position,
-                "channel": step.channel,
-                "due_at": due_at.isoformat(),
-                "recipients": [recipient.label for recipient in recipients],
-            },
+            step=step,
+            channel=step.channel,
+            recipients=step_recipients(step=step, crisis=crisis, now=now, first=index == 0),
+            now=now,
+            data={"step_id": step.pk, "position": step.position, "due_at": due_at.isoformat()},
         )
     if enqueue_sends:
         # Also re-queue what an earlier run created but a crashed worker never sent.
@@ -283,9 +269,17 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     return created
 
 
-def _notifications_create(
-    *, crisis: Crisis, step: EscalationStep | None, channel: str, recipients: list[Recipient], now: datetime
-) -> None:
+def _step_fire(
+    *,
+    crisis: Crisis,
+    step: EscalationStep | None,
+    channel: str,
+    recipients: list[Recipient],
+    now: datetime,
+    data: dict,
+) -> int:
+    """One notification per recipient (step None: the fallback), and the step's event, which marks
+    it fired and names whom it reached. In the caller's transaction, under the crisis lock."""
     Notification.objects.bulk_create(
         [
             Notification(
@@ -302,6 +296,14 @@ def _notifications_create(
         ],
         ignore_conflicts=True,
     )
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.STEP_FIRED,
+        at=now,
+        actor_label="CommunityOps",
+        data={**data, "channel": channel, "recipients": [recipient.label for recipient in recipients]},
+    )
+    return len(recipients)
 
 
 def acknowledge_token(*, crisis_id: int, recipient_key: str) -> str:

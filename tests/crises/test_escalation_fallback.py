@@ -61,6 +61,18 @@ def test_without_a_policy_the_shift_lead_on_call_is_alerted_once(client_factory,
     assert "keine Eskalationsrichtlinie von Brauhaus Isartal" in mail.outbox[0].body
 
 
+def test_the_escalation_task_sends_the_fallback_alert_in_the_same_run(
+    client_factory, on_call, django_capture_on_commit_callbacks
+):
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start)
+
+    assert [message.to for message in mail.outbox] == [[on_call.email]]
+    assert Notification.objects.get(crisis=crisis).status == Notification.Status.SENT
+
+
 def test_without_a_policy_and_nobody_on_call_every_shift_lead_and_admin_is_alerted(client_factory, user_factory):
     lead = user_factory(role=User.Role.SHIFT_LEAD)
     admin = user_factory(role=User.Role.ADMIN)
