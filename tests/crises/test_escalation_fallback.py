@@ -172,11 +172,9 @@ def test_the_crisis_page_says_the_client_has_no_policy_before_and_after_the_star
     assert f"no escalation policy applies: by Email to {on_call}" in after
 
 
-def test_an_admin_is_linked_to_set_up_the_clients_policy(client, no_policy_crisis, user_factory):
-    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
-
-    page = client.get(f"/crises/{no_policy_crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
-    form = client.get(f"{reverse('admin:crises_escalationpolicy_add')}?client={no_policy_crisis.client_id}")
+def test_an_admin_is_linked_to_set_up_the_clients_policy(admin_http, no_policy_crisis):
+    page = admin_http.get(f"/crises/{no_policy_crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    form = admin_http.get(f"{reverse('admin:crises_escalationpolicy_add')}?client={no_policy_crisis.client_id}")
 
     add_url = f"{reverse('admin:crises_escalationpolicy_add')}?client={no_policy_crisis.client_id}"
     assert f'<a href="{add_url}">Set up an escalation policy</a>' in page
@@ -213,11 +211,10 @@ def test_the_board_marks_crises_and_names_clients_without_an_active_policy(
     assert "<td>Nordlicht Energie</td>" in partial
 
 
-def test_the_admins_policy_list_names_the_clients_without_an_active_policy(client, client_factory, user_factory):
+def test_the_admins_policy_list_names_the_clients_without_an_active_policy(admin_http, client_factory):
     client_factory(name="Brauhaus Isartal")
     client_factory(name="Stillgelegt GmbH", is_active=False)
-    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
 
-    page = client.get(reverse("admin:crises_escalationpolicy_changelist"), headers={"Accept-Language": "en"})
+    page = admin_http.get(reverse("admin:crises_escalationpolicy_changelist"), headers={"Accept-Language": "en"})
 
     assert "never the client&#x27;s contacts): Brauhaus Isartal</li>" in page.content.decode()

@@ -17,12 +17,6 @@ from crises.services import crisis_create, crisis_escalation_start
 
 
 @pytest.fixture
-def admin_http(client, user_factory):
-    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
-    return client
-
-
-@pytest.fixture
 def foreign_contact(client_factory, contact_user_for):
     """A contact (with a portal login) of another client: never on call."""
     return contact_user_for(client_factory(name="Geheimbrauerei"))
