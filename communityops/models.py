@@ -192,6 +192,8 @@ class User(AbstractUser):
         CLIENT_CONTACT = "client_contact", _("Client contact")
 
     STAFF_ROLES = (Role.AGENT, Role.SHIFT_LEAD, Role.ADMIN)
+    # Who leads: acts on escalations, holds on-call shifts, changes what agents may not.
+    SHIFT_LEAD_ROLES = (Role.SHIFT_LEAD, Role.ADMIN)
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
@@ -215,7 +217,7 @@ class User(AbstractUser):
 
     @property
     def is_shift_lead_or_admin(self) -> bool:
-        return self.role in (self.Role.SHIFT_LEAD, self.Role.ADMIN)
+        return self.role in self.SHIFT_LEAD_ROLES
 
 
 class Team(models.Model):

@@ -4,13 +4,16 @@ timeline, notifications and approvals are audit rows and read-only."""
 from collections.abc import Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Client, ClientContact
 
+from .forms import OnCallShiftForm, choices_limit
+from .lock_objects import on_call_roster_lock
 from .models import (
     Approval,
     ApprovalSettings,
@@ -60,11 +63,8 @@ def contacts_of_other_clients(*, contacts: Iterable[ClientContact], client: Clie
 
 
 def contact_choices_limit(field: forms.ModelChoiceField, *, client_id: int) -> None:
-    """Offer only the client's contacts. The field itself still accepts any contact, so that the
-    form's clean refuses another client's contact by name (the field would name only its id)."""
-    choices = field.iterator(field)
-    choices.queryset = field.queryset.filter(client_id=client_id)
-    field.widget.choices = choices
+    """Offer only the client's contacts."""
+    choices_limit(field, queryset=field.queryset.filter(client_id=client_id))
 
 
 class EscalationStepFormSet(BaseInlineFormSet):
@@ -148,13 +148,43 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     list_select_related = ("client",)
     inlines = [EscalationStepInline]
 
+    def changelist_view(self, request, extra_context=None):
+        # Said where policies are made: a client without one escalates to the agency only.
+        missing = Client.objects.filter(is_active=True).exclude(escalation_policy__is_active=True).order_by("name")
+        names = list(missing.values_list("name", flat=True)[:50])
+        if names:
+            messages.warning(
+                request,
+                _(
+                    "Without an active escalation policy (their crises alert only the shift lead on call, "
+                    "never the client's contacts): %(clients)s"
+                )
+                % {"clients": ", ".join(names)},
+            )
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(OnCallShift)
 class OnCallShiftAdmin(admin.ModelAdmin):
-    list_display = ("starts_at", "ends_at", "label", "lead")
-    list_filter = ("label", "lead")
+    form = OnCallShiftForm
+    list_display = ("starts_at", "ends_at", "label", "lead", "counts")
+    list_filter = ("label", ("lead", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "starts_at"
     list_select_related = ("lead",)
+
+    @admin.display(boolean=True, description=_("held by a shift lead or admin"))
+    def counts(self, shift: OnCallShift) -> bool:
+        """A shift stored before its holder was checked: held by anyone but an active shift lead or
+        admin, it is ignored (nobody is on call then), so the roster shows the gap."""
+        return shift.lead.is_active and shift.lead.is_shift_lead_or_admin
+
+    def changeform_view(self, request, *args, **kwargs):
+        # A save holds the roster lock from the form's validation (the overlap check) to the
+        # commit; the admin's own transaction around the view keeps it.
+        with transaction.atomic():
+            if request.method == "POST":
+                on_call_roster_lock()
+            return super().changeform_view(request, *args, **kwargs)
 
 
 class ChannelThresholdInline(admin.TabularInline):

@@ -11,6 +11,11 @@ after commit in notification_send, which locks the notification row and sends on
 is still pending. A worker that dies between the two leaves pending rows, which the next
 periodic run queues again: nothing is lost, nothing is sent twice.
 
+Without a ladder (the client has no escalation policy, it is switched off, or none of its steps
+applies to this crisis's severity and time) an escalation still reaches someone: the fallback
+alerts the shift lead on call, or every shift lead and admin when nobody is, once, by email
+(Notification rows without a step), and the crisis page says why (escalation_policy_gap).
+
 Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except the public
 holidays of the client's federal state (the `holidays` package).
 """
@@ -43,7 +48,7 @@ from .models import (
 from .notifications import DeliveryError, absolute_url, recipient_language
 from .notifications.email import email_send
 from .notifications.webhook import chat_post, webhook_post_json
-from .selectors import on_call_lead_now
+from .selectors import on_call_lead_or_shift_leads
 from .services import crisis_event_record
 
 BUSINESS_DAY_START = time(9)
@@ -108,13 +113,34 @@ def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
     ]
 
 
-def crisis_steps(*, crisis: Crisis) -> list[EscalationStep]:
+def crisis_steps(*, crisis: Crisis, at: datetime | None = None) -> list[EscalationStep]:
+    """The policy's steps that apply to the crisis, for an escalation started at `at` (default:
+    when it started)."""
     policy = getattr(crisis.client, "escalation_policy", None)
     if policy is None or not policy.is_active:
         return []
-    business = is_business_hours(client=crisis.client, at=crisis.escalation_started_at)
+    business = is_business_hours(client=crisis.client, at=at or crisis.escalation_started_at)
     steps = policy.steps.prefetch_related("contacts").order_by("position")
     return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
+
+
+# Why an escalation alerts only the agency (the fallback): the crisis page and its timeline say it.
+POLICY_MISSING = "no_policy"
+POLICY_INACTIVE = "policy_inactive"
+POLICY_NO_STEP = "no_step_applies"
+
+
+def escalation_policy_gap(*, crisis: Crisis, at: datetime) -> str:
+    """ "" if the client's policy has steps for this crisis; else why not (POLICY_*). For a crisis not
+    escalated yet, as if it were started at `at`."""
+    policy = getattr(crisis.client, "escalation_policy", None)
+    if policy is None:
+        return POLICY_MISSING
+    if not policy.is_active:
+        return POLICY_INACTIVE
+    if not crisis_steps(crisis=crisis, at=crisis.escalation_started_at or at):
+        return POLICY_NO_STEP
+    return ""
 
 
 def step_contacts(*, step: EscalationStep, crisis: Crisis) -> list[ClientContact]:
@@ -136,7 +162,8 @@ def _user_recipient(user: User) -> Recipient:
 
 
 def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, first: bool) -> list[Recipient]:
-    """Who this step alerts. The first step always includes the shift lead on call now.
+    """Who this step alerts. The first step always includes the shift lead on call now (with
+    nobody on call: every shift lead and admin, as for the on-call lead's role).
 
     A chat webhook is a single recipient (the channel); SMS webhooks need a contact's phone
     number, staff are addressed by email there (the gateway maps them).
@@ -145,9 +172,8 @@ def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, firs
         return [Recipient("chat", "Chat webhook", step.webhook_url, "de")]
     users: list[User] = []
     roles = set(step.agency_roles)
-    lead = on_call_lead_now(at=now)
-    if (first or AgencyRole.ON_CALL_LEAD in roles) and lead is not None:
-        users.append(lead)
+    if first or AgencyRole.ON_CALL_LEAD in roles:
+        users.extend(on_call_lead_or_shift_leads(at=now))
     if AgencyRole.CRISIS_OWNER in roles and crisis.owner is not None:
         users.append(crisis.owner)
     if AgencyRole.ALL_SHIFT_LEADS in roles:
@@ -206,49 +232,78 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     crisis = crisis_qs_skip_locked().select_related("client", "owner").filter(pk=crisis_id).first()
     if crisis is None or not crisis.escalation_running:
         return 0
+    # A step fires once: its event says so even when it reached nobody (older events: its notifications).
+    fired = list(crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED).values_list("data", flat=True))
+    steps = crisis_steps(crisis=crisis)
     created = 0
-    for index, (step, due_at) in enumerate(
-        escalation_schedule(steps=crisis_steps(crisis=crisis), started_at=crisis.escalation_started_at)
-    ):
+    if not steps and not any(data.get("fallback") for data in fired):
+        created += _step_fire(
+            crisis=crisis,
+            step=None,
+            channel=NotificationChannel.EMAIL,
+            recipients=[_user_recipient(user) for user in on_call_lead_or_shift_leads(at=now)],
+            now=now,
+            data={
+                "fallback": escalation_policy_gap(crisis=crisis, at=now),
+                "due_at": crisis.escalation_started_at.isoformat(),
+            },
+        )
+    fired_step_ids = {data.get("step_id") for data in fired}
+    for index, (step, due_at) in enumerate(escalation_schedule(steps=steps, started_at=crisis.escalation_started_at)):
         if due_at > now:
             break
-        if Notification.objects.filter(crisis=crisis, step=step).exists():
+        if step.pk in fired_step_ids or Notification.objects.filter(crisis=crisis, step=step).exists():
             continue
-        recipients = step_recipients(step=step, crisis=crisis, now=now, first=index == 0)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    crisis=crisis,
-                    step=step,
-                    recipient_key=recipient.key,
-                    recipient_label=recipient.label,
-                    address=recipient.address,
-                    channel=step.channel,
-                    language=recipient.language,
-                    created_at=now,
-                )
-                for recipient in recipients
-            ],
-            ignore_conflicts=True,
-        )
-        created += len(recipients)
-        crisis_event_record(
+        created += _step_fire(
             crisis=crisis,
-            kind=CrisisEvent.Kind.STEP_FIRED,
-            at=now,
-            actor_label="CommunityOps",
-            data={
-                "position": step.position,
-                "channel": step.channel,
-                "due_at": due_at.isoformat(),
-                "recipients": [recipient.label for recipient in recipients],
-            },
+            step=step,
+            channel=step.channel,
+            recipients=step_recipients(step=step, crisis=crisis, now=now, first=index == 0),
+            now=now,
+            data={"step_id": step.pk, "position": step.position, "due_at": due_at.isoformat()},
         )
     if enqueue_sends:
         # Also re-queue what an earlier run created but a crashed worker never sent.
         pending = list(crisis.notifications.filter(status=Notification.Status.PENDING).values_list("pk", flat=True))
         transaction.on_commit(lambda: [async_task("crises.tasks.notification_send_task", pk) for pk in pending])
     return created
+
+
+def _step_fire(
+    *,
+    crisis: Crisis,
+    step: EscalationStep | None,
+    channel: str,
+    recipients: list[Recipient],
+    now: datetime,
+    data: dict,
+) -> int:
+    """One notification per recipient (step None: the fallback), and the step's event, which marks
+    it fired and names whom it reached. In the caller's transaction, under the crisis lock."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                crisis=crisis,
+                step=step,
+                recipient_key=recipient.key,
+                recipient_label=recipient.label,
+                address=recipient.address,
+                channel=channel,
+                language=recipient.language,
+                created_at=now,
+            )
+            for recipient in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.STEP_FIRED,
+        at=now,
+        actor_label="CommunityOps",
+        data={**data, "channel": channel, "recipients": [recipient.label for recipient in recipients]},
+    )
+    return len(recipients)
 
 
 def acknowledge_token(*, crisis_id: int, recipient_key: str) -> str:

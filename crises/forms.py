@@ -5,8 +5,40 @@ from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Channel
 
-from .models import Approval, Severity
+from .models import Approval, OnCallShift, Severity
+from .selectors import on_call_candidates
 from .services import MANUAL_TARGETS, Crisis
+
+
+def choices_limit(field: forms.ModelChoiceField, *, queryset) -> None:
+    """Offer only `queryset`. The field itself still accepts any row, so that the model's or the
+    form's clean refuses a wrong one by name (the field would name only its id)."""
+    choices = field.iterator(field)
+    choices.queryset = queryset
+    field.widget.choices = choices
+
+
+class OnCallShiftForm(forms.ModelForm):
+    """A shift on the roster (the admin's and the rota page's): only active shift leads and admins
+    are offered; OnCallShift.clean refuses anyone else by name, and a shift overlapping another."""
+
+    class Meta:
+        model = OnCallShift
+        fields = ["lead", "starts_at", "ends_at", "label"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices_limit(self.fields["lead"], queryset=on_call_candidates())
+
+
+class RotaShiftForm(OnCallShiftForm):
+    """The rota page's form: the browser's date and time pickers, in the agency's time zone."""
+
+    class Meta(OnCallShiftForm.Meta):
+        widgets = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("starts_at", "ends_at")
+        }
 
 
 class CrisisCreateForm(forms.Form):

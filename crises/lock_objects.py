@@ -8,9 +8,10 @@ The `_skip_locked` variants are for periodic runs and tasks that may be delivere
 another transaction holds is skipped, not waited for: its holder or the next run does the work.
 """
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from .models import ApprovalLink, Crisis, CrisisItem, Notification, ResponseDraft, SpikeAlert
+from .models import ApprovalLink, Crisis, CrisisItem, Notification, OnCallShift, ResponseDraft, SpikeAlert
 
 
 def crisis_qs_select_for_update() -> QuerySet[Crisis]:
@@ -65,3 +66,13 @@ def spike_alert_qs_select_for_update() -> QuerySet[SpikeAlert]:
 def spike_alert_qs_skip_locked() -> QuerySet[SpikeAlert]:
     """A spike alert being emailed to the shift lead: a second delivery of the task skips it."""
     return SpikeAlert.objects.order_by("pk").select_for_update(of=("self",), skip_locked=True)
+
+
+def on_call_roster_lock() -> None:
+    """The whole on-call roster, while a shift is added, changed or ended (inside the transaction
+    that writes it): OnCallShift.clean's overlap check and the write then run one after another,
+    so two shifts added at once cannot both pass it. Not a row lock: the row that would overlap
+    may not exist yet. SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with reads:
+    who is on call can be read meanwhile. Shifts change a few times a day; nothing waits long."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'LOCK TABLE "{OnCallShift._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')

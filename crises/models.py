@@ -5,13 +5,15 @@ State changes happen in crises/services.py; every one writes a CrisisEvent in th
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from communityops.models import Channel, Client, ClientContact
+from communityops.models import Channel, Client, ClientContact, User
 from inbox.models import Item, OutboundAction
 
 
@@ -245,7 +247,10 @@ class Notification(models.Model):
     MAX_ATTEMPTS = 5
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications")
-    step = models.ForeignKey(EscalationStep, on_delete=models.PROTECT, related_name="notifications")
+    # None: the fallback of a client without a ladder for the crisis (crises.escalation).
+    step = models.ForeignKey(
+        EscalationStep, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
     # "contact:<id>", "user:<id>" or "chat" (a chat webhook is one recipient).
     recipient_key = models.CharField(max_length=50)
     recipient_label = models.CharField(max_length=200)
@@ -263,7 +268,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["crisis", "step", "recipient_key"], name="notification_exactly_once")
+            models.UniqueConstraint(
+                fields=["crisis", "step", "recipient_key"], nulls_distinct=False, name="notification_exactly_once"
+            )
         ]
         indexes = [models.Index(fields=["crisis"], name="notification_pending", condition=Q(status="pending"))]
 
@@ -318,6 +325,55 @@ class OnCallShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} · {self.get_label_display()} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        """Only an active shift lead or admin holds a shift, and shifts never overlap.
+
+        Whoever is on call receives the escalations of every client's crises, so neither an
+        agent nor a client's contact may, and "who is on call now" has exactly one answer. Writes
+        check this under the roster lock (lock_objects.on_call_roster_lock), so two at once cannot
+        both pass.
+        """
+        errors: dict[str, list[ValidationError]] = {}
+        lead = self.lead if self.lead_id else None
+        if lead is not None and not (lead.is_active and lead.role in User.SHIFT_LEAD_ROLES):
+            errors["lead"] = [
+                ValidationError(
+                    _(
+                        "%(user)s is not an active shift lead or admin: only they can be on call "
+                        "(whoever is on call is alerted to every client's crises)."
+                    ),
+                    code="not_a_shift_lead",
+                    params={"user": lead},
+                )
+            ]
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = [ValidationError(_("A shift ends after it starts."), code="ends_before_start")]
+        elif self.starts_at and self.ends_at:
+            overlapping = (
+                OnCallShift.objects.filter(starts_at__lt=self.ends_at, ends_at__gt=self.starts_at)
+                .exclude(pk=self.pk)
+                .select_related("lead")
+                .order_by("starts_at", "pk")
+                .first()
+            )
+            if overlapping is not None:
+                errors[NON_FIELD_ERRORS] = [
+                    ValidationError(
+                        _(
+                            "This shift overlaps the shift of %(lead)s from %(starts)s to %(ends)s: "
+                            "only one shift lead is on call at a time. End or move that shift first."
+                        ),
+                        code="overlapping_shift",
+                        params={
+                            "lead": overlapping.lead,
+                            "starts": date_format(timezone.localtime(overlapping.starts_at), "SHORT_DATETIME_FORMAT"),
+                            "ends": date_format(timezone.localtime(overlapping.ends_at), "SHORT_DATETIME_FORMAT"),
+                        },
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApprovalSettings(models.Model):

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
-from communityops.models import ClientContact, User
-from communityops.selectors import client_ids_for_user
+from communityops.models import Client, ClientContact, User
+from communityops.selectors import client_ids_for_user, client_queryset_for_user
 from inbox.models import Item
 
 from .models import (
@@ -16,6 +16,7 @@ from .models import (
     Crisis,
     CrisisEvent,
     CrisisItem,
+    EscalationPolicy,
     HoldingStatement,
     Notification,
     OnCallShift,
@@ -24,15 +25,76 @@ from .models import (
 )
 
 
-def on_call_lead_now(*, at: datetime) -> User | None:
-    """The shift lead on call at `at`; with overlapping shifts the one that started last wins."""
-    shift = (
-        OnCallShift.objects.filter(starts_at__lte=at, ends_at__gt=at, lead__is_active=True)
+def on_call_shifts_valid() -> QuerySet[OnCallShift]:
+    """Shifts whose holder may be on call: an active shift lead or admin. A shift given to anyone
+    else before OnCallShift.clean refused it (an agent, a client's contact) counts as empty: they
+    must never receive every client's escalations."""
+    return OnCallShift.objects.filter(lead__is_active=True, lead__role__in=User.SHIFT_LEAD_ROLES)
+
+
+def on_call_shift_now(*, at: datetime) -> OnCallShift | None:
+    """The shift running at `at`. Shifts no longer overlap (OnCallShift.clean); of overlapping
+    ones stored before that, the one that started last counts."""
+    return (
+        on_call_shifts_valid()
+        .filter(starts_at__lte=at, ends_at__gt=at)
         .select_related("lead")
         .order_by("-starts_at", "-pk")
         .first()
     )
+
+
+def on_call_lead_now(*, at: datetime) -> User | None:
+    """The shift lead on call at `at`, or None."""
+    shift = on_call_shift_now(at=at)
     return shift.lead if shift else None
+
+
+def on_call_lead_or_shift_leads(*, at: datetime) -> list[User]:
+    """Who is alerted when the agency must be: the shift lead on call, or, with nobody on call,
+    every active shift lead and admin."""
+    lead = on_call_lead_now(at=at)
+    if lead is not None:
+        return [lead]
+    return list(User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("pk"))
+
+
+# The rota page lists this many shifts at most (three a day: about two months ahead).
+ROTA_SHIFTS = 200
+
+
+@dataclass(frozen=True)
+class RotaRow:
+    """One line of the rota: a shift, or a gap in which nobody is on call (shift None)."""
+
+    starts_at: datetime
+    ends_at: datetime | None  # None: nobody is on call from starts_at on, as far as the roster goes
+    shift: OnCallShift | None
+    running: bool
+    counts: bool  # a shift held by an active shift lead or admin (else ignored, see on_call_shifts_valid)
+
+
+def on_call_rota(*, now: datetime) -> list[RotaRow]:
+    """The shifts running now or still to come, in order, and the gaps between them (one query)."""
+    shifts = list(
+        OnCallShift.objects.filter(ends_at__gt=now).select_related("lead").order_by("starts_at", "pk")[:ROTA_SHIFTS]
+    )
+    rows, covered_until = [], now
+    for shift in shifts:
+        counts = shift.lead.is_active and shift.lead.role in User.SHIFT_LEAD_ROLES
+        if counts and shift.starts_at > covered_until:
+            rows.append(RotaRow(covered_until, shift.starts_at, None, running=covered_until <= now, counts=False))
+        rows.append(RotaRow(shift.starts_at, shift.ends_at, shift, running=shift.starts_at <= now, counts=counts))
+        if counts:
+            covered_until = max(covered_until, shift.ends_at)
+    if len(shifts) < ROTA_SHIFTS:
+        rows.append(RotaRow(covered_until, None, None, running=covered_until <= now, counts=False))
+    return rows
+
+
+def on_call_candidates() -> QuerySet[User]:
+    """Who may be put on call: the active shift leads and admins."""
+    return User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("first_name", "email")
 
 
 def crisis_queryset_for_user(*, user: User) -> QuerySet[Crisis]:
@@ -45,13 +107,28 @@ def crisis_get_for_user(*, user: User, crisis_id: int) -> Crisis:
 
 def crisis_board_for_user(*, user: User) -> QuerySet[Crisis]:
     """Unresolved crises, most severe first, with what the board shows (their linked items counted,
-    not loaded: a shitstorm's crisis may link thousands) in one query."""
+    not loaded: a shitstorm's crisis may link thousands; whether the client has an active escalation
+    policy) in one query."""
     return (
         crisis_queryset_for_user(user=user)
         .exclude(status=Crisis.Status.RESOLVED)
         .select_related("client", "owner")
-        .annotate(linked_item_count=Count("crisis_items"))
+        .annotate(
+            linked_item_count=Count("crisis_items"),
+            client_has_policy=Exists(EscalationPolicy.objects.filter(client=OuterRef("client_id"), is_active=True)),
+        )
         .order_by("severity", "-created_at")
+    )
+
+
+def clients_without_escalation_policy(*, user: User) -> QuerySet[Client]:
+    """The active clients the user serves without an active escalation policy: their crises escalate
+    to the agency only (crises.escalation's fallback), never to the client's contacts."""
+    return (
+        client_queryset_for_user(user=user)
+        .filter(is_active=True)
+        .exclude(escalation_policy__is_active=True)
+        .order_by("name")
     )
 
 

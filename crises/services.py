@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -29,6 +31,7 @@ from .lock_objects import (
     approval_link_qs_skip_locked,
     crisis_item_qs_select_for_update,
     crisis_qs_select_for_update,
+    on_call_roster_lock,
     response_draft_qs_select_for_update,
     response_draft_qs_skip_locked,
     spike_alert_qs_select_for_update,
@@ -40,6 +43,7 @@ from .models import (
     CrisisEvent,
     CrisisItem,
     HoldingStatement,
+    OnCallShift,
     ResponseDraft,
     Severity,
     SpikeAlert,
@@ -309,7 +313,15 @@ def crisis_post_mortem_write(*, crisis: Crisis, acting_user: User, text: str, no
 
 @transaction.atomic
 def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | None, now: datetime) -> bool:
-    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged."""
+    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged.
+
+    Who may: of the agency, a shift lead or an admin (the answer to being alerted; an agent
+    acknowledging would stop the alerts to the client's contacts); a recipient through the signed
+    link of their alert (acting_user None); a client contact, in the portal or by deciding on a
+    response. An agent gets PermissionDenied.
+    """
+    if acting_user is not None and acting_user.is_agency_staff and not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only a shift lead or an admin acknowledges an escalation.")
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.acknowledged_at is not None:
         return False
@@ -744,3 +756,54 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
     setattr(link, marker, now)
     link.save(update_fields=[marker])
     return True
+
+
+# --- On-call roster ---------------------------------------------------------------------------
+
+
+def _roster_log(*, acting_user: User, shift: OnCallShift, action_flag: int, change_message: list | str = "") -> None:
+    """The roster's audit trail is the admin's history: changes made on the rota page show there
+    beside those made in the admin."""
+    LogEntry.objects.log_actions(acting_user.pk, [shift], action_flag, change_message, single_object=True)
+
+
+@transaction.atomic
+def on_call_shift_add(
+    *, acting_user: User, lead: User, starts_at: datetime, ends_at: datetime, label: str
+) -> OnCallShift:
+    """Put a shift lead or admin on call (shift leads and admins only, else PermissionDenied).
+
+    Under the roster lock, OnCallShift.clean refuses (ValidationError, naming the problem) a holder
+    who is not an active shift lead or admin and a shift overlapping another.
+    """
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only shift leads and admins change the on-call roster.")
+    on_call_roster_lock()
+    shift = OnCallShift(lead=lead, starts_at=starts_at, ends_at=ends_at, label=label)
+    shift.full_clean()
+    shift.save()
+    _roster_log(acting_user=acting_user, shift=shift, action_flag=ADDITION, change_message=[{"added": {}}])
+    return shift
+
+
+@transaction.atomic
+def on_call_shift_end(*, acting_user: User, shift_id: int, now: datetime) -> OnCallShift | None:
+    """End a running shift now, or take a shift that has not started off the roster (then None is
+    returned). Shift leads and admins only (PermissionDenied); a shift already over is refused
+    (ValidationError), so is an unknown one (OnCallShift.DoesNotExist)."""
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only shift leads and admins change the on-call roster.")
+    on_call_roster_lock()
+    shift = OnCallShift.objects.select_related("lead").get(pk=shift_id)
+    if shift.ends_at <= now:
+        raise ValidationError(_("This shift is already over."), code="over")
+    if shift.starts_at >= now:
+        _roster_log(acting_user=acting_user, shift=shift, action_flag=DELETION)
+        shift.delete()
+        return None
+    shift.ends_at = now
+    shift.save(update_fields=["ends_at"])
+    _roster_log(
+        acting_user=acting_user, shift=shift, action_flag=CHANGE, change_message=[{"changed": {"fields": ["ends"]}}]
+    )
+    return shift

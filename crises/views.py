@@ -4,10 +4,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +19,7 @@ from communityops.selectors import client_get_for_user, client_list_for_user, po
 from inbox.selectors import item_queryset_for_user
 
 from . import services
-from .escalation import acknowledge_link_check, escalation_upcoming
+from .escalation import acknowledge_link_check, escalation_policy_gap, escalation_upcoming
 from .event_summaries import event_summary
 from .forms import (
     CrisisCreateForm,
@@ -28,10 +30,12 @@ from .forms import (
     LinkItemsForm,
     PortalDecisionForm,
     PostMortemForm,
+    RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, Crisis, HoldingStatement
+from .models import Approval, Crisis, HoldingStatement, OnCallShift
 from .selectors import (
+    clients_without_escalation_policy,
     crises_to_link_item,
     crisis_board_for_user,
     crisis_drafts,
@@ -47,6 +51,9 @@ from .selectors import (
     holding_statements_ready,
     notification_recipient_label,
     on_call_lead_now,
+    on_call_lead_or_shift_leads,
+    on_call_rota,
+    on_call_shift_now,
     portal_drafts_awaiting,
     spike_alert_get_for_user,
     spike_alert_samples,
@@ -84,6 +91,7 @@ def board(request):
     if request.htmx:
         return render(request, "crises/board.html#board", context)
     context["clients"] = client_list_for_user(user=request.user)
+    context["clients_without_policy"] = clients_without_escalation_policy(user=request.user)
     context["form"] = CrisisCreateForm()
     return render(request, "crises/board.html", context)
 
@@ -152,6 +160,8 @@ def crisis_detail(request, crisis_id: int):
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
         "holding_statements": holding_statements_ready(client=crisis.client),
         "on_call": on_call_lead_now(at=now),
+        "policy_gap": escalation_policy_gap(crisis=crisis, at=now),
+        "policy_admin_url": _policy_admin_url(user=request.user, client=crisis.client),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
         "draft_form": DraftForm(initial={"text": getattr(draft_current(crisis=crisis), "text", "")}),
@@ -178,14 +188,42 @@ def crisis_transition_view(request, crisis):
     )
 
 
+def _policy_admin_url(*, user, client) -> str:
+    """Where this user sets up (or fixes) the client's escalation policy in the admin; "" if they cannot."""
+    policy = getattr(client, "escalation_policy", None)
+    if not user.is_staff:
+        return ""
+    if policy is None and user.has_perm("crises.add_escalationpolicy"):
+        return f"{reverse('admin:crises_escalationpolicy_add')}?client={client.pk}"
+    if policy is not None and user.has_perm("crises.change_escalationpolicy"):
+        return reverse("admin:crises_escalationpolicy_change", args=[policy.pk])
+    return ""
+
+
 @shift_lead_required
 @crisis_action
 def crisis_escalate(request, crisis):
-    services.crisis_escalation_start(crisis=crisis, acting_user=request.user, now=timezone.now())
-    messages.success(request, _("Escalation started."))
+    now = timezone.now()
+    services.crisis_escalation_start(crisis=crisis, acting_user=request.user, now=now)
+    if not escalation_policy_gap(crisis=crisis, at=now):
+        messages.success(request, _("Escalation started."))
+        return
+    # Said at once: without a ladder, only the agency is alerted (crises.escalation's fallback).
+    alerted = on_call_lead_or_shift_leads(at=now)
+    messages.warning(
+        request,
+        ngettext(
+            "Escalation started. %(client)s has no escalation policy that applies to this crisis: only "
+            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself.",
+            "Escalation started. %(client)s has no escalation policy that applies to this crisis: only "
+            "%(names)s will be alerted, by email; the client's contacts will not. Inform them yourself.",
+            len(alerted),
+        )
+        % {"client": crisis.client.name, "names": ", ".join(str(user) for user in alerted)},
+    )
 
 
-@agency_staff_required
+@shift_lead_required
 @crisis_action
 def crisis_acknowledge_staff(request, crisis):
     services.crisis_acknowledge(crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now())
@@ -323,6 +361,75 @@ def post_mortem(request, crisis):
     services.crisis_post_mortem_write(
         crisis=crisis, acting_user=request.user, text=form.cleaned_data["post_mortem"], now=timezone.now()
     )
+
+
+# --- On-call rota -----------------------------------------------------------------------------
+
+
+def _rota_page(request, form: RotaShiftForm | None = None, status: int = 200):
+    now = timezone.now()
+    rows = on_call_rota(now=now)
+    if form is None and request.user.is_shift_lead_or_admin:
+        # The next shift most likely starts where the roster ends.
+        form = RotaShiftForm(initial={"starts_at": timezone.localtime(rows[-1].starts_at) if rows else None})
+    context = {"rows": rows, "on_call": on_call_shift_now(at=now), "form": form, "now": now, "nav": "crises"}
+    return render(request, "crises/rota.html", context, status=status)
+
+
+@agency_staff_required
+@require_GET
+def rota(request):
+    """Who is on call now and next, for every staff member; shift leads and admins change it here."""
+    return _rota_page(request)
+
+
+@shift_lead_required
+@require_POST
+def rota_add(request):
+    form = RotaShiftForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            shift = services.on_call_shift_add(
+                acting_user=request.user,
+                lead=data["lead"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                label=data["label"],
+            )
+        except ValidationError as error:  # a shift added meanwhile, checked again under the roster lock
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(lead)s is on call from %(starts)s.") % _shift_words(shift))
+            return redirect("crises:rota")
+    return _rota_page(request, form, status=400)
+
+
+@shift_lead_required
+@require_POST
+def rota_end(request, shift_id: int):
+    try:
+        shift = services.on_call_shift_end(acting_user=request.user, shift_id=shift_id, now=timezone.now())
+    except OnCallShift.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The shift of %(lead)s ended at %(ends)s.") % _shift_words(shift)
+            if shift
+            else _("The shift was taken off the roster."),
+        )
+    return redirect("crises:rota")
+
+
+def _shift_words(shift: OnCallShift) -> dict:
+    return {
+        "lead": shift.lead,
+        "starts": date_format(timezone.localtime(shift.starts_at), "SHORT_DATETIME_FORMAT"),
+        "ends": date_format(timezone.localtime(shift.ends_at), "SHORT_DATETIME_FORMAT"),
+    }
 
 
 # --- Spike alerts -----------------------------------------------------------------------------

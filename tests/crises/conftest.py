@@ -47,6 +47,13 @@ def shift_lead(user_factory):
 
 
 @pytest.fixture
+def admin_http(client, user_factory):
+    """The test client, logged in as an agency admin who may use the admin."""
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
 def on_call(shift_lead):
     """The shift lead is on call from a week ago to a week ahead."""
     now = timezone.now()

@@ -3,14 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from communityops.models import User
 from crises.models import ApprovalSettings, EscalationPolicy
-
-
-@pytest.fixture
-def admin_http(client, user_factory):
-    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from communityops.models import User
 from crises.escalation import (
     acknowledge_token,
     crisis_escalate_due,
@@ -277,6 +279,54 @@ def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
     assert shown.status_code == 200 and confirmed.status_code == 200
     assert crisis.acknowledged_at is not None and crisis.acknowledged_by == recipient_key
     assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).count() == 1
+
+
+def test_an_agent_neither_sees_the_acknowledge_button_nor_may_acknowledge(client, ladder, agent_for):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    crisis_escalate_due(now=start)
+    client.force_login(agent_for(crisis.client))
+    acknowledge_path = reverse("crises:acknowledge_staff", args=[crisis.pk])
+
+    page = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    refused = client.post(acknowledge_path)
+    crisis_escalate_due(now=start + timedelta(minutes=10))
+
+    crisis.refresh_from_db()
+    assert acknowledge_path not in page and "Mark acknowledged" not in page
+    assert "The shift lead on call or an admin acknowledges the escalation." in page
+    assert refused.status_code == 403
+    assert crisis.acknowledged_at is None
+    assert not CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).exists()
+    assert _recipients(crisis) == sorted([str(ladder["lead"]), ladder["pr"].name])  # the client is still alerted
+
+
+def test_the_acknowledge_service_refuses_an_agent(ladder, agent_for):
+    crisis = ladder["crisis"]
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
+    agent = agent_for(crisis.client)
+
+    with pytest.raises(PermissionDenied):
+        crisis_acknowledge(crisis=crisis, by_label=str(agent), acting_user=agent, now=timezone.now())
+
+    crisis.refresh_from_db()
+    assert crisis.acknowledged_at is None
+
+
+@pytest.mark.parametrize("role", [User.Role.SHIFT_LEAD, User.Role.ADMIN])
+def test_a_shift_lead_or_admin_acknowledges_on_the_crisis_page(client, ladder, user_factory, role):
+    crisis = ladder["crisis"]
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
+    leader = user_factory(role=role)
+    client.force_login(leader)
+
+    page = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    acknowledged = client.post(reverse("crises:acknowledge_staff", args=[crisis.pk]))
+
+    crisis.refresh_from_db()
+    assert "Mark acknowledged" in page
+    assert acknowledged.status_code == 302
+    assert crisis.acknowledged_by == str(leader)
 
 
 def test_tampered_and_expired_acknowledge_links_are_refused(client, ladder, monkeypatch):

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from communityops.models import Channel, Client, User
-from crises.models import Crisis, ResponseDraft, SpikeAlert
+from crises.models import Crisis, OnCallShift, ResponseDraft, SpikeAlert
 from crises.services import crisis_create, response_draft_create, response_draft_submit
 from inbox.models import Item
 from tests.inbox.conftest import meta_graph_stub, open_item_factory  # noqa: F401 (fixtures re-exported)
@@ -40,6 +40,7 @@ class World:
     # Who asks: a principal's name -> the user (None: anonymous). Shift leads and admins are
     # not among them: they serve every client by design (communityops/selectors.py).
     principals: dict[str, User | None]
+    shift: OnCallShift  # the foreign client's shift lead on call
 
 
 def _tenant(*, client, channel_factory, open_item_factory, lead, marker: str) -> Tenant:  # noqa: F811
@@ -103,7 +104,11 @@ def world(client_factory, channel_factory, open_item_factory, user_factory, team
         "contact of another client": own_contact,
         "contact of the same client": foreign_contact,
     }
-    return World(own=own, foreign=foreign, principals=principals)
+    now = timezone.now()
+    shift = OnCallShift.objects.create(
+        lead=foreign_lead, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8), label="night"
+    )
+    return World(own=own, foreign=foreign, principals=principals, shift=shift)
 
 
 def http_client_for(user: User | None, **kwargs) -> HttpClient:

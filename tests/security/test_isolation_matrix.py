@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from communityops.models import Client
-from crises.models import CrisisEvent
+from crises.models import CrisisEvent, OnCallShift
 from inbox.models import ItemEvent, OutboundAction
 
 from .conftest import World, http_client_for, leaked_markers
@@ -30,6 +30,9 @@ PATH_OBJECTS = {
     "crisis_id": lambda world: world.foreign.crisis.pk,
     "draft_id": lambda world: world.foreign.draft.pk,
     "alert_id": lambda world: world.foreign.alert.pk,
+    # The on-call roster is the agency's, not a client's: only shift leads and admins change it,
+    # and none of the principals is one.
+    "shift_id": lambda world: world.shift.pk,
     "token": lambda world: "not-a-valid-token-9a8b7c",
     # Not objects: these pick a view of the caller's own data (checked like lists, below).
     "year": lambda world: 2026,
@@ -200,6 +203,7 @@ def _foreign_fingerprint(world: World) -> tuple:
         foreign.draft.status,
         foreign.alert.status,
         foreign.client.crises.count(),
+        list(OnCallShift.objects.values_list("pk", "lead_id", "starts_at", "ends_at").order_by("pk")),
     )
 
 

@@ -1,0 +1,220 @@
+"""An escalation always reaches someone: without a ladder for the crisis, the agency is alerted, and
+the crisis page says so (and where an admin sets up the policy)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from communityops.models import User
+from crises.escalation import (
+    POLICY_INACTIVE,
+    POLICY_MISSING,
+    POLICY_NO_STEP,
+    crisis_escalate_due,
+    escalation_clock_tick,
+)
+from crises.models import CrisisEvent, EscalationPolicy, Notification, NotificationChannel
+from crises.services import crisis_create, crisis_escalation_start
+
+
+def _fallback_events(crisis) -> list[dict]:
+    return [
+        event.data
+        for event in CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.STEP_FIRED)
+        if event.data.get("fallback")
+    ]
+
+
+def _escalating_crisis(*, client, lead, severity: int = 2):
+    start = timezone.now()
+    crisis = crisis_create(acting_user=lead, client=client, title="Glass rumour", severity=severity, now=start)
+    crisis_escalation_start(crisis=crisis, acting_user=lead, now=start)
+    return crisis, start
+
+
+def test_without_a_policy_the_shift_lead_on_call_is_alerted_once(client_factory, on_call):
+    crisis, start = _escalating_crisis(client=client_factory(name="Brauhaus Isartal"), lead=on_call)
+
+    created = crisis_escalate_due(now=start)
+    again = crisis_escalate_due(now=start + timedelta(minutes=30))
+    escalation_clock_tick(now=start + timedelta(minutes=31))
+
+    notification = Notification.objects.get(crisis=crisis)
+    assert (created, again) == (1, 0)
+    assert (notification.step, notification.address, notification.status) == (
+        None,
+        on_call.email,
+        Notification.Status.SENT,
+    )
+    assert _fallback_events(crisis) == [
+        {
+            "fallback": POLICY_MISSING,
+            "channel": NotificationChannel.EMAIL,
+            "due_at": start.isoformat(),
+            "recipients": [str(on_call)],
+        }
+    ]
+    assert [message.to for message in mail.outbox] == [[on_call.email]]
+    assert "keine Eskalationsrichtlinie von Brauhaus Isartal" in mail.outbox[0].body
+
+
+def test_the_escalation_task_sends_the_fallback_alert_in_the_same_run(
+    client_factory, on_call, django_capture_on_commit_callbacks
+):
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_escalate_due(now=start)
+
+    assert [message.to for message in mail.outbox] == [[on_call.email]]
+    assert Notification.objects.get(crisis=crisis).status == Notification.Status.SENT
+
+
+def test_without_a_policy_and_nobody_on_call_every_shift_lead_and_admin_is_alerted(client_factory, user_factory):
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+    admin = user_factory(role=User.Role.ADMIN)
+    user_factory(role=User.Role.AGENT)
+    user_factory(role=User.Role.SHIFT_LEAD, is_active=False)
+    crisis, start = _escalating_crisis(client=client_factory(), lead=lead)
+
+    crisis_escalate_due(now=start)
+
+    assert sorted(Notification.objects.filter(crisis=crisis).values_list("address", flat=True)) == sorted(
+        [lead.email, admin.email]
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "gap"),
+    [
+        ({"is_active": False, "steps": [{"wait_minutes": 10}]}, POLICY_INACTIVE),
+        ({"is_active": True, "steps": [{"severities": [1]}]}, POLICY_NO_STEP),
+    ],
+)
+def test_a_switched_off_policy_or_one_without_a_step_for_the_crisis_falls_back_as_well(
+    client_factory, contact_factory, policy_factory, on_call, policy, gap
+):
+    client = client_factory()
+    pr = contact_factory(client)
+    made = policy_factory(client, [{**step, "contacts": [pr]} for step in policy["steps"]])
+    EscalationPolicy.objects.filter(pk=made.pk).update(is_active=policy["is_active"])
+    crisis, start = _escalating_crisis(client=client, lead=on_call, severity=2)
+
+    crisis_escalate_due(now=start + timedelta(hours=2))
+
+    assert list(Notification.objects.filter(crisis=crisis).values_list("address", "step")) == [(on_call.email, None)]
+    assert [event["fallback"] for event in _fallback_events(crisis)] == [gap]
+
+
+def test_a_first_step_with_nobody_on_call_alerts_every_shift_lead_and_admin(
+    client_factory, contact_factory, policy_factory, user_factory
+):
+    lead, admin = user_factory(role=User.Role.SHIFT_LEAD), user_factory(role=User.Role.ADMIN)
+    client = client_factory()
+    pr = contact_factory(client)
+    policy_factory(client, [{"contacts": [pr]}])
+    crisis, start = _escalating_crisis(client=client, lead=lead)
+
+    crisis_escalate_due(now=start)
+
+    assert sorted(Notification.objects.filter(crisis=crisis).values_list("address", flat=True)) == sorted(
+        [lead.email, admin.email, pr.email]
+    )
+
+
+def test_a_step_that_reaches_nobody_fires_once(client_factory, contact_factory, policy_factory, on_call):
+    client = client_factory()
+    no_phone = contact_factory(client, phone="")
+    policy_factory(
+        client,
+        [
+            {"wait_minutes": 10},
+            {"contacts": [no_phone], "channel": NotificationChannel.OUTGOING_WEBHOOK, "webhook_url": "http://x.test/"},
+        ],
+    )
+    crisis, start = _escalating_crisis(client=client, lead=on_call)
+
+    for minutes in (0, 10, 11, 12):
+        crisis_escalate_due(now=start + timedelta(minutes=minutes))
+
+    fired = CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.STEP_FIRED).order_by("pk")
+    assert [(event.data["position"], event.data["recipients"]) for event in fired] == [(1, [str(on_call)]), (2, [])]
+
+
+@pytest.fixture
+def no_policy_crisis(client_factory, on_call):
+    return crisis_create(
+        acting_user=on_call, client=client_factory(name="Brauhaus Isartal"), title="Glass rumour", now=timezone.now()
+    )
+
+
+def test_the_crisis_page_says_the_client_has_no_policy_before_and_after_the_start(client, no_policy_crisis, on_call):
+    client.force_login(on_call)
+    english = {"Accept-Language": "en"}
+
+    before = client.get(f"/crises/{no_policy_crisis.pk}/", headers=english).content.decode()
+    started = client.post(reverse("crises:escalate", args=[no_policy_crisis.pk]), headers=english, follow=True)
+    crisis_escalate_due(now=timezone.now())
+    after = client.get(f"/crises/{no_policy_crisis.pk}/", headers=english).content.decode()
+
+    note = "Brauhaus Isartal has no escalation policy."
+    assert note in before and "The escalation alerts only the shift lead on call" in before
+    assert "An admin sets up escalation policies in the administration." in before  # a shift lead has no admin
+    assert (
+        f"Escalation started. Brauhaus Isartal has no escalation policy that applies to this crisis: only {on_call} "
+        "will be alerted, by email; the client&#x27;s contacts will not." in started.content.decode()
+    )
+    assert note in after and "No notifications yet." not in after
+    assert f"<td>without policy</td><td>{on_call}</td>" in after
+    assert f"no escalation policy applies: by Email to {on_call}" in after
+
+
+def test_an_admin_is_linked_to_set_up_the_clients_policy(admin_http, no_policy_crisis):
+    page = admin_http.get(f"/crises/{no_policy_crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    form = admin_http.get(f"{reverse('admin:crises_escalationpolicy_add')}?client={no_policy_crisis.client_id}")
+
+    add_url = f"{reverse('admin:crises_escalationpolicy_add')}?client={no_policy_crisis.client_id}"
+    assert f'<a href="{add_url}">Set up an escalation policy</a>' in page
+    assert f'<option value="{no_policy_crisis.client_id}" selected>' in form.content.decode()
+
+
+def test_a_crisis_whose_client_has_a_policy_shows_no_note(client, client_factory, policy_factory, on_call):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
+    policy_factory(crisis.client, [{"wait_minutes": 10}])
+    client.force_login(on_call)
+
+    page = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert 'id="policy-gap"' not in page
+
+
+def test_the_board_marks_crises_and_names_clients_without_an_active_policy(
+    client, client_factory, policy_factory, on_call, django_assert_max_num_queries
+):
+    covered, uncovered = client_factory(name="Nordlicht Energie"), client_factory(name="Brauhaus Isartal")
+    switched_off = client_factory(name="Rheinmode")
+    policy_factory(covered, [{"wait_minutes": 10}])
+    EscalationPolicy.objects.filter(pk=policy_factory(switched_off, [{"wait_minutes": 10}]).pk).update(is_active=False)
+    for each in (covered, uncovered):
+        crisis_create(acting_user=on_call, client=each, title=f"Fire at {each.name}", now=timezone.now())
+    client.force_login(on_call)
+
+    page = client.get("/crises/", headers={"Accept-Language": "en"}).content.decode()
+    with django_assert_max_num_queries(12):
+        partial = client.get("/crises/", headers={"HX-Request": "true", "Accept-Language": "en"}).content.decode()
+
+    assert "<strong>Without an escalation policy:</strong> Brauhaus Isartal, Rheinmode</p>" in page
+    assert '<td>Brauhaus Isartal <span class="badge warn">no escalation policy</span></td>' in partial
+    assert "<td>Nordlicht Energie</td>" in partial
+
+
+def test_the_admins_policy_list_names_the_clients_without_an_active_policy(admin_http, client_factory):
+    client_factory(name="Brauhaus Isartal")
+    client_factory(name="Stillgelegt GmbH", is_active=False)
+
+    page = admin_http.get(reverse("admin:crises_escalationpolicy_changelist"), headers={"Accept-Language": "en"})
+
+    assert "never the client&#x27;s contacts): Brauhaus Isartal</li>" in page.content.decode()
