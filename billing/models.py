@@ -85,9 +85,14 @@ class RateCard(models.Model):
     vat_pct = _percent(_("VAT (%)"), "19")
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     TERM_FIELDS = (
         "base_hourly_rate",
@@ -121,7 +126,7 @@ class RateCard(models.Model):
 class Quote(models.Model):
     """A price worked out in the calculator and saved; reachable by whoever holds the token."""
 
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     pricing_input = models.JSONField(_("input"))
@@ -171,7 +176,9 @@ class Quote(models.Model):
 class CoveragePlan(models.Model):
     """The hours a client has booked. Versioned: a new plan closes the open one the day it starts."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="coverage_plans")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="coverage_plans", verbose_name=_("client")
+    )
     windows = models.JSONField(
         _("weekly windows"),
         help_text=_("List of [weekday (0 = Monday), start hour, end hour], e.g. [[0, 18, 24]] for Monday 18:00-24:00."),
@@ -184,14 +191,23 @@ class CoveragePlan(models.Model):
     channels = models.PositiveSmallIntegerField(_("channels"), default=1)
     comments_per_month = models.PositiveIntegerField(_("expected comments per month"), default=1000)
     crisis_on_call = models.BooleanField(_("crisis on-call"), default=False)
-    rate_card = models.ForeignKey(RateCard, on_delete=models.PROTECT, related_name="coverage_plans")
+    rate_card = models.ForeignKey(
+        RateCard, on_delete=models.PROTECT, related_name="coverage_plans", verbose_name=_("rate card")
+    )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
-    quote = models.ForeignKey(Quote, on_delete=models.SET_NULL, null=True, blank=True, related_name="coverage_plans")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    quote = models.ForeignKey(
+        Quote, on_delete=models.SET_NULL, null=True, blank=True, related_name="coverage_plans", verbose_name=_("quote")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["client__name", "-valid_from"]
@@ -232,16 +248,29 @@ class BillingEvent(models.Model):
         PLAN_CREATED = "plan_created", _("Coverage plan created")
         PLAN_CLOSED = "plan_closed", _("Coverage plan closed")
 
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
-    coverage_plan = models.ForeignKey(
-        CoveragePlan, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("actor")
     )
-    rate_card = models.ForeignKey(RateCard, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("client")
+    )
+    quote = models.ForeignKey(
+        Quote, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("quote")
+    )
+    coverage_plan = models.ForeignKey(
+        CoveragePlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("coverage plan"),
+    )
+    rate_card = models.ForeignKey(
+        RateCard, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("rate card")
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -48,7 +48,12 @@ class Crisis(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     post_mortem = models.TextField(_("post-mortem"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -86,21 +91,38 @@ class Crisis(models.Model):
 class CrisisItem(models.Model):
     """An inbox item grouped under a crisis; it records which response it was answered with."""
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="crisis_items")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="crisis_links")
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    linked_at = models.DateTimeField(default=timezone.now)
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="crisis_items", verbose_name=_("crisis"))
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="crisis_links", verbose_name=_("item"))
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("linked by")
+    )
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
     answered_draft = models.ForeignKey(
-        "ResponseDraft", on_delete=models.SET_NULL, null=True, blank=True, related_name="answered_items"
+        "ResponseDraft",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answered_items",
+        verbose_name=_("answered draft"),
     )
     answered_action = models.ForeignKey(
-        OutboundAction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        OutboundAction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered action"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     holding_statement = models.ForeignKey(
-        "HoldingStatement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "HoldingStatement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("holding statement"),
     )
-    holding_sent_at = models.DateTimeField(null=True, blank=True)
+    holding_sent_at = models.DateTimeField(_("holding sent at"), null=True, blank=True)
 
     class Meta:
         # Linking order. Not linked_at: that is the request's time, taken before the crisis lock that
@@ -137,13 +159,15 @@ class CrisisEvent(models.Model):
         HOLDING_PUBLISHED = "holding_published", _("Holding statement published")
         POST_MORTEM = "post_mortem", _("Post-mortem written")
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="events", verbose_name=_("crisis"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("actor")
+    )
     # Who, for actors without an account here (a contact via magic link, the system).
-    actor_label = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_label = models.CharField(_("actor label"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -190,7 +214,9 @@ class EscalationPolicy(models.Model):
 class EscalationStep(models.Model):
     """One rung of the ladder: who is alerted, how, and how long we wait before the next rung."""
 
-    policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
+    policy = models.ForeignKey(
+        EscalationPolicy, on_delete=models.CASCADE, related_name="steps", verbose_name=_("policy")
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     contacts = models.ManyToManyField(ClientContact, blank=True, related_name="+", verbose_name=_("client contacts"))
     agency_roles = ArrayField(
@@ -246,22 +272,27 @@ class Notification(models.Model):
 
     MAX_ATTEMPTS = 5
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications")
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("crisis"))
     # None: the fallback of a client without a ladder for the crisis (crises.escalation).
     step = models.ForeignKey(
-        EscalationStep, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+        EscalationStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("step"),
     )
     # "contact:<id>", "user:<id>" or "chat" (a chat webhook is one recipient).
-    recipient_key = models.CharField(max_length=50)
-    recipient_label = models.CharField(max_length=200)
-    address = models.CharField(max_length=500, help_text=_("Email address, phone number or webhook URL."))
-    channel = models.CharField(max_length=20, choices=NotificationChannel.choices)
-    language = models.CharField(max_length=8, default="de")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient_key = models.CharField(_("recipient key"), max_length=50)
+    recipient_label = models.CharField(_("recipient label"), max_length=200)
+    address = models.CharField(_("address"), max_length=500, help_text=_("Email address, phone number or webhook URL."))
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
+    language = models.CharField(_("language"), max_length=8, default="de")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -281,9 +312,16 @@ class Notification(models.Model):
 class RecipientLanguage(models.Model):
     """The language crisis emails are written in for one contact or staff user (German by default)."""
 
-    contact = models.OneToOneField(ClientContact, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    contact = models.OneToOneField(
+        ClientContact, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("contact")
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
 
@@ -381,7 +419,9 @@ class ApprovalSettings(models.Model):
         ANY = "any", _("One approver suffices")
         ALL = "all", _("All named approvers must approve")
 
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="approval_settings")
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="approval_settings", verbose_name=_("client")
+    )
     rule = models.CharField(_("rule"), max_length=4, choices=Rule.choices, default=Rule.ANY)
     approvers = models.ManyToManyField(
         ClientContact,
@@ -425,20 +465,22 @@ class ResponseDraft(models.Model):
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="drafts")
-    version = models.PositiveIntegerField()
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="drafts", verbose_name=_("crisis"))
+    version = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text"))
     platform_texts = models.JSONField(
         _("per-platform texts"), default=dict, blank=True, help_text=_("Platform code to text; others use the text.")
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approval_due_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    fallback_asked_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approval_due_at = models.DateTimeField(_("approval due at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    fallback_asked_at = models.DateTimeField(_("fallback asked at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["crisis", "-version"]
@@ -463,12 +505,14 @@ class Approval(models.Model):
         PORTAL = "portal", _("Portal")
         MAGIC_LINK = "magic_link", _("Magic link")
 
-    draft = models.ForeignKey(ResponseDraft, on_delete=models.CASCADE, related_name="approvals")
-    contact = models.ForeignKey(ClientContact, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=8, choices=Decision.choices)
+    draft = models.ForeignKey(
+        ResponseDraft, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("draft")
+    )
+    contact = models.ForeignKey(ClientContact, on_delete=models.PROTECT, related_name="+", verbose_name=_("contact"))
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     comment = models.TextField(_("comment"), blank=True)
-    via = models.CharField(max_length=10, choices=Via.choices)
-    decided_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices)
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
         ordering = ["decided_at", "id"]
@@ -487,16 +531,16 @@ class ApprovalLink(models.Model):
     SECRET_KEY, so the send task can rebuild it from the row, while the database alone cannot.
     """
 
-    draft = models.ForeignKey(ResponseDraft, on_delete=models.CASCADE, related_name="links")
-    contact = models.ForeignKey(ClientContact, on_delete=models.CASCADE, related_name="+")
-    nonce = models.CharField(max_length=64)
-    token_hash = models.CharField(max_length=64, unique=True)
-    is_fallback = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    draft = models.ForeignKey(ResponseDraft, on_delete=models.CASCADE, related_name="links", verbose_name=_("draft"))
+    contact = models.ForeignKey(ClientContact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact"))
+    nonce = models.CharField(_("nonce"), max_length=64)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    is_fallback = models.BooleanField(_("is fallback"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("approval link")
@@ -510,7 +554,9 @@ class ApprovalLink(models.Model):
 class HoldingStatement(models.Model):
     """A pre-approved holding answer ("we are looking into it") that may go out at once."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="holding_statements")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="holding_statements", verbose_name=_("client")
+    )
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     is_pre_approved = models.BooleanField(_("pre-approved by the client"), default=False)
@@ -538,24 +584,33 @@ class SpikeAlert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         OPENED_CRISIS = "opened_crisis", _("Crisis opened")
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="spike_alerts")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    window_start = models.DateTimeField()
-    window_end = models.DateTimeField()
-    observed = models.PositiveIntegerField()
-    baseline = models.FloatField(help_text=_("Expected count in the window (or the threshold)."))
-    z_score = models.FloatField(null=True, blank=True)
-    sample_item_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    crisis = models.ForeignKey(Crisis, on_delete=models.SET_NULL, null=True, blank=True, related_name="spike_alerts")
-    created_at = models.DateTimeField(default=timezone.now)
-    notified_to = models.CharField(max_length=500, blank=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="spike_alerts", verbose_name=_("client"))
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("channel")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    observed = models.PositiveIntegerField(_("observed"))
+    baseline = models.FloatField(_("baseline"), help_text=_("Expected count in the window (or the threshold)."))
+    z_score = models.FloatField(_("z score"), null=True, blank=True)
+    sample_item_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, verbose_name=_("sample item ids"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.SET_NULL, null=True, blank=True, related_name="spike_alerts", verbose_name=_("crisis")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    notified_to = models.CharField(_("notified to"), max_length=500, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     # Set when the condition no longer holds: only then may the same client/kind alert again.
-    calmed_at = models.DateTimeField(null=True, blank=True)
+    calmed_at = models.DateTimeField(_("calmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -575,7 +630,9 @@ class SpikeAlert(models.Model):
 
 
 class DetectionSettings(models.Model):
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="detection_settings")
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="detection_settings", verbose_name=_("client")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     window_minutes = models.PositiveIntegerField(_("window (minutes)"), default=60)
     baseline_days = models.PositiveIntegerField(
@@ -609,8 +666,10 @@ class DetectionSettings(models.Model):
 class ChannelUnansweredThreshold(models.Model):
     """Overrides the client's unanswered-items threshold for one channel."""
 
-    settings = models.ForeignKey(DetectionSettings, on_delete=models.CASCADE, related_name="channel_thresholds")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    settings = models.ForeignKey(
+        DetectionSettings, on_delete=models.CASCADE, related_name="channel_thresholds", verbose_name=_("settings")
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", verbose_name=_("channel"))
     unanswered_threshold = models.PositiveIntegerField(_("unanswered items"))
 
     class Meta:
