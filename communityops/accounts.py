@@ -1,9 +1,13 @@
 """django-allauth hooks: nobody signs up on their own; admins invite; staff must use TOTP."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.signals import password_reset
 from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
+from django.dispatch import receiver
+
+from .services import user_email_address_verify
 
 
 def user_has_totp(user) -> bool:
@@ -22,6 +26,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and user is not None and user.is_authenticated and not user_has_totp(user):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+@receiver(password_reset, dispatch_uid="communityops_password_reset_verifies_address")
+def password_reset_verifies_address(sender, request, user, **kwargs) -> None:
+    """A password set from a mailed link (an invitation or "forgot password") proves the mailbox."""
+    user_email_address_verify(user=user)
 
 
 class _CodeFirst:

@@ -1,7 +1,11 @@
+import importlib
+import re
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
 
@@ -117,3 +121,63 @@ def test_the_admin_invites_a_client_contact_only_with_their_contact(
     contact.refresh_from_db()
     assert with_contact.status_code == 302 and contact.user == invited
     assert not invited.has_usable_password() and len(mail.outbox) == 1
+
+
+def _set_password_from_mail(client, message, password: str) -> None:
+    """Follow the link in the mail (allauth moves the key into the session) and set the password."""
+    link = re.search(r"https?://\S+", message.body).group(0)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"password1": password, "password2": password})
+
+
+def _log_in_and_activate_totp(client, email: str, password: str):
+    logged_in = client.post(reverse("account_login"), {"login": email, "password": password}, follow=True)
+    assert logged_in.redirect_chain[-1][0] == reverse("mfa_activate_totp")  # the role requires it
+    return client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(logged_in.context["form"].secret)})
+
+
+def test_an_invited_agent_sets_a_password_from_the_mail_logs_in_and_activates_totp(
+    client, user_factory, has_totp, django_capture_on_commit_callbacks
+):
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:communityops_user_add"), {"email": "greta@agentur.example", "role": User.Role.AGENT})
+    client.logout()
+
+    _set_password_from_mail(client, mail.outbox[0], "Greta-neu-2026!")
+    activated = _log_in_and_activate_totp(client, "greta@agentur.example", "Greta-neu-2026!")
+
+    assert activated.status_code == 302
+    assert has_totp(User.objects.get(email="greta@agentur.example"))
+    assert client.get(reverse("client_list")).status_code == 200
+
+
+def test_a_password_reset_from_the_mail_lets_staff_without_a_verified_address_activate_totp(
+    client, user_factory, has_totp
+):
+    """An account made outside the invitation (createsuperuser, the demo) has no verified address yet."""
+    agent = user_factory(role=User.Role.AGENT, with_mfa=False)
+    assert not EmailAddress.objects.filter(user=agent, verified=True).exists()
+    client.post(reverse("account_reset_password"), {"email": agent.email})
+
+    _set_password_from_mail(client, mail.outbox[0], "Neues-Passwort-2026!")
+    activated = _log_in_and_activate_totp(client, agent.email, "Neues-Passwort-2026!")
+
+    assert activated.status_code == 302
+    assert has_totp(agent)
+    assert EmailAddress.objects.get(user=agent).verified
+
+
+def test_the_migration_verifies_the_login_address_of_every_existing_account(user_factory):
+    migration = importlib.import_module("communityops.migrations.0005_login_addresses_verified")
+    stuck = user_factory(role=User.Role.AGENT, with_mfa=False)  # set a password through an invitation
+    EmailAddress.objects.create(user=stuck, email=stuck.email, verified=False, primary=False)
+    never_synced = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)  # made by createsuperuser or the demo
+
+    migration.login_addresses_verify(django_apps, None)
+
+    addresses = EmailAddress.objects.filter(user__in=[stuck, never_synced]).order_by("user_id")
+    assert [(address.email, address.verified, address.primary) for address in addresses] == [
+        (stuck.email, True, True),
+        (never_synced.email, True, True),
+    ]
