@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps as django_apps
 from django.core import mail
+from django.db import IntegrityError
 from django.urls import reverse
 
 from communityops.models import ClientContact, User
@@ -180,4 +181,75 @@ def test_the_migration_verifies_the_login_address_of_every_existing_account(user
     assert [(address.email, address.verified, address.primary) for address in addresses] == [
         (stuck.email, True, True),
         (never_synced.email, True, True),
+    ]
+
+
+def test_an_address_is_stored_in_lower_case_whoever_creates_the_account(
+    user_factory, django_capture_on_commit_callbacks
+):
+    admin = user_factory(role=User.Role.ADMIN)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = user_invite(
+            acting_user=admin, email=" Greta.Berg@Agentur.example ", role=User.Role.AGENT, base_url="http://testserver/"
+        )
+    created = User.objects.create_user(email="Hans@Agentur.example", password=PASSWORD)
+
+    assert (invited.email, created.email) == ("greta.berg@agentur.example", "hans@agentur.example")
+    assert EmailAddress.objects.get(user=invited).email == "greta.berg@agentur.example"
+
+
+def test_the_admin_cannot_add_an_address_again_in_other_capitals(client, user_factory):
+    user_factory(email="greta@agentur.example", first_name="Greta", last_name="Berg")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:communityops_user_add"),
+        {"email": "Greta@Agentur.example", "role": User.Role.AGENT},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert "already exists: Greta Berg (greta@agentur.example)" in response.content.decode()
+    assert User.objects.filter(email__iexact="greta@agentur.example").count() == 1
+    assert mail.outbox == []
+
+
+def test_the_database_refuses_an_address_again_in_other_capitals(user_factory):
+    user_factory(email="greta@agentur.example")
+
+    with pytest.raises(IntegrityError):
+        User.objects.bulk_create([User(email="GRETA@agentur.example")])  # past every normalisation
+
+
+def test_login_ignores_the_capitals_of_the_address(client, user_factory):
+    agent = user_factory(email="Hans.Meier@Agentur.example", role=User.Role.AGENT)
+
+    response = client.post(reverse("account_login"), {"login": "HANS.MEIER@agentur.EXAMPLE", "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
+    assert User.objects.get_by_natural_key("Hans.Meier@agentur.example") == agent
+
+
+def test_a_password_reset_sends_one_mail_to_the_one_account(client, user_factory):
+    user_factory(email="hans@agentur.example")
+
+    client.post(reverse("account_reset_password"), {"email": "Hans@Agentur.example"})
+
+    assert [message.to for message in mail.outbox] == [["hans@agentur.example"]]
+
+
+def test_the_migration_lowers_the_existing_addresses_in_allauths_address_book_too(user_factory):
+    migration = importlib.import_module("communityops.migrations.0006_user_email_unique_ignoring_case")
+    greta = user_factory(email="greta@agentur.example")
+    User.objects.filter(pk=greta.pk).update(email="Greta@Agentur.example")  # stored before the fix
+    EmailAddress.objects.create(user=greta, email="Greta@Agentur.example", verified=True, primary=True)
+    EmailAddress.objects.create(user=greta, email="greta@agentur.example", verified=False, primary=False)
+
+    migration.emails_lowercase(django_apps, None)
+
+    greta.refresh_from_db()
+    assert greta.email == "greta@agentur.example"
+    assert list(EmailAddress.objects.filter(user=greta).values_list("email", "verified", "primary")) == [
+        ("greta@agentur.example", True, True)
     ]
