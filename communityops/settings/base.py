@@ -125,7 +125,9 @@ AUTHENTICATION_BACKENDS = [
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ first: its German replaces django-allauth's own where that says "du" (the app
+# says "Sie"); edited by hand, see README. locale/ is the project's catalogue (makemessages).
+LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
