@@ -168,6 +168,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Without django.contrib.sites allauth names the request's host in its mails; the product name
+# goes in the subject here and in the greeting (templates/account/email/base_message.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CommunityOps] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
     "authenticate": "communityops.accounts.MfaAuthenticateForm",

@@ -253,3 +253,15 @@ def test_the_migration_lowers_the_existing_addresses_in_allauths_address_book_to
     assert list(EmailAddress.objects.filter(user=greta).values_list("email", "verified", "primary")) == [
         ("greta@agentur.example", True, True)
     ]
+
+
+def test_allauths_mails_name_the_product_not_the_host(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+
+    client.post(reverse("account_reset_password"), {"email": agent.email}, headers={"accept-language": "de"})
+
+    message = mail.outbox[0]
+    link = re.search(r"https?://\S+", message.body).group(0)
+    assert message.subject.startswith("[CommunityOps] ")
+    assert message.body.startswith("Hallo,") and message.body.rstrip().endswith("Ihr CommunityOps-Team")
+    assert "testserver" not in message.body.replace(link, "")
