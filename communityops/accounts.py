@@ -5,7 +5,10 @@ from allauth.account.signals import password_reset
 from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
+from django.conf import settings
 from django.dispatch import receiver
+from django.utils.functional import lazy
+from django.utils.translation import ngettext
 
 from .services import user_email_address_verify
 
@@ -14,7 +17,25 @@ def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def login_lockout_message() -> str:
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    return ngettext(
+        "Too many failed login attempts: for your protection, logging in to this account is paused for at most "
+        "%(minutes)d minute. Try again then, or set a new password now with “Forgot your password?”.",
+        "Too many failed login attempts: for your protection, logging in to this account is paused for at most "
+        "%(minutes)d minutes. Try again then, or set a new password now with “Forgot your password?”.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's lockout message said only "Try again later": it now says how long (ACCOUNT_RATE_LIMITS)
+    # and the way out. Lazy, so that it is worded in the language of each request.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": lazy(login_lockout_message, str)(),
+    }
+
     def is_open_for_signup(self, request) -> bool:
         return False
 

@@ -171,6 +171,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Without django.contrib.sites allauth names the request's host in its mails; the product name
 # goes in the subject here and in the greeting (templates/account/email/base_message.txt).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CommunityOps] "
+# Failed logins: five for one address within five minutes lock it until the oldest of them is five
+# minutes old (and ten a minute from one IP address, for a minute); the same holds for the second
+# factor's codes. The login page says how long (AccountAdapter); a password reset lifts the lock.
+LOGIN_LOCKOUT_ATTEMPTS = 5
+LOGIN_LOCKOUT_MINUTES = 5
+ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
     "authenticate": "communityops.accounts.MfaAuthenticateForm",

@@ -265,3 +265,36 @@ def test_allauths_mails_name_the_product_not_the_host(client, user_factory):
     assert message.subject.startswith("[CommunityOps] ")
     assert message.body.startswith("Hallo,") and message.body.rstrip().endswith("Ihr CommunityOps-Team")
     assert "testserver" not in message.body.replace(link, "")
+
+
+def test_the_lockout_after_failed_logins_says_how_long_and_how_out(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    for _attempt in range(5):
+        client.post(reverse("account_login"), {"login": agent.email, "password": "wrong"})
+
+    german = client.post(
+        reverse("account_login"), {"login": agent.email, "password": PASSWORD}, headers={"accept-language": "de"}
+    )
+    english = client.post(
+        reverse("account_login"), {"login": agent.email, "password": PASSWORD}, headers={"accept-language": "en"}
+    )
+
+    assert "für höchstens 5 Minuten gesperrt" in german.content.decode()
+    assert "über „Passwort vergessen?“ ein neues Passwort fest" in german.content.decode()
+    assert "paused for at most 5 minutes" in english.content.decode()
+
+
+def test_a_deactivated_account_is_told_so_and_whom_to_ask(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT, is_active=False)
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": agent.email, "password": PASSWORD},
+        headers={"accept-language": "de"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Ihr Konto wurde deaktiviert" in page
+    assert "Administrator" in page
+    assert "_auth_user_id" not in client.session
