@@ -34,6 +34,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# makemessages fills locale/ (the project's strings); compilemessages compiles every catalogue in
+# LOCALE_PATHS, including locale_overrides/ (allauth's strings in Sie-Form, edited by hand: README).
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale de --no-wrap --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' \
 		--ignore 'bench/*' --ignore 'staticfiles/*'

@@ -184,6 +184,19 @@ class UserInviteForm(forms.ModelForm):
         model = User
         fields = ("email", "role", "first_name", "last_name")
 
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                _("An account with this address already exists: %(account)s."),
+                params={
+                    "account": f"{name} ({existing.email})" if (name := existing.get_full_name()) else existing.email
+                },
+                code="unique",
+            )
+        return email
+
     def clean(self):
         cleaned = super().clean()
         is_contact = cleaned.get("role") == User.Role.CLIENT_CONTACT

@@ -22,6 +22,7 @@ urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
     path("portal/", views.portal_home, name="portal_home"),
+    path("accounts/settings/", views.account_settings, name="account_settings"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from .accounts import user_has_totp
 from .permissions import agency_staff_required, client_contact_required
 from .selectors import (
     client_get_for_user,
@@ -22,6 +23,14 @@ def home(request):
     if request.user.is_agency_staff:
         return redirect("inbox:queue")
     return redirect("portal_home")
+
+
+@login_required
+def account_settings(request):
+    """The user's own account: their login, and the way to their password and two-factor settings."""
+    return render(
+        request, "communityops/account_settings.html", {"nav": "account", "has_totp": user_has_totp(request.user)}
+    )
 
 
 @agency_staff_required

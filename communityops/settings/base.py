@@ -125,7 +125,9 @@ AUTHENTICATION_BACKENDS = [
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ first: its German replaces django-allauth's own where that says "du" (the app
+# says "Sie"); edited by hand, see README. locale/ is the project's catalogue (makemessages).
+LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -166,6 +168,15 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Without django.contrib.sites allauth names the request's host in its mails; the product name
+# goes in the subject here and in the greeting (templates/account/email/base_message.txt).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CommunityOps] "
+# Failed logins: five for one address within five minutes lock it until the oldest of them is five
+# minutes old (and ten a minute from one IP address, for a minute); the same holds for the second
+# factor's codes. The login page says how long (AccountAdapter); a password reset lifts the lock.
+LOGIN_LOCKOUT_ATTEMPTS = 5
+LOGIN_LOCKOUT_MINUTES = 5
+ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
     "authenticate": "communityops.accounts.MfaAuthenticateForm",

@@ -1,8 +1,13 @@
+import importlib
+import re
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps as django_apps
 from django.core import mail
+from django.db import IntegrityError
 from django.urls import reverse
 
 from communityops.models import ClientContact, User
@@ -117,3 +122,179 @@ def test_the_admin_invites_a_client_contact_only_with_their_contact(
     contact.refresh_from_db()
     assert with_contact.status_code == 302 and contact.user == invited
     assert not invited.has_usable_password() and len(mail.outbox) == 1
+
+
+def _set_password_from_mail(client, message, password: str) -> None:
+    """Follow the link in the mail (allauth moves the key into the session) and set the password."""
+    link = re.search(r"https?://\S+", message.body).group(0)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"password1": password, "password2": password})
+
+
+def _log_in_and_activate_totp(client, email: str, password: str):
+    logged_in = client.post(reverse("account_login"), {"login": email, "password": password}, follow=True)
+    assert logged_in.redirect_chain[-1][0] == reverse("mfa_activate_totp")  # the role requires it
+    return client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(logged_in.context["form"].secret)})
+
+
+def test_an_invited_agent_sets_a_password_from_the_mail_logs_in_and_activates_totp(
+    client, user_factory, has_totp, django_capture_on_commit_callbacks
+):
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:communityops_user_add"), {"email": "greta@agentur.example", "role": User.Role.AGENT})
+    client.logout()
+
+    _set_password_from_mail(client, mail.outbox[0], "Greta-neu-2026!")
+    activated = _log_in_and_activate_totp(client, "greta@agentur.example", "Greta-neu-2026!")
+
+    assert activated.status_code == 302
+    assert has_totp(User.objects.get(email="greta@agentur.example"))
+    assert client.get(reverse("client_list")).status_code == 200
+
+
+def test_a_password_reset_from_the_mail_lets_staff_without_a_verified_address_activate_totp(
+    client, user_factory, has_totp
+):
+    """An account made outside the invitation (createsuperuser, the demo) has no verified address yet."""
+    agent = user_factory(role=User.Role.AGENT, with_mfa=False)
+    assert not EmailAddress.objects.filter(user=agent, verified=True).exists()
+    client.post(reverse("account_reset_password"), {"email": agent.email})
+
+    _set_password_from_mail(client, mail.outbox[0], "Neues-Passwort-2026!")
+    activated = _log_in_and_activate_totp(client, agent.email, "Neues-Passwort-2026!")
+
+    assert activated.status_code == 302
+    assert has_totp(agent)
+    assert EmailAddress.objects.get(user=agent).verified
+
+
+def test_the_migration_verifies_the_login_address_of_every_existing_account(user_factory):
+    migration = importlib.import_module("communityops.migrations.0005_login_addresses_verified")
+    stuck = user_factory(role=User.Role.AGENT, with_mfa=False)  # set a password through an invitation
+    EmailAddress.objects.create(user=stuck, email=stuck.email, verified=False, primary=False)
+    never_synced = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)  # made by createsuperuser or the demo
+
+    migration.login_addresses_verify(django_apps, None)
+
+    addresses = EmailAddress.objects.filter(user__in=[stuck, never_synced]).order_by("user_id")
+    assert [(address.email, address.verified, address.primary) for address in addresses] == [
+        (stuck.email, True, True),
+        (never_synced.email, True, True),
+    ]
+
+
+def test_an_address_is_stored_in_lower_case_whoever_creates_the_account(
+    user_factory, django_capture_on_commit_callbacks
+):
+    admin = user_factory(role=User.Role.ADMIN)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = user_invite(
+            acting_user=admin, email=" Greta.Berg@Agentur.example ", role=User.Role.AGENT, base_url="http://testserver/"
+        )
+    created = User.objects.create_user(email="Hans@Agentur.example", password=PASSWORD)
+
+    assert (invited.email, created.email) == ("greta.berg@agentur.example", "hans@agentur.example")
+    assert EmailAddress.objects.get(user=invited).email == "greta.berg@agentur.example"
+
+
+def test_the_admin_cannot_add_an_address_again_in_other_capitals(client, user_factory):
+    user_factory(email="greta@agentur.example", first_name="Greta", last_name="Berg")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:communityops_user_add"),
+        {"email": "Greta@Agentur.example", "role": User.Role.AGENT},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert "already exists: Greta Berg (greta@agentur.example)" in response.content.decode()
+    assert User.objects.filter(email__iexact="greta@agentur.example").count() == 1
+    assert mail.outbox == []
+
+
+def test_the_database_refuses_an_address_again_in_other_capitals(user_factory):
+    user_factory(email="greta@agentur.example")
+
+    with pytest.raises(IntegrityError):
+        User.objects.bulk_create([User(email="GRETA@agentur.example")])  # past every normalisation
+
+
+def test_login_ignores_the_capitals_of_the_address(client, user_factory):
+    agent = user_factory(email="Hans.Meier@Agentur.example", role=User.Role.AGENT)
+
+    response = client.post(reverse("account_login"), {"login": "HANS.MEIER@agentur.EXAMPLE", "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
+    assert User.objects.get_by_natural_key("Hans.Meier@agentur.example") == agent
+
+
+def test_a_password_reset_sends_one_mail_to_the_one_account(client, user_factory):
+    user_factory(email="hans@agentur.example")
+
+    client.post(reverse("account_reset_password"), {"email": "Hans@Agentur.example"})
+
+    assert [message.to for message in mail.outbox] == [["hans@agentur.example"]]
+
+
+def test_the_migration_lowers_the_existing_addresses_in_allauths_address_book_too(user_factory):
+    migration = importlib.import_module("communityops.migrations.0006_user_email_unique_ignoring_case")
+    greta = user_factory(email="greta@agentur.example")
+    User.objects.filter(pk=greta.pk).update(email="Greta@Agentur.example")  # stored before the fix
+    EmailAddress.objects.create(user=greta, email="Greta@Agentur.example", verified=True, primary=True)
+    EmailAddress.objects.create(user=greta, email="greta@agentur.example", verified=False, primary=False)
+
+    migration.emails_lowercase(django_apps, None)
+
+    greta.refresh_from_db()
+    assert greta.email == "greta@agentur.example"
+    assert list(EmailAddress.objects.filter(user=greta).values_list("email", "verified", "primary")) == [
+        ("greta@agentur.example", True, True)
+    ]
+
+
+def test_allauths_mails_name_the_product_not_the_host(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+
+    client.post(reverse("account_reset_password"), {"email": agent.email}, headers={"accept-language": "de"})
+
+    message = mail.outbox[0]
+    link = re.search(r"https?://\S+", message.body).group(0)
+    assert message.subject.startswith("[CommunityOps] ")
+    assert message.body.startswith("Hallo,") and message.body.rstrip().endswith("Ihr CommunityOps-Team")
+    assert "testserver" not in message.body.replace(link, "")
+
+
+def test_the_lockout_after_failed_logins_says_how_long_and_how_out(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    for _attempt in range(5):
+        client.post(reverse("account_login"), {"login": agent.email, "password": "wrong"})
+
+    german = client.post(
+        reverse("account_login"), {"login": agent.email, "password": PASSWORD}, headers={"accept-language": "de"}
+    )
+    english = client.post(
+        reverse("account_login"), {"login": agent.email, "password": PASSWORD}, headers={"accept-language": "en"}
+    )
+
+    assert "für höchstens 5 Minuten gesperrt" in german.content.decode()
+    assert "über „Passwort vergessen?“ ein neues Passwort fest" in german.content.decode()
+    assert "paused for at most 5 minutes" in english.content.decode()
+
+
+def test_a_deactivated_account_is_told_so_and_whom_to_ask(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT, is_active=False)
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": agent.email, "password": PASSWORD},
+        headers={"accept-language": "de"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Ihr Konto wurde deaktiviert" in page
+    assert "Administrator" in page
+    assert "_auth_user_id" not in client.session

@@ -1,10 +1,15 @@
-"""The German catalogue is complete and compiled, and the main pages speak German by default."""
+"""The German catalogues are complete and compiled, the main pages speak German by default, and allauth's
+pages and mails say "Sie" like the rest of the app."""
 
+import fnmatch
 import re
+from pathlib import Path
 
+import allauth
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,7 +17,10 @@ from communityops.models import User
 
 CATALOGUE = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
+# Third-party strings re-translated by hand (allauth says "du", the app "Sie"); see README.
+OVERRIDES = settings.BASE_DIR / "locale_overrides" / "de" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%[sd]|%%")
+BOTH_CATALOGUES = pytest.mark.parametrize("path", [CATALOGUE, OVERRIDES], ids=["locale", "locale_overrides"])
 
 
 @pytest.fixture(scope="module")
@@ -28,19 +36,26 @@ def _translations(entry: polib.POEntry) -> list[str]:
     return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
 
 
-def test_catalogue_has_no_untranslated_fuzzy_or_obsolete_entries(catalogue):
+def test_the_project_catalogue_holds_the_apps_strings(catalogue):
+    assert len(_live_entries(catalogue)) > 800
+
+
+@BOTH_CATALOGUES
+def test_catalogue_has_no_untranslated_fuzzy_or_obsolete_entries(path):
+    catalogue = polib.pofile(str(path))
     entries = _live_entries(catalogue)
 
-    assert len(entries) > 800
+    assert entries
     assert not catalogue.metadata_is_fuzzy  # msgfmt drops a fuzzy header, and with it the plural rule
     assert [entry.msgid for entry in entries if not entry.translated()] == []
     assert [entry.msgid for entry in entries if "fuzzy" in entry.flags] == []
     assert [entry.msgid for entry in catalogue.obsolete_entries()] == []
 
 
-def test_every_translation_keeps_the_placeholders_of_its_source(catalogue):
+@BOTH_CATALOGUES
+def test_every_translation_keeps_the_placeholders_of_its_source(path):
     mismatched = []
-    for entry in _live_entries(catalogue):
+    for entry in _live_entries(polib.pofile(str(path))):
         expected = set(PLACEHOLDER.findall(entry.msgid)) | set(PLACEHOLDER.findall(entry.msgid_plural or ""))
         for text in _translations(entry):
             if set(PLACEHOLDER.findall(text)) != expected:
@@ -49,22 +64,29 @@ def test_every_translation_keeps_the_placeholders_of_its_source(catalogue):
     assert mismatched == []
 
 
+@BOTH_CATALOGUES
+def test_plural_rule_is_the_german_one_in_source_and_compiled_catalogue(path):
+    assert "nplurals=2; plural=(n != 1);" in polib.pofile(str(path)).metadata["Plural-Forms"]
+    assert "nplurals=2; plural=(n != 1);" in polib.mofile(str(path.with_suffix(".mo"))).metadata["Plural-Forms"]
+
+
 def test_plural_entries_fill_both_german_forms(catalogue):
     plurals = [entry for entry in _live_entries(catalogue) if entry.msgid_plural]
 
     assert plurals
     assert all(sorted(entry.msgstr_plural) == [0, 1] and all(entry.msgstr_plural.values()) for entry in plurals)
-    assert "nplurals=2; plural=(n != 1);" in catalogue.metadata["Plural-Forms"]
-    assert "nplurals=2; plural=(n != 1);" in polib.mofile(str(COMPILED)).metadata["Plural-Forms"]
 
 
-def test_compiled_catalogue_matches_the_po_file(catalogue):
+@BOTH_CATALOGUES
+def test_compiled_catalogue_matches_the_po_file(path):
     """The .mo is committed so that no gettext tools are needed at run time; it must not lag behind."""
-    compiled = {(entry.msgctxt, entry.msgid): _translations(entry) for entry in polib.mofile(str(COMPILED))}
+    compiled = {
+        (entry.msgctxt, entry.msgid): _translations(entry) for entry in polib.mofile(str(path.with_suffix(".mo")))
+    }
 
     stale = [
         entry.msgid
-        for entry in _live_entries(catalogue)
+        for entry in _live_entries(polib.pofile(str(path)))
         if compiled.get((entry.msgctxt, entry.msgid)) != _translations(entry)
     ]
     assert stale == []
@@ -154,3 +176,142 @@ def test_a_menus_empty_choice_reads_german():
         rendered = str(Choice()["role"])
 
     assert "- Bitte wählen -" in rendered
+
+
+ALLAUTH_CATALOGUE = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
+# allauth's templates and code behind the pages and mails this app uses: login, logout, password reset
+# and its mail, set and change password, email addresses and their confirmation, reauthentication,
+# two-factor authentication (activate, deactivate, authenticate, recovery codes). Not: sign-up,
+# login by code, phone numbers, passkeys and security keys, social accounts, sessions, the OIDC provider.
+ALLAUTH_SOURCES_IN_USE = (
+    "account/adapter.py",
+    "account/forms.py",
+    "account/fields.py",
+    "mfa/adapter.py",
+    "mfa/base/forms.py",
+    "mfa/totp/forms.py",
+    "mfa/models.py",
+    "templates/account/account_inactive.html",
+    "templates/account/*reauthenticate.html",
+    "templates/account/email.html",
+    "templates/account/email_confirm.html",
+    "templates/account/logout.html",
+    "templates/account/password_*.html",
+    "templates/account/signup_closed.html",
+    "templates/account/verification_sent.html",
+    "templates/account/verified_email_required.html",
+    "templates/account/email/base_*.txt",
+    "templates/account/email/password_*.txt",
+    "templates/account/email/email_c*.txt",
+    "templates/account/email/email_deleted_*.txt",
+    "templates/account/email/unknown_account_*.txt",
+    "templates/account/messages/[!pl]*.txt",
+    "templates/account/messages/logged_*.txt",
+    "templates/account/messages/password_*.txt",
+    "templates/account/messages/primary_email_set.txt",
+    "templates/mfa/authenticate.html",
+    "templates/mfa/index.html",
+    "templates/mfa/reauthenticate.html",
+    "templates/mfa/recovery_codes/*",
+    "templates/mfa/totp/*",
+    "templates/mfa/email/recovery_codes_*",
+    "templates/mfa/email/totp_*",
+    "templates/mfa/messages/recovery_codes_*",
+    "templates/mfa/messages/totp_*",
+)
+# "du" and its forms, and the informal imperatives allauth's German uses ("Bitte gib ...", "Rufe ... auf").
+INFORMAL = re.compile(
+    r"\b(du|dich|dir|dein\w*)\b"
+    r"|\bbitte (gib|bestätige|klicke?|lass|folge|überprüfe|kontaktiere|versuche|wähle|habe)\b"
+    r"|(^|[.!?:]\s+)(gib|bestätige|klicke?|lass|folge|überprüfe|kontaktiere|versuche|wähle|rufe|erstelle|melde)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def allauth_catalogue() -> polib.POFile:
+    return polib.pofile(str(ALLAUTH_CATALOGUE))
+
+
+def _german(entry: polib.POEntry) -> list[str]:
+    """What the running app shows for this allauth string in German (our override if there is one)."""
+    with translation.override("de"):
+        if entry.msgid_plural:
+            return [
+                translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, count)
+                if entry.msgctxt
+                else translation.ngettext(entry.msgid, entry.msgid_plural, count)
+                for count in (1, 2)
+            ]
+        if entry.msgctxt:
+            return [translation.pgettext(entry.msgctxt, entry.msgid)]
+        return [translation.gettext(entry.msgid)]
+
+
+def test_allauths_pages_and_mails_in_use_say_sie_not_du(allauth_catalogue):
+    in_use = [
+        entry
+        for entry in _live_entries(allauth_catalogue)
+        if any(
+            fnmatch.fnmatch(source, pattern)
+            for source, _line in entry.occurrences
+            for pattern in ALLAUTH_SOURCES_IN_USE
+        )
+    ]
+
+    assert len(in_use) > 150
+    assert [(entry.msgid, text) for entry in in_use for text in _german(entry) if INFORMAL.search(text)] == []
+
+
+def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
+    """An allauth update that rewords a string leaves its override behind, and the "du" comes back."""
+    allauth_ids = {(entry.msgctxt, entry.msgid) for entry in _live_entries(allauth_catalogue)}
+
+    overrides = _live_entries(polib.pofile(str(OVERRIDES)))
+
+    assert [entry.msgid for entry in overrides if (entry.msgctxt, entry.msgid) not in allauth_ids] == []
+
+
+def test_a_string_in_both_catalogues_reads_the_same(catalogue):
+    """The overrides come first in LOCALE_PATHS: a shared msgid must not read differently on our own pages."""
+    ours = {(entry.msgctxt, entry.msgid): _translations(entry) for entry in _live_entries(catalogue)}
+
+    differing = [
+        (entry.msgid, _translations(entry), ours[entry.msgctxt, entry.msgid])
+        for entry in _live_entries(polib.pofile(str(OVERRIDES)))
+        if (entry.msgctxt, entry.msgid) in ours and ours[entry.msgctxt, entry.msgid] != _translations(entry)
+    ]
+    assert differing == []
+
+
+def _visible_text(response) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_password_reset_page_and_mail_say_sie(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+
+    page = client.get(reverse("account_reset_password"), headers={"accept-language": "de"})
+    sent = client.post(
+        reverse("account_reset_password"), {"email": agent.email}, headers={"accept-language": "de"}, follow=True
+    )
+
+    assert "Geben Sie unten Ihre E-Mail-Adresse ein" in _visible_text(page)
+    assert "Wir haben Ihnen eine E-Mail geschickt" in _visible_text(sent)
+    assert "Sie erhalten diese E-Mail, weil Sie" in mail.outbox[0].body
+    assert [INFORMAL.findall(text) for text in (_visible_text(page), _visible_text(sent), mail.outbox[0].body)] == [
+        [],
+        [],
+        [],
+    ]
+
+
+def test_the_logout_message_says_sie(client, client_factory, contact_user_for):
+    client.force_login(contact_user_for(client_factory()))
+
+    response = client.post(reverse("account_logout"), headers={"accept-language": "de"}, follow=True)
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Sie haben sich abgemeldet."]
+    assert INFORMAL.findall(_visible_text(response)) == []

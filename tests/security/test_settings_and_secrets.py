@@ -152,7 +152,7 @@ def test_repeated_failed_logins_are_throttled(user_factory):
 
     assert right.status_code in (200, 429)
     assert "_auth_user_id" not in http.session
-    assert right.status_code == 429 or "Try again later" in right.content.decode() or "später" in right.content.decode()
+    assert right.status_code == 429 or "für höchstens 5 Minuten gesperrt" in right.content.decode()
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""A logged-in user finds their account settings from every page, and the account pages stay in the app."""
+
+import re
+
+import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.urls import reverse
+
+from communityops.models import User
+from tests.conftest import PASSWORD
+
+
+def _links(response) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', response.content.decode())
+
+
+@pytest.fixture
+def seen_by_staff_and_contact(client, user_factory, client_factory, contact_user_for):
+    """A page as an agent sees it, and one as a client contact sees it."""
+
+    def get(staff_url: str, contact_url: str):
+        client.force_login(user_factory(role=User.Role.AGENT))
+        staff_view = client.get(staff_url)
+        client.force_login(contact_user_for(client_factory()))
+        return staff_view, client.get(contact_url)
+
+    return get
+
+
+def test_every_page_of_staff_and_client_contacts_links_to_their_account(seen_by_staff_and_contact):
+    staff_page, portal_page = seen_by_staff_and_contact(reverse("client_list"), reverse("portal_home"))
+
+    assert reverse("account_settings") in _links(staff_page)
+    assert reverse("account_settings") in _links(portal_page)
+
+
+def test_the_account_page_leads_to_password_two_factor_and_recovery_codes(client, user_factory):
+    client.force_login(user_factory(role=User.Role.SHIFT_LEAD))
+
+    response = client.get(reverse("account_settings"))
+
+    assert response.status_code == 200
+    assert {reverse("account_change_password"), reverse("mfa_index"), reverse("mfa_view_recovery_codes")} <= set(
+        _links(response)
+    )
+
+
+def test_account_pages_keep_the_apps_navigation_for_whoever_is_logged_in(client, seen_by_staff_and_contact):
+    staff_view, contact_view = seen_by_staff_and_contact(reverse("mfa_index"), reverse("account_change_password"))
+    client.logout()
+    anonymous_view = client.get(reverse("account_reset_password"))
+
+    assert {reverse("inbox:queue"), reverse("crises:board"), reverse("client_list")} <= set(_links(staff_view))
+    assert {reverse("portal_home"), reverse("crises:portal_list")} <= set(_links(contact_view))
+    assert reverse("inbox:queue") not in _links(anonymous_view)
+
+
+def test_the_recovery_codes_page_has_separate_buttons_and_leads_on_into_the_app(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    RecoveryCodes.activate(agent)
+    client.force_login(agent)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # allauth asks before showing codes
+
+    page = client.get(reverse("mfa_view_recovery_codes"), headers={"accept-language": "en"}).content.decode()
+
+    buttons = re.findall(r'<a class="button( primary)?" href="([^"]+)">([^<]+)</a>', page)
+    assert [(href, text) for _primary, href, text in buttons] == [
+        (reverse("mfa_download_recovery_codes"), "Download codes"),
+        (reverse("mfa_generate_recovery_codes"), "Generate new codes"),
+        (reverse("home"), "Continue to the app"),
+    ]
+    assert buttons[-1][0] == " primary"
+
+
+def test_the_second_login_step_says_log_in_on_a_styled_button(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    client.post(reverse("account_login"), {"login": agent.email, "password": PASSWORD})
+
+    german = client.get(reverse("mfa_authenticate"), headers={"accept-language": "de"}).content.decode()
+    english = client.get(reverse("mfa_authenticate"), headers={"accept-language": "en"}).content.decode()
+
+    assert '<button type="submit" class="primary">Anmelden</button>' in german
+    assert '<button type="submit" class="primary">Log in</button>' in english
+    assert "Anmeldung" not in german and "Sign In" not in english
