@@ -57,7 +57,7 @@ class Client(models.Model):
         help_text=_("Words that raise an item's priority, e.g. lawyer, recall, boycott."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -91,7 +91,7 @@ class Channel(models.Model):
     api_username = models.CharField(_("API user name"), max_length=200, blank=True)
     api_password = models.CharField(_("application password"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     SECRET_FIELDS = ("access_token", "app_secret", "verify_token", "api_password")
 
