@@ -52,14 +52,6 @@ def client_local_date(*, client: Client, at: datetime) -> date:
     return at.astimezone(ZoneInfo(client.time_zone)).date()
 
 
-def coverage_plan_for(*, client: Client, day: date) -> CoveragePlan | None:
-    """The plan in force on `day` (a date in the client's zone), or None."""
-    for plan in _client_plans(client):
-        if plan.is_valid_on(day):
-            return plan
-    return None
-
-
 def coverage_plans_overlapping(*, client: Client, start: date, end: date) -> list[CoveragePlan]:
     """Plans in force on some day of [start, end), oldest first."""
     return [

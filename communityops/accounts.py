@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.utils.functional import lazy
 from django.utils.translation import ngettext
 
-from .services import user_email_address_verify
+from .services import user_login_address_sync
 
 
 def user_has_totp(user) -> bool:
@@ -52,7 +52,7 @@ class AccountAdapter(DefaultAccountAdapter):
 @receiver(password_reset, dispatch_uid="communityops_password_reset_verifies_address")
 def password_reset_verifies_address(sender, request, user, **kwargs) -> None:
     """A password set from a mailed link (an invitation or "forgot password") proves the mailbox."""
-    user_email_address_verify(user=user)
+    user_login_address_sync(user=user)
 
 
 class _CodeFirst:

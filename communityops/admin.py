@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Client, ClientContact, Guideline, Team, User
-from .services import user_invite, user_send_invitation
+from .services import user_invite, user_login_address_sync, user_send_invitation
 
 
 class SecretFieldsForm(forms.ModelForm):
@@ -231,6 +231,8 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if "email" in form.changed_data:
+                user_login_address_sync(user=obj)
             return
         # New accounts are invitations: the person sets their own password.
         invited = user_invite(

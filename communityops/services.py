@@ -43,7 +43,7 @@ def user_invite(
     user = User(email=User.objects.normalize_email(email), role=role, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
     user.save()
-    user_email_address_verify(user=user)
+    user_login_address_sync(user=user)
     if teams:
         user.teams.set(teams)
     if client_contact is not None:
@@ -54,16 +54,22 @@ def user_invite(
 
 
 @transaction.atomic
-def user_email_address_verify(*, user: User) -> None:
+def user_login_address_sync(*, user: User) -> None:
     """Record the user's login address as verified and primary in allauth's address book.
 
     Nobody signs up here: an admin enters every login address, and the invitation and every
     password reset go to it, so the person who sets a password has shown they read that mailbox.
     allauth refuses to activate two-factor authentication while an address is unverified, which
-    would lock out every invited staff member. Called on invitation and on a password reset
-    from a mailed link (accounts.py).
+    would lock out every invited staff member. Called on invitation, when an admin changes the
+    login address, and on a password reset from a mailed link (accounts.py).
+
+    The login address is the only one kept: an address the user had before (an admin changed it)
+    is removed, so a password reset never reaches the old mailbox, and so is a leftover row of
+    another account for this address (login addresses are unique, so it is not that account's
+    login), which would otherwise collide with this one as verified.
     """
-    EmailAddress.objects.filter(user=user, primary=True).exclude(email=user.email).update(primary=False)
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    EmailAddress.objects.filter(email__iexact=user.email).exclude(user=user).delete()
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 

@@ -4,7 +4,7 @@ Nobody signs up in CommunityOps: an admin enters each login address, and the inv
 password reset go to it. Until now, following such a link left allauth's EmailAddress unverified,
 and allauth refuses to activate two-factor authentication while an address is unverified, so
 invited staff could never get in. New invitations and password resets now record the address as
-verified and primary (services.user_email_address_verify); this does the same for the accounts
+verified and primary (services.user_login_address_sync); this does the same for the accounts
 that exist. An address another account has already verified is left alone.
 """
 

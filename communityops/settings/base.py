@@ -171,6 +171,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Without django.contrib.sites allauth names the request's host in its mails; the product name
 # goes in the subject here and in the greeting (templates/account/email/base_message.txt).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CommunityOps] "
+# Nobody signs up here (admins invite): a reset asked for an unknown address sends nothing (the page
+# answers as for a known one), not allauth's "no account, sign up" mail.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Failed logins: five for one address within five minutes lock it until the oldest of them is five
 # minutes old (and ten a minute from one IP address, for a minute); the same holds for the second
 # factor's codes. The login page says how long (AccountAdapter); a password reset lifts the lock.

@@ -1,11 +1,13 @@
 import importlib
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps as django_apps
+from django.contrib import admin as admin_site
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
@@ -298,3 +300,26 @@ def test_a_deactivated_account_is_told_so_and_whom_to_ask(client, user_factory):
     assert "Ihr Konto wurde deaktiviert" in page
     assert "Administrator" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_an_address_the_admin_changed_away_gets_no_reset_mail_and_can_be_invited_again(
+    rf, user_factory, django_capture_on_commit_callbacks, client
+):
+    admin = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        greta = user_invite(acting_user=admin, email="old@agency.example", role=User.Role.AGENT, base_url="http://t/")
+    greta.email = "new@agency.example"
+    request = rf.post("/admin/")
+    request.user = admin
+    admin_site.site._registry[User].save_model(request, greta, SimpleNamespace(changed_data=["email"]), change=True)
+    mail.outbox.clear()
+
+    client.post(reverse("account_reset_password"), {"email": "old@agency.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        again = user_invite(acting_user=admin, email="old@agency.example", role=User.Role.AGENT, base_url="http://t/")
+
+    assert [message.to for message in mail.outbox] == [["old@agency.example"]]  # the new invitation only
+    assert list(EmailAddress.objects.filter(user=greta).values_list("email", "verified", "primary")) == [
+        ("new@agency.example", True, True)
+    ]
+    assert EmailAddress.objects.get(email="old@agency.example").user == again
