@@ -235,6 +235,11 @@ class User(AbstractUser):
     def is_shift_lead_or_admin(self) -> bool:
         return self.role in self.SHIFT_LEAD_ROLES
 
+    @property
+    def may_be_on_call(self) -> bool:
+        """Whoever is on call is alerted to every client's crises: an active shift lead or admin."""
+        return self.is_active and self.is_shift_lead_or_admin
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)

@@ -29,6 +29,7 @@ from .models import (
     RecipientLanguage,
     SpikeAlert,
 )
+from .selectors import clients_without_escalation_policy
 
 
 class ReadOnlyAdminMixin:
@@ -150,7 +151,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Said where policies are made: a client without one escalates to the agency only.
-        missing = Client.objects.filter(is_active=True).exclude(escalation_policy__is_active=True).order_by("name")
+        missing = clients_without_escalation_policy(user=request.user)
         names = list(missing.values_list("name", flat=True)[:50])
         if names:
             messages.warning(
@@ -176,7 +177,7 @@ class OnCallShiftAdmin(admin.ModelAdmin):
     def counts(self, shift: OnCallShift) -> bool:
         """A shift stored before its holder was checked: held by anyone but an active shift lead or
         admin, it is ignored (nobody is on call then), so the roster shows the gap."""
-        return shift.lead.is_active and shift.lead.is_shift_lead_or_admin
+        return shift.lead.may_be_on_call
 
     def changeform_view(self, request, *args, **kwargs):
         # A save holds the roster lock from the form's validation (the overlap check) to the

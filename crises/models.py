@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from communityops.models import Channel, Client, ClientContact, User
+from communityops.models import Channel, Client, ClientContact
 from inbox.models import Item, OutboundAction
 
 
@@ -374,7 +374,7 @@ class OnCallShift(models.Model):
         """
         errors: dict[str, list[ValidationError]] = {}
         lead = self.lead if self.lead_id else None
-        if lead is not None and not (lead.is_active and lead.role in User.SHIFT_LEAD_ROLES):
+        if lead is not None and not lead.may_be_on_call:
             errors["lead"] = [
                 ValidationError(
                     _(

@@ -56,7 +56,7 @@ def on_call_lead_or_shift_leads(*, at: datetime) -> list[User]:
     lead = on_call_lead_now(at=at)
     if lead is not None:
         return [lead]
-    return list(User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("pk"))
+    return list(on_call_candidates())
 
 
 # The rota page lists this many shifts at most (three a day: about two months ahead).
@@ -81,7 +81,7 @@ def on_call_rota(*, now: datetime) -> list[RotaRow]:
     )
     rows, covered_until = [], now
     for shift in shifts:
-        counts = shift.lead.is_active and shift.lead.role in User.SHIFT_LEAD_ROLES
+        counts = shift.lead.may_be_on_call
         if counts and shift.starts_at > covered_until:
             rows.append(RotaRow(covered_until, shift.starts_at, None, running=covered_until <= now, counts=False))
         rows.append(RotaRow(shift.starts_at, shift.ends_at, shift, running=shift.starts_at <= now, counts=counts))
@@ -93,7 +93,7 @@ def on_call_rota(*, now: datetime) -> list[RotaRow]:
 
 
 def on_call_candidates() -> QuerySet[User]:
-    """Who may be put on call: the active shift leads and admins."""
+    """Who may be put on call (User.may_be_on_call): the active shift leads and admins."""
     return User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("first_name", "email")
 
 
