@@ -483,6 +483,8 @@ class CannedResponse(models.Model):
     def clean(self) -> None:
         """A misspelt placeholder would reach the author as it stands: refuse it."""
         unknown = sorted(set(re.findall(r"\{([^{}]*)\}", self.body)) - set(self.PLACEHOLDERS))
+        if re.sub(r"\{[^{}]*\}", "", self.body).count("{"):  # "{author_name, danke": never closed
+            raise ValidationError({"body": _("A placeholder is not closed: write {author_name} or {client_name}.")})
         if unknown:
             raise ValidationError(
                 {

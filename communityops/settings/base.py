@@ -175,11 +175,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CommunityOps] "
 # answers as for a known one), not allauth's "no account, sign up" mail.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Failed logins: five for one address within five minutes lock it until the oldest of them is five
-# minutes old (and ten a minute from one IP address, for a minute); the same holds for the second
-# factor's codes. The login page says how long (AccountAdapter); a password reset lifts the lock.
+# minutes old, and sixty a minute from one IP address (an agency's office behind one NAT is not
+# locked out because two colleagues mistyped); the same holds for the second factor's codes.
+# The login page says how long (AccountAdapter); a password reset lifts the lock.
 LOGIN_LOCKOUT_ATTEMPTS = 5
 LOGIN_LOCKOUT_MINUTES = 5
-ACCOUNT_RATE_LIMITS = {"login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": f"60/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES}m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
     "authenticate": "communityops.accounts.MfaAuthenticateForm",

@@ -62,3 +62,10 @@ def test_free_text_languages_typed_before_are_mapped(client_factory):
         "en": "en",
         "de": "de",
     }
+
+
+def test_an_unclosed_placeholder_is_refused(client, user_factory, client_factory):
+    response = _admin_add(client, user_factory, client_factory(), "Hallo {author_name, danke.")
+
+    assert "body" in response.context["adminform"].form.errors
+    assert not CannedResponse.objects.exists()

@@ -155,6 +155,18 @@ def test_repeated_failed_logins_are_throttled(user_factory):
     assert right.status_code == 429 or "für höchstens 5 Minuten gesperrt" in right.content.decode()
 
 
+def test_colleagues_mistyping_from_one_office_do_not_lock_out_the_others(user_factory):
+    """One office, one NAT address: ten wrong passwords of two colleagues leave a third's login alone."""
+    emil, frieda, clara = (user_factory(role=User.Role.AGENT, with_mfa=False) for _ in range(3))
+    http = Client()
+    for attempt in range(10):
+        http.post(reverse("account_login"), {"login": (emil, frieda)[attempt % 2].email, "password": f"x-{attempt}"})
+
+    http.post(reverse("account_login"), {"login": clara.email, "password": PASSWORD})
+
+    assert http.session.get("_auth_user_id") == str(clara.pk)
+
+
 @pytest.fixture
 def secret_channel(world):
     channel = world.own.channel
