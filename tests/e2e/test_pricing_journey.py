@@ -135,3 +135,17 @@ def test_the_price_does_not_cover_the_request_form_on_a_laptop_screen(browser, l
           return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === button;
         }"""
     )
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_price_tables_are_not_cut_off_on_a_laptop_screen(browser, live_server, language):
+    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale=language).new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    page.locator("details.months").evaluate("details => { details.open = true; }")
+    expect(page.locator("#breakdown .amount")).to_contain_text("€")
+
+    cut_off = page.locator("#breakdown .scroll").evaluate_all(
+        "boxes => boxes.filter(box => box.scrollWidth > box.clientWidth + 1).map(box => box.scrollWidth + ' > ' + box.clientWidth)"
+    )
+
+    assert cut_off == []
