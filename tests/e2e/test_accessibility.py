@@ -298,3 +298,19 @@ def test_the_portal_calculator_and_approval_fit_a_phone_without_sideways_scrolli
             if width > PHONE["width"]:
                 too_wide.append(f"{name}: {width}px wide on a {PHONE['width']}px phone")
     assert not too_wide, "\n".join(too_wide)
+
+
+def test_on_a_phone_the_queue_shows_items_and_an_opened_one_comes_first(contexts, live_server):
+    page = contexts("agent", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    first_row = page.locator("[data-queue-row]").first
+    expect(first_row).to_be_visible()
+    first_row.scroll_into_view_if_needed()  # the page scrolls, not a pane inside it
+    assert first_row.evaluate("row => row.getBoundingClientRect().bottom <= window.innerHeight")
+
+    page.keyboard.press("n")
+    expect(page.locator("#reply-text")).to_be_attached()
+
+    assert page.locator(".conversation-pane").evaluate("pane => pane.getBoundingClientRect().top") < page.locator(
+        ".queue-pane"
+    ).evaluate("pane => pane.getBoundingClientRect().top")
