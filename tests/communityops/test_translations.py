@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import allauth
+import django
 import polib
 import pytest
 from django.conf import settings
@@ -264,8 +265,20 @@ def test_allauths_pages_and_mails_in_use_say_sie_not_du(allauth_catalogue):
 
 
 def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
-    """An allauth update that rewords a string leaves its override behind, and the "du" comes back."""
-    allauth_ids = {(entry.msgctxt, entry.msgid) for entry in _live_entries(allauth_catalogue)}
+    """An allauth update that rewords a string leaves its override behind, and the "du" comes back.
+    (A few overrides fill gaps in Django's own German admin: those are Django's strings.)"""
+    django_catalogues = Path(django.__file__).parent / "contrib"
+    allauth_ids = {
+        (entry.msgctxt, entry.msgid)
+        for catalogue in [
+            allauth_catalogue,
+            *(
+                polib.pofile(str(django_catalogues / app / "locale/en/LC_MESSAGES/django.po"))
+                for app in ("admin", "auth")
+            ),
+        ]
+        for entry in _live_entries(catalogue)
+    }
 
     overrides = _live_entries(polib.pofile(str(OVERRIDES)))
 
@@ -315,3 +328,14 @@ def test_the_logout_message_says_sie(client, client_factory, contact_user_for):
     messages = [str(message) for message in response.context["messages"]]
     assert messages == ["Sie haben sich abgemeldet."]
     assert INFORMAL.findall(_visible_text(response)) == []
+
+
+def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factory, channel_factory, ingest):
+    ingest(channel_factory(), author_id="vera")  # a row, so the changelist offers its actions' "Run"
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    add_user = client.get(reverse("admin:communityops_user_add")).content.decode()
+    items = client.get(reverse("admin:inbox_item_changelist")).content.decode()
+
+    assert "Nachdem Sie den Benutzer angelegt haben" in add_user
+    assert ">Ausführen<" in items
