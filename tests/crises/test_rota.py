@@ -51,7 +51,7 @@ def test_the_rota_shows_who_is_on_call_now_the_next_shifts_and_the_gaps(client, 
     with translation.override("en"):
         gap_from = date_format(timezone.localtime(_hour(3)), "D d.m. H:i")
     assert f"<strong>{shift_lead}</strong>" in page
-    assert page.index(str(shift_lead)) < page.index(f"<td>{gap_from}</td>") < page.index(str(second_lead))
+    assert page.index(str(shift_lead)) < page.index(f'<td class="when">{gap_from}</td>') < page.index(str(second_lead))
     assert page.count("nobody on call</span>") == 1 and "nobody on call from here on" in page
     assert 'id="add-shift"' in page and "End now" in page and "Take off the roster" in page
 
