@@ -1,4 +1,4 @@
-// Crisis page: forms with data-confirm ask before sending something to the public (no inline scripts: CSP).
+// Crisis page and on-call roster: forms with data-confirm ask before sending something to the public (no inline scripts: CSP).
 (function () {
   "use strict";
   document.addEventListener("submit", (event) => {

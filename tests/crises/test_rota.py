@@ -135,6 +135,17 @@ def test_ending_a_running_shift_ends_it_now_and_removing_an_upcoming_one_deletes
     assert LogEntry.objects.get(object_id=str(running.pk)).action_flag == CHANGE
 
 
+def test_ending_the_running_shift_asks_first_taking_off_an_upcoming_one_does_not(client, shift_lead, second_lead):
+    _shift(shift_lead, -1, 3), _shift(second_lead, 3, 9)
+    client.force_login(shift_lead)
+
+    page = client.get("/crises/rota/").content.decode()
+
+    assert page.count("data-confirm=") == 1
+    assert "jetzt beenden? Bis zur nächsten Schicht ist niemand in Rufbereitschaft." in page
+    assert "js/crises.js" in page
+
+
 def test_a_shift_already_over_cannot_be_ended(client, shift_lead):
     over = _shift(shift_lead, -9, -1)
     client.force_login(shift_lead)
