@@ -469,9 +469,11 @@ def _work_history(*, rng: random.Random, created_items: list[tuple[Item, str, bo
                 spam_feedback_record(acting_user=agent, item=item, is_spam=True)
             changed.append(item)
             continue
-        item.first_response_at = item.received_at + timedelta(minutes=rng.choice([4, 8, 12, 19, 25, 33, 41, 52, 75]))
+        # As in the product, only a reply sets the first response time; the rest are closed unanswered.
+        worked_at = item.received_at + timedelta(minutes=rng.choice([4, 8, 12, 19, 25, 33, 41, 52, 75]))
         answer_kind = category if category in ANSWERS["de"] else "praise"
         if category != "fake" and (category != "praise" or rng.random() < 0.6):
+            item.first_response_at = worked_at
             language = item.language if item.language in ANSWERS else "de"
             first = (item.author.display_name or item.author.handle or "").split(" ")[0]
             replies.append(
@@ -489,7 +491,7 @@ def _work_history(*, rng: random.Random, created_items: list[tuple[Item, str, bo
             events.append(ItemEvent(item=item, actor=agent, kind=ItemEvent.Kind.SENT, data={"at": "first_response"}))
             item.status = Item.Status.ANSWERED
         if item.status == Item.Status.NEW or rng.random() < 0.8:
-            item.closed_at = item.first_response_at + timedelta(minutes=rng.randint(1, 90))
+            item.closed_at = worked_at + timedelta(minutes=rng.randint(1, 90))
             events.append(
                 ItemEvent(
                     item=item,

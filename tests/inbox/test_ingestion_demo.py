@@ -26,6 +26,11 @@ def test_seed_items_creates_a_worked_inbox_and_is_idempotent(db, monkeypatch):
     assert OutboundAction.objects.filter(status=OutboundAction.Status.SENT).exists()
     assert Item.objects.filter(language="en").exists() and Item.objects.filter(language="de").exists()
     assert Item.objects.filter(author_tier="A").exists()
+    # As in the product, only a reply sets the first response time (the reports rely on it).
+    answered = Item.objects.filter(first_response_at__isnull=False)
+    assert answered.exists()
+    assert not answered.exclude(outbound_actions__kind=OutboundAction.Kind.REPLY).exists()
+    assert Item.objects.filter(status=Item.Status.CLOSED, first_response_at__isnull=True).exists()
     assert "already there" in again.getvalue()
 
 
