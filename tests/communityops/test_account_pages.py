@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.urls import reverse
 
@@ -82,3 +83,28 @@ def test_the_second_login_step_says_log_in_on_a_styled_button(client, user_facto
     assert '<button type="submit" class="primary">Anmelden</button>' in german
     assert '<button type="submit" class="primary">Log in</button>' in english
     assert "Anmeldung" not in german and "Sign In" not in english
+
+
+def test_allauths_address_management_is_closed_the_admin_keeps_the_login_address(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    client.force_login(agent)
+
+    shown = client.get("/accounts/email/")
+    added = client.post("/accounts/email/", {"action_add": "", "email": "private@example.com"})
+
+    assert shown.status_code == 302 and shown.url == reverse("account_settings")
+    assert added.status_code == 302 and added.url == reverse("account_settings")
+    assert not EmailAddress.objects.filter(email="private@example.com").exists()
+
+
+def test_no_account_page_links_to_the_address_management(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    RecoveryCodes.activate(agent)
+    client.force_login(agent)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    pages = ["account_settings", "account_change_password", "mfa_index", "mfa_view_recovery_codes", "home"]
+
+    links = {url for name in pages for url in _links(client.get(reverse(name), follow=True))}
+
+    assert links and "/accounts/email/" not in links
+
