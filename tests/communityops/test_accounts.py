@@ -11,6 +11,7 @@ from django.contrib import admin as admin_site
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import translation
 
 from communityops.models import ClientContact, User
 from communityops.services import user_invite
@@ -323,3 +324,20 @@ def test_an_address_the_admin_changed_away_gets_no_reset_mail_and_can_be_invited
         ("new@agency.example", True, True)
     ]
     assert EmailAddress.objects.get(email="old@agency.example").user == again
+
+
+def _invite(user_factory, django_capture_on_commit_callbacks, **fields) -> None:
+    admin = user_factory(role=User.Role.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True), translation.override("de"):
+        user_invite(acting_user=admin, role=User.Role.AGENT, base_url="http://testserver/", **fields)
+
+
+def test_the_invitation_mail_has_the_frame_of_the_other_account_mails(user_factory, django_capture_on_commit_callbacks):
+    _invite(user_factory, django_capture_on_commit_callbacks, email="greta@agentur.example", first_name="Greta")
+
+    invitation = mail.outbox[0]
+
+    assert invitation.subject.startswith("[CommunityOps] ")
+    assert invitation.body.startswith("Hallo Greta,")
+    assert invitation.body.rstrip().endswith("Ihr CommunityOps-Team")
+    assert "http://testserver/accounts/password/reset/key/" in invitation.body
