@@ -47,6 +47,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        # A password set from a mailed link (an invitation, or "Forgot your password?") leads to a
+        # page that says so itself (account/password_reset_from_key_done.html): allauth's
+        # "Password successfully changed." above it said it twice, and "changed" to an invited
+        # person setting their first one. Changing the password when logged in keeps the message.
+        url_name = getattr(getattr(request, "resolver_match", None), "url_name", None)
+        if (
+            message_template == "account/messages/password_changed.txt"
+            and url_name == "account_reset_password_from_key"
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # The forced first TOTP setup comes straight after a password login: asking for
         # the password again there only annoys. allauth, left alone, asks once before the
