@@ -1,9 +1,13 @@
 """django-allauth hooks: nobody signs up on their own; admins invite; staff must use TOTP."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.signals import password_reset
 from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from django.conf import settings
 from django.dispatch import receiver
@@ -15,6 +19,10 @@ from .services import user_login_address_sync
 
 def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+# When the session's user activated TOTP (allauth.mfa.signals.authenticator_added).
+TOTP_SET_UP_AT_SESSION_KEY = "communityops_totp_set_up_at"
 
 
 def login_lockout_message() -> str:
@@ -39,20 +47,52 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs) -> None:
+        # A password set from a mailed link (an invitation, or "Forgot your password?") leads to a
+        # page that says so itself (account/password_reset_from_key_done.html): allauth's
+        # "Password successfully changed." above it said it twice, and "changed" to an invited
+        # person setting their first one. Changing the password when logged in keeps the message.
+        url_name = getattr(getattr(request, "resolver_match", None), "url_name", None)
+        if (
+            message_template == "account/messages/password_changed.txt"
+            and url_name == "account_reset_password_from_key"
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # The forced first TOTP setup comes straight after a password login: asking for
-        # the password again there only annoys. Changing or removing an existing
-        # authenticator still requires reauthentication.
+        # the password again there only annoys. allauth, left alone, asks once before the
+        # setup and lets that answer stand for ACCOUNT_REAUTHENTICATION_TIMEOUT, which
+        # covers the recovery codes it shows right after; skipping the question before the
+        # setup must cover them too, or it is only moved behind it. Changing or removing an
+        # authenticator later, in another session or after the timeout, still asks.
         user = getattr(self.request, "user", None)
-        if app == "allauth.mfa" and user is not None and user.is_authenticated and not user_has_totp(user):
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and (not user_has_totp(user) or self._totp_set_up_in_this_session_recently())
+        ):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def _totp_set_up_in_this_session_recently(self) -> bool:
+        set_up_at = self.request.session.get(TOTP_SET_UP_AT_SESSION_KEY)
+        return set_up_at is not None and time.time() - set_up_at < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 @receiver(password_reset, dispatch_uid="communityops_password_reset_verifies_address")
 def password_reset_verifies_address(sender, request, user, **kwargs) -> None:
     """A password set from a mailed link (an invitation or "forgot password") proves the mailbox."""
     user_login_address_sync(user=user)
+
+
+@receiver(authenticator_added, dispatch_uid="communityops_totp_setup_noted")
+def totp_setup_noted(sender, request, user, authenticator, **kwargs) -> None:
+    """Note in the session when its user activated TOTP: the setup stands for a reauthentication (AccountAdapter)."""
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        request.session[TOTP_SET_UP_AT_SESSION_KEY] = time.time()
 
 
 class _CodeFirst:

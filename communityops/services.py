@@ -1,11 +1,10 @@
 """Writes to the shared core."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -81,11 +80,10 @@ def user_send_invitation(*, user: User, base_url: str) -> None:
 
 
 def _send_invitation_email(*, user: User, link: str, language: str) -> None:
+    # Rendered by allauth's adapter like its own account mails: the same subject prefix
+    # (ACCOUNT_EMAIL_SUBJECT_PREFIX), sender and frame (account/email/base_message.txt).
+    # render_mail, not send_mail: that one needs a request, and an invitation may be sent without.
     with translation.override(language):
-        context = {"user": user, "link": link}
-        send_mail(
-            subject=render_to_string("communityops/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("communityops/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        get_account_adapter().render_mail(
+            "communityops/email/invitation", user.email, {"user": user, "link": link}
+        ).send()

@@ -1,13 +1,16 @@
 """A logged-in user finds their account settings from every page, and the account pages stay in the app."""
 
 import re
+import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
 from communityops.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOTP_SECRET
 
 
 def _links(response) -> list[str]:
@@ -82,3 +85,57 @@ def test_the_second_login_step_says_log_in_on_a_styled_button(client, user_facto
     assert '<button type="submit" class="primary">Anmelden</button>' in german
     assert '<button type="submit" class="primary">Log in</button>' in english
     assert "Anmeldung" not in german and "Sign In" not in english
+
+
+def test_allauths_address_management_is_closed_the_admin_keeps_the_login_address(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    client.force_login(agent)
+
+    shown = client.get("/accounts/email/")
+    added = client.post("/accounts/email/", {"action_add": "", "email": "private@example.com"})
+
+    assert shown.status_code == 302 and shown.url == reverse("account_settings")
+    assert added.status_code == 302 and added.url == reverse("account_settings")
+    assert not EmailAddress.objects.filter(email="private@example.com").exists()
+
+
+def test_no_account_page_links_to_the_address_management(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    RecoveryCodes.activate(agent)
+    client.force_login(agent)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    pages = ["account_settings", "account_change_password", "mfa_index", "mfa_view_recovery_codes", "home"]
+
+    links = {url for name in pages for url in _links(client.get(reverse(name), follow=True))}
+
+    assert links and "/accounts/email/" not in links
+
+
+@pytest.mark.django_db(transaction=True)  # allauth announces the new authenticator once the activation commits
+def test_after_the_first_totp_activation_the_recovery_codes_show_without_asking_the_password_again(
+    client, user_factory
+):
+    agent = user_factory(role=User.Role.AGENT, with_mfa=False)
+    logged_in = client.post(reverse("account_login"), {"login": agent.email, "password": PASSWORD}, follow=True)
+    secret = logged_in.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+    activated = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True)
+
+    assert activated.redirect_chain == [(reverse("mfa_view_recovery_codes"), 302)]
+    assert activated.status_code == 200
+    assert len(activated.context["unused_codes"]) == 10 and "****" not in activated.context["unused_codes"]
+    assert client.get(reverse("mfa_download_recovery_codes")).status_code == 200
+
+
+def test_the_recovery_codes_of_a_later_session_still_ask_for_the_password(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    RecoveryCodes.activate(agent)
+    client.post(reverse("account_login"), {"login": agent.email, "password": PASSWORD})
+    client.post(
+        reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))}
+    )
+
+    response = client.get(reverse("mfa_view_recovery_codes"))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))

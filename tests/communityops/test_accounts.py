@@ -11,6 +11,7 @@ from django.contrib import admin as admin_site
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import translation
 
 from communityops.models import ClientContact, User
 from communityops.services import user_invite
@@ -323,3 +324,58 @@ def test_an_address_the_admin_changed_away_gets_no_reset_mail_and_can_be_invited
         ("new@agency.example", True, True)
     ]
     assert EmailAddress.objects.get(email="old@agency.example").user == again
+
+
+def _links(response) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', response.content.decode())
+
+
+def _invite(user_factory, django_capture_on_commit_callbacks, **fields) -> None:
+    admin = user_factory(role=User.Role.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True), translation.override("de"):
+        user_invite(acting_user=admin, role=User.Role.AGENT, base_url="http://testserver/", **fields)
+
+
+def test_the_invitation_page_sets_a_first_password_says_so_once_and_leads_on_to_login(
+    client, user_factory, django_capture_on_commit_callbacks
+):
+    _invite(user_factory, django_capture_on_commit_callbacks, email="greta@agentur.example")
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    german = {"accept-language": "de"}
+
+    form_page = client.get(link, follow=True, headers=german)
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"password1": "Greta-neu-2026!", "password2": "Greta-neu-2026!"},
+        headers=german,
+        follow=True,
+    )
+
+    form_text = form_page.content.decode()
+    assert "<h1>Passwort festlegen</h1>" in form_text and "ändern" not in form_text
+    assert done.redirect_chain[-1][0] == reverse("account_reset_password_from_key_done")
+    assert [str(message) for message in done.context["messages"]] == []  # the page itself says it, once
+    done_text = done.content.decode()
+    assert "<h1>Passwort festgelegt</h1>" in done_text and "geändert" not in done_text
+    assert reverse("account_login") in _links(done)
+
+
+def test_a_forgotten_password_is_replaced_on_a_page_that_says_new_password(client, user_factory):
+    agent = user_factory(role=User.Role.AGENT)
+    client.post(reverse("account_reset_password"), {"email": agent.email})
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+
+    form_page = client.get(link, follow=True, headers={"accept-language": "en"})
+
+    assert "<h1>Set a new password</h1>" in form_page.content.decode()
+
+
+def test_the_invitation_mail_has_the_frame_of_the_other_account_mails(user_factory, django_capture_on_commit_callbacks):
+    _invite(user_factory, django_capture_on_commit_callbacks, email="greta@agentur.example", first_name="Greta")
+
+    invitation = mail.outbox[0]
+
+    assert invitation.subject.startswith("[CommunityOps] ")
+    assert invitation.body.startswith("Hallo Greta,")
+    assert invitation.body.rstrip().endswith("Ihr CommunityOps-Team")
+    assert "http://testserver/accounts/password/reset/key/" in invitation.body

@@ -46,7 +46,10 @@ def test_new_agent_sets_up_totp_on_first_login_and_lands_in_the_inbox(page, live
     page.get_by_label(re.compile("Authenticator code|Authentifizierungscode|code", re.I)).fill(totp_code(secret))
     page.get_by_role("button", name=re.compile("Aktivieren|Activate")).click()
 
-    page.goto(f"{live_server.url}/home/")
+    # The recovery codes come straight after, without asking for the password again.
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    expect(page.locator("#recovery_codes")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Weiter zur App|Continue to the app")).click()
     expect(page).to_have_url(re.compile(r"/inbox/"))
 
 
