@@ -21,7 +21,11 @@ COMPILED = CATALOGUE.with_suffix(".mo")
 # Third-party strings re-translated by hand (allauth says "du", the app "Sie"); see README.
 OVERRIDES = settings.BASE_DIR / "locale_overrides" / "de" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%[sd]|%%")
-BOTH_CATALOGUES = pytest.mark.parametrize("path", [CATALOGUE, OVERRIDES], ids=["locale", "locale_overrides"])
+# The admin's JavaScript strings that Django's own German catalogue lacks.
+JS_OVERRIDES = OVERRIDES.with_name("djangojs.po")
+BOTH_CATALOGUES = pytest.mark.parametrize(
+    "path", [CATALOGUE, OVERRIDES, JS_OVERRIDES], ids=["locale", "locale_overrides", "locale_overrides_js"]
+)
 
 
 @pytest.fixture(scope="module")
@@ -339,3 +343,31 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
 
     assert "Nachdem Sie den Benutzer angelegt haben" in add_user
     assert ">Ausführen<" in items
+
+
+# A gettext or ngettext call in the admin's scripts, its literal arguments ('a' + "b" concatenated).
+_JS_LITERAL = r"(?:\s*(?:'[^']*'|\"[^\"]*\")(?:\s*\+\s*(?:'[^']*'|\"[^\"]*\"))*\s*)"
+_JS_CALL = re.compile(rf"\b(n?gettext)\(({_JS_LITERAL})(?:,({_JS_LITERAL}))?", re.S)
+
+
+def _js_string(literal: str) -> str:
+    return "".join(single or double for single, double in re.findall(r"'([^']*)'|\"([^\"]*)\"", literal))
+
+
+def test_every_string_of_the_admins_scripts_reads_german():
+    """Django 6.1's German lacks the newer strings of its admin scripts ("Choose all %s", the time-zone
+    note); locale_overrides/de/LC_MESSAGES/djangojs.po fills them, and this finds any a Django upgrade adds."""
+    admin = Path(django.__file__).parent / "contrib" / "admin"
+    translated = {
+        entry.msgid
+        for path in (admin / "locale" / "de" / "LC_MESSAGES" / "djangojs.po", JS_OVERRIDES)
+        for entry in _live_entries(polib.pofile(str(path)))
+        if entry.translated()
+    }
+    scripts = "".join(
+        path.read_text() for path in (admin / "static" / "admin" / "js").rglob("*.js") if "vendor" not in path.parts
+    )
+    msgids = {_js_string(one) for _name, one, _two in _JS_CALL.findall(scripts)}
+
+    assert len(msgids) > 40
+    assert sorted(msgids - translated) == []
