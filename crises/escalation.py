@@ -124,6 +124,9 @@ def crisis_steps(*, crisis: Crisis, at: datetime | None = None) -> list[Escalati
     return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
 
 
+# Why a notification was refused at send time (its NOTIFICATION_FAILED event's "refused").
+REFUSED_OTHER_CLIENT = "contact_of_other_client"
+
 # Why an escalation alerts only the agency (the fallback): the crisis page and its timeline say it.
 POLICY_MISSING = "no_policy"
 POLICY_INACTIVE = "policy_inactive"
@@ -324,12 +327,19 @@ def acknowledge_link_check(token: str) -> tuple[Crisis, str]:
     """
     payload = acknowledge_token_read(token)
     crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
-    kind, _separator, contact_id = payload["recipient"].partition(":")
-    if kind == "contact" and not (
-        contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
-    ):
+    if not recipient_of_crisis_client(recipient_key=payload["recipient"], crisis=crisis):
         raise signing.BadSignature("The contact is not one of the crisis's client.")
     return crisis, payload["recipient"]
+
+
+def recipient_of_crisis_client(*, recipient_key: str, crisis: Crisis) -> bool:
+    """Whether a notification's recipient may hear of the crisis: agency staff and a step's chat
+    channel may; a client contact only if they are a contact of the crisis's client (one of another
+    client, named in a step before that was refused, must neither be alerted nor acknowledge)."""
+    kind, _separator, contact_id = recipient_key.partition(":")
+    if kind != "contact":
+        return True
+    return contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
 
 
 def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:
@@ -388,6 +398,8 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
 
     The row lock (skip locked) stops a concurrent duplicate task; the status check stops a
     later one. A failed attempt stays pending for the next periodic run, up to MAX_ATTEMPTS.
+    One addressed to a contact of another client than the crisis's is never sent: it becomes
+    REFUSED, with a NOTIFICATION_FAILED event saying why.
     """
     notification = (
         notification_qs_skip_locked()
@@ -398,6 +410,18 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
     if notification is None:
         return False
     crisis = notification.crisis
+    if not recipient_of_crisis_client(recipient_key=notification.recipient_key, crisis=crisis):
+        notification.status = Notification.Status.REFUSED
+        notification.last_error = "Not sent: the contact is not one of the crisis's client."
+        notification.save(update_fields=["status", "last_error"])
+        crisis_event_record(
+            crisis=crisis,
+            kind=CrisisEvent.Kind.NOTIFICATION_FAILED,
+            at=now,
+            actor_label="CommunityOps",
+            data={"recipient": notification.recipient_label, "refused": REFUSED_OTHER_CLIENT},
+        )
+        return False
     if crisis.acknowledged_at is not None or crisis.status == Crisis.Status.RESOLVED:
         notification.status = Notification.Status.SKIPPED
         notification.save(update_fields=["status"])

@@ -48,6 +48,8 @@ def event_summary(event: CrisisEvent) -> str:
         }
     if event.kind == kind.NOTIFICATION_SENT:
         return gettext("to %(recipient)s") % data
+    if event.kind == kind.NOTIFICATION_FAILED and data.get("refused"):
+        return gettext("to %(recipient)s: not sent, not a contact of this crisis's client") % data
     if event.kind == kind.NOTIFICATION_FAILED:
         return gettext("to %(recipient)s: %(error)s") % data
     if event.kind == kind.DRAFT_SUBMITTED:

@@ -269,6 +269,9 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not needed (acknowledged)")
+        # A contact of another client than the crisis's (named in a step before that was refused):
+        # never sent, the alert would show them another client's crisis.
+        REFUSED = "refused", _("Not sent (not a contact of the crisis's client)")
 
     MAX_ATTEMPTS = 5
 
