@@ -11,9 +11,10 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from communityops.forms import choices_limit
 from communityops.models import Client, ClientContact
 
-from .forms import OnCallShiftForm, choices_limit
+from .forms import OnCallShiftForm
 from .lock_objects import on_call_roster_lock
 from .models import (
     Approval,
