@@ -261,7 +261,7 @@ class CrisisEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Notification
-    fields = ("step", "recipient_label", "channel", "status", "attempts", "sent_at", "last_error")
+    fields = ("step", "round", "recipient_label", "channel", "status", "attempts", "sent_at", "last_error")
     readonly_fields = fields
     extra = 0
 
@@ -286,7 +286,7 @@ class CrisisEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "crisis", "recipient_label", "channel", "status", "attempts", "sent_at")
+    list_display = ("created_at", "crisis", "recipient_label", "round", "channel", "status", "attempts", "sent_at")
     list_filter = ("status", "channel")
     list_select_related = ("crisis",)
 
