@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +13,10 @@ from communityops.permissions import ShiftLeadAdminActionsMixin
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
 from .services import (
+    PlanStartInThePast,
     QuoteAcceptRefused,
     coverage_plan_create,
-    plan_start_in_the_past_message,
+    plan_start_check,
     quote_accept,
     rate_card_publish,
 )
@@ -43,20 +43,32 @@ class RateCardAdmin(admin.ModelAdmin):
         return False
 
 
+def plan_start_form_check(form: forms.Form) -> None:
+    """The form's start against its client's today (plan_start_check, the rule quote_accept keeps)."""
+    client, valid_from = form.cleaned_data.get("client"), form.cleaned_data.get("valid_from")
+    if client is None or valid_from is None:  # their fields report a missing value
+        return
+    try:
+        plan_start_check(client=client, valid_from=valid_from)
+    except PlanStartInThePast as error:
+        form.add_error("valid_from", forms.ValidationError(str(error), code="past"))
+
+
 class AcceptQuoteForm(forms.Form):
     client = forms.ModelChoiceField(label=_("client"), queryset=Client.objects.filter(is_active=True))
     valid_from = forms.DateField(
         label=_("valid from"),
         required=False,
-        help_text=_("Default: the start of the quoted period, or today if that has passed. Not before today."),
+        help_text=_(
+            "Default: the start of the quoted period, or today if that has passed. Not before today "
+            "(in the client's time zone)."
+        ),
     )
 
-    def clean_valid_from(self):
-        valid_from = self.cleaned_data["valid_from"]
-        today = timezone.localdate()
-        if valid_from is not None and valid_from < today:
-            raise forms.ValidationError(plan_start_in_the_past_message(today), code="past")
-        return valid_from
+    def clean(self):
+        cleaned = super().clean()
+        plan_start_form_check(self)
+        return cleaned
 
 
 @admin.register(Quote)
@@ -132,6 +144,11 @@ class CoveragePlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["rate_card"].required = False
         self.fields["rate_card"].help_text = _("Default: the current rate card.")
+
+    def clean(self):
+        cleaned = super().clean()
+        plan_start_form_check(self)
+        return cleaned
 
     def clean_windows(self):
         windows = self.cleaned_data["windows"]

@@ -2,7 +2,7 @@
 coverage plan."""
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -17,7 +17,7 @@ from communityops.models import Client, User
 
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
-from .selectors import rate_card_current
+from .selectors import client_local_date, rate_card_current
 
 
 class QuoteAcceptRefused(Exception):
@@ -224,20 +224,43 @@ def coverage_plan_create(
     return plan
 
 
+def plan_start_earliest(*, client: Client, now: datetime | None = None) -> date:
+    """The first day a new plan of `client` may start: today in the client's time zone (its
+    statements and due times are counted in its days)."""
+    return client_local_date(client=client, at=now or timezone.now())
+
+
+def plan_start_check(*, client: Client, valid_from: date, now: datetime | None = None) -> None:
+    """PlanStartInThePast (a translated message) for a plan starting before plan_start_earliest:
+    the rule of quote_accept and of the admin's plan and accept forms."""
+    earliest = plan_start_earliest(client=client, now=now)
+    if valid_from < earliest:
+        raise PlanStartInThePast(plan_start_in_the_past_message(earliest))
+
+
 @transaction.atomic
-def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from: date | None = None) -> CoveragePlan:
+def quote_accept(
+    *,
+    acting_user: User,
+    quote: Quote,
+    client: Client,
+    valid_from: date | None = None,
+    now: datetime | None = None,
+) -> CoveragePlan:
     """Turn a saved quote into `client`'s coverage plan (agency admins and shift leads only).
 
     The plan keeps the quote's rate card version. Starts on `valid_from`, which cannot be before
-    today (PlanStartInThePast: a plan in the past would rewrite sent statements and due times);
-    without it on the quote's period start, or today when that has passed. A quote can be
-    accepted once (QuoteAlreadyAccepted). The refusals carry a translated message to show.
+    the client's today (plan_start_check, PlanStartInThePast: a plan in the past would rewrite sent
+    statements and due times); without it on the quote's period start, or the client's today when
+    that has passed. A quote can be accepted once (QuoteAlreadyAccepted). The refusals carry a
+    translated message to show.
     """
     if not acting_user.is_shift_lead_or_admin:
         raise PermissionError(_("Only admins and shift leads accept quotes."))
-    today = timezone.localdate()
-    if valid_from is not None and valid_from < today:
-        raise PlanStartInThePast(plan_start_in_the_past_message(today))
+    now = now or timezone.now()
+    if valid_from is not None:
+        plan_start_check(client=client, valid_from=valid_from, now=now)
+    today = plan_start_earliest(client=client, now=now)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
         raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
@@ -256,7 +279,7 @@ def quote_accept(*, acting_user: User, quote: Quote, client: Client, valid_from:
         rate_card=quote.rate_card,
         quote=quote,
     )
-    quote.accepted_at = timezone.now()
+    quote.accepted_at = now
     quote.accepted_by = acting_user
     quote.client = client
     quote.save(update_fields=["accepted_at", "accepted_by", "client"])

@@ -2,9 +2,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .forms import choices_limit
 from .models import Channel, Client, ClientContact, Guideline, Team, User
 from .services import user_invite, user_login_address_sync, user_send_invitation
 
@@ -162,8 +165,30 @@ class GuidelineAdmin(admin.ModelAdmin):
     list_select_related = ("client",)
 
 
+class TeamForm(forms.ModelForm):
+    """Members are agency staff: only they are offered (and members stored before this check, so
+    that a save names them), and Team.member_errors refuses anyone else by name."""
+
+    class Meta:
+        model = Team
+        fields = ("name", "members", "clients")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = self.fields["members"]
+        stored = self.instance.members.all() if self.instance.pk else User.objects.none()
+        choices_limit(members, queryset=members.queryset.filter(Q(role__in=User.STAFF_ROLES) | Q(pk__in=stored)))
+
+    def clean_members(self):
+        members = self.cleaned_data["members"]
+        if errors := Team.member_errors(members):
+            raise forms.ValidationError(errors)
+        return members
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamForm
     list_display = ("name",)
     search_fields = ("name",)
     filter_horizontal = ("members", "clients")
@@ -207,8 +232,26 @@ class UserInviteForm(forms.ModelForm):
         return cleaned
 
 
+class UserChangeForm(DjangoUserChangeForm):
+    def clean_role(self):
+        """A team member stays agency staff: their account becomes a client contact's only once they
+        have left their teams (Team.member_errors)."""
+        role = self.cleaned_data["role"]
+        if role in User.STAFF_ROLES or self.instance.pk is None:
+            return role
+        teams = list(self.instance.teams.values_list("name", flat=True))
+        if teams:
+            raise forms.ValidationError(
+                _("%(user)s is a member of %(teams)s: teams are for agency staff. Remove them from their teams first."),
+                code="team_member",
+                params={"user": self.instance, "teams": ", ".join(teams)},
+            )
+        return role
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "teams")

@@ -1,5 +1,6 @@
 """The shared core: clients, their channels, contacts and guidelines, the agency's teams and users."""
 
+from collections.abc import Iterable
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -242,6 +243,9 @@ class User(AbstractUser):
 
 
 class Team(models.Model):
+    """Agency staff (agents, shift leads, admins) serving some clients: a team gives its agents those
+    clients' items. A client contact's account is never a member (Team.member_errors)."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
     clients = models.ManyToManyField(Client, related_name="teams", blank=True, verbose_name=_("clients"))
@@ -253,3 +257,21 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def member_errors(users: Iterable[User]) -> list[ValidationError]:
+        """One error for each user who may not be a team member (not agency staff), naming them.
+
+        A team's members are handed its clients' items and counted as its agents; a client's
+        contact would be given the items of the team's other clients. Checked wherever members
+        are set (the team admin, user_invite); a relation has no model clean to do it.
+        """
+        return [
+            ValidationError(
+                _("%(user)s is a client contact's account: teams are for agency staff (agents, shift leads, admins)."),
+                code="not_agency_staff",
+                params={"user": user},
+            )
+            for user in users
+            if not user.is_agency_staff
+        ]

@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -33,13 +34,16 @@ def user_invite(
     """Create an account without a password and email a link to set one.
 
     Only admins invite. A client-contact account must be linked to a ClientContact,
-    which scopes the portal to that contact's client.
+    which scopes the portal to that contact's client, and joins no team (ValidationError:
+    teams are for agency staff, Team.member_errors).
     """
     if acting_user.role != User.Role.ADMIN:
         raise PermissionError("Only admins invite users.")
     if role == User.Role.CLIENT_CONTACT and client_contact is None:
         raise ValueError("A client-contact account needs the contact it belongs to.")
     user = User(email=User.objects.normalize_email(email), role=role, first_name=first_name, last_name=last_name)
+    if teams and (errors := Team.member_errors([user])):
+        raise ValidationError(errors)
     user.set_unusable_password()
     user.save()
     user_login_address_sync(user=user)

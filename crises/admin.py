@@ -8,11 +8,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from communityops.forms import choices_limit
 from communityops.models import Client, ClientContact
 
-from .forms import OnCallShiftForm, choices_limit
+from .forms import OnCallShiftForm
 from .lock_objects import on_call_roster_lock
 from .models import (
     Approval,
@@ -63,9 +65,23 @@ def contacts_of_other_clients(*, contacts: Iterable[ClientContact], client: Clie
     ]
 
 
-def contact_choices_limit(field: forms.ModelChoiceField, *, client_id: int) -> None:
-    """Offer only the client's contacts."""
+def contact_choices_limit(field: forms.ModelChoiceField, *, client_id: int | None) -> None:
+    """Offer only the client's contacts; before a client is chosen (the add page), none, and say
+    when they come: listing every client's contacts there would show them to one another's setup."""
+    if client_id is None:
+        choices_limit(field, queryset=field.queryset.none())
+        note = _(
+            "The client's contacts are offered once the client is chosen: choose it and click "
+            "“Save and continue editing”."
+        )
+        field.help_text = format_lazy("{} {}", field.help_text, note) if field.help_text else note
+        return
     choices_limit(field, queryset=field.queryset.filter(client_id=client_id))
+
+
+def chosen_client_id(value) -> int | None:
+    """The client id in a form's client value (submitted, saved or ?client= on the add page), or None."""
+    return int(value) if str(value or "").isdigit() else None
 
 
 class EscalationStepFormSet(BaseInlineFormSet):
@@ -73,8 +89,7 @@ class EscalationStepFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        if self.instance.client_id:  # not yet on the add page
-            contact_choices_limit(form.fields["contacts"], client_id=self.instance.client_id)
+        contact_choices_limit(form.fields["contacts"], client_id=self.instance.client_id)
 
     def clean(self):
         super().clean()
@@ -105,9 +120,10 @@ class ApprovalSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.client_id:  # not yet on the add page
-            for name in ("approvers", "fallback_approver"):
-                contact_choices_limit(self.fields[name], client_id=self.instance.client_id)
+        # The client submitted, else the saved one (change page) or ?client= (add page).
+        client_id = chosen_client_id(self["client"].value())
+        for name in ("approvers", "fallback_approver"):
+            contact_choices_limit(self.fields[name], client_id=client_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -148,6 +164,13 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     search_fields = ("name", "client__name")
     list_select_related = ("client",)
     inlines = [EscalationStepInline]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        # The add page opened for a client (?client=, the crisis page's link): its steps offer that
+        # client's contacts at once. The unsaved policy only carries the id for the formset.
+        if obj.pk is None and obj.client_id is None and request.method == "GET":
+            obj.client_id = chosen_client_id(self.get_changeform_initial_data(request).get("client"))
+        return super().get_formset_kwargs(request, obj, inline, prefix)
 
     def changelist_view(self, request, extra_context=None):
         # Said where policies are made: a client without one escalates to the agency only.
@@ -238,7 +261,7 @@ class CrisisEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Notification
-    fields = ("step", "recipient_label", "channel", "status", "attempts", "sent_at", "last_error")
+    fields = ("step", "round", "recipient_label", "channel", "status", "attempts", "sent_at", "last_error")
     readonly_fields = fields
     extra = 0
 
@@ -263,7 +286,7 @@ class CrisisEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "crisis", "recipient_label", "channel", "status", "attempts", "sent_at")
+    list_display = ("created_at", "crisis", "recipient_label", "round", "channel", "status", "attempts", "sent_at")
     list_filter = ("status", "channel")
     list_select_related = ("crisis",)
 

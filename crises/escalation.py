@@ -13,8 +13,11 @@ periodic run queues again: nothing is lost, nothing is sent twice.
 
 Without a ladder (the client has no escalation policy, it is switched off, or none of its steps
 applies to this crisis's severity and time) an escalation still reaches someone: the fallback
-alerts the shift lead on call, or every shift lead and admin when nobody is, once, by email
-(Notification rows without a step), and the crisis page says why (escalation_policy_gap).
+alerts the shift lead on call, or every shift lead and admin when nobody is, by email
+(Notification rows without a step), and the crisis page says why (escalation_policy_gap). Like
+a ladder's steps it runs on the escalation clock (escalation_schedule): it repeats every
+FALLBACK_REPEAT_MINUTES until acknowledged, FALLBACK_ROUNDS times at most, each round to whoever
+is on call then.
 
 Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except the public
 holidays of the client's federal state (the `holidays` package).
@@ -76,14 +79,32 @@ def step_applies(*, step: EscalationStep, severity: int, business_hours: bool) -
     return True
 
 
-def escalation_schedule(*, steps: list[EscalationStep], started_at: datetime) -> list[tuple[EscalationStep, datetime]]:
-    """Each applicable step with the time it is due: the start plus the waits of the steps before it."""
+def escalation_schedule(*, steps, started_at: datetime) -> list[tuple]:
+    """Each applicable step (or fallback round) with the time it is due: the start plus the waits of
+    the steps before it."""
     due_at = started_at
     schedule = []
     for step in steps:
         schedule.append((step, due_at))
         due_at += timedelta(minutes=step.wait_minutes)
     return schedule
+
+
+# The fallback alert's rounds: the first at the start, then reminders until acknowledged (at most
+# two hours: by then the lead has answered or the agency has a bigger problem than a reminder solves).
+FALLBACK_REPEAT_MINUTES = 15
+FALLBACK_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class FallbackRound:
+    """One round of the fallback alert, shaped like a step for escalation_schedule."""
+
+    number: int
+    wait_minutes: int = FALLBACK_REPEAT_MINUTES
+
+
+FALLBACK_SCHEDULE = tuple(FallbackRound(number) for number in range(1, FALLBACK_ROUNDS + 1))
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,9 @@ def crisis_steps(*, crisis: Crisis, at: datetime | None = None) -> list[Escalati
     steps = policy.steps.prefetch_related("contacts").order_by("position")
     return [step for step in steps if step_applies(step=step, severity=crisis.severity, business_hours=business)]
 
+
+# Why a notification was refused at send time (its NOTIFICATION_FAILED event's "refused").
+REFUSED_OTHER_CLIENT = "contact_of_other_client"
 
 # Why an escalation alerts only the agency (the fallback): the crisis page and its timeline say it.
 POLICY_MISSING = "no_policy"
@@ -236,7 +260,18 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     fired = list(crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED).values_list("data", flat=True))
     steps = crisis_steps(crisis=crisis)
     created = 0
-    if not steps and not any(data.get("fallback") for data in fired):
+    due_rounds = [
+        (fallback_round, due_at)
+        for fallback_round, due_at in escalation_schedule(
+            steps=FALLBACK_SCHEDULE, started_at=crisis.escalation_started_at
+        )
+        if due_at <= now
+    ]
+    # A round fires once: its event says so (events from before rounds: round 1). Only the latest
+    # due round fires: after an outage the lead gets one reminder, not every one missed.
+    last_fired = max((data.get("round", 1) for data in fired if data.get("fallback")), default=0)
+    if not steps and due_rounds and due_rounds[-1][0].number > last_fired:
+        fallback_round, due_at = due_rounds[-1]
         created += _step_fire(
             crisis=crisis,
             step=None,
@@ -245,8 +280,10 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
             now=now,
             data={
                 "fallback": escalation_policy_gap(crisis=crisis, at=now),
-                "due_at": crisis.escalation_started_at.isoformat(),
+                "round": fallback_round.number,
+                "due_at": due_at.isoformat(),
             },
+            round_number=fallback_round.number,
         )
     fired_step_ids = {data.get("step_id") for data in fired}
     for index, (step, due_at) in enumerate(escalation_schedule(steps=steps, started_at=crisis.escalation_started_at)):
@@ -277,9 +314,10 @@ def _step_fire(
     recipients: list[Recipient],
     now: datetime,
     data: dict,
+    round_number: int = 1,
 ) -> int:
-    """One notification per recipient (step None: the fallback), and the step's event, which marks
-    it fired and names whom it reached. In the caller's transaction, under the crisis lock."""
+    """One notification per recipient (step None: the fallback, in its round), and the step's event,
+    which marks it fired and names whom it reached. In the caller's transaction, under the crisis lock."""
     Notification.objects.bulk_create(
         [
             Notification(
@@ -290,6 +328,7 @@ def _step_fire(
                 address=recipient.address,
                 channel=channel,
                 language=recipient.language,
+                round=round_number,
                 created_at=now,
             )
             for recipient in recipients
@@ -324,12 +363,19 @@ def acknowledge_link_check(token: str) -> tuple[Crisis, str]:
     """
     payload = acknowledge_token_read(token)
     crisis = get_object_or_404(Crisis.objects.select_related("client"), pk=payload["crisis"])
-    kind, _separator, contact_id = payload["recipient"].partition(":")
-    if kind == "contact" and not (
-        contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
-    ):
+    if not recipient_of_crisis_client(recipient_key=payload["recipient"], crisis=crisis):
         raise signing.BadSignature("The contact is not one of the crisis's client.")
     return crisis, payload["recipient"]
+
+
+def recipient_of_crisis_client(*, recipient_key: str, crisis: Crisis) -> bool:
+    """Whether a notification's recipient may hear of the crisis: agency staff and a step's chat
+    channel may; a client contact only if they are a contact of the crisis's client (one of another
+    client, named in a step before that was refused, must neither be alerted nor acknowledge)."""
+    kind, _separator, contact_id = recipient_key.partition(":")
+    if kind != "contact":
+        return True
+    return contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
 
 
 def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:
@@ -365,6 +411,7 @@ def _deliver(notification: Notification) -> None:
                 "item_count": crisis.crisis_items.count(),
                 "acknowledge_url": ack_url,
                 "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
+                "fallback_repeat_minutes": FALLBACK_REPEAT_MINUTES,
             },
         )
     elif notification.channel == NotificationChannel.OUTGOING_WEBHOOK:
@@ -388,6 +435,8 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
 
     The row lock (skip locked) stops a concurrent duplicate task; the status check stops a
     later one. A failed attempt stays pending for the next periodic run, up to MAX_ATTEMPTS.
+    One addressed to a contact of another client than the crisis's is never sent: it becomes
+    REFUSED, with a NOTIFICATION_FAILED event saying why.
     """
     notification = (
         notification_qs_skip_locked()
@@ -398,6 +447,18 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
     if notification is None:
         return False
     crisis = notification.crisis
+    if not recipient_of_crisis_client(recipient_key=notification.recipient_key, crisis=crisis):
+        notification.status = Notification.Status.REFUSED
+        notification.last_error = "Not sent: the contact is not one of the crisis's client."
+        notification.save(update_fields=["status", "last_error"])
+        crisis_event_record(
+            crisis=crisis,
+            kind=CrisisEvent.Kind.NOTIFICATION_FAILED,
+            at=now,
+            actor_label="CommunityOps",
+            data={"recipient": notification.recipient_label, "refused": REFUSED_OTHER_CLIENT},
+        )
+        return False
     if crisis.acknowledged_at is not None or crisis.status == Crisis.Status.RESOLVED:
         notification.status = Notification.Status.SKIPPED
         notification.save(update_fields=["status"])

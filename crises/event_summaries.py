@@ -34,10 +34,16 @@ def event_summary(event: CrisisEvent) -> str:
             }
         return items
     if event.kind == kind.STEP_FIRED and data.get("fallback"):
-        return gettext("no escalation policy applies: by %(channel)s to %(recipients)s") % {
+        said = gettext("no escalation policy applies: by %(channel)s to %(recipients)s") % {
             "channel": dict(NotificationChannel.choices).get(data.get("channel"), data.get("channel")),
             "recipients": ", ".join(data.get("recipients", [])) or gettext("nobody"),
         }
+        if data.get("round", 1) > 1:
+            return gettext("reminder %(number)s, not acknowledged yet: %(alert)s") % {
+                "number": data["round"] - 1,
+                "alert": said,
+            }
+        return said
     if event.kind == kind.STEP_FIRED:
         due_at = parse_datetime(data.get("due_at", ""))
         return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
@@ -48,6 +54,8 @@ def event_summary(event: CrisisEvent) -> str:
         }
     if event.kind == kind.NOTIFICATION_SENT:
         return gettext("to %(recipient)s") % data
+    if event.kind == kind.NOTIFICATION_FAILED and data.get("refused"):
+        return gettext("to %(recipient)s: not sent, not a contact of this crisis's client") % data
     if event.kind == kind.NOTIFICATION_FAILED:
         return gettext("to %(recipient)s: %(error)s") % data
     if event.kind == kind.DRAFT_SUBMITTED:

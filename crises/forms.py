@@ -3,19 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from communityops.forms import choices_limit
 from communityops.models import Channel
 
 from .models import Approval, OnCallShift, Severity
 from .selectors import on_call_candidates
 from .services import MANUAL_TARGETS, Crisis
-
-
-def choices_limit(field: forms.ModelChoiceField, *, queryset) -> None:
-    """Offer only `queryset`. The field itself still accepts any row, so that the model's or the
-    form's clean refuses a wrong one by name (the field would name only its id)."""
-    choices = field.iterator(field)
-    choices.queryset = queryset
-    field.widget.choices = choices
 
 
 class OnCallShiftForm(forms.ModelForm):

@@ -269,6 +269,9 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not needed (acknowledged)")
+        # A contact of another client than the crisis's (named in a step before that was refused):
+        # never sent, the alert would show them another client's crisis.
+        REFUSED = "refused", _("Not sent (not a contact of the crisis's client)")
 
     MAX_ATTEMPTS = 5
 
@@ -284,6 +287,8 @@ class Notification(models.Model):
     )
     # "contact:<id>", "user:<id>" or "chat" (a chat webhook is one recipient).
     recipient_key = models.CharField(_("recipient key"), max_length=50)
+    # A step alerts once (1); the fallback repeats until acknowledged: 2, 3, ... are its reminders.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     recipient_label = models.CharField(_("recipient label"), max_length=200)
     address = models.CharField(_("address"), max_length=500, help_text=_("Email address, phone number or webhook URL."))
     channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
@@ -300,7 +305,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["crisis", "step", "recipient_key"], nulls_distinct=False, name="notification_exactly_once"
+                fields=["crisis", "step", "recipient_key", "round"],
+                nulls_distinct=False,
+                name="notification_exactly_once",
             )
         ]
         indexes = [models.Index(fields=["crisis"], name="notification_pending", condition=Q(status="pending"))]

@@ -3,6 +3,7 @@
 import io
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -41,6 +42,7 @@ def test_editing_a_rate_card_publishes_a_new_version(client, user_factory, rate_
 def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, client_factory, plan_factory):
     customer = client_factory(federal_state="HE")
     old = plan_factory(client=customer, windows=[(0, 9, 17)])
+    start = timezone.localdate() + timedelta(days=30)
     client.force_login(admin_user(user_factory))
 
     response = client.post(
@@ -53,14 +55,14 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
             "response_minutes": 30,
             "channels": 2,
             "comments_per_month": 500,
-            "valid_from": "2026-07-01",
+            "valid_from": start.isoformat(),
         },
     )
 
     assert response.status_code == 302
     old.refresh_from_db()
     new = CoveragePlan.objects.get(client=customer, valid_until__isnull=True)
-    assert old.valid_until.isoformat() == "2026-07-01"
+    assert old.valid_until == start
     assert new.windows == [[5, 10, 20], [6, 10, 20]]
 
 
@@ -87,7 +89,7 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
             "response_minutes": 60,
             "channels": 1,
             "comments_per_month": 10,
-            "valid_from": "2026-07-01",
+            "valid_from": (timezone.localdate() + timedelta(days=30)).isoformat(),
         },
     )
 
@@ -221,3 +223,76 @@ def test_demo_seeding_is_idempotent(db):
     brewery = Client.objects.get(slug="brauhaus-isartal")
     plan = CoveragePlan.objects.get(client=brewery)
     assert (plan.response_minutes, plan.pattern) == (30, PRESETS["always"])
+
+
+# Of two zones far from the agency's (Europe/Berlin, UTC+1/+2), one always has another date than Berlin.
+FAR_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # UTC+14 and UTC-11
+
+
+@pytest.fixture
+def far_client(client_factory):
+    """A client whose today is not the agency's today (in the zone of FAR_ZONES where they differ now)."""
+    zone = next(zone for zone in FAR_ZONES if timezone.localdate(timezone=ZoneInfo(zone)) != timezone.localdate())
+    return client_factory(federal_state="BY", time_zone=zone)
+
+
+def _plan_form(*, customer, valid_from: date) -> dict:
+    return {
+        "client": customer.pk,
+        "windows": "[[0, 9, 17]]",
+        "federal_state": "BY",
+        "response_minutes": 60,
+        "channels": 1,
+        "comments_per_month": 10,
+        "valid_from": valid_from.isoformat(),
+    }
+
+
+def test_plan_admin_refuses_a_start_before_the_clients_today(client, user_factory, far_client, rate_card):
+    client_today = timezone.localdate(timezone=ZoneInfo(far_client.time_zone))
+    client.force_login(admin_user(user_factory))
+
+    refused = client.post(
+        reverse("admin:billing_coverageplan_add"),
+        _plan_form(customer=far_client, valid_from=client_today - timedelta(1)),
+    )
+    saved = client.post(
+        reverse("admin:billing_coverageplan_add"), _plan_form(customer=far_client, valid_from=client_today)
+    )
+
+    assert refused.status_code == 200
+    assert (
+        "Ein Betreuungsplan kann nicht in der Vergangenheit beginnen: Er würde bereits erstellte Abrechnungen"
+        f" und Fälligkeiten ändern. Wählen Sie den {client_today:%d.%m.%Y} oder ein späteres Datum."
+    ) in refused.content.decode()
+    assert saved.status_code == 302
+    assert list(CoveragePlan.objects.filter(client=far_client).values_list("valid_from", flat=True)) == [client_today]
+
+
+def test_admin_accepts_quotes_from_the_clients_today_not_the_agencys(client, user_factory, far_client, rate_card):
+    client_today = timezone.localdate(timezone=ZoneInfo(far_client.time_zone))
+    quotes = [
+        quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=client_today + timedelta(days=10)))
+        for _quote in range(2)
+    ]
+    client.force_login(admin_user(user_factory))
+
+    def accept(quote, valid_from: date):
+        return client.post(
+            reverse("admin:billing_quote_changelist"),
+            {
+                "action": "accept_for_client",
+                "_selected_action": [quote.pk],
+                "client": far_client.pk,
+                "valid_from": valid_from.isoformat(),
+                "apply": "1",
+            },
+        )
+
+    refused = accept(quotes[0], client_today - timedelta(days=1))
+    accepted = accept(quotes[1], client_today)
+
+    assert refused.status_code == 200
+    assert f"Wählen Sie den {client_today:%d.%m.%Y} oder ein späteres Datum." in refused.content.decode()
+    assert accepted.status_code == 302
+    assert CoveragePlan.objects.get(client=far_client).quote == quotes[1]

@@ -353,3 +353,20 @@ def test_agents_may_not_accept_quotes(client_factory, user_factory):
     with pytest.raises(PermissionError):
         quote_accept(acting_user=user_factory(role=User.Role.AGENT), quote=quote, client=client_factory())
     assert not CoveragePlan.objects.exists()
+
+
+def test_quote_acceptance_counts_the_start_in_the_clients_days(client_factory, user_factory):
+    """At 00:30 in Berlin (the agency) it is still the evening before in New York (the client)."""
+    now = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # Berlin: 25 November; New York: 24 November
+    new_york, berlin = client_factory(time_zone="America/New_York"), client_factory(time_zone="Europe/Berlin")
+    admin = user_factory(role=User.Role.ADMIN)
+    quotes = [quote_create(pricing_input=pricing_input(windows=ALWAYS, start=date(2026, 12, 1))) for _ in range(2)]
+
+    for_new_york = quote_accept(
+        acting_user=admin, quote=quotes[0], client=new_york, valid_from=date(2026, 11, 24), now=now
+    )
+    with pytest.raises(PlanStartInThePast, match="25.11.2026"):
+        quote_accept(acting_user=admin, quote=quotes[1], client=berlin, valid_from=date(2026, 11, 24), now=now)
+
+    assert for_new_york.valid_from == date(2026, 11, 24)
+    assert not CoveragePlan.objects.filter(client=berlin).exists()

@@ -141,3 +141,36 @@ def test_a_new_escalation_policy_is_checked_against_the_chosen_client(admin_http
     assert list(EscalationPolicy.objects.get(client=two_clients["client"]).steps.get().contacts.all()) == [
         two_clients["own"]
     ]
+
+
+def test_the_approval_settings_add_page_offers_no_contacts_before_a_client_is_chosen(admin_http, two_clients):
+    page = admin_http.get(reverse("admin:crises_approvalsettings_add"), headers={"Accept-Language": "en"})
+
+    html = page.content.decode()
+    assert two_clients["own"].name not in html and two_clients["foreign"].name not in html
+    assert "Empty means every contact allowed to approve." in html
+    assert "The client's contacts are offered once the client is chosen" in html
+
+
+def test_the_approval_settings_add_page_for_a_client_offers_only_its_contacts(admin_http, two_clients):
+    add_url = f"{reverse('admin:crises_approvalsettings_add')}?client={two_clients['client'].pk}"
+
+    opened = admin_http.get(add_url).content.decode()
+    resubmitted = admin_http.post(
+        reverse("admin:crises_approvalsettings_add"),
+        {**_settings_data(client=two_clients["client"], approvers=[two_clients["own"]]), "reminder_minutes": "x"},
+    ).content.decode()
+
+    for page in (opened, resubmitted):
+        assert two_clients["own"].name in page
+        assert two_clients["foreign"].name not in page
+
+
+def test_the_escalation_policy_add_page_offers_step_contacts_only_of_the_chosen_client(admin_http, two_clients):
+    blank = admin_http.get(reverse("admin:crises_escalationpolicy_add")).content.decode()
+    for_client = admin_http.get(
+        f"{reverse('admin:crises_escalationpolicy_add')}?client={two_clients['client'].pk}"
+    ).content.decode()
+
+    assert two_clients["own"].name not in blank and two_clients["foreign"].name not in blank
+    assert two_clients["own"].name in for_client and two_clients["foreign"].name not in for_client

@@ -3,11 +3,14 @@ from datetime import datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from communityops.models import User
 from crises.detection import (
     baseline_expected,
     baseline_windows,
     poisson_z,
+    spike_alert_notify,
     spike_detect_all,
     spike_detect_client,
     spike_fires,
@@ -135,3 +138,26 @@ def test_a_baseline_shorter_than_a_week_is_refused(client_factory):
         settings.full_clean()
 
     assert "baseline_days" in refused.value.message_dict
+
+
+def test_with_nobody_on_call_a_spike_alerts_every_shift_lead_and_admin(client_factory, user_factory):
+    """As the escalation fallback does (on_call_lead_or_shift_leads): not only the shift leads."""
+    lead, admin = user_factory(role=User.Role.SHIFT_LEAD), user_factory(role=User.Role.ADMIN)
+    user_factory(role=User.Role.AGENT)
+    user_factory(role=User.Role.SHIFT_LEAD, is_active=False)
+    now = timezone.now()
+    alert = SpikeAlert.objects.create(
+        client=client_factory(),
+        kind=SpikeAlert.Kind.NEGATIVE_VOLUME,
+        window_start=now - timedelta(hours=1),
+        window_end=now,
+        observed=30,
+        baseline=2.0,
+    )
+
+    sent = spike_alert_notify(alert_id=alert.pk, now=now)
+
+    alert.refresh_from_db()
+    assert sent is True
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([lead.email, admin.email])
+    assert sorted(alert.notified_to.split(", ")) == sorted([lead.email, admin.email])

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail, signing
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from communityops.models import User
 from crises.escalation import (
@@ -16,6 +16,7 @@ from crises.escalation import (
     notification_send,
     notification_text,
 )
+from crises.event_summaries import event_summary
 from crises.models import (
     AgencyRole,
     BusinessHours,
@@ -415,3 +416,45 @@ def test_the_crisis_page_names_the_steps_still_to_fire_and_when(client, ladder):
     assert f"Step 2 at {second_due:%H:%M} by Email: {ladder['pr'].name}" in running
     assert f"Step 3 at {third_due:%H:%M} by Email: {ladder['legal'].name}, {ladder['boss'].name}" in running
     assert "Next, unless acknowledged" not in acknowledged
+
+
+def test_a_pending_notification_to_another_clients_contact_is_refused_not_sent(ladder, client_factory, contact_factory):
+    """Given a pending notification stored before steps were limited to the crisis's client, addressed
+    to a contact of another client, when it is due to be sent, then nothing goes out and it says why."""
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    stranger = contact_factory(client_factory(name="Other GmbH"), name="Stranger")
+    notification = Notification.objects.create(
+        crisis=crisis,
+        step=crisis.client.escalation_policy.steps.get(position=2),
+        recipient_key=f"contact:{stranger.pk}",
+        recipient_label=stranger.name,
+        address=stranger.email,
+        channel=NotificationChannel.EMAIL,
+    )
+
+    sent = notification_send(notification_id=notification.pk, now=start)
+    again = notification_send(notification_id=notification.pk, now=start)
+
+    notification.refresh_from_db()
+    event = CrisisEvent.objects.get(crisis=crisis, kind=CrisisEvent.Kind.NOTIFICATION_FAILED)
+    assert (sent, again) == (False, False)
+    assert (notification.status, notification.sent_at) == (Notification.Status.REFUSED, None)
+    assert "not one of the crisis's client" in notification.last_error
+    assert stranger.email not in [address for message in mail.outbox for address in message.to]
+    assert event.data == {"recipient": "Stranger", "refused": "contact_of_other_client"}
+    with translation.override("en"):
+        assert event_summary(event) == "to Stranger: not sent, not a contact of this crisis's client"
+
+
+def test_a_pending_notification_to_the_clients_own_contact_is_still_sent(ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    crisis_escalate_due(now=start + timedelta(minutes=10))
+    notification = Notification.objects.get(crisis=crisis, recipient_key=f"contact:{ladder['pr'].pk}")
+
+    sent = notification_send(notification_id=notification.pk, now=start + timedelta(minutes=10))
+
+    notification.refresh_from_db()
+    assert sent is True and notification.status == Notification.Status.SENT
+    assert [message.to for message in mail.outbox] == [[ladder["pr"].email]]

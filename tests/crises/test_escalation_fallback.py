@@ -6,18 +6,21 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from communityops.models import User
 from crises.escalation import (
+    FALLBACK_REPEAT_MINUTES,
+    FALLBACK_ROUNDS,
     POLICY_INACTIVE,
     POLICY_MISSING,
     POLICY_NO_STEP,
     crisis_escalate_due,
     escalation_clock_tick,
 )
-from crises.models import CrisisEvent, EscalationPolicy, Notification, NotificationChannel
-from crises.services import crisis_create, crisis_escalation_start
+from crises.event_summaries import event_summary
+from crises.models import CrisisEvent, EscalationPolicy, Notification, NotificationChannel, OnCallShift
+from crises.services import crisis_acknowledge, crisis_create, crisis_escalation_start
 
 
 def _fallback_events(crisis) -> list[dict]:
@@ -35,30 +38,68 @@ def _escalating_crisis(*, client, lead, severity: int = 2):
     return crisis, start
 
 
-def test_without_a_policy_the_shift_lead_on_call_is_alerted_once(client_factory, on_call):
+def test_without_a_policy_the_shift_lead_on_call_is_alerted_and_reminded_until_acknowledged(client_factory, on_call):
     crisis, start = _escalating_crisis(client=client_factory(name="Brauhaus Isartal"), lead=on_call)
+    every = timedelta(minutes=FALLBACK_REPEAT_MINUTES)
 
-    created = crisis_escalate_due(now=start)
-    again = crisis_escalate_due(now=start + timedelta(minutes=30))
-    escalation_clock_tick(now=start + timedelta(minutes=31))
+    created = [crisis_escalate_due(now=start + offset) for offset in (timedelta(0), every / 2, every, every)]
+    escalation_clock_tick(now=start + every)
+    crisis_acknowledge(crisis=crisis, by_label="Lead", acting_user=on_call, now=start + every + timedelta(minutes=1))
+    after_acknowledgement = crisis_escalate_due(now=start + 3 * every)
 
-    notification = Notification.objects.get(crisis=crisis)
-    assert (created, again) == (1, 0)
-    assert (notification.step, notification.address, notification.status) == (
-        None,
-        on_call.email,
-        Notification.Status.SENT,
-    )
+    notifications = Notification.objects.filter(crisis=crisis).order_by("round")
+    assert (created, after_acknowledgement) == ([1, 0, 1, 0], 0)
+    assert [(n.round, n.step, n.address, n.status) for n in notifications] == [
+        (1, None, on_call.email, Notification.Status.SENT),
+        (2, None, on_call.email, Notification.Status.SENT),
+    ]
     assert _fallback_events(crisis) == [
         {
             "fallback": POLICY_MISSING,
+            "round": number,
             "channel": NotificationChannel.EMAIL,
-            "due_at": start.isoformat(),
+            "due_at": (start + (number - 1) * every).isoformat(),
             "recipients": [str(on_call)],
         }
+        for number in (1, 2)
     ]
-    assert [message.to for message in mail.outbox] == [[on_call.email]]
+    assert [message.to for message in mail.outbox] == [[on_call.email], [on_call.email]]
     assert "keine Eskalationsrichtlinie von Brauhaus Isartal" in mail.outbox[0].body
+    assert "Erinnerung" not in mail.outbox[0].body
+    assert (
+        f"Erinnerung 1: Noch niemand hat diese Krise bestätigt. Wir erinnern Sie alle {FALLBACK_REPEAT_MINUTES} Minuten"
+        in mail.outbox[1].body
+    )
+
+
+def test_the_fallback_reminders_stop_after_the_last_round_and_skip_rounds_missed_in_an_outage(client_factory, on_call):
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+    every = timedelta(minutes=FALLBACK_REPEAT_MINUTES)
+
+    crisis_escalate_due(now=start)
+    after_an_outage = crisis_escalate_due(now=start + 3 * every + timedelta(minutes=1))  # rounds 2-4 were due
+    for number in range(5, FALLBACK_ROUNDS + 3):
+        crisis_escalate_due(now=start + (number - 1) * every)
+
+    rounds = list(Notification.objects.filter(crisis=crisis).order_by("round").values_list("round", flat=True))
+    assert after_an_outage == 1
+    assert rounds == [1, 4, *range(5, FALLBACK_ROUNDS + 1)]
+
+
+def test_a_reminder_goes_to_whoever_is_on_call_when_it_is_due(client_factory, on_call, user_factory):
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+    crisis_escalate_due(now=start)
+    OnCallShift.objects.update(ends_at=start + timedelta(minutes=1))
+    admin = user_factory(role=User.Role.ADMIN)
+
+    crisis_escalate_due(now=start + timedelta(minutes=FALLBACK_REPEAT_MINUTES))
+
+    assert sorted(Notification.objects.filter(crisis=crisis, round=2).values_list("address", flat=True)) == sorted(
+        [on_call.email, admin.email]
+    )
+    with translation.override("en"):
+        summary = event_summary(CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.STEP_FIRED).last())
+    assert summary.startswith("reminder 1, not acknowledged yet: no escalation policy applies: by Email to ")
 
 
 def test_the_escalation_task_sends_the_fallback_alert_in_the_same_run(
