@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from communityops.alphabetical import alphabetical_key
 from communityops.models import Client
 
 from .coverage import (
@@ -161,7 +162,7 @@ def clients_coverage_overview(*, clients, at: datetime) -> list[ClientCoverage]:
     def order(entry: ClientCoverage):
         status = entry.status
         if status.covered:
-            return (0, status.covered_until or far_future, entry.client.name)
-        return (1, status.next_start or far_future, entry.client.name)
+            return (0, status.covered_until or far_future, alphabetical_key(entry.client.name))
+        return (1, status.next_start or far_future, alphabetical_key(entry.client.name))
 
     return sorted(overview, key=order)

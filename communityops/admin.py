@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .alphabetical import alphabetical
 from .forms import choices_limit
 from .models import Channel, Client, ClientContact, Guideline, Team, User
 from .services import user_invite, user_login_address_sync, user_send_invitation
@@ -199,7 +200,9 @@ class UserInviteForm(forms.ModelForm):
     belongs to their contact, which scopes the portal to that contact's client."""
 
     client_contact = forms.ModelChoiceField(
-        queryset=ClientContact.objects.filter(user__isnull=True).select_related("client").order_by("client__name"),
+        queryset=ClientContact.objects.filter(user__isnull=True)
+        .select_related("client")
+        .order_by(alphabetical("client__name"), alphabetical("name")),
         required=False,
         label=_("client contact"),
         help_text=_("For a client contact's login: the contact it belongs to (its client's portal)."),

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .alphabetical import alphabetical
+
 
 class FederalState(models.TextChoices):
     """German federal states; the codes are those the `holidays` package uses for subdivisions."""
@@ -61,7 +63,7 @@ class Client(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [alphabetical("name"), "name"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
 
@@ -97,7 +99,7 @@ class Channel(models.Model):
     SECRET_FIELDS = ("access_token", "app_secret", "verify_token", "api_password")
 
     class Meta:
-        ordering = ["client__name", "name"]
+        ordering = [alphabetical("client__name"), alphabetical("name"), "name"]
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
         constraints = [
@@ -131,7 +133,7 @@ class ClientContact(models.Model):
     )
 
     class Meta:
-        ordering = ["client__name", "name"]
+        ordering = [alphabetical("client__name"), alphabetical("name"), "name"]
         verbose_name = _("client contact")
         verbose_name_plural = _("client contacts")
 
@@ -155,7 +157,7 @@ class Guideline(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
-        ordering = ["client__name", "kind", "title"]
+        ordering = [alphabetical("client__name"), "kind", alphabetical("title"), "title"]
         verbose_name = _("guideline")
         verbose_name_plural = _("guidelines")
 
@@ -251,7 +253,7 @@ class Team(models.Model):
     clients = models.ManyToManyField(Client, related_name="teams", blank=True, verbose_name=_("clients"))
 
     class Meta:
-        ordering = ["name"]
+        ordering = [alphabetical("name"), "name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
 

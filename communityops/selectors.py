@@ -7,6 +7,7 @@ agents see the clients of their teams; a client contact sees only their own clie
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from .alphabetical import alphabetical
 from .models import Channel, Client, ClientContact, Guideline, User
 
 
@@ -47,11 +48,11 @@ def channel_queryset_for_user(*, user: User) -> QuerySet[Channel]:
 
 
 def guideline_list_for_client(*, client: Client) -> QuerySet[Guideline]:
-    return client.guidelines.filter(is_active=True).order_by("kind", "title")
+    return client.guidelines.filter(is_active=True).order_by("kind", alphabetical("title"), "title")
 
 
 def contact_list_for_client(*, client: Client) -> QuerySet[ClientContact]:
-    return client.contacts.order_by("name")
+    return client.contacts.order_by(alphabetical("name"), "name")
 
 
 def portal_contact_for_user(*, user: User) -> ClientContact | None:

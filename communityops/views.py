@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from .accounts import user_has_totp
+from .alphabetical import alphabetical
 from .permissions import agency_staff_required, client_contact_required
 from .selectors import (
     client_get_for_user,
@@ -46,7 +47,7 @@ def client_detail(request, client_id: int):
         "communityops/client_detail.html",
         {
             "client": client,
-            "channels": client.channels.order_by("name"),
+            "channels": client.channels.order_by(alphabetical("name"), "name"),
             "guidelines": guideline_list_for_client(client=client),
             "contacts": contact_list_for_client(client=client),
         },
@@ -63,7 +64,7 @@ def portal_home(request):
         "communityops/portal_home.html",
         {
             "client": client,
-            "channels": client.channels.filter(is_active=True).order_by("name"),
+            "channels": client.channels.filter(is_active=True).order_by(alphabetical("name"), "name"),
             "guidelines": guideline_list_for_client(client=client),
             "contacts": contact_list_for_client(client=client),
         },

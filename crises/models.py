@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from communityops.alphabetical import alphabetical
 from communityops.models import Channel, Client, ClientContact
 from inbox.models import Item, OutboundAction
 
@@ -570,7 +571,7 @@ class HoldingStatement(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["client__name", "title"]
+        ordering = [alphabetical("client__name"), alphabetical("title"), "title"]
         verbose_name = _("holding statement")
         verbose_name_plural = _("holding statements")
 

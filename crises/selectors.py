@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
+from communityops.alphabetical import alphabetical
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import Client, ClientContact, User
 from communityops.selectors import client_ids_for_user, client_queryset_for_user
@@ -94,7 +95,9 @@ def on_call_rota(*, now: datetime) -> list[RotaRow]:
 
 def on_call_candidates() -> QuerySet[User]:
     """Who may be put on call (User.may_be_on_call): the active shift leads and admins."""
-    return User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by("first_name", "email")
+    return User.objects.filter(role__in=User.SHIFT_LEAD_ROLES, is_active=True).order_by(
+        alphabetical("first_name"), "first_name", "email"
+    )
 
 
 def crisis_queryset_for_user(*, user: User) -> QuerySet[Crisis]:
@@ -128,7 +131,7 @@ def clients_without_escalation_policy(*, user: User) -> QuerySet[Client]:
         client_queryset_for_user(user=user)
         .filter(is_active=True)
         .exclude(escalation_policy__is_active=True)
-        .order_by("name")
+        .order_by(alphabetical("name"), "name")
     )
 
 
@@ -251,10 +254,14 @@ def draft_approvers(*, draft: ResponseDraft) -> list[ClientContact]:
     left out as if not named.
     """
     settings = approval_settings_for(client=draft.crisis.client)
-    named = list(settings.approvers.filter(client=draft.crisis.client).order_by("name")) if settings.pk else []
+    named = (
+        list(settings.approvers.filter(client=draft.crisis.client).order_by(alphabetical("name"), "name"))
+        if settings.pk
+        else []
+    )
     if named:
         return named
-    return list(draft.crisis.client.contacts.filter(may_approve=True).order_by("name"))
+    return list(draft.crisis.client.contacts.filter(may_approve=True).order_by(alphabetical("name"), "name"))
 
 
 def spike_alert_queryset_for_user(*, user: User) -> QuerySet[SpikeAlert]:

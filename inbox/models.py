@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from communityops.alphabetical import alphabetical
 from communityops.models import Channel, Client
 
 from .triage_reasons import reason_shown
@@ -473,7 +474,7 @@ class CannedResponse(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
 
     class Meta:
-        ordering = ["client__name", "title"]
+        ordering = [alphabetical("client__name"), alphabetical("title"), "title"]
         verbose_name = _("canned response")
         verbose_name_plural = _("canned responses")
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from billing.selectors import ClientCoverage, clients_coverage_overview
+from communityops.alphabetical import alphabetical
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
@@ -396,7 +397,7 @@ def canned_responses_for_item(*, item: Item) -> list[CannedText]:
     values = {"author_name": str(item.author), "client_name": item.client.name}
     return [
         CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
-        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by("title")
+        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by(alphabetical("title"), "title")
     ]
 
 
@@ -496,7 +497,7 @@ def colleagues_for_item(*, item: Item, user: User, now: datetime | None = None) 
             )
         )
         .distinct()
-        .order_by("-is_online", "first_name", "email")
+        .order_by("-is_online", alphabetical("first_name"), "first_name", "email")
     )
 
 

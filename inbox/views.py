@@ -150,8 +150,7 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "clients": client_list_for_user(user=request.user).prefetch_related(None).only("id", "name"),
         "channels": channel_queryset_for_user(user=request.user)
         .filter(is_active=True)
-        .only("id", "name", "client__name")
-        .order_by("client__name", "name"),
+        .only("id", "name", "client__name"),  # in Channel's order: client, then name (alphabetical)
         "client_counts": None,  # loaded by the page itself (inbox:client_counts), after the queue
         "status_choices": Item.Status.choices,
         "priority_choices": Item.Priority.choices,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.coverage import ALWAYS_COVERED
 from billing.selectors import ClientCoverage, clients_coverage_overview, coverage_plans_overlapping
+from communityops.alphabetical import alphabetical_key
 from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from crises.models import Crisis, SpikeAlert
@@ -210,7 +211,7 @@ class OperationsDashboard(Report):
                     "next_due_at": claims["next_due_at"],
                 }
             )
-        return sorted(rows, key=lambda row: (not row["online"], -row["holding"], row["name"]))
+        return sorted(rows, key=lambda row: (not row["online"], -row["holding"], alphabetical_key(row["name"])))
 
     def table_agents(self) -> ReportTable:
         return ReportTable(

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Left, Trunc
 
+from communityops.alphabetical import alphabetical, alphabetical_key
 from communityops.expressions import PercentileCont
 from communityops.models import Channel, Client, Team, User
 from inbox.models import AgentPresence, AuthorProfile, AuthorTier, Item, OutboundAction
@@ -333,10 +334,17 @@ def team_figures(
     by = {name: rows_by_set.get(_grouping_bits(grouped), []) for name, grouped in TEAM_GROUPING_SETS.items()}
     summary = by.pop("summary")[0]  # the empty grouping set always yields its one row
     by["agent"] = with_attribution(by["agent"])
-    by["client"] = sorted(with_client_names(by["client"]), key=lambda row: (row["client__name"], row["client_id"]))
+    by["client"] = sorted(
+        with_client_names(by["client"]),
+        key=lambda row: (alphabetical_key(row["client__name"]), row["client__name"], row["client_id"]),
+    )
     by["channel"] = sorted(
         with_channel_names(by["channel"]),
-        key=lambda row: (row["client__name"], row["channel__name"], row["channel_id"]),
+        key=lambda row: (
+            alphabetical_key(row["client__name"]),
+            alphabetical_key(row["channel__name"]),
+            row["channel_id"],
+        ),
     )
     by["hour"] = fill_keys(by["hour"], key="hour", keys=range(24))
     by["weekday"] = fill_keys(by["weekday"], key="weekday", keys=range(1, 8))
@@ -386,7 +394,7 @@ def with_attribution(rows: list[dict]) -> list[dict]:
     unnamed = [row for row in rows if row["agent_id"] is None]
     for row in unnamed:
         row.update(attribution=Attribution.NOT_SHOWN if row["acted"] else Attribution.NOBODY, agent_name=None)
-    return sorted(named, key=lambda row: (-row["handled"], row["agent_name"])) + sorted(
+    return sorted(named, key=lambda row: (-row["handled"], alphabetical_key(row["agent_name"]))) + sorted(
         unnamed, key=lambda row: not row["acted"]
     )
 
@@ -444,7 +452,7 @@ def volume_by_channel(*, client: Client, report_filter: ReportFilter) -> list[di
         client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
         .values("channel_id", "channel__name", "channel__platform")
         .annotate(**sentiment_aggregates())
-        .order_by("-total", "channel__name")
+        .order_by("-total", alphabetical("channel__name"))
     )
 
 
@@ -767,6 +775,6 @@ def service_by_channel(*, client: Client, report_filter: ReportFilter, now: date
     rows = (
         items.values("channel_id", "channel__name")
         .annotate(total=Count("id"), **response_aggregates(now=now), **outcome_aggregates())
-        .order_by("channel__name")
+        .order_by(alphabetical("channel__name"), "channel__name")
     )
     return [with_sla_share(row) for row in rows]

@@ -138,7 +138,7 @@ def client_filter(request, client: Client) -> tuple[ReportFilterForm, ReportFilt
         request.GET,
         time_zone=time_zone,
         today=timezone.localdate(timezone=time_zone),
-        channels=client.channels.order_by("name").only("id", "name"),
+        channels=client.channels.only("id", "name"),
     )
     return form, form.report_filter()
 
