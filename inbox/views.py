@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -77,6 +77,26 @@ SEARCH_MAX_LENGTH = 100
 def _chosen_filters(params) -> dict[str, str]:
     """The filters the agent has set, by parameter name: links and redirects carry only these."""
     return {name: value for name in FILTER_PARAMETERS if (value := params.get(name, "").strip())}
+
+
+# The elements whose requests change the filters (the form's menus, the search field), by id;
+# the live refresh and "Load more" send the same parameters but leave the address alone.
+FILTER_TRIGGERS = ("queue-filters", "queue-search")
+# The pages that show the queue; a filter change keeps the one the agent is on.
+QUEUE_PAGES = ("inbox:queue", "inbox:item")
+
+
+def _filtered_page_url(request) -> str:
+    """The address of the page the agent is on with the filters now chosen: a reload or a shared
+    link shows the same list. Any other page (a forged header) falls back to the queue."""
+    path = (request.htmx.current_url_abs_path or "").split("?", 1)[0]
+    try:
+        on_queue_page = resolve(path).view_name in QUEUE_PAGES
+    except Resolver404:
+        on_queue_page = False
+    chosen = urlencode(_chosen_filters(request.GET))
+    page = path if on_queue_page else reverse("inbox:queue")
+    return f"{page}?{chosen}" if chosen else page
 
 
 def _filters_from(params) -> ItemFilters:
@@ -175,7 +195,8 @@ def queue_list(request):
     """The queue rows: a next page (cursor), or the first rows again for the live refresh.
 
     The refresh sends `rows`, how many rows the agent has loaded, so a list extended with
-    "Load more" keeps its length (between one page and QUEUE_REFRESH_MAX_ROWS).
+    "Load more" keeps its length (between one page and QUEUE_REFRESH_MAX_ROWS). A changed
+    filter also puts the filters into the page's address (HX-Replace-Url).
     """
     cursor = request.GET.get("cursor") or None
     requested = request.GET.get("rows", "")
@@ -184,7 +205,11 @@ def queue_list(request):
         rows = min(max(int(requested), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
     context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
     template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and request.htmx.trigger in FILTER_TRIGGERS and not cursor:
+        # Replaced, not pushed: Back leaves the queue, not each filter step (htmx keeps its snapshot).
+        response["HX-Replace-Url"] = _filtered_page_url(request)
+    return response
 
 
 @agency_staff_required

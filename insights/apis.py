@@ -63,7 +63,9 @@ class ReportTableOutputSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     columns = serializers.SerializerMethodField()
-    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
+    rows = serializers.ListField(
+        source="export_rows", child=serializers.ListField(child=serializers.JSONField(allow_null=True))
+    )
 
     def get_columns(self, table) -> list[str]:
         return [str(column.label) for column in table.columns]

@@ -24,7 +24,7 @@ from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
-from .tables import Column, ReportTable, iso_day, local_time, minutes, rounded
+from .tables import Column, ReportTable, local_time, minutes, rounded, shown_date
 
 DASHBOARD_LIST_LIMIT = 10
 WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -46,8 +46,8 @@ def response_columns() -> list[Column]:
         Column(_("Items"), numeric=True),
         Column(_("Handled"), numeric=True),
         Column(_("Replies"), numeric=True),
-        Column(_("Median response (min)"), numeric=True),
-        Column(_("90th percentile (min)"), numeric=True),
+        Column(_("Median response (min)"), numeric=True, minutes=True, page_label=_("Median response")),
+        Column(_("90th percentile (min)"), numeric=True, minutes=True, page_label=_("90th percentile")),
         Column(_("Within SLA (%)"), numeric=True),
     ]
 
@@ -252,7 +252,7 @@ class OperationsDashboard(Report):
                 Column(_("Client")),
                 Column(_("Covered")),
                 Column(_("Until / next from")),
-                Column(_("Promise (min)"), numeric=True),
+                Column(_("Promise (min)"), numeric=True, minutes=True, page_label=_("Promise")),
             ],
             rows=[
                 [
@@ -631,11 +631,7 @@ class ClientReport(Report):
             ],
             rows=[
                 [
-                    *(
-                        [iso_day(row["first_day"])]
-                        if per_day
-                        else [iso_day(row["first_day"]), iso_day(row["last_day"])]
-                    ),
+                    *([row["first_day"]] if per_day else [row["first_day"], row["last_day"]]),
                     row["total"],
                     row["positive"],
                     row["neutral"],
@@ -813,8 +809,8 @@ class ClientReport(Report):
                 Column(_("Hidden or spam"), numeric=True),
                 Column(_("Closed unanswered"), numeric=True),
                 Column(_("Open"), numeric=True),
-                Column(_("Median response (min)"), numeric=True),
-                Column(_("90th percentile (min)"), numeric=True),
+                Column(_("Median response (min)"), numeric=True, minutes=True, page_label=_("Median response")),
+                Column(_("90th percentile (min)"), numeric=True, minutes=True, page_label=_("90th percentile")),
                 Column(_("Within SLA (%)"), numeric=True),
             ],
             rows=[
@@ -879,7 +875,9 @@ class ClientReport(Report):
             index = max((position for position, start in enumerate(buckets) if start <= local_day), default=None)
             if index is not None:
                 css_class = "marker-crisis" if event["kind"] == "crisis" else "marker-spike"
-                markers.append((index, css_class, f"{event['label']} ({local_time(event['at'], self.time_zone)})"))
+                markers.append(
+                    (index, css_class, f"{event['label']} ({shown_date(local_time(event['at'], self.time_zone))})")
+                )
         return charts.stacked_bars(
             title=VOLUME_CHART_TITLES[self.report_filter.granularity],
             labels=[self.bucket_label(row) for row in self.volume],

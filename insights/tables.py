@@ -4,20 +4,59 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from communityops.durations import duration_text
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 
 
 @dataclass(frozen=True)
 class Column:
-    label: str
+    label: str  # the CSV's and the API's header
     numeric: bool = False
+    # Cells are durations in minutes: the page writes "9 h 55 min", the CSV and the API the number.
+    minutes: bool = False
+    page_label: str = ""  # the page's header where it differs (the CSV's names the unit, "(min)")
+
+    @property
+    def shown_label(self) -> str:
+        return self.page_label or self.label
+
+
+def page_cell(cell, column: Column):
+    """A cell as the page shows it, in the active language: dates as it writes them (German
+    24.11.2026 10:00), durations in hours and minutes."""
+    if cell is None:
+        return None
+    if column.minutes:
+        return duration_text(cell)
+    if isinstance(cell, date):
+        return shown_date(cell)
+    return cell
+
+
+def shown_date(value: date) -> str:
+    """A day, or a local time on the 24-hour clock the app uses, as the active language writes it."""
+    if isinstance(value, datetime):
+        return f"{date_format(value, 'SHORT_DATE_FORMAT')} {date_format(value, 'H:i')}"
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def export_cell(cell):
+    """A cell as the CSV and the API carry it: dates and local times sortable, YYYY-MM-DD HH:MM."""
+    if isinstance(cell, datetime):
+        return cell.strftime("%Y-%m-%d %H:%M")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell
 
 
 @dataclass
 class ReportTable:
-    """Rows of plain cells (str, int, float, None); `data` keeps the selector rows for charts."""
+    """Rows of plain cells (str, int, float, None, a local datetime or a date); `data` keeps the
+    selector rows for charts. The page shows `cells`, the CSV and the API `export_rows`."""
 
     key: str
     title: str
@@ -30,8 +69,14 @@ class ReportTable:
     @property
     def cells(self) -> list[list[tuple[object, bool]]]:
         """Rows as (cell, numeric) pairs, so the template can right-align number columns."""
-        numeric = [column.numeric for column in self.columns]
-        return [list(zip(row, numeric, strict=True)) for row in self.rows]
+        return [
+            [(page_cell(cell, column), column.numeric) for cell, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
+        ]
+
+    @property
+    def export_rows(self) -> list[list]:
+        return [[export_cell(cell) for cell in row] for row in self.rows]
 
     empty_text: str = field(default_factory=lambda: str(_("Nothing in this period.")))
 
@@ -46,9 +91,6 @@ def minutes(seconds: float | None) -> float | None:
     return None if seconds is None else rounded(seconds / 60.0, 1)
 
 
-def local_time(moment: datetime | None, time_zone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(time_zone).strftime("%Y-%m-%d %H:%M")
-
-
-def iso_day(day: date) -> str:
-    return day.isoformat()
+def local_time(moment: datetime | None, time_zone: ZoneInfo) -> datetime | None:
+    """`moment` on the clock of `time_zone`, a table cell (page_cell, export_cell write it)."""
+    return None if moment is None else moment.astimezone(time_zone)

@@ -5,14 +5,17 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
 from rest_framework.throttling import ScopedRateThrottle
 
+from billing.apis import QuoteApi
 from billing.forms import default_calculator_data
 from billing.models import BillingEvent, Quote
 from billing.pricing import PRESETS, WeeklyPattern
+from tests.communityops.test_translations import INFORMAL
 
 API_URL = "/api/billing/quote/"
 NEXT_YEAR = timezone.localdate().year + 1  # a quoted period starts today or later
@@ -169,6 +172,39 @@ def test_the_api_refuses_a_start_in_the_past_with_the_calculators_reason(client,
 
     assert response.status_code == 400
     assert response.json() == {"start": ["Der Beginn darf nicht in der Vergangenheit liegen."]}
+
+
+def test_the_api_answers_bad_german_requests_in_the_sie_form(client, rate_card):
+    # REST framework's own German says "Stelle sicher, ..." and "Nutze ..." (locale_overrides).
+    payload = api_payload(PRESETS["office"], channels=0, months=99, start="morgen")
+
+    response = client.post(API_URL, payload, content_type="application/json", headers={"Accept-Language": "de"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "channels": ["Stellen Sie sicher, dass dieser Wert größer oder gleich 1 ist."],
+        "months": ["Stellen Sie sicher, dass dieser Wert kleiner oder gleich 36 ist."],
+        "start": ["Das Datum hat das falsche Format. Verwenden Sie stattdessen eines dieser Formate: YYYY-MM-DD."],
+    }
+
+
+def _error_messages(field) -> list:
+    """Every error message a serializer field, or a serializer and its nested fields, can return."""
+    messages = list(field.error_messages.values())
+    if isinstance(field, serializers.ListSerializer):
+        messages += _error_messages(field.child)
+    if isinstance(field, serializers.Serializer):
+        for child in field.fields.values():
+            messages += _error_messages(child)
+    return messages
+
+
+def test_no_error_the_quote_api_can_return_says_du_in_german():
+    with translation.override("de"):
+        german = [str(message) for message in _error_messages(QuoteApi.InputSerializer())]
+
+    assert len(german) > 30
+    assert [text for text in german if INFORMAL.search(text)] == []
 
 
 def test_a_bad_email_is_refused_in_the_sie_form_of_the_rest_of_the_page(client, rate_card):

@@ -9,6 +9,7 @@ import allauth
 import django
 import polib
 import pytest
+import rest_framework
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
@@ -228,7 +229,8 @@ ALLAUTH_SOURCES_IN_USE = (
 INFORMAL = re.compile(
     r"\b(du|dich|dir|dein\w*)\b"
     r"|\bbitte (gib|bestätige|klicke?|lass|folge|überprüfe|kontaktiere|versuche|wähle|habe)\b"
-    r"|(^|[.!?:]\s+)(gib|bestätige|klicke?|lass|folge|überprüfe|kontaktiere|versuche|wähle|rufe|erstelle|melde)\b",
+    r"|(^|[.!?:]\s+)(gib|bestätige|klicke?|lass|folge|überprüfe|kontaktiere|versuche|wähle|rufe|erstelle|melde"
+    r"|stelle|nutze|benutze|verwende)\b",
     re.IGNORECASE,
 )
 
@@ -270,7 +272,8 @@ def test_allauths_pages_and_mails_in_use_say_sie_not_du(allauth_catalogue):
 
 def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
     """An allauth update that rewords a string leaves its override behind, and the "du" comes back.
-    (A few overrides fill gaps in Django's own German admin: those are Django's strings.)"""
+    (A few overrides fill gaps in Django's own German admin: those are Django's strings; a few
+    replace REST framework's German, which ships compiled only.)"""
     django_catalogues = Path(django.__file__).parent / "contrib"
     allauth_ids = {
         (entry.msgctxt, entry.msgid)
@@ -280,6 +283,7 @@ def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
                 polib.pofile(str(django_catalogues / app / "locale/en/LC_MESSAGES/django.po"))
                 for app in ("admin", "auth")
             ),
+            polib.mofile(str(Path(rest_framework.__file__).parent / "locale/de/LC_MESSAGES/django.mo")),
         ]
         for entry in _live_entries(catalogue)
     }

@@ -300,6 +300,32 @@ def test_the_portal_calculator_and_approval_fit_a_phone_without_sideways_scrolli
     assert not too_wide, "\n".join(too_wide)
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_on_a_phone_the_header_is_two_short_rows_with_the_menu_in_one(contexts, live_server, language):
+    page = contexts("agent", viewport=PHONE, is_mobile=True, has_touch=True, locale=language).new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    links = page.locator(".mainnav a")
+    expect(links.first).to_be_visible()
+
+    header = page.locator("header.topbar").bounding_box()
+    link_tops = {round(box["y"]) for box in (links.nth(index).bounding_box() for index in range(links.count()))}
+    links.last.scroll_into_view_if_needed()  # the menu scrolls sideways, not the page
+
+    assert header["height"] <= 80  # was 170 px: brand, three rows of menu and tools
+    assert len(link_tops) == 1
+    assert page.locator(".queue-toolbar").bounding_box()["y"] <= header["height"] + 20
+    expect(links.last).to_be_in_viewport()
+    assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"]
+
+
+def test_on_a_laptop_the_header_stays_one_row_with_the_name(contexts, live_server):
+    page = contexts("agent", viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(f"{live_server.url}/inbox/")
+
+    expect(page.locator(".whoami")).to_be_visible()
+    assert page.locator("header.topbar").bounding_box()["height"] <= 60
+
+
 def test_on_a_phone_the_queue_shows_items_and_an_opened_one_comes_first(contexts, live_server):
     page = contexts("agent", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     page.goto(f"{live_server.url}/inbox/")

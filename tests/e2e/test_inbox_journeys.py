@@ -264,8 +264,36 @@ def test_back_shows_the_filters_the_list_was_filtered_with(browser, live_server,
 
     page.go_back()
 
-    expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/inbox/\?priority=3$"))
     expect(priority).to_have_value("3")
+    context.close()
+
+
+def test_the_filters_are_in_the_address_so_a_reload_keeps_them_and_the_live_refresh_too(
+    browser, live_server, browser_login, night_shift
+):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.get_by_label(re.compile("^(Client|Kunde)")).select_option(label="Brauhaus Isartal GmbH")
+    page.locator("body").press("/")
+    page.keyboard.type("Winterbier")
+    expect(page).to_have_url(re.compile(rf"/inbox/\?client={night_shift['client'].pk}&q=Winterbier$"))
+    expect(page.locator("[data-queue-row]")).to_have_count(1)
+
+    page.reload()
+
+    expect(page.get_by_label(re.compile("^(Client|Kunde)"))).to_have_value(str(night_shift["client"].pk))
+    expect(page.locator("#queue-search")).to_have_value("Winterbier")
+    expect(page.locator("[data-queue-row]")).to_have_count(1)
+    with page.expect_response(lambda response: "/inbox/queue/" in response.url, timeout=10_000):
+        pass  # the 5-second live refresh keeps the filters and leaves the address as it is
+    page.wait_for_timeout(200)
+    expect(page.locator("[data-queue-row]")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=Winterbier$"))
+    page.locator("body").press("j")  # the keyboard still opens the row
+    expect(page).to_have_url(re.compile(rf"/inbox/items/{night_shift['items'][0].pk}/\?client=\d+&q=Winterbier$"))
     context.close()
 
 

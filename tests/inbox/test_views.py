@@ -128,6 +128,63 @@ def test_claim_next_returns_with_only_the_filters_set(client, served, open_item_
     assert response["Location"] == f"/inbox/items/{item.pk}/?client={served['client'].pk}"
 
 
+def test_a_filter_change_puts_the_chosen_filters_into_the_address_of_the_page_shown(client, served):
+    client.force_login(served["agent"])
+    chosen = {"client": served["client"].pk, "channel": "", "priority": "3", "q": "Winterbier"}
+    item_page = "http://testserver/inbox/items/7/?client=1"
+
+    from_menus = client.get(
+        reverse("inbox:queue_list"),
+        chosen,
+        headers={"HX-Request": "true", "HX-Trigger": "queue-filters", "HX-Current-URL": "http://testserver/inbox/"},
+    )
+    from_search = client.get(
+        reverse("inbox:queue_list"),
+        chosen,
+        headers={"HX-Request": "true", "HX-Trigger": "queue-search", "HX-Current-URL": item_page},
+    )
+    cleared = client.get(
+        reverse("inbox:queue_list"),
+        {"client": "", "q": ""},
+        headers={"HX-Request": "true", "HX-Trigger": "queue-filters", "HX-Current-URL": item_page},
+    )
+
+    assert from_menus["HX-Replace-Url"] == f"/inbox/?client={served['client'].pk}&priority=3&q=Winterbier"
+    assert from_search["HX-Replace-Url"] == f"/inbox/items/7/?client={served['client'].pk}&priority=3&q=Winterbier"
+    assert cleared["HX-Replace-Url"] == "/inbox/items/7/"
+
+
+def test_the_live_refresh_and_foreign_pages_leave_the_address_to_the_queue(client, served):
+    client.force_login(served["agent"])
+    chosen = {"priority": "3"}
+
+    refresh = client.get(
+        reverse("inbox:queue_list"),
+        chosen,
+        headers={"HX-Request": "true", "HX-Trigger": "queue-list", "HX-Current-URL": "http://testserver/inbox/"},
+    )
+    forged = client.get(
+        reverse("inbox:queue_list"),
+        chosen,
+        headers={"HX-Request": "true", "HX-Trigger": "queue-filters", "HX-Current-URL": "http://testserver/admin/"},
+    )
+
+    assert "HX-Replace-Url" not in refresh
+    assert forged["HX-Replace-Url"] == "/inbox/?priority=3"
+
+
+def test_the_queue_page_opens_with_the_filters_of_its_address(client, served, open_item_factory, channel_factory):
+    shown = open_item_factory(channel=served["channel"], text="Winterbier bitte")
+    hidden = open_item_factory(channel=served["channel"], text="Lieferung fehlt")
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue"), {"client": served["client"].pk, "q": "Winterbier"}).content.decode()
+
+    assert f'id="queue-item-{shown.pk}"' in page and f'id="queue-item-{hidden.pk}"' not in page
+    assert f'<option value="{served["client"].pk}" selected>' in page
+    assert 'value="Winterbier"' in page
+
+
 def test_client_counts_show_a_client_without_a_coverage_plan_as_such(client, served, client_factory, agent_for):
     booked = client_factory(name="Gebucht GmbH")
     coverage_plan_create(

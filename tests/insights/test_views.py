@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
+from communityops.durations import duration_text
 from communityops.models import User
 from crises.models import Crisis, SpikeAlert
 from inbox.models import AgentPresence
@@ -73,13 +75,34 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
-def as_on_page(cell: str) -> str:
-    """A CSV cell as the page shows it: empty is a dash, the neutralising quote is not shown."""
+ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}:\d{2}))?$")
+
+
+def as_on_page(cell: str, *, minutes: bool = False, language: str = "en") -> str:
+    """A CSV cell as the page shows it: empty is a dash, the neutralising quote is not shown;
+    a day or a local time as the language writes it (24.11.2026, 11/24/2026), minutes as a duration."""
     if cell == "":
         return "—"
     if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
         return cell[1:]
+    if minutes:
+        with translation.override(language):
+            return duration_text(float(cell.replace(",", ".")))
+    if found := ISO_TIME.match(cell):
+        year, month, day, time = found.groups()
+        shown = f"{day}.{month}.{year}" if language == "de" else f"{month}/{day}/{year}"
+        return f"{shown} {time}" if time else shown
     return cell
+
+
+def as_on_page_rows(exported: list[list[str]], language: str = "en") -> list[list[str]]:
+    """The body of a CSV as the page shows it; the header says which columns are minutes."""
+    header, *rows = exported
+    minutes = [label.endswith(("(min)", "(Min.)")) for label in header]
+    return [
+        [as_on_page(cell, minutes=is_minutes, language=language) for cell, is_minutes in zip(row, minutes, strict=True)]
+        for row in rows
+    ]
 
 
 @pytest.fixture
@@ -196,7 +219,7 @@ def test_client_csv_matches_the_page(english, admin, acme_week, key):
     exported = csv_rows(english.get(reverse("insights:client_csv", args=[acme_week.client.pk, key]), WEEK))
 
     assert len(page) > 0
-    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+    assert as_on_page_rows(exported) == page
 
 
 @pytest.mark.parametrize("key", ["agents", "clients", "hours", "weekdays"])
@@ -206,7 +229,7 @@ def test_team_csv_matches_the_page(english, admin, acme_week, key):
     page = page_tables(english.get(reverse("insights:team"), WEEK))[key]
     exported = csv_rows(english.get(reverse("insights:team_csv", args=[key]), WEEK))
 
-    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+    assert as_on_page_rows(exported) == page
 
 
 def test_page_and_csv_show_hand_computed_service_figures(english, admin, acme_week):
@@ -215,7 +238,7 @@ def test_page_and_csv_show_hand_computed_service_figures(english, admin, acme_we
     rows = page_tables(english.get(reverse("insights:team"), {**WEEK, "client": acme_week.client.pk}))["agents"]
 
     # Anna: 3 items handled, 3 replies, median 20 min, p90 of 10/20/630 = 20 + 0.8 * 610 = 508 min, SLA 100 %.
-    assert rows[0] == ["Anna Agent", "3", "3", "3", "20.0", "508.0", "100.0"]
+    assert rows[0] == ["Anna Agent", "3", "3", "3", "20 min", "8 h 28 min", "100.0"]
 
 
 def test_csv_neutralises_formula_injection(english, admin, acme_week):
@@ -350,9 +373,9 @@ def test_dashboard_lists_client_coverage(english, admin, acme_week, client_facto
 
     # Acme: covered 08:00-22:00 with a 45-minute promise; without a plan billing covers 24/7 at 60,
     # and the row says that no plan was booked.
-    assert rows["Acme"][3] == "45"
+    assert rows["Acme"][3] == "45 min"
     assert rows["Acme"][1] in ("yes", "no")
-    assert rows["Nightless GmbH"][1:] == ["yes (no coverage plan)", "—", "60"]
+    assert rows["Nightless GmbH"][1:] == ["yes (no coverage plan)", "—", "1 h"]
 
 
 def test_german_report_keeps_its_own_word_for_the_change_against_the_previous_period(client, admin, acme_week):
@@ -437,6 +460,24 @@ def test_csv_is_written_for_a_spreadsheet_in_the_pages_language(client, admin, a
     assert lines[1] == anna
 
 
+def test_german_pages_write_days_and_durations_as_people_read_them_csv_and_api_keep_the_values(
+    client, admin, acme_week
+):
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    volume_args = [acme_week.client.pk, "volume"]
+
+    volume = page_tables(client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))["volume"]
+    agents = page_tables(client.get(reverse("insights:team"), {**WEEK, "client": acme_week.client.pk}))["agents"]
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=volume_args), WEEK))
+    api = client.get(reverse("api_reports_client_table", args=volume_args), WEEK).json()
+
+    assert volume[0][0] == "10.03.2025"
+    assert agents[0][4:6] == ["20 Min.", "8 Std. 28 Min."]
+    assert exported[1][0] == "2025-03-10"
+    assert api["rows"][0][0] == "2025-03-10"
+
+
 @pytest.mark.parametrize("key", ["volume", "authors_reach", "moderated", "service"])
 def test_german_client_csv_matches_the_german_page(client, admin, acme_week, key):
     client.force_login(admin)
@@ -447,7 +488,7 @@ def test_german_client_csv_matches_the_german_page(client, admin, acme_week, key
     exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, key]), WEEK))
 
     assert any("," in cell for row in page for cell in row)  # decimals, as German writes them
-    assert [[as_on_page(cell) for cell in row] for row in exported[1:]] == page
+    assert as_on_page_rows(exported, "de") == page
 
 
 def test_author_tables_name_the_tier_not_its_letter(english, admin, acme_week):
@@ -542,4 +583,4 @@ def test_a_week_bucket_is_labelled_with_its_days_within_the_period(acme_week, la
 
     assert [label for _x, label in chart.x_labels] == [label]
     assert {bar.title.split(" · ")[0] for bar in chart.bars} == {days}
-    assert table.rows == [["2025-03-12", "2025-03-14", 3, 0, 0, 3, 0.0]]  # items 4, 5 and 6
+    assert table.export_rows == [["2025-03-12", "2025-03-14", 3, 0, 0, 3, 0.0]]  # items 4, 5 and 6
