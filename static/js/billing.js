@@ -46,7 +46,22 @@
     const form = event.target.closest && event.target.closest("form#calculator");
     if (!form) return;
     form.reportValidity();
-    const breakdown = document.getElementById("breakdown");
-    if (breakdown) breakdown.classList.add("stale");
+    markStaleIfInvalid(form);
   });
+
+  // A price asked for before the field was emptied can arrive after it, and htmx settles the new
+  // breakdown by giving it the old one's attributes and then, 20 ms later, its own: a mark set in
+  // between is lost. So the mark is set again once the breakdown has settled, while the form's
+  // pricing inputs are still invalid.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const form = document.getElementById("calculator");
+    if (form) markStaleIfInvalid(form);
+  });
+
+  function markStaleIfInvalid(form) {
+    const pricingInputs = form.querySelectorAll("[hx-post] input, [hx-post] select");
+    const invalid = Array.from(pricingInputs).some((input) => !input.checkValidity());
+    const breakdown = document.getElementById("breakdown");
+    if (breakdown && invalid) breakdown.classList.add("stale");
+  }
 })();

@@ -79,6 +79,28 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     prospect_context.close()
 
 
+def test_a_price_arriving_after_a_field_was_emptied_stays_marked_as_not_matching(browser, live_server):
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    amount = page.locator("#breakdown .amount")
+    expect(amount).to_have_text(re.compile(r"€"))
+    held = []
+    page.route("**/pricing/preview/", lambda route: held.append(route))
+
+    page.get_by_role("button", name=WEEKENDS).click()  # a price is asked for, and held on its way
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    channels = page.get_by_label("Channels")
+    channels.fill("")
+    channels.dispatch_event("change")  # htmx queues it behind the held request
+    held[0].continue_()
+
+    # The late price replaces the breakdown; the form still lacks its channels, so it stays marked.
+    expect(page.get_by_role("cell", name="Sunday, day")).to_be_visible()
+    page.wait_for_timeout(300)  # past htmx's settling of the swapped breakdown
+    expect(page.locator("#breakdown")).to_have_class(re.compile(r"\bstale\b"))
+
+
 def test_only_the_save_button_saves_a_quote_and_one_click_saves_one(browser, live_server):
     # htmx sends a form's request to the formaction of the submit button clicked last; a save the
     # browser's validation stopped must not turn every later change into a saved quote.
