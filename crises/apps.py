@@ -25,8 +25,11 @@ class CrisesConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.statements import register_statement_row_provider
+        from inbox.services.erasure import register_erasure_redactor
 
+        from .erasure import crisis_texts_redact
         from .statements import crisis_statement_rows
 
         post_migrate.connect(crises_schedules_ensure, sender=self, dispatch_uid="crises_schedules_ensure")
         register_statement_row_provider(crisis_statement_rows)
+        register_erasure_redactor(crisis_texts_redact)

@@ -10,8 +10,11 @@ items of that client:
   of the client's word counts; the author's name and handle wherever the agency's replies to
   them quote it (canned responses fill it in); replies still queued (not sent); the raw webhook
   bodies that carried the items and the change rows' payload copies (before the retention rule
-  would drop them); the client's profile of the author (key-account flag, notes); and the
-  author's row itself (name, handle, followers, platform id) once no other client holds an item
+  would drop them); the author's name and handle in the texts of the client's crises that link
+  their items (title, post-mortem, response drafts, approval comments and the timeline's copies:
+  crises.erasure, registered with register_erasure_redactor); the client's profile of the
+  author (key-account flag, notes); and the author's row itself (name, handle, followers,
+  platform id) once no other client holds an item
   or a profile of theirs (each client is a controller of its own; their data there stays until
   that client is asked). An author whose id the source chose (generic webhook, file import,
   WordPress blog) is the author of one channel only (services.authors): the erasure reaches
@@ -32,8 +35,10 @@ reprocessed or the retention rule drops it. What the author writes after the req
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -99,16 +104,33 @@ def _raw_data_drop(*, item_ids: list[int], now: datetime) -> _RawDataDropped:
     return _RawDataDropped(dropped=dropped, kept=kept)
 
 
+# Another app's copies of what names the author (crises: titles, drafts, comments), redacted in the
+# erasure's transaction: called as redactor(client=..., item_ids=[the author's items there],
+# redact=<text -> text with the author's name and handle replaced>). Registered once, in the
+# app's AppConfig.ready() (as billing.statements' row providers).
+ErasureRedactor = Callable[..., None]
+_redactors: list[ErasureRedactor] = []
+
+
+def register_erasure_redactor(redactor: ErasureRedactor) -> None:
+    if redactor not in _redactors:
+        _redactors.append(redactor)
+
+
+def _author_names(author: Author) -> list[str]:
+    """The author's name and handle as they may be quoted, longest first (a name inside the handle)."""
+    return sorted({name for name in (author.display_name, author.handle) if len(name) >= 2}, key=len, reverse=True)
+
+
 def _names_redacted(text: str, names: list[str]) -> str:
     for name in names:
         text = re.sub(re.escape(name), REDACTED, text, flags=re.IGNORECASE)
     return text
 
 
-def _replies_redact(*, item_ids: list[int], author: Author) -> None:
+def _replies_redact(*, item_ids: list[int], names: list[str]) -> None:
     """The author's name and handle out of the agency's replies to these items (and their timeline
     copies); replies not sent yet are not sent any more."""
-    names = sorted({name for name in (author.display_name, author.handle) if len(name) >= 2}, key=len, reverse=True)
     actions = OutboundAction.objects.filter(AnyOf(F("item_id"), item_ids))
     going = Q(status=OutboundAction.Status.QUEUED) | Q(
         status=OutboundAction.Status.FAILED, next_attempt_at__isnull=False
@@ -144,8 +166,9 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
     Shift leads and admins only: it cannot be undone.
 
     Locks, in this order: the client's profile of the author (created if there is none, so that a
-    colleague's first note waits, and then finds the author erased: see author_profile_set), the
-    author's items of the client (in id order, as every bulk item lock: it waits for a delivery
+    colleague's first note waits, and then finds the author erased: see author_profile_set), what
+    the registered redactors lock (the crises linking the author's items: a crisis is always locked
+    before its items), the author's items of the client (in id order, as every bulk item lock: it waits for a delivery
     storing an edit of one of them, or an agent at work on one), the author's row, and the items
     again, now with any the client's deliveries stored meanwhile. A delivery still storing a new
     item of the author then waits at its commit (foreign keys are checked there); if the erasure
@@ -163,6 +186,11 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
         raise AuthorAlreadyErased()
     AuthorProfile.objects.get_or_create(client=client, author=author)
     AuthorProfile.objects.select_for_update(of=("self",), no_key=True).filter(client=client, author=author).get()
+    names = _author_names(author)
+    if names:  # before the items are locked: the other apps lock their rows (a crisis) before items
+        unlocked_item_ids = list(Item.objects.filter(client=client, author=author).values_list("pk", flat=True))
+        for redactor in _redactors:
+            redactor(client=client, item_ids=unlocked_item_ids, redact=partial(_names_redacted, names=names))
     authors_items = item_qs_select_for_update().filter(client=client, author=author)
     list(authors_items.values("pk"))
     author = Author.objects.select_for_update().get(pk=author.pk)
@@ -182,7 +210,7 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
     ItemEvent.objects.filter(in_items).filter(Q(data__has_key="previous_text") | Q(data__has_key="triage")).update(
         data=RawSQL("data - %s::text[]", [["previous_text", "triage"]])
     )
-    _replies_redact(item_ids=item_ids, author=author)
+    _replies_redact(item_ids=item_ids, names=names)
     Item.objects.filter(AnyOf(F("id"), item_ids)).update(
         text="",
         permalink="",

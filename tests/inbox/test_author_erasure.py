@@ -7,8 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from communityops.models import User
-from crises.services import crisis_create_from_items
+from communityops.models import ClientContact, User
+from crises.models import Approval, CrisisEvent
+from crises.services import (
+    crisis_create_from_items,
+    crisis_event_record,
+    crisis_post_mortem_write,
+    response_draft_create,
+)
 from inbox.models import (
     Author,
     AuthorErasure,
@@ -278,6 +284,44 @@ def test_a_crisis_opened_from_items_is_not_named_after_a_comment(channel_factory
 
     assert crisis.title.startswith("Crisis on Brauhaus Facebook, ")
     assert "Vera" not in crisis.title and "Vera" not in str([event.data for event in crisis.events.all()])
+
+
+def test_the_crises_linking_the_authors_items_no_longer_name_them(channel_factory, lead_for, ingest):
+    channel = channel_factory()
+    lead = lead_for(channel.client)
+    item, other = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
+    now = timezone.now()
+    crisis = crisis_create_from_items(acting_user=lead, items=[item], title="Beschwerde von Dr. Vera Einkauf", now=now)
+    crisis_post_mortem_write(crisis=crisis, acting_user=lead, text="DR. VERA EINKAUF schrieb zuerst.", now=now)
+    draft = response_draft_create(crisis=crisis, acting_user=lead, text="Liebe Dr. Vera Einkauf, danke.", now=now)
+    contact = ClientContact.objects.create(client=channel.client, name="Pia", email="pia@example.com")
+    Approval.objects.create(
+        draft=draft,
+        contact=contact,
+        decision=Approval.Decision.REJECT,
+        via=Approval.Via.PORTAL,
+        comment="Dr. Vera Einkauf nicht namentlich nennen",
+    )
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.APPROVAL_DECIDED,
+        at=now,
+        actor_label="Pia",
+        data={"version": draft.version, "comment": "Dr. Vera Einkauf nicht namentlich nennen"},
+    )
+    unrelated = crisis_create_from_items(acting_user=lead, items=[other], title="Dr. Vera Einkauf", now=now)
+
+    author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 7")
+
+    crisis.refresh_from_db()
+    draft.refresh_from_db()
+    assert (crisis.title, crisis.post_mortem) == ("Beschwerde von […]", "[…] schrieb zuerst.")
+    assert draft.text == "Liebe […], danke."
+    assert Approval.objects.get(draft=draft).comment == "[…] nicht namentlich nennen"
+    assert "Vera" not in str([event.data for event in crisis.events.all()])
+    assert crisis.crisis_items.filter(item=item).exists()  # the link and the crisis stay
+    unrelated.refresh_from_db()
+    assert unrelated.title == "Dr. Vera Einkauf"  # it links none of the author's items
 
 
 def test_another_clients_data_about_the_author_stays(channel_factory, client_factory, lead_for, agent_for, ingest):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from communityops.models import Channel, User
 from crises.models import CrisisItem
-from crises.services import crisis_create, crisis_create_from_items, crisis_items_link
+from crises.services import crisis_create, crisis_create_from_items, crisis_items_link, crisis_lock
+from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
@@ -447,6 +448,43 @@ def test_an_erasure_waiting_for_an_edit_erases_the_edited_text_too(channel_facto
     assert errors == []
     assert Item.objects.get(pk=item.pk).text == ""
     assert not [event.data for event in ItemEvent.objects.filter(item=item) if "previous_text" in event.data]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_and_a_publish_on_a_crisis_linking_the_authors_item_do_not_deadlock(
+    channel_factory, user_factory, ingest
+):
+    # A shift lead publishes the crisis response (crisis locked, then its items) while another
+    # erases Vera's data, which reaches the crisis's texts too: the erasure locks the crisis
+    # before the items as well, so it waits for the publish instead of holding the item it needs.
+    channel = channel_factory()
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+    crisis = crisis_create_from_items(
+        acting_user=lead, items=[item], title="Antwort an Dr. Vera Einkauf", now=timezone.now()
+    )
+    errors: list[BaseException] = []
+    crisis_held, erasure_waiting = threading.Event(), threading.Event()
+
+    def publish() -> None:
+        with transaction.atomic():
+            crisis_lock(crisis_id=crisis.pk)
+            crisis_held.set()
+            assert erasure_waiting.wait(10)
+            list(item_qs_select_for_update().filter(pk=item.pk).values("pk"))
+
+    publisher = _in_thread(publish, errors)
+    assert crisis_held.wait(10)
+    eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 21"), errors)
+    _wait_until_waiting_on_a_lock(1)
+    erasure_waiting.set()
+    publisher.join()
+    eraser.join()
+
+    assert errors == []
+    crisis.refresh_from_db()
+    assert crisis.title == "Antwort an […]"
+    assert Item.objects.get(pk=item.pk).erased_at is not None
 
 
 @pytest.mark.django_db(transaction=True)
