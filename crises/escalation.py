@@ -16,8 +16,8 @@ applies to this crisis's severity and time) an escalation still reaches someone:
 alerts the shift lead on call, or every shift lead and admin when nobody is, by email
 (Notification rows without a step), and the crisis page says why (escalation_policy_gap). Like
 a ladder's steps it runs on the escalation clock (escalation_schedule): it repeats every
-FALLBACK_REPEAT_MINUTES until acknowledged, FALLBACK_ROUNDS times at most, each round to whoever
-is on call then.
+FALLBACK_REPEAT_MINUTES until acknowledged, FALLBACK_ROUNDS times at most (a reminder missed past
+that time is not sent late), each round to whoever is on call then.
 
 Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except the public
 holidays of the client's federal state (the `holidays` package).
@@ -268,9 +268,17 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
         if due_at <= now
     ]
     # A round fires once: its event says so (events from before rounds: round 1). Only the latest
-    # due round fires: after an outage the lead gets one reminder, not every one missed.
+    # due round fires: after an outage the lead gets one reminder, not every one missed. A reminder
+    # whose turn is over (the last round's, FALLBACK_ROUNDS * FALLBACK_REPEAT_MINUTES after the
+    # start) is not sent late: days later it would remind of a crisis long in hand (and the first
+    # run of rounds would have sent "reminder 7" for every old unacknowledged crisis).
     last_fired = max((data.get("round", 1) for data in fired if data.get("fallback")), default=0)
-    if not steps and due_rounds and due_rounds[-1][0].number > last_fired:
+    if (
+        not steps
+        and due_rounds
+        and due_rounds[-1][0].number > last_fired
+        and (last_fired == 0 or now < due_rounds[-1][1] + timedelta(minutes=due_rounds[-1][0].wait_minutes))
+    ):
         fallback_round, due_at = due_rounds[-1]
         created += _step_fire(
             crisis=crisis,

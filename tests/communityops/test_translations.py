@@ -14,7 +14,14 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
+from rest_framework import serializers
+from rest_framework.views import APIView
 
+import billing.apis
+import communityops.apis
+import crises.apis
+import inbox.apis
+import insights.apis
 from communityops.models import User
 
 CATALOGUE = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
@@ -375,3 +382,57 @@ def test_every_string_of_the_admins_scripts_reads_german():
 
     assert len(msgids) > 40
     assert sorted(msgids - translated) == []
+
+
+def _input_error_messages(field) -> list:
+    """Every error message an input serializer field, or a serializer and its nested fields, can return."""
+    messages = list(field.error_messages.values())
+    if isinstance(field, serializers.ListSerializer | serializers.ListField):
+        messages += _input_error_messages(field.child)
+    if isinstance(field, serializers.Serializer):
+        for child in field.fields.values():
+            messages += _input_error_messages(child)
+    return messages
+
+
+def _api_input_serializers() -> dict[str, type[serializers.Serializer]]:
+    """The Input and Filter serializers of every API view (and the shared input serializers), by name."""
+    found = {}
+    for module in (billing.apis, communityops.apis, crises.apis, inbox.apis, insights.apis):
+        for name, view in vars(module).items():
+            if isinstance(view, type) and issubclass(view, serializers.Serializer) and name.endswith("InputSerializer"):
+                found[f"{module.__name__}.{name}"] = view
+            if isinstance(view, type) and issubclass(view, APIView) and view.__module__ == module.__name__:
+                for nested in ("InputSerializer", "FilterSerializer"):
+                    if serializer := getattr(view, nested, None):
+                        found[f"{module.__name__}.{name}.{nested}"] = serializer
+    return found
+
+
+def test_no_error_an_api_can_return_says_du_in_german():
+    # REST framework's German says "du" ("Stelle sicher, dass dieses Feld nicht mehr als 200 Zeichen
+    # lang ist." for a crisis title, a reply, a search); locale_overrides says those in the Sie-form.
+    with translation.override("de"):
+        informal = {
+            name: text
+            for name, serializer in _api_input_serializers().items()
+            for text in map(str, _input_error_messages(serializer()))
+            if INFORMAL.search(text)
+        }
+
+    assert len(_api_input_serializers()) > 20
+    assert informal == {}
+
+
+def test_a_too_long_crisis_title_is_refused_in_the_sie_form(client, user_factory, client_factory):
+    client.force_login(user_factory(role=User.Role.SHIFT_LEAD))
+
+    response = client.post(
+        "/api/crises/",
+        {"client_id": client_factory().pk, "title": "x" * 201},
+        content_type="application/json",
+        headers={"Accept-Language": "de"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"title": ["Stellen Sie sicher, dass dieses Feld nicht mehr als 200 Zeichen lang ist."]}

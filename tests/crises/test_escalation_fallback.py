@@ -86,6 +86,24 @@ def test_the_fallback_reminders_stop_after_the_last_round_and_skip_rounds_missed
     assert rounds == [1, 4, *range(5, FALLBACK_ROUNDS + 1)]
 
 
+def test_a_reminder_whose_turn_is_long_over_is_not_sent_late(client_factory, on_call):
+    # The first run of rounds met old unacknowledged crises whose one alert went out before rounds
+    # existed (its event without a round): they were sent "reminder 7" days later.
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+    crisis_escalate_due(now=start)
+    event = CrisisEvent.objects.get(crisis=crisis, kind=CrisisEvent.Kind.STEP_FIRED)
+    del event.data["round"]
+    event.save(update_fields=["data"])
+    every = timedelta(minutes=FALLBACK_REPEAT_MINUTES)
+
+    days_later = crisis_escalate_due(now=start + timedelta(days=3))
+    in_the_last_rounds_turn = crisis_escalate_due(now=start + FALLBACK_ROUNDS * every - timedelta(minutes=1))
+
+    rounds = list(Notification.objects.filter(crisis=crisis).order_by("round").values_list("round", flat=True))
+    assert (days_later, in_the_last_rounds_turn) == (0, 1)
+    assert rounds == [1, FALLBACK_ROUNDS]
+
+
 def test_a_reminder_goes_to_whoever_is_on_call_when_it_is_due(client_factory, on_call, user_factory):
     crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
     crisis_escalate_due(now=start)
