@@ -3,7 +3,7 @@
 PostgreSQL compares text by its collation, and the databases CommunityOps runs on have none that
 knows German: the embedded one is C.UTF-8 and has no ICU collations, so "Ä" sorts after "z" and
 every capital before every small letter. Both helpers compare without accents and case (as in
-DIN 5007-1, where "ä" counts as "a"): `alphabetical` in a query, `alphabetical_key` for rows
+DIN 5007-1, where "ä" counts as "a" and "ß" as "ss"): `alphabetical` in a query, `alphabetical_key` for rows
 already in Python. Where two names differ only in accents or case, add the field itself to break
 the tie.
 """
@@ -20,8 +20,9 @@ class AlphabeticalKey(Func):
     """The text without accents, in small letters (computed by PostgreSQL, like alphabetical_key)."""
 
     template = (
-        f"lower(regexp_replace(normalize(%(expressions)s, NFD), "
-        f"'[' || chr({_COMBINING_MARKS.start}) || '-' || chr({_COMBINING_MARKS.stop - 1}) || ']', '', 'g'))"
+        f"replace(lower(regexp_replace(normalize(%(expressions)s, NFD), "
+        f"'[' || chr({_COMBINING_MARKS.start}) || '-' || chr({_COMBINING_MARKS.stop - 1}) || ']', '', 'g')), "
+        f"chr({ord('ß')}), 'ss')"
     )
     output_field = TextField()
 
@@ -33,4 +34,5 @@ def alphabetical(field: str) -> OrderBy:
 
 def alphabetical_key(text: str) -> str:
     """The sort key of a name in Python, the same as AlphabeticalKey's."""
-    return "".join(char for char in unicodedata.normalize("NFD", text) if ord(char) not in _COMBINING_MARKS).lower()
+    unmarked = "".join(char for char in unicodedata.normalize("NFD", text) if ord(char) not in _COMBINING_MARKS)
+    return unmarked.lower().replace("ß", "ss")
