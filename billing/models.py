@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from communityops.alphabetical import alphabetical
 from communityops.models import Client, FederalState
 
 from .pricing import RESPONSE_TIME_CHOICES, RateTerms, WeeklyPattern
@@ -210,7 +211,7 @@ class CoveragePlan(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["client__name", "-valid_from"]
+        ordering = [alphabetical("client__name"), "client__name", "-valid_from"]
         verbose_name = _("coverage plan")
         verbose_name_plural = _("coverage plans")
         constraints = [

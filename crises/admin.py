@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from communityops.alphabetical import alphabetical
 from communityops.forms import choices_limit
 from communityops.models import Client, ClientContact
 
@@ -163,6 +164,8 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "client__name")
     list_select_related = ("client",)
+    # By client, as German readers expect (umlauts beside their vowel); the model has no order.
+    ordering = (alphabetical("client__name"), "client__name")
     inlines = [EscalationStepInline]
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -228,6 +231,7 @@ class DetectionSettingsAdmin(admin.ModelAdmin):
         "unanswered_threshold",
     )
     list_select_related = ("client",)
+    ordering = (alphabetical("client__name"), "client__name")
     inlines = [ChannelThresholdInline]
 
 
@@ -236,6 +240,7 @@ class ApprovalSettingsAdmin(admin.ModelAdmin):
     form = ApprovalSettingsForm
     list_display = ("client", "rule", "reminder_minutes", "deadline_minutes", "fallback_approver")
     list_select_related = ("client", "fallback_approver")
+    ordering = (alphabetical("client__name"), "client__name")
     filter_horizontal = ("approvers",)
 
 

@@ -52,3 +52,43 @@ def test_the_inbox_client_menu_and_the_admin_list_them_alphabetically(
 
     positions = [admin_page.index(f">{name}<") for name in GERMAN_ORDER]
     assert positions == sorted(positions)
+
+
+def test_the_admin_lists_per_client_settings_by_client_alphabetically(
+    client, clients_in_code_point_order, user_factory
+):
+    """The changelists of what each client has once (a coverage plan, an escalation policy,
+    detection and approval settings) list "Ärztekammer" beside "Arztpraxis", not after "Zoo"
+    (coverage plans sorted by code point; the others had no order at all: newest first)."""
+    from billing.models import CoveragePlan
+    from billing.selectors import rate_card_current
+    from crises.models import ApprovalSettings, DetectionSettings, EscalationPolicy
+
+    rate_card = rate_card_current()
+    for number, one in enumerate(reversed(clients_in_code_point_order)):
+        CoveragePlan.objects.create(
+            client=one,
+            windows=[[0, 8, 18]],
+            federal_state="BY",
+            response_minutes=60,
+            channels=1,
+            comments_per_month=100,
+            valid_from=f"2026-01-{number + 1:02d}",
+            rate_card=rate_card,
+        )
+    for one in clients_in_code_point_order:  # created in code point order: newest first is "Zoo" first
+        EscalationPolicy.objects.create(client=one, name=f"Kette {one.name}")
+        DetectionSettings.objects.create(client=one)
+        ApprovalSettings.objects.create(client=one)
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    for changelist in (
+        "admin:billing_coverageplan_changelist",
+        "admin:crises_escalationpolicy_changelist",
+        "admin:crises_detectionsettings_changelist",
+        "admin:crises_approvalsettings_changelist",
+    ):
+        page = client.get(reverse(changelist)).content.decode()
+        listed = page[page.index('id="result_list"') :]
+        positions = [listed.index(name) for name in GERMAN_ORDER]
+        assert positions == sorted(positions), changelist

@@ -340,3 +340,27 @@ def test_on_a_phone_the_queue_shows_items_and_an_opened_one_comes_first(contexts
     assert page.locator(".conversation-pane").evaluate("pane => pane.getBoundingClientRect().top") < page.locator(
         ".queue-pane"
     ).evaluate("pane => pane.getBoundingClientRect().top")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_on_a_phone_the_roster_keeps_its_buttons_and_words_whole(contexts, live_server, language):
+    """The roster's buttons broke one letter a line ("J/e/t/z/t b/e/e/n/d/e/n") and its last column
+    ran out of the card: the table now scrolls sideways inside its card, and only there."""
+    page = contexts("lead", viewport=PHONE, is_mobile=True, has_touch=True, locale=language).new_page()
+    page.goto(f"{live_server.url}/crises/rota/")
+    end_now = page.locator("table.rota tr.running button")
+    expect(end_now).to_be_visible()
+
+    # The lines each button's text and each shift kind ("Abend", "Wochenende") takes.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('table.rota button, table.rota td:nth-child(4)')].map((element) => {
+             const range = document.createRange();
+             range.selectNodeContents(element);
+             const tops = new Set([...range.getClientRects()].filter((box) => box.width > 0).map((box) => Math.round(box.top)));
+             return [element.textContent.trim(), tops.size];
+           })"""
+    )
+    assert lines and all(count == 1 for _text, count in lines), lines
+    assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"]
+    end_now.scroll_into_view_if_needed()
+    expect(end_now).to_be_in_viewport()
