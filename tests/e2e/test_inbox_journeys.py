@@ -317,3 +317,21 @@ def test_an_item_opened_from_a_filtered_queue_carries_only_the_filters_set(
     )
     expect(page.locator("[data-queue-row].selected")).to_have_count(1)
     context.close()
+
+
+def test_an_items_header_says_due_in_but_overdue_alone(browser, live_server, browser_login, night_shift):
+    late, soon = night_shift["items"][0], night_shift["items"][1]
+    Item.objects.filter(pk=late.pk).update(sla_due_at=timezone.now() - timezone.timedelta(minutes=109))
+    Item.objects.filter(pk=soon.pk).update(sla_due_at=timezone.now() + timezone.timedelta(minutes=42))
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/inbox/items/{late.pk}/")
+    header = page.locator(".conversation-head")
+    expect(header).to_contain_text(re.compile(r"1 h 4\d min overdue"))
+    expect(header).not_to_contain_text(re.compile(r"due\s+1 h"), use_inner_text=True)
+
+    page.goto(f"{live_server.url}/inbox/items/{soon.pk}/")
+    expect(page.locator(".conversation-head")).to_contain_text(re.compile(r"due\s+in 4\d min"))
+    context.close()
