@@ -114,6 +114,21 @@ class UpcomingStep:
     addressed: list[str]  # the step's client contacts and agency roles, as a shift lead reads them
 
 
+@dataclass(frozen=True)
+class UpcomingFallback:
+    round: int
+    due_at: datetime
+
+
+def fallback_upcoming(*, crisis: Crisis, now: datetime) -> UpcomingFallback | None:
+    """The fallback alert's next round (a reminder) while an escalation without a ladder runs (the
+    crisis page's timer); None once acknowledged or resolved, or after the last round."""
+    if not crisis.escalation_running or crisis_steps(crisis=crisis):
+        return None
+    schedule = escalation_schedule(steps=FALLBACK_SCHEDULE, started_at=crisis.escalation_started_at)
+    return next((UpcomingFallback(round=step.number, due_at=due_at) for step, due_at in schedule if due_at > now), None)
+
+
 def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
     """The steps of a running escalation still to fire, with when and whom (the crisis page's
     timer). None once acknowledged or resolved: then nothing more fires."""
@@ -420,6 +435,7 @@ def _deliver(notification: Notification) -> None:
                 "acknowledge_url": ack_url,
                 "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
                 "fallback_repeat_minutes": FALLBACK_REPEAT_MINUTES,
+                "fallback_reminders": FALLBACK_ROUNDS - 1,
             },
         )
     elif notification.channel == NotificationChannel.OUTGOING_WEBHOOK:

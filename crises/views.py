@@ -19,7 +19,14 @@ from communityops.selectors import client_get_for_user, client_list_for_user, po
 from inbox.selectors import item_queryset_for_user
 
 from . import services
-from .escalation import acknowledge_link_check, escalation_policy_gap, escalation_upcoming
+from .escalation import (
+    FALLBACK_REPEAT_MINUTES,
+    FALLBACK_ROUNDS,
+    acknowledge_link_check,
+    escalation_policy_gap,
+    escalation_upcoming,
+    fallback_upcoming,
+)
 from .event_summaries import event_summary
 from .forms import (
     CrisisCreateForm,
@@ -158,6 +165,9 @@ def crisis_detail(request, crisis_id: int):
         "approved_draft": draft_latest_approved(crisis=crisis),
         "notifications": crisis_notifications(crisis=crisis),
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
+        "upcoming_fallback": fallback_upcoming(crisis=crisis, now=now),
+        "fallback_repeat_minutes": FALLBACK_REPEAT_MINUTES,
+        "fallback_reminders": FALLBACK_ROUNDS - 1,
         "holding_statements": holding_statements_ready(client=crisis.client),
         "on_call": on_call_lead_now(at=now),
         "policy_gap": escalation_policy_gap(crisis=crisis, at=now),

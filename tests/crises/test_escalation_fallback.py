@@ -1,6 +1,7 @@
 """An escalation always reaches someone: without a ladder for the crisis, the agency is alerted, and
 the crisis page says so (and where an admin sets up the policy)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -67,9 +68,10 @@ def test_without_a_policy_the_shift_lead_on_call_is_alerted_and_reminded_until_a
     assert "keine Eskalationsrichtlinie von Brauhaus Isartal" in mail.outbox[0].body
     assert "Erinnerung" not in mail.outbox[0].body
     assert (
-        f"Erinnerung 1: Noch niemand hat diese Krise bestätigt. Wir erinnern Sie alle {FALLBACK_REPEAT_MINUTES} Minuten"
-        in mail.outbox[1].body
+        f"Bis jemand bestätigt, erinnern wir alle {FALLBACK_REPEAT_MINUTES} Minuten daran, "
+        f"höchstens {FALLBACK_ROUNDS - 1}-mal." in mail.outbox[0].body
     )
+    assert f"Erinnerung 1 von {FALLBACK_ROUNDS - 1}: Noch niemand hat diese Krise bestätigt." in mail.outbox[1].body
 
 
 def test_the_fallback_reminders_stop_after_the_last_round_and_skip_rounds_missed_in_an_outage(client_factory, on_call):
@@ -227,7 +229,9 @@ def test_the_crisis_page_says_the_client_has_no_policy_before_and_after_the_star
         "will be alerted, by email; the client&#x27;s contacts will not." in started.content.decode()
     )
     assert note in after and "No notifications yet." not in after
-    assert f"<td>without policy</td><td>{on_call}</td>" in after
+    assert re.search(rf'<td>without policy</td><td class="when">[^<]+</td><td>{on_call}</td>', after)
+    assert f"reminds them every {FALLBACK_REPEAT_MINUTES} minutes until acknowledged" in before
+    assert re.search(rf"Reminder 1 of {FALLBACK_ROUNDS - 1} at \d\d:\d\d by email, to the shift lead on call", after)
     assert f"no escalation policy applies: by Email to {on_call}" in after
 
 
