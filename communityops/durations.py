@@ -10,9 +10,11 @@ from django.utils.translation import pgettext
 
 
 def duration_text(minutes: float | Decimal | None) -> str | None:
-    """`minutes` in hours and whole minutes; under a minute (but not none) is "< 1 min"."""
+    """`minutes` in hours and whole minutes; under a minute (but not none) is "< 1 min"; a span
+    below zero (clocks apart) counts as none."""
     if minutes is None:
         return None
+    minutes = max(minutes, 0)
     whole = int(Decimal(str(minutes)).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
     if whole == 0 and minutes > 0:
         return pgettext("a duration", "< 1 min")

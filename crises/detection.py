@@ -36,7 +36,7 @@ from .lock_objects import spike_alert_qs_skip_locked
 from .models import ChannelUnansweredThreshold, DetectionSettings, SpikeAlert
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
-from .selectors import on_call_lead_or_shift_leads, spike_alert_samples
+from .selectors import agency_alert_recipients, spike_alert_samples
 
 SAMPLE_SIZE = 5
 
@@ -236,14 +236,14 @@ def spike_detect_all(*, now: datetime) -> list[SpikeAlert]:
 @transaction.atomic
 def spike_alert_notify(*, alert_id: int, now: datetime) -> bool:
     """Email the alert with its evidence to the shift lead on call, or with nobody on call to every
-    shift lead and admin (on_call_lead_or_shift_leads, as the escalation fallback).
+    shift lead and admin (agency_alert_recipients, as the escalation fallback).
 
     Idempotent: notified_to is set in the same transaction, under the alert's row lock.
     """
     alert = spike_alert_qs_skip_locked().select_related("client", "channel").filter(pk=alert_id, notified_to="").first()
     if alert is None:
         return False
-    leads = on_call_lead_or_shift_leads(at=now)
+    leads = agency_alert_recipients(at=now)
     context = {
         "alert": alert,
         "samples": spike_alert_samples(alert=alert),

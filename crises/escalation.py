@@ -51,7 +51,7 @@ from .models import (
 from .notifications import DeliveryError, absolute_url, recipient_language
 from .notifications.email import email_send
 from .notifications.webhook import chat_post, webhook_post_json
-from .selectors import on_call_lead_or_shift_leads
+from .selectors import agency_alert_recipients
 from .services import crisis_event_record
 
 BUSINESS_DAY_START = time(9)
@@ -212,7 +212,7 @@ def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, firs
     users: list[User] = []
     roles = set(step.agency_roles)
     if first or AgencyRole.ON_CALL_LEAD in roles:
-        users.extend(on_call_lead_or_shift_leads(at=now))
+        users.extend(agency_alert_recipients(at=now))
     if AgencyRole.CRISIS_OWNER in roles and crisis.owner is not None:
         users.append(crisis.owner)
     if AgencyRole.ALL_SHIFT_LEADS in roles:
@@ -299,7 +299,7 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
             crisis=crisis,
             step=None,
             channel=NotificationChannel.EMAIL,
-            recipients=[_user_recipient(user) for user in on_call_lead_or_shift_leads(at=now)],
+            recipients=[_user_recipient(user) for user in agency_alert_recipients(at=now)],
             now=now,
             data={
                 "fallback": escalation_policy_gap(crisis=crisis, at=now),

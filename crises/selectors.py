@@ -51,7 +51,7 @@ def on_call_lead_now(*, at: datetime) -> User | None:
     return shift.lead if shift else None
 
 
-def on_call_lead_or_shift_leads(*, at: datetime) -> list[User]:
+def agency_alert_recipients(*, at: datetime) -> list[User]:
     """Who is alerted when the agency must be: the shift lead on call, or, with nobody on call,
     every active shift lead and admin."""
     lead = on_call_lead_now(at=at)

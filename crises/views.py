@@ -42,6 +42,7 @@ from .forms import (
 )
 from .models import Approval, Crisis, HoldingStatement, OnCallShift
 from .selectors import (
+    agency_alert_recipients,
     clients_without_escalation_policy,
     crises_to_link_item,
     crisis_board_for_user,
@@ -58,7 +59,6 @@ from .selectors import (
     holding_statements_ready,
     notification_recipient_label,
     on_call_lead_now,
-    on_call_lead_or_shift_leads,
     on_call_rota,
     on_call_shift_now,
     portal_drafts_awaiting,
@@ -219,7 +219,7 @@ def crisis_escalate(request, crisis):
         messages.success(request, _("Escalation started."))
         return
     # Said at once: without a ladder, only the agency is alerted (crises.escalation's fallback).
-    alerted = on_call_lead_or_shift_leads(at=now)
+    alerted = agency_alert_recipients(at=now)
     messages.warning(
         request,
         ngettext(

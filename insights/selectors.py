@@ -452,7 +452,7 @@ def volume_by_channel(*, client: Client, report_filter: ReportFilter) -> list[di
         client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
         .values("channel_id", "channel__name", "channel__platform")
         .annotate(**sentiment_aggregates())
-        .order_by("-total", alphabetical("channel__name"))
+        .order_by("-total", alphabetical("channel__name"), "channel__name")
     )
 
 

@@ -20,6 +20,7 @@ from communityops.durations import duration_text
         (Decimal("0.4"), "< 1 min", "< 1 Min."),
         (0, "0 min", "0 Min."),
         (1500, "25 h", "25 Std."),
+        (-5, "0 min", "0 Min."),  # below zero (clocks apart) counts as none, not "-1 h 55 min"
     ],
 )
 def test_a_duration_is_written_in_hours_and_minutes_in_the_active_language(minutes, english, german):

@@ -141,7 +141,7 @@ def test_a_baseline_shorter_than_a_week_is_refused(client_factory):
 
 
 def test_with_nobody_on_call_a_spike_alerts_every_shift_lead_and_admin(client_factory, user_factory):
-    """As the escalation fallback does (on_call_lead_or_shift_leads): not only the shift leads."""
+    """As the escalation fallback does (agency_alert_recipients): not only the shift leads."""
     lead, admin = user_factory(role=User.Role.SHIFT_LEAD), user_factory(role=User.Role.ADMIN)
     user_factory(role=User.Role.AGENT)
     user_factory(role=User.Role.SHIFT_LEAD, is_active=False)
