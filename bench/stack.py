@@ -171,9 +171,9 @@ def postmaster_pid(url: str) -> int:
     """The PostgreSQL server's main process: the parent of a connection's backend."""
     import psycopg
 
-    with psycopg.connect(url) as connection:
-        backend = connection.info.backend_pid
-    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    with psycopg.connect(url) as connection:  # read while the backend lives: it exits on close
+        stat = Path(f"/proc/{connection.info.backend_pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def rss_kib(pid: int) -> int:
