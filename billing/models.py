@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from communityops.alphabetical import alphabetical
@@ -225,9 +225,9 @@ class CoveragePlan(models.Model):
         ]
         indexes = [models.Index(fields=["client", "valid_from"], name="coverage_plan_lookup")]
 
-    def __str__(self) -> str:
-        until = self.valid_until.isoformat() if self.valid_until else "…"
-        return f"{self.client} · {self.valid_from.isoformat()} – {until}"
+    def __str__(self) -> str:  # dates as the active language writes them (admin lists, messages)
+        until = date_format(self.valid_until, "SHORT_DATE_FORMAT") if self.valid_until else "…"
+        return f"{self.client} · {date_format(self.valid_from, 'SHORT_DATE_FORMAT')} – {until}"
 
     @property
     def pattern(self) -> WeeklyPattern:

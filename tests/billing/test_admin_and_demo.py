@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -64,6 +65,9 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
     new = CoveragePlan.objects.get(client=customer, valid_until__isnull=True)
     assert old.valid_until == start
     assert new.windows == [[5, 10, 20], [6, 10, 20]]
+    # The success message names the plan with a German date (it said 2026-12-24).
+    saved = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any(f"{customer.name} · {start:%d.%m.%Y} – …" in message for message in saved), saved
 
 
 @pytest.mark.parametrize(
