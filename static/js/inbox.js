@@ -158,6 +158,23 @@
     });
   });
 
+  // With a client chosen, the channel menu offers that client's channels only; a channel of
+  // another client is let go (before htmx asks for the list, which would be empty).
+  function channelsOfChosenClient() {
+    const filters = document.getElementById("queue-filters");
+    if (!filters) return;
+    const client = filters.elements.client.value;
+    const channel = filters.elements.channel;
+    Array.from(channel.options).forEach((option) => {
+      option.hidden = Boolean(client && option.dataset.client && option.dataset.client !== client);
+    });
+    if (channel.selectedOptions[0] && channel.selectedOptions[0].hidden) channel.value = "";
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.name === "client" && event.target.closest("#queue-filters")) channelsOfChosenClient();
+  }, true);
+  channelsOfChosenClient();
+
   // The live refresh of the queue asks for as many rows as are loaded, so "Load more" pages stay.
   document.body.addEventListener("htmx:configRequest", (event) => {
     if (event.detail.elt.id === "queue-list" && !event.detail.parameters.cursor) {

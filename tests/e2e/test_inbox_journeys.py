@@ -335,3 +335,32 @@ def test_an_items_header_says_due_in_but_overdue_alone(browser, live_server, bro
     page.goto(f"{live_server.url}/inbox/items/{soon.pk}/")
     expect(page.locator(".conversation-head")).to_contain_text(re.compile(r"due\s+in 4\d min"))
     context.close()
+
+
+def test_with_a_client_chosen_the_channel_menu_offers_its_channels_only(
+    browser, live_server, browser_login, night_shift, client_factory, channel_factory, team_factory
+):
+    other = client_factory(name="Rheinmode KG")
+    team_factory(members=[night_shift["agent_a"]], clients=[other])
+    shop = channel_factory(client=other, name="Rheinmode Shop")
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    clients, channels = (
+        page.locator("#queue-filters select[name=client]"),
+        page.locator("#queue-filters select[name=channel]"),
+    )
+    offered = "#queue-filters select[name=channel] option:not([hidden])"
+
+    clients.select_option(label="Rheinmode KG")
+    expect(page.locator(offered)).to_have_text(["all", "Rheinmode KG · Rheinmode Shop"])
+    channels.select_option(str(shop.pk))
+    expect(page).to_have_url(re.compile(rf"channel={shop.pk}"))
+
+    # Another client lets the channel go: the list would otherwise be empty whatever that client has.
+    clients.select_option(label="Brauhaus Isartal GmbH")
+    expect(channels).to_have_value("")
+    expect(page.locator(offered)).to_have_text(["all", f"Brauhaus Isartal GmbH · {night_shift['channel'].name}"])
+    expect(page.locator("#queue-list")).to_contain_text("Winterbier")
+    context.close()
