@@ -194,6 +194,14 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     filter_horizontal = ("members", "clients")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "members" and formfield is not None:
+            # No "+" to invite someone from here: the invitation offers every role, a client
+            # contact among them, whom the team would then refuse. Staff are invited under Users.
+            formfield.widget.can_add_related = False
+        return formfield
+
 
 class UserInviteForm(forms.ModelForm):
     """The admin's add form: a new account is an invitation (user_invite). A client contact's login
@@ -204,7 +212,7 @@ class UserInviteForm(forms.ModelForm):
         .select_related("client")
         .order_by(alphabetical("client__name"), alphabetical("name")),
         required=False,
-        label=_("client contact"),
+        label=_("Client contact"),
         help_text=_("For a client contact's login: the contact it belongs to (its client's portal)."),
     )
 

@@ -99,3 +99,11 @@ def test_a_team_member_does_not_become_a_client_contact_while_in_the_team(admin_
     assert response.status_code == 200
     assert "Anna Agent is a member of Team Nord: teams are for agency staff." in response.content.decode()
     assert agent.role == User.Role.AGENT
+
+
+def test_the_team_page_invites_nobody_but_still_adds_clients(admin_http):
+    page = admin_http.get(reverse("admin:communityops_team_add")).content.decode()
+
+    # The "+" beside the members opened the invitation, which offers the client-contact role.
+    assert 'id="add_id_members"' not in page
+    assert 'id="add_id_clients"' in page
