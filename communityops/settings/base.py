@@ -128,6 +128,7 @@ LANGUAGES = [("de", _("German")), ("en", _("English"))]
 # locale_overrides/ first: its German replaces django-allauth's own where that says "du" (the app
 # says "Sie"); edited by hand, see README. locale/ is the project's catalogue (makemessages).
 LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["communityops.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

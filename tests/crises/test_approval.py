@@ -56,10 +56,12 @@ def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_cap
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
 
     page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+    german = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "de"}).content.decode()
 
     draft.refresh_from_db()
-    due = timezone.localtime(draft.approval_due_at).strftime("%d.%m. %H:%M")
-    assert f"Please decide by {due}." in page
+    due = timezone.localtime(draft.approval_due_at)
+    assert f"Please decide by {due:%b} {due.day}, {due:%H:%M}." in page  # as English writes it (DAY_TIME_FORMAT)
+    assert f"{due:%d.%m. %H:%M}" in german
 
 
 def test_magic_link_approves_once_and_is_then_used_up(client, crisis_setup, django_capture_on_commit_callbacks):
@@ -393,7 +395,7 @@ def test_a_client_abroad_reads_the_deadline_in_its_own_time(client, crisis_setup
     page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
 
     assert f"Bitte entscheiden Sie bis {in_new_york:%d.%m.%Y %H:%M} Uhr" in mail.outbox[0].body
-    assert f"Please decide by {in_new_york:%d.%m. %H:%M}." in page
+    assert f"Please decide by {in_new_york:%b} {in_new_york.day}, {in_new_york:%H:%M}." in page
     assert f"{in_berlin:%H:%M}" not in page
 
 
@@ -409,4 +411,4 @@ def test_the_portal_shows_the_deadline_in_the_clients_time(
     page = client.get(f"/crises/portal/{crisis_setup['crisis'].pk}/", headers={"Accept-Language": "en"})
 
     in_tokyo = timezone.localtime(draft.approval_due_at, ZoneInfo("Asia/Tokyo"))
-    assert f"Please decide by {in_tokyo:%d.%m. %H:%M}." in page.content.decode()
+    assert f"Please decide by {in_tokyo:%b} {in_tokyo.day}, {in_tokyo:%H:%M}." in page.content.decode()
