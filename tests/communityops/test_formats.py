@@ -23,4 +23,8 @@ def test_a_moment_is_written_as_the_pages_language_writes_it(language, day_time,
         assert date_format(MOMENT, "DAY_TIME_FORMAT") == day_time
         assert date_format(MOMENT, "DAY_TIME_SECONDS_FORMAT") == with_seconds
         assert date_format(MOMENT, "SHORT_DATETIME_FORMAT") == with_year
+        assert (
+            date_format(MOMENT, "WEEKDAY_DAY_TIME_FORMAT")
+            == {"de": "Di 24.11. 20:13", "en": "Tue Nov 24, 20:13"}[language]
+        )
         assert Template('{{ at|date:"DAY_TIME_FORMAT" }}').render(Context({"at": MOMENT})) == day_time

@@ -49,7 +49,7 @@ def test_the_rota_shows_who_is_on_call_now_the_next_shifts_and_the_gaps(client, 
     page = client.get("/crises/rota/", headers=ENGLISH).content.decode()
 
     with translation.override("en"):
-        gap_from = date_format(timezone.localtime(_hour(3)), "D d.m. H:i")
+        gap_from = date_format(timezone.localtime(_hour(3)), "WEEKDAY_DAY_TIME_FORMAT")
     assert f"<strong>{shift_lead}</strong>" in page
     assert page.index(str(shift_lead)) < page.index(f'<td class="when">{gap_from}</td>') < page.index(str(second_lead))
     assert page.count("nobody on call</span>") == 1 and "nobody on call from here on" in page
