@@ -32,6 +32,10 @@ def crisis_texts_redact(*, client: Client, item_ids: list[int], redact: Callable
         _fields_redact(crisis, ("title", "post_mortem"), redact)
     for draft in ResponseDraft.objects.filter(crisis__in=crises):
         _fields_redact(draft, ("text",), redact)
+        # The per-platform versions of the response are texts the agency typed as well.
+        platform_texts = {platform: redact(text) for platform, text in draft.platform_texts.items()}
+        if platform_texts != draft.platform_texts:
+            ResponseDraft.objects.filter(pk=draft.pk).update(platform_texts=platform_texts)
     for approval in Approval.objects.filter(draft__crisis__in=crises).exclude(comment=""):
         _fields_redact(approval, ("comment",), redact)
     for event in CrisisEvent.objects.filter(crisis__in=crises, data__has_any_keys=_EVENT_TEXT_KEYS):

@@ -40,28 +40,31 @@
     }
   });
 
-  // A field the browser finds invalid (say, the number of channels left empty) stops the live
-  // price: say which field, and mark the price shown as not matching the form any more.
+  // A field the browser finds invalid (say, the number of channels left empty, or the email: htmx
+  // validates the whole form, hx-validate) stops the live price: say which field, and mark the
+  // price shown as not matching the form any more.
+  let halts = 0;
   document.body.addEventListener("htmx:validation:halted", (event) => {
     const form = event.target.closest && event.target.closest("form#calculator");
     if (!form) return;
     form.reportValidity();
-    markStaleIfInvalid(form);
+    halts += 1;
+    markStale();
   });
 
-  // A price asked for before the field was emptied can arrive after it, and htmx settles the new
+  // A price asked for before a change was halted can arrive after it, and htmx settles the new
   // breakdown by giving it the old one's attributes and then, 20 ms later, its own: a mark set in
-  // between is lost. So the mark is set again once the breakdown has settled, while the form's
-  // pricing inputs are still invalid.
-  document.body.addEventListener("htmx:afterSettle", () => {
-    const form = document.getElementById("calculator");
-    if (form) markStaleIfInvalid(form);
+  // between is lost. So a price asked for before the latest halt is marked again once settled.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.xhr) event.detail.xhr.calculatorHaltsBefore = halts;
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const asked = event.detail.xhr && event.detail.xhr.calculatorHaltsBefore;
+    if (asked !== undefined && asked !== halts) markStale();
   });
 
-  function markStaleIfInvalid(form) {
-    const pricingInputs = form.querySelectorAll("[hx-post] input, [hx-post] select");
-    const invalid = Array.from(pricingInputs).some((input) => !input.checkValidity());
+  function markStale() {
     const breakdown = document.getElementById("breakdown");
-    if (breakdown && invalid) breakdown.classList.add("stale");
+    if (breakdown) breakdown.classList.add("stale");
   }
 })();

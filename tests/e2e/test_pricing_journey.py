@@ -101,6 +101,21 @@ def test_a_price_arriving_after_a_field_was_emptied_stays_marked_as_not_matching
     expect(page.locator("#breakdown")).to_have_class(re.compile(r"\bstale\b"))
 
 
+def test_a_price_halted_by_an_invalid_email_is_marked_as_not_matching(browser, live_server):
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    expect(page.locator("#breakdown .amount")).to_have_text(re.compile(r"€"))
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if "/pricing/preview/" in request.url else None)
+    page.get_by_label("Your email (optional)").fill("not-an-email")
+
+    page.get_by_role("button", name=WEEKENDS).click()
+    page.wait_for_timeout(500)
+
+    assert requests == []  # htmx validates the whole form (hx-validate): the price is halted
+    expect(page.locator("#breakdown")).to_have_class(re.compile(r"\bstale\b"))
+
+
 def test_only_the_save_button_saves_a_quote_and_one_click_saves_one(browser, live_server):
     # htmx sends a form's request to the formaction of the submit button clicked last; a save the
     # browser's validation stopped must not turn every later change into a saved quote.

@@ -461,3 +461,23 @@ def test_erased_items_stand_for_no_author_in_the_client_report(channel_factory, 
     figures = author_figures(client=channel.client, report_filter=ReportFilter(period=period))
 
     assert [row["author_id"] for row in figures.activity] == [kept.author_id]
+
+
+def test_the_per_platform_texts_of_a_crisis_response_no_longer_name_the_author(channel_factory, lead_for, ingest):
+    channel = channel_factory()
+    lead = lead_for(channel.client)
+    item = ingest(channel, author_id="vera")
+    now = timezone.now()
+    crisis = crisis_create_from_items(acting_user=lead, items=[item], title="Beschwerde", now=now)
+    draft = response_draft_create(
+        crisis=crisis,
+        acting_user=lead,
+        text="Liebe Community, danke.",
+        platform_texts={channel.platform: "Liebe Dr. Vera Einkauf, danke."},
+        now=now,
+    )
+
+    author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8")
+
+    draft.refresh_from_db()
+    assert draft.platform_texts == {channel.platform: "Liebe […], danke."}
