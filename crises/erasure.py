@@ -1,17 +1,19 @@
 """The crisis side of erasing an author's data (inbox.services.erasure, GDPR Art. 17).
 
 A crisis the author's items were linked to may name them: in its title, its post-mortem, the
-response drafts, the client contacts' approval comments, and the timeline's copies of the title
-and the comments. Their name and handle are replaced there as in the agency's replies; the crisis
-itself, its links and who did what stay. Registered in CrisesConfig.ready().
+response drafts (and their per-platform versions), the client contacts' approval comments, the
+timeline's copies of the title and the comments, and the published response's copies as replies
+to every linked item, other people's too. Their name and handle are replaced there as in the
+agency's replies; the crisis itself, its links and who did what stay. Registered in CrisesConfig.ready().
 """
 
 from collections.abc import Callable
 
 from communityops.models import Client
+from inbox.services.erasure import reply_texts_redact
 
 from .lock_objects import crisis_qs_select_for_update
-from .models import Approval, Crisis, CrisisEvent, ResponseDraft
+from .models import Approval, Crisis, CrisisEvent, CrisisItem, ResponseDraft
 
 # The timeline entries that copy a text someone typed (OPENED: the title; APPROVAL_DECIDED: the comment).
 _EVENT_TEXT_KEYS = ("title", "comment")
@@ -38,6 +40,10 @@ def crisis_texts_redact(*, client: Client, item_ids: list[int], redact: Callable
             ResponseDraft.objects.filter(pk=draft.pk).update(platform_texts=platform_texts)
     for approval in Approval.objects.filter(draft__crisis__in=crises).exclude(comment=""):
         _fields_redact(approval, ("comment",), redact)
+    # The response went out to every linked item, other people's too: those replies name the author as well.
+    reply_texts_redact(
+        item_ids=list(CrisisItem.objects.filter(crisis__in=crises).values_list("item_id", flat=True)), redact=redact
+    )
     for event in CrisisEvent.objects.filter(crisis__in=crises, data__has_any_keys=_EVENT_TEXT_KEYS):
         data = {
             key: redact(value) if key in _EVENT_TEXT_KEYS and isinstance(value, str) else value

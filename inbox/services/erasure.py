@@ -104,7 +104,8 @@ def _raw_data_drop(*, item_ids: list[int], now: datetime) -> _RawDataDropped:
     return _RawDataDropped(dropped=dropped, kept=kept)
 
 
-# Another app's copies of what names the author (crises: titles, drafts, comments), redacted in the
+# Another app's copies of what names the author (crises: titles, drafts, comments, and the
+# response published to other people's items), redacted in the
 # erasure's transaction: called as redactor(client=..., item_ids=[the author's items there],
 # redact=<text -> text with the author's name and handle replaced>). Registered once, in the
 # app's AppConfig.ready() (as billing.statements' row providers).
@@ -123,33 +124,39 @@ def _author_names(author: Author) -> list[str]:
 
 
 def _names_redacted(text: str, names: list[str]) -> str:
+    """The names replaced where they stand as words, also with a German genitive or an English
+    possessive ("Veras", "Vera's"), never inside another word ("Max" leaves "maximal" alone)."""
     for name in names:
-        text = re.sub(re.escape(name), REDACTED, text, flags=re.IGNORECASE)
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?:s|'s|’s)?(?!\w)", REDACTED, text, flags=re.IGNORECASE)
     return text
+
+
+def reply_texts_redact(*, item_ids: list[int], redact: Callable[[str], str]) -> None:
+    """Replace names in the agency's replies to these items and in their timeline copies (the
+    erasure's own items; crises.erasure for a published crisis response's copies on other items)."""
+    for action in OutboundAction.objects.filter(AnyOf(F("item_id"), item_ids)).exclude(text=""):
+        redacted = redact(action.text)
+        if redacted != action.text:
+            OutboundAction.objects.filter(pk=action.pk).update(text=redacted)
+    for event in ItemEvent.objects.filter(AnyOf(F("item_id"), item_ids), data__has_key="text"):
+        redacted = redact(str(event.data["text"]))
+        if redacted != event.data["text"]:
+            ItemEvent.objects.filter(pk=event.pk).update(data={**event.data, "text": redacted})
 
 
 def _replies_redact(*, item_ids: list[int], names: list[str]) -> None:
     """The author's name and handle out of the agency's replies to these items (and their timeline
     copies); replies not sent yet are not sent any more."""
-    actions = OutboundAction.objects.filter(AnyOf(F("item_id"), item_ids))
     going = Q(status=OutboundAction.Status.QUEUED) | Q(
         status=OutboundAction.Status.FAILED, next_attempt_at__isnull=False
     )
-    actions.filter(going).update(
+    OutboundAction.objects.filter(AnyOf(F("item_id"), item_ids)).filter(going).update(
         status=OutboundAction.Status.FAILED,
         next_attempt_at=None,
         last_error="not sent: the author's personal data was erased",
     )
-    if not names:
-        return
-    for action in actions.exclude(text=""):
-        redacted = _names_redacted(action.text, names)
-        if redacted != action.text:
-            OutboundAction.objects.filter(pk=action.pk).update(text=redacted)
-    for event in ItemEvent.objects.filter(AnyOf(F("item_id"), item_ids), data__has_key="text"):
-        redacted = _names_redacted(str(event.data["text"]), names)
-        if redacted != event.data["text"]:
-            ItemEvent.objects.filter(pk=event.pk).update(data={**event.data, "text": redacted})
+    if names:
+        reply_texts_redact(item_ids=item_ids, redact=partial(_names_redacted, names=names))
 
 
 def _author_delete_if_unused(author: Author) -> bool:

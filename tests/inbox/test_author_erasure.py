@@ -324,6 +324,40 @@ def test_the_crises_linking_the_authors_items_no_longer_name_them(channel_factor
     assert unrelated.title == "Dr. Vera Einkauf"  # it links none of the author's items
 
 
+def test_the_published_response_on_other_peoples_items_no_longer_names_the_author(channel_factory, lead_for, ingest):
+    channel = channel_factory()
+    lead = lead_for(channel.client)
+    vera, otto = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
+    crisis = crisis_create_from_items(acting_user=lead, items=[vera, otto], title="Glasbruch", now=timezone.now())
+    published = OutboundAction.objects.create(
+        item=otto,
+        kind=OutboundAction.Kind.REPLY,
+        text="Wie Dr. Vera Einkauf schon schrieb: wir prüfen das.",
+        status=OutboundAction.Status.SENT,
+    )
+
+    author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 8")
+
+    published.refresh_from_db()
+    assert published.text == "Wie […] schon schrieb: wir prüfen das."
+    assert crisis.crisis_items.count() == 2
+
+
+def test_a_name_is_replaced_as_a_word_never_inside_another_word(channel_factory, lead_for, ingest):
+    channel = channel_factory()
+    lead = lead_for(channel.client)
+    item = ingest(channel, author_id="max")
+    Author.objects.filter(pk=item.author_id).update(display_name="Max")
+    crisis = crisis_create_from_items(
+        acting_user=lead, items=[item], title="Max' Beschwerde: Lieferzeit maximal, Maxs Paket", now=timezone.now()
+    )
+
+    author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9")
+
+    crisis.refresh_from_db()
+    assert crisis.title == "[…]' Beschwerde: Lieferzeit maximal, […] Paket"
+
+
 def test_another_clients_data_about_the_author_stays(channel_factory, client_factory, lead_for, agent_for, ingest):
     ours, theirs = channel_factory(client=client_factory()), channel_factory(client=client_factory())
     lead = lead_for(ours.client)
