@@ -89,6 +89,20 @@ def test_malformed_json_to_the_api_is_a_400(agent_client, open_item_factory, fac
     assert not item.notes.exists()
 
 
+def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db):
+    # DRF's own "JSON parse error - Expecting value: ..." came out in English on a German request.
+    german = client.post(
+        "/api/billing/quote/", b"Preis?", content_type="application/json", headers={"Accept-Language": "de"}
+    )
+    english = client.post(
+        "/api/billing/quote/", b"Preis?", content_type="application/json", headers={"Accept-Language": "en"}
+    )
+
+    assert german.status_code == english.status_code == 400
+    assert german.json()["detail"].startswith("Der Inhalt ist kein gültiges JSON (Expecting value")
+    assert english.json()["detail"].startswith("The body is not valid JSON (Expecting value")
+
+
 @pytest.mark.parametrize(
     "body",
     [b"\xff\xfe{}", b"[" * 50_000 + b"]" * 50_000, b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
