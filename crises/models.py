@@ -289,7 +289,8 @@ class Notification(models.Model):
     # "contact:<id>", "user:<id>" or "chat" (a chat webhook is one recipient).
     recipient_key = models.CharField(_("recipient key"), max_length=50)
     # A step alerts once (1); the fallback repeats until acknowledged: 2, 3, ... are its reminders.
-    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # db_default: code from before rounds (a rolling deploy) still inserts notifications.
+    round = models.PositiveSmallIntegerField(_("round"), default=1, db_default=1)
     recipient_label = models.CharField(_("recipient label"), max_length=200)
     address = models.CharField(_("address"), max_length=500, help_text=_("Email address, phone number or webhook URL."))
     channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)

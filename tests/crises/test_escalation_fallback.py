@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -281,3 +282,20 @@ def test_the_admins_policy_list_names_the_clients_without_an_active_policy(admin
     page = admin_http.get(reverse("admin:crises_escalationpolicy_changelist"), headers={"Accept-Language": "en"})
 
     assert "never the client&#x27;s contacts): Brauhaus Isartal</li>" in page.content.decode()
+
+
+def test_a_notification_written_without_a_round_is_round_one(client_factory, on_call):
+    # Code from before rounds, still running during a rolling deploy, inserts without the column.
+    crisis, start = _escalating_crisis(client=client_factory(), lead=on_call)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Notification._meta.db_table}
+                (crisis_id, recipient_key, recipient_label, address, channel, language, status, attempts,
+                 last_error, created_at)
+            VALUES (%s, 'chat', 'Chat', 'http://127.0.0.1:9/hook', 'email', 'de', 'pending', 0, '', %s)
+            RETURNING round
+            """,  # noqa: S608 - the table name is ours
+            [crisis.pk, start],
+        )
+        assert cursor.fetchone() == (1,)
