@@ -15,8 +15,8 @@ Without a ladder (the client has no escalation policy, it is switched off, or no
 applies to this crisis's severity and time) an escalation still reaches someone: the fallback
 alerts the shift lead on call, or every shift lead and admin when nobody is, by email
 (Notification rows without a step), and the crisis page says why (escalation_policy_gap). Like
-a ladder's steps it runs on the escalation clock (escalation_schedule): it repeats every
-FALLBACK_REPEAT_MINUTES until acknowledged, FALLBACK_ROUNDS times at most (a reminder missed past
+a ladder's steps it runs on the escalation clock (escalation_schedule), counted from its first
+alert: it repeats every FALLBACK_REPEAT_MINUTES until acknowledged, FALLBACK_ROUNDS times at most (a reminder missed past
 that time is not sent late), each round to whoever is on call then.
 
 Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except the public
@@ -120,12 +120,28 @@ class UpcomingFallback:
     due_at: datetime
 
 
+def _fallback_fired(crisis: Crisis) -> list[tuple[datetime, dict]]:
+    """The fallback's rounds fired so far: (when, event data), oldest first."""
+    return list(
+        crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED, data__has_key="fallback")
+        .order_by("created_at", "pk")
+        .values_list("created_at", "data")
+    )
+
+
+def _fallback_schedule(*, fired: list[tuple[datetime, dict]], now: datetime) -> list[tuple[FallbackRound, datetime]]:
+    """The fallback's rounds with their due times, counted from its first alert: that one is due
+    as soon as the escalation has no ladder (now, while none has fired), also when the ladder went
+    away mid-escalation (a policy switched off), so the first alert is never labelled a reminder."""
+    return escalation_schedule(steps=FALLBACK_SCHEDULE, started_at=fired[0][0] if fired else now)
+
+
 def fallback_upcoming(*, crisis: Crisis, now: datetime) -> UpcomingFallback | None:
     """The fallback alert's next round (a reminder) while an escalation without a ladder runs (the
     crisis page's timer); None once acknowledged or resolved, or after the last round."""
     if not crisis.escalation_running or crisis_steps(crisis=crisis):
         return None
-    schedule = escalation_schedule(steps=FALLBACK_SCHEDULE, started_at=crisis.escalation_started_at)
+    schedule = _fallback_schedule(fired=_fallback_fired(crisis), now=now)
     return next((UpcomingFallback(round=step.number, due_at=due_at) for step, due_at in schedule if due_at > now), None)
 
 
@@ -275,19 +291,18 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     fired = list(crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED).values_list("data", flat=True))
     steps = crisis_steps(crisis=crisis)
     created = 0
+    fallback_fired = _fallback_fired(crisis) if not steps else []
     due_rounds = [
         (fallback_round, due_at)
-        for fallback_round, due_at in escalation_schedule(
-            steps=FALLBACK_SCHEDULE, started_at=crisis.escalation_started_at
-        )
+        for fallback_round, due_at in _fallback_schedule(fired=fallback_fired, now=now)
         if due_at <= now
     ]
     # A round fires once: its event says so (events from before rounds: round 1). Only the latest
     # due round fires: after an outage the lead gets one reminder, not every one missed. A reminder
     # whose turn is over (the last round's, FALLBACK_ROUNDS * FALLBACK_REPEAT_MINUTES after the
-    # start) is not sent late: days later it would remind of a crisis long in hand (and the first
-    # run of rounds would have sent "reminder 7" for every old unacknowledged crisis).
-    last_fired = max((data.get("round", 1) for data in fired if data.get("fallback")), default=0)
+    # first alert) is not sent late: days later it would remind of a crisis long in hand (and the
+    # first run of rounds would have sent "reminder 7" for every old unacknowledged crisis).
+    last_fired = max((data.get("round", 1) for _at, data in fallback_fired), default=0)
     if (
         not steps
         and due_rounds

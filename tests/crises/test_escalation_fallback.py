@@ -299,3 +299,27 @@ def test_a_notification_written_without_a_round_is_round_one(client_factory, on_
             [crisis.pk, start],
         )
         assert cursor.fetchone() == (1,)
+
+
+def test_a_policy_switched_off_mid_escalation_starts_the_fallback_at_its_first_alert(
+    client_factory, on_call, policy_factory, contact_factory
+):
+    customer = client_factory(name="Brauhaus Isartal")
+    policy = policy_factory(customer, [{"contacts": [contact_factory(customer, name="Sabine")]}])
+    crisis, start = _escalating_crisis(client=customer, lead=on_call)
+    every = timedelta(minutes=FALLBACK_REPEAT_MINUTES)
+    crisis_escalate_due(now=start)  # the policy's step
+    EscalationPolicy.objects.filter(pk=policy.pk).update(is_active=False)
+    switched_off = start + 4 * every
+
+    first = crisis_escalate_due(now=switched_off)
+    escalation_clock_tick(now=switched_off)  # sends it
+    too_soon = crisis_escalate_due(now=switched_off + every / 2)
+    reminder = crisis_escalate_due(now=switched_off + every)
+
+    fallback = Notification.objects.filter(crisis=crisis, step=None).order_by("round")
+    assert (first, too_soon, reminder) == (1, 0, 1)
+    # It said "Erinnerung 4 von 7" in its first mail: rounds counted from the escalation's start.
+    assert [(n.round, n.created_at) for n in fallback] == [(1, switched_off), (2, switched_off + every)]
+    first_mail = next(message for message in mail.outbox if message.to == [on_call.email])
+    assert "Erinnerung" not in first_mail.body
