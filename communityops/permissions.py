@@ -50,6 +50,19 @@ class IsShiftLeadOrAdmin(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_shift_lead_or_admin)
 
 
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin or an inline: audit rows, visible, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ShiftLeadAdminActionsMixin:
     """For a ModelAdmin: actions declared with `permissions=["shift_lead"]` are offered, and run,
     only for shift leads and admins. Being allowed to see a list is not being allowed to act on it."""
