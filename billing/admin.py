@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import Client
-from communityops.permissions import ShiftLeadAdminActionsMixin
+from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
@@ -197,16 +197,7 @@ class CoveragePlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingEvent)
-class BillingEventAdmin(admin.ModelAdmin):
+class BillingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "actor", "client", "quote", "coverage_plan", "rate_card"]
     list_filter = ["kind"]
     readonly_fields = [field.name for field in BillingEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

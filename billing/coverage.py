@@ -36,9 +36,6 @@ class CoverageSchedule:
     response_minutes: int
     time_zone: str = DEFAULT_TIME_ZONE
 
-    def covers_local(self, day: date, hour: int) -> bool:
-        return bool(self.hours_on(day) >> hour & 1)
-
     def hours_on(self, day: date) -> int:
         """The covered local hours of `day` as a 24-bit mask (bit = hour); 0 on an uncovered holiday."""
         hours = self.pattern.mask >> (day.weekday() * 24) & _WHOLE_DAY

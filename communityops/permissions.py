@@ -1,43 +1,33 @@
 """Role checks shared by views, the API and the admin."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
-def agency_staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_agency_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def _user_required(check: Callable[[Any], bool]):
+    """A view decorator: anonymous users go to the login page, logged-in users failing `check` get 403."""
 
-    return wrapped
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
+        return wrapped
 
-def shift_lead_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_shift_lead_or_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return decorator
 
 
-def client_contact_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.role != request.user.Role.CLIENT_CONTACT:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+agency_staff_required = _user_required(lambda user: user.is_agency_staff)
+shift_lead_required = _user_required(lambda user: user.is_shift_lead_or_admin)
+client_contact_required = _user_required(lambda user: user.role == user.Role.CLIENT_CONTACT)
 
 
 class IsAgencyStaff(BasePermission):
@@ -48,6 +38,19 @@ class IsAgencyStaff(BasePermission):
 class IsShiftLeadOrAdmin(BasePermission):
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_shift_lead_or_admin)
+
+
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin or an inline: audit rows, visible, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ShiftLeadAdminActionsMixin:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from communityops.alphabetical import alphabetical
 from communityops.forms import choices_limit
 from communityops.models import Client, ClientContact
+from communityops.permissions import ReadOnlyAdminMixin
 
 from .forms import OnCallShiftForm
 from .lock_objects import on_call_roster_lock
@@ -33,17 +34,6 @@ from .models import (
     SpikeAlert,
 )
 from .selectors import clients_without_escalation_policy
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def contacts_of_other_clients(*, contacts: Iterable[ClientContact], client: Client) -> list[ValidationError]:

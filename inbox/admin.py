@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from communityops.permissions import ShiftLeadAdminActionsMixin
+from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
 from .models import (
     ERASED_AUTHOR_EXTERNAL_ID,
@@ -38,19 +38,6 @@ from .services.claims import item_release
 from .services.outbox import outbound_action_retry_now
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit trails: visible, never editable or deletable by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["__str__", "platform", "channel", "handle", "follower_count", "verified", "first_seen_at"]
@@ -65,7 +52,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorErasure)
-class AuthorErasureAdmin(ReadOnlyAdmin):
+class AuthorErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The erasure records (GDPR accountability); erasures are made from an item of the author."""
 
     list_display = ["erased_at", "client", "platform", "reference", "erased_by", "items_erased", "author_deleted"]
@@ -162,7 +149,7 @@ class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(ItemEvent)
-class ItemEventAdmin(ReadOnlyAdmin):
+class ItemEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "item", "kind", "actor"]
     list_filter = ["kind"]
     search_fields = ["item__id", "item__text"]
@@ -171,14 +158,14 @@ class ItemEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ItemNote)
-class ItemNoteAdmin(ReadOnlyAdmin):
+class ItemNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "item", "author", "__str__"]
     search_fields = ["text"]
     list_select_related = ["item", "author"]
 
 
 @admin.register(OutboundAction)
-class OutboundActionAdmin(ShiftLeadAdminActionsMixin, ReadOnlyAdmin):
+class OutboundActionAdmin(ShiftLeadAdminActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "item", "kind", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
     list_filter = ["status", "kind", "item__channel__platform"]
     search_fields = ["item__id", "external_id", "idempotency_key", "last_error"]
@@ -213,7 +200,7 @@ class IngestChangeInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "channel", "source", "status", "received_at", "processed_at"]
     list_filter = ["source", "status"]
     list_select_related = ["channel__client"]
@@ -222,7 +209,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IngestChange)
-class IngestChangeAdmin(ReadOnlyAdmin):
+class IngestChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "delivery", "position", "status", "error", "item"]
     list_filter = ["status"]
     search_fields = ["error"]
@@ -255,6 +242,6 @@ class TeamAssignmentPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(WordPressPollState)
-class WordPressPollStateAdmin(ReadOnlyAdmin):
+class WordPressPollStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["channel", "last_polled_at", "newest_comment_at", "last_error"]
     search_fields = ["channel__name", "last_error"]

@@ -79,7 +79,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "communityops.urls"
 WSGI_APPLICATION = "communityops.wsgi.application"
-ASGI_APPLICATION = "communityops.asgi.application"
 
 TEMPLATES = [
     {
