@@ -8,7 +8,7 @@ through event_summary, which knows each kind's data; a kind without details read
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from .models import Approval, Crisis, CrisisEvent, NotificationChannel
 
@@ -64,12 +64,19 @@ def event_summary(event: CrisisEvent) -> str:
             "approvers": ", ".join(data.get("approvers", [])),
         }
     if event.kind == kind.APPROVAL_DECIDED:
+        decided = {
+            Approval.Decision.APPROVE: pgettext("a client's decision on a response", "approved"),
+            Approval.Decision.REJECT: pgettext("a client's decision on a response", "rejected"),
+        }
         said = gettext("version %(version)s: %(decision)s (%(via)s)") % {
             **version,
-            "decision": dict(Approval.Decision.choices).get(data.get("decision"), data.get("decision")),
+            "decision": decided.get(data.get("decision"), data.get("decision")),
             "via": dict(Approval.Via.choices).get(data.get("via"), data.get("via")),
         }
-        return f"{said}: “{data['comment']}”" if data.get("comment") else said
+        if not data.get("comment"):
+            return said
+        # The quotation marks of the reader's language: „…“ in German, “…” in English.
+        return f"{said}: " + gettext("“%(comment)s”") % {"comment": data["comment"]}
     if event.kind == kind.APPROVAL_REMINDER:
         return gettext("version %(version)s: %(contacts)s") % {
             **version,

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -451,7 +452,7 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     if link.draft_id != draft_id:
         raise MagicLinkRefused("other_draft", _("This link belongs to a different response."))
     if link.used_at is not None:
-        raise MagicLinkRefused("used", _("This link has already been used."))
+        raise MagicLinkRefused("used", _used_link_message(link))
     if link.expires_at <= now:
         raise MagicLinkRefused("expired", _("This link has expired. Please ask the agency for a new one."))
     if link.draft.status == ResponseDraft.Status.SUPERSEDED:
@@ -459,6 +460,22 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     if link.draft.status != ResponseDraft.Status.SUBMITTED:
         raise MagicLinkRefused("closed", _("This response is no longer awaiting approval."))
     return link
+
+
+def _used_link_message(link: ApprovalLink) -> str:
+    """Why a used link is refused. A decision in the portal uses up the contact's link too: "This link
+    has already been used" puzzled a contact who had never clicked it, so say what they decided."""
+    approval = link.draft.approvals.filter(contact=link.contact).order_by("-decided_at").first()
+    if approval is None:
+        return str(_("This link has already been used."))
+    when = date_format(
+        timezone.localtime(approval.decided_at, ZoneInfo(link.draft.crisis.client.time_zone)), "DAY_TIME_FORMAT"
+    )
+    if approval.decision == Approval.Decision.APPROVE:
+        message = _("You already approved version %(version)d on %(when)s (%(via)s): this link is used up.")
+    else:
+        message = _("You already rejected version %(version)d on %(when)s (%(via)s): this link is used up.")
+    return message % {"version": link.draft.version, "when": when, "via": approval.get_via_display()}
 
 
 def _draft_replaced_message(draft: ResponseDraft) -> str:

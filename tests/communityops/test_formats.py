@@ -28,3 +28,14 @@ def test_a_moment_is_written_as_the_pages_language_writes_it(language, day_time,
             == {"de": "Di 24.11. 20:13", "en": "Tue Nov 24, 20:13"}[language]
         )
         assert Template('{{ at|date:"DAY_TIME_FORMAT" }}').render(Context({"at": MOMENT})) == day_time
+
+
+def test_english_full_dates_and_times_keep_the_24_hour_clock():
+    """The saved quote ("Created …") and the admin's lists use Django's DATETIME_FORMAT: in English it
+    read "Nov. 24, 2026, 8:13 p.m." (and "… 8:13 p.m.. We will get back" in a sentence)."""
+    with translation.override("en"):
+        assert date_format(MOMENT, "DATETIME_FORMAT") == "Nov 24, 2026, 20:13"
+        assert date_format(MOMENT, "DATE_FORMAT") == "Nov 24, 2026"
+        assert date_format(MOMENT, "TIME_FORMAT") == "20:13"
+    with translation.override("de"):
+        assert date_format(MOMENT, "DATETIME_FORMAT") == "24. November 2026 20:13"

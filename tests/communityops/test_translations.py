@@ -354,6 +354,8 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
 
     assert "Nachdem Sie den Benutzer angelegt haben" in add_user
     assert ">Ausführen<" in items
+    assert "Search " not in items  # the search form's heading read "Search Beiträge"
+    assert "Beiträge durchsuchen" in items
 
 
 # A gettext or ngettext call in the admin's scripts, its literal arguments ('a' + "b" concatenated).

@@ -412,3 +412,23 @@ def test_the_portal_shows_the_deadline_in_the_clients_time(
 
     in_tokyo = timezone.localtime(draft.approval_due_at, ZoneInfo("Asia/Tokyo"))
     assert f"Please decide by {in_tokyo:%b} {in_tokyo.day}, {in_tokyo:%H:%M}." in page.content.decode()
+
+
+def test_a_link_used_up_by_a_decision_in_the_portal_says_what_was_decided(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    """Deciding in the portal uses up the contact's mailed link; the link then said only "This link
+    has already been used" to a contact who had never clicked it."""
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    first = crisis_setup["first"]
+    path = _magic_path(next(message for message in mail.outbox if message.to == [first.email]))
+    approval_decide(draft=draft, contact=first, decision="reject", comment="Zu hart", via="portal", now=timezone.now())
+
+    english = client.get(path, headers={"Accept-Language": "en"})
+    german = client.get(path, headers={"Accept-Language": "de"})
+
+    assert english.status_code == 403
+    assert "You already rejected version 1 on " in english.content.decode()
+    assert "(Portal): this link is used up." in english.content.decode()
+    assert "Sie haben Version 1 bereits am " in german.content.decode()
+    assert "abgelehnt" in german.content.decode()

@@ -40,7 +40,20 @@ def test_a_rejection_quotes_the_clients_comment():
     with translation.override("de"):
         shown = event_summary(event)
 
-    assert shown == "Version 1: Ablehnen (Direktlink): “Zu hart”"
+    # It read "Version 1: Ablehnen (Direktlink): “Zu hart”": the button's verb, and English quotation marks.
+    assert shown == "Version 1: abgelehnt (Direktlink): „Zu hart“"
+
+
+def test_an_approval_reads_in_english_with_english_quotation_marks():
+    event = CrisisEvent(
+        kind=Kind.APPROVAL_DECIDED,
+        data={"version": 2, "decision": "approve", "comment": "Go", "via": "portal"},
+    )
+
+    with translation.override("en"):
+        shown = event_summary(event)
+
+    assert shown == "version 2: approved (Portal): “Go”"
 
 
 def test_an_event_without_details_reads_as_nothing():

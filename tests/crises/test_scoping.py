@@ -185,4 +185,7 @@ def test_the_contact_sees_their_decision_with_its_comment_and_no_empty_history(c
     after = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "en"}).content.decode()
 
     assert "Earlier versions and decisions" not in before
-    assert "Rejected</span>" in after and "„Bitte kürzer“" in after
+    # English quotation marks on the English page (it showed the German „…“), German ones on the German page.
+    assert "Rejected</span>" in after and "“Bitte kürzer”" in after
+    german = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "de"}).content.decode()
+    assert "Abgelehnt</span>" in german and "„Bitte kürzer“" in german

@@ -186,3 +186,29 @@ def test_the_price_tables_are_not_cut_off_on_a_laptop_screen(browser, live_serve
     )
 
     assert cut_off == []
+
+
+# The words of the given cells that the browser broke across two lines (a word's range has two boxes).
+BROKEN_WORDS = """cells => cells.flatMap(cell => {
+  const text = Array.from(cell.childNodes).find(node => node.nodeType === Node.TEXT_NODE && node.data.trim());
+  if (!text) return [];
+  return Array.from(text.data.matchAll(/\\S+/g)).filter(match => {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    return range.getClientRects().length > 1;
+  }).map(match => match[0]);
+})"""
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_amount_of_the_price_breaks_across_lines_on_a_phone(browser, live_server, language):
+    """The phone showed the hours' total as "380" over "1" (app.css lets narrow tables break anywhere)."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale=language).new_page()
+    page.goto(f"{live_server.url}/pricing/")
+    page.locator("details.months").evaluate("details => { details.open = true; }")
+    expect(page.locator("#breakdown .amount")).to_contain_text("€")
+
+    broken = page.locator("#breakdown .table td.num, #breakdown .table tfoot th.num").evaluate_all(BROKEN_WORDS)
+
+    assert broken == []
