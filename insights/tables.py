@@ -40,7 +40,7 @@ def page_cell(cell, column: Column):
 def shown_date(value: date) -> str:
     """A day, or a local time on the 24-hour clock the app uses, as the active language writes it."""
     if isinstance(value, datetime):
-        return f"{date_format(value, 'SHORT_DATE_FORMAT')} {date_format(value, 'H:i')}"
+        return date_format(value, "SHORT_DATETIME_FORMAT")
     return date_format(value, "SHORT_DATE_FORMAT")
 
 

@@ -15,7 +15,7 @@ MOMENT = datetime(2026, 11, 24, 20, 13, 5)
     [
         ("de", "24.11. 20:13", "24.11. 20:13:05", "24.11.2026 20:13"),
         # English pages showed the German "24.11." and Django's 12-hour "8:13 p.m.".
-        ("en", "Nov 24, 20:13", "Nov 24, 20:13:05", "11/24/2026 20:13"),
+        ("en", "Nov 24, 20:13", "Nov 24, 20:13:05", "Nov 24, 2026, 20:13"),
     ],
 )
 def test_a_moment_is_written_as_the_pages_language_writes_it(language, day_time, with_seconds, with_year):

@@ -162,7 +162,7 @@ def test_the_admin_says_why_a_change_shows_no_payload(facebook_channel):
     with translation.override("en"):
         shown = site._registry[IngestChange].as_received(change)
 
-    assert str(shown) == "Dropped on 11/24/2026 (data protection); the item and the outcome stay."
+    assert str(shown) == "Dropped on Nov 24, 2026 (data protection); the item and the outcome stay."
 
 
 def test_the_drop_runs_hourly_a_bounded_share_at_a_time(facebook_channel, monkeypatch):

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.durations import duration_text
@@ -80,7 +81,7 @@ ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}:\d{2}))?$")
 
 def as_on_page(cell: str, *, minutes: bool = False, language: str = "en") -> str:
     """A CSV cell as the page shows it: empty is a dash, the neutralising quote is not shown;
-    a day or a local time as the language writes it (24.11.2026, 11/24/2026), minutes as a duration."""
+    a day or a local time as the language writes it (24.11.2026, Nov 24, 2026), minutes as a duration."""
     if cell == "":
         return "—"
     if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
@@ -90,8 +91,11 @@ def as_on_page(cell: str, *, minutes: bool = False, language: str = "en") -> str
             return duration_text(float(cell.replace(",", ".")))
     if found := ISO_TIME.match(cell):
         year, month, day, time = found.groups()
-        shown = f"{day}.{month}.{year}" if language == "de" else f"{month}/{day}/{year}"
-        return f"{shown} {time}" if time else shown
+        with translation.override(language):
+            if time:
+                moment = datetime(int(year), int(month), int(day), *map(int, time.split(":")))
+                return date_format(moment, "SHORT_DATETIME_FORMAT")
+            return date_format(date(int(year), int(month), int(day)), "SHORT_DATE_FORMAT")
     return cell
 
 

@@ -2,8 +2,10 @@
 DAY_TIME_FORMAT = "M j, H:i"
 DAY_TIME_SECONDS_FORMAT = "M j, H:i:s"
 WEEKDAY_DAY_TIME_FORMAT = "D M j, H:i"
-# The app writes times on the 24-hour clock in English too (Django's default is "11/24/2026 8:13 p.m.").
-SHORT_DATETIME_FORMAT = "m/d/Y H:i"
+# A day with its year, "Nov 24, 2026" (Django's "11/24/2026" beside "Nov 24" read as two styles on
+# one page), and times on the 24-hour clock the app uses (Django's default "8:13 p.m.").
+SHORT_DATE_FORMAT = "M j, Y"
+SHORT_DATETIME_FORMAT = "M j, Y, H:i"
 # Django's English defaults ("Nov. 24, 2026, 8:13 p.m.", "8:13 p.m.") show up in the admin's lists and
 # on the saved quote: the same 24-hour clock and "Nov 24" as everywhere else.
 DATE_FORMAT = "M j, Y"
