@@ -68,7 +68,19 @@ class Statement:
     p90_response: timedelta | None
     sla_due: int
     sla_met: int
+    at: datetime  # when it was drawn up: a month not over by then is preliminary
     extra_rows: list[StatementRow] = field(default_factory=list)
+
+    @property
+    def is_running(self) -> bool:
+        """The month is under way: its booked hours and price are the whole month's, its service
+        figures so far."""
+        return self.start <= self.at < self.end
+
+    @property
+    def is_future(self) -> bool:
+        """The month has not begun: the booked hours and price are what the plans in force provide."""
+        return self.at < self.start
 
     @property
     def covered_hours(self) -> int:
@@ -189,5 +201,6 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         p90_response=figures["p90"],
         sla_due=figures["sla_due"],
         sla_met=figures["sla_met"],
+        at=now,
         extra_rows=extra_rows,
     )

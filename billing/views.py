@@ -240,7 +240,9 @@ def statement_detail(request, client_id: int, year: int, month: int):
 @login_required
 def statement_csv(request, client_id: int, year: int, month: int):
     statement = _statement_for_request(request, client_id, year, month)
-    rows = [(_("booked hours"), CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()]
+    state = _("forecast") if statement.is_future else _("preliminary") if statement.is_running else _("final")
+    rows = [(_("statement"), _("status"), state)]
+    rows += [(_("booked hours"), CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()]
     rows += [
         (_("price"), label, value)
         for label, value in [

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from billing.pricing import CATEGORIES
 from billing.services import quote_price
@@ -185,6 +186,31 @@ def test_admin_sees_the_statement_and_its_csv(client, march, user_factory):
     # A German CSV, as German Excel reads it: ";" between cells, decimal commas.
     assert ";7482,00" in export.content.decode()
     assert ";79,0" in export.content.decode()
+
+
+def test_a_month_under_way_is_preliminary_and_one_to_come_a_forecast(client, march, user_factory):
+    # Both looked final: the whole month's price beside "0 items received", and "next →" without end.
+    client.force_login(user_factory(role=User.Role.ADMIN))
+    today = timezone.localdate()
+    coming = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    after = date(coming.year + (coming.month == 12), coming.month % 12 + 1, 1)
+    english = {"Accept-Language": "en"}
+
+    def page(day: date) -> str:
+        return client.get(
+            reverse("billing:statement", args=[march.pk, day.year, day.month]), headers=english
+        ).content.decode()
+
+    past, running, future = page(date(2026, 3, 1)), page(today), page(coming)
+    running_csv = client.get(
+        reverse("billing:statement_csv", args=[march.pk, today.year, today.month]), headers=english
+    ).content.decode()
+
+    assert "Preliminary:" not in past and "Forecast:" not in past
+    assert f"The statement is final from {date_format(coming, 'SHORT_DATE_FORMAT')}." in running
+    assert "Forecast:" in future
+    assert reverse("billing:statement", args=[march.pk, after.year, after.month]) not in future
+    assert running_csv.splitlines()[1] == "statement,status,preliminary"
 
 
 def test_client_contact_sees_their_own_statement(client, march, contact_user_for):
