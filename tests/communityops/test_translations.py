@@ -161,6 +161,7 @@ def test_pricing_calculator_is_german(client, db, catalogue):
     response = client.get(reverse("billing:calculator"), headers={"accept-language": "de"})
 
     _assert_german(response, "Preisrechner", "Was kostet Ihre Betreuung?", "Bundesland", catalogue=catalogue)
+    assert re.search(r"bis zu (1 Agent|\d+ Agenten) gleichzeitig", response.content.decode())  # not "Agent(en)"
 
 
 def test_crisis_board_is_german(client, user_factory, catalogue):
