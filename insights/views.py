@@ -199,15 +199,16 @@ def client_csv(request, client_id: int, table: str):
     )
 
 
-def requested_month(value: str | None, *, today: date) -> tuple[int, int]:
-    """`YYYY-MM` from the query, else the last complete month."""
+def requested_month(value: str | None, *, today: date) -> tuple[int, int, bool]:
+    """`YYYY-MM` from the query, else the last complete month; and whether a month asked for was
+    refused (the page says so instead of quietly showing another month)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         date(year, month, 1)
     except ValueError:
         last_month = today.replace(day=1) - timedelta(days=1)
-        return last_month.year, last_month.month
-    return year, month
+        return last_month.year, last_month.month, bool(value)
+    return year, month, False
 
 
 @login_required
@@ -215,7 +216,7 @@ def client_monthly(request, client_id: int):
     """The printable monthly report: one month, per day, everything on one page."""
     client = client_get_for_user(user=request.user, client_id=client_id)
     time_zone = ZoneInfo(client.time_zone)
-    year, month = requested_month(request.GET.get("month"), today=timezone.localdate(timezone=time_zone))
+    year, month, month_refused = requested_month(request.GET.get("month"), today=timezone.localdate(timezone=time_zone))
     report_filter = ReportFilter(
         period=ReportPeriod.month(year=year, month=month, time_zone=time_zone), granularity=Granularity.DAY
     )
@@ -229,6 +230,7 @@ def client_monthly(request, client_id: int):
             "client": client,
             "period": report_filter.period,
             "month_value": f"{year:04d}-{month:02d}",
+            "month_refused": month_refused,
             "tables": tables,
             "sentiment": report.sentiment,
             "service": report.service,

@@ -92,7 +92,7 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     expect(lead.get_by_text("Escalation started.")).to_be_visible()
     [alert] = mails_to(glass_rumour["lead"].email)
     lead.goto(link_in(alert, r"https?://\S+/crises/ack/\S+/"))
-    lead.get_by_role("button", name="I have seen it").click()
+    lead.get_by_role("button", name="Seen – I’m on it").click()
     expect(lead.get_by_text("No further people will be alerted")).to_be_visible()
 
     # Draft the response and ask the client.

@@ -285,6 +285,19 @@ def test_monthly_report_is_printable(client, admin, acme_week):
     assert len(page_tables(page)["volume"]) == 31
 
 
+def test_a_month_that_is_not_one_is_said_so_not_quietly_replaced(english, admin, acme_week):
+    english.force_login(admin)
+    url = reverse("insights:client_monthly", args=[acme_week.client.pk])
+
+    refused = english.get(url, {"month": "2026-13"})
+    chosen = english.get(url, {"month": "2025-03"})
+    default = english.get(url)
+
+    assert refused.status_code == 200
+    assert "That is not a month (YYYY-MM, e.g. 2026-10): showing" in refused.content.decode()
+    assert "That is not a month" not in chosen.content.decode() + default.content.decode()
+
+
 def test_filters_limit_to_a_channel(english, admin, acme_week):
     english.force_login(admin)
 
