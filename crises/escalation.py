@@ -23,6 +23,7 @@ Business hours: Monday to Friday, 09:00-18:00 in the client's time zone, except 
 holidays of the client's federal state (the `holidays` package).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -79,7 +80,9 @@ def step_applies(*, step: EscalationStep, severity: int, business_hours: bool) -
     return True
 
 
-def escalation_schedule(*, steps, started_at: datetime) -> list[tuple]:
+def escalation_schedule[Step: (EscalationStep, "FallbackRound")](
+    *, steps: Sequence[Step], started_at: datetime
+) -> list[tuple[Step, datetime]]:
     """Each applicable step (or fallback round) with the time it is due: the start plus the waits of
     the steps before it."""
     due_at = started_at
@@ -94,6 +97,7 @@ def escalation_schedule(*, steps, started_at: datetime) -> list[tuple]:
 # two hours: by then the lead has answered or the agency has a bigger problem than a reminder solves).
 FALLBACK_REPEAT_MINUTES = 15
 FALLBACK_ROUNDS = 8
+FALLBACK_REMINDERS = FALLBACK_ROUNDS - 1  # the first round alerts, the others remind
 
 
 @dataclass(frozen=True)
@@ -120,20 +124,23 @@ class UpcomingFallback:
     due_at: datetime
 
 
-def _fallback_fired(crisis: Crisis) -> list[tuple[datetime, dict]]:
-    """The fallback's rounds fired so far: (when, event data), oldest first."""
+def _steps_fired(crisis: Crisis) -> list[tuple[datetime, dict]]:
+    """The crisis's STEP_FIRED events, a ladder's steps and the fallback's rounds: (when, data),
+    oldest first."""
     return list(
-        crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED, data__has_key="fallback")
+        crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED)
         .order_by("created_at", "pk")
         .values_list("created_at", "data")
     )
 
 
 def _fallback_schedule(*, fired: list[tuple[datetime, dict]], now: datetime) -> list[tuple[FallbackRound, datetime]]:
-    """The fallback's rounds with their due times, counted from its first alert: that one is due
-    as soon as the escalation has no ladder (now, while none has fired), also when the ladder went
-    away mid-escalation (a policy switched off), so the first alert is never labelled a reminder."""
-    return escalation_schedule(steps=FALLBACK_SCHEDULE, started_at=fired[0][0] if fired else now)
+    """The fallback's rounds with their due times, counted from its first alert (in `fired`,
+    _steps_fired): that one is due as soon as the escalation has no ladder (now, while none has
+    fired), also when the ladder went away mid-escalation (a policy switched off), so the first
+    alert is never labelled a reminder."""
+    first = next((at for at, data in fired if data.get("fallback")), now)
+    return escalation_schedule(steps=FALLBACK_SCHEDULE, started_at=first)
 
 
 def fallback_upcoming(*, crisis: Crisis, now: datetime) -> UpcomingFallback | None:
@@ -141,7 +148,7 @@ def fallback_upcoming(*, crisis: Crisis, now: datetime) -> UpcomingFallback | No
     crisis page's timer); None once acknowledged or resolved, or after the last round."""
     if not crisis.escalation_running or crisis_steps(crisis=crisis):
         return None
-    schedule = _fallback_schedule(fired=_fallback_fired(crisis), now=now)
+    schedule = _fallback_schedule(fired=_steps_fired(crisis), now=now)
     return next((UpcomingFallback(round=step.number, due_at=due_at) for step, due_at in schedule if due_at > now), None)
 
 
@@ -288,13 +295,13 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     if crisis is None or not crisis.escalation_running:
         return 0
     # A step fires once: its event says so even when it reached nobody (older events: its notifications).
-    fired = list(crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED).values_list("data", flat=True))
+    fired_events = _steps_fired(crisis)
+    fired = [data for _at, data in fired_events]
     steps = crisis_steps(crisis=crisis)
     created = 0
-    fallback_fired = _fallback_fired(crisis) if not steps else []
     due_rounds = [
         (fallback_round, due_at)
-        for fallback_round, due_at in _fallback_schedule(fired=fallback_fired, now=now)
+        for fallback_round, due_at in _fallback_schedule(fired=fired_events, now=now)
         if due_at <= now
     ]
     # A round fires once: its event says so (events from before rounds: round 1). Only the latest
@@ -302,7 +309,7 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
     # whose turn is over (the last round's, FALLBACK_ROUNDS * FALLBACK_REPEAT_MINUTES after the
     # first alert) is not sent late: days later it would remind of a crisis long in hand (and the
     # first run of rounds would have sent "reminder 7" for every old unacknowledged crisis).
-    last_fired = max((data.get("round", 1) for _at, data in fallback_fired), default=0)
+    last_fired = max((data.get("round", 1) for data in fired if data.get("fallback")), default=0)
     if (
         not steps
         and due_rounds
@@ -450,7 +457,7 @@ def _deliver(notification: Notification) -> None:
                 "acknowledge_url": ack_url,
                 "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
                 "fallback_repeat_minutes": FALLBACK_REPEAT_MINUTES,
-                "fallback_reminders": FALLBACK_ROUNDS - 1,
+                "fallback_reminders": FALLBACK_REMINDERS,
             },
         )
     elif notification.channel == NotificationChannel.OUTGOING_WEBHOOK:

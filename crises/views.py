@@ -20,8 +20,8 @@ from inbox.selectors import item_queryset_for_user
 
 from . import services
 from .escalation import (
+    FALLBACK_REMINDERS,
     FALLBACK_REPEAT_MINUTES,
-    FALLBACK_ROUNDS,
     acknowledge_link_check,
     escalation_policy_gap,
     escalation_upcoming,
@@ -167,7 +167,7 @@ def crisis_detail(request, crisis_id: int):
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
         "upcoming_fallback": fallback_upcoming(crisis=crisis, now=now),
         "fallback_repeat_minutes": FALLBACK_REPEAT_MINUTES,
-        "fallback_reminders": FALLBACK_ROUNDS - 1,
+        "fallback_reminders": FALLBACK_REMINDERS,
         "holding_statements": holding_statements_ready(client=crisis.client),
         "on_call": on_call_lead_now(at=now),
         "policy_gap": escalation_policy_gap(crisis=crisis, at=now),
