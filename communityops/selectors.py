@@ -67,3 +67,10 @@ def portal_client_for_user(*, user: User) -> Client | None:
     """The one client a portal user belongs to, or None for agency staff."""
     contact = portal_contact_for_user(user=user)
     return contact.client if contact else None
+
+
+def users_by_id(*, ids) -> dict[int, User]:
+    """The named staff users by id, only their names read (timelines name former holders)."""
+    if not ids:
+        return {}
+    return {user.pk: user for user in User.objects.filter(pk__in=ids).only("first_name", "last_name", "email")}

@@ -20,7 +20,7 @@ from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
-from .event_summaries import event_summary
+from .event_summaries import timeline_entries
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
     ItemFilters,
@@ -142,7 +142,7 @@ def _workspace_context(request, item_id: int) -> dict:
     return {
         "detail": detail,
         # Each event with its details in words (inbox.event_summaries).
-        "timeline": [(event, event_summary(event)) for event in detail.events],
+        "timeline": timeline_entries(detail.events),
         "claim": item_claim_state(item=item, user=request.user),
         "author_profile": detail.author_profile,
         "author_notes_max_length": NOTES_MAX_LENGTH,
