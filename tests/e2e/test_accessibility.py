@@ -364,3 +364,17 @@ def test_on_a_phone_the_roster_keeps_its_buttons_and_words_whole(contexts, live_
     assert page.evaluate(PAGE_WIDTH_JS) <= PHONE["width"]
     end_now.scroll_into_view_if_needed()
     expect(end_now).to_be_in_viewport()
+
+
+def test_on_a_phone_the_item_header_leads_to_the_answer_below_the_timeline(contexts, live_server):
+    page = contexts("agent", viewport=PHONE, is_mobile=True, has_touch=True, locale="de").new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.keyboard.press("n")
+    expect(page.locator("#reply-text")).to_be_attached()
+    jump = page.locator(".jump-to-answer")
+    expect(jump).to_be_visible()
+    expect(page.locator("#answer")).not_to_be_in_viewport()  # two screens down: author, timeline, notes
+
+    jump.click()
+
+    expect(page.locator("#answer")).to_be_in_viewport()
