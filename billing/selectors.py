@@ -115,11 +115,6 @@ def client_sla_due_at(*, client: Client, received_at: datetime) -> datetime | No
     return sla_due_at(_client_timeline(client), received_at)
 
 
-def client_coverage_now(*, client: Client, at: datetime) -> CoverageStatus:
-    """Is `client` covered at `at`; until when, or when does coverage start next (across plan changes)."""
-    return coverage_status(_client_timeline(client), at)
-
-
 @dataclass(frozen=True)
 class ClientCoverage:
     client: Client

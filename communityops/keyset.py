@@ -13,7 +13,15 @@ from django.utils.dateparse import parse_datetime
 
 
 class InvalidCursor(ValueError):
-    pass
+    """A cursor that names no position in this list: altered, of another list, or of an earlier
+    format (one kept in a browser or a client across a deploy that changed it). The API answers
+    400 with the message; the inbox's queue starts again from the top and says so."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Invalid cursor (altered, of another list, or from before an update): "
+            "request the first page again, without a cursor."
+        )
 
 
 @dataclass(frozen=True)
@@ -39,4 +47,4 @@ def cursor_decode(cursor: str) -> Cursor:
             raise ValueError(at_text)
         return Cursor(at=at, rank=int(rank_text) if rank_text else None, pk=int(id_text))
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidCursor("invalid cursor") from error
+        raise InvalidCursor() from error

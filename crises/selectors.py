@@ -215,7 +215,7 @@ def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) 
     if cursor:
         position = cursor_decode(cursor)
         if position.at is not None or position.rank is not None:  # a queue's cursor is not one of ours
-            raise InvalidCursor("invalid cursor")
+            raise InvalidCursor()
         links = links.filter(id__gt=position.pk)
     page = list(links[: limit + 1])
     next_cursor = cursor_encode(at=None, pk=page[limit - 1].pk) if len(page) > limit else None

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, ClientContact, User
-from inbox.lock_objects import item_qs_select_for_update
+from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
 from .lock_objects import (
@@ -160,16 +160,26 @@ def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: Use
 
     Writes an ESCALATED ItemEvent on each newly linked item, so the inbox timeline shows it.
     Returns the ids of the newly linked items.
+
+    Locks the items' authors against an erasure (inbox.lock_objects.authors_erasure_lock_shared)
+    before the crisis, so a caller holding a crisis or an item lock must have taken them already.
+    An erasure of one of the authors under way is waited for, and its items are then skipped (read
+    again: the objects passed in may predate the erasure); an erasure starting meanwhile waits for
+    this link, and then redacts the author's name in the crisis's texts (crises.erasure).
     """
+    items = list(items)
+    authors_erasure_lock_shared(author_ids=[item.author_id for item in items])
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("A resolved crisis takes no more items."))
-    items = list(items)
     if any(item.client_id != crisis.client_id for item in items):
         raise CrisisError(_("Only items of the crisis's client can be linked."))
-    already = set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True))
+    skipped = set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True))
     # An erased item is a tombstone: nothing to answer, nothing to count.
-    new_items = [item for item in items if item.pk not in already and item.erased_at is None]
+    skipped |= set(
+        Item.objects.filter(pk__in=[item.pk for item in items], erased_at__isnull=False).values_list("pk", flat=True)
+    )
+    new_items = [item for item in items if item.pk not in skipped]
     CrisisItem.objects.bulk_create(
         [CrisisItem(crisis=crisis, item=item, linked_by=acting_user, linked_at=now) for item in new_items],
         ignore_conflicts=True,
@@ -197,16 +207,22 @@ def crisis_create_from_items(
 ) -> Crisis:
     """ "Escalate to crisis" from one or several inbox items of the same client. Items that an
     unresolved crisis already links, all of them, are escalated already: that crisis is returned
-    (a second click, or a colleague a moment later). Erased items (tombstones) are left out."""
-    items = [item for item in items if item.erased_at is None]
-    if not items:
-        raise CrisisError(_("Select at least one item whose author's data was not erased."))
+    (a second click, or a colleague a moment later). Erased items (tombstones) are left out, also
+    those erased while this waited for their authors' erasure (see crisis_items_link)."""
     clients = {item.client_id for item in items}
-    if len(clients) != 1:
+    if len(clients) > 1:
         raise CrisisError(_("All items must belong to the same client."))
+    authors_erasure_lock_shared(author_ids=[item.author_id for item in items])
     # The items' rows, in id order (as every bulk item lock): a colleague escalating the same items
     # at the same moment waits here and then finds the crisis this one opened.
-    list(item_qs_select_for_update().filter(pk__in=[item.pk for item in items]).values("pk"))
+    live = set(
+        item_qs_select_for_update()
+        .filter(pk__in=[item.pk for item in items], erased_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    items = [item for item in items if item.pk in live]
+    if not items:
+        raise CrisisError(_("Select at least one item whose author's data was not erased."))
     already = (
         CrisisItem.objects.filter(item__in=items)
         .exclude(crisis__status=Crisis.Status.RESOLVED)

@@ -142,7 +142,7 @@ def item_page(*, queryset: QuerySet[Item], cursor: str | None, limit: int) -> tu
     else:
         after = cursor_decode(cursor)
         if after.rank is None:  # not a queue cursor (or one from before the queue sorted by priority)
-            raise InvalidCursor("invalid cursor")
+            raise InvalidCursor()
         if after.at is None:
             undated_after = TupleGreaterThan(Tuple(F("priority"), F("id")), (after.rank, after.pk))
             items = list(queryset.filter(undated_after, sla_due_at__isnull=True)[: limit + 1])

@@ -118,17 +118,19 @@ def _filters_from(params) -> ItemFilters:
 
 
 def _queue_context(request, *, filters: ItemFilters, cursor: str | None = None, rows: int = QUEUE_PAGE_SIZE) -> dict:
+    queryset = item_list_for_user(user=request.user, filters=filters)
+    restarted = False
     try:
-        items, next_cursor = item_page(
-            queryset=item_list_for_user(user=request.user, filters=filters), cursor=cursor, limit=rows
-        )
-    except InvalidCursor:
-        items, next_cursor = [], None
+        items, next_cursor = item_page(queryset=queryset, cursor=cursor, limit=rows)
+    except InvalidCursor:  # "Load more" of a page loaded before a deploy changed the cursors: from the top
+        items, next_cursor = item_page(queryset=queryset, cursor=None, limit=rows)
+        cursor, restarted = None, True
     chosen = urlencode(_chosen_filters(request.GET))
     return {
         "items": items,
         "next_cursor": next_cursor,
         "cursor": cursor,
+        "queue_restarted": restarted,
         "filters": filters,
         # An item opened from the queue keeps the filters in its address (reload, Back, a new tab).
         "item_link_query": f"?{chosen}" if chosen else "",
@@ -196,7 +198,9 @@ def queue_list(request):
 
     The refresh sends `rows`, how many rows the agent has loaded, so a list extended with
     "Load more" keeps its length (between one page and QUEUE_REFRESH_MAX_ROWS). A changed
-    filter also puts the filters into the page's address (HX-Replace-Url).
+    filter also puts the filters into the page's address (HX-Replace-Url). A cursor that names no
+    position (one loaded before a deploy changed the format) gets the whole list from the top,
+    with a note, in place of the list rather than of the "Load more" button.
     """
     cursor = request.GET.get("cursor") or None
     requested = request.GET.get("rows", "")
@@ -204,8 +208,11 @@ def queue_list(request):
     if requested.isdecimal() and not cursor:
         rows = min(max(int(requested), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
     context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
-    template = "inbox/_queue_list.html#rows" if cursor else "inbox/_queue_list.html"
+    template = "inbox/_queue_list.html#rows" if context["cursor"] else "inbox/_queue_list.html"
     response = render(request, template, context)
+    if context["queue_restarted"]:
+        response["HX-Retarget"] = "#queue-list"
+        response["HX-Reswap"] = "innerHTML"
     if request.htmx and request.htmx.trigger in FILTER_TRIGGERS and not cursor:
         # Replaced, not pushed: Back leaves the queue, not each filter step (htmx keeps its snapshot).
         response["HX-Replace-Url"] = _filtered_page_url(request)

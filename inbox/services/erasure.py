@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from communityops.models import Client, User
 
-from ..lock_objects import item_qs_select_for_update
+from ..lock_objects import author_erasure_lock, item_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import (
     ERASED_AUTHOR_EXTERNAL_ID,
@@ -108,7 +108,9 @@ def _raw_data_drop(*, item_ids: list[int], now: datetime) -> _RawDataDropped:
 # response published to other people's items), redacted in the
 # erasure's transaction: called as redactor(client=..., item_ids=[the author's items there],
 # redact=<text -> text with the author's name and handle replaced>). Registered once, in the
-# app's AppConfig.ready() (as billing.statements' row providers).
+# app's AppConfig.ready() (as billing.statements' row providers). The app's service that links
+# items to such rows takes lock_objects.authors_erasure_lock_shared first, or a link committed
+# while an erasure runs escapes its redactor.
 ErasureRedactor = Callable[..., None]
 _redactors: list[ErasureRedactor] = []
 
@@ -119,7 +121,12 @@ def register_erasure_redactor(redactor: ErasureRedactor) -> None:
 
 
 def _author_names(author: Author) -> list[str]:
-    """The author's name and handle as they may be quoted, longest first (a name inside the handle)."""
+    """The author's name and handle as they may be quoted, longest first (a name inside the handle).
+
+    A one-word name ("Max") is replaced also where it means someone else (a colleague, another
+    commenter called Max): only in texts tied to the author's items, though (the replies to them,
+    the crises linking them and those crises' replies), never elsewhere, so that over-redaction
+    stays within what concerns the author, where erring towards redacting is the safe side."""
     return sorted({name for name in (author.display_name, author.handle) if len(name) >= 2}, key=len, reverse=True)
 
 
@@ -172,10 +179,12 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
     """Erase what the client holds about the author (see the module docstring); one transaction.
     Shift leads and admins only: it cannot be undone.
 
-    Locks, in this order: the client's profile of the author (created if there is none, so that a
-    colleague's first note waits, and then finds the author erased: see author_profile_set), what
-    the registered redactors lock (the crises linking the author's items: a crisis is always locked
-    before its items), the author's items of the client (in id order, as every bulk item lock: it waits for a delivery
+    Locks, in this order: the author's erasure lock (lock_objects.author_erasure_lock: a crisis
+    linking one of the author's items meanwhile either commits first, and its texts are redacted
+    here, or waits, and then skips the erased item), the client's profile of the author (created
+    if there is none, so that a colleague's first note waits, and then finds the author erased:
+    see author_profile_set), what the registered redactors lock (the crises linking the author's
+    items: a crisis is always locked before its items), the author's items of the client (in id order, as every bulk item lock: it waits for a delivery
     storing an edit of one of them, or an agent at work on one), the author's row, and the items
     again, now with any the client's deliveries stored meanwhile. A delivery still storing a new
     item of the author then waits at its commit (foreign keys are checked there); if the erasure
@@ -191,6 +200,7 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
         )
     if author.is_erasure_placeholder:
         raise AuthorAlreadyErased()
+    author_erasure_lock(author_id=author.pk)
     AuthorProfile.objects.get_or_create(client=client, author=author)
     AuthorProfile.objects.select_for_update(of=("self",), no_key=True).filter(client=client, author=author).get()
     names = _author_names(author)

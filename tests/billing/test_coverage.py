@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from billing.coverage import CoverageStatus
 from billing.models import BillingEvent, CoveragePlan
-from billing.selectors import client_coverage_now, client_sla_due_at, clients_coverage_overview
+from billing.selectors import client_sla_due_at, clients_coverage_overview
 from billing.services import PlanStartInThePast, QuoteAlreadyAccepted, quote_accept, quote_create
 from communityops.models import Client, User
 
@@ -19,6 +20,12 @@ OFFICE = [(day, 9, 17) for day in range(5)]
 
 def berlin(*args, fold=0) -> datetime:
     return datetime(*args, tzinfo=BERLIN, fold=fold)
+
+
+def coverage_now(client: Client, at: datetime) -> CoverageStatus:
+    """The client's coverage at `at` as the dashboard and the reports see it."""
+    [entry] = clients_coverage_overview(clients=[client], at=at)
+    return entry.status
 
 
 def test_without_a_plan_the_reply_is_due_after_60_minutes(client_factory):
@@ -154,18 +161,14 @@ def test_a_plan_change_while_an_item_waits_moves_its_due_time(
     assert client_sla_due_at(client=client, received_at=received) == due
 
 
-def test_coverage_now_looks_past_a_plan_change(client_factory, plan_factory):
-    opening = client_factory(federal_state="BY")
-    plan_factory(client=opening, windows=OFFICE, valid_from=date(2026, 1, 1))
-    plan_factory(client=opening, windows=ALWAYS, holidays_covered=True, valid_from=date(2026, 3, 7))
-    closing = client_factory(federal_state="BY")
-    plan_factory(client=closing, windows=ALWAYS, valid_from=date(2026, 1, 1))
-    plan_factory(client=closing, windows=OFFICE, valid_from=date(2026, 3, 7))
+def test_coverage_ends_where_a_plan_change_ends_it(client_factory, plan_factory):
+    # Round the clock until Friday, office hours from Saturday 7 March: covered until midnight.
+    client = client_factory(federal_state="BY")
+    plan_factory(client=client, windows=ALWAYS, valid_from=date(2026, 1, 1))
+    plan_factory(client=client, windows=OFFICE, valid_from=date(2026, 3, 7))
 
-    evening = client_coverage_now(client=opening, at=berlin(2026, 3, 6, 18, 0))
-    noon = client_coverage_now(client=closing, at=berlin(2026, 3, 6, 12, 0))
+    noon = coverage_now(client, berlin(2026, 3, 6, 12, 0))
 
-    assert (evening.covered, evening.next_start) == (False, berlin(2026, 3, 7, 0, 0))
     assert (noon.covered, noon.covered_until) == (True, berlin(2026, 3, 7, 0, 0))
 
 
@@ -207,7 +210,7 @@ def test_a_plan_without_covered_hours_makes_nothing_due(client_factory, plan_fac
     plan_factory(client=client, windows=[])
 
     assert client_sla_due_at(client=client, received_at=berlin(2026, 3, 3, 12, 0)) is None
-    status = client_coverage_now(client=client, at=berlin(2026, 3, 3, 12, 0))
+    status = coverage_now(client, berlin(2026, 3, 3, 12, 0))
     assert (status.covered, status.covered_until, status.next_start) == (False, None, None)
 
 
@@ -234,9 +237,9 @@ def test_coverage_now_and_next_start(client_factory, plan_factory):
     client = client_factory(federal_state="BY")
     plan_factory(client=client, windows=OFFICE)
 
-    before = client_coverage_now(client=client, at=berlin(2026, 3, 13, 8, 15))
-    during = client_coverage_now(client=client, at=berlin(2026, 3, 13, 10, 0))
-    after = client_coverage_now(client=client, at=berlin(2026, 3, 13, 18, 0))
+    before = coverage_now(client, berlin(2026, 3, 13, 8, 15))
+    during = coverage_now(client, berlin(2026, 3, 13, 10, 0))
+    after = coverage_now(client, berlin(2026, 3, 13, 18, 0))
 
     assert (before.covered, before.next_start) == (False, berlin(2026, 3, 13, 9, 0))
     assert (during.covered, during.covered_until) == (True, berlin(2026, 3, 13, 17, 0))

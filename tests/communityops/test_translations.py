@@ -7,6 +7,7 @@ from pathlib import Path
 
 import allauth
 import django
+import django_q
 import polib
 import pytest
 import rest_framework
@@ -281,7 +282,7 @@ def test_allauths_pages_and_mails_in_use_say_sie_not_du(allauth_catalogue):
 def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
     """An allauth update that rewords a string leaves its override behind, and the "du" comes back.
     (A few overrides fill gaps in Django's own German admin: those are Django's strings; a few
-    replace REST framework's German, which ships compiled only.)"""
+    replace REST framework's German, which ships compiled only; django-q2's log lines stay English.)"""
     django_catalogues = Path(django.__file__).parent / "contrib"
     allauth_ids = {
         (entry.msgctxt, entry.msgid)
@@ -292,6 +293,7 @@ def test_every_override_replaces_a_string_allauth_still_has(allauth_catalogue):
                 for app in ("admin", "auth")
             ),
             polib.mofile(str(Path(rest_framework.__file__).parent / "locale/de/LC_MESSAGES/django.mo")),
+            polib.pofile(str(Path(django_q.__file__).parent / "locale/de/LC_MESSAGES/django.po")),
         ]
         for entry in _live_entries(catalogue)
     }

@@ -165,7 +165,13 @@ def test_a_broken_cursor_is_a_400(crisis_with_links, agent_client, cursor):
 
     response = agent_client(crisis.client).get(f"/api/crises/{crisis.pk}/items/", {"cursor": cursor})
 
-    assert response.status_code == 400 and response.json() == {"cursor": ["invalid cursor"]}
+    assert response.status_code == 400
+    assert response.json() == {
+        "cursor": [
+            "Invalid cursor (altered, of another list, or from before an update): "
+            "request the first page again, without a cursor."
+        ]
+    }
 
 
 def test_the_page_size_is_bounded(crisis_with_links, agent_client):

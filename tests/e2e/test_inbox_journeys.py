@@ -125,6 +125,32 @@ def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refre
     context.close()
 
 
+def test_load_more_after_a_deploy_shows_the_queue_from_the_top_with_a_note(
+    browser, live_server, browser_login, night_shift, ingest_comments
+):
+    # The page was loaded before a deploy changed the cursors: its "Load more" sends one the server
+    # no longer reads (here the one of before the queue sorted by priority, "time|id").
+    ingest_comments(night_shift["channel"], [(f"Fan {number}", f"Frage Nummer {number}") for number in range(30)])
+    context = browser.new_context(locale="en-US")
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.route(
+        re.compile(r".*/inbox/queue/.*cursor=.*"),
+        lambda route: route.continue_(url=re.sub(r"cursor=[^&]*", "cursor=MjAyNnwx", route.request.url)),
+    )
+    page.goto(f"{live_server.url}/inbox/")
+    rows = page.locator("[data-queue-row]")
+    expect(rows).to_have_count(25)
+
+    page.get_by_role("button", name="Load more").click()
+
+    expect(page.locator(".queue-restarted")).to_contain_text("it starts again from the top")
+    expect(rows).to_have_count(25)
+    expect(page.locator(".queue-list")).to_have_count(1)  # the list replaced, not a list inside the list
+    expect(page.get_by_role("button", name="Load more")).to_be_visible()
+    context.close()
+
+
 def test_a_shift_lead_erases_a_commenters_data_on_request(
     browser, live_server, browser_login, night_shift, user_factory, screenshot
 ):

@@ -189,13 +189,21 @@ def test_the_queue_lists_equal_due_times_by_priority_and_claim_next_takes_the_to
     assert claimed["item"]["id"] == urgent.pk
 
 
-def test_a_cursor_from_before_the_queue_sorted_by_priority_is_a_400(agent_client, served, open_item_factory):
+def test_a_cursor_from_before_the_queue_sorted_by_priority_is_a_400_that_says_what_to_do(
+    agent_client, served, open_item_factory
+):
     item = open_item_factory(channel=served)
     old_style = base64.urlsafe_b64encode(f"{item.sla_due_at.isoformat()}|{item.pk}".encode()).decode()
 
     response = agent_client.get(reverse("api_inbox_items"), {"cursor": old_style})
 
     assert response.status_code == 400
+    assert response.json() == {
+        "cursor": [
+            "Invalid cursor (altered, of another list, or from before an update): "
+            "request the first page again, without a cursor."
+        ]
+    }
 
 
 def test_list_filters(agent_client, served, open_item_factory):

@@ -1,5 +1,6 @@
 """The agent inbox pages: scoping, the live fragments, reply conflicts, query counts."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,25 @@ def test_live_refresh_keeps_as_many_rows_as_the_agent_loaded(client, served, ope
     assert rows({"rows": "30"}) == 30  # the refresh of a list extended with "Load more"
     assert rows({"rows": "3"}) == 25  # never less than a page
     assert rows({"rows": "x"}) == 25  # nonsense is one page
+
+
+def test_load_more_with_a_cursor_from_before_an_update_shows_the_list_from_the_top(client, served, open_item_factory):
+    # "Load more" on a page loaded before a deploy changed the cursors (here: the one before the
+    # queue sorted by priority): the list starts again from the top, in place of the list, and says so.
+    items = [open_item_factory(channel=served["channel"], due_in=minutes + 1) for minutes in range(30)]
+    old_style = base64.urlsafe_b64encode(f"{items[24].sla_due_at.isoformat()}|{items[24].pk}".encode()).decode()
+    client.force_login(served["agent"])
+
+    response = client.get(
+        reverse("inbox:queue_list"), {"cursor": old_style}, headers={"HX-Request": "true", "Accept-Language": "en"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#queue-list", "innerHTML")
+    assert "it starts again from the top" in page
+    assert page.count("data-queue-row") == 25 and f'id="queue-item-{items[0].pk}"' in page
+    assert "Load more" in page
 
 
 def test_item_links_in_the_queue_carry_only_the_filters_set(client, served, open_item_factory):

@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from communityops.models import Channel, User
-from crises.models import CrisisItem
-from crises.services import crisis_create, crisis_create_from_items, crisis_items_link, crisis_lock
+from crises.models import Crisis, CrisisItem
+from crises.services import CrisisError, crisis_create, crisis_create_from_items, crisis_items_link, crisis_lock
 from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
@@ -145,9 +145,12 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
     print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")
 
 
-def _wait_until_waiting_on_a_lock(backends: int) -> None:
-    """Until `backends` other connections wait for a row lock (polled; fails after 10 s)."""
+def _wait_until_waiting_on_a_lock(backends: int, *, unless_done: threading.Thread | None = None) -> None:
+    """Until `backends` other connections wait for a lock (polled; fails after 10 s), or until the
+    thread `unless_done` has finished (it did not wait: the test's outcome then says what went wrong)."""
     for _ in range(200):
+        if unless_done is not None and not unless_done.is_alive():
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
@@ -485,6 +488,84 @@ def test_an_erasure_and_a_publish_on_a_crisis_linking_the_authors_item_do_not_de
     crisis.refresh_from_db()
     assert crisis.title == "Antwort an […]"
     assert Item.objects.get(pk=item.pk).erased_at is not None
+
+
+@pytest.fixture
+def crisis_naming_vera(channel_factory, user_factory, ingest) -> tuple[User, Item, Crisis]:
+    """A shift lead, Vera's comment, and a crisis naming her that links only Otto's comment."""
+    channel = channel_factory()
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    vera, otto = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
+    crisis = crisis_create_from_items(
+        acting_user=lead, items=[otto], title="Dr. Vera Einkauf und andere", now=timezone.now()
+    )
+    return lead, vera, crisis
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_linked_to_a_crisis_while_its_author_is_erased_is_skipped(crisis_naming_vera):
+    # A crisis names Vera but links none of her items when a shift lead starts erasing her data; a
+    # colleague adds her comment to it meanwhile. The link waits for the erasure, then skips the
+    # erased item (a tombstone): no crisis links her item and still names her.
+    lead, vera, crisis = crisis_naming_vera
+    errors: list[BaseException] = []
+    linked: list[list[int]] = []
+
+    with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 22"), errors):
+        link = _in_thread(
+            lambda: linked.append(crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now())),
+            errors,
+        )
+        _wait_until_waiting_on_a_lock(1, unless_done=link)
+    link.join()
+
+    assert errors == []
+    assert linked == [[]]
+    assert not CrisisItem.objects.filter(item=vera).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crisis_linking_an_item_while_its_author_is_erased_no_longer_names_them(crisis_naming_vera):
+    # The other way round: the colleague's link is under way when the erasure starts. The erasure
+    # waits for it, then finds the crisis linking Vera's item and redacts her name there too.
+    lead, vera, crisis = crisis_naming_vera
+    errors: list[BaseException] = []
+
+    with _held_open(
+        lambda: crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now()), errors
+    ):
+        eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
+        _wait_until_waiting_on_a_lock(1, unless_done=eraser)
+    eraser.join()
+
+    assert errors == []
+    crisis.refresh_from_db()
+    assert crisis.title == "[…] und andere"
+    assert CrisisItem.objects.filter(crisis=crisis, item=vera).exists()
+    assert Item.objects.get(pk=vera.pk).erased_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_escalating_an_item_while_its_author_is_erased_opens_no_crisis(channel_factory, user_factory, ingest):
+    # A colleague escalates Vera's comment (as read before the erasure) while it is being erased:
+    # the escalation waits, then refuses the erased item instead of opening a crisis named after her.
+    channel = channel_factory()
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    vera = ingest(channel, author_id="vera")
+    errors: list[BaseException] = []
+
+    with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 24"), errors):
+        escalation = _in_thread(
+            lambda: crisis_create_from_items(
+                acting_user=lead, items=[vera], title="Dr. Vera Einkauf droht", now=timezone.now()
+            ),
+            errors,
+        )
+        _wait_until_waiting_on_a_lock(1, unless_done=escalation)
+    escalation.join()
+
+    assert [type(error) for error in errors] == [CrisisError]
+    assert not Crisis.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
