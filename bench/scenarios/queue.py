@@ -1,8 +1,10 @@
-"""Queue page: the inbox page, its list fragment and the list API, first page and 10,000 items deep."""
+"""Queue page: the inbox page, its list fragment and the list API, first page and 10,000 items deep,
+and the fragment searched by an author's name and by a word of the text."""
 
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import psycopg
 
@@ -15,6 +17,11 @@ if TYPE_CHECKING:
 REPEAT = 40
 DEPTH = 10_000
 FILTER = {"priority": "3"}  # "normal": most open items, so the deep page exists under the filter
+# An author of the data set ("Fan 1234", handle fan1234: "1234" begins the names of eleven authors),
+# a word in some 2 % of the open items' texts, and one in none of them (the list reads every open
+# item of the filter to find out).
+AUTHOR_SEARCH = "Fan 1234"
+TEXT_SEARCHES = ("Lieferung", "Rechnung")
 OPEN = ("new", "claimed", "awaiting_approval")
 
 
@@ -24,6 +31,7 @@ class Case:
     path: str
     deep: bool
     limit: int
+    search: str | None = None
 
 
 def _deep_cursor(url: str) -> str:
@@ -47,12 +55,21 @@ JOIN inbox_author a ON a.id = i.author_id
 LEFT JOIN communityops_user u ON u.id = i.claimed_by_id
 WHERE i.status = ANY(%(open)s) AND i.priority = 3 AND i.client_id = ANY(%(clients)s)
   AND (i.sla_due_at, i.priority, i.id) > (%(due)s, %(priority)s, %(id)s)
+  {search}
 ORDER BY i.sla_due_at, i.priority, i.id
 LIMIT %(limit)s
 """
 
 
-def _baseline(url: str, *, deep: "Cursor", limit: int, is_deep: bool) -> list[float]:
+# The app's search (inbox.selectors.item_filters_apply) by hand: the author through the GIN index on
+# name_words, or every term of the text among the item's topic terms.
+SEARCH_SQL = """
+  AND (i.author_id IN (SELECT id FROM inbox_author WHERE name_words @@ author_name_query(%(search)s))
+       OR i.topic_terms @> item_topic_terms(%(search)s))
+"""
+
+
+def _baseline(url: str, *, deep: "Cursor", limit: int, is_deep: bool, search: str | None = None) -> list[float]:
     """The same rows with hand-written SQL over one open psycopg connection (no ORM, no HTTP)."""
     with psycopg.connect(url) as connection:
         clients = [row[0] for row in connection.execute("SELECT id FROM communityops_client").fetchall()]
@@ -63,11 +80,13 @@ def _baseline(url: str, *, deep: "Cursor", limit: int, is_deep: bool) -> list[fl
             "priority": deep.rank if is_deep else 0,
             "id": deep.pk if is_deep else 0,
             "limit": limit + 1,
+            "search": search,
         }
+        sql = BASELINE_SQL.format(search=SEARCH_SQL if search else "")
         samples = []
         for _ in range(REPEAT + 1):
             started = time.perf_counter()
-            connection.execute(BASELINE_SQL, params).fetchall()
+            connection.execute(sql, params).fetchall()
             samples.append(time.perf_counter() - started)
     return samples[1:]
 
@@ -111,6 +130,23 @@ def run(*, port: int, url: str, log) -> list[Result]:
         Case(f"fragment /inbox/queue/ {DEPTH:,} deep", f"/inbox/queue/?{query}&cursor={cursor}", True, 40),
         Case("API /api/inbox/items/ first page", f"/api/inbox/items/?{query}&limit=50", False, 50),
         Case(f"API /api/inbox/items/ {DEPTH:,} deep", f"/api/inbox/items/?{query}&limit=50&cursor={cursor}", True, 50),
+        Case(
+            f"fragment /inbox/queue/ searched by author ({AUTHOR_SEARCH!r})",
+            f"/inbox/queue/?{query}&q={quote(AUTHOR_SEARCH)}",
+            False,
+            40,
+            AUTHOR_SEARCH,
+        ),
+        *(
+            Case(
+                f"fragment /inbox/queue/ searched by a word ({word!r})",
+                f"/inbox/queue/?{query}&q={word}",
+                False,
+                40,
+                word,
+            )
+            for word in TEXT_SEARCHES
+        ),
     ]
     html = HttpSession(port, {"Cookie": cookie})
     api = HttpSession(port, {"Authorization": f"Token {token}"})
@@ -118,7 +154,7 @@ def run(*, port: int, url: str, log) -> list[Result]:
     for case in cases:
         session = api if case.path.startswith("/api/") else html
         samples = session.timed_gets(case.path, REPEAT)
-        baseline = _baseline(url, deep=deep, limit=case.limit, is_deep=case.deep)
+        baseline = _baseline(url, deep=deep, limit=case.limit, is_deep=case.deep, search=case.search)
         p50, p95 = percentile(samples, 0.5), percentile(samples, 0.95)
         base_p50 = percentile(baseline, 0.5)
         results.append(
