@@ -193,6 +193,52 @@ def test_api_create_link_and_transition(lead_client, client_factory, item_factor
     assert escalated.status_code == 200 and escalated.json()["status"] == "escalating"
 
 
+def test_api_create_with_an_unknown_or_foreign_item_saves_no_crisis(lead_client, item_factory):
+    own, foreign = item_factory(), item_factory()
+
+    responses = [
+        lead_client.post(
+            "/api/crises/",
+            {"client_id": own.client_id, "title": "API", "item_ids": [own.pk, other]},
+            content_type="application/json",
+        )
+        for other in (foreign.pk, foreign.pk + 1000)
+    ]
+
+    assert [response.status_code for response in responses] == [400, 400]
+    assert responses[0].json() == {"item_ids": "Unknown items, or items of another client."}
+    assert not Crisis.objects.exists() and not CrisisItem.objects.exists()
+
+
+def test_api_create_from_an_erased_item_is_refused(lead_client, item_factory):
+    erased = item_factory(erased_at=timezone.now())
+
+    response = lead_client.post(
+        "/api/crises/",
+        {"client_id": erased.client_id, "title": "API", "item_ids": [erased.pk]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Wählen Sie mindestens einen Beitrag, dessen Autordaten nicht gelöscht wurden."
+    }
+    assert not Crisis.objects.exists()
+
+
+def test_api_create_for_items_an_open_crisis_links_answers_that_crisis(lead_client, item_factory, channel_factory):
+    channel = channel_factory()
+    items = [item_factory(channel=channel) for _ in range(2)]
+    body = {"client_id": channel.client_id, "title": "API", "item_ids": [item.pk for item in items]}
+
+    first = lead_client.post("/api/crises/", body, content_type="application/json")
+    again = lead_client.post("/api/crises/", body, content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] == Crisis.objects.get().pk
+    assert CrisisItem.objects.count() == 2
+
+
 def test_openapi_schema_documents_the_crisis_operations(lead_client):
     schema = lead_client.get("/api/schema/", headers={"Accept": "application/json"}).content.decode()
 
