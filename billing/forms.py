@@ -29,7 +29,6 @@ WEEKDAY_NAMES = (
     _("Saturday"),
     _("Sunday"),
 )
-WEEKDAY_SHORT = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 HOUR_CHOICES = [(f"{day}-{hour}", f"{day}-{hour}") for day in range(7) for hour in range(24)]
 PRESET_LABELS = {
     "office": _("Office hours Mon-Fri 9-17"),
