@@ -138,18 +138,12 @@ class QuoteApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        pricing_input = PricingInput(
+        pricing_input = PricingInput.from_fields(
+            data,
             pattern=WeeklyPattern.from_windows(
                 (window["weekday"], window["start_hour"], window["end_hour"]) for window in data["coverage"]
             ),
-            federal_state=data["federal_state"],
-            holidays_covered=data["holidays_covered"],
-            channels=data["channels"],
-            comments_per_month=data["comments_per_month"],
-            response_minutes=data["response_minutes"],
-            crisis_on_call=data["crisis_on_call"],
             start=data.get("start") or first_of_next_month(timezone.localdate()),
-            months=data["months"],
         )
         _rate_card, result = quote_price(pricing_input=pricing_input)
         return Response(self.OutputSerializer(result.to_dict()).data)

@@ -29,7 +29,6 @@ WEEKDAY_NAMES = (
     _("Saturday"),
     _("Sunday"),
 )
-WEEKDAY_SHORT = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 HOUR_CHOICES = [(f"{day}-{hour}", f"{day}-{hour}") for day in range(7) for hour in range(24)]
 PRESET_LABELS = {
     "office": _("Office hours Mon-Fri 9-17"),
@@ -100,17 +99,7 @@ class CalculatorForm(forms.Form):
 
     def pricing_input(self, *, today: date) -> PricingInput:
         data = self.cleaned_data
-        return PricingInput(
-            pattern=data["hours"],
-            federal_state=data["federal_state"],
-            holidays_covered=data["holidays_covered"],
-            channels=data["channels"],
-            comments_per_month=data["comments_per_month"],
-            response_minutes=data["response_minutes"],
-            crisis_on_call=data["crisis_on_call"],
-            start=data["start"] or first_of_next_month(today),
-            months=data["months"],
-        )
+        return PricingInput.from_fields(data, pattern=data["hours"], start=data["start"] or first_of_next_month(today))
 
 
 class QuoteRequestForm(forms.Form):

@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import math
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -343,6 +343,19 @@ class RateTerms:
         return day_pct + band_pct
 
 
+# A quote's terms besides its hours and its start, by name: the same in PricingInput, a saved
+# quote's JSON, the API's input and the calculator's form (PricingInput.from_fields, to_dict).
+QUOTE_TERMS = (
+    "federal_state",
+    "holidays_covered",
+    "channels",
+    "comments_per_month",
+    "response_minutes",
+    "crisis_on_call",
+    "months",
+)
+
+
 @dataclass(frozen=True)
 class PricingInput:
     pattern: WeeklyPattern
@@ -382,30 +395,24 @@ class PricingInput:
                 {"weekday": weekday, "start_hour": start, "end_hour": end}
                 for weekday, start, end in self.pattern.windows()
             ],
-            "federal_state": self.federal_state,
-            "holidays_covered": self.holidays_covered,
-            "channels": self.channels,
-            "comments_per_month": self.comments_per_month,
-            "response_minutes": self.response_minutes,
-            "crisis_on_call": self.crisis_on_call,
+            **{name: getattr(self, name) for name in QUOTE_TERMS},
             "start": self.start.isoformat(),
-            "months": self.months,
         }
 
     @classmethod
+    def from_fields(cls, data: Mapping, *, pattern: WeeklyPattern, start: date) -> PricingInput:
+        """A quote's input: its terms taken by name from `data` (QUOTE_TERMS; other keys are ignored),
+        the hours and the start given already parsed (each source holds them its own way)."""
+        return cls(pattern=pattern, start=start, **{name: data[name] for name in QUOTE_TERMS})
+
+    @classmethod
     def from_dict(cls, data: dict) -> PricingInput:
-        return cls(
+        return cls.from_fields(
+            data,
             pattern=WeeklyPattern.from_windows(
                 (window["weekday"], window["start_hour"], window["end_hour"]) for window in data["coverage"]
             ),
-            federal_state=data["federal_state"],
-            holidays_covered=data["holidays_covered"],
-            channels=data["channels"],
-            comments_per_month=data["comments_per_month"],
-            response_minutes=data["response_minutes"],
-            crisis_on_call=data["crisis_on_call"],
             start=date.fromisoformat(data["start"]),
-            months=data["months"],
         )
 
 

@@ -28,11 +28,13 @@ _TIMELINE_ATTRIBUTE = "_billing_coverage_timeline"
 
 
 def rate_card_current() -> RateCard:
-    """The newest active rate card. The data migration seeds version 1; should the table be
-    empty anyway (a flushed test database), version 1 is recreated from the model defaults."""
+    """The newest active rate card (the data migration seeds version 1). Reads only: without an
+    active rate card there is no price, and that is said, not papered over with a new card."""
     rate_card = RateCard.objects.filter(is_active=True).order_by("-version").first()
     if rate_card is None:
-        rate_card, _created = RateCard.objects.get_or_create(version=1)
+        raise RateCard.DoesNotExist(
+            "No active rate card: migration billing.0002 seeds version 1; activate one in the admin."
+        )
     return rate_card
 
 

@@ -18,11 +18,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from communityops.csv_export import csv_response
 from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
+from communityops.weekdays import WEEKDAY_SHORT
 
 from .forms import (
     PRESET_LABELS,
     WEEKDAY_NAMES,
-    WEEKDAY_SHORT,
     CalculatorForm,
     QuoteRequestForm,
     cell_values,

@@ -181,25 +181,31 @@ class CrisisListApi(APIView):
         crises = crisis_list_for_user(user=request.user, status=filters.validated_data.get("status"))
         return Response(CrisisOutputSerializer(crises, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: CrisisDetailOutputSerializer}, operation_id="crises_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: CrisisDetailOutputSerializer, 200: CrisisDetailOutputSerializer},
+        description="With item_ids, as the inbox's escalate-to-crisis: when an unresolved crisis already "
+        "links all of them, that crisis is answered (200) and none is opened; erased items are left out.",
+        operation_id="crises_create",
+    )
     def post(self, request):
         if not request.user.is_agency_staff:
             raise PermissionDenied
         data = self._validated(request)
         client = client_get_for_user(user=request.user, client_id=data["client_id"])
         now = timezone.now()
-        crisis = _run(
-            services.crisis_create,
-            acting_user=request.user,
-            client=client,
-            title=data["title"],
-            severity=data["severity"],
-            now=now,
-        )
         if data["item_ids"]:
+            # The items are checked before anything is written: a refused request leaves no crisis behind.
             items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk)
-            _run(services.crisis_items_link, crisis=crisis, items=items, acting_user=request.user, now=now)
-        return _detail(crisis, status.HTTP_201_CREATED)
+            service, subject = services.crisis_create_from_items, {"items": items}
+        else:
+            service, subject = services.crisis_create, {"client": client}
+        crisis = _run(
+            service, acting_user=request.user, title=data["title"], severity=data["severity"], now=now, **subject
+        )
+        # An earlier crisis comes back when it links all these items already.
+        opened = crisis.created_at == now
+        return _detail(crisis, status.HTTP_201_CREATED if opened else status.HTTP_200_OK)
 
     def _validated(self, request) -> dict:
         serializer = self.InputSerializer(data=request.data)

@@ -696,7 +696,8 @@ def _reply_targets(*, crisis: Crisis):
 def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[int]:
     """Send the latest approved response to every linked item that has not received it.
 
-    One action for all items, through the inbox outbox (which marks each item answered).
+    Through the inbox outbox: one OutboundAction per item, each with its own idempotency key (an
+    identical reply already queued or sent is reused, not sent twice); the outbox marks each item answered.
     Called again after items were linked later, it answers just those with the same text.
     Returns the ids of the items answered now.
     """

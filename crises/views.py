@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_contact_for_user
-from inbox.selectors import item_queryset_for_user
+from inbox.selectors import item_get_for_user, item_queryset_for_user
 
 from . import services
 from .escalation import (
@@ -40,7 +40,7 @@ from .forms import (
     RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, Crisis, HoldingStatement, OnCallShift
+from .models import Approval, Crisis, OnCallShift
 from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
@@ -155,13 +155,14 @@ def crisis_from_items(request):
 def crisis_detail(request, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
     now = timezone.now()
+    current_draft = draft_current(crisis=crisis)
     context = {
         "crisis": crisis,
         # Each event with its details in words (crises.event_summaries).
         "events": [(event, event_summary(event)) for event in crisis_timeline(crisis=crisis)],
         "linked": crisis_linked_items_newest(crisis=crisis),
         "drafts": crisis_drafts(crisis=crisis),
-        "current_draft": draft_current(crisis=crisis),
+        "current_draft": current_draft,
         "approved_draft": draft_latest_approved(crisis=crisis),
         "notifications": crisis_notifications(crisis=crisis),
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
@@ -174,7 +175,7 @@ def crisis_detail(request, crisis_id: int):
         "policy_admin_url": _policy_admin_url(user=request.user, client=crisis.client),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
-        "draft_form": DraftForm(initial={"text": getattr(draft_current(crisis=crisis), "text", "")}),
+        "draft_form": DraftForm(initial={"text": getattr(current_draft, "text", "")}),
         "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
         "nav": "crises",
     }
@@ -266,7 +267,7 @@ def crisis_link_items(request, crisis):
 @require_GET
 def item_crisis_picker(request, item_id: int):
     """Loaded into the inbox's composer: the client's open crises this item can be added to."""
-    item = get_object_or_404(item_queryset_for_user(user=request.user), pk=item_id)
+    item = item_get_for_user(user=request.user, item_id=item_id)
     return render(
         request,
         "crises/_item_crisis_picker.html",
@@ -278,7 +279,7 @@ def item_crisis_picker(request, item_id: int):
 @require_POST
 def item_crisis_link(request, item_id: int):
     """Add one inbox item to a crisis of its client, and go back to the item."""
-    item = get_object_or_404(item_queryset_for_user(user=request.user), pk=item_id)
+    item = item_get_for_user(user=request.user, item_id=item_id)
     crisis_id = request.POST.get("crisis", "")
     crisis = crisis_get_for_user(user=request.user, crisis_id=int(crisis_id) if crisis_id.isdecimal() else 0)
     if crisis.client_id != item.client_id:
@@ -354,7 +355,9 @@ def holding_publish(request, crisis):
     form = HoldingForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("Choose a holding statement."))
-    statement = get_object_or_404(HoldingStatement, pk=form.cleaned_data["statement"], client=crisis.client)
+    statement = holding_statements_ready(client=crisis.client).filter(pk=form.cleaned_data["statement"]).first()
+    if statement is None:  # deactivated meanwhile, or never one of this client's
+        raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
     answered = services.holding_statement_publish(
         crisis=crisis, statement=statement, acting_user=request.user, now=timezone.now()
     )

@@ -18,6 +18,7 @@ from billing.selectors import ClientCoverage, clients_coverage_overview, coverag
 from communityops.alphabetical import alphabetical_key
 from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
+from communityops.weekdays import WEEKDAY_SHORT
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
 from inbox.models import AuthorTier, Item
@@ -27,7 +28,6 @@ from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
 from .tables import Column, ReportTable, local_time, minutes, rounded, shown_date
 
 DASHBOARD_LIST_LIMIT = 10
-WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 # Whole phrases: a lower-cased interval spliced into one would read "je tag" in German.
 VOLUME_CHART_TITLES = {
     Granularity.DAY: _("Items per day by sentiment"),
@@ -428,7 +428,7 @@ class TeamReport(Report):
             key="weekdays",
             title=_("By weekday of arrival (Europe/Berlin)"),
             columns=[Column(_("Weekday")), *response_columns()],
-            rows=[[str(WEEKDAYS[row["weekday"] - 1]), *response_cells(row)] for row in self.by_weekday],
+            rows=[[str(WEEKDAY_SHORT[row["weekday"] - 1]), *response_cells(row)] for row in self.by_weekday],
             data=self.by_weekday,
         )
 
@@ -444,7 +444,7 @@ class TeamReport(Report):
     def weekday_chart(self) -> charts.Chart:
         return charts.stacked_bars(
             title=gettext("Items by weekday: handled and still open"),
-            labels=[str(WEEKDAYS[row["weekday"] - 1]) for row in self.by_weekday],
+            labels=[str(WEEKDAY_SHORT[row["weekday"] - 1]) for row in self.by_weekday],
             series=[
                 (gettext("Handled"), "bar", [row["handled"] for row in self.by_weekday]),
                 (gettext("Open"), "bar-warn", [row["items"] - row["handled"] for row in self.by_weekday]),

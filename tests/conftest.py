@@ -1,10 +1,12 @@
 """Factory fixtures shared by every app's tests (allauth's conftest style)."""
 
+import importlib
 import itertools
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
 
 from communityops.models import Channel, Client, ClientContact, Team, User
 
@@ -12,6 +14,19 @@ _sequence = itertools.count(1)
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "correct-horse-battery-9"
+
+_seed_default_rate_card = importlib.import_module("billing.migrations.0002_seed_default_rate_card").seed
+
+
+@pytest.fixture(autouse=True)
+def _default_rate_card(request):
+    """The rate card the data migration seeds, for every test with the database: a transactional
+    test (transaction=True, the live-server browser tests) ends with a flush that empties the table,
+    and billing.selectors.rate_card_current only reads it."""
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("db")  # transactional where the test asked for it (pytest-django decides)
+    _seed_default_rate_card(apps, None)  # only into an empty table
 
 
 @pytest.fixture

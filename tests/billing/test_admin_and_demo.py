@@ -40,6 +40,19 @@ def test_editing_a_rate_card_publishes_a_new_version(client, user_factory, rate_
     assert BillingEvent.objects.filter(rate_card=newest, kind=BillingEvent.Kind.RATE_CARD_PUBLISHED).exists()
 
 
+def test_the_current_rate_card_is_read_never_created(db, django_assert_num_queries):
+    seeded = RateCard.objects.get(version=1)  # the data migration's
+
+    with django_assert_num_queries(1):
+        current = rate_card_current()
+    RateCard.objects.all().delete()
+    with pytest.raises(RateCard.DoesNotExist, match="No active rate card"):
+        rate_card_current()
+
+    assert current == seeded
+    assert not RateCard.objects.exists()
+
+
 def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, client_factory, plan_factory):
     customer = client_factory(federal_state="HE")
     old = plan_factory(client=customer, windows=[(0, 9, 17)])

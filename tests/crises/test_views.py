@@ -6,9 +6,9 @@ from django.utils import timezone, translation
 import crises.selectors
 from billing.statements import client_statement
 from crises.detection import spike_detect_client
-from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
+from crises.models import Crisis, CrisisItem, DetectionSettings, HoldingStatement, SpikeAlert
 from crises.services import crisis_create, crisis_items_link
-from inbox.models import Item, ItemEvent
+from inbox.models import Item, ItemEvent, OutboundAction
 
 from .conftest import BERLIN
 
@@ -191,6 +191,79 @@ def test_api_create_link_and_transition(lead_client, client_factory, item_factor
     assert created.status_code == 201 and [row["item_id"] for row in created.json()["items"]] == [item.pk]
     assert refused.status_code == 400
     assert escalated.status_code == 200 and escalated.json()["status"] == "escalating"
+
+
+def test_api_create_with_an_unknown_or_foreign_item_saves_no_crisis(lead_client, item_factory):
+    own, foreign = item_factory(), item_factory()
+
+    responses = [
+        lead_client.post(
+            "/api/crises/",
+            {"client_id": own.client_id, "title": "API", "item_ids": [own.pk, other]},
+            content_type="application/json",
+        )
+        for other in (foreign.pk, foreign.pk + 1000)
+    ]
+
+    assert [response.status_code for response in responses] == [400, 400]
+    assert responses[0].json() == {"item_ids": "Unknown items, or items of another client."}
+    assert not Crisis.objects.exists() and not CrisisItem.objects.exists()
+
+
+def test_api_create_from_an_erased_item_is_refused(lead_client, item_factory):
+    erased = item_factory(erased_at=timezone.now())
+
+    response = lead_client.post(
+        "/api/crises/",
+        {"client_id": erased.client_id, "title": "API", "item_ids": [erased.pk]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Wählen Sie mindestens einen Beitrag, dessen Autordaten nicht gelöscht wurden."
+    }
+    assert not Crisis.objects.exists()
+
+
+def test_api_create_for_items_an_open_crisis_links_answers_that_crisis(lead_client, item_factory, channel_factory):
+    channel = channel_factory()
+    items = [item_factory(channel=channel) for _ in range(2)]
+    body = {"client_id": channel.client_id, "title": "API", "item_ids": [item.pk for item in items]}
+
+    first = lead_client.post("/api/crises/", body, content_type="application/json")
+    again = lead_client.post("/api/crises/", body, content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] == Crisis.objects.get().pk
+    assert CrisisItem.objects.count() == 2
+
+
+def test_a_holding_statement_not_ready_to_send_is_refused_with_a_message(
+    lead_client, on_call, item_factory, channel_factory
+):
+    channel = channel_factory()
+    crisis = crisis_create(acting_user=on_call, client=channel.client, title="x", now=timezone.now())
+    crisis_items_link(crisis=crisis, items=[item_factory(channel=channel)], acting_user=on_call, now=timezone.now())
+    deactivated = HoldingStatement.objects.create(
+        client=channel.client, title="Alt", text="Wir prüfen das.", is_pre_approved=True, is_active=False
+    )
+    foreign = HoldingStatement.objects.create(
+        client=channel_factory().client, title="Fremd", text="Wir prüfen das.", is_pre_approved=True
+    )
+
+    responses = [
+        lead_client.post(f"/crises/{crisis.pk}/holding/", {"statement": statement.pk}, follow=True)
+        for statement in (deactivated, foreign)
+    ]
+
+    assert [response.status_code for response in responses] == [200, 200]
+    assert all(
+        "Sofort versendet werden kann nur ein aktives, vorab freigegebenes Holding Statement dieses Kunden."
+        in response.content.decode()
+        for response in responses
+    )
+    assert not OutboundAction.objects.exists()
 
 
 def test_openapi_schema_documents_the_crisis_operations(lead_client):
