@@ -240,40 +240,40 @@ def statement_detail(request, client_id: int, year: int, month: int):
 @login_required
 def statement_csv(request, client_id: int, year: int, month: int):
     statement = _statement_for_request(request, client_id, year, month)
-    state = _("forecast") if statement.is_future else _("preliminary") if statement.is_running else _("final")
-    rows = [(_("statement"), _("status"), state)]
-    rows += [(_("booked hours"), CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()]
+    state = _("Forecast") if statement.is_future else _("Preliminary") if statement.is_running else _("Final")
+    rows = [(_("Statement"), _("Status"), state)]
+    rows += [(_("Booked hours"), CATEGORY_LABELS[name], hours) for name, hours in statement.category_rows()]
     rows += [
-        (_("price"), label, value)
+        (_("Price"), label, value)
         for label, value in [
-            (_("covered hours"), statement.covered_hours),
-            (_("agent hours"), statement.agent_hours),
-            (_("labour (EUR)"), statement.labour),
-            (_("surcharges (EUR)"), statement.surcharges),
-            (_("channel fees (EUR)"), statement.channel_fees),
-            (_("crisis on-call (EUR)"), statement.crisis_fee),
-            (_("net (EUR)"), statement.net),
+            (_("Covered hours"), statement.covered_hours),
+            (_("Agent hours"), statement.agent_hours),
+            (_("Labour (EUR)"), statement.labour),
+            (_("Surcharges (EUR)"), statement.surcharges),
+            (_("Channel fees (EUR)"), statement.channel_fees),
+            (_("Crisis on-call (EUR)"), statement.crisis_fee),
+            (_("Net (EUR)"), statement.net),
         ]
     ]
     rows += [
-        (_("service"), label, value)
+        (_("Service"), label, value)
         for label, value in [
-            (_("items received"), statement.items_received),
-            (_("items handled"), statement.items_handled),
-            (_("items answered"), statement.items_answered),
-            (_("replies sent"), statement.replies_sent),
-            (_("promised response time (minutes)"), statement.promised_minutes),
-            (_("median first response (minutes)"), statement.median_minutes),
+            (_("Items received"), statement.items_received),
+            (_("Items handled"), statement.items_handled),
+            (_("Items answered"), statement.items_answered),
+            (_("Replies sent"), statement.replies_sent),
+            (_("Promised response time (minutes)"), statement.promised_minutes),
+            (_("Median first response (minutes)"), statement.median_minutes),
             (_("90th percentile first response (minutes)"), statement.p90_minutes),
-            (_("items due within the statement"), statement.sla_due),
-            (_("answered within SLA"), statement.sla_met),
-            (_("share within SLA (%)"), statement.sla_share),
+            (_("Items due within the statement"), statement.sla_due),
+            (_("Answered within SLA"), statement.sla_met),
+            (_("Share within SLA (%)"), statement.sla_share),
         ]
     ]
-    rows += [(_("other"), row.label, row.value) for row in statement.extra_rows]
+    rows += [(_("Other"), row.label, row.value) for row in statement.extra_rows]
     return csv_response(
         filename=f"statement-{statement.client.slug}-{year:04d}-{month:02d}.csv",
         # "item" alone is the inbox's word for a comment (Beitrag); here it is a statement line (Posten).
-        header=[_("section"), pgettext("statement line", "item"), _("value")],
+        header=[_("Section"), pgettext("statement line", "Item"), _("Value")],
         rows=rows,
     )

@@ -12,6 +12,7 @@ from allauth.mfa.totp.forms import ActivateTOTPForm
 from django.conf import settings
 from django.dispatch import receiver
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .services import user_login_address_sync
@@ -19,6 +20,22 @@ from .services import user_login_address_sync
 
 def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def authenticator_names_translate() -> None:
+    """Give allauth's Authenticator translatable names: it has none, so Django names it after the
+    class ("Authenticators") and its fields after themselves, in English in the German admin too.
+    Display only: migrations read the model's own Meta and field arguments, which stay as they are."""
+    meta = Authenticator._meta
+    meta.verbose_name, meta.verbose_name_plural = _("authenticator"), _("authenticators")
+    for name, verbose_name in [
+        ("user", _("user")),
+        ("type", _("type")),
+        ("data", _("data")),
+        ("created_at", _("created at")),
+        ("last_used_at", _("last used at")),
+    ]:
+        meta.get_field(name).verbose_name = verbose_name
 
 
 # When the session's user activated TOTP (allauth.mfa.signals.authenticator_added).

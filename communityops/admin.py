@@ -11,6 +11,7 @@ from .alphabetical import alphabetical
 from .forms import choices_limit
 from .models import Channel, Client, ClientContact, Guideline, Team, User
 from .services import user_invite, user_login_address_sync, user_send_invitation
+from .slugs import slug_from_name
 
 
 class SecretFieldsForm(forms.ModelForm):
@@ -82,13 +83,34 @@ class KeywordListField(forms.CharField):
         return list(dict.fromkeys(word for word in words if word))
 
 
+class ClientForm(forms.ModelForm):
+    """A new client's slug left empty is made from the name (the prefill does so as the name is
+    typed). An existing client's slug stays as it is unless changed by hand: it is in links."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Part of the client's links. Left empty, it is made from the name.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("slug") and cleaned.get("name"):
+            cleaned["slug"] = slug_from_name(cleaned["name"], max_length=Client._meta.get_field("slug").max_length)
+        return cleaned
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
     list_display = ("name", "federal_state", "time_zone", "influencer_follower_threshold", "is_active")
     list_filter = ("federal_state", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ChannelInline, ClientContactInline]
+
+    class Media:
+        js = ["admin/js/urlify.js", "js/admin_slugs.js"]  # after Django's URLify, which it wraps
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "alert_keywords":

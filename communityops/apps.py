@@ -9,7 +9,9 @@ class CommunityOpsConfig(AppConfig):
     verbose_name = _("Clients and settings")
 
     def ready(self):
-        from . import accounts  # noqa: F401  (connects the allauth signal receivers)
+        from . import accounts  # connects the allauth signal receivers
+
+        accounts.authenticator_names_translate()
 
         # What is loaded by now (Django, every app's models) lives as long as the process: keep it
         # out of the garbage collector's full collections, which would walk these ~100,000 objects

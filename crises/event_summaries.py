@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, pgettext
 
-from .models import Approval, Crisis, CrisisEvent, NotificationChannel
+from .models import Approval, Crisis, CrisisEvent, notification_channel_in_a_sentence
 
 
 def event_summary(event: CrisisEvent) -> str:
@@ -35,7 +35,7 @@ def event_summary(event: CrisisEvent) -> str:
         return items
     if event.kind == kind.STEP_FIRED and data.get("fallback"):
         said = gettext("no escalation policy applies: by %(channel)s to %(recipients)s") % {
-            "channel": dict(NotificationChannel.choices).get(data.get("channel"), data.get("channel")),
+            "channel": notification_channel_in_a_sentence(data.get("channel", "")),
             "recipients": ", ".join(data.get("recipients", [])) or gettext("nobody"),
         }
         if data.get("round", 1) > 1:
@@ -48,7 +48,7 @@ def event_summary(event: CrisisEvent) -> str:
         due_at = parse_datetime(data.get("due_at", ""))
         return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
             "position": data.get("position", ""),
-            "channel": dict(NotificationChannel.choices).get(data.get("channel"), data.get("channel")),
+            "channel": notification_channel_in_a_sentence(data.get("channel", "")),
             "recipients": ", ".join(data.get("recipients", [])),
             "due": date_format(timezone.localtime(due_at), "H:i:s") if due_at else "—",
         }

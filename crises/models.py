@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from communityops.alphabetical import alphabetical
 from communityops.models import Channel, Client, ClientContact
@@ -191,6 +192,14 @@ class NotificationChannel(models.TextChoices):
     CHAT_WEBHOOK = "chat_webhook", _("Slack/Teams incoming webhook")
 
 
+def notification_channel_in_a_sentence(channel: str) -> str:
+    """A channel's name after "by", mid-sentence: "by email", where the label of menus and
+    headings says "Email" (German says "per E-Mail" either way). An unknown value reads as itself."""
+    if channel == NotificationChannel.EMAIL:
+        return pgettext("notification channel, mid-sentence", "email")
+    return dict(NotificationChannel.choices).get(channel, channel)
+
+
 class AgencyRole(models.TextChoices):
     ON_CALL_LEAD = "on_call_lead", _("Shift lead on call")
     CRISIS_OWNER = "crisis_owner", _("Crisis owner")
@@ -260,6 +269,10 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} · step {self.position}"
+
+    @property
+    def channel_in_a_sentence(self) -> str:
+        return notification_channel_in_a_sentence(self.channel)
 
 
 class Notification(models.Model):

@@ -1,5 +1,7 @@
 """Monthly statements: booked hours and their price, delivery figures from the inbox, access rules."""
 
+import csv
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -188,6 +190,36 @@ def test_admin_sees_the_statement_and_its_csv(client, march, user_factory):
     assert ";79,0" in export.content.decode()
 
 
+def test_the_german_csv_labels_every_row_in_sentence_case(client, march, user_factory):
+    # It mixed "gebuchte Stunden" and "netto (EUR)" with "Agentenstunden" and "Abrechnung".
+    client.force_login(user_factory(role=User.Role.ADMIN))
+
+    export = client.get(reverse("billing:statement_csv", args=[march.pk, 2026, 3]), headers={"Accept-Language": "de"})
+
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Abschnitt", "Posten", "Wert"]
+    assert rows[1] == ["Abrechnung", "Status", "Endgültig"]
+    assert list(dict.fromkeys(row[0] for row in rows[1:])) == [
+        "Abrechnung",
+        "Gebuchte Stunden",
+        "Preis",
+        "Service",
+        "Sonstiges",
+    ]
+    assert [row[1] for row in rows if row[0] == "Preis"] == [
+        "Betreute Stunden",
+        "Agentenstunden",
+        "Arbeitszeit (EUR)",
+        "Zuschläge (EUR)",
+        "Kanalgebühren (EUR)",
+        "Krisen-Rufbereitschaft (EUR)",
+        "Netto (EUR)",
+    ]
+    # "Sonstiges" holds other apps' rows as their pages word them ("davon ... eskaliert" under "Eröffnete Krisen").
+    own_labels = [label for row in rows if row[0] != "Sonstiges" for label in row[:2]]
+    assert [label for label in own_labels if not label[:1].isupper() and not label[:1].isdigit()] == []
+
+
 def test_a_month_under_way_is_preliminary_and_one_to_come_a_forecast(client, march, user_factory):
     # Both looked final: the whole month's price beside "0 items received", and "next →" without end.
     client.force_login(user_factory(role=User.Role.ADMIN))
@@ -210,7 +242,7 @@ def test_a_month_under_way_is_preliminary_and_one_to_come_a_forecast(client, mar
     assert f"The statement is final from {date_format(coming, 'SHORT_DATE_FORMAT')}." in running
     assert "Forecast:" in future
     assert reverse("billing:statement", args=[march.pk, after.year, after.month]) not in future
-    assert running_csv.splitlines()[1] == "statement,status,preliminary"
+    assert running_csv.splitlines()[1] == "Statement,Status,Preliminary"
 
 
 def test_client_contact_sees_their_own_statement(client, march, contact_user_for):

@@ -13,6 +13,7 @@ import pytest
 import rest_framework
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
@@ -359,6 +360,24 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
     assert ">Ausführen<" in items
     assert "Search " not in items  # the search form's heading read "Search Beiträge"
     assert "Beiträge durchsuchen" in items
+
+
+def test_the_german_admin_names_allauths_authenticators(client, user_factory):
+    # allauth's model has no verbose names: the index read "Authenticators", its columns "last used at".
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))  # with TOTP
+
+    index = client.get(reverse("admin:index")).content.decode()
+    authenticators = client.get(reverse("admin:mfa_authenticator_changelist")).content.decode()
+
+    assert ">Authentifikatoren</a>" in index
+    assert "Authenticators" not in index
+    assert "Authentifikator zur Änderung auswählen" in authenticators
+    columns = re.findall(r'class="sortable column-\w+">\s*<div class="text"><a [^>]*>([^<]+)</a>', authenticators)
+    assert columns == ["Benutzer", "Typ", "Angelegt am", "Zuletzt verwendet am"]
+
+
+def test_the_authenticators_names_need_no_migration_of_allauths(db):
+    call_command("makemigrations", "mfa", check=True, dry_run=True, verbosity=0)  # exits on a change
 
 
 # A gettext or ngettext call in the admin's scripts, its literal arguments ('a' + "b" concatenated).

@@ -413,8 +413,8 @@ def test_the_crisis_page_names_the_steps_still_to_fire_and_when(client, ladder):
     crisis.refresh_from_db()
     second_due = timezone.localtime(crisis.escalation_started_at + timedelta(minutes=10))
     third_due = timezone.localtime(crisis.escalation_started_at + timedelta(minutes=25))
-    assert f"Step 2 at {second_due:%H:%M} by Email: {ladder['pr'].name}" in running
-    assert f"Step 3 at {third_due:%H:%M} by Email: {ladder['legal'].name}, {ladder['boss'].name}" in running
+    assert f"Step 2 at {second_due:%H:%M} by email: {ladder['pr'].name}" in running
+    assert f"Step 3 at {third_due:%H:%M} by email: {ladder['legal'].name}, {ladder['boss'].name}" in running
     assert "Next, unless acknowledged" not in acknowledged
 
 

@@ -120,7 +120,7 @@ def test_a_reminder_goes_to_whoever_is_on_call_when_it_is_due(client_factory, on
     )
     with translation.override("en"):
         summary = event_summary(CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.STEP_FIRED).last())
-    assert summary.startswith("reminder 1, not acknowledged yet: no escalation policy applies: by Email to ")
+    assert summary.startswith("reminder 1, not acknowledged yet: no escalation policy applies: by email to ")
 
 
 def test_the_escalation_task_sends_the_fallback_alert_in_the_same_run(
@@ -233,7 +233,7 @@ def test_the_crisis_page_says_the_client_has_no_policy_before_and_after_the_star
     assert re.search(rf'<td>without policy</td><td class="when">[^<]+</td><td>{on_call}</td>', after)
     assert f"reminds them every {FALLBACK_REPEAT_MINUTES} minutes until acknowledged" in before
     assert re.search(rf"Reminder 1 of {FALLBACK_ROUNDS - 1} at \d\d:\d\d by email, to the shift lead on call", after)
-    assert f"no escalation policy applies: by Email to {on_call}" in after
+    assert f"no escalation policy applies: by email to {on_call}" in after
 
 
 def test_an_admin_is_linked_to_set_up_the_clients_policy(admin_http, no_policy_crisis):

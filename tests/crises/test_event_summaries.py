@@ -28,7 +28,29 @@ def test_a_fired_step_names_its_channel_and_its_due_time_in_the_readers_zone():
     with translation.override("en"), timezone.override(ZoneInfo("Europe/Berlin")):
         shown = event_summary(event)
 
-    assert shown == "step 2 by Email to Ana, Ben, due 10:13:39"
+    assert shown == "step 2 by email to Ana, Ben, due 10:13:39"
+
+
+def test_a_policyless_alert_says_by_email_in_english_and_per_e_mail_in_german():
+    # English read "by Email to ...": the menu's label mid-sentence. German nouns keep their capital.
+    event = CrisisEvent(kind=Kind.STEP_FIRED, data={"fallback": True, "channel": "email", "recipients": ["Ana"]})
+
+    with translation.override("en"):
+        english = event_summary(event)
+    with translation.override("de"):
+        german = event_summary(event)
+
+    assert english == "no escalation policy applies: by email to Ana"
+    assert german == "keine Eskalationsrichtlinie greift: per E-Mail an Ana"
+
+
+def test_a_webhook_step_reads_by_its_label():
+    event = CrisisEvent(kind=Kind.STEP_FIRED, data={"fallback": True, "channel": "chat_webhook", "recipients": []})
+
+    with translation.override("en"):
+        shown = event_summary(event)
+
+    assert shown == "no escalation policy applies: by Slack/Teams incoming webhook to nobody"
 
 
 def test_a_rejection_quotes_the_clients_comment():
