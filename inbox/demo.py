@@ -28,6 +28,10 @@ TOTAL_ITEMS = 2000
 OPEN_ITEMS = 150
 DAYS_BACK = 6
 EXTERNAL_ID_PREFIX = "demo-"
+# WordPress numbers its comments and posts, and the connector sends those numbers as integers. The
+# demo's start far above any blog's own (the stub blogs count from 1), so a polled comment never
+# collides with a seeded one; base + index is as stable across re-seeding as the prefixed ids are.
+DEMO_WORDPRESS_ID_BASE = 900_000_000
 
 TOPICS = {
     "brauhaus-isartal": {
@@ -421,13 +425,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             else:
                 person = rng.choice(people)
             siblings = recent.setdefault(channel.pk, [])
-            parent, thread = "", f"{EXTERNAL_ID_PREFIX}{code}-post-{rng.randint(1, 12)}"
+            external_id, thread = _demo_external_ids(code, index=index, post=rng.randint(1, 12))
+            parent = ""
             if comment.category == "reply" and siblings:
                 parent, thread = rng.choice(siblings[-30:])
                 comment = DemoComment("reply", comment.language, comment.text)
             elif comment.category == "reply":
                 comment = demo_comment(rng, client_slug, category="question")
-            external_id = f"{EXTERNAL_ID_PREFIX}{code}-{index}"
             normalized = _normalized(
                 person=person,
                 external_id=external_id,
@@ -443,6 +447,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             progress.update(1)
     _work_history(rng=rng, created_items=created_items, agents=agents)
     return len(created_items)
+
+
+def _demo_external_ids(code: str, *, index: int, post: int) -> tuple[str, str]:
+    """The item's and its thread's external ids: numbers on WordPress, prefixed names elsewhere."""
+    if code == PLATFORM_CODES[Channel.Platform.WORDPRESS_BLOG][0]:
+        return str(DEMO_WORDPRESS_ID_BASE + index), str(DEMO_WORDPRESS_ID_BASE + post)
+    return f"{EXTERNAL_ID_PREFIX}{code}-{index}", f"{EXTERNAL_ID_PREFIX}{code}-post-{post}"
 
 
 def _work_history(*, rng: random.Random, created_items: list[tuple[Item, str, bool]], agents: list[User]) -> None:

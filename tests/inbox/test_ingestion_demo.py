@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from communityops.demo import seed_core
+from communityops.models import Channel
 from inbox import demo
 from inbox.models import Item, OutboundAction, WebhookDelivery
 
@@ -32,6 +33,25 @@ def test_seed_items_creates_a_worked_inbox_and_is_idempotent(db, monkeypatch):
     assert not answered.exclude(outbound_actions__kind=OutboundAction.Kind.REPLY).exists()
     assert Item.objects.filter(status=Item.Status.CLOSED, first_response_at__isnull=True).exists()
     assert "already there" in again.getvalue()
+
+
+def test_seeded_blog_comments_carry_numeric_wordpress_ids_that_stay_the_same_on_reseeding(db, monkeypatch):
+    monkeypatch.setattr(demo, "TOTAL_ITEMS", 80)
+    monkeypatch.setattr(demo, "OPEN_ITEMS", 10)
+    seed_core(stdout=io.StringIO())
+    blog_items = Item.objects.filter(channel__platform=Channel.Platform.WORDPRESS_BLOG)
+
+    demo.seed_items(stdout=io.StringIO())
+    first = set(blog_items.values_list("external_id", "thread_external_id", "parent_external_id"))
+    Item.objects.all().delete()
+    demo.seed_items(stdout=io.StringIO())
+
+    assert first
+    assert all(
+        external_id.isdigit() and thread.isdigit() and (parent == "" or parent.isdigit())
+        for external_id, thread, parent in first
+    )
+    assert set(blog_items.values_list("external_id", "thread_external_id", "parent_external_id")) == first
 
 
 @pytest.mark.django_db(transaction=True)
