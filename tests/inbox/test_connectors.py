@@ -162,6 +162,7 @@ def test_wordpress_refuses_a_non_numeric_id_at_once_and_for_good(
 
     assert (sent.status, sent.attempts, sent.next_attempt_at) == (OutboundAction.Status.FAILED, 1, None)
     assert reason in sent.last_error
+    assert sent.failure == OutboundAction.Failure.NOT_POSSIBLE
     assert item.events.get(kind=ItemEvent.Kind.SEND_FAILED).data["will_retry"] is False
     assert wordpress_stub.requests == []
 

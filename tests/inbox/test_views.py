@@ -568,6 +568,29 @@ def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served
     assert "hx-trigger" not in fragment  # settled: the asking stops
 
 
+def test_a_failed_action_says_in_german_what_went_wrong_with_the_platforms_text_folded_away(
+    client, served, open_item_factory
+):
+    item = open_item_factory(channel=served["channel"])
+    OutboundAction.objects.create(
+        item=item,
+        kind=OutboundAction.Kind.HIDE,
+        status=OutboundAction.Status.FAILED,
+        failure=OutboundAction.Failure.REJECTED,
+        last_error="HTTP 400: (#100) Invalid comment id (code 100)",
+    )
+    client.force_login(served["agent"])
+
+    fragment = client.get(
+        reverse("inbox:outbound_actions", args=[item.pk]), headers={"Accept-Language": "de"}
+    ).content.decode()
+
+    assert "<strong>Die Plattform hat abgelehnt</strong> · keine weiteren Versuche" in fragment
+    assert (
+        "<summary>Technische Details</summary><code>HTTP 400: (#100) Invalid comment id (code 100)</code>" in fragment
+    )
+
+
 def test_hide_and_spam_can_be_undone_from_the_item(client, served, open_item_factory, meta_graph_stub, api_as):
     # Once hidden or marked as spam an item is closed, and the composer's moderation buttons are
     # gone with the claim: nothing offered to take it back.
