@@ -697,7 +697,8 @@ class AgentPresence(models.Model):
 
     The browser sends a presence heartbeat while the agent works; no heartbeat for
     INBOX_PRESENCE_TIMEOUT_SECONDS (or an explicit end of shift) takes them offline
-    and releases their claims.
+    and releases their claims. An explicit end of shift is remembered (shift_ended_at): the
+    heartbeat of a page still open does not bring the agent back, only starting a shift does.
     """
 
     user = models.OneToOneField(
@@ -705,6 +706,7 @@ class AgentPresence(models.Model):
     )
     is_online = models.BooleanField(_("online"), default=False)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    shift_ended_at = models.DateTimeField(_("shift ended at"), null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), default=5, help_text=_("How many items auto-assignment may give this agent at once.")
     )

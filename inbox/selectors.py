@@ -21,6 +21,7 @@ from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
 from .models import (
+    AgentPresence,
     Author,
     AuthorProfile,
     CannedResponse,
@@ -477,6 +478,11 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
 
 def presence_timeout() -> timedelta:
     return timedelta(seconds=settings.INBOX_PRESENCE_TIMEOUT_SECONDS)
+
+
+def presence_shift_ended(*, user: User) -> bool:
+    """Whether the user ended their shift and has not started one since (they stay offline)."""
+    return AgentPresence.objects.filter(user=user, shift_ended_at__isnull=False).exists()
 
 
 def user_is_online_q(*, now: datetime) -> Q:

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from billing.pricing import PRESETS
 from billing.services import coverage_plan_create
 from communityops.models import Channel, User
-from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
+from inbox.models import AgentPresence, CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
 from inbox.services.claims import item_claim, item_take_over
 from inbox.services.moderation import item_moderate
@@ -374,6 +374,22 @@ def test_end_shift_releases_what_the_agent_holds(client, served, open_item_facto
 
     item.refresh_from_db()
     assert item.claimed_by is None
+
+
+def test_after_ending_the_shift_the_queue_offers_to_start_one_and_keeps_the_agent_offline(client, served):
+    client.force_login(served["agent"])
+    english = {"Accept-Language": "en"}
+
+    page = client.post(reverse("inbox:end_shift"), headers=english, follow=True).content.decode()
+    client.post(reverse("api_inbox_presence_heartbeat"))  # the queue page's own heartbeat
+
+    assert f'action="{reverse("inbox:start_shift")}"' in page and "Start shift" in page
+    assert AgentPresence.objects.get(user=served["agent"]).is_online is False
+
+    page = client.post(reverse("inbox:start_shift"), headers=english, follow=True).content.decode()
+
+    assert AgentPresence.objects.get(user=served["agent"]).is_online is True
+    assert f'action="{reverse("inbox:end_shift")}"' in page
 
 
 def test_inbox_page_keeps_the_agent_marked_online(client, served):
