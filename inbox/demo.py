@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from communityops.models import Channel, Client, User
 
-from .models import AuthorProfile, Item, ItemEvent, OutboundAction
+from .models import AuthorProfile, CannedResponse, Item, ItemEvent, OutboundAction
 from .normalized import NormalizedAuthor, NormalizedItem
 from .services.authors import author_upsert
 from .services.ingestion import item_ingest
@@ -171,6 +171,98 @@ ANSWERS = {
         "angry": "Hi {first}, we understand your frustration. Please send us a DM and we'll resolve this today.",
         "reply": "Thanks for letting us know, {first}!",
     },
+}
+# A few answers per client in German and English, as the agency keeps them (CannedResponse placeholders).
+CANNED_RESPONSES = {
+    "brauhaus-isartal": [
+        (
+            "de",
+            "Danke fürs Lob",
+            "Hallo {author_name}, vielen Dank! Das freut unser ganzes Brauteam. Prost aus dem Isartal!",
+        ),
+        (
+            "de",
+            "Biergarten & Öffnungszeiten",
+            "Hallo {author_name}, unser Biergarten hat bei schönem Wetter täglich ab 11 Uhr geöffnet, das "
+            "Bräustüberl ganzjährig. Alle Zeiten finden Sie auf unserer Website.",
+        ),
+        (
+            "de",
+            "Reklamation Flasche",
+            "Hallo {author_name}, das tut uns leid. Bitte schicken Sie uns per Direktnachricht ein Foto des "
+            "Etiketts mit dem Mindesthaltbarkeitsdatum, dann kümmern wir uns sofort darum.",
+        ),
+        (
+            "en",
+            "Thanks for the praise",
+            "Hi {author_name}, thank you so much! Cheers from the whole {client_name} team.",
+        ),
+        (
+            "en",
+            "Bottle complaint",
+            "Hi {author_name}, we're sorry to hear that. Please send us a photo of the label with the best-before "
+            "date by direct message and we'll look into it right away.",
+        ),
+    ],
+    "nordlicht-energie": [
+        (
+            "de",
+            "Abrechnung prüfen",
+            "Hallo {author_name}, das schauen wir uns gern an. Bitte senden Sie uns Ihre Kundennummer per "
+            "Direktnachricht – bitte nie öffentlich.",
+        ),
+        (
+            "de",
+            "Störung gemeldet",
+            "Hallo {author_name}, danke für den Hinweis. Unsere Technik ist informiert; aktuelle Störungen finden "
+            "Sie jederzeit im Kundenportal.",
+        ),
+        (
+            "de",
+            "Tarifwechsel",
+            "Hallo {author_name}, ein Wechsel in unseren Ökostromtarif geht ganz einfach im Kundenportal. Bei Fragen "
+            "helfen wir Ihnen gern per Direktnachricht.",
+        ),
+        (
+            "en",
+            "Check my bill",
+            "Hi {author_name}, we're happy to look into it. Please send us your customer number by direct message – "
+            "never publicly.",
+        ),
+        (
+            "en",
+            "Outage reported",
+            "Hi {author_name}, thanks for letting us know. Our engineers are on it; current outages are always "
+            "listed in the customer portal.",
+        ),
+    ],
+    "rheinmode": [
+        (
+            "de",
+            "Lieferstatus",
+            "Hallo {author_name}, das tut uns leid. Schicken Sie uns bitte Ihre Bestellnummer per Direktnachricht, "
+            "dann sehen wir sofort nach, wo Ihr Paket steckt.",
+        ),
+        (
+            "de",
+            "Umtausch & Retoure",
+            "Hallo {author_name}, Sie können Ihre Bestellung 30 Tage lang kostenlos zurückschicken oder in jeder "
+            "Filiale umtauschen. Den Retourenschein finden Sie in Ihrem Kundenkonto.",
+        ),
+        ("de", "Danke fürs Lob", "Hallo {author_name}, wie schön, dass es Ihnen gefällt! Viel Freude damit."),
+        (
+            "en",
+            "Delivery status",
+            "Hi {author_name}, we're sorry about that. Please send us your order number by direct message and we'll "
+            "check where your parcel is right away.",
+        ),
+        (
+            "en",
+            "Returns & exchanges",
+            "Hi {author_name}, you can return your order free of charge within 30 days or exchange it in any of "
+            "our stores. You'll find the return label in your account.",
+        ),
+    ],
 }
 CATEGORY_WEIGHTS = [
     ("praise", 26),
@@ -376,12 +468,20 @@ def seed_items(*, stdout) -> None:
     if not channels:
         stdout.write("Inbox: no demo channels (run communityops.demo.seed_core first).")
         return
+    _canned_responses(clients={channel.client for channel in channels})
     if Item.objects.filter(channel__in=channels, external_id__startswith=EXTERNAL_ID_PREFIX).exists():
         stdout.write("Inbox: demo items already there.")
         return
     with transaction.atomic():
         created = _seed(channels=channels, stdout=stdout)
     stdout.write(f"Inbox: {created} demo items, {OPEN_ITEMS} open.")
+
+
+def _canned_responses(*, clients: set[Client]) -> None:
+    """The demo clients' canned responses; ones already there (by client, title and language) are kept."""
+    for client in clients:
+        for language, title, body in CANNED_RESPONSES[client.slug]:
+            CannedResponse.objects.get_or_create(client=client, title=title, language=language, defaults={"body": body})
 
 
 def _seed(*, channels: list[Channel], stdout) -> int:

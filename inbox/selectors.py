@@ -394,12 +394,13 @@ class CannedText:
 
 
 def canned_responses_for_item(*, item: Item) -> list[CannedText]:
-    """The client's canned responses with their placeholders (CannedResponse.PLACEHOLDERS) filled in."""
+    """The client's canned responses in the item's language, with their placeholders
+    (CannedResponse.PLACEHOLDERS) filled in. Every response has a language; an item whose language
+    is unknown, or one the client has no responses in, gets them all (something to start from)."""
     values = {"author_name": str(item.author), "client_name": item.client.name}
-    return [
-        CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
-        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by(alphabetical("title"), "title")
-    ]
+    responses = list(CannedResponse.objects.filter(client_id=item.client_id).order_by(alphabetical("title"), "title"))
+    fitting = [canned for canned in responses if canned.language == item.language] or responses
+    return [CannedText(title=canned.title, text=_placeholders_fill(canned.body, values)) for canned in fitting]
 
 
 def _placeholders_fill(body: str, values: dict[str, str]) -> str:

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from communityops.demo import seed_core
-from communityops.models import Channel
+from communityops.models import Channel, Client
 from inbox import demo
-from inbox.models import Item, OutboundAction, WebhookDelivery
+from inbox.models import CannedResponse, Item, OutboundAction, WebhookDelivery
 
 
 def test_seed_items_creates_a_worked_inbox_and_is_idempotent(db, monkeypatch):
@@ -52,6 +52,19 @@ def test_seeded_blog_comments_carry_numeric_wordpress_ids_that_stay_the_same_on_
         for external_id, thread, parent in first
     )
     assert set(blog_items.values_list("external_id", "thread_external_id", "parent_external_id")) == first
+
+
+def test_each_demo_client_gets_canned_responses_in_german_and_english_once(db):
+    seed_core(stdout=io.StringIO())
+
+    demo._canned_responses(clients=set(Client.objects.filter(slug__in=demo.TOPICS)))
+    demo._canned_responses(clients=set(Client.objects.filter(slug__in=demo.TOPICS)))
+
+    languages = set(CannedResponse.objects.values_list("client__slug", "language"))
+    assert languages == {(slug, language) for slug in demo.TOPICS for language in ("de", "en")}
+    assert CannedResponse.objects.count() == sum(len(texts) for texts in demo.CANNED_RESPONSES.values())
+    for canned in CannedResponse.objects.all():
+        canned.clean()  # only placeholders the composer fills in
 
 
 @pytest.mark.django_db(transaction=True)
