@@ -503,7 +503,7 @@ def _seed(*, channels: list[Channel], stdout) -> int:
     )
     recent: dict[int, list[tuple[str, str]]] = {}  # channel -> (external id, thread) to reply to
     created_items: list[tuple[Item, str, bool]] = []
-    fake_burst: list = []
+    fake_burst: list[tuple[int, DemoComment]] = []  # a campaign still to post: its client and its text
     with tqdm(total=TOTAL_ITEMS, unit="item", desc="Demo inbox", file=getattr(stdout, "_out", None)) as progress:
         for index, received_at in enumerate(times):
             is_open = index >= TOTAL_ITEMS - OPEN_ITEMS
@@ -511,13 +511,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             client_slug = channel.client.slug
             code, kind = PLATFORM_CODES[channel.platform]
             if fake_burst:  # an AI-fake campaign: the same praise from fresh accounts within minutes
-                comment = fake_burst.pop()
-                channel = next(c for c in by_client[channel.client_id] if c.platform == Channel.Platform.GENERIC)
+                client_id, comment = fake_burst.pop()  # on the campaign's own client, not this round's
+                channel = next(c for c in by_client[client_id] if c.platform == Channel.Platform.GENERIC)
                 code, kind = PLATFORM_CODES[channel.platform]
             else:
                 comment = demo_comment(rng, client_slug)
                 if comment.category == "fake" and rng.random() < 0.5:
-                    fake_burst = [comment] * rng.randint(2, 4)
+                    fake_burst = [(channel.client_id, comment)] * rng.randint(2, 4)
             if comment.category in ("spam", "link_spam", "fake"):
                 person = _fresh_account(rng, received_at)
             elif rng.random() < 0.03:

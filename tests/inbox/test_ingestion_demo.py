@@ -67,6 +67,20 @@ def test_each_demo_client_gets_canned_responses_in_german_and_english_once(db):
         canned.clean()  # only placeholders the composer fills in
 
 
+def test_seeded_items_talk_about_their_own_clients_products(db, monkeypatch):
+    # A fake-review campaign once spilled onto whichever client the next round drew.
+    monkeypatch.setattr(demo, "TOTAL_ITEMS", 400)
+    monkeypatch.setattr(demo, "OPEN_ITEMS", 20)
+    seed_core(stdout=io.StringIO())
+
+    demo.seed_items(stdout=io.StringIO())
+
+    for slug in demo.TOPICS:
+        foreign = [product for other, topics in demo.TOPICS.items() if other != slug for product in topics["product"]]
+        texts = Item.objects.filter(client__slug=slug).values_list("text", flat=True)
+        assert not [text for text in texts if any(product in text for product in foreign)]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_demo_feeder_posts_a_signed_comment_through_the_real_webhook(live_server, capsys):
     seed_core(stdout=io.StringIO())
