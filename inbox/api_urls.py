@@ -29,4 +29,5 @@ urlpatterns = [
     ),
     path("presence/heartbeat/", apis.PresenceHeartbeatApi.as_view(), name="api_inbox_presence_heartbeat"),
     path("presence/end-shift/", apis.PresenceEndShiftApi.as_view(), name="api_inbox_presence_end_shift"),
+    path("presence/start-shift/", apis.PresenceStartShiftApi.as_view(), name="api_inbox_presence_start_shift"),
 ]

@@ -29,7 +29,7 @@ from .selectors import (
     item_list_for_user,
     item_page,
 )
-from .services.assignment import item_assign, presence_end_shift, presence_heartbeat
+from .services.assignment import item_assign, presence_end_shift, presence_heartbeat, presence_start_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.erasure import REFERENCE_MAX_LENGTH, author_erase
@@ -597,17 +597,28 @@ class ItemAuthorErasureApi(InboxApi):
         return Response(self.OutputSerializer(erasure).data, status=status.HTTP_201_CREATED)
 
 
+class PresenceSerializer(serializers.Serializer):
+    is_online = serializers.BooleanField()
+    last_seen_at = serializers.DateTimeField()
+    shift_ended_at = serializers.DateTimeField(allow_null=True)
+    capacity = serializers.IntegerField()
+
+
 class PresenceHeartbeatApi(InboxApi):
-    """Say you are online (the inbox sends this while open); hand-overs and auto-assignment go to online colleagues."""
+    """Say you are online (the inbox sends this while open); hand-overs and auto-assignment go to online colleagues.
+    After an end of shift you stay offline (is_online false) until you start a shift."""
 
-    class OutputSerializer(serializers.Serializer):
-        is_online = serializers.BooleanField()
-        last_seen_at = serializers.DateTimeField()
-        capacity = serializers.IntegerField()
-
-    @extend_schema(operation_id="inbox_presence_heartbeat", request=None, responses={200: OutputSerializer})
+    @extend_schema(operation_id="inbox_presence_heartbeat", request=None, responses={200: PresenceSerializer})
     def post(self, request):
-        return Response(self.OutputSerializer(presence_heartbeat(user=request.user)).data)
+        return Response(PresenceSerializer(presence_heartbeat(user=request.user)).data)
+
+
+class PresenceStartShiftApi(InboxApi):
+    """Start your shift: online at once, and the heartbeat keeps you so."""
+
+    @extend_schema(operation_id="inbox_presence_start_shift", request=None, responses={200: PresenceSerializer})
+    def post(self, request):
+        return Response(PresenceSerializer(presence_start_shift(user=request.user)).data)
 
 
 class PresenceEndShiftApi(InboxApi):

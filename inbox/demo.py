@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from communityops.models import Channel, Client, User
 
-from .models import AuthorProfile, Item, ItemEvent, OutboundAction
+from .models import AuthorProfile, CannedResponse, Item, ItemEvent, OutboundAction
 from .normalized import NormalizedAuthor, NormalizedItem
 from .services.authors import author_upsert
 from .services.ingestion import item_ingest
@@ -28,6 +28,10 @@ TOTAL_ITEMS = 2000
 OPEN_ITEMS = 150
 DAYS_BACK = 6
 EXTERNAL_ID_PREFIX = "demo-"
+# WordPress numbers its comments and posts, and the connector sends those numbers as integers. The
+# demo's start far above any blog's own (the stub blogs count from 1), so a polled comment never
+# collides with a seeded one; base + index is as stable across re-seeding as the prefixed ids are.
+DEMO_WORDPRESS_ID_BASE = 900_000_000
 
 TOPICS = {
     "brauhaus-isartal": {
@@ -167,6 +171,98 @@ ANSWERS = {
         "angry": "Hi {first}, we understand your frustration. Please send us a DM and we'll resolve this today.",
         "reply": "Thanks for letting us know, {first}!",
     },
+}
+# A few answers per client in German and English, as the agency keeps them (CannedResponse placeholders).
+CANNED_RESPONSES = {
+    "brauhaus-isartal": [
+        (
+            "de",
+            "Danke fürs Lob",
+            "Hallo {author_name}, vielen Dank! Das freut unser ganzes Brauteam. Prost aus dem Isartal!",
+        ),
+        (
+            "de",
+            "Biergarten & Öffnungszeiten",
+            "Hallo {author_name}, unser Biergarten hat bei schönem Wetter täglich ab 11 Uhr geöffnet, das "
+            "Bräustüberl ganzjährig. Alle Zeiten finden Sie auf unserer Website.",
+        ),
+        (
+            "de",
+            "Reklamation Flasche",
+            "Hallo {author_name}, das tut uns leid. Bitte schicken Sie uns per Direktnachricht ein Foto des "
+            "Etiketts mit dem Mindesthaltbarkeitsdatum, dann kümmern wir uns sofort darum.",
+        ),
+        (
+            "en",
+            "Thanks for the praise",
+            "Hi {author_name}, thank you so much! Cheers from the whole {client_name} team.",
+        ),
+        (
+            "en",
+            "Bottle complaint",
+            "Hi {author_name}, we're sorry to hear that. Please send us a photo of the label with the best-before "
+            "date by direct message and we'll look into it right away.",
+        ),
+    ],
+    "nordlicht-energie": [
+        (
+            "de",
+            "Abrechnung prüfen",
+            "Hallo {author_name}, das schauen wir uns gern an. Bitte senden Sie uns Ihre Kundennummer per "
+            "Direktnachricht – bitte nie öffentlich.",
+        ),
+        (
+            "de",
+            "Störung gemeldet",
+            "Hallo {author_name}, danke für den Hinweis. Unsere Technik ist informiert; aktuelle Störungen finden "
+            "Sie jederzeit im Kundenportal.",
+        ),
+        (
+            "de",
+            "Tarifwechsel",
+            "Hallo {author_name}, ein Wechsel in unseren Ökostromtarif geht ganz einfach im Kundenportal. Bei Fragen "
+            "helfen wir Ihnen gern per Direktnachricht.",
+        ),
+        (
+            "en",
+            "Check my bill",
+            "Hi {author_name}, we're happy to look into it. Please send us your customer number by direct message – "
+            "never publicly.",
+        ),
+        (
+            "en",
+            "Outage reported",
+            "Hi {author_name}, thanks for letting us know. Our engineers are on it; current outages are always "
+            "listed in the customer portal.",
+        ),
+    ],
+    "rheinmode": [
+        (
+            "de",
+            "Lieferstatus",
+            "Hallo {author_name}, das tut uns leid. Schicken Sie uns bitte Ihre Bestellnummer per Direktnachricht, "
+            "dann sehen wir sofort nach, wo Ihr Paket steckt.",
+        ),
+        (
+            "de",
+            "Umtausch & Retoure",
+            "Hallo {author_name}, Sie können Ihre Bestellung 30 Tage lang kostenlos zurückschicken oder in jeder "
+            "Filiale umtauschen. Den Retourenschein finden Sie in Ihrem Kundenkonto.",
+        ),
+        ("de", "Danke fürs Lob", "Hallo {author_name}, wie schön, dass es Ihnen gefällt! Viel Freude damit."),
+        (
+            "en",
+            "Delivery status",
+            "Hi {author_name}, we're sorry about that. Please send us your order number by direct message and we'll "
+            "check where your parcel is right away.",
+        ),
+        (
+            "en",
+            "Returns & exchanges",
+            "Hi {author_name}, you can return your order free of charge within 30 days or exchange it in any of "
+            "our stores. You'll find the return label in your account.",
+        ),
+    ],
 }
 CATEGORY_WEIGHTS = [
     ("praise", 26),
@@ -372,12 +468,20 @@ def seed_items(*, stdout) -> None:
     if not channels:
         stdout.write("Inbox: no demo channels (run communityops.demo.seed_core first).")
         return
+    _canned_responses(clients={channel.client for channel in channels})
     if Item.objects.filter(channel__in=channels, external_id__startswith=EXTERNAL_ID_PREFIX).exists():
         stdout.write("Inbox: demo items already there.")
         return
     with transaction.atomic():
         created = _seed(channels=channels, stdout=stdout)
     stdout.write(f"Inbox: {created} demo items, {OPEN_ITEMS} open.")
+
+
+def _canned_responses(*, clients: set[Client]) -> None:
+    """The demo clients' canned responses; ones already there (by client, title and language) are kept."""
+    for client in clients:
+        for language, title, body in CANNED_RESPONSES[client.slug]:
+            CannedResponse.objects.get_or_create(client=client, title=title, language=language, defaults={"body": body})
 
 
 def _seed(*, channels: list[Channel], stdout) -> int:
@@ -399,7 +503,7 @@ def _seed(*, channels: list[Channel], stdout) -> int:
     )
     recent: dict[int, list[tuple[str, str]]] = {}  # channel -> (external id, thread) to reply to
     created_items: list[tuple[Item, str, bool]] = []
-    fake_burst: list = []
+    fake_burst: list[tuple[int, DemoComment]] = []  # a campaign still to post: its client and its text
     with tqdm(total=TOTAL_ITEMS, unit="item", desc="Demo inbox", file=getattr(stdout, "_out", None)) as progress:
         for index, received_at in enumerate(times):
             is_open = index >= TOTAL_ITEMS - OPEN_ITEMS
@@ -407,13 +511,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             client_slug = channel.client.slug
             code, kind = PLATFORM_CODES[channel.platform]
             if fake_burst:  # an AI-fake campaign: the same praise from fresh accounts within minutes
-                comment = fake_burst.pop()
-                channel = next(c for c in by_client[channel.client_id] if c.platform == Channel.Platform.GENERIC)
+                client_id, comment = fake_burst.pop()  # on the campaign's own client, not this round's
+                channel = next(c for c in by_client[client_id] if c.platform == Channel.Platform.GENERIC)
                 code, kind = PLATFORM_CODES[channel.platform]
             else:
                 comment = demo_comment(rng, client_slug)
                 if comment.category == "fake" and rng.random() < 0.5:
-                    fake_burst = [comment] * rng.randint(2, 4)
+                    fake_burst = [(channel.client_id, comment)] * rng.randint(2, 4)
             if comment.category in ("spam", "link_spam", "fake"):
                 person = _fresh_account(rng, received_at)
             elif rng.random() < 0.03:
@@ -421,13 +525,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             else:
                 person = rng.choice(people)
             siblings = recent.setdefault(channel.pk, [])
-            parent, thread = "", f"{EXTERNAL_ID_PREFIX}{code}-post-{rng.randint(1, 12)}"
+            external_id, thread = _demo_external_ids(code, index=index, post=rng.randint(1, 12))
+            parent = ""
             if comment.category == "reply" and siblings:
                 parent, thread = rng.choice(siblings[-30:])
                 comment = DemoComment("reply", comment.language, comment.text)
             elif comment.category == "reply":
                 comment = demo_comment(rng, client_slug, category="question")
-            external_id = f"{EXTERNAL_ID_PREFIX}{code}-{index}"
             normalized = _normalized(
                 person=person,
                 external_id=external_id,
@@ -443,6 +547,13 @@ def _seed(*, channels: list[Channel], stdout) -> int:
             progress.update(1)
     _work_history(rng=rng, created_items=created_items, agents=agents)
     return len(created_items)
+
+
+def _demo_external_ids(code: str, *, index: int, post: int) -> tuple[str, str]:
+    """The item's and its thread's external ids: numbers on WordPress, prefixed names elsewhere."""
+    if code == PLATFORM_CODES[Channel.Platform.WORDPRESS_BLOG][0]:
+        return str(DEMO_WORDPRESS_ID_BASE + index), str(DEMO_WORDPRESS_ID_BASE + post)
+    return f"{EXTERNAL_ID_PREFIX}{code}-{index}", f"{EXTERNAL_ID_PREFIX}{code}-post-{post}"
 
 
 def _work_history(*, rng: random.Random, created_items: list[tuple[Item, str, bool]], agents: list[User]) -> None:

@@ -25,6 +25,7 @@ _SERVICE_REASONS = {
     "skipped": _("skipped"),
     "offline": _("went offline"),
     "reply could not be sent": _("the reply could not be sent"),
+    "moderation failed on the platform": _("the moderation failed on the platform"),
     "no answer needed": _("no answer needed"),
     "not spam": _("not spam"),
     "campaign": _("campaign"),

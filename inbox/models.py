@@ -412,6 +412,14 @@ class OutboundAction(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why the last attempt failed, in words an agent acts on; last_error keeps the technical detail."""
+
+        REJECTED = "rejected", _("The platform refused")
+        UNREACHABLE = "unreachable", _("The platform could not be reached")
+        NOT_POSSIBLE = "not_possible", _("Not possible on this channel")
+        OUTCOME_UNKNOWN = "unknown", _("Unclear whether it went out")
+
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions", verbose_name=_("item"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("text"), blank=True)
@@ -429,6 +437,7 @@ class OutboundAction(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    failure = models.CharField(_("failure"), max_length=12, choices=Failure.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -688,7 +697,8 @@ class AgentPresence(models.Model):
 
     The browser sends a presence heartbeat while the agent works; no heartbeat for
     INBOX_PRESENCE_TIMEOUT_SECONDS (or an explicit end of shift) takes them offline
-    and releases their claims.
+    and releases their claims. An explicit end of shift is remembered (shift_ended_at): the
+    heartbeat of a page still open does not bring the agent back, only starting a shift does.
     """
 
     user = models.OneToOneField(
@@ -696,6 +706,7 @@ class AgentPresence(models.Model):
     )
     is_online = models.BooleanField(_("online"), default=False)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    shift_ended_at = models.DateTimeField(_("shift ended at"), null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), default=5, help_text=_("How many items auto-assignment may give this agent at once.")
     )

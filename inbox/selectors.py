@@ -21,6 +21,7 @@ from communityops.models import Client, User
 from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
 
 from .models import (
+    AgentPresence,
     Author,
     AuthorProfile,
     CannedResponse,
@@ -393,12 +394,13 @@ class CannedText:
 
 
 def canned_responses_for_item(*, item: Item) -> list[CannedText]:
-    """The client's canned responses with their placeholders (CannedResponse.PLACEHOLDERS) filled in."""
+    """The client's canned responses in the item's language, with their placeholders
+    (CannedResponse.PLACEHOLDERS) filled in. Every response has a language; an item whose language
+    is unknown, or one the client has no responses in, gets them all (something to start from)."""
     values = {"author_name": str(item.author), "client_name": item.client.name}
-    return [
-        CannedText(title=canned.title, text=_placeholders_fill(canned.body, values))
-        for canned in CannedResponse.objects.filter(client_id=item.client_id).order_by(alphabetical("title"), "title")
-    ]
+    responses = list(CannedResponse.objects.filter(client_id=item.client_id).order_by(alphabetical("title"), "title"))
+    fitting = [canned for canned in responses if canned.language == item.language] or responses
+    return [CannedText(title=canned.title, text=_placeholders_fill(canned.body, values)) for canned in fitting]
 
 
 def _placeholders_fill(body: str, values: dict[str, str]) -> str:
@@ -477,6 +479,11 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
 
 def presence_timeout() -> timedelta:
     return timedelta(seconds=settings.INBOX_PRESENCE_TIMEOUT_SECONDS)
+
+
+def presence_shift_ended(*, user: User) -> bool:
+    """Whether the user ended their shift and has not started one since (they stay offline)."""
+    return AgentPresence.objects.filter(user=user, shift_ended_at__isnull=False).exists()
 
 
 def user_is_online_q(*, now: datetime) -> Q:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("counts/", views.client_counts, name="client_counts"),
     path("claim-next/", views.claim_next, name="claim_next"),
     path("end-shift/", views.end_shift, name="end_shift"),
+    path("start-shift/", views.start_shift, name="start_shift"),
     path("items/<int:item_id>/", views.item, name="item"),
     path("items/<int:item_id>/claim-status/", views.claim_status, name="claim_status"),
     path("items/<int:item_id>/sent/", views.outbound_actions, name="outbound_actions"),

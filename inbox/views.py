@@ -37,8 +37,9 @@ from .selectors import (
     item_outbound_actions,
     item_page,
     outbound_poll_seconds,
+    presence_shift_ended,
 )
-from .services.assignment import item_assign, presence_end_shift
+from .services.assignment import item_assign, presence_end_shift, presence_start_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over, lease_duration
 from .services.erasure import REFERENCE_MAX_LENGTH as ERASURE_REFERENCE_MAX_LENGTH
@@ -178,6 +179,8 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
         "filters_query": _chosen_filters(request.GET),
+        # After "End shift" the agent stays offline until "Start shift" (the toolbar offers it).
+        "shift_ended": presence_shift_ended(user=request.user),
         **_queue_context(request, filters=filters),
     }
     if item_id is not None:
@@ -428,6 +431,14 @@ def end_shift(request):
         )
         % {"count": released},
     )
+    return redirect("inbox:queue")
+
+
+@agency_staff_required
+@require_POST
+def start_shift(request):
+    presence_start_shift(user=request.user)
+    messages.success(request, _("Shift started: you are online and can be given items."))
     return redirect("inbox:queue")
 
 

@@ -40,6 +40,9 @@ class WordPressConnector(Connector):
             raise ConnectorError("The blog channel has no API base URL.", retryable=False)
         return f"{self.channel.api_base_url.rstrip('/')}/wp-json/wp/v2/{path}"
 
+    def _comment_url(self, item: Item) -> str:
+        return self._url(f"comments/{_wordpress_id(item.external_id, what='comment')}")
+
     def _auth(self) -> tuple[str, str]:
         return (self.channel.api_username, self.channel.api_password)
 
@@ -49,7 +52,11 @@ class WordPressConnector(Connector):
         response = http_request(
             "POST",
             self._url("comments"),
-            json_body={"post": int(item.thread_external_id), "parent": int(item.external_id), "content": text},
+            json_body={
+                "post": _wordpress_id(item.thread_external_id, what="post"),
+                "parent": _wordpress_id(item.external_id, what="comment"),
+                "content": text,
+            },
             basic_auth=self._auth(),
             headers={"Idempotency-Key": idempotency_key},
         )
@@ -60,7 +67,7 @@ class WordPressConnector(Connector):
     def _set_status(self, *, item: Item, status: str, idempotency_key: str) -> str:
         http_request(
             "POST",
-            self._url(f"comments/{int(item.external_id)}"),
+            self._comment_url(item),
             json_body={"status": status},
             basic_auth=self._auth(),
             headers={"Idempotency-Key": idempotency_key},
@@ -85,7 +92,7 @@ class WordPressConnector(Connector):
     def delete(self, *, item: Item, idempotency_key: str) -> str:
         http_request(
             "DELETE",
-            self._url(f"comments/{int(item.external_id)}?force=true"),
+            self._comment_url(item) + "?force=true",
             basic_auth=self._auth(),
             headers={"Idempotency-Key": idempotency_key},
         )
@@ -113,6 +120,13 @@ class WordPressConnector(Connector):
             yield from response.body
             total_pages = int(_header(response.headers, "X-WP-TotalPages") or 1)
             page += 1
+
+
+def _wordpress_id(value: str, *, what: str) -> int:
+    """WordPress numbers its posts and comments; any other id cannot be one of this blog's, now or later."""
+    if not value.isascii() or not value.isdigit():
+        raise ConnectorError(f"{value!r} is not a WordPress {what} id (WordPress ids are numbers).", retryable=False)
+    return int(value)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

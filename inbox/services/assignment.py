@@ -4,7 +4,8 @@ Auto-assignment gives an agent a claim (a lease) on their behalf, with an ASSIGN
 event; like any claim it lapses unless the agent opens the item and heartbeats, so work
 handed to someone who walked away returns to the queue within one lease.
 Only agents with a live presence heartbeat receive work; an agent whose heartbeat stops
-(or who ends their shift) goes offline and their claims are released.
+(or who ends their shift) goes offline and their claims are released; one who ended their shift
+stays offline, whatever their open pages send, until they start a shift again.
 """
 
 from datetime import datetime
@@ -24,19 +25,35 @@ from .errors import AssigneeOffline, InvalidAssignee, ItemHeldByOther, ItemNotOp
 
 
 def presence_heartbeat(*, user: User, now: datetime | None = None) -> AgentPresence:
-    """The agent is at their desk (sent by the browser every minute or so)."""
+    """The agent is at their desk (sent by the browser every minute or so), unless they ended their
+    shift: then they stay offline until presence_start_shift.
+
+    One conditional UPDATE, so a heartbeat racing an end of shift cannot put the agent back online.
+    """
     now = now or timezone.now()
-    presence, _created = AgentPresence.objects.update_or_create(
+    AgentPresence.objects.filter(user=user, shift_ended_at__isnull=True).update(is_online=True, last_seen_at=now)
+    presence, _created = AgentPresence.objects.get_or_create(
         user=user, defaults={"is_online": True, "last_seen_at": now}
     )
     return presence
 
 
 @transaction.atomic
+def presence_start_shift(*, user: User, now: datetime | None = None) -> AgentPresence:
+    """The agent starts working (again): online at once, and the heartbeat keeps them so."""
+    presence, _created = AgentPresence.objects.update_or_create(
+        user=user, defaults={"is_online": True, "last_seen_at": now or timezone.now(), "shift_ended_at": None}
+    )
+    return presence
+
+
+@transaction.atomic
 def presence_end_shift(*, user: User, now: datetime | None = None) -> int:
-    """The agent goes offline (end of shift): returns how many claims were released."""
-    AgentPresence.objects.update_or_create(user=user, defaults={"is_online": False})
-    return claims_release_for_user(user=user, reason="offline", now=now or timezone.now())
+    """The agent goes offline until they start a shift again (the heartbeat of an open inbox page
+    does not bring them back): returns how many claims were released."""
+    now = now or timezone.now()
+    AgentPresence.objects.update_or_create(user=user, defaults={"is_online": False, "shift_ended_at": now})
+    return claims_release_for_user(user=user, reason="offline", now=now)
 
 
 def agents_offline_release(*, now: datetime | None = None) -> int:

@@ -48,6 +48,34 @@ def _status_after(*, item: Item, kind: str) -> str | None:
     return _STATUS_AFTER[kind]
 
 
+# A moderation that finally failed on the platform (the outbox gave up) leaves the comment as it
+# was there; the item must say so, so an agent sees it again:
+# - hide, spam, delete, trash: the comment is still public. An item the action left hidden, spam or
+#   closed goes back where an unhide puts it (new, or answered once answered), as long as nobody
+#   has moved it since. A spam verdict the triage learnt stays: the agent judged, the platform refused.
+# - approve: the comment is still held on the blog, so the pending-moderation tag comes back.
+# - unhide: the item is already back in the queue (or answered); the failure in its timeline says
+#   the comment is still hidden, and unhiding again is one click.
+_UNDONE_WHEN_FAILED = (Kind.HIDE, Kind.SPAM, Kind.DELETE, Kind.TRASH)
+
+
+def item_moderation_failed(*, item: Item, action: OutboundAction) -> None:
+    """Undo locally what a moderation that will never reach the platform did (see above).
+
+    Called by the outbox with the item's row locked, in the transaction that records the failure.
+    """
+    if action.kind == Kind.APPROVE:
+        _tags_change(item=item, actor=None, add=[PENDING_MODERATION_TAG])
+    elif action.kind in _UNDONE_WHEN_FAILED and item.status == _STATUS_AFTER[action.kind]:
+        items_status_change(
+            items=[item],
+            to=_status_after(item=item, kind=Kind.UNHIDE),
+            actor=None,
+            data={"reason": "moderation failed on the platform", "action": action.kind, "action_id": action.pk},
+            now=timezone.now(),
+        )
+
+
 def items_status_change(*, items: list[Item], to: str, actor: User | None, data: dict, now: datetime) -> None:
     """Move items to one status (dropping any claim) with one UPDATE and their STATUS_CHANGED events
     with one INSERT."""

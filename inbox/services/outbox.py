@@ -277,6 +277,7 @@ def _action_give_up_if_stuck(*, action_id: int, now: datetime) -> None:
         attempt=stuck_attempt,
         error=ConnectorError("The worker stopped while sending; the outcome is unknown.", retryable=False),
         now=timezone.now(),
+        failure=OutboundAction.Failure.OUTCOME_UNKNOWN,
     )
 
 
@@ -319,16 +320,28 @@ def _action_record_success(*, action: OutboundAction, external_id: str, now: dat
     return action
 
 
+def _failure_kind(error: ConnectorError) -> str:
+    """An HTTP error is the platform's answer (a refusal, or too busy to give one); without one, a
+    retryable error never reached it and a permanent one is the connector's own refusal."""
+    Failure = OutboundAction.Failure
+    if error.status is not None and not error.retryable:
+        return Failure.REJECTED
+    return Failure.UNREACHABLE if error.retryable else Failure.NOT_POSSIBLE
+
+
 @transaction.atomic
-def _action_record_failure(*, action_id: int, attempt: int, error: ConnectorError, now: datetime) -> OutboundAction:
+def _action_record_failure(
+    *, action_id: int, attempt: int, error: ConnectorError, now: datetime, failure: str | None = None
+) -> OutboundAction:
     action = outbound_action_qs_select_for_update().get(pk=action_id)
     if action.status != OutboundAction.Status.SENDING or action.attempts != attempt:
         return action  # a later attempt owns the row now; its outcome counts
     will_retry = error.retryable and action.attempts < outbox_max_attempts()
     action.status = OutboundAction.Status.FAILED
     action.last_error = error.message[:2000]
+    action.failure = failure or _failure_kind(error)
     action.next_attempt_at = now + outbox_backoff(attempts=action.attempts) if will_retry else None
-    action.save(update_fields=["status", "last_error", "next_attempt_at"])
+    action.save(update_fields=["status", "last_error", "failure", "next_attempt_at"])
     ItemEvent.objects.create(
         item_id=action.item_id,
         kind=ItemEvent.Kind.SEND_FAILED,
@@ -341,16 +354,29 @@ def _action_record_failure(*, action_id: int, attempt: int, error: ConnectorErro
             "next_attempt_at": action.next_attempt_at.isoformat() if action.next_attempt_at else None,
         },
     )
-    if not will_retry and action.kind == OutboundAction.Kind.REPLY:
-        _item_reopen_after_lost_reply(item_id=action.item_id, action=action)
+    if not will_retry:
+        _item_restore_after_lost_action(action=action)
     logger.warning("Outbound action %s failed (attempt %s): %s", action.pk, action.attempts, action.last_error)
     return action
 
 
-def _item_reopen_after_lost_reply(*, item_id: int, action: OutboundAction) -> None:
-    """A reply that will never go out must not leave the item looking answered."""
-    item = item_qs_select_for_update().get(pk=item_id)
-    if item.status != Item.Status.ANSWERED or item.erased_at is not None:  # an erased item stays closed
+def _item_restore_after_lost_action(*, action: OutboundAction) -> None:
+    """An action that will never go out must not leave the item looking done: a lost reply reopens
+    the answered item, a lost moderation is undone locally (moderation.item_moderation_failed says
+    how, per kind). An erased item stays closed."""
+    from .moderation import item_moderation_failed  # moderation queues its actions through this module
+
+    item = item_qs_select_for_update().get(pk=action.item_id)
+    if item.erased_at is not None:
+        return
+    if action.kind == OutboundAction.Kind.REPLY:
+        _item_reopen_after_lost_reply(item=item, action=action)
+    else:
+        item_moderation_failed(item=item, action=action)
+
+
+def _item_reopen_after_lost_reply(*, item: Item, action: OutboundAction) -> None:
+    if item.status != Item.Status.ANSWERED:
         return
     item.status = Item.Status.NEW
     item.save(update_fields=["status"])

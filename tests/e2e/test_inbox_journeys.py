@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from communityops.models import User
-from inbox.models import CannedResponse, Item
+from inbox.models import AgentPresence, CannedResponse, Item
 from inbox.services.claims import item_claim
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -390,3 +390,25 @@ def test_with_a_client_chosen_the_channel_menu_offers_its_channels_only(
     expect(page.locator(offered)).to_have_text(["all", f"Brauhaus Isartal GmbH · {night_shift['channel'].name}"])
     expect(page.locator("#queue-list")).to_contain_text("Winterbier")
     context.close()
+
+
+def test_an_ended_shift_stays_ended_until_the_agent_starts_one_by_keyboard(
+    browser, live_server, browser_login, night_shift
+):
+    context = browser.new_context()
+    browser_login(context, night_shift["agent_a"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # The queue the agent lands on sends its presence heartbeat at once: she must stay offline.
+    with page.expect_response(lambda response: "presence/heartbeat" in response.url):
+        page.get_by_role("button", name=re.compile("End shift|Schicht beenden")).click()
+    assert AgentPresence.objects.get(user=night_shift["agent_a"]).is_online is False
+
+    start = page.get_by_role("button", name=re.compile("Start shift|Schicht beginnen"))
+    start.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("button", name=re.compile("End shift|Schicht beenden"))).to_be_visible()
+    assert AgentPresence.objects.get(user=night_shift["agent_a"]).is_online is True

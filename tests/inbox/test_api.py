@@ -292,6 +292,16 @@ def test_presence_heartbeat_and_end_of_shift(agent_client):
     assert end.json() == {"released": 0}
 
 
+def test_after_the_end_of_shift_only_starting_one_brings_the_agent_online(agent_client):
+    agent_client.post(reverse("api_inbox_presence_end_shift"))
+
+    heartbeat = agent_client.post(reverse("api_inbox_presence_heartbeat")).json()
+    started = agent_client.post(reverse("api_inbox_presence_start_shift")).json()
+
+    assert heartbeat["is_online"] is False and heartbeat["shift_ended_at"]
+    assert (started["is_online"], started["shift_ended_at"]) == (True, None)
+
+
 def test_client_contacts_cannot_use_the_inbox_api(client, served, contact_user_for, open_item_factory):
     client.force_login(contact_user_for(served.client))
 

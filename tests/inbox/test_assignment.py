@@ -12,9 +12,10 @@ from inbox.services.assignment import (
     items_auto_assign,
     presence_end_shift,
     presence_heartbeat,
+    presence_start_shift,
 )
 from inbox.services.claims import item_claim
-from inbox.services.errors import InvalidAssignee
+from inbox.services.errors import AssigneeOffline, InvalidAssignee
 
 
 @pytest.fixture
@@ -91,6 +92,31 @@ def test_ending_a_shift_releases_claims(team_setup):
 
     assert presence_end_shift(user=anna) == 1
     assert _holders() == {}
+
+
+def test_an_ended_shift_outlasts_the_heartbeat_of_a_page_still_open(team_setup):
+    # The queue page she lands on after "End shift" keeps sending heartbeats.
+    (anna, ben, _clara), items = team_setup(mode=TeamAssignmentPolicy.Mode.LEAST_LOADED)
+    presence_end_shift(user=anna)
+
+    presence = presence_heartbeat(user=anna, now=timezone.now() + timedelta(seconds=1))
+
+    assert presence.is_online is False
+    with pytest.raises(AssigneeOffline):
+        item_assign(acting_user=ben, item_id=items[0].pk, assignee_id=anna.pk)
+    items_auto_assign()
+    assert anna.pk not in _holders()
+
+
+def test_starting_a_shift_brings_the_agent_online_and_the_heartbeat_keeps_her_there(team_setup):
+    (anna, _ben, _clara), _items = team_setup(mode=TeamAssignmentPolicy.Mode.OFF)
+    presence_end_shift(user=anna)
+
+    started = presence_start_shift(user=anna)
+    later = presence_heartbeat(user=anna, now=timezone.now() + timedelta(seconds=60))
+
+    assert (started.is_online, started.shift_ended_at) == (True, None)
+    assert later.is_online is True
 
 
 def test_assigning_to_a_colleague_who_serves_the_client(team_setup, agent_for, channel_factory):

@@ -69,3 +69,17 @@ def test_an_unclosed_placeholder_is_refused(client, user_factory, client_factory
 
     assert "body" in response.context["adminform"].form.errors
     assert not CannedResponse.objects.exists()
+
+
+def test_the_composer_offers_the_responses_in_the_comments_language(open_item_factory):
+    english = open_item_factory(language="en")
+    unknown = open_item_factory(channel=english.channel, language="")
+    french = open_item_factory(channel=english.channel, language="fr")
+    for title, language in (("Danke", "de"), ("Thanks", "en"), ("Versand", "de"), ("Shipping", "en")):
+        CannedResponse.objects.create(client=english.client, title=title, body=title, language=language)
+
+    def offered(item):
+        return [canned.title for canned in canned_responses_for_item(item=item)]
+
+    assert offered(english) == ["Shipping", "Thanks"]
+    assert offered(unknown) == offered(french) == ["Danke", "Shipping", "Thanks", "Versand"]

@@ -7,7 +7,8 @@ import pytest
 
 from communityops.models import Channel
 from inbox.connectors import ConnectorError, connector_for_channel
-from inbox.models import Item, OutboundAction
+from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.services.outbox import outbound_action_send
 from inbox.stubs import StubResponse, StubServer
 
 
@@ -136,6 +137,34 @@ def test_wordpress_moderation_sets_the_comment_status(blog_item, wordpress_stub,
     assert (request.method, request.path) == ("POST", f"/wp-json/wp/v2/comments/{blog_item.external_id}")
     assert request.json == {"status": wp_status}
     assert wordpress_stub.site.comments[int(blog_item.external_id)]["status"] == wp_status
+
+
+@pytest.mark.parametrize(
+    ("kind", "external_id", "thread_external_id", "reason"),
+    [
+        ("hide", "demo-blog-1850", "42", "'demo-blog-1850' is not a WordPress comment id"),
+        ("delete", "demo-blog-1850", "42", "'demo-blog-1850' is not a WordPress comment id"),
+        ("reply", "1850", "demo-blog-post-1", "'demo-blog-post-1' is not a WordPress post id"),
+    ],
+)
+def test_wordpress_refuses_a_non_numeric_id_at_once_and_for_good(
+    wordpress_channel, open_item_factory, wordpress_stub, kind, external_id, thread_external_id, reason
+):
+    item = open_item_factory(
+        channel=wordpress_channel(),
+        kind=Item.Kind.BLOG_COMMENT,
+        external_id=external_id,
+        thread_external_id=thread_external_id,
+    )
+    action = _action(item, kind, "Danke!" if kind == "reply" else "")
+
+    sent = outbound_action_send(action_id=action.pk)
+
+    assert (sent.status, sent.attempts, sent.next_attempt_at) == (OutboundAction.Status.FAILED, 1, None)
+    assert reason in sent.last_error
+    assert sent.failure == OutboundAction.Failure.NOT_POSSIBLE
+    assert item.events.get(kind=ItemEvent.Kind.SEND_FAILED).data["will_retry"] is False
+    assert wordpress_stub.requests == []
 
 
 def test_wordpress_with_a_wrong_password_is_a_permanent_error(blog_item, wordpress_stub):

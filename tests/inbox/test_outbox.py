@@ -120,6 +120,7 @@ def test_a_failed_send_is_visible_and_retried_with_backoff(
     assert action.status == OutboundAction.Status.FAILED
     assert action.attempts == 1
     assert "Service temporarily unavailable" in action.last_error
+    assert action.failure == OutboundAction.Failure.UNREACHABLE
     failure = item.events.get(kind=ItemEvent.Kind.SEND_FAILED)
     assert failure.data["will_retry"] is True
     retry_at = action.next_attempt_at
@@ -240,6 +241,7 @@ def test_a_send_stuck_on_its_last_attempt_gives_up_and_reopens_the_item(claimed_
     assert meta_graph_stub.requests == []
     assert (action.status, action.attempts, action.next_attempt_at) == (OutboundAction.Status.FAILED, 3, None)
     assert "outcome is unknown" in action.last_error
+    assert action.failure == OutboundAction.Failure.OUTCOME_UNKNOWN
     assert item.events.get(kind=ItemEvent.Kind.SEND_FAILED).data["will_retry"] is False
     assert item.status == Item.Status.NEW
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from communityops.models import Channel
 from inbox.connectors.wordpress import PENDING_MODERATION_TAG
@@ -194,3 +194,51 @@ def test_copies_with_non_breaking_spaces_are_hidden_too(facebook, open_item_fact
     actions = items_hide_near_duplicates(acting_user=agent, item_id=origin.pk)
 
     assert {action.item_id for action in actions} == {origin.pk, copy.pk}
+
+
+@pytest.mark.parametrize(("action", "left_as"), [("hide", "hidden"), ("spam", "spam"), ("delete", "closed")])
+def test_a_moderation_the_platform_refuses_puts_the_item_back_in_the_queue(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks, action, left_as
+):
+    # The comment is still public on Facebook: the item must not sit hidden, spam or closed.
+    item = open_item_factory(channel=facebook)
+    meta_graph_stub.fail_next(1, status=400, body={"error": {"message": "(#100) Invalid comment id", "code": 100}})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = item_moderate(acting_user=agent_for(facebook.client), item_id=item.pk, action=action)
+
+    sent.refresh_from_db()
+    item.refresh_from_db()
+    assert (sent.status, sent.failure) == (OutboundAction.Status.FAILED, OutboundAction.Failure.REJECTED)
+    assert item.status == Item.Status.NEW
+    reopened = item.events.filter(kind=ItemEvent.Kind.STATUS_CHANGED).latest("pk")
+    assert (reopened.data["from"], reopened.data["to"]) == (left_as, "new")
+    assert (reopened.data["reason"], reopened.data["action_id"]) == ("moderation failed on the platform", sent.pk)
+
+
+def test_a_failed_hide_of_an_answered_item_returns_it_to_answered(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item = open_item_factory(channel=facebook, status=Item.Status.ANSWERED, first_response_at=timezone.now())
+    meta_graph_stub.fail_next(1, status=403, body={"error": {"message": "(#200) Permissions error", "code": 200}})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_moderate(acting_user=agent_for(facebook.client), item_id=item.pk, action="hide")
+
+    item.refresh_from_db()
+    assert item.status == Item.Status.ANSWERED
+
+
+def test_a_failed_approval_puts_the_pending_tag_back(
+    wordpress_channel, open_item_factory, agent_for, wordpress_stub, django_capture_on_commit_callbacks
+):
+    # The comment is still held on the blog.
+    blog = wordpress_channel()
+    item = open_item_factory(channel=blog, external_id="404", thread_external_id="9", tags=[PENDING_MODERATION_TAG])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_moderate(acting_user=agent_for(blog.client), item_id=item.pk, action="approve")
+
+    item.refresh_from_db()
+    assert item.tags == [PENDING_MODERATION_TAG]
+    assert item.status == Item.Status.NEW

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from billing.pricing import PRESETS
 from billing.services import coverage_plan_create
 from communityops.models import Channel, User
-from inbox.models import CannedResponse, Item, ItemEvent, OutboundAction
+from inbox.models import AgentPresence, CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
 from inbox.services.claims import item_claim, item_take_over
 from inbox.services.moderation import item_moderate
@@ -396,6 +396,22 @@ def test_end_shift_releases_what_the_agent_holds(client, served, open_item_facto
     assert item.claimed_by is None
 
 
+def test_after_ending_the_shift_the_queue_offers_to_start_one_and_keeps_the_agent_offline(client, served):
+    client.force_login(served["agent"])
+    english = {"Accept-Language": "en"}
+
+    page = client.post(reverse("inbox:end_shift"), headers=english, follow=True).content.decode()
+    client.post(reverse("api_inbox_presence_heartbeat"))  # the queue page's own heartbeat
+
+    assert f'action="{reverse("inbox:start_shift")}"' in page and "Start shift" in page
+    assert AgentPresence.objects.get(user=served["agent"]).is_online is False
+
+    page = client.post(reverse("inbox:start_shift"), headers=english, follow=True).content.decode()
+
+    assert AgentPresence.objects.get(user=served["agent"]).is_online is True
+    assert f'action="{reverse("inbox:end_shift")}"' in page
+
+
 def test_inbox_page_keeps_the_agent_marked_online(client, served):
     client.force_login(served["agent"])
 
@@ -586,6 +602,29 @@ def test_the_send_status_of_a_reply_is_asked_for_until_it_settles(client, served
 
     assert "Sent" in fragment and "Danke!" in fragment
     assert "hx-trigger" not in fragment  # settled: the asking stops
+
+
+def test_a_failed_action_says_in_german_what_went_wrong_with_the_platforms_text_folded_away(
+    client, served, open_item_factory
+):
+    item = open_item_factory(channel=served["channel"])
+    OutboundAction.objects.create(
+        item=item,
+        kind=OutboundAction.Kind.HIDE,
+        status=OutboundAction.Status.FAILED,
+        failure=OutboundAction.Failure.REJECTED,
+        last_error="HTTP 400: (#100) Invalid comment id (code 100)",
+    )
+    client.force_login(served["agent"])
+
+    fragment = client.get(
+        reverse("inbox:outbound_actions", args=[item.pk]), headers={"Accept-Language": "de"}
+    ).content.decode()
+
+    assert "<strong>Die Plattform hat abgelehnt</strong> · keine weiteren Versuche" in fragment
+    assert (
+        "<summary>Technische Details</summary><code>HTTP 400: (#100) Invalid comment id (code 100)</code>" in fragment
+    )
 
 
 def test_hide_and_spam_can_be_undone_from_the_item(client, served, open_item_factory, meta_graph_stub, api_as):
