@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
+from ..demo import DEMO_WORDPRESS_ID_BASE
 from .meta_graph import MetaGraphApp
 from .server import RecordedRequest, StubResponse, StubServer
 from .wordpress import WordPressApp
@@ -64,7 +65,21 @@ class WordPressSites:
 
     def handle(self, request: RecordedRequest) -> StubResponse | None:
         match = re.match(r"^/wp/([a-z0-9-]+)/", request.path)
-        return self.site(match[1]).handle(request) if match else None
+        if not match:
+            return None
+        site = self.site(match[1])
+        self._seeded_comment_add(site, request)
+        return site.handle(request)
+
+    @staticmethod
+    def _seeded_comment_add(site: WordPressApp, request: RecordedRequest) -> None:
+        """The blogs have the demo seed's comments too (inbox.demo numbers them from
+        DEMO_WORDPRESS_ID_BASE): a reply to one, or a status change of one, finds it."""
+        named = re.search(r"/comments/(\d+)$", request.path)
+        comment_id = int(named[1]) if named else int(request.params.get("parent") or 0)
+        if comment_id >= DEMO_WORDPRESS_ID_BASE and comment_id not in site.comments:
+            post = int(request.params.get("post") or DEMO_WORDPRESS_ID_BASE)
+            site.comment_add(post=post, content="(seeded)", status="approved", comment_id=comment_id)
 
 
 class DemoStubNetwork(StubServer):

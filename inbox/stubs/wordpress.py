@@ -46,10 +46,12 @@ class WordPressApp:
         parent: int = 0,
         date: datetime | None = None,
         author: int = 0,
+        comment_id: int | None = None,
     ) -> dict:
+        """A comment as WordPress stores it, numbered by the blog unless `comment_id` is given."""
         date = (date or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
         with self._lock:
-            comment_id = next(self._ids)
+            comment_id = comment_id or next(self._ids)
             comment = {
                 "id": comment_id,
                 "post": post,
