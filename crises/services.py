@@ -51,7 +51,13 @@ from .models import (
 )
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
-from .selectors import approval_settings_for, draft_approvers, draft_latest_approved, on_call_lead_now
+from .selectors import (
+    agency_alert_recipients,
+    approval_settings_for,
+    draft_approvers,
+    draft_latest_approved,
+    on_call_lead_now,
+)
 
 S = Crisis.Status
 
@@ -530,7 +536,9 @@ def approval_decide(
     A rejection sends the crisis back to drafting. An approval approves the draft when one
     suffices, when every named approver has approved, or when it comes from the fallback
     approver (asked after the deadline, their word alone counts). A decision also answers the
-    escalation: the client is on it, so no further step fires.
+    escalation: the client is on it, so no further step fires. After commit the owner and the
+    lead on call hear of every decision (approval_decision_notify): at 3 a.m. nobody should find
+    an approved response by chance.
     """
     crisis = crisis_lock(crisis_id=draft.crisis_id)
     draft = response_draft_qs_select_for_update().get(pk=draft.pk)
@@ -563,16 +571,20 @@ def approval_decide(
         draft.decided_at = now
         draft.save(update_fields=["status", "decided_at"])
         _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
-        return approval
-    settings = approval_settings_for(client=crisis.client)
-    approved_ids = set(draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True))
-    is_fallback = draft.links.filter(contact=contact, is_fallback=True).exists()
-    everyone = {approver.pk for approver in draft_approvers(draft=draft)} <= approved_ids
-    if settings.rule == settings.Rule.ANY or is_fallback or everyone:
-        draft.status = ResponseDraft.Status.APPROVED
-        draft.decided_at = now
-        draft.save(update_fields=["status", "decided_at"])
-        _move(crisis=crisis, to_status=S.APPROVED, at=now, actor=contact.user, actor_label=contact.name)
+    else:
+        settings = approval_settings_for(client=crisis.client)
+        approved_ids = set(
+            draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True)
+        )
+        is_fallback = draft.links.filter(contact=contact, is_fallback=True).exists()
+        everyone = {approver.pk for approver in draft_approvers(draft=draft)} <= approved_ids
+        if settings.rule == settings.Rule.ANY or is_fallback or everyone:
+            draft.status = ResponseDraft.Status.APPROVED
+            draft.decided_at = now
+            draft.save(update_fields=["status", "decided_at"])
+            _move(crisis=crisis, to_status=S.APPROVED, at=now, actor=contact.user, actor_label=contact.name)
+    publishable = draft.status == ResponseDraft.Status.APPROVED
+    transaction.on_commit(lambda: async_task("crises.tasks.approval_decision_notify_task", approval.pk, publishable))
     return approval
 
 
@@ -773,6 +785,40 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
     setattr(link, marker, now)
     link.save(update_fields=[marker])
     return True
+
+
+def _approval_decision_recipients(*, crisis: Crisis, at: datetime) -> list[User]:
+    """Who hears of a client's decision: the crisis's owner and whoever the agency's alerts reach
+    now (the shift lead on call; with nobody on call, every shift lead and admin)."""
+    users = [crisis.owner] if crisis.owner is not None and crisis.owner.is_active else []
+    users += agency_alert_recipients(at=at)
+    return list({user.pk: user for user in users if user.email}.values())
+
+
+def approval_decision_notify(*, approval_id: int, publishable: bool, now: datetime) -> int:
+    """Email a client's decision to _approval_decision_recipients, each in their language: who decided,
+    what, their comment, and whether the response may be published now (`publishable`: the decision
+    completed the approval). At least once: a task delivered twice sends twice. Returns how many."""
+    approval = Approval.objects.select_related("contact", "draft__crisis__client", "draft__crisis__owner").get(
+        pk=approval_id
+    )
+    crisis = approval.draft.crisis
+    recipients = _approval_decision_recipients(crisis=crisis, at=now)
+    context = {
+        "approval": approval,
+        "draft": approval.draft,
+        "crisis": crisis,
+        "publishable": publishable,
+        "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
+    }
+    for user in recipients:
+        email_send(
+            to=user.email,
+            name="approval_decided",
+            language=recipient_language(user=user),
+            context={**context, "recipient": user},
+        )
+    return len(recipients)
 
 
 # --- On-call roster ---------------------------------------------------------------------------
