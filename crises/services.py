@@ -85,6 +85,10 @@ class CrisisError(Exception):
     """A request the crisis's current state does not allow; the message is shown to the user."""
 
 
+class NothingToSend(CrisisError):
+    """A publish that would reach no item; nothing was sent and nothing changed (a warning, not an error)."""
+
+
 class MagicLinkRefused(CrisisError):
     """An approval link that must not be honoured; `reason` is a stable code for the page."""
 
@@ -659,7 +663,9 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 
 def _links_answer(
     *,
+    crisis: Crisis,
     links: list[CrisisItem],
+    none_left: str,
     text_for: Callable[[Item], str],
     acting_user: User,
     now: datetime,
@@ -667,19 +673,39 @@ def _links_answer(
     record: dict,
 ) -> list[int]:
     """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
-    record on each link what answered it (`record`'s fields, and the action); returns the items' ids."""
+    record on each link what answered it (`record`'s fields, and the action); returns the items' ids.
+
+    Raises NothingToSend when no item gets an answer (a crisis linking none, `none_left` when every
+    link already has one, or the outbox refused them all), so nobody reads "sent to 0 items"."""
     from inbox.services.outbox import outbound_replies_enqueue
+
+    if not links:
+        raise NothingToSend(_nothing_linked_message(crisis) or none_left)
 
     actions = outbound_replies_enqueue(
         replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
     )
     answered = [link for link in links if link.item_id in actions]  # hidden or spam meanwhile: not answered
+    if not answered:
+        raise NothingToSend(
+            _(
+                "Nothing was sent: the linked items left to answer are hidden, spam, their authors' data erased,"
+                " or on channels that cannot reply (answer them on the platform)."
+            )
+        )
     for link in answered:
         for name, value in record.items():
             setattr(link, name, value)
         link.answered_action = actions[link.item_id]
     CrisisItem.objects.bulk_update(answered, [*record, "answered_action"], batch_size=1000)
     return [link.item_id for link in answered]
+
+
+def _nothing_linked_message(crisis: Crisis) -> str:
+    """Why a publish reaches nobody when the crisis links no item at all; "" when it does."""
+    if crisis.crisis_items.exists():
+        return ""
+    return str(_("Nothing was sent: no items are linked to this crisis. Link the affected items first."))
 
 
 def _reply_targets(*, crisis: Crisis):
@@ -694,7 +720,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
 
     One action for all items, through the inbox outbox (which marks each item answered).
     Called again after items were linked later, it answers just those with the same text.
-    Returns the ids of the items answered now.
+    Returns the ids of the items answered now; NothingToSend (nothing changes) when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
@@ -705,7 +731,9 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
         raise CrisisError(_("Only an approved response can be published."))
     answered = _links_answer(
+        crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
+        none_left=_("Nothing was sent: every linked item has already received this response."),
         text_for=lambda item: draft.text_for(item.channel.platform),
         acting_user=acting_user,
         now=now,
@@ -729,7 +757,8 @@ def holding_statement_publish(
     """Send a pre-approved holding statement at once, without the approval round.
 
     Goes to linked items that have neither a holding statement nor the final response yet;
-    the crisis status does not change (the real response still needs approval).
+    the crisis status does not change (the real response still needs approval). NothingToSend
+    when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
@@ -737,7 +766,9 @@ def holding_statement_publish(
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
     answered = _links_answer(
+        crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
+        none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
         text_for=lambda _item: statement.text,
         acting_user=acting_user,
         now=now,
