@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -123,6 +123,54 @@ def test_open_crisis_from_a_spike_alert_links_the_sample_items(
     assert opened.url == again.url == f"/crises/{alert.crisis_id}/"
     assert alert.status == SpikeAlert.Status.OPENED_CRISIS
     assert alert.crisis.crisis_items.count() == 4
+
+
+@pytest.fixture
+def spike_and_threshold_alerts(client_factory):
+    """A volume spike over an hour and an unanswered-items alert, counted at one moment."""
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    at = datetime(2026, 11, 24, 21, 49, tzinfo=BERLIN)
+    volume = SpikeAlert.objects.create(
+        client=client,
+        kind=SpikeAlert.Kind.TOTAL_VOLUME,
+        window_start=at - timedelta(hours=1),
+        window_end=at,
+        observed=32,
+        baseline=1.0,
+        z_score=31.0,
+    )
+    unanswered = SpikeAlert.objects.create(
+        client=client, kind=SpikeAlert.Kind.UNANSWERED, window_start=at, window_end=at, observed=25, baseline=25.0
+    )
+    return volume, unanswered
+
+
+@pytest.mark.parametrize(
+    ("language", "spike", "threshold"),
+    [
+        ("de", "32 in einer Stunde, üblich sind etwa 1", "25 unbeantwortet (Schwelle: 25)"),
+        ("en", "32 in one hour, usually about 1", "25 unanswered (threshold: 25)"),
+    ],
+)
+def test_the_board_says_spike_alerts_in_plain_words(
+    lead_client, spike_and_threshold_alerts, language, spike, threshold
+):
+    board = lead_client.get("/crises/", headers={"Accept-Language": language}).content.decode()
+
+    assert spike in board and threshold in board
+    assert "z =" not in board and "erwartet" not in board and "expected" not in board
+
+
+def test_an_alert_counted_at_one_moment_shows_one_time_not_a_window(lead_client, spike_and_threshold_alerts):
+    volume, unanswered = spike_and_threshold_alerts
+
+    counted = lead_client.get(f"/crises/alerts/{unanswered.pk}/", headers={"Accept-Language": "de"}).content.decode()
+    spike = lead_client.get(f"/crises/alerts/{volume.pk}/", headers={"Accept-Language": "de"}).content.decode()
+
+    assert "Gezählt am" in counted and "21:49 – 21:49" not in counted
+    assert "25 unbeantwortet (Schwelle: 25)" in counted
+    assert "20:49 – 21:49" in spike
+    assert "31,0 Standardabweichungen über dem Üblichen" in spike
 
 
 def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, client_factory, contact_factory):
