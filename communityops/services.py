@@ -35,12 +35,16 @@ def user_invite(
 
     Only admins invite. A client-contact account must be linked to a ClientContact,
     which scopes the portal to that contact's client, and joins no team (ValidationError:
-    teams are for agency staff, Team.member_errors).
+    teams are for agency staff, Team.member_errors). Given no name, it takes the contact's (as
+    entered, in first_name: no guessing where a surname begins), so the admin's confirmation,
+    the mail's greeting and the lists name a person, not an address.
     """
     if acting_user.role != User.Role.ADMIN:
         raise PermissionError("Only admins invite users.")
     if role == User.Role.CLIENT_CONTACT and client_contact is None:
         raise ValueError("A client-contact account needs the contact it belongs to.")
+    if client_contact is not None and not (first_name or last_name):
+        first_name = client_contact.name
     user = User(email=User.objects.normalize_email(email), role=role, first_name=first_name, last_name=last_name)
     if teams and (errors := Team.member_errors([user])):
         raise ValidationError(errors)

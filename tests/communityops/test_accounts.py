@@ -127,6 +127,31 @@ def test_the_admin_invites_a_client_contact_only_with_their_contact(
     assert not invited.has_usable_password() and len(mail.outbox) == 1
 
 
+def test_a_client_contact_s_login_is_named_after_the_contact(
+    client, user_factory, client_factory, django_capture_on_commit_callbacks
+):
+    contact = ClientContact.objects.create(
+        client=client_factory(), name="Jörg Müller", role="Inhaber", email="joerg@baeckerei-suess.example"
+    )
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client.post(
+            reverse("admin:communityops_user_add"),
+            {"email": contact.email, "role": User.Role.CLIENT_CONTACT, "client_contact": contact.pk},
+            headers={"Accept-Language": "de"},
+            follow=True,
+        )
+
+    added_message = [str(message) for message in added.context["messages"]][-1]
+    assert (
+        added_message.startswith("Benutzer „<a ")
+        and ">Jörg Müller</a>“ wurde erfolgreich hinzugefügt." in added_message
+    )
+    assert str(User.objects.get(email=contact.email)) == "Jörg Müller"
+    assert mail.outbox[0].body.startswith("Hallo Jörg Müller,")
+
+
 def _set_password_from_mail(client, message, password: str) -> None:
     """Follow the link in the mail (allauth moves the key into the session) and set the password."""
     link = re.search(r"https?://\S+", message.body).group(0)
