@@ -7,7 +7,7 @@ import crises.selectors
 from billing.statements import client_statement
 from crises.detection import spike_detect_client
 from crises.models import Crisis, CrisisItem, DetectionSettings, SpikeAlert
-from crises.services import crisis_create, crisis_items_link
+from crises.services import crisis_create, crisis_escalation_start, crisis_items_link
 from inbox.models import Item, ItemEvent
 
 from .conftest import BERLIN
@@ -196,6 +196,20 @@ def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, c
     contact = crisis.client.contacts.get()
     assert f"version 1 to {contact.name}" in english
     assert "from: " not in english and "approvers: [" not in english
+
+
+@pytest.mark.parametrize(
+    ("language", "started", "waiting"),
+    [("de", "Eskalation gestartet am ", "Noch nicht bestätigt"), ("en", "Escalation started ", "Not acknowledged yet")],
+)
+def test_the_escalation_line_is_a_sentence(lead_client, on_call, client_factory, language, started, waiting):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=timezone.now())
+
+    page = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": language}).content.decode()
+
+    assert started in page and f'<span class="badge danger">{waiting}</span>' in page
+    assert ". noch nicht" not in page and "Gestartet am" not in page
 
 
 def test_the_status_change_has_no_status_preselected(lead_client, on_call, client_factory):
