@@ -1,13 +1,16 @@
 """Writes to the shared core."""
 
+from datetime import datetime, timedelta
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import ClientContact, Team, User
 
@@ -81,17 +84,21 @@ def user_login_address_sync(*, user: User) -> None:
 
 
 def user_send_invitation(*, user: User, base_url: str) -> None:
-    """Email the set-password link once the surrounding transaction has committed."""
+    """Email the set-password link once the surrounding transaction has committed. The mail says
+    until when it works: the reset token's lifetime, settings.PASSWORD_RESET_TIMEOUT."""
     link = invitation_link(user=user, base_url=base_url)
+    expires_at = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     language = translation.get_language() or "de"
-    transaction.on_commit(lambda: _send_invitation_email(user=user, link=link, language=language))
+    transaction.on_commit(
+        lambda: _send_invitation_email(user=user, link=link, expires_at=expires_at, language=language)
+    )
 
 
-def _send_invitation_email(*, user: User, link: str, language: str) -> None:
+def _send_invitation_email(*, user: User, link: str, expires_at: datetime, language: str) -> None:
     # Rendered by allauth's adapter like its own account mails: the same subject prefix
     # (ACCOUNT_EMAIL_SUBJECT_PREFIX), sender and frame (account/email/base_message.txt).
     # render_mail, not send_mail: that one needs a request, and an invitation may be sent without.
     with translation.override(language):
         get_account_adapter().render_mail(
-            "communityops/email/invitation", user.email, {"user": user, "link": link}
+            "communityops/email/invitation", user.email, {"user": user, "link": link, "expires_at": expires_at}
         ).send()
