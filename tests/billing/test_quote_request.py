@@ -81,7 +81,9 @@ def test_the_request_form_is_filled_in_with_the_quote_s_name_and_only_its_saver_
     # The name is in the page's header for anyone with the link; the address is not theirs to see.
     assert (other["name"].value(), other["email"].value()) == ("Jörg Müller, Bäckerei Süß", "")
     assert not other.fields["email"].required
-    assert "joerg@baeckerei-suess.example" not in client.get(url).content.decode()
+    shown = client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    assert "joerg@baeckerei-suess.example" not in shown
+    assert 'id="id_email_helptext">Leave it empty and we answer at the address this quote was saved with.' in shown
 
 
 def test_a_request_without_an_address_is_answered_at_the_one_the_quote_was_saved_with(
