@@ -103,7 +103,12 @@ class CalculatorForm(forms.Form):
 
 
 class QuoteRequestForm(forms.Form):
-    """The prospect asks the agency to take the quote up: who to answer, and anything to add."""
+    """The prospect asks the agency to take the quote up: who to answer, and anything to add.
+
+    A quote saved with an email address (`saved_email`) needs none typed again: left empty, the
+    request is answered there. The address itself is not shown (whoever holds the link sees the
+    page), only the browser that saved the quote finds it filled in (the view's initial data).
+    """
 
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your email address"))
@@ -113,6 +118,16 @@ class QuoteRequestForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, saved_email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved_email = saved_email
+        if saved_email:
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _("Leave it empty and we answer at the address this quote was saved with.")
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"] or self.saved_email
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())  # one line: it goes into a mail's subject

@@ -3,6 +3,7 @@ coverage plan."""
 
 import secrets
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -136,19 +137,25 @@ def quote_request_notify(*, quote: Quote) -> int:
 def _quote_request_email(*, quote: Quote, admins: list[str]) -> EmailMessage:
     """The admins' email about a request, in the agency's language; replies go to the prospect."""
     with translation.override(settings.LANGUAGE_CODE):
-        gross = number_format(quote.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
-        monthly = number_format(quote.monthly_average_net, decimal_pos=2, use_l10n=True, force_grouping=True)
-        subject = _("Quote requested: %(name)s, %(gross)s EUR") % {"name": quote.requester_name, "gross": gross}
+        # The figures as the quote's page labels them: its headline (per month, net, without the setup
+        # fee) and its totals.
+        amounts = {
+            name: number_format(Decimal(quote.result[name]), decimal_pos=2, use_l10n=True, force_grouping=True)
+            for name in ("monthly_recurring_net", "setup_fee", "net", "gross")
+        }
+        subject = _("Quote requested: %(name)s, %(monthly_recurring_net)s € per month, net") % {
+            "name": quote.requester_name,
+            **amounts,
+        }
         body = _(
-            "%(name)s <%(email)s> asks you to take up quote %(number)s (%(gross)s EUR gross, %(monthly)s EUR a"
-            " month on average).\n\n%(message)s\n\nThe quote: %(quote_url)s\nAccept it for a client in the admin:"
-            " %(admin_url)s\n"
+            "%(name)s <%(email)s> asks you to take up quote %(number)s: %(monthly_recurring_net)s € per month, net"
+            " (plus a one-off setup of %(setup_fee)s €); net total %(net)s €, gross total %(gross)s €."
+            "\n\n%(message)s\n\nThe quote: %(quote_url)s\nAccept it for a client in the admin: %(admin_url)s\n"
         ) % {
             "name": quote.requester_name,
             "email": quote.requester_email,
             "number": quote.pk,
-            "gross": gross,
-            "monthly": monthly,
+            **amounts,
             "message": quote.request_message or "—",
             "quote_url": settings.SITE_URL + reverse("billing:quote_detail", kwargs={"token": quote.token}),
             "admin_url": settings.SITE_URL + reverse("admin:billing_quote_change", args=[quote.pk]),

@@ -159,8 +159,9 @@ def quote_save(request):
 def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None, status: int = 200):
     pricing_input = PricingInput.from_dict(quote.pricing_input)
     selected = set(cell_values(pricing_input.pattern))
-    # Whoever holds the link sees the page, but the creator's address is not theirs to see: only the
-    # browser that saved the quote finds the name and email it was saved with filled in.
+    # Whoever holds the link sees the page and the name the quote was saved with ("For ..."), but not
+    # the creator's address: only the browser that saved the quote finds it filled in (elsewhere the
+    # form may be sent without one, QuoteRequestForm).
     saved_here = quote.token in request.session.get(SAVED_QUOTES_SESSION_KEY, [])
     context = {
         "quote": quote,
@@ -172,7 +173,9 @@ def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None,
         "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
         "open_months": True,
         "request_form": request_form
-        or QuoteRequestForm(initial={"name": quote.name, "email": quote.email} if saved_here else None),
+        or QuoteRequestForm(
+            initial={"name": quote.name, "email": quote.email if saved_here else ""}, saved_email=quote.email
+        ),
         **breakdown_context(quote.result),
     }
     return render(request, "billing/quote_detail.html", context, status=status)
@@ -187,7 +190,7 @@ def quote_detail(request, token: str):
 def quote_request_view(request, token: str):
     """The prospect asks the agency to take the quote up (public, like the quote itself)."""
     quote = quote_get_by_token(token=token)
-    form = QuoteRequestForm(data=request.POST)
+    form = QuoteRequestForm(data=request.POST, saved_email=quote.email)
     if not form.is_valid():  # a typo costs no share of the limit
         return _quote_page(request, quote, request_form=form, status=400)
     if quote.requested_at is not None or quote.accepted_at is not None:  # nor a second click

@@ -1,13 +1,16 @@
 """Writes to the shared core."""
 
+from datetime import datetime, timedelta
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import ClientContact, Team, User
 
@@ -35,12 +38,16 @@ def user_invite(
 
     Only admins invite. A client-contact account must be linked to a ClientContact,
     which scopes the portal to that contact's client, and joins no team (ValidationError:
-    teams are for agency staff, Team.member_errors).
+    teams are for agency staff, Team.member_errors). Given no name, it takes the contact's (as
+    entered, in first_name: no guessing where a surname begins), so the admin's confirmation,
+    the mail's greeting and the lists name a person, not an address.
     """
     if acting_user.role != User.Role.ADMIN:
         raise PermissionError("Only admins invite users.")
     if role == User.Role.CLIENT_CONTACT and client_contact is None:
         raise ValueError("A client-contact account needs the contact it belongs to.")
+    if client_contact is not None and not (first_name or last_name):
+        first_name = client_contact.name
     user = User(email=User.objects.normalize_email(email), role=role, first_name=first_name, last_name=last_name)
     if teams and (errors := Team.member_errors([user])):
         raise ValidationError(errors)
@@ -77,17 +84,21 @@ def user_login_address_sync(*, user: User) -> None:
 
 
 def user_send_invitation(*, user: User, base_url: str) -> None:
-    """Email the set-password link once the surrounding transaction has committed."""
+    """Email the set-password link once the surrounding transaction has committed. The mail says
+    until when it works: the reset token's lifetime, settings.PASSWORD_RESET_TIMEOUT."""
     link = invitation_link(user=user, base_url=base_url)
+    expires_at = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     language = translation.get_language() or "de"
-    transaction.on_commit(lambda: _send_invitation_email(user=user, link=link, language=language))
+    transaction.on_commit(
+        lambda: _send_invitation_email(user=user, link=link, expires_at=expires_at, language=language)
+    )
 
 
-def _send_invitation_email(*, user: User, link: str, language: str) -> None:
+def _send_invitation_email(*, user: User, link: str, expires_at: datetime, language: str) -> None:
     # Rendered by allauth's adapter like its own account mails: the same subject prefix
     # (ACCOUNT_EMAIL_SUBJECT_PREFIX), sender and frame (account/email/base_message.txt).
     # render_mail, not send_mail: that one needs a request, and an invitation may be sent without.
     with translation.override(language):
         get_account_adapter().render_mail(
-            "communityops/email/invitation", user.email, {"user": user, "link": link}
+            "communityops/email/invitation", user.email, {"user": user, "link": link, "expires_at": expires_at}
         ).send()

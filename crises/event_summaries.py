@@ -3,14 +3,18 @@
 The services store each event's details as data (crises.services, crises.escalation): they are
 part of the API's timeline and stay as written whoever reads them. The crisis page shows them
 through event_summary, which knows each kind's data; a kind without details reads as nothing.
+A spike alert's counts read the same way on the board, its page and the client's report
+(spike_alert_counts).
 """
+
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext, pgettext
 
-from .models import Approval, Crisis, CrisisEvent, notification_channel_in_a_sentence
+from .models import Approval, Crisis, CrisisEvent, SpikeAlert, notification_channel_in_a_sentence
 
 
 def event_summary(event: CrisisEvent) -> str:
@@ -87,3 +91,26 @@ def event_summary(event: CrisisEvent) -> str:
     if event.kind == kind.DRAFT_CREATED:
         return gettext("version %(version)s") % version
     return ""
+
+
+def spike_alert_counts(
+    *, kind: str, observed: int, baseline: float, window_start: datetime, window_end: datetime
+) -> str:
+    """A spike alert's counts as a shift lead or a client reads them: "32 in one hour, usually about 1"
+    for a volume spike (baseline: what the same hour of past weeks had), "25 unanswered (threshold:
+    25)" for the unanswered items (baseline: the threshold, counted at one moment)."""
+    if kind == SpikeAlert.Kind.UNANSWERED:
+        return gettext("%(observed)s unanswered (threshold: %(threshold)s)") % {
+            "observed": number_format(observed),
+            "threshold": number_format(round(baseline)),
+        }
+    window_minutes = round((window_end - window_start).total_seconds() / 60)
+    usual = round(baseline, 1)
+    values = {
+        "observed": number_format(observed),
+        "usual": number_format(usual, decimal_pos=0 if usual == int(usual) else 1),
+        "minutes": window_minutes,
+    }
+    if window_minutes == 60:
+        return gettext("%(observed)s in one hour, usually about %(usual)s") % values
+    return gettext("%(observed)s in %(minutes)s minutes, usually about %(usual)s") % values

@@ -51,7 +51,13 @@ from .models import (
 )
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
-from .selectors import approval_settings_for, draft_approvers, draft_latest_approved, on_call_lead_now
+from .selectors import (
+    agency_alert_recipients,
+    approval_settings_for,
+    draft_approvers,
+    draft_latest_approved,
+    on_call_lead_now,
+)
 
 S = Crisis.Status
 
@@ -77,6 +83,10 @@ APPROVAL_LINK_SALT = "crises.approval-link"
 
 class CrisisError(Exception):
     """A request the crisis's current state does not allow; the message is shown to the user."""
+
+
+class NothingToSend(CrisisError):
+    """A publish that would reach no item; nothing was sent and nothing changed (a warning, not an error)."""
 
 
 class MagicLinkRefused(CrisisError):
@@ -546,7 +556,9 @@ def approval_decide(
     A rejection sends the crisis back to drafting. An approval approves the draft when one
     suffices, when every named approver has approved, or when it comes from the fallback
     approver (asked after the deadline, their word alone counts). A decision also answers the
-    escalation: the client is on it, so no further step fires.
+    escalation: the client is on it, so no further step fires. After commit the owner and the
+    lead on call hear of every decision (approval_decision_notify): at 3 a.m. nobody should find
+    an approved response by chance.
     """
     crisis = crisis_lock(crisis_id=draft.crisis_id)
     draft = response_draft_qs_select_for_update().get(pk=draft.pk)
@@ -579,16 +591,20 @@ def approval_decide(
         draft.decided_at = now
         draft.save(update_fields=["status", "decided_at"])
         _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=contact.user, actor_label=contact.name)
-        return approval
-    settings = approval_settings_for(client=crisis.client)
-    approved_ids = set(draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True))
-    is_fallback = draft.links.filter(contact=contact, is_fallback=True).exists()
-    everyone = {approver.pk for approver in draft_approvers(draft=draft)} <= approved_ids
-    if settings.rule == settings.Rule.ANY or is_fallback or everyone:
-        draft.status = ResponseDraft.Status.APPROVED
-        draft.decided_at = now
-        draft.save(update_fields=["status", "decided_at"])
-        _move(crisis=crisis, to_status=S.APPROVED, at=now, actor=contact.user, actor_label=contact.name)
+    else:
+        settings = approval_settings_for(client=crisis.client)
+        approved_ids = set(
+            draft.approvals.filter(decision=Approval.Decision.APPROVE).values_list("contact_id", flat=True)
+        )
+        is_fallback = draft.links.filter(contact=contact, is_fallback=True).exists()
+        everyone = {approver.pk for approver in draft_approvers(draft=draft)} <= approved_ids
+        if settings.rule == settings.Rule.ANY or is_fallback or everyone:
+            draft.status = ResponseDraft.Status.APPROVED
+            draft.decided_at = now
+            draft.save(update_fields=["status", "decided_at"])
+            _move(crisis=crisis, to_status=S.APPROVED, at=now, actor=contact.user, actor_label=contact.name)
+    publishable = draft.status == ResponseDraft.Status.APPROVED
+    transaction.on_commit(lambda: async_task("crises.tasks.approval_decision_notify_task", approval.pk, publishable))
     return approval
 
 
@@ -663,7 +679,9 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 
 def _links_answer(
     *,
+    crisis: Crisis,
     links: list[CrisisItem],
+    none_left: str,
     text_for: Callable[[Item], str],
     acting_user: User,
     now: datetime,
@@ -671,19 +689,39 @@ def _links_answer(
     record: dict,
 ) -> list[int]:
     """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
-    record on each link what answered it (`record`'s fields, and the action); returns the items' ids."""
+    record on each link what answered it (`record`'s fields, and the action); returns the items' ids.
+
+    Raises NothingToSend when no item gets an answer (a crisis linking none, `none_left` when every
+    link already has one, or the outbox refused them all), so nobody reads "sent to 0 items"."""
     from inbox.services.outbox import outbound_replies_enqueue
+
+    if not links:
+        raise NothingToSend(_nothing_linked_message(crisis) or none_left)
 
     actions = outbound_replies_enqueue(
         replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
     )
     answered = [link for link in links if link.item_id in actions]  # hidden or spam meanwhile: not answered
+    if not answered:
+        raise NothingToSend(
+            _(
+                "Nothing was sent: the linked items left to answer are hidden, spam, their authors' data erased,"
+                " or on channels that cannot reply (answer them on the platform)."
+            )
+        )
     for link in answered:
         for name, value in record.items():
             setattr(link, name, value)
         link.answered_action = actions[link.item_id]
     CrisisItem.objects.bulk_update(answered, [*record, "answered_action"], batch_size=1000)
     return [link.item_id for link in answered]
+
+
+def _nothing_linked_message(crisis: Crisis) -> str:
+    """Why a publish reaches nobody when the crisis links no item at all; "" when it does."""
+    if crisis.crisis_items.exists():
+        return ""
+    return str(_("Nothing was sent: no items are linked to this crisis. Link the affected items first."))
 
 
 def _reply_targets(*, crisis: Crisis):
@@ -699,7 +737,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
     Through the inbox outbox: one OutboundAction per item, each with its own idempotency key (an
     identical reply already queued or sent is reused, not sent twice); the outbox marks each item answered.
     Called again after items were linked later, it answers just those with the same text.
-    Returns the ids of the items answered now.
+    Returns the ids of the items answered now; NothingToSend (nothing changes) when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
@@ -710,7 +748,9 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
         raise CrisisError(_("Only an approved response can be published."))
     answered = _links_answer(
+        crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
+        none_left=_("Nothing was sent: every linked item has already received this response."),
         text_for=lambda item: draft.text_for(item.channel.platform),
         acting_user=acting_user,
         now=now,
@@ -734,7 +774,8 @@ def holding_statement_publish(
     """Send a pre-approved holding statement at once, without the approval round.
 
     Goes to linked items that have neither a holding statement nor the final response yet;
-    the crisis status does not change (the real response still needs approval).
+    the crisis status does not change (the real response still needs approval). NothingToSend
+    when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
@@ -742,7 +783,9 @@ def holding_statement_publish(
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
     answered = _links_answer(
+        crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
+        none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
         text_for=lambda _item: statement.text,
         acting_user=acting_user,
         now=now,
@@ -790,6 +833,40 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
     setattr(link, marker, now)
     link.save(update_fields=[marker])
     return True
+
+
+def _approval_decision_recipients(*, crisis: Crisis, at: datetime) -> list[User]:
+    """Who hears of a client's decision: the crisis's owner and whoever the agency's alerts reach
+    now (the shift lead on call; with nobody on call, every shift lead and admin)."""
+    users = [crisis.owner] if crisis.owner is not None and crisis.owner.is_active else []
+    users += agency_alert_recipients(at=at)
+    return list({user.pk: user for user in users if user.email}.values())
+
+
+def approval_decision_notify(*, approval_id: int, publishable: bool, now: datetime) -> int:
+    """Email a client's decision to _approval_decision_recipients, each in their language: who decided,
+    what, their comment, and whether the response may be published now (`publishable`: the decision
+    completed the approval). At least once: a task delivered twice sends twice. Returns how many."""
+    approval = Approval.objects.select_related("contact", "draft__crisis__client", "draft__crisis__owner").get(
+        pk=approval_id
+    )
+    crisis = approval.draft.crisis
+    recipients = _approval_decision_recipients(crisis=crisis, at=now)
+    context = {
+        "approval": approval,
+        "draft": approval.draft,
+        "crisis": crisis,
+        "publishable": publishable,
+        "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
+    }
+    for user in recipients:
+        email_send(
+            to=user.email,
+            name="approval_decided",
+            language=recipient_language(user=user),
+            context={**context, "recipient": user},
+        )
+    return len(recipients)
 
 
 # --- On-call roster ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from .detection import spike_alert_notify, spike_detect_all
 from .escalation import crisis_escalate_due, notification_send
-from .services import approval_deadlines_check, approval_link_send
+from .services import approval_deadlines_check, approval_decision_notify, approval_link_send
 
 
 def crisis_escalate_due_task() -> int:
@@ -25,6 +25,10 @@ def spike_alert_notify_task(alert_id: int) -> bool:
 
 def approval_link_send_task(link_id: int, purpose: str) -> bool:
     return approval_link_send(link_id=link_id, purpose=purpose, now=timezone.now())
+
+
+def approval_decision_notify_task(approval_id: int, publishable: bool) -> int:
+    return approval_decision_notify(approval_id=approval_id, publishable=publishable, now=timezone.now())
 
 
 def approval_deadlines_check_task() -> dict:

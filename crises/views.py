@@ -66,7 +66,7 @@ from .selectors import (
     spike_alert_samples,
     spike_alerts_open_for_user,
 )
-from .services import CrisisError, MagicLinkRefused
+from .services import CrisisError, MagicLinkRefused, NothingToSend
 
 
 def crisis_action(view):
@@ -78,6 +78,8 @@ def crisis_action(view):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         try:
             view(request, crisis)
+        except NothingToSend as warning:
+            messages.warning(request, str(warning))
         except CrisisError as error:
             messages.error(request, str(error))
         return redirect("crises:detail", crisis_id=crisis.pk)
@@ -330,7 +332,11 @@ def draft_submit(request, crisis_id: int, draft_id: int):
 @crisis_action
 def crisis_publish_view(request, crisis):
     answered = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
-    messages.success(request, _("Response sent to %(count)s items.") % {"count": len(answered)})
+    messages.success(
+        request,
+        ngettext("Response sent to %(count)d item.", "Response sent to %(count)d items.", len(answered))
+        % {"count": len(answered)},
+    )
     _unanswered_say(request, crisis_links_unanswered(crisis=crisis).count())
 
 
@@ -361,7 +367,13 @@ def holding_publish(request, crisis):
     answered = services.holding_statement_publish(
         crisis=crisis, statement=statement, acting_user=request.user, now=timezone.now()
     )
-    messages.success(request, _("Holding statement sent to %(count)s items.") % {"count": len(answered)})
+    messages.success(
+        request,
+        ngettext(
+            "Holding statement sent to %(count)d item.", "Holding statement sent to %(count)d items.", len(answered)
+        )
+        % {"count": len(answered)},
+    )
     _unanswered_say(request, crisis_links_unanswered(crisis=crisis).filter(holding_sent_at__isnull=True).count())
 
 

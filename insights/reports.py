@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from communityops.alphabetical import alphabetical_key
 from communityops.models import Channel, Client, User
 from communityops.selectors import client_ids_for_user, client_list_for_user
 from communityops.weekdays import WEEKDAY_SHORT
+from crises.event_summaries import spike_alert_counts
 from crises.models import Crisis, SpikeAlert
 from crises.selectors import crisis_board_for_user, spike_alerts_open_for_user
 from inbox.models import AuthorTier, Item
@@ -597,10 +598,12 @@ class ClientReport(Report):
                 "at": spike["window_start"],
                 "kind": "spike",
                 "label": SpikeAlert.Kind(spike["kind"]).label,
+                "spike_kind": spike["kind"],
                 "observed": spike["observed"],
                 "expected": spike["baseline"],
+                "window_end": spike["window_end"],
             }
-            for spike in spikes.values("window_start", "kind", "observed", "baseline")
+            for spike in spikes.values("window_start", "window_end", "kind", "observed", "baseline")
         ]
         return sorted(found, key=lambda event: event["at"])
 
@@ -609,10 +612,13 @@ class ClientReport(Report):
         """A crisis's status as its label, a spike's counts in words, in the active language."""
         if event["kind"] == "crisis":
             return str(Crisis.Status(event["status"]).label)
-        return gettext("%(observed)s against %(expected)s expected") % {
-            "observed": number_format(event["observed"]),
-            "expected": number_format(event["expected"], decimal_pos=1),
-        }
+        return spike_alert_counts(
+            kind=event["spike_kind"],
+            observed=event["observed"],
+            baseline=event["expected"],
+            window_start=event["at"],
+            window_end=event["window_end"],
+        )
 
     # tables
     def table_volume(self) -> ReportTable:

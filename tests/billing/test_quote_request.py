@@ -3,12 +3,14 @@
 import socket
 import threading
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from rest_framework.throttling import ScopedRateThrottle
 
 from billing.forms import default_calculator_data
@@ -64,17 +66,63 @@ def test_a_prospect_requests_the_quote_and_the_admins_hear_of_it_once(
     assert url not in shown
 
 
-def test_the_browser_that_saved_the_quote_finds_the_request_form_filled_in(client, rate_card):
-    quote = _saved_quote(client, name="Café Kranich", email="inhaber@kranich.example")
+def test_the_request_form_is_filled_in_with_the_quote_s_name_and_only_its_saver_sees_the_address(client, rate_card):
+    quote = _saved_quote(client, name="Jörg Müller, Bäckerei Süß", email="joerg@baeckerei-suess.example")
     url = reverse("billing:quote_detail", args=[quote.token])
 
     saver = client.get(url).context["request_form"]
     client.logout()  # a new session: someone the link was passed to
     other = client.get(url).context["request_form"]
 
-    assert (saver["name"].value(), saver["email"].value()) == ("Café Kranich", "inhaber@kranich.example")
-    assert (other["name"].value(), other["email"].value()) == (None, None)
-    assert "inhaber@kranich.example" not in client.get(url).content.decode()
+    assert (saver["name"].value(), saver["email"].value()) == (
+        "Jörg Müller, Bäckerei Süß",
+        "joerg@baeckerei-suess.example",
+    )
+    # The name is in the page's header for anyone with the link; the address is not theirs to see.
+    assert (other["name"].value(), other["email"].value()) == ("Jörg Müller, Bäckerei Süß", "")
+    assert not other.fields["email"].required
+    shown = client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    assert "joerg@baeckerei-suess.example" not in shown
+    assert 'id="id_email_helptext">Leave it empty and we answer at the address this quote was saved with.' in shown
+
+
+def test_a_request_without_an_address_is_answered_at_the_one_the_quote_was_saved_with(
+    client, rate_card, user_factory, django_capture_on_commit_callbacks
+):
+    user_factory(role="admin", email="chefin@agentur.example")
+    quote = _saved_quote(client, name="Jörg Müller", email="joerg@baeckerei-suess.example")
+    client.logout()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("billing:quote_request", args=[quote.token]), {"name": "Jörg Müller", "email": ""}
+        )
+
+    quote.refresh_from_db()
+    assert response.status_code == 302
+    assert quote.requester_email == "joerg@baeckerei-suess.example"
+    assert mail.outbox[0].reply_to == ["joerg@baeckerei-suess.example"]
+
+
+def test_the_admins_mail_labels_the_amounts_as_the_quote_s_page_does(
+    client, rate_card, user_factory, django_capture_on_commit_callbacks
+):
+    user_factory(role="admin", email="chefin@agentur.example")
+    quote = _saved_quote(client, name="Jörg Müller", email="joerg@baeckerei-suess.example")
+    page = client.get(reverse("billing:quote_detail", args=[quote.token]), headers={"Accept-Language": "de"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:quote_request", args=[quote.token]), {"name": "Jörg Müller", "email": ""})
+
+    result = quote.result
+    with translation.override("de"):
+        monthly = number_format(Decimal(result["monthly_recurring_net"]), 2, use_l10n=True, force_grouping=True)
+        setup = number_format(Decimal(result["setup_fee"]), 2, use_l10n=True, force_grouping=True)
+    message = mail.outbox[0]
+    assert f"{monthly} €" in page.content.decode()  # the page's headline, per month, net
+    assert f"{monthly} € pro Monat, netto" in message.subject
+    assert f"{monthly} € pro Monat, netto (zzgl. einmalige Einrichtung {setup} €)" in message.body
+    assert "Monatsdurchschnitt" not in message.body
 
 
 def test_a_request_keeps_the_name_and_email_the_quote_was_saved_with(

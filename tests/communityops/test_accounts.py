@@ -1,6 +1,7 @@
 import importlib
 import re
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,8 @@ from django.contrib import admin as admin_site
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from communityops.models import ClientContact, User
 from communityops.services import user_invite
@@ -125,6 +127,43 @@ def test_the_admin_invites_a_client_contact_only_with_their_contact(
     contact.refresh_from_db()
     assert with_contact.status_code == 302 and contact.user == invited
     assert not invited.has_usable_password() and len(mail.outbox) == 1
+
+
+def test_a_client_contact_s_login_is_named_after_the_contact(
+    client, user_factory, client_factory, django_capture_on_commit_callbacks
+):
+    contact = ClientContact.objects.create(
+        client=client_factory(), name="Jörg Müller", role="Inhaber", email="joerg@baeckerei-suess.example"
+    )
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client.post(
+            reverse("admin:communityops_user_add"),
+            {"email": contact.email, "role": User.Role.CLIENT_CONTACT, "client_contact": contact.pk},
+            headers={"Accept-Language": "de"},
+            follow=True,
+        )
+
+    added_message = [str(message) for message in added.context["messages"]][-1]
+    assert (
+        added_message.startswith("Benutzer „<a ")
+        and ">Jörg Müller</a>“ wurde erfolgreich hinzugefügt." in added_message
+    )
+    assert str(User.objects.get(email=contact.email)) == "Jörg Müller"
+    assert mail.outbox[0].body.startswith("Hallo Jörg Müller,")
+
+
+def test_the_invitation_says_until_when_its_link_works(user_factory, django_capture_on_commit_callbacks, settings):
+    settings.PASSWORD_RESET_TIMEOUT = 2 * 24 * 60 * 60
+    admin = user_factory(role=User.Role.ADMIN)
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        before = date_format(timezone.localtime() + timedelta(days=2), "DATETIME_FORMAT")
+        user_invite(acting_user=admin, email="new@agency.example", role=User.Role.AGENT, base_url="http://t/")
+        after = date_format(timezone.localtime() + timedelta(days=2), "DATETIME_FORMAT")
+
+    assert any(f"The link is valid until {shown}." in mail.outbox[0].body for shown in (before, after))
 
 
 def _set_password_from_mail(client, message, password: str) -> None:

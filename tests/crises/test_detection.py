@@ -161,3 +161,24 @@ def test_with_nobody_on_call_a_spike_alerts_every_shift_lead_and_admin(client_fa
     assert sent is True
     assert sorted(message.to[0] for message in mail.outbox) == sorted([lead.email, admin.email])
     assert sorted(alert.notified_to.split(", ")) == sorted([lead.email, admin.email])
+
+
+def test_the_unanswered_alert_mail_names_the_threshold_and_the_moment_it_was_counted(client_factory, on_call):
+    now = timezone.now()
+    alert = SpikeAlert.objects.create(
+        client=client_factory(),
+        kind=SpikeAlert.Kind.UNANSWERED,
+        window_start=now,
+        window_end=now,
+        observed=25,
+        baseline=25.0,
+    )
+
+    spike_alert_notify(alert_id=alert.pk, now=now)
+
+    (message,) = mail.outbox
+    counted = timezone.localtime(now)
+    assert f"Gezählt am {counted:%d.%m. %H:%M} Uhr" in message.body
+    assert "25 unbeantwortet (Schwelle: 25)" in message.body
+    assert "25 unbeantwortet (Schwelle: 25)" in message.alternatives[0].content
+    assert "Zeitfenster" not in message.body

@@ -10,6 +10,7 @@ from communityops.models import Channel
 from crises.models import Crisis, CrisisEvent, CrisisItem, HoldingStatement
 from crises.services import (
     CrisisError,
+    NothingToSend,
     approval_decide,
     crisis_create,
     crisis_items_link,
@@ -197,3 +198,67 @@ def test_a_linked_item_on_a_channel_that_cannot_reply_is_left_out_and_named(
     assert "1 linked item was not answered" in body
     assert Item.objects.get(pk=review.pk).status == Item.Status.NEW
     assert not OutboundAction.objects.filter(item=review).exists()
+
+
+def _approved_without_items(client_factory, contact_factory, shift_lead) -> Crisis:
+    client = client_factory()
+    approver = contact_factory(client)
+    now = timezone.now()
+    crisis = crisis_create(acting_user=shift_lead, client=client, title="Nobody linked", now=now)
+    draft = response_draft_create(crisis=crisis, acting_user=shift_lead, text="Das Statement.", now=now)
+    response_draft_submit(draft=draft, acting_user=shift_lead, now=now)
+    approval_decide(draft=draft, contact=approver, decision="approve", comment="", via="portal", now=now)
+    return crisis
+
+
+def test_publishing_to_a_crisis_without_linked_items_sends_nothing_and_says_so(
+    client_factory, contact_factory, shift_lead
+):
+    crisis = _approved_without_items(client_factory, contact_factory, shift_lead)
+
+    with pytest.raises(NothingToSend, match="no items are linked"):
+        crisis_publish(crisis=crisis, acting_user=shift_lead, now=timezone.now())
+
+    crisis.refresh_from_db()
+    assert crisis.status == Crisis.Status.APPROVED  # not "published" when nothing went out
+    assert not CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.PUBLISHED).exists()
+
+
+def test_publishing_again_with_nothing_new_says_nothing_was_sent(approved_crisis):
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+
+    with pytest.raises(NothingToSend, match="already received this response"):
+        crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+
+
+def test_the_page_warns_instead_of_reporting_0_items_sent(client_factory, contact_factory, shift_lead, client):
+    crisis = _approved_without_items(client_factory, contact_factory, shift_lead)
+    statement = HoldingStatement.objects.create(
+        client=crisis.client, title="Wir prüfen", text="Wir prüfen das.", is_pre_approved=True
+    )
+    client.force_login(shift_lead)
+
+    published = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": "de"}, follow=True)
+    holding = client.post(
+        reverse("crises:holding_publish", args=[crisis.pk]),
+        {"statement": statement.pk},
+        headers={"Accept-Language": "de"},
+        follow=True,
+    )
+
+    for page in (published, holding):
+        (message,) = page.context["messages"]
+        assert message.level_tag == "warning"
+        assert "Es wurde nichts gesendet" in message.message
+        assert "0 Beiträge" not in page.content.decode()
+
+
+def test_the_page_counts_one_item_in_the_singular(approved_crisis, client):
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    CrisisItem.objects.filter(crisis=crisis).exclude(item=approved_crisis["items"][0]).delete()
+    client.force_login(lead)
+
+    page = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": "de"}, follow=True)
+
+    assert "Antwort an 1 Beitrag gesendet." in page.content.decode()

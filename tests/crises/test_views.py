@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -7,7 +7,7 @@ import crises.selectors
 from billing.statements import client_statement
 from crises.detection import spike_detect_client
 from crises.models import Crisis, CrisisItem, DetectionSettings, HoldingStatement, SpikeAlert
-from crises.services import crisis_create, crisis_items_link
+from crises.services import crisis_create, crisis_escalation_start, crisis_items_link
 from inbox.models import Item, ItemEvent, OutboundAction
 
 from .conftest import BERLIN
@@ -125,6 +125,54 @@ def test_open_crisis_from_a_spike_alert_links_the_sample_items(
     assert alert.crisis.crisis_items.count() == 4
 
 
+@pytest.fixture
+def spike_and_threshold_alerts(client_factory):
+    """A volume spike over an hour and an unanswered-items alert, counted at one moment."""
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    at = datetime(2026, 11, 24, 21, 49, tzinfo=BERLIN)
+    volume = SpikeAlert.objects.create(
+        client=client,
+        kind=SpikeAlert.Kind.TOTAL_VOLUME,
+        window_start=at - timedelta(hours=1),
+        window_end=at,
+        observed=32,
+        baseline=1.0,
+        z_score=31.0,
+    )
+    unanswered = SpikeAlert.objects.create(
+        client=client, kind=SpikeAlert.Kind.UNANSWERED, window_start=at, window_end=at, observed=25, baseline=25.0
+    )
+    return volume, unanswered
+
+
+@pytest.mark.parametrize(
+    ("language", "spike", "threshold"),
+    [
+        ("de", "32 in einer Stunde, üblich sind etwa 1", "25 unbeantwortet (Schwelle: 25)"),
+        ("en", "32 in one hour, usually about 1", "25 unanswered (threshold: 25)"),
+    ],
+)
+def test_the_board_says_spike_alerts_in_plain_words(
+    lead_client, spike_and_threshold_alerts, language, spike, threshold
+):
+    board = lead_client.get("/crises/", headers={"Accept-Language": language}).content.decode()
+
+    assert spike in board and threshold in board
+    assert "z =" not in board and "erwartet" not in board and "expected" not in board
+
+
+def test_an_alert_counted_at_one_moment_shows_one_time_not_a_window(lead_client, spike_and_threshold_alerts):
+    volume, unanswered = spike_and_threshold_alerts
+
+    counted = lead_client.get(f"/crises/alerts/{unanswered.pk}/", headers={"Accept-Language": "de"}).content.decode()
+    spike = lead_client.get(f"/crises/alerts/{volume.pk}/", headers={"Accept-Language": "de"}).content.decode()
+
+    assert "Gezählt am" in counted and "21:49 – 21:49" not in counted
+    assert "25 unbeantwortet (Schwelle: 25)" in counted
+    assert "20:49 – 21:49" in spike
+    assert "31,0 Standardabweichungen über dem Üblichen" in spike
+
+
 def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, client_factory, contact_factory):
     crisis = crisis_create(acting_user=on_call, client=client_factory(), title="Walk", now=timezone.now())
     contact_factory(crisis.client)
@@ -148,6 +196,20 @@ def test_crisis_page_walks_through_escalate_draft_submit(lead_client, on_call, c
     contact = crisis.client.contacts.get()
     assert f"version 1 to {contact.name}" in english
     assert "from: " not in english and "approvers: [" not in english
+
+
+@pytest.mark.parametrize(
+    ("language", "started", "waiting"),
+    [("de", "Eskalation gestartet am ", "Noch nicht bestätigt"), ("en", "Escalation started ", "Not acknowledged yet")],
+)
+def test_the_escalation_line_is_a_sentence(lead_client, on_call, client_factory, language, started, waiting):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="x", now=timezone.now())
+    crisis_escalation_start(crisis=crisis, acting_user=on_call, now=timezone.now())
+
+    page = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": language}).content.decode()
+
+    assert started in page and f'<span class="badge danger">{waiting}</span>' in page
+    assert ". noch nicht" not in page and "Gestartet am" not in page
 
 
 def test_the_status_change_has_no_status_preselected(lead_client, on_call, client_factory):

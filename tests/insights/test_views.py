@@ -435,17 +435,31 @@ def crisis_and_spike(acme_week):
         created_at=berlin(12, 9),
     )
     negative_spike(acme_week, window_start=berlin(13, 10), observed=33, baseline=1.0, channel=acme_week.facebook)
+    # The unanswered items are counted at one moment against a threshold, not an expectation.
+    SpikeAlert.objects.create(
+        client=acme_week.client,
+        kind=SpikeAlert.Kind.UNANSWERED,
+        window_start=berlin(14, 10),
+        window_end=berlin(14, 10),
+        observed=25,
+        baseline=25.0,
+    )
 
 
 @pytest.mark.parametrize(
-    ("language", "status", "spike"),
+    ("language", "status", "spike", "unanswered"),
     [
-        ("de", "Wartet auf Freigabe durch den Kunden", "33 gegenüber 1,0 erwartet"),
-        ("en", "Awaiting client approval", "33 against 1.0 expected"),
+        (
+            "de",
+            "Wartet auf Freigabe durch den Kunden",
+            "33 in einer Stunde, üblich sind etwa 1",
+            "25 unbeantwortet (Schwelle: 25)",
+        ),
+        ("en", "Awaiting client approval", "33 in one hour, usually about 1", "25 unanswered (threshold: 25)"),
     ],
 )
 def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_are(
-    client, admin, acme_week, crisis_and_spike, language, status, spike
+    client, admin, acme_week, crisis_and_spike, language, status, spike, unanswered
 ):
     client.force_login(admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -454,8 +468,8 @@ def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_
     page = page_tables(client.get(report_url, WEEK))["events"]
     exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "events"]), WEEK))
 
-    assert [row[3] for row in page] == [status, spike]
-    assert [row[3] for row in exported[1:]] == [status, spike]
+    assert [row[3] for row in page] == [status, spike, unanswered]
+    assert [row[3] for row in exported[1:]] == [status, spike, unanswered]
 
 
 @pytest.mark.parametrize(
