@@ -307,8 +307,7 @@ class OperationsDashboard(Report):
                 Column(_("Client")),
                 Column(_("Channel")),
                 Column(_("Kind")),
-                Column(_("Observed"), numeric=True),
-                Column(_("Expected"), numeric=True),
+                Column(_("Counts")),  # a spike's usual number, or the unanswered items' threshold
             ],
             rows=[
                 [
@@ -316,8 +315,13 @@ class OperationsDashboard(Report):
                     alert.client.name,
                     alert.channel.name if alert.channel else None,
                     alert.get_kind_display(),
-                    alert.observed,
-                    rounded(alert.baseline, 1),
+                    spike_alert_counts(
+                        kind=alert.kind,
+                        observed=alert.observed,
+                        baseline=alert.baseline,
+                        window_start=alert.window_start,
+                        window_end=alert.window_end,
+                    ),
                 ]
                 for alert in alerts
             ],
