@@ -174,6 +174,10 @@ class Item(models.Model):
     URGENT_ORDER = (models.F("sla_due_at").asc(nulls_last=True), "priority", "id")
     # Taken off the platform or judged spam: a published statement (crises) does not answer these.
     UNANSWERABLE_STATUSES = (Status.HIDDEN, Status.SPAM)
+    # From these scores on triage tags an item spam- or fake-suspect (and lowers its priority),
+    # pages show the "spam?"/"fake?" warning and the reports count it as suspected.
+    SPAM_LIKELY = 0.7
+    FAKE_LIKELY = 0.6
 
     class Priority(models.IntegerChoices):
         URGENT = 1, _("Urgent")
@@ -310,6 +314,14 @@ class Item(models.Model):
     def is_open(self) -> bool:
         """Still to be worked: its SLA clock runs."""
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_spam_suspect(self) -> bool:
+        return self.spam_score >= self.SPAM_LIKELY
+
+    @property
+    def is_fake_suspect(self) -> bool:
+        return self.fake_score >= self.FAKE_LIKELY
 
     @property
     def shown_text(self) -> str:

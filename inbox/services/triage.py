@@ -46,8 +46,6 @@ CANDIDATE_LIMIT = 300
 BATCH_CANDIDATE_LIMIT = 3000
 LEARNED_WEIGHT = 0.8  # what the team has taught moves the spam score by at most +-0.4
 LEARNED_TOKENS_CONSIDERED = 15
-SPAM_LIKELY = 0.7
-FAKE_LIKELY = 0.6
 
 TAG_SPAM_SUSPECT = "spam-suspect"
 TAG_FAKE_SUSPECT = "fake-suspect"
@@ -482,12 +480,12 @@ def _triage_decide(
         priority = Item.Priority.URGENT
         reasons.append("alert keyword: " + ", ".join(hits))
     protected = bool(hits) or tier == AuthorTier.A
-    if spam_score >= SPAM_LIKELY:
+    if spam_score >= Item.SPAM_LIKELY:
         tags.append(TAG_SPAM_SUSPECT)
         if not protected:
             priority = Item.Priority.LOW
             reasons.append("likely spam: low priority, left for an agent to decide")
-    if fake_score >= FAKE_LIKELY:
+    if fake_score >= Item.FAKE_LIKELY:
         tags.append(TAG_FAKE_SUSPECT)
         if not protected and sentiment.label != "negative":
             priority = Item.Priority.LOW
