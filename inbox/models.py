@@ -162,13 +162,12 @@ class Item(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CLAIMED = "claimed", _("Claimed")
-        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
         ANSWERED = "answered", _("Answered")
         CLOSED = "closed", _("Closed")
         HIDDEN = "hidden", _("Hidden")
         SPAM = "spam", _("Spam")
 
-    OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.AWAITING_APPROVAL)
+    OPEN_STATUSES = (Status.NEW, Status.CLAIMED)
     # Most urgent first: SLA due time (items without one last), then priority, then age. The queue
     # lists open items in this order and claim-next takes them in it: what is on top is taken next.
     URGENT_ORDER = (models.F("sla_due_at").asc(nulls_last=True), "priority", "id")
@@ -275,14 +274,14 @@ class Item(models.Model):
             models.Index(
                 fields=["sla_due_at", "priority", "id"],
                 name="item_open_queue_by_urgency",
-                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+                condition=Q(status__in=["new", "claimed"]),
             ),
             # One client's queue, and (covering: index-only scans) the open-item counts per client
             # and channel of the inbox header and the operations dashboard.
             models.Index(
                 fields=["client", "sla_due_at", "id"],
                 name="item_open_queue_by_client",
-                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+                condition=Q(status__in=["new", "claimed"]),
                 include=["channel", "received_at", "claimed_by"],
             ),
             # Claim-next: each client's claimable items in exactly its order (sla_due_at,

@@ -306,3 +306,10 @@ def test_client_contacts_cannot_use_the_inbox_api(client, served, contact_user_f
     client.force_login(contact_user_for(served.client))
 
     assert client.get(reverse("api_inbox_items")).status_code == 403
+
+
+def test_the_item_list_offers_only_statuses_an_item_can_have(agent_client, served):
+    response = agent_client.get(reverse("api_inbox_items"), {"status": "awaiting_approval"})
+
+    assert response.status_code == 400
+    assert Item.OPEN_STATUSES == (Item.Status.NEW, Item.Status.CLAIMED)

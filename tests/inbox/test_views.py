@@ -59,6 +59,15 @@ def test_a_queue_row_warns_of_spam_and_fakes_from_the_score_triage_tags_them(cli
     assert "Spam?" in rows[above.pk] and "Fake?" in rows[above.pk]
 
 
+def test_the_queues_status_menu_offers_only_statuses_an_item_can_have(client, served):
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue")).content.decode()
+
+    assert '<option value="claimed"' in page
+    assert "awaiting_approval" not in page
+
+
 def test_queue_shows_no_item_of_a_foreign_client(client, served, open_item_factory, channel_factory):
     open_item_factory(channel=channel_factory(), text="fremder Mandant")
     client.force_login(served["agent"])
