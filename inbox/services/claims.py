@@ -35,7 +35,8 @@ def lease_duration() -> timedelta:
     return timedelta(seconds=settings.INBOX_LEASE_SECONDS)
 
 
-def _claimable_filter(now: datetime) -> Q:
+def claimable_q(now: datetime) -> Q:
+    """Items a claim may take at `now`: open, and unclaimed or with a lapsed lease."""
     return Q(status__in=CLAIMABLE_STATUSES) & (Q(claimed_by__isnull=True) | Q(lease_expires_at__lte=now))
 
 
@@ -110,7 +111,7 @@ def item_claim_next(
     client_ids = client_id_list_for_user(user=acting_user)
     if filters.client_id is not None:
         client_ids = [client_id for client_id in client_ids if client_id == filters.client_id]
-    claimable = item_filters_apply(queryset=Item.objects.filter(_claimable_filter(now)), filters=filters)
+    claimable = item_filters_apply(queryset=Item.objects.filter(claimable_q(now)), filters=filters)
     candidates = _claim_candidate_ids(queryset=claimable, client_ids=client_ids)
     item = _urgent_unlocked_first(claimable.filter(pk__in=candidates))
     if item is None and len(candidates) == CLAIM_CANDIDATES:
