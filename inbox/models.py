@@ -431,6 +431,9 @@ class OutboundAction(models.Model):
         NOT_POSSIBLE = "not_possible", _("Not possible on this channel")
         OUTCOME_UNKNOWN = "unknown", _("Unclear whether it went out")
 
+    # Every kind but a reply, in the order the item page offers them (services.moderation).
+    MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.SPAM, Kind.APPROVE, Kind.DELETE, Kind.TRASH)
+
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions", verbose_name=_("item"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("text"), blank=True)

@@ -467,14 +467,7 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
     hidden = item.status == Item.Status.HIDDEN
     return [
         kind
-        for kind in (
-            OutboundAction.Kind.HIDE,
-            OutboundAction.Kind.UNHIDE,
-            OutboundAction.Kind.SPAM,
-            OutboundAction.Kind.APPROVE,
-            OutboundAction.Kind.DELETE,
-            OutboundAction.Kind.TRASH,
-        )
+        for kind in OutboundAction.MODERATION_KINDS
         if connector.supports(kind)
         and not (kind == OutboundAction.Kind.HIDE and hidden)
         and not (kind == OutboundAction.Kind.UNHIDE and not hidden)

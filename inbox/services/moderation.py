@@ -27,7 +27,6 @@ from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
 
 Kind = OutboundAction.Kind
-MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.APPROVE, Kind.SPAM, Kind.TRASH)
 NEAR_DUPLICATE_WINDOW = timedelta(hours=24)
 # What a near-duplicate hide takes: open or answered copies (not closed, spam or already hidden ones).
 _HIDEABLE_STATUSES = (*Item.OPEN_STATUSES, Item.Status.ANSWERED)
@@ -107,8 +106,8 @@ def _moderate_locked(
 ) -> list[OutboundAction]:
     """One moderation action on each of the items, whose rows the caller has locked: the actions
     and events written in bulk (see outbound_actions_enqueue), the local statuses moved."""
-    if kind not in MODERATION_KINDS:
-        raise InboxActionError(message=f"Unknown moderation action {kind!r}.")
+    if kind not in OutboundAction.MODERATION_KINDS:
+        raise InboxActionError(message=_("Unknown moderation action “%(action)s”.") % {"action": kind})
     data = {**(data or {}), "reason": reason}
     actions = outbound_actions_enqueue(items=items, kind=kind, requested_by=acting_user, data=data)
     moving: dict[str, list[Item]] = {}

@@ -400,11 +400,18 @@ def test_unknown_moderation_action_is_refused_with_a_message(client, served, ope
     item = open_item_factory(channel=served["channel"])
     client.force_login(served["agent"])
 
-    response = client.post(reverse("inbox:moderate", args=[item.pk]), {"action": "explode"}, follow=True)
+    response = client.post(
+        reverse("inbox:moderate", args=[item.pk]),
+        {"action": "explode"},
+        headers={"Accept-Language": "de"},
+        follow=True,
+    )
 
     assert response.status_code == 200
+    assert "Unbekannte Moderationsaktion „explode“." in response.content.decode()
     item.refresh_from_db()
     assert item.status == Item.Status.NEW
+    assert not item.outbound_actions.exists()
 
 
 def test_end_shift_releases_what_the_agent_holds(client, served, open_item_factory):
