@@ -53,7 +53,7 @@ def presence_end_shift(*, user: User, now: datetime | None = None) -> int:
     does not bring them back): returns how many claims were released."""
     now = now or timezone.now()
     AgentPresence.objects.update_or_create(user=user, defaults={"is_online": False, "shift_ended_at": now})
-    return claims_release_for_user(user=user, reason="offline", now=now)
+    return claims_release_for_user(user=user, reason="offline")
 
 
 def agents_offline_release(*, now: datetime | None = None) -> int:
@@ -73,7 +73,7 @@ def agents_offline_release(*, now: datetime | None = None) -> int:
                 continue
             presence.is_online = False
             presence.save(update_fields=["is_online"])
-            released += claims_release_for_user(user=presence.user, reason="offline", now=now)
+            released += claims_release_for_user(user=presence.user, reason="offline")
     return released
 
 
