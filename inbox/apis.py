@@ -493,8 +493,13 @@ class ItemTagsApi(InboxApi):
     """Add and remove tags."""
 
     class InputSerializer(serializers.Serializer):
-        add = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
-        remove = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+        # The length is the service's to check (after trimming; refused with its reason, not cut).
+        add = serializers.ListField(
+            child=serializers.CharField(help_text=f"At most {Item.TAG_MAX_LENGTH} characters, trimmed, lower-cased."),
+            required=False,
+            default=list,
+        )
+        remove = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
     @extend_schema(
         operation_id="inbox_items_tags_change", request=InputSerializer, responses={200: ItemSerializer, **REFUSALS}

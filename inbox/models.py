@@ -224,7 +224,8 @@ class Item(models.Model):
     fake_score = models.FloatField(_("AI-fake suspicion"), default=0.0)
     triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    TAG_MAX_LENGTH = 50  # checked after trimming by services.moderation, which refuses, never cuts
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True, verbose_name=_("tags"))
     # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as
     # topics, and a key shared by near-identical texts, which they group as campaigns.

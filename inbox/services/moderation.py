@@ -241,17 +241,14 @@ def items_hide_near_duplicates(
     )
 
 
-TAG_MAX_LENGTH = 50
-
-
 def _tags_clean(tags) -> list[str]:
     """Trimmed, lower-cased, each once; a tag longer than a tag may be is refused, not cut."""
     cleaned = [tag.strip().lower() for tag in tags if tag.strip()]
-    too_long = [tag for tag in cleaned if len(tag) > TAG_MAX_LENGTH]
+    too_long = [tag for tag in cleaned if len(tag) > Item.TAG_MAX_LENGTH]
     if too_long:
         raise InboxActionError(
             message=_("A tag has at most %(max)d characters: “%(tag)s…” is longer.")
-            % {"max": TAG_MAX_LENGTH, "tag": too_long[0][:TAG_MAX_LENGTH]}
+            % {"max": Item.TAG_MAX_LENGTH, "tag": too_long[0][: Item.TAG_MAX_LENGTH]}
         )
     return list(dict.fromkeys(cleaned))
 
