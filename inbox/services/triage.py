@@ -524,19 +524,39 @@ def item_triage_set(*, item: Item, triage: TriageResult) -> None:
     item.tags = list(dict.fromkeys([*item.tags, *triage.tags]))
 
 
-def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
-    """Remember the item's text fingerprint so later arrivals can find it as a near-duplicate."""
+def fingerprint_row(
+    *, item_id: int, client_id: int, author_id: int, received_at: datetime, minhash: list[int], bands: list[int] | None
+) -> dict:
+    """An ItemTextFingerprint row by column name, as every writer stores it; `bands` as triage
+    computed them (TriageResult.bands), None to compute them here."""
+    return {
+        "item_id": item_id,
+        "client_id": client_id,
+        "author_id": author_id,
+        "received_at": received_at,
+        "minhash": minhash_to_bytes(minhash),
+        "bands": minhash_bands(minhash) if bands is None else bands,
+    }
+
+
+def item_fingerprint_store(*, item: Item, minhash: list[int] | None, bands: list[int] | None = None) -> None:
+    """Remember the item's text fingerprint (new, or replacing the one of its earlier text) so later
+    arrivals can find it as a near-duplicate: one INSERT ... ON CONFLICT."""
     if minhash is None:
         return
-    ItemTextFingerprint.objects.update_or_create(
-        item=item,
-        defaults={
-            "client_id": item.client_id,
-            "author_id": item.author_id,
-            "received_at": item.received_at,
-            "minhash": minhash_to_bytes(minhash),
-            "bands": minhash_bands(minhash),
-        },
+    row = fingerprint_row(
+        item_id=item.pk,
+        client_id=item.client_id,
+        author_id=item.author_id,
+        received_at=item.received_at,
+        minhash=minhash,
+        bands=bands,
+    )
+    ItemTextFingerprint.objects.bulk_create(
+        [ItemTextFingerprint(**row)],
+        update_conflicts=True,
+        unique_fields=["item"],
+        update_fields=["client", "author", "received_at", "minhash", "bands"],
     )
 
 
