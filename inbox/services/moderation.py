@@ -41,9 +41,14 @@ _STATUS_AFTER = {
 }
 
 
+def _status_after_unhide(item: Item) -> str:
+    """Shown again (unhidden, or not spam after all): back to the queue, or answered if it was."""
+    return Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+
+
 def _status_after(*, item: Item, kind: str) -> str | None:
     if kind == Kind.UNHIDE:
-        return Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+        return _status_after_unhide(item)
     return _STATUS_AFTER[kind]
 
 
@@ -170,8 +175,9 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     if connector_for_channel(item.channel).supports(Kind.UNHIDE):
         _moderate_locked(acting_user=acting_user, items=[item], kind=Kind.UNHIDE, reason="not spam", now=now)
     else:
-        to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
-        items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now)
+        items_status_change(
+            items=[item], to=_status_after_unhide(item), actor=acting_user, data={"reason": "not spam"}, now=now
+        )
     spam_feedback_record(acting_user=acting_user, item=item, is_spam=False)
     return item
 

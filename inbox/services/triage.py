@@ -577,6 +577,16 @@ def _spam_token_counts_add(*, client_id: int, tokens: list[str], spam: int, ham:
         )
 
 
+def _spam_counts_undo(feedback: SpamFeedback) -> None:
+    """Take a recorded decision out of its client's word counts (its side, spam or not, minus one)."""
+    _spam_token_counts_add(
+        client_id=feedback.client_id,
+        tokens=feedback.tokens,
+        spam=-1 if feedback.is_spam else 0,
+        ham=0 if feedback.is_spam else -1,
+    )
+
+
 @transaction.atomic
 def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool) -> SpamFeedback:
     """Teach the item's client's spam model an agent's decision (call it from mark-spam / not-spam).
@@ -589,12 +599,7 @@ def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool)
     if feedback is not None and feedback.is_spam == is_spam:
         return feedback
     if feedback is not None:
-        _spam_token_counts_add(
-            client_id=feedback.client_id,
-            tokens=feedback.tokens,
-            spam=-1 if feedback.is_spam else 0,
-            ham=0 if feedback.is_spam else -1,
-        )
+        _spam_counts_undo(feedback)
         feedback.is_spam = is_spam
         feedback.decided_by = acting_user
         feedback.decided_at = timezone.now()
@@ -615,12 +620,7 @@ def spam_feedback_forget(*, item_ids: list[int]) -> int:
     Returns how many decisions were forgotten."""
     forgotten = list(SpamFeedback.objects.select_for_update().filter(item_id__in=item_ids).order_by("pk"))
     for feedback in forgotten:
-        _spam_token_counts_add(
-            client_id=feedback.client_id,
-            tokens=feedback.tokens,
-            spam=-1 if feedback.is_spam else 0,
-            ham=0 if feedback.is_spam else -1,
-        )
+        _spam_counts_undo(feedback)
         SpamTokenStat.objects.filter(
             client_id=feedback.client_id,
             token__in=[*feedback.tokens, SPAM_DOCUMENT_TOKEN],
