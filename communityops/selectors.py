@@ -4,7 +4,7 @@ Admins and shift leads see every client (the lead is on call for all of them);
 agents see the clients of their teams; a client contact sees only their own client.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .alphabetical import alphabetical
@@ -14,11 +14,18 @@ from .models import Channel, Client, ClientContact, Guideline, User
 def client_queryset_for_user(*, user: User) -> QuerySet[Client]:
     if not user.is_authenticated or not user.is_active:
         return Client.objects.none()
-    if user.role in (User.Role.ADMIN, User.Role.SHIFT_LEAD):
+    if user.role in User.SHIFT_LEAD_ROLES:
         return Client.objects.all()
     if user.role == User.Role.AGENT:
         return Client.objects.filter(teams__members=user).distinct()
     return Client.objects.filter(contacts__user=user)
+
+
+def staff_serving_client_q(*, client_id: int) -> Q:
+    """On User: the active agency staff who may work on the client's items, the same rule as
+    client_queryset_for_user from the other side (leads every client, agents their teams').
+    Joins teams: a queryset listing users needs .distinct()."""
+    return Q(is_active=True) & (Q(role__in=User.SHIFT_LEAD_ROLES) | Q(role=User.Role.AGENT, teams__clients=client_id))
 
 
 def client_ids_for_user(*, user: User) -> QuerySet:

@@ -131,12 +131,15 @@ class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     date_hierarchy = "received_at"
     inlines = [ItemEventInline, ItemNoteInline]
     actions = ["release_claims"]
-    # Status, claims and replies change only through the services (events, locks, outbox).
-    readonly_fields = [
-        field.name for field in Item._meta.get_fields() if getattr(field, "concrete", False) and field.name != "tags"
-    ]
+    # Status, claims, tags and replies change only through the services (events, locks, outbox):
+    # a form save would write every column back over a concurrent claim or reply.
+    readonly_fields = [field.name for field in Item._meta.get_fields() if getattr(field, "concrete", False)]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting drops the item's events and bypasses erasure (services.erasure).
         return False
 
     @admin.action(description=_("Release claims of the selected items"), permissions=["shift_lead"])

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from communityops.keyset import InvalidCursor
 
-from .models import AuthorTier, Item
+from .models import AuthorTier, Item, OutboundAction
 from .selectors import (
     ELSEWHERE_COUNTED,
     ItemFilters,
@@ -41,7 +41,6 @@ from .services.errors import (
     ReplyConflict,
 )
 from .services.moderation import (
-    MODERATION_KINDS,
     item_mark_not_spam,
     item_moderate,
     item_tags_change,
@@ -425,7 +424,7 @@ class ItemModerateApi(InboxApi):
     """Moderate the item on its platform (hide, unhide, delete, approve, spam, trash), through the outbox."""
 
     class InputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in MODERATION_KINDS])
+        action = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in OutboundAction.MODERATION_KINDS])
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
     @extend_schema(
@@ -494,8 +493,13 @@ class ItemTagsApi(InboxApi):
     """Add and remove tags."""
 
     class InputSerializer(serializers.Serializer):
-        add = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
-        remove = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+        # The length is the service's to check (after trimming; refused with its reason, not cut).
+        add = serializers.ListField(
+            child=serializers.CharField(help_text=f"At most {Item.TAG_MAX_LENGTH} characters, trimmed, lower-cased."),
+            required=False,
+            default=list,
+        )
+        remove = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
     @extend_schema(
         operation_id="inbox_items_tags_change", request=InputSerializer, responses={200: ItemSerializer, **REFUSALS}

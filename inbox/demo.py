@@ -565,7 +565,7 @@ def _work_history(*, rng: random.Random, created_items: list[tuple[Item, str, bo
         if is_open:
             continue
         agent = rng.choice(agents) if agents else None
-        if item.spam_score >= 0.7 or category in ("spam", "link_spam"):
+        if item.is_spam_suspect or category in ("spam", "link_spam"):
             item.status = Item.Status.SPAM if rng.random() < 0.8 else Item.Status.HIDDEN
             item.closed_at = item.received_at + timedelta(minutes=rng.randint(3, 40))
             events.append(

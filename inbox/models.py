@@ -162,18 +162,21 @@ class Item(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CLAIMED = "claimed", _("Claimed")
-        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
         ANSWERED = "answered", _("Answered")
         CLOSED = "closed", _("Closed")
         HIDDEN = "hidden", _("Hidden")
         SPAM = "spam", _("Spam")
 
-    OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.AWAITING_APPROVAL)
+    OPEN_STATUSES = (Status.NEW, Status.CLAIMED)
     # Most urgent first: SLA due time (items without one last), then priority, then age. The queue
     # lists open items in this order and claim-next takes them in it: what is on top is taken next.
     URGENT_ORDER = (models.F("sla_due_at").asc(nulls_last=True), "priority", "id")
     # Taken off the platform or judged spam: a published statement (crises) does not answer these.
     UNANSWERABLE_STATUSES = (Status.HIDDEN, Status.SPAM)
+    # From these scores on triage tags an item spam- or fake-suspect (and lowers its priority),
+    # pages show the "spam?"/"fake?" warning and the reports count it as suspected.
+    SPAM_LIKELY = 0.7
+    FAKE_LIKELY = 0.6
 
     class Priority(models.IntegerChoices):
         URGENT = 1, _("Urgent")
@@ -221,7 +224,8 @@ class Item(models.Model):
     fake_score = models.FloatField(_("AI-fake suspicion"), default=0.0)
     triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    TAG_MAX_LENGTH = 50  # checked after trimming by services.moderation, which refuses, never cuts
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True, verbose_name=_("tags"))
     # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as
     # topics, and a key shared by near-identical texts, which they group as campaigns.
@@ -271,14 +275,14 @@ class Item(models.Model):
             models.Index(
                 fields=["sla_due_at", "priority", "id"],
                 name="item_open_queue_by_urgency",
-                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+                condition=Q(status__in=["new", "claimed"]),
             ),
             # One client's queue, and (covering: index-only scans) the open-item counts per client
             # and channel of the inbox header and the operations dashboard.
             models.Index(
                 fields=["client", "sla_due_at", "id"],
                 name="item_open_queue_by_client",
-                condition=Q(status__in=["new", "claimed", "awaiting_approval"]),
+                condition=Q(status__in=["new", "claimed"]),
                 include=["channel", "received_at", "claimed_by"],
             ),
             # Claim-next: each client's claimable items in exactly its order (sla_due_at,
@@ -310,6 +314,14 @@ class Item(models.Model):
     def is_open(self) -> bool:
         """Still to be worked: its SLA clock runs."""
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_spam_suspect(self) -> bool:
+        return self.spam_score >= self.SPAM_LIKELY
+
+    @property
+    def is_fake_suspect(self) -> bool:
+        return self.fake_score >= self.FAKE_LIKELY
 
     @property
     def shown_text(self) -> str:
@@ -419,6 +431,9 @@ class OutboundAction(models.Model):
         UNREACHABLE = "unreachable", _("The platform could not be reached")
         NOT_POSSIBLE = "not_possible", _("Not possible on this channel")
         OUTCOME_UNKNOWN = "unknown", _("Unclear whether it went out")
+
+    # Every kind but a reply, in the order the item page offers them (services.moderation).
+    MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.SPAM, Kind.APPROVE, Kind.DELETE, Kind.TRASH)
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="outbound_actions", verbose_name=_("item"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -18,7 +18,12 @@ from billing.selectors import ClientCoverage, clients_coverage_overview
 from communityops.alphabetical import alphabetical
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
 from communityops.models import Client, User
-from communityops.selectors import client_id_list_for_user, client_ids_for_user, client_queryset_for_user
+from communityops.selectors import (
+    client_id_list_for_user,
+    client_ids_for_user,
+    client_queryset_for_user,
+    staff_serving_client_q,
+)
 
 from .models import (
     AgentPresence,
@@ -337,7 +342,7 @@ def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
 
 def staff_may_serve_client(*, user: User, client_id: int) -> bool:
     """Whether a staff member may work on a client's items (assignment target check)."""
-    return user.is_active and user.is_agency_staff and client_ids_for_user(user=user).filter(pk=client_id).exists()
+    return User.objects.filter(staff_serving_client_q(client_id=client_id), pk=user.pk).exists()
 
 
 # --- reads for the agent inbox pages ---
@@ -462,14 +467,7 @@ def item_moderation_kinds(*, item: Item) -> list[str]:
     hidden = item.status == Item.Status.HIDDEN
     return [
         kind
-        for kind in (
-            OutboundAction.Kind.HIDE,
-            OutboundAction.Kind.UNHIDE,
-            OutboundAction.Kind.SPAM,
-            OutboundAction.Kind.APPROVE,
-            OutboundAction.Kind.DELETE,
-            OutboundAction.Kind.TRASH,
-        )
+        for kind in OutboundAction.MODERATION_KINDS
         if connector.supports(kind)
         and not (kind == OutboundAction.Kind.HIDE and hidden)
         and not (kind == OutboundAction.Kind.UNHIDE and not hidden)
@@ -495,8 +493,7 @@ def colleagues_for_item(*, item: Item, user: User, now: datetime | None = None) 
     """Active agency staff who may work on the item's client (assignment targets), except `user`;
     those online first (`is_online`): a hand-over to someone offline would come straight back."""
     return (
-        User.objects.filter(is_active=True, role__in=User.STAFF_ROLES)
-        .filter(Q(teams__clients=item.client_id) | Q(role__in=[User.Role.SHIFT_LEAD, User.Role.ADMIN]))
+        User.objects.filter(staff_serving_client_q(client_id=item.client_id))
         .exclude(pk=user.pk)
         .annotate(
             is_online=Coalesce(

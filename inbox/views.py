@@ -384,9 +384,6 @@ def moderate(request, item_id: int):
             lambda: item_close(acting_user=request.user, item_id=item_id),
             done=lambda _item: _("Item closed; no answer needed."),
         )
-    if action not in OutboundAction.Kind.values or action == OutboundAction.Kind.REPLY:
-        messages.error(request, _("Unknown moderation action."))
-        return _back_to_item(item_id)
     return _run(
         request,
         item_id,

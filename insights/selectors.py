@@ -52,8 +52,6 @@ TOPIC_MIN_WORD_LENGTH = 3
 # and the parser's compound parts with punctuation ("x.de/a") drop out.
 TOPIC_TERM_PATTERN = r"^[[:alpha:]]+$"
 SAMPLE_TEXT_LENGTH = 280
-HIGH_SPAM_SCORE = 0.8
-HIGH_FAKE_SCORE = 0.7
 # A campaign: the same normalised text (Item.campaign_key) from several authors; short texts
 # ("danke!") have no key and never count.
 CAMPAIGN_MIN_ITEMS = 3
@@ -705,8 +703,8 @@ def moderation_summary(*, client: Client, report_filter: ReportFilter) -> dict:
         total=Count("id"),
         hidden=Count("id", filter=Q(status=Status.HIDDEN)),
         spam=Count("id", filter=Q(status=Status.SPAM)),
-        high_spam_score=Count("id", filter=Q(spam_score__gte=HIGH_SPAM_SCORE)),
-        suspected_fake=Count("id", filter=Q(fake_score__gte=HIGH_FAKE_SCORE)),
+        high_spam_score=Count("id", filter=Q(spam_score__gte=Item.SPAM_LIKELY)),
+        suspected_fake=Count("id", filter=Q(fake_score__gte=Item.FAKE_LIKELY)),
     )
     totals["moderated_share"] = share(totals["hidden"] + totals["spam"], totals["total"])
     return totals
@@ -715,7 +713,7 @@ def moderation_summary(*, client: Client, report_filter: ReportFilter) -> dict:
 def moderated_items(*, client: Client, report_filter: ReportFilter, limit: int = 20) -> list[dict]:
     """The latest hidden, spam or suspected-fake items, shortened."""
     items = client_items(client=client, period=report_filter.period, channel_id=report_filter.channel_id)
-    suspicious = Q(status__in=[Status.HIDDEN, Status.SPAM]) | Q(fake_score__gte=HIGH_FAKE_SCORE)
+    suspicious = Q(status__in=[Status.HIDDEN, Status.SPAM]) | Q(fake_score__gte=Item.FAKE_LIKELY)
     return list(
         items.filter(suspicious)
         .values("id", "status", "spam_score", "fake_score", "received_at", "channel__name", "author__handle")

@@ -22,7 +22,7 @@ FILTER = {"priority": "3"}  # "normal": most open items, so the deep page exists
 # item of the filter to find out).
 AUTHOR_SEARCH = "Fan 1234"
 TEXT_SEARCHES = ("Lieferung", "Rechnung")
-OPEN = ("new", "claimed", "awaiting_approval")
+OPEN = ("new", "claimed")
 
 
 @dataclass(frozen=True)

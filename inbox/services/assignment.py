@@ -20,7 +20,7 @@ from communityops.models import User
 from ..lock_objects import item_qs_urgent_skip_locked, team_assignment_policy_qs_select_for_update
 from ..models import AgentPresence, Item, ItemEvent, TeamAssignmentPolicy
 from ..selectors import lease_is_live, presence_timeout, staff_may_serve_client, user_is_online_q
-from .claims import CLAIMABLE_STATUSES, claim_locked_item, claims_release_for_user, item_for_update
+from .claims import CLAIMABLE_STATUSES, claim_locked_item, claimable_q, claims_release_for_user, item_for_update
 from .errors import AssigneeOffline, InvalidAssignee, ItemHeldByOther, ItemNotOpen
 
 
@@ -53,7 +53,7 @@ def presence_end_shift(*, user: User, now: datetime | None = None) -> int:
     does not bring them back): returns how many claims were released."""
     now = now or timezone.now()
     AgentPresence.objects.update_or_create(user=user, defaults={"is_online": False, "shift_ended_at": now})
-    return claims_release_for_user(user=user, reason="offline", now=now)
+    return claims_release_for_user(user=user, reason="offline")
 
 
 def agents_offline_release(*, now: datetime | None = None) -> int:
@@ -73,7 +73,7 @@ def agents_offline_release(*, now: datetime | None = None) -> int:
                 continue
             presence.is_online = False
             presence.save(update_fields=["is_online"])
-            released += claims_release_for_user(user=presence.user, reason="offline", now=now)
+            released += claims_release_for_user(user=presence.user, reason="offline")
     return released
 
 
@@ -154,9 +154,7 @@ def team_auto_assign(*, policy_id: int, now: datetime | None = None) -> int:
     room = sum(max(agent.presence.capacity - load[agent.pk], 0) for agent in agents)
     if room == 0:
         return 0
-    claimable = Item.objects.filter(client__in=policy.team.clients.values("pk"), status__in=CLAIMABLE_STATUSES).exclude(
-        claimed_by__isnull=False, lease_expires_at__gt=now
-    )
+    claimable = Item.objects.filter(claimable_q(now), client__in=policy.team.clients.values("pk"))
     assigned = 0
     for item in item_qs_urgent_skip_locked(claimable)[:room]:
         agent = _agent_pick(mode=policy.mode, agents=agents, load=load, after_user_id=policy.last_assigned_user_id)

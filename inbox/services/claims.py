@@ -35,7 +35,8 @@ def lease_duration() -> timedelta:
     return timedelta(seconds=settings.INBOX_LEASE_SECONDS)
 
 
-def _claimable_filter(now: datetime) -> Q:
+def claimable_q(now: datetime) -> Q:
+    """Items a claim may take at `now`: open, and unclaimed or with a lapsed lease."""
     return Q(status__in=CLAIMABLE_STATUSES) & (Q(claimed_by__isnull=True) | Q(lease_expires_at__lte=now))
 
 
@@ -110,7 +111,7 @@ def item_claim_next(
     client_ids = client_id_list_for_user(user=acting_user)
     if filters.client_id is not None:
         client_ids = [client_id for client_id in client_ids if client_id == filters.client_id]
-    claimable = item_filters_apply(queryset=Item.objects.filter(_claimable_filter(now)), filters=filters)
+    claimable = item_filters_apply(queryset=Item.objects.filter(claimable_q(now)), filters=filters)
     candidates = _claim_candidate_ids(queryset=claimable, client_ids=client_ids)
     item = _urgent_unlocked_first(claimable.filter(pk__in=candidates))
     if item is None and len(candidates) == CLAIM_CANDIDATES:
@@ -204,7 +205,7 @@ def item_heartbeat(*, acting_user: User, item_id: int, now: datetime | None = No
 
 
 @transaction.atomic
-def item_release(*, acting_user: User, item_id: int, now: datetime | None = None, reason: str = "") -> Item:
+def item_release(*, acting_user: User, item_id: int, reason: str = "") -> Item:
     """Give the item back to the queue (skip). Only the holder, or a shift lead/admin, may release."""
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.claimed_by_id is None:
@@ -231,28 +232,25 @@ def item_take_over(*, acting_user: User, item_id: int, reason: str, now: datetim
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status not in CLAIMABLE_STATUSES:
         raise ItemNotOpen(status=item.status)
-    previous_holder_id = item.claimed_by_id
-    fields = claim_fields_set(item=item, holder=acting_user, now=now)
-    item.save(update_fields=fields)
-    ItemEvent.objects.create(
+    return claim_locked_item(
         item=item,
+        holder=acting_user,
         actor=acting_user,
+        now=now,
         kind=ItemEvent.Kind.TAKEN_OVER,
-        data={
-            "previous_holder_id": previous_holder_id,
-            "reason": reason,
-            "holder_id": acting_user.pk,
-            "lease_expires_at": item.lease_expires_at.isoformat(),
-        },
+        data={"previous_holder_id": item.claimed_by_id, "reason": reason},
     )
-    return item
 
 
-def claims_release_for_user(*, user: User, reason: str, now: datetime) -> int:
-    """Release every item `user` holds (offline, end of shift). Caller owns the transaction."""
-    items = list(item_qs_select_for_update().filter(claimed_by=user))
-    for item in items:
-        item.save(update_fields=claim_fields_clear(item=item))
+def claims_release_for_user(*, user: User, reason: str) -> int:
+    """Release every item `user` holds (offline, end of shift), back to NEW with one UPDATE.
+    Caller owns the transaction.
+
+    A held item is CLAIMED (claim_fields_set; every other status change drops the claim), so one
+    status fits all; a row that broke that rule would keep its claim until its lease expires.
+    """
+    items = list(item_qs_select_for_update().filter(claimed_by=user, status=Item.Status.CLAIMED))
+    items_claims_clear(items=items, status=Item.Status.NEW)
     ItemEvent.objects.bulk_create(
         ItemEvent(item=item, kind=ItemEvent.Kind.RELEASED, data={"previous_holder_id": user.pk, "reason": reason})
         for item in items

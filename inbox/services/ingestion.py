@@ -36,7 +36,6 @@ from ..lock_objects import item_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedItem
-from ..sentiment.fingerprint import minhash_to_bytes
 from .authors import author_upsert, authors_create_ahead, authors_upsert_batch
 from .bulk_insert import rows_insert
 from .deliveries import delivery_finish, delivery_unsplittable
@@ -44,6 +43,7 @@ from .ingest_formats import ParsedChange, change_parse, meta_changes_split
 from .triage import (
     TRIAGE_FIELDS,
     TriageResult,
+    fingerprint_row,
     item_fingerprint_store,
     item_triage_set,
     triage_assess,
@@ -109,15 +109,7 @@ def item_ingest(
         # received_at is auto_now_add; a back-filled arrival time is written afterwards.
         Item.objects.filter(pk=item.pk).update(received_at=backfilled_at)
         item.received_at = backfilled_at
-    if triage.minhash is not None:
-        ItemTextFingerprint.objects.create(
-            item=item,
-            client=client,
-            author=author,
-            received_at=item.received_at,
-            minhash=minhash_to_bytes(triage.minhash),
-            bands=triage.bands,
-        )
+    item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
     return item, True
 
@@ -135,7 +127,7 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     item.text = normalized.text
     item_triage_set(item=item, triage=triage)
     item.save(update_fields=["text", *TRIAGE_FIELDS])
-    item_fingerprint_store(item=item, minhash=triage.minhash)
+    item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(
         item=item,
         kind=ItemEvent.Kind.TRIAGED,
@@ -309,14 +301,14 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
         rows_insert(
             ItemTextFingerprint,
             [
-                {
-                    "item_id": pk,
-                    "client_id": client.pk,
-                    "author_id": row["author_id"],
-                    "received_at": received_at,
-                    "minhash": minhash_to_bytes(triage.minhash),
-                    "bands": triage.bands,
-                }
+                fingerprint_row(
+                    item_id=pk,
+                    client_id=client.pk,
+                    author_id=row["author_id"],
+                    received_at=received_at,
+                    minhash=triage.minhash,
+                    bands=triage.bands,
+                )
                 for row, triage, pk, received_at in stored
                 if triage.minhash is not None
             ],

@@ -27,7 +27,6 @@ from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
 
 Kind = OutboundAction.Kind
-MODERATION_KINDS = (Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.APPROVE, Kind.SPAM, Kind.TRASH)
 NEAR_DUPLICATE_WINDOW = timedelta(hours=24)
 # What a near-duplicate hide takes: open or answered copies (not closed, spam or already hidden ones).
 _HIDEABLE_STATUSES = (*Item.OPEN_STATUSES, Item.Status.ANSWERED)
@@ -42,9 +41,14 @@ _STATUS_AFTER = {
 }
 
 
+def _status_after_unhide(item: Item) -> str:
+    """Shown again (unhidden, or not spam after all): back to the queue, or answered if it was."""
+    return Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+
+
 def _status_after(*, item: Item, kind: str) -> str | None:
     if kind == Kind.UNHIDE:
-        return Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
+        return _status_after_unhide(item)
     return _STATUS_AFTER[kind]
 
 
@@ -107,8 +111,8 @@ def _moderate_locked(
 ) -> list[OutboundAction]:
     """One moderation action on each of the items, whose rows the caller has locked: the actions
     and events written in bulk (see outbound_actions_enqueue), the local statuses moved."""
-    if kind not in MODERATION_KINDS:
-        raise InboxActionError(message=f"Unknown moderation action {kind!r}.")
+    if kind not in OutboundAction.MODERATION_KINDS:
+        raise InboxActionError(message=_("Unknown moderation action “%(action)s”.") % {"action": kind})
     data = {**(data or {}), "reason": reason}
     actions = outbound_actions_enqueue(items=items, kind=kind, requested_by=acting_user, data=data)
     moving: dict[str, list[Item]] = {}
@@ -171,8 +175,9 @@ def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None 
     if connector_for_channel(item.channel).supports(Kind.UNHIDE):
         _moderate_locked(acting_user=acting_user, items=[item], kind=Kind.UNHIDE, reason="not spam", now=now)
     else:
-        to = Item.Status.ANSWERED if item.first_response_at else Item.Status.NEW
-        items_status_change(items=[item], to=to, actor=acting_user, data={"reason": "not spam"}, now=now)
+        items_status_change(
+            items=[item], to=_status_after_unhide(item), actor=acting_user, data={"reason": "not spam"}, now=now
+        )
     spam_feedback_record(acting_user=acting_user, item=item, is_spam=False)
     return item
 
@@ -242,17 +247,14 @@ def items_hide_near_duplicates(
     )
 
 
-TAG_MAX_LENGTH = 50
-
-
 def _tags_clean(tags) -> list[str]:
     """Trimmed, lower-cased, each once; a tag longer than a tag may be is refused, not cut."""
     cleaned = [tag.strip().lower() for tag in tags if tag.strip()]
-    too_long = [tag for tag in cleaned if len(tag) > TAG_MAX_LENGTH]
+    too_long = [tag for tag in cleaned if len(tag) > Item.TAG_MAX_LENGTH]
     if too_long:
         raise InboxActionError(
             message=_("A tag has at most %(max)d characters: “%(tag)s…” is longer.")
-            % {"max": TAG_MAX_LENGTH, "tag": too_long[0][:TAG_MAX_LENGTH]}
+            % {"max": Item.TAG_MAX_LENGTH, "tag": too_long[0][: Item.TAG_MAX_LENGTH]}
         )
     return list(dict.fromkeys(cleaned))
 

@@ -46,8 +46,6 @@ CANDIDATE_LIMIT = 300
 BATCH_CANDIDATE_LIMIT = 3000
 LEARNED_WEIGHT = 0.8  # what the team has taught moves the spam score by at most +-0.4
 LEARNED_TOKENS_CONSIDERED = 15
-SPAM_LIKELY = 0.7
-FAKE_LIKELY = 0.6
 
 TAG_SPAM_SUSPECT = "spam-suspect"
 TAG_FAKE_SUSPECT = "fake-suspect"
@@ -482,12 +480,12 @@ def _triage_decide(
         priority = Item.Priority.URGENT
         reasons.append("alert keyword: " + ", ".join(hits))
     protected = bool(hits) or tier == AuthorTier.A
-    if spam_score >= SPAM_LIKELY:
+    if spam_score >= Item.SPAM_LIKELY:
         tags.append(TAG_SPAM_SUSPECT)
         if not protected:
             priority = Item.Priority.LOW
             reasons.append("likely spam: low priority, left for an agent to decide")
-    if fake_score >= FAKE_LIKELY:
+    if fake_score >= Item.FAKE_LIKELY:
         tags.append(TAG_FAKE_SUSPECT)
         if not protected and sentiment.label != "negative":
             priority = Item.Priority.LOW
@@ -526,19 +524,39 @@ def item_triage_set(*, item: Item, triage: TriageResult) -> None:
     item.tags = list(dict.fromkeys([*item.tags, *triage.tags]))
 
 
-def item_fingerprint_store(*, item: Item, minhash: list[int] | None) -> None:
-    """Remember the item's text fingerprint so later arrivals can find it as a near-duplicate."""
+def fingerprint_row(
+    *, item_id: int, client_id: int, author_id: int, received_at: datetime, minhash: list[int], bands: list[int] | None
+) -> dict:
+    """An ItemTextFingerprint row by column name, as every writer stores it; `bands` as triage
+    computed them (TriageResult.bands), None to compute them here."""
+    return {
+        "item_id": item_id,
+        "client_id": client_id,
+        "author_id": author_id,
+        "received_at": received_at,
+        "minhash": minhash_to_bytes(minhash),
+        "bands": minhash_bands(minhash) if bands is None else bands,
+    }
+
+
+def item_fingerprint_store(*, item: Item, minhash: list[int] | None, bands: list[int] | None = None) -> None:
+    """Remember the item's text fingerprint (new, or replacing the one of its earlier text) so later
+    arrivals can find it as a near-duplicate: one INSERT ... ON CONFLICT."""
     if minhash is None:
         return
-    ItemTextFingerprint.objects.update_or_create(
-        item=item,
-        defaults={
-            "client_id": item.client_id,
-            "author_id": item.author_id,
-            "received_at": item.received_at,
-            "minhash": minhash_to_bytes(minhash),
-            "bands": minhash_bands(minhash),
-        },
+    row = fingerprint_row(
+        item_id=item.pk,
+        client_id=item.client_id,
+        author_id=item.author_id,
+        received_at=item.received_at,
+        minhash=minhash,
+        bands=bands,
+    )
+    ItemTextFingerprint.objects.bulk_create(
+        [ItemTextFingerprint(**row)],
+        update_conflicts=True,
+        unique_fields=["item"],
+        update_fields=["client", "author", "received_at", "minhash", "bands"],
     )
 
 
@@ -559,6 +577,16 @@ def _spam_token_counts_add(*, client_id: int, tokens: list[str], spam: int, ham:
         )
 
 
+def _spam_counts_undo(feedback: SpamFeedback) -> None:
+    """Take a recorded decision out of its client's word counts (its side, spam or not, minus one)."""
+    _spam_token_counts_add(
+        client_id=feedback.client_id,
+        tokens=feedback.tokens,
+        spam=-1 if feedback.is_spam else 0,
+        ham=0 if feedback.is_spam else -1,
+    )
+
+
 @transaction.atomic
 def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool) -> SpamFeedback:
     """Teach the item's client's spam model an agent's decision (call it from mark-spam / not-spam).
@@ -571,12 +599,7 @@ def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool)
     if feedback is not None and feedback.is_spam == is_spam:
         return feedback
     if feedback is not None:
-        _spam_token_counts_add(
-            client_id=feedback.client_id,
-            tokens=feedback.tokens,
-            spam=-1 if feedback.is_spam else 0,
-            ham=0 if feedback.is_spam else -1,
-        )
+        _spam_counts_undo(feedback)
         feedback.is_spam = is_spam
         feedback.decided_by = acting_user
         feedback.decided_at = timezone.now()
@@ -597,12 +620,7 @@ def spam_feedback_forget(*, item_ids: list[int]) -> int:
     Returns how many decisions were forgotten."""
     forgotten = list(SpamFeedback.objects.select_for_update().filter(item_id__in=item_ids).order_by("pk"))
     for feedback in forgotten:
-        _spam_token_counts_add(
-            client_id=feedback.client_id,
-            tokens=feedback.tokens,
-            spam=-1 if feedback.is_spam else 0,
-            ham=0 if feedback.is_spam else -1,
-        )
+        _spam_counts_undo(feedback)
         SpamTokenStat.objects.filter(
             client_id=feedback.client_id,
             token__in=[*feedback.tokens, SPAM_DOCUMENT_TOKEN],

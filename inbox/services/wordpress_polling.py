@@ -1,10 +1,9 @@
 """WordPress blog comments arrive by polling the WP REST API (WordPress sends no webhooks).
 
 Every minute each active WordPress channel is asked for its held ("hold", awaiting
-approval) and approved comments. Held comments become items tagged
-`pending_moderation` (visible as "awaiting approval" in the queue, and the tag survives
-claims); we do not use Item.Status.AWAITING_APPROVAL for them, because that status is
-about the agency's own answer awaiting approval, and a claim would overwrite it.
+approval) and approved comments. Held comments become open items tagged
+`pending_moderation` (a tag, not a status: claims and replies change the status, and the
+tag survives them); approving one (services.moderation) removes the tag.
 
 Polling is idempotent: known comment ids are skipped before anything is stored; new
 ones are kept raw (WebhookDelivery + IngestChange, source wordpress_poll) before they

@@ -306,3 +306,29 @@ def test_client_contacts_cannot_use_the_inbox_api(client, served, contact_user_f
     client.force_login(contact_user_for(served.client))
 
     assert client.get(reverse("api_inbox_items")).status_code == 403
+
+
+def test_the_item_list_offers_only_statuses_an_item_can_have(agent_client, served):
+    response = agent_client.get(reverse("api_inbox_items"), {"status": "awaiting_approval"})
+
+    assert response.status_code == 400
+    assert Item.OPEN_STATUSES == (Item.Status.NEW, Item.Status.CLAIMED)
+
+
+def test_a_tag_is_measured_once_after_trimming_and_refused_with_the_services_reason(
+    agent_client, served, open_item_factory
+):
+    item = open_item_factory(channel=served)
+    url = _item_url("api_inbox_item_tags", item)
+    longest = "x" * Item.TAG_MAX_LENGTH
+
+    accepted = agent_client.post(url, {"add": [f"  {longest}  "]}, content_type="application/json")
+    refused = agent_client.post(
+        url, {"add": [longest + "y"]}, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+
+    assert accepted.status_code == 200
+    assert refused.status_code == 400
+    assert f"at most {Item.TAG_MAX_LENGTH} characters" in refused.json()["detail"]
+    item.refresh_from_db()
+    assert item.tags == [longest]

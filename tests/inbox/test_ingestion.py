@@ -3,11 +3,12 @@
 from django.core.management import call_command
 
 from communityops.models import Channel
-from inbox.models import Author, IngestChange, Item, WebhookDelivery
+from inbox.models import Author, IngestChange, Item, ItemTextFingerprint, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
+from inbox.sentiment.fingerprint import minhash_bands, minhash_to_bytes, text_minhash
 from inbox.services import authors as authors_service
 from inbox.services.authors import authors_upsert_batch
-from inbox.services.ingestion import ingest_changes_reprocess_failed, item_ingest
+from inbox.services.ingestion import ingest_changes_reprocess_failed, item_ingest, item_text_update
 
 from .ingest_payloads import facebook_comment_change, meta_body
 
@@ -105,3 +106,36 @@ def test_a_channels_own_authors_go_with_it_and_a_shared_author_stays(channel_fac
 
     assert list(Author.objects.values_list("external_id", "channel")) == [("fb-1", None)]
     assert list(Item.objects.values_list("channel", flat=True)) == [other_page.pk]
+
+
+def test_an_arrival_stores_its_fingerprint_and_an_edit_replaces_it(facebook_channel, ingest):
+    first = "Die Lieferung kam beschädigt an und niemand meldet sich bei mir zurück."
+    edited = "Die Lieferung kam beschädigt an, inzwischen hat sich der Kundendienst gemeldet. Danke!"
+    item = ingest(facebook_channel, author_id="author-1", text=first)
+    arrived = ItemTextFingerprint.objects.get(item=item)
+
+    item_text_update(
+        item=item,
+        normalized=NormalizedItem(
+            external_id=item.external_id,
+            kind="comment",
+            text=edited,
+            author=NormalizedAuthor(external_id="author-1", display_name="Dr. Vera Einkauf"),
+            platform_created_at=item.platform_created_at,
+        ),
+    )
+
+    stored = ItemTextFingerprint.objects.get(item=item)
+    assert (bytes(arrived.minhash), arrived.bands) == (
+        minhash_to_bytes(text_minhash(first)),
+        minhash_bands(text_minhash(first)),
+    )
+    assert (bytes(stored.minhash), stored.bands) == (
+        minhash_to_bytes(text_minhash(edited)),
+        minhash_bands(text_minhash(edited)),
+    )
+    assert (stored.client_id, stored.author_id, stored.received_at) == (
+        item.client_id,
+        item.author_id,
+        item.received_at,
+    )

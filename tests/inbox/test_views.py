@@ -46,6 +46,28 @@ def test_a_queue_row_names_the_channel_and_says_when_an_item_is_urgent(client, s
     assert '<span class="badge danger">Dringend</span>' in row
 
 
+def test_a_queue_row_warns_of_spam_and_fakes_from_the_score_triage_tags_them(client, served, open_item_factory):
+    below = open_item_factory(channel=served["channel"], spam_score=0.65, fake_score=0.55)
+    above = open_item_factory(channel=served["channel"], spam_score=0.75, fake_score=0.65)
+    client.force_login(served["agent"])
+
+    with translation.override("de"):
+        fragment = client.get(reverse("inbox:queue_list")).content.decode()
+    rows = {item.pk: fragment.split(f'id="queue-item-{item.pk}"')[1].split("</li>")[0] for item in (below, above)}
+
+    assert "Spam?" not in rows[below.pk] and "Fake?" not in rows[below.pk]
+    assert "Spam?" in rows[above.pk] and "Fake?" in rows[above.pk]
+
+
+def test_the_queues_status_menu_offers_only_statuses_an_item_can_have(client, served):
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue")).content.decode()
+
+    assert '<option value="claimed"' in page
+    assert "awaiting_approval" not in page
+
+
 def test_queue_shows_no_item_of_a_foreign_client(client, served, open_item_factory, channel_factory):
     open_item_factory(channel=channel_factory(), text="fremder Mandant")
     client.force_login(served["agent"])
@@ -378,11 +400,18 @@ def test_unknown_moderation_action_is_refused_with_a_message(client, served, ope
     item = open_item_factory(channel=served["channel"])
     client.force_login(served["agent"])
 
-    response = client.post(reverse("inbox:moderate", args=[item.pk]), {"action": "explode"}, follow=True)
+    response = client.post(
+        reverse("inbox:moderate", args=[item.pk]),
+        {"action": "explode"},
+        headers={"Accept-Language": "de"},
+        follow=True,
+    )
 
     assert response.status_code == 200
+    assert "Unbekannte Moderationsaktion „explode“." in response.content.decode()
     item.refresh_from_db()
     assert item.status == Item.Status.NEW
+    assert not item.outbound_actions.exists()
 
 
 def test_end_shift_releases_what_the_agent_holds(client, served, open_item_factory):

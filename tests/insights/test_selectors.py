@@ -391,3 +391,16 @@ def test_report_period_previous_and_month():
 def test_the_overnight_items_due_time_comes_from_the_coverage_plan(acme_week):
     # 21:30 + 30 covered minutes to 22:00, the remaining 15 from 08:00 on Wednesday.
     assert Item.objects.get(pk=acme_week.items[2].pk).sla_due_at == berlin(12, 8, 15)
+
+
+def test_the_report_counts_as_suspected_what_the_inbox_tags_suspect(acme_week, item_factory):
+    def suspected() -> tuple[int, int]:
+        summary = selectors.moderation_summary(client=acme_week.client, report_filter=acme_week.report_filter())
+        return summary["high_spam_score"], summary["suspected_fake"]
+
+    before = suspected()
+
+    item_factory(channel=acme_week.facebook, received_at=berlin(15, 10), spam_score=0.75, fake_score=0.65)
+    item_factory(channel=acme_week.facebook, received_at=berlin(15, 11), spam_score=0.65, fake_score=0.55)
+
+    assert suspected() == (before[0] + 1, before[1] + 1)

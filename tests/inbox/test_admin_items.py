@@ -1,0 +1,51 @@
+"""The item admin browses; tags, status and deletion go through the services, never a form save."""
+
+from django.urls import reverse
+
+from communityops.models import User
+from inbox.models import Item, ItemEvent
+
+
+def _inline_management(prefix: str, total: int) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(total),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_an_admin_post_cannot_change_an_items_tags(client, user_factory, open_item_factory):
+    item = open_item_factory(tags=["question"])
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    event_ids = list(item.events.values_list("pk", flat=True))
+    form = {
+        "tags": "question,vip",
+        **_inline_management("events", len(event_ids)),
+        **{f"events-{index}-id": pk for index, pk in enumerate(event_ids)},
+        **{f"events-{index}-item": item.pk for index in range(len(event_ids))},
+        **_inline_management("notes", 0),
+    }
+
+    client.post(reverse("admin:inbox_item_change", args=[item.pk]), form)
+
+    item.refresh_from_db()
+    assert item.tags == ["question"]
+    assert not item.events.exclude(kind=ItemEvent.Kind.RECEIVED).exists()
+
+
+def test_an_admin_cannot_delete_items(client, user_factory, open_item_factory):
+    item = open_item_factory()
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    single = client.post(reverse("admin:inbox_item_delete", args=[item.pk]), {"post": "yes"})
+    bulk = client.post(
+        reverse("admin:inbox_item_changelist"),
+        {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"},
+    )
+
+    changelist = client.get(reverse("admin:inbox_item_changelist")).content.decode()
+    assert single.status_code == 403
+    assert bulk.status_code == 302  # back to the list: no such action
+    assert 'value="delete_selected"' not in changelist
+    assert Item.objects.filter(pk=item.pk).exists()
