@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from communityops.models import User
+from inbox import selectors
 from inbox.models import ERASED_AUTHOR_EXTERNAL_ID, Author, Item
 from inbox.selectors import ItemFilters, authors_named, item_filters_apply
 
@@ -157,6 +158,17 @@ def test_the_queue_search_finds_the_author_or_the_words_of_the_text(queue):
     assert _searched("bestellung") == {queue["anna"].pk}
     assert _searched("bestell") == set()  # words of the text are whole words
     assert _searched("üller") == set()
+
+
+def test_many_authors_are_a_subquery_and_find_the_same_items(queue, monkeypatch):
+    listed = _searched("b")  # Bernd and brauhaus_fan: one author, as ids
+
+    monkeypatch.setattr(selectors, "SEARCH_AUTHORS_LISTED", 0)
+    targets = selectors.search_targets("b")
+
+    assert targets.author_ids is None  # more than listed: the item query keeps the subquery
+    assert _searched("b") == listed == {queue["fan"].pk}
+    assert _searched("brauhaus") == {queue["fan"].pk, queue["about"].pk}
 
 
 @pytest.mark.parametrize("search", ["!!!", TSQUERY_SYNTAX, "@_-.", "x" * 3000])
