@@ -9,6 +9,7 @@ is made from an item of the author, services.erasure).
 import json
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
@@ -32,7 +33,7 @@ from .models import (
     WebhookDelivery,
     WordPressPollState,
 )
-from .selectors import ingest_change_as_received
+from .selectors import authors_named, ingest_change_as_received
 from .services.author_profiles import author_profile_set
 from .services.claims import item_release
 from .services.outbox import outbound_action_retry_now
@@ -43,12 +44,21 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["__str__", "platform", "channel", "handle", "follower_count", "verified", "first_seen_at"]
     list_filter = ["platform", "verified"]
     list_select_related = ["channel__client"]
-    search_fields = ["handle", "display_name", "external_id"]
+    # The platform's id, whole; name and handle as the inbox's search finds them (below).
+    search_fields = ["=external_id"]
+    search_help_text = _(
+        "Words of the name or handle, each as the beginning of a word (“anna m” finds Anna Müller), or the whole external id."
+    )
 
     def get_search_results(self, request, queryset, search_term):
-        """The erasure placeholders stand for nobody: no profile can be kept about them."""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset.exclude(external_id=ERASED_AUTHOR_EXTERNAL_ID), may_have_duplicates
+        """Name and handle through selectors.authors_named, as the inbox's search and the author
+        field of the profile form (its autocomplete) find them: word beginnings through the GIN
+        index on the author's words, not parts of names anywhere. The erasure placeholders stand
+        for nobody: no profile can be kept about them."""
+        queryset = queryset.exclude(external_id=ERASED_AUTHOR_EXTERNAL_ID)
+        if term := search_term.strip():
+            queryset = queryset.filter(Q(pk__in=authors_named(term).values("pk")) | Q(external_id=term))
+        return queryset, False
 
 
 @admin.register(AuthorErasure)

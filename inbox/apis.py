@@ -167,7 +167,13 @@ def _item_for_output(*, request, item_id: int) -> Item:
 
 
 # -- reads ------------------------------------------------------------------------------
-SEARCH_DESCRIPTION = "Words of the text (an item matches when it has all of them) or part of the author's name."
+SEARCH_DESCRIPTION = (
+    "An item matches when its text has all these words (whole words of three letters or more), or when"
+    " each of them begins a word of its author's name or handle, in any order: 'anna m' and 'Müll' find"
+    " Anna Müller, 'brauhaus' and '@brauhaus_fan' the handle brauhaus_fan; 'üller' finds no author (word"
+    " beginnings, not parts of words). Case does not matter, umlauts and accents do; punctuation only"
+    " separates words, and a search without any word finds nothing."
+)
 
 
 def _item_filters(data: dict) -> ItemFilters:

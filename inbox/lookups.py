@@ -1,4 +1,4 @@
-"""Lookups the ORM lacks, for the ingest path's many-value filters."""
+"""Lookups the ORM lacks: the ingest path's many-value filters, the search by author's name."""
 
 from collections.abc import Iterable
 
@@ -43,3 +43,26 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+class NameWordsBegin(Lookup):
+    """`words @@ author_name_query(%s)`: each word of the search begins a word of `words` (a
+    tsvector made by author_name_words, as Author.name_words is), whatever else the search holds.
+
+    The search goes as a parameter to author_name_query (migration 0034), which builds the prefix
+    query from its words in PostgreSQL, quoted: the search text is never read as tsquery syntax.
+    It is IMMUTABLE, so PostgreSQL computes the query once while planning and uses the column's
+    GIN index and statistics; a search without words gives NULL, which matches nothing. Use it as
+    an expression: `.filter(NameWordsBegin(F("name_words"), search))`.
+    """
+
+    lookup_name = "name_words_begin"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [value]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ author_name_query({rhs})", (*lhs_params, *rhs_params)

@@ -6,9 +6,11 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,18 @@ class Author(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     account_created_at = models.DateTimeField(_("account created"), null=True, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    # The words of the name and the handle, as the search by author finds them (selectors.
+    # authors_named, through the GIN index author_name_search): PostgreSQL's author_name_words of
+    # both, kept beside them and computed again whenever either changes (migration 0034 says how
+    # a name is split into words, and why there).
+    name_words = models.GeneratedField(
+        expression=models.Func(
+            Concat("display_name", Value(" "), "handle"), function="author_name_words", output_field=SearchVectorField()
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("words of the name"),
+    )
 
     class Meta:
         verbose_name = _("author")
@@ -62,6 +76,7 @@ class Author(models.Model):
                 fields=["channel", "platform", "external_id"], nulls_distinct=False, name="author_unique_per_namespace"
             )
         ]
+        indexes = [GinIndex(fields=["name_words"], name="author_name_search")]
 
     def __str__(self) -> str:
         return self.name
