@@ -315,6 +315,9 @@ class Item(models.Model):
             # An agent's claims, the lease sweep (claimed_by IS NOT NULL), a deleted user set to NULL.
             models.Index(fields=["claimed_by"], name="item_claimed_by", condition=Q(claimed_by__isnull=False)),
             GinIndex(fields=["tags"], name="item_tags"),
+            # The queue's search by words of the text finds the open items that hold them
+            # (selectors.search_targets), instead of reading every open item's terms.
+            GinIndex(fields=["topic_terms"], name="item_open_topic_terms", condition=Q(status__in=["new", "claimed"])),
         ]
 
     def __str__(self) -> str:

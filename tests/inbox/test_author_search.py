@@ -144,9 +144,9 @@ def queue(channel_factory, agent_for, open_item_factory):
 
 
 def _searched(search: str) -> set[int]:
-    return set(
-        item_filters_apply(queryset=Item.objects.all(), filters=ItemFilters(search=search)).values_list("pk", flat=True)
-    )
+    """The open items a queue search finds (the list's default statuses, as item_list_for_user asks)."""
+    open_items = Item.objects.filter(status__in=Item.OPEN_STATUSES)
+    return set(item_filters_apply(queryset=open_items, filters=ItemFilters(search=search)).values_list("pk", flat=True))
 
 
 def test_the_queue_search_finds_the_author_or_the_words_of_the_text(queue):
@@ -234,3 +234,25 @@ def test_the_author_admin_finds_names_as_the_queue_does_and_ids_whole(client, pe
     assert found("3") == {"3"}  # the external id, whole
     assert found(TSQUERY_SYNTAX) == set()
     assert ERASED_AUTHOR_EXTERNAL_ID not in found("")
+
+
+def test_the_open_items_holding_the_words_are_looked_up_as_ids(queue, open_item_factory, monkeypatch):
+    answered = open_item_factory(channel=queue["channel"], text="Das Brauhaus war toll", status=Item.Status.ANSWERED)
+
+    among_open = selectors.search_targets("brauhaus", open_only=True)
+    among_any = selectors.search_targets("brauhaus")
+    without_terms = selectors.search_targets("ab", open_only=True)  # no word of three letters
+
+    assert among_open.item_ids == [queue["about"].pk]  # open items only, through item_open_topic_terms
+    assert among_any.item_ids is None and without_terms.item_ids is None
+    # A search among answered items is not limited to the open ones' ids.
+    assert set(
+        item_filters_apply(
+            queryset=Item.objects.filter(status=Item.Status.ANSWERED),
+            filters=ItemFilters(search="brauhaus", statuses=(Item.Status.ANSWERED,)),
+        ).values_list("pk", flat=True)
+    ) == {answered.pk}
+    # More open items than listed: the item query tests the terms itself, and finds the same.
+    monkeypatch.setattr(selectors, "SEARCH_ITEMS_LISTED", 0)
+    assert selectors.search_targets("brauhaus", open_only=True).item_ids is None
+    assert _searched("brauhaus") == {queue["fan"].pk, queue["about"].pk}
