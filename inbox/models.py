@@ -316,8 +316,14 @@ class Item(models.Model):
             models.Index(fields=["claimed_by"], name="item_claimed_by", condition=Q(claimed_by__isnull=False)),
             GinIndex(fields=["tags"], name="item_tags"),
             # The queue's search by words of the text finds the open items that hold them
-            # (selectors.search_targets), instead of reading every open item's terms.
-            GinIndex(fields=["topic_terms"], name="item_open_topic_terms", condition=Q(status__in=["new", "claimed"])),
+            # (selectors.search_targets), instead of reading every open item's terms. Only where
+            # there are terms: a query that says so too (the search's) can use it, and the queue's
+            # other queries cannot take a scan of the whole index for their status filter.
+            GinIndex(
+                fields=["topic_terms"],
+                name="item_open_topic_terms",
+                condition=Q(status__in=["new", "claimed"], topic_terms__len__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:

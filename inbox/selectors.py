@@ -186,7 +186,7 @@ def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
         terms = Func(Value(text), function="item_topic_terms", output_field=ArrayField(TextField()))
         items = (
             Item.objects.alias(searched=Func(terms, function="cardinality", output_field=IntegerField()))
-            .filter(status__in=Item.OPEN_STATUSES, searched__gt=0, topic_terms__contains=terms)
+            .filter(status__in=Item.OPEN_STATUSES, topic_terms__len__gt=0, searched__gt=0, topic_terms__contains=terms)
             .values_list("pk", flat=True)[: SEARCH_ITEMS_LISTED + 1]
         )
         items_sql, items_params = items.query.sql_with_params()
