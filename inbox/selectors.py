@@ -114,6 +114,8 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
     if filters.search:
         open_only = filters.statuses is None or set(filters.statuses) <= set(Item.OPEN_STATUSES)
         targets = search_targets(filters.search, open_only=open_only)
+        if targets.item_ids is not None:  # every open item the search finds, a few: by id
+            return queryset.filter(AnyOf(F("id"), targets.item_ids))
         if targets.author_ids is None:  # a common name: a hashed subplan, through the GIN index
             matches = Q(author_id__in=authors_named(filters.search).values("pk"))
         elif targets.author_ids:
@@ -122,9 +124,7 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
             matches = Q()
         else:  # no word, or none that any name begins with or any text holds: nothing to look at
             return queryset.none()
-        if targets.item_ids is not None:
-            matches |= Q(AnyOf(F("id"), targets.item_ids))
-        elif targets.terms:
+        if targets.terms:
             matches |= Q(topic_terms__contains=targets.terms)
         queryset = queryset.filter(matches)
     return queryset
@@ -143,8 +143,8 @@ def authors_named(search: str) -> QuerySet[Author]:
     return Author.objects.filter(NameWordsBegin(F("name_words"), search))
 
 
-# A search's authors, and the open items whose text holds its words, go into the item query as
-# their ids when there are at most this many.
+# A search's authors, and the open items it finds (by their author, by the words of their text),
+# go into the item query as their ids when there are at most this many.
 SEARCH_AUTHORS_LISTED = 1000
 SEARCH_ITEMS_LISTED = 1000
 
@@ -153,22 +153,23 @@ SEARCH_ITEMS_LISTED = 1000
 class SearchTargets:
     terms: list[str]  # what the items' topic terms must all hold
     author_ids: list[int] | None  # the authors named, or None: more than SEARCH_AUTHORS_LISTED
-    # The open items (of every client: scope them) whose topic terms hold the terms, or None: more
-    # than SEARCH_ITEMS_LISTED, no terms, or not asked for (a search among closed items).
+    # Every open item (of every client: scope them) the search finds, by author or by text, or
+    # None: more than SEARCH_ITEMS_LISTED either way, or not asked for (a search among closed items).
     item_ids: list[int] | None = None
 
 
 def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
-    """What a queue search looks for, in one query: the terms among the items' topic terms
+    """What a queue search looks for, in one query (two for a search among open items): the terms among the items' topic terms
     (Item.topic_terms), made by the same PostgreSQL function from the search text so that both
     sides always agree (words with digits, addresses and links hold no term on either side), the
     ids of the authors authors_named finds, and, for a search among open items (`open_only`), the
     ids of the open items that hold the terms, through the partial GIN index item_open_topic_terms.
 
-    Ids of the items too, while they are few: a word that few open items hold made the item query
-    walk the whole open queue in its order, testing every item's terms (~40 ms for 46,000 open
-    items; PostgreSQL cannot tell a rare word from its statistics, so it never picked the index).
-    A word that many hold is left to that walk, which then finds a page of them at once.
+    Ids of the open items too, while they are few: a word or a name that few open items have made
+    the item query walk the whole open queue in its order, testing every item (~40 ms for 46,000
+    open items): PostgreSQL cannot tell a rare word from its statistics, and from the author ids
+    it expected some 70 items each where there were 5. With the items' ids it knows how many to
+    read. A word that many hold is left to that walk, which then finds a page of them at once.
 
     Ids rather than the subquery, while they are few: PostgreSQL plans the item query from their
     number. For the subquery it estimates the authors from the statistics of their words, which
@@ -179,7 +180,6 @@ def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
     """
     authors = authors_named(text).values_list("pk", flat=True)[: SEARCH_AUTHORS_LISTED + 1]
     authors_sql, authors_params = authors.query.sql_with_params()
-    items_sql, items_params = "NULL", []
     if open_only:
         # The text's terms once more in SQL (item_topic_terms is immutable: computed once); none
         # (a search of short words or numbers only) looks for no item.
@@ -191,18 +191,25 @@ def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
         )
         items_sql, items_params = items.query.sql_with_params()
         items_sql = f"ARRAY({items_sql})"
+    else:
+        items_sql, items_params = "NULL", []
     with connection.cursor() as cursor:
         # The authors' and items' queries are the ORM's own, their values parameters.
         cursor.execute(
             f"SELECT item_topic_terms(%s), ARRAY({authors_sql}), {items_sql}",  # noqa: S608
             [text, *authors_params, *items_params],
         )
-        terms, author_ids, item_ids = cursor.fetchone()
-    return SearchTargets(
-        terms=terms,
-        author_ids=author_ids if len(author_ids) <= SEARCH_AUTHORS_LISTED else None,
-        item_ids=item_ids if terms and item_ids is not None and len(item_ids) <= SEARCH_ITEMS_LISTED else None,
-    )
+        terms, author_ids, by_text = cursor.fetchone()
+    author_ids = author_ids if len(author_ids) <= SEARCH_AUTHORS_LISTED else None
+    found = None
+    if by_text is not None and author_ids is not None and len(by_text) <= SEARCH_ITEMS_LISTED:
+        # The authors' open items by the ids themselves: as a subquery, PostgreSQL expected some 70
+        # items an author and read the whole open queue rather than item_author_history.
+        by_author = Item.objects.filter(AnyOf(F("author_id"), author_ids), status__in=Item.OPEN_STATUSES)
+        by_author = list(by_author.values_list("pk", flat=True)[: SEARCH_ITEMS_LISTED + 1]) if author_ids else []
+        if len(by_author) <= SEARCH_ITEMS_LISTED:
+            found = sorted({*(by_text if terms else ()), *by_author})
+    return SearchTargets(terms=terms, author_ids=author_ids, item_ids=found)
 
 
 # What a queue row and the list API show: the item without its report columns and triage

@@ -236,15 +236,17 @@ def test_the_author_admin_finds_names_as_the_queue_does_and_ids_whole(client, pe
     assert ERASED_AUTHOR_EXTERNAL_ID not in found("")
 
 
-def test_the_open_items_holding_the_words_are_looked_up_as_ids(queue, open_item_factory, monkeypatch):
+def test_the_open_items_a_search_finds_are_looked_up_as_ids(queue, open_item_factory, monkeypatch):
     answered = open_item_factory(channel=queue["channel"], text="Das Brauhaus war toll", status=Item.Status.ANSWERED)
 
     among_open = selectors.search_targets("brauhaus", open_only=True)
     among_any = selectors.search_targets("brauhaus")
     without_terms = selectors.search_targets("ab", open_only=True)  # no word of three letters
 
-    assert among_open.item_ids == [queue["about"].pk]  # open items only, through item_open_topic_terms
-    assert among_any.item_ids is None and without_terms.item_ids is None
+    # Every open item found, by its author's handle or its text (item_open_topic_terms), as ids.
+    assert among_open.item_ids == sorted([queue["fan"].pk, queue["about"].pk])
+    assert among_any.item_ids is None  # among any status: the item query tests the words itself
+    assert without_terms.item_ids == []  # no word, and no name begins with "ab": nothing
     # A search among answered items is not limited to the open ones' ids.
     assert set(
         item_filters_apply(
