@@ -159,11 +159,12 @@ class SearchTargets:
 
 
 def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
-    """What a queue search looks for, in one query (two for a search among open items): the terms among the items' topic terms
-    (Item.topic_terms), made by the same PostgreSQL function from the search text so that both
-    sides always agree (words with digits, addresses and links hold no term on either side), the
-    ids of the authors authors_named finds, and, for a search among open items (`open_only`), the
-    ids of the open items that hold the terms, through the partial GIN index item_open_topic_terms.
+    """What a queue search looks for: the terms among the items' topic terms (Item.topic_terms),
+    made by the same PostgreSQL function from the search text so that both sides always agree
+    (words with digits, addresses and links hold no term on either side), and the ids of the
+    authors authors_named finds, in one query; for a search among open items (`open_only`), also
+    every open item it finds: those holding the terms (through the partial GIN index
+    item_open_topic_terms, in the same query) and the authors' (a second query).
 
     Ids of the open items too, while they are few: a word or a name that few open items have made
     the item query walk the whole open queue in its order, testing every item (~40 ms for 46,000

@@ -133,6 +133,18 @@ def negative_spike(acme_week, *, window_start, observed: int, baseline: float, *
     )
 
 
+def unanswered_alert(acme_week, *, at) -> SpikeAlert:
+    """Acme's unanswered items counted at one moment: 25 against a threshold of 25."""
+    return SpikeAlert.objects.create(
+        client=acme_week.client,
+        kind=SpikeAlert.Kind.UNANSWERED,
+        window_start=at,
+        window_end=at,
+        observed=25,
+        baseline=25.0,
+    )
+
+
 def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, admin, acme_week):
     client.force_login(admin)
 
@@ -151,14 +163,7 @@ def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acm
     AgentPresence.objects.create(user=acme_week.anna, is_online=True, last_seen_at=berlin(20, 11))
     Crisis.objects.create(client=acme_week.client, title="Rückruf-Gerücht")
     negative_spike(acme_week, window_start=berlin(20, 10), observed=40, baseline=5.0)
-    SpikeAlert.objects.create(
-        client=acme_week.client,
-        kind=SpikeAlert.Kind.UNANSWERED,
-        window_start=berlin(20, 9),
-        window_end=berlin(20, 9),
-        observed=25,
-        baseline=25.0,
-    )
+    unanswered_alert(acme_week, at=berlin(20, 9))
     client.force_login(admin)
 
     tables = page_tables(client.get(reverse("insights:dashboard")))
@@ -448,14 +453,7 @@ def crisis_and_spike(acme_week):
     )
     negative_spike(acme_week, window_start=berlin(13, 10), observed=33, baseline=1.0, channel=acme_week.facebook)
     # The unanswered items are counted at one moment against a threshold, not an expectation.
-    SpikeAlert.objects.create(
-        client=acme_week.client,
-        kind=SpikeAlert.Kind.UNANSWERED,
-        window_start=berlin(14, 10),
-        window_end=berlin(14, 10),
-        observed=25,
-        baseline=25.0,
-    )
+    unanswered_alert(acme_week, at=berlin(14, 10))
 
 
 @pytest.mark.parametrize(
