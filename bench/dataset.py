@@ -175,7 +175,7 @@ ITEM_COLUMNS = (
 EVENT_COLUMNS = "item_id, actor_id, kind, data, created_at"
 OUTBOUND_COLUMNS = (
     "item_id, kind, text, requested_by_id, status, idempotency_key, external_id, attempts, next_attempt_at,"
-    " last_error, created_at, sent_at"
+    " last_error, failure, created_at, sent_at"
 )
 SLA = timedelta(minutes=60)
 REPLY_TEXT = "Hallo, danke für Ihre Nachricht! Wir kümmern uns darum und melden uns gleich per Direktnachricht."
@@ -330,6 +330,7 @@ def _history_copy(cursor, rng: random.Random, items: int, offsets: list[float], 
                     f"reply-{item_id}",
                     1,
                     None,
+                    "",
                     "",
                     answered_at,
                     answered_at,
