@@ -94,7 +94,7 @@ class ItemFilters:
 def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> QuerySet[Item]:
     """The queue filters other than status (claim-next and the list share them), on a queryset of
     the items of `filters.statuses` (the open ones when None): a search among open items looks the
-    items holding its words up by id (search_targets).
+    queryset's items it finds up by id (search_targets).
 
     The search finds an item when its text has all the words searched for (whole words of three
     letters or more), or when its author is one authors_named finds (every word searched for
@@ -113,8 +113,10 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
         queryset = queryset.filter(tags__contains=[filters.tag])
     if filters.search:
         open_only = filters.statuses is None or set(filters.statuses) <= set(Item.OPEN_STATUSES)
-        targets = search_targets(filters.search, open_only=open_only)
-        if targets.item_ids is not None:  # every open item the search finds, a few: by id
+        # Among the items of the other filters (and the caller's scope): a word that many open
+        # items hold but few of those, say of one priority, still goes in as their ids.
+        targets = search_targets(filters.search, among=queryset if open_only else None)
+        if targets.item_ids is not None:  # every item of the queryset the search finds, a few: by id
             return queryset.filter(AnyOf(F("id"), targets.item_ids))
         if targets.author_ids is None:  # a common name: a hashed subplan, through the GIN index
             matches = Q(author_id__in=authors_named(filters.search).values("pk"))
@@ -144,33 +146,41 @@ def authors_named(search: str) -> QuerySet[Author]:
 
 
 # A search's authors, and the open items it finds (by their author, by the words of their text),
-# go into the item query as their ids when there are at most this many.
+# go into the item query as their ids when there are at most this many. Items: a few hundred,
+# where reading the ids and walking the queue cost about the same (5-7 ms at a million, 40,000
+# open items under the filter). The item query reads, joins and sorts every item it is given
+# before it takes a page, and with a selective filter PostgreSQL, multiplying its selectivity by
+# the ids', expects one row and joins the small tables by scanning them once for each item: 896
+# urgent items holding "das" took 37 ms as ids, the walk 0.4 ms (they are most of the urgent queue).
 SEARCH_AUTHORS_LISTED = 1000
-SEARCH_ITEMS_LISTED = 1000
+SEARCH_ITEMS_LISTED = 300
 
 
 @dataclass(frozen=True)
 class SearchTargets:
     terms: list[str]  # what the items' topic terms must all hold
     author_ids: list[int] | None  # the authors named, or None: more than SEARCH_AUTHORS_LISTED
-    # Every open item (of every client: scope them) the search finds, by author or by text, or
-    # None: more than SEARCH_ITEMS_LISTED either way, or not asked for (a search among closed items).
+    # Every item of `among` the search finds, by author or by text, or None: more than
+    # SEARCH_ITEMS_LISTED either way, or not asked for (a search among closed items).
     item_ids: list[int] | None = None
 
 
-def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
+def search_targets(text: str, *, among: QuerySet[Item] | None = None) -> SearchTargets:
     """What a queue search looks for: the terms among the items' topic terms (Item.topic_terms),
     made by the same PostgreSQL function from the search text so that both sides always agree
     (words with digits, addresses and links hold no term on either side), and the ids of the
-    authors authors_named finds, in one query; for a search among open items (`open_only`), also
-    every open item it finds: those holding the terms (through the partial GIN index
-    item_open_topic_terms, in the same query) and the authors' (a second query).
+    authors authors_named finds, in one query; for a search among open items (`among`: the queue's
+    items, scoped and filtered, of open statuses only), also every one of those it finds: those
+    holding the terms (through the partial GIN index item_open_topic_terms, in the same query) and
+    the authors' (a second query).
 
     Ids of the open items too, while they are few: a word or a name that few open items have made
     the item query walk the whole open queue in its order, testing every item (~40 ms for 46,000
     open items): PostgreSQL cannot tell a rare word from its statistics, and from the author ids
     it expected some 70 items each where there were 5. With the items' ids it knows how many to
-    read. A word that many hold is left to that walk, which then finds a page of them at once.
+    read. A word that many of them hold is left to that walk, which then finds a page at once;
+    counted among `among`, not all open items: "Rechnung" is in 1,751 open items at a million and
+    in none of priority normal, whose queue the walk then read to its end (~50 ms).
 
     Ids rather than the subquery, while they are few: PostgreSQL plans the item query from their
     number. For the subquery it estimates the authors from the statistics of their words, which
@@ -181,13 +191,13 @@ def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
     """
     authors = authors_named(text).values_list("pk", flat=True)[: SEARCH_AUTHORS_LISTED + 1]
     authors_sql, authors_params = authors.query.sql_with_params()
-    if open_only:
+    if among is not None:
         # The text's terms once more in SQL (item_topic_terms is immutable: computed once); none
         # (a search of short words or numbers only) looks for no item.
         terms = Func(Value(text), function="item_topic_terms", output_field=ArrayField(TextField()))
         items = (
-            Item.objects.alias(searched=Func(terms, function="cardinality", output_field=IntegerField()))
-            .filter(status__in=Item.OPEN_STATUSES, topic_terms__len__gt=0, searched__gt=0, topic_terms__contains=terms)
+            among.alias(searched=Func(terms, function="cardinality", output_field=IntegerField()))
+            .filter(topic_terms__len__gt=0, searched__gt=0, topic_terms__contains=terms)
             .values_list("pk", flat=True)[: SEARCH_ITEMS_LISTED + 1]
         )
         items_sql, items_params = items.query.sql_with_params()
@@ -206,7 +216,7 @@ def search_targets(text: str, *, open_only: bool = False) -> SearchTargets:
     if by_text is not None and author_ids is not None and len(by_text) <= SEARCH_ITEMS_LISTED:
         # The authors' open items by the ids themselves: as a subquery, PostgreSQL expected some 70
         # items an author and read the whole open queue rather than item_author_history.
-        by_author = Item.objects.filter(AnyOf(F("author_id"), author_ids), status__in=Item.OPEN_STATUSES)
+        by_author = among.filter(AnyOf(F("author_id"), author_ids))
         by_author = list(by_author.values_list("pk", flat=True)[: SEARCH_ITEMS_LISTED + 1]) if author_ids else []
         if len(by_author) <= SEARCH_ITEMS_LISTED:
             found = sorted({*(by_text if terms else ()), *by_author})

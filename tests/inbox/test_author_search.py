@@ -5,12 +5,14 @@ import unicodedata
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communityops.models import User
 from inbox import selectors
 from inbox.models import ERASED_AUTHOR_EXTERNAL_ID, Author, Item
 from inbox.selectors import ItemFilters, authors_named, item_filters_apply
+from inbox.services.claims import item_claim_next
 
 pytestmark = pytest.mark.django_db
 
@@ -239,9 +241,10 @@ def test_the_author_admin_finds_names_as_the_queue_does_and_ids_whole(client, pe
 def test_the_open_items_a_search_finds_are_looked_up_as_ids(queue, open_item_factory, monkeypatch):
     answered = open_item_factory(channel=queue["channel"], text="Das Brauhaus war toll", status=Item.Status.ANSWERED)
 
-    among_open = selectors.search_targets("brauhaus", open_only=True)
+    open_items = Item.objects.filter(status__in=Item.OPEN_STATUSES)
+    among_open = selectors.search_targets("brauhaus", among=open_items)
     among_any = selectors.search_targets("brauhaus")
-    without_terms = selectors.search_targets("ab", open_only=True)  # no word of three letters
+    without_terms = selectors.search_targets("ab", among=open_items)  # no word of three letters
 
     # Every open item found, by its author's handle or its text (item_open_topic_terms), as ids.
     assert among_open.item_ids == sorted([queue["fan"].pk, queue["about"].pk])
@@ -256,5 +259,40 @@ def test_the_open_items_a_search_finds_are_looked_up_as_ids(queue, open_item_fac
     ) == {answered.pk}
     # More open items than listed: the item query tests the terms itself, and finds the same.
     monkeypatch.setattr(selectors, "SEARCH_ITEMS_LISTED", 0)
-    assert selectors.search_targets("brauhaus", open_only=True).item_ids is None
+    assert selectors.search_targets("brauhaus", among=open_items).item_ids is None
     assert _searched("brauhaus") == {queue["fan"].pk, queue["about"].pk}
+
+
+def test_a_word_many_open_items_hold_goes_in_as_ids_when_few_of_the_filtered_do(
+    agent_for, channel_factory, open_item_factory, monkeypatch
+):
+    # Given a word in many open items (more than listed), all but one of high priority or of a
+    # client the agent does not serve
+    monkeypatch.setattr(selectors, "SEARCH_ITEMS_LISTED", 3)
+    channel, elsewhere = channel_factory(), channel_factory()
+    agent = agent_for(channel.client)
+    for _ in range(3):
+        open_item_factory(channel=channel, text="Wo ist die Rechnung?", priority=Item.Priority.HIGH)
+        open_item_factory(channel=elsewhere, text="Die Rechnung fehlt", priority=Item.Priority.NORMAL)
+    normal = open_item_factory(channel=channel, text="Rechnung doppelt bezahlt", priority=Item.Priority.NORMAL)
+    open_item_factory(channel=channel, text="Wann kommt die Lieferung?", priority=Item.Priority.NORMAL)
+    open_item_factory(
+        channel=channel, text="Rechnung erledigt", priority=Item.Priority.NORMAL, status=Item.Status.ANSWERED
+    )
+
+    # When the agent searches the word in the queue of priority normal
+    filters = ItemFilters(priority=Item.Priority.NORMAL, search="rechnung")
+    with CaptureQueriesContext(connection) as queries:
+        found = list(selectors.item_list_for_user(user=agent, filters=filters))
+
+    # Then the list holds the one item of the agent's clients, priority and open statuses with
+    # the word, read by its id: the list query tests no terms (it does not walk the open queue)
+    assert [item.pk for item in found] == [normal.pk]
+    listed = queries.captured_queries[-1]["sql"]
+    assert f"= ANY('{{{normal.pk}}}')" in listed and "topic_terms" not in listed
+    # while among all open items, the word is in too many to list
+    assert (
+        selectors.search_targets("rechnung", among=Item.objects.filter(status__in=Item.OPEN_STATUSES)).item_ids is None
+    )
+    # and claim-next, searching among the claimable items, takes the same one
+    assert item_claim_next(acting_user=agent, filters=filters) == normal
