@@ -1,4 +1,4 @@
-"""The calculator's form: a 7 x 24 grid of hours plus the other pricing inputs."""
+"""The calculator's forms: a 7 x 24 grid of hours plus the other pricing inputs, and who saves the quote."""
 
 from datetime import date
 
@@ -85,8 +85,6 @@ class CalculatorForm(forms.Form):
     months = forms.IntegerField(
         label=_("Months"), initial=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
     )
-    name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
-    email = forms.EmailField(label=_("Your email (optional)"), required=False)
 
     def clean_hours(self) -> WeeklyPattern:
         cells = []
@@ -100,6 +98,14 @@ class CalculatorForm(forms.Form):
     def pricing_input(self, *, today: date) -> PricingInput:
         data = self.cleaned_data
         return PricingInput.from_fields(data, pattern=data["hours"], start=data["start"] or first_of_next_month(today))
+
+
+class QuoteContactForm(forms.Form):
+    """Who saves the calculator's quote: no pricing input, so it is checked when the quote is saved,
+    never for the live price (CalculatorForm)."""
+
+    name = forms.CharField(label=_("Your name (optional)"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Your email (optional)"), required=False)
 
 
 class QuoteRequestForm(forms.Form):

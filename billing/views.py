@@ -24,6 +24,7 @@ from .forms import (
     PRESET_LABELS,
     WEEKDAY_NAMES,
     CalculatorForm,
+    QuoteContactForm,
     QuoteRequestForm,
     cell_values,
     default_calculator_data,
@@ -103,10 +104,18 @@ def _calculator_context(form: CalculatorForm) -> dict:
     return context
 
 
+def _calculator_page(request, form: CalculatorForm, contact_form: QuoteContactForm, *, status: int = 200):
+    return render(
+        request, CALCULATOR_TEMPLATE, {**_calculator_context(form), "contact_form": contact_form}, status=status
+    )
+
+
 def calculator(request):
-    """GET: the calculator with sensible defaults. POST (no JavaScript): recalculate the page."""
-    form = CalculatorForm(data=request.POST if request.method == "POST" else default_calculator_data())
-    return render(request, CALCULATOR_TEMPLATE, _calculator_context(form))
+    """GET: the calculator with sensible defaults. POST (no JavaScript): recalculate the page, the
+    name and email kept as typed (checked when the quote is saved, like the live price ignores them)."""
+    if request.method == "POST":
+        return _calculator_page(request, CalculatorForm(data=request.POST), QuoteContactForm(initial=request.POST))
+    return _calculator_page(request, CalculatorForm(data=default_calculator_data()), QuoteContactForm())
 
 
 @require_POST
@@ -144,12 +153,13 @@ def quote_save(request):
     if _throttled(request, "public_quote"):
         return HttpResponse(_("Too many requests from your address; please try again in a minute."), status=429)
     form = CalculatorForm(data=request.POST)
-    if not form.is_valid():
-        return render(request, CALCULATOR_TEMPLATE, _calculator_context(form), status=400)
+    contact_form = QuoteContactForm(data=request.POST)
+    if not all([form.is_valid(), contact_form.is_valid()]):  # both, so every error shows at once
+        return _calculator_page(request, form, contact_form, status=400)
     quote = quote_create(
         pricing_input=form.pricing_input(today=timezone.localdate()),
-        name=form.cleaned_data["name"],
-        email=form.cleaned_data["email"],
+        name=contact_form.cleaned_data["name"],
+        email=contact_form.cleaned_data["email"],
     )
     saved = request.session.get(SAVED_QUOTES_SESSION_KEY, [])
     request.session[SAVED_QUOTES_SESSION_KEY] = [*saved, quote.token][-SAVED_QUOTES_REMEMBERED:]

@@ -193,19 +193,20 @@ class CrisisListApi(APIView):
             raise PermissionDenied
         data = self._validated(request)
         client = client_get_for_user(user=request.user, client_id=data["client_id"])
-        now = timezone.now()
+        opening = {
+            "acting_user": request.user,
+            "title": data["title"],
+            "severity": data["severity"],
+            "now": timezone.now(),
+        }
         if data["item_ids"]:
             # The items are checked before anything is written: a refused request leaves no crisis behind.
             items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk)
-            service, subject = services.crisis_create_from_items, {"items": items}
+            # An earlier crisis comes back (created False) when it links all these items already.
+            crisis, created = _run(services.crisis_create_from_items, items=items, **opening)
         else:
-            service, subject = services.crisis_create, {"client": client}
-        crisis = _run(
-            service, acting_user=request.user, title=data["title"], severity=data["severity"], now=now, **subject
-        )
-        # An earlier crisis comes back when it links all these items already.
-        opened = crisis.created_at == now
-        return _detail(crisis, status.HTTP_201_CREATED if opened else status.HTTP_200_OK)
+            crisis, created = _run(services.crisis_create, client=client, **opening), True
+        return _detail(crisis, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _validated(self, request) -> dict:
         serializer = self.InputSerializer(data=request.data)

@@ -214,11 +214,13 @@ def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: Use
 @transaction.atomic
 def crisis_create_from_items(
     *, acting_user: User, items: list[Item], title: str = "", severity: int = Severity.HIGH, now: datetime
-) -> Crisis:
+) -> tuple[Crisis, bool]:
     """ "Escalate to crisis" from one or several inbox items of the same client. Items that an
     unresolved crisis already links, all of them, are escalated already: that crisis is returned
     (a second click, or a colleague a moment later). Erased items (tombstones) are left out, also
-    those erased while this waited for their authors' erasure (see crisis_items_link)."""
+    those erased while this waited for their authors' erasure (see crisis_items_link).
+
+    Returns (crisis, created): created is False when the crisis was there already."""
     clients = {item.client_id for item in items}
     if len(clients) > 1:
         raise CrisisError(_("All items must belong to the same client."))
@@ -243,7 +245,7 @@ def crisis_create_from_items(
         .first()
     )
     if already is not None:
-        return Crisis.objects.get(pk=already["crisis_id"])
+        return Crisis.objects.get(pk=already["crisis_id"]), False
     client = items[0].client
     # Not the comment's text: the title goes to the client's contacts and stays with the crisis,
     # and a commenter's words are theirs to have erased (inbox.services.erasure).
@@ -253,7 +255,7 @@ def crisis_create_from_items(
     }
     crisis = crisis_create(acting_user=acting_user, client=client, title=str(title), severity=severity, now=now)
     crisis_items_link(crisis=crisis, items=items, acting_user=acting_user, now=now)
-    return crisis
+    return crisis, True
 
 
 @transaction.atomic

@@ -128,7 +128,8 @@ def crisis_new(request):
 def crisis_from_items(request):
     """ "Escalate to crisis" from the inbox: POST item_ids (repeated or comma-separated), title, severity.
 
-    Answers HTMX requests with HX-Redirect to the new crisis, others with a redirect.
+    Answers HTMX requests with HX-Redirect to the crisis (the new one, or the one that links all
+    these items already), others with a redirect.
     """
     form = CrisisFromItemsForm(request.POST)
     if not form.is_valid():
@@ -138,7 +139,7 @@ def crisis_from_items(request):
     if len(items) != len(ids):
         raise Http404
     try:
-        crisis = services.crisis_create_from_items(
+        crisis, created = services.crisis_create_from_items(
             acting_user=request.user,
             items=items,
             title=form.cleaned_data["title"],
@@ -147,6 +148,11 @@ def crisis_from_items(request):
         )
     except CrisisError as error:
         return HttpResponse(str(error), status=400)
+    if not created:  # a second click, or a colleague a moment earlier: say why no new crisis opened
+        messages.info(
+            request,
+            _("These items are in crisis #%(number)d already; no new crisis was opened.") % {"number": crisis.pk},
+        )
     url = reverse("crises:detail", kwargs={"crisis_id": crisis.pk})
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Redirect": url})

@@ -308,6 +308,11 @@ class OperationsDashboard(Report):
                 Column(_("Channel")),
                 Column(_("Kind")),
                 Column(_("Counts")),  # a spike's usual number, or the unanswered items' threshold
+                # The same numbers for a spreadsheet (spike_numbers).
+                Column(_("Count in the window"), numeric=True, on_page=False),
+                Column(_("Usual in the window"), numeric=True, on_page=False),
+                Column(_("Threshold"), numeric=True, on_page=False),
+                Column(_("z-score"), numeric=True, on_page=False),
             ],
             rows=[
                 [
@@ -322,12 +327,22 @@ class OperationsDashboard(Report):
                         window_start=alert.window_start,
                         window_end=alert.window_end,
                     ),
+                    *self.spike_numbers(alert),
                 ]
                 for alert in alerts
             ],
             data=alerts,
             empty_text=gettext("No open spike alert."),
         )
+
+    @staticmethod
+    def spike_numbers(alert: SpikeAlert) -> list:
+        """An alert's count, usual count, threshold and z-score: the baseline is the usual count of
+        a volume spike (what the same window of past weeks had) but the threshold of the unanswered
+        items (counted at one moment, no z-score), so each has its own column."""
+        if alert.kind == SpikeAlert.Kind.UNANSWERED:
+            return [alert.observed, None, round(alert.baseline), None]
+        return [alert.observed, rounded(alert.baseline, 1), None, rounded(alert.z_score, 1)]
 
     def waiting_chart(self) -> charts.Chart:
         per_client: dict[str, list[int]] = {}

@@ -19,6 +19,9 @@ class Column:
     # Cells are durations in minutes: the page writes "9 h 55 min", the CSV and the API the number.
     minutes: bool = False
     page_label: str = ""  # the page's header where it differs (the CSV's names the unit, "(min)")
+    # False: a number the CSV and the API carry for a spreadsheet, which the page says in words in
+    # another column ("40 in one hour, usually about 5").
+    on_page: bool = True
 
     @property
     def shown_label(self) -> str:
@@ -56,7 +59,8 @@ def export_cell(cell):
 @dataclass
 class ReportTable:
     """Rows of plain cells (str, int, float, None, a local datetime or a date); `data` keeps the
-    selector rows for charts. The page shows `cells`, the CSV and the API `export_rows`."""
+    selector rows for charts. The page shows `cells` (of its `page_columns`), the CSV and the API
+    `export_rows` (every column)."""
 
     key: str
     title: str
@@ -67,10 +71,18 @@ class ReportTable:
     note: str = ""  # how to read the table, shown under its title (not exported)
 
     @property
+    def page_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.on_page]
+
+    @property
     def cells(self) -> list[list[tuple[object, bool]]]:
-        """Rows as (cell, numeric) pairs, so the template can right-align number columns."""
+        """Rows of the page's columns as (cell, numeric) pairs, so the template can right-align number columns."""
         return [
-            [(page_cell(cell, column), column.numeric) for cell, column in zip(row, self.columns, strict=True)]
+            [
+                (page_cell(cell, column), column.numeric)
+                for cell, column in zip(row, self.columns, strict=True)
+                if column.on_page
+            ]
             for row in self.rows
         ]
 

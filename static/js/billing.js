@@ -40,22 +40,26 @@
     }
   });
 
-  // A field the browser finds invalid (say, the number of channels left empty, or the email: htmx
-  // validates the whole form, hx-validate) stops the live price: say which field, and mark the
-  // price shown as not matching the form any more.
-  let halts = 0;
-  document.body.addEventListener("htmx:validation:halted", (event) => {
-    const form = event.target.closest && event.target.closest("form#calculator");
-    if (!form) return;
-    form.reportValidity();
-    halts += 1;
-    markStale();
-  });
-
+  // The live price depends on the pricing inputs only, all inside the element asking for it
+  // (data-pricing-inputs): one the browser finds invalid (say, the number of channels left empty)
+  // stops the price; say which field, and mark the price shown as not matching the form any more.
+  // The name and email are no pricing inputs (an unfinished address is checked by the save), so
+  // this is not htmx's hx-validate, which checks the whole form.
+  //
   // A price asked for before a change was halted can arrive after it, and htmx settles the new
   // breakdown by giving it the old one's attributes and then, 20 ms later, its own: a mark set in
   // between is lost. So a price asked for before the latest halt is marked again once settled.
+  let halts = 0;
   document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const pricingInputs = event.target.closest && event.target.closest("[data-pricing-inputs]");
+    const invalid = pricingInputs && pricingInputs.querySelector("input:invalid, select:invalid, textarea:invalid");
+    if (invalid) {
+      event.preventDefault();
+      invalid.reportValidity();
+      halts += 1;
+      markStale();
+      return;
+    }
     if (event.detail.xhr) event.detail.xhr.calculatorHaltsBefore = halts;
   });
   document.body.addEventListener("htmx:afterSettle", (event) => {

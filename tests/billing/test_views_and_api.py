@@ -215,6 +215,41 @@ def test_a_bad_email_is_refused_in_the_sie_form_of_the_rest_of_the_page(client, 
     assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in save.content.decode()
 
 
+def test_the_live_price_follows_the_pricing_inputs_whatever_the_contact_fields_hold(client, rate_card):
+    data = form_data(PRESETS["weekends"], name="x" * 300, email="not-an-address")
+
+    preview = client.post(reverse("billing:preview"), data)
+
+    assert preview.status_code == 200
+    assert preview.context["result"]["gross"]
+    assert 'role="alert"' not in preview.content.decode()
+
+
+def test_recalculating_without_javascript_keeps_an_unfinished_email_and_shows_the_price(client, rate_card):
+    response = client.post(reverse("billing:calculator"), form_data(PRESETS["weekends"], email="inhaber@"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["result"]["gross"]
+    assert 'value="inhaber@"' in html
+    assert "errorlist" not in html
+
+
+def test_saving_with_a_bad_email_says_so_by_the_email_and_loses_nothing_typed(client, rate_card):
+    data = form_data(PRESETS["weekends"], channels=5, name="Café Kranich", email="not-an-address")
+
+    save = client.post(reverse("billing:quote_save"), data, headers={"Accept-Language": "en"})
+
+    html = save.content.decode()
+    assert save.status_code == 400
+    assert not Quote.objects.exists()
+    assert save.context["contact_form"].errors == {"email": ["Enter a valid email address."]}
+    assert save.context["result"]["gross"]  # the price stays in view
+    assert 'value="not-an-address"' in html and 'value="Café Kranich"' in html
+    assert 'name="channels" value="5"' in html
+    assert 'value="5-3" id="hour-5-3" aria-label="Saturday 03:00–04:00" data-day="5" checked' in html
+
+
 def test_saved_quote_is_shared_by_an_unguessable_link_that_works_anonymously(client, rate_card):
     response = client.post(
         reverse("billing:quote_save"), form_data(PRESETS["evenings"], name="Café Kranich", email="a@b.example")

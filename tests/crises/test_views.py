@@ -77,6 +77,20 @@ def test_crisis_from_items_links_them_and_marks_them_escalated(lead_client, on_c
     assert ItemEvent.objects.filter(item__in=items, kind=ItemEvent.Kind.ESCALATED).count() == 3
 
 
+def test_escalating_items_a_crisis_links_already_says_so_and_opens_none(lead_client, item_factory, channel_factory):
+    channel = channel_factory()
+    body = {"item_ids": [item_factory(channel=channel).pk for _ in range(2)], "title": "Glass rumour"}
+
+    first, again = [
+        lead_client.post("/crises/from-items/", body, follow=True, headers={"Accept-Language": "en"}) for _ in range(2)
+    ]
+
+    crisis = Crisis.objects.get()
+    said = f"These items are in crisis #{crisis.pk} already; no new crisis was opened."
+    assert [first.redirect_chain[-1][0], again.redirect_chain[-1][0]] == [f"/crises/{crisis.pk}/"] * 2
+    assert (said in first.content.decode(), said in again.content.decode()) == (False, True)
+
+
 def test_crisis_from_items_answers_htmx_with_a_redirect_header(lead_client, item_factory):
     item = item_factory()
 
@@ -299,6 +313,24 @@ def test_api_create_for_items_an_open_crisis_links_answers_that_crisis(lead_clie
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"] == Crisis.objects.get().pk
     assert CrisisItem.objects.count() == 2
+
+
+def test_api_create_answers_by_whether_it_opened_the_crisis_not_by_its_creation_time(
+    lead_client, item_factory, channel_factory, monkeypatch
+):
+    # A clock that does not move between two requests (a coarse clock, two requests in one tick) made
+    # the crisis found for the items look just opened, when the answer compared its created_at with now.
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    channel = channel_factory()
+    from_items = {"client_id": channel.client_id, "title": "API", "item_ids": [item_factory(channel=channel).pk]}
+    plain = {"client_id": channel.client_id, "title": "Ohne Beiträge"}
+
+    first, again = [lead_client.post("/api/crises/", from_items, content_type="application/json") for _ in range(2)]
+    without_items = lead_client.post("/api/crises/", plain, content_type="application/json")
+
+    assert (first.status_code, again.status_code, without_items.status_code) == (201, 200, 201)
+    assert again.json()["id"] == first.json()["id"] != without_items.json()["id"]
 
 
 def test_a_holding_statement_not_ready_to_send_is_refused_with_a_message(

@@ -280,7 +280,9 @@ def test_a_crisis_opened_from_items_is_not_named_after_a_comment(channel_factory
     item = ingest(channel, author_id="vera", text="Vera Muster aus Giesing: euer Bier hat mich krank gemacht")
 
     with translation.override("en"):
-        crisis = crisis_create_from_items(acting_user=lead_for(channel.client), items=[item], now=timezone.now())
+        crisis, _created = crisis_create_from_items(
+            acting_user=lead_for(channel.client), items=[item], now=timezone.now()
+        )
 
     assert crisis.title.startswith("Crisis on Brauhaus Facebook, ")
     assert "Vera" not in crisis.title and "Vera" not in str([event.data for event in crisis.events.all()])
@@ -291,7 +293,9 @@ def test_the_crises_linking_the_authors_items_no_longer_name_them(channel_factor
     lead = lead_for(channel.client)
     item, other = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
     now = timezone.now()
-    crisis = crisis_create_from_items(acting_user=lead, items=[item], title="Beschwerde von Dr. Vera Einkauf", now=now)
+    crisis, _created = crisis_create_from_items(
+        acting_user=lead, items=[item], title="Beschwerde von Dr. Vera Einkauf", now=now
+    )
     crisis_post_mortem_write(crisis=crisis, acting_user=lead, text="DR. VERA EINKAUF schrieb zuerst.", now=now)
     draft = response_draft_create(crisis=crisis, acting_user=lead, text="Liebe Dr. Vera Einkauf, danke.", now=now)
     contact = ClientContact.objects.create(client=channel.client, name="Pia", email="pia@example.com")
@@ -309,7 +313,7 @@ def test_the_crises_linking_the_authors_items_no_longer_name_them(channel_factor
         actor_label="Pia",
         data={"version": draft.version, "comment": "Dr. Vera Einkauf nicht namentlich nennen"},
     )
-    unrelated = crisis_create_from_items(acting_user=lead, items=[other], title="Dr. Vera Einkauf", now=now)
+    unrelated, _created = crisis_create_from_items(acting_user=lead, items=[other], title="Dr. Vera Einkauf", now=now)
 
     author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 7")
 
@@ -328,7 +332,9 @@ def test_the_published_response_on_other_peoples_items_no_longer_names_the_autho
     channel = channel_factory()
     lead = lead_for(channel.client)
     vera, otto = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
-    crisis = crisis_create_from_items(acting_user=lead, items=[vera, otto], title="Glasbruch", now=timezone.now())
+    crisis, _created = crisis_create_from_items(
+        acting_user=lead, items=[vera, otto], title="Glasbruch", now=timezone.now()
+    )
     published = OutboundAction.objects.create(
         item=otto,
         kind=OutboundAction.Kind.REPLY,
@@ -348,7 +354,7 @@ def test_a_name_is_replaced_as_a_word_never_inside_another_word(channel_factory,
     lead = lead_for(channel.client)
     item = ingest(channel, author_id="max")
     Author.objects.filter(pk=item.author_id).update(display_name="Max")
-    crisis = crisis_create_from_items(
+    crisis, _created = crisis_create_from_items(
         acting_user=lead, items=[item], title="Max' Beschwerde: Lieferzeit maximal, Maxs Paket", now=timezone.now()
     )
 
@@ -502,7 +508,7 @@ def test_the_per_platform_texts_of_a_crisis_response_no_longer_name_the_author(c
     lead = lead_for(channel.client)
     item = ingest(channel, author_id="vera")
     now = timezone.now()
-    crisis = crisis_create_from_items(acting_user=lead, items=[item], title="Beschwerde", now=now)
+    crisis, _created = crisis_create_from_items(acting_user=lead, items=[item], title="Beschwerde", now=now)
     draft = response_draft_create(
         crisis=crisis,
         acting_user=lead,

@@ -177,6 +177,31 @@ def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acm
     ]
 
 
+def test_the_dashboards_spikes_csv_and_api_carry_the_counts_as_numbers_the_page_in_words(client, admin, acme_week):
+    negative_spike(acme_week, window_start=berlin(20, 10), observed=40, baseline=5.04, z_score=7.14)
+    unanswered_alert(acme_week, at=berlin(20, 9))
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    header, *rows = csv_rows(client.get(reverse("insights:dashboard_csv", args=["spikes"])))
+    api = next(
+        table for table in client.get(reverse("api_reports_dashboard")).json()["tables"] if table["key"] == "spikes"
+    )
+    page = page_tables(client.get(reverse("insights:dashboard")))["spikes"]
+
+    # A volume spike has a usual count and a z-score, the unanswered items a threshold: each its own column.
+    assert header[4:] == ["Anzahl", "Anzahl im Zeitfenster", "Üblich im Zeitfenster", "Schwelle", "Z-Wert"]
+    assert sorted(row[4:] for row in rows) == [
+        ["25 unbeantwortet (Schwelle: 25)", "25", "", "25", ""],
+        ["40 in einer Stunde, üblich sind etwa 5", "40", "5,0", "", "7,1"],
+    ]
+    assert sorted(row[5:] for row in api["rows"]) == [[25, None, 25, None], [40, 5.0, None, 7.1]]
+    assert sorted(row[4:] for row in page) == [
+        ["25 unbeantwortet (Schwelle: 25)"],
+        ["40 in einer Stunde, üblich sind etwa 5"],
+    ]
+
+
 def test_an_agent_sees_online_colleagues_of_their_clients_a_lead_sees_everyone(
     client, admin, acme_week, user_factory, team_factory, client_factory
 ):

@@ -463,7 +463,7 @@ def test_an_erasure_and_a_publish_on_a_crisis_linking_the_authors_item_do_not_de
     channel = channel_factory()
     lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
     item = ingest(channel, author_id="vera")
-    crisis = crisis_create_from_items(
+    crisis, _created = crisis_create_from_items(
         acting_user=lead, items=[item], title="Antwort an Dr. Vera Einkauf", now=timezone.now()
     )
     errors: list[BaseException] = []
@@ -496,7 +496,7 @@ def crisis_naming_vera(channel_factory, user_factory, ingest) -> tuple[User, Ite
     channel = channel_factory()
     lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
     vera, otto = ingest(channel, author_id="vera"), ingest(channel, author_id="otto")
-    crisis = crisis_create_from_items(
+    crisis, _created = crisis_create_from_items(
         acting_user=lead, items=[otto], title="Dr. Vera Einkauf und andere", now=timezone.now()
     )
     return lead, vera, crisis
@@ -666,18 +666,19 @@ def test_two_colleagues_escalating_the_same_item_open_one_crisis(channel_factory
     leads = [user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False) for _ in range(2)]
     item = ingest(channel, author_id="vera", text="Ich gehe damit zur Presse!")
     errors: list[BaseException] = []
-    opened: list[int] = []
+    opened: list[tuple[Crisis, bool]] = []
     start = threading.Barrier(2)
 
     def escalate(lead: User) -> None:
         start.wait()
-        crisis = crisis_create_from_items(acting_user=lead, items=[item], now=timezone.now())
-        opened.append(crisis.pk)
+        opened.append(crisis_create_from_items(acting_user=lead, items=[item], now=timezone.now()))
 
     threads = [_in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
     for thread in threads:
         thread.join()
 
     assert errors == []
-    assert len(opened) == 2 and len(set(opened)) == 1  # both were sent to the same crisis
+    # Both were sent to the same crisis, which one of them opened.
+    assert len({crisis.pk for crisis, _created in opened}) == 1
+    assert sorted(created for _crisis, created in opened) == [False, True]
     assert CrisisItem.objects.filter(item=item).count() == 1
