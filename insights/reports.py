@@ -98,6 +98,26 @@ class Report:
 # --- agency: live operations ---------------------------------------------------------------------
 
 
+def spike_number_columns() -> list[Column]:
+    """A spike's numbers for a spreadsheet (spike_numbers), beside the words the page shows them in
+    ("40 in one hour, usually about 5"): the CSV and the API carry them, the page does not."""
+    return [
+        Column(_("Count in the window"), numeric=True, on_page=False),
+        Column(_("Usual in the window"), numeric=True, on_page=False),
+        Column(_("Threshold"), numeric=True, on_page=False),
+        Column(_("z-score"), numeric=True, on_page=False),
+    ]
+
+
+def spike_numbers(*, kind: str, observed: int, baseline: float, z_score: float | None) -> list:
+    """A spike alert's count, usual count, threshold and z-score (spike_number_columns): the baseline
+    is the usual count of a volume spike (what the same window of past weeks had) but the threshold
+    of the unanswered items (counted at one moment, no z-score), so each has its own column."""
+    if kind == SpikeAlert.Kind.UNANSWERED:
+        return [observed, None, round(baseline), None]
+    return [observed, rounded(baseline, 1), None, rounded(z_score, 1)]
+
+
 class OperationsDashboard(Report):
     TABLE_KEYS = ("waiting", "at_risk", "agents", "coverage", "crises", "spikes")
 
@@ -308,11 +328,7 @@ class OperationsDashboard(Report):
                 Column(_("Channel")),
                 Column(_("Kind")),
                 Column(_("Counts")),  # a spike's usual number, or the unanswered items' threshold
-                # The same numbers for a spreadsheet (spike_numbers).
-                Column(_("Count in the window"), numeric=True, on_page=False),
-                Column(_("Usual in the window"), numeric=True, on_page=False),
-                Column(_("Threshold"), numeric=True, on_page=False),
-                Column(_("z-score"), numeric=True, on_page=False),
+                *spike_number_columns(),
             ],
             rows=[
                 [
@@ -327,22 +343,15 @@ class OperationsDashboard(Report):
                         window_start=alert.window_start,
                         window_end=alert.window_end,
                     ),
-                    *self.spike_numbers(alert),
+                    *spike_numbers(
+                        kind=alert.kind, observed=alert.observed, baseline=alert.baseline, z_score=alert.z_score
+                    ),
                 ]
                 for alert in alerts
             ],
             data=alerts,
             empty_text=gettext("No open spike alert."),
         )
-
-    @staticmethod
-    def spike_numbers(alert: SpikeAlert) -> list:
-        """An alert's count, usual count, threshold and z-score: the baseline is the usual count of
-        a volume spike (what the same window of past weeks had) but the threshold of the unanswered
-        items (counted at one moment, no z-score), so each has its own column."""
-        if alert.kind == SpikeAlert.Kind.UNANSWERED:
-            return [alert.observed, None, round(alert.baseline), None]
-        return [alert.observed, rounded(alert.baseline, 1), None, rounded(alert.z_score, 1)]
 
     def waiting_chart(self) -> charts.Chart:
         per_client: dict[str, list[int]] = {}
@@ -620,9 +629,10 @@ class ClientReport(Report):
                 "spike_kind": spike["kind"],
                 "observed": spike["observed"],
                 "expected": spike["baseline"],
+                "z_score": spike["z_score"],
                 "window_end": spike["window_end"],
             }
-            for spike in spikes.values("window_start", "window_end", "kind", "observed", "baseline")
+            for spike in spikes.values("window_start", "window_end", "kind", "observed", "baseline", "z_score")
         ]
         return sorted(found, key=lambda event: event["at"])
 
@@ -637,6 +647,15 @@ class ClientReport(Report):
             baseline=event["expected"],
             window_start=event["at"],
             window_end=event["window_end"],
+        )
+
+    @staticmethod
+    def event_numbers(event: dict) -> list:
+        """A spike's numbers (spike_numbers); a crisis has none."""
+        if event["kind"] == "crisis":
+            return [None] * len(spike_number_columns())
+        return spike_numbers(
+            kind=event["spike_kind"], observed=event["observed"], baseline=event["expected"], z_score=event["z_score"]
         )
 
     # tables
@@ -859,13 +878,20 @@ class ClientReport(Report):
         return ReportTable(
             key="events",
             title=_("Crises and spikes"),
-            columns=[Column(_("When")), Column(_("Kind")), Column(_("What")), Column(_("Detail"))],
+            columns=[
+                Column(_("When")),
+                Column(_("Kind")),
+                Column(_("What")),
+                Column(_("Detail")),
+                *spike_number_columns(),
+            ],
             rows=[
                 [
                     local_time(event["at"], self.time_zone),
                     gettext("Crisis") if event["kind"] == "crisis" else gettext("Spike"),
                     str(event["label"]),
                     self.event_detail(event),
+                    *self.event_numbers(event),
                 ]
                 for event in self.events
             ],

@@ -507,6 +507,21 @@ def test_crises_and_spikes_show_the_status_label_and_say_what_the_spike_numbers_
     assert [row[3] for row in exported[1:]] == [status, spike, unanswered]
 
 
+def test_the_client_reports_crises_and_spikes_csv_carries_the_spike_numbers_the_page_in_words(client, admin, acme_week):
+    Crisis.objects.create(client=acme_week.client, title="Rückruf-Gerücht", created_at=berlin(12, 9))
+    negative_spike(acme_week, window_start=berlin(13, 10), observed=33, baseline=1.04, z_score=4.24)
+    unanswered_alert(acme_week, at=berlin(14, 10))
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    page = page_tables(client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))["events"]
+    header, *rows = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "events"]), WEEK))
+
+    assert header[3:] == ["Details", "Anzahl im Zeitfenster", "Üblich im Zeitfenster", "Schwelle", "Z-Wert"]
+    assert [row[4:] for row in rows] == [["", "", "", ""], ["33", "1,0", "", "4,2"], ["25", "", "25", ""]]
+    assert [len(row) for row in page] == [4, 4, 4]
+
+
 @pytest.mark.parametrize(
     ("language", "header", "anna"),
     [
