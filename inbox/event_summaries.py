@@ -64,6 +64,8 @@ def _details(event: ItemEvent, people: dict[int, User]) -> list[str]:
     if kind == ItemEvent.Kind.CLAIMED and data.get("expired_holder_id"):
         name = _person(people, data["expired_holder_id"])
         return [gettext("after the lease of %(name)s ran out") % {"name": name}]
+    if kind == ItemEvent.Kind.RELEASED and data.get("previous_holder_id") == event.actor_id:
+        return []  # the holder let it go: the timeline names them as the actor already
     if kind in (ItemEvent.Kind.RELEASED, ItemEvent.Kind.TAKEN_OVER) and data.get("previous_holder_id"):
         return [gettext("from %(name)s") % {"name": _person(people, data["previous_holder_id"])}]
     if kind == ItemEvent.Kind.LEASE_EXPIRED and data.get("previous_holder_id"):

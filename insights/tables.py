@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from communityops.durations import duration_text
@@ -30,13 +30,15 @@ class Column:
 
 def page_cell(cell, column: Column):
     """A cell as the page shows it, in the active language: dates as it writes them (German
-    24.11.2026 10:00), durations in hours and minutes."""
+    24.11.2026 10:00), durations in hours and minutes, counts grouped (German 1.250.000)."""
     if cell is None:
         return None
     if column.minutes:
         return duration_text(cell)
     if isinstance(cell, date):
         return shown_date(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return number_format(cell, force_grouping=True)
     return cell
 
 

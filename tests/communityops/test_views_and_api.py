@@ -146,6 +146,16 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
     assert "unsafe-inline" not in script_src
 
 
+def test_the_admin_pages_name_the_apps_icon(client, user_factory):
+    """Without it the browser asked every admin page for /favicon.ico: a 404 in the console each time."""
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert '<div id="site-name">' in page  # still Django's own admin header
+
+
 def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(rf, client_factory, user_factory):
     customer = client_factory(alert_keywords=["Anwalt"])
     request = rf.get("/admin/")

@@ -6,7 +6,15 @@ from django.utils import timezone, translation
 import crises.selectors
 from billing.statements import client_statement
 from crises.detection import spike_detect_client
-from crises.models import Crisis, CrisisItem, DetectionSettings, HoldingStatement, SpikeAlert
+from crises.models import (
+    Crisis,
+    CrisisItem,
+    DetectionSettings,
+    HoldingStatement,
+    Notification,
+    NotificationChannel,
+    SpikeAlert,
+)
 from crises.services import crisis_create, crisis_escalation_start, crisis_items_link
 from inbox.models import Item, ItemEvent, OutboundAction
 
@@ -418,11 +426,30 @@ def test_an_item_is_added_to_an_open_crisis_of_its_client_from_the_inbox(
     assert foreign.status_code == 404
 
 
+def _alert(crisis, recipient_key: str, status: str) -> None:
+    Notification.objects.create(
+        crisis=crisis,
+        recipient_key=recipient_key,
+        recipient_label=recipient_key,
+        address="someone@example.com",
+        channel=NotificationChannel.EMAIL,
+        status=status,
+    )
+
+
 def test_the_monthly_statement_counts_the_clients_crises(on_call, item_factory, channel_factory):
+    """The row "of them escalated to your contacts" counts the crises whose escalation reached a contact of the client,
+    not every escalation started: the first steps (or a client without a policy) alert only the agency."""
     channel = channel_factory()
     march = datetime(2026, 3, 10, 12, tzinfo=BERLIN)
     crisis = crisis_create(acting_user=on_call, client=channel.client, title="Rückruf", now=march)
-    Crisis.objects.filter(pk=crisis.pk).update(created_at=march, escalation_started_at=march)
+    agency_only = crisis_create(acting_user=on_call, client=channel.client, title="Nachts", now=march)
+    Crisis.objects.filter(pk__in=[crisis.pk, agency_only.pk]).update(created_at=march, escalation_started_at=march)
+    _alert(crisis, "user:1", Notification.Status.SENT)
+    _alert(crisis, "contact:1", Notification.Status.SENT)
+    _alert(crisis, "contact:2", Notification.Status.SENT)
+    _alert(agency_only, "user:1", Notification.Status.SENT)
+    _alert(agency_only, "contact:1", Notification.Status.SKIPPED)  # acknowledged before its step came
     crisis_items_link(
         crisis=crisis,
         items=[item_factory(channel=channel), item_factory(channel=channel)],
@@ -435,7 +462,7 @@ def test_the_monthly_statement_counts_the_clients_crises(on_call, item_factory, 
         rows = client_statement(client=channel.client, year=2026, month=3).extra_rows
 
     assert [(row.label, row.value) for row in rows] == [
-        ("Crises opened", "1"),
+        ("Crises opened", "2"),
         ("of them escalated to your contacts", "1"),
         ("Items linked to a crisis", "2"),
     ]

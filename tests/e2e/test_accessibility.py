@@ -288,9 +288,9 @@ def test_an_agent_answers_an_item_with_the_keyboard_alone(contexts, live_server,
     ]
 
 
-def test_the_portal_calculator_and_approval_fit_a_phone_without_sideways_scrolling(contexts, screens):
+def test_the_portal_calculator_approval_and_crisis_pages_fit_a_phone_without_sideways_scrolling(contexts, screens):
     too_wide = []
-    for who in ("public", "contact_user"):
+    for who in ("public", "contact_user", "lead"):
         page = contexts(who, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
         for name, url, ready in screens[who]:
             open_screen(page, url, ready)

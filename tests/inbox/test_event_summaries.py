@@ -3,6 +3,7 @@
 import pytest
 from django.utils import translation
 
+from communityops.models import User
 from inbox.event_summaries import event_summary, timeline_entries
 from inbox.models import ItemEvent
 
@@ -104,3 +105,16 @@ def test_the_timeline_names_whose_lease_ran_out_and_whose_claim_ended(user_facto
         "von Ben Schulz · übersprungen",
         "bei einem ehemaligen Benutzer",
     ]
+
+
+def test_a_release_by_the_holder_does_not_name_them_twice():
+    """The timeline read "Released · Ben Schulz · from Ben Schulz · skipped": the releaser twice; a lead releasing
+    someone else's item still says whose it was."""
+    own = ItemEvent(kind=Kind.RELEASED, actor_id=7, data={"previous_holder_id": 7, "reason": "skipped"})
+    by_lead = ItemEvent(kind=Kind.RELEASED, actor_id=8, data={"previous_holder_id": 7, "reason": "skipped"})
+    people = {7: User(first_name="Ben", last_name="Schulz")}
+
+    with translation.override("de"):
+        shown = [event_summary(own, people), event_summary(by_lead, people)]
+
+    assert shown == ["übersprungen", "von Ben Schulz · übersprungen"]

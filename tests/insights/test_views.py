@@ -631,6 +631,23 @@ def test_an_average_sentiment_that_rounds_to_zero_is_zero_not_minus_zero(
     assert rows[0][8] == "0.0"
 
 
+@pytest.mark.parametrize(("language", "shown"), [("de", "1.250.000"), ("en", "1,250,000")])
+def test_large_counts_on_the_page_are_grouped_as_the_language_writes_them(
+    client, language, shown, admin, acme_week, author_factory, item_factory
+):
+    """A reach of 1250000 followers was hard to read; the CSV keeps the bare number for spreadsheets."""
+    author = author_factory(display_name="Star", follower_count=1_250_000)
+    item_factory(channel=acme_week.facebook, received_at=berlin(12, 9), author=author)
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    rows = page_tables(client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK))
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=[acme_week.client.pk, "authors_reach"]), WEEK))
+
+    assert rows["authors_reach"][0][:3] == ["Star", "Facebook page" if language == "en" else "Facebook-Seite", shown]
+    assert exported[1][2] == "1250000"
+
+
 @pytest.mark.parametrize(
     ("language", "labels"),
     [
