@@ -2,7 +2,6 @@
 
 import random
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 
@@ -25,6 +24,7 @@ from inbox.services.ingestion import item_text_update, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
+from tests.threads import in_thread, wait_until_waiting_on_a_lock
 
 ITEMS = 80
 AGENTS = 10
@@ -145,36 +145,6 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
     print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")
 
 
-def _wait_until_waiting_on_a_lock(backends: int, *, unless_done: threading.Thread | None = None) -> None:
-    """Until `backends` other connections wait for a lock (polled; fails after 10 s), or until the
-    thread `unless_done` has finished (it did not wait: the test's outcome then says what went wrong)."""
-    for _ in range(200):
-        if unless_done is not None and not unless_done.is_alive():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0] >= backends:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"{backends} connection(s) never waited for a lock")
-
-
-def _in_thread(target, errors: list) -> threading.Thread:
-    def run() -> None:
-        try:
-            target()
-        except BaseException as error:  # kept for the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @contextmanager
 def _held_open(work, errors: list):
     """Run `work` in a transaction in a thread (a colleague at work) and keep that transaction, with
@@ -187,7 +157,7 @@ def _held_open(work, errors: list):
             holding.set()
             release.wait(10)
 
-    thread = _in_thread(hold, errors)
+    thread = in_thread(hold, errors)
     assert holding.wait(10)
     try:
         yield
@@ -208,10 +178,10 @@ def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"]), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
-        _wait_until_waiting_on_a_lock(1)
-        ben_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
-        _wait_until_waiting_on_a_lock(2)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ben_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
+        wait_until_waiting_on_a_lock(2)
     for thread in (anna_hides, ben_hides):
         thread.join()
 
@@ -233,8 +203,8 @@ def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_moderate(acting_user=ben, item_id=second.pk, action="delete"), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
-        _wait_until_waiting_on_a_lock(1)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
+        wait_until_waiting_on_a_lock(1)
     anna_hides.join()
 
     assert errors == []
@@ -259,7 +229,7 @@ def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it
     linked: list[list[int]] = []
 
     with _held_open(lambda: item_moderate(acting_user=colleague, item_id=item.pk, action="hide"), errors):
-        link = _in_thread(
+        link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
             errors,
         )
@@ -297,10 +267,10 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[0].pk, add=["kampagne"]), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
-        _wait_until_waiting_on_a_lock(1)
-        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(2)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ingest = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(2)
     for thread in (anna_hides, ingest):
         thread.join()
 
@@ -326,11 +296,11 @@ def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_facto
     ingested = threading.Event()
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=veras.pk, add=["rueckruf"]), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True, notes=""), errors
         )
-        _wait_until_waiting_on_a_lock(1)
-        stranger = _in_thread(lambda: (ingest(channel, author_id="someone-else"), ingested.set()), errors)
+        wait_until_waiting_on_a_lock(1)
+        stranger = in_thread(lambda: (ingest(channel, author_id="someone-else"), ingested.set()), errors)
         finished_while_held = ingested.wait(3)
     flag.join()
     stranger.join()
@@ -362,11 +332,11 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=first.pk, add=["rueckruf"]), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True), errors
         )
-        _wait_until_waiting_on_a_lock(1)
-        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ingest = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
         ingest.join(timeout=10)
         finished_while_held = not ingest.is_alive()
     flag.join()
@@ -416,7 +386,7 @@ def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factor
     assert anna_saved.wait(10)
     second = threading.Thread(target=bens_request)
     second.start()
-    _wait_until_waiting_on_a_lock(1)  # Ben waits at his insert for Anna's uncommitted row
+    wait_until_waiting_on_a_lock(1)  # Ben waits at his insert for Anna's uncommitted row
     anna_commit.set()
     first.join()
     second.join()
@@ -444,8 +414,8 @@ def test_an_erasure_waiting_for_an_edit_erases_the_edited_text_too(channel_facto
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_text_update(item=item, normalized=edited), errors):
-        erasure = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
-        _wait_until_waiting_on_a_lock(1)
+        erasure = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
+        wait_until_waiting_on_a_lock(1)
     erasure.join()
 
     assert errors == []
@@ -476,10 +446,10 @@ def test_an_erasure_and_a_publish_on_a_crisis_linking_the_authors_item_do_not_de
             assert erasure_waiting.wait(10)
             list(item_qs_select_for_update().filter(pk=item.pk).values("pk"))
 
-    publisher = _in_thread(publish, errors)
+    publisher = in_thread(publish, errors)
     assert crisis_held.wait(10)
-    eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 21"), errors)
-    _wait_until_waiting_on_a_lock(1)
+    eraser = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 21"), errors)
+    wait_until_waiting_on_a_lock(1)
     erasure_waiting.set()
     publisher.join()
     eraser.join()
@@ -512,11 +482,11 @@ def test_an_item_linked_to_a_crisis_while_its_author_is_erased_is_skipped(crisis
     linked: list[list[int]] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 22"), errors):
-        link = _in_thread(
+        link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now())),
             errors,
         )
-        _wait_until_waiting_on_a_lock(1, unless_done=link)
+        wait_until_waiting_on_a_lock(1, unless_done=link)
     link.join()
 
     assert errors == []
@@ -534,8 +504,8 @@ def test_a_crisis_linking_an_item_while_its_author_is_erased_no_longer_names_the
     with _held_open(
         lambda: crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now()), errors
     ):
-        eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
-        _wait_until_waiting_on_a_lock(1, unless_done=eraser)
+        eraser = in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
+        wait_until_waiting_on_a_lock(1, unless_done=eraser)
     eraser.join()
 
     assert errors == []
@@ -555,13 +525,13 @@ def test_escalating_an_item_while_its_author_is_erased_opens_no_crisis(channel_f
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 24"), errors):
-        escalation = _in_thread(
+        escalation = in_thread(
             lambda: crisis_create_from_items(
                 acting_user=lead, items=[vera], title="Dr. Vera Einkauf droht", now=timezone.now()
             ),
             errors,
         )
-        _wait_until_waiting_on_a_lock(1, unless_done=escalation)
+        wait_until_waiting_on_a_lock(1, unless_done=escalation)
     escalation.join()
 
     assert [type(error) for error in errors] == [CrisisError]
@@ -590,8 +560,8 @@ def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_b
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9"), errors):
-        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(1)
+        ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)
     ingest_thread.join()
 
     assert errors == []
@@ -625,8 +595,8 @@ def test_a_new_comment_stored_while_the_erasure_deletes_its_author_is_stored_und
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 13"), errors):
-        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
+        ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
     ingest_thread.join()
 
     assert errors == []
@@ -649,10 +619,10 @@ def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_p
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=first.pk, reference="Ticket 14"), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=second.pk, is_key_account=True), errors
         )
-        _wait_until_waiting_on_a_lock(1)
+        wait_until_waiting_on_a_lock(1)
     flag.join()
 
     assert [type(error).__name__ for error in errors] == ["AuthorAlreadyErased"]
@@ -674,7 +644,7 @@ def test_two_colleagues_escalating_the_same_item_open_one_crisis(channel_factory
         crisis = crisis_create_from_items(acting_user=lead, items=[item], now=timezone.now())
         opened.append(crisis.pk)
 
-    threads = [_in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
+    threads = [in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
     for thread in threads:
         thread.join()
 
