@@ -10,15 +10,16 @@ over, not waited for.
 
 Lock order, where a service takes more than one (first listed, first taken):
 - erasure (services.erasure): author_erasure_lock, the author's profile, the crises linking their
-  items (crises.erasure), the items, the author's row, the items' spam decisions, the deliveries
-  that carried them;
+  items (crises.erasure), the items, the author's row, the replies to the items (rewritten by
+  UPDATE), the items' spam decisions, the deliveries that carried them;
 - author_profile_set: the profile, then the author's open items;
 - a crisis (crises.lock_objects) before its items;
 - a delivery's processing: the delivery (a Meta batch) or its pending changes, then the stored items
   its edits touch (one statement), then the authors whose data it updates;
 - agents_offline_release: the presence, then the agent's items; team_auto_assign: the policy,
   then items; marking spam: the item, then its spam decision;
-- a send that failed for good (services.outbox): the action, then its item.
+- a send's failure (services.outbox._action_record_failure): the item, then the action, as the
+  services that hold an item while they write its actions (a reply, the erasure).
 
 Not here, because they are no SELECT ... FOR UPDATE: the advisory locks at the end of this module
 (taken before any row lock), and the row locks of the conditional UPDATEs that serve as a
@@ -68,8 +69,8 @@ def item_qs_skip_locked() -> QuerySet[Item]:
 
 
 def outbound_action_qs_select_for_update() -> QuerySet[OutboundAction]:
-    """An action whose attempt's outcome is recorded, or retried by hand: whoever still owns it (re-checked
-    under the lock) writes once."""
+    """An action whose failed attempt is recorded (after its item) or which is retried by hand: whoever
+    still owns it (re-checked under the lock) writes once."""
     return OutboundAction.objects.order_by("pk").select_for_update(of=("self",))
 
 

@@ -16,6 +16,7 @@ from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
+from inbox.services import outbox
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.erasure import author_erase
@@ -628,6 +629,47 @@ def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_p
     assert [type(error).__name__ for error in errors] == ["AuthorAlreadyErased"]
     assert not AuthorProfile.objects.exists()
     assert Item.objects.get(pk=second.pk).author_tier == "C"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_failing_for_good_while_its_authors_data_is_erased_does_not_deadlock(
+    channel_factory, user_factory, ingest, meta_graph_stub, monkeypatch
+):
+    # A reply naming Vera fails for good on the platform; its failure is being recorded (the item
+    # about to reopen) when a shift lead erases her data, which rewrites the reply's text. Both lock
+    # the item before the reply.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE, access_token="page-token")
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.ANSWERED)
+    reply = OutboundAction.objects.create(
+        item=item, kind=OutboundAction.Kind.REPLY, text="Hallo Dr. Vera Einkauf, wir rufen Sie an."
+    )
+    meta_graph_stub.fail_next(1, status=400, body={"error": {"message": "(#100) Invalid comment id", "code": 100}})
+    restoring, go_on = threading.Event(), threading.Event()
+    real_restore = outbox._item_restore_after_lost_action
+
+    def restore_after_a_pause(**kwargs) -> None:
+        restoring.set()
+        go_on.wait(10)
+        real_restore(**kwargs)
+
+    monkeypatch.setattr(outbox, "_item_restore_after_lost_action", restore_after_a_pause)
+    errors: list[BaseException] = []
+
+    sending = in_thread(lambda: outbox.outbound_action_send(action_id=reply.pk), errors)
+    assert restoring.wait(10)
+    erasure = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 24"), errors)
+    wait_until_waiting_on_a_lock(1, unless_done=erasure)
+    go_on.set()
+    for thread in (sending, erasure):
+        thread.join()
+
+    assert errors == []
+    reply.refresh_from_db()
+    assert (reply.status, reply.text) == (OutboundAction.Status.FAILED, "Hallo […], wir rufen Sie an.")
+    item.refresh_from_db()
+    assert (item.status, item.text, item.erased_at is not None) == (Item.Status.CLOSED, "", True)
 
 
 @pytest.mark.django_db(transaction=True)
