@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 
 from communityops.models import Client, User
 
+from .lock_objects import coverage_plan_qs_select_for_update, quote_qs_select_for_update, rate_card_qs_select_for_update
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import client_local_date, rate_card_current
@@ -44,9 +45,10 @@ def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = Non
 def rate_card_publish(*, acting_user: User | None, terms: dict, note: str = "") -> RateCard:
     """Create the next rate card version; older versions stay as they were (quotes point at them).
 
-    Locks the newest row so two admins publishing at once get consecutive versions.
+    Locks the newest row (lock_objects.rate_card_qs_select_for_update): of two admins publishing at
+    once, the second waits for the first and then fails on the unique version.
     """
-    newest = RateCard.objects.select_for_update().order_by("-version").first()
+    newest = rate_card_qs_select_for_update().first()
     rate_card = RateCard.objects.create(
         version=(newest.version + 1) if newest else 1,
         note=note,
@@ -90,7 +92,7 @@ def quote_request(*, quote: Quote, name: str, email: str, message: str = "") -> 
     """The prospect asks the agency to take the quote up: who to answer is kept with the quote (beside
     the name and email it was saved with, which stay) and the agency's admins get an email (after
     commit). Returns False for a quote already requested or accepted (nothing is sent twice)."""
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = quote_qs_select_for_update().get(pk=quote.pk)
     if quote.requested_at is not None or quote.accepted_at is not None:
         return False
     quote.requester_name, quote.requester_email = name.strip(), email.strip()
@@ -117,7 +119,7 @@ def quote_request_notify(*, quote: Quote) -> int:
     rather than never). With no active admin with an address nothing is sent or marked.
     Emits QUOTE_REQUEST_NOTIFIED.
     """
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = quote_qs_select_for_update().get(pk=quote.pk)
     if quote.notified_at is not None:
         return 0
     admins = list(
@@ -181,11 +183,12 @@ def coverage_plan_create(
 ) -> CoveragePlan:
     """Start a new plan for `client` on `valid_from`, closing the plan that was open until then.
 
-    Locks the client's plans, so concurrent changes queue up instead of leaving two open plans.
+    Locks the client's plans (lock_objects.coverage_plan_qs_select_for_update): a concurrent change
+    waits, then fails on the one-open-plan constraint instead of leaving two open plans.
     A plan that has not started yet when the new one begins is ended at its own start (it never
     applies). Emits PLAN_CLOSED for the closed plan and PLAN_CREATED for the new one.
     """
-    plans = list(CoveragePlan.objects.select_for_update().filter(client=client).order_by("pk"))
+    plans = list(coverage_plan_qs_select_for_update().filter(client=client))
     for plan in plans:
         if plan.valid_until is None or plan.valid_until > valid_from:
             if plan.valid_from >= valid_from:
@@ -268,7 +271,7 @@ def quote_accept(
     if valid_from is not None:
         plan_start_check(client=client, valid_from=valid_from, now=now)
     today = plan_start_earliest(client=client, now=now)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = quote_qs_select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
         raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
     pricing_input = PricingInput.from_dict(quote.pricing_input)

@@ -6,6 +6,15 @@ blocks someone editing the client. Querysets of several rows lock them in id ord
 
 The `_skip_locked` variants are for periodic runs and tasks that may be delivered twice: a row
 another transaction holds is skipped, not waited for: its holder or the next run does the work.
+
+Lock order: the crisis first, then what belongs to it: a version of its response, its approval
+links (a decision by magic link: the crisis, the link, then the draft), its item links and then
+the items themselves (inbox.lock_objects.item_qs_select_for_update; the erasure's redaction,
+crises.erasure, locks the author's crises before the items too). Deferred foreign-key checks count:
+an event inserted for a crisis waits at commit for whoever holds the crisis, so whatever holds a
+draft or a link must hold its crisis already. Linking items takes
+inbox.lock_objects.authors_erasure_lock_shared before any of these. Not a row lock:
+on_call_roster_lock, a LOCK TABLE (below).
 """
 
 from django.db import connection
@@ -21,8 +30,8 @@ def crisis_qs_select_for_update() -> QuerySet[Crisis]:
 
 
 def crisis_qs_skip_locked() -> QuerySet[Crisis]:
-    """The crisis row for the escalation due-check: a crisis whose state is being changed right
-    now (or that another run is escalating) is left to the next run."""
+    """The crisis row for the periodic runs (escalation due-check, approval deadlines): a crisis whose
+    state is being changed right now (or that another run is at) is left to the next run."""
     return Crisis.objects.order_by("pk").select_for_update(of=("self",), skip_locked=True)
 
 
@@ -33,14 +42,9 @@ def crisis_item_qs_select_for_update() -> QuerySet[CrisisItem]:
 
 
 def response_draft_qs_select_for_update() -> QuerySet[ResponseDraft]:
-    """One version of the response while it is submitted or decided on (taken after the crisis)."""
+    """One version of the response while it is submitted, decided on or reminded about (taken after
+    the crisis, always: see the module docstring)."""
     return ResponseDraft.objects.order_by("pk").select_for_update(of=("self",))
-
-
-def response_draft_qs_skip_locked() -> QuerySet[ResponseDraft]:
-    """A version awaiting approval, for the reminder and fallback run: a draft being decided on
-    is skipped; reminder_sent_at and fallback_asked_at make the next run do nothing twice."""
-    return ResponseDraft.objects.order_by("pk").select_for_update(of=("self",), skip_locked=True)
 
 
 def approval_link_qs_select_for_update() -> QuerySet[ApprovalLink]:

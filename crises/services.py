@@ -32,9 +32,9 @@ from .lock_objects import (
     approval_link_qs_skip_locked,
     crisis_item_qs_select_for_update,
     crisis_qs_select_for_update,
+    crisis_qs_skip_locked,
     on_call_roster_lock,
     response_draft_qs_select_for_update,
-    response_draft_qs_skip_locked,
     spike_alert_qs_select_for_update,
 )
 from .models import (
@@ -525,8 +525,12 @@ def _draft_replaced_message(draft: ResponseDraft) -> str:
 
 @transaction.atomic
 def approval_decide_by_link(*, draft_id: int, token: str, decision: str, comment: str, now: datetime) -> Approval:
-    """Approve or reject through a magic link; the link is used up in the same transaction."""
+    """Approve or reject through a magic link; the link is used up in the same transaction.
+
+    Locks the crisis before the link, as a decision in the portal does (it uses the contact's link
+    up too): the other way round, the two deadlocked."""
     link = approval_link_check(draft_id=draft_id, token=token, now=now)
+    crisis_lock(crisis_id=link.draft.crisis_id)
     # Re-check under lock: two clicks at once must not both count.
     link = approval_link_qs_select_for_update().get(pk=link.pk)
     if link.used_at is not None:
@@ -613,21 +617,25 @@ def approval_decide(
 def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
     """Periodic: remind approvers who have not decided, and ask the fallback approver after the deadline.
 
-    Each draft is handled under its row lock (skip locked), and reminded_at / fallback_asked_at
-    make a second run do nothing.
+    Each draft is handled under its crisis's row lock, then its own: the order of every service
+    that locks a draft (locked the other way round, the reminder's crisis event waited at commit
+    for the crisis of a decision that waited for the draft). A crisis being changed right now is
+    skipped (skip locked) and left to the next run; reminded_at / fallback_asked_at make a second
+    run do nothing.
     """
     reminded = fallbacks = 0
     waiting = ResponseDraft.objects.filter(status=ResponseDraft.Status.SUBMITTED).exclude(crisis__status=S.RESOLVED)
-    for draft_id in waiting.values_list("pk", flat=True):
+    for draft_id, crisis_id in waiting.values_list("pk", "crisis_id"):
         with transaction.atomic():
+            crisis = crisis_qs_skip_locked().select_related("client").filter(pk=crisis_id).first()
+            if crisis is None:
+                continue
             draft = (
-                response_draft_qs_skip_locked()
-                .select_related("crisis__client")
-                .filter(pk=draft_id, status=ResponseDraft.Status.SUBMITTED)
-                .first()
+                response_draft_qs_select_for_update().filter(pk=draft_id, status=ResponseDraft.Status.SUBMITTED).first()
             )
             if draft is None:
                 continue
+            draft.crisis = crisis
             settings = approval_settings_for(client=draft.crisis.client)
             decided = set(draft.approvals.values_list("contact_id", flat=True))
             if draft.reminder_sent_at is None and now >= draft.submitted_at + timedelta(

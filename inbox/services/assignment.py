@@ -17,7 +17,11 @@ from django.utils.translation import gettext as _
 
 from communityops.models import User
 
-from ..lock_objects import item_qs_urgent_skip_locked, team_assignment_policy_qs_select_for_update
+from ..lock_objects import (
+    agent_presence_qs_select_for_update,
+    item_qs_urgent_skip_locked,
+    team_assignment_policy_qs_select_for_update,
+)
 from ..models import AgentPresence, Item, ItemEvent, TeamAssignmentPolicy
 from ..selectors import lease_is_live, presence_timeout, staff_may_serve_client, user_is_online_q
 from .claims import CLAIMABLE_STATUSES, claim_locked_item, claimable_q, claims_release_for_user, item_for_update
@@ -64,7 +68,7 @@ def agents_offline_release(*, now: datetime | None = None) -> int:
     for presence_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
             presence = (
-                AgentPresence.objects.select_for_update(of=("self",))
+                agent_presence_qs_select_for_update()
                 .select_related("user")
                 .filter(pk=presence_id, is_online=True, last_seen_at__lt=now - presence_timeout())
                 .first()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from communityops.models import Client, User
 
-from ..lock_objects import item_qs_select_for_update
+from ..lock_objects import author_profile_qs_select_for_update, item_qs_select_for_update
 from ..models import Author, AuthorProfile, Item, ItemEvent
 from ..normalized import NormalizedAuthor, NormalizedItem
 from ..selectors import item_get_for_user
@@ -107,9 +107,7 @@ def author_profile_set(
                 message=_("Notes about an author are at most %(limit)d characters (these have %(length)d).")
                 % {"limit": NOTES_MAX_LENGTH, "length": len(notes)}
             )
-    # The profile row alone: FOR UPDATE over a join would also lock the client's row, which every
-    # new item of the client checks its foreign key against.
-    locked = AuthorProfile.objects.select_for_update(of=("self",), no_key=True)
+    locked = author_profile_qs_select_for_update()
 
     def wanted_from(before: tuple[bool, str]) -> tuple[bool, str]:
         return (before[0] if is_key_account is None else is_key_account, before[1] if notes is None else notes)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from communityops.models import User
 from communityops.selectors import client_id_list_for_user
 
-from ..lock_objects import item_qs_select_for_update, item_qs_urgent_skip_locked
+from ..lock_objects import item_qs_select_for_update, item_qs_skip_locked, item_qs_urgent_skip_locked
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent
 from ..selectors import ItemFilters, item_filters_apply, item_queryset_for_user, lease_is_live
@@ -265,11 +265,7 @@ def leases_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
     Rows being claimed or replied to right now are skipped and seen on the next run.
     """
     now = now or timezone.now()
-    items = list(
-        Item.objects.filter(claimed_by__isnull=False, lease_expires_at__lte=now)
-        .order_by("pk")
-        .select_for_update(of=("self",), skip_locked=True)[:batch_size]
-    )
+    items = list(item_qs_skip_locked().filter(claimed_by__isnull=False, lease_expires_at__lte=now)[:batch_size])
     events = []
     for item in items:
         previous_holder_id = item.claimed_by_id

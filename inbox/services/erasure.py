@@ -49,7 +49,12 @@ from django.utils.translation import gettext as _
 
 from communityops.models import Client, User
 
-from ..lock_objects import author_erasure_lock, item_qs_select_for_update
+from ..lock_objects import (
+    author_erasure_lock,
+    author_profile_qs_select_for_update,
+    author_qs_select_for_update,
+    item_qs_select_for_update,
+)
 from ..lookups import AnyOf
 from ..models import (
     ERASED_AUTHOR_EXTERNAL_ID,
@@ -202,7 +207,7 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
         raise AuthorAlreadyErased()
     author_erasure_lock(author_id=author.pk)
     AuthorProfile.objects.get_or_create(client=client, author=author)
-    AuthorProfile.objects.select_for_update(of=("self",), no_key=True).filter(client=client, author=author).get()
+    author_profile_qs_select_for_update().filter(client=client, author=author).get()
     names = _author_names(author)
     if names:  # before the items are locked: the other apps lock their rows (a crisis) before items
         unlocked_item_ids = list(Item.objects.filter(client=client, author=author).values_list("pk", flat=True))
@@ -210,7 +215,7 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
             redactor(client=client, item_ids=unlocked_item_ids, redact=partial(_names_redacted, names=names))
     authors_items = item_qs_select_for_update().filter(client=client, author=author)
     list(authors_items.values("pk"))
-    author = Author.objects.select_for_update().get(pk=author.pk)
+    author = author_qs_select_for_update().get(pk=author.pk)
     items = list(authors_items)
     item_ids = [item.pk for item in items]
     now = timezone.now()

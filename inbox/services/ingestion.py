@@ -32,7 +32,11 @@ from django.utils import timezone
 
 from communityops.models import Channel
 
-from ..lock_objects import item_qs_select_for_update
+from ..lock_objects import (
+    ingest_change_qs_skip_locked,
+    item_qs_select_for_update,
+    webhook_delivery_qs_select_for_update,
+)
 from ..lookups import AnyOf
 from ..models import IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedItem
@@ -217,11 +221,7 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
     """Process one pending change in its own transaction. Returns its new status, or None when
     another worker holds it or it is no longer pending (a task that runs twice skips it)."""
     with transaction.atomic():
-        change = (
-            IngestChange.objects.select_for_update(skip_locked=True)
-            .filter(pk=change_id, status=IngestChange.Status.PENDING)
-            .first()
-        )
+        change = ingest_change_qs_skip_locked().filter(pk=change_id, status=IngestChange.Status.PENDING).first()
         if change is None:
             return None
         change.status, change.item, change.error = _guarded(
@@ -450,11 +450,8 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
     locked_ids: list[int] = []
     try:
         with transaction.atomic():
-            changes = list(
-                IngestChange.objects.select_for_update(skip_locked=True)
-                .filter(delivery=delivery, status=IngestChange.Status.PENDING)
-                .order_by("position")[:BATCH_SIZE]
-            )
+            pending = ingest_change_qs_skip_locked().filter(delivery=delivery, status=IngestChange.Status.PENDING)
+            changes = list(pending[:BATCH_SIZE])
             if not changes:
                 return None
             locked_ids = [change.pk for change in changes]
@@ -502,6 +499,13 @@ def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
     return [pk for _position, pk in sorted(returned)]
 
 
+def _delivery_lock_if_pending(delivery: WebhookDelivery) -> bool:
+    """Lock the delivery's row (a Meta delivery's batches take turns under it); whether it is still pending."""
+    return (
+        webhook_delivery_qs_select_for_update().filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).exists()
+    )
+
+
 def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | None]]:
     """Ingest a Meta delivery's changes straight from its body, BATCH_SIZE at a time, and store each
     batch's change rows with their outcome in the transaction that ingests them (writing them
@@ -530,7 +534,7 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
         payloads = meta_changes_split(bytes(body))
     except NormalizationError as error:
         with transaction.atomic():
-            if pending.select_for_update().values_list("pk", flat=True).first() is not None:
+            if _delivery_lock_if_pending(delivery):
                 delivery_unsplittable(delivery, error)
         return
     # Where this run expects the next batch to begin (a run resuming after a crash goes on after
@@ -578,11 +582,7 @@ def _meta_batch_store(
     (or from where another run got to): its changes with their outcome, and the ids of those
     stored pending to be processed one by one because the batch failed as a whole. None when the
     delivery is no longer pending or nothing is left."""
-    if (
-        not WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
-        .select_for_update()
-        .exists()
-    ):
+    if not _delivery_lock_if_pending(delivery):
         return None
     stored = IngestChange.objects.filter(delivery=delivery).count()
     if stored != position:  # another run got further (or this one resumes after a crash)

@@ -333,6 +333,13 @@ def _failure_kind(error: ConnectorError) -> str:
 def _action_record_failure(
     *, action_id: int, attempt: int, error: ConnectorError, now: datetime, failure: str | None = None
 ) -> OutboundAction:
+    """Record this attempt's failure, unless a later attempt owns the row; a failure for good also
+    restores the item (_item_restore_after_lost_action).
+
+    Locks the action's item, then the action: the order of the services that hold an item while they
+    write its actions (a reply, the erasure rewriting the replies that name the author). The other
+    way round, a failure recorded during an erasure of the author deadlocked with it."""
+    item = item_qs_select_for_update().get(outbound_actions__pk=action_id)
     action = outbound_action_qs_select_for_update().get(pk=action_id)
     if action.status != OutboundAction.Status.SENDING or action.attempts != attempt:
         return action  # a later attempt owns the row now; its outcome counts
@@ -355,18 +362,17 @@ def _action_record_failure(
         },
     )
     if not will_retry:
-        _item_restore_after_lost_action(action=action)
+        _item_restore_after_lost_action(item=item, action=action)
     logger.warning("Outbound action %s failed (attempt %s): %s", action.pk, action.attempts, action.last_error)
     return action
 
 
-def _item_restore_after_lost_action(*, action: OutboundAction) -> None:
-    """An action that will never go out must not leave the item looking done: a lost reply reopens
-    the answered item, a lost moderation is undone locally (moderation.item_moderation_failed says
-    how, per kind). An erased item stays closed."""
+def _item_restore_after_lost_action(*, item: Item, action: OutboundAction) -> None:
+    """An action that will never go out must not leave the item (locked by the caller) looking done:
+    a lost reply reopens the answered item, a lost moderation is undone locally
+    (moderation.item_moderation_failed says how, per kind). An erased item stays closed."""
     from .moderation import item_moderation_failed  # moderation queues its actions through this module
 
-    item = item_qs_select_for_update().get(pk=action.item_id)
     if item.erased_at is not None:
         return
     if action.kind == OutboundAction.Kind.REPLY:

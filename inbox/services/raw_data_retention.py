@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..lock_objects import webhook_delivery_qs_skip_locked
 from ..lookups import AnyOf
 from ..models import IngestChange, WebhookDelivery
 
@@ -52,10 +53,9 @@ def delivery_bodies_lock(*, delivery_ids: list[int]) -> list[int]:
     the other one of retention and erasure): the ids locked. Both take these locks before they
     touch the deliveries' change rows, so they never wait for each other."""
     return list(
-        WebhookDelivery.objects.filter(AnyOf(F("id"), delivery_ids), body_dropped_at__isnull=True)
+        webhook_delivery_qs_skip_locked()
+        .filter(AnyOf(F("id"), delivery_ids), body_dropped_at__isnull=True)
         .exclude(status=WebhookDelivery.Status.PENDING)
-        .order_by("pk")
-        .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)
     )
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from billing.selectors import client_sla_due_at
 from communityops.models import Client, User
 
+from ..lock_objects import spam_feedback_qs_select_for_update
 from ..lookups import AnyOf, array_literal
 from ..models import Author, AuthorProfile, AuthorTier, Item, ItemTextFingerprint, SpamFeedback, SpamTokenStat
 from ..normalized import NormalizedItem
@@ -595,7 +596,7 @@ def spam_feedback_record(*, acting_user: User | None, item: Item, is_spam: bool)
     from one side to the other. Locks the item's feedback row. Writes no ItemEvent: the moderation
     action that calls this records the item's state change itself.
     """
-    feedback = SpamFeedback.objects.select_for_update().filter(item=item).first()
+    feedback = spam_feedback_qs_select_for_update().filter(item=item).first()
     if feedback is not None and feedback.is_spam == is_spam:
         return feedback
     if feedback is not None:
@@ -618,7 +619,7 @@ def spam_feedback_forget(*, item_ids: list[int]) -> int:
     """Take these items' spam decisions out of their clients' word counts and delete them (their
     words come from the items' texts; services.erasure). Words no decision counts any more go.
     Returns how many decisions were forgotten."""
-    forgotten = list(SpamFeedback.objects.select_for_update().filter(item_id__in=item_ids).order_by("pk"))
+    forgotten = list(spam_feedback_qs_select_for_update().filter(item_id__in=item_ids))
     for feedback in forgotten:
         _spam_counts_undo(feedback)
         SpamTokenStat.objects.filter(

@@ -1,4 +1,5 @@
 import re
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,18 +8,23 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from crises import services
 from crises.escalation import crisis_escalate_due
-from crises.models import ApprovalLink, ApprovalSettings, Crisis, CrisisEvent, Notification, ResponseDraft
+from crises.models import Approval, ApprovalLink, ApprovalSettings, Crisis, CrisisEvent, Notification, ResponseDraft
 from crises.services import (
     CrisisError,
+    MagicLinkRefused,
     approval_deadlines_check,
     approval_decide,
+    approval_decide_by_link,
+    approval_token,
     crisis_create,
     crisis_escalation_start,
     crisis_transition,
     response_draft_create,
     response_draft_submit,
 )
+from tests.threads import in_thread, wait_until_waiting_on_a_lock
 
 
 @pytest.fixture
@@ -432,3 +438,98 @@ def test_a_link_used_up_by_a_decision_in_the_portal_says_what_was_decided(
     assert "(Portal): this link is used up." in english.content.decode()
     assert "Sie haben Version 1 bereits am " in german.content.decode()
     assert "abgelehnt" in german.content.decode()
+
+
+# --- Races, with real threads: every side locks the crisis before the draft and its links --------
+
+
+def _awaiting_both(setup, django_capture_on_commit_callbacks):
+    """A version awaiting both contacts' approval (all must approve), its reminder due 15 minutes
+    after it was submitted: (draft, the first contact, when the reminder is due)."""
+    settings = ApprovalSettings.objects.create(
+        client=setup["client"], rule=ApprovalSettings.Rule.ALL, reminder_minutes=15
+    )
+    settings.approvers.set([setup["first"], setup["second"]])
+    now = timezone.now()
+    draft = _submitted(setup, django_capture_on_commit_callbacks, now=now)
+    return draft, setup["first"], now + timedelta(minutes=15)
+
+
+def _pausing(monkeypatch, name: str, *, when) -> tuple[threading.Event, threading.Event]:
+    """Make crises.services.<name> stop, the first time `when(**its keyword arguments)` holds, until
+    told to go on: (paused, go_on)."""
+    paused, go_on = threading.Event(), threading.Event()
+    real = getattr(services, name)
+
+    def pause_once(**kwargs):
+        if not paused.is_set() and when(**kwargs):
+            paused.set()
+            go_on.wait(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, name, pause_once)
+    return paused, go_on
+
+
+def _while_paused(first, second, *, paused: threading.Event, go_on: threading.Event) -> list[BaseException]:
+    """Run `first` in a thread until it pauses, then `second` in another until it waits for a lock
+    (or is done); let `first` go on and both finish. What they raised."""
+    errors: list[BaseException] = []
+    first_thread = in_thread(first, errors)
+    assert paused.wait(10)
+    second_thread = in_thread(second, errors)
+    wait_until_waiting_on_a_lock(1, unless_done=second_thread)
+    go_on.set()
+    first_thread.join()
+    second_thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_while_the_deadline_run_reminds_does_not_deadlock(
+    crisis_setup, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given a version awaiting two approvers, and the deadline run, due to remind, stopped just before
+    # it records the reminder
+    draft, first, later = _awaiting_both(crisis_setup, django_capture_on_commit_callbacks)
+    reminding, go_on = _pausing(
+        monkeypatch, "crisis_event_record", when=lambda **event: event["kind"] == CrisisEvent.Kind.APPROVAL_REMINDER
+    )
+
+    # When Sabine approves in the portal meanwhile
+    errors = _while_paused(
+        lambda: approval_deadlines_check(now=later),
+        lambda: approval_decide(draft=draft, contact=first, decision="approve", comment="", via="portal", now=later),
+        paused=reminding,
+        go_on=go_on,
+    )
+
+    # Then both went through: the reminder is recorded, and so is her approval
+    assert errors == []
+    assert (
+        CrisisEvent.objects.filter(crisis=crisis_setup["crisis"], kind=CrisisEvent.Kind.APPROVAL_REMINDER).count() == 1
+    )
+    assert list(Approval.objects.filter(draft=draft).values_list("contact_id", flat=True)) == [first.pk]
+    assert ResponseDraft.objects.get(pk=draft.pk).status == ResponseDraft.Status.SUBMITTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_by_magic_link_and_one_in_the_portal_at_once_count_once(
+    crisis_setup, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given Sabine's magic link opened, its decision stopped just before it takes the crisis's lock
+    draft, first, later = _awaiting_both(crisis_setup, django_capture_on_commit_callbacks)
+    token = approval_token(link=ApprovalLink.objects.get(draft=draft, contact=first))
+    deciding, go_on = _pausing(monkeypatch, "crisis_lock", when=lambda **_lock: True)
+
+    # When she approves in the portal meanwhile
+    errors = _while_paused(
+        lambda: approval_decide_by_link(draft_id=draft.pk, token=token, decision="approve", comment="", now=later),
+        lambda: approval_decide(draft=draft, contact=first, decision="approve", comment="", via="portal", now=later),
+        paused=deciding,
+        go_on=go_on,
+    )
+
+    # Then one decision counts and the other is refused as coming second (no deadlock)
+    assert [type(error) for error in errors] == [MagicLinkRefused], errors
+    assert list(Approval.objects.filter(draft=draft).values_list("contact_id", "via")) == [(first.pk, "portal")]

@@ -2,7 +2,6 @@
 
 import random
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 
@@ -17,6 +16,7 @@ from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.selectors import item_conversation_version
+from inbox.services import outbox
 from inbox.services.author_profiles import author_profile_update
 from inbox.services.claims import item_claim_next, item_heartbeat, item_release, item_take_over
 from inbox.services.erasure import author_erase
@@ -25,6 +25,7 @@ from inbox.services.ingestion import item_text_update, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
+from tests.threads import in_thread, wait_until_waiting_on_a_lock
 
 ITEMS = 80
 AGENTS = 10
@@ -145,36 +146,6 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
     print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")
 
 
-def _wait_until_waiting_on_a_lock(backends: int, *, unless_done: threading.Thread | None = None) -> None:
-    """Until `backends` other connections wait for a lock (polled; fails after 10 s), or until the
-    thread `unless_done` has finished (it did not wait: the test's outcome then says what went wrong)."""
-    for _ in range(200):
-        if unless_done is not None and not unless_done.is_alive():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0] >= backends:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"{backends} connection(s) never waited for a lock")
-
-
-def _in_thread(target, errors: list) -> threading.Thread:
-    def run() -> None:
-        try:
-            target()
-        except BaseException as error:  # kept for the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @contextmanager
 def _held_open(work, errors: list):
     """Run `work` in a transaction in a thread (a colleague at work) and keep that transaction, with
@@ -187,7 +158,7 @@ def _held_open(work, errors: list):
             holding.set()
             release.wait(10)
 
-    thread = _in_thread(hold, errors)
+    thread = in_thread(hold, errors)
     assert holding.wait(10)
     try:
         yield
@@ -208,10 +179,10 @@ def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"]), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
-        _wait_until_waiting_on_a_lock(1)
-        ben_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
-        _wait_until_waiting_on_a_lock(2)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ben_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
+        wait_until_waiting_on_a_lock(2)
     for thread in (anna_hides, ben_hides):
         thread.join()
 
@@ -233,8 +204,8 @@ def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_moderate(acting_user=ben, item_id=second.pk, action="delete"), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
-        _wait_until_waiting_on_a_lock(1)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
+        wait_until_waiting_on_a_lock(1)
     anna_hides.join()
 
     assert errors == []
@@ -259,7 +230,7 @@ def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it
     linked: list[list[int]] = []
 
     with _held_open(lambda: item_moderate(acting_user=colleague, item_id=item.pk, action="hide"), errors):
-        link = _in_thread(
+        link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
             errors,
         )
@@ -297,10 +268,10 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[0].pk, add=["kampagne"]), errors):
-        anna_hides = _in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
-        _wait_until_waiting_on_a_lock(1)
-        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(2)
+        anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ingest = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(2)
     for thread in (anna_hides, ingest):
         thread.join()
 
@@ -326,11 +297,11 @@ def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_facto
     ingested = threading.Event()
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=veras.pk, add=["rueckruf"]), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True, notes=""), errors
         )
-        _wait_until_waiting_on_a_lock(1)
-        stranger = _in_thread(lambda: (ingest(channel, author_id="someone-else"), ingested.set()), errors)
+        wait_until_waiting_on_a_lock(1)
+        stranger = in_thread(lambda: (ingest(channel, author_id="someone-else"), ingested.set()), errors)
         finished_while_held = ingested.wait(3)
     flag.join()
     stranger.join()
@@ -362,11 +333,11 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=first.pk, add=["rueckruf"]), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True), errors
         )
-        _wait_until_waiting_on_a_lock(1)
-        ingest = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)
+        ingest = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
         ingest.join(timeout=10)
         finished_while_held = not ingest.is_alive()
     flag.join()
@@ -416,7 +387,7 @@ def test_a_notes_only_change_racing_the_first_flag_keeps_the_flag(channel_factor
     assert anna_saved.wait(10)
     second = threading.Thread(target=bens_request)
     second.start()
-    _wait_until_waiting_on_a_lock(1)  # Ben waits at his insert for Anna's uncommitted row
+    wait_until_waiting_on_a_lock(1)  # Ben waits at his insert for Anna's uncommitted row
     anna_commit.set()
     first.join()
     second.join()
@@ -444,8 +415,8 @@ def test_an_erasure_waiting_for_an_edit_erases_the_edited_text_too(channel_facto
     errors: list[BaseException] = []
 
     with _held_open(lambda: item_text_update(item=item, normalized=edited), errors):
-        erasure = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
-        _wait_until_waiting_on_a_lock(1)
+        erasure = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
+        wait_until_waiting_on_a_lock(1)
     erasure.join()
 
     assert errors == []
@@ -476,10 +447,10 @@ def test_an_erasure_and_a_publish_on_a_crisis_linking_the_authors_item_do_not_de
             assert erasure_waiting.wait(10)
             list(item_qs_select_for_update().filter(pk=item.pk).values("pk"))
 
-    publisher = _in_thread(publish, errors)
+    publisher = in_thread(publish, errors)
     assert crisis_held.wait(10)
-    eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 21"), errors)
-    _wait_until_waiting_on_a_lock(1)
+    eraser = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 21"), errors)
+    wait_until_waiting_on_a_lock(1)
     erasure_waiting.set()
     publisher.join()
     eraser.join()
@@ -512,11 +483,11 @@ def test_an_item_linked_to_a_crisis_while_its_author_is_erased_is_skipped(crisis
     linked: list[list[int]] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 22"), errors):
-        link = _in_thread(
+        link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now())),
             errors,
         )
-        _wait_until_waiting_on_a_lock(1, unless_done=link)
+        wait_until_waiting_on_a_lock(1, unless_done=link)
     link.join()
 
     assert errors == []
@@ -534,8 +505,8 @@ def test_a_crisis_linking_an_item_while_its_author_is_erased_no_longer_names_the
     with _held_open(
         lambda: crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now()), errors
     ):
-        eraser = _in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
-        _wait_until_waiting_on_a_lock(1, unless_done=eraser)
+        eraser = in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
+        wait_until_waiting_on_a_lock(1, unless_done=eraser)
     eraser.join()
 
     assert errors == []
@@ -555,13 +526,13 @@ def test_escalating_an_item_while_its_author_is_erased_opens_no_crisis(channel_f
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 24"), errors):
-        escalation = _in_thread(
+        escalation = in_thread(
             lambda: crisis_create_from_items(
                 acting_user=lead, items=[vera], title="Dr. Vera Einkauf droht", now=timezone.now()
             ),
             errors,
         )
-        _wait_until_waiting_on_a_lock(1, unless_done=escalation)
+        wait_until_waiting_on_a_lock(1, unless_done=escalation)
     escalation.join()
 
     assert [type(error) for error in errors] == [CrisisError]
@@ -590,8 +561,8 @@ def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_b
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9"), errors):
-        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(1)
+        ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)
     ingest_thread.join()
 
     assert errors == []
@@ -625,8 +596,8 @@ def test_a_new_comment_stored_while_the_erasure_deletes_its_author_is_stored_und
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 13"), errors):
-        ingest_thread = _in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
-        _wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
+        ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
+        wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
     ingest_thread.join()
 
     assert errors == []
@@ -649,15 +620,56 @@ def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_p
     errors: list[BaseException] = []
 
     with _held_open(lambda: author_erase(acting_user=lead, item_id=first.pk, reference="Ticket 14"), errors):
-        flag = _in_thread(
+        flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=second.pk, is_key_account=True), errors
         )
-        _wait_until_waiting_on_a_lock(1)
+        wait_until_waiting_on_a_lock(1)
     flag.join()
 
     assert [type(error).__name__ for error in errors] == ["AuthorAlreadyErased"]
     assert not AuthorProfile.objects.exists()
     assert Item.objects.get(pk=second.pk).author_tier == "C"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_failing_for_good_while_its_authors_data_is_erased_does_not_deadlock(
+    channel_factory, user_factory, ingest, meta_graph_stub, monkeypatch
+):
+    # A reply naming Vera fails for good on the platform; its failure is being recorded (the item
+    # about to reopen) when a shift lead erases her data, which rewrites the reply's text. Both lock
+    # the item before the reply.
+    channel = channel_factory(platform=Channel.Platform.FACEBOOK_PAGE, access_token="page-token")
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    item = ingest(channel, author_id="vera")
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.ANSWERED)
+    reply = OutboundAction.objects.create(
+        item=item, kind=OutboundAction.Kind.REPLY, text="Hallo Dr. Vera Einkauf, wir rufen Sie an."
+    )
+    meta_graph_stub.fail_next(1, status=400, body={"error": {"message": "(#100) Invalid comment id", "code": 100}})
+    restoring, go_on = threading.Event(), threading.Event()
+    real_restore = outbox._item_restore_after_lost_action
+
+    def restore_after_a_pause(**kwargs) -> None:
+        restoring.set()
+        go_on.wait(10)
+        real_restore(**kwargs)
+
+    monkeypatch.setattr(outbox, "_item_restore_after_lost_action", restore_after_a_pause)
+    errors: list[BaseException] = []
+
+    sending = in_thread(lambda: outbox.outbound_action_send(action_id=reply.pk), errors)
+    assert restoring.wait(10)
+    erasure = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 24"), errors)
+    wait_until_waiting_on_a_lock(1, unless_done=erasure)
+    go_on.set()
+    for thread in (sending, erasure):
+        thread.join()
+
+    assert errors == []
+    reply.refresh_from_db()
+    assert (reply.status, reply.text) == (OutboundAction.Status.FAILED, "Hallo […], wir rufen Sie an.")
+    item.refresh_from_db()
+    assert (item.status, item.text, item.erased_at is not None) == (Item.Status.CLOSED, "", True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -673,7 +685,7 @@ def test_two_colleagues_escalating_the_same_item_open_one_crisis(channel_factory
         start.wait()
         opened.append(crisis_create_from_items(acting_user=lead, items=[item], now=timezone.now()))
 
-    threads = [_in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
+    threads = [in_thread(lambda lead=lead: escalate(lead), errors) for lead in leads]
     for thread in threads:
         thread.join()
 
