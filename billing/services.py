@@ -16,7 +16,12 @@ from django_q.tasks import async_task
 
 from communityops.models import Client, User
 
-from .lock_objects import coverage_plan_qs_select_for_update, quote_qs_select_for_update, rate_card_qs_select_for_update
+from .lock_objects import (
+    client_plans_changing_lock,
+    coverage_plan_qs_select_for_update,
+    quote_qs_select_for_update,
+    rate_cards_publishing_lock,
+)
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import client_local_date, rate_card_current
@@ -45,10 +50,11 @@ def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = Non
 def rate_card_publish(*, acting_user: User | None, terms: dict, note: str = "") -> RateCard:
     """Create the next rate card version; older versions stay as they were (quotes point at them).
 
-    Locks the newest row (lock_objects.rate_card_qs_select_for_update): of two admins publishing at
-    once, the second waits for the first and then fails on the unique version.
+    Of two admins publishing at once, the second waits for the first (lock_objects.
+    rate_cards_publishing_lock) and publishes the version after it.
     """
-    newest = rate_card_qs_select_for_update().first()
+    rate_cards_publishing_lock()
+    newest = RateCard.objects.order_by("-version").first()
     rate_card = RateCard.objects.create(
         version=(newest.version + 1) if newest else 1,
         note=note,
@@ -183,11 +189,12 @@ def coverage_plan_create(
 ) -> CoveragePlan:
     """Start a new plan for `client` on `valid_from`, closing the plan that was open until then.
 
-    Locks the client's plans (lock_objects.coverage_plan_qs_select_for_update): a concurrent change
-    waits, then fails on the one-open-plan constraint instead of leaving two open plans.
+    Two changes for one client at once take turns (lock_objects.client_plans_changing_lock): the
+    second closes the plan the first made.
     A plan that has not started yet when the new one begins is ended at its own start (it never
     applies). Emits PLAN_CLOSED for the closed plan and PLAN_CREATED for the new one.
     """
+    client_plans_changing_lock(client_id=client.pk)
     plans = list(coverage_plan_qs_select_for_update().filter(client=client))
     for plan in plans:
         if plan.valid_until is None or plan.valid_until > valid_from:

@@ -1,10 +1,11 @@
-"""Real threads for lock and race tests: run a service in a thread of its own (its own connection)
-and wait until other connections wait for a lock."""
+"""Real threads for lock and race tests: run a service in a thread of its own (its own connection),
+hold a transaction open in one, and wait until other connections wait for a lock."""
 
 import threading
 import time
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def wait_until_waiting_on_a_lock(backends: int, *, unless_done: threading.Thread | None = None) -> None:
@@ -37,3 +38,25 @@ def in_thread(target, errors: list) -> threading.Thread:
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+@contextmanager
+def held_open(work, errors: list):
+    """Run `work` in a transaction in a thread (a colleague at work) and keep that transaction, with
+    its locks, open until the block ends. In a thread, not the test's own connection: inside a
+    transaction, pg_stat_activity (wait_until_waiting_on_a_lock) keeps showing its first reading."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            work()
+            holding.set()
+            release.wait(10)
+
+    thread = in_thread(hold, errors)
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()

@@ -3,7 +3,6 @@
 import random
 import threading
 from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -25,7 +24,7 @@ from inbox.services.ingestion import item_text_update, webhook_delivery_process
 from inbox.services.moderation import item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.outbox import item_reply
 from tests.inbox.ingest_payloads import facebook_comment_change, meta_body
-from tests.threads import in_thread, wait_until_waiting_on_a_lock
+from tests.threads import held_open, in_thread, wait_until_waiting_on_a_lock
 
 ITEMS = 80
 AGENTS = 10
@@ -146,27 +145,6 @@ def test_claim_heartbeat_reply_and_take_over_answer_each_item_exactly_once(
     print(f"races: {len(accepted)} accepted replies, refusals {dict(refusals)}")
 
 
-@contextmanager
-def _held_open(work, errors: list):
-    """Run `work` in a transaction in a thread (a colleague at work) and keep that transaction, with
-    its row locks, open until the block ends."""
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with transaction.atomic():
-            work()
-            holding.set()
-            release.wait(10)
-
-    thread = in_thread(hold, errors)
-    assert holding.wait(10)
-    try:
-        yield
-    finally:
-        release.set()
-        thread.join()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     channel_factory, open_item_factory, agent_for, meta_graph_stub
@@ -178,7 +156,7 @@ def test_two_agents_hiding_one_campaign_from_different_copies_do_not_deadlock(
     anna, ben, colleague = (agent_for(channel.client, with_mfa=False) for _ in range(3))
     errors: list[BaseException] = []
 
-    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"]), errors):
+    with held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[1].pk, add=["kampagne"]), errors):
         anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[2].pk), errors)
         wait_until_waiting_on_a_lock(1)
         ben_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=ben, item_id=copies[3].pk), errors)
@@ -203,7 +181,7 @@ def test_a_copy_deleted_while_the_campaign_hide_waits_stays_deleted(
     anna, ben = agent_for(channel.client, with_mfa=False), agent_for(channel.client, with_mfa=False)
     errors: list[BaseException] = []
 
-    with _held_open(lambda: item_moderate(acting_user=ben, item_id=second.pk, action="delete"), errors):
+    with held_open(lambda: item_moderate(acting_user=ben, item_id=second.pk, action="delete"), errors):
         anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=first.pk), errors)
         wait_until_waiting_on_a_lock(1)
     anna_hides.join()
@@ -229,7 +207,7 @@ def test_linking_an_item_to_a_crisis_does_not_wait_for_a_colleague_working_on_it
     errors: list[BaseException] = []
     linked: list[list[int]] = []
 
-    with _held_open(lambda: item_moderate(acting_user=colleague, item_id=item.pk, action="hide"), errors):
+    with held_open(lambda: item_moderate(acting_user=colleague, item_id=item.pk, action="hide"), errors):
         link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[item], acting_user=lead, now=timezone.now())),
             errors,
@@ -267,7 +245,7 @@ def test_a_delivery_editing_campaign_copies_and_an_agent_hiding_them_do_not_dead
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
 
-    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[0].pk, add=["kampagne"]), errors):
+    with held_open(lambda: item_tags_change(acting_user=colleague, item_id=copies[0].pk, add=["kampagne"]), errors):
         anna_hides = in_thread(lambda: items_hide_near_duplicates(acting_user=anna, item_id=copies[0].pk), errors)
         wait_until_waiting_on_a_lock(1)
         ingest = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
@@ -296,7 +274,7 @@ def test_a_key_account_change_does_not_stall_the_clients_ingestion(channel_facto
     errors: list[BaseException] = []
     ingested = threading.Event()
 
-    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=veras.pk, add=["rueckruf"]), errors):
+    with held_open(lambda: item_tags_change(acting_user=colleague, item_id=veras.pk, add=["rueckruf"]), errors):
         flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=veras.pk, is_key_account=True, notes=""), errors
         )
@@ -332,7 +310,7 @@ def test_a_key_account_change_and_a_delivery_editing_the_authors_item_do_not_dea
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
 
-    with _held_open(lambda: item_tags_change(acting_user=colleague, item_id=first.pk, add=["rueckruf"]), errors):
+    with held_open(lambda: item_tags_change(acting_user=colleague, item_id=first.pk, add=["rueckruf"]), errors):
         flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=first.pk, is_key_account=True), errors
         )
@@ -414,7 +392,7 @@ def test_an_erasure_waiting_for_an_edit_erases_the_edited_text_too(channel_facto
     )
     errors: list[BaseException] = []
 
-    with _held_open(lambda: item_text_update(item=item, normalized=edited), errors):
+    with held_open(lambda: item_text_update(item=item, normalized=edited), errors):
         erasure = in_thread(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 8"), errors)
         wait_until_waiting_on_a_lock(1)
     erasure.join()
@@ -482,7 +460,7 @@ def test_an_item_linked_to_a_crisis_while_its_author_is_erased_is_skipped(crisis
     errors: list[BaseException] = []
     linked: list[list[int]] = []
 
-    with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 22"), errors):
+    with held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 22"), errors):
         link = in_thread(
             lambda: linked.append(crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now())),
             errors,
@@ -502,7 +480,7 @@ def test_a_crisis_linking_an_item_while_its_author_is_erased_no_longer_names_the
     lead, vera, crisis = crisis_naming_vera
     errors: list[BaseException] = []
 
-    with _held_open(
+    with held_open(
         lambda: crisis_items_link(crisis=crisis, items=[vera], acting_user=lead, now=timezone.now()), errors
     ):
         eraser = in_thread(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 23"), errors)
@@ -525,7 +503,7 @@ def test_escalating_an_item_while_its_author_is_erased_opens_no_crisis(channel_f
     vera = ingest(channel, author_id="vera")
     errors: list[BaseException] = []
 
-    with _held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 24"), errors):
+    with held_open(lambda: author_erase(acting_user=lead, item_id=vera.pk, reference="Ticket 24"), errors):
         escalation = in_thread(
             lambda: crisis_create_from_items(
                 acting_user=lead, items=[vera], title="Dr. Vera Einkauf droht", now=timezone.now()
@@ -560,7 +538,7 @@ def test_a_delivery_during_an_erasure_neither_fails_nor_brings_the_erased_text_b
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
 
-    with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9"), errors):
+    with held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 9"), errors):
         ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
         wait_until_waiting_on_a_lock(1)
     ingest_thread.join()
@@ -595,7 +573,7 @@ def test_a_new_comment_stored_while_the_erasure_deletes_its_author_is_stored_und
     delivery = WebhookDelivery.objects.create(channel=channel, source=WebhookDelivery.Source.META, body=body)
     errors: list[BaseException] = []
 
-    with _held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 13"), errors):
+    with held_open(lambda: author_erase(acting_user=lead, item_id=item.pk, reference="Ticket 13"), errors):
         ingest_thread = in_thread(lambda: webhook_delivery_process(delivery_id=delivery.pk), errors)
         wait_until_waiting_on_a_lock(1)  # its commit waits for the author row
     ingest_thread.join()
@@ -619,7 +597,7 @@ def test_a_key_account_change_racing_an_erasure_neither_deadlocks_nor_brings_a_p
     first, second = ingest(channel, author_id="vera"), ingest(channel, author_id="vera")
     errors: list[BaseException] = []
 
-    with _held_open(lambda: author_erase(acting_user=lead, item_id=first.pk, reference="Ticket 14"), errors):
+    with held_open(lambda: author_erase(acting_user=lead, item_id=first.pk, reference="Ticket 14"), errors):
         flag = in_thread(
             lambda: author_profile_update(acting_user=agent, item_id=second.pk, is_key_account=True), errors
         )
