@@ -942,12 +942,13 @@ class ClientReport(Report):
             markers=markers,
         )
 
-    def keyword_chart(self) -> charts.Chart:
+    def keyword_chart(self) -> charts.RankedChart:
         top = self.keywords[:12]
-        return charts.stacked_bars(
+        return charts.ranked_bars(
             title=gettext("Top keywords: items mentioning them"),
             labels=[row["term"] for row in top],
-            series=[(gettext("This period"), "bar", [row["items"] for row in top])],
+            values=[row["items"] for row in top],
+            name=gettext("This period"),
         )
 
     def outcome_chart(self) -> charts.Chart:

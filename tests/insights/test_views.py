@@ -468,6 +468,16 @@ def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin,
     assert title in page
 
 
+def test_the_keyword_chart_draws_each_keyword_on_a_line_of_its_own(client, admin, acme_week):
+    # Side by side under narrow bars, long German words ran together ("weißbieralkoholfreie").
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK).content.decode()
+
+    labels = re.findall(r'<text class="ranked-label"[^>]*>([^<]*)</text>', page)
+    assert labels[:3] == ["paket", "beschädigt", "lieferung"]
+
+
 @pytest.fixture
 def crisis_and_spike(acme_week):
     Crisis.objects.create(
