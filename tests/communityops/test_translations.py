@@ -81,6 +81,19 @@ def test_every_translation_keeps_the_placeholders_of_its_source(path):
     assert mismatched == []
 
 
+# A range of hours or weekdays written with a hyphen: "Mon-Fri 9-17", "20:00-06:00", "25-26 Dec" (not "2026-10").
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+HYPHENATED_RANGE = re.compile(rf"\b\d{{1,2}}(?::\d{{2}})?-\d{{1,2}}\b|\b{_WEEKDAY}-{_WEEKDAY}\b")
+
+
+def test_english_writes_a_range_with_an_en_dash_as_german_does(catalogue):
+    # English read "Mon-Fri 9-17" where German reads "Mo–Fr 9–17".
+    hyphenated = [entry.msgid for entry in _live_entries(catalogue) if HYPHENATED_RANGE.search(entry.msgid)]
+
+    assert hyphenated == []
+    assert HYPHENATED_RANGE.search("Office hours Mon-Fri 9-17") and HYPHENATED_RANGE.search("from 20:00-06:00")
+
+
 @BOTH_CATALOGUES
 def test_plural_rule_is_the_german_one_in_source_and_compiled_catalogue(path):
     assert "nplurals=2; plural=(n != 1);" in polib.pofile(str(path)).metadata["Plural-Forms"]
