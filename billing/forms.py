@@ -31,8 +31,8 @@ WEEKDAY_NAMES = (
 )
 HOUR_CHOICES = [(f"{day}-{hour}", f"{day}-{hour}") for day in range(7) for hour in range(24)]
 PRESET_LABELS = {
-    "office": _("Office hours Mon-Fri 9-17"),
-    "evenings": _("Evenings Mon-Fri 17-22"),
+    "office": _("Office hours Mon–Fri 9–17"),
+    "evenings": _("Evenings Mon–Fri 17–22"),
     "weekends": _("Weekends"),
     "always": _("24/7"),
 }

@@ -24,18 +24,18 @@ assert tuple(minutes for minutes, _label in RESPONSE_TIME_FIELD_CHOICES) == RESP
 
 
 CATEGORY_LABELS = {
-    "weekday_day": _("Weekday, day (06-20)"),
-    "weekday_night": _("Weekday, night (20-06)"),
-    "weekday_deep_night": _("Weekday, 00-04 after a shift from before midnight"),
+    "weekday_day": _("Weekday, day (06–20)"),
+    "weekday_night": _("Weekday, night (20–06)"),
+    "weekday_deep_night": _("Weekday, 00–04 after a shift from before midnight"),
     "sunday_day": _("Sunday, day"),
     "sunday_night": _("Sunday, night"),
-    "sunday_deep_night": _("Sunday, 00-04 after a shift from before midnight"),
+    "sunday_deep_night": _("Sunday, 00–04 after a shift from before midnight"),
     "holiday_day": _("Public holiday / 31 Dec afternoon, day"),
     "holiday_night": _("Public holiday / 31 Dec afternoon, night"),
-    "holiday_deep_night": _("Public holiday, 00-04 after a shift from before midnight"),
-    "special_holiday_day": _("24 Dec afternoon / 25-26 Dec / 1 May, day"),
-    "special_holiday_night": _("24 Dec afternoon / 25-26 Dec / 1 May, night"),
-    "special_holiday_deep_night": _("25-26 Dec / 1 May, 00-04 after a shift from before midnight"),
+    "holiday_deep_night": _("Public holiday, 00–04 after a shift from before midnight"),
+    "special_holiday_day": _("24 Dec afternoon / 25–26 Dec / 1 May, day"),
+    "special_holiday_night": _("24 Dec afternoon / 25–26 Dec / 1 May, night"),
+    "special_holiday_deep_night": _("25–26 Dec / 1 May, 00–04 after a shift from before midnight"),
 }
 
 
@@ -61,8 +61,8 @@ class RateCard(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     base_hourly_rate = _money(_("base rate per agent hour (EUR)"), default=Decimal("42.00"))
-    night_pct = _percent(_("night surcharge 20:00-06:00 (%)"), "25")
-    deep_night_pct = _percent(_("night surcharge 00:00-04:00 after a shift began before midnight (%)"), "40")
+    night_pct = _percent(_("night surcharge 20:00–06:00 (%)"), "25")
+    deep_night_pct = _percent(_("night surcharge 00:00–04:00 after a shift began before midnight (%)"), "40")
     sunday_pct = _percent(_("Sunday surcharge (%)"), "50")
     holiday_pct = _percent(_("public holiday and 31 Dec from 14:00 surcharge (%)"), "125")
     special_holiday_pct = _percent(_("24 Dec from 14:00, 25/26 Dec and 1 May surcharge (%)"), "150")
@@ -182,7 +182,7 @@ class CoveragePlan(models.Model):
     )
     windows = models.JSONField(
         _("weekly windows"),
-        help_text=_("List of [weekday (0 = Monday), start hour, end hour], e.g. [[0, 18, 24]] for Monday 18:00-24:00."),
+        help_text=_("List of [weekday (0 = Monday), start hour, end hour], e.g. [[0, 18, 24]] for Monday 18:00–24:00."),
     )
     federal_state = models.CharField(_("federal state"), max_length=2, choices=FederalState.choices)
     holidays_covered = models.BooleanField(_("public holidays covered"), default=False)

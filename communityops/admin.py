@@ -13,6 +13,11 @@ from .models import Channel, Client, ClientContact, Guideline, Team, User
 from .services import user_invite, user_login_address_sync, user_send_invitation
 from .slugs import slug_from_name
 
+# The admin names the app, not Django, in its header and in the browser's title bar.
+admin.site.site_header = _("CommunityOps administration")
+admin.site.site_title = _("CommunityOps administration")
+admin.site.index_title = _("Data and settings")
+
 
 class SecretFieldsForm(forms.ModelForm):
     """Secret fields are write-only: shown empty, and left unchanged when submitted empty."""

@@ -258,7 +258,7 @@ class EscalationStep(models.Model):
         max_length=10,
         choices=BusinessHours.choices,
         default=BusinessHours.BOTH,
-        help_text=_("Business hours: Monday to Friday 09:00-18:00 in the client's time zone, except public holidays."),
+        help_text=_("Business hours: Monday to Friday 09:00–18:00 in the client's time zone, except public holidays."),
     )
 
     class Meta:

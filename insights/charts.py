@@ -1,4 +1,5 @@
-"""Server-rendered SVG bar charts: geometry here, drawing in templates/insights/_chart.html.
+"""Server-rendered SVG bar charts: geometry here, drawing in templates/insights/_chart.html
+(bars standing on a shared axis) and templates/insights/_ranked_chart.html (a ranked list).
 
 No JavaScript and nothing from a CDN; every bar carries a <title> with its exact value, and
 the table beside each chart holds the same numbers for screen readers and export.
@@ -17,6 +18,10 @@ MAX_X_LABELS = 14
 # About the width of one character of an axis label (11px sans-serif): on a time axis, longer
 # labels ("from Nov 16") are spaced further apart instead of running into each other.
 LABEL_CHARACTER_WIDTH = 6.5
+# A ranked chart is drawn at the page's text size, not scaled with the card: one row per label,
+# its label on a line of its own above its bar. Longer labels end in "…" (the tooltip has them whole).
+RANKED_ROW_HEIGHT = 32
+RANKED_LABEL_MAX_CHARACTERS = 28
 
 
 @dataclass
@@ -53,6 +58,29 @@ class Chart:
     @property
     def is_empty(self) -> bool:
         return self.max_value <= 0
+
+
+@dataclass
+class RankedRow:
+    label: str  # as drawn, shortened to RANKED_LABEL_MAX_CHARACTERS
+    value: str  # the number at the end of the label's line
+    percent: float  # the bar's length, in per cent of the chart's width (the largest value is 100)
+    y: int  # the row's top
+    title: str  # the tooltip: the whole label and the value
+
+
+@dataclass
+class RankedChart:
+    title: str
+    rows: list[RankedRow] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows) * RANKED_ROW_HEIGHT
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
 
 
 def nice_maximum(value: float) -> float:
@@ -136,6 +164,28 @@ def bars(
     *, title: str, labels: list[str], values: list[float | None], name: str, css_class: str = "bar", unit: str = ""
 ) -> Chart:
     return stacked_bars(title=title, labels=labels, series=[(name, css_class, values)], unit=unit)
+
+
+def ranked_bars(*, title: str, labels: list[str], values: list[float], name: str, unit: str = "") -> RankedChart:
+    """Horizontal bars in the order given (largest first), each label on its own line: long words
+    (German compounds like "alkoholfreie") never run into their neighbours, at any width."""
+    chart = RankedChart(title=title)
+    largest = max(values, default=0)
+    if largest <= 0:
+        return chart
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        shown = label if len(label) <= RANKED_LABEL_MAX_CHARACTERS else label[: RANKED_LABEL_MAX_CHARACTERS - 1] + "…"
+        written = f"{format_value(value)}{unit}"
+        chart.rows.append(
+            RankedRow(
+                label=shown,
+                value=written,
+                percent=round(100 * value / largest, 1),
+                y=index * RANKED_ROW_HEIGHT,
+                title=f"{label} · {name}: {written}",
+            )
+        )
+    return chart
 
 
 def format_value(value: float) -> str:

@@ -26,7 +26,7 @@ from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
-from .tables import Column, ReportTable, local_time, minutes, rounded, shown_date
+from .tables import FIGURE_DECIMALS, SCORE_DECIMALS, Column, ReportTable, local_time, minutes, shown_date
 
 DASHBOARD_LIST_LIMIT = 10
 # Whole phrases: a lower-cased interval spliced into one would read "je tag" in German.
@@ -42,14 +42,22 @@ def chart_day(day: date) -> str:
     return date_format(day, pgettext("chart axis: a day, as a Django date format", "M j"))
 
 
+def response_time_columns() -> list[Column]:
+    """The median and the 90th percentile of the first response, in minutes."""
+    in_minutes = {"numeric": True, "minutes": True, "decimals": FIGURE_DECIMALS}
+    return [
+        Column(_("Median response (min)"), page_label=_("Median response"), **in_minutes),
+        Column(_("90th percentile (min)"), page_label=_("90th percentile"), **in_minutes),
+    ]
+
+
 def response_columns() -> list[Column]:
     return [
         Column(_("Items"), numeric=True),
         Column(_("Handled"), numeric=True),
         Column(_("Replies"), numeric=True),
-        Column(_("Median response (min)"), numeric=True, minutes=True, page_label=_("Median response")),
-        Column(_("90th percentile (min)"), numeric=True, minutes=True, page_label=_("90th percentile")),
-        Column(_("Within SLA (%)"), numeric=True),
+        *response_time_columns(),
+        Column(_("Within SLA (%)"), numeric=True, decimals=FIGURE_DECIMALS),
     ]
 
 
@@ -103,9 +111,9 @@ def spike_number_columns() -> list[Column]:
     ("40 in one hour, usually about 5"): the CSV and the API carry them, the page does not."""
     return [
         Column(_("Count in the window"), numeric=True, on_page=False),
-        Column(_("Usual in the window"), numeric=True, on_page=False),
+        Column(_("Usual in the window"), numeric=True, on_page=False, decimals=FIGURE_DECIMALS),
         Column(_("Threshold"), numeric=True, on_page=False),
-        Column(_("z-score"), numeric=True, on_page=False),
+        Column(_("z-score"), numeric=True, on_page=False, decimals=FIGURE_DECIMALS),
     ]
 
 
@@ -115,7 +123,7 @@ def spike_numbers(*, kind: str, observed: int, baseline: float, z_score: float |
     of the unanswered items (counted at one moment, no z-score), so each has its own column."""
     if kind == SpikeAlert.Kind.UNANSWERED:
         return [observed, None, round(baseline), None]
-    return [observed, rounded(baseline, 1), None, rounded(z_score, 1)]
+    return [observed, baseline, None, z_score]
 
 
 class OperationsDashboard(Report):
@@ -494,7 +502,7 @@ def author_columns() -> list[Column]:
         Column(_("Items"), numeric=True),
         Column(_("Positive"), numeric=True),
         Column(_("Negative"), numeric=True),
-        Column(_("Average sentiment"), numeric=True),
+        Column(_("Average sentiment"), numeric=True, decimals=SCORE_DECIMALS),
         Column(_("Latest text")),
     ]
 
@@ -512,7 +520,7 @@ def author_cells(row: dict) -> list:
         row["total"],
         row["positive"],
         row["negative"],
-        rounded(row["average_score"], 2),
+        row["average_score"],
         row["latest_text"],
     ]
 
@@ -671,7 +679,7 @@ class ClientReport(Report):
                 Column(_("Positive"), numeric=True),
                 Column(_("Neutral"), numeric=True),
                 Column(_("Negative"), numeric=True),
-                Column(_("Average sentiment"), numeric=True),
+                Column(_("Average sentiment"), numeric=True, decimals=SCORE_DECIMALS),
             ],
             rows=[
                 [
@@ -680,7 +688,7 @@ class ClientReport(Report):
                     row["positive"],
                     row["neutral"],
                     row["negative"],
-                    rounded(row["average_score"], 2),
+                    row["average_score"],
                 ]
                 for row in self.volume
             ],
@@ -699,7 +707,7 @@ class ClientReport(Report):
                 Column(_("Positive"), numeric=True),
                 Column(_("Neutral"), numeric=True),
                 Column(_("Negative"), numeric=True),
-                Column(_("Negative (%)"), numeric=True),
+                Column(_("Negative (%)"), numeric=True, decimals=FIGURE_DECIMALS),
             ],
             rows=[
                 [
@@ -792,8 +800,8 @@ class ClientReport(Report):
                 Column(_("Channel")),
                 Column(_("Author")),
                 Column(_("Status")),
-                Column(_("Spam score"), numeric=True),
-                Column(_("Fake suspicion"), numeric=True),
+                Column(_("Spam score"), numeric=True, decimals=SCORE_DECIMALS),
+                Column(_("Fake suspicion"), numeric=True, decimals=SCORE_DECIMALS),
                 Column(_("Text")),
             ],
             rows=[
@@ -802,8 +810,8 @@ class ClientReport(Report):
                     row["channel__name"],
                     row["author__handle"],
                     Item.Status(row["status"]).label,
-                    rounded(row["spam_score"], 2),
-                    rounded(row["fake_score"], 2),
+                    row["spam_score"],
+                    row["fake_score"],
                     row["text_start"],
                 ]
                 for row in rows
@@ -853,9 +861,8 @@ class ClientReport(Report):
                 Column(_("Hidden or spam"), numeric=True),
                 Column(_("Closed unanswered"), numeric=True),
                 Column(_("Open"), numeric=True),
-                Column(_("Median response (min)"), numeric=True, minutes=True, page_label=_("Median response")),
-                Column(_("90th percentile (min)"), numeric=True, minutes=True, page_label=_("90th percentile")),
-                Column(_("Within SLA (%)"), numeric=True),
+                *response_time_columns(),
+                Column(_("Within SLA (%)"), numeric=True, decimals=FIGURE_DECIMALS),
             ],
             rows=[
                 [
@@ -942,12 +949,13 @@ class ClientReport(Report):
             markers=markers,
         )
 
-    def keyword_chart(self) -> charts.Chart:
+    def keyword_chart(self) -> charts.RankedChart:
         top = self.keywords[:12]
-        return charts.stacked_bars(
+        return charts.ranked_bars(
             title=gettext("Top keywords: items mentioning them"),
             labels=[row["term"] for row in top],
-            series=[(gettext("This period"), "bar", [row["items"] for row in top])],
+            values=[row["items"] for row in top],
+            name=gettext("This period"),
         )
 
     def outcome_chart(self) -> charts.Chart:

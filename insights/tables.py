@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format, number_format
@@ -9,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from communityops.durations import duration_text
 
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
+# Decimals of each kind of number, the same in every table: scores from -1 to 1 (average sentiment,
+# spam score, fake suspicion) two; percentages, minutes and a spike's usual count and z-score one.
+SCORE_DECIMALS = 2
+FIGURE_DECIMALS = 1
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,9 @@ class Column:
     # False: a number the CSV and the API carry for a spreadsheet, which the page says in words in
     # another column ("40 in one hour, usually about 5").
     on_page: bool = True
+    # Cells are numbers with this many decimals: the page and the CSV write them all ("0.70" beside
+    # "0.21", never "0.7"), the API rounds to them.
+    decimals: int | None = None
 
     @property
     def shown_label(self) -> str:
@@ -30,11 +37,14 @@ class Column:
 
 def page_cell(cell, column: Column):
     """A cell as the page shows it, in the active language: dates as it writes them (German
-    24.11.2026 10:00), durations in hours and minutes, counts grouped (German 1.250.000)."""
+    24.11.2026 10:00), durations in hours and minutes, counts grouped (German 1.250.000), other
+    numbers with their column's decimals (German 0,70)."""
     if cell is None:
         return None
     if column.minutes:
         return duration_text(cell)
+    if column.decimals is not None:
+        return number_format(rounded(cell, column.decimals), decimal_pos=column.decimals, force_grouping=True)
     if isinstance(cell, date):
         return shown_date(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
@@ -49,13 +59,24 @@ def shown_date(value: date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def export_cell(cell):
-    """A cell as the CSV and the API carry it: dates and local times sortable, YYYY-MM-DD HH:MM."""
+def export_cell(cell, column: Column):
+    """A cell as the CSV and the API carry it: dates and local times sortable, YYYY-MM-DD HH:MM,
+    numbers rounded to their column's decimals."""
     if isinstance(cell, datetime):
         return cell.strftime("%Y-%m-%d %H:%M")
     if isinstance(cell, date):
         return cell.isoformat()
+    if column.decimals is not None:
+        return rounded(cell, column.decimals)
     return cell
+
+
+def fixed_point(cell, column: Column):
+    """An exported cell for the CSV: a number with every decimal of its column, as the page shows it
+    (the CSV writer prints a float's shortest form, 0.7, but a Decimal's places, 0.70)."""
+    if column.decimals is None or cell is None:
+        return cell
+    return Decimal(f"{cell:.{column.decimals}f}")
 
 
 @dataclass
@@ -90,7 +111,16 @@ class ReportTable:
 
     @property
     def export_rows(self) -> list[list]:
-        return [[export_cell(cell) for cell in row] for row in self.rows]
+        return [
+            [export_cell(cell, column) for cell, column in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
+
+    @property
+    def csv_rows(self) -> list[list]:
+        return [
+            [fixed_point(cell, column) for cell, column in zip(row, self.columns, strict=True)]
+            for row in self.export_rows
+        ]
 
     empty_text: str = field(default_factory=lambda: str(_("Nothing in this period.")))
 

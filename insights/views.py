@@ -32,7 +32,7 @@ def report_csv_response(*, report: Report, key: str, filename: str) -> HttpRespo
         table = report.table(key)
     except UnknownTable:
         raise Http404 from None
-    return csv_download(filename=filename, header=[column.label for column in table.columns], rows=table.export_rows)
+    return csv_download(filename=filename, header=[column.label for column in table.columns], rows=table.csv_rows)
 
 
 def with_csv_urls(tables: dict, *, url_name: str, args: tuple, query: str) -> dict:

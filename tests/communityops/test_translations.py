@@ -11,11 +11,13 @@ import django_q
 import polib
 import pytest
 import rest_framework
+from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -77,6 +79,19 @@ def test_every_translation_keeps_the_placeholders_of_its_source(path):
                 mismatched.append((entry.msgid, text))
 
     assert mismatched == []
+
+
+# A range of hours or weekdays written with a hyphen: "Mon-Fri 9-17", "20:00-06:00", "25-26 Dec" (not "2026-10").
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+HYPHENATED_RANGE = re.compile(rf"\b\d{{1,2}}(?::\d{{2}})?-\d{{1,2}}\b|\b{_WEEKDAY}-{_WEEKDAY}\b")
+
+
+def test_english_writes_a_range_with_an_en_dash_as_german_does(catalogue):
+    # English read "Mon-Fri 9-17" where German reads "Mo–Fr 9–17".
+    hyphenated = [entry.msgid for entry in _live_entries(catalogue) if HYPHENATED_RANGE.search(entry.msgid)]
+
+    assert hyphenated == []
+    assert HYPHENATED_RANGE.search("Office hours Mon-Fri 9-17") and HYPHENATED_RANGE.search("from 20:00-06:00")
 
 
 @BOTH_CATALOGUES
@@ -360,6 +375,29 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
     assert ">Ausführen<" in items
     assert "Search " not in items  # the search form's heading read "Search Beiträge"
     assert "Beiträge durchsuchen" in items
+
+
+# German words that are English ones as well: a model of that name reads German in the German admin.
+SAME_IN_GERMAN = {"team", "teams"}
+
+
+def test_every_model_of_the_app_has_a_german_name_in_the_admin():
+    # The German sidebar read "Holding Statements": an English name that passed for a translation.
+    # A name left to Django is English too ("holdingstatement", a plural with an "s" appended).
+    not_german = []
+    for app in ("communityops", "inbox", "crises", "billing", "insights"):
+        for model in apps.get_app_config(app).get_models():
+            for attribute in ("verbose_name", "verbose_name_plural"):
+                name = model._meta.original_attrs.get(attribute)
+                with translation.override("en"):
+                    english = str(name)
+                with translation.override("de"):
+                    german = str(name)
+                still_english = german.lower() == english.lower() and english.lower() not in SAME_IN_GERMAN
+                if not isinstance(name, Promise) or still_english:
+                    not_german.append(f"{model._meta.label}.{attribute}: {german}")
+
+    assert not_german == []
 
 
 def test_the_german_admin_names_allauths_authenticators(client, user_factory):

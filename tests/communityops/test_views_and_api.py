@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -154,6 +155,24 @@ def test_the_admin_pages_name_the_apps_icon(client, user_factory):
 
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     assert '<div id="site-name">' in page  # still Django's own admin header
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "index_title"),
+    [
+        ("de", "CommunityOps-Verwaltung", "Daten und Einstellungen"),
+        ("en", "CommunityOps administration", "Data and settings"),
+    ],
+)
+def test_the_admin_is_named_after_the_app_not_django(client, user_factory, language, header, index_title):
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'<div id="site-name"><a href="/admin/">{header}</a></div>' in page
+    assert f"<title>{index_title} | {header}</title>" in page
+    assert f"<h1>{index_title}</h1>" in page
 
 
 def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(rf, client_factory, user_factory):

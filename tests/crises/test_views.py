@@ -361,7 +361,7 @@ def test_a_holding_statement_not_ready_to_send_is_refused_with_a_message(
 
     assert [response.status_code for response in responses] == [200, 200]
     assert all(
-        "Sofort versendet werden kann nur ein aktives, vorab freigegebenes Holding Statement dieses Kunden."
+        "Sofort versendet werden kann nur eine aktive, vorab freigegebene vorläufige Stellungnahme dieses Kunden."
         in response.content.decode()
         for response in responses
     )

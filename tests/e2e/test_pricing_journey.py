@@ -12,7 +12,7 @@ from billing.services import quote_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EVENINGS = "Evenings Mon-Fri 17-22"
+EVENINGS = "Evenings Mon–Fri 17–22"
 WEEKENDS = "Weekends"
 
 
@@ -41,7 +41,7 @@ def test_a_prospect_builds_a_coverage_pattern_saves_the_quote_and_shares_it(brow
     page.get_by_label("Federal state (for public holidays)").select_option(label="Bavaria")
     page.get_by_label("Public holidays covered").check()
     expect(page.get_by_role("cell", name="Sunday, day")).to_be_visible()
-    expect(page.get_by_role("cell", name="Weekday, night (20-06)")).to_be_visible()
+    expect(page.get_by_role("cell", name="Weekday, night (20–06)")).to_be_visible()
     price = amount.inner_text()
     assert price != evenings_only
 
@@ -112,7 +112,7 @@ def test_an_unfinished_email_neither_stops_the_price_nor_is_saved(browser, live_
 
     # The price follows the coverage, the email is no pricing input.
     with page.expect_response("**/pricing/preview/"):
-        page.get_by_role("button", name="Office hours Mon-Fri 9-17").click()
+        page.get_by_role("button", name="Office hours Mon–Fri 9–17").click()
     expect(amount).not_to_have_text(evenings_and_weekends)
     expect(page.locator("#breakdown")).not_to_have_class(re.compile(r"\bstale\b"))
     with_office_hours = amount.inner_text()

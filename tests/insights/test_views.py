@@ -468,6 +468,16 @@ def test_german_volume_chart_names_its_interval_in_a_whole_phrase(client, admin,
     assert title in page
 
 
+def test_the_keyword_chart_draws_each_keyword_on_a_line_of_its_own(client, admin, acme_week):
+    # Side by side under narrow bars, long German words ran together ("weißbieralkoholfreie").
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:client_report", args=[acme_week.client.pk]), WEEK).content.decode()
+
+    labels = re.findall(r'<text class="ranked-label"[^>]*>([^<]*)</text>', page)
+    assert labels[:3] == ["paket", "beschädigt", "lieferung"]
+
+
 @pytest.fixture
 def crisis_and_spike(acme_week):
     Crisis.objects.create(
@@ -628,7 +638,29 @@ def test_an_average_sentiment_that_rounds_to_zero_is_zero_not_minus_zero(
     ]
 
     assert rows[0][0] == "Almost Neutral"
-    assert rows[0][8] == "0.0"
+    assert rows[0][8] == "0.00"
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", ["0.70", "0.21", "0.00"]), ("de", ["0,70", "0,21", "0,00"])])
+def test_a_number_column_writes_the_same_decimals_in_every_row_on_the_page_and_in_the_csv(
+    client, language, shown, admin, acme_week, author_factory, item_factory
+):
+    # The average sentiment read "0,7", "0,21" and "0,0" one under the other.
+    for followers, scores in [(3000, (0.6, 0.8)), (2000, (0.21,)), (1000, (0.5, -0.5))]:
+        author = author_factory(follower_count=followers)
+        for score in scores:
+            item_factory(channel=acme_week.facebook, received_at=berlin(12, 9), author=author, sentiment_score=score)
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    args = [acme_week.client.pk, "authors_reach"]
+
+    rows = page_tables(client.get(reverse("insights:client_report", args=args[:1]), WEEK))
+    exported = csv_rows(client.get(reverse("insights:client_csv", args=args), WEEK))
+    api = client.get(reverse("api_reports_client_table", args=args), WEEK).json()["rows"]
+
+    assert [row[8] for row in rows["authors_reach"][:3]] == shown
+    assert [row[8] for row in exported[1:4]] == shown
+    assert [row[8] for row in api[:3]] == [0.7, 0.21, 0.0]
 
 
 @pytest.mark.parametrize(("language", "shown"), [("de", "1.250.000"), ("en", "1,250,000")])
