@@ -185,6 +185,7 @@ def screens(live_server, demo_agency, magic_link_url):
         "lead": [
             ("crisis board", f"{base}/crises/", ".crisis-board"),
             ("crisis page", f"{base}/crises/{crisis.pk}/", ".timeline"),
+            ("on-call roster", f"{base}/crises/rota/", "table.rota"),
             ("reports", f"{base}/reports/", "#live table"),
             ("client report", f"{base}/reports/clients/{crisis.client_id}/", "main table"),
         ],
