@@ -122,6 +122,18 @@ AXE = Axe()
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 AXE_FAILING_IMPACTS = {"serious", "critical"}
 
+# A live region that htmx replaces on a timer is a new element at every poll, which screen readers
+# read out each time or never: what changes there is announced through #live-announcer (app.js).
+POLLED_LIVE_REGIONS_JS = """() => {
+  const live = "[aria-live], [role=status], [role=alert], [role=log]";
+  return Array.from(document.querySelectorAll("[hx-trigger*='every']")).flatMap((polled) => {
+    const regions = Array.from(polled.querySelectorAll(live));
+    if ((polled.getAttribute("hx-swap") || "").startsWith("outerHTML") && polled.matches(live)) regions.unshift(polled);
+    return regions.map((region) => `${location.pathname}: <${region.tagName.toLowerCase()} id="${region.id}"> ` +
+      `is a live region that the poll of #${polled.id} replaces`);
+  });
+}"""
+
 # Closed <details> hide their controls from the accessibility tree (and from axe).
 OPEN_DETAILS_JS = "() => document.querySelectorAll('details').forEach((details) => { details.open = true; })"
 
@@ -225,7 +237,8 @@ def contexts(browser, browser_login, request):
 
 def test_the_main_screens_pass_axe_and_name_every_control_in_both_languages(contexts, screens):
     """The inbox is checked with an item claimed (the composer open), the crisis and portal pages with
-    a draft awaiting approval, the calculator with a price: the screens as they are used."""
+    a draft awaiting approval, the calculator with a price: the screens as they are used. No live
+    region sits where a poll replaces it."""
     problems = []
     for language in LANGUAGES:
         for who, pages in screens.items():
@@ -234,6 +247,7 @@ def test_the_main_screens_pass_axe_and_name_every_control_in_both_languages(cont
                 open_screen(page, url, ready)
                 page.evaluate(OPEN_DETAILS_JS)
                 problems += unnamed_controls(page) + ungrouped_radios(page) + axe_violations(page)
+                problems += page.evaluate(POLLED_LIVE_REGIONS_JS)
     assert not problems, "\n".join(problems)
 
 
@@ -284,6 +298,7 @@ def test_the_calculator_works_with_the_keyboard_alone(contexts, live_server):
     page.keyboard.press("Space")
     expect(first_cell).to_be_checked()
     expect(amount).not_to_have_text(before)
+    expect(page.locator("#live-announcer")).to_have_text(f"{amount.inner_text()} per month, net")
     page.keyboard.press("Tab")
     expect(page.get_by_label("Monday 01:00–02:00")).to_be_focused()
     page.keyboard.press("Space")
@@ -296,26 +311,101 @@ def test_the_calculator_works_with_the_keyboard_alone(contexts, live_server):
     expect(page.locator('input.cell[data-day="0"]:checked')).to_have_count(24)
 
 
-def test_an_agent_answers_an_item_with_the_keyboard_alone(contexts, live_server, graph_api):
+def test_an_agent_works_the_inbox_with_the_keyboard_alone(
+    contexts, live_server, demo_agency, graph_api, ingest_comments
+):
+    """Shortcut help, j/k through the queue, claim, release, a canned response, the reply: after every
+    swap the focus is on the open item's heading (never lost to <body>) and shows its ring, and
+    screen readers hear what changed: the claim, and items arriving in the queue."""
+    from communityops.models import Channel, Client
+    from inbox.models import CannedResponse
+
+    for client in Client.objects.all():
+        CannedResponse.objects.create(client=client, title="Thanks", body="Hallo {author_name}, danke für den Hinweis!")
     page = contexts("agent").new_page()
     page.goto(f"{live_server.url}/inbox/")
+    heading = page.locator("#workspace h1")
+    announcer = page.locator("#live-announcer")
+    rows = page.locator("[data-queue-row]")
+
+    def expect_focus_on(locator) -> None:
+        expect(locator).to_be_focused()
+        assert page.evaluate(FOCUS_JS, THEMES) == []
+
+    def shortcuts_missing_from_the_help() -> set[str]:
+        offered = page.eval_on_selector_all("[data-shortcut]", "elements => elements.map((e) => e.dataset.shortcut)")
+        return set(offered) - set(page.locator("#shortcut-help kbd").all_text_contents())
+
+    # The help is the second stop after the skip link: it opens with the focus in it, Esc gives it back.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=re.compile("^Claim next"))).to_be_focused()
+    page.keyboard.press("Tab")
+    toggle = page.get_by_role("button", name=re.compile("^Shortcuts"))
+    expect_focus_on(toggle)
+    page.keyboard.press("Enter")
     help_panel = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect_focus_on(help_panel)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(help_panel).to_be_hidden()
+    expect_focus_on(toggle)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     page.keyboard.press("?")
-    expect(help_panel).to_be_visible()
+    expect_focus_on(help_panel)
     page.keyboard.press("?")
     expect(help_panel).to_be_hidden()
 
-    page.keyboard.press("n")
-    expect(page.get_by_text("You hold this item")).to_be_visible()
-    page.keyboard.press("r")
-    expect(page.locator("#reply-text")).to_be_focused()
-    page.keyboard.type("Danke für den Hinweis, wir prüfen das sofort und melden uns hier.")
-    page.keyboard.press("Control+Enter")
+    page.keyboard.press("j")
+    expect(rows.nth(0)).to_have_class(re.compile("selected"))
+    expect_focus_on(heading)
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class(re.compile("selected"))
+    expect_focus_on(heading)
+    page.keyboard.press("k")
+    expect(rows.nth(0)).to_have_class(re.compile("selected"))
+    expect_focus_on(heading)
+    assert shortcuts_missing_from_the_help() == set()
 
-    expect(page.locator("#claim-status")).to_contain_text(re.compile("Answered"))
-    assert [reply["message"] for reply in graph_api.app.replies] == [
-        "Danke für den Hinweis, wir prüfen das sofort und melden uns hier."
-    ]
+    page.keyboard.press("c")
+    expect(page.locator("#claim-status")).to_contain_text("You hold this item")
+    expect_focus_on(heading)
+    expect(announcer).to_have_text("You hold this item")
+    assert shortcuts_missing_from_the_help() == set()
+    page.keyboard.press("u")
+    expect(page.locator("#claim-status")).to_contain_text("Nobody holds this item")
+    expect_focus_on(heading)
+    expect(announcer).to_have_text("Nobody holds this item")
+    page.keyboard.press("c")
+    expect(page.locator("#claim-status")).to_contain_text("You hold this item")
+
+    # The canned responses follow the reply field and its two buttons.
+    page.keyboard.press("r")
+    reply = page.locator("#reply-text")
+    expect(reply).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect_focus_on(page.get_by_role("button", name="Thanks"))
+    page.keyboard.press("Enter")
+    expect(reply).to_be_focused()
+    expect(reply).to_have_value(re.compile(r"^Hallo .+, danke für den Hinweis!$"))
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#claim-status")).to_contain_text("Answered")
+    expect_focus_on(heading)
+    assert len(graph_api.app.replies) == 1 and graph_api.app.replies[0]["message"].startswith("Hallo ")
+
+    # Enter on a row reached with Shift+Tab (the queue comes before the item) opens it and goes to it.
+    page.keyboard.press("Shift+Tab")
+    last_row = rows.last.locator("[data-item-link]")
+    expect(last_row).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(rows.last).to_have_class(re.compile("selected"))
+    expect_focus_on(heading)
+
+    channel = Channel.objects.filter(client__in=Client.objects.all()).order_by("pk").first()
+    ingest_comments(channel, [("Nora Petersen", "Gibt es das Winterbier auch in Flaschen?")], thread="late")
+    expect(announcer).to_have_text("New items have arrived in the queue.", timeout=10_000)
 
 
 def test_the_portal_calculator_and_approval_fit_a_phone_without_sideways_scrolling(contexts, screens):
