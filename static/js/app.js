@@ -1,4 +1,5 @@
-// CommunityOps page behaviour: theme toggle and keyboard shortcuts (no inline scripts: CSP).
+// CommunityOps page behaviour: theme toggle, keyboard shortcuts and their help, announcements for
+// screen readers (no inline scripts: CSP).
 (function () {
   "use strict";
   const root = document.documentElement;
@@ -13,9 +14,30 @@
     localStorage.setItem("theme", root.dataset.theme);
   });
 
+  // The shortcuts' help, on pages that have one: "?" or its button opens it and takes the keyboard
+  // focus into it; "?", Esc or the button closes it and gives the focus back to where it was.
+  let focusBeforeHelp = null;
+  function setHelpOpen(help, open) {
+    const focusInHelp = help.contains(document.activeElement);  // hiding it would move the focus to <body>
+    help.hidden = !open;
+    document.querySelectorAll("[data-help-toggle]").forEach((toggle) => toggle.setAttribute("aria-expanded", String(open)));
+    if (open) {
+      focusBeforeHelp = document.activeElement;
+      help.focus();
+    } else if (focusInHelp && focusBeforeHelp && focusBeforeHelp.isConnected) {
+      focusBeforeHelp.focus();
+    }
+  }
+  document.addEventListener("click", (event) => {
+    const help = document.getElementById("shortcut-help");
+    if (help && event.target.closest("[data-help-toggle]")) setHelpOpen(help, help.hidden);
+  });
+
   // Elements declare their own shortcut: <button data-shortcut="n">. Typing in a field never triggers one.
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const help = document.getElementById("shortcut-help");
+    if (event.key === "Escape" && help && !help.hidden) { setHelpOpen(help, false); return; }
     const target = event.target;
     if (target.matches("input, textarea, select, [contenteditable]")) {
       if (event.key === "Escape") target.blur();
@@ -23,8 +45,7 @@
     }
     const key = event.key;
     if (key === "?") {
-      const help = document.getElementById("shortcut-help");
-      if (help) { help.hidden = !help.hidden; event.preventDefault(); }
+      if (help) { setHelpOpen(help, help.hidden); event.preventDefault(); }
       return;
     }
     const element = document.querySelector(`[data-shortcut="${CSS.escape(key)}"]`);
@@ -32,4 +53,31 @@
     event.preventDefault();
     if (element.matches("textarea, input")) element.focus(); else element.click();
   });
+
+  // Screen readers hear changes through one live region that stays (#live-announcer): a live region
+  // that htmx replaces whole is a new element every time, which they read out on each poll or never.
+  // Other scripts announce with a "communityops:announce" event; the same text twice is read twice.
+  function announce(text) {
+    const region = document.getElementById("live-announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 100);
+  }
+  document.addEventListener("communityops:announce", (event) => announce(event.detail));
+
+  // An element with data-announce="key" is read out when a swap brings it with other words under the
+  // same key than before ("You hold this item" becoming "Claimed by Ben"); a new key is only noted.
+  const announced = new Map();
+  function noteAnnounced(container, speak) {
+    const elements = Array.from(container.querySelectorAll("[data-announce]"));
+    if (container.matches("[data-announce]")) elements.unshift(container);
+    elements.forEach((element) => {
+      const text = element.textContent.replace(/\s+/g, " ").trim();
+      const key = element.dataset.announce;
+      if (speak && announced.has(key) && announced.get(key) !== text) announce(text);
+      announced.set(key, text);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => noteAnnounced(document.body, false));
+  document.addEventListener("htmx:afterSwap", (event) => noteAnnounced(event.target, true));
 })();

@@ -53,8 +53,6 @@
       if (form) { event.preventDefault(); form.requestSubmit(); }
       return;
     }
-    const help = document.getElementById("shortcut-help");
-    if (event.key === "Escape" && help && !help.hidden) { help.hidden = true; return; }
     if (event.ctrlKey || event.metaKey || event.altKey || target.matches("input, textarea, select")) return;
     if (event.key === "j") { event.preventDefault(); moveSelection(1); }
     if (event.key === "k") { event.preventDefault(); moveSelection(-1); }
@@ -92,10 +90,6 @@
     const closer = event.target.closest("[data-confirm-if-draft]");
     const reply = document.getElementById("reply-text");
     if (closer && reply && reply.value.trim() && !window.confirm(closer.dataset.confirmIfDraft)) event.preventDefault();
-    if (event.target.closest("[data-help-toggle]")) {
-      const help = document.getElementById("shortcut-help");
-      if (help) help.hidden = !help.hidden;
-    }
   });
 
   // Keep the reply draft across live reloads of the workspace.
@@ -198,7 +192,41 @@
     }
     // The open item stays marked (j/k go on from it) after the workspace or the queue changed.
     if (event.target.id === "workspace" || event.target.id === "queue-list") markOpenItem();
+    const requester = event.detail.requestConfig && event.detail.requestConfig.elt;  // detail.elt is the swapped element
+    if (!requester) return;
+    if (event.target.id === "workspace") focusAfterWorkspaceSwap(requester);
+    if (event.target.matches("[data-queue-row]") && requester.closest(".load-more-row") && focusLost()) {
+      event.target.querySelector("[data-item-link]").focus();  // the first row "Load more" brought
+    }
+    if (requester.id === "queue-list") announceArrivals();
   });
+
+  // An item opened from the queue (j/k, Enter, a click) puts the keyboard focus on its heading, so
+  // that Tab goes on in the item, not down the rest of the queue, and a screen reader says which
+  // item is open. So does an action whose button the swap took away: the focus would fall back to
+  // <body>, and the next Tab start at the top of the page. A field htmx kept (same id) keeps it.
+  function focusLost() {
+    return !document.activeElement || document.activeElement === document.body;
+  }
+  function focusAfterWorkspaceSwap(requester) {
+    const heading = document.querySelector("#workspace [data-swap-focus]");
+    if (heading && (requester.matches("[data-item-link]") || focusLost())) heading.focus();
+  }
+
+  // The queue is not a live region (it would be read out whole every 5 s): when its live refresh
+  // brings items it did not show before, screen readers are told so once.
+  let shownBeforeRefresh = null;
+  function shownItemIds() { return new Set(queueRows().map((row) => row.querySelector("[data-item-link]").id)); }
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.requestConfig && event.detail.requestConfig.elt.id === "queue-list") shownBeforeRefresh = shownItemIds();
+  });
+  function announceArrivals() {
+    const before = shownBeforeRefresh;
+    shownBeforeRefresh = null;
+    if (!before || Array.from(shownItemIds()).every((id) => before.has(id))) return;
+    const message = document.getElementById("queue-list").dataset.arrivalsMessage;
+    document.dispatchEvent(new CustomEvent("communityops:announce", { detail: message }));
+  }
 
   function markOpenItem() {
     const pane = document.querySelector("[data-item-id]");

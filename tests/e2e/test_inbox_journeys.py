@@ -105,7 +105,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
 def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refresh(
     browser, live_server, browser_login, night_shift, ingest_comments
 ):
-    ingest_comments(night_shift["channel"], [(f"Fan {number}", f"Frage Nummer {number}") for number in range(30)])
+    ingest_comments(night_shift["channel"], [(f"Fan {number}", f"Frage Nummer {number}") for number in range(60)])
     context = browser.new_context()
     browser_login(context, night_shift["agent_a"])
     page = context.new_page()
@@ -116,6 +116,10 @@ def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refre
     rows.last.locator("[data-item-link]").click()
     expect(rows.last).to_have_class(re.compile("selected"))
     page.keyboard.press("j")  # past the last row: the next page comes
+    expect(rows).to_have_count(50)
+    page.locator(".load-more-row button").focus()
+    page.keyboard.press("Enter")  # the focus goes on to the first row it brought, not back to <body>
+    expect(rows.nth(50).locator("[data-item-link]")).to_be_focused()
     expect(page.locator(".load-more-row")).to_have_count(0)
     loaded = rows.count()
     assert loaded > 25
