@@ -70,7 +70,15 @@ class CrisisOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
     escalation_started_at = serializers.DateTimeField(allow_null=True)
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the agency acknowledged the escalation: no further step fires."
+    )
+    client_seen_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When a contact of the client said they have seen the escalation: the client's contacts are "
+        "not alerted again, the agency's steps go on until acknowledged.",
+    )
+    client_seen_by = serializers.CharField(help_text="That contact's name; empty while nobody has.")
 
 
 class LinkedItemOutputSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext, pgettext
 
-from .models import Approval, Crisis, CrisisEvent, SpikeAlert, notification_channel_in_a_sentence
+from .models import Approval, ClientSeenVia, Crisis, CrisisEvent, SpikeAlert, notification_channel_in_a_sentence
 
 
 def event_summary(event: CrisisEvent) -> str:
@@ -48,13 +48,29 @@ def event_summary(event: CrisisEvent) -> str:
                 "alert": said,
             }
         return said
-    if event.kind == kind.STEP_FIRED:
+    if event.kind in (kind.STEP_FIRED, kind.STEP_SKIPPED):
         due_at = parse_datetime(data.get("due_at", ""))
-        return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
+        values = {
             "position": data.get("position", ""),
             "channel": notification_channel_in_a_sentence(data.get("channel", "")),
             "recipients": ", ".join(data.get("recipients", [])),
             "due": date_format(timezone.localtime(due_at), "H:i:s") if due_at else "—",
+            "name": data.get("client_seen_by", ""),
+        }
+        if event.kind == kind.STEP_SKIPPED:
+            return (
+                gettext(
+                    "step %(position)s, due %(due)s: it alerts only the client's contacts, and the client has seen the crisis"
+                )
+                % values
+            )
+        said = gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % values
+        if data.get("client_seen_by"):
+            return said + gettext("; not to the client's contacts: %(name)s (client) has seen the crisis") % values
+        return said
+    if event.kind == kind.CLIENT_SEEN:
+        return gettext("%(via)s: the client's contacts are not alerted again, the agency's steps go on") % {
+            "via": dict(ClientSeenVia.choices).get(data.get("via"), data.get("via", ""))
         }
     if event.kind == kind.NOTIFICATION_SENT:
         return gettext("to %(recipient)s") % data

@@ -285,6 +285,21 @@ def portal_drafts_awaiting(*, contact: ClientContact) -> QuerySet[ResponseDraft]
     )
 
 
+def notification_recipient_is_contact(recipient_key: str) -> bool:
+    """Whether a notification's recipient key ("contact:<id>", "user:<id>", "chat") names a client's
+    contact; the others are the agency's (its staff, a step's chat channel)."""
+    return recipient_key.partition(":")[0] == "contact"
+
+
+def notification_recipient_contact(*, crisis: Crisis, recipient_key: str) -> ClientContact | None:
+    """The contact of the crisis's client a recipient key names; None for the agency's recipients and
+    for a contact of another client."""
+    contact_id = recipient_key.partition(":")[2]
+    if not notification_recipient_is_contact(recipient_key) or not contact_id.isdigit():
+        return None
+    return ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).first()
+
+
 def notification_recipient_label(*, crisis: Crisis, recipient_key: str) -> str:
     """The person an acknowledgement link was sent to, by name (the key is internal, e.g. "user:1")."""
     notification = Notification.objects.filter(crisis=crisis, recipient_key=recipient_key).first()

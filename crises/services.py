@@ -40,6 +40,7 @@ from .lock_objects import (
 from .models import (
     Approval,
     ApprovalLink,
+    ClientSeenVia,
     Crisis,
     CrisisEvent,
     CrisisItem,
@@ -56,6 +57,9 @@ from .selectors import (
     approval_settings_for,
     draft_approvers,
     draft_latest_approved,
+    notification_recipient_contact,
+    notification_recipient_is_contact,
+    notification_recipient_label,
     on_call_lead_now,
 )
 
@@ -342,14 +346,14 @@ def crisis_post_mortem_write(*, crisis: Crisis, acting_user: User, text: str, no
 
 @transaction.atomic
 def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | None, now: datetime) -> bool:
-    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged.
+    """The agency answered the escalation: no further steps fire. Returns False if already acknowledged.
 
-    Who may: of the agency, a shift lead or an admin (the answer to being alerted; an agent
-    acknowledging would stop the alerts to the client's contacts); a recipient through the signed
-    link of their alert (acting_user None); a client contact, in the portal or by deciding on a
-    response. An agent gets PermissionDenied.
+    Who may: a shift lead or an admin (the answer to being alerted; an agent acknowledging would stop
+    the alerts to the client's contacts), or an agency recipient through the signed link of their
+    alert (acting_user None, crisis_acknowledge_by_link). Anyone else gets PermissionDenied: a client's
+    contact only says they have seen it (crisis_client_seen), which must not leave the agency unalerted.
     """
-    if acting_user is not None and acting_user.is_agency_staff and not acting_user.is_shift_lead_or_admin:
+    if acting_user is not None and not acting_user.is_shift_lead_or_admin:
         raise PermissionDenied("Only a shift lead or an admin acknowledges an escalation.")
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.acknowledged_at is not None:
@@ -361,6 +365,54 @@ def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | Non
         crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED, at=now, actor=acting_user, actor_label=by_label
     )
     return True
+
+
+@transaction.atomic
+def crisis_client_seen(*, crisis: Crisis, contact: ClientContact, via: str, now: datetime) -> bool:
+    """A contact of the crisis's client has seen the running escalation (the portal's button, the link
+    in their alert, a decision on a response): recorded with who and when (CLIENT_SEEN), and the
+    escalation alerts none of the client's contacts any more. It goes on for the agency: later steps
+    still alert their agency roles (crises.escalation) until the agency acknowledges (crisis_acknowledge),
+    so the client never believes a crisis handled that nobody at the agency has taken on.
+
+    Under the crisis lock, as step firing: a step firing at the same moment either ran first (its
+    alerts to contacts are then not sent, notification_send) or sees this. Returns False when nothing
+    changed (not escalating, acknowledged already, or a colleague of the contact was first).
+    """
+    if contact.client_id != crisis.client_id:
+        raise PermissionDenied("Only a contact of the crisis's client has seen it for the client.")
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if not crisis.escalation_running or crisis.client_seen_at is not None:
+        return False
+    crisis.client_seen_at = now
+    crisis.client_seen_by = contact.name
+    crisis.save(update_fields=["client_seen_at", "client_seen_by"])
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.CLIENT_SEEN,
+        at=now,
+        actor=contact.user,
+        actor_label=contact.name,
+        data={"via": via},
+    )
+    return True
+
+
+def crisis_acknowledge_by_link(*, crisis: Crisis, recipient_key: str, now: datetime) -> bool:
+    """ "Seen – I'm on it" through the signed link of an alert (crises.escalation.acknowledge_link_check
+    has checked it). A client contact's link says the client has seen it (crisis_client_seen); an
+    agency recipient's (a staff member, the step's chat channel) acknowledges (crisis_acknowledge)."""
+    contact = notification_recipient_contact(crisis=crisis, recipient_key=recipient_key)
+    if contact is not None:
+        return crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.ALERT_LINK, now=now)
+    if notification_recipient_is_contact(recipient_key):  # of another client: refused by the link check too
+        raise PermissionDenied("The contact is not one of the crisis's client.")
+    return crisis_acknowledge(
+        crisis=crisis,
+        by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
+        acting_user=None,
+        now=now,
+    )
 
 
 # --- Response drafts and approval -------------------------------------------------------------
@@ -557,8 +609,9 @@ def approval_decide(
 
     A rejection sends the crisis back to drafting. An approval approves the draft when one
     suffices, when every named approver has approved, or when it comes from the fallback
-    approver (asked after the deadline, their word alone counts). A decision also answers the
-    escalation: the client is on it, so no further step fires. After commit the owner and the
+    approver (asked after the deadline, their word alone counts). A decision also says the client
+    has seen a running escalation (crisis_client_seen): their contacts are not alerted again, the
+    agency's steps go on. After commit the owner and the
     lead on call hear of every decision (approval_decision_notify): at 3 a.m. nobody should find
     an approved response by chance.
     """
@@ -578,8 +631,7 @@ def approval_decide(
         draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
     )
     ApprovalLink.objects.filter(draft=draft, contact=contact, used_at__isnull=True).update(used_at=now)
-    if crisis.escalation_running:
-        crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=contact.user, now=now)
+    crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.DECISION, now=now)
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.APPROVAL_DECIDED,

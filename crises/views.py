@@ -40,7 +40,7 @@ from .forms import (
     RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, Crisis, OnCallShift
+from .models import Approval, ClientSeenVia, Crisis, OnCallShift
 from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
@@ -57,7 +57,7 @@ from .selectors import (
     draft_current,
     draft_latest_approved,
     holding_statements_ready,
-    notification_recipient_label,
+    notification_recipient_contact,
     on_call_lead_now,
     on_call_rota,
     on_call_shift_now,
@@ -498,7 +498,8 @@ def alert_acknowledge(request, alert_id: int):
 
 def acknowledge(request, token: str):
     """The escalation email's link. GET shows a confirm button (mail scanners open links; they
-    must not stop an escalation), POST acknowledges."""
+    must not stop an escalation), POST acknowledges: for the agency, or, on a client contact's
+    link, says the client has seen it (services.crisis_acknowledge_by_link)."""
     try:
         crisis, recipient_key = acknowledge_link_check(token)
     except signing.SignatureExpired:
@@ -507,15 +508,11 @@ def acknowledge(request, token: str):
         return render(request, "crises/refused.html", {"reason": _("This link is not valid.")}, status=400)
     done = False
     if request.method == "POST":
-        services.crisis_acknowledge(
-            crisis=crisis,
-            by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
-            acting_user=None,
-            now=timezone.now(),
-        )
+        services.crisis_acknowledge_by_link(crisis=crisis, recipient_key=recipient_key, now=timezone.now())
         done = True
     crisis.refresh_from_db()
-    return render(request, "crises/acknowledge.html", {"crisis": crisis, "done": done})
+    contact = notification_recipient_contact(crisis=crisis, recipient_key=recipient_key)
+    return render(request, "crises/acknowledge.html", {"crisis": crisis, "contact": contact, "done": done})
 
 
 def magic_link(request, draft_id: int, token: str):
@@ -628,6 +625,6 @@ def portal_decide(request, contact, crisis_id: int):
 @require_POST
 def portal_acknowledge(request, contact, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    services.crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=request.user, now=timezone.now())
+    services.crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.PORTAL, now=timezone.now())
     messages.success(request, _("Thank you, the agency knows you have seen it."))
     return redirect("crises:portal_detail", crisis_id=crisis.pk)
