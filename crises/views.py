@@ -187,8 +187,8 @@ def crisis_detail(request, crisis_id: int):
         "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
         "nav": "crises",
     }
-    if request.htmx:
-        return render(request, "crises/detail.html#timeline", context)
+    if request.htmx:  # the page's poll: the timeline, and the header and actions out of band
+        return render(request, "crises/detail.html#live", {**context, "oob": True})
     return render(request, "crises/detail.html", context)
 
 
