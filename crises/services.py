@@ -9,6 +9,7 @@ service takes `now`, so tests control the clock.
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from communityops.models import Client, ClientContact, User
 from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
+from .event_summaries import unanswerable_in_words
 from .lock_objects import (
     approval_link_qs_select_for_update,
     approval_link_qs_skip_locked,
@@ -53,8 +55,10 @@ from .models import (
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
 from .selectors import (
+    Unanswerable,
     agency_alert_recipients,
     approval_settings_for,
+    crisis_links_reply_outlook,
     draft_approvers,
     draft_latest_approved,
     notification_recipient_contact,
@@ -731,6 +735,22 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 # --- Publishing -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What a publish did: the ids of the items answered now, and the linked items it could not answer, by why."""
+
+    answered: list[int]
+    not_sent: Unanswerable
+
+    def event_data(self) -> dict:
+        """The PUBLISHED / HOLDING_PUBLISHED event's record of it (crises.event_summaries reads it)."""
+        data: dict = {"item_ids": self.answered}
+        if self.not_sent.total:
+            data["not_sent"] = self.not_sent.counts
+            data["channels_cannot_reply"] = self.not_sent.channels_cannot_reply
+        return data
+
+
 def _links_answer(
     *,
     crisis: Crisis,
@@ -741,12 +761,13 @@ def _links_answer(
     now: datetime,
     reason: str,
     record: dict,
-) -> list[int]:
+) -> PublishOutcome:
     """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
-    record on each link what answered it (`record`'s fields, and the action); returns the items' ids.
+    record on each link what answered it (`record`'s fields, and the action). Returns the items
+    answered, and why the others were not (read under the item locks the outbox took).
 
     Raises NothingToSend when no item gets an answer (a crisis linking none, `none_left` when every
-    link already has one, or the outbox refused them all), so nobody reads "sent to 0 items"."""
+    link already has one, or the outbox refused them all, saying why), so nobody reads "sent to 0 items"."""
     from inbox.services.outbox import outbound_replies_enqueue
 
     if not links:
@@ -755,20 +776,17 @@ def _links_answer(
     actions = outbound_replies_enqueue(
         replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
     )
-    answered = [link for link in links if link.item_id in actions]  # hidden or spam meanwhile: not answered
+    answered = [link for link in links if link.item_id in actions]
+    refused = [link.pk for link in links if link.item_id not in actions]  # why: inbox.selectors.reply_refusal
+    not_sent = crisis_links_reply_outlook(links=CrisisItem.objects.filter(pk__in=refused)).unanswerable
     if not answered:
-        raise NothingToSend(
-            _(
-                "Nothing was sent: the linked items left to answer are hidden, spam, their authors' data erased,"
-                " or on channels that cannot reply (answer them on the platform)."
-            )
-        )
+        raise NothingToSend(_("Nothing was sent: %(reasons)s.") % {"reasons": unanswerable_in_words(not_sent)})
     for link in answered:
         for name, value in record.items():
             setattr(link, name, value)
         link.answered_action = actions[link.item_id]
     CrisisItem.objects.bulk_update(answered, [*record, "answered_action"], batch_size=1000)
-    return [link.item_id for link in answered]
+    return PublishOutcome(answered=[link.item_id for link in answered], not_sent=not_sent)
 
 
 def _nothing_linked_message(crisis: Crisis) -> str:
@@ -785,13 +803,15 @@ def _reply_targets(*, crisis: Crisis):
 
 
 @transaction.atomic
-def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[int]:
+def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> PublishOutcome:
     """Send the latest approved response to every linked item that has not received it.
 
     Through the inbox outbox: one OutboundAction per item, each with its own idempotency key (an
     identical reply already queued or sent is reused, not sent twice); the outbox marks each item answered.
-    Called again after items were linked later, it answers just those with the same text.
-    Returns the ids of the items answered now; NothingToSend (nothing changes) when no item gets it.
+    Called again after items were linked later, it answers just those with the same text (and tries
+    again those it could not answer before: an item hidden then may be visible again).
+    Returns the items answered now and why the others were not; NothingToSend (nothing changes) when
+    no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
@@ -801,7 +821,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         _move(crisis=crisis, to_status=S.PUBLISHED, at=now, actor=acting_user)
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
         raise CrisisError(_("Only an approved response can be published."))
-    answered = _links_answer(
+    outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
         none_left=_("Nothing was sent: every linked item has already received this response."),
@@ -816,27 +836,27 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         kind=CrisisEvent.Kind.PUBLISHED,
         at=now,
         actor=acting_user,
-        data={"version": draft.version, "item_ids": answered},
+        data={"version": draft.version, **outcome.event_data()},
     )
-    return answered
+    return outcome
 
 
 @transaction.atomic
 def holding_statement_publish(
     *, crisis: Crisis, statement: HoldingStatement, acting_user: User, now: datetime
-) -> list[int]:
+) -> PublishOutcome:
     """Send a pre-approved holding statement at once, without the approval round.
 
     Goes to linked items that have neither a holding statement nor the final response yet;
-    the crisis status does not change (the real response still needs approval). NothingToSend
-    when no item gets it.
+    the crisis status does not change (the real response still needs approval). Returns the items
+    answered now and why the others were not; NothingToSend when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
         raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
-    answered = _links_answer(
+    outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
         none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
@@ -851,9 +871,9 @@ def holding_statement_publish(
         kind=CrisisEvent.Kind.HOLDING_PUBLISHED,
         at=now,
         actor=acting_user,
-        data={"statement": statement.title, "item_ids": answered},
+        data={"statement": statement.title, **outcome.event_data()},
     )
-    return answered
+    return outcome
 
 
 @transaction.atomic

@@ -503,12 +503,15 @@ def test_an_erased_item_opens_no_crisis(lead_client, item_factory):
 
 
 def test_the_pages_poll_brings_a_clients_decision_to_the_header_and_the_actions_but_not_to_the_forms(
-    lead_client, on_call, client_factory, contact_factory, django_capture_on_commit_callbacks
+    lead_client, on_call, client_factory, contact_factory, item_factory, django_capture_on_commit_callbacks
 ):
     """The lead has the crisis open while the client approves in the portal: the page's next poll
     (every 10 s) swaps in the new status, the approved version and its Publish button by id, and
     leaves the forms alone (a draft being typed keeps its text and focus)."""
     crisis = crisis_create(acting_user=on_call, client=client_factory(), title="Recall", now=timezone.now())
+    crisis_items_link(
+        crisis=crisis, items=[item_factory(client=crisis.client)], acting_user=on_call, now=timezone.now()
+    )
     contact = contact_factory(crisis.client)
     draft = response_draft_create(crisis=crisis, acting_user=on_call, text="Wir prüfen das.", now=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
@@ -526,7 +529,7 @@ def test_the_pages_poll_brings_a_clients_decision_to_the_header_and_the_actions_
     assert live == ["crisis-meta", "crisis-escalation", "crisis-publish", "crisis-drafts"]
     assert '<span class="badge status-approved">Approved</span>' in poll  # the header
     assert '<h3>v1 <span class="badge">Approved</span>' in poll  # the version
-    assert "Publish approved v1 to all unanswered items" in poll
+    assert "Publish approved v1 to 1 item</button>" in poll
     assert "Approval decision" in poll  # the timeline, swapped as before
     assert 'name="text"' not in poll and 'name="to_status"' not in poll and 'name="item_ids"' not in poll
     assert "The crisis is now" not in poll  # nothing to reload for

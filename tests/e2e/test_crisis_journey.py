@@ -128,6 +128,8 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
     expect(lead.get_by_text("Response sent to 3 items.")).to_be_visible()
+    expect(lead.get_by_text(re.compile(r"Approved v1 went out to 3 items, last on "))).to_be_visible()
+    expect(lead.get_by_role("button", name=re.compile("approved v1"))).to_have_count(0)  # nothing left to send
     linked_rows = lead.get_by_role("row").filter(has=lead.get_by_role("cell", name="Answered", exact=True))
     expect(linked_rows).to_have_count(3)
 
