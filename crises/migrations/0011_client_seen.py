@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crises", "0009_notification_round_database_default"),
+        ("crises", "0010_en_dash_ranges"),
     ]
 
     operations = [
