@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from communityops.keyset import InvalidCursor
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser, IsShiftLeadOrAdmin
 from communityops.selectors import client_get_for_user, portal_contact_for_user
-from inbox.selectors import item_queryset_for_user
+from inbox.selectors import ReplyRefusal, item_queryset_for_user
 
 from . import services
 from .models import Approval, Crisis, Severity
@@ -70,7 +70,15 @@ class CrisisOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
     escalation_started_at = serializers.DateTimeField(allow_null=True)
-    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the agency acknowledged the escalation: no further step fires."
+    )
+    client_seen_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When a contact of the client said they have seen the escalation: the client's contacts are "
+        "not alerted again, the agency's steps go on until acknowledged.",
+    )
+    client_seen_by = serializers.CharField(help_text="That contact's name; empty while nobody has.")
 
 
 class LinkedItemOutputSerializer(serializers.Serializer):
@@ -428,9 +436,24 @@ class CrisisPublishApi(APIView):
             ref_name = "CrisisPublishOutput"
 
         answered_item_ids = serializers.ListField(child=serializers.IntegerField())
+        not_sent = serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="The linked items left unanswered, counted by why: "
+            + ", ".join(f"`{reason}`" for reason in ReplyRefusal)
+            + " (a channel that cannot reply: answer them on the platform). Empty when every item got it.",
+        )
+        channels_cannot_reply = serializers.ListField(
+            child=serializers.CharField(), help_text="The names of the channels among them that cannot reply."
+        )
 
     @extend_schema(request=None, responses=OutputSerializer, operation_id="crises_publish")
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-        answered = _run(services.crisis_publish, crisis=crisis, acting_user=request.user, now=timezone.now())
-        return Response({"answered_item_ids": answered})
+        outcome = _run(services.crisis_publish, crisis=crisis, acting_user=request.user, now=timezone.now())
+        return Response(
+            {
+                "answered_item_ids": outcome.answered,
+                "not_sent": outcome.not_sent.counts,
+                "channels_cannot_reply": outcome.not_sent.channels_cannot_reply,
+            }
+        )

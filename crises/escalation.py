@@ -52,7 +52,7 @@ from .models import (
 from .notifications import DeliveryError, absolute_url, recipient_language
 from .notifications.email import email_send
 from .notifications.webhook import chat_post, webhook_post_json
-from .selectors import agency_alert_recipients
+from .selectors import agency_alert_recipients, notification_recipient_contact, notification_recipient_is_contact
 from .services import crisis_event_record
 
 BUSINESS_DAY_START = time(9)
@@ -116,6 +116,7 @@ class UpcomingStep:
     step: EscalationStep
     due_at: datetime
     addressed: list[str]  # the step's client contacts and agency roles, as a shift lead reads them
+    skipped: bool = False  # only the client's contacts, and the client has seen the crisis
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,10 @@ class UpcomingFallback:
 
 
 def _steps_fired(crisis: Crisis) -> list[tuple[datetime, dict]]:
-    """The crisis's STEP_FIRED events, a ladder's steps and the fallback's rounds: (when, data),
-    oldest first."""
+    """The crisis's STEP_FIRED events, a ladder's steps and the fallback's rounds, and its STEP_SKIPPED
+    ones (a step whose turn came and went): (when, data), oldest first."""
     return list(
-        crisis.events.filter(kind=CrisisEvent.Kind.STEP_FIRED)
+        crisis.events.filter(kind__in=[CrisisEvent.Kind.STEP_FIRED, CrisisEvent.Kind.STEP_SKIPPED])
         .order_by("created_at", "pk")
         .values_list("created_at", "data")
     )
@@ -163,11 +164,12 @@ def escalation_upcoming(*, crisis: Crisis, now: datetime) -> list[UpcomingStep]:
             step=step,
             due_at=due_at,
             addressed=[
-                *(contact.name for contact in step_contacts(step=step, crisis=crisis)),
+                *(contact.name for contact in step_contacts_alerted(step=step, crisis=crisis)),
                 *(AgencyRole(role).label for role in step.agency_roles),
             ],
+            skipped=step_skipped_as_client_has_seen(step=step, crisis=crisis, first=index == 0),
         )
-        for step, due_at in schedule
+        for index, (step, due_at) in enumerate(schedule)
         if due_at > now
     ]
 
@@ -207,8 +209,26 @@ def escalation_policy_gap(*, crisis: Crisis, at: datetime) -> str:
 
 def step_contacts(*, step: EscalationStep, crisis: Crisis) -> list[ClientContact]:
     """The step's contacts of the crisis's client: another client's contact named by mistake is
-    never alerted (nor shown as addressed), so their acknowledgement cannot stop this escalation."""
+    never alerted (nor shown as addressed), nor can they say they have seen this crisis."""
     return [contact for contact in step.contacts.all() if contact.client_id == crisis.client_id]
+
+
+def step_contacts_alerted(*, step: EscalationStep, crisis: Crisis) -> list[ClientContact]:
+    """The step's contacts the escalation still alerts: none once a contact of the client has seen the
+    crisis (crises.services.crisis_client_seen); the step's agency roles are alerted all the same."""
+    return step_contacts(step=step, crisis=crisis) if crisis.client_seen_at is None else []
+
+
+def step_skipped_as_client_has_seen(*, step: EscalationStep, crisis: Crisis, first: bool) -> bool:
+    """Whether the step's turn passes without an alert: it alerts only the client's contacts (no agency
+    role, no chat channel, not the first step, which alerts the shift lead on call too), and the client
+    has seen the crisis."""
+    return (
+        crisis.client_seen_at is not None
+        and not first
+        and not step.agency_roles
+        and step.channel != NotificationChannel.CHAT_WEBHOOK
+    )
 
 
 @dataclass(frozen=True)
@@ -225,7 +245,8 @@ def _user_recipient(user: User) -> Recipient:
 
 def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, first: bool) -> list[Recipient]:
     """Who this step alerts. The first step always includes the shift lead on call now (with
-    nobody on call: every shift lead and admin, as for the on-call lead's role).
+    nobody on call: every shift lead and admin, as for the on-call lead's role); the client's
+    contacts only until one of them has seen the crisis (step_contacts_alerted).
 
     A chat webhook is a single recipient (the channel); SMS webhooks need a contact's phone
     number, staff are addressed by email there (the gateway maps them).
@@ -243,7 +264,7 @@ def step_recipients(*, step: EscalationStep, crisis: Crisis, now: datetime, firs
     recipients: dict[str, Recipient] = {}
     for user in users:
         recipients.setdefault(f"user:{user.pk}", _user_recipient(user))
-    for contact in step_contacts(step=step, crisis=crisis):
+    for contact in step_contacts_alerted(step=step, crisis=crisis):
         address = contact.phone if step.channel == NotificationChannel.OUTGOING_WEBHOOK else contact.email
         if address:
             recipients.setdefault(
@@ -336,13 +357,22 @@ def _crisis_escalate_one(*, crisis_id: int, now: datetime, enqueue_sends: bool =
             break
         if step.pk in fired_step_ids or Notification.objects.filter(crisis=crisis, step=step).exists():
             continue
+        data = {"step_id": step.pk, "position": step.position, "due_at": due_at.isoformat()}
+        if crisis.client_seen_at is not None and step_contacts(step=step, crisis=crisis):
+            # Its contacts are left out: the timeline says why.
+            data["client_seen_by"] = crisis.client_seen_by
+        if step_skipped_as_client_has_seen(step=step, crisis=crisis, first=index == 0):
+            crisis_event_record(
+                crisis=crisis, kind=CrisisEvent.Kind.STEP_SKIPPED, at=now, actor_label="CommunityOps", data=data
+            )
+            continue
         created += _step_fire(
             crisis=crisis,
             step=step,
             channel=step.channel,
             recipients=step_recipients(step=step, crisis=crisis, now=now, first=index == 0),
             now=now,
-            data={"step_id": step.pk, "position": step.position, "due_at": due_at.isoformat()},
+            data=data,
         )
     if enqueue_sends:
         # Also re-queue what an earlier run created but a crashed worker never sent.
@@ -417,10 +447,9 @@ def recipient_of_crisis_client(*, recipient_key: str, crisis: Crisis) -> bool:
     """Whether a notification's recipient may hear of the crisis: agency staff and a step's chat
     channel may; a client contact only if they are a contact of the crisis's client (one of another
     client, named in a step before that was refused, must neither be alerted nor acknowledge)."""
-    kind, _separator, contact_id = recipient_key.partition(":")
-    if kind != "contact":
+    if not notification_recipient_is_contact(recipient_key):
         return True
-    return contact_id.isdigit() and ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).exists()
+    return notification_recipient_contact(crisis=crisis, recipient_key=recipient_key) is not None
 
 
 def acknowledge_url(*, crisis_id: int, recipient_key: str) -> str:
@@ -443,16 +472,18 @@ def notification_text(*, notification: Notification, ack_url: str) -> str:
 def _deliver(notification: Notification) -> None:
     crisis = notification.crisis
     ack_url = acknowledge_url(crisis_id=crisis.pk, recipient_key=notification.recipient_key)
+    to_contact = notification_recipient_is_contact(notification.recipient_key)
     if notification.channel == NotificationChannel.EMAIL:
         email_send(
             to=notification.address,
             name="escalation",
             language=notification.language,
             # A client's contact reads the times in the client's zone, agency staff in the agency's.
-            time_zone=crisis.client.time_zone if notification.recipient_key.startswith("contact:") else None,
+            time_zone=crisis.client.time_zone if to_contact else None,
             context={
                 "crisis": crisis,
                 "notification": notification,
+                "to_contact": to_contact,  # their "seen" stops the alerts to the client's contacts only
                 "item_count": crisis.crisis_items.count(),
                 "acknowledge_url": ack_url,
                 "crisis_url": absolute_url(reverse("crises:detail", kwargs={"crisis_id": crisis.pk})),
@@ -507,6 +538,11 @@ def notification_send(*, notification_id: int, now: datetime) -> bool:
         return False
     if crisis.acknowledged_at is not None or crisis.status == Crisis.Status.RESOLVED:
         notification.status = Notification.Status.SKIPPED
+        notification.save(update_fields=["status"])
+        return False
+    if crisis.client_seen_at is not None and notification_recipient_is_contact(notification.recipient_key):
+        # Created before a contact of the client said they have seen it (crises.services.crisis_client_seen).
+        notification.status = Notification.Status.CLIENT_SEEN
         notification.save(update_fields=["status"])
         return False
     notification.attempts += 1

@@ -4,7 +4,7 @@ The services store each event's details as data (crises.services, crises.escalat
 part of the API's timeline and stay as written whoever reads them. The crisis page shows them
 through event_summary, which knows each kind's data; a kind without details reads as nothing.
 A spike alert's counts read the same way on the board, its page and the client's report
-(spike_alert_counts).
+(spike_alert_counts), and so do the linked items a publish could not answer (unanswerable_in_words).
 """
 
 from datetime import datetime
@@ -14,7 +14,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext, pgettext
 
-from .models import Approval, Crisis, CrisisEvent, SpikeAlert, notification_channel_in_a_sentence
+from inbox.selectors import ReplyRefusal
+
+from .models import Approval, ClientSeenVia, Crisis, CrisisEvent, SpikeAlert, notification_channel_in_a_sentence
+from .selectors import Unanswerable
 
 
 def event_summary(event: CrisisEvent) -> str:
@@ -29,14 +32,16 @@ def event_summary(event: CrisisEvent) -> str:
     if event.kind in (kind.ITEMS_LINKED, kind.PUBLISHED, kind.HOLDING_PUBLISHED):
         count = len(data.get("item_ids", []))
         items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
+        if event.kind == kind.ITEMS_LINKED:
+            return items
         if event.kind == kind.PUBLISHED:
-            return gettext("version %(version)s to %(items)s") % {**version, "items": items}
-        if event.kind == kind.HOLDING_PUBLISHED:
-            return gettext("“%(statement)s” to %(items)s") % {
-                "statement": data.get("statement", ""),
-                "items": items,
-            }
-        return items
+            said = gettext("version %(version)s to %(items)s") % {**version, "items": items}
+        else:
+            said = gettext("“%(statement)s” to %(items)s") % {"statement": data.get("statement", ""), "items": items}
+        if not data.get("not_sent"):
+            return said
+        not_sent = Unanswerable(counts=data["not_sent"], channels_cannot_reply=data.get("channels_cannot_reply", []))
+        return gettext("%(sent)s; not sent: %(reasons)s") % {"sent": said, "reasons": unanswerable_in_words(not_sent)}
     if event.kind == kind.STEP_FIRED and data.get("fallback"):
         said = gettext("no escalation policy applies: by %(channel)s to %(recipients)s") % {
             "channel": notification_channel_in_a_sentence(data.get("channel", "")),
@@ -48,13 +53,29 @@ def event_summary(event: CrisisEvent) -> str:
                 "alert": said,
             }
         return said
-    if event.kind == kind.STEP_FIRED:
+    if event.kind in (kind.STEP_FIRED, kind.STEP_SKIPPED):
         due_at = parse_datetime(data.get("due_at", ""))
-        return gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % {
+        values = {
             "position": data.get("position", ""),
             "channel": notification_channel_in_a_sentence(data.get("channel", "")),
             "recipients": ", ".join(data.get("recipients", [])),
             "due": date_format(timezone.localtime(due_at), "H:i:s") if due_at else "—",
+            "name": data.get("client_seen_by", ""),
+        }
+        if event.kind == kind.STEP_SKIPPED:
+            return (
+                gettext(
+                    "step %(position)s, due %(due)s: it alerts only the client's contacts, and the client has seen the crisis"
+                )
+                % values
+            )
+        said = gettext("step %(position)s by %(channel)s to %(recipients)s, due %(due)s") % values
+        if data.get("client_seen_by"):
+            return said + gettext("; not to the client's contacts: %(name)s (client) has seen the crisis") % values
+        return said
+    if event.kind == kind.CLIENT_SEEN:
+        return gettext("%(via)s: the client's contacts are not alerted again, the agency's steps go on") % {
+            "via": dict(ClientSeenVia.choices).get(data.get("via"), data.get("via", ""))
         }
     if event.kind == kind.NOTIFICATION_SENT:
         return gettext("to %(recipient)s") % data
@@ -114,3 +135,33 @@ def spike_alert_counts(
     if window_minutes == 60:
         return gettext("%(observed)s in one hour, usually about %(usual)s") % values
     return gettext("%(observed)s in %(minutes)s minutes, usually about %(usual)s") % values
+
+
+def unanswerable_in_words(unanswerable: Unanswerable) -> str:
+    """Why linked items are not answered, each reason with its count: "2 items on a channel that cannot
+    reply (Reviews), to be answered on the platform, 1 item hidden" (the publish's message, the crisis
+    page, the timeline)."""
+    counts, channels = unanswerable.counts, unanswerable.channels_cannot_reply
+    words = []
+    if count := counts.get(ReplyRefusal.CHANNEL_CANNOT_REPLY):
+        items = ngettext("%(count)d item", "%(count)d items", count) % {"count": count}
+        where = ngettext(
+            "on a channel that cannot reply (%(channels)s), to be answered on the platform",
+            "on channels that cannot reply (%(channels)s), to be answered on the platform",
+            len(channels),
+        ) % {"channels": ", ".join(channels)}
+        words.append(f"{items} {where}")
+    if count := counts.get(ReplyRefusal.HIDDEN):
+        words.append(ngettext("%(count)d item hidden", "%(count)d items hidden", count) % {"count": count})
+    if count := counts.get(ReplyRefusal.SPAM):
+        words.append(
+            ngettext("%(count)d item marked as spam", "%(count)d items marked as spam", count) % {"count": count}
+        )
+    if count := counts.get(ReplyRefusal.ERASED):
+        words.append(
+            ngettext(
+                "%(count)d item whose author's data was erased", "%(count)d items whose authors' data was erased", count
+            )
+            % {"count": count}
+        )
+    return "; ".join(words)

@@ -60,10 +60,16 @@ class Crisis(models.Model):
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     # Escalation state lives here so a restarted worker picks it up: the step schedule is
-    # derived from escalation_started_at, and an acknowledgement stops it.
+    # derived from escalation_started_at, and the agency's acknowledgement stops it.
     escalation_started_at = models.DateTimeField(_("escalation started"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.CharField(_("acknowledged by"), max_length=200, blank=True)
+    # A client's contact has seen it (services.crisis_client_seen): their colleagues are not alerted
+    # again, but the escalation goes on for the agency until it acknowledges.
+    client_seen_at = models.DateTimeField(_("seen by the client"), null=True, blank=True)
+    client_seen_by = models.CharField(
+        _("seen by (client contact)"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["severity", "-created_at"]
@@ -152,6 +158,8 @@ class CrisisEvent(models.Model):
         NOTIFICATION_SENT = "notification_sent", _("Notification sent")
         NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLIENT_SEEN = "client_seen", _("Seen by the client")
+        STEP_SKIPPED = "step_skipped", _("Escalation step skipped")
         DRAFT_CREATED = "draft_created", _("Draft created")
         DRAFT_SUBMITTED = "draft_submitted", _("Submitted for approval")
         APPROVAL_DECIDED = "approval_decided", _("Approval decision")
@@ -198,6 +206,14 @@ def notification_channel_in_a_sentence(channel: str) -> str:
     if channel == NotificationChannel.EMAIL:
         return pgettext("notification channel, mid-sentence", "email")
     return dict(NotificationChannel.choices).get(channel, channel)
+
+
+class ClientSeenVia(models.TextChoices):
+    """How a client's contact said they have seen a crisis (a CLIENT_SEEN event's "via"), mid-sentence."""
+
+    PORTAL = "portal", _("in the client portal")
+    ALERT_LINK = "alert_link", _("through the link in their alert")
+    DECISION = "decision", _("by deciding on a response")
 
 
 class AgencyRole(models.TextChoices):
@@ -283,6 +299,8 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not needed (acknowledged)")
+        # To a client's contact after one of them had seen the crisis (services.crisis_client_seen).
+        CLIENT_SEEN = "seen", _("Not needed (the client has seen it)")
         # A contact of another client than the crisis's (named in a step before that was refused):
         # never sent, the alert would show them another client's crisis.
         REFUSED = "refused", _("Not sent (not a contact of the crisis's client)")

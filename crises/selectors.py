@@ -1,16 +1,18 @@
 """Reads of crises, scoped to the clients the user may see (a contact sees only their own client)."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from communityops.alphabetical import alphabetical
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
-from communityops.models import Client, ClientContact, User
+from communityops.models import Channel, Client, ClientContact, User
 from communityops.selectors import client_ids_for_user, client_queryset_for_user
 from inbox.models import Item
+from inbox.selectors import ReplyRefusal, reply_refusal
 
 from .models import (
     ApprovalSettings,
@@ -191,11 +193,6 @@ class LinkedItemsWindow:
     total: int
 
 
-def crisis_links_unanswered(*, crisis: Crisis) -> QuerySet[CrisisItem]:
-    """The crisis's links no published response has answered (the publishing left them out)."""
-    return CrisisItem.objects.filter(crisis=crisis, answered_draft__isnull=True)
-
-
 def crisis_linked_items_newest(*, crisis: Crisis) -> LinkedItemsWindow:
     """The newest CRISIS_PAGE_LINKED_ITEMS links and how many there are in all (two queries)."""
     newest = list(crisis_linked_items(crisis=crisis).reverse()[:CRISIS_PAGE_LINKED_ITEMS])
@@ -238,6 +235,80 @@ def draft_current(*, crisis: Crisis) -> ResponseDraft | None:
 
 def draft_latest_approved(*, crisis: Crisis) -> ResponseDraft | None:
     return crisis.drafts.filter(status=ResponseDraft.Status.APPROVED).order_by("-version").first()
+
+
+@dataclass(frozen=True)
+class Unanswerable:
+    """Linked items a publish cannot answer: how many for each reason (inbox.selectors.ReplyRefusal),
+    and the names of the channels among them that cannot reply."""
+
+    counts: dict[str, int]
+    channels_cannot_reply: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class ReplyOutlook:
+    answerable: int  # links a publish would answer now
+    unanswerable: Unanswerable
+
+
+def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem]) -> ReplyOutlook:
+    """How a publish fares with these links, by inbox.selectors.reply_refusal, in two queries however
+    many there are (a shitstorm's crisis links thousands): the links grouped by their item's channel
+    and state, then those channels."""
+    groups = list(
+        links.values(
+            "item__channel_id",
+            "item__status",
+            erased=ExpressionWrapper(Q(item__erased_at__isnull=False), output_field=BooleanField()),
+        )
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    channels = Channel.objects.in_bulk({group["item__channel_id"] for group in groups})
+    answerable, counts, cannot_reply = 0, Counter(), set()
+    for group in groups:
+        channel = channels[group["item__channel_id"]]
+        refusal = reply_refusal(status=group["item__status"], erased=group["erased"], channel=channel)
+        if refusal is None:
+            answerable += group["count"]
+            continue
+        counts[refusal] += group["count"]
+        if refusal == ReplyRefusal.CHANNEL_CANNOT_REPLY:
+            cannot_reply.add(channel.name)
+    return ReplyOutlook(
+        answerable=answerable,
+        unanswerable=Unanswerable(counts=dict(counts), channels_cannot_reply=sorted(cannot_reply, key=str.casefold)),
+    )
+
+
+@dataclass(frozen=True)
+class PublishState:
+    """Where the approved response stands on the crisis page: how many links it answered and when it
+    last went out, and how a publish would fare with the links it has not answered."""
+
+    draft: ResponseDraft
+    answered: int
+    last_published_at: datetime | None
+    outlook: ReplyOutlook
+
+
+def crisis_publish_state(*, crisis: Crisis) -> PublishState | None:
+    """The latest approved version's state (None while none is approved), in three or four queries."""
+    draft = draft_latest_approved(crisis=crisis)
+    if draft is None:
+        return None
+    sent = crisis.crisis_items.filter(answered_draft=draft).aggregate(count=Count("pk"), last=Max("answered_at"))
+    return PublishState(
+        draft=draft,
+        answered=sent["count"],
+        last_published_at=sent["last"],
+        outlook=crisis_links_reply_outlook(links=crisis.crisis_items.exclude(answered_draft=draft)),
+    )
 
 
 def approval_settings_for(*, client) -> ApprovalSettings:
@@ -283,6 +354,21 @@ def portal_drafts_awaiting(*, contact: ClientContact) -> QuerySet[ResponseDraft]
         .select_related("crisis")
         .order_by("approval_due_at")
     )
+
+
+def notification_recipient_is_contact(recipient_key: str) -> bool:
+    """Whether a notification's recipient key ("contact:<id>", "user:<id>", "chat") names a client's
+    contact; the others are the agency's (its staff, a step's chat channel)."""
+    return recipient_key.partition(":")[0] == "contact"
+
+
+def notification_recipient_contact(*, crisis: Crisis, recipient_key: str) -> ClientContact | None:
+    """The contact of the crisis's client a recipient key names; None for the agency's recipients and
+    for a contact of another client."""
+    contact_id = recipient_key.partition(":")[2]
+    if not notification_recipient_is_contact(recipient_key) or not contact_id.isdigit():
+        return None
+    return ClientContact.objects.filter(pk=contact_id, client_id=crisis.client_id).first()
 
 
 def notification_recipient_label(*, crisis: Crisis, recipient_key: str) -> str:

@@ -9,6 +9,7 @@ service takes `now`, so tests control the clock.
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from communityops.models import Client, ClientContact, User
 from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
+from .event_summaries import unanswerable_in_words
 from .lock_objects import (
     approval_link_qs_select_for_update,
     approval_link_qs_skip_locked,
@@ -40,6 +42,7 @@ from .lock_objects import (
 from .models import (
     Approval,
     ApprovalLink,
+    ClientSeenVia,
     Crisis,
     CrisisEvent,
     CrisisItem,
@@ -52,10 +55,15 @@ from .models import (
 from .notifications import absolute_url, recipient_language
 from .notifications.email import email_send
 from .selectors import (
+    Unanswerable,
     agency_alert_recipients,
     approval_settings_for,
+    crisis_links_reply_outlook,
     draft_approvers,
     draft_latest_approved,
+    notification_recipient_contact,
+    notification_recipient_is_contact,
+    notification_recipient_label,
     on_call_lead_now,
 )
 
@@ -342,14 +350,14 @@ def crisis_post_mortem_write(*, crisis: Crisis, acting_user: User, text: str, no
 
 @transaction.atomic
 def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | None, now: datetime) -> bool:
-    """Someone answered the escalation: no further steps fire. Returns False if already acknowledged.
+    """The agency answered the escalation: no further steps fire. Returns False if already acknowledged.
 
-    Who may: of the agency, a shift lead or an admin (the answer to being alerted; an agent
-    acknowledging would stop the alerts to the client's contacts); a recipient through the signed
-    link of their alert (acting_user None); a client contact, in the portal or by deciding on a
-    response. An agent gets PermissionDenied.
+    Who may: a shift lead or an admin (the answer to being alerted; an agent acknowledging would stop
+    the alerts to the client's contacts), or an agency recipient through the signed link of their
+    alert (acting_user None, crisis_acknowledge_by_link). Anyone else gets PermissionDenied: a client's
+    contact only says they have seen it (crisis_client_seen), which must not leave the agency unalerted.
     """
-    if acting_user is not None and acting_user.is_agency_staff and not acting_user.is_shift_lead_or_admin:
+    if acting_user is not None and not acting_user.is_shift_lead_or_admin:
         raise PermissionDenied("Only a shift lead or an admin acknowledges an escalation.")
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.acknowledged_at is not None:
@@ -361,6 +369,54 @@ def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | Non
         crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED, at=now, actor=acting_user, actor_label=by_label
     )
     return True
+
+
+@transaction.atomic
+def crisis_client_seen(*, crisis: Crisis, contact: ClientContact, via: str, now: datetime) -> bool:
+    """A contact of the crisis's client has seen the running escalation (the portal's button, the link
+    in their alert, a decision on a response): recorded with who and when (CLIENT_SEEN), and the
+    escalation alerts none of the client's contacts any more. It goes on for the agency: later steps
+    still alert their agency roles (crises.escalation) until the agency acknowledges (crisis_acknowledge),
+    so the client never believes a crisis handled that nobody at the agency has taken on.
+
+    Under the crisis lock, as step firing: a step firing at the same moment either ran first (its
+    alerts to contacts are then not sent, notification_send) or sees this. Returns False when nothing
+    changed (not escalating, acknowledged already, or a colleague of the contact was first).
+    """
+    if contact.client_id != crisis.client_id:
+        raise PermissionDenied("Only a contact of the crisis's client has seen it for the client.")
+    crisis = crisis_lock(crisis_id=crisis.pk)
+    if not crisis.escalation_running or crisis.client_seen_at is not None:
+        return False
+    crisis.client_seen_at = now
+    crisis.client_seen_by = contact.name
+    crisis.save(update_fields=["client_seen_at", "client_seen_by"])
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.CLIENT_SEEN,
+        at=now,
+        actor=contact.user,
+        actor_label=contact.name,
+        data={"via": via},
+    )
+    return True
+
+
+def crisis_acknowledge_by_link(*, crisis: Crisis, recipient_key: str, now: datetime) -> bool:
+    """ "Seen – I'm on it" through the signed link of an alert (crises.escalation.acknowledge_link_check
+    has checked it). A client contact's link says the client has seen it (crisis_client_seen); an
+    agency recipient's (a staff member, the step's chat channel) acknowledges (crisis_acknowledge)."""
+    contact = notification_recipient_contact(crisis=crisis, recipient_key=recipient_key)
+    if contact is not None:
+        return crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.ALERT_LINK, now=now)
+    if notification_recipient_is_contact(recipient_key):  # of another client: refused by the link check too
+        raise PermissionDenied("The contact is not one of the crisis's client.")
+    return crisis_acknowledge(
+        crisis=crisis,
+        by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
+        acting_user=None,
+        now=now,
+    )
 
 
 # --- Response drafts and approval -------------------------------------------------------------
@@ -561,8 +617,9 @@ def approval_decide(
 
     A rejection sends the crisis back to drafting. An approval approves the draft when one
     suffices, when every named approver has approved, or when it comes from the fallback
-    approver (asked after the deadline, their word alone counts). A decision also answers the
-    escalation: the client is on it, so no further step fires. After commit the owner and the
+    approver (asked after the deadline, their word alone counts). A decision also says the client
+    has seen a running escalation (crisis_client_seen): their contacts are not alerted again, the
+    agency's steps go on. After commit the owner and the
     lead on call hear of every decision (approval_decision_notify): at 3 a.m. nobody should find
     an approved response by chance.
     """
@@ -582,8 +639,7 @@ def approval_decide(
         draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
     )
     ApprovalLink.objects.filter(draft=draft, contact=contact, used_at__isnull=True).update(used_at=now)
-    if crisis.escalation_running:
-        crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=contact.user, now=now)
+    crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.DECISION, now=now)
     crisis_event_record(
         crisis=crisis,
         kind=CrisisEvent.Kind.APPROVAL_DECIDED,
@@ -687,6 +743,22 @@ def approval_deadlines_check(*, now: datetime) -> dict[str, int]:
 # --- Publishing -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What a publish did: the ids of the items answered now, and the linked items it could not answer, by why."""
+
+    answered: list[int]
+    not_sent: Unanswerable
+
+    def event_data(self) -> dict:
+        """The PUBLISHED / HOLDING_PUBLISHED event's record of it (crises.event_summaries reads it)."""
+        data: dict = {"item_ids": self.answered}
+        if self.not_sent.total:
+            data["not_sent"] = self.not_sent.counts
+            data["channels_cannot_reply"] = self.not_sent.channels_cannot_reply
+        return data
+
+
 def _links_answer(
     *,
     crisis: Crisis,
@@ -697,12 +769,13 @@ def _links_answer(
     now: datetime,
     reason: str,
     record: dict,
-) -> list[int]:
+) -> PublishOutcome:
     """Answer the linked items through the inbox outbox, in bulk (a crisis may link thousands), and
-    record on each link what answered it (`record`'s fields, and the action); returns the items' ids.
+    record on each link what answered it (`record`'s fields, and the action). Returns the items
+    answered, and why the others were not (read under the item locks the outbox took).
 
     Raises NothingToSend when no item gets an answer (a crisis linking none, `none_left` when every
-    link already has one, or the outbox refused them all), so nobody reads "sent to 0 items"."""
+    link already has one, or the outbox refused them all, saying why), so nobody reads "sent to 0 items"."""
     from inbox.services.outbox import outbound_replies_enqueue
 
     if not links:
@@ -711,20 +784,17 @@ def _links_answer(
     actions = outbound_replies_enqueue(
         replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
     )
-    answered = [link for link in links if link.item_id in actions]  # hidden or spam meanwhile: not answered
+    answered = [link for link in links if link.item_id in actions]
+    refused = [link.pk for link in links if link.item_id not in actions]  # why: inbox.selectors.reply_refusal
+    not_sent = crisis_links_reply_outlook(links=CrisisItem.objects.filter(pk__in=refused)).unanswerable
     if not answered:
-        raise NothingToSend(
-            _(
-                "Nothing was sent: the linked items left to answer are hidden, spam, their authors' data erased,"
-                " or on channels that cannot reply (answer them on the platform)."
-            )
-        )
+        raise NothingToSend(_("Nothing was sent: %(reasons)s.") % {"reasons": unanswerable_in_words(not_sent)})
     for link in answered:
         for name, value in record.items():
             setattr(link, name, value)
         link.answered_action = actions[link.item_id]
     CrisisItem.objects.bulk_update(answered, [*record, "answered_action"], batch_size=1000)
-    return [link.item_id for link in answered]
+    return PublishOutcome(answered=[link.item_id for link in answered], not_sent=not_sent)
 
 
 def _nothing_linked_message(crisis: Crisis) -> str:
@@ -741,13 +811,15 @@ def _reply_targets(*, crisis: Crisis):
 
 
 @transaction.atomic
-def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[int]:
+def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> PublishOutcome:
     """Send the latest approved response to every linked item that has not received it.
 
     Through the inbox outbox: one OutboundAction per item, each with its own idempotency key (an
     identical reply already queued or sent is reused, not sent twice); the outbox marks each item answered.
-    Called again after items were linked later, it answers just those with the same text.
-    Returns the ids of the items answered now; NothingToSend (nothing changes) when no item gets it.
+    Called again after items were linked later, it answers just those with the same text (and tries
+    again those it could not answer before: an item hidden then may be visible again).
+    Returns the items answered now and why the others were not; NothingToSend (nothing changes) when
+    no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
@@ -757,7 +829,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         _move(crisis=crisis, to_status=S.PUBLISHED, at=now, actor=acting_user)
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
         raise CrisisError(_("Only an approved response can be published."))
-    answered = _links_answer(
+    outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
         none_left=_("Nothing was sent: every linked item has already received this response."),
@@ -772,27 +844,27 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> list[
         kind=CrisisEvent.Kind.PUBLISHED,
         at=now,
         actor=acting_user,
-        data={"version": draft.version, "item_ids": answered},
+        data={"version": draft.version, **outcome.event_data()},
     )
-    return answered
+    return outcome
 
 
 @transaction.atomic
 def holding_statement_publish(
     *, crisis: Crisis, statement: HoldingStatement, acting_user: User, now: datetime
-) -> list[int]:
+) -> PublishOutcome:
     """Send a pre-approved holding statement at once, without the approval round.
 
     Goes to linked items that have neither a holding statement nor the final response yet;
-    the crisis status does not change (the real response still needs approval). NothingToSend
-    when no item gets it.
+    the crisis status does not change (the real response still needs approval). Returns the items
+    answered now and why the others were not; NothingToSend when no item gets it.
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
         raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
     if crisis.status == S.RESOLVED:
         raise CrisisError(_("The crisis is resolved."))
-    answered = _links_answer(
+    outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
         none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
@@ -807,9 +879,9 @@ def holding_statement_publish(
         kind=CrisisEvent.Kind.HOLDING_PUBLISHED,
         at=now,
         actor=acting_user,
-        data={"statement": statement.title, "item_ids": answered},
+        data={"statement": statement.title, **outcome.event_data()},
     )
-    return answered
+    return outcome
 
 
 @transaction.atomic

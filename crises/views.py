@@ -27,7 +27,7 @@ from .escalation import (
     escalation_upcoming,
     fallback_upcoming,
 )
-from .event_summaries import event_summary
+from .event_summaries import event_summary, unanswerable_in_words
 from .forms import (
     CrisisCreateForm,
     CrisisFromItemsForm,
@@ -40,7 +40,7 @@ from .forms import (
     RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, Crisis, OnCallShift
+from .models import Approval, ClientSeenVia, Crisis, OnCallShift
 from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
@@ -50,14 +50,13 @@ from .selectors import (
     crisis_drafts_for_client,
     crisis_get_for_user,
     crisis_linked_items_newest,
-    crisis_links_unanswered,
     crisis_list_for_user,
     crisis_notifications,
+    crisis_publish_state,
     crisis_timeline,
     draft_current,
-    draft_latest_approved,
     holding_statements_ready,
-    notification_recipient_label,
+    notification_recipient_contact,
     on_call_lead_now,
     on_call_rota,
     on_call_shift_now,
@@ -164,6 +163,7 @@ def crisis_detail(request, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
     now = timezone.now()
     current_draft = draft_current(crisis=crisis)
+    publish = crisis_publish_state(crisis=crisis)
     context = {
         "crisis": crisis,
         # Each event with its details in words (crises.event_summaries).
@@ -171,7 +171,8 @@ def crisis_detail(request, crisis_id: int):
         "linked": crisis_linked_items_newest(crisis=crisis),
         "drafts": crisis_drafts(crisis=crisis),
         "current_draft": current_draft,
-        "approved_draft": draft_latest_approved(crisis=crisis),
+        "publish": publish,
+        "publish_not_sent": unanswerable_in_words(publish.outlook.unanswerable) if publish else "",
         "notifications": crisis_notifications(crisis=crisis),
         "upcoming_steps": escalation_upcoming(crisis=crisis, now=now),
         "upcoming_fallback": fallback_upcoming(crisis=crisis, now=now),
@@ -187,8 +188,8 @@ def crisis_detail(request, crisis_id: int):
         "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
         "nav": "crises",
     }
-    if request.htmx:
-        return render(request, "crises/detail.html#timeline", context)
+    if request.htmx:  # the page's poll: the timeline, and the header and actions out of band
+        return render(request, "crises/detail.html#live", {**context, "oob": True})
     return render(request, "crises/detail.html", context)
 
 
@@ -337,28 +338,19 @@ def draft_submit(request, crisis_id: int, draft_id: int):
 @shift_lead_required
 @crisis_action
 def crisis_publish_view(request, crisis):
-    answered = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
+    outcome = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
+    count = len(outcome.answered)
     messages.success(
         request,
-        ngettext("Response sent to %(count)d item.", "Response sent to %(count)d items.", len(answered))
-        % {"count": len(answered)},
+        ngettext("Response sent to %(count)d item.", "Response sent to %(count)d items.", count) % {"count": count},
     )
-    _unanswered_say(request, crisis_links_unanswered(crisis=crisis).count())
+    _not_sent_say(request, outcome)
 
 
-def _unanswered_say(request, count: int) -> None:
-    if count:
-        messages.warning(
-            request,
-            ngettext(
-                "%(count)d linked item was not answered: hidden, spam, its author's data erased, or on a"
-                " channel that cannot reply (answer it on the platform).",
-                "%(count)d linked items were not answered: hidden, spam, their authors' data erased, or on"
-                " a channel that cannot reply (answer them on the platform).",
-                count,
-            )
-            % {"count": count},
-        )
+def _not_sent_say(request, outcome: services.PublishOutcome) -> None:
+    """The linked items a publish left unanswered, by why (not every reason there could be)."""
+    if outcome.not_sent.total:
+        messages.warning(request, _("Not sent: %(reasons)s.") % {"reasons": unanswerable_in_words(outcome.not_sent)})
 
 
 @shift_lead_required
@@ -370,17 +362,16 @@ def holding_publish(request, crisis):
     statement = holding_statements_ready(client=crisis.client).filter(pk=form.cleaned_data["statement"]).first()
     if statement is None:  # deactivated meanwhile, or never one of this client's
         raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
-    answered = services.holding_statement_publish(
+    outcome = services.holding_statement_publish(
         crisis=crisis, statement=statement, acting_user=request.user, now=timezone.now()
     )
+    count = len(outcome.answered)
     messages.success(
         request,
-        ngettext(
-            "Holding statement sent to %(count)d item.", "Holding statement sent to %(count)d items.", len(answered)
-        )
-        % {"count": len(answered)},
+        ngettext("Holding statement sent to %(count)d item.", "Holding statement sent to %(count)d items.", count)
+        % {"count": count},
     )
-    _unanswered_say(request, crisis_links_unanswered(crisis=crisis).filter(holding_sent_at__isnull=True).count())
+    _not_sent_say(request, outcome)
 
 
 @shift_lead_required
@@ -498,7 +489,8 @@ def alert_acknowledge(request, alert_id: int):
 
 def acknowledge(request, token: str):
     """The escalation email's link. GET shows a confirm button (mail scanners open links; they
-    must not stop an escalation), POST acknowledges."""
+    must not stop an escalation), POST acknowledges: for the agency, or, on a client contact's
+    link, says the client has seen it (services.crisis_acknowledge_by_link)."""
     try:
         crisis, recipient_key = acknowledge_link_check(token)
     except signing.SignatureExpired:
@@ -507,15 +499,11 @@ def acknowledge(request, token: str):
         return render(request, "crises/refused.html", {"reason": _("This link is not valid.")}, status=400)
     done = False
     if request.method == "POST":
-        services.crisis_acknowledge(
-            crisis=crisis,
-            by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
-            acting_user=None,
-            now=timezone.now(),
-        )
+        services.crisis_acknowledge_by_link(crisis=crisis, recipient_key=recipient_key, now=timezone.now())
         done = True
     crisis.refresh_from_db()
-    return render(request, "crises/acknowledge.html", {"crisis": crisis, "done": done})
+    contact = notification_recipient_contact(crisis=crisis, recipient_key=recipient_key)
+    return render(request, "crises/acknowledge.html", {"crisis": crisis, "contact": contact, "done": done})
 
 
 def magic_link(request, draft_id: int, token: str):
@@ -628,6 +616,6 @@ def portal_decide(request, contact, crisis_id: int):
 @require_POST
 def portal_acknowledge(request, contact, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    services.crisis_acknowledge(crisis=crisis, by_label=contact.name, acting_user=request.user, now=timezone.now())
+    services.crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.PORTAL, now=timezone.now())
     messages.success(request, _("Thank you, the agency knows you have seen it."))
     return redirect("crises:portal_detail", crisis_id=crisis.pk)

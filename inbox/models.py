@@ -186,8 +186,6 @@ class Item(models.Model):
     # Most urgent first: SLA due time (items without one last), then priority, then age. The queue
     # lists open items in this order and claim-next takes them in it: what is on top is taken next.
     URGENT_ORDER = (models.F("sla_due_at").asc(nulls_last=True), "priority", "id")
-    # Taken off the platform or judged spam: a published statement (crises) does not answer these.
-    UNANSWERABLE_STATUSES = (Status.HIDDEN, Status.SPAM)
     # From these scores on triage tags an item spam- or fake-suspect (and lowers its priority),
     # pages show the "spam?"/"fake?" warning and the reports count it as suspected.
     SPAM_LIKELY = 0.7

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -30,7 +31,7 @@ from django.utils import timezone
 from billing.selectors import ClientCoverage, clients_coverage_overview
 from communityops.alphabetical import alphabetical
 from communityops.keyset import InvalidCursor, cursor_decode, cursor_encode
-from communityops.models import Client, User
+from communityops.models import Channel, Client, User
 from communityops.selectors import (
     client_id_list_for_user,
     client_ids_for_user,
@@ -568,11 +569,39 @@ def client_queue_counts(*, user: User, now: datetime | None = None) -> list[Clie
     ]
 
 
-def item_can_reply(*, item: Item) -> bool:
-    """Whether a reply can go out through the item's channel (reviews by webhook cannot)."""
+def channel_can_reply(*, channel: Channel) -> bool:
+    """Whether a reply can go out through the channel (reviews by webhook cannot)."""
     from .connectors import connector_for_channel
 
-    return connector_for_channel(item.channel).supports(OutboundAction.Kind.REPLY)
+    return connector_for_channel(channel).supports(OutboundAction.Kind.REPLY)
+
+
+def item_can_reply(*, item: Item) -> bool:
+    return channel_can_reply(channel=item.channel)
+
+
+class ReplyRefusal(StrEnum):
+    """Why a reply without a lease (a crisis's statement, inbox.services.outbox.outbound_replies_enqueue)
+    leaves an item unanswered."""
+
+    ERASED = "erased"  # its author's data was erased: a tombstone
+    HIDDEN = "hidden"  # taken off the platform
+    SPAM = "spam"
+    CHANNEL_CANNOT_REPLY = "channel_cannot_reply"  # answered on the platform itself
+
+
+def reply_refusal(*, status: str, erased: bool, channel: Channel) -> ReplyRefusal | None:
+    """Why a reply without a lease would not answer an item in this state on this channel; None if it
+    would. The one rule for the outbox and for what the crisis pages expect of a publish."""
+    if erased:
+        return ReplyRefusal.ERASED
+    if status == Item.Status.HIDDEN:
+        return ReplyRefusal.HIDDEN
+    if status == Item.Status.SPAM:
+        return ReplyRefusal.SPAM
+    if not channel_can_reply(channel=channel):
+        return ReplyRefusal.CHANNEL_CANNOT_REPLY
+    return None
 
 
 def item_moderation_kinds(*, item: Item) -> list[str]:

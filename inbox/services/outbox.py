@@ -33,7 +33,7 @@ from ..connectors import ConnectorError, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
-from ..selectors import item_conversation_changes_since, item_conversation_version, lease_is_live
+from ..selectors import item_conversation_changes_since, item_conversation_version, lease_is_live, reply_refusal
 from .claims import item_for_update, items_claims_clear, lease_require_holder
 from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
 
@@ -196,7 +196,7 @@ def outbound_replies_enqueue(
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
     instead of answering twice). An item hidden or marked as spam by the time its lock is taken,
     whose author's data was erased, or on a channel that cannot reply, is not answered (and not in
-    the result). The items are locked
+    the result; inbox.selectors.reply_refusal says why). The items are locked
     in one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer
     thousands at once.
     """
@@ -221,10 +221,10 @@ def outbound_replies_enqueue(
             answered.setdefault(action.item_id, action)
     new = []
     for item in locked:
-        if item.pk in answered or item.status in Item.UNANSWERABLE_STATUSES or item.erased_at is not None:
+        if item.pk in answered or reply_refusal(
+            status=item.status, erased=item.erased_at is not None, channel=item.channel
+        ):
             continue
-        if not connector_for_channel(item.channel).supports(OutboundAction.Kind.REPLY):
-            continue  # a channel that cannot reply (say, reviews by webhook): answered on the platform
         data = {"reason": reason, "without_lease": True}
         if item.claimed_by_id is not None:
             data["previous_holder_id"] = item.claimed_by_id

@@ -6,9 +6,10 @@
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
-  // The timeline refreshes itself; if the crisis's status moved on since the page was loaded, the
-  // notice in it shows (the page's buttons are the old status's: reloading brings the right ones,
-  // and the agent chooses when, so a draft being typed is not lost).
+  // The timeline refreshes itself, and with it the header, the escalation and the response's actions
+  // (out of band). The forms a user types into stay as loaded, so a draft being typed is not lost:
+  // if a colleague resolved the crisis meanwhile, the notice in the timeline says so (reloading
+  // brings the resolved crisis's forms, when the agent chooses).
   document.body.addEventListener("htmx:afterSwap", () => {
     const loaded = document.querySelector("[data-loaded-status]");
     const now = document.querySelector("[data-crisis-status]");

@@ -10,7 +10,16 @@ from django.utils import timezone, translation
 
 from crises import services
 from crises.escalation import crisis_escalate_due
-from crises.models import Approval, ApprovalLink, ApprovalSettings, Crisis, CrisisEvent, Notification, ResponseDraft
+from crises.models import (
+    AgencyRole,
+    Approval,
+    ApprovalLink,
+    ApprovalSettings,
+    Crisis,
+    CrisisEvent,
+    Notification,
+    ResponseDraft,
+)
 from crises.services import (
     CrisisError,
     MagicLinkRefused,
@@ -233,15 +242,24 @@ def test_a_rejection_by_link_without_a_comment_keeps_the_form(client, crisis_set
     assert draft.status == ResponseDraft.Status.SUBMITTED and not ApprovalLink.objects.filter(used_at__isnull=False)
 
 
-def test_a_decision_answers_a_running_escalation_and_no_later_step_fires(
+def test_a_decision_tells_the_agency_the_client_has_seen_it_but_the_agencys_steps_still_fire(
     crisis_setup, policy_factory, django_capture_on_commit_callbacks
 ):
-    policy_factory(crisis_setup["client"], [{"contacts": [crisis_setup["second"]], "wait_minutes": 10}] * 2)
+    """Given an escalation whose step 2 alerts a contact and step 3 all shift leads, when a contact
+    decides on the response before step 2, then the contact is not alerted but the shift leads are,
+    and the escalation still waits for the agency's acknowledgement."""
+    policy_factory(
+        crisis_setup["client"],
+        [
+            {"agency_roles": [AgencyRole.ON_CALL_LEAD], "wait_minutes": 10},
+            {"contacts": [crisis_setup["second"]], "wait_minutes": 10},
+            {"agency_roles": [AgencyRole.ALL_SHIFT_LEADS], "wait_minutes": 10},
+        ],
+    )
     start = timezone.now()
     crisis_escalation_start(crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], now=start)
     crisis_escalate_due(now=start)
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
-    sent_before = Notification.objects.count()
 
     approval_decide(
         draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
@@ -249,8 +267,11 @@ def test_a_decision_answers_a_running_escalation_and_no_later_step_fires(
     crisis_escalate_due(now=start + timedelta(minutes=30))
 
     crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
-    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == "Sabine"
-    assert Notification.objects.count() == sent_before
+    seen = crisis.events.get(kind=CrisisEvent.Kind.CLIENT_SEEN)
+    assert crisis.acknowledged_at is None and crisis.escalation_running
+    assert (crisis.client_seen_by, seen.actor_label, seen.data) == ("Sabine", "Sabine", {"via": "decision"})
+    assert not Notification.objects.filter(recipient_key=f"contact:{crisis_setup['second'].pk}").exists()
+    assert Notification.objects.filter(crisis=crisis, step__position=3, recipient_key=f"user:{crisis_setup['lead'].pk}")
 
 
 def test_a_decision_without_an_escalation_acknowledges_nothing(crisis_setup, django_capture_on_commit_callbacks):
@@ -261,8 +282,8 @@ def test_a_decision_without_an_escalation_acknowledges_nothing(crisis_setup, dja
     )
 
     crisis = Crisis.objects.get(pk=crisis_setup["crisis"].pk)
-    assert crisis.acknowledged_at is None
-    assert not crisis.events.filter(kind=CrisisEvent.Kind.ACKNOWLEDGED).exists()
+    assert crisis.acknowledged_at is None and crisis.client_seen_at is None
+    assert not crisis.events.filter(kind__in=[CrisisEvent.Kind.ACKNOWLEDGED, CrisisEvent.Kind.CLIENT_SEEN]).exists()
 
 
 def test_all_named_approvers_must_approve_under_the_all_rule(crisis_setup, django_capture_on_commit_callbacks):

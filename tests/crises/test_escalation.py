@@ -266,20 +266,25 @@ def test_failed_delivery_stays_pending_for_the_next_run(client_factory, contact_
     assert notification.last_error
 
 
-def test_signed_acknowledge_link_stops_the_escalation(client, ladder):
-    crisis, recipient_key = ladder["crisis"], f"contact:{ladder['pr'].pk}"
-    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=timezone.now())
+def test_an_agency_recipients_signed_acknowledge_link_stops_the_escalation(client, ladder):
+    crisis, start = ladder["crisis"], timezone.now()
+    crisis_escalation_start(crisis=crisis, acting_user=ladder["lead"], now=start)
+    crisis_escalate_due(now=start)  # the lead's alert, which names them
+    recipient_key = f"user:{ladder['lead'].pk}"
     url = reverse(
         "crises:acknowledge", kwargs={"token": acknowledge_token(crisis_id=crisis.pk, recipient_key=recipient_key)}
     )
 
     shown = client.get(url)
-    confirmed = client.post(url)
+    confirmed = client.post(url, headers={"Accept-Language": "en"})
+    created_later = crisis_escalate_due(now=start + timedelta(hours=2))
 
     crisis.refresh_from_db()
     assert shown.status_code == 200 and confirmed.status_code == 200
-    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == recipient_key
+    assert "No further people will be alerted." in confirmed.content.decode()
+    assert crisis.acknowledged_at is not None and crisis.acknowledged_by == str(ladder["lead"])
     assert CrisisEvent.objects.filter(crisis=crisis, kind=CrisisEvent.Kind.ACKNOWLEDGED).count() == 1
+    assert created_later == 0
 
 
 def test_an_agent_neither_sees_the_acknowledge_button_nor_may_acknowledge(client, ladder, agent_for):

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from communityops.models import Channel
+from crises.event_summaries import event_summary
 from crises.models import Crisis, CrisisEvent, CrisisItem, HoldingStatement
 from crises.services import (
     CrisisError,
@@ -41,7 +42,7 @@ def approved_crisis(client_factory, channel_factory, contact_factory, item_facto
 def test_publish_sends_the_approved_text_to_every_linked_item(approved_crisis):
     crisis, items = approved_crisis["crisis"], approved_crisis["items"]
 
-    answered = crisis_publish(crisis=crisis, acting_user=approved_crisis["lead"], now=timezone.now())
+    answered = crisis_publish(crisis=crisis, acting_user=approved_crisis["lead"], now=timezone.now()).answered
 
     crisis.refresh_from_db()
     replies = OutboundAction.objects.filter(item__in=items, kind=OutboundAction.Kind.REPLY)
@@ -60,7 +61,7 @@ def test_publishing_to_many_linked_items_writes_in_bulk(approved_crisis, item_fa
     crisis_items_link(crisis=crisis, items=more, acting_user=lead, now=timezone.now())
 
     with django_assert_max_num_queries(20):
-        answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+        answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now()).answered
 
     assert len(answered) == 33
     links = CrisisItem.objects.filter(crisis=crisis).select_related("answered_action", "answered_draft")
@@ -107,7 +108,7 @@ def test_publishing_answers_each_item_as_its_platform_and_its_state_require(
     response_draft_submit(draft=draft, acting_user=shift_lead, now=now)
     approval_decide(draft=draft, contact=approver, decision="approve", comment="", via="portal", now=now)
 
-    answered = crisis_publish(crisis=crisis, acting_user=shift_lead, now=now)
+    answered = crisis_publish(crisis=crisis, acting_user=shift_lead, now=now).answered
 
     assert sorted(answered) == sorted(item.pk for item in (fresh, already_replied, answered_before, claimed))
     actions = {link.item_id: link.answered_action for link in CrisisItem.objects.filter(crisis=crisis)}
@@ -148,7 +149,7 @@ def test_items_linked_later_get_the_same_approved_text(approved_crisis, item_fac
     late = item_factory(channel=approved_crisis["channel"])
     crisis_items_link(crisis=crisis, items=[late], acting_user=lead, now=timezone.now())
 
-    answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+    answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now()).answered
 
     assert answered == [late.pk]
     assert OutboundAction.objects.filter(kind=OutboundAction.Kind.REPLY).count() == 4
@@ -173,9 +174,9 @@ def test_a_pre_approved_holding_statement_goes_out_at_once(item_factory, shift_l
         client=item.client, title="Wir prüfen", text="Wir prüfen das.", is_pre_approved=True
     )
 
-    answered = holding_statement_publish(crisis=crisis, statement=statement, acting_user=shift_lead, now=timezone.now())
+    outcome = holding_statement_publish(crisis=crisis, statement=statement, acting_user=shift_lead, now=timezone.now())
 
-    assert answered == [item.pk]
+    assert outcome.answered == [item.pk]
     assert OutboundAction.objects.get(item=item).text == "Wir prüfen das."
 
 
@@ -195,7 +196,7 @@ def test_a_linked_item_on_a_channel_that_cannot_reply_is_left_out_and_named(
     assert page.status_code == 200
     body = page.content.decode()
     assert "Response sent to 3 items." in body
-    assert "1 linked item was not answered" in body
+    assert f"Not sent: 1 item on a channel that cannot reply ({reviews.name}), to be answered on the platform." in body
     assert Item.objects.get(pk=review.pk).status == Item.Status.NEW
     assert not OutboundAction.objects.filter(item=review).exists()
 
@@ -262,3 +263,108 @@ def test_the_page_counts_one_item_in_the_singular(approved_crisis, client):
     page = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": "de"}, follow=True)
 
     assert "Antwort an 1 Beitrag gesendet." in page.content.decode()
+
+
+@pytest.fixture
+def crisis_with_reviews(approved_crisis, channel_factory, item_factory):
+    """The approved crisis's three comments, two reviews on a channel that cannot reply, one hidden comment."""
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    reviews = channel_factory(client=crisis.client, platform=Channel.Platform.GENERIC, name="Bewertungen")
+    hidden = item_factory(channel=approved_crisis["channel"])
+    Item.objects.filter(pk=hidden.pk).update(status=Item.Status.HIDDEN)
+    review_items = [item_factory(channel=reviews) for _ in range(2)]
+    crisis_items_link(crisis=crisis, items=[*review_items, hidden], acting_user=lead, now=timezone.now())
+    return {**approved_crisis, "reviews": review_items, "hidden": hidden}
+
+
+@pytest.mark.parametrize(
+    ("language", "sent", "not_sent"),
+    [
+        (
+            "en",
+            "Response sent to 3 items.",
+            "Not sent: 2 items on a channel that cannot reply (Bewertungen), to be answered on the platform;"
+            " 1 item hidden.",
+        ),
+        (
+            "de",
+            "Antwort an 3 Beiträge gesendet.",
+            "Nicht gesendet: 2 Beiträge auf einem Kanal ohne Antwortfunktion (Bewertungen), direkt auf der Plattform"
+            " zu beantworten; 1 Beitrag ausgeblendet.",
+        ),
+    ],
+)
+def test_the_publish_message_says_why_items_were_not_sent_with_counts(
+    crisis_with_reviews, client, language, sent, not_sent
+):
+    crisis = crisis_with_reviews["crisis"]
+    client.force_login(crisis_with_reviews["lead"])
+
+    page = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": language}, follow=True)
+
+    said = [message.message for message in page.context["messages"]]
+    assert said == [sent, not_sent]  # the reasons that apply, not every one there could be
+    assert set(
+        Item.objects.filter(pk__in=[i.pk for i in crisis_with_reviews["reviews"]]).values_list("status", flat=True)
+    ) == {Item.Status.NEW}
+
+
+def test_after_a_publish_the_page_says_so_and_offers_only_what_a_publish_would_still_send(
+    crisis_with_reviews, client, item_factory
+):
+    crisis, lead = crisis_with_reviews["crisis"], crisis_with_reviews["lead"]
+    client.force_login(lead)
+    before = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    published_at = timezone.now()
+    crisis_publish(crisis=crisis, acting_user=lead, now=published_at)
+
+    after = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    crisis_items_link(
+        crisis=crisis,
+        items=[item_factory(channel=crisis_with_reviews["channel"])],
+        acting_user=lead,
+        now=timezone.now(),
+    )
+    linked_later = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    when = timezone.localtime(published_at)
+    assert "Publish approved v1 to 3 items</button>" in before
+    assert "Will not be sent: 2 items on a channel that cannot reply (Bewertungen)" in before
+    assert f"Approved v1 went out to 3 items, last on {when:%b} {when.day}, {when:%H:%M}." in after
+    assert "Publish approved v1" not in after and "Send approved v1" not in after
+    assert "Not sent: 2 items on a channel that cannot reply (Bewertungen)" in after
+    assert "Send approved v1 to 1 more item</button>" in linked_later
+
+
+def test_a_publish_that_reaches_nobody_says_the_actual_reason(approved_crisis, channel_factory, item_factory):
+    crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
+    CrisisItem.objects.filter(crisis=crisis).delete()
+    reviews = channel_factory(client=crisis.client, platform=Channel.Platform.GENERIC, name="Bewertungen")
+    crisis_items_link(crisis=crisis, items=[item_factory(channel=reviews)], acting_user=lead, now=timezone.now())
+
+    with (
+        translation.override("en"),
+        pytest.raises(NothingToSend) as refused,
+    ):
+        crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
+
+    assert str(refused.value) == (
+        "Nothing was sent: 1 item on a channel that cannot reply (Bewertungen), to be answered on the platform."
+    )
+
+
+def test_the_timeline_and_the_api_say_what_a_publish_did_not_send(crisis_with_reviews, client):
+    crisis = crisis_with_reviews["crisis"]
+    client.force_login(crisis_with_reviews["lead"])
+
+    answer = client.post(f"/api/crises/{crisis.pk}/publish/").json()
+
+    event = CrisisEvent.objects.get(crisis=crisis, kind=CrisisEvent.Kind.PUBLISHED)
+    assert sorted(answer["answered_item_ids"]) == sorted(item.pk for item in crisis_with_reviews["items"])
+    assert answer["not_sent"] == {"channel_cannot_reply": 2, "hidden": 1}
+    assert answer["channels_cannot_reply"] == ["Bewertungen"]
+    with translation.override("en"):
+        assert event_summary(event) == (
+            "version 1 to 3 items; not sent: 2 items on a channel that cannot reply (Bewertungen), to be answered"
+            " on the platform; 1 item hidden"
+        )

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +16,15 @@ from crises.models import (
     NotificationChannel,
     SpikeAlert,
 )
-from crises.services import crisis_create, crisis_escalation_start, crisis_items_link
+from crises.services import (
+    approval_decide,
+    crisis_create,
+    crisis_escalation_start,
+    crisis_items_link,
+    crisis_transition,
+    response_draft_create,
+    response_draft_submit,
+)
 from inbox.models import Item, ItemEvent, OutboundAction
 
 from .conftest import BERLIN
@@ -491,3 +500,49 @@ def test_an_erased_item_opens_no_crisis(lead_client, item_factory):
     lead_client.post("/crises/from-items/", {"item_ids": [erased.pk]})
 
     assert not Crisis.objects.exists()
+
+
+def test_the_pages_poll_brings_a_clients_decision_to_the_header_and_the_actions_but_not_to_the_forms(
+    lead_client, on_call, client_factory, contact_factory, item_factory, django_capture_on_commit_callbacks
+):
+    """The lead has the crisis open while the client approves in the portal: the page's next poll
+    (every 10 s) swaps in the new status, the approved version and its Publish button by id, and
+    leaves the forms alone (a draft being typed keeps its text and focus)."""
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="Recall", now=timezone.now())
+    crisis_items_link(
+        crisis=crisis, items=[item_factory(client=crisis.client)], acting_user=on_call, now=timezone.now()
+    )
+    contact = contact_factory(crisis.client)
+    draft = response_draft_create(crisis=crisis, acting_user=on_call, text="Wir prüfen das.", now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=draft, acting_user=on_call, now=timezone.now())
+    page = lead_client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    approval_decide(draft=draft, contact=contact, decision="approve", comment="", via="portal", now=timezone.now())
+    poll = lead_client.get(
+        f"/crises/{crisis.pk}/", headers={"HX-Request": "true", "Accept-Language": "en"}
+    ).content.decode()
+
+    live = re.findall(r'id="([\w-]+)" hx-swap-oob="true"', poll)
+    assert '<span class="badge status-awaiting_approval">Awaiting client approval</span>' in page
+    assert "Publish approved" not in page
+    assert live == ["crisis-meta", "crisis-escalation", "crisis-publish", "crisis-drafts"]
+    assert '<span class="badge status-approved">Approved</span>' in poll  # the header
+    assert '<h3>v1 <span class="badge">Approved</span>' in poll  # the version
+    assert "Publish approved v1 to 1 item</button>" in poll
+    assert "Approval decision" in poll  # the timeline, swapped as before
+    assert 'name="text"' not in poll and 'name="to_status"' not in poll and 'name="item_ids"' not in poll
+    assert "The crisis is now" not in poll  # nothing to reload for
+
+
+def test_the_pages_poll_says_when_a_colleague_resolved_the_crisis_under_the_forms_it_shows(
+    lead_client, on_call, client_factory
+):
+    crisis = crisis_create(acting_user=on_call, client=client_factory(), title="Recall", now=timezone.now())
+
+    crisis_transition(crisis=crisis, to_status=Crisis.Status.RESOLVED, acting_user=on_call, now=timezone.now())
+    poll = lead_client.get(
+        f"/crises/{crisis.pk}/", headers={"HX-Request": "true", "Accept-Language": "en"}
+    ).content.decode()
+
+    assert "The crisis is now: Resolved." in poll and "Reload the page for its actions" in poll

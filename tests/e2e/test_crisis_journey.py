@@ -104,6 +104,9 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     expect(lead.get_by_text("Sent to the client for approval.")).to_be_visible()
     [request] = mails_to(glass_rumour["contact"].email)
     magic_url = link_in(request, r"https?://\S+/crises/approve/\d+/\w+/")
+    # While the client reads, the lead starts the next version.
+    next_draft = lead.get_by_label("Response (all platforms)")
+    next_draft.fill(RESPONSE + " Nachtrag in Arbeit")
 
     # The client contact, on their own device and without an account, reads and approves.
     contact_context = browser.new_context()
@@ -114,15 +117,19 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     contact.get_by_role("button", name="Send decision").click()
     expect(contact.get_by_text("You approved the response.")).to_be_visible()
 
-    # The lead's open page notices on its next refresh (every 10 s) that the client decided.
-    expect(lead.get_by_text("The crisis is now: Approved.")).to_be_visible(timeout=15_000)
+    # The lead's open page follows on its next refresh (every 10 s): the header says approved, the
+    # version and its Publish button are there, and the next version being typed is untouched.
+    expect(lead.locator("#crisis-meta .badge.status-approved")).to_have_text("Approved", timeout=15_000)
+    expect(lead.locator(".draft .badge.ok")).to_have_text("Approved")
+    expect(next_draft).to_be_focused()
+    expect(next_draft).to_have_value(RESPONSE + " Nachtrag in Arbeit")
 
     # The lead publishes once; every linked comment gets the approved answer.
-    lead.get_by_role("link", name="Reload the page for its actions").click()
-    expect(lead.locator(".draft .badge.ok")).to_have_text("Approved")
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name=re.compile("Publish approved v1")).click()
     expect(lead.get_by_text("Response sent to 3 items.")).to_be_visible()
+    expect(lead.get_by_text(re.compile(r"Approved v1 went out to 3 items, last on "))).to_be_visible()
+    expect(lead.get_by_role("button", name=re.compile("approved v1"))).to_have_count(0)  # nothing left to send
     linked_rows = lead.get_by_role("row").filter(has=lead.get_by_role("cell", name="Answered", exact=True))
     expect(linked_rows).to_have_count(3)
 

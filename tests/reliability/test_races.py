@@ -3,14 +3,24 @@
 import random
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from communityops.models import Channel, User
-from crises.models import Crisis, CrisisItem
-from crises.services import CrisisError, crisis_create, crisis_create_from_items, crisis_items_link, crisis_lock
+from communityops.models import Channel, ClientContact, User
+from crises.escalation import crisis_escalate_due, notification_send
+from crises.models import AgencyRole, Crisis, CrisisEvent, CrisisItem, EscalationPolicy, EscalationStep, Notification
+from crises.services import (
+    CrisisError,
+    crisis_client_seen,
+    crisis_create,
+    crisis_create_from_items,
+    crisis_escalation_start,
+    crisis_items_link,
+    crisis_lock,
+)
 from inbox.lock_objects import item_qs_select_for_update
 from inbox.models import AuthorProfile, IngestChange, Item, ItemEvent, OutboundAction, WebhookDelivery
 from inbox.normalized import NormalizedAuthor, NormalizedItem
@@ -672,3 +682,78 @@ def test_two_colleagues_escalating_the_same_item_open_one_crisis(channel_factory
     assert len({crisis.pk for crisis, _created in opened}) == 1
     assert sorted(created for _crisis, created in opened) == [False, True]
     assert CrisisItem.objects.filter(item=item).count() == 1
+
+
+@pytest.fixture
+def escalating_crisis(client_factory, user_factory):
+    """A running escalation: step 1 (now) the shift lead, step 2 (10 min) Markus of the client, step 3
+    (20 min) Markus and all shift leads. Sabine is another contact of the client."""
+    client = client_factory()
+    lead = user_factory(role=User.Role.SHIFT_LEAD, with_mfa=False)
+    sabine, markus = (
+        ClientContact.objects.create(client=client, name=name, role="PR", email=f"{name.lower()}@client.example")
+        for name in ("Sabine", "Markus")
+    )
+    policy = EscalationPolicy.objects.create(client=client, name="Ladder")
+    for position, (contacts, roles) in enumerate(
+        [([], [AgencyRole.ON_CALL_LEAD]), ([markus], []), ([markus], [AgencyRole.ALL_SHIFT_LEADS])], start=1
+    ):
+        step = EscalationStep.objects.create(policy=policy, position=position, agency_roles=roles, wait_minutes=10)
+        step.contacts.set(contacts)
+    start = timezone.now()
+    crisis = crisis_create(acting_user=lead, client=client, title="Recall rumour", now=start)
+    crisis_escalation_start(crisis=crisis, acting_user=lead, now=start)
+    crisis_escalate_due(now=start, enqueue_sends=False)
+    return {"crisis": crisis, "start": start, "lead": lead, "sabine": sabine, "markus": markus}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_contacts_seen_while_a_step_alerting_a_colleague_fires_keeps_that_alert_from_going_out(
+    escalating_crisis,
+):
+    # Step 2 fires (under the crisis lock) while Sabine presses "seen": her "seen" waits for the step,
+    # then Markus's alert, created a moment earlier, is not sent; step 3 alerts only the agency.
+    crisis, start, markus = escalating_crisis["crisis"], escalating_crisis["start"], escalating_crisis["markus"]
+    errors: list[BaseException] = []
+    seen: list[bool] = []
+
+    with held_open(lambda: crisis_escalate_due(now=start + timedelta(minutes=10), enqueue_sends=False), errors):
+        saying = in_thread(
+            lambda: seen.append(
+                crisis_client_seen(crisis=crisis, contact=escalating_crisis["sabine"], via="portal", now=timezone.now())
+            ),
+            errors,
+        )
+        wait_until_waiting_on_a_lock(1, unless_done=saying)
+    saying.join()
+    to_markus = Notification.objects.get(crisis=crisis, recipient_key=f"contact:{markus.pk}")
+    sent = notification_send(notification_id=to_markus.pk, now=start + timedelta(minutes=10))
+    crisis_escalate_due(now=start + timedelta(minutes=20), enqueue_sends=False)
+
+    to_markus.refresh_from_db()
+    crisis.refresh_from_db()
+    assert errors == [] and seen == [True]
+    assert (sent, to_markus.status) == (False, Notification.Status.CLIENT_SEEN)
+    assert set(Notification.objects.filter(step__position=3).values_list("recipient_key", flat=True)) == {
+        f"user:{escalating_crisis['lead'].pk}"
+    }
+    assert crisis.acknowledged_at is None and crisis.client_seen_by == "Sabine"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_due_while_a_contact_says_seen_fires_after_it_without_the_clients_contacts(escalating_crisis):
+    # Sabine's "seen" holds the crisis while step 2 (Markus alone) is due: the due-check leaves the
+    # crisis to its next run (skip locked), which then skips the step instead of alerting Markus.
+    crisis, start, markus = escalating_crisis["crisis"], escalating_crisis["start"], escalating_crisis["markus"]
+    errors: list[BaseException] = []
+
+    with held_open(
+        lambda: crisis_client_seen(crisis=crisis, contact=escalating_crisis["sabine"], via="portal", now=start),
+        errors,
+    ):
+        fired_meanwhile = crisis_escalate_due(now=start + timedelta(minutes=10), enqueue_sends=False)
+    fired_after = crisis_escalate_due(now=start + timedelta(minutes=10), enqueue_sends=False)
+
+    assert errors == [] and (fired_meanwhile, fired_after) == (0, 0)
+    assert crisis.events.filter(kind=CrisisEvent.Kind.STEP_SKIPPED, data__position=2).exists()
+    assert not Notification.objects.filter(crisis=crisis, recipient_key=f"contact:{markus.pk}").exists()
