@@ -61,18 +61,32 @@ class Chart:
 
 
 @dataclass
+class RankedSegment:
+    css_class: str
+    start: float  # where it begins, in per cent of the chart's width
+    percent: float  # its length, in per cent of the chart's width
+    title: str  # the tooltip: the row's label, the series and its value
+
+
+@dataclass
 class RankedRow:
     label: str  # as drawn, shortened to RANKED_LABEL_MAX_CHARACTERS
-    value: str  # the number at the end of the label's line
-    percent: float  # the bar's length, in per cent of the chart's width (the largest value is 100)
+    value: str  # the number at the end of the label's line (the row's total)
     y: int  # the row's top
     title: str  # the tooltip: the whole label and the value
+    segments: list[RankedSegment]  # the bar, one segment per series with a value, end to end
+
+    @property
+    def percent(self) -> float:
+        """The bar's length, in per cent of the chart's width (the largest total is 100)."""
+        return round(sum(segment.percent for segment in self.segments), 1)
 
 
 @dataclass
 class RankedChart:
     title: str
     rows: list[RankedRow] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, series label)
 
     @property
     def height(self) -> int:
@@ -169,21 +183,34 @@ def bars(
 def ranked_bars(*, title: str, labels: list[str], values: list[float], name: str, unit: str = "") -> RankedChart:
     """Horizontal bars in the order given (largest first), each label on its own line: long words
     (German compounds like "alkoholfreie") never run into their neighbours, at any width."""
-    chart = RankedChart(title=title)
-    largest = max(values, default=0)
+    return ranked_stacked_bars(title=title, labels=labels, series=[(name, "bar", values)], unit=unit)
+
+
+def ranked_stacked_bars(
+    *, title: str, labels: list[str], series: list[tuple[str, str, list[float]]], unit: str = ""
+) -> RankedChart:
+    """ranked_bars with the series (legend label, css class, values) end to end in each row's bar,
+    the row's total at the end of its label's line: as many rows as labels (fifty clients stay
+    fifty readable names, where an axis under standing bars had room for a few)."""
+    totals = [sum(values[index] or 0 for _name, _css, values in series) for index in range(len(labels))]
+    largest = max(totals, default=0)
+    chart = RankedChart(title=title, legend=[(css_class, name) for name, css_class, _values in series])
     if largest <= 0:
         return chart
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for index, (label, total) in enumerate(zip(labels, totals, strict=True)):
         shown = label if len(label) <= RANKED_LABEL_MAX_CHARACTERS else label[: RANKED_LABEL_MAX_CHARACTERS - 1] + "…"
-        written = f"{format_value(value)}{unit}"
+        segments, start = [], 0.0
+        for name, css_class, values in series:
+            value = values[index] or 0
+            if value <= 0:
+                continue
+            percent = round(100 * value / largest, 1)
+            segments.append(RankedSegment(css_class, start, percent, f"{label} · {name}: {format_value(value)}{unit}"))
+            start = round(start + percent, 1)
+        written = f"{format_value(total)}{unit}"
+        row_title = segments[0].title if len(series) == 1 else f"{label}: {written}"
         chart.rows.append(
-            RankedRow(
-                label=shown,
-                value=written,
-                percent=round(100 * value / largest, 1),
-                y=index * RANKED_ROW_HEIGHT,
-                title=f"{label} · {name}: {written}",
-            )
+            RankedRow(label=shown, value=written, y=index * RANKED_ROW_HEIGHT, title=row_title, segments=segments)
         )
     return chart
 

@@ -361,15 +361,16 @@ class OperationsDashboard(Report):
             empty_text=gettext("No open spike alert."),
         )
 
-    def waiting_chart(self) -> charts.Chart:
+    def waiting_chart(self) -> charts.RankedChart:
+        """A row per client, the most urgent first: past SLA, then due soon, then waiting."""
         per_client: dict[str, list[int]] = {}
         for row in self.waiting:
             counts = per_client.setdefault(row["client__name"], [0, 0, 0])
             counts[0] += row["overdue"]
             counts[1] += row["due_soon"]
             counts[2] += row["waiting"] - row["overdue"] - row["due_soon"]
-        labels = list(per_client)
-        return charts.stacked_bars(
+        labels = sorted(per_client, key=lambda name: (*(-count for count in per_client[name]), alphabetical_key(name)))
+        return charts.ranked_stacked_bars(
             title=gettext("Waiting per client"),
             labels=labels,
             series=[

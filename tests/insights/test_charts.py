@@ -28,3 +28,21 @@ def test_a_label_too_long_for_its_line_is_shortened_and_whole_in_its_tooltip():
 
 def test_nothing_to_rank_draws_no_chart():
     assert charts.ranked_bars(title="Top keywords", labels=[], values=[], name="Items").is_empty
+
+
+def test_ranked_stacked_bars_lay_the_series_end_to_end_and_total_them():
+    chart = charts.ranked_stacked_bars(
+        title="Waiting per client",
+        labels=["Brauhaus Isartal", "Nordlicht Energie"],
+        series=[("Past SLA", "bar-danger", [2, 0]), ("Other waiting", "bar", [6, 4])],
+    )
+
+    brauhaus, nordlicht = chart.rows
+    assert (brauhaus.value, brauhaus.percent, nordlicht.value, nordlicht.percent) == ("8", 100.0, "4", 50.0)
+    assert [(segment.css_class, segment.start, segment.percent) for segment in brauhaus.segments] == [
+        ("bar-danger", 0.0, 25.0),
+        ("bar", 25.0, 75.0),
+    ]
+    assert [segment.css_class for segment in nordlicht.segments] == ["bar"]  # nothing past SLA: no segment
+    assert brauhaus.segments[0].title == "Brauhaus Isartal · Past SLA: 2"
+    assert chart.legend == [("bar-danger", "Past SLA"), ("bar", "Other waiting")]

@@ -20,7 +20,7 @@ from communityops.models import User
 from crises.models import Crisis, SpikeAlert
 from inbox.models import AgentPresence
 from insights.periods import Granularity, ReportFilter, ReportPeriod
-from insights.reports import ClientReport
+from insights.reports import ClientReport, OperationsDashboard
 from insights.tables import ReportTable
 
 from .conftest import BERLIN, NOW, berlin
@@ -157,6 +157,22 @@ def test_staff_sees_the_dashboard_and_htmx_gets_only_the_live_fragment(client, a
     assert fragment.status_code == 200
     assert b"<html" not in fragment.content
     assert fragment.content.decode().lstrip().startswith('<div id="live"')
+
+
+def test_the_dashboards_waiting_chart_has_a_row_per_client_the_most_urgent_first(admin):
+    report = OperationsDashboard(user=admin, now=berlin(20, 12))
+    report.waiting = [  # per client and channel, as selectors.waiting_by_client_channel gives them
+        {"client__name": "Acme", "waiting": 9, "due_soon": 0, "overdue": 0},
+        {"client__name": "Zeta", "waiting": 3, "due_soon": 1, "overdue": 1},
+        {"client__name": "Ährenfeld", "waiting": 4, "due_soon": 1, "overdue": 1},
+        {"client__name": "Zeta", "waiting": 1, "due_soon": 0, "overdue": 0},
+    ]
+
+    chart = report.waiting_chart()
+
+    # As urgent (1 past SLA, 1 due soon, 2 more): alphabetical, Ä as A.
+    assert [(row.label, row.value) for row in chart.rows] == [("Ährenfeld", "4"), ("Zeta", "4"), ("Acme", "9")]
+    assert [segment.css_class for segment in chart.rows[1].segments] == ["bar-danger", "bar-warn", "bar"]
 
 
 def test_dashboard_shows_online_agents_open_crises_and_spikes(client, admin, acme_week):
