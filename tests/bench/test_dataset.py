@@ -14,15 +14,11 @@ from bench import dataset as bench_dataset
 
 
 @pytest.fixture
-def test_database_url() -> str:
-    settings = connection.settings_dict
-    return psycopg.conninfo.make_conninfo(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
+def test_database_url(transactional_db) -> str:
+    """The test database, as Django's own connection reaches it (DATABASE_URL or the embedded server)."""
+    connection.ensure_connection()
+    info = connection.connection.info
+    return psycopg.conninfo.make_conninfo(info.dsn, password=info.password or None)
 
 
 @pytest.mark.django_db(transaction=True)
