@@ -192,13 +192,21 @@
     }
     // The open item stays marked (j/k go on from it) after the workspace or the queue changed.
     if (event.target.id === "workspace" || event.target.id === "queue-list") markOpenItem();
-    const requester = event.detail.requestConfig && event.detail.requestConfig.elt;  // detail.elt is the swapped element
+    const requester = swapRequester(event);
+    if (requester && requester.id === "queue-list") announceArrivals();
+  });
+  function swapRequester(event) { return event.detail.requestConfig && event.detail.requestConfig.elt; }  // detail.elt is the swapped element
+
+  // The focus moves once htmx has settled the new content, not right after the swap: only then are
+  // its forms and shortcuts wired, so a key pressed the moment the focus lands does what it says
+  // (before, "c" on a just-opened item could post the claim form as a full page load).
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const requester = swapRequester(event);
     if (!requester) return;
     if (event.target.id === "workspace") focusAfterWorkspaceSwap(requester);
     if (event.target.matches("[data-queue-row]") && requester.closest(".load-more-row") && focusLost()) {
       event.target.querySelector("[data-item-link]").focus();  // the first row "Load more" brought
     }
-    if (requester.id === "queue-list") announceArrivals();
   });
 
   // An item opened from the queue (j/k, Enter, a click) puts the keyboard focus on its heading, so
