@@ -409,6 +409,7 @@ def test_the_german_admin_names_allauths_authenticators(client, user_factory):
 
     assert ">Authentifikatoren</a>" in index
     assert "Authenticators" not in index
+    assert ">API-Zugang</a>" in index  # DRF's tokens: its German left the app's name "Auth Token"
     assert "Authentifikator zur Änderung auswählen" in authenticators
     columns = re.findall(r'class="sortable column-\w+">\s*<div class="text"><a [^>]*>([^<]+)</a>', authenticators)
     assert columns == ["Benutzer", "Typ", "Angelegt am", "Zuletzt verwendet am"]
