@@ -46,14 +46,19 @@ class AnyOf(Lookup):
 
 
 class NameWordsBegin(Lookup):
-    """`words @@ author_name_query(%s)`: each word of the search begins a word of `words` (a
-    tsvector made by author_name_words, as Author.name_words is), whatever else the search holds.
+    """Each word of the search begins a word of `words` (a tsvector made by author_name_words, as
+    Author.name_words is), whatever else the search holds.
 
     The search goes as a parameter to author_name_query (migration 0034), which builds the prefix
     query from its words in PostgreSQL, quoted: the search text is never read as tsquery syntax.
     It is IMMUTABLE, so PostgreSQL computes the query once while planning and uses the column's
     GIN index and statistics; a search without words gives NULL, which matches nothing. Use it as
     an expression: `.filter(NameWordsBegin(F("name_words"), search))`.
+
+    The index is asked for the longest word only (author_name_key_query, migration 0036), and all
+    the words are tested on the authors it finds with ts_match_vq, the function behind @@, which
+    the planner does not match to the index: given all the words, the index gathers every entry of
+    the commonest beginning first ("fan" in "Fan 1234": 200,000 authors for 111, 14.6 -> 0.16 ms).
     """
 
     lookup_name = "name_words_begin"
@@ -65,4 +70,7 @@ class NameWordsBegin(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} @@ author_name_query({rhs})", (*lhs_params, *rhs_params)
+        return (
+            f"{lhs} @@ author_name_key_query({rhs}) AND pg_catalog.ts_match_vq({lhs}, author_name_query({rhs}))",
+            (*lhs_params, *rhs_params, *lhs_params, *rhs_params),
+        )

@@ -131,6 +131,27 @@ def test_the_author_table_has_the_words_and_their_gin_index():
     assert "USING gin (name_words)" in index
 
 
+def test_the_index_is_searched_for_the_longest_word_and_the_others_tested_on_what_it_finds(people):
+    # All the words in the index condition made PostgreSQL gather every author whose name has a
+    # word beginning with "anna" or "m" before it intersected them.
+    Author.objects.bulk_create(
+        Author(platform="instagram_account", external_id=f"x{number}", display_name=f"Mia Muster {number}")
+        for number in range(200)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE inbox_author")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a small table: look at the index's use
+    with CaptureQueriesContext(connection) as queries:
+        assert _named("anna m") == {"1"}
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {queries[0]['sql']}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert index_conditions and all("''anna'':*" in line and "''m'':*" not in line for line in index_conditions)
+    assert "ts_match_vq" in plan
+
+
 # -- the queue: text words or author ---------------------------------------------------------
 
 
