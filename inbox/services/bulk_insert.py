@@ -8,7 +8,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -82,7 +82,9 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") 
     ]
     table = connection.ops.quote_name(meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
+    # The staged rows must reach the INSERT: in autocommit mode the COPY's own commit would empty
+    # the staging table first. Inside a transaction this adds nothing (no savepoint).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         target = table
         if then:
             # Named after the columns too: a connection that outlives a migration gets a new one.
