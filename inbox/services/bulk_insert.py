@@ -1,33 +1,65 @@
-"""Many rows of one model in one INSERT, for the ingest paths (items, their events and
+"""Many rows of one model in one COPY, for the ingest paths (items, their events and
 fingerprints, authors, change rows)."""
 
 import json
+import zlib
+from collections.abc import Callable
 from datetime import datetime
+from operator import itemgetter
 
-from django.db import connection, models
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
 def _json_column_value(value: object) -> str:
-    """The text PostgreSQL reads as the column's value: ISO 8601 for a timestamp, hex for a bytea."""
+    """A value inside a JSON column's document that JSON has no type for: ISO 8601 for a timestamp."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, bytes):
-        return "\\x" + value.hex()
-    raise TypeError(f"{type(value).__name__} is not a column value this insert carries")
+    raise TypeError(f"{type(value).__name__} is not a value a JSON column carries")
+
+
+_json_encode = json.JSONEncoder(default=_json_column_value).encode
+
+
+def _text_array_literal(values: list) -> str:
+    """PostgreSQL's text form of a one-dimensional array of text (NULL for None, every other
+    element quoted). psycopg's array dumper works element by element in Python: a third of the
+    COPY's time went to the items' tags and the fingerprints' bands."""
+    elements = (
+        "NULL" if value is None else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for value in values
+    )
+    return "{" + ",".join(elements) + "}"
+
+
+def _integer_array_literal(values: list[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _copy_value_converter(field: models.Field) -> Callable[[object], object] | None:
+    """How a column's value becomes what COPY writes, when psycopg's own adaptation will not do."""
+    if isinstance(field, models.JSONField):
+        return _json_encode
+    if isinstance(field, ArrayField):
+        return _integer_array_literal if isinstance(field.base_field, models.IntegerField) else _text_array_literal
+    return None
 
 
 def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") -> list[tuple]:
-    """INSERT ... SELECT FROM jsonb_populate_recordset(...): all rows in one JSON parameter.
+    """COPY the rows into the model's table; with `then` (ON CONFLICT ..., RETURNING ...), into a
+    staging table of the session first and from there with INSERT ... SELECT ... `then`, returning
+    what that returns.
 
-    A multi-row VALUES list has one placeholder per value, which psycopg splits and quotes one by
-    one in Python (Django's bulk_create does the same for models with array columns); one JSON
-    document is dumped in C, and PostgreSQL converts each value into its column's type (timestamps,
-    arrays, jsonb). Rows are dicts by column name (model instances would only carry the values);
-    a column a row leaves out takes what a new instance's field would: its default, or the time of
-    the insert for auto_now(_add). The defaults go once, as the record the rows are laid over
-    (jsonb_populate_recordset's base), not repeated in every row. `then` follows the SELECT
-    (ON CONFLICT ..., RETURNING ...); returns the rows it returns.
+    COPY reads the rows as they come (psycopg writes each value in C) and PostgreSQL parses each
+    value for its column: for 1,000 items (staged) a quarter less PostgreSQL time than one INSERT
+    of a JSON document parsed by jsonb_populate_recordset, for their fingerprints (copied) nearly
+    half, and no JSON to build in Python but the JSON columns' own values. The staging table
+    (temporary, one per table and column list, emptied by the INSERT that reads it and at every
+    commit) lets an insert keep its ON CONFLICT and RETURNING, which COPY has not. Rows are
+    dicts by column name (model instances would only carry the values); a column a row leaves out
+    takes what a new instance's field would: its default, or the time of the insert for
+    auto_now(_add).
     """
     if not rows:
         return []
@@ -41,12 +73,37 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") 
         else field.get_default()
         for field in fields
     }
+    columns = [field.column for field in fields]
+    row_values = itemgetter(*columns)
+    converters = [
+        (position, converter)
+        for position, field in enumerate(fields)
+        if (converter := _copy_value_converter(field)) is not None
+    ]
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor:
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # The staged rows must reach the INSERT: in autocommit mode the COPY's own commit would empty
+    # the staging table first. Inside a transaction this adds nothing (no savepoint).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        target = table
+        if then:
+            # Named after the columns too: a connection that outlives a migration gets a new one.
+            target = connection.ops.quote_name(f"rows_insert_{meta.db_table}_{zlib.crc32(column_list.encode()):08x}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS"  # noqa: S608 - our names
+                f" AS SELECT {column_list} FROM {table} WITH NO DATA"
+            )
+        with cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row_values({**defaults, **row}))
+                for position, converter in converters:
+                    if values[position] is not None:
+                        values[position] = converter(values[position])
+                copy.write_row(values)
+        if not then:
+            return []
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns}"  # noqa: S608 - our names, values are parameters
-            f" FROM jsonb_populate_recordset(jsonb_populate_record(NULL::{table}, %s::jsonb), %s::jsonb) {then}",
-            [json.dumps(defaults, default=_json_column_value), json.dumps(rows, default=_json_column_value)],
+            f"WITH staged AS (DELETE FROM {target} RETURNING *)"  # noqa: S608 - our names
+            f" INSERT INTO {table} ({column_list}) SELECT {column_list} FROM staged {then}"
         )
         return cursor.fetchall() if cursor.description else []

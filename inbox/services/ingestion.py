@@ -16,7 +16,7 @@ item_ingest directly):
    deliveries older than INBOX_RAW_WEBHOOK_RETENTION_DAYS and their changes' payload copies; items,
    outcomes and event receipts stay.
 
-Authors are created and refreshed by services.authors; many rows go in one INSERT through
+Authors are created and refreshed by services.authors; many rows go in one COPY through
 services.bulk_insert.
 """
 
@@ -476,12 +476,11 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
 _STATUSES_RUN_AGAIN = (IngestChange.Status.PENDING, IngestChange.Status.FAILED)
 
 
-def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
-    """One INSERT for a batch of a delivery's new changes with their status (the outcome, or pending
-    for a later pass); returns their ids in position order. A settled change is stored without its
-    payload (the delivery's body holds it): copying every payload cost some 10 ms of Python and
-    PostgreSQL per 1,000 changes."""
-    returned = rows_insert(
+def _changes_insert(changes: list[_UnstoredChange]) -> None:
+    """One COPY for a batch of a delivery's new changes with their status (the outcome, or pending
+    for a later pass). A settled change is stored without its payload (the delivery's body holds
+    it): copying every payload cost some 10 ms of Python and PostgreSQL per 1,000 changes."""
+    rows_insert(
         IngestChange,
         [
             {
@@ -494,9 +493,7 @@ def _changes_insert(changes: list[_UnstoredChange]) -> list[int]:
             }
             for change in changes
         ],
-        then="RETURNING position, id",
     )
-    return [pk for _position, pk in sorted(returned)]
 
 
 def _delivery_lock_if_pending(delivery: WebhookDelivery) -> bool:
@@ -600,12 +597,16 @@ def _meta_batch_store(
             _changes_insert(changes)
     except Exception:
         logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)
-        return changes, _changes_insert(
+        _changes_insert(
             [
                 _UnstoredChange(delivery_id=delivery.pk, position=change.position, payload=change.payload)
                 for change in changes
             ]
         )
+        stored_pending = IngestChange.objects.filter(
+            delivery=delivery, position__range=(changes[0].position, changes[-1].position)
+        )
+        return changes, list(stored_pending.order_by("position").values_list("pk", flat=True))
     return changes, []
 
 
