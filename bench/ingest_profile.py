@@ -1,7 +1,9 @@
 """CPU of one 1,000-change Meta delivery in process: the worker's Python and its PostgreSQL backend.
 
     DATABASE_URL=... DJANGO_SETTINGS_MODULE=bench.settings SECRET_KEY=x \
-        python -m bench.ingest_profile --deliveries 12 [--warm-up 2] [--py-spy /tmp/profile.txt]
+        python -m bench.ingest_profile --deliveries 12 [--warm-up 2] [--statements]
+
+(for a profile of the Python, run it under a sampling profiler: py-spy record -o profile.svg -- python -m ...)
 
 Deliveries are shaped like the ingest burst's (bench.scenarios.ingest._payload: half the data set's
 authors, half fresh accounts, a fifth shitstorm texts) and stored as the request would store them;
