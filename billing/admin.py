@@ -5,8 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from communityops.admin_columns import short_column
 from communityops.models import Client
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
@@ -73,9 +75,15 @@ class AcceptQuoteForm(forms.Form):
 
 @admin.register(Quote)
 class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
+    # The email, the monthly average, the rate card and when it was requested are on the quote's
+    # page (the search finds the email; the latter two are filters); who requested it says it was.
     list_display = [
-        *("pk", "name", "email", "gross", "monthly_average_net", "rate_card"),
-        *("created_at", "requested_at", "requester_name", "accepted_at"),
+        "pk",
+        "name",
+        "gross",
+        short_column(Quote, "created_at"),
+        "requester_name",
+        short_column(Quote, "accepted_at"),
     ]
     list_filter = ["requested_at", "accepted_at", "rate_card"]
     search_fields = ["name", "email", "requester_name", "requester_email", "token"]
@@ -167,7 +175,14 @@ class CoveragePlanForm(forms.ModelForm):
 @admin.register(CoveragePlan)
 class CoveragePlanAdmin(admin.ModelAdmin):
     form = CoveragePlanForm
-    list_display = ["client", "valid_from", "valid_until", "response_minutes", "holidays_covered", "federal_state"]
+    list_display = [
+        short_column(CoveragePlan, "client"),
+        short_column(CoveragePlan, "valid_from"),
+        short_column(CoveragePlan, "valid_until", _("until (exclusive)")),
+        short_column(CoveragePlan, "response_minutes", _("response time")),
+        short_column(CoveragePlan, "holidays_covered", _("holidays")),
+        "federal_state",
+    ]
     list_filter = ["client", "holidays_covered", "response_minutes"]
     list_select_related = ["client"]
 
@@ -198,6 +213,23 @@ class CoveragePlanAdmin(admin.ModelAdmin):
 
 @admin.register(BillingEvent)
 class BillingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "actor", "client", "quote", "coverage_plan", "rate_card"]
+    list_display = [
+        short_column(BillingEvent, "created_at"),
+        "kind",
+        short_column(BillingEvent, "actor"),
+        short_column(BillingEvent, "client"),
+        "subject",
+    ]
     list_filter = ["kind"]
+    list_select_related = ["actor", "client", "quote", "coverage_plan", "rate_card"]
     readonly_fields = [field.name for field in BillingEvent._meta.fields]
+
+    @admin.display(description=_("concerns"))
+    def subject(self, event: BillingEvent) -> str | None:
+        """What the event is about, by a short name: its quote, else its coverage plan (by its dates:
+        the client has its own column), else its rate card."""
+        if event.quote_id:
+            return f"{capfirst(Quote._meta.verbose_name)} {event.quote_id}"
+        if event.coverage_plan_id:
+            return f"{capfirst(CoveragePlan._meta.verbose_name)} {event.coverage_plan.period}"
+        return str(event.rate_card) if event.rate_card_id else None

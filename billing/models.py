@@ -225,9 +225,14 @@ class CoveragePlan(models.Model):
         ]
         indexes = [models.Index(fields=["client", "valid_from"], name="coverage_plan_lookup")]
 
-    def __str__(self) -> str:  # dates as the active language writes them (admin lists, messages)
+    def __str__(self) -> str:
+        return f"{self.client} · {self.period}"
+
+    @property
+    def period(self) -> str:
+        """From and until as the active language writes them, "01.01.2026 – …" (admin lists, messages)."""
         until = date_format(self.valid_until, "SHORT_DATE_FORMAT") if self.valid_until else "…"
-        return f"{self.client} · {date_format(self.valid_from, 'SHORT_DATE_FORMAT')} – {until}"
+        return f"{date_format(self.valid_from, 'SHORT_DATE_FORMAT')} – {until}"
 
     @property
     def pattern(self) -> WeeklyPattern:

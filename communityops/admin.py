@@ -6,7 +6,10 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_q.admin import ScheduleAdmin as DjangoQScheduleAdmin
+from django_q.models import Schedule
 
+from .admin_columns import short_column
 from .alphabetical import alphabetical
 from .forms import choices_limit
 from .models import Channel, Client, ClientContact, Guideline, Team, User
@@ -178,16 +181,35 @@ class ChannelAdmin(admin.ModelAdmin):
 
 @admin.register(ClientContact)
 class ClientContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "client", "role", "email", "may_approve", "user")
+    # The role (a job title) is found by the search and shown on the contact's page.
+    list_display = (
+        "name",
+        short_column(ClientContact, "client"),
+        "email",
+        short_column(ClientContact, "may_approve", _("approves")),
+        "has_portal_account",
+    )
     list_filter = ("may_approve", "client")
-    search_fields = ("name", "email", "client__name")
-    list_select_related = ("client", "user")
+    search_fields = ("name", "email", "role", "client__name")
+    list_select_related = ("client",)
     raw_id_fields = ("user",)
+
+    @admin.display(boolean=True, description=_("Portal"), ordering="user")
+    def has_portal_account(self, contact: ClientContact) -> bool:
+        """Whether the contact can log in (the account is the contact's own: its name says nothing new)."""
+        return contact.user_id is not None
 
 
 @admin.register(Guideline)
 class GuidelineAdmin(admin.ModelAdmin):
-    list_display = ("title", "client", "kind", "version", "is_active", "updated_at")
+    list_display = (
+        "title",
+        short_column(Guideline, "client"),
+        "kind",
+        "version",
+        "is_active",
+        short_column(Guideline, "updated_at"),
+    )
     list_filter = ("kind", "is_active", "client")
     search_fields = ("title", "body", "client__name")
     list_select_related = ("client",)
@@ -291,7 +313,7 @@ class UserChangeForm(DjangoUserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "role", "is_active", "last_login")
+    list_display = ("email", "name", "role", "is_active")  # the last login is on the user's page
     list_filter = ("role", "is_active", "teams")
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
@@ -305,6 +327,10 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "role", "first_name", "last_name", "client_contact")}),
     )
     actions = ["send_invitation"]
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def name(self, user: User) -> str:
+        return user.get_full_name()
 
     def has_add_permission(self, request) -> bool:
         return request.user.role == User.Role.ADMIN and super().has_add_permission(request)
@@ -335,3 +361,19 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset:
             user_send_invitation(user=user, base_url=request.build_absolute_uri("/"))
         messages.success(request, _("Invitations sent."))
+
+
+# The schedules are declared in code (communityops.schedules); django-q2's own list showed ten
+# columns (id, the task's dotted path, repeats, cluster, ...) and scrolled sideways. Those stay on
+# each schedule's page; the function is found by the search.
+admin.site.unregister(Schedule)
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(DjangoQScheduleAdmin):
+    list_display = ("name", "schedule_type", "minutes", short_column(Schedule, "next_run"), "last_run_succeeded")
+    list_display_links = ("name",)
+
+    @admin.display(boolean=True, description=_("last run"))
+    def last_run_succeeded(self, schedule: Schedule) -> bool | None:
+        return schedule.task_success  # annotated by django-q2's get_queryset; None before the first run

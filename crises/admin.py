@@ -2,6 +2,7 @@
 timeline, notifications and approvals are audit rows and read-only."""
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from communityops.admin_columns import short_column
 from communityops.alphabetical import alphabetical
 from communityops.forms import choices_limit
 from communityops.models import Client, ClientContact
@@ -184,12 +186,18 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 @admin.register(OnCallShift)
 class OnCallShiftAdmin(admin.ModelAdmin):
     form = OnCallShiftForm
-    list_display = ("starts_at", "ends_at", "label", "lead", "counts")
+    list_display = (
+        short_column(OnCallShift, "starts_at"),
+        short_column(OnCallShift, "ends_at"),
+        "label",
+        short_column(OnCallShift, "lead"),
+        "counts",
+    )
     list_filter = ("label", ("lead", admin.RelatedOnlyFieldListFilter))
     date_hierarchy = "starts_at"
     list_select_related = ("lead",)
 
-    @admin.display(boolean=True, description=_("held by a shift lead or admin"))
+    @admin.display(boolean=True, description=_("valid"))
     def counts(self, shift: OnCallShift) -> bool:
         """A shift stored before its holder was checked: held by anyone but an active shift lead or
         admin, it is ignored (nobody is on call then), so the roster shows the gap."""
@@ -212,13 +220,13 @@ class ChannelThresholdInline(admin.TabularInline):
 @admin.register(DetectionSettings)
 class DetectionSettingsAdmin(admin.ModelAdmin):
     list_display = (
-        "client",
+        short_column(DetectionSettings, "client"),
         "is_active",
         "window_minutes",
         "baseline_days",
-        "z_threshold",
+        short_column(DetectionSettings, "z_threshold", _("z threshold")),
         "minimum_count",
-        "unanswered_threshold",
+        short_column(DetectionSettings, "unanswered_threshold", _("unanswered per channel")),
     )
     list_select_related = ("client",)
     ordering = (alphabetical("client__name"), "client__name")
@@ -228,7 +236,13 @@ class DetectionSettingsAdmin(admin.ModelAdmin):
 @admin.register(ApprovalSettings)
 class ApprovalSettingsAdmin(admin.ModelAdmin):
     form = ApprovalSettingsForm
-    list_display = ("client", "rule", "reminder_minutes", "deadline_minutes", "fallback_approver")
+    list_display = (
+        short_column(ApprovalSettings, "client"),
+        "rule",
+        "reminder_minutes",
+        "deadline_minutes",
+        short_column(ApprovalSettings, "fallback_approver", label=attrgetter("name")),
+    )
     list_select_related = ("client", "fallback_approver")
     ordering = (alphabetical("client__name"), "client__name")
     filter_horizontal = ("approvers",)
@@ -265,7 +279,14 @@ class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
 class CrisisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: every change goes through the crisis page (services, events)."""
 
-    list_display = ("title", "client", "severity", "status", "owner", "created_at")
+    list_display = (
+        "title",
+        short_column(Crisis, "client"),
+        "severity",
+        "status",
+        short_column(Crisis, "owner", _("owner")),
+        short_column(Crisis, "created_at"),
+    )
     list_filter = ("status", "severity", "client")
     search_fields = ("title",)
     list_select_related = ("client", "owner")
@@ -274,26 +295,54 @@ class CrisisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CrisisEvent)
 class CrisisEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "crisis", "kind", "actor", "actor_label")
+    list_display = (short_column(CrisisEvent, "created_at"), short_column(CrisisEvent, "crisis"), "kind", "acted_by")
     list_filter = ("kind",)
     list_select_related = ("crisis", "actor")
+
+    @admin.display(description=_("actor"))
+    def acted_by(self, event: CrisisEvent) -> str:
+        """The user, or for someone without an account here (a contact, the system) their label."""
+        return str(event.actor) if event.actor else event.actor_label
 
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "crisis", "recipient_label", "round", "channel", "status", "attempts", "sent_at")
+    # The round, the attempts and the last error are on the notification's page.
+    list_display = (
+        short_column(Notification, "created_at"),
+        short_column(Notification, "crisis"),
+        "recipient_label",
+        "channel",
+        "status",
+        short_column(Notification, "sent_at"),
+    )
     list_filter = ("status", "channel")
     list_select_related = ("crisis",)
 
 
 @admin.register(Approval)
 class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("decided_at", "draft", "contact", "decision", "via")
+    list_display = (
+        short_column(Approval, "decided_at"),
+        "draft",
+        short_column(Approval, "contact", label=attrgetter("name")),
+        "decision",
+        "via",
+    )
     list_select_related = ("draft", "contact")
 
 
 @admin.register(SpikeAlert)
 class SpikeAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "client", "channel", "kind", "observed", "baseline", "z_score", "status", "calmed_at")
+    # The z-score and when it calmed down are on the alert's page.
+    list_display = (
+        short_column(SpikeAlert, "created_at"),
+        short_column(SpikeAlert, "client"),
+        short_column(SpikeAlert, "channel", label=attrgetter("name")),
+        "kind",
+        "observed",
+        short_column(SpikeAlert, "baseline", _("expected")),
+        "status",
+    )
     list_filter = ("kind", "status", "client")
     list_select_related = ("client", "channel")

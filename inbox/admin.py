@@ -7,6 +7,7 @@ is made from an item of the author, services.erasure).
 """
 
 import json
+from operator import attrgetter
 
 from django.contrib import admin, messages
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from communityops.admin_columns import excerpt_column, short_column
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
 from .models import (
@@ -41,7 +43,15 @@ from .services.outbox import outbound_action_retry_now
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "platform", "channel", "handle", "follower_count", "verified", "first_seen_at"]
+    list_display = [
+        "__str__",
+        "platform",
+        short_column(Author, "channel"),
+        "handle",
+        "follower_count",
+        "verified",
+        short_column(Author, "first_seen_at"),
+    ]
     list_filter = ["platform", "verified"]
     list_select_related = ["channel__client"]
     # The platform's id, whole; name and handle as the inbox's search finds them (below).
@@ -134,7 +144,16 @@ class ItemNoteInline(admin.TabularInline):
 
 @admin.register(Item)
 class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
-    list_display = ["id", "client", "channel", "kind", "status", "priority", "author_tier", "sla_due_at", "claimed_by"]
+    # Kind and tier are filters; the channel is named without its client (the column before).
+    list_display = [
+        "id",
+        short_column(Item, "client"),
+        short_column(Item, "channel", label=attrgetter("name")),
+        "status",
+        "priority",
+        short_column(Item, "sla_due_at"),
+        short_column(Item, "claimed_by"),
+    ]
     list_filter = ["status", "priority", "author_tier", "kind", "channel__platform", "client"]
     search_fields = ["text", "external_id", "author__handle", "author__display_name"]
     list_select_related = ["client", "channel", "claimed_by"]
@@ -163,7 +182,12 @@ class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
 @admin.register(ItemEvent)
 class ItemEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "item", "kind", "actor"]
+    list_display = [
+        short_column(ItemEvent, "created_at"),
+        short_column(ItemEvent, "item"),
+        "kind",
+        short_column(ItemEvent, "actor"),
+    ]
     list_filter = ["kind"]
     search_fields = ["item__id", "item__text"]
     list_select_related = ["item", "actor"]
@@ -179,7 +203,15 @@ class ItemNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(OutboundAction)
 class OutboundActionAdmin(ShiftLeadAdminActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "item", "kind", "status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    # The attempts and the next one are on the action's page.
+    list_display = [
+        "id",
+        short_column(OutboundAction, "item"),
+        "kind",
+        "status",
+        excerpt_column(OutboundAction, "last_error"),
+        short_column(OutboundAction, "sent_at"),
+    ]
     list_filter = ["status", "kind", "item__channel__platform"]
     search_fields = ["item__id", "external_id", "idempotency_key", "last_error"]
     list_select_related = ["item"]
@@ -256,5 +288,11 @@ class TeamAssignmentPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(WordPressPollState)
 class WordPressPollStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["channel", "last_polled_at", "newest_comment_at", "last_error"]
+    list_display = [
+        short_column(WordPressPollState, "channel"),
+        short_column(WordPressPollState, "last_polled_at"),
+        short_column(WordPressPollState, "newest_comment_at"),
+        excerpt_column(WordPressPollState, "last_error"),
+    ]
     search_fields = ["channel__name", "last_error"]
+    list_select_related = ["channel__client"]

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -193,10 +195,11 @@ def test_accepting_an_accepted_quote_again_says_so_in_german(client, user_factor
 
 
 def test_a_rate_card_is_named_in_german_where_the_admin_shows_it(client, user_factory, rate_card):
-    quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    # The quote's page (the list leaves the rate card to it, and to its filter once there are two).
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
     client.force_login(admin_user(user_factory))
 
-    page = client.get(reverse("admin:billing_quote_changelist"), headers={"Accept-Language": "de"})
+    page = client.get(reverse("admin:billing_quote_change", args=[quote.pk]), headers={"Accept-Language": "de"})
 
     assert f"Preisliste v{rate_card.version}" in page.content.decode()
 
@@ -313,3 +316,24 @@ def test_admin_accepts_quotes_from_the_clients_today_not_the_agencys(client, use
     assert f"Wählen Sie den {client_today:%d.%m.%Y} oder ein späteres Datum." in refused.content.decode()
     assert accepted.status_code == 302
     assert CoveragePlan.objects.get(client=far_client).quote == quotes[1]
+
+
+def test_the_billing_history_names_what_each_event_concerns_in_no_more_queries(
+    client, user_factory, client_factory, plan_factory, rate_card
+):
+    # The quote, plan and rate card columns (nullable keys, none of them loaded with the events)
+    # read each row's quote, plan and the plan's client one query at a time.
+    client.force_login(admin_user(user_factory))
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))
+    changelist = reverse("admin:billing_billingevent_changelist")
+    with CaptureQueriesContext(connection) as one_event:
+        client.get(changelist)
+    for state in ("BY", "HE"):
+        plan_factory(client=client_factory(federal_state=state), windows=[(0, 9, 17)])
+
+    with CaptureQueriesContext(connection) as three_events:
+        page = client.get(changelist).content.decode()
+
+    assert len(three_events) == len(one_event)
+    assert f"Angebot {quote.pk}</td>" in page
+    assert page.count("Betreuungsplan 01.01.2026 – …</td>") == 2

@@ -1,5 +1,7 @@
 """The item admin browses; tags, status and deletion go through the services, never a form save."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communityops.models import User
@@ -49,3 +51,19 @@ def test_an_admin_cannot_delete_items(client, user_factory, open_item_factory):
     assert bulk.status_code == 302  # back to the list: no such action
     assert 'value="delete_selected"' not in changelist
     assert Item.objects.filter(pk=item.pk).exists()
+
+
+def test_the_item_list_reads_more_items_in_no_more_queries(client, user_factory, open_item_factory):
+    # The channel column named each channel with its client's name: a query for the client per row.
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    open_item_factory()
+    with CaptureQueriesContext(connection) as one_item:
+        client.get(reverse("admin:inbox_item_changelist"))
+    for _ in range(3):
+        open_item_factory()
+
+    with CaptureQueriesContext(connection) as four_items:
+        page = client.get(reverse("admin:inbox_item_changelist")).content.decode()
+
+    assert page.count('class="action-select"') == 4
+    assert len(four_items) == len(one_item)
