@@ -375,6 +375,8 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
     assert ">Ausführen<" in items
     assert "Search " not in items  # the search form's heading read "Search Beiträge"
     assert "Beiträge durchsuchen" in items
+    assert "Filter by" not in items  # the date hierarchy's label above the list
+    assert "Nach eingegangen filtern" in items
 
 
 # German words that are English ones as well: a model of that name reads German in the German admin.
