@@ -7,6 +7,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.apps import apps
+from django.utils import translation
 
 from communityops.models import Channel, Client, ClientContact, Team, User
 
@@ -27,6 +28,15 @@ def _default_rate_card(request):
         return
     request.getfixturevalue("db")  # transactional where the test asked for it (pytest-django decides)
     _seed_default_rate_card(apps, None)  # only into an empty table
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: LocaleMiddleware leaves a request's language active
+    in the thread, so a test whose last request asked for English turned a later test's German
+    strings (services, mails, admin labels read outside a request) English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -217,7 +217,7 @@ def test_publishing_to_a_crisis_without_linked_items_sends_nothing_and_says_so(
 ):
     crisis = _approved_without_items(client_factory, contact_factory, shift_lead)
 
-    with pytest.raises(NothingToSend, match="no items are linked"):
+    with translation.override("en"), pytest.raises(NothingToSend, match="no items are linked"):
         crisis_publish(crisis=crisis, acting_user=shift_lead, now=timezone.now())
 
     crisis.refresh_from_db()
@@ -229,7 +229,7 @@ def test_publishing_again_with_nothing_new_says_nothing_was_sent(approved_crisis
     crisis, lead = approved_crisis["crisis"], approved_crisis["lead"]
     crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
 
-    with pytest.raises(NothingToSend, match="already received this response"):
+    with translation.override("en"), pytest.raises(NothingToSend, match="already received this response"):
         crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now())
 
 
