@@ -3,14 +3,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_q.admin import ScheduleAdmin as DjangoQScheduleAdmin
 from django_q.models import Schedule
 
 from .admin_columns import short_column
-from .alphabetical import alphabetical
+from .alphabetical import AlphabeticalKey, alphabetical
 from .forms import choices_limit
 from .models import Channel, Client, ClientContact, Guideline, Team, User
 from .services import user_invite, user_login_address_sync, user_send_invitation
@@ -328,7 +329,8 @@ class UserAdmin(DjangoUserAdmin):
     )
     actions = ["send_invitation"]
 
-    @admin.display(description=_("name"), ordering="last_name")
+    # Sorted as shown, first name first (get_full_name), in German alphabetical order.
+    @admin.display(description=_("name"), ordering=AlphabeticalKey(Concat("first_name", Value(" "), "last_name")).asc())
     def name(self, user: User) -> str:
         return user.get_full_name()
 

@@ -17,28 +17,32 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
+from .alphabetical import alphabetical
+
 
 def short_column(
     model: type[models.Model],
     field_name: str,
     description: str | None = None,
     *,
-    label: Callable[[models.Model], str] = str,
+    label_field: str | None = None,
 ) -> Callable:
     """A field's column for list_display, sortable by the field: under `description` (a shorter
     header than the field's name), dates in the short format ("24.11.2026 20:13"), and a foreign key
-    named by `label` (default: its str) as text that wraps. The admin's list_select_related must
-    load the foreign key."""
+    as text that wraps, named by its str or by its `label_field` alone (and then sorted by that, in
+    German alphabetical order, as the column shows it). The admin's list_select_related must load
+    the foreign key."""
     field = model._meta.get_field(field_name)
     is_boolean = isinstance(field, models.BooleanField)
+    ordering = alphabetical(f"{field_name}__{label_field}") if label_field else field_name
 
-    @admin.display(description=description or field.verbose_name, ordering=field_name, boolean=is_boolean)
+    @admin.display(description=description or field.verbose_name, ordering=ordering, boolean=is_boolean)
     def column(obj: models.Model):
         value = getattr(obj, field_name)
         if is_boolean or value in field.empty_values:
             return value  # the admin draws the icon, or its sign for "empty"
         if field.is_relation:
-            return label(value)
+            return getattr(value, label_field) if label_field else str(value)
         if isinstance(field, models.DateTimeField):
             return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
         if isinstance(field, models.DateField):

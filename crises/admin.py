@@ -2,7 +2,6 @@
 timeline, notifications and approvals are audit rows and read-only."""
 
 from collections.abc import Iterable
-from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -241,7 +240,7 @@ class ApprovalSettingsAdmin(admin.ModelAdmin):
         "rule",
         "reminder_minutes",
         "deadline_minutes",
-        short_column(ApprovalSettings, "fallback_approver", label=attrgetter("name")),
+        short_column(ApprovalSettings, "fallback_approver", label_field="name"),
     )
     list_select_related = ("client", "fallback_approver")
     ordering = (alphabetical("client__name"), "client__name")
@@ -325,7 +324,7 @@ class ApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         short_column(Approval, "decided_at"),
         "draft",
-        short_column(Approval, "contact", label=attrgetter("name")),
+        short_column(Approval, "contact", label_field="name"),
         "decision",
         "via",
     )
@@ -338,7 +337,7 @@ class SpikeAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         short_column(SpikeAlert, "created_at"),
         short_column(SpikeAlert, "client"),
-        short_column(SpikeAlert, "channel", label=attrgetter("name")),
+        short_column(SpikeAlert, "channel", label_field="name"),
         "kind",
         "observed",
         short_column(SpikeAlert, "baseline", _("expected")),

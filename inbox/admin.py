@@ -7,7 +7,6 @@ is made from an item of the author, services.erasure).
 """
 
 import json
-from operator import attrgetter
 
 from django.contrib import admin, messages
 from django.db.models import Q
@@ -148,7 +147,7 @@ class ItemAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     list_display = [
         "id",
         short_column(Item, "client"),
-        short_column(Item, "channel", label=attrgetter("name")),
+        short_column(Item, "channel", label_field="name"),
         "status",
         "priority",
         short_column(Item, "sla_due_at"),

@@ -93,7 +93,9 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") 
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS"  # noqa: S608 - our names
                 f" AS SELECT {column_list} FROM {table} WITH NO DATA"
             )
-        with cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
+        # Django's cursor wraps execute() and fetch*() only: a COPY's errors would be psycopg's, past
+        # every caller's `except IntegrityError` / `except DatabaseError`.
+        with connection.wrap_database_errors, cursor.copy(f"COPY {target} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 values = list(row_values({**defaults, **row}))
                 for position, converter in converters:

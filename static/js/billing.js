@@ -46,9 +46,9 @@
   // The name and email are no pricing inputs (an unfinished address is checked by the save), so
   // this is not htmx's hx-validate, which checks the whole form.
   //
-  // A price asked for before a change was halted can arrive after it, and htmx settles the new
-  // breakdown by giving it the old one's attributes and then, 20 ms later, its own: a mark set in
-  // between is lost. So a price asked for before the latest halt is marked again once settled.
+  // A price asked for before a change was halted can arrive after it, and its new breakdown comes
+  // without the mark (htmx gives it the old one's attributes, then, as it settles, its own). So a
+  // price asked for before the latest halt is marked again once settled.
   let halts = 0;
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const pricingInputs = event.target.closest && event.target.closest("[data-pricing-inputs]");

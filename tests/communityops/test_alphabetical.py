@@ -1,5 +1,7 @@
 """Names are listed as German readers expect: umlauts beside their vowel, capitals among small letters."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -92,3 +94,16 @@ def test_the_admin_lists_per_client_settings_by_client_alphabetically(
         listed = page[page.index('id="result_list"') :]
         positions = [listed.index(name) for name in GERMAN_ORDER]
         assert positions == sorted(positions), changelist
+
+
+def test_the_admin_user_list_sorts_by_the_name_as_the_column_shows_it(client, user_factory):
+    # The column shows "first last" and sorted by the last name alone, by code point.
+    for first_name, last_name in [("Anna", "Zimmer"), ("Bert", "Albrecht"), ("Ömer", "Yilmaz"), ("otto", "Ernst")]:
+        user_factory(first_name=first_name, last_name=last_name)
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True, first_name="Zora"))
+    name_column = 2  # after the checkbox and the email
+
+    page = client.get(reverse("admin:communityops_user_changelist"), {"o": name_column}).content.decode()
+
+    names = re.findall(r'<td class="field-name">([^<]*)</td>', page)
+    assert names == ["Anna Zimmer", "Bert Albrecht", "Ömer Yilmaz", "otto Ernst", "Zora"]

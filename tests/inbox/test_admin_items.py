@@ -1,5 +1,7 @@
 """The item admin browses; tags, status and deletion go through the services, never a form save."""
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -67,3 +69,17 @@ def test_the_item_list_reads_more_items_in_no_more_queries(client, user_factory,
 
     assert page.count('class="action-select"') == 4
     assert len(four_items) == len(one_item)
+
+
+def test_the_item_list_sorts_by_the_channel_as_the_column_names_it(
+    client, user_factory, client_factory, channel_factory, open_item_factory
+):
+    # The column names the channel without its client; sorting by it sorted by the client first.
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    for client_name, channel_name in [("Alpha", "Zeitung"), ("Beta", "Blog"), ("Gamma", "Ärzteblatt")]:
+        open_item_factory(channel=channel_factory(client=client_factory(name=client_name), name=channel_name))
+    channel_column = 3  # after the checkbox, the id and the client
+
+    page = client.get(reverse("admin:inbox_item_changelist"), {"o": channel_column}).content.decode()
+
+    assert re.findall(r'<td class="field-channel">([^<]*)</td>', page) == ["Ärzteblatt", "Blog", "Zeitung"]

@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import DataError
 
 from inbox.models import Author, Item
+from inbox.normalized import NormalizedAuthor
+from inbox.services.authors import authors_create_ahead
 from inbox.services.bulk_insert import rows_insert
 
 
@@ -46,3 +49,25 @@ def test_text_arrays_and_json_arrive_as_they_were(facebook_channel):
     assert (item.tags, item.triage_reasons, item.text) == (tags, reasons, "Zeile eins\nZeile\tzwei \\N")
     assert item.platform_created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert (item.status, item.priority, item.sla_due_at) == (Item.Status.NEW, Item.Priority.NORMAL, None)
+
+
+@pytest.mark.parametrize("then", ["", "ON CONFLICT DO NOTHING RETURNING id"])
+def test_a_value_its_column_refuses_raises_djangos_database_error(db, then):
+    # Callers catch django.db's errors (authors_create_ahead: DatabaseError), as for any query;
+    # psycopg's own went past them.
+    too_many_followers = 2**31  # the column is a PostgreSQL integer
+
+    with pytest.raises(DataError):
+        rows_insert(
+            Author,
+            [{"platform": "facebook_page", "external_id": "fan-3", "follower_count": too_many_followers}],
+            then=then,
+        )
+
+
+def test_authors_created_ahead_leave_a_row_the_database_refuses_to_the_batch(facebook_channel):
+    authors_create_ahead(
+        channel=facebook_channel, authors=[NormalizedAuthor(external_id="fan-4", follower_count=2**31)]
+    )
+
+    assert not Author.objects.exists()
