@@ -61,11 +61,13 @@ LIMIT %(limit)s
 """
 
 
-# The search as one hand-written statement: the author through the GIN index on name_words, or every
-# term of the text among the item's topic terms. (The app first looks the open items it finds up by
-# id, inbox.selectors.search_targets, and is faster than this where few items match.)
+# The search as one hand-written statement: the author through the GIN index on name_words (asked
+# for the search's longest word, all words tested on the authors found, as inbox.lookups does), or
+# every term of the text among the item's topic terms. (The app first looks the open items it finds
+# up by id, inbox.selectors.search_targets, and is faster than this where few items match.)
 SEARCH_SQL = """
-  AND (i.author_id IN (SELECT id FROM inbox_author WHERE name_words @@ author_name_query(%(search)s))
+  AND (i.author_id IN (SELECT id FROM inbox_author WHERE name_words @@ author_name_key_query(%(search)s)
+                         AND ts_match_vq(name_words, author_name_query(%(search)s)))
        OR i.topic_terms @> item_topic_terms(%(search)s))
 """
 
