@@ -576,10 +576,6 @@ def channel_can_reply(*, channel: Channel) -> bool:
     return connector_for_channel(channel).supports(OutboundAction.Kind.REPLY)
 
 
-def item_can_reply(*, item: Item) -> bool:
-    return channel_can_reply(channel=item.channel)
-
-
 class ReplyRefusal(StrEnum):
     """Why a reply without a lease (a crisis's statement, inbox.services.outbox.outbound_replies_enqueue)
     leaves an item unanswered."""

@@ -87,7 +87,7 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") 
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         target = table
         if then:
-            # Named after the columns too: a connection that outlives a migration gets a new one.
+            # Named after the column list too: each list has a staging table of its own.
             target = connection.ops.quote_name(f"rows_insert_{meta.db_table}_{zlib.crc32(column_list.encode()):08x}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS"  # noqa: S608 - our names
