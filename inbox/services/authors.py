@@ -123,11 +123,17 @@ def _authors_found_or_created(*, namespace: dict, merged: dict[str, dict]) -> di
     return found
 
 
-def authors_upsert_batch(*, channel: Channel, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+def authors_upsert_batch(
+    *, channel: Channel, authors: list[NormalizedAuthor], found: dict[str, Author] | None = None
+) -> dict[str, Author]:
     """author_upsert for many authors of the channel at once, by external id: the missing ones
-    created, and only authors whose data changed written, in one UPDATE."""
+    created, and only authors whose data changed written, in one UPDATE. `found` (authors_found_ahead)
+    are taken as read; only the others are looked up."""
     merged = _authors_merged(authors)
-    found = _authors_found_or_created(namespace=author_namespace(channel), merged=merged)
+    found = {external_id: found[external_id] for external_id in merged if external_id in (found or {})}
+    missing = {external_id: fields for external_id, fields in merged.items() if external_id not in found}
+    if missing:
+        found.update(_authors_found_or_created(namespace=author_namespace(channel), merged=missing))
     changed_fields: set[str] = set()
     changed_authors = []
     for external_id, author in found.items():
@@ -142,18 +148,15 @@ def authors_upsert_batch(*, channel: Channel, authors: list[NormalizedAuthor]) -
     return found
 
 
-def authors_create_ahead(*, channel: Channel, authors: list[NormalizedAuthor]) -> None:
-    """Create the missing ones of these authors in a short transaction of their own, ahead of the
-    batch that names them (see services.ingestion._authors_create_ahead for why). Only a head start: if the
-    insert fails (say, a deadlock with a batch that holds one of these authors), the batch creates
-    what is missing itself."""
-    merged = _authors_merged(authors)
-    namespace = author_namespace(channel)
-    existing = Author.objects.filter(AnyOf(F("external_id"), sorted(merged)), **namespace)
+def authors_found_ahead(*, channel: Channel, authors: list[NormalizedAuthor]) -> dict[str, Author]:
+    """These authors of the channel by external id, the missing ones created in a short transaction
+    of their own, ahead of the batch that names them (see services.ingestion._batch_read_ahead for
+    why); the batch takes them as read (authors_upsert_batch's `found`). Only a head start: if the
+    insert fails (say, a deadlock with a batch that holds one of these authors), nothing is returned
+    and the batch reads and creates them itself."""
     try:
         with transaction.atomic():
-            _authors_insert_missing(
-                namespace=namespace, merged=merged, existing=set(existing.values_list("external_id", flat=True))
-            )
+            return _authors_found_or_created(namespace=author_namespace(channel), merged=_authors_merged(authors))
     except DatabaseError:
         logger.warning("creating the authors ahead of a batch failed; the batch creates them", exc_info=True)
+        return {}

@@ -38,9 +38,9 @@ from ..lock_objects import (
     webhook_delivery_qs_select_for_update,
 )
 from ..lookups import AnyOf
-from ..models import IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from ..models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedItem
-from .authors import author_upsert, authors_create_ahead, authors_upsert_batch
+from .authors import author_upsert, authors_found_ahead, authors_upsert_batch
 from .bulk_insert import rows_insert
 from .deliveries import delivery_finish, delivery_unsplittable
 from .ingest_formats import ParsedChange, change_parse, meta_changes_split
@@ -253,16 +253,37 @@ def _items_insert(rows: list[dict]) -> dict[str, tuple[int, datetime]]:
     return {external_id: (pk, received_at) for pk, external_id, received_at in returned}
 
 
-def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, NormalizedItem]]) -> None:
+@dataclass(frozen=True)
+class _ReadAhead:
+    """What a batch's new items need from the database, read before the batch's transaction
+    (_batch_read_ahead): the channel's stored items among them, by external id, and the authors of
+    the others (existing or just created), by external id."""
+
+    stored_items: dict[str, int]
+    authors: dict[str, Author]
+
+
+def _stored_item_ids(*, channel: Channel, external_ids: list[str]) -> dict[str, int]:
+    """The channel's items with these external ids: external id -> pk."""
+    return dict(
+        Item.objects.filter(AnyOf(F("external_id"), external_ids), channel=channel).values_list("external_id", "pk")
+    )
+
+
+def _upserts_ingest(
+    *, channel: Channel, upserts: list[tuple[_Change, NormalizedItem]], ahead: _ReadAhead | None
+) -> None:
     """item_ingest for a run of consecutive new-item changes, with a fixed number of queries.
 
     Same outcome per change as item_ingest in order: INGESTED with a new triaged item, its RECEIVED
     event and fingerprint; DUPLICATE with the existing item when the channel already has it (also
-    when it appears twice in the run, or a concurrent delivery stored it first).
+    when it appears twice in the run, or a concurrent delivery stored it first). What `ahead` holds
+    is taken as read: an item stored since is a conflict of the insert (a concurrent delivery's,
+    found then), a row deleted since fails the commit's foreign-key check (the batch runs again).
     """
     external_ids = [normalized.external_id for _change, normalized in upserts]
-    existing = dict(
-        Item.objects.filter(AnyOf(F("external_id"), external_ids), channel=channel).values_list("external_id", "pk")
+    existing = (
+        _stored_item_ids(channel=channel, external_ids=external_ids) if ahead is None else dict(ahead.stored_items)
     )
     fresh: dict[str, tuple[_Change, NormalizedItem]] = {}
     created: dict[str, tuple[int, datetime]] = {}
@@ -272,7 +293,9 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
     if fresh:
         client = channel.client
         authors = authors_upsert_batch(
-            channel=channel, authors=[normalized.author for _change, normalized in fresh.values()]
+            channel=channel,
+            authors=[normalized.author for _change, normalized in fresh.values()],
+            found=None if ahead is None else ahead.authors,
         )
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         triages = triage_assess_batch(client=client, entries=entries, received_at=timezone.now())
@@ -315,9 +338,7 @@ def _upserts_ingest(*, channel: Channel, upserts: list[tuple[_Change, Normalized
         )
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
-            existing.update(
-                Item.objects.filter(AnyOf(F("external_id"), lost), channel=channel).values_list("external_id", "pk")
-            )
+            existing.update(_stored_item_ids(channel=channel, external_ids=lost))
         existing.update((external_id, pk) for external_id, (pk, _received_at) in created.items())
     for change, normalized in upserts:
         first = fresh.get(normalized.external_id)
@@ -362,17 +383,20 @@ def _stored_items_lock(*, channel: Channel, parsed: list[_Parsed]) -> None:
         list(item_qs_select_for_update().filter(AnyOf(F("external_id"), external_ids), channel=channel).values("pk"))
 
 
-def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed: list[_Parsed]) -> None:
+def _changes_apply(
+    *, delivery: WebhookDelivery, changes: list[_Change], parsed: list[_Parsed], ahead: _ReadAhead | None
+) -> None:
     """Apply parsed changes (locked rows, or a Meta batch not stored yet) in position order: runs of
     new items in bulk, edits and removals one by one in between (they may refer to an item an
-    earlier change of the run creates); the stored items they touch are locked first."""
+    earlier change of the run creates); the stored items they touch are locked first. `ahead`: what
+    _batch_read_ahead read for these changes, if it did."""
     channel = delivery.channel
     _stored_items_lock(channel=channel, parsed=parsed)
     upserts: list[tuple[_Change, NormalizedItem]] = []
 
     def flush() -> None:
         if upserts:
-            _upserts_ingest(channel=channel, upserts=upserts)
+            _upserts_ingest(channel=channel, upserts=upserts, ahead=ahead)
             upserts.clear()
 
     for change, result in zip(changes, parsed, strict=True):
@@ -390,18 +414,18 @@ def _changes_apply(*, delivery: WebhookDelivery, changes: list[_Change], parsed:
     flush()
 
 
-def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
-    """Create the missing authors of a batch's new items before the batch's transaction begins
-    (one INSERT in a short transaction of its own).
+def _batch_read_ahead(*, channel: Channel, parsed: list[_Parsed]) -> _ReadAhead:
+    """Before the batch's transaction begins: which of its new items the channel already has, and
+    the authors of the others, the missing ones created (one INSERT in a short transaction of its
+    own). The batch takes both as read.
 
     Inside the batch's transaction (about half a second for 1,000 changes) a new author's row
     stays uncommitted, and a concurrent delivery naming the same new author waits at its own
     insert until that commit: in a shitstorm, where fresh accounts comment under several posts at
-    once, the queue workers took turns instead of working side by side. Created here, the batch
-    finds them with its read. An author whose change then turns out a duplicate is created all the
-    same (a row without items, as a concurrent delivery's rollback would leave one). Changes of
-    items the channel already has are left out: a redelivered comment whose author's data was
-    erased must not bring their row back.
+    once, the queue workers took turns instead of working side by side. An author whose change
+    then turns out a duplicate is created all the same (a row without items, as a concurrent
+    delivery's rollback would leave one). Changes of items the channel already has are left out:
+    a redelivered comment whose author's data was erased must not bring their row back.
     """
     upserts = [
         result.normalized
@@ -409,15 +433,12 @@ def _authors_create_ahead(*, channel: Channel, parsed: list[_Parsed]) -> None:
         if isinstance(result, ParsedChange) and result.action == ParsedChange.Action.UPSERT
     ]
     if not upserts:
-        return
-    stored = set(
-        Item.objects.filter(
-            AnyOf(F("external_id"), [normalized.external_id for normalized in upserts]), channel=channel
-        ).values_list("external_id", flat=True)
-    )
+        return _ReadAhead(stored_items={}, authors={})
+    stored = _stored_item_ids(channel=channel, external_ids=[normalized.external_id for normalized in upserts])
     authors = [normalized.author for normalized in upserts if normalized.external_id not in stored]
-    if authors:
-        authors_create_ahead(channel=channel, authors=authors)
+    return _ReadAhead(
+        stored_items=stored, authors=authors_found_ahead(channel=channel, authors=authors) if authors else {}
+    )
 
 
 def _changes_mark(changes: list[IngestChange]) -> None:
@@ -456,7 +477,7 @@ def _changes_batch_process(*, delivery: WebhookDelivery) -> list[str | None] | N
                 return None
             locked_ids = [change.pk for change in changes]
             parsed = _changes_parse(delivery=delivery, payloads=[change.payload for change in changes])
-            _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
+            _changes_apply(delivery=delivery, changes=changes, parsed=parsed, ahead=None)
             _changes_mark(changes)
             return [change.status for change in changes]
     except Exception:
@@ -510,8 +531,8 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     Yields each batch's statuses.
 
     The body never changes once stored: it is read and split once per run. Each batch's changes
-    are parsed and their new authors created first (_authors_create_ahead; a batch another run
-    got to first is parsed again under the lock, without that head start); then the batch locks
+    are parsed and read ahead first (_batch_read_ahead: stored items, authors, the new ones created;
+    a batch another run got to first is parsed and read again under the lock); then the batch locks
     the delivery row, counts the changes stored so far and takes the payloads after them: a second
     run of the task waits for the first one's batch and goes on with the next, and a run after a
     crash begins where the last committed batch ended, so nothing is ingested twice or lost. If a
@@ -540,13 +561,15 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
     retried = False
     while position < len(payloads):
         parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
-        _authors_create_ahead(channel=delivery.channel, parsed=parsed)
+        ahead = _batch_read_ahead(channel=delivery.channel, parsed=parsed)
         try:
-            stored = _meta_batch_store(delivery=delivery, payloads=payloads, position=position, parsed=parsed)
+            stored = _meta_batch_store(
+                delivery=delivery, payloads=payloads, position=position, parsed=parsed, ahead=ahead
+            )
         except IntegrityError:
-            # Foreign keys are checked at commit: an author row the batch read was deleted meanwhile
-            # (an erasure, services.erasure). Nothing of the batch was stored; it runs again, once,
-            # and creates the author anew.
+            # Foreign keys are checked at commit: an author row read ahead was deleted meanwhile (an
+            # erasure, services.erasure). Nothing of the batch was stored; it runs again, once, reads
+            # ahead again and creates the author anew.
             if retried:
                 raise
             logger.warning("ingest batch of delivery %s lost an author row at commit; running it again", delivery.pk)
@@ -573,18 +596,19 @@ def _meta_batches_process(*, delivery: WebhookDelivery) -> Iterator[list[str | N
 
 @transaction.atomic
 def _meta_batch_store(
-    *, delivery: WebhookDelivery, payloads: list[dict], position: int, parsed: list[_Parsed]
+    *, delivery: WebhookDelivery, payloads: list[dict], position: int, parsed: list[_Parsed], ahead: _ReadAhead | None
 ) -> tuple[list[_UnstoredChange], list[int]] | None:
     """One batch of a Meta delivery in one transaction under the delivery's lock, from `position`
-    (or from where another run got to): its changes with their outcome, and the ids of those
-    stored pending to be processed one by one because the batch failed as a whole. None when the
-    delivery is no longer pending or nothing is left."""
+    (or from where another run got to; `parsed` and `ahead` are then read again, here): its changes
+    with their outcome, and the ids of those stored pending to be processed one by one because the
+    batch failed as a whole. None when the delivery is no longer pending or nothing is left."""
     if not _delivery_lock_if_pending(delivery):
         return None
     stored = IngestChange.objects.filter(delivery=delivery).count()
     if stored != position:  # another run got further (or this one resumes after a crash)
         position = stored
         parsed = _changes_parse(delivery=delivery, payloads=payloads[position : position + BATCH_SIZE])
+        ahead = None
     changes = [
         _UnstoredChange(delivery_id=delivery.pk, position=position + offset, payload=payload)
         for offset, payload in enumerate(payloads[position : position + BATCH_SIZE])
@@ -593,7 +617,7 @@ def _meta_batch_store(
         return None
     try:
         with transaction.atomic():
-            _changes_apply(delivery=delivery, changes=changes, parsed=parsed)
+            _changes_apply(delivery=delivery, changes=changes, parsed=parsed, ahead=ahead)
             _changes_insert(changes)
     except Exception:
         logger.exception("ingest batch of delivery %s failed; processing its changes one by one", delivery.pk)

@@ -7,7 +7,7 @@ from django.db import DataError
 
 from inbox.models import Author, Item
 from inbox.normalized import NormalizedAuthor
-from inbox.services.authors import authors_create_ahead
+from inbox.services.authors import authors_found_ahead
 from inbox.services.bulk_insert import rows_insert
 
 
@@ -53,7 +53,7 @@ def test_text_arrays_and_json_arrive_as_they_were(facebook_channel):
 
 @pytest.mark.parametrize("then", ["", "ON CONFLICT DO NOTHING RETURNING id"])
 def test_a_value_its_column_refuses_raises_djangos_database_error(db, then):
-    # Callers catch django.db's errors (authors_create_ahead: DatabaseError), as for any query;
+    # Callers catch django.db's errors (authors_found_ahead: DatabaseError), as for any query;
     # psycopg's own went past them.
     too_many_followers = 2**31  # the column is a PostgreSQL integer
 
@@ -66,8 +66,9 @@ def test_a_value_its_column_refuses_raises_djangos_database_error(db, then):
 
 
 def test_authors_created_ahead_leave_a_row_the_database_refuses_to_the_batch(facebook_channel):
-    authors_create_ahead(
+    found = authors_found_ahead(
         channel=facebook_channel, authors=[NormalizedAuthor(external_id="fan-4", follower_count=2**31)]
     )
 
+    assert found == {}
     assert not Author.objects.exists()

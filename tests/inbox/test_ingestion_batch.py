@@ -56,14 +56,14 @@ def test_a_delivery_larger_than_a_batch_is_ingested_completely(facebook_channel)
 def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_assert_max_num_queries):
     delivery = _receive(facebook_channel, _comments(BATCH_SIZE))
 
-    # The delivery, its body, the changes stored so far (3); the new authors ahead (the items
-    # already stored, the authors read, and the insert in a savepoint: staging table, COPY,
+    # The delivery, its body, the changes stored so far (3); read ahead: the items already stored,
+    # and in a savepoint the authors (read) and the missing ones inserted (staging table, COPY,
     # INSERT from it: 7); per batch: savepoint, lock the delivery, count its stored changes,
-    # savepoint, item lookup, authors (read), triage (3), coverage, items (staging table, COPY,
-    # INSERT from it), events, fingerprints, changes with their outcome, two releases (18); then a
-    # look for pending changes (3) and the delivery's final status (2). Atomic blocks are
-    # savepoints inside the test's transaction.
-    with django_assert_max_num_queries(33):
+    # savepoint, triage (3), coverage, items (staging table, COPY, INSERT from it), events,
+    # fingerprints, changes with their outcome, two releases (16); then a look for pending changes
+    # (3) and the delivery's final status (2). Atomic blocks are savepoints inside the test's
+    # transaction.
+    with django_assert_max_num_queries(31):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE
@@ -313,6 +313,33 @@ def test_a_new_author_in_two_deliveries_at_once_does_not_make_one_wait_for_the_o
     author = Author.objects.get(platform=facebook_channel.platform, external_id="fresh-account")
     assert author.display_name == "Brand New"
     assert set(Item.objects.values_list("external_id", "author_id")) == {("a-1", author.pk), ("b-1", author.pk)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_author_read_ahead_and_erased_before_the_batch_commits_is_created_anew(facebook_channel, monkeypatch):
+    """The batch takes the authors read ahead of its transaction as read. One deleted in between (an
+    erasure) fails the commit's foreign-key check: nothing of the batch stays, it runs again and
+    stores every item, with the author created anew."""
+    monkeypatch.setattr(deliveries, "async_task", lambda *args, **kwargs: None)  # the test runs the task itself
+    delivery = _receive(facebook_channel, _comments(3))
+    real_store = ingestion._meta_batch_store
+    erased = []
+
+    def erase_an_author_first(**kwargs):
+        if not erased:
+            erased.append(Author.objects.get(external_id="fan-1").pk)
+            Author.objects.filter(pk=erased[0]).delete()
+        return real_store(**kwargs)
+
+    monkeypatch.setattr(ingestion, "_meta_batch_store", erase_an_author_first)
+
+    counts = webhook_delivery_process(delivery_id=delivery.pk)
+
+    assert counts == {IngestChange.Status.INGESTED: 3}
+    author = Author.objects.get(external_id="fan-1")
+    assert author.pk != erased[0]
+    assert Item.objects.get(external_id="c-1").author_id == author.pk
+    assert sorted(IngestChange.objects.values_list("position", flat=True)) == [0, 1, 2]
 
 
 def test_the_sweep_processes_a_delivery_whose_task_was_lost_before_the_split(facebook_channel):
