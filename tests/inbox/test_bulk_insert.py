@@ -1,6 +1,7 @@
 """Many rows in one COPY (services.bulk_insert): values arrive as they were, also outside a transaction."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DataError
@@ -49,6 +50,25 @@ def test_text_arrays_and_json_arrive_as_they_were(facebook_channel):
     assert (item.tags, item.triage_reasons, item.text) == (tags, reasons, "Zeile eins\nZeile\tzwei \\N")
     assert item.platform_created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert (item.status, item.priority, item.sla_due_at) == (Item.Status.NEW, Item.Priority.NORMAL, None)
+
+
+def test_timestamps_arrive_as_they_were_also_when_rows_share_one(facebook_channel):
+    author = Author.objects.create(platform=facebook_channel.platform, external_id="fan-5")
+    shared = datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=ZoneInfo("Europe/Berlin"))  # the hour before summer time
+    own = [datetime(2026, 3, 29, 3, 0, tzinfo=ZoneInfo("Europe/Berlin")), datetime(2026, 1, 1, tzinfo=UTC)]
+    base = {"client_id": facebook_channel.client_id, "channel_id": facebook_channel.pk, "author_id": author.pk}
+
+    rows_insert(
+        Item,
+        [
+            {**base, "external_id": f"c-{number}", "platform_created_at": created, "sla_due_at": shared}
+            for number, created in enumerate([*own, shared])
+        ],
+    )
+
+    stored = Item.objects.order_by("external_id").values_list("platform_created_at", "sla_due_at")
+    assert list(stored) == [(own[0], shared), (own[1], shared), (shared, shared)]
+    assert list(stored)[0][0] - shared == timedelta(microseconds=1)  # summer time began in between
 
 
 @pytest.mark.parametrize("then", ["", "ON CONFLICT DO NOTHING RETURNING id"])
