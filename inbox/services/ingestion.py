@@ -241,16 +241,15 @@ def ingest_change_process(*, change_id: int, channel: Channel, source: str, rece
 BATCH_SIZE = 1000
 
 
-def _items_insert(rows: list[dict]) -> dict[str, tuple[int, datetime]]:
-    """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> (new pk,
-    received_at).
+def _items_insert(rows: list[dict]) -> dict[str, int]:
+    """INSERT ... ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING: external id -> new pk.
 
     An item the channel already has (a concurrent redelivery won) is simply not in the result.
     """
     returned = rows_insert(
-        Item, rows, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id, received_at"
+        Item, rows, then="ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id"
     )
-    return {external_id: (pk, received_at) for pk, external_id, received_at in returned}
+    return {external_id: pk for pk, external_id in returned}
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,7 @@ def _upserts_ingest(
         _stored_item_ids(channel=channel, external_ids=external_ids) if ahead is None else dict(ahead.stored_items)
     )
     fresh: dict[str, tuple[_Change, NormalizedItem]] = {}
-    created: dict[str, tuple[int, datetime]] = {}
+    created: dict[str, int] = {}
     for change, normalized in upserts:
         if normalized.external_id not in existing and normalized.external_id not in fresh:
             fresh[normalized.external_id] = (change, normalized)
@@ -298,27 +297,34 @@ def _upserts_ingest(
             found=None if ahead is None else ahead.authors,
         )
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
-        triages = triage_assess_batch(client=client, entries=entries, received_at=timezone.now())
+        received_at = timezone.now()  # the batch's items arrive together: their SLA clocks start now
+        triages = triage_assess_batch(client=client, entries=entries, received_at=received_at)
         rows = [
             {
                 "client_id": client.pk,
                 "channel_id": channel.pk,
                 "author_id": author.pk,
+                "received_at": received_at,
                 **_item_triaged(normalized=normalized, triage=triage),
             }
             for (author, normalized), triage in zip(entries, triages, strict=True)
         ]
         created = _items_insert(rows)
         stored = [
-            (row, triage, *created[row["external_id"]])
+            (row, triage, created[row["external_id"]])
             for row, triage in zip(rows, triages, strict=True)
             if row["external_id"] in created
         ]
         rows_insert(
             ItemEvent,
             [
-                {"item_id": pk, "kind": ItemEvent.Kind.RECEIVED, "data": {"triage": triage.reasons}}
-                for _row, triage, pk, _received_at in stored
+                {
+                    "item_id": pk,
+                    "kind": ItemEvent.Kind.RECEIVED,
+                    "data": {"triage": triage.reasons},
+                    "created_at": received_at,
+                }
+                for _row, triage, pk in stored
             ],
         )
         rows_insert(
@@ -332,14 +338,14 @@ def _upserts_ingest(
                     minhash=triage.minhash,
                     bands=triage.bands,
                 )
-                for row, triage, pk, received_at in stored
+                for row, triage, pk in stored
                 if triage.minhash is not None
             ],
         )
         lost = [external_id for external_id in fresh if external_id not in created]
         if lost:  # stored meanwhile by a concurrent delivery: theirs is the item
             existing.update(_stored_item_ids(channel=channel, external_ids=lost))
-        existing.update((external_id, pk) for external_id, (pk, _received_at) in created.items())
+        existing.update(created)
     for change, normalized in upserts:
         first = fresh.get(normalized.external_id)
         ingested = first is not None and first[0] is change and normalized.external_id in created

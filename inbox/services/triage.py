@@ -421,6 +421,8 @@ class _BatchCandidates:
         self._next_row += 1
         rows, authors, close = self._sharing(entry.minhash, entry.bands)
         seen = int(np.searchsorted(rows, own_row))  # the rows below the entry's own
+        if not seen:  # nothing older shares a band with it (a text new to the last hour)
+            return 0
         newest_first_authors, newest_first_close = authors[:seen][::-1], close[:seen][::-1]
         chosen = np.flatnonzero(newest_first_authors != author.pk)[:CANDIDATE_LIMIT]
         return len(set(newest_first_authors[chosen[newest_first_close[chosen]]].tolist()))
