@@ -64,6 +64,15 @@ def _copy_value_converter(field: models.Field) -> Callable[[object], object] | N
     return None
 
 
+def _staging_table_name(table: str, fields: list[models.Field]) -> str:
+    """The session's staging table for these columns of `table`: named after the table and a hash
+    of the columns with their types, so that each column list has a table of its own and a
+    migration that changes a column's type (read by code started after it) gets a new one; within
+    PostgreSQL's 63 characters for any table name."""
+    columns = ",".join(f"{field.column} {field.db_type(connection)}" for field in fields)
+    return f"rows_insert_{table[:40]}_{zlib.crc32(f'{table}:{columns}'.encode()):08x}"
+
+
 def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") -> list[tuple]:
     """COPY the rows into the model's table; with `then` (ON CONFLICT ..., RETURNING ...), into a
     staging table of the session first and from there with INSERT ... SELECT ... `then`, returning
@@ -105,8 +114,7 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, then: str = "") 
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         target = table
         if then:
-            # Named after the column list too: each list has a staging table of its own.
-            target = connection.ops.quote_name(f"rows_insert_{meta.db_table}_{zlib.crc32(column_list.encode()):08x}")
+            target = connection.ops.quote_name(_staging_table_name(meta.db_table, fields))
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS"  # noqa: S608 - our names
                 f" AS SELECT {column_list} FROM {table} WITH NO DATA"

@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import DataError
+from django.db import DataError, models
 
 from inbox.models import Author, Item
 from inbox.normalized import NormalizedAuthor
 from inbox.services.authors import authors_found_ahead
-from inbox.services.bulk_insert import rows_insert
+from inbox.services.bulk_insert import _staging_table_name, rows_insert
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,3 +92,14 @@ def test_authors_created_ahead_leave_a_row_the_database_refuses_to_the_batch(fac
 
     assert found == {}
     assert not Author.objects.exists()
+
+
+def test_staging_tables_differ_by_column_type_and_fit_postgresqls_name_length(db):
+    long_table = "inbox_" + "x" * 57  # as long as PostgreSQL allows
+    as_text, as_integer = models.TextField(), models.IntegerField()
+    as_text.column = as_integer.column = "value"
+
+    names = {_staging_table_name(long_table, [as_text]), _staging_table_name(long_table, [as_integer])}
+
+    assert len(names) == 2
+    assert all(len(name) <= 63 for name in names)
