@@ -33,7 +33,10 @@ def _text_array_literal(values: list) -> str:
     return "{" + ",".join(elements) + "}"
 
 
-def _integer_array_literal(values: list[int]) -> str:
+def _integer_array_literal(values: list[int | None]) -> str:
+    """The same for integers (NULL for None)."""
+    if None in values:
+        return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
     return "{" + ",".join(map(str, values)) + "}"
 
 

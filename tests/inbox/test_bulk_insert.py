@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import DataError, models
 
-from inbox.models import Author, Item
+from inbox.models import Author, Item, ItemTextFingerprint
 from inbox.normalized import NormalizedAuthor
 from inbox.services.authors import authors_found_ahead
 from inbox.services.bulk_insert import _staging_table_name, rows_insert
@@ -103,3 +103,22 @@ def test_staging_tables_differ_by_column_type_and_fit_postgresqls_name_length(db
 
     assert len(names) == 2
     assert all(len(name) <= 63 for name in names)
+
+
+def test_integer_arrays_arrive_as_they_were_with_null_elements(facebook_channel):
+    author = Author.objects.create(platform=facebook_channel.platform, external_id="fan-6")
+    item = Item.objects.create(
+        client=facebook_channel.client,
+        channel=facebook_channel,
+        author=author,
+        external_id="c-6",
+        platform_created_at=datetime(2026, 1, 2, tzinfo=UTC),
+    )
+    bands = [2**62, None, -1, 0]
+
+    rows_insert(
+        ItemTextFingerprint,
+        [{"item_id": item.pk, "client_id": item.client_id, "author_id": author.pk, "minhash": b"\x00", "bands": bands}],
+    )
+
+    assert ItemTextFingerprint.objects.get().bands == bands
