@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
-from .alphabetical import alphabetical
+from .alphabetical import AlphabeticalKey, alphabetical
+from .models import User
 
 
 def short_column(
@@ -30,11 +31,16 @@ def short_column(
     """A field's column for list_display, sortable by the field: under `description` (a shorter
     header than the field's name), dates in the short format ("24.11.2026 20:13"), and a foreign key
     as text that wraps, named by its str or by its `label_field` alone (and then sorted by that, in
-    German alphabetical order, as the column shows it). The admin's list_select_related must load
-    the foreign key."""
+    German alphabetical order, as the column shows it; a user by what its str shows). The admin's
+    list_select_related must load the foreign key."""
     field = model._meta.get_field(field_name)
     is_boolean = isinstance(field, models.BooleanField)
-    ordering = alphabetical(f"{field_name}__{label_field}") if label_field else field_name
+    if label_field:
+        ordering = alphabetical(f"{field_name}__{label_field}")
+    elif field.is_relation and field.related_model is User:  # shown by name, or address (User.__str__)
+        ordering = AlphabeticalKey(User.shown_as(f"{field_name}__")).asc()
+    else:
+        ordering = field_name
 
     @admin.display(description=description or field.verbose_name, ordering=ordering, boolean=is_boolean)
     def column(obj: models.Model):

@@ -6,8 +6,8 @@ from zoneinfo import available_timezones
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils.translation import gettext_lazy as _
 
 from .alphabetical import alphabetical
@@ -229,6 +229,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @staticmethod
+    def shown_as(path: str = "") -> Coalesce:
+        """What str() shows of the user at `path` ("claimed_by__"), as a query expression (to sort
+        a column that shows users by what it shows)."""
+        full_name = Trim(Concat(f"{path}first_name", Value(" "), f"{path}last_name"))
+        return Coalesce(NullIf(full_name, Value("")), f"{path}email")
 
     @property
     def is_agency_staff(self) -> bool:

@@ -1,10 +1,12 @@
 """The item admin browses; tags, status and deletion go through the services, never a form save."""
 
 import re
+from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from communityops.models import User
 from inbox.models import Item, ItemEvent
@@ -83,3 +85,21 @@ def test_the_item_list_sorts_by_the_channel_as_the_column_names_it(
     page = client.get(reverse("admin:inbox_item_changelist"), {"o": channel_column}).content.decode()
 
     assert re.findall(r'<td class="field-channel">([^<]*)</td>', page) == ["Ärzteblatt", "Blog", "Zeitung"]
+
+
+def test_the_item_list_sorts_by_the_claiming_user_as_the_column_names_them(client, user_factory, open_item_factory):
+    # The column shows a user's full name (their address when they have none); it sorted by the address.
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    claim = {"status": Item.Status.CLAIMED, "lease_expires_at": timezone.now() + timedelta(minutes=5)}
+    for email, first_name, last_name in [("a@agency.example", "Zoe", "Adler"), ("z@agency.example", "Änne", "Zander")]:
+        open_item_factory(claimed_by=user_factory(email=email, first_name=first_name, last_name=last_name), **claim)
+    open_item_factory(claimed_by=user_factory(email="m@agency.example", first_name=""), **claim)
+    claimed_by_column = 7  # after the checkbox, id, client, channel, status, priority and due time
+
+    page = client.get(reverse("admin:inbox_item_changelist"), {"o": claimed_by_column}).content.decode()
+
+    assert re.findall(r'<td class="field-claimed_by">([^<]*)</td>', page) == [
+        "Änne Zander",
+        "m@agency.example",
+        "Zoe Adler",
+    ]
