@@ -379,6 +379,20 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
     assert "Nach eingegangen filtern" in items
 
 
+def test_the_german_admin_shows_a_users_password_settings_in_german(client, user_factory):
+    admin = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    change = _visible_text(client.get(reverse("admin:communityops_user_change", args=[admin.pk])))
+    password = client.get(reverse("admin:auth_user_password_change", args=[admin.pk])).content.decode()
+
+    assert "Passwörter werden nicht im Klartext gespeichert" in change
+    assert "Passwort zurücksetzen" in change
+    assert 'value="Anmeldung mit Passwort deaktivieren"' in password  # a submit button
+    english = re.compile(r"Raw passwords|Reset password|password-based authentication", re.IGNORECASE)
+    assert (english.findall(change), english.findall(password)) == ([], [])
+
+
 # German words that are English ones as well: a model of that name reads German in the German admin.
 SAME_IN_GERMAN = {"team", "teams"}
 
