@@ -150,8 +150,10 @@ class CoveragePlanForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rate_card"].required = False
-        self.fields["rate_card"].help_text = _("Default: the current rate card.")
+        # A saved plan's page is view-only (no change permission): its form has no fields then.
+        if "rate_card" in self.fields:
+            self.fields["rate_card"].required = False
+            self.fields["rate_card"].help_text = _("Default: the current rate card.")
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -284,4 +285,5 @@ class BillingEvent(models.Model):
         verbose_name_plural = _("billing events")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+        created = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} · {created}"

@@ -22,6 +22,11 @@ def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def user_authenticator_types(user) -> set[str]:
+    """The kinds of second factor the user has set up (Authenticator.Type values)."""
+    return set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+
+
 def authenticator_names_translate() -> None:
     """Give allauth's Authenticator translatable names: it has none, so Django names it after the
     class ("Authenticators") and its fields after themselves, in English in the German admin too.

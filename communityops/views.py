@@ -1,8 +1,9 @@
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from .accounts import user_has_totp
+from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
 from .permissions import agency_staff_required, client_contact_required
 from .selectors import (
@@ -28,9 +29,18 @@ def home(request):
 
 @login_required
 def account_settings(request):
-    """The user's own account: their login, and the way to their password and two-factor settings."""
+    """The user's own account: their login, and the way to their password and two-factor settings.
+    Recovery codes lead to their page once there are some (allauth's page is a 404 without), else to
+    making them: a TOTP set up outside allauth's flow (the demo's, an admin's) comes without."""
+    authenticator_types = user_authenticator_types(request.user)
     return render(
-        request, "communityops/account_settings.html", {"nav": "account", "has_totp": user_has_totp(request.user)}
+        request,
+        "communityops/account_settings.html",
+        {
+            "nav": "account",
+            "has_totp": Authenticator.Type.TOTP in authenticator_types,
+            "has_recovery_codes": Authenticator.Type.RECOVERY_CODES in authenticator_types,
+        },
     )
 
 

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from communityops.alphabetical import alphabetical
 from communityops.models import Channel, Client, ClientContact
@@ -143,7 +143,7 @@ class CrisisItem(models.Model):
         indexes = [models.Index(fields=["crisis", "id"], name="crisis_item_linked_order")]
 
     def __str__(self) -> str:
-        return f"item {self.item_id} in crisis {self.crisis_id}"
+        return gettext("item %(item)s in crisis %(crisis)s") % {"item": self.item_id, "crisis": self.crisis_id}
 
 
 class CrisisEvent(models.Model):
@@ -185,7 +185,7 @@ class CrisisEvent(models.Model):
         verbose_name_plural = _("crisis events")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · crisis {self.crisis_id}"
+        return gettext("%(kind)s · crisis %(crisis)s") % {"kind": self.get_kind_display(), "crisis": self.crisis_id}
 
 
 class BusinessHours(models.TextChoices):
@@ -284,7 +284,7 @@ class EscalationStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["policy", "position"], name="escalation_step_unique_position")]
 
     def __str__(self) -> str:
-        return f"{self.policy} · step {self.position}"
+        return gettext("%(policy)s · step %(position)s") % {"policy": self.policy, "position": self.position}
 
     @property
     def channel_in_a_sentence(self) -> str:
@@ -346,7 +346,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["crisis"], name="notification_pending", condition=Q(status="pending"))]
 
     def __str__(self) -> str:
-        return f"{self.recipient_label} · step {self.step_id} · {self.get_status_display()}"
+        return gettext("%(recipient)s · step %(step)s · %(status)s") % {
+            "recipient": self.recipient_label,
+            "step": self.step_id,
+            "status": self.get_status_display(),
+        }
 
 
 class RecipientLanguage(models.Model):
@@ -402,7 +406,8 @@ class OnCallShift(models.Model):
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="shift_period")]
 
     def __str__(self) -> str:
-        return f"{self.lead} · {self.get_label_display()} · {self.starts_at:%Y-%m-%d %H:%M}"
+        starts = date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.lead} · {self.get_label_display()} · {starts}"
 
     def clean(self) -> None:
         """Only an active shift lead or admin holds a shift, and shifts never overlap.
@@ -530,7 +535,7 @@ class ResponseDraft(models.Model):
         indexes = [models.Index(fields=["submitted_at"], name="draft_awaiting", condition=Q(status="submitted"))]
 
     def __str__(self) -> str:
-        return f"crisis {self.crisis_id} v{self.version}"
+        return gettext("crisis %(crisis)s v%(version)s") % {"crisis": self.crisis_id, "version": self.version}
 
     def text_for(self, platform: str) -> str:
         return self.platform_texts.get(platform) or self.text
@@ -588,7 +593,7 @@ class ApprovalLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["draft", "contact"], name="approval_link_one_per_contact")]
 
     def __str__(self) -> str:
-        return f"link for {self.contact} · draft {self.draft_id}"
+        return gettext("link for %(contact)s · draft %(draft)s") % {"contact": self.contact, "draft": self.draft_id}
 
 
 class HoldingStatement(models.Model):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -402,7 +403,7 @@ class ItemEvent(models.Model):
         verbose_name_plural = _("item events")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · item {self.item_id}"
+        return gettext("%(kind)s · item %(item)s") % {"kind": self.get_kind_display(), "item": self.item_id}
 
 
 class ItemNote(models.Model):
@@ -492,7 +493,11 @@ class OutboundAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · item {self.item_id} · {self.get_status_display()}"
+        return gettext("%(kind)s · item %(item)s · %(status)s") % {
+            "kind": self.get_kind_display(),
+            "item": self.item_id,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_pending(self) -> bool:
@@ -579,7 +584,11 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} delivery {self.pk} ({self.get_status_display()})"
+        return gettext("%(source)s delivery %(number)s (%(status)s)") % {
+            "source": self.get_source_display(),
+            "number": self.pk,
+            "status": self.get_status_display(),
+        }
 
 
 class IngestChange(models.Model):
@@ -614,7 +623,10 @@ class IngestChange(models.Model):
         indexes = [models.Index(fields=["status"], name="ingest_change_failed", condition=Q(status="failed"))]
 
     def __str__(self) -> str:
-        return f"change {self.position} of delivery {self.delivery_id}"
+        return gettext("change %(position)s of delivery %(delivery)s") % {
+            "position": self.position,
+            "delivery": self.delivery_id,
+        }
 
 
 # --- ingestion/triage models ---
@@ -638,7 +650,7 @@ class GenericEventReceipt(models.Model):
         constraints = [models.UniqueConstraint(fields=["channel", "event_id"], name="generic_event_unique_per_channel")]
 
     def __str__(self) -> str:
-        return f"{self.event_id} @ channel {self.channel_id}"
+        return gettext("%(event)s on channel %(channel)s") % {"event": self.event_id, "channel": self.channel_id}
 
 
 class ItemTextFingerprint(models.Model):
@@ -681,7 +693,7 @@ class ItemTextFingerprint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"fingerprint of item {self.item_id}"
+        return gettext("fingerprint of item %(item)s") % {"item": self.item_id}
 
 
 class SpamTokenStat(models.Model):
@@ -723,7 +735,8 @@ class SpamFeedback(models.Model):
         verbose_name_plural = _("spam decisions")
 
     def __str__(self) -> str:
-        return f"item {self.item_id}: {'spam' if self.is_spam else 'not spam'}"
+        said = gettext("item %(item)s: spam") if self.is_spam else gettext("item %(item)s: not spam")
+        return said % {"item": self.item_id}
 
 
 # --- claims/outbox/assignment models ---
@@ -754,7 +767,8 @@ class AgentPresence(models.Model):
         indexes = [models.Index(fields=["last_seen_at"], name="presence_online", condition=Q(is_online=True))]
 
     def __str__(self) -> str:
-        return f"{self.user} ({'online' if self.is_online else 'offline'})"
+        said = gettext("%(user)s (online)") if self.is_online else gettext("%(user)s (offline)")
+        return said % {"user": self.user}
 
 
 class TeamAssignmentPolicy(models.Model):
@@ -802,4 +816,7 @@ class WordPressPollState(models.Model):
         verbose_name_plural = _("WordPress poll states")
 
     def __str__(self) -> str:
-        return f"{self.channel} polled {self.last_polled_at}"
+        if self.last_polled_at is None:
+            return str(self.channel)
+        polled = date_format(timezone.localtime(self.last_polled_at), "SHORT_DATETIME_FORMAT")
+        return gettext("%(channel)s, polled %(when)s") % {"channel": self.channel, "when": polled}

@@ -476,7 +476,7 @@ class TeamReport(Report):
             labels=[f"{row['hour']:02d}" for row in self.by_hour],
             values=[minutes(row["median_seconds"]) for row in self.by_hour],
             name=gettext("Median (min)"),
-            unit=" min",
+            unit=" " + pgettext("a duration", "min"),
         )
 
     def weekday_chart(self) -> charts.Chart:

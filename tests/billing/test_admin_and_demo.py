@@ -85,6 +85,18 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
     assert any(f"{customer.name} · {start:%d.%m.%Y} – …" in message for message in saved), saved
 
 
+def test_a_saved_plan_opens_view_only_in_the_admin(client, user_factory, client_factory, plan_factory):
+    customer = client_factory()
+    plan = plan_factory(client=customer, windows=[(0, 9, 17)])
+    client.force_login(admin_user(user_factory))
+
+    response = client.get(reverse("admin:billing_coverageplan_change", args=[plan.pk]))
+
+    assert response.status_code == 200
+    assert customer.name in response.content.decode()
+    assert not response.context["has_change_permission"]
+
+
 @pytest.mark.parametrize(
     ("windows", "message"),
     [

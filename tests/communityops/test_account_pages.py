@@ -38,7 +38,9 @@ def test_every_page_of_staff_and_client_contacts_links_to_their_account(seen_by_
 
 
 def test_the_account_page_leads_to_password_two_factor_and_recovery_codes(client, user_factory):
-    client.force_login(user_factory(role=User.Role.SHIFT_LEAD))
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+    RecoveryCodes.activate(lead)
+    client.force_login(lead)
 
     response = client.get(reverse("account_settings"))
 
@@ -46,6 +48,19 @@ def test_the_account_page_leads_to_password_two_factor_and_recovery_codes(client
     assert {reverse("account_change_password"), reverse("mfa_index"), reverse("mfa_view_recovery_codes")} <= set(
         _links(response)
     )
+
+
+def test_without_recovery_codes_the_account_page_leads_to_making_them_not_to_a_404(client, user_factory):
+    # TOTP set up outside allauth's flow (the demo's staff, the test factory) has no recovery codes,
+    # and allauth's page that shows them is a 404 without.
+    client.force_login(user_factory(role=User.Role.AGENT))
+
+    links = _links(client.get(reverse("account_settings")))
+
+    assert reverse("mfa_view_recovery_codes") not in links
+    assert reverse("mfa_generate_recovery_codes") in links
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # allauth asks before making codes
+    assert client.get(reverse("mfa_generate_recovery_codes")).status_code == 200
 
 
 def test_account_pages_keep_the_apps_navigation_for_whoever_is_logged_in(client, seen_by_staff_and_contact):

@@ -3,6 +3,7 @@ pages and mails say "Sie" like the rest of the app."""
 
 import fnmatch
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import allauth
@@ -27,6 +28,8 @@ import crises.apis
 import inbox.apis
 import insights.apis
 from communityops.models import User
+from crises.models import CrisisEvent, OnCallShift
+from inbox.models import ItemEvent
 
 CATALOGUE = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
@@ -377,6 +380,37 @@ def test_the_german_admin_has_no_english_gaps_of_djangos_own(client, user_factor
     assert "Beiträge durchsuchen" in items
     assert "Filter by" not in items  # the date hierarchy's label above the list
     assert "Nach eingegangen filtern" in items
+
+
+def test_the_german_admin_shows_a_users_password_settings_in_german(client, user_factory):
+    admin = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    change = _visible_text(client.get(reverse("admin:communityops_user_change", args=[admin.pk])))
+    password = client.get(reverse("admin:auth_user_password_change", args=[admin.pk])).content.decode()
+
+    assert "Passwörter werden nicht im Klartext gespeichert" in change
+    assert "Passwort zurücksetzen" in change
+    assert 'value="Anmeldung mit Passwort deaktivieren"' in password  # a submit button
+    english = re.compile(r"Raw passwords|Reset password|password-based authentication", re.IGNORECASE)
+    assert (english.findall(change), english.findall(password)) == ([], [])
+
+
+def test_the_admin_names_objects_in_the_readers_language_and_local_time():
+    # The names head their change pages and fill their lists' labels: they said "item 7" and
+    # a shift's start in UTC ("2026-11-25 16:00" for the evening shift from 17:00 in Berlin).
+    lead = User(first_name="Sam", last_name="Lead", email="sam@agency.example")
+    shift = OnCallShift(lead=lead, label=OnCallShift.Label.EVENING, starts_at=datetime(2026, 11, 25, 16, tzinfo=UTC))
+    received = ItemEvent(kind=ItemEvent.Kind.RECEIVED, item_id=7)
+    opened = CrisisEvent(kind=CrisisEvent.Kind.OPENED, crisis_id=3)
+
+    with translation.override("de"):
+        german = [str(shift), str(received), str(opened)]
+    with translation.override("en"):
+        english = [str(shift), str(received), str(opened)]
+
+    assert german == ["Sam Lead · Abend · 25.11.2026 17:00", "Eingegangen · Beitrag 7", "Eröffnet · Krise 3"]
+    assert english == ["Sam Lead · Evening · Nov 25, 2026, 17:00", "Received · item 7", "Opened · crisis 3"]
 
 
 # German words that are English ones as well: a model of that name reads German in the German admin.

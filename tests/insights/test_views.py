@@ -622,6 +622,17 @@ def test_team_page_agent_rows_add_up_to_the_client_rows_with_a_row_without_an_ag
     assert (column_sum("agents", 1), column_sum("agents", 2)) == (8, 7)
 
 
+@pytest.mark.parametrize(("language", "unit"), [("de", "Min."), ("en", "min")])
+def test_the_hour_charts_bars_name_their_minutes_in_the_pages_language(client, admin, acme_week, language, unit):
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:team"), WEEK, headers={"Accept-Language": language}).content.decode()
+
+    bar_titles = re.findall(r"<rect [^>]*><title>(\d\d · [^<]+)</title>", page)
+    assert bar_titles
+    assert all(title.endswith(f" {unit}") for title in bar_titles), bar_titles
+
+
 def test_team_figures_name_only_colleagues_serving_the_agents_clients(
     client, admin, acme_week, user_factory, team_factory, client_factory
 ):
