@@ -19,6 +19,9 @@ from .services.deliveries import DeliveryReceipt, generic_delivery_receive, meta
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # Meta's 1,000 changes are far below this
 GENERIC_TOLERANCE_SECONDS = 300
+# Unix seconds have 10 digits until 2286: a longer stamp is outside the window anyway, and int()
+# refuses more than 4,300 digits with a ValueError.
+GENERIC_TIMESTAMP_MAX_DIGITS = 12
 META_PLATFORMS = (Channel.Platform.FACEBOOK_PAGE, Channel.Platform.INSTAGRAM_ACCOUNT)
 
 
@@ -33,16 +36,23 @@ def generic_signature_for(*, secret: str, timestamp: str, body: bytes) -> str:
 
 
 def meta_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
-    return bool(secret) and bool(header) and hmac.compare_digest(meta_signature_for(secret=secret, body=body), header)
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (TypeError), and a
+    # header may carry any Latin-1 character.
+    return (
+        bool(secret)
+        and bool(header)
+        and hmac.compare_digest(meta_signature_for(secret=secret, body=body).encode(), header.encode())
+    )
 
 
 def generic_signature_valid(*, secret: str, body: bytes, timestamp: str, signature: str, now: float) -> bool:
     """Signature right and timestamp within 5 minutes either way (stops replays of old requests)."""
-    if not secret or not signature or not timestamp.isdecimal():
+    if not secret or not signature or not timestamp.isdecimal() or len(timestamp) > GENERIC_TIMESTAMP_MAX_DIGITS:
         return False
     if abs(now - int(timestamp)) > GENERIC_TOLERANCE_SECONDS:
         return False
-    return hmac.compare_digest(generic_signature_for(secret=secret, timestamp=timestamp, body=body), signature)
+    expected = generic_signature_for(secret=secret, timestamp=timestamp, body=body)
+    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: see meta_signature_valid
 
 
 def _channel(channel_id: int, platforms) -> Channel | None:

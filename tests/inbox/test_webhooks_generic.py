@@ -77,6 +77,14 @@ def test_stale_or_future_timestamp_is_403(post_generic, generic_channel, age):
     assert not WebhookDelivery.objects.exists()
 
 
+def test_a_timestamp_of_thousands_of_digits_is_403_not_a_server_error(post_generic, generic_channel):
+    # int() refuses more than 4,300 digits with a ValueError.
+    response = post_generic(generic_channel, generic_event("evt-1"), timestamp="9" * 5000)
+
+    assert response.status_code == 403
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_timestamp_just_inside_the_window_is_accepted(post_generic, generic_channel):
     assert post_generic(generic_channel, generic_event("evt-1"), timestamp=int(time.time()) - 290).status_code == 200
 
@@ -91,7 +99,7 @@ def test_signature_must_cover_the_timestamp(post_generic, generic_channel):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("signature", ["", "deadbeef"])
+@pytest.mark.parametrize("signature", ["", "deadbeef", "é"])
 def test_wrong_or_missing_signature_is_403(post_generic, generic_channel, signature):
     assert post_generic(generic_channel, generic_event("evt-1"), signature=signature).status_code == 403
     assert not WebhookDelivery.objects.exists()
