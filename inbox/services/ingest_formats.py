@@ -11,6 +11,7 @@ Formats:
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,29 +49,38 @@ class ParsedChange:
 # --- splitting bodies ---------------------------------------------------------------------------
 
 
+# A lone UTF-16 surrogate (a JSON escape such as "\\ud800" that is not one half of a pair) is no
+# character: PostgreSQL's text and jsonb cannot hold it (nor can UTF-8), and storing it failed the
+# whole delivery on every retry. A pair (an emoji) is one character once parsed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_body_parse(body: bytes) -> Any:
     try:
-        # Decoded as json.loads would (UTF-8, -16 or -32), so the text can be searched first.
-        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        # Decoded as json.loads would (UTF-8, -16 or -32), but strictly: a raw surrogate in the
+        # bytes is malformed like any other invalid sequence.
+        text = body.decode(json.detect_encoding(body))
         document = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NormalizationError(f"malformed JSON: {error}") from error
     except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
         raise NormalizationError("malformed JSON: nested too deeply") from error
-    # JSON can only carry U+0000 escaped (a raw control character is malformed): without the
-    # escape in the text there is nothing to drop, and the walk over every value is skipped.
-    return _without_nul(document) if "\\u0000" in text else document
+    # JSON can only carry U+0000 or a surrogate escaped (a raw control character is malformed):
+    # without such an escape in the text there is nothing to clean, and the walk over every value
+    # is skipped.
+    return _text_storable(document) if "\\u0000" in text or "\\ud" in text or "\\uD" in text else document
 
 
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL's text and jsonb cannot hold U+0000, and in a comment it means nothing: drop it,
-    or storing the changes fails and the whole delivery is refused on every retry."""
+def _text_storable(value: Any) -> Any:
+    """Every string as PostgreSQL can store it: U+0000 dropped (in a comment it means nothing) and
+    a lone surrogate replaced by U+FFFD, so that the delivery is stored, not refused on every retry."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        value = value.replace("\x00", "")
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
-        return [_without_nul(element) for element in value]
+        return [_text_storable(element) for element in value]
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(element) for key, element in value.items()}
+        return {_text_storable(key): _text_storable(element) for key, element in value.items()}
     return value
 
 

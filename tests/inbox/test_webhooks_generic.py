@@ -113,6 +113,22 @@ def test_event_without_id_is_400_and_kept(post_generic, generic_channel):
     assert WebhookDelivery.objects.get().changes.get().status == IngestChange.Status.FAILED
 
 
+def test_a_lone_surrogate_becomes_a_replacement_character_and_the_event_is_ingested(
+    post_generic, generic_channel, django_capture_on_commit_callbacks
+):
+    # json.dumps escapes a lone surrogate as "\\ud800": PostgreSQL cannot store it, and the whole
+    # delivery was refused with a 500 on every retry.
+    event = generic_event("evt-\ud800", external_id="review-\udc00", text="Top \ud83d\ude00 oder \ud800?")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, event)
+
+    assert response.status_code == 200
+    item = Item.objects.get()
+    assert (item.external_id, item.text) == ("review-\ufffd", "Top \U0001f600 oder \ufffd?")
+    assert GenericEventReceipt.objects.get().event_id == "evt-\ufffd"
+
+
 def test_invalid_item_fails_with_its_error_and_the_rest_is_ingested(
     post_generic, generic_channel, django_capture_on_commit_callbacks
 ):

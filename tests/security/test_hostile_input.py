@@ -105,8 +105,13 @@ def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db)
 
 @pytest.mark.parametrize(
     "body",
-    [b"\xff\xfe{}", b"[" * 50_000 + b"]" * 50_000, b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
-    ids=["invalid-utf8", "nested-50000-deep", "nested-entry"],
+    [
+        b"\xff\xfe{}",
+        b'{"object": "page", "entry": [], "x": "\xed\xa0\x80"}',
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ],
+    ids=["invalid-utf8", "raw-utf8-surrogate", "nested-50000-deep", "nested-entry"],
 )
 def test_malformed_signed_webhooks_are_a_400_and_kept_for_inspection(post_meta, facebook, body):
     response = post_meta(facebook, body)
@@ -133,6 +138,13 @@ def test_a_nul_character_in_a_webhook_comment_is_dropped_and_the_delivery_ingest
     item = _ingest(post_meta, facebook, text="Hallo\x00 Welt", author_name="Eve\x00")
 
     assert (item.text, item.author.display_name) == ("Hallo Welt", "Eve")
+
+
+def test_a_lone_surrogate_in_a_webhook_comment_is_replaced_and_the_delivery_ingested(post_meta, facebook):
+    # The processing task failed to store the change (UnicodeEncodeError) on every retry.
+    item = _ingest(post_meta, facebook, text="Hallo \ud800 \U0001f600", author_name="Eve\udc00")
+
+    assert (item.text, item.author.display_name) == ("Hallo \ufffd \U0001f600", "Eve\ufffd")
 
 
 def test_a_100000_character_comment_is_stored_and_shown_whole(post_meta, facebook, agent_client):
