@@ -17,13 +17,13 @@ from rest_framework.views import APIView
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser
 from communityops.selectors import client_get_for_user
 
-from .periods import AGENCY_TIME_ZONE, MAX_DAYS, Granularity, report_filter_build
+from .periods import AGENCY_TIME_ZONE, MAX_DAYS, Granularity, report_filter_build, validate_report_day
 from .reports import ClientReport, OperationsDashboard, Report, TeamReport, UnknownTable
 
 
 class ReportFilterInputSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = serializers.DateField(required=False, validators=[validate_report_day])
+    end = serializers.DateField(required=False, validators=[validate_report_day])
     channel = serializers.IntegerField(required=False, min_value=1)
     client = serializers.IntegerField(required=False, min_value=1)
     granularity = serializers.ChoiceField(choices=Granularity.choices, required=False, default=Granularity.DAY)

@@ -390,6 +390,43 @@ def test_team_api_rejects_a_reversed_range(client, admin, acme_week):
     assert good.json()["table"]["rows"][0][0] == "Anna Agent"
 
 
+# Near the calendar's ends the period arithmetic (30 days around a day, the day after the end, the
+# period before) raised an OverflowError: a 500 from the API and the pages.
+CALENDAR_ENDS = [{"start": "0001-01-01"}, {"end": "0001-01-05"}, {"start": "9999-12-31"}, {"end": "9999-12-31"}]
+
+
+@pytest.mark.parametrize("query", CALENDAR_ENDS)
+def test_the_api_refuses_a_day_outside_the_reports_years_with_the_range(english, admin, acme_week, query):
+    english.force_login(admin)
+
+    team = english.get(reverse("api_reports_team", args=["agents"]), query)
+    table = english.get(reverse("api_reports_client_table", args=[acme_week.client.pk, "samples"]), query)
+
+    assert (team.status_code, table.status_code) == (400, 400)
+    assert list(team.json().values()) == [["Choose a day from Jan 1, 2000 to Dec 31, 2099."]]
+
+
+@pytest.mark.parametrize("query", CALENDAR_ENDS)
+def test_the_report_pages_show_the_last_30_days_for_a_day_outside_the_reports_years(english, admin, acme_week, query):
+    english.force_login(admin)
+
+    team = english.get(reverse("insights:team"), query)
+    report = english.get(reverse("insights:client_report", args=[acme_week.client.pk]), query)
+
+    assert (team.status_code, report.status_code) == (200, 200)
+    assert "Choose a day from Jan 1, 2000 to Dec 31, 2099." in report.content.decode()
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_month_outside_the_reports_years_is_refused_on_the_monthly_page(english, admin, acme_week, month):
+    english.force_login(admin)
+
+    page = english.get(reverse("insights:client_monthly", args=[acme_week.client.pk]), {"month": month})
+
+    assert page.status_code == 200
+    assert "That is not a month (YYYY-MM, e.g. 2026-10): showing" in page.content.decode()
+
+
 def add_items(item_factory, acme_week, count: int) -> None:
     for number in range(count):
         item_factory(
