@@ -89,6 +89,22 @@ def test_malformed_json_to_the_api_is_a_400(agent_client, open_item_factory, fac
     assert not item.notes.exists()
 
 
+@pytest.mark.parametrize("field", ["federal_state", "\ud800"], ids=["in-a-choice-field", "as-a-key"])
+def test_a_lone_surrogate_in_an_api_body_is_a_400_that_says_so(client, db, field):
+    # A choice field's refusal quotes the value ('"\\ud800" is not a valid choice'), and the
+    # response could not be encoded: a 500, from the public quote API too.
+    body = json.dumps({field: "\ud800", "coverage": []})  # escaped as JSON must: "\\ud800"
+
+    response = client.post(
+        "/api/billing/quote/", body, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The body is not valid JSON: it escapes half of a character (a lone surrogate)."
+    }
+
+
 def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db):
     # DRF's own "JSON parse error - Expecting value: ..." came out in English on a German request.
     german = client.post(
