@@ -150,6 +150,14 @@ def test_nul_bytes_in_a_reply_or_note_are_refused_not_a_server_error(agent_clien
     assert not item.notes.exists() and not item.outbound_actions.exists()
 
 
+def test_a_nul_character_in_an_api_token_is_refused_like_a_wrong_token(client, db):
+    # The token lookup raised a DataError (PostgreSQL's text cannot hold U+0000): a 500.
+    nul = client.get("/api/me/", headers={"Authorization": "Token abc\x00def"})
+    wrong = client.get("/api/me/", headers={"Authorization": "Token abcdef"})
+
+    assert nul.status_code == wrong.status_code == 403
+
+
 def test_a_nul_character_in_a_webhook_comment_is_dropped_and_the_delivery_ingested(post_meta, facebook):
     item = _ingest(post_meta, facebook, text="Hallo\x00 Welt", author_name="Eve\x00")
 
