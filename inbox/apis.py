@@ -395,7 +395,8 @@ class ItemReplyApi(InboxApi):
         request=InputSerializer,
         responses={202: OutboundActionSerializer, **REFUSALS},
         description="Accepted only under your live lease and if nothing changed in the conversation since "
-        "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes.",
+        "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes. An id newer than any "
+        "event of the conversation was never loaded: 400 with code unknown_conversation_version.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)
