@@ -136,6 +136,26 @@ def test_malformed_signed_webhooks_are_a_400_and_kept_for_inspection(post_meta, 
     assert bytes(WebhookDelivery.objects.get().body) == body
 
 
+def test_numbers_of_thousands_of_digits_in_pages_are_refused_not_a_server_error(
+    agent_client, open_item_factory, facebook
+):
+    # int() refuses more than 4,300 digits with a ValueError: each of these was a 500.
+    item = open_item_factory(channel=facebook)
+    digits = "9" * 5000
+
+    queue = agent_client.get("/inbox/queue/", {"client": digits, "rows": digits})
+    reply = agent_client.post(f"/inbox/items/{item.pk}/reply/", {"text": "Danke", "conversation_version": digits})
+    assign = agent_client.post(f"/inbox/items/{item.pk}/assign/", {"assignee": digits}, follow=True)
+    link = agent_client.post(f"/crises/items/{item.pk}/link/", {"crisis": digits})
+    escalate = agent_client.post("/crises/from-items/", {"item_ids": digits, "title": "Sturm"})
+
+    assert (queue.status_code, reply.status_code, assign.status_code) == (200, 200, 200)
+    assert (link.status_code, escalate.status_code) == (404, 400)
+    assert "Bitte wählen Sie eine Kollegin oder einen Kollegen." in assign.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.outbound_actions.count(), item.crisis_links.count()) == (Item.Status.NEW, 0, 0)
+
+
 def test_nul_bytes_in_a_reply_or_note_are_refused_not_a_server_error(agent_client, open_item_factory, facebook):
     item = open_item_factory(channel=facebook)
 
