@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
 
+from communityops.forms import whole_number
 from communityops.models import Channel
 
 from ..models import Item
@@ -28,6 +29,8 @@ from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 MAX_EXTERNAL_ID_LENGTH = 200
 # Long blog comments exist (WordPress allows 65,525 characters); 100,000 stays well within a TextField.
 MAX_TEXT_LENGTH = 100_000
+# Author.follower_count's column (a PositiveIntegerField); the largest accounts have under a billion.
+MAX_FOLLOWER_COUNT = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def json_body_parse(body: bytes) -> Any:
         # bytes is malformed like any other invalid sequence.
         text = body.decode(json.detect_encoding(body))
         document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # undecodable, not JSON, or a number of more than 4,300 digits
         raise NormalizationError(f"malformed JSON: {error}") from error
     except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
         raise NormalizationError("malformed JSON: nested too deeply") from error
@@ -329,10 +332,12 @@ def generic_item_normalize(*, channel: Channel, item: dict, default_created_at: 
     if not isinstance(author, dict):
         raise NormalizationError("author must be an object with at least an external_id")
     followers = author.get("follower_count", 0) or 0
-    if isinstance(followers, str) and followers.strip().isdecimal():
-        followers = int(followers)
-    if not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
-        raise NormalizationError(f"author.follower_count must be a whole number >= 0: {followers!r}")
+    if isinstance(followers, str) and whole_number(followers.strip()) is not None:
+        followers = whole_number(followers.strip())
+    if not isinstance(followers, int) or isinstance(followers, bool) or not 0 <= followers <= MAX_FOLLOWER_COUNT:
+        raise NormalizationError(
+            f"author.follower_count must be a whole number from 0 to {MAX_FOLLOWER_COUNT}: {str(followers)[:30]!r}"
+        )
     verified = author.get("verified", False)
     if isinstance(verified, str):
         verified = verified.strip().lower() in ("1", "true", "yes", "ja")

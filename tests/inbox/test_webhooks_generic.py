@@ -129,6 +129,22 @@ def test_a_lone_surrogate_becomes_a_replacement_character_and_the_event_is_inges
     assert GenericEventReceipt.objects.get().event_id == "evt-\ufffd"
 
 
+@pytest.mark.parametrize("followers", [10**30, "9" * 5000, 2**31], ids=["30-digits", "5000-digit-text", "2**31"])
+def test_a_follower_count_beyond_the_column_fails_the_change_with_the_range(
+    post_generic, generic_channel, django_capture_on_commit_callbacks, followers
+):
+    # It failed as "internal error: DataError: integer out of range" (a ValueError for the text).
+    event = generic_event("evt-1", author={"external_id": "reviewer-1", "name": "Max", "follower_count": followers})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, event)
+
+    assert response.status_code == 200
+    failed = IngestChange.objects.get(status=IngestChange.Status.FAILED)
+    assert failed.error.startswith("author.follower_count must be a whole number from 0 to 2147483647: ")
+    assert not Item.objects.exists()
+
+
 def test_invalid_item_fails_with_its_error_and_the_rest_is_ingested(
     post_generic, generic_channel, django_capture_on_commit_callbacks
 ):

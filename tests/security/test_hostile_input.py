@@ -124,10 +124,11 @@ def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db)
     [
         b"\xff\xfe{}",
         b'{"object": "page", "entry": [], "x": "\xed\xa0\x80"}',
+        b'{"object": "page", "entry": [], "n": ' + b"9" * 5000 + b"}",
         b"[" * 50_000 + b"]" * 50_000,
         b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}",
     ],
-    ids=["invalid-utf8", "raw-utf8-surrogate", "nested-50000-deep", "nested-entry"],
+    ids=["invalid-utf8", "raw-utf8-surrogate", "number-of-5000-digits", "nested-50000-deep", "nested-entry"],
 )
 def test_malformed_signed_webhooks_are_a_400_and_kept_for_inspection(post_meta, facebook, body):
     response = post_meta(facebook, body)
