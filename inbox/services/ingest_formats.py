@@ -202,13 +202,29 @@ def _required_id(value: Any, name: str) -> str:
 
 
 def _epoch_or_now(value: Any, received_at: datetime) -> datetime:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str) and value:
-        parsed = parse_datetime(value.replace("+0000", "+00:00"))
-        if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return received_at
+    """Meta's time of a change (epoch seconds or ISO 8601), or the arrival for anything else."""
+    parsed = None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            parsed = datetime.fromtimestamp(value, tz=UTC)
+        elif isinstance(value, str) and value:
+            parsed = parse_datetime(value.replace("+0000", "+00:00"))
+    except (OverflowError, OSError, ValueError):  # beyond the calendar, or no such day (30 February)
+        parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed if parsed is not None and _platform_time_plausible(parsed) else received_at
+
+
+# Times from the platforms lie within these years. PostgreSQL stores far more, but psycopg cannot
+# read back a time before year 1 or after 9999 in UTC ("0001-01-01T00:00:00+14:00" is 2 BC): such
+# a row broke every page listing it, and the SLA arithmetic overflows near the calendar's ends.
+EARLIEST_PLATFORM_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_PLATFORM_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _platform_time_plausible(value: datetime) -> bool:
+    return EARLIEST_PLATFORM_TIME <= value < LATEST_PLATFORM_TIME
 
 
 def _meta_author(value: dict) -> tuple[dict, str]:
@@ -313,12 +329,17 @@ def _datetime_field(value: Any, name: str, *, channel: Channel, required: bool) 
         if required:
             raise NormalizationError(f"{name} is missing")
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such time (30 February, an offset of 99 hours)
+        parsed = None
     if parsed is None:
         raise NormalizationError(f"{name} is not an ISO 8601 date-time: {value!r}")
     if parsed.tzinfo is None:
         # Naive times (common in spreadsheets) are read in the client's time zone.
         parsed = parsed.replace(tzinfo=ZoneInfo(channel.client.time_zone))
+    if not _platform_time_plausible(parsed):
+        raise NormalizationError(f"{name} lies outside the years 1970 to 2099: {value!r}")
     return parsed
 
 

@@ -145,6 +145,28 @@ def test_a_follower_count_beyond_the_column_fails_the_change_with_the_range(
     assert not Item.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("created_at", "error"),
+    [
+        ("0001-01-01T00:00:00+14:00", "created_at lies outside the years 1970 to 2099"),
+        ("9999-12-31T23:59:59-14:00", "created_at lies outside the years 1970 to 2099"),
+        ("2026-02-30T10:00:00+00:00", "created_at is not an ISO 8601 date-time"),
+        ("2026-01-01T10:00:00+99:00", "created_at is not an ISO 8601 date-time"),
+    ],
+)
+def test_a_time_beyond_the_calendar_or_without_a_day_fails_the_change_with_the_reason(
+    post_generic, generic_channel, django_capture_on_commit_callbacks, created_at, error
+):
+    # 2 BC or the year 10000 in UTC was stored, and psycopg could not read the item back: every
+    # page listing it broke. 30 February failed as "internal error: ValueError".
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, generic_event("evt-1", created_at=created_at))
+
+    assert response.status_code == 200
+    assert IngestChange.objects.get().error.startswith(error)
+    assert not Item.objects.exists()
+
+
 def test_invalid_item_fails_with_its_error_and_the_rest_is_ingested(
     post_generic, generic_channel, django_capture_on_commit_callbacks
 ):
