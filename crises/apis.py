@@ -227,7 +227,7 @@ class CrisisListApi(APIView):
 def _scoped_items(*, request, ids: list[int], client_id: int):
     items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids, client_id=client_id))
     if len(items) != len(set(ids)):
-        raise ValidationError({"item_ids": "Unknown items, or items of another client."})
+        raise ValidationError({"item_ids": [_("Unknown items, or items of another client.")]})
     return items
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -31,9 +32,9 @@ class ReportFilterInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
-            raise serializers.ValidationError("end lies before start")
+            raise serializers.ValidationError(_("The end date lies before the start date."))
         if start and end and (end - start).days + 1 > MAX_DAYS:
-            raise serializers.ValidationError(f"at most {MAX_DAYS} days")
+            raise serializers.ValidationError(_("Choose at most %(days)s days.") % {"days": MAX_DAYS})
         return attrs
 
 
