@@ -75,6 +75,24 @@ def test_oversized_api_and_form_bodies_are_refused_with_400(agent_client, open_i
     assert not item.notes.exists()
 
 
+def test_a_body_django_cannot_read_is_refused_by_the_api_in_json_with_the_reason(
+    agent_client, open_item_factory, facebook
+):
+    # Django answered its HTML "Bad Request (400)" page, without a reason, to an API client.
+    item = open_item_factory(channel=facebook)
+
+    response = agent_client.post(
+        f"/api/inbox/items/{item.pk}/notes/",
+        b"--x\r\nbroken",
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request body could not be read (Invalid boundary in multipart: None)."}
+    assert not item.notes.exists()
+
+
 @pytest.mark.parametrize(
     "body",
     [b'\xff\xfe{"text": "x"}', b'{"text": "\xc3\x28"}', b"[" * 50_000 + b"]" * 50_000],
