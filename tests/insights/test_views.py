@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from drf_spectacular.generators import SchemaGenerator
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.durations import duration_text
@@ -388,6 +389,18 @@ def test_team_api_rejects_a_reversed_range(client, admin, acme_week):
 
     assert bad.status_code == 400
     assert good.json()["table"]["rows"][0][0] == "Anna Agent"
+
+
+def test_each_report_api_documents_the_filters_it_applies(db):
+    # Both documented client and channel; the team's figures ignored channel, a client's report client.
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    def query_parameters(path: str) -> list[str]:
+        return sorted(p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query")
+
+    assert query_parameters("/api/reports/team/{table}/") == ["client", "end", "granularity", "start"]
+    assert query_parameters("/api/reports/clients/{client_id}/") == ["channel", "end", "granularity", "start"]
+    assert query_parameters("/api/reports/clients/{client_id}/{table}/") == ["channel", "end", "granularity", "start"]
 
 
 # Near the calendar's ends the period arithmetic (30 days around a day, the day after the end, the
