@@ -37,3 +37,12 @@ def test_the_inbox_and_report_apis_refuse_in_german(client, item, agent_for, use
     assert unconfirmed.json() == {"confirm": ["Bestätigen Sie die Löschung: Sie kann nicht rückgängig gemacht werden."]}
     assert reversed_range.json() == {"non_field_errors": ["Das Enddatum liegt vor dem Startdatum."]}
     assert too_long.json() == {"non_field_errors": ["Bitte höchstens 400 Tage wählen."]}
+
+
+def test_an_object_the_caller_may_not_see_is_not_found_in_german(client, item, agent_for, channel_factory):
+    # Django's "No Item matches the given query." came out in English.
+    client.force_login(agent_for(channel_factory().client))
+
+    response = client.get(f"/api/inbox/items/{item.pk}/")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
