@@ -1,7 +1,9 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler
 
 from .permissions import IsAuthenticatedUser
 from .selectors import client_get_for_user, client_list_for_user
@@ -62,3 +64,9 @@ class ClientDetailApi(APIView):
     def get(self, request, client_id: int):
         client = client_get_for_user(user=request.user, client_id=client_id)
         return Response(ClientOutputSerializer(client).data)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler; a 404 says DRF's "Not found." in the request's language instead of Django's
+    English "No Item matches the given query." (get_object_or_404's message)."""
+    return exception_handler(NotFound() if isinstance(exc, Http404) else exc, context)

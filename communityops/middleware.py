@@ -49,8 +49,8 @@ class RejectNulCharactersMiddleware:
         for data in (request.GET, request.POST):
             if any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
-                return HttpResponseBadRequest("NUL characters are not allowed.", content_type="text/plain")
+                    return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
+                return HttpResponseBadRequest(_("NUL characters are not allowed."), content_type="text/plain")
         return self.get_response(request)
 
 

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import apis, views
 
+# A body Django cannot read is refused before any view: the API answers that in JSON too.
+handler400 = "communityops.views.bad_request"
+
 api_urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api_me"),
     path("clients/", apis.ClientListApi.as_view(), name="api_client_list"),

@@ -1,7 +1,9 @@
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
@@ -79,3 +81,13 @@ def portal_home(request):
             "contacts": contact_list_for_client(client=client),
         },
     )
+
+
+def bad_request(request, exception):
+    """Django's 400 for a body it cannot read (broken multipart, too many fields, too large): the
+    API says why in JSON, like its other refusals; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("The request body could not be read (%(reason)s).") % {"reason": exception}}, status=400
+        )
+    return defaults.bad_request(request, exception)

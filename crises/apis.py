@@ -7,6 +7,7 @@ crises (and gets 404 for any other) and may only decide on drafts.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communityops.keyset import InvalidCursor
+from communityops.models import Channel
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser, IsShiftLeadOrAdmin
 from communityops.selectors import client_get_for_user, portal_contact_for_user
 from inbox.selectors import ReplyRefusal, item_queryset_for_user
@@ -225,7 +227,7 @@ class CrisisListApi(APIView):
 def _scoped_items(*, request, ids: list[int], client_id: int):
     items = list(item_queryset_for_user(user=request.user).filter(pk__in=ids, client_id=client_id))
     if len(items) != len(set(ids)):
-        raise ValidationError({"item_ids": "Unknown items, or items of another client."})
+        raise ValidationError({"item_ids": [_("Unknown items, or items of another client.")]})
     return items
 
 
@@ -362,8 +364,20 @@ class DraftCreateApi(APIView):
 
         text = serializers.CharField()
         platform_texts = serializers.DictField(
-            child=serializers.CharField(allow_blank=True), required=False, default=dict
+            child=serializers.CharField(allow_blank=True),
+            required=False,
+            default=dict,
+            help_text="The text for a platform (" + ", ".join(Channel.Platform.values) + "); the others get `text`.",
         )
+
+        def validate_platform_texts(self, value: dict) -> dict:
+            # A misspelt platform would be stored and never used; a key is not echoed (it may hold anything).
+            if not set(value) <= set(Channel.Platform.values):
+                raise ValidationError(
+                    _("Texts are for these platforms: %(platforms)s.")
+                    % {"platforms": ", ".join(Channel.Platform.values)}
+                )
+            return value
 
     @extend_schema(request=InputSerializer, responses={201: DraftOutputSerializer}, operation_id="crises_drafts_create")
     def post(self, request, crisis_id: int):

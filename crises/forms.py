@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communityops.forms import choices_limit
+from communityops.forms import choices_limit, whole_number
 from communityops.models import Channel
 
 from .models import Approval, OnCallShift, Severity
@@ -47,10 +47,10 @@ class ItemIdsField(forms.Field):
 
     def to_python(self, value):
         values = value if isinstance(value, list | tuple) else [value or ""]
-        parts = [part for raw in values for part in str(raw).replace(",", " ").split()]
-        if not parts or not all(part.isdecimal() for part in parts):
+        ids = [whole_number(part) for raw in values for part in str(raw).replace(",", " ").split()]
+        if not ids or None in ids:
             raise forms.ValidationError(_("Enter item ids (numbers)."))
-        return list(dict.fromkeys(int(part) for part in parts))
+        return list(dict.fromkeys(ids))
 
 
 class CrisisFromItemsForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from communityops.forms import whole_number
 from communityops.permissions import agency_staff_required, client_contact_required, shift_lead_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_contact_for_user
 from inbox.selectors import item_get_for_user, item_queryset_for_user
@@ -290,7 +291,7 @@ def item_crisis_link(request, item_id: int):
     """Add one inbox item to a crisis of its client, and go back to the item."""
     item = item_get_for_user(user=request.user, item_id=item_id)
     crisis_id = request.POST.get("crisis", "")
-    crisis = crisis_get_for_user(user=request.user, crisis_id=int(crisis_id) if crisis_id.isdecimal() else 0)
+    crisis = crisis_get_for_user(user=request.user, crisis_id=whole_number(crisis_id) or 0)
     if crisis.client_id != item.client_id:
         raise Http404
     try:

@@ -4,6 +4,7 @@ Refusals (someone else holds the item, the conversation changed, the channel can
 come back as 409/400 with a stable `code`, a readable `detail` and `details`.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -395,7 +396,8 @@ class ItemReplyApi(InboxApi):
         request=InputSerializer,
         responses={202: OutboundActionSerializer, **REFUSALS},
         description="Accepted only under your live lease and if nothing changed in the conversation since "
-        "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes.",
+        "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes. An id newer than any "
+        "event of the conversation was never loaded: 400 with code unknown_conversation_version.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)
@@ -528,7 +530,7 @@ class ItemAuthorProfileApi(InboxApi):
 
         def validate(self, data):
             if not data:
-                raise ValidationError("Send is_key_account, notes or both.")
+                raise ValidationError(_("Send is_key_account, notes or both."))
             return data
 
     class OutputSerializer(AuthorProfileSerializer):
@@ -574,7 +576,7 @@ class ItemAuthorErasureApi(InboxApi):
 
         def validate_confirm(self, value):
             if not value:
-                raise ValidationError("Confirm the erasure (it cannot be undone).")
+                raise ValidationError(_("Confirm the erasure: it cannot be undone."))
             return value
 
     class OutputSerializer(serializers.Serializer):

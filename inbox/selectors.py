@@ -352,6 +352,18 @@ def item_conversation_version(*, item: Item) -> int:
     return version or 0
 
 
+def item_conversation_reply_bounds(*, item: Item) -> tuple[int, int]:
+    """The conversation version and the newest event id of any kind in the conversation, in one query.
+
+    A reply's loaded_at_event_id lies between them: below the version something changed since it
+    was loaded; above the newest event it names no event the conversation had, so it was never
+    loaded (a made-up or another item's number would otherwise pass every comparison)."""
+    bounds = ItemEvent.objects.filter(item__in=item_conversation_queryset(item=item).values("pk")).aggregate(
+        version=Max("id", filter=Q(kind__in=CONVERSATION_CHANGE_EVENT_KINDS)), newest=Max("id")
+    )
+    return bounds["version"] or 0, bounds["newest"] or 0
+
+
 def item_conversation_changes_since(*, item: Item, event_id: int) -> list[ItemEvent]:
     return list(
         ItemEvent.objects.filter(

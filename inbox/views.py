@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from communityops.forms import whole_number
 from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
@@ -102,8 +103,7 @@ def _filtered_page_url(request) -> str:
 
 def _filters_from(params) -> ItemFilters:
     def number(name):
-        value = params.get(name, "")
-        return int(value) if value.isdecimal() else None
+        return whole_number(params.get(name, ""))
 
     status = params.get("status", "")
     tier = params.get("tier", "")
@@ -206,10 +206,10 @@ def queue_list(request):
     with a note, in place of the list rather than of the "Load more" button.
     """
     cursor = request.GET.get("cursor") or None
-    requested = request.GET.get("rows", "")
+    requested = whole_number(request.GET.get("rows", ""))
     rows = QUEUE_PAGE_SIZE
-    if requested.isdecimal() and not cursor:
-        rows = min(max(int(requested), QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
+    if requested is not None and not cursor:
+        rows = min(max(requested, QUEUE_PAGE_SIZE), QUEUE_REFRESH_MAX_ROWS)
     context = _queue_context(request, filters=_filters_from(request.GET), cursor=cursor, rows=rows)
     template = "inbox/_queue_list.html#rows" if context["cursor"] else "inbox/_queue_list.html"
     response = render(request, template, context)
@@ -351,7 +351,7 @@ def reply(request, item_id: int):
             acting_user=request.user,
             item_id=item_id,
             text=text,
-            loaded_at_event_id=int(version) if version.isdecimal() else 0,
+            loaded_at_event_id=whole_number(version) or 0,
         )
     except InboxActionError as error:
         # The text comes back with the reason, whatever refused it (a conflict, a lost lease).
@@ -461,14 +461,14 @@ def hide_duplicates(request, item_id: int):
 @agency_staff_required
 @require_POST
 def assign(request, item_id: int):
-    assignee = request.POST.get("assignee", "")
-    if not assignee.isdecimal():
+    assignee_id = whole_number(request.POST.get("assignee", ""))
+    if assignee_id is None:
         messages.error(request, _("Choose a colleague."))
         return _back_to_item(item_id)
     return _run(
         request,
         item_id,
-        lambda: item_assign(acting_user=request.user, item_id=item_id, assignee_id=int(assignee)),
+        lambda: item_assign(acting_user=request.user, item_id=item_id, assignee_id=assignee_id),
         done=lambda handed: _("Handed over to %(name)s.") % {"name": handed.claimed_by},
     )
 

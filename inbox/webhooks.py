@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from communityops.forms import whole_number
 from communityops.models import Channel
 
 from .services.deliveries import DeliveryReceipt, generic_delivery_receive, meta_delivery_receive
@@ -33,16 +34,22 @@ def generic_signature_for(*, secret: str, timestamp: str, body: bytes) -> str:
 
 
 def meta_signature_valid(*, secret: str, body: bytes, header: str) -> bool:
-    return bool(secret) and bool(header) and hmac.compare_digest(meta_signature_for(secret=secret, body=body), header)
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (TypeError), and a
+    # header may carry any Latin-1 character.
+    return (
+        bool(secret)
+        and bool(header)
+        and hmac.compare_digest(meta_signature_for(secret=secret, body=body).encode(), header.encode())
+    )
 
 
 def generic_signature_valid(*, secret: str, body: bytes, timestamp: str, signature: str, now: float) -> bool:
     """Signature right and timestamp within 5 minutes either way (stops replays of old requests)."""
-    if not secret or not signature or not timestamp.isdecimal():
+    seconds = whole_number(timestamp)
+    if not secret or not signature or seconds is None or abs(now - seconds) > GENERIC_TOLERANCE_SECONDS:
         return False
-    if abs(now - int(timestamp)) > GENERIC_TOLERANCE_SECONDS:
-        return False
-    return hmac.compare_digest(generic_signature_for(secret=secret, timestamp=timestamp, body=body), signature)
+    expected = generic_signature_for(secret=secret, timestamp=timestamp, body=body)
+    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: see meta_signature_valid
 
 
 def _channel(channel_id: int, platforms) -> Channel | None:

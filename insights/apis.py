@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,35 +18,43 @@ from rest_framework.views import APIView
 from communityops.permissions import IsAgencyStaff, IsAuthenticatedUser
 from communityops.selectors import client_get_for_user
 
-from .periods import AGENCY_TIME_ZONE, MAX_DAYS, Granularity, report_filter_build
+from .periods import AGENCY_TIME_ZONE, MAX_DAYS, Granularity, report_filter_build, validate_report_day
 from .reports import ClientReport, OperationsDashboard, Report, TeamReport, UnknownTable
 
 
 class ReportFilterInputSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-    channel = serializers.IntegerField(required=False, min_value=1)
-    client = serializers.IntegerField(required=False, min_value=1)
+    start = serializers.DateField(required=False, validators=[validate_report_day])
+    end = serializers.DateField(required=False, validators=[validate_report_day])
     granularity = serializers.ChoiceField(choices=Granularity.choices, required=False, default=Granularity.DAY)
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
-            raise serializers.ValidationError("end lies before start")
+            raise serializers.ValidationError(_("The end date lies before the start date."))
         if start and end and (end - start).days + 1 > MAX_DAYS:
-            raise serializers.ValidationError(f"at most {MAX_DAYS} days")
+            raise serializers.ValidationError(_("Choose at most %(days)s days.") % {"days": MAX_DAYS})
         return attrs
+
+
+# Each report filters by what its page offers: the team's figures by client, a client's by channel
+# (the other parameter was documented for both and silently ignored).
+class TeamFilterInputSerializer(ReportFilterInputSerializer):
+    client = serializers.IntegerField(required=False, min_value=1)
+
+
+class ClientFilterInputSerializer(ReportFilterInputSerializer):
+    channel = serializers.IntegerField(required=False, min_value=1)
 
 
 def client_report_for(request, client_id: int) -> ClientReport:
     """The client's report for the query's filter; 404 unless the user may see that client."""
     client = client_get_for_user(user=request.user, client_id=client_id)
-    report_filter = report_filter_from(request, time_zone=ZoneInfo(client.time_zone))
+    report_filter = report_filter_from(request, ClientFilterInputSerializer, time_zone=ZoneInfo(client.time_zone))
     return ClientReport(client=client, report_filter=report_filter, now=timezone.now())
 
 
-def report_filter_from(request, *, time_zone: ZoneInfo):
-    serializer = ReportFilterInputSerializer(data=request.query_params)
+def report_filter_from(request, filter_serializer: type[ReportFilterInputSerializer], *, time_zone: ZoneInfo):
+    serializer = filter_serializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     return report_filter_build(
@@ -121,11 +130,11 @@ class TeamFiguresApi(APIView):
 
     @extend_schema(
         operation_id="reports_team_table",
-        parameters=[ReportFilterInputSerializer, _table_parameter(TeamReport)],
+        parameters=[TeamFilterInputSerializer, _table_parameter(TeamReport)],
         responses=ReportsTeamOutputSerializer,
     )
     def get(self, request, table: str):
-        report_filter = report_filter_from(request, time_zone=AGENCY_TIME_ZONE)
+        report_filter = report_filter_from(request, TeamFilterInputSerializer, time_zone=AGENCY_TIME_ZONE)
         report = TeamReport(user=request.user, report_filter=report_filter, now=timezone.now())
         try:
             payload = {"summary": report.summary, "table": report.table(table)}
@@ -174,7 +183,7 @@ class ClientSummaryApi(APIView):
 
     @extend_schema(
         operation_id="reports_client_summary",
-        parameters=[ReportFilterInputSerializer],
+        parameters=[ClientFilterInputSerializer],
         responses=ReportsClientSummaryOutputSerializer,
     )
     def get(self, request, client_id: int):
@@ -199,7 +208,7 @@ class ClientTableApi(APIView):
 
     @extend_schema(
         operation_id="reports_client_table",
-        parameters=[ReportFilterInputSerializer, _table_parameter(ClientReport)],
+        parameters=[ClientFilterInputSerializer, _table_parameter(ClientReport)],
         responses=ReportTableOutputSerializer,
     )
     def get(self, request, client_id: int, table: str):

@@ -5,12 +5,31 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 AGENCY_TIME_ZONE = ZoneInfo("Europe/Berlin")
 DEFAULT_DAYS = 30
 MAX_DAYS = 400
+# Reports cover days from 2000 to 2099: near the calendar's ends (years 1 and 9999) the period
+# arithmetic (30 days around a day, the day after the end, the period before) left it, a 500.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def validate_report_day(value: date) -> None:
+    """A report's first or last day lies from EARLIEST_DAY to LATEST_DAY (the form and the API)."""
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            _("Choose a day from %(earliest)s to %(latest)s."),
+            code="out_of_range",
+            params={
+                "earliest": date_format(EARLIEST_DAY, "SHORT_DATE_FORMAT"),
+                "latest": date_format(LATEST_DAY, "SHORT_DATE_FORMAT"),
+            },
+        )
 
 
 class Granularity(models.TextChoices):
@@ -70,8 +89,15 @@ class ReportFilter:
 class ReportFilterForm(forms.Form):
     """GET filters of every report page; invalid input falls back to the last 30 days."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        validators=[validate_report_day],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, validators=[validate_report_day], widget=forms.DateInput(attrs={"type": "date"})
+    )
     channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int, empty_value=None)
     client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int, empty_value=None)
     granularity = forms.ChoiceField(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,14 @@ from communityops.models import Client
 from communityops.permissions import agency_staff_required, client_contact_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_client_for_user
 
-from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter, ReportFilterForm, ReportPeriod
+from .periods import (
+    AGENCY_TIME_ZONE,
+    Granularity,
+    ReportFilter,
+    ReportFilterForm,
+    ReportPeriod,
+    validate_report_day,
+)
 from .reports import ClientReport, OperationsDashboard, Report, TeamReport, UnknownTable
 
 DASHBOARD_REFRESH_SECONDS = 10
@@ -204,8 +212,8 @@ def requested_month(value: str | None, *, today: date) -> tuple[int, int, bool]:
     refused (the page says so instead of quietly showing another month)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        date(year, month, 1)
-    except ValueError:
+        validate_report_day(date(year, month, 1))
+    except (ValueError, ValidationError):
         last_month = today.replace(day=1) - timedelta(days=1)
         return last_month.year, last_month.month, bool(value)
     return year, month, False

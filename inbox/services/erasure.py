@@ -195,7 +195,7 @@ def author_erase_at_client(*, acting_user: User, client: Client, author: Author,
     item of the author then waits at its commit (foreign keys are checked there); if the erasure
     deleted the author's row, the batch runs again and stores the item under a new row."""
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only shift leads and admins can erase an author's data.")
+        raise PermissionDenied(_("Only shift leads and admins can erase an author's data."))
     reference = reference.strip()
     if not reference:
         raise InboxActionError(message=_("Say where the erasure request is documented (e.g. a ticket number)."))

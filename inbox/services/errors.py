@@ -37,6 +37,13 @@ class ReplyConflict(InboxActionError):
     default_message = _("The conversation changed while you were writing. Read the new messages first.")
 
 
+class UnknownConversationVersion(InboxActionError):
+    """The reply names a conversation version newer than the item's: no composer showed it."""
+
+    code = "unknown_conversation_version"
+    default_message = _("This item's conversation has no such version. Load the item again and reply to what it shows.")
+
+
 class ActionNotSupported(InboxActionError):
     code = "action_not_supported"
     default_message = _("This channel does not support that action.")

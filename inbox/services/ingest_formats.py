@@ -11,6 +11,7 @@ Formats:
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
 
+from communityops.forms import whole_number
 from communityops.models import Channel
 
 from ..models import Item
@@ -27,6 +29,8 @@ from ..normalized import NormalizationError, NormalizedAuthor, NormalizedItem
 MAX_EXTERNAL_ID_LENGTH = 200
 # Long blog comments exist (WordPress allows 65,525 characters); 100,000 stays well within a TextField.
 MAX_TEXT_LENGTH = 100_000
+# Author.follower_count's column (a PositiveIntegerField); the largest accounts have under a billion.
+MAX_FOLLOWER_COUNT = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -48,29 +52,38 @@ class ParsedChange:
 # --- splitting bodies ---------------------------------------------------------------------------
 
 
+# A lone UTF-16 surrogate (a JSON escape such as "\\ud800" that is not one half of a pair) is no
+# character: PostgreSQL's text and jsonb cannot hold it (nor can UTF-8), and storing it failed the
+# whole delivery on every retry. A pair (an emoji) is one character once parsed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_body_parse(body: bytes) -> Any:
     try:
-        # Decoded as json.loads would (UTF-8, -16 or -32), so the text can be searched first.
-        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        # Decoded as json.loads would (UTF-8, -16 or -32), but strictly: a raw surrogate in the
+        # bytes is malformed like any other invalid sequence.
+        text = body.decode(json.detect_encoding(body))
         document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # undecodable, not JSON, or a number of more than 4,300 digits
         raise NormalizationError(f"malformed JSON: {error}") from error
     except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
         raise NormalizationError("malformed JSON: nested too deeply") from error
-    # JSON can only carry U+0000 escaped (a raw control character is malformed): without the
-    # escape in the text there is nothing to drop, and the walk over every value is skipped.
-    return _without_nul(document) if "\\u0000" in text else document
+    # JSON can only carry U+0000 or a surrogate escaped (a raw control character is malformed):
+    # without such an escape in the text there is nothing to clean, and the walk over every value
+    # is skipped.
+    return _text_storable(document) if "\\u0000" in text or "\\ud" in text or "\\uD" in text else document
 
 
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL's text and jsonb cannot hold U+0000, and in a comment it means nothing: drop it,
-    or storing the changes fails and the whole delivery is refused on every retry."""
+def _text_storable(value: Any) -> Any:
+    """Every string as PostgreSQL can store it: U+0000 dropped (in a comment it means nothing) and
+    a lone surrogate replaced by U+FFFD, so that the delivery is stored, not refused on every retry."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        value = value.replace("\x00", "")
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
-        return [_without_nul(element) for element in value]
+        return [_text_storable(element) for element in value]
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(element) for key, element in value.items()}
+        return {_text_storable(key): _text_storable(element) for key, element in value.items()}
     return value
 
 
@@ -189,13 +202,29 @@ def _required_id(value: Any, name: str) -> str:
 
 
 def _epoch_or_now(value: Any, received_at: datetime) -> datetime:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str) and value:
-        parsed = parse_datetime(value.replace("+0000", "+00:00"))
-        if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return received_at
+    """Meta's time of a change (epoch seconds or ISO 8601), or the arrival for anything else."""
+    parsed = None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            parsed = datetime.fromtimestamp(value, tz=UTC)
+        elif isinstance(value, str) and value:
+            parsed = parse_datetime(value.replace("+0000", "+00:00"))
+    except (OverflowError, OSError, ValueError):  # beyond the calendar, or no such day (30 February)
+        parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed if parsed is not None and _platform_time_plausible(parsed) else received_at
+
+
+# Times from the platforms lie within these years. PostgreSQL stores far more, but psycopg cannot
+# read back a time before year 1 or after 9999 in UTC ("0001-01-01T00:00:00+14:00" is 2 BC): such
+# a row broke every page listing it, and the SLA arithmetic overflows near the calendar's ends.
+EARLIEST_PLATFORM_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_PLATFORM_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _platform_time_plausible(value: datetime) -> bool:
+    return EARLIEST_PLATFORM_TIME <= value < LATEST_PLATFORM_TIME
 
 
 def _meta_author(value: dict) -> tuple[dict, str]:
@@ -300,12 +329,17 @@ def _datetime_field(value: Any, name: str, *, channel: Channel, required: bool) 
         if required:
             raise NormalizationError(f"{name} is missing")
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such time (30 February, an offset of 99 hours)
+        parsed = None
     if parsed is None:
         raise NormalizationError(f"{name} is not an ISO 8601 date-time: {value!r}")
     if parsed.tzinfo is None:
         # Naive times (common in spreadsheets) are read in the client's time zone.
         parsed = parsed.replace(tzinfo=ZoneInfo(channel.client.time_zone))
+    if not _platform_time_plausible(parsed):
+        raise NormalizationError(f"{name} lies outside the years 1970 to 2099: {value!r}")
     return parsed
 
 
@@ -319,10 +353,12 @@ def generic_item_normalize(*, channel: Channel, item: dict, default_created_at: 
     if not isinstance(author, dict):
         raise NormalizationError("author must be an object with at least an external_id")
     followers = author.get("follower_count", 0) or 0
-    if isinstance(followers, str) and followers.strip().isdecimal():
-        followers = int(followers)
-    if not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
-        raise NormalizationError(f"author.follower_count must be a whole number >= 0: {followers!r}")
+    if isinstance(followers, str) and whole_number(followers.strip()) is not None:
+        followers = whole_number(followers.strip())
+    if not isinstance(followers, int) or isinstance(followers, bool) or not 0 <= followers <= MAX_FOLLOWER_COUNT:
+        raise NormalizationError(
+            f"author.follower_count must be a whole number from 0 to {MAX_FOLLOWER_COUNT}: {str(followers)[:30]!r}"
+        )
     verified = author.get("verified", False)
     if isinstance(verified, str):
         verified = verified.strip().lower() in ("1", "true", "yes", "ja")

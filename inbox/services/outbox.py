@@ -33,9 +33,9 @@ from ..connectors import ConnectorError, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
-from ..selectors import item_conversation_changes_since, item_conversation_version, lease_is_live, reply_refusal
+from ..selectors import item_conversation_changes_since, item_conversation_reply_bounds, lease_is_live, reply_refusal
 from .claims import item_for_update, items_claims_clear, lease_require_holder
-from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict
+from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict, UnknownConversationVersion
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ def item_reply(
     Accepted only if `acting_user` holds a live lease and no conversation-changing event
     (a new message, another reply, a moderation) is newer than `loaded_at_event_id`, the
     conversation version the composer showed (selectors.item_conversation_version). Otherwise
-    LeaseNotHeld or ReplyConflict(changes=[...]) and nothing is written. On accept:
+    LeaseNotHeld or ReplyConflict(changes=[...]), or UnknownConversationVersion for an id newer than
+    any event of the conversation, and nothing is written. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
     lease released, and the send task queued in the same transaction.
     """
@@ -159,7 +160,10 @@ def item_reply(
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     # The conversation is compared first: if a colleague answered or moderated meanwhile (which
     # also dropped this lease), "here is what changed" helps more than "lease lost".
-    if item_conversation_version(item=item) > loaded_at_event_id:
+    version, newest_event = item_conversation_reply_bounds(item=item)
+    if loaded_at_event_id > newest_event:
+        raise UnknownConversationVersion(conversation_version=version)
+    if version > loaded_at_event_id:
         changes = item_conversation_changes_since(item=item, event_id=loaded_at_event_id)
         raise ReplyConflict(
             changes=[

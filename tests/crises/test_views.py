@@ -299,7 +299,7 @@ def test_api_create_with_an_unknown_or_foreign_item_saves_no_crisis(lead_client,
     ]
 
     assert [response.status_code for response in responses] == [400, 400]
-    assert responses[0].json() == {"item_ids": "Unknown items, or items of another client."}
+    assert responses[0].json() == {"item_ids": ["Unbekannte Beiträge oder Beiträge eines anderen Kunden."]}
     assert not Crisis.objects.exists() and not CrisisItem.objects.exists()
 
 

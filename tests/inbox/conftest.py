@@ -120,7 +120,7 @@ def post_meta(client):
 
 @pytest.fixture
 def post_generic(client):
-    def post(channel: Channel, payload, *, timestamp: int | None = None, signature: str | None = None):
+    def post(channel: Channel, payload, *, timestamp: int | str | None = None, signature: str | None = None):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         if signature is None:

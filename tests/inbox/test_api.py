@@ -98,6 +98,31 @@ def test_reply_is_accepted_under_the_lease(agent_client, served, open_item_facto
     assert item.status == Item.Status.ANSWERED
 
 
+def test_a_reply_on_a_conversation_version_the_item_does_not_have_is_refused_and_nothing_sent(
+    agent_client, served, open_item_factory, meta_graph_stub
+):
+    # Any number above the real version passed the conflict check: a reply could skip what it never read.
+    item = open_item_factory(channel=served)
+    claimed = agent_client.post(_item_url("api_inbox_item_claim", item)).json()
+    never_loaded = ItemEvent.objects.latest("id").pk + 1
+
+    response = agent_client.post(
+        _item_url("api_inbox_item_reply", item),
+        {"text": "Danke!", "loaded_at_event_id": never_loaded},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "unknown_conversation_version",
+        "detail": "This item's conversation has no such version. Load the item again and reply to what it shows.",
+        "details": {"conversation_version": claimed["loaded_at_event_id"]},
+    }
+    item.refresh_from_db()
+    assert (item.status, item.outbound_actions.count()) == (Item.Status.CLAIMED, 0)
+
+
 def test_claim_held_by_someone_else_is_409(agent_client, served, open_item_factory, agent_for):
     item = open_item_factory(channel=served)
     colleague = agent_for(served.client)

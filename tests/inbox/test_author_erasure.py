@@ -413,7 +413,7 @@ def test_a_reference_and_a_confirmation_are_required(channel_factory, lead_for, 
         author_erase(acting_user=lead, item_id=item.pk, reference="   ")
     unconfirmed = api_as(lead).post(url, {"reference": "Ticket 4", "confirm": False}, format="json")
     assert unconfirmed.status_code == 400
-    assert "cannot be undone" in str(unconfirmed.json()["confirm"])
+    assert "nicht rückgängig gemacht" in str(unconfirmed.json()["confirm"])
     too_long = api_as(lead).post(url, {"reference": "x" * 201, "confirm": True}, format="json")
     assert too_long.status_code == 400 and "reference" in too_long.json()
     client.force_login(lead)

@@ -114,11 +114,17 @@ def test_only_a_change_that_may_run_again_keeps_its_payload(facebook_channel):
     assert [change.payload for change in stored] == [None, meta_changes_split(bytes(delivery.body))[1], None]
 
 
-def test_a_change_its_parser_fails_on_fails_alone(facebook_channel):
-    """A bug in a parser (here: a timestamp out of range) fails that change with the reason, not the batch."""
+def test_a_change_its_parser_fails_on_fails_alone(facebook_channel, monkeypatch):
+    """A bug in a parser (here: one that raises on the second comment) fails that change with the reason, not the batch."""
     changes = _comments(3)
-    changes[1]["value"]["created_time"] = 10**20
     delivery = _receive(facebook_channel, changes)
+
+    def parse_with_a_bug(*, payload, **fields):
+        if payload["change"]["value"]["comment_id"] == "c-1":
+            raise OverflowError("timestamp out of range")
+        return change_parse(payload=payload, **fields)
+
+    monkeypatch.setattr(ingestion, "change_parse", parse_with_a_bug)
 
     counts = webhook_delivery_process(delivery_id=delivery.pk)
 

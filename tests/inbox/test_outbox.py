@@ -311,7 +311,12 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
     event = item.events.get(kind=ItemEvent.Kind.REPLY_QUEUED)
     assert event.data["previous_holder_id"] == agent.pk and event.data["reason"] == "crisis 7"
     with pytest.raises(LeaseNotHeld):
-        item_reply(acting_user=agent, item_id=item.pk, text="Auch noch", loaded_at_event_id=10**9)
+        item_reply(
+            acting_user=agent,
+            item_id=item.pk,
+            text="Auch noch",
+            loaded_at_event_id=item_conversation_version(item=item),
+        )
 
 
 def test_a_person_can_retry_a_permanently_failed_action(

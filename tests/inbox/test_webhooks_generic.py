@@ -77,6 +77,14 @@ def test_stale_or_future_timestamp_is_403(post_generic, generic_channel, age):
     assert not WebhookDelivery.objects.exists()
 
 
+def test_a_timestamp_of_thousands_of_digits_is_403_not_a_server_error(post_generic, generic_channel):
+    # int() refuses more than 4,300 digits with a ValueError.
+    response = post_generic(generic_channel, generic_event("evt-1"), timestamp="9" * 5000)
+
+    assert response.status_code == 403
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_timestamp_just_inside_the_window_is_accepted(post_generic, generic_channel):
     assert post_generic(generic_channel, generic_event("evt-1"), timestamp=int(time.time()) - 290).status_code == 200
 
@@ -91,7 +99,7 @@ def test_signature_must_cover_the_timestamp(post_generic, generic_channel):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("signature", ["", "deadbeef"])
+@pytest.mark.parametrize("signature", ["", "deadbeef", "é"])
 def test_wrong_or_missing_signature_is_403(post_generic, generic_channel, signature):
     assert post_generic(generic_channel, generic_event("evt-1"), signature=signature).status_code == 403
     assert not WebhookDelivery.objects.exists()
@@ -103,6 +111,60 @@ def test_event_without_id_is_400_and_kept(post_generic, generic_channel):
     assert response.status_code == 400
     assert "event_id" in response.json()["error"]
     assert WebhookDelivery.objects.get().changes.get().status == IngestChange.Status.FAILED
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_and_the_event_is_ingested(
+    post_generic, generic_channel, django_capture_on_commit_callbacks
+):
+    # json.dumps escapes a lone surrogate as "\\ud800": PostgreSQL cannot store it, and the whole
+    # delivery was refused with a 500 on every retry.
+    event = generic_event("evt-\ud800", external_id="review-\udc00", text="Top \ud83d\ude00 oder \ud800?")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, event)
+
+    assert response.status_code == 200
+    item = Item.objects.get()
+    assert (item.external_id, item.text) == ("review-\ufffd", "Top \U0001f600 oder \ufffd?")
+    assert GenericEventReceipt.objects.get().event_id == "evt-\ufffd"
+
+
+@pytest.mark.parametrize("followers", [10**30, "9" * 5000, 2**31], ids=["30-digits", "5000-digit-text", "2**31"])
+def test_a_follower_count_beyond_the_column_fails_the_change_with_the_range(
+    post_generic, generic_channel, django_capture_on_commit_callbacks, followers
+):
+    # It failed as "internal error: DataError: integer out of range" (a ValueError for the text).
+    event = generic_event("evt-1", author={"external_id": "reviewer-1", "name": "Max", "follower_count": followers})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, event)
+
+    assert response.status_code == 200
+    failed = IngestChange.objects.get(status=IngestChange.Status.FAILED)
+    assert failed.error.startswith("author.follower_count must be a whole number from 0 to 2147483647: ")
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("created_at", "error"),
+    [
+        ("0001-01-01T00:00:00+14:00", "created_at lies outside the years 1970 to 2099"),
+        ("9999-12-31T23:59:59-14:00", "created_at lies outside the years 1970 to 2099"),
+        ("2026-02-30T10:00:00+00:00", "created_at is not an ISO 8601 date-time"),
+        ("2026-01-01T10:00:00+99:00", "created_at is not an ISO 8601 date-time"),
+    ],
+)
+def test_a_time_beyond_the_calendar_or_without_a_day_fails_the_change_with_the_reason(
+    post_generic, generic_channel, django_capture_on_commit_callbacks, created_at, error
+):
+    # 2 BC or the year 10000 in UTC was stored, and psycopg could not read the item back: every
+    # page listing it broke. 30 February failed as "internal error: ValueError".
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_generic(generic_channel, generic_event("evt-1", created_at=created_at))
+
+    assert response.status_code == 200
+    assert IngestChange.objects.get().error.startswith(error)
+    assert not Item.objects.exists()
 
 
 def test_invalid_item_fails_with_its_error_and_the_rest_is_ingested(

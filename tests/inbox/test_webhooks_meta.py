@@ -76,7 +76,22 @@ def test_signed_comment_becomes_a_triaged_item(post_meta, facebook_channel, djan
     assert delivery.changes.get().status == IngestChange.Status.INGESTED
 
 
-@pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, "sha1=abc"])
+@pytest.mark.parametrize("created_time", [10**20, "0001-01-01T00:00:00+1400", "2026-02-30T10:00:00+0000"])
+def test_a_comment_time_beyond_the_calendar_or_without_a_day_is_read_as_its_arrival(
+    post_meta, facebook_channel, django_capture_on_commit_callbacks, created_time
+):
+    # 10**20 and 30 February failed the change ("internal error"); 2 BC in UTC was stored, and
+    # psycopg could not read the item back.
+    body = meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1", created_time=created_time)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, body)
+
+    assert Item.objects.get().platform_created_at == WebhookDelivery.objects.get().received_at
+
+
+# A header may carry any Latin-1 character: "é" made the comparison raise a TypeError (a 500).
+@pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, "sha1=abc", "sha256=é"])
 def test_missing_or_wrong_signature_is_403_and_stores_nothing(post_meta, facebook_channel, signature):
     body = meta_body(facebook_channel, changes=[facebook_comment_change(comment_id="c-1")])
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from drf_spectacular.generators import SchemaGenerator
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.durations import duration_text
@@ -388,6 +389,55 @@ def test_team_api_rejects_a_reversed_range(client, admin, acme_week):
 
     assert bad.status_code == 400
     assert good.json()["table"]["rows"][0][0] == "Anna Agent"
+
+
+def test_each_report_api_documents_the_filters_it_applies(db):
+    # Both documented client and channel; the team's figures ignored channel, a client's report client.
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    def query_parameters(path: str) -> list[str]:
+        return sorted(p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query")
+
+    assert query_parameters("/api/reports/team/{table}/") == ["client", "end", "granularity", "start"]
+    assert query_parameters("/api/reports/clients/{client_id}/") == ["channel", "end", "granularity", "start"]
+    assert query_parameters("/api/reports/clients/{client_id}/{table}/") == ["channel", "end", "granularity", "start"]
+
+
+# Near the calendar's ends the period arithmetic (30 days around a day, the day after the end, the
+# period before) raised an OverflowError: a 500 from the API and the pages.
+CALENDAR_ENDS = [{"start": "0001-01-01"}, {"end": "0001-01-05"}, {"start": "9999-12-31"}, {"end": "9999-12-31"}]
+
+
+@pytest.mark.parametrize("query", CALENDAR_ENDS)
+def test_the_api_refuses_a_day_outside_the_reports_years_with_the_range(english, admin, acme_week, query):
+    english.force_login(admin)
+
+    team = english.get(reverse("api_reports_team", args=["agents"]), query)
+    table = english.get(reverse("api_reports_client_table", args=[acme_week.client.pk, "samples"]), query)
+
+    assert (team.status_code, table.status_code) == (400, 400)
+    assert list(team.json().values()) == [["Choose a day from Jan 1, 2000 to Dec 31, 2099."]]
+
+
+@pytest.mark.parametrize("query", CALENDAR_ENDS)
+def test_the_report_pages_show_the_last_30_days_for_a_day_outside_the_reports_years(english, admin, acme_week, query):
+    english.force_login(admin)
+
+    team = english.get(reverse("insights:team"), query)
+    report = english.get(reverse("insights:client_report", args=[acme_week.client.pk]), query)
+
+    assert (team.status_code, report.status_code) == (200, 200)
+    assert "Choose a day from Jan 1, 2000 to Dec 31, 2099." in report.content.decode()
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_month_outside_the_reports_years_is_refused_on_the_monthly_page(english, admin, acme_week, month):
+    english.force_login(admin)
+
+    page = english.get(reverse("insights:client_monthly", args=[acme_week.client.pk]), {"month": month})
+
+    assert page.status_code == 200
+    assert "That is not a month (YYYY-MM, e.g. 2026-10): showing" in page.content.decode()
 
 
 def add_items(item_factory, acme_week, count: int) -> None:

@@ -75,6 +75,24 @@ def test_oversized_api_and_form_bodies_are_refused_with_400(agent_client, open_i
     assert not item.notes.exists()
 
 
+def test_a_body_django_cannot_read_is_refused_by_the_api_in_json_with_the_reason(
+    agent_client, open_item_factory, facebook
+):
+    # Django answered its HTML "Bad Request (400)" page, without a reason, to an API client.
+    item = open_item_factory(channel=facebook)
+
+    response = agent_client.post(
+        f"/api/inbox/items/{item.pk}/notes/",
+        b"--x\r\nbroken",
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request body could not be read (Invalid boundary in multipart: None)."}
+    assert not item.notes.exists()
+
+
 @pytest.mark.parametrize(
     "body",
     [b'\xff\xfe{"text": "x"}', b'{"text": "\xc3\x28"}', b"[" * 50_000 + b"]" * 50_000],
@@ -87,6 +105,22 @@ def test_malformed_json_to_the_api_is_a_400(agent_client, open_item_factory, fac
 
     assert response.status_code == 400
     assert not item.notes.exists()
+
+
+@pytest.mark.parametrize("field", ["federal_state", "\ud800"], ids=["in-a-choice-field", "as-a-key"])
+def test_a_lone_surrogate_in_an_api_body_is_a_400_that_says_so(client, db, field):
+    # A choice field's refusal quotes the value ('"\\ud800" is not a valid choice'), and the
+    # response could not be encoded: a 500, from the public quote API too.
+    body = json.dumps({field: "\ud800", "coverage": []})  # escaped as JSON must: "\\ud800"
+
+    response = client.post(
+        "/api/billing/quote/", body, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The body is not valid JSON: it escapes half of a character (a lone surrogate)."
+    }
 
 
 def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db):
@@ -105,14 +139,40 @@ def test_a_body_that_is_not_json_is_refused_in_the_requests_language(client, db)
 
 @pytest.mark.parametrize(
     "body",
-    [b"\xff\xfe{}", b"[" * 50_000 + b"]" * 50_000, b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
-    ids=["invalid-utf8", "nested-50000-deep", "nested-entry"],
+    [
+        b"\xff\xfe{}",
+        b'{"object": "page", "entry": [], "x": "\xed\xa0\x80"}',
+        b'{"object": "page", "entry": [], "n": ' + b"9" * 5000 + b"}",
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"object": "page", "entry": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ],
+    ids=["invalid-utf8", "raw-utf8-surrogate", "number-of-5000-digits", "nested-50000-deep", "nested-entry"],
 )
 def test_malformed_signed_webhooks_are_a_400_and_kept_for_inspection(post_meta, facebook, body):
     response = post_meta(facebook, body)
 
     assert response.status_code == 400
     assert bytes(WebhookDelivery.objects.get().body) == body
+
+
+def test_numbers_of_thousands_of_digits_in_pages_are_refused_not_a_server_error(
+    agent_client, open_item_factory, facebook
+):
+    # int() refuses more than 4,300 digits with a ValueError: each of these was a 500.
+    item = open_item_factory(channel=facebook)
+    digits = "9" * 5000
+
+    queue = agent_client.get("/inbox/queue/", {"client": digits, "rows": digits})
+    reply = agent_client.post(f"/inbox/items/{item.pk}/reply/", {"text": "Danke", "conversation_version": digits})
+    assign = agent_client.post(f"/inbox/items/{item.pk}/assign/", {"assignee": digits}, follow=True)
+    link = agent_client.post(f"/crises/items/{item.pk}/link/", {"crisis": digits})
+    escalate = agent_client.post("/crises/from-items/", {"item_ids": digits, "title": "Sturm"})
+
+    assert (queue.status_code, reply.status_code, assign.status_code) == (200, 200, 200)
+    assert (link.status_code, escalate.status_code) == (404, 400)
+    assert "Bitte wählen Sie eine Kollegin oder einen Kollegen." in assign.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.outbound_actions.count(), item.crisis_links.count()) == (Item.Status.NEW, 0, 0)
 
 
 def test_nul_bytes_in_a_reply_or_note_are_refused_not_a_server_error(agent_client, open_item_factory, facebook):
@@ -129,10 +189,25 @@ def test_nul_bytes_in_a_reply_or_note_are_refused_not_a_server_error(agent_clien
     assert not item.notes.exists() and not item.outbound_actions.exists()
 
 
+def test_a_nul_character_in_an_api_token_is_refused_like_a_wrong_token(client, db):
+    # The token lookup raised a DataError (PostgreSQL's text cannot hold U+0000): a 500.
+    nul = client.get("/api/me/", headers={"Authorization": "Token abc\x00def"})
+    wrong = client.get("/api/me/", headers={"Authorization": "Token abcdef"})
+
+    assert nul.status_code == wrong.status_code == 403
+
+
 def test_a_nul_character_in_a_webhook_comment_is_dropped_and_the_delivery_ingested(post_meta, facebook):
     item = _ingest(post_meta, facebook, text="Hallo\x00 Welt", author_name="Eve\x00")
 
     assert (item.text, item.author.display_name) == ("Hallo Welt", "Eve")
+
+
+def test_a_lone_surrogate_in_a_webhook_comment_is_replaced_and_the_delivery_ingested(post_meta, facebook):
+    # The processing task failed to store the change (UnicodeEncodeError) on every retry.
+    item = _ingest(post_meta, facebook, text="Hallo \ud800 \U0001f600", author_name="Eve\udc00")
+
+    assert (item.text, item.author.display_name) == ("Hallo \ufffd \U0001f600", "Eve\ufffd")
 
 
 def test_a_100000_character_comment_is_stored_and_shown_whole(post_meta, facebook, agent_client):

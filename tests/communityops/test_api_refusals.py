@@ -1,0 +1,48 @@
+"""The API's own refusals speak the request's language, like DRF's (German by default, Sie-Form)."""
+
+import pytest
+from django.urls import reverse
+
+from communityops.models import Channel, User
+from tests.inbox.conftest import open_item_factory  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def item(channel_factory, open_item_factory):  # noqa: F811
+    return open_item_factory(channel=channel_factory(platform=Channel.Platform.FACEBOOK_PAGE))
+
+
+def test_the_inbox_and_report_apis_refuse_in_german(client, item, agent_for, user_factory):
+    agent = agent_for(item.client)
+    lead = user_factory(role=User.Role.SHIFT_LEAD)
+    client.force_login(agent)
+
+    profile = client.post(f"/api/inbox/items/{item.pk}/author-profile/", {}, content_type="application/json")
+    erasure = client.post(
+        f"/api/inbox/items/{item.pk}/author-erasure/", {"reference": "T-1", "confirm": True}, "application/json"
+    )
+    nul = client.get("/api/inbox/items/", {"tag": "a\x00b"})
+    client.force_login(lead)
+    unconfirmed = client.post(
+        f"/api/inbox/items/{item.pk}/author-erasure/", {"reference": "T-1", "confirm": False}, "application/json"
+    )
+    reversed_range = client.get(
+        reverse("api_reports_team", args=["agents"]), {"start": "2026-03-16", "end": "2026-03-10"}
+    )
+    too_long = client.get(reverse("api_reports_team", args=["agents"]), {"start": "2025-01-01", "end": "2026-03-10"})
+
+    assert profile.json() == {"non_field_errors": ["Senden Sie is_key_account, notes oder beides."]}
+    assert erasure.json() == {"detail": "Nur Schichtleitungen und Admins können die Daten einer Person löschen."}
+    assert nul.json() == {"detail": "NUL-Zeichen sind nicht erlaubt."}
+    assert unconfirmed.json() == {"confirm": ["Bestätigen Sie die Löschung: Sie kann nicht rückgängig gemacht werden."]}
+    assert reversed_range.json() == {"non_field_errors": ["Das Enddatum liegt vor dem Startdatum."]}
+    assert too_long.json() == {"non_field_errors": ["Bitte höchstens 400 Tage wählen."]}
+
+
+def test_an_object_the_caller_may_not_see_is_not_found_in_german(client, item, agent_for, channel_factory):
+    # Django's "No Item matches the given query." came out in English.
+    client.force_login(agent_for(channel_factory().client))
+
+    response = client.get(f"/api/inbox/items/{item.pk}/")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
