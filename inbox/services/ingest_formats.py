@@ -68,10 +68,32 @@ def json_body_parse(body: bytes) -> Any:
         raise NormalizationError(f"malformed JSON: {error}") from error
     except RecursionError as error:  # nested deeper than Python's recursion limit: a hostile body
         raise NormalizationError("malformed JSON: nested too deeply") from error
-    # JSON can only carry U+0000 or a surrogate escaped (a raw control character is malformed):
+    # JSON can only carry U+0000 or a lone surrogate escaped (a raw control character is malformed):
     # without such an escape in the text there is nothing to clean, and the walk over every value
-    # is skipped.
-    return _text_storable(document) if "\\u0000" in text or "\\ud" in text or "\\uD" in text else document
+    # (2.4 ms for a 1,000-change body) is skipped.
+    return _text_storable(document) if "\\u0000" in text or _escapes_a_lone_surrogate(text) else document
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _escapes_a_lone_surrogate(text: str) -> bool:
+    """Whether the JSON text escapes a surrogate that is not one half of a pair: a high one (D800-DBFF)
+    not followed at once by a low one (DC00-DFFF), or a low one on its own. Emoji come as pairs
+    ("\\ud83d\\ude00"), in every Meta body of a busy post. (An escaped backslash before "ud800" may
+    count as one: the walk then finds nothing to replace.)"""
+    low_expected_at = None  # where the low half of the last high surrogate must begin
+    for escape in _SURROGATE_ESCAPE.finditer(text):
+        is_high = escape.group()[3] in "89abAB"
+        if low_expected_at is not None:
+            if is_high or escape.start() != low_expected_at:
+                return True
+            low_expected_at = None
+        elif is_high:
+            low_expected_at = escape.end()
+        else:
+            return True
+    return low_expected_at is not None
 
 
 def _text_storable(value: Any) -> Any:
