@@ -130,7 +130,8 @@ def authors_upsert_batch(
     created, and only authors whose data changed written, in one UPDATE. `found` (authors_found_ahead)
     are taken as read; only the others are looked up."""
     merged = _authors_merged(authors)
-    found = {external_id: found[external_id] for external_id in merged if external_id in (found or {})}
+    read_ahead = found or {}
+    found = {external_id: read_ahead[external_id] for external_id in merged if external_id in read_ahead}
     missing = {external_id: fields for external_id, fields in merged.items() if external_id not in found}
     if missing:
         found.update(_authors_found_or_created(namespace=author_namespace(channel), merged=missing))

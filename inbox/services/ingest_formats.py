@@ -375,8 +375,8 @@ def generic_item_normalize(*, channel: Channel, item: dict, default_created_at: 
     if not isinstance(author, dict):
         raise NormalizationError("author must be an object with at least an external_id")
     followers = author.get("follower_count", 0) or 0
-    if isinstance(followers, str) and whole_number(followers.strip()) is not None:
-        followers = whole_number(followers.strip())
+    if isinstance(followers, str) and (number := whole_number(followers.strip())) is not None:
+        followers = number
     if not isinstance(followers, int) or isinstance(followers, bool) or not 0 <= followers <= MAX_FOLLOWER_COUNT:
         raise NormalizationError(
             f"author.follower_count must be a whole number from 0 to {MAX_FOLLOWER_COUNT}: {str(followers)[:30]!r}"
