@@ -1,15 +1,18 @@
 """Item.Status drops AWAITING_APPROVAL (nothing ever set it) and the open-queue partial indexes
 are rebuilt for the open statuses NEW and CLAIMED.
 
-On a big inbox_item table this index rebuild is a stop-and-migrate step: DROP/CREATE INDEX lock
-writes to the table while they run (CONCURRENTLY cannot run inside the migration's transaction).
+Concurrently, outside a transaction: ingestion and claims go on writing inbox_item while the
+indexes are dropped and built again (the queue reads without them meanwhile, more slowly).
 """
 
 from django.conf import settings
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("communityops", "0008_alphabetical_order"),
         ("inbox", "0032_agent_presence_shift_ended_at"),
@@ -17,11 +20,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name="item",
             name="item_open_queue_by_client",
         ),
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name="item",
             name="item_open_queue_by_urgency",
         ),
@@ -42,7 +45,7 @@ class Migration(migrations.Migration):
                 verbose_name="status",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="item",
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "claimed"])),
@@ -50,7 +53,7 @@ class Migration(migrations.Migration):
                 name="item_open_queue_by_urgency",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="item",
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "claimed"])),
