@@ -501,11 +501,14 @@ class ItemTagsApi(InboxApi):
     """Add and remove tags."""
 
     class InputSerializer(serializers.Serializer):
-        # The length is the service's to check (after trimming; refused with its reason, not cut).
+        # The length and the count are the service's to check (after trimming and removing; refused
+        # with its reason, not cut).
         add = serializers.ListField(
             child=serializers.CharField(help_text=f"At most {Item.TAG_MAX_LENGTH} characters, trimmed, lower-cased."),
             required=False,
             default=list,
+            help_text=f"An item may then have at most {Item.TAGS_MAX} tags: a change that would leave it more is "
+            "refused whole (400). Removing always works.",
         )
         remove = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 

@@ -239,6 +239,11 @@ class Item(models.Model):
     triage_reasons = models.JSONField(_("triage reasons"), default=list, blank=True)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
     TAG_MAX_LENGTH = 50  # checked after trimming by services.moderation, which refuses, never cuts
+    # What a person may bring an item to (services.moderation.item_tags_change): the composer shows
+    # every tag as a button, and a handful is what agents use. The system's own tags (triage's
+    # suspicions, removed-on-platform, the blog's pending moderation) and a source's tags at
+    # arrival are always kept, even past it: an item is never refused or left wrong for a tag.
+    TAGS_MAX = 20
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True, verbose_name=_("tags"))
     # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as

@@ -91,11 +91,18 @@ def items_status_change(*, items: list[Item], to: str, actor: User | None, data:
     )
 
 
-def _tags_change(*, item: Item, actor: User | None, add=(), remove=()) -> None:
+def _tags_change(*, item: Item, actor: User | None, add=(), remove=(), at_most: int | None = None) -> None:
+    """Write the item's new tags and their TAGGED event. With `at_most`, a change that adds a tag is
+    refused when the item would have more tags than that; removing is always possible."""
     before = list(item.tags)
     after = [tag for tag in before if tag not in remove] + [tag for tag in add if tag not in before]
     if after == before:
         return
+    if at_most is not None and len(after) > at_most and set(after) - set(before):
+        raise InboxActionError(
+            message=_("An item can have at most %(max)d tags, and this would make %(count)d. Remove some first.")
+            % {"max": at_most, "count": len(after)}
+        )
     item.tags = after
     item.save(update_fields=["tags"])
     ItemEvent.objects.create(
@@ -261,7 +268,9 @@ def _tags_clean(tags) -> list[str]:
 
 @transaction.atomic
 def item_tags_change(*, acting_user: User, item_id: int, add: list[str] = (), remove: list[str] = ()) -> Item:
-    """Add and remove tags (lower-cased, trimmed) with one TAGGED event."""
+    """Add and remove tags (lower-cased, trimmed) with one TAGGED event. A change that adds tags is
+    refused whole when the item would then have more than Item.TAGS_MAX; removing always works (an
+    item may have more from before the limit, or from the system's own tags, see Item.TAGS_MAX)."""
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    _tags_change(item=item, actor=acting_user, add=_tags_clean(add), remove=_tags_clean(remove))
+    _tags_change(item=item, actor=acting_user, add=_tags_clean(add), remove=_tags_clean(remove), at_most=Item.TAGS_MAX)
     return item

@@ -357,3 +357,21 @@ def test_a_tag_is_measured_once_after_trimming_and_refused_with_the_services_rea
     assert f"at most {Item.TAG_MAX_LENGTH} characters" in refused.json()["detail"]
     item.refresh_from_db()
     assert item.tags == [longest]
+
+
+def test_a_tag_past_the_limit_is_refused_with_the_services_reason_and_nothing_changes(
+    agent_client, served, open_item_factory
+):
+    full = [f"tag-{n}" for n in range(Item.TAGS_MAX)]
+    item = open_item_factory(channel=served, tags=full)
+    url = _item_url("api_inbox_item_tags", item)
+
+    refused = agent_client.post(
+        url, {"add": ["rückruf"]}, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    removed = agent_client.post(url, {"remove": ["tag-0"]}, content_type="application/json")
+
+    assert refused.status_code == 400
+    assert f"at most {Item.TAGS_MAX} tags" in refused.json()["detail"]
+    assert removed.status_code == 200
+    assert removed.json()["tags"] == full[1:]

@@ -186,6 +186,58 @@ def test_a_tag_is_added_once_and_an_overlong_one_is_refused_not_cut(facebook, op
     assert "at most 50 characters" in refused.value.message
 
 
+def test_tags_are_added_only_up_to_the_limit_and_a_change_past_it_is_refused_whole(
+    facebook, open_item_factory, agent_for
+):
+    item = open_item_factory(channel=facebook, tags=[f"tag-{n}" for n in range(Item.TAGS_MAX - 2)])
+    agent = agent_for(facebook.client)
+
+    item_tags_change(acting_user=agent, item_id=item.pk, add=["rückruf", "lieferung"])
+    with pytest.raises(InboxActionError) as refused, translation.override("en"):
+        item_tags_change(acting_user=agent, item_id=item.pk, add=["rechnung"], remove=["nicht-da"])
+
+    item.refresh_from_db()
+    assert len(item.tags) == Item.TAGS_MAX
+    assert item.tags[-2:] == ["rückruf", "lieferung"]
+    assert f"at most {Item.TAGS_MAX} tags, and this would make {Item.TAGS_MAX + 1}" in refused.value.message
+    assert item.events.filter(kind=ItemEvent.Kind.TAGGED).count() == 1
+
+
+def test_an_item_over_the_tag_limit_can_lose_tags_but_gains_none_until_it_is_under(
+    facebook, open_item_factory, agent_for
+):
+    """Rows from before the limit (and the system's own tags, which never count against it) may have more."""
+    over = [f"tag-{n}" for n in range(Item.TAGS_MAX + 3)]
+    item = open_item_factory(channel=facebook, tags=over)
+    agent = agent_for(facebook.client)
+
+    item_tags_change(acting_user=agent, item_id=item.pk, remove=["tag-0"])
+    with pytest.raises(InboxActionError):
+        item_tags_change(acting_user=agent, item_id=item.pk, add=["neu"], remove=["tag-1", "tag-2"])
+    item_tags_change(acting_user=agent, item_id=item.pk, add=["neu"], remove=["tag-1", "tag-2", "tag-3", "tag-4"])
+
+    item.refresh_from_db()
+    assert item.tags == [*over[5:], "neu"]
+    assert len(item.tags) == Item.TAGS_MAX - 1
+
+
+def test_the_system_adds_its_tags_to_an_item_at_the_tag_limit(
+    wordpress_channel, open_item_factory, agent_for, wordpress_stub, django_capture_on_commit_callbacks
+):
+    # An approval the blog refuses puts the pending tag back whatever the agents tagged meanwhile.
+    blog = wordpress_channel()
+    item = open_item_factory(channel=blog, external_id="404", thread_external_id="9", tags=[PENDING_MODERATION_TAG])
+    agent = agent_for(blog.client)
+    full = [f"tag-{n}" for n in range(Item.TAGS_MAX)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_moderate(acting_user=agent, item_id=item.pk, action="approve")
+        item_tags_change(acting_user=agent, item_id=item.pk, add=full)
+
+    item.refresh_from_db()
+    assert item.tags == [*full, PENDING_MODERATION_TAG]
+
+
 def test_copies_with_non_breaking_spaces_are_hidden_too(facebook, open_item_factory, agent_for, meta_graph_stub):
     origin = open_item_factory(channel=facebook, text="Boykott!\u00a0Diese Firma\u202flügt.")
     copy = open_item_factory(channel=facebook, text="boykott! diese  firma lügt.")

@@ -507,6 +507,20 @@ def test_tags_are_added_and_removed_from_the_composer(client, served, open_item_
     assert item.tags == ["rechnung"]
 
 
+def test_a_tag_past_the_limit_is_refused_with_a_message_and_nothing_changes(client, served, open_item_factory):
+    full = [f"tag-{n}" for n in range(Item.TAGS_MAX)]
+    item = open_item_factory(channel=served["channel"], tags=full)
+    client.force_login(served["agent"])
+
+    page = client.post(
+        reverse("inbox:tags", args=[item.pk]), {"add": "rückruf"}, headers={"Accept-Language": "de"}, follow=True
+    ).content.decode()
+
+    assert f"Ein Beitrag hat höchstens {Item.TAGS_MAX} Tags, mit dieser Änderung wären es {Item.TAGS_MAX + 1}." in page
+    item.refresh_from_db()
+    assert item.tags == full
+
+
 def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, open_item_factory, meta_graph_stub):
     campaign = [open_item_factory(channel=served["channel"], text="Boykottiert diese Firma!!!") for _n in range(3)]
     other = open_item_factory(channel=served["channel"], text="Wann öffnet ihr?")
