@@ -439,6 +439,8 @@ class ItemModerateApi(InboxApi):
         operation_id="inbox_items_moderate",
         request=InputSerializer,
         responses={202: OutboundActionSerializer, **REFUSALS},
+        description="While the item's newest moderation is this action and still pending (queued, sending, or "
+        "failed with a retry planned), the same request answers with that action instead of queueing a second.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)

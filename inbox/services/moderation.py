@@ -117,7 +117,9 @@ def _moderate_locked(
     *, acting_user: User, items: list[Item], kind: str, reason: str, now: datetime, data=None
 ) -> list[OutboundAction]:
     """One moderation action on each of the items, whose rows the caller has locked: the actions
-    and events written in bulk (see outbound_actions_enqueue), the local statuses moved."""
+    and events written in bulk (see outbound_actions_enqueue, which returns an identical action
+    still pending instead of queueing it twice), the local statuses moved. What follows is
+    idempotent too: a repeat finds the status moved, the tag gone, the spam decision taught."""
     if kind not in OutboundAction.MODERATION_KINDS:
         raise InboxActionError(message=_("Unknown moderation action “%(action)s”.") % {"action": kind})
     data = {**(data or {}), "reason": reason}
@@ -146,6 +148,8 @@ def item_moderate(
     Raises ActionNotSupported when the channel cannot do it (e.g. approve on Facebook),
     before anything is written. Cite the guideline in `reason`: it is kept in the timeline. An item
     whose author's data was erased can still be deleted on the platform, nothing else (ItemErased).
+    A repeat while the same action is still pending (a double click) returns that action instead of
+    queueing a second one (outbound_actions_enqueue).
     """
     item = item_for_update(acting_user=acting_user, item_id=item_id, erased_allowed=action == Kind.DELETE)
     [moderated] = _moderate_locked(

@@ -82,16 +82,40 @@ def _require_supported(*, item: Item, kind: str) -> None:
         raise ActionNotSupported(kind=kind, platform=item.channel.platform)
 
 
+def _moderations_pending(*, items: list[Item], kind: str) -> dict[int, OutboundAction]:
+    """By item id, the items' newest moderation action where it is of `kind` and not settled yet
+    (OutboundAction.is_pending). Only the newest counts: a hide still queued behind which an unhide
+    was queued is no reason not to hide again."""
+    newest = (
+        OutboundAction.objects.filter(
+            AnyOf(F("item_id"), [item.pk for item in items]), kind__in=OutboundAction.MODERATION_KINDS
+        )
+        .order_by("item_id", "-pk")
+        .distinct("item_id")
+    )
+    return {action.item_id: action for action in newest if action.kind == kind and action.is_pending}
+
+
 def outbound_actions_enqueue(
     *, items: list[Item], kind: str, requested_by: User | None, data: dict | None = None
 ) -> list[OutboundAction]:
-    """Queue a moderation action per item for sending; the caller holds the items' row locks and
-    transaction. One INSERT for the actions, one for their ACTION_QUEUED events, and a send task
+    """Queue a moderation action per item for sending and return them in the items' order; the
+    caller holds the items' row locks and transaction.
+
+    Idempotent while the platform has not answered: an item whose newest moderation action is the
+    same kind and still pending (a double click on "Hide", a retried API call, a campaign hide over
+    a copy already being hidden) gets that action back, with its reason, and nothing is written for
+    it. Under the item's row lock a concurrent repeat waits and then finds the action. Once the
+    action was sent or failed for good, the same request queues a new one.
+
+    For the others: one INSERT for the actions, one for their ACTION_QUEUED events, and a send task
     per action queued in the same transaction (a campaign's thousand copies hidden at once)."""
     for item in {item.channel_id: item for item in items}.values():
         _require_supported(item=item, kind=kind)
+    pending = _moderations_pending(items=items, kind=kind)
+    new = [item for item in items if item.pk not in pending]
     actions = OutboundAction.objects.bulk_create(
-        OutboundAction(item=item, kind=kind, requested_by=requested_by) for item in items
+        OutboundAction(item=item, kind=kind, requested_by=requested_by) for item in new
     )
     ItemEvent.objects.bulk_create(
         ItemEvent(
@@ -100,11 +124,12 @@ def outbound_actions_enqueue(
             kind=ItemEvent.Kind.ACTION_QUEUED,
             data={**(data or {}), "action_id": action.pk, "action": kind},
         )
-        for item, action in zip(items, actions, strict=True)
+        for item, action in zip(new, actions, strict=True)
     )
     for action in actions:
         _send_enqueue(action)
-    return actions
+    queued = {action.item_id: action for action in actions}
+    return [pending.get(item.pk) or queued[item.pk] for item in items]
 
 
 def _replies_queue(

@@ -375,3 +375,17 @@ def test_a_tag_past_the_limit_is_refused_with_the_services_reason_and_nothing_ch
     assert f"at most {Item.TAGS_MAX} tags" in refused.json()["detail"]
     assert removed.status_code == 200
     assert removed.json()["tags"] == full[1:]
+
+
+def test_a_repeated_moderation_answers_with_the_pending_action(agent_client, served, open_item_factory):
+    item = open_item_factory(channel=served)
+    url = _item_url("api_inbox_item_moderate", item)
+
+    first, again = (
+        agent_client.post(url, {"action": "hide", "reason": "Netiquette 2"}, content_type="application/json")
+        for _call in range(2)
+    )
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.json() == again.json()
+    assert list(OutboundAction.objects.filter(item=item).values_list("pk", flat=True)) == [first.json()["id"]]

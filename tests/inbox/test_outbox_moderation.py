@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django_q.conf import Conf
 
-from communityops.models import Channel
+from communityops.models import Channel, User
 from inbox.connectors.wordpress import PENDING_MODERATION_TAG
 from inbox.models import Item, ItemEvent, ItemNote, OutboundAction
 from inbox.selectors import item_conversation_version
@@ -13,7 +14,8 @@ from inbox.services.claims import item_claim
 from inbox.services.errors import ActionNotSupported, InboxActionError, ReplyConflict
 from inbox.services.moderation import item_mark_not_spam, item_moderate, item_tags_change, items_hide_near_duplicates
 from inbox.services.notes import item_note_add
-from inbox.services.outbox import item_reply
+from inbox.services.outbox import item_reply, outbound_action_retry_now
+from tests.threads import held_open, in_thread, wait_until_waiting_on_a_lock
 
 
 @pytest.fixture
@@ -236,6 +238,117 @@ def test_the_system_adds_its_tags_to_an_item_at_the_tag_limit(
 
     item.refresh_from_db()
     assert item.tags == [*full, PENDING_MODERATION_TAG]
+
+
+def test_a_second_identical_moderation_while_the_first_is_pending_returns_it(facebook, open_item_factory, agent_for):
+    item = open_item_factory(channel=facebook)
+    anna, ben = agent_for(facebook.client), agent_for(facebook.client)
+
+    first = item_moderate(acting_user=anna, item_id=item.pk, action="hide", reason="Netiquette 1")
+    again = item_moderate(acting_user=ben, item_id=item.pk, action="hide", reason="Netiquette 1")
+
+    assert again.pk == first.pk
+    assert list(item.outbound_actions.values_list("kind", "status", "requested_by")) == [("hide", "queued", anna.pk)]
+    assert item.events.filter(kind=ItemEvent.Kind.ACTION_QUEUED).count() == 1
+    assert item.events.filter(kind=ItemEvent.Kind.STATUS_CHANGED).count() == 1
+
+
+def test_a_moderation_waiting_for_a_retry_is_pending_too(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+    meta_graph_stub.fail_next(1, status=500)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = item_moderate(acting_user=agent, item_id=item.pk, action="hide")
+    again = item_moderate(acting_user=agent, item_id=item.pk, action="hide")
+
+    first.refresh_from_db()
+    assert first.status == OutboundAction.Status.FAILED and first.next_attempt_at is not None
+    assert again.pk == first.pk
+    assert item.outbound_actions.count() == 1
+
+
+@pytest.mark.parametrize(("refusals", "settled_as"), [(0, "sent"), (1, "failed")], ids=["sent", "failed-for-good"])
+def test_once_the_platform_answered_the_same_moderation_queues_a_new_action(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks, refusals, settled_as
+):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+    meta_graph_stub.fail_next(refusals, status=400)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = item_moderate(acting_user=agent, item_id=item.pk, action="hide")
+    again = item_moderate(acting_user=agent, item_id=item.pk, action="hide")
+
+    assert again.pk != first.pk
+    assert list(item.outbound_actions.order_by("pk").values_list("status", flat=True)) == [settled_as, "queued"]
+    assert item.events.filter(kind=ItemEvent.Kind.ACTION_QUEUED).count() == 2
+
+
+def test_a_hide_queued_behind_a_pending_unhide_is_a_new_action(facebook, open_item_factory, agent_for):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+
+    for action in ("hide", "unhide", "hide"):
+        item_moderate(acting_user=agent, item_id=item.pk, action=action)
+
+    item.refresh_from_db()
+    assert list(item.outbound_actions.order_by("pk").values_list("kind", flat=True)) == ["hide", "unhide", "hide"]
+    assert item.status == Item.Status.HIDDEN
+
+
+def test_a_campaign_hide_does_not_hide_a_copy_twice_whose_hide_is_pending(
+    facebook, open_item_factory, agent_for, user_factory, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    """A hide the platform refused put the copy back in the queue; a shift lead tries it again: the
+    copy is hideable again while that hide is pending."""
+    campaign = "Boykott! Diese Firma lügt."
+    origin, copy = (
+        open_item_factory(channel=facebook, text=campaign),
+        open_item_factory(channel=facebook, text=campaign),
+    )
+    agent, lead = agent_for(facebook.client), user_factory(role=User.Role.SHIFT_LEAD)
+    meta_graph_stub.fail_next(1, status=400)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = item_moderate(acting_user=agent, item_id=copy.pk, action="hide")
+    outbound_action_retry_now(action_id=refused.pk, acting_user=lead)
+
+    actions = items_hide_near_duplicates(acting_user=agent, item_id=origin.pk)
+
+    assert {action.item_id: action.pk for action in actions}[copy.pk] == refused.pk
+    assert copy.outbound_actions.count() == 1
+    copy.refresh_from_db()
+    assert copy.status == Item.Status.HIDDEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_hiding_the_same_item_at_once_queue_one_hide(
+    facebook, open_item_factory, agent_for, meta_graph_stub, monkeypatch
+):
+    # Given the send tasks wait in the ORM broker (the platform has not answered), and a colleague
+    # holds the item's row while both agents press "Hide"
+    monkeypatch.setattr(Conf, "SYNC", False)
+    item = open_item_factory(channel=facebook)
+    anna, ben, colleague = (agent_for(facebook.client, with_mfa=False) for _ in range(3))
+    errors: list[BaseException] = []
+    returned: list[OutboundAction] = []
+
+    def hide(agent: User):
+        return lambda: returned.append(item_moderate(acting_user=agent, item_id=item.pk, action="hide"))
+
+    with held_open(lambda: item_tags_change(acting_user=colleague, item_id=item.pk, add=["kampagne"]), errors):
+        hiding = [in_thread(hide(anna), errors), in_thread(hide(ben), errors)]
+        wait_until_waiting_on_a_lock(2)
+    for thread in hiding:
+        thread.join()
+
+    # Then one hide is queued, and both agents were given it
+    assert errors == []
+    [action] = OutboundAction.objects.filter(item=item)
+    assert [queued.pk for queued in returned] == [action.pk, action.pk]
+    assert item.events.filter(kind=ItemEvent.Kind.ACTION_QUEUED).count() == 1
 
 
 def test_copies_with_non_breaking_spaces_are_hidden_too(facebook, open_item_factory, agent_for, meta_graph_stub):

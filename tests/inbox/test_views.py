@@ -521,6 +521,17 @@ def test_a_tag_past_the_limit_is_refused_with_a_message_and_nothing_changes(clie
     assert item.tags == full
 
 
+def test_a_double_click_on_hide_queues_one_hide(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    for _click in range(2):
+        client.post(reverse("inbox:moderate", args=[item.pk]), {"action": "hide", "reason": "Netiquette 1"})
+
+    assert list(item.outbound_actions.values_list("kind", flat=True)) == ["hide"]
+    assert item.events.filter(kind=ItemEvent.Kind.ACTION_QUEUED).count() == 1
+
+
 def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, open_item_factory, meta_graph_stub):
     campaign = [open_item_factory(channel=served["channel"], text="Boykottiert diese Firma!!!") for _n in range(3)]
     other = open_item_factory(channel=served["channel"], text="Wann öffnet ihr?")
