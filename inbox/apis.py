@@ -419,7 +419,11 @@ class ItemNoteCreateApi(InboxApi):
         created_at = serializers.DateTimeField()
 
     @extend_schema(
-        operation_id="inbox_items_notes_create", request=InputSerializer, responses={201: OutputSerializer, **REFUSALS}
+        operation_id="inbox_items_notes_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **REFUSALS},
+        description="The same text sent again by you for this item within a minute (a double submit, a retry) "
+        "answers with the note already stored, not a second one.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)

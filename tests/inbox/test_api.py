@@ -389,3 +389,16 @@ def test_a_repeated_moderation_answers_with_the_pending_action(agent_client, ser
     assert (first.status_code, again.status_code) == (202, 202)
     assert first.json() == again.json()
     assert list(OutboundAction.objects.filter(item=item).values_list("pk", flat=True)) == [first.json()["id"]]
+
+
+def test_a_repeated_note_answers_with_the_note_stored(agent_client, served, open_item_factory):
+    item = open_item_factory(channel=served)
+    url = _item_url("api_inbox_item_notes", item)
+
+    first, again = (
+        agent_client.post(url, {"text": "Stammkunde"}, content_type="application/json") for _call in range(2)
+    )
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+    assert ItemEvent.objects.filter(item=item, kind=ItemEvent.Kind.NOTE_ADDED).count() == 1

@@ -532,6 +532,17 @@ def test_a_double_click_on_hide_queues_one_hide(client, served, open_item_factor
     assert item.events.filter(kind=ItemEvent.Kind.ACTION_QUEUED).count() == 1
 
 
+def test_a_note_sent_twice_from_the_composer_is_stored_once(client, served, open_item_factory):
+    item = open_item_factory(channel=served["channel"])
+    client.force_login(served["agent"])
+
+    for _submit in range(2):
+        client.post(reverse("inbox:note", args=[item.pk]), {"text": "Kunde ruft morgen an"})
+
+    assert list(item.notes.values_list("text", flat=True)) == ["Kunde ruft morgen an"]
+    assert item.events.filter(kind=ItemEvent.Kind.NOTE_ADDED).count() == 1
+
+
 def test_hide_near_duplicates_hides_the_same_text_of_the_client(client, served, open_item_factory, meta_graph_stub):
     campaign = [open_item_factory(channel=served["channel"], text="Boykottiert diese Firma!!!") for _n in range(3)]
     other = open_item_factory(channel=served["channel"], text="Wann öffnet ihr?")
