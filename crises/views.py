@@ -113,13 +113,31 @@ def crisis_new(request):
         messages.error(request, _("Choose a client and give the crisis a title."))
         return redirect("crises:board")
     client = client_get_for_user(user=request.user, client_id=form.cleaned_data["client"])
-    crisis = services.crisis_create(
-        acting_user=request.user,
-        client=client,
-        title=form.cleaned_data["title"],
-        severity=form.cleaned_data["severity"],
-        now=timezone.now(),
-    )
+    try:
+        crisis, created = services.crisis_create_for_request(
+            acting_user=request.user,
+            client=client,
+            title=form.cleaned_data["title"],
+            severity=form.cleaned_data["severity"],
+            items=[],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            now=timezone.now(),
+        )
+    except services.IdempotencyKeyReused as error:  # the form sent again, changed (the browser's back button)
+        messages.error(
+            request,
+            _("This form opened crisis #%(number)d already. To open another crisis, use the form below again.")
+            % {"number": error.crisis.pk},
+        )
+        return redirect("crises:board")
+    if created:
+        messages.success(request, _("Crisis #%(number)d opened.") % {"number": crisis.pk})
+    else:  # a double click, or the form sent again after a timeout
+        messages.info(
+            request,
+            _("Crisis #%(number)d was opened with this form already; no second one was opened.")
+            % {"number": crisis.pk},
+        )
     return redirect("crises:detail", crisis_id=crisis.pk)
 
 
