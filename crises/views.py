@@ -41,7 +41,7 @@ from .forms import (
     RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, ClientSeenVia, Crisis, OnCallShift
+from .models import Approval, ClientSeenVia, Crisis, OnCallShift, SpikeAlert
 from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
@@ -218,13 +218,14 @@ def crisis_transition_view(request, crisis):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("Choose a valid status."))
-    services.crisis_transition(
+    crisis = services.crisis_transition(
         crisis=crisis,
         to_status=form.cleaned_data["to_status"],
         post_mortem=form.cleaned_data["post_mortem"],
         acting_user=request.user,
         now=timezone.now(),
     )
+    messages.success(request, _("The crisis is now: %(status)s.") % {"status": crisis.get_status_display()})
 
 
 def _policy_admin_url(*, user, client) -> str:
@@ -265,7 +266,12 @@ def crisis_escalate(request, crisis):
 @shift_lead_required
 @crisis_action
 def crisis_acknowledge_staff(request, crisis):
-    services.crisis_acknowledge(crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now())
+    if services.crisis_acknowledge(
+        crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now()
+    ):
+        messages.success(request, _("Escalation acknowledged: nobody is alerted any more."))
+    else:  # a colleague, or the link in an alert, was first
+        messages.info(request, _("The escalation was acknowledged already."))
 
 
 @agency_staff_required
@@ -332,13 +338,14 @@ def draft_create(request, crisis):
     form = DraftForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("The response needs a text."))
-    services.response_draft_create(
+    draft = services.response_draft_create(
         crisis=crisis,
         acting_user=request.user,
         text=form.cleaned_data["text"],
         platform_texts=form.platform_texts(),
         now=timezone.now(),
     )
+    messages.success(request, _("Version %(version)d of the response saved.") % {"version": draft.version})
 
 
 @shift_lead_required
@@ -402,6 +409,7 @@ def post_mortem(request, crisis):
     services.crisis_post_mortem_write(
         crisis=crisis, acting_user=request.user, text=form.cleaned_data["post_mortem"], now=timezone.now()
     )
+    messages.success(request, _("Post-mortem saved."))
 
 
 # --- On-call rota -----------------------------------------------------------------------------
@@ -492,6 +500,7 @@ def alert_detail(request, alert_id: int):
 def alert_open_crisis(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
     crisis = services.crisis_open_from_alert(alert=alert, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("Crisis #%(number)d opened from the spike alert.") % {"number": crisis.pk})
     return redirect("crises:detail", crisis_id=crisis.pk)
 
 
@@ -499,7 +508,9 @@ def alert_open_crisis(request, alert_id: int):
 @require_POST
 def alert_acknowledge(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
-    services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
+    alert = services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
+    if alert.status == SpikeAlert.Status.ACKNOWLEDGED:  # not when a colleague opened a crisis from it meanwhile
+        messages.success(request, _("Spike alert marked as seen; no crisis opened."))
     return redirect("crises:board")
 
 
