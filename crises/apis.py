@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -154,10 +154,17 @@ def _detail(crisis: Crisis, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(CrisisDetailOutputSerializer(crisis).data, status=status_code)
 
 
+class IdempotencyKeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 def _run(service, **kwargs):
-    """Call a service; a state the crisis does not allow becomes a 400 with the reason."""
+    """Call a service; a state the crisis does not allow becomes a 400 with the reason, an idempotency
+    key sent again with another request a 422."""
     try:
         return service(**kwargs)
+    except services.IdempotencyKeyReused as error:
+        raise IdempotencyKeyReused(str(error)) from error
     except services.CrisisError as error:
         raise ValidationError({"detail": str(error)}) from error
 
@@ -193,35 +200,64 @@ class CrisisListApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: CrisisDetailOutputSerializer, 200: CrisisDetailOutputSerializer},
-        description="With item_ids, as the inbox's escalate-to-crisis: when an unresolved crisis already "
-        "links all of them, that crisis is answered (200) and none is opened; erased items are left out.",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string of yours (a UUID), at most 255 printable ASCII characters: "
+                "the same key sent again by you, also while the first request is still at work, opens no "
+                "second crisis but answers the crisis opened with it (200). A retry after a timeout then "
+                "escalates once. Sent with a different body, it is refused (422).",
+            )
+        ],
+        responses={
+            201: CrisisDetailOutputSerializer,
+            200: CrisisDetailOutputSerializer,
+            400: OpenApiResponse(description="Invalid input, or an invalid Idempotency-Key; nothing opened."),
+            422: OpenApiResponse(
+                description="The Idempotency-Key opened a crisis for a different request; nothing opened."
+            ),
+        },
+        description="Opens a crisis (201). No crisis is opened, and the one there is answered (200), when the "
+        "Idempotency-Key was used before (see there), or, with item_ids, as the inbox's escalate-to-crisis, "
+        "when an unresolved crisis already links all of them; erased items are left out.",
         operation_id="crises_create",
     )
     def post(self, request):
         if not request.user.is_agency_staff:
             raise PermissionDenied
         data = self._validated(request)
+        idempotency_key = _idempotency_key(request)
         client = client_get_for_user(user=request.user, client_id=data["client_id"])
-        opening = {
-            "acting_user": request.user,
-            "title": data["title"],
-            "severity": data["severity"],
-            "now": timezone.now(),
-        }
-        if data["item_ids"]:
-            # The items are checked before anything is written: a refused request leaves no crisis behind.
-            items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk)
-            # An earlier crisis comes back (created False) when it links all these items already.
-            crisis, created = _run(services.crisis_create_from_items, items=items, **opening)
-        else:
-            crisis, created = _run(services.crisis_create, client=client, **opening), True
+        # The items are checked before anything is written: a refused request leaves no crisis behind.
+        items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk) if data["item_ids"] else []
+        crisis, created = _run(
+            services.crisis_create_for_request,
+            acting_user=request.user,
+            client=client,
+            title=data["title"],
+            severity=data["severity"],
+            items=items,
+            idempotency_key=idempotency_key,
+            now=timezone.now(),
+        )
         return _detail(crisis, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _validated(self, request) -> dict:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+def _idempotency_key(request) -> str:
+    """The request's Idempotency-Key header ("" without one); one a database cannot keep is a 400."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return ""
+    if not (0 < len(key) <= 255 and key.isascii() and key.isprintable()):
+        raise ValidationError({"Idempotency-Key": [_("An Idempotency-Key is 1 to 255 printable ASCII characters.")]})
+    return key
 
 
 def _scoped_items(*, request, ids: list[int], client_id: int):

@@ -1,5 +1,7 @@
 """Input parsing for the crisis pages; the services do the checking that needs the database."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,9 @@ class CrisisCreateForm(forms.Form):
     client = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.HIGH)
+    # A new key each time the form is rendered: a double click, or the form sent again after a
+    # timeout, opens one crisis (services.crisis_create_for_request), as the API's Idempotency-Key.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255, initial=uuid.uuid4)
 
 
 class ItemIdsField(forms.Field):

@@ -14,7 +14,8 @@ crises.erasure, locks the author's crises before the items too). Deferred foreig
 an event inserted for a crisis waits at commit for whoever holds the crisis, so whatever holds a
 draft or a link must hold its crisis already. Linking items takes
 inbox.lock_objects.authors_erasure_lock_shared before any of these. Not a row lock:
-on_call_roster_lock, a LOCK TABLE (below).
+on_call_roster_lock, a LOCK TABLE, and crisis_idempotency_key_lock, an advisory lock taken before
+everything else (below).
 """
 
 from django.db import connection
@@ -80,3 +81,18 @@ def on_call_roster_lock() -> None:
     who is on call can be read meanwhile. Shifts change a few times a day; nothing waits long."""
     with connection.cursor() as cursor:
         cursor.execute(f'LOCK TABLE "{OnCallShift._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
+
+
+# The advisory lock on an opener's idempotency key: (this namespace, the key hashed into 32 bits).
+_IDEMPOTENCY_KEY_LOCK_NAMESPACE = 0x43524953  # "CRIS"
+
+
+def crisis_idempotency_key_lock(*, user_id: int, key: str) -> None:
+    """One user's idempotency key while a crisis is opened with it (services.crisis_create_for_request),
+    to the end of the transaction: a request retried while the first is still at work waits here and
+    then finds the crisis it opened. Not a row lock: that crisis does not exist yet. Two keys sharing
+    a hash only wait for each other. Taken before any other lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_IDEMPOTENCY_KEY_LOCK_NAMESPACE, f"{user_id}:{key}"]
+        )

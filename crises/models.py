@@ -70,11 +70,23 @@ class Crisis(models.Model):
     client_seen_by = models.CharField(
         _("seen by (client contact)"), max_length=200, blank=True, default="", db_default=""
     )
+    # The Idempotency-Key of the request that opened it (the API's header, the board form's hidden key),
+    # unique per opener: a retried request finds this crisis instead of opening a second one. The
+    # fingerprint (services.crisis_create_for_request) tells a retry from another request under the same key.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, null=True, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["severity", "-created_at"]
         verbose_name = _("crisis")
         verbose_name_plural = _("crises")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="crisis_idempotency_key_per_opener",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["escalation_started_at"],

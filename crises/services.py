@@ -7,6 +7,7 @@ service takes `now`, so tests control the clock.
 """
 
 import hashlib
+import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from .event_summaries import unanswerable_in_words
 from .lock_objects import (
     approval_link_qs_select_for_update,
     approval_link_qs_skip_locked,
+    crisis_idempotency_key_lock,
     crisis_item_qs_select_for_update,
     crisis_qs_select_for_update,
     crisis_qs_skip_locked,
@@ -95,6 +97,20 @@ class CrisisError(Exception):
 
 class NothingToSend(CrisisError):
     """A publish that would reach no item; nothing was sent and nothing changed (a warning, not an error)."""
+
+
+class IdempotencyKeyReused(CrisisError):
+    """An idempotency key sent again with another request than the one that opened `crisis` with it."""
+
+    def __init__(self, crisis: Crisis):
+        super().__init__(
+            _(
+                "This Idempotency-Key opened crisis #%(number)d for a different request. "
+                "Send a new request with a new key."
+            )
+            % {"number": crisis.pk}
+        )
+        self.crisis = crisis
 
 
 class MagicLinkRefused(CrisisError):
@@ -264,6 +280,55 @@ def crisis_create_from_items(
     crisis = crisis_create(acting_user=acting_user, client=client, title=str(title), severity=severity, now=now)
     crisis_items_link(crisis=crisis, items=items, acting_user=acting_user, now=now)
     return crisis, True
+
+
+@transaction.atomic
+def crisis_create_for_request(
+    *,
+    acting_user: User,
+    client: Client,
+    title: str,
+    severity: int,
+    items: list[Item],
+    idempotency_key: str,
+    now: datetime,
+) -> tuple[Crisis, bool]:
+    """Open a crisis as a request asks for it (POST /api/crises/, the board's form): from items as
+    crisis_create_from_items, without items as crisis_create.
+
+    A request that carries an idempotency key (the API's Idempotency-Key header, the form's hidden
+    key; "" for none) opens at most one crisis for it: the same key from the same user again, also
+    while the first request is still at work (it waits for it under crisis_idempotency_key_lock),
+    returns the crisis the first opened, whatever became of it since; with another client, title,
+    severity or items it raises IdempotencyKeyReused and changes nothing. A request that found a
+    crisis linking all its items already (created False) opened none: its key is not kept, and a
+    retry finds that crisis again by its items.
+
+    Returns (crisis, created): created is False when the crisis was there already."""
+    fingerprint = _request_fingerprint(client=client, title=title, severity=severity, items=items)
+    if idempotency_key:
+        crisis_idempotency_key_lock(user_id=acting_user.pk, key=idempotency_key)
+        earlier = Crisis.objects.filter(created_by=acting_user, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            if earlier.idempotency_fingerprint != fingerprint:
+                raise IdempotencyKeyReused(earlier)
+            return earlier, False
+    opening = {"acting_user": acting_user, "title": title, "severity": severity, "now": now}
+    if items:
+        crisis, created = crisis_create_from_items(items=items, **opening)
+    else:
+        crisis, created = crisis_create(client=client, **opening), True
+    if created and idempotency_key:
+        crisis.idempotency_key = idempotency_key
+        crisis.idempotency_fingerprint = fingerprint
+        crisis.save(update_fields=["idempotency_key", "idempotency_fingerprint"])
+    return crisis, created
+
+
+def _request_fingerprint(*, client: Client, title: str, severity: int, items: list[Item]) -> str:
+    """What an "open a crisis" request asked for, as a hash: a retry has the same, another request not."""
+    asked = {"client": client.pk, "title": title, "severity": severity, "items": sorted({item.pk for item in items})}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
 @transaction.atomic

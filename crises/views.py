@@ -41,7 +41,7 @@ from .forms import (
     RotaShiftForm,
     TransitionForm,
 )
-from .models import Approval, ClientSeenVia, Crisis, OnCallShift
+from .models import Approval, ClientSeenVia, Crisis, OnCallShift, SpikeAlert
 from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
@@ -113,13 +113,31 @@ def crisis_new(request):
         messages.error(request, _("Choose a client and give the crisis a title."))
         return redirect("crises:board")
     client = client_get_for_user(user=request.user, client_id=form.cleaned_data["client"])
-    crisis = services.crisis_create(
-        acting_user=request.user,
-        client=client,
-        title=form.cleaned_data["title"],
-        severity=form.cleaned_data["severity"],
-        now=timezone.now(),
-    )
+    try:
+        crisis, created = services.crisis_create_for_request(
+            acting_user=request.user,
+            client=client,
+            title=form.cleaned_data["title"],
+            severity=form.cleaned_data["severity"],
+            items=[],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            now=timezone.now(),
+        )
+    except services.IdempotencyKeyReused as error:  # the form sent again, changed (the browser's back button)
+        messages.error(
+            request,
+            _("This form opened crisis #%(number)d already. To open another crisis, use the form below again.")
+            % {"number": error.crisis.pk},
+        )
+        return redirect("crises:board")
+    if created:
+        messages.success(request, _("Crisis #%(number)d opened.") % {"number": crisis.pk})
+    else:  # a double click, or the form sent again after a timeout
+        messages.info(
+            request,
+            _("Crisis #%(number)d was opened with this form already; no second one was opened.")
+            % {"number": crisis.pk},
+        )
     return redirect("crises:detail", crisis_id=crisis.pk)
 
 
@@ -200,13 +218,14 @@ def crisis_transition_view(request, crisis):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("Choose a valid status."))
-    services.crisis_transition(
+    crisis = services.crisis_transition(
         crisis=crisis,
         to_status=form.cleaned_data["to_status"],
         post_mortem=form.cleaned_data["post_mortem"],
         acting_user=request.user,
         now=timezone.now(),
     )
+    messages.success(request, _("The crisis is now: %(status)s.") % {"status": crisis.get_status_display()})
 
 
 def _policy_admin_url(*, user, client) -> str:
@@ -247,7 +266,12 @@ def crisis_escalate(request, crisis):
 @shift_lead_required
 @crisis_action
 def crisis_acknowledge_staff(request, crisis):
-    services.crisis_acknowledge(crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now())
+    if services.crisis_acknowledge(
+        crisis=crisis, by_label=str(request.user), acting_user=request.user, now=timezone.now()
+    ):
+        messages.success(request, _("Escalation acknowledged: nobody is alerted any more."))
+    else:  # a colleague, or the link in an alert, was first
+        messages.info(request, _("The escalation was acknowledged already."))
 
 
 @agency_staff_required
@@ -314,13 +338,14 @@ def draft_create(request, crisis):
     form = DraftForm(request.POST)
     if not form.is_valid():
         raise CrisisError(_("The response needs a text."))
-    services.response_draft_create(
+    draft = services.response_draft_create(
         crisis=crisis,
         acting_user=request.user,
         text=form.cleaned_data["text"],
         platform_texts=form.platform_texts(),
         now=timezone.now(),
     )
+    messages.success(request, _("Version %(version)d of the response saved.") % {"version": draft.version})
 
 
 @shift_lead_required
@@ -384,6 +409,7 @@ def post_mortem(request, crisis):
     services.crisis_post_mortem_write(
         crisis=crisis, acting_user=request.user, text=form.cleaned_data["post_mortem"], now=timezone.now()
     )
+    messages.success(request, _("Post-mortem saved."))
 
 
 # --- On-call rota -----------------------------------------------------------------------------
@@ -474,6 +500,7 @@ def alert_detail(request, alert_id: int):
 def alert_open_crisis(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
     crisis = services.crisis_open_from_alert(alert=alert, acting_user=request.user, now=timezone.now())
+    messages.success(request, _("Crisis #%(number)d opened from the spike alert.") % {"number": crisis.pk})
     return redirect("crises:detail", crisis_id=crisis.pk)
 
 
@@ -481,7 +508,9 @@ def alert_open_crisis(request, alert_id: int):
 @require_POST
 def alert_acknowledge(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
-    services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
+    alert = services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
+    if alert.status == SpikeAlert.Status.ACKNOWLEDGED:  # not when a colleague opened a crisis from it meanwhile
+        messages.success(request, _("Spike alert marked as seen; no crisis opened."))
     return redirect("crises:board")
 
 

@@ -38,18 +38,27 @@ class Column:
 def page_cell(cell, column: Column):
     """A cell as the page shows it, in the active language: dates as it writes them (German
     24.11.2026 10:00), durations in hours and minutes, counts grouped (German 1.250.000), other
-    numbers with their column's decimals (German 0,70)."""
+    numbers with their column's decimals (German 0,70), a negative one with a minus sign (−0,35)."""
     if cell is None:
         return None
     if column.minutes:
         return duration_text(cell)
     if column.decimals is not None:
-        return number_format(rounded(cell, column.decimals), decimal_pos=column.decimals, force_grouping=True)
+        return _with_minus_sign(
+            number_format(rounded(cell, column.decimals), decimal_pos=column.decimals, force_grouping=True)
+        )
     if isinstance(cell, date):
         return shown_date(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
-        return number_format(cell, force_grouping=True)
+        return _with_minus_sign(number_format(cell, force_grouping=True))
     return cell
+
+
+def _with_minus_sign(number: str) -> str:
+    """A formatted negative number with the minus sign (U+2212) for reading: the hyphen-minus is
+    shorter, sits lower and lets a line break after it. Only on the page: the CSV and the API keep
+    "-", which spreadsheets and programs read as a number."""
+    return f"\u2212{number[1:]}" if number.startswith("-") else number
 
 
 def shown_date(value: date) -> str:

@@ -249,7 +249,7 @@ Q_CLUSTER = {
     # The ORM broker sleeps this long when the queue is empty: a webhook's items, a reply's send and a
     # crisis alert wait for it when the worker was idle (one indexed query per poll, 10 a second).
     "poll": 0.1,
-    "label": "Tasks",
+    "label": _("Tasks"),  # the admin's heading over schedules and tasks, in the user's language
 }
 
 # Demo data, contributed by each app in dependency order (see seed_demo).

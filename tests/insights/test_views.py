@@ -740,6 +740,30 @@ def test_a_number_column_writes_the_same_decimals_in_every_row_on_the_page_and_i
     assert [row[8] for row in api[:3]] == [0.7, 0.21, 0.0]
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "exported"), [("en", "\u22120.35", "-0.35"), ("de", "\u22120,35", "-0,35")]
+)
+def test_a_negative_number_on_the_page_has_a_minus_sign_and_in_the_csv_and_api_a_hyphen(
+    client, language, shown, exported, admin, acme_week, author_factory, item_factory
+):
+    # The page wrote "-0,35" with the short hyphen; a spreadsheet or a program reading the CSV or the
+    # API needs the hyphen-minus, which they read as a number.
+    author = author_factory(follower_count=3000)
+    for score in (-0.5, -0.2):
+        item_factory(channel=acme_week.facebook, received_at=berlin(12, 9), author=author, sentiment_score=score)
+    client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    args = [acme_week.client.pk, "authors_reach"]
+
+    rows = page_tables(client.get(reverse("insights:client_report", args=args[:1]), WEEK))
+    csv = csv_rows(client.get(reverse("insights:client_csv", args=args), WEEK))
+    api = client.get(reverse("api_reports_client_table", args=args), WEEK).json()["rows"]
+
+    assert rows["authors_reach"][0][8] == shown
+    assert csv[1][8] == exported
+    assert api[0][8] == -0.35
+
+
 @pytest.mark.parametrize(("language", "shown"), [("de", "1.250.000"), ("en", "1,250,000")])
 def test_large_counts_on_the_page_are_grouped_as_the_language_writes_them(
     client, language, shown, admin, acme_week, author_factory, item_factory
