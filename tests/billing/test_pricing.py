@@ -188,6 +188,208 @@ HAND_CHECKED = [
         {"weekday_night": 2},
         "105.00",
     ),
+    # --- where several rules meet (42.00 an hour; factor = 1 + day class + time band) ----------
+    (
+        "24 Dec 2028 is a Sunday: Sunday until 14:00, then 150 %",  # 2 x 42 x 1.5 + 2 x 42 x 2.5
+        [(SUN, 12, 16)],
+        "BY",
+        date(2028, 12, 24),
+        date(2028, 12, 25),
+        {"sunday_day": 2, "special_holiday_day": 2},
+        "336.00",
+    ),
+    (
+        "31 Dec 2028 is a Sunday: Sunday until 14:00, then 125 %",  # 2 x 42 x 1.5 + 2 x 42 x 2.25
+        [(SUN, 12, 16)],
+        "BY",
+        date(2028, 12, 31),
+        date(2029, 1, 1),
+        {"sunday_day": 2, "holiday_day": 2},
+        "315.00",
+    ),
+    (
+        "31 Dec 22-24: 125 % + 25 % night",  # 2 x 42 x 2.5
+        [(THU, 22, 24)],
+        "BY",
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        {"holiday_night": 2},
+        "210.00",
+    ),
+    (
+        "1 May 2033 is a Sunday: 150 %, not 150 % + 50 %",  # 4 x 42 x 2.5
+        [(SUN, 10, 14)],
+        "BY",
+        date(2033, 5, 1),
+        date(2033, 5, 2),
+        {"special_holiday_day": 4},
+        "420.00",
+    ),
+    (
+        "a Corpus Christi evening shift keeps 125 % + 40 % until 04:00",  # 2 x 42 x 2.5 + 4 x 42 x 2.65
+        [(THU, 22, 4)],
+        "NW",
+        date(2026, 6, 4),
+        date(2026, 6, 6),
+        {"holiday_night": 2, "holiday_deep_night": 4},
+        "655.20",
+    ),
+    (
+        "26 Dec 22:00 to Sunday 27 Dec 04:00: 150 % carries, + 40 %",  # 2 x 42 x 2.75 + 4 x 42 x 2.9
+        [(SAT, 22, 4)],
+        "BY",
+        date(2026, 12, 26),
+        date(2026, 12, 28),
+        {"special_holiday_night": 2, "special_holiday_deep_night": 4},
+        "718.20",
+    ),
+    (
+        "24 Dec 23:00 into Christmas Day",  # 42 x 2.75 + 2 x 42 x 2.9
+        [(THU, 23, 2)],
+        "BY",
+        date(2026, 12, 24),
+        date(2026, 12, 26),
+        {"special_holiday_night": 1, "special_holiday_deep_night": 2},
+        "359.10",
+    ),
+    (
+        "31 Dec 23:00 into New Year's Day",  # 42 x 2.5 + 2 x 42 x 2.65
+        [(THU, 23, 2)],
+        "BY",
+        date(2026, 12, 31),
+        date(2027, 1, 2),
+        {"holiday_night": 1, "holiday_deep_night": 2},
+        "327.60",
+    ),
+    (
+        "a 22:00-06:00 shift: 40 % stops at 04:00",  # 4 x 42 x 1.25 + 4 x 42 x 1.4
+        [(TUE, 22, 6)],
+        "BY",
+        date(2026, 3, 10),
+        date(2026, 3, 12),
+        {"weekday_night": 4, "weekday_deep_night": 4},
+        "445.20",
+    ),
+    (
+        "clocks go forward under a shift from Saturday 23:00: 00-04 are three hours",  # 42 x 1.25 + 3 x 42 x 1.9
+        [(SAT, 23, 4)],
+        "BY",
+        date(2026, 3, 28),
+        date(2026, 3, 30),
+        {"weekday_night": 1, "sunday_deep_night": 3},
+        "291.90",
+    ),
+    (
+        "clocks go back under a shift from Saturday 23:00: 00-04 are five hours",  # 42 x 1.25 + 5 x 42 x 1.9
+        [(SAT, 23, 4)],
+        "BY",
+        date(2026, 10, 24),
+        date(2026, 10, 26),
+        {"weekday_night": 1, "sunday_deep_night": 5},
+        "451.50",
+    ),
+    # --- holidays of one state (8 x 42 x 2.25 = 756.00 on a holiday, 8 x 42 = 336.00 if not) -----
+    (
+        "Buß- und Bettag in Saxony",
+        [(WED, 9, 17)],
+        "SN",
+        date(2026, 11, 18),
+        date(2026, 11, 19),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        "Buß- und Bettag is a working day in Bavaria",
+        [(WED, 9, 17)],
+        "BY",
+        date(2026, 11, 18),
+        date(2026, 11, 19),
+        {"weekday_day": 8},
+        "336.00",
+    ),
+    (
+        "Weltkindertag in Thuringia",
+        [(MON, 9, 17)],
+        "TH",
+        date(2027, 9, 20),
+        date(2027, 9, 21),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        "Frauentag in Mecklenburg-Western Pomerania since 2023",
+        [(MON, 9, 17)],
+        "MV",
+        date(2027, 3, 8),
+        date(2027, 3, 9),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        "no Frauentag in Mecklenburg-Western Pomerania in 2022",
+        [(TUE, 9, 17)],
+        "MV",
+        date(2022, 3, 8),
+        date(2022, 3, 9),
+        {"weekday_day": 8},
+        "336.00",
+    ),
+    (
+        "Reformationstag 2017 was a holiday in Bavaria too",
+        [(TUE, 9, 17)],
+        "BY",
+        date(2017, 10, 31),
+        date(2017, 11, 1),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        "Reformationstag 2025 is a working day in Bavaria",
+        [(FRI, 9, 17)],
+        "BY",
+        date(2025, 10, 31),
+        date(2025, 11, 1),
+        {"weekday_day": 8},
+        "336.00",
+    ),
+    (
+        "8 May 2025 (80 years since the end of the war) was a holiday in Berlin",
+        [(THU, 9, 17)],
+        "BE",
+        date(2025, 5, 8),
+        date(2025, 5, 9),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        "Mariä Himmelfahrt in Saarland",
+        [(SAT, 9, 17)],
+        "SL",
+        date(2026, 8, 15),
+        date(2026, 8, 16),
+        {"holiday_day": 8},
+        "756.00",
+    ),
+    (
+        # A holiday only in Bavaria's mainly Catholic municipalities ("catholic" in the holidays
+        # package, not "public"): the state's price does not assume it.
+        "Mariä Himmelfahrt is not priced in Bavaria",
+        [(SAT, 9, 17)],
+        "BY",
+        date(2026, 8, 15),
+        date(2026, 8, 16),
+        {"weekday_day": 8},
+        "336.00",
+    ),
+    (
+        "the Augsburger Friedensfest (Augsburg only) is not priced in Bavaria",
+        [(SAT, 9, 17)],
+        "BY",
+        date(2026, 8, 8),
+        date(2026, 8, 9),
+        {"weekday_day": 8},
+        "336.00",
+    ),
 ]
 
 
