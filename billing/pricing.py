@@ -32,6 +32,9 @@ Classification of every covered hour (surcharges on the base hourly rate, §3b E
         night          20:00-06:00                      25 %
         deep night     00:00-04:00 when the previous day's 23:00 hour is also covered
                        (the shift began before midnight)  40 % instead of 25 %
+    A shift is a run of covered hours without a gap: an uncovered hour after midnight ends
+    the shift from the evening before, and a later window (Mon 03:00-04:00 after Sun
+    23:00-24:00) began after midnight, so it is plain night.
     A deep-night hour also keeps the previous evening's day class if that is higher
     (Sunday 23:00 -> Monday 00:00-04:00 is paid as Sunday + 40 %), as §3b does for
     shifts that began before midnight.
@@ -641,11 +644,14 @@ def _classify_day(
     staff_offset = profile_day * 24
     totals: dict[int, list[int]] = {}
     peak = 0
+    # The shift from yesterday evening runs on until the first uncovered hour.
+    shift_from_yesterday = previous_23 is not None
     for hour in local_hours:
         if not day_bits >> hour & 1:
+            shift_from_yesterday = False
             continue
         day_class = classes[hour]
-        if previous_23 is not None and hour < 4:
+        if shift_from_yesterday and hour < 4:
             category = max(day_class, previous_23) * 3 + TimeBand.DEEP_NIGHT
         else:
             category = day_class * 3 + _BAND_OF_HOUR[hour]

@@ -288,6 +288,34 @@ HAND_CHECKED = [
         {"weekday_night": 1, "sunday_deep_night": 5},
         "451.50",
     ),
+    # --- what a shift is: a run of covered hours without a gap ------------------------------------
+    (
+        "a window at 03:00 after a Sunday evening is a shift of its own",  # 42 x 1.75 + 42 x 1.25
+        [(SUN, 23, 24), (MON, 3, 4)],
+        "BY",
+        date(2026, 3, 15),
+        date(2026, 3, 17),
+        {"sunday_night": 1, "weekday_night": 1},
+        "126.00",
+    ),
+    (
+        "a break at 02:00 ends the shift that began on Sunday",  # 42 x 1.75 + 2 x 42 x 1.9 + 42 x 1.25
+        [(SUN, 23, 2), (MON, 3, 4)],
+        "BY",
+        date(2026, 3, 15),
+        date(2026, 3, 17),
+        {"sunday_night": 1, "sunday_deep_night": 2, "weekday_night": 1},
+        "285.60",
+    ),
+    (
+        "a break at midnight: 01-03 is a shift begun after midnight",  # 3 x 42 x 1.25
+        [(MON, 23, 24), (TUE, 1, 3)],
+        "BY",
+        date(2026, 3, 16),
+        date(2026, 3, 18),
+        {"weekday_night": 3},
+        "157.50",
+    ),
     # --- holidays of one state (8 x 42 x 2.25 = 756.00 on a holiday, 8 x 42 = 336.00 if not) -----
     (
         "Buß- und Bettag in Saxony",
