@@ -54,9 +54,11 @@ Staffing (agents per covered hour)
 
 Money
     Agent-hours are integers; base labour = agent-hours * base rate is exact in cents.
-    Surcharges are computed exactly (Decimal, no rounding) per month; the period's total
-    surcharge is rounded to cents once, at the end, and apportioned to the months by the
-    largest remainder so the months add up to the total to the cent. Fees are whole
+    Surcharges are computed exactly (Decimal, no rounding) per calendar month and rounded
+    to cents once there (half up): a month is what a statement bills, so each month of a
+    quote is what its statement will say, and the period's total is the sum of the months.
+    (Rounding the period's total instead drifts from the statements by up to half a cent
+    a month when the rate makes sub-cent surcharges, e.g. 25 % of 42.50.) Fees are whole
     amounts: channels * per-channel fee and the crisis on-call fee once per contract month,
     the setup fee once in the first month. VAT is rounded once from the net total.
 
@@ -540,16 +542,6 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _apportion(exact: list[Decimal], total: Decimal) -> list[Decimal]:
-    """Cent amounts for `exact` parts that add up to `total` (largest remainder method)."""
-    floors = [(part / CENT).to_integral_value(rounding="ROUND_FLOOR") * CENT for part in exact]
-    missing = int((total - sum(floors, Decimal(0))) / CENT)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in by_remainder[:missing]:
-        floors[i] += CENT
-    return floors
-
-
 # --- the engine ----------------------------------------------------------------------------
 
 
@@ -680,12 +672,14 @@ def price_coverage(pricing: PricingInput, rates: RateTerms, *, include_setup_fee
     month_starts, hours_by_month, agents_by_month, peak = _expand(pricing, staffing)
     surcharge_factors = [rates.surcharge_pct(category) / 100 for category in range(len(CATEGORIES))]
 
-    exact_surcharges = [
-        sum((rates.base_hourly_rate * agents * surcharge_factors[c] for c, agents in enumerate(row)), Decimal(0))
+    # Rounded once per calendar month, as the month's statement rounds it (see the rule set).
+    surcharges_by_month = [
+        to_cents(
+            sum((rates.base_hourly_rate * agents * surcharge_factors[c] for c, agents in enumerate(row)), Decimal(0))
+        )
         for row in agents_by_month
     ]
-    total_surcharges = to_cents(sum(exact_surcharges, Decimal(0)))
-    surcharges_by_month = _apportion(exact_surcharges, total_surcharges)
+    total_surcharges = sum(surcharges_by_month, Decimal("0.00"))
     channel_fee = to_cents(rates.channel_monthly_fee * pricing.channels)
     crisis_fee = to_cents(rates.crisis_on_call_monthly_fee if pricing.crisis_on_call else Decimal(0))
     no_fee = Decimal("0.00")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from billing.pricing import CATEGORIES
-from billing.services import quote_price
+from billing.services import quote_accept, quote_create, quote_price, rate_card_publish
 from billing.statements import StatementRow, _row_providers, client_statement, register_statement_row_provider
 from communityops.models import User
 from inbox.models import Item, OutboundAction
@@ -147,6 +147,33 @@ def test_the_months_statements_add_up_to_the_accepted_quote(client_factory, plan
     assert statements[5].net == Decimal("38582.00")
     assert statements[5].hours_by_category == {name: june.hours.get(name, 0) for name in CATEGORIES}
     assert [statement.net for statement in statements] == [month.net - month.setup_fee for month in quote.months]
+
+
+def test_an_odd_rate_bills_the_accepted_quotes_months_to_the_cent(client_factory, user_factory, rate_card):
+    # At 42.50 an hour a night hour's 25 % is 10.625: a month with an odd number of them has half a
+    # cent. Wednesdays 20-21 from 1 March 2027 for 4 months (no Bavarian holiday on a Wednesday):
+    #   month  Wednesdays  labour   surcharges exact -> cents  channel fee  net
+    #   Mar    5           212.50   53.125 -> 53.13            90.00        355.63
+    #   Apr    4           170.00   42.50                      90.00        302.50
+    #   May    4           170.00   42.50                      90.00        302.50
+    #   Jun    5           212.50   53.125 -> 53.13            90.00        355.63
+    # Each month is billed by its own statement and rounded once there; the quote is the sum of its
+    # months (surcharges 191.26, not 191.25 rounded over the period and then split).
+    terms = {name: getattr(rate_card, name) for name in rate_card.TERM_FIELDS}
+    rate_card_publish(acting_user=None, terms={**terms, "base_hourly_rate": Decimal("42.50")})
+    quote = quote_create(
+        pricing_input=pricing_input(windows=[(2, 20, 21)], start=date(2027, 3, 1), months=4, holidays_covered=False)
+    )
+    customer = client_factory(federal_state="BY")
+    admin = user_factory(role=User.Role.ADMIN)
+    quote_accept(acting_user=admin, quote=quote, client=customer, now=datetime(2027, 2, 1, tzinfo=BERLIN))
+
+    billed = [client_statement(client=customer, year=2027, month=month).net for month in (3, 4, 5, 6)]
+
+    assert billed == [Decimal("355.63"), Decimal("302.50"), Decimal("302.50"), Decimal("355.63")]
+    assert [Decimal(month["net"]) - Decimal(month["setup_fee"]) for month in quote.result["months"]] == billed
+    assert Decimal(quote.result["surcharges"]) == Decimal("191.26")
+    assert quote.net == Decimal("1806.26")  # 765.00 + 191.26 + 4 x 90.00 + setup 490.00
 
 
 def test_a_new_plan_on_the_1st_does_not_inherit_the_old_plans_evening(client_factory, plan_factory):
