@@ -2,11 +2,15 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
+from .health import checks_report, database_check, schedules_check, task_queue_check
 from .permissions import agency_staff_required, client_contact_required
 from .selectors import (
     client_get_for_user,
@@ -91,3 +95,26 @@ def bad_request(request, exception):
             {"detail": _("The request body could not be read (%(reason)s).") % {"reason": exception}}, status=400
         )
     return defaults.bad_request(request, exception)
+
+
+def _health_response(checks) -> JsonResponse:
+    report, healthy = checks_report(checks)
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+@require_safe
+@never_cache
+def health(request):
+    """For a load balancer: 200 while this process serves and its database answers, else 503."""
+    return _health_response([database_check()])
+
+
+@require_safe
+@never_cache
+def health_tasks(request):
+    """For monitoring: 200 while the task queue is worked (communityops.health), else 503."""
+    database = database_check()
+    if not database.ok:
+        return _health_response([database])
+    now = timezone.now()
+    return _health_response([database, task_queue_check(now=now), schedules_check(now=now)])

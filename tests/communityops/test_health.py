@@ -1,0 +1,132 @@
+"""GET /health/ and /health/tasks/: what a load balancer and a night-time alert ask."""
+
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+from django_q.models import OrmQ, Schedule
+
+from communityops.embedded_postgres import embedded_database_url
+from communityops.health import database_check
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def schedules_on_time(db):
+    """The schedules as a running cluster keeps them: next run in the future. (The test database's
+    were written when it was created, and no cluster runs during the tests.)"""
+    Schedule.objects.update(next_run=timezone.now() + timedelta(minutes=1))
+
+
+def _closed_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the socket is: nothing listens there
+
+
+def test_health_answers_ok_without_a_login(client, db):
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": {"ok": True}}}
+    assert "no-cache" in response["Cache-Control"]
+    assert client.head("/health/").status_code == 200
+    assert client.post("/health/").status_code == 405
+
+
+def test_database_check_fails_for_a_database_that_does_not_answer(db):
+    settings = {**connections["default"].settings_dict, "HOST": "127.0.0.1", "PORT": _closed_loopback_port()}
+    unreachable = connections["default"].__class__(settings, alias="unreachable")
+    try:
+        check = database_check(using=unreachable)
+    finally:
+        unreachable.close()
+
+    assert (check.ok, check.detail) == (False, {"error": "OperationalError"})
+
+
+def test_tasks_are_healthy_while_nothing_waits_and_the_schedules_run(client, schedules_on_time):
+    response = client.get("/health/tasks/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {
+            "database": {"ok": True},
+            "task_queue": {"ok": True, "waiting": 0, "oldest_wait_seconds": 0},
+            "schedules": {"ok": True, "late": []},
+        },
+    }
+
+
+def test_a_task_nobody_takes_for_minutes_fails_the_task_check(client, schedules_on_time):
+    now = timezone.now()
+    OrmQ.objects.create(key="communityops", payload="waiting", lock=now - timedelta(minutes=10))
+    OrmQ.objects.create(key="communityops", payload="new", lock=now)
+    # Taken by a worker: its lock lies in the future until the retry time; it is not waiting.
+    OrmQ.objects.create(key="communityops", payload="running", lock=now + timedelta(seconds=60))
+
+    response = client.get("/health/tasks/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    assert body["checks"]["task_queue"]["ok"] is False
+    assert body["checks"]["task_queue"]["waiting"] == 2
+    assert 600 <= body["checks"]["task_queue"]["oldest_wait_seconds"] < 620
+    assert body["checks"]["schedules"]["ok"] is True
+
+
+def test_a_task_waiting_seconds_is_a_busy_queue_not_a_stalled_one(client, schedules_on_time):
+    OrmQ.objects.create(key="communityops", payload="burst", lock=timezone.now() - timedelta(seconds=30))
+
+    body = client.get("/health/tasks/").json()
+
+    assert body["checks"]["task_queue"] == {"ok": True, "waiting": 1, "oldest_wait_seconds": 30}
+
+
+def test_schedules_minutes_past_their_run_mean_the_scheduler_is_not_running(client, schedules_on_time):
+    Schedule.objects.filter(name="inbox: expire leases").update(next_run=timezone.now() - timedelta(minutes=10))
+    # A one-off schedule that has run (repeats 0) is done, not late.
+    Schedule.objects.create(
+        name="done",
+        func="math.floor",
+        schedule_type=Schedule.ONCE,
+        repeats=0,
+        next_run=timezone.now() - timedelta(days=1),
+    )
+
+    response = client.get("/health/tasks/")
+
+    assert response.status_code == 503
+    late = response.json()["checks"]["schedules"]
+    assert late["ok"] is False
+    assert [entry["name"] for entry in late["late"]] == ["inbox: expire leases"]
+    assert 600 <= late["late"][0]["late_seconds"] < 620
+
+
+def test_production_answers_the_health_check_over_plain_http_and_redirects_the_rest():
+    """A load balancer checks over plain HTTP from inside; every other page goes to HTTPS."""
+    script = (
+        "import django; django.setup(); from django.test import Client; c = Client(HTTP_HOST='communityops.example');"
+        " print(c.get('/health/').status_code, c.get('/pricing/').status_code)"
+    )
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-grade-secret-key-for-the-check-0123456789",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or embedded_database_url(ROOT / "var"),
+        "ALLOWED_HOSTS": "communityops.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.stdout.split() == ["200", "301"], result.stderr
