@@ -33,6 +33,7 @@ class Check:
     name: str
     ok: bool
     detail: dict = field(default_factory=dict)
+    behind: timedelta = timedelta(0)  # a task check's: how long the queue has not been worked
 
 
 def database_check(*, using=connection) -> Check:
@@ -55,6 +56,7 @@ def task_queue_check(*, now: datetime) -> Check:
         "task_queue",
         waited <= TASK_WAIT_LIMIT,
         {"waiting": waiting["count"], "oldest_wait_seconds": round(waited.total_seconds())},
+        behind=waited,
     )
 
 
@@ -70,7 +72,18 @@ def schedules_check(*, now: datetime) -> Check:
         "schedules",
         not late,
         {"late": [{"name": name, "late_seconds": round((now - next_run).total_seconds())} for name, next_run in late]},
+        behind=now - late[0][1] if late else timedelta(0),
     )
+
+
+def tasks_checks(*, now: datetime) -> list[Check]:
+    """What /health/tasks/ checks beside the database."""
+    return [task_queue_check(now=now), schedules_check(now=now)]
+
+
+def tasks_stalled_for(*, now: datetime) -> timedelta | None:
+    """How long the task queue has not been worked, by its failing checks; None while it is."""
+    return max((check.behind for check in tasks_checks(now=now) if not check.ok), default=None)
 
 
 def checks_report(checks: list[Check]) -> tuple[dict, bool]:

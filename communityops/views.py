@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
-from .health import checks_report, database_check, schedules_check, task_queue_check
+from .health import checks_report, database_check, tasks_checks
 from .permissions import agency_staff_required, client_contact_required
 from .selectors import (
     client_get_for_user,
@@ -116,5 +116,4 @@ def health_tasks(request):
     database = database_check()
     if not database.ok:
         return _health_response([database])
-    now = timezone.now()
-    return _health_response([database, task_queue_check(now=now), schedules_check(now=now)])
+    return _health_response([database, *tasks_checks(now=timezone.now())])

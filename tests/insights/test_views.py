@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django_q.models import OrmQ, Schedule
 from drf_spectacular.generators import SchemaGenerator
 
 from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
@@ -815,3 +816,19 @@ def test_a_week_bucket_is_labelled_with_its_days_within_the_period(acme_week, la
     assert [label for _x, label in chart.x_labels] == [label]
     assert {bar.title.split(" · ")[0] for bar in chart.bars} == {days}
     assert table.export_rows == [["2025-03-12", "2025-03-14", 3, 0, 0, 3, 0.0]]  # items 4, 5 and 6
+
+
+def test_the_dashboard_says_when_background_tasks_have_stopped(client, admin, acme_week):
+    """With the queue workers down every page still works while nothing arrives: the shift lead must see it."""
+    client.force_login(admin)
+    now = timezone.now()
+    Schedule.objects.update(next_run=now + timedelta(minutes=1))  # as a running cluster keeps them
+
+    working = client.get(reverse("insights:dashboard"), headers={"HX-Request": "true"})
+    OrmQ.objects.create(key="communityops", payload="webhook delivery", lock=now - timedelta(minutes=12))
+    stopped = client.get(reverse("insights:dashboard"), headers={"HX-Request": "true", "Accept-Language": "en"})
+    stopped_german = client.get(reverse("insights:dashboard"), headers={"HX-Request": "true", "Accept-Language": "de"})
+
+    assert b"tasks-stalled" not in working.content
+    assert "Background tasks have not run for 12 min" in stopped.content.decode()
+    assert "Hintergrundaufgaben laufen seit 12 Min. nicht mehr" in stopped_german.content.decode()
