@@ -34,12 +34,13 @@ def client_ids_for_user(*, user: User) -> QuerySet:
 
 
 def client_id_list_for_user(*, user: User) -> list[int]:
-    """The visible client ids as values, read at once.
+    """The visible client ids as values, read at once, in no particular order (not sorted by name:
+    that computes each name's sort key).
 
     For hot queries over many rows: as a subquery, the scoping joins (client, team, members) are
     planned again inside every query that uses them, which cost more than running them.
     """
-    return list(client_queryset_for_user(user=user).values_list("pk", flat=True))
+    return list(client_queryset_for_user(user=user).order_by().values_list("pk", flat=True))
 
 
 def client_get_for_user(*, user: User, client_id: int) -> Client:
