@@ -67,6 +67,8 @@ PUBLIC_PAGES = {
     "api_docs": "Swagger UI for the schema",
     "set_language": "the language switch",
     "admin:login": "the admin's login form",
+    "health": "the load balancer's health check (database answers; no data)",
+    "health_tasks": "the monitoring's task check (counts, ages and schedule names; no tenant data)",
 }
 # Endpoints with an object id in the path that are public by design: the path's secret is checked.
 PUBLIC_WITH_SECRET = {
