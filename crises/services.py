@@ -332,11 +332,14 @@ def _request_fingerprint(*, client: Client, title: str, severity: int, items: li
 
 
 @transaction.atomic
-def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetime) -> Crisis:
-    """The "open crisis" button on a spike alert; a second click returns the crisis already opened."""
+def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetime) -> tuple[Crisis, bool]:
+    """The "open crisis" button on a spike alert; a second click (or a colleague's a moment earlier)
+    returns the crisis already opened.
+
+    Returns (crisis, created): created is False when the crisis was there already."""
     alert = spike_alert_qs_select_for_update().select_related("client").get(pk=alert.pk)
     if alert.crisis_id:
-        return alert.crisis
+        return alert.crisis, False
     title = _("Spike: %(kind)s at %(client)s (%(observed)s in the window)") % {
         "kind": alert.get_kind_display(),
         "client": alert.client.name,
@@ -349,7 +352,7 @@ def crisis_open_from_alert(*, alert: SpikeAlert, acting_user: User, now: datetim
     alert.status = SpikeAlert.Status.OPENED_CRISIS
     alert.acknowledged_by = acting_user
     alert.save(update_fields=["crisis", "status", "acknowledged_by"])
-    return crisis
+    return crisis, True
 
 
 @transaction.atomic

@@ -499,8 +499,15 @@ def alert_detail(request, alert_id: int):
 @require_POST
 def alert_open_crisis(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
-    crisis = services.crisis_open_from_alert(alert=alert, acting_user=request.user, now=timezone.now())
-    messages.success(request, _("Crisis #%(number)d opened from the spike alert.") % {"number": crisis.pk})
+    crisis, created = services.crisis_open_from_alert(alert=alert, acting_user=request.user, now=timezone.now())
+    if created:
+        messages.success(request, _("Crisis #%(number)d opened from the spike alert.") % {"number": crisis.pk})
+    else:  # a double click, or a colleague a moment earlier
+        messages.info(
+            request,
+            _("Crisis #%(number)d was opened from this spike alert already; no second one was opened.")
+            % {"number": crisis.pk},
+        )
     return redirect("crises:detail", crisis_id=crisis.pk)
 
 

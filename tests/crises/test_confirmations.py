@@ -127,6 +127,24 @@ def test_opening_a_crisis_from_a_spike_alert_is_confirmed(lead_client, spike_ale
 @pytest.mark.parametrize(
     ("language", "said"),
     [
+        ("en", "Crisis #{number} was opened from this spike alert already; no second one was opened."),
+        ("de", "Krise #{number} wurde aus dieser Auffälligkeit bereits eröffnet; es wurde keine zweite eröffnet."),
+    ],
+)
+def test_a_second_click_on_open_crisis_says_none_was_opened(lead_client, spike_alert, language, said):
+    # A double click, or a colleague a moment earlier: the crisis there is shown, not confirmed as new.
+    lead_client.post(f"/crises/alerts/{spike_alert.pk}/open/", follow=True)
+
+    landed, shown = _said(lead_client, f"/crises/alerts/{spike_alert.pk}/open/", {}, language)
+
+    crisis = Crisis.objects.get()
+    assert landed == f"/crises/{crisis.pk}/" and said.format(number=crisis.pk) in shown
+    assert "opened from the spike alert." not in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
         ("en", "Spike alert marked as seen; no crisis opened."),
         ("de", "Auffälligkeit als gesehen markiert; keine Krise eröffnet."),
     ],
