@@ -1,7 +1,7 @@
 """Health checks for load balancers and monitoring (views.health, views.health_tasks).
 
 GET /health/        can this web process serve: its database answers.
-GET /health/tasks/  is the task queue worked: no task has waited long, and the periodic
+GET /health/tasks/  is the task queue worked: no task has waited long unworked, and the periodic
                     schedules (lease expiry, escalation due-checks, WordPress polling, ...) run.
 
 The second is the one to alert on at night: with the qcluster down, webhooks are stored but never
@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, connection
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min, Q
+from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 
-# A task waiting longer than this means no worker takes tasks (or far too few): a busy burst of
-# webhooks is worked off in seconds (BENCHMARKS.md), the periodic tasks run every minute.
+# A task waiting longer than this while no worker takes any means the workers are gone or hang: a
+# burst of webhooks is worked off in seconds (BENCHMARKS.md), the periodic tasks run every minute.
 TASK_WAIT_LIMIT = timedelta(minutes=2)
 # django-q2's scheduler runs about every 30 seconds and queues what is due; a schedule this far past
 # its next run means the cluster's scheduler is not running.
@@ -49,14 +50,31 @@ def database_check(*, using=connection) -> Check:
 
 def task_queue_check(*, now: datetime) -> Check:
     """The tasks waiting for a worker (the ORM broker's rows whose lock has passed: new ones, and
-    ones a dead worker took and did not finish) and how long the oldest has waited."""
-    waiting = OrmQ.objects.filter(lock__lte=now).aggregate(count=Count("pk"), oldest=Min("lock"))
-    waited = (now - waiting["oldest"]) if waiting["oldest"] else timedelta(0)
+    ones a dead worker took and did not finish), how long the oldest has waited, and whether a
+    worker took one lately: taking a row moves its lock to when it may be taken again (now + the
+    cluster's retry), so a lock later than now + retry - TASK_WAIT_LIMIT was taken within the limit.
+
+    Fails when the oldest task has waited past TASK_WAIT_LIMIT and no worker took one meanwhile:
+    a backlog being worked off (a campaign hide queues one send per copy) is busy, not stalled.
+    """
+    queue = OrmQ.objects.aggregate(
+        waiting=Count("pk", filter=Q(lock__lte=now)),
+        oldest=Min("lock", filter=Q(lock__lte=now)),
+        latest_taken=Max("lock", filter=Q(lock__gt=now)),
+    )
+    waited = now - queue["oldest"] if queue["oldest"] else timedelta(0)
+    retry = timedelta(seconds=Conf.RETRY)
+    taken_lately = queue["latest_taken"] is not None and queue["latest_taken"] - retry > now - TASK_WAIT_LIMIT
+    stalled = waited > TASK_WAIT_LIMIT and not taken_lately
     return Check(
         "task_queue",
-        waited <= TASK_WAIT_LIMIT,
-        {"waiting": waiting["count"], "oldest_wait_seconds": round(waited.total_seconds())},
-        behind=waited,
+        not stalled,
+        {
+            "waiting": queue["waiting"],
+            "oldest_wait_seconds": round(waited.total_seconds()),
+            "taken_lately": taken_lately,
+        },
+        behind=waited if stalled else timedelta(0),
     )
 
 
