@@ -516,8 +516,12 @@ def alert_open_crisis(request, alert_id: int):
 def alert_acknowledge(request, alert_id: int):
     alert = spike_alert_get_for_user(user=request.user, alert_id=alert_id)
     alert = services.spike_alert_acknowledge(alert=alert, acting_user=request.user)
-    if alert.status == SpikeAlert.Status.ACKNOWLEDGED:  # not when a colleague opened a crisis from it meanwhile
+    if alert.status == SpikeAlert.Status.ACKNOWLEDGED:
         messages.success(request, _("Spike alert marked as seen; no crisis opened."))
+    elif alert.crisis_id is not None:  # a colleague opened a crisis from it meanwhile
+        messages.info(
+            request, _("Crisis #%(number)d was opened from this spike alert meanwhile.") % {"number": alert.crisis_id}
+        )
     return redirect("crises:board")
 
 

@@ -463,7 +463,7 @@ def test_the_german_schedule_form_of_the_admin_reads_german(client, user_factory
     for german in (
         "Geplante Aufgabe hinzufügen",
         "Funktion:",
-        "Rückruf:",
+        "Rückruffunktion:",
         "Schlüsselwortargumente:",
         "Wie oft diese Aufgabe eingereiht wird.",
         "Wann dieser Zeitplan das nächste Mal läuft (in UTC gespeichert).",

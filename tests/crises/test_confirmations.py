@@ -155,3 +155,20 @@ def test_a_spike_alert_seen_without_a_crisis_is_confirmed(lead_client, spike_ale
     spike_alert.refresh_from_db()
     assert spike_alert.status == SpikeAlert.Status.ACKNOWLEDGED
     assert landed == "/crises/" and said in shown
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Crisis #{number} was opened from this spike alert meanwhile."),
+        ("de", "Krise #{number} wurde inzwischen aus dieser Auffälligkeit eröffnet."),
+    ],
+)
+def test_seen_after_a_colleague_opened_a_crisis_from_the_alert_says_so(lead_client, spike_alert, language, said):
+    lead_client.post(f"/crises/alerts/{spike_alert.pk}/open/")  # the colleague, a moment earlier
+
+    landed, shown = _said(lead_client, f"/crises/alerts/{spike_alert.pk}/acknowledge/", {}, language)
+
+    spike_alert.refresh_from_db()
+    assert spike_alert.status == SpikeAlert.Status.OPENED_CRISIS
+    assert landed == "/crises/" and said.format(number=spike_alert.crisis_id) in shown

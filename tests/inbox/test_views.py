@@ -516,7 +516,10 @@ def test_a_tag_past_the_limit_is_refused_with_a_message_and_nothing_changes(clie
         reverse("inbox:tags", args=[item.pk]), {"add": "rückruf"}, headers={"Accept-Language": "de"}, follow=True
     ).content.decode()
 
-    assert f"Ein Beitrag hat höchstens {Item.TAGS_MAX} Tags, mit dieser Änderung wären es {Item.TAGS_MAX + 1}." in page
+    assert (
+        f"Ein Beitrag kann höchstens {Item.TAGS_MAX} Tags haben; mit dieser Änderung wären es {Item.TAGS_MAX + 1}."
+        in page
+    )
     item.refresh_from_db()
     assert item.tags == full
 
