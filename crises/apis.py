@@ -154,7 +154,7 @@ def _detail(crisis: Crisis, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(CrisisDetailOutputSerializer(crisis).data, status=status_code)
 
 
-class IdempotencyKeyReused(APIException):
+class IdempotencyKeyConflict(APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
@@ -164,7 +164,7 @@ def _run(service, **kwargs):
     try:
         return service(**kwargs)
     except services.IdempotencyKeyReused as error:
-        raise IdempotencyKeyReused(str(error)) from error
+        raise IdempotencyKeyConflict(str(error)) from error
     except services.CrisisError as error:
         raise ValidationError({"detail": str(error)}) from error
 
