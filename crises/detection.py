@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django_q.tasks import async_task
 
@@ -92,7 +92,20 @@ def window_counts(*, client: Client, windows: list[tuple[datetime, datetime]]) -
 
 
 def _samples(queryset) -> list[int]:
-    return list(queryset.order_by("-received_at", "-pk").values_list("pk", flat=True)[:SAMPLE_SIZE])
+    """The items an alert shows as examples: the newest, spam and AI-fake suspects after the others
+    (a night's alert should show what people say first; a spam wave's alert still shows the spam)."""
+    suspect = Case(
+        When(
+            Q(status=Item.Status.SPAM) | Q(spam_score__gte=Item.SPAM_LIKELY) | Q(fake_score__gte=Item.FAKE_LIKELY),
+            then=Value(True),
+        ),
+        default=Value(False),
+    )
+    return list(
+        queryset.alias(suspect=suspect)
+        .order_by("suspect", "-received_at", "-pk")
+        .values_list("pk", flat=True)[:SAMPLE_SIZE]
+    )
 
 
 def _alert_or_calm(

@@ -182,3 +182,34 @@ def test_the_unanswered_alert_mail_names_the_threshold_and_the_moment_it_was_cou
     assert "25 unbeantwortet (Schwelle: 25)" in message.body
     assert "25 unbeantwortet (Schwelle: 25)" in message.alternatives[0].content
     assert "Zeitfenster" not in message.body
+
+
+def test_an_alerts_examples_show_what_people_say_before_spam_and_fakes(rhythm, item_factory):
+    night = rhythm["sunday"] + timedelta(hours=6)
+    _burst(item_factory, rhythm["channel"], night, 10, sentiment=Item.Sentiment.NEUTRAL)
+    later = night + timedelta(minutes=25)  # the newest items of the window are suspects
+    spam = [item_factory(channel=rhythm["channel"], received_at=later, spam_score=0.9) for _ in range(3)]
+    fake = item_factory(channel=rhythm["channel"], received_at=later, fake_score=0.8)
+    marked = item_factory(channel=rhythm["channel"], received_at=later, status=Item.Status.SPAM)
+
+    [total] = spike_detect_client(client=rhythm["client"], now=night + timedelta(minutes=40))
+
+    suspects = {item.pk for item in [*spam, fake, marked]}
+    people = list(
+        Item.objects.filter(client=rhythm["client"], received_at__gte=night)
+        .exclude(pk__in=suspects)
+        .order_by("-received_at", "-pk")
+        .values_list("pk", flat=True)[:5]
+    )
+    assert total.kind == SpikeAlert.Kind.TOTAL_VOLUME
+    assert total.sample_item_ids == people
+
+
+def test_a_spam_waves_alert_still_shows_the_spam(rhythm, item_factory):
+    night = rhythm["sunday"] + timedelta(hours=6)
+    _burst(item_factory, rhythm["channel"], night, 15, sentiment=Item.Sentiment.NEUTRAL, spam_score=0.95)
+
+    [total] = spike_detect_client(client=rhythm["client"], now=night + timedelta(minutes=40))
+
+    assert len(total.sample_item_ids) == 5
+    assert set(Item.objects.filter(pk__in=total.sample_item_ids).values_list("spam_score", flat=True)) == {0.95}
