@@ -24,7 +24,8 @@ def item_note_add(*, acting_user: User, item_id: int, text: str, now: datetime |
 
     The same text from the same author on the same item within NOTE_REPEAT_WINDOW is a repeat:
     the note already stored is returned and nothing is written. Checked under the item's row lock,
-    so two submits at once store one note.
+    so two submits at once store one note. `now` is the time the window ends at (tests set it); a
+    new note's created_at is the time it is written, as always.
     """
     now = now or timezone.now()
     text = text.strip()
