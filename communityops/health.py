@@ -99,9 +99,11 @@ def tasks_checks(*, now: datetime) -> list[Check]:
     return [task_queue_check(now=now), schedules_check(now=now)]
 
 
-def tasks_stalled_for(*, now: datetime) -> timedelta | None:
-    """How long the task queue has not been worked, by its failing checks; None while it is."""
-    return max((check.behind for check in tasks_checks(now=now) if not check.ok), default=None)
+def tasks_stalled_minutes(*, now: datetime) -> int | None:
+    """For the pages that warn about it (the inbox, the live dashboard): how many minutes the task
+    queue has not been worked, by its failing checks; None while it is."""
+    behind = max((check.behind for check in tasks_checks(now=now) if not check.ok), default=None)
+    return None if behind is None else int(behind.total_seconds() // 60)
 
 
 def checks_report(checks: list[Check]) -> tuple[dict, bool]:

@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communityops.forms import whole_number
+from communityops.health import tasks_stalled_minutes
 from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
@@ -225,7 +227,13 @@ def queue_list(request):
 @agency_staff_required
 @require_GET
 def client_counts(request):
-    return render(request, "inbox/_client_counts.html", {"client_counts": client_queue_counts(user=request.user)})
+    """The served clients' open counts and coverage, every 15 seconds; and a warning when the task queue
+    is not worked (communityops.health): the queue then looks quiet because nothing new arrives."""
+    context = {
+        "client_counts": client_queue_counts(user=request.user),
+        "tasks_stalled_minutes": tasks_stalled_minutes(now=timezone.now()),
+    }
+    return render(request, "inbox/_client_counts.html", context)
 
 
 @agency_staff_required

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from communityops.csv_export import csv_response as csv_download
-from communityops.health import tasks_stalled_for
+from communityops.health import tasks_stalled_minutes
 from communityops.models import Client
 from communityops.permissions import agency_staff_required, client_contact_required
 from communityops.selectors import client_get_for_user, client_list_for_user, portal_client_for_user
@@ -72,9 +72,8 @@ def dashboard(request):
     """The live operations dashboard; HTMX reloads the #live fragment every 10 seconds. It says so
     when the task queue is not worked (communityops.health): nothing new arrives in the inbox then."""
     report = OperationsDashboard(user=request.user, now=timezone.now())
-    stalled_for = tasks_stalled_for(now=report.now)
     context = {
-        "tasks_stalled_minutes": None if stalled_for is None else int(stalled_for.total_seconds() // 60),
+        "tasks_stalled_minutes": tasks_stalled_minutes(now=report.now),
         "report": report,
         "tables": with_csv_urls(report.tables(), url_name="insights:dashboard_csv", args=(), query=""),
         "totals": report.totals,

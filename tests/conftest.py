@@ -2,12 +2,14 @@
 
 import importlib
 import itertools
+from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.apps import apps
-from django.utils import translation
+from django.utils import timezone, translation
+from django_q.models import Schedule
 
 from communityops.models import Channel, Client, ClientContact, Team, User
 
@@ -19,15 +21,29 @@ PASSWORD = "correct-horse-battery-9"
 _seed_default_rate_card = importlib.import_module("billing.migrations.0002_seed_default_rate_card").seed
 
 
+def _uses_database(request) -> bool:
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
+        return False
+    request.getfixturevalue("db")  # transactional where the test asked for it (pytest-django decides)
+    return True
+
+
 @pytest.fixture(autouse=True)
 def _default_rate_card(request):
     """The rate card the data migration seeds, for every test with the database: a transactional
     test (transaction=True, the live-server browser tests) ends with a flush that empties the table,
     and billing.selectors.rate_card_current only reads it."""
-    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
-        return
-    request.getfixturevalue("db")  # transactional where the test asked for it (pytest-django decides)
-    _seed_default_rate_card(apps, None)  # only into an empty table
+    if _uses_database(request):
+        _seed_default_rate_card(apps, None)  # only into an empty table
+
+
+@pytest.fixture(autouse=True)
+def _schedules_on_time(request):
+    """Tasks run inline in the tests (Q_CLUSTER sync), so no scheduler moves the periodic schedules
+    on: they are set as a running cluster keeps them, or pages would warn that background tasks have
+    stopped (communityops.health). The tests of that warning make a schedule late themselves."""
+    if _uses_database(request):
+        Schedule.objects.update(next_run=timezone.now() + timedelta(minutes=1))
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""GET /health/ and /health/tasks/: what a load balancer and a night-time alert ask."""
+"""GET /health/ and /health/tasks/: what a load balancer and a night-time alert ask. (The schedules start
+on time in every test: tests/conftest.py keeps them as a running cluster does.)"""
 
 import os
 import socket
@@ -7,7 +8,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.db import connections
 from django.utils import timezone
 from django_q.conf import Conf
@@ -18,13 +18,6 @@ from communityops.health import database_check
 
 ROOT = Path(__file__).resolve().parents[2]
 RETRY = timedelta(seconds=Conf.RETRY)  # a taken task's lock lies this far after it was taken
-
-
-@pytest.fixture
-def schedules_on_time(db):
-    """The schedules as a running cluster keeps them: next run in the future. (The test database's
-    were written when it was created, and no cluster runs during the tests.)"""
-    Schedule.objects.update(next_run=timezone.now() + timedelta(minutes=1))
 
 
 def _closed_loopback_port() -> int:
@@ -54,7 +47,7 @@ def test_database_check_fails_for_a_database_that_does_not_answer(db):
     assert (check.ok, check.detail) == (False, {"error": "OperationalError"})
 
 
-def test_tasks_are_healthy_while_nothing_waits_and_the_schedules_run(client, schedules_on_time):
+def test_tasks_are_healthy_while_nothing_waits_and_the_schedules_run(client, db):
     response = client.get("/health/tasks/")
 
     assert response.status_code == 200
@@ -68,7 +61,7 @@ def test_tasks_are_healthy_while_nothing_waits_and_the_schedules_run(client, sch
     }
 
 
-def test_a_task_nobody_takes_for_minutes_fails_the_task_check(client, schedules_on_time):
+def test_a_task_nobody_takes_for_minutes_fails_the_task_check(client, db):
     now = timezone.now()
     OrmQ.objects.create(key="communityops", payload="waiting", lock=now - timedelta(minutes=10))
     OrmQ.objects.create(key="communityops", payload="new", lock=now)
@@ -86,7 +79,7 @@ def test_a_task_nobody_takes_for_minutes_fails_the_task_check(client, schedules_
     assert body["checks"]["schedules"]["ok"] is True
 
 
-def test_a_backlog_the_workers_are_taking_is_busy_not_stalled(client, schedules_on_time):
+def test_a_backlog_the_workers_are_taking_is_busy_not_stalled(client, db):
     """A campaign hide queues a send per copy: the oldest may wait minutes while the workers work."""
     now = timezone.now()
     OrmQ.objects.create(key="communityops", payload="hide copy 4,000", lock=now - timedelta(minutes=5))
@@ -97,7 +90,7 @@ def test_a_backlog_the_workers_are_taking_is_busy_not_stalled(client, schedules_
     assert (queue["ok"], queue["waiting"], queue["taken_lately"]) == (True, 1, True)
 
 
-def test_a_task_waiting_seconds_is_a_busy_queue_not_a_stalled_one(client, schedules_on_time):
+def test_a_task_waiting_seconds_is_a_busy_queue_not_a_stalled_one(client, db):
     OrmQ.objects.create(key="communityops", payload="burst", lock=timezone.now() - timedelta(seconds=30))
 
     body = client.get("/health/tasks/").json()
@@ -105,7 +98,7 @@ def test_a_task_waiting_seconds_is_a_busy_queue_not_a_stalled_one(client, schedu
     assert body["checks"]["task_queue"] == {"ok": True, "waiting": 1, "oldest_wait_seconds": 30, "taken_lately": False}
 
 
-def test_schedules_minutes_past_their_run_mean_the_scheduler_is_not_running(client, schedules_on_time):
+def test_schedules_minutes_past_their_run_mean_the_scheduler_is_not_running(client, db):
     Schedule.objects.filter(name="inbox: expire leases").update(next_run=timezone.now() - timedelta(minutes=10))
     # A one-off schedule that has run (repeats 0) is done, not late.
     Schedule.objects.create(

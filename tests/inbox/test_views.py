@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_q.models import OrmQ
 
 from billing.pricing import PRESETS
 from billing.services import coverage_plan_create
@@ -247,6 +248,21 @@ def test_client_counts_show_a_client_without_a_coverage_plan_as_such(client, ser
     assert "covered (no coverage plan)" in rows[served["client"].name]
     assert "no coverage plan" not in rows["Gebucht GmbH"] and "covered now" in rows["Gebucht GmbH"]
     assert "betreut (kein Betreuungsplan)" in german
+
+
+def test_client_counts_warn_the_agent_when_nothing_new_can_arrive(client, served, agent_for):
+    """With the queue workers down the inbox looks quiet at night: the agent is told why."""
+    client.force_login(agent_for(served["client"]))
+    now = timezone.now()
+
+    working = client.get(reverse("inbox:client_counts")).content.decode()
+    OrmQ.objects.create(key="communityops", payload="webhook delivery", lock=now - timedelta(minutes=7))
+    stopped = client.get(reverse("inbox:client_counts")).content.decode()
+    stopped_english = client.get(reverse("inbox:client_counts"), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "tasks-stalled" not in working
+    assert "Es kommt nichts Neues an: Hintergrundaufgaben laufen seit 7 Min. nicht mehr" in stopped
+    assert "Nothing new arrives: background tasks have not run for 7 min" in stopped_english
 
 
 def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory, agent_for):
