@@ -64,6 +64,13 @@ def on_call(shift_lead):
 
 
 @pytest.fixture
+def lead_client(client, on_call):
+    """The test client, logged in as the shift lead on call."""
+    client.force_login(on_call)
+    return client
+
+
+@pytest.fixture
 def contact_factory(db):
     def make(client, *, name: str = "", may_approve: bool = True, user=None, phone: str = "") -> ClientContact:
         number = next(_sequence)

@@ -11,12 +11,6 @@ from crises.services import crisis_create
 
 
 @pytest.fixture
-def lead_client(client, on_call):
-    client.force_login(on_call)
-    return client
-
-
-@pytest.fixture
 def crisis(on_call, client_factory):
     return crisis_create(acting_user=on_call, client=client_factory(), title="Rückrufgerücht", now=timezone.now())
 

@@ -16,12 +16,6 @@ from tests.threads import held_open, in_thread, wait_until_waiting_on_a_lock
 KEY = "9b7c1a52-0a8e-4d7e-9a52-6e1f0c3b2d11"
 
 
-@pytest.fixture
-def lead_client(client, on_call):
-    client.force_login(on_call)
-    return client
-
-
 def _open(http, body: dict, key: str | None = KEY, language: str = "en"):
     headers = {"Accept-Language": language}
     if key is not None:

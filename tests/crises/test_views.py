@@ -30,12 +30,6 @@ from inbox.models import Item, ItemEvent, OutboundAction
 from .conftest import BERLIN
 
 
-@pytest.fixture
-def lead_client(client, on_call):
-    client.force_login(on_call)
-    return client
-
-
 def test_board_shows_who_is_on_call_and_refreshes_as_a_partial(
     lead_client, on_call, client_factory, django_assert_max_num_queries
 ):
