@@ -37,12 +37,27 @@ class RotaShiftForm(OnCallShiftForm):
 
 
 class CrisisCreateForm(forms.Form):
-    client = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    """The board's "open crisis" form; it is sent from the board, which shows its errors as messages."""
+
+    client = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": _("Choose a client.")})
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Give the crisis a title.")}
+    )
     severity = forms.TypedChoiceField(label=_("Severity"), choices=Severity.choices, coerce=int, initial=Severity.HIGH)
     # A new key each time the form is rendered: a double click, or the form sent again after a
     # timeout, opens one crisis (services.crisis_create_for_request), as the API's Idempotency-Key.
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255, initial=uuid.uuid4)
+    # Only a tampered form sends one that does not fit; the person can only reload the page.
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=255,
+        initial=uuid.uuid4,
+        error_messages={"max_length": _("This form is damaged; reload the page and open the crisis again.")},
+    )
+
+    def error_list(self) -> list[str]:
+        """Every error of the form, for the board's messages (it has no field to show them beside)."""
+        return [error for errors in self.errors.values() for error in errors]
 
 
 class ItemIdsField(forms.Field):

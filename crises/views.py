@@ -109,8 +109,9 @@ def board(request):
 @require_POST
 def crisis_new(request):
     form = CrisisCreateForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data["client"] or not form.cleaned_data["title"]:
-        messages.error(request, _("Choose a client and give the crisis a title."))
+    if not form.is_valid():
+        for error in form.error_list():
+            messages.error(request, error)
         return redirect("crises:board")
     client = client_get_for_user(user=request.user, client_id=form.cleaned_data["client"])
     try:

@@ -105,6 +105,24 @@ def test_opening_a_crisis_on_the_board_is_confirmed(lead_client, client_factory,
 
 
 @pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"title": ""}, "Give the crisis a title."),
+        ({"client": ""}, "Choose a client."),
+        ({"title": "x" * 201}, "Ensure this value has at most 200 characters (it has 201)."),
+        ({"idempotency_key": "k" * 256}, "This form is damaged; reload the page and open the crisis again."),
+    ],
+)
+def test_the_board_form_refused_says_why_and_opens_nothing(lead_client, client_factory, change, said):
+    form = {"client": client_factory().pk, "title": "Von Hand", "severity": "2", "idempotency_key": "k-1"}
+
+    landed, shown = _said(lead_client, "/crises/new/", {**form, **change}, "en")
+
+    assert landed == "/crises/" and said in shown
+    assert not Crisis.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("language", "said"),
     [
         ("en", "Crisis #{number} opened from the spike alert."),
