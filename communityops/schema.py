@@ -18,6 +18,9 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Why, in the request's language.")
 
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}  # ErrorSerializer's component
+
+
 INVALID_INPUT = ResolvedComponent(
     name="InvalidInput",
     type=ResolvedComponent.SCHEMA,
@@ -50,6 +53,9 @@ class CommunityOpsAutoSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return operation
+        # Registered for every schema: operations name them by reference too (inbox.apis REFUSALS).
+        self.registry.register_on_missing(INVALID_INPUT)
+        self.resolve_serializer(ErrorSerializer, "response")
         responses = operation["responses"]
         for status_code in self._refusal_codes(operation):
             documented = responses.setdefault(status_code, {"description": GENERIC_REFUSALS[status_code]})
@@ -80,8 +86,4 @@ class CommunityOpsAutoSchema(AutoSchema):
         return codes
 
     def _refusal_schema(self, status_code: str) -> dict:
-        error = self.resolve_serializer(ErrorSerializer, "response").ref
-        if status_code != "400":
-            return error
-        self.registry.register_on_missing(INVALID_INPUT)
-        return {"oneOf": [INVALID_INPUT.ref, error]}
+        return {"oneOf": [INVALID_INPUT.ref, ERROR_REF]} if status_code == "400" else ERROR_REF

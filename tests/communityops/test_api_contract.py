@@ -66,6 +66,13 @@ def _strict(node):
     return node
 
 
+def _documented_errors(openapi, operation_id: str, status: str, body) -> list:
+    _method, _path, operation = _operations(openapi)[operation_id]
+    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    document = {**_strict(schema), "components": _strict(openapi["components"])}
+    return list(Draft202012Validator(document, format_checker=FormatChecker()).iter_errors(body))
+
+
 def assert_documented(openapi, operation_id: str, response) -> None:
     """The response's status code is documented for the operation, and its body matches that schema."""
     _method, _path, operation = _operations(openapi)[operation_id]
@@ -75,10 +82,8 @@ def assert_documented(openapi, operation_id: str, response) -> None:
     if "content" not in documented:
         assert not response.content, f"{operation_id} {status} documents no body but sent {response.content!r}"
         return
-    assert response["Content-Type"].split(";")[0] in documented["content"]
-    schema = documented["content"][response["Content-Type"].split(";")[0]]["schema"]
-    document = {**_strict(schema), "components": _strict(openapi["components"])}
-    errors = list(Draft202012Validator(document, format_checker=FormatChecker()).iter_errors(response.json()))
+    assert list(documented["content"]) == [response["Content-Type"].split(";")[0]] == ["application/json"]
+    errors = _documented_errors(openapi, operation_id, status, response.json())
     assert errors == [], f"{operation_id} {status}: " + "; ".join(
         f"{list(error.absolute_path)}: {error.message[:300]}" for error in errors
     )
@@ -460,3 +465,16 @@ def test_the_public_quote_api_ignores_credentials_and_explains_invalid_input(ope
         {"channels": ["Ensure this value is greater than or equal to 1."]},
     )
     assert_documented(openapi, "billing_quote_price", invalid)
+
+
+def test_the_inbox_documents_its_refusals_and_invalid_input_and_nothing_else(openapi, client, world):
+    Caller(client, openapi).as_(world.agent)
+
+    refused = client.post(f"/api/inbox/items/{world.item.pk}/not-spam/", headers={"Accept-Language": "en"})
+    invalid = client.post(f"/api/inbox/items/{world.item.pk}/reply/", {}, content_type="application/json")
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "inbox_action_refused")
+    assert invalid.status_code == 400 and set(invalid.json()) == {"text", "loaded_at_event_id"}
+    assert_documented(openapi, "inbox_items_not_spam", refused)
+    assert_documented(openapi, "inbox_items_reply", invalid)
+    assert _documented_errors(openapi, "inbox_items_reply", "400", {"reason": 1}) != []  # any object passed
