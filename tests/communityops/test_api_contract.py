@@ -478,3 +478,14 @@ def test_the_inbox_documents_its_refusals_and_invalid_input_and_nothing_else(ope
     assert_documented(openapi, "inbox_items_not_spam", refused)
     assert_documented(openapi, "inbox_items_reply", invalid)
     assert _documented_errors(openapi, "inbox_items_reply", "400", {"reason": 1}) != []  # any object passed
+
+
+@pytest.mark.parametrize(("language", "not_found"), [("de", "Nicht gefunden."), ("en", "Not found.")])
+def test_an_id_that_is_not_a_number_is_not_found_in_the_apis_shape(openapi, client, world, language, not_found):
+    # The URL pattern (<int:client_id>) does not match: Django's HTML page answered, undocumented.
+    client.force_login(world.agent)
+
+    response = client.get("/api/clients/1.5e-3/", headers={"Accept-Language": language})
+
+    assert (response.status_code, response.json()) == (404, {"detail": not_found})
+    assert_documented(openapi, "clients_retrieve", response)
