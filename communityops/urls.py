@@ -7,6 +7,8 @@ from . import apis, views
 
 # A body Django cannot read is refused before any view: the API answers that in JSON too.
 handler400 = "communityops.views.bad_request"
+# So is an address under /api/ that no operation matches (/api/clients/abc/).
+handler404 = "communityops.views.page_not_found"
 
 api_urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api_me"),

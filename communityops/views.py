@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from rest_framework.exceptions import NotFound
 
 from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
@@ -95,6 +96,14 @@ def bad_request(request, exception):
             {"detail": _("The request body could not be read (%(reason)s).") % {"reason": exception}}, status=400
         )
     return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    """Django's 404 for an address no view matches (an id that is not a number): the API answers in
+    its own JSON shape and words, as for an object that is not there; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _health_response(checks) -> JsonResponse:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communityops.keyset import InvalidCursor
+from communityops.schema import ERROR_REF, INVALID_INPUT
 
 from .models import AuthorTier, Item, OutboundAction
 from .selectors import (
@@ -59,18 +60,9 @@ class RefusalSerializer(serializers.Serializer):
     details = serializers.DictField()
 
 
-# A 400 is either a service's refusal (the shape above) or DRF's input validation errors
-# ({"field": ["message", ...]}), which the schema must admit too.
-REFUSAL_OR_INVALID_INPUT = {
-    "anyOf": [
-        {
-            "type": "object",
-            "required": ["code", "detail", "details"],
-            "properties": {"code": {"type": "string"}, "detail": {"type": "string"}, "details": {"type": "object"}},
-        },
-        {"type": "object", "additionalProperties": {}, "description": "Invalid input: messages per field."},
-    ]
-}
+# A 400 is a service's refusal (the shape above), invalid input (messages per field) or a body that
+# is not JSON ({"detail": ...}): the components communityops.schema documents for every operation.
+REFUSAL_OR_INVALID_INPUT = {"oneOf": [{"$ref": "#/components/schemas/Refusal"}, INVALID_INPUT.ref, ERROR_REF]}
 
 REFUSALS = {
     400: OpenApiResponse(

@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
         "communityops.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["communityops.permissions.IsAgencyStaff"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "communityops.schema.CommunityOpsAutoSchema",
     "EXCEPTION_HANDLER": "communityops.apis.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
