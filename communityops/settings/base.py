@@ -273,12 +273,18 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# One line per record on stderr, with its time, level and logger (the process manager keeps it).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}},
+    "filters": {"task_enqueued": {"()": "communityops.log_filters.TaskEnqueuedFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"filters": ["task_enqueued"]},
+    },
 }
 
 # Meta Graph API, versioned; tests and the demo point it at a local stub server.
