@@ -128,7 +128,9 @@ def main() -> None:
 
     environment = stack_environment(database_url=url, graph_url=graph.base_url)
     os.environ.update({key: environment[key] for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY")})
-    os.environ.update({key: environment[key] for key in ("ALLOWED_HOSTS", "META_GRAPH_API_BASE_URL", "LOG_LEVEL")})
+    os.environ.update(
+        {key: environment[key] for key in ("ALLOWED_HOSTS", "SITE_URL", "META_GRAPH_API_BASE_URL", "LOG_LEVEL")}
+    )
     dataset = database_prepare(url=url, items=arguments.items, rebuild=arguments.rebuild)
 
     from .measure import results_table

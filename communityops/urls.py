@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import apis, views
+
+# The admin's own login form asks for the password alone: it hands over to allauth's login, which
+# asks agency staff for their TOTP code as well (allauth's recommended guard for the admin).
+admin.site.login = secure_admin_login(admin.site.login)
 
 # A body Django cannot read is refused before any view: the API answers that in JSON too.
 handler400 = "communityops.views.bad_request"

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "communityops.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -273,12 +274,27 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# One line per record on stderr, with its time, level, logger, process and request id ("-" outside
+# a request; communityops.request_ids), for the process manager to keep.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(process)d [%(request_id)s] %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",  # local time (TIME_ZONE) with its offset
+        }
+    },
+    "filters": {
+        "request_id": {"()": "communityops.request_ids.RequestIdFilter"},
+        "task_enqueued": {"()": "communityops.log_filters.TaskEnqueuedFilter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"filters": ["task_enqueued"]},
+    },
 }
 
 # Meta Graph API, versioned; tests and the demo point it at a local stub server.

@@ -1,6 +1,6 @@
 """Production: everything from the environment, secure cookies, HSTS, no fallbacks.
 
-Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: EMAIL_*, CSRF_TRUSTED_ORIGINS.
+Required: SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, SITE_URL. Optional: EMAIL_*, CSRF_TRUSTED_ORIGINS.
 """
 
 import os
@@ -8,11 +8,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, REST_FRAMEWORK, SECRET_KEY, env_bool
+from .base import REST_FRAMEWORK, env_bool
 
 DEBUG = False
-if not SECRET_KEY or not DATABASE_URL:
-    raise ImproperlyConfigured("Production needs SECRET_KEY and DATABASE_URL in the environment.")
+# No development fallbacks: without SITE_URL the links in mails (a client's approval, an alert's
+# acknowledgement) would point at 127.0.0.1, and only localhost would be served.
+REQUIRED_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL")
+if missing := [name for name in REQUIRED_ENVIRONMENT if not os.environ.get(name, "").strip()]:
+    raise ImproperlyConfigured(f"Production needs {', '.join(missing)} in the environment (see README).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Behind that TLS proxy: the client's address is the last one it appended to X-Forwarded-For.
@@ -33,3 +36,6 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# The demo's accounts share a published password and TOTP secret (README): seed_demo refuses here.
+DEMO_SEEDERS: list[str] = []

@@ -418,3 +418,18 @@ def test_the_invitation_mail_has_the_frame_of_the_other_account_mails(user_facto
     assert invitation.body.startswith("Hallo Greta,")
     assert invitation.body.rstrip().endswith("Ihr CommunityOps-Team")
     assert "http://testserver/accounts/password/reset/key/" in invitation.body
+
+
+def test_the_admin_login_form_cannot_skip_the_second_factor(client, user_factory):
+    """The admin's own login form asked only for the password: an admin with TOTP was let into
+    the admin, the inbox and the API without a code. It now hands over to the login with TOTP."""
+    admin = user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+    form = client.get("/admin/login/?next=/admin/")
+    client.post("/admin/login/?next=/admin/", {"username": admin.email, "password": PASSWORD, "next": "/admin/"})
+
+    assert form.status_code == 302
+    assert form.url == reverse("account_login") + "?next=%2Fadmin%2F"
+    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("client_list")).status_code == 302
+    assert client.get(reverse("api_me")).status_code == 403

@@ -1,22 +1,17 @@
 """GET /health/ and /health/tasks/: what a load balancer and a night-time alert ask. (The schedules start
 on time in every test: tests/conftest.py keeps them as a running cluster does.)"""
 
-import os
 import socket
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from django.db import connections
 from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 
-from communityops.embedded_postgres import embedded_database_url
 from communityops.health import database_check
+from tests.production import run_in_production
 
-ROOT = Path(__file__).resolve().parents[2]
 RETRY = timedelta(seconds=Conf.RETRY)  # a taken task's lock lies this far after it was taken
 
 
@@ -124,15 +119,6 @@ def test_production_answers_the_health_check_over_plain_http_and_redirects_the_r
         "import django; django.setup(); from django.test import Client; c = Client(HTTP_HOST='communityops.example');"
         " print(c.get('/health/').status_code, c.get('/pricing/').status_code)"
     )
-    env = {
-        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
-        "SECRET_KEY": "x" * 20 + "production-grade-secret-key-for-the-check-0123456789",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or embedded_database_url(ROOT / "var"),
-        "ALLOWED_HOSTS": "communityops.example",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = run_in_production(["-c", script])
 
     assert result.stdout.split() == ["200", "301"], result.stderr

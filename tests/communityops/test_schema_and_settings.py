@@ -1,8 +1,4 @@
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from django.core.mail import EmailMessage
 from django.core.management import call_command
@@ -13,14 +9,12 @@ from django_q.monitor import save_task
 from drf_spectacular.generators import SchemaGenerator
 
 from communityops.demo import seed_core
-from communityops.embedded_postgres import embedded_database_url
 from communityops.mail import ReadableConsoleEmailBackend
 from communityops.management.commands.devstack import stack_environment
 from communityops.models import Channel
 from inbox.management.commands import demo_feeder
 from insights.reports import TeamReport
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production import run_in_production
 
 
 def test_openapi_schema_validates_without_warnings(db, tmp_path):
@@ -48,28 +42,27 @@ def test_every_api_operation_is_described_in_its_own_words(db):
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
-    # The model checks ask the server for its features (generated columns), as on a real deploy,
-    # so the check gets the database the suite runs on.
-    database_url = os.environ.get("DATABASE_URL") or embedded_database_url(ROOT / "var")
-    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
-        "SECRET_KEY": "x" * 20 + "production-grade-secret-key-for-the-check-0123456789",
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "communityops.example",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in_production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_public_address_and_host_names():
+    """Without them mails would link to 127.0.0.1 and only localhost would be served."""
+    result = run_in_production(["manage.py", "check"], ALLOWED_HOSTS=None, SITE_URL="")
+
+    assert result.returncode != 0
+    assert "Production needs ALLOWED_HOSTS, SITE_URL in the environment" in result.stderr
+
+
+def test_seed_demo_refuses_under_production_settings():
+    """The demo's accounts have a published password and TOTP secret (README): never in production."""
+    result = run_in_production(["manage.py", "seed_demo"])
+
+    assert result.returncode == 1
+    assert "seed no demo" in result.stderr
+    assert "Demo agency ready" not in result.stdout
 
 
 def test_the_task_log_keeps_failed_runs_and_skips_successful_ones(db):

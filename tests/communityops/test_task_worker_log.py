@@ -14,6 +14,7 @@ from pathlib import Path
 import django_q
 import pytest
 from django.utils import translation
+from django_q.models import OrmQ
 from django_q.tasks import async_task
 
 # The modules whose `_()` strings are log lines of the cluster's processes.
@@ -61,3 +62,14 @@ def test_every_log_line_of_the_cluster_reads_english_in_german():
 
     assert len(msgids) > 25
     assert {msgid: text for msgid, text in german.items() if text != msgid} == {}
+
+
+@pytest.mark.django_db
+def test_queueing_a_task_logs_nothing_at_info(caplog):
+    """django-q2 logs "Enqueued [communityops] N" at INFO in the web process for every task a
+    request queues; the LOGGING filter keeps it out of production's log."""
+    with caplog.at_level(logging.INFO):
+        async_task("math.floor", 1.5, task_name="floor-task", sync=False)  # queued, as a web process does
+
+    assert OrmQ.objects.count() == 1
+    assert [record.getMessage() for record in caplog.records if record.name == "django-q"] == []

@@ -3,17 +3,15 @@
 import json
 import logging
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver, reverse
 
 from communityops.models import User
 from inbox.services.outbox import outbound_action_send
 from tests.conftest import PASSWORD
+from tests.production import run_in_production
 
 from .conftest import http_client_for
 from .test_isolation_matrix import SKIPPED_PREFIXES, _api_path, _walk, api_operations
@@ -74,16 +72,8 @@ def test_production_settings_secure_the_cookies_and_set_hsts():
         " 'CSRF_COOKIE_HTTPONLY', 'LANGUAGE_COOKIE_SECURE', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS',"
         " 'SECURE_SSL_REDIRECT', 'DEBUG']}))"
     )
-    env = {
-        "DJANGO_SETTINGS_MODULE": "communityops.settings.production",
-        "SECRET_KEY": "x" * 60,
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/unused",
-        "ALLOWED_HOSTS": "example.org",
-        "PATH": "/usr/bin:/bin",
-    }
-    output = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
-    )
+    output = run_in_production(["-c", code])
+    assert output.returncode == 0, output.stderr
     values = json.loads(output.stdout.strip().splitlines()[-1])
 
     assert values == {
