@@ -41,7 +41,7 @@ def _claimed_next_by(browser, browser_login, live_server, agent):
     page = context.new_page()
     page.goto(f"{live_server.url}/inbox/")
     page.keyboard.press("n")
-    expect(page.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     return context, page
 
 
@@ -53,7 +53,7 @@ def test_two_agents_never_answer_the_same_item(browser, live_server, browser_log
 
     page_a.goto(f"{live_server.url}/inbox/")
     page_a.keyboard.press("n")
-    expect(page_a.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_a.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     claimed_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
 
     page_b.goto(f"{live_server.url}/inbox/items/{claimed_id}/")
@@ -72,7 +72,7 @@ def test_two_agents_never_answer_the_same_item(browser, live_server, browser_log
 
     page_b.goto(f"{live_server.url}/inbox/")
     page_b.keyboard.press("n")
-    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_b.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     assert int(re.search(r"/items/(\d+)/", page_b.url)[1]) != claimed_id
     context_a.close()
     context_b.close()
@@ -99,7 +99,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Beitrag übernehmen"))
     expect(claim_button).to_be_visible(timeout=10_000)
     claim_button.click()
-    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_b.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
 
     settings.INBOX_LEASE_SECONDS = 300
     page_b.reload()
@@ -107,7 +107,9 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     page_lead.get_by_label(re.compile("Reason for taking over|Grund")).fill("Ben ist in der Pause")
     page_lead.get_by_role("button", name=re.compile("Take over|Trotzdem übernehmen")).click()
 
-    expect(page_lead.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(
+        page_lead.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))
+    ).to_be_visible()
     expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)
     context_b.close()
     context_lead.close()
