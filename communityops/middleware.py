@@ -1,9 +1,13 @@
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from .accounts import user_has_totp
 from .selectors import portal_client_for_user
@@ -32,6 +36,30 @@ class StaffMfaRequiredMiddleware:
             messages.info(request, _("Your role needs two-factor authentication: set up an authenticator app first."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """A live update (htmx) after the session ended takes the whole page to the login, which then
+    comes back to the page the user was on (a reply typed there is kept by the page, inbox.js).
+
+    htmx follows a redirect by itself: the login page was swapped into the fragment asked for, so
+    every few seconds the inbox's queue and claim status each showed a login form, and a reply
+    sent then seemed to go nowhere. Needs request.htmx (django-htmx's middleware runs first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.htmx or not response.has_header("Location"):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        # The page's own address (same origin only: django-htmx gives None otherwise).
+        page = request.htmx.current_url_abs_path or "/"
+        return HttpResponseClientRedirect(f"{login}?{urlencode({'next': page})}")
 
 
 class RejectNulCharactersMiddleware:

@@ -368,6 +368,8 @@ class ItemEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
         TRIAGED = "triaged", _("Triaged")
+        EDITED = "edited", _("Edited on the platform")
+        REMOVED = "removed", _("Removed on the platform")
         AUTHOR_PROFILE_CHANGED = "author_profile", _("Author profile changed")
         CLAIMED = "claimed", _("Claimed")
         RELEASED = "released", _("Released")

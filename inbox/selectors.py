@@ -55,9 +55,12 @@ from .models import (
 from .services.ingest_formats import meta_changes_split
 
 # Event kinds that mean "the conversation changed under the composer": a new message
-# arrived, someone else's answer was queued, or the item was moderated away.
+# arrived, a message was edited or removed on the platform, someone else's answer was queued,
+# or the item was moderated away.
 CONVERSATION_CHANGE_EVENT_KINDS = (
     ItemEvent.Kind.RECEIVED,
+    ItemEvent.Kind.EDITED,
+    ItemEvent.Kind.REMOVED,
     ItemEvent.Kind.REPLY_QUEUED,
     ItemEvent.Kind.STATUS_CHANGED,
 )

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "communityops.middleware.HtmxLoginRedirectMiddleware",
     "communityops.middleware.StaffMfaRequiredMiddleware",
     "communityops.middleware.ClientContactTimeZoneMiddleware",
 ]

@@ -121,7 +121,8 @@ def item_ingest(
 @transaction.atomic
 def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     """The author edited the text on the platform: keep the new text, triage it again (the SLA
-    due time stays), and record the previous text in a TRIAGED event. Returns False when unchanged,
+    due time stays), and record the previous text in an EDITED event (a reply written to the old
+    text is then refused: selectors.CONVERSATION_CHANGE_EVENT_KINDS). Returns False when unchanged,
     and for an item whose author's data was erased (the erasure stands; services.erasure)."""
     item = item_qs_select_for_update().select_related("client", "author").get(pk=item.pk)
     if item.erased_at is not None or item.text == normalized.text:
@@ -134,8 +135,8 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
     item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(
         item=item,
-        kind=ItemEvent.Kind.TRIAGED,
-        data={"reason": "edited on the platform", "previous_text": previous_text, "triage": triage.reasons},
+        kind=ItemEvent.Kind.EDITED,
+        data={"previous_text": previous_text, "triage": triage.reasons},
     )
     return True
 
@@ -143,14 +144,15 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
 @transaction.atomic
 def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
     """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
-    with a tag saying so; status is a person's decision."""
+    with a tag saying so and a REMOVED event (a reply written meanwhile is refused: it could not reach
+    the comment); status is a person's decision."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
     if item is None or TAG_REMOVED_ON_PLATFORM in item.tags:
         return item
     item.tags = [*item.tags, TAG_REMOVED_ON_PLATFORM]
     item.save(update_fields=["tags"])
     ItemEvent.objects.create(
-        item=item, kind=ItemEvent.Kind.TAGGED, data={"added": [TAG_REMOVED_ON_PLATFORM], "reason": reason}
+        item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [TAG_REMOVED_ON_PLATFORM], "reason": reason}
     )
     return item
 

@@ -198,7 +198,7 @@ def item_reply(
                     "kind": event.kind,
                     "actor": str(event.actor) if event.actor else None,
                     "text": event.item.text[:300]
-                    if event.kind == ItemEvent.Kind.RECEIVED
+                    if event.kind in (ItemEvent.Kind.RECEIVED, ItemEvent.Kind.EDITED)
                     else event.data.get("text", ""),
                     "at": event.created_at.isoformat(),
                 }

@@ -65,6 +65,24 @@
   }
   document.addEventListener("communityops:announce", (event) => announce(event.detail));
 
+  // A form sent by htmx (a reply, a claim, a moderation) that got no answer, because the server was
+  // restarting or the network dropped, or that failed on the server: htmx swaps nothing and says
+  // nothing, so a reply looked sent while it was not. Say so (the page keeps what was typed) until
+  // the next form is sent. The live polls and heartbeats stay quiet: their next round tries again.
+  function sentByForm(event) { return event.detail.elt && event.detail.elt.tagName === "FORM"; }
+  function requestFailedNotice(shown) {
+    const notice = document.getElementById("request-failed");
+    if (!notice || notice.hidden === !shown) return;
+    notice.hidden = !shown;
+    if (shown) announce(notice.textContent.trim());
+  }
+  document.addEventListener("htmx:sendError", (event) => { if (sentByForm(event)) requestFailedNotice(true); });
+  document.addEventListener("htmx:responseError", (event) => {
+    if (sentByForm(event) && event.detail.xhr.status >= 500) requestFailedNotice(true);
+  });
+  // Not on its success: a form the answer replaces (the reply's) is gone by then, with its events.
+  document.addEventListener("htmx:beforeRequest", (event) => { if (sentByForm(event)) requestFailedNotice(false); });
+
   // An element with data-announce="key" is read out when a swap brings it with other words under the
   // same key than before ("You hold this item" becoming "Claimed by Ben"); a new key is only noted.
   const announced = new Map();

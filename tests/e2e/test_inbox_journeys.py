@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from communityops.models import User
-from inbox.models import AgentPresence, CannedResponse, Item
+from inbox.models import AgentPresence, CannedResponse, Item, OutboundAction
 from inbox.services.claims import item_claim
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,6 +34,17 @@ def night_shift(client_factory, channel_factory, agent_for, ingest_comments):
     return {"client": client, "channel": channel, "agent_a": agent_a, "agent_b": agent_b, "items": items}
 
 
+def _claimed_next_by(browser, browser_login, live_server, agent):
+    """A browser of `agent` on the inbox, holding the item "n" (claim next) gave them."""
+    context = browser.new_context()
+    browser_login(context, agent)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/inbox/")
+    page.keyboard.press("n")
+    expect(page.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    return context, page
+
+
 def test_two_agents_never_answer_the_same_item(browser, live_server, browser_login, night_shift, graph_api, screenshot):
     context_a, context_b = browser.new_context(), browser.new_context()
     browser_login(context_a, night_shift["agent_a"])
@@ -42,7 +53,7 @@ def test_two_agents_never_answer_the_same_item(browser, live_server, browser_log
 
     page_a.goto(f"{live_server.url}/inbox/")
     page_a.keyboard.press("n")
-    expect(page_a.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_a.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     claimed_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
 
     page_b.goto(f"{live_server.url}/inbox/items/{claimed_id}/")
@@ -61,7 +72,7 @@ def test_two_agents_never_answer_the_same_item(browser, live_server, browser_log
 
     page_b.goto(f"{live_server.url}/inbox/")
     page_b.keyboard.press("n")
-    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_b.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
     assert int(re.search(r"/items/(\d+)/", page_b.url)[1]) != claimed_id
     context_a.close()
     context_b.close()
@@ -88,7 +99,7 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     claim_button = page_b.get_by_role("button", name=re.compile("Claim this item|Beitrag übernehmen"))
     expect(claim_button).to_be_visible(timeout=10_000)
     claim_button.click()
-    expect(page_b.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(page_b.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
 
     settings.INBOX_LEASE_SECONDS = 300
     page_b.reload()
@@ -96,7 +107,9 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     page_lead.get_by_label(re.compile("Reason for taking over|Grund")).fill("Ben ist in der Pause")
     page_lead.get_by_role("button", name=re.compile("Take over|Trotzdem übernehmen")).click()
 
-    expect(page_lead.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    expect(
+        page_lead.locator("#claim-status").get_by_text(re.compile("You hold this item|Sie bearbeiten"))
+    ).to_be_visible()
     expect(page_b.locator("#claim-status")).to_contain_text("Sam", timeout=10_000)
     context_b.close()
     context_lead.close()
@@ -186,12 +199,7 @@ def test_an_open_composer_keeps_the_lease_alive(browser, live_server, browser_lo
     # The heartbeat sat inside the claim status, which is replaced every 4 s: its timer restarted
     # each time and never fired, so the lease ran out under an agent who was still typing.
     settings.INBOX_LEASE_SECONDS = 3  # a heartbeat every second
-    context = browser.new_context()
-    browser_login(context, night_shift["agent_a"])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/inbox/")
-    page.keyboard.press("n")
-    expect(page.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    context, page = _claimed_next_by(browser, browser_login, live_server, night_shift["agent_a"])
     item_id = int(re.search(r"/items/(\d+)/", page.url)[1])
 
     # Outside what the 4 s poll replaces (with the lease's real 100 s interval it would never fire).
@@ -244,12 +252,7 @@ def test_the_live_refresh_keeps_the_keyboard_focus_on_its_row(browser, live_serv
 
 
 def test_closing_an_item_with_a_written_reply_asks_first(browser, live_server, browser_login, night_shift):
-    context = browser.new_context()
-    browser_login(context, night_shift["agent_a"])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/inbox/")
-    page.keyboard.press("n")
-    expect(page.get_by_text(re.compile("You hold this item|Sie bearbeiten"))).to_be_visible()
+    context, page = _claimed_next_by(browser, browser_login, live_server, night_shift["agent_a"])
     item_id = int(re.search(r"/items/(\d+)/", page.url)[1])
     page.locator("#reply-text").fill("Danke, wir kümmern uns.")
     page.locator("#reply-text").press("Escape")
@@ -262,6 +265,32 @@ def test_closing_an_item_with_a_written_reply_asks_first(browser, live_server, b
 
     assert len(asked) == 1
     assert Item.objects.get(pk=item_id).status == Item.Status.CLAIMED
+    context.close()
+
+
+def test_a_reply_that_never_reached_the_server_says_so_and_keeps_the_text(
+    browser, live_server, browser_login, night_shift, graph_api
+):
+    context, page = _claimed_next_by(browser, browser_login, live_server, night_shift["agent_a"])
+    page.route("**/reply/", lambda route: route.abort("connectionrefused"))  # the server restarts
+    page.locator("#reply-text").fill("Danke, wir kümmern uns.")
+
+    page.locator("#reply-text").press("Control+Enter")
+
+    expect(
+        page.get_by_role("alert").filter(
+            has_text=re.compile("nothing was saved or sent|nichts gespeichert oder gesendet")
+        )
+    ).to_be_visible()
+    expect(page.locator("#reply-text")).to_have_value("Danke, wir kümmern uns.")
+    assert not OutboundAction.objects.exists()
+    page.unroute("**/reply/")
+
+    page.locator("#reply-text").press("Control+Enter")  # the server is back: sent, and the notice goes
+
+    expect(page.locator("#request-failed")).to_be_hidden()
+    expect(page.locator("#composer")).to_have_attribute("data-claim-state", "closed")
+    assert OutboundAction.objects.count() == 1
     context.close()
 
 

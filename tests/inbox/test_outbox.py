@@ -20,6 +20,8 @@ from inbox.services.outbox import (
     outbound_replies_enqueue,
 )
 
+from .ingest_payloads import facebook_comment_change, meta_body
+
 
 @pytest.fixture
 def claimed_item(channel_factory, open_item_factory, agent_for, meta_graph_stub):
@@ -71,6 +73,37 @@ def test_a_reply_is_refused_when_something_new_arrived_in_the_conversation(
     assert (change["item_id"], change["kind"], change["text"]) == (newcomer.pk, "received", newcomer.text)
     item.refresh_from_db()
     assert item.status == Item.Status.CLAIMED
+    assert not OutboundAction.objects.exists()
+    assert meta_graph_stub.requests == []
+
+
+@pytest.mark.parametrize(
+    "change, expected_kind, expected_text",
+    [
+        (
+            {"verb": "edited", "message": "Nachtrag: die Lieferung kam kaputt an."},
+            ItemEvent.Kind.EDITED,
+            "Nachtrag: die Lieferung kam kaputt an.",
+        ),
+        ({"verb": "remove"}, ItemEvent.Kind.REMOVED, ""),
+    ],
+)
+def test_a_reply_is_refused_when_the_comment_was_edited_or_removed_on_the_platform_meanwhile(
+    claimed_item, post_meta, meta_graph_stub, django_capture_on_commit_callbacks, change, expected_kind, expected_text
+):
+    item, agent = claimed_item
+    loaded = item_conversation_version(item=item)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(
+            item.channel,
+            meta_body(item.channel, changes=[facebook_comment_change(comment_id=item.external_id, **change)]),
+        )
+
+    with pytest.raises(ReplyConflict) as conflict:
+        item_reply(acting_user=agent, item_id=item.pk, text="Danke für Ihr Lob!", loaded_at_event_id=loaded)
+
+    [seen] = conflict.value.details["changes"]
+    assert (seen["item_id"], seen["kind"], seen["text"]) == (item.pk, expected_kind, expected_text)
     assert not OutboundAction.objects.exists()
     assert meta_graph_stub.requests == []
 

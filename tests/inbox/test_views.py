@@ -2,6 +2,7 @@
 
 import base64
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -275,6 +276,23 @@ def test_claim_status_shows_who_holds_the_item(client, served, open_item_factory
 
     assert "Clara" in fragment
     assert 'data-claim-state="other"' in fragment
+
+
+@pytest.mark.parametrize("poll", ["queue_list", "client_counts", "claim_status", "reply"])
+def test_a_live_update_after_the_session_ended_sends_the_whole_page_to_the_login_and_back(
+    client, served, open_item_factory, poll
+):
+    item = open_item_factory(channel=served["channel"])
+    url = reverse(f"inbox:{poll}", args=[item.pk] if poll in ("claim_status", "reply") else [])
+    page = f"/inbox/items/{item.pk}/?client={served['client'].pk}"
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+
+    response = (client.post if poll == "reply" else client.get)(url, headers=headers)
+
+    # Not a redirect htmx would follow, swapping the login page into the queue or the claim status.
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('account_login')}?{urlencode({'next': page})}"
+    assert response.content == b""
 
 
 def test_reply_after_the_conversation_changed_shows_what_changed_and_keeps_the_text(

@@ -335,5 +335,5 @@ def test_edit_updates_the_text_and_remove_tags_the_item(
     assert item.text.startswith("Nachtrag")
     assert item.sentiment == Item.Sentiment.NEGATIVE
     assert "removed-on-platform" in item.tags
-    triaged = ItemEvent.objects.get(item=item, kind=ItemEvent.Kind.TRIAGED)
-    assert triaged.data["previous_text"] == "Super Service!"
+    edited = ItemEvent.objects.get(item=item, kind=ItemEvent.Kind.EDITED)
+    assert edited.data["previous_text"] == "Super Service!"
