@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from communityops.admin_columns import short_column
@@ -147,6 +147,20 @@ class EscalationStepInline(admin.StackedInline):
         "business_hours",
     )
     filter_horizontal = ("contacts",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Ticked by their names: an array field's own widget is a text box that wants the stored
+        # codes typed in ("on_call_lead, crisis_owner"; "1, 2"), which no page shows.
+        if db_field.name in ("agency_roles", "severities"):
+            return forms.TypedMultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=db_field.base_field.choices,
+                coerce=db_field.base_field.to_python,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(EscalationPolicy)
