@@ -30,6 +30,7 @@ from .models import (
     EscalationStep,
     HoldingStatement,
     Notification,
+    NotificationChannel,
     OnCallShift,
     RecipientLanguage,
     SpikeAlert,
@@ -93,6 +94,28 @@ class EscalationStepFormSet(BaseInlineFormSet):
             contacts = form.cleaned_data.get("contacts", ())
             if errors := contacts_of_other_clients(contacts=contacts, client=self.instance.client):
                 form.add_error("contacts", errors)
+            step_reach_check(form, contacts=contacts)
+
+
+def step_reach_check(form: forms.Form, *, contacts: Iterable[ClientContact]) -> None:
+    """A step reaches whom it names: a webhook step has its address (the alert is posted there), an
+    SMS / phone step a phone number for each contact (escalation.step_recipients leaves out a
+    contact without one, who would then never hear of the crisis)."""
+    channel = form.cleaned_data.get("channel")
+    webhooks = (NotificationChannel.OUTGOING_WEBHOOK, NotificationChannel.CHAT_WEBHOOK)
+    if channel in webhooks and not form.cleaned_data.get("webhook_url") and "webhook_url" not in form.errors:
+        form.add_error("webhook_url", _("A step that alerts through a webhook needs its address."))
+    if channel == NotificationChannel.OUTGOING_WEBHOOK and (
+        without_phone := [contact.name for contact in contacts if not contact.phone]
+    ):
+        form.add_error(
+            "contacts",
+            ValidationError(
+                _("An SMS / phone step reaches a contact by their phone number; none is stored for %(names)s."),
+                code="contact_without_phone",
+                params={"names": ", ".join(without_phone)},
+            ),
+        )
 
 
 class ApprovalSettingsForm(forms.ModelForm):

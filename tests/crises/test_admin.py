@@ -195,3 +195,47 @@ def test_an_escalation_steps_agency_roles_and_severities_are_ticked_by_name(admi
     assert saved.status_code == 302
     step = EscalationPolicy.objects.get(client=two_clients["client"]).steps.get()
     assert (step.agency_roles, step.severities) == (["on_call_lead", "all_shift_leads"], [1, 2])
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "error"),
+    [
+        (
+            {"steps-0-channel": "chat_webhook"},
+            "webhook_url",
+            "A step that alerts through a webhook needs its address.",
+        ),
+        (
+            {"steps-0-channel": "outgoing_webhook", "steps-0-webhook_url": "https://sms.example/send"},
+            "contacts",
+            "An SMS / phone step reaches a contact by their phone number; none is stored for Sabine Own.",
+        ),
+    ],
+)
+def test_an_escalation_step_that_would_not_reach_whom_it_names_is_refused(admin_http, two_clients, step, field, error):
+    # Saved, it alerted nobody: the chat alert had no address; the SMS step left out the contact.
+    response = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        {**_policy_data(client=two_clients["client"], step_contacts=[two_clients["own"]]), **step},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.forms[0].errors[field] == [error]
+    assert not EscalationPolicy.objects.exists()
+
+
+def test_an_sms_step_names_contacts_with_a_phone_number(admin_http, two_clients, contact_factory):
+    reachable = contact_factory(two_clients["client"], name="Petra Phone", phone="+49 221 123456")
+
+    saved = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        {
+            **_policy_data(client=two_clients["client"], step_contacts=[reachable]),
+            "steps-0-channel": "outgoing_webhook",
+            "steps-0-webhook_url": "https://sms.example/send",
+        },
+    )
+
+    assert saved.status_code == 302
+    assert list(EscalationPolicy.objects.get().steps.get().contacts.all()) == [reachable]
