@@ -14,7 +14,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from communityops.models import Client, User
+from communityops.models import Client, FederalState, User
 
 from .lock_objects import (
     client_plans_changing_lock,
@@ -37,6 +37,11 @@ class QuoteAlreadyAccepted(QuoteAcceptRefused):
 
 class PlanStartInThePast(QuoteAcceptRefused):
     """quote_accept with a start before today: the plan would rewrite past statements and due times."""
+
+
+class QuoteForAnotherState(QuoteAcceptRefused):
+    """quote_accept for a client in another federal state than the quote was priced for: its plan
+    would count that state's public holidays, while the client's page and escalation go by its own."""
 
 
 def quote_price(*, pricing_input: PricingInput, rate_card: RateCard | None = None) -> tuple[RateCard, PriceQuote]:
@@ -269,7 +274,8 @@ def quote_accept(
     The plan keeps the quote's rate card version. Starts on `valid_from`, which cannot be before
     the client's today (plan_start_check, PlanStartInThePast: a plan in the past would rewrite sent
     statements and due times); without it on the quote's period start, or the client's today when
-    that has passed. A quote can be accepted once (QuoteAlreadyAccepted). The refusals carry a
+    that has passed. A quote can be accepted once (QuoteAlreadyAccepted), and only for a client in the
+    federal state it was priced for (QuoteForAnotherState: the holidays). The refusals carry a
     translated message to show.
     """
     if not acting_user.is_shift_lead_or_admin:
@@ -282,6 +288,19 @@ def quote_accept(
     if quote.accepted_at is not None:
         raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
     pricing_input = PricingInput.from_dict(quote.pricing_input)
+    if pricing_input.federal_state != client.federal_state:
+        raise QuoteForAnotherState(
+            _(
+                "This quote was priced with the public holidays of %(quoted)s, but %(client)s is in %(state)s: "
+                "its coverage plan would count the wrong holidays. Price the pattern again for %(state)s, or "
+                "correct the client's federal state."
+            )
+            % {
+                "quoted": FederalState(pricing_input.federal_state).label,
+                "client": client.name,
+                "state": FederalState(client.federal_state).label,
+            }
+        )
     plan = coverage_plan_create(
         acting_user=acting_user,
         client=client,

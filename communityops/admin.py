@@ -46,7 +46,18 @@ class SecretFieldsForm(forms.ModelForm):
 
 
 class ChannelForm(SecretFieldsForm):
+    """An active channel has what its platform cannot work without: Meta and the generic webhook sign
+    what they send with the app secret (an unsigned or unverifiable request is refused, so nothing
+    would arrive), Meta's subscription is checked with the verify token, a blog is polled at its
+    address with an application password. An inactive channel can be saved without them."""
+
     secret_fields = Channel.SECRET_FIELDS
+    required_when_active = {
+        Channel.Platform.FACEBOOK_PAGE: ("app_secret", "verify_token"),
+        Channel.Platform.INSTAGRAM_ACCOUNT: ("app_secret", "verify_token"),
+        Channel.Platform.GENERIC: ("app_secret",),
+        Channel.Platform.WORDPRESS_BLOG: ("api_base_url", "api_username", "api_password"),
+    }
 
     class Meta:
         model = Channel
@@ -64,14 +75,34 @@ class ChannelForm(SecretFieldsForm):
             "is_active",
         ]
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_active"):
+            return cleaned
+        platform = cleaned.get("platform")
+        for name in self.required_when_active.get(platform, ()):
+            if not cleaned.get(name) and name not in self.errors:  # a bad address has its own error
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("An active channel of this platform needs this. Save it inactive until you have it."),
+                        code="required_when_active",
+                    ),
+                )
+        return cleaned
+
 
 class ChannelInline(admin.TabularInline):
-    """No secrets here: they are set on the channel's own page (the change link)."""
+    """No secrets here: they are set on the channel's own page (the change link). Channels are
+    added there too (Channels, "Add"), where ChannelForm asks for what the platform needs."""
 
     model = Channel
     extra = 0
     fields = ("platform", "name", "external_id", "is_active")
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ClientContactInline(admin.TabularInline):

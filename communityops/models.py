@@ -107,6 +107,10 @@ class Channel(models.Model):
                 fields=["platform", "external_id"],
                 condition=~Q(external_id=""),
                 name="channel_unique_platform_external_id",
+                violation_error_message=_(
+                    "Another channel of this platform already has this external id: a page, account or "
+                    "source is one channel of one client."
+                ),
             )
         ]
 

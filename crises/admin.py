@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from communityops.admin_columns import short_column
@@ -30,6 +30,7 @@ from .models import (
     EscalationStep,
     HoldingStatement,
     Notification,
+    NotificationChannel,
     OnCallShift,
     RecipientLanguage,
     SpikeAlert,
@@ -93,6 +94,28 @@ class EscalationStepFormSet(BaseInlineFormSet):
             contacts = form.cleaned_data.get("contacts", ())
             if errors := contacts_of_other_clients(contacts=contacts, client=self.instance.client):
                 form.add_error("contacts", errors)
+            step_reach_check(form, contacts=contacts)
+
+
+def step_reach_check(form: forms.Form, *, contacts: Iterable[ClientContact]) -> None:
+    """A step reaches whom it names: a webhook step has its address (the alert is posted there), an
+    SMS / phone step a phone number for each contact (escalation.step_recipients leaves out a
+    contact without one, who would then never hear of the crisis)."""
+    channel = form.cleaned_data.get("channel")
+    webhooks = (NotificationChannel.OUTGOING_WEBHOOK, NotificationChannel.CHAT_WEBHOOK)
+    if channel in webhooks and not form.cleaned_data.get("webhook_url") and "webhook_url" not in form.errors:
+        form.add_error("webhook_url", _("A step that alerts through a webhook needs its address."))
+    if channel == NotificationChannel.OUTGOING_WEBHOOK and (
+        without_phone := [contact.name for contact in contacts if not contact.phone]
+    ):
+        form.add_error(
+            "contacts",
+            ValidationError(
+                _("An SMS / phone step reaches a contact by their phone number; none is stored for %(names)s."),
+                code="contact_without_phone",
+                params={"names": ", ".join(without_phone)},
+            ),
+        )
 
 
 class ApprovalSettingsForm(forms.ModelForm):
@@ -147,6 +170,20 @@ class EscalationStepInline(admin.StackedInline):
         "business_hours",
     )
     filter_horizontal = ("contacts",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Ticked by their names: an array field's own widget is a text box that wants the stored
+        # codes typed in ("on_call_lead, crisis_owner"; "1, 2"), which no page shows.
+        if db_field.name in ("agency_roles", "severities"):
+            return forms.TypedMultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=db_field.base_field.choices,
+                coerce=db_field.base_field.to_python,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(EscalationPolicy)

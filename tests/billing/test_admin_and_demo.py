@@ -206,6 +206,28 @@ def test_accepting_an_accepted_quote_again_says_so_in_german(client, user_factor
     assert CoveragePlan.objects.filter(client=customer).count() == 1
 
 
+def test_a_quote_priced_for_another_federal_state_is_not_accepted(client, user_factory, client_factory, rate_card):
+    # The calculator starts in Bavaria: a prospect in Cologne who kept it got Bavaria's holidays in
+    # the plan (due times, statements) while the client's page said North Rhine-Westphalia.
+    customer = client_factory(name="Rheinbäckerei Köln", federal_state="NW")
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], state="BY", start=date(2026, 8, 1)))
+    client.force_login(admin_user(user_factory))
+
+    response = client.post(
+        reverse("admin:billing_quote_changelist"),
+        {"action": "accept_for_client", "_selected_action": [quote.pk], "client": customer.pk, "apply": "1"},
+        follow=True,
+    )
+
+    assert (
+        f"{quote}: Dieses Angebot wurde mit den Feiertagen von Bayern berechnet, Rheinbäckerei Köln liegt aber in"
+        " Nordrhein-Westfalen"
+    ) in response.content.decode()
+    quote.refresh_from_db()
+    assert (quote.accepted_at, quote.client) == (None, None)
+    assert not CoveragePlan.objects.filter(client=customer).exists()
+
+
 def test_a_rate_card_is_named_in_german_where_the_admin_shows_it(client, user_factory, rate_card):
     # The quote's page (the list leaves the rate card to it, and to its filter once there are two).
     quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2026, 8, 1)))

@@ -89,6 +89,24 @@ def test_a_channels_admin_page_shows_what_to_enter_at_the_source(
     assert shown.format(pk=channel.pk) in page
 
 
+def _channel_post(client_id: int, **fields) -> dict:
+    """The channel admin's form as a browser posts it: every field, secrets empty unless given."""
+    return {
+        "client": client_id,
+        "platform": Channel.Platform.GENERIC,
+        "name": "Reviews",
+        "external_id": "",
+        "api_base_url": "",
+        "access_token": "",
+        "app_secret": "",
+        "verify_token": "",
+        "api_username": "",
+        "api_password": "",
+        "is_active": "on",
+        **fields,
+    }
+
+
 def test_channel_secrets_are_masked_in_the_admin_and_kept_when_left_empty(client, channel_factory, user_factory):
     channel = channel_factory(app_secret="s3cret-app", access_token="s3cret-token")
     client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
@@ -98,19 +116,7 @@ def test_channel_secrets_are_masked_in_the_admin_and_kept_when_left_empty(client
     change_page = client.get(change_url).content.decode()
     response = client.post(
         change_url,
-        {
-            "client": channel.client_id,
-            "platform": channel.platform,
-            "name": "Renamed",
-            "external_id": channel.external_id,
-            "api_base_url": "",
-            "access_token": "",
-            "app_secret": "",
-            "verify_token": "",
-            "api_username": "",
-            "api_password": "",
-            "is_active": "on",
-        },
+        _channel_post(channel.client_id, platform=channel.platform, name="Renamed", external_id=channel.external_id),
     )
 
     assert "s3cret" not in list_page
@@ -188,3 +194,100 @@ def test_alert_keywords_are_typed_as_a_comma_separated_list_in_the_admin(rf, cli
     assert shown == "Anwalt"
     assert form.is_valid(), form.errors
     assert form.save().alert_keywords == ["Anwalt", "Rückruf", "Schimmel", "Boykott"]
+
+
+def test_a_second_channel_with_a_taken_page_id_is_refused_in_a_sentence(client, channel_factory, user_factory):
+    taken = channel_factory(external_id="fb-taken")
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:communityops_channel_add"),
+        _channel_post(
+            taken.client_id,
+            platform=Channel.Platform.FACEBOOK_PAGE,
+            external_id="fb-taken",
+            app_secret="secret",
+            verify_token="token",
+        ),
+        headers={"Accept-Language": "en"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Another channel of this platform already has this external id" in page
+    assert "channel_unique_platform_external_id" not in page
+    assert Channel.objects.filter(external_id="fb-taken").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("platform", "given", "missing"),
+    [
+        (Channel.Platform.FACEBOOK_PAGE, {"verify_token": "token"}, "app_secret"),
+        (Channel.Platform.INSTAGRAM_ACCOUNT, {"app_secret": "secret"}, "verify_token"),
+        (Channel.Platform.GENERIC, {}, "app_secret"),
+        (
+            Channel.Platform.WORDPRESS_BLOG,
+            {"api_username": "communityops", "api_password": "app password"},
+            "api_base_url",
+        ),
+        (Channel.Platform.WORDPRESS_BLOG, {"api_base_url": "https://blog.example.de"}, "api_password"),
+    ],
+)
+def test_an_active_channel_without_what_its_platform_needs_is_refused(
+    client, client_factory, user_factory, platform, given, missing
+):
+    # A generic channel without its secret answered every signed event 403: nothing arrived.
+    customer = client_factory()
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:communityops_channel_add"),
+        _channel_post(customer.pk, platform=platform, **given),
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[missing] == [
+        "An active channel of this platform needs this. Save it inactive until you have it."
+    ]
+    assert not Channel.objects.exists()
+
+
+def test_a_channel_can_be_prepared_inactive_and_a_stored_secret_counts(client, client_factory, user_factory):
+    customer = client_factory()
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    prepared = client.post(reverse("admin:communityops_channel_add"), _channel_post(customer.pk, is_active=""))
+    channel = Channel.objects.get()
+    channel.app_secret = "stored-secret"
+    channel.save(update_fields=["app_secret"])
+
+    activated = client.post(reverse("admin:communityops_channel_change", args=[channel.pk]), _channel_post(customer.pk))
+
+    assert (prepared.status_code, activated.status_code) == (302, 302)
+    channel.refresh_from_db()
+    assert (channel.is_active, channel.app_secret) == (True, "stored-secret")
+
+
+def test_channels_are_not_added_on_the_clients_page_where_their_secrets_cannot_be_entered(
+    client, client_factory, user_factory
+):
+    customer = client_factory()
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    form = {
+        **model_to_dict(customer, fields=["name", "slug", "time_zone", "federal_state"]),
+        "influencer_follower_threshold": customer.influencer_follower_threshold,
+        "alert_keywords": "",
+        "is_active": "on",
+        "channels-TOTAL_FORMS": "1",
+        "channels-INITIAL_FORMS": "0",
+        "channels-0-platform": Channel.Platform.GENERIC,
+        "channels-0-name": "Reviews",
+        "channels-0-is_active": "on",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("admin:communityops_client_change", args=[customer.pk]), form)
+
+    assert response.status_code == 302
+    assert not Channel.objects.exists()

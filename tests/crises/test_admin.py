@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from crises.models import ApprovalSettings, EscalationPolicy
+from crises.models import AgencyRole, ApprovalSettings, EscalationPolicy, Severity
 
 
 @pytest.fixture
@@ -36,11 +36,11 @@ def _policy_data(*, client, step_contacts, step_id="") -> dict:
         "steps-0-id": step_id,
         "steps-0-position": 1,
         "steps-0-contacts": [contact.pk for contact in step_contacts],
-        "steps-0-agency_roles": "",
+        "steps-0-agency_roles": [],  # ticked boxes: none is nothing posted
         "steps-0-channel": "email",
         "steps-0-webhook_url": "",
         "steps-0-wait_minutes": 15,
-        "steps-0-severities": "",
+        "steps-0-severities": [],
         "steps-0-business_hours": "both",
     }
 
@@ -174,3 +174,68 @@ def test_the_escalation_policy_add_page_offers_step_contacts_only_of_the_chosen_
 
     assert two_clients["own"].name not in blank and two_clients["foreign"].name not in blank
     assert two_clients["own"].name in for_client and two_clients["foreign"].name not in for_client
+
+
+def test_an_escalation_steps_agency_roles_and_severities_are_ticked_by_name(admin_http, two_clients):
+    # They were text boxes that wanted the stored codes typed in ("on_call_lead", "1").
+    page = admin_http.get(reverse("admin:crises_escalationpolicy_add"), headers={"Accept-Language": "de"})
+    saved = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        {
+            **_policy_data(client=two_clients["client"], step_contacts=[two_clients["own"]]),
+            "steps-0-agency_roles": [AgencyRole.ON_CALL_LEAD, AgencyRole.ALL_SHIFT_LEADS],
+            "steps-0-severities": [Severity.CRITICAL, Severity.HIGH],
+        },
+    )
+
+    html = page.content.decode()
+    assert 'type="checkbox" name="steps-__prefix__-agency_roles" value="on_call_lead"' in html
+    assert "Schichtleitung in Rufbereitschaft" in html
+    assert 'type="checkbox" name="steps-__prefix__-severities" value="1"' in html
+    assert saved.status_code == 302
+    step = EscalationPolicy.objects.get(client=two_clients["client"]).steps.get()
+    assert (step.agency_roles, step.severities) == (["on_call_lead", "all_shift_leads"], [1, 2])
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "error"),
+    [
+        (
+            {"steps-0-channel": "chat_webhook"},
+            "webhook_url",
+            "A step that alerts through a webhook needs its address.",
+        ),
+        (
+            {"steps-0-channel": "outgoing_webhook", "steps-0-webhook_url": "https://sms.example/send"},
+            "contacts",
+            "An SMS / phone step reaches a contact by their phone number; none is stored for Sabine Own.",
+        ),
+    ],
+)
+def test_an_escalation_step_that_would_not_reach_whom_it_names_is_refused(admin_http, two_clients, step, field, error):
+    # Saved, it alerted nobody: the chat alert had no address; the SMS step left out the contact.
+    response = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        {**_policy_data(client=two_clients["client"], step_contacts=[two_clients["own"]]), **step},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.forms[0].errors[field] == [error]
+    assert not EscalationPolicy.objects.exists()
+
+
+def test_an_sms_step_names_contacts_with_a_phone_number(admin_http, two_clients, contact_factory):
+    reachable = contact_factory(two_clients["client"], name="Petra Phone", phone="+49 221 123456")
+
+    saved = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"),
+        {
+            **_policy_data(client=two_clients["client"], step_contacts=[reachable]),
+            "steps-0-channel": "outgoing_webhook",
+            "steps-0-webhook_url": "https://sms.example/send",
+        },
+    )
+
+    assert saved.status_code == 302
+    assert list(EscalationPolicy.objects.get().steps.get().contacts.all()) == [reachable]
