@@ -33,13 +33,30 @@
     if (help && event.target.closest("[data-help-toggle]")) setHelpOpen(help, help.hidden);
   });
 
+  // Keys typed into a field that the page then took away must not go on as shortcuts: a live reload
+  // of the workspace can replace the reply box mid-word, the focus falls back to the page, and the
+  // "h" of the next word would hide the comment, a "u" release the item. So a key within a moment of
+  // typing in a field is no shortcut, unless the field was left on purpose (Escape, Tab).
+  const FIELDS = "input, textarea, select, [contenteditable]";
+  const TYPING_PAUSE_MS = 1500;
+  let typedInFieldAt = -Infinity;
+  document.addEventListener("keydown", (event) => {
+    const typing = event.key.length === 1 || event.key === "Backspace" || event.key === "Delete";
+    if (event.target.matches(FIELDS)) {
+      if (typing) typedInFieldAt = event.timeStamp;
+      if (event.key === "Escape" || event.key === "Tab") typedInFieldAt = -Infinity;
+    } else if (typing && event.key !== " " && event.timeStamp - typedInFieldAt < TYPING_PAUSE_MS) {
+      event.stopImmediatePropagation();  // before every page's shortcut listener (this one captures)
+    }
+  }, true);
+
   // Elements declare their own shortcut: <button data-shortcut="n">. Typing in a field never triggers one.
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const help = document.getElementById("shortcut-help");
     if (event.key === "Escape" && help && !help.hidden) { setHelpOpen(help, false); return; }
     const target = event.target;
-    if (target.matches("input, textarea, select, [contenteditable]")) {
+    if (target.matches(FIELDS)) {
       if (event.key === "Escape") target.blur();
       return;
     }

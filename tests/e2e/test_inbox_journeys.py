@@ -445,3 +445,24 @@ def test_an_ended_shift_stays_ended_until_the_agent_starts_one_by_keyboard(
 
     expect(page.get_by_role("button", name=re.compile("End shift|Schicht beenden"))).to_be_visible()
     assert AgentPresence.objects.get(user=night_shift["agent_a"]).is_online is True
+
+
+def test_typing_on_after_the_reply_box_went_away_fires_no_shortcut(browser, live_server, browser_login, night_shift):
+    context, page = _claimed_next_by(browser, browser_login, live_server, night_shift["agent_a"])
+    item_id = int(re.search(r"/items/(\d+)/", page.url)[1])
+    page.locator("#reply-text").click()
+    page.keyboard.type("Wir pr")
+    page.evaluate("document.getElementById('reply-text').remove()")  # a live reload took the box mid-word
+
+    page.keyboard.type("hüfen das, versprochen")  # "h" would hide the comment, "u" release the item
+
+    page.wait_for_timeout(500)
+    item = Item.objects.get(pk=item_id)
+    assert (item.status, item.claimed_by) == (Item.Status.CLAIMED, night_shift["agent_a"])
+    assert not OutboundAction.objects.exists()
+    page.wait_for_timeout(1_500)  # a pause ends the typing: the keys are shortcuts again
+
+    page.keyboard.press("u")
+
+    expect(page.locator("#composer")).to_have_attribute("data-claim-state", "free")
+    context.close()
