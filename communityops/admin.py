@@ -45,19 +45,27 @@ class SecretFieldsForm(forms.ModelForm):
         return cleaned
 
 
+# What an active channel cannot work without: Meta and the generic webhook sign what they send with
+# the app secret (an unsigned or unverifiable request is refused, so nothing would arrive), Meta's
+# subscription is checked with the verify token, a blog is polled at its address with an application
+# password. An inactive channel can be saved without them.
+CHANNEL_NEEDS_WHEN_ACTIVE = {
+    Channel.Platform.FACEBOOK_PAGE: ("app_secret", "verify_token"),
+    Channel.Platform.INSTAGRAM_ACCOUNT: ("app_secret", "verify_token"),
+    Channel.Platform.GENERIC: ("app_secret",),
+    Channel.Platform.WORDPRESS_BLOG: ("api_base_url", "api_username", "api_password"),
+}
+
+
+def channel_fields_missing(*, platform: str, values) -> list[str]:
+    """The fields an active channel of `platform` needs that `values` (a mapping) leaves empty."""
+    return [name for name in CHANNEL_NEEDS_WHEN_ACTIVE.get(platform, ()) if not values.get(name)]
+
+
 class ChannelForm(SecretFieldsForm):
-    """An active channel has what its platform cannot work without: Meta and the generic webhook sign
-    what they send with the app secret (an unsigned or unverifiable request is refused, so nothing
-    would arrive), Meta's subscription is checked with the verify token, a blog is polled at its
-    address with an application password. An inactive channel can be saved without them."""
+    """A channel's own page: its secrets, and what its platform needs to be active."""
 
     secret_fields = Channel.SECRET_FIELDS
-    required_when_active = {
-        Channel.Platform.FACEBOOK_PAGE: ("app_secret", "verify_token"),
-        Channel.Platform.INSTAGRAM_ACCOUNT: ("app_secret", "verify_token"),
-        Channel.Platform.GENERIC: ("app_secret",),
-        Channel.Platform.WORDPRESS_BLOG: ("api_base_url", "api_username", "api_password"),
-    }
 
     class Meta:
         model = Channel
@@ -79,9 +87,8 @@ class ChannelForm(SecretFieldsForm):
         cleaned = super().clean()
         if not cleaned.get("is_active"):
             return cleaned
-        platform = cleaned.get("platform")
-        for name in self.required_when_active.get(platform, ()):
-            if not cleaned.get(name) and name not in self.errors:  # a bad address has its own error
+        for name in channel_fields_missing(platform=cleaned.get("platform"), values=cleaned):
+            if name not in self.errors:  # a bad address has its own error
                 self.add_error(
                     name,
                     forms.ValidationError(
@@ -92,11 +99,35 @@ class ChannelForm(SecretFieldsForm):
         return cleaned
 
 
+class ChannelRowForm(forms.ModelForm):
+    """A channel's row on its client's page, which has no secret fields: it is switched active only
+    when its own page has given it what its platform needs."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_active"):
+            return cleaned
+        needed = {name for names in CHANNEL_NEEDS_WHEN_ACTIVE.values() for name in names}
+        stored = {name: getattr(self.instance, name) for name in needed}
+        if missing := channel_fields_missing(platform=cleaned.get("platform"), values=stored):
+            labels = ", ".join(str(Channel._meta.get_field(name).verbose_name) for name in missing)
+            self.add_error(
+                "is_active",
+                forms.ValidationError(
+                    _("Before this channel can be active, enter on its own page: %(fields)s."),
+                    code="required_when_active",
+                    params={"fields": labels},
+                ),
+            )
+        return cleaned
+
+
 class ChannelInline(admin.TabularInline):
     """No secrets here: they are set on the channel's own page (the change link). Channels are
     added there too (Channels, "Add"), where ChannelForm asks for what the platform needs."""
 
     model = Channel
+    form = ChannelRowForm
     extra = 0
     fields = ("platform", "name", "external_id", "is_active")
     show_change_link = True

@@ -268,26 +268,61 @@ def test_a_channel_can_be_prepared_inactive_and_a_stored_secret_counts(client, c
     assert (channel.is_active, channel.app_secret) == (True, "stored-secret")
 
 
+def _client_page_post(customer, **fields) -> dict:
+    """The client's admin page as sent with its channel rows (`fields`) and no contact rows."""
+    return {
+        **model_to_dict(customer, fields=["name", "slug", "time_zone", "federal_state"]),
+        "influencer_follower_threshold": customer.influencer_follower_threshold,
+        "alert_keywords": "",
+        "is_active": "on",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 def test_channels_are_not_added_on_the_clients_page_where_their_secrets_cannot_be_entered(
     client, client_factory, user_factory
 ):
     customer = client_factory()
     client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
-    form = {
-        **model_to_dict(customer, fields=["name", "slug", "time_zone", "federal_state"]),
-        "influencer_follower_threshold": customer.influencer_follower_threshold,
-        "alert_keywords": "",
-        "is_active": "on",
-        "channels-TOTAL_FORMS": "1",
-        "channels-INITIAL_FORMS": "0",
-        "channels-0-platform": Channel.Platform.GENERIC,
-        "channels-0-name": "Reviews",
-        "channels-0-is_active": "on",
-        "contacts-TOTAL_FORMS": "0",
-        "contacts-INITIAL_FORMS": "0",
-    }
+    form = _client_page_post(
+        customer,
+        **{
+            "channels-TOTAL_FORMS": "1",
+            "channels-INITIAL_FORMS": "0",
+            "channels-0-platform": Channel.Platform.GENERIC,
+            "channels-0-name": "Reviews",
+            "channels-0-is_active": "on",
+        },
+    )
 
     response = client.post(reverse("admin:communityops_client_change", args=[customer.pk]), form)
 
     assert response.status_code == 302
     assert not Channel.objects.exists()
+
+
+@pytest.mark.parametrize(("app_secret", "activated"), [("", False), ("stored-secret", True)])
+def test_a_channel_is_switched_active_on_the_clients_page_only_with_what_its_platform_needs(
+    client, channel_factory, user_factory, app_secret, activated
+):
+    channel = channel_factory(platform=Channel.Platform.GENERIC, app_secret=app_secret, is_active=False)
+    client.force_login(user_factory(role=User.Role.ADMIN, is_staff=True, is_superuser=True))
+    row = {"id": channel.pk, "client": channel.client_id, "platform": channel.platform, "name": channel.name}
+    form = _client_page_post(
+        channel.client,
+        **{"channels-TOTAL_FORMS": "1", "channels-INITIAL_FORMS": "1", "channels-0-is_active": "on"},
+        **{f"channels-0-{name}": value for name, value in row.items()},
+        **{"channels-0-external_id": channel.external_id},
+    )
+
+    response = client.post(
+        reverse("admin:communityops_client_change", args=[channel.client_id]), form, headers={"Accept-Language": "en"}
+    )
+
+    channel.refresh_from_db()
+    assert channel.is_active is activated
+    assert (response.status_code == 302) is activated
+    if not activated:
+        assert "Before this channel can be active, enter on its own page: app secret." in (response.content.decode())
