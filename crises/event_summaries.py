@@ -157,6 +157,11 @@ def unanswerable_in_words(unanswerable: Unanswerable) -> str:
         words.append(
             ngettext("%(count)d item marked as spam", "%(count)d items marked as spam", count) % {"count": count}
         )
+    if count := counts.get(ReplyRefusal.REMOVED):
+        words.append(
+            ngettext("%(count)d item removed on the platform", "%(count)d items removed on the platform", count)
+            % {"count": count}
+        )
     if count := counts.get(ReplyRefusal.ERASED):
         words.append(
             ngettext(

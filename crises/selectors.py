@@ -265,6 +265,9 @@ def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem]) -> ReplyOutlook:
             "item__channel_id",
             "item__status",
             erased=ExpressionWrapper(Q(item__erased_at__isnull=False), output_field=BooleanField()),
+            removed=ExpressionWrapper(
+                Q(item__tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]), output_field=BooleanField()
+            ),
         )
         .annotate(count=Count("pk"))
         .order_by()
@@ -273,7 +276,9 @@ def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem]) -> ReplyOutlook:
     answerable, counts, cannot_reply = 0, Counter(), set()
     for group in groups:
         channel = channels[group["item__channel_id"]]
-        refusal = reply_refusal(status=group["item__status"], erased=group["erased"], channel=channel)
+        refusal = reply_refusal(
+            status=group["item__status"], erased=group["erased"], removed=group["removed"], channel=channel
+        )
         if refusal is None:
             answerable += group["count"]
             continue

@@ -39,6 +39,7 @@ from .services.errors import (
     InboxActionError,
     ItemHeldByOther,
     ItemNotOpen,
+    ItemRemovedOnPlatform,
     LeaseNotHeld,
     ReplyConflict,
 )
@@ -51,7 +52,7 @@ from .services.moderation import (
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
-CONFLICTS = (ItemHeldByOther, LeaseNotHeld, ItemNotOpen, ReplyConflict)
+CONFLICTS = (ItemHeldByOther, LeaseNotHeld, ItemNotOpen, ReplyConflict, ItemRemovedOnPlatform)
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -69,7 +70,10 @@ REFUSALS = {
         REFUSAL_OR_INVALID_INPUT, description="Refused (not possible for this item or channel) or invalid input."
     ),
     404: OpenApiResponse(description="No such item among the clients you serve."),
-    409: OpenApiResponse(RefusalSerializer, description="Conflict: lease or conversation changed; see details."),
+    409: OpenApiResponse(
+        RefusalSerializer,
+        description="Conflict: lease or conversation changed, or the comment was removed on the platform; see details.",
+    ),
 }
 
 
@@ -389,7 +393,8 @@ class ItemReplyApi(InboxApi):
         responses={202: OutboundActionSerializer, **REFUSALS},
         description="Accepted only under your live lease and if nothing changed in the conversation since "
         "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes. An id newer than any "
-        "event of the conversation was never loaded: 400 with code unknown_conversation_version.",
+        "event of the conversation was never loaded: 400 with code unknown_conversation_version. A comment removed on "
+        "the platform cannot be answered: 409 with code item_removed_on_platform.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)

@@ -244,6 +244,9 @@ class Item(models.Model):
     # suspicions, removed-on-platform, the blog's pending moderation) and a source's tags at
     # arrival are always kept, even past it: an item is never refused or left wrong for a tag.
     TAGS_MAX = 20
+    # Set by ingestion when the comment is removed on the platform; people cannot take it off (a
+    # reply or a moderation could no longer reach the comment: services.errors.ItemRemovedOnPlatform).
+    TAG_REMOVED_ON_PLATFORM = "removed-on-platform"
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True, verbose_name=_("tags"))
     # Kept by PostgreSQL from the text (functions in migration 0014_item_generated_columns_plpgsql):
     # its distinct words (letters only, at least three, lower case), which the reports count as
@@ -342,6 +345,10 @@ class Item(models.Model):
     def is_open(self) -> bool:
         """Still to be worked: its SLA clock runs."""
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def removed_on_platform(self) -> bool:
+        return self.TAG_REMOVED_ON_PLATFORM in self.tags
 
     @property
     def is_spam_suspect(self) -> bool:

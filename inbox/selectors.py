@@ -598,14 +598,17 @@ class ReplyRefusal(StrEnum):
     ERASED = "erased"  # its author's data was erased: a tombstone
     HIDDEN = "hidden"  # taken off the platform
     SPAM = "spam"
+    REMOVED = "removed"  # removed on the platform: nothing left there to answer
     CHANNEL_CANNOT_REPLY = "channel_cannot_reply"  # answered on the platform itself
 
 
-def reply_refusal(*, status: str, erased: bool, channel: Channel) -> ReplyRefusal | None:
+def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel) -> ReplyRefusal | None:
     """Why a reply without a lease would not answer an item in this state on this channel; None if it
     would. The one rule for the outbox and for what the crisis pages expect of a publish."""
     if erased:
         return ReplyRefusal.ERASED
+    if removed:
+        return ReplyRefusal.REMOVED
     if status == Item.Status.HIDDEN:
         return ReplyRefusal.HIDDEN
     if status == Item.Status.SPAM:
@@ -616,10 +619,13 @@ def reply_refusal(*, status: str, erased: bool, channel: Channel) -> ReplyRefusa
 
 
 def item_moderation_kinds(*, item: Item) -> list[str]:
-    """The moderation actions the item's channel can carry out, given the item's status."""
+    """The moderation actions the item's channel can carry out, given the item's status; none on a
+    comment removed on the platform (each of them acts on the comment there)."""
     from .connectors import connector_for_channel
     from .connectors.wordpress import PENDING_MODERATION_TAG
 
+    if item.removed_on_platform:
+        return []
     connector = connector_for_channel(item.channel)
     hidden = item.status == Item.Status.HIDDEN
     return [

@@ -47,7 +47,7 @@ from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over, lease_duration
 from .services.erasure import REFERENCE_MAX_LENGTH as ERASURE_REFERENCE_MAX_LENGTH
 from .services.erasure import author_erase
-from .services.errors import InboxActionError, ReplyConflict
+from .services.errors import InboxActionError, ItemRemovedOnPlatform, ReplyConflict
 from .services.moderation import (
     item_close,
     item_mark_not_spam,
@@ -158,7 +158,10 @@ def _workspace_context(request, item_id: int) -> dict:
         "colleagues": colleagues_for_item(item=item, user=request.user),
         "moderation_kinds": moderation_kinds,
         "moderation_actions": _moderation_buttons(moderation_kinds),
-        "can_reply": channel_can_reply(channel=item.channel),
+        # A comment removed on the platform cannot be answered or moderated: the composer says why.
+        "can_reply": channel_can_reply(channel=item.channel) and not item.removed_on_platform,
+        "removed_on_platform": ItemRemovedOnPlatform.default_message if item.removed_on_platform else "",
+        "tag_removed_on_platform": Item.TAG_REMOVED_ON_PLATFORM,
         # A third of the lease: two missed heartbeats (a slow network) still leave it live.
         "heartbeat_seconds": max(1, int(lease_duration().total_seconds()) // 3),
         "crisis_from_items_url": reverse("crises:from_items"),

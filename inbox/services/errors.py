@@ -69,3 +69,13 @@ class ItemErased(InboxActionError):
     default_message = _(
         "The author's personal data on this item was erased on request: it can only be deleted on the platform."
     )
+
+
+class ItemRemovedOnPlatform(InboxActionError):
+    """The comment was removed on the platform (Item.removed_on_platform): nothing sent to it could reach it."""
+
+    code = "item_removed_on_platform"
+    default_message = _(
+        "This comment was removed on the platform: neither a reply nor a moderation can reach it there. "
+        "You can still close the item, add a note or tag it."
+    )

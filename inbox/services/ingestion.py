@@ -56,8 +56,6 @@ from .triage import (
 
 logger = logging.getLogger(__name__)
 
-TAG_REMOVED_ON_PLATFORM = "removed-on-platform"
-
 
 def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
     """A new item's fields from a normalised arrival and its triage, by name (one place for both
@@ -144,15 +142,16 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
 @transaction.atomic
 def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
     """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
-    with a tag saying so and a REMOVED event (a reply written meanwhile is refused: it could not reach
-    the comment); status is a person's decision."""
+    with a tag saying so, which people cannot take off, and a REMOVED event; status is a person's
+    decision. From then on no reply or moderation goes out to it (it could not reach the comment:
+    ItemRemovedOnPlatform), while it can still be closed, noted and tagged."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
-    if item is None or TAG_REMOVED_ON_PLATFORM in item.tags:
+    if item is None or item.removed_on_platform:
         return item
-    item.tags = [*item.tags, TAG_REMOVED_ON_PLATFORM]
+    item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
     item.save(update_fields=["tags"])
     ItemEvent.objects.create(
-        item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [TAG_REMOVED_ON_PLATFORM], "reason": reason}
+        item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": reason}
     )
     return item
 

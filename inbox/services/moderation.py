@@ -22,7 +22,7 @@ from ..lock_objects import item_qs_select_for_update
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_get_for_user, item_queryset_for_user
 from .claims import item_for_update, items_claims_clear
-from .errors import InboxActionError, ItemErased, ItemNotOpen
+from .errors import InboxActionError, ItemErased, ItemNotOpen, ItemRemovedOnPlatform
 from .outbox import outbound_actions_enqueue
 from .triage import spam_feedback_record
 
@@ -149,9 +149,12 @@ def item_moderate(
     before anything is written. Cite the guideline in `reason`: it is kept in the timeline. An item
     whose author's data was erased can still be deleted on the platform, nothing else (ItemErased).
     A repeat while the same action is still pending (a double click) returns that action instead of
-    queueing a second one (outbound_actions_enqueue).
+    queueing a second one (outbound_actions_enqueue). A comment removed on the platform has nothing
+    left there to moderate (ItemRemovedOnPlatform); closing it (item_close) still works.
     """
     item = item_for_update(acting_user=acting_user, item_id=item_id, erased_allowed=action == Kind.DELETE)
+    if item.removed_on_platform:
+        raise ItemRemovedOnPlatform()
     [moderated] = _moderate_locked(
         acting_user=acting_user, items=[item], kind=action, reason=reason, now=now or timezone.now()
     )
@@ -177,13 +180,13 @@ def item_close(*, acting_user: User, item_id: int, reason: str = "", now: dateti
 @transaction.atomic
 def item_mark_not_spam(*, acting_user: User, item_id: int, now: datetime | None = None) -> Item:
     """Undo a wrong spam verdict: the item goes back into the queue (or stays answered), the
-    comment is shown on the platform again where the channel can (marking spam hid it there), and
-    triage learns from it."""
+    comment is shown on the platform again where the channel can (marking spam hid it there) and it
+    is still there, and triage learns from it."""
     now = now or timezone.now()
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status != Item.Status.SPAM:
         raise InboxActionError(message=_("The item is not marked as spam."))
-    if connector_for_channel(item.channel).supports(Kind.UNHIDE):
+    if not item.removed_on_platform and connector_for_channel(item.channel).supports(Kind.UNHIDE):
         _moderate_locked(acting_user=acting_user, items=[item], kind=Kind.UNHIDE, reason="not spam", now=now)
     else:
         items_status_change(
@@ -217,7 +220,7 @@ def items_hide_near_duplicates(
 ) -> list[OutboundAction]:
     """Hide the item and every open or answered item of the same client with the same normalized
     text received within 24 hours of it (a coordinated campaign). Channels that cannot hide are
-    skipped.
+    skipped, and so are copies removed on the platform.
 
     The copies (the item among them) are locked in one statement, in id order: locking the item
     first and then the others let two agents hiding the same campaign from different copies
@@ -244,7 +247,9 @@ def items_hide_near_duplicates(
     hideable = [
         item
         for item in item_qs_select_for_update().filter(pk__in=candidate_ids).select_related("channel")
-        if item.status in _HIDEABLE_STATUSES and connector_for_channel(item.channel).supports(Kind.HIDE)
+        if item.status in _HIDEABLE_STATUSES
+        and not item.removed_on_platform
+        and connector_for_channel(item.channel).supports(Kind.HIDE)
     ]
     if not hideable:
         return []
@@ -273,8 +278,19 @@ def _tags_clean(tags) -> list[str]:
 @transaction.atomic
 def item_tags_change(*, acting_user: User, item_id: int, add: list[str] = (), remove: list[str] = ()) -> Item:
     """Add and remove tags (lower-cased, trimmed) with one TAGGED event. A change that adds tags is
-    refused whole when the item would then have more than Item.TAGS_MAX; removing always works (an
-    item may have more from before the limit, or from the system's own tags, see Item.TAGS_MAX)."""
+    refused whole when the item would then have more than Item.TAGS_MAX; removing works (an item may
+    have more from before the limit, or from the system's own tags, see Item.TAGS_MAX), except for
+    Item.TAG_REMOVED_ON_PLATFORM: that records a fact of the platform, which only ingestion learns, so
+    a change that adds or removes it is refused whole."""
+    add, remove = _tags_clean(add), _tags_clean(remove)
+    if Item.TAG_REMOVED_ON_PLATFORM in (*add, *remove):
+        raise InboxActionError(
+            message=_(
+                "The tag “%(tag)s” is set when the comment is removed on the platform: "
+                "it cannot be added or taken off by hand."
+            )
+            % {"tag": Item.TAG_REMOVED_ON_PLATFORM}
+        )
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    _tags_change(item=item, actor=acting_user, add=_tags_clean(add), remove=_tags_clean(remove), at_most=Item.TAGS_MAX)
+    _tags_change(item=item, actor=acting_user, add=add, remove=remove, at_most=Item.TAGS_MAX)
     return item

@@ -35,7 +35,14 @@ from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
 from ..selectors import item_conversation_changes_since, item_conversation_reply_bounds, lease_is_live, reply_refusal
 from .claims import item_for_update, items_claims_clear, lease_require_holder
-from .errors import ActionNotSupported, InboxActionError, LeaseNotHeld, ReplyConflict, UnknownConversationVersion
+from .errors import (
+    ActionNotSupported,
+    InboxActionError,
+    ItemRemovedOnPlatform,
+    LeaseNotHeld,
+    ReplyConflict,
+    UnknownConversationVersion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +181,8 @@ def item_reply(
     (a new message, another reply, a moderation) is newer than `loaded_at_event_id`, the
     conversation version the composer showed (selectors.item_conversation_version). Otherwise
     LeaseNotHeld or ReplyConflict(changes=[...]), or UnknownConversationVersion for an id newer than
-    any event of the conversation, and nothing is written. On accept:
+    any event of the conversation, and nothing is written. A comment removed on the platform is never
+    answered, whatever the composer showed: ItemRemovedOnPlatform. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
     lease released, and the send task queued in the same transaction.
     """
@@ -183,7 +191,9 @@ def item_reply(
     if not text:
         raise InboxActionError(message=_("A reply needs text."))
     item = item_for_update(acting_user=acting_user, item_id=item_id)
-    # The conversation is compared first: if a colleague answered or moderated meanwhile (which
+    if item.removed_on_platform:  # for good: reloading the conversation would not help
+        raise ItemRemovedOnPlatform()
+    # The conversation is compared next: if a colleague answered or moderated meanwhile (which
     # also dropped this lease), "here is what changed" helps more than "lease lost".
     version, newest_event = item_conversation_reply_bounds(item=item)
     if loaded_at_event_id > newest_event:
@@ -223,11 +233,11 @@ def outbound_replies_enqueue(
     Idempotent per (item, text): an identical reply queued, sending or sent is returned instead of
     answering twice. Otherwise one new action each, with its own idempotency key; the items become
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
-    instead of answering twice). An item hidden or marked as spam by the time its lock is taken,
-    whose author's data was erased, or on a channel that cannot reply, is not answered (and not in
-    the result; inbox.selectors.reply_refusal says why). The items are locked
-    in one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer
-    thousands at once.
+    instead of answering twice). An item hidden, marked as spam or removed on the platform by the
+    time its lock is taken, whose author's data was erased, or on a channel that cannot reply, is not
+    answered (and not in the result; inbox.selectors.reply_refusal says why). The items are locked in
+    one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer thousands
+    at once.
     """
     if not replies:
         return {}
@@ -251,7 +261,10 @@ def outbound_replies_enqueue(
     new = []
     for item in locked:
         if item.pk in answered or reply_refusal(
-            status=item.status, erased=item.erased_at is not None, channel=item.channel
+            status=item.status,
+            erased=item.erased_at is not None,
+            removed=item.removed_on_platform,
+            channel=item.channel,
         ):
             continue
         data = {"reason": reason, "without_lease": True}

@@ -21,6 +21,7 @@ from crises.services import (
     response_draft_submit,
 )
 from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.services.ingestion import item_mark_removed_on_platform
 from inbox.services.outbox import outbound_replies_enqueue
 
 
@@ -368,3 +369,32 @@ def test_the_timeline_and_the_api_say_what_a_publish_did_not_send(crisis_with_re
             "version 1 to 3 items; not sent: 2 items on a channel that cannot reply (Bewertungen), to be answered"
             " on the platform; 1 item hidden"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "will_not_be_sent", "not_sent"),
+    [
+        ("en", "Will not be sent: 1 item removed on the platform.", "Not sent: 1 item removed on the platform."),
+        (
+            "de",
+            "Wird nicht gesendet: 1 Beitrag auf der Plattform entfernt.",
+            "Nicht gesendet: 1 Beitrag auf der Plattform entfernt.",
+        ),
+    ],
+)
+def test_a_publish_leaves_out_a_comment_removed_on_the_platform_and_says_so(
+    approved_crisis, client, language, will_not_be_sent, not_sent
+):
+    crisis, lead, removed = approved_crisis["crisis"], approved_crisis["lead"], approved_crisis["items"][0]
+    item_mark_removed_on_platform(
+        channel=removed.channel, external_id=removed.external_id, reason="removed on Facebook"
+    )
+    client.force_login(lead)
+
+    before = client.get(f"/crises/{crisis.pk}/", headers={"Accept-Language": language}).content.decode()
+    page = client.post(reverse("crises:publish", args=[crisis.pk]), headers={"Accept-Language": language}, follow=True)
+
+    assert will_not_be_sent in before
+    assert [message.message for message in page.context["messages"]][1:] == [not_sent]
+    assert not OutboundAction.objects.filter(item=removed).exists()
+    assert OutboundAction.objects.filter(item__in=approved_crisis["items"][1:]).count() == 2

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from communityops.models import Channel, User
 from inbox.models import Item, ItemEvent, OutboundAction
+from inbox.services.ingestion import item_mark_removed_on_platform
 
 
 @pytest.fixture
@@ -80,6 +81,53 @@ def test_reply_conflict_is_409_with_what_changed(agent_client, served, open_item
     body = response.json()
     assert body["code"] == "reply_conflict"
     assert [change["item_id"] for change in body["details"]["changes"]] == [newcomer.pk]
+
+
+def test_a_reply_to_a_comment_removed_on_the_platform_is_409_with_the_reason(
+    agent_client, served, open_item_factory, meta_graph_stub
+):
+    item = open_item_factory(channel=served)
+    agent_client.post(_item_url("api_inbox_item_claim", item))
+    item_mark_removed_on_platform(channel=served, external_id=item.external_id, reason="removed on Facebook")
+    reloaded = agent_client.get(_item_url("api_inbox_item", item)).json()
+
+    response = agent_client.post(
+        _item_url("api_inbox_item_reply", item),
+        {"text": "Danke!", "loaded_at_event_id": reloaded["conversation_version"]},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "item_removed_on_platform",
+        "detail": "This comment was removed on the platform: neither a reply nor a moderation can reach it there. "
+        "You can still close the item, add a note or tag it.",
+        "details": {},
+    }
+    assert not item.outbound_actions.exists()
+    assert meta_graph_stub.requests == []
+
+
+def test_moderating_a_comment_removed_on_the_platform_is_409_and_taking_its_tag_off_is_400(
+    agent_client, served, open_item_factory
+):
+    item = open_item_factory(channel=served)
+    item_mark_removed_on_platform(channel=served, external_id=item.external_id, reason="removed on Facebook")
+
+    hide = agent_client.post(
+        _item_url("api_inbox_item_moderate", item), {"action": "hide"}, content_type="application/json"
+    )
+    untag = agent_client.post(
+        _item_url("api_inbox_item_tags", item),
+        {"remove": [Item.TAG_REMOVED_ON_PLATFORM]},
+        content_type="application/json",
+    )
+
+    assert (hide.status_code, hide.json()["code"]) == (409, "item_removed_on_platform")
+    assert (untag.status_code, untag.json()["code"]) == (400, "inbox_action_refused")
+    item.refresh_from_db()
+    assert (item.status, item.tags) == (Item.Status.NEW, [Item.TAG_REMOVED_ON_PLATFORM])
 
 
 def test_reply_is_accepted_under_the_lease(agent_client, served, open_item_factory, meta_graph_stub):

@@ -11,7 +11,8 @@ from communityops.models import Channel
 from inbox.models import Item, ItemEvent, OutboundAction
 from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
-from inbox.services.errors import LeaseNotHeld, ReplyConflict
+from inbox.services.errors import ItemRemovedOnPlatform, LeaseNotHeld, ReplyConflict
+from inbox.services.ingestion import item_mark_removed_on_platform
 from inbox.services.outbox import (
     item_reply,
     outbound_action_retry_now,
@@ -85,25 +86,62 @@ def test_a_reply_is_refused_when_something_new_arrived_in_the_conversation(
             ItemEvent.Kind.EDITED,
             "Nachtrag: die Lieferung kam kaputt an.",
         ),
-        ({"verb": "remove"}, ItemEvent.Kind.REMOVED, ""),
+        ({"verb": "remove", "comment_id": "post1_comment1_answer"}, ItemEvent.Kind.REMOVED, ""),
     ],
 )
-def test_a_reply_is_refused_when_the_comment_was_edited_or_removed_on_the_platform_meanwhile(
-    claimed_item, post_meta, meta_graph_stub, django_capture_on_commit_callbacks, change, expected_kind, expected_text
+def test_a_reply_is_refused_when_the_conversation_was_edited_or_removed_on_the_platform_meanwhile(
+    claimed_item,
+    open_item_factory,
+    post_meta,
+    meta_graph_stub,
+    django_capture_on_commit_callbacks,
+    change,
+    expected_kind,
+    expected_text,
 ):
     item, agent = claimed_item
+    answer = open_item_factory(
+        channel=item.channel,
+        thread_external_id="post1",
+        parent_external_id=item.external_id,
+        external_id="post1_comment1_answer",
+    )
+    changed = answer if "comment_id" in change else item
     loaded = item_conversation_version(item=item)
     with django_capture_on_commit_callbacks(execute=True):
         post_meta(
             item.channel,
-            meta_body(item.channel, changes=[facebook_comment_change(comment_id=item.external_id, **change)]),
+            meta_body(item.channel, changes=[facebook_comment_change(**{"comment_id": item.external_id, **change})]),
         )
 
     with pytest.raises(ReplyConflict) as conflict:
         item_reply(acting_user=agent, item_id=item.pk, text="Danke für Ihr Lob!", loaded_at_event_id=loaded)
 
     [seen] = conflict.value.details["changes"]
-    assert (seen["item_id"], seen["kind"], seen["text"]) == (item.pk, expected_kind, expected_text)
+    assert (seen["item_id"], seen["kind"], seen["text"]) == (changed.pk, expected_kind, expected_text)
+    assert not OutboundAction.objects.exists()
+    assert meta_graph_stub.requests == []
+
+
+@pytest.mark.parametrize("composer_loaded", ["before the removal", "after the removal"])
+def test_a_reply_to_a_comment_removed_on_the_platform_is_refused_for_good(
+    claimed_item, post_meta, meta_graph_stub, django_capture_on_commit_callbacks, composer_loaded
+):
+    item, agent = claimed_item
+    loaded_before = item_conversation_version(item=item)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(
+            item.channel,
+            meta_body(item.channel, changes=[facebook_comment_change(comment_id=item.external_id, verb="remove")]),
+        )
+    loaded = loaded_before if composer_loaded == "before the removal" else item_conversation_version(item=item)
+
+    with pytest.raises(ItemRemovedOnPlatform) as refused:
+        item_reply(acting_user=agent, item_id=item.pk, text="Danke für Ihr Lob!", loaded_at_event_id=loaded)
+
+    assert refused.value.code == "item_removed_on_platform"
+    item.refresh_from_db()
+    assert (item.status, item.claimed_by) == (Item.Status.CLAIMED, agent)
     assert not OutboundAction.objects.exists()
     assert meta_graph_stub.requests == []
 
@@ -350,6 +388,24 @@ def test_publishing_without_a_lease_is_idempotent_per_text_and_drops_claims(
             text="Auch noch",
             loaded_at_event_id=item_conversation_version(item=item),
         )
+
+
+def test_publishing_without_a_lease_leaves_a_comment_removed_on_the_platform_unanswered(
+    claimed_item, user_factory, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item, _agent = claimed_item
+    item_mark_removed_on_platform(channel=item.channel, external_id=item.external_id, reason="removed on Facebook")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = outbound_replies_enqueue(
+            replies=[(item, "Unsere Stellungnahme: ...")],
+            requested_by=user_factory(role="shift_lead"),
+            now=timezone.now(),
+        )
+
+    assert answered == {}
+    assert not OutboundAction.objects.exists()
+    assert meta_graph_stub.requests == []
 
 
 def test_a_person_can_retry_a_permanently_failed_action(

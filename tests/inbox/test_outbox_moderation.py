@@ -9,10 +9,17 @@ from django_q.conf import Conf
 from communityops.models import Channel, User
 from inbox.connectors.wordpress import PENDING_MODERATION_TAG
 from inbox.models import Item, ItemEvent, ItemNote, OutboundAction
-from inbox.selectors import item_conversation_version
+from inbox.selectors import item_conversation_version, item_moderation_kinds
 from inbox.services.claims import item_claim
-from inbox.services.errors import ActionNotSupported, InboxActionError, ReplyConflict
-from inbox.services.moderation import item_mark_not_spam, item_moderate, item_tags_change, items_hide_near_duplicates
+from inbox.services.errors import ActionNotSupported, InboxActionError, ItemRemovedOnPlatform, ReplyConflict
+from inbox.services.ingestion import item_mark_removed_on_platform
+from inbox.services.moderation import (
+    item_close,
+    item_mark_not_spam,
+    item_moderate,
+    item_tags_change,
+    items_hide_near_duplicates,
+)
 from inbox.services.notes import item_note_add
 from inbox.services.outbox import item_reply, outbound_action_retry_now
 from tests.threads import held_open, in_thread, wait_until_waiting_on_a_lock
@@ -407,3 +414,107 @@ def test_a_failed_approval_puts_the_pending_tag_back(
     item.refresh_from_db()
     assert item.tags == [PENDING_MODERATION_TAG]
     assert item.status == Item.Status.NEW
+
+
+@pytest.fixture
+def removed_on_facebook(facebook, open_item_factory):
+    """Makes an item of the Facebook page and has Facebook remove its comment (what the webhook's remove does)."""
+
+    def make(**fields) -> Item:
+        item = open_item_factory(channel=facebook, **fields)
+        return item_mark_removed_on_platform(
+            channel=facebook, external_id=item.external_id, reason="removed on Facebook"
+        )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "status, action",
+    [
+        (Item.Status.NEW, "hide"),
+        (Item.Status.NEW, "delete"),
+        (Item.Status.NEW, "spam"),
+        (Item.Status.HIDDEN, "unhide"),
+    ],
+)
+def test_a_comment_removed_on_the_platform_is_not_moderated_there(
+    removed_on_facebook, agent_for, meta_graph_stub, status, action
+):
+    item = removed_on_facebook(status=status)
+    agent = agent_for(item.client)
+
+    with pytest.raises(ItemRemovedOnPlatform), translation.override("en"):
+        item_moderate(acting_user=agent, item_id=item.pk, action=action)
+
+    item.refresh_from_db()
+    assert item.status == status
+    assert not OutboundAction.objects.exists()
+    assert meta_graph_stub.requests == []
+    assert item_moderation_kinds(item=item) == []
+
+
+def test_a_comment_removed_on_the_platform_can_still_be_closed_noted_and_tagged(removed_on_facebook, agent_for):
+    item = removed_on_facebook()
+    agent = agent_for(item.client)
+
+    item_note_add(acting_user=agent, item_id=item.pk, text="Kommentar gelöscht, Kunde per DM angeschrieben")
+    item_tags_change(acting_user=agent, item_id=item.pk, add=["rückruf"])
+    item_close(acting_user=agent, item_id=item.pk, reason="removed on the platform")
+
+    item.refresh_from_db()
+    assert (item.status, item.tags) == (Item.Status.CLOSED, [Item.TAG_REMOVED_ON_PLATFORM, "rückruf"])
+    assert item.notes.count() == 1
+
+
+@pytest.mark.parametrize("change", [{"remove": [Item.TAG_REMOVED_ON_PLATFORM]}, {"add": ["Removed-On-Platform "]}])
+def test_people_can_neither_take_off_nor_set_the_removed_on_platform_tag(
+    removed_on_facebook, facebook, open_item_factory, agent_for, change
+):
+    removed, untouched = removed_on_facebook(), open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+    target = removed if "remove" in change else untouched
+
+    with pytest.raises(InboxActionError) as refused, translation.override("en"):
+        item_tags_change(acting_user=agent, item_id=target.pk, **change)
+
+    assert "removed on the platform" in refused.value.message
+    removed.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (removed.tags, untouched.tags) == ([Item.TAG_REMOVED_ON_PLATFORM], [])
+    assert not ItemEvent.objects.filter(kind=ItemEvent.Kind.TAGGED).exists()
+
+
+def test_a_campaign_hide_leaves_out_the_copies_removed_on_the_platform(
+    removed_on_facebook, facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    removed = removed_on_facebook(text="Boykottiert diese Marke!")
+    public = open_item_factory(channel=facebook, text="Boykottiert diese Marke!")
+    agent = agent_for(facebook.client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions = items_hide_near_duplicates(acting_user=agent, item_id=removed.pk)
+
+    assert [action.item_id for action in actions] == [public.pk]
+    assert meta_graph_stub.app.hidden == {public.external_id: True}
+    removed.refresh_from_db()
+    assert removed.status == Item.Status.NEW
+
+
+def test_not_spam_after_all_on_a_comment_removed_on_the_platform_sends_nothing(
+    facebook, open_item_factory, agent_for, meta_graph_stub, django_capture_on_commit_callbacks
+):
+    item = open_item_factory(channel=facebook)
+    agent = agent_for(facebook.client)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_moderate(acting_user=agent, item_id=item.pk, action="spam")
+    item_mark_removed_on_platform(channel=facebook, external_id=item.external_id, reason="removed on Facebook")
+    sent_before = len(meta_graph_stub.requests)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_mark_not_spam(acting_user=agent, item_id=item.pk)
+
+    item.refresh_from_db()
+    assert item.status == Item.Status.NEW
+    assert len(meta_graph_stub.requests) == sent_before
+    assert list(item.outbound_actions.values_list("kind", flat=True)) == ["spam"]

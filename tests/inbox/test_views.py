@@ -15,6 +15,7 @@ from communityops.models import Channel, User
 from inbox.models import AgentPresence, CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
 from inbox.services.claims import item_claim, item_take_over
+from inbox.services.ingestion import item_mark_removed_on_platform
 from inbox.services.moderation import item_moderate
 
 
@@ -322,14 +323,30 @@ def test_reply_after_the_conversation_changed_shows_what_changed_and_keeps_the_t
     assert not item.outbound_actions.exists()
 
 
-def test_a_refused_reply_keeps_the_text_after_a_lead_took_the_item_over(
-    client, served, open_item_factory, user_factory, team_factory
+@pytest.mark.parametrize(
+    "refused_because, reason",
+    [
+        (
+            lambda item, lead: item_take_over(acting_user=lead, item_id=item.pk, reason="Eskalation"),
+            "You no longer hold this item",
+        ),
+        (
+            lambda item, lead: item_mark_removed_on_platform(
+                channel=item.channel, external_id=item.external_id, reason="removed on Facebook"
+            ),
+            "This comment was removed on the platform: neither a reply nor a moderation can reach it there.",
+        ),
+    ],
+    ids=["a lead took the item over", "the comment was removed on the platform"],
+)
+def test_a_refused_reply_says_why_and_keeps_the_text(
+    client, served, open_item_factory, user_factory, team_factory, meta_graph_stub, refused_because, reason
 ):
     item = open_item_factory(channel=served["channel"])
     item_claim(acting_user=served["agent"], item_id=item.pk)
     lead = user_factory(role=User.Role.SHIFT_LEAD)
     team_factory(members=[lead], clients=[served["channel"].client])
-    item_take_over(acting_user=lead, item_id=item.pk, reason="Eskalation")
+    refused_because(item, lead)
     client.force_login(served["agent"])
     version = ItemEvent.objects.filter(item=item).latest("id").pk
 
@@ -341,9 +358,11 @@ def test_a_refused_reply_keeps_the_text_after_a_lead_took_the_item_over(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "You no longer hold this item" in body
+    assert reason in body
     assert "Your unsent reply" in body and "Mein langer Entwurf" in body
+    assert "Reply queued" not in body
     assert not item.outbound_actions.exists()
+    assert meta_graph_stub.requests == []
 
 
 def test_an_empty_reply_is_refused_in_the_agents_language(client, served, open_item_factory):
@@ -375,6 +394,25 @@ def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
 
     assert "This channel cannot send replies" in body
     assert reverse("inbox:reply", args=[item.pk]) not in body
+
+
+def test_the_composer_of_a_comment_removed_on_the_platform_says_so_and_offers_only_closing(
+    client, served, open_item_factory
+):
+    item = open_item_factory(channel=served["channel"])
+    item_mark_removed_on_platform(channel=item.channel, external_id=item.external_id, reason="removed on Facebook")
+    item_claim(acting_user=served["agent"], item_id=item.pk)
+    client.force_login(served["agent"])
+
+    with translation.override("de"):
+        body = client.get(reverse("inbox:item", args=[item.pk])).content.decode()
+
+    assert "Dieser Kommentar wurde auf der Plattform entfernt" in body
+    assert reverse("inbox:reply", args=[item.pk]) not in body
+    assert 'name="action" value="close"' in body
+    assert 'name="action" value="hide"' not in body and 'name="action" value="delete"' not in body
+    assert f'name="remove" value="{Item.TAG_REMOVED_ON_PLATFORM}"' not in body
+    assert reverse("inbox:note", args=[item.pk]) in body
 
 
 def test_canned_responses_can_be_copied_where_the_channel_cannot_reply(
