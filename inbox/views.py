@@ -268,16 +268,16 @@ def _back_to_item(item_id: int):
     return redirect(reverse("inbox:item", args=[item_id]), permanent=False)
 
 
-def _run(request, item_id: int, action, *, done: Callable[[Any], str] | None = None) -> HttpResponse:
+def _run(request, item_id: int, action, *, done: Callable[[Any], str | None] | None = None) -> HttpResponse:
     """Run one service call; an expected refusal becomes a message on the item, and so does
-    `done(result)` when it went through."""
+    `done(result)` when it went through (unless it has nothing to say: None)."""
     try:
         result = action()
     except InboxActionError as error:
         messages.error(request, error.message)
     else:
-        if done is not None:
-            messages.success(request, done(result))
+        if done is not None and (message := done(result)) is not None:
+            messages.success(request, message)
     return _back_to_item(item_id)
 
 
@@ -314,7 +314,21 @@ def heartbeat(request, item_id: int):
 @agency_staff_required
 @require_POST
 def release(request, item_id: int):
-    return _run(request, item_id, lambda: item_release(acting_user=request.user, item_id=item_id, reason="skipped"))
+    """The holder skips the item (u), or a shift lead gives a colleague's claim back to the queue (the
+    composer's form sends an empty reason: the timeline says "from <holder>", not "skipped")."""
+    reason = request.POST.get("reason", "skipped").strip()
+
+    def released(previous_holder) -> str | None:
+        if previous_holder is None or previous_holder == request.user:
+            return None  # the workspace shows the item free: nothing more to say
+        return _("%(name)s's claim was released: the item is back in the queue.") % {"name": previous_holder}
+
+    return _run(
+        request,
+        item_id,
+        lambda: item_release(acting_user=request.user, item_id=item_id, reason=reason),
+        done=released,
+    )
 
 
 @agency_staff_required
