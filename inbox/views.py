@@ -41,6 +41,7 @@ from .selectors import (
     item_page,
     outbound_poll_seconds,
     presence_shift_ended,
+    queue_holder_for_user,
 )
 from .services.assignment import item_assign, presence_end_shift, presence_start_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
@@ -74,7 +75,7 @@ def _moderation_buttons(moderation_kinds: list[str]) -> list[tuple[str, str, str
 
 
 # The queue's filters, as query parameters (the filter form's field names).
-FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "q")
+FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "q", "holder")
 SEARCH_MAX_LENGTH = 100
 
 
@@ -117,6 +118,7 @@ def _filters_from(params) -> ItemFilters:
         tier=tier if tier in AuthorTier.values else None,
         tag=params.get("tag", "").strip() or None,
         search=params.get("q", "").strip()[:SEARCH_MAX_LENGTH] or None,
+        holder_id=number("holder"),
     )
 
 
@@ -181,6 +183,10 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
         "filters_query": _chosen_filters(request.GET),
+        # The colleague whose items the queue shows (the operations dashboard links here), by name.
+        "holder": None
+        if filters.holder_id is None
+        else queue_holder_for_user(user=request.user, holder_id=filters.holder_id),
         # After "End shift" the agent stays offline until "Start shift" (the toolbar offers it).
         "shift_ended": presence_shift_ended(user=request.user),
         **_queue_context(request, filters=filters),

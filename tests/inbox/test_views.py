@@ -876,3 +876,38 @@ def test_an_agent_is_not_offered_a_colleagues_claim_to_release_and_is_refused_if
     item.refresh_from_db()
     assert item.claimed_by == anna
     assert not ItemEvent.objects.filter(item=item, kind=ItemEvent.Kind.RELEASED).exists()
+
+
+def test_the_queue_filtered_by_holder_shows_only_that_colleagues_items_and_keeps_the_filter(
+    client, served, open_item_factory, user_factory
+):
+    anna, ben = served["agent"], user_factory(role=User.Role.SHIFT_LEAD, first_name="Ben")
+    annas = open_item_factory(channel=served["channel"], text="Anna hält diesen Beitrag")
+    bens = open_item_factory(channel=served["channel"], text="Ben hält diesen Beitrag")
+    open_item_factory(channel=served["channel"], text="Diesen hält niemand")
+    item_claim(acting_user=anna, item_id=annas.pk)
+    item_claim(acting_user=ben, item_id=bens.pk)
+    client.force_login(ben)
+
+    page = client.get(reverse("inbox:queue"), {"holder": anna.pk}).content.decode()
+    refreshed = client.get(reverse("inbox:queue_list"), {"holder": anna.pk}).content.decode()
+
+    assert "Anna hält diesen Beitrag" in page and "Anna hält diesen Beitrag" in refreshed
+    for shown in (page, refreshed):
+        assert "Ben hält diesen Beitrag" not in shown and "Diesen hält niemand" not in shown
+    assert f'<option value="{anna.pk}" selected>{anna}</option>' in page  # named, and "anyone" lets it go
+    # Claim-next and the items' links carry it, as every other filter.
+    assert f'name="holder" value="{anna.pk}" data-filter-copy' in page
+    assert f"?holder={anna.pk}" in page
+
+
+def test_the_holder_filter_names_no_one_outside_the_agents_clients(
+    client, served, user_factory, agent_for, client_factory
+):
+    stranger = agent_for(client_factory(), first_name="Zora", last_name="Fremd")
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue"), {"holder": stranger.pk}).content.decode()
+
+    assert "Zora" not in page
+    assert "Kein Beitrag passt zu diesen Filtern." in page
