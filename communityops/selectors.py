@@ -21,11 +21,13 @@ def client_queryset_for_user(*, user: User) -> QuerySet[Client]:
     return Client.objects.filter(contacts__user=user)
 
 
-def staff_serving_client_q(*, client_id: int) -> Q:
-    """On User: the active agency staff who may work on the client's items, the same rule as
-    client_queryset_for_user from the other side (leads every client, agents their teams').
+def staff_serving_clients_q(*, client_ids: list[int]) -> Q:
+    """On User: the active agency staff who may work on the items of one of these clients, the same
+    rule as client_queryset_for_user from the other side (leads every client, agents their teams').
     Joins teams: a queryset listing users needs .distinct()."""
-    return Q(is_active=True) & (Q(role__in=User.SHIFT_LEAD_ROLES) | Q(role=User.Role.AGENT, teams__clients=client_id))
+    return Q(is_active=True) & (
+        Q(role__in=User.SHIFT_LEAD_ROLES) | Q(role=User.Role.AGENT, teams__clients__in=client_ids)
+    )
 
 
 def client_ids_for_user(*, user: User) -> QuerySet:

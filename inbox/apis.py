@@ -342,7 +342,7 @@ class ItemHeartbeatApi(InboxApi):
 
 
 class ItemReleaseApi(InboxApi):
-    """Give the item back to the queue (your own claim)."""
+    """Give the item back to the queue: your own claim, or a colleague's (shift leads and admins)."""
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)

@@ -36,7 +36,7 @@ from communityops.selectors import (
     client_id_list_for_user,
     client_ids_for_user,
     client_queryset_for_user,
-    staff_serving_client_q,
+    staff_serving_clients_q,
 )
 
 from .lookups import AnyOf, NameWordsBegin
@@ -89,6 +89,7 @@ class ItemFilters:
     # Words of the text (all of them), or the beginnings of words of the author's name or handle
     # (all of them): see item_filters_apply.
     search: str | None = None
+    holder_id: int | None = None  # the items this colleague holds (the operations dashboard links here)
 
     @property
     def any_chosen(self) -> bool:
@@ -115,6 +116,8 @@ def item_filters_apply(*, queryset: QuerySet[Item], filters: ItemFilters) -> Que
         queryset = queryset.filter(author_tier=filters.tier)
     if filters.tag:
         queryset = queryset.filter(tags__contains=[filters.tag])
+    if filters.holder_id is not None:
+        queryset = queryset.filter(claimed_by_id=filters.holder_id)
     if filters.search:
         open_only = filters.statuses is None or set(filters.statuses) <= set(Item.OPEN_STATUSES)
         # Among the items of the other filters (and the caller's scope): a word that many open
@@ -475,7 +478,7 @@ def item_detail_for_user(*, user: User, item_id: int) -> ItemDetail:
 
 def staff_may_serve_client(*, user: User, client_id: int) -> bool:
     """Whether a staff member may work on a client's items (assignment target check)."""
-    return User.objects.filter(staff_serving_client_q(client_id=client_id), pk=user.pk).exists()
+    return User.objects.filter(staff_serving_clients_q(client_ids=[client_id]), pk=user.pk).exists()
 
 
 # --- reads for the agent inbox pages ---
@@ -652,11 +655,21 @@ def user_is_online_q(*, now: datetime) -> Q:
     return Q(presence__is_online=True, presence__last_seen_at__gte=now - presence_timeout())
 
 
+def queue_holder_for_user(*, user: User, holder_id: int) -> User | None:
+    """The colleague the queue's "held by" filter names (the filter itself only narrows `user`'s
+    queue): for a shift lead or an admin any staff member, for an agent one who may work on a client
+    the agent sees (as the operations dashboard shows them); None for anyone else."""
+    holders = User.objects.filter(pk=holder_id, role__in=User.STAFF_ROLES)
+    if not user.is_shift_lead_or_admin:
+        holders = holders.filter(staff_serving_clients_q(client_ids=client_id_list_for_user(user=user)))
+    return holders.only("first_name", "last_name", "email").first()
+
+
 def colleagues_for_item(*, item: Item, user: User, now: datetime | None = None) -> QuerySet[User]:
     """Active agency staff who may work on the item's client (assignment targets), except `user`;
     those online first (`is_online`): a hand-over to someone offline would come straight back."""
     return (
-        User.objects.filter(staff_serving_client_q(client_id=item.client_id))
+        User.objects.filter(staff_serving_clients_q(client_ids=[item.client_id]))
         .exclude(pk=user.pk)
         .annotate(
             is_online=Coalesce(

@@ -41,6 +41,7 @@ from .selectors import (
     item_page,
     outbound_poll_seconds,
     presence_shift_ended,
+    queue_holder_for_user,
 )
 from .services.assignment import item_assign, presence_end_shift, presence_start_shift
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
@@ -74,7 +75,7 @@ def _moderation_buttons(moderation_kinds: list[str]) -> list[tuple[str, str, str
 
 
 # The queue's filters, as query parameters (the filter form's field names).
-FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "q")
+FILTER_PARAMETERS = ("client", "channel", "status", "priority", "tier", "tag", "q", "holder")
 SEARCH_MAX_LENGTH = 100
 
 
@@ -117,6 +118,7 @@ def _filters_from(params) -> ItemFilters:
         tier=tier if tier in AuthorTier.values else None,
         tag=params.get("tag", "").strip() or None,
         search=params.get("q", "").strip()[:SEARCH_MAX_LENGTH] or None,
+        holder_id=number("holder"),
     )
 
 
@@ -184,6 +186,10 @@ def _page(request, *, item_id: int | None, workspace_extra: dict | None = None):
         "priority_choices": Item.Priority.choices,
         "tier_choices": AuthorTier.choices,
         "filters_query": _chosen_filters(request.GET),
+        # The colleague whose items the queue shows (the operations dashboard links here), by name.
+        "holder": None
+        if filters.holder_id is None
+        else queue_holder_for_user(user=request.user, holder_id=filters.holder_id),
         # After "End shift" the agent stays offline until "Start shift" (the toolbar offers it).
         "shift_ended": presence_shift_ended(user=request.user),
         **_queue_context(request, filters=filters),
@@ -271,16 +277,16 @@ def _back_to_item(item_id: int):
     return redirect(reverse("inbox:item", args=[item_id]), permanent=False)
 
 
-def _run(request, item_id: int, action, *, done: Callable[[Any], str] | None = None) -> HttpResponse:
+def _run(request, item_id: int, action, *, done: Callable[[Any], str | None] | None = None) -> HttpResponse:
     """Run one service call; an expected refusal becomes a message on the item, and so does
-    `done(result)` when it went through."""
+    `done(result)` when it went through (unless it has nothing to say: None)."""
     try:
         result = action()
     except InboxActionError as error:
         messages.error(request, error.message)
     else:
-        if done is not None:
-            messages.success(request, done(result))
+        if done is not None and (message := done(result)) is not None:
+            messages.success(request, message)
     return _back_to_item(item_id)
 
 
@@ -317,7 +323,21 @@ def heartbeat(request, item_id: int):
 @agency_staff_required
 @require_POST
 def release(request, item_id: int):
-    return _run(request, item_id, lambda: item_release(acting_user=request.user, item_id=item_id, reason="skipped"))
+    """The holder skips the item (u), or a shift lead gives a colleague's claim back to the queue (the
+    composer's form sends an empty reason: the timeline says "from <holder>", not "skipped")."""
+    reason = request.POST.get("reason", "skipped").strip()
+
+    def released(previous_holder) -> str | None:
+        if previous_holder is None or previous_holder == request.user:
+            return None  # the workspace shows the item free: nothing more to say
+        return _("%(name)s's claim was released: the item is back in the queue.") % {"name": previous_holder}
+
+    return _run(
+        request,
+        item_id,
+        lambda: item_release(acting_user=request.user, item_id=item_id, reason=reason),
+        done=released,
+    )
 
 
 @agency_staff_required

@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,7 @@ from inbox.models import AuthorTier, Item
 
 from . import charts, selectors
 from .periods import AGENCY_TIME_ZONE, Granularity, ReportFilter
-from .tables import FIGURE_DECIMALS, SCORE_DECIMALS, Column, ReportTable, local_time, minutes, shown_date
+from .tables import FIGURE_DECIMALS, SCORE_DECIMALS, Column, Linked, ReportTable, local_time, minutes, shown_date
 
 DASHBOARD_LIST_LIMIT = 10
 # Whole phrases: a lower-cased interval spliced into one would read "je tag" in German.
@@ -77,6 +79,13 @@ def with_minutes(summary: dict) -> dict:
     for name in ("median", "p90", "mean"):
         summary[f"{name}_minutes"] = minutes(summary[f"{name}_seconds"])
     return summary
+
+
+def _held_items_link(row: dict) -> int | Linked:
+    """An agent row's held-item count, leading to those items in the inbox (to act on them)."""
+    if not row["holding"]:
+        return row["holding"]
+    return Linked(row["holding"], f"{reverse('inbox:queue')}?{urlencode({'holder': row['user_id']})}")
 
 
 def _covered_in_words(entry: ClientCoverage) -> str:
@@ -218,6 +227,7 @@ class OperationsDashboard(Report):
             claims = holding.pop(presence.user_id, {})
             rows.append(
                 {
+                    "user_id": presence.user_id,
                     "name": str(presence.user),
                     "online": True,
                     "last_seen_at": presence.last_seen_at,
@@ -231,6 +241,7 @@ class OperationsDashboard(Report):
             name = " ".join(filter(None, [claims["claimed_by__first_name"], claims["claimed_by__last_name"]]))
             rows.append(
                 {
+                    "user_id": claims["claimed_by_id"],
                     "name": name or claims["claimed_by__email"],
                     "online": False,
                     "last_seen_at": None,
@@ -260,7 +271,7 @@ class OperationsDashboard(Report):
                     row["name"],
                     gettext("online") if row["online"] else gettext("offline"),
                     local_time(row["last_seen_at"], AGENCY_TIME_ZONE),
-                    row["holding"],
+                    _held_items_link(row),
                     row["capacity"],
                     local_time(row["oldest_claim_at"], AGENCY_TIME_ZONE),
                     local_time(row["next_due_at"], AGENCY_TIME_ZONE),

@@ -35,12 +35,23 @@ class Column:
         return self.page_label or self.label
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A cell the page shows as a link to what it counts (a colleague's held items in the inbox);
+    the CSV and the API carry its value alone."""
+
+    value: object
+    url: str
+
+
 def page_cell(cell, column: Column):
     """A cell as the page shows it, in the active language: dates as it writes them (German
     24.11.2026 10:00), durations in hours and minutes, counts grouped (German 1.250.000), other
     numbers with their column's decimals (German 0,70), a negative one with a minus sign (−0,35)."""
     if cell is None:
         return None
+    if isinstance(cell, Linked):
+        return Linked(page_cell(cell.value, column), cell.url)
     if column.minutes:
         return duration_text(cell)
     if column.decimals is not None:
@@ -71,6 +82,8 @@ def shown_date(value: date) -> str:
 def export_cell(cell, column: Column):
     """A cell as the CSV and the API carry it: dates and local times sortable, YYYY-MM-DD HH:MM,
     numbers rounded to their column's decimals."""
+    if isinstance(cell, Linked):
+        cell = cell.value
     if isinstance(cell, datetime):
         return cell.strftime("%Y-%m-%d %H:%M")
     if isinstance(cell, date):

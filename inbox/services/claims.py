@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communityops.models import User
 from communityops.selectors import client_id_list_for_user
@@ -205,22 +206,27 @@ def item_heartbeat(*, acting_user: User, item_id: int, now: datetime | None = No
 
 
 @transaction.atomic
-def item_release(*, acting_user: User, item_id: int, reason: str = "") -> Item:
-    """Give the item back to the queue (skip). Only the holder, or a shift lead/admin, may release."""
+def item_release(*, acting_user: User, item_id: int, reason: str = "") -> User | None:
+    """Give the item back to the queue (skip). Only the holder, or a shift lead/admin, may release
+    (a lead releases a colleague's claim, live lease or not). Returns whose claim was released,
+    None when nobody held the item."""
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.claimed_by_id is None:
-        return item
+        return None
     if item.claimed_by_id != acting_user.pk and not acting_user.is_shift_lead_or_admin:
-        raise LeaseNotHeld(holder_id=item.claimed_by_id)
-    previous_holder_id = item.claimed_by_id
+        raise LeaseNotHeld(
+            _("You do not hold this item: only its holder, a shift lead or an admin can release it."),
+            holder_id=item.claimed_by_id,
+        )
+    previous_holder = item.claimed_by
     item.save(update_fields=claim_fields_clear(item=item))
     ItemEvent.objects.create(
         item=item,
         actor=acting_user,
         kind=ItemEvent.Kind.RELEASED,
-        data={"previous_holder_id": previous_holder_id, "reason": reason},
+        data={"previous_holder_id": previous_holder.pk, "reason": reason},
     )
-    return item
+    return previous_holder
 
 
 @transaction.atomic

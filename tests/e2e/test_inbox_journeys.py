@@ -115,6 +115,32 @@ def test_an_expired_lease_frees_the_item_and_a_shift_lead_can_take_over(
     context_lead.close()
 
 
+def test_a_shift_lead_releases_a_colleagues_claim_and_the_colleague_keeps_the_reply_as_a_draft(
+    browser, live_server, browser_login, night_shift, user_factory
+):
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam")
+    context_a, page_a = _claimed_next_by(browser, browser_login, live_server, night_shift["agent_a"])
+    item_id = int(re.search(r"/items/(\d+)/", page_a.url)[1])
+    page_a.locator("#reply-text").fill("Hallo Lena, das Winterbier kommt im")
+    context_lead = browser.new_context()
+    browser_login(context_lead, lead)
+    page_lead = context_lead.new_page()
+    page_lead.goto(f"{live_server.url}/inbox/items/{item_id}/")
+    asked = []
+    page_lead.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    page_lead.get_by_role("button", name=re.compile("Release Anna|Übernahme durch Anna")).click()
+
+    expect(page_lead.locator("#workspace")).to_contain_text(re.compile("Anna.*(released|aufgehoben)"))
+    assert "Anna" in asked[0]
+    expect(page_lead.locator("#claim-status")).to_contain_text(re.compile("Nobody holds|Niemand bearbeitet"))
+    expect(page_a.locator("#composer")).to_have_attribute("data-claim-state", "free", timeout=10_000)
+    expect(page_a.locator("[data-unsent-draft] textarea")).to_have_value("Hallo Lena, das Winterbier kommt im")
+    expect(page_a.locator("#reply-text")).to_have_count(0)
+    context_a.close()
+    context_lead.close()
+
+
 def test_a_long_queue_loads_more_by_keyboard_and_keeps_it_through_the_live_refresh(
     browser, live_server, browser_login, night_shift, ingest_comments
 ):

@@ -843,3 +843,109 @@ def test_a_message_shows_once_on_a_full_page_and_in_a_swapped_workspace(client, 
 
     assert full_page.count("50 Zeichen") == 1
     assert workspace.count("50 Zeichen") == 1
+
+
+@pytest.fixture
+def held_by_colleague(served, open_item_factory, user_factory, agent_for):
+    """An item Anna holds, a shift lead on call and Ben, an agent of the same client."""
+    item = open_item_factory(channel=served["channel"])
+    anna = agent_for(served["client"], first_name="Anna", last_name="Winter")
+    item_claim(acting_user=anna, item_id=item.pk)
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam")
+    return {"item": item, "anna": anna, "lead": lead, "ben": agent_for(served["client"], first_name="Ben")}
+
+
+def test_a_shift_lead_releases_a_colleagues_claim_from_the_composer(client, held_by_colleague):
+    item, anna, lead = held_by_colleague["item"], held_by_colleague["anna"], held_by_colleague["lead"]
+    release_url = reverse("inbox:release", args=[item.pk])
+    client.force_login(lead)
+    composer = client.get(reverse("inbox:item", args=[item.pk]), headers={"Accept-Language": "en"}).content.decode()
+
+    response = client.post(
+        release_url, {"reason": ""}, headers={"HX-Request": "true", "Accept-Language": "en"}, follow=True
+    )
+
+    assert f'action="{release_url}"' in composer and "Release Anna Winter's claim" in composer
+    body = response.content.decode()
+    assert "Anna Winter&#x27;s claim was released: the item is back in the queue." in body
+    assert 'data-claim-state="free"' in body
+    item.refresh_from_db()
+    assert (item.status, item.claimed_by) == (Item.Status.NEW, None)
+    event = ItemEvent.objects.filter(item=item).latest("id")
+    assert (event.kind, event.actor, event.data["previous_holder_id"], event.data["reason"]) == (
+        ItemEvent.Kind.RELEASED,
+        lead,
+        anna.pk,
+        "",
+    )
+
+
+def test_the_former_holder_sees_the_item_free_on_the_next_poll_with_room_for_the_unsent_reply(
+    client, held_by_colleague
+):
+    item, anna = held_by_colleague["item"], held_by_colleague["anna"]
+    client.force_login(held_by_colleague["lead"])
+    client.post(reverse("inbox:release", args=[item.pk]), {"reason": ""})
+    client.force_login(anna)
+
+    status = client.get(reverse("inbox:claim_status", args=[item.pk]), headers={"Accept-Language": "en"})
+    workspace = client.get(reverse("inbox:item", args=[item.pk]), headers={"HX-Request": "true"}).content.decode()
+
+    assert 'data-claim-state="free"' in status.content.decode() and "Nobody holds this item" in status.content.decode()
+    # The composer the poll reloads keeps the typed reply, read-only (inbox.js fills it from the draft).
+    assert f'data-unsent-draft="reply-{anna.pk}-{item.pk}"' in workspace
+    assert 'id="reply-text"' not in workspace
+
+
+def test_an_agent_is_not_offered_a_colleagues_claim_to_release_and_is_refused_if_they_post_it(
+    client, held_by_colleague
+):
+    item, anna, ben = held_by_colleague["item"], held_by_colleague["anna"], held_by_colleague["ben"]
+    release_url = reverse("inbox:release", args=[item.pk])
+    client.force_login(ben)
+    composer = client.get(reverse("inbox:item", args=[item.pk])).content.decode()
+
+    response = client.post(
+        release_url, {"reason": ""}, headers={"HX-Request": "true", "Accept-Language": "en"}, follow=True
+    )
+
+    assert f'action="{release_url}"' not in composer
+    assert "only its holder, a shift lead or an admin can release it" in response.content.decode()
+    item.refresh_from_db()
+    assert item.claimed_by == anna
+    assert not ItemEvent.objects.filter(item=item, kind=ItemEvent.Kind.RELEASED).exists()
+
+
+def test_the_queue_filtered_by_holder_shows_only_that_colleagues_items_and_keeps_the_filter(
+    client, served, open_item_factory, user_factory
+):
+    anna, ben = served["agent"], user_factory(role=User.Role.SHIFT_LEAD, first_name="Ben")
+    annas = open_item_factory(channel=served["channel"], text="Anna hält diesen Beitrag")
+    bens = open_item_factory(channel=served["channel"], text="Ben hält diesen Beitrag")
+    open_item_factory(channel=served["channel"], text="Diesen hält niemand")
+    item_claim(acting_user=anna, item_id=annas.pk)
+    item_claim(acting_user=ben, item_id=bens.pk)
+    client.force_login(ben)
+
+    page = client.get(reverse("inbox:queue"), {"holder": anna.pk}).content.decode()
+    refreshed = client.get(reverse("inbox:queue_list"), {"holder": anna.pk}).content.decode()
+
+    assert "Anna hält diesen Beitrag" in page and "Anna hält diesen Beitrag" in refreshed
+    for shown in (page, refreshed):
+        assert "Ben hält diesen Beitrag" not in shown and "Diesen hält niemand" not in shown
+    assert f'<option value="{anna.pk}" selected>{anna}</option>' in page  # named, and "anyone" lets it go
+    # Claim-next and the items' links carry it, as every other filter.
+    assert f'name="holder" value="{anna.pk}" data-filter-copy' in page
+    assert f"?holder={anna.pk}" in page
+
+
+def test_the_holder_filter_names_no_one_outside_the_agents_clients(
+    client, served, user_factory, agent_for, client_factory
+):
+    stranger = agent_for(client_factory(), first_name="Zora", last_name="Fremd")
+    client.force_login(served["agent"])
+
+    page = client.get(reverse("inbox:queue"), {"holder": stranger.pk}).content.decode()
+
+    assert "Zora" not in page
+    assert "Kein Beitrag passt zu diesen Filtern." in page

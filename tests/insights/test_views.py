@@ -1,6 +1,7 @@
 """Report pages: who sees what, CSV equals the page, formula injection, constant query counts."""
 
 import csv
+import html
 import io
 import re
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from communityops.csv_export import FORMULA_TRIGGERS, csv_cell, csv_text
 from communityops.durations import duration_text
 from communityops.models import User
 from crises.models import Crisis, SpikeAlert
-from inbox.models import AgentPresence
+from inbox.models import AgentPresence, Item
 from insights.periods import Granularity, ReportFilter, ReportPeriod
 from insights.reports import ClientReport, OperationsDashboard
 from insights.tables import ReportTable
@@ -831,3 +832,31 @@ def test_the_dashboard_says_when_background_tasks_have_stopped(client, admin, ac
     assert b"tasks-stalled" not in working.content
     assert "Background tasks have not run for 12 min" in stopped.content.decode()
     assert "Hintergrundaufgaben laufen seit 12 Min. nicht mehr" in stopped_german.content.decode()
+
+
+def test_the_dashboard_leads_from_what_an_agent_holds_to_those_items_in_the_inbox(
+    client, admin, acme_week, item_factory
+):
+    now = timezone.now()
+    for text in ("Anna hält eins", "Anna hält zwei"):
+        item_factory(
+            channel=acme_week.facebook,
+            received_at=now - timedelta(minutes=5),
+            text=text,
+            status=Item.Status.CLAIMED,
+            claimed_by=acme_week.anna,
+            claimed_at=now,
+            lease_expires_at=now + timedelta(minutes=5),
+        )
+    item_factory(channel=acme_week.facebook, received_at=now, text="Niemand hält das")
+    client.force_login(admin)
+
+    page = client.get(reverse("insights:dashboard")).content.decode()
+    link = html.unescape(re.search(r'<td class="num"><a href="([^"]+)">2</a></td>', page)[1])
+    queue = client.get(link).content.decode()
+    exported = csv_rows(client.get(reverse("insights:dashboard_csv", args=["agents"])))
+
+    assert "Anna hält eins" in queue and "Anna hält zwei" in queue
+    assert "Niemand hält das" not in queue
+    assert f'<option value="{acme_week.anna.pk}" selected>Anna Agent</option>' in queue  # the filter says whose
+    assert exported[1][0] == "Anna Agent" and exported[1][3] == "2"  # the CSV keeps the plain count
