@@ -249,7 +249,7 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 **template_context,
-                "title": _("Accept quotes"),
+                "title": ngettext("Accept quote", "Accept quotes", len(quotes)),
                 "quotes": quotes,
                 "form": form,
                 "opts": self.model._meta,

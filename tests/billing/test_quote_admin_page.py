@@ -114,12 +114,13 @@ def test_an_admin_accepts_the_quote_on_the_page_the_request_mail_links_to(client
 
     page = client.get(admin_link, headers={"Accept-Language": "de"}).content.decode()
     accept_url = reverse("admin:billing_quote_accept", args=[quote.pk])
-    form = client.get(accept_url)
+    form = client.get(accept_url, headers={"Accept-Language": "de"})
     accepted = client.post(accept_url, {"client": customer.pk, "apply": "1"}, headers={"Accept-Language": "de"})
     after = _change_page(client, quote)
 
     assert f'<a href="{accept_url}">Für einen Kunden annehmen</a>' in page
     assert 'name="client"' in form.content.decode()
+    assert "Dieses Angebot wird zum Betreuungsplan des gewählten Kunden" in form.content.decode()
     assert accepted.status_code == 302 and accepted["Location"] == admin_link
     plan = CoveragePlan.objects.get(client=customer)
     assert plan.quote == quote and plan.valid_from == date(2027, 3, 1)
