@@ -199,7 +199,7 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
     def get_urls(self):
         accept = path(
-            "<int:quote_id>/accept/", self.admin_site.admin_view(self.accept_view), name="billing_quote_accept"
+            "<path:object_id>/accept/", self.admin_site.admin_view(self.accept_view), name="billing_quote_accept"
         )
         return [accept, *super().get_urls()]
 
@@ -207,9 +207,9 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
         may_accept = self.has_shift_lead_permission(request)
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "may_accept": may_accept})
 
-    def accept_view(self, request, quote_id: int) -> HttpResponse:
+    def accept_view(self, request, object_id: str) -> HttpResponse:
         """The quote page's button: the action's form for this one quote, then back to its page."""
-        quote = self.get_object(request, str(quote_id))
+        quote = self.get_object(request, object_id)
         if quote is None:
             raise Http404
         if not (self.has_view_permission(request, quote) and self.has_shift_lead_permission(request)):
