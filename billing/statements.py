@@ -60,6 +60,7 @@ class Statement:
     surcharges: Decimal
     channel_fees: Decimal
     crisis_fee: Decimal
+    setup_fee: Decimal  # the one-off fee of an accepted quote whose plan starts this month
     items_received: int
     items_handled: int
     items_answered: int
@@ -88,7 +89,7 @@ class Statement:
 
     @property
     def net(self) -> Decimal:
-        return self.labour + self.surcharges + self.channel_fees + self.crisis_fee
+        return self.labour + self.surcharges + self.channel_fees + self.crisis_fee + self.setup_fee
 
     @property
     def median_minutes(self) -> Decimal | None:
@@ -160,6 +161,12 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         terms = current.rate_card.terms()
         channel_fees = terms.channel_monthly_fee * current.channels
         crisis_fee = terms.crisis_on_call_monthly_fee if current.crisis_on_call else Decimal("0.00")
+    # The one-off setup fee as the accepted quote priced it, in the month its plan starts (a plan
+    # entered by hand promised none).
+    setup_fee = sum(
+        (Decimal(plan.quote.result["setup_fee"]) for plan in plans if plan.quote and plan.valid_from >= first_day),
+        Decimal("0.00"),
+    )
 
     items = Item.objects.filter(client=client, received_at__gte=start, received_at__lt=end)
     answered = Q(first_response_at__isnull=False)
@@ -193,6 +200,7 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         surcharges=surcharges,
         channel_fees=channel_fees,
         crisis_fee=crisis_fee,
+        setup_fee=setup_fee,
         items_received=figures["received"],
         items_handled=figures["handled"],
         items_answered=figures["answered"],

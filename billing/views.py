@@ -265,6 +265,7 @@ def statement_csv(request, client_id: int, year: int, month: int):
             (_("Surcharges (EUR)"), statement.surcharges),
             (_("Channel fees (EUR)"), statement.channel_fees),
             (_("Crisis on-call (EUR)"), statement.crisis_fee),
+            (_("One-off setup (EUR)"), statement.setup_fee),
             (_("Net (EUR)"), statement.net),
         ]
     ]

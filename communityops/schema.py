@@ -8,10 +8,18 @@ add a stable `code` and `details` (inbox.apis.RefusalSerializer).
 """
 
 import uritemplate
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, build_object_type
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+
+class CommunityOpsSessionScheme(SessionScheme):
+    """The session scheme for communityops.authentication.SessionAuthentication (drf-spectacular's
+    matches DRF's class only, not its subclasses)."""
+
+    target_class = "communityops.authentication.SessionAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -100,7 +100,7 @@ def bad_request(request, exception):
 
 def page_not_found(request, exception):
     """Django's 404 for an address no view matches (an id that is not a number): the API answers in
-    its own JSON shape and words, as for an object that is not there; pages keep Django's page."""
+    its own JSON shape and words, as for an object that is not there; pages get templates/404.html."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)

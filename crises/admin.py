@@ -88,20 +88,23 @@ class EscalationStepFormSet(BaseInlineFormSet):
         super().clean()
         if not self.instance.client_id:  # the policy form reports the missing client
             return
-        for form in self.forms:
-            if self._should_delete_form(form):
-                continue
+        steps = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        first_position = min((form.cleaned_data.get("position") or 0 for form in steps), default=0)
+        for form in steps:
             contacts = form.cleaned_data.get("contacts", ())
             if errors := contacts_of_other_clients(contacts=contacts, client=self.instance.client):
                 form.add_error("contacts", errors)
-            step_reach_check(form, contacts=contacts)
+            step_reach_check(form, contacts=contacts, first=form.cleaned_data.get("position") == first_position)
 
 
-def step_reach_check(form: forms.Form, *, contacts: Iterable[ClientContact]) -> None:
+def step_reach_check(form: forms.Form, *, contacts: Iterable[ClientContact], first: bool) -> None:
     """A step reaches whom it names: a webhook step has its address (the alert is posted there), an
     SMS / phone step a phone number for each contact (escalation.step_recipients leaves out a
-    contact without one, who would then never hear of the crisis)."""
+    contact without one, who would then never hear of the crisis), and a later step names someone
+    (the first always alerts the shift lead on call, a chat step its channel)."""
     channel = form.cleaned_data.get("channel")
+    if not (first or contacts or form.cleaned_data.get("agency_roles") or channel == NotificationChannel.CHAT_WEBHOOK):
+        form.add_error(None, _("This step alerts nobody: choose client contacts or agency roles, or remove it."))
     webhooks = (NotificationChannel.OUTGOING_WEBHOOK, NotificationChannel.CHAT_WEBHOOK)
     if channel in webhooks and not form.cleaned_data.get("webhook_url") and "webhook_url" not in form.errors:
         form.add_error("webhook_url", _("A step that alerts through a webhook needs its address."))

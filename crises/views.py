@@ -613,6 +613,7 @@ def _portal_detail_page(request, contact, crisis: Crisis, form: PortalDecisionFo
             "may_decide": draft is not None and services.draft_may_decide(draft=draft, contact=contact),
             "earlier_drafts": earlier_drafts,
             "form": form or PortalDecisionForm(initial={"draft": draft.pk if draft else None}),
+            "linked": crisis_linked_items_newest(crisis=crisis),  # what the response answers
             "nav": "portal_crises",
         },
     )

@@ -170,10 +170,40 @@ def test_an_odd_rate_bills_the_accepted_quotes_months_to_the_cent(client_factory
 
     billed = [client_statement(client=customer, year=2027, month=month).net for month in (3, 4, 5, 6)]
 
-    assert billed == [Decimal("355.63"), Decimal("302.50"), Decimal("302.50"), Decimal("355.63")]
-    assert [Decimal(month["net"]) - Decimal(month["setup_fee"]) for month in quote.result["months"]] == billed
+    # March bills the quote's one-off setup fee as well (490.00), as the quote's March does.
+    assert billed == [Decimal("845.63"), Decimal("302.50"), Decimal("302.50"), Decimal("355.63")]
+    assert [Decimal(month["net"]) for month in quote.result["months"]] == billed
     assert Decimal(quote.result["surcharges"]) == Decimal("191.26")
     assert quote.net == Decimal("1806.26")  # 765.00 + 191.26 + 4 x 90.00 + setup 490.00
+
+
+def test_the_setup_fee_is_billed_once_in_the_month_the_accepted_quotes_plan_starts(
+    client, client_factory, user_factory
+):
+    quote = quote_create(
+        pricing_input=pricing_input(windows=[(2, 20, 21)], start=date(2027, 3, 1), months=4, holidays_covered=False)
+    )
+    customer = client_factory(federal_state="BY")
+    admin = user_factory(role=User.Role.ADMIN)
+    # Accepted to start mid-April: April's statement bills the setup, March's has no plan yet.
+    quote_accept(
+        acting_user=admin,
+        quote=quote,
+        client=customer,
+        valid_from=date(2027, 4, 14),
+        now=datetime(2027, 2, 1, tzinfo=BERLIN),
+    )
+
+    fees = [client_statement(client=customer, year=2027, month=month).setup_fee for month in (3, 4, 5)]
+    client.force_login(admin)
+    page = client.get(reverse("billing:statement", args=[customer.pk, 2027, 4]), headers={"Accept-Language": "en"})
+    export = client.get(
+        reverse("billing:statement_csv", args=[customer.pk, 2027, 4]), headers={"Accept-Language": "en"}
+    )
+
+    assert fees == [Decimal("0.00"), Decimal("490.00"), Decimal("0.00")]
+    assert "One-off setup (EUR),490.00" in export.content.decode()
+    assert "One-off setup" in page.content.decode()
 
 
 def test_a_new_plan_on_the_1st_does_not_inherit_the_old_plans_evening(client_factory, plan_factory):
@@ -240,6 +270,7 @@ def test_the_german_csv_labels_every_row_in_sentence_case(client, march, user_fa
         "Zuschläge (EUR)",
         "Kanalgebühren (EUR)",
         "Krisen-Rufbereitschaft (EUR)",
+        "Einmalige Einrichtung (EUR)",
         "Netto (EUR)",
     ]
     # "Sonstiges" holds other apps' rows as their pages word them ("davon ... eskaliert" under "Eröffnete Krisen").

@@ -1,6 +1,7 @@
 """The API's own refusals speak the request's language, like DRF's (German by default, Sie-Form)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from communityops.models import Channel, User
@@ -46,3 +47,26 @@ def test_an_object_the_caller_may_not_see_is_not_found_in_german(client, item, a
     response = client.get(f"/api/inbox/items/{item.pk}/")
 
     assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("de", "CSRF-Prüfung fehlgeschlagen"),
+        ("en", "CSRF check failed: a request in a browser session that changes data sends the csrftoken cookie's"),
+    ],
+)
+def test_a_session_post_without_its_csrf_token_is_refused_in_the_requests_language(item, agent_for, language, said):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(agent_for(item.client))
+
+    response = browser.post(
+        f"/api/inbox/items/{item.pk}/notes/",
+        {"text": "Rückruf"},
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith(said)
+    assert not item.events.filter(kind="note_added").exists()

@@ -239,3 +239,41 @@ def test_an_sms_step_names_contacts_with_a_phone_number(admin_http, two_clients,
 
     assert saved.status_code == 302
     assert list(EscalationPolicy.objects.get().steps.get().contacts.all()) == [reachable]
+
+
+def _two_steps(two_clients, **second) -> dict:
+    """A policy whose first step alerts the lead on call by itself, and a second step `second`."""
+    data = _policy_data(client=two_clients["client"], step_contacts=[])
+    return {
+        **data,
+        "steps-TOTAL_FORMS": 2,
+        **{key.replace("steps-0-", "steps-1-"): value for key, value in data.items() if key.startswith("steps-0-")},
+        "steps-1-position": 2,
+        **second,
+    }
+
+
+def test_a_later_escalation_step_that_names_nobody_is_refused(admin_http, two_clients):
+    # Saved, the second step fired to nobody: only the first one alerts the lead on call by itself.
+    response = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"), _two_steps(two_clients), headers={"Accept-Language": "en"}
+    )
+
+    forms = response.context["inline_admin_formsets"][0].formset.forms
+    assert (forms[0].errors, forms[1].non_field_errors()) == (
+        {},
+        ["This step alerts nobody: choose client contacts or agency roles, or remove it."],
+    )
+    assert not EscalationPolicy.objects.exists()
+
+
+@pytest.mark.parametrize("names", ["contacts", "agency_roles"])
+def test_a_later_escalation_step_that_names_contacts_or_roles_is_saved(admin_http, two_clients, names):
+    named = {"contacts": [two_clients["own"].pk], "agency_roles": [AgencyRole.ALL_SHIFT_LEADS]}[names]
+
+    saved = admin_http.post(
+        reverse("admin:crises_escalationpolicy_add"), _two_steps(two_clients, **{f"steps-1-{names}": named})
+    )
+
+    assert saved.status_code == 302
+    assert EscalationPolicy.objects.get().steps.count() == 2

@@ -5,7 +5,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from crises.models import ResponseDraft
-from crises.services import crisis_create, crisis_post_mortem_write, response_draft_create, response_draft_submit
+from crises.services import (
+    crisis_create,
+    crisis_items_link,
+    crisis_post_mortem_write,
+    response_draft_create,
+    response_draft_submit,
+)
 
 
 @pytest.fixture
@@ -189,3 +195,28 @@ def test_the_contact_sees_their_decision_with_its_comment_and_no_empty_history(c
     assert "Rejected</span>" in after and "“Bitte kürzer”" in after
     german = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "de"}).content.decode()
     assert "Abgelehnt</span>" in german and "„Bitte kürzer“" in german
+
+
+def test_the_portal_shows_the_posts_the_response_answers_only_of_its_own_crisis(
+    client, two_clients, shift_lead, item_factory
+):
+    own, _draft = two_clients["own"]
+    foreign, _foreign_draft = two_clients["foreign"]
+    crisis_items_link(
+        crisis=own,
+        items=[item_factory(client=own.client, text="Glas im Bier?!")],
+        acting_user=shift_lead,
+        now=timezone.now(),
+    )
+    crisis_items_link(
+        crisis=foreign,
+        items=[item_factory(client=foreign.client, text="Fremder Beitrag")],
+        acting_user=shift_lead,
+        now=timezone.now(),
+    )
+    client.force_login(two_clients["contact"])
+
+    page = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert "What the response answers: 1 post" in page and "Glas im Bier?!" in page
+    assert "Fremder Beitrag" not in page
