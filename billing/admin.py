@@ -1,19 +1,33 @@
-"""Admin: rate card edits publish a new version; quotes are read-only; plans are versioned."""
+"""Admin: rate card edits publish a new version; quotes are read-only (in words) and accepted for a
+client; plans are versioned."""
+
+from datetime import timedelta
+from decimal import Decimal
+from itertools import groupby
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.shortcuts import render
-from django.utils.formats import date_format
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from communityops.admin_columns import short_column
-from communityops.models import Client
+from communityops.durations import duration_text
+from communityops.models import Client, FederalState
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
+from .forms import WEEKDAY_NAMES
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
-from .pricing import WeeklyPattern
+from .pricing import PricingInput, WeeklyPattern
 from .services import (
     PlanStartInThePast,
     QuoteAcceptRefused,
@@ -73,6 +87,32 @@ class AcceptQuoteForm(forms.Form):
         return cleaned
 
 
+def weekly_hours_in_words(pattern: WeeklyPattern) -> str:
+    """The covered hours of a week, a line per run of days with the same hours:
+    "Monday–Friday 17:00–22:00", "Saturday 10:00–14:00, 18:00–23:00" (a window past midnight shows
+    on both days)."""
+    hours_of_day = [[(start, end) for day, start, end in pattern.windows() if day == weekday] for weekday in range(7)]
+    lines = []
+    for hours, run in groupby(range(7), key=lambda weekday: hours_of_day[weekday]):
+        if not hours:
+            continue
+        days = list(run)
+        first, last = WEEKDAY_NAMES[days[0]], WEEKDAY_NAMES[days[-1]]
+        day_names = first if len(days) == 1 else f"{first}–{last}"
+        lines.append(f"{day_names} {', '.join(f'{start:02d}:00–{end:02d}:00' for start, end in hours)}")
+    return "\n".join(lines)
+
+
+def _quote_amount(name: str, label):
+    """A readonly field of the quote's admin page: the amount `name` of its result, "7.729,38 €"."""
+
+    @admin.display(description=label)
+    def amount(model_admin, quote: Quote) -> str:
+        return f"{number_format(Decimal(quote.result[name]), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+    return amount
+
+
 @admin.register(Quote)
 class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     # The email, the monthly average, the rate card and when it was requested are on the quote's
@@ -87,8 +127,69 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     ]
     list_filter = ["requested_at", "accepted_at", "rate_card"]
     search_fields = ["name", "email", "requester_name", "requester_email", "token"]
-    readonly_fields = [field.name for field in Quote._meta.fields]
+    # The admins' email about a request links here: what was asked for in words, how to accept it (the
+    # page's "Accept for a client" button, offered to shift leads and admins) and, once accepted, for whom.
+    change_form_template = "admin/billing/quote/change_form.html"
+    fieldsets = [
+        (_("Acceptance"), {"fields": ["acceptance"]}),
+        (
+            _("Request"),
+            {
+                "fields": [
+                    "requester_name",
+                    "requester_email",
+                    "request_message",
+                    "requested_at",
+                    "notified_at",
+                    "name",
+                    "email",
+                    "created_at",
+                    "prospect_page",
+                ]
+            },
+        ),
+        (
+            _("What is covered"),
+            {
+                "fields": [
+                    "weekly_hours",
+                    "hours_per_week",
+                    "federal_state",
+                    "public_holidays",
+                    "response_time",
+                    "channels",
+                    "comments_per_month",
+                    "crisis_on_call",
+                    "period",
+                ]
+            },
+        ),
+        (
+            _("Price"),
+            {
+                "fields": [
+                    "monthly_recurring_net",
+                    "setup_fee",
+                    "net_total",
+                    "vat_total",
+                    "gross_total",
+                    "monthly_average",
+                    "rate_card",
+                ]
+            },
+        ),
+        # As stored, for a look at a quote that does not read (the fields above then show "-").
+        (_("Stored data"), {"fields": ["pricing_input", "result", "token"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = flatten_fieldsets(fieldsets)
     actions = ["accept_for_client"]
+    # The price as the quote's page words it (the stored result's amounts).
+    monthly_recurring_net = _quote_amount("monthly_recurring_net", _("per month, net"))
+    setup_fee = _quote_amount("setup_fee", _("One-off setup"))
+    net_total = _quote_amount("net", _("Net total"))
+    vat_total = _quote_amount("vat", _("VAT"))
+    gross_total = _quote_amount("gross", _("Gross total"))
+    monthly_average = _quote_amount("monthly_average_net", _("Monthly average incl. setup, net"))
 
     def has_add_permission(self, request):
         return False
@@ -96,11 +197,35 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        accept = path(
+            "<path:object_id>/accept/", self.admin_site.admin_view(self.accept_view), name="billing_quote_accept"
+        )
+        return [accept, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        may_accept = self.has_shift_lead_permission(request)
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "may_accept": may_accept})
+
+    def accept_view(self, request, object_id: str) -> HttpResponse:
+        """The quote page's button: the action's form for this one quote, then back to its page."""
+        quote = self.get_object(request, object_id)
+        if quote is None:
+            raise Http404
+        if not (self.has_view_permission(request, quote) and self.has_shift_lead_permission(request)):
+            raise PermissionDenied
+        return self.accept_quotes(request, [quote]) or redirect("admin:billing_quote_change", quote.pk)
+
     @admin.action(description=_("Accept for a client (creates its coverage plan)"), permissions=["shift_lead"])
     def accept_for_client(self, request, queryset):
+        return self.accept_quotes(request, queryset, action_checkbox_name=ACTION_CHECKBOX_NAME)
+
+    def accept_quotes(self, request, quotes, **template_context) -> HttpResponse | None:
+        """The accept form for `quotes`; once sent valid, quote_accept for each, its outcome a message
+        (None: the caller redirects)."""
         form = AcceptQuoteForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            for quote in queryset:
+            for quote in quotes:
                 try:
                     plan = quote_accept(
                         acting_user=request.user,
@@ -123,13 +248,90 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
             "admin/billing/quote/accept.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Accept quotes"),
-                "quotes": queryset,
+                **template_context,
+                "title": ngettext("Accept quote", "Accept quotes", len(quotes)),
+                "quotes": quotes,
                 "form": form,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
             },
         )
+
+    @admin.display(description=_("status"))
+    def acceptance(self, quote: Quote) -> str:
+        """Not accepted yet, or for which client and into which coverage plan (both linked)."""
+        if quote.accepted_at is None:
+            return _("Not accepted yet.")
+        client = format_html(
+            '<a href="{}">{}</a>', reverse("admin:communityops_client_change", args=[quote.client_id]), quote.client
+        )
+        accepted = {
+            "date": date_format(timezone.localtime(quote.accepted_at), "SHORT_DATETIME_FORMAT"),
+            "user": quote.accepted_by,
+            "client": client,
+        }
+        plan = quote.coverage_plans.first()
+        if plan is None:  # replaced by a plan starting no later, before it began (coverage_plan_create)
+            return format_html(
+                _("Accepted on {date} by {user} for {client}; its coverage plan was replaced before it began."),
+                **accepted,
+            )
+        return format_html(
+            _("Accepted on {date} by {user} for {client}: coverage plan {plan}."),
+            **accepted,
+            plan=format_html(
+                '<a href="{}">{}</a>', reverse("admin:billing_coverageplan_change", args=[plan.pk]), plan.period
+            ),
+        )
+
+    @admin.display(description=_("quote as the prospect sees it"))
+    def prospect_page(self, quote: Quote) -> str:
+        url = reverse("billing:quote_detail", kwargs={"token": quote.token})
+        return format_html('<a href="{}">{}</a>', url, _("Open the quote page"))
+
+    # The pricing input in words (PricingInput.from_dict raises ValueError for a quote that does not
+    # read, which the admin shows as "-").
+
+    @admin.display(description=_("Weekly hours"))
+    def weekly_hours(self, quote: Quote) -> str:
+        return weekly_hours_in_words(PricingInput.from_dict(quote.pricing_input).pattern)
+
+    @admin.display(description=_("Hours per week"))
+    def hours_per_week(self, quote: Quote) -> int:
+        return PricingInput.from_dict(quote.pricing_input).pattern.hours_per_week()
+
+    @admin.display(description=_("Federal state"))
+    def federal_state(self, quote: Quote) -> str:
+        return FederalState(PricingInput.from_dict(quote.pricing_input).federal_state).label
+
+    @admin.display(description=_("Public holidays"))
+    def public_holidays(self, quote: Quote) -> str:
+        return _("covered") if PricingInput.from_dict(quote.pricing_input).holidays_covered else _("not covered")
+
+    @admin.display(description=_("Promised response time"))
+    def response_time(self, quote: Quote) -> str:
+        return duration_text(PricingInput.from_dict(quote.pricing_input).response_minutes)
+
+    @admin.display(description=_("Channels"))
+    def channels(self, quote: Quote) -> int:
+        return PricingInput.from_dict(quote.pricing_input).channels
+
+    @admin.display(description=_("Expected comments per month"))
+    def comments_per_month(self, quote: Quote) -> str:
+        return number_format(PricingInput.from_dict(quote.pricing_input).comments_per_month, force_grouping=True)
+
+    @admin.display(description=_("Crisis on-call"))
+    def crisis_on_call(self, quote: Quote) -> str:
+        return _("yes") if PricingInput.from_dict(quote.pricing_input).crisis_on_call else _("no")
+
+    @admin.display(description=_("Period"))
+    def period(self, quote: Quote) -> str:
+        pricing_input = PricingInput.from_dict(quote.pricing_input)
+        months = pricing_input.contract_months
+        return ngettext("%(months)s month, %(start)s to %(end)s", "%(months)s months, %(start)s to %(end)s", months) % {
+            "months": months,
+            "start": date_format(pricing_input.start, "SHORT_DATE_FORMAT"),
+            "end": date_format(pricing_input.end - timedelta(days=1), "SHORT_DATE_FORMAT"),
+        }
 
 
 class CoveragePlanForm(forms.ModelForm):
@@ -191,6 +393,14 @@ class CoveragePlanAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # A plan is never edited: adding a new one closes the open plan on its start date.
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A saved plan's page (view-only, linked from its accepted quote) says its windows in words.
+        return ["weekly_hours"] if obj else []
+
+    @admin.display(description=_("Weekly hours"))
+    def weekly_hours(self, plan: CoveragePlan) -> str:
+        return weekly_hours_in_words(plan.pattern)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,7 +1,7 @@
 """The admin follows Django's model permissions, and its actions are a shift lead's or an admin's.
 
 A staff account without permissions sees nothing of the crises; one allowed to view a list may not
-run the list's actions (retry a send, release claims, accept a quote, send invitations).
+run the list's actions (retry a send, release claims, accept a quote, also from its page, send invitations).
 """
 
 from datetime import date
@@ -82,6 +82,29 @@ def test_list_actions_are_not_offered_to_an_agent_who_may_only_view(
 
     assert 'id="result_list"' in listing  # the list has rows: actions would be offered here
     assert f'value="{action}"' not in listing
+
+
+@pytest.mark.parametrize(
+    ("role", "offered", "status"),
+    [(User.Role.AGENT, False, 403), (User.Role.SHIFT_LEAD, True, 302)],
+)
+def test_only_shift_leads_and_admins_accept_a_quote_on_its_page(
+    client, user_factory, client_factory, role, offered, status
+):
+    # Both may look at quotes; the page's "Accept for a client" is the list action's, a shift lead's.
+    quote = quote_create(pricing_input=pricing_input(windows=[(0, 17, 22)], start=date(2027, 1, 4)))
+    customer = client_factory(federal_state="BY")
+    user = user_factory(role=role, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_quote"))
+    client.force_login(user)
+    accept_url = reverse("admin:billing_quote_accept", args=[quote.pk])
+
+    page = client.get(reverse("admin:billing_quote_change", args=[quote.pk])).content.decode()
+    response = client.post(accept_url, {"client": customer.pk, "apply": "1"})
+
+    assert (accept_url in page, response.status_code) == (offered, status)
+    quote.refresh_from_db()
+    assert (quote.client == customer) is offered
 
 
 def test_a_shift_lead_is_offered_the_retry_and_it_runs(client, user_factory, open_item_factory):
