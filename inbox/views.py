@@ -326,6 +326,7 @@ def release(request, item_id: int):
     """The holder skips the item (u), or a shift lead gives a colleague's claim back to the queue (the
     composer's form sends an empty reason: the timeline says "from <holder>", not "skipped")."""
     reason = request.POST.get("reason", "skipped").strip()
+    expected_holder_id = whole_number(request.POST.get("holder", ""))  # the holder the lead's page showed
 
     def released(previous_holder) -> str | None:
         if previous_holder is None or previous_holder == request.user:
@@ -335,7 +336,9 @@ def release(request, item_id: int):
     return _run(
         request,
         item_id,
-        lambda: item_release(acting_user=request.user, item_id=item_id, reason=reason),
+        lambda: item_release(
+            acting_user=request.user, item_id=item_id, reason=reason, expected_holder_id=expected_holder_id
+        ),
         done=released,
     )
 

@@ -206,13 +206,22 @@ def item_heartbeat(*, acting_user: User, item_id: int, now: datetime | None = No
 
 
 @transaction.atomic
-def item_release(*, acting_user: User, item_id: int, reason: str = "") -> User | None:
+def item_release(
+    *, acting_user: User, item_id: int, reason: str = "", expected_holder_id: int | None = None
+) -> User | None:
     """Give the item back to the queue (skip). Only the holder, or a shift lead/admin, may release
     (a lead releases a colleague's claim, live lease or not). Returns whose claim was released,
-    None when nobody held the item."""
+    None when nobody held the item. With `expected_holder_id` (the holder the lead's page showed)
+    a claim someone else took meanwhile is not released (ItemHeldByOther)."""
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.claimed_by_id is None:
         return None
+    if expected_holder_id is not None and item.claimed_by_id != expected_holder_id:
+        raise ItemHeldByOther(
+            _("%(name)s holds this item now, not whom your page showed: nothing was released.")
+            % {"name": item.claimed_by},
+            holder_id=item.claimed_by_id,
+        )
     if item.claimed_by_id != acting_user.pk and not acting_user.is_shift_lead_or_admin:
         raise LeaseNotHeld(
             _("You do not hold this item: only its holder, a shift lead or an admin can release it."),

@@ -14,7 +14,7 @@ from billing.services import coverage_plan_create
 from communityops.models import Channel, User
 from inbox.models import AgentPresence, CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
-from inbox.services.claims import item_claim, item_take_over
+from inbox.services.claims import item_claim, item_release, item_take_over
 from inbox.services.ingestion import item_mark_removed_on_platform
 from inbox.services.moderation import item_moderate
 
@@ -878,6 +878,26 @@ def test_a_shift_lead_releases_a_colleagues_claim_from_the_composer(client, held
         anna.pk,
         "",
     )
+
+
+def test_a_lead_releasing_a_claim_someone_else_took_meanwhile_releases_nothing(client, held_by_colleague):
+    item, anna, ben = held_by_colleague["item"], held_by_colleague["anna"], held_by_colleague["ben"]
+    client.force_login(held_by_colleague["lead"])
+    composer = client.get(reverse("inbox:item", args=[item.pk])).content.decode()
+    item_release(acting_user=anna, item_id=item.pk)  # meanwhile: Anna lets it go, Ben claims it
+    item_claim(acting_user=ben, item_id=item.pk)
+
+    response = client.post(
+        reverse("inbox:release", args=[item.pk]),
+        {"reason": "", "holder": anna.pk},
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+        follow=True,
+    )
+
+    assert f'name="holder" value="{anna.pk}"' in composer
+    assert "Ben" in response.content.decode() and "nothing was released" in response.content.decode()
+    item.refresh_from_db()
+    assert item.claimed_by == ben
 
 
 def test_the_former_holder_sees_the_item_free_on_the_next_poll_with_room_for_the_unsent_reply(
