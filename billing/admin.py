@@ -27,7 +27,7 @@ from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMi
 
 from .forms import WEEKDAY_NAMES
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
-from .pricing import PricingInput, WeeklyPattern
+from .pricing import WeeklyPattern
 from .services import (
     PlanStartInThePast,
     QuoteAcceptRefused,
@@ -288,44 +288,44 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
         url = reverse("billing:quote_detail", kwargs={"token": quote.token})
         return format_html('<a href="{}">{}</a>', url, _("Open the quote page"))
 
-    # The pricing input in words (PricingInput.from_dict raises ValueError for a quote that does not
+    # The pricing input in words (Quote.pricing raises ValueError for a quote that does not
     # read, which the admin shows as "-").
 
     @admin.display(description=_("Weekly hours"))
     def weekly_hours(self, quote: Quote) -> str:
-        return weekly_hours_in_words(PricingInput.from_dict(quote.pricing_input).pattern)
+        return weekly_hours_in_words(quote.pricing.pattern)
 
     @admin.display(description=_("Hours per week"))
     def hours_per_week(self, quote: Quote) -> int:
-        return PricingInput.from_dict(quote.pricing_input).pattern.hours_per_week()
+        return quote.pricing.pattern.hours_per_week()
 
     @admin.display(description=_("Federal state"))
     def federal_state(self, quote: Quote) -> str:
-        return FederalState(PricingInput.from_dict(quote.pricing_input).federal_state).label
+        return FederalState(quote.pricing.federal_state).label
 
     @admin.display(description=_("Public holidays"))
     def public_holidays(self, quote: Quote) -> str:
-        return _("covered") if PricingInput.from_dict(quote.pricing_input).holidays_covered else _("not covered")
+        return _("covered") if quote.pricing.holidays_covered else _("not covered")
 
     @admin.display(description=_("Promised response time"))
     def response_time(self, quote: Quote) -> str:
-        return duration_text(PricingInput.from_dict(quote.pricing_input).response_minutes)
+        return duration_text(quote.pricing.response_minutes)
 
     @admin.display(description=_("Channels"))
     def channels(self, quote: Quote) -> int:
-        return PricingInput.from_dict(quote.pricing_input).channels
+        return quote.pricing.channels
 
     @admin.display(description=_("Expected comments per month"))
     def comments_per_month(self, quote: Quote) -> str:
-        return number_format(PricingInput.from_dict(quote.pricing_input).comments_per_month, force_grouping=True)
+        return number_format(quote.pricing.comments_per_month, force_grouping=True)
 
     @admin.display(description=_("Crisis on-call"))
     def crisis_on_call(self, quote: Quote) -> str:
-        return _("yes") if PricingInput.from_dict(quote.pricing_input).crisis_on_call else _("no")
+        return _("yes") if quote.pricing.crisis_on_call else _("no")
 
     @admin.display(description=_("Period"))
     def period(self, quote: Quote) -> str:
-        pricing_input = PricingInput.from_dict(quote.pricing_input)
+        pricing_input = quote.pricing
         months = pricing_input.contract_months
         return ngettext("%(months)s month, %(start)s to %(end)s", "%(months)s months, %(start)s to %(end)s", months) % {
             "months": months,

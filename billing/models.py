@@ -1,6 +1,7 @@
 """Billing: versioned rate cards, saved quotes, clients' coverage plans and their history."""
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from communityops.alphabetical import alphabetical
 from communityops.models import Client, FederalState
 
-from .pricing import RESPONSE_TIME_CHOICES, RateTerms, WeeklyPattern
+from .pricing import RESPONSE_TIME_CHOICES, PricingInput, RateTerms, WeeklyPattern
 
 RESPONSE_TIME_FIELD_CHOICES = [
     (15, _("15 minutes")),
@@ -173,6 +174,11 @@ class Quote(models.Model):
         label = _("Quote")
         who = self.name or self.requester_name or self.email or self.requester_email or "—"
         return f"{label} {self.pk} · {who} · {gross} EUR"
+
+    @cached_property
+    def pricing(self) -> PricingInput:
+        """The stored pricing input, read (ValueError for one that does not read)."""
+        return PricingInput.from_dict(self.pricing_input)
 
 
 class CoveragePlan(models.Model):

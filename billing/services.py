@@ -287,7 +287,7 @@ def quote_accept(
     quote = quote_qs_select_for_update().get(pk=quote.pk)
     if quote.accepted_at is not None:
         raise QuoteAlreadyAccepted(_("This quote has already been accepted."))
-    pricing_input = PricingInput.from_dict(quote.pricing_input)
+    pricing_input = quote.pricing
     if pricing_input.federal_state != client.federal_state:
         raise QuoteForAnotherState(
             _(

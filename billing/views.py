@@ -30,7 +30,7 @@ from .forms import (
     default_calculator_data,
 )
 from .models import CATEGORY_LABELS
-from .pricing import PRESETS, PricingInput
+from .pricing import PRESETS
 from .selectors import quote_get_by_token, rate_card_current
 from .services import quote_create, quote_price, quote_request
 from .statements import Statement, client_statement
@@ -167,7 +167,7 @@ def quote_save(request):
 
 
 def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None, status: int = 200):
-    pricing_input = PricingInput.from_dict(quote.pricing_input)
+    pricing_input = quote.pricing
     selected = set(cell_values(pricing_input.pattern))
     # Whoever holds the link sees the page and the name the quote was saved with ("For ..."), but not
     # the creator's address: only the browser that saved the quote finds it filled in (elsewhere the
