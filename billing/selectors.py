@@ -46,9 +46,7 @@ def quote_get_by_token(*, token: str) -> Quote:
 def _client_plans(client: Client) -> list[CoveragePlan]:
     plans = client.__dict__.get(_PLANS_ATTRIBUTE)
     if plans is None:
-        plans = list(
-            CoveragePlan.objects.filter(client=client).select_related("rate_card", "quote").order_by("valid_from")
-        )
+        plans = list(CoveragePlan.objects.filter(client=client).select_related("rate_card").order_by("valid_from"))
         client.__dict__[_PLANS_ATTRIBUTE] = plans
     return plans
 

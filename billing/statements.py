@@ -28,6 +28,7 @@ from communityops.models import Client
 from inbox.models import Item, OutboundAction
 from inbox.sla import sla_met, sla_relevant
 
+from .models import Quote
 from .pricing import CATEGORIES, PricingInput, add_months, price_coverage
 from .selectors import coverage_plans_overlapping
 
@@ -162,11 +163,11 @@ def client_statement(*, client: Client, year: int, month: int, now: datetime | N
         channel_fees = terms.channel_monthly_fee * current.channels
         crisis_fee = terms.crisis_on_call_monthly_fee if current.crisis_on_call else Decimal("0.00")
     # The one-off setup fee as the accepted quote priced it, in the month its plan starts (a plan
-    # entered by hand promised none).
-    setup_fee = sum(
-        (Decimal(plan.quote.result["setup_fee"]) for plan in plans if plan.quote and plan.valid_from >= first_day),
-        Decimal("0.00"),
-    )
+    # entered by hand promised none). Read here, not with the plans: the inbox reads those for every
+    # due time. (An empty id list asks the database nothing.)
+    starting = [plan.quote_id for plan in plans if plan.quote_id and plan.valid_from >= first_day]
+    fees = Quote.objects.filter(pk__in=starting).values_list("result__setup_fee", flat=True)
+    setup_fee = sum((Decimal(fee) for fee in fees), Decimal("0.00"))
 
     items = Item.objects.filter(client=client, received_at__gte=start, received_at__lt=end)
     answered = Q(first_response_at__isnull=False)
