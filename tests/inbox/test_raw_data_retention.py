@@ -37,8 +37,8 @@ def _processed_meta_delivery(channel, comment_id: str) -> WebhookDelivery:
     return delivery
 
 
-def _arrived_days_ago(delivery: WebhookDelivery, days: float) -> None:
-    at = timezone.now() - timedelta(days=days)
+def _arrived_days_ago(delivery: WebhookDelivery, days: float, *, now: datetime | None = None) -> None:
+    at = (now or timezone.now()) - timedelta(days=days)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=at)
     GenericEventReceipt.objects.filter(delivery=delivery).update(received_at=at)
 
@@ -155,8 +155,9 @@ def test_many_deliveries_are_dropped_in_short_batches(facebook_channel, django_a
 
 def test_the_admin_says_why_a_change_shows_no_payload(facebook_channel):
     delivery = _processed_meta_delivery(facebook_channel, "post_c1")
-    _arrived_days_ago(delivery, RETENTION_DAYS + 1)
-    raw_webhook_data_drop(now=datetime(2026, 11, 24, 12, tzinfo=UTC))
+    dropped_at = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    _arrived_days_ago(delivery, RETENTION_DAYS + 1, now=dropped_at)
+    raw_webhook_data_drop(now=dropped_at)
 
     change = IngestChange.objects.get(delivery=delivery)
     with translation.override("en"):
