@@ -34,6 +34,38 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def _record_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """Every browser context the tests open, their own or pytest-playwright's, records the
+    Content-Security-Policy violations its pages report (settings SECURE_CSP)."""
+    open_context = browser.new_context
+
+    def new_context(**options):
+        context = open_context(**options)
+        context.on("console", _record_csp_violation)
+        return context
+
+    browser.new_context = new_context
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations():
+    """A page whose script or style the policy blocks is broken for real users: no browser test
+    passes with a violation."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "\n".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture
 def screenshot():
     """Save a screenshot of a main screen for the README (docs/screenshots/<name>.png)."""

@@ -17,6 +17,7 @@ from .conftest import http_client_for
 from .test_isolation_matrix import SKIPPED_PREFIXES, _api_path, _walk, api_operations
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style(?![^>]*\bnonce=)|<[a-z][^>]*\sstyle=", re.IGNORECASE)
 SECRETS = ("SECRET-ACCESS-TOKEN-91", "SECRET-APP-SECRET-91", "SECRET-VERIFY-TOKEN-91", "SECRET-API-PASSWORD-91")
 
 
@@ -46,7 +47,7 @@ def _own_pages(world) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_every_html_page_has_a_csp_without_inline_scripts(world, user_factory, team_factory):
+def test_every_html_page_has_a_csp_without_inline_scripts_or_styles(world, user_factory, team_factory):
     lead = user_factory(role=User.Role.SHIFT_LEAD)
     viewers = {"lead": lead, "contact": world.principals["contact of another client"], "anonymous": None}
     checked = []
@@ -56,10 +57,12 @@ def test_every_html_page_has_a_csp_without_inline_scripts(world, user_factory, t
             response = http.get(path)
             if "text/html" not in response.get("Content-Type", "") or response.status_code != 200:
                 continue
-            policy = response.get("Content-Security-Policy", "")
-            script_src = next((part for part in policy.split(";") if part.strip().startswith("script-src")), "")
-            assert script_src and "unsafe-inline" not in script_src, (name, path, policy)
+            policy = dict(part.strip().split(" ", 1) for part in response.get("Content-Security-Policy", "").split(";"))
+            assert "unsafe-inline" not in policy["script-src"], (name, path, policy)
+            assert "unsafe-inline" not in policy["style-src"], (name, path, policy)
             assert not INLINE_SCRIPT.search(response.content.decode()), (name, path)
+            assert not INLINE_STYLE.search(response.content.decode()), (name, path)
+            assert "camera=()" in response.get("Permissions-Policy", ""), (name, path)
             checked.append(path)
     assert len(checked) > 20
 
