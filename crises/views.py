@@ -569,7 +569,16 @@ def magic_link(request, draft_id: int, token: str):
             return render(request, "crises/refused.html", {"reason": str(error)}, status=403)
         return render(request, "crises/decided.html", {"decision": form.cleaned_data["decision"]})
     with timezone.override(link.draft.crisis.client.time_zone):  # the deadline in the client's time
-        return render(request, "crises/magic_link.html", {"link": link, "draft": link.draft, "form": form})
+        return render(
+            request,
+            "crises/magic_link.html",
+            {
+                "link": link,
+                "draft": link.draft,
+                "form": form,
+                "linked": crisis_linked_items_newest(crisis=link.draft.crisis),  # what the response answers
+            },
+        )
 
 
 # --- Client portal ----------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -29,10 +31,12 @@ from crises.services import (
     approval_token,
     crisis_create,
     crisis_escalation_start,
+    crisis_items_link,
     crisis_transition,
     response_draft_create,
     response_draft_submit,
 )
+from inbox.models import Item
 from tests.threads import in_thread, wait_until_waiting_on_a_lock
 
 
@@ -77,6 +81,63 @@ def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_cap
     due = timezone.localtime(draft.approval_due_at)
     assert f"Please decide by {due:%b} {due.day}, {due:%H:%M}." in page  # as English writes it (DAY_TIME_FORMAT)
     assert f"{due:%d.%m. %H:%M}" in german
+
+
+def test_the_magic_link_page_shows_the_posts_the_response_answers_as_the_portal_does(
+    client, crisis_setup, client_factory, item_factory, django_capture_on_commit_callbacks
+):
+    """Only this crisis's posts; no author names; an erased post says so instead of its text; a post
+    removed on the platform says that too (the response will not reach it)."""
+    lead = crisis_setup["lead"]
+    plain = item_factory(client=crisis_setup["client"], text="Glas im Bier?!")
+    erased = item_factory(client=crisis_setup["client"], text="Max Mustermann schreibt: Skandal")
+    removed = item_factory(client=crisis_setup["client"], text="Gelöschter Kommentar", tags=["removed-on-platform"])
+    crisis_items_link(
+        crisis=crisis_setup["crisis"], items=[plain, erased, removed], acting_user=lead, now=timezone.now()
+    )
+    Item.objects.filter(pk=erased.pk).update(erased_at=timezone.now())  # erased after it was linked
+    foreign_client = client_factory()
+    foreign = crisis_create(acting_user=lead, client=foreign_client, title="Fremd", now=timezone.now())
+    crisis_items_link(
+        crisis=foreign,
+        items=[item_factory(client=foreign_client, text="Fremder Beitrag")],
+        acting_user=lead,
+        now=timezone.now(),
+    )
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+    german = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "de"}).content.decode()
+
+    assert "What the response answers: 3 posts" in page and "Glas im Bier?!" in page
+    assert "(Text erased at the author&#x27;s request.)" in page and "Mustermann" not in page
+    assert "Removed on the platform" in page and "Gelöschter Kommentar" in page
+    assert "Fremder Beitrag" not in page and str(erased.author) not in page and str(plain.author) not in page
+    assert "Worauf die Antwort eingeht: 3 Beiträge" in german and "Auf der Plattform entfernt" in german
+
+
+def test_the_magic_link_page_reads_as_many_queries_for_many_posts_as_for_one(
+    client, crisis_setup, item_factory, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    lead, crisis = crisis_setup["lead"], crisis_setup["crisis"]
+    crisis_items_link(
+        crisis=crisis, items=[item_factory(client=crisis_setup["client"])], acting_user=lead, now=timezone.now()
+    )
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    with CaptureQueriesContext(connection) as one_post:
+        client.get(path)
+    crisis_items_link(
+        crisis=crisis,
+        items=[item_factory(client=crisis_setup["client"]) for _ in range(30)],
+        acting_user=lead,
+        now=timezone.now(),
+    )
+
+    with django_assert_max_num_queries(len(one_post)):
+        page = client.get(path, headers={"Accept-Language": "en"}).content.decode()
+
+    assert "What the response answers: 31 posts" in page
 
 
 def test_magic_link_approves_once_and_is_then_used_up(client, crisis_setup, django_capture_on_commit_callbacks):
