@@ -274,6 +274,68 @@ def test_submitting_the_next_version_replaces_the_one_awaiting_approval(
     assert Crisis.objects.get(pk=crisis_setup["crisis"].pk).status == Crisis.Status.AWAITING_APPROVAL
 
 
+def test_approving_a_version_replaced_while_the_page_was_open_is_refused_and_says_so(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    shown = client.get(path)
+    second = response_draft_create(
+        crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=second, acting_user=crisis_setup["lead"], now=timezone.now())
+
+    english = client.post(path, {"decision": "approve"}, headers={"Accept-Language": "en"}).content.decode()
+    german = client.post(path, {"decision": "approve"}, headers={"Accept-Language": "de"})
+
+    first.refresh_from_db()
+    assert shown.status_code == 200 and german.status_code == 403
+    assert "Your decision was not recorded." in english and "was replaced by version 2" in english
+    assert "Ihre Entscheidung wurde nicht gespeichert." in german.content.decode()
+    assert first.status == ResponseDraft.Status.SUPERSEDED and not Approval.objects.exists()
+
+
+def test_a_link_opened_after_the_page_was_only_read_does_not_say_nothing_was_recorded(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    ApprovalLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "This link has expired." in page and "not recorded" not in page
+
+
+@pytest.mark.parametrize(
+    ("decision", "said"),
+    [
+        ("approve", "Markus approved version 1 on {when}: it no longer awaits your decision."),
+        ("reject", "Markus rejected version 1 on {when}: the agency is revising it and will ask you again."),
+    ],
+)
+def test_a_version_another_contact_decided_on_says_who_and_what(
+    client, crisis_setup, django_capture_on_commit_callbacks, decision, said
+):
+    """Under the rule "one approver suffices", Markus's decision settles the version Sabine's link is for."""
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    [sabines] = [message for message in mail.outbox if message.to == [crisis_setup["first"].email]]
+    decided_at = timezone.now()
+    approval_decide(
+        draft=draft, contact=crisis_setup["second"], decision=decision, comment="Nein", via="portal", now=decided_at
+    )
+
+    page = client.get(_magic_path(sabines), headers={"Accept-Language": "en"}).content.decode()
+    with pytest.raises(CrisisError) as in_the_portal, translation.override("en"):
+        approval_decide(
+            draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+        )
+
+    local = timezone.localtime(decided_at, ZoneInfo(crisis_setup["client"].time_zone))
+    expected = said.format(when=f"{local:%b} {local.day}, {local:%H:%M}")
+    assert expected in page and str(in_the_portal.value) == expected
+
+
 def test_resolving_the_crisis_ends_the_wait_for_a_decision(client, crisis_setup, django_capture_on_commit_callbacks):
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
     path = _magic_path(mail.outbox[0])
