@@ -20,6 +20,7 @@ from crises.models import (
     Crisis,
     CrisisEvent,
     Notification,
+    RecipientLanguage,
     ResponseDraft,
 )
 from crises.services import (
@@ -69,6 +70,19 @@ def test_submit_emails_each_approver_a_magic_link_in_german(crisis_setup, django
     assert mail.outbox[0].subject.startswith("Freigabe erbeten")
     assert mail.outbox[0].alternatives[0].mimetype == "text/html"
     assert "Bitte entscheiden Sie bis" in mail.outbox[0].body  # the deadline, where they decide
+
+
+def test_the_approval_email_does_not_promise_a_one_click_decision(crisis_setup, django_capture_on_commit_callbacks):
+    """The link opens the page where the contact reads the response and its posts, then chooses and
+    sends: "one click" promised what the page does not do (and a mail scanner's click decides nothing)."""
+    RecipientLanguage.objects.create(contact=crisis_setup["second"], language="en")
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+
+    german, english = bodies[crisis_setup["first"].email], bodies[crisis_setup["second"].email]
+    assert "Freigeben oder ablehnen (nur für diese Version, einmal verwendbar" in german and "Klick" not in german
+    assert "Approve or reject (for this version only, usable once" in english and "click" not in english
 
 
 def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_capture_on_commit_callbacks):
