@@ -610,7 +610,7 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     if link.draft.status == ResponseDraft.Status.SUPERSEDED:
         raise MagicLinkRefused("superseded", _draft_replaced_message(link.draft))
     if link.draft.status != ResponseDraft.Status.SUBMITTED:
-        raise MagicLinkRefused("closed", _("This response is no longer awaiting approval."))
+        raise MagicLinkRefused("closed", _draft_decided_message(link.draft))
     return link
 
 
@@ -628,6 +628,27 @@ def _used_link_message(link: ApprovalLink) -> str:
     else:
         message = _("You already rejected version %(version)d on %(when)s (%(via)s): this link is used up.")
     return message % {"version": link.draft.version, "when": when, "via": approval.get_via_display()}
+
+
+def _draft_decided_message(draft: ResponseDraft) -> str:
+    """Why an approved or rejected version can no longer be decided on: whose decision settled it
+    ("no longer awaiting approval" left a contact guessing whether it went out or came back)."""
+    rejected = draft.status == ResponseDraft.Status.REJECTED
+    approval = (
+        draft.approvals.filter(decision=Approval.Decision.REJECT if rejected else Approval.Decision.APPROVE)
+        .select_related("contact")
+        .latest("decided_at")
+    )
+    when = date_format(
+        timezone.localtime(approval.decided_at, ZoneInfo(draft.crisis.client.time_zone)), "DAY_TIME_FORMAT"
+    )
+    if rejected:
+        message = _(
+            "%(name)s rejected version %(version)d on %(when)s: the agency is revising it and will ask you again."
+        )
+    else:
+        message = _("%(name)s approved version %(version)d on %(when)s: it no longer awaits your decision.")
+    return message % {"name": approval.contact.name, "version": draft.version, "when": when}
 
 
 def _draft_replaced_message(draft: ResponseDraft) -> str:
@@ -701,6 +722,8 @@ def approval_decide(
         raise CrisisError(_("Say what should change: a rejection needs a comment."))
     if draft.status == ResponseDraft.Status.SUPERSEDED:
         raise CrisisError(_draft_replaced_message(draft))
+    if draft.status in (ResponseDraft.Status.APPROVED, ResponseDraft.Status.REJECTED):
+        raise CrisisError(_draft_decided_message(draft))
     if not draft_may_decide(draft=draft, contact=contact):
         raise CrisisError(_("You cannot decide on this response (anymore)."))
     approval = Approval.objects.create(

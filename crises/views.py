@@ -554,7 +554,7 @@ def magic_link(request, draft_id: int, token: str):
     try:
         link = services.approval_link_check(draft_id=draft_id, token=token, now=now)
     except MagicLinkRefused as error:
-        return render(request, "crises/refused.html", {"reason": str(error), "code": error.reason}, status=403)
+        return _magic_link_refused(request, error)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -565,11 +565,27 @@ def magic_link(request, draft_id: int, token: str):
                 comment=form.cleaned_data["comment"],
                 now=now,
             )
-        except CrisisError as error:
-            return render(request, "crises/refused.html", {"reason": str(error)}, status=403)
+        except CrisisError as error:  # the link was checked a moment earlier: a decision or a version came between
+            return _magic_link_refused(request, error)
         return render(request, "crises/decided.html", {"decision": form.cleaned_data["decision"]})
     with timezone.override(link.draft.crisis.client.time_zone):  # the deadline in the client's time
-        return render(request, "crises/magic_link.html", {"link": link, "draft": link.draft, "form": form})
+        return render(
+            request,
+            "crises/magic_link.html",
+            {
+                "link": link,
+                "draft": link.draft,
+                "form": form,
+                "linked": crisis_linked_items_newest(crisis=link.draft.crisis),  # what the response answers
+            },
+        )
+
+
+def _magic_link_refused(request, error: CrisisError):
+    """The refusal page; after "Send decision" it says outright that the decision did not count."""
+    return render(
+        request, "crises/refused.html", {"reason": str(error), "not_recorded": request.method == "POST"}, status=403
+    )
 
 
 # --- Client portal ----------------------------------------------------------------------------

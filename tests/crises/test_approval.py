@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -18,6 +20,7 @@ from crises.models import (
     Crisis,
     CrisisEvent,
     Notification,
+    RecipientLanguage,
     ResponseDraft,
 )
 from crises.services import (
@@ -29,10 +32,12 @@ from crises.services import (
     approval_token,
     crisis_create,
     crisis_escalation_start,
+    crisis_items_link,
     crisis_transition,
     response_draft_create,
     response_draft_submit,
 )
+from inbox.models import Item
 from tests.threads import in_thread, wait_until_waiting_on_a_lock
 
 
@@ -67,6 +72,19 @@ def test_submit_emails_each_approver_a_magic_link_in_german(crisis_setup, django
     assert "Bitte entscheiden Sie bis" in mail.outbox[0].body  # the deadline, where they decide
 
 
+def test_the_approval_email_does_not_promise_a_one_click_decision(crisis_setup, django_capture_on_commit_callbacks):
+    """The link opens the page where the contact reads the response and its posts, then chooses and
+    sends: "one click" promised what the page does not do (and a mail scanner's click decides nothing)."""
+    RecipientLanguage.objects.create(contact=crisis_setup["second"], language="en")
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+
+    german, english = bodies[crisis_setup["first"].email], bodies[crisis_setup["second"].email]
+    assert "Freigeben oder ablehnen (nur für diese Version, einmal verwendbar" in german and "Klick" not in german
+    assert "Approve or reject (for this version only, usable once" in english and "click" not in english
+
+
 def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_capture_on_commit_callbacks):
     draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
 
@@ -77,6 +95,63 @@ def test_the_magic_link_page_names_the_deadline(client, crisis_setup, django_cap
     due = timezone.localtime(draft.approval_due_at)
     assert f"Please decide by {due:%b} {due.day}, {due:%H:%M}." in page  # as English writes it (DAY_TIME_FORMAT)
     assert f"{due:%d.%m. %H:%M}" in german
+
+
+def test_the_magic_link_page_shows_the_posts_the_response_answers_as_the_portal_does(
+    client, crisis_setup, client_factory, item_factory, django_capture_on_commit_callbacks
+):
+    """Only this crisis's posts; no author names; an erased post says so instead of its text; a post
+    removed on the platform says that too (the response will not reach it)."""
+    lead = crisis_setup["lead"]
+    plain = item_factory(client=crisis_setup["client"], text="Glas im Bier?!")
+    erased = item_factory(client=crisis_setup["client"], text="Max Mustermann schreibt: Skandal")
+    removed = item_factory(client=crisis_setup["client"], text="Gelöschter Kommentar", tags=["removed-on-platform"])
+    crisis_items_link(
+        crisis=crisis_setup["crisis"], items=[plain, erased, removed], acting_user=lead, now=timezone.now()
+    )
+    Item.objects.filter(pk=erased.pk).update(erased_at=timezone.now())  # erased after it was linked
+    foreign_client = client_factory()
+    foreign = crisis_create(acting_user=lead, client=foreign_client, title="Fremd", now=timezone.now())
+    crisis_items_link(
+        crisis=foreign,
+        items=[item_factory(client=foreign_client, text="Fremder Beitrag")],
+        acting_user=lead,
+        now=timezone.now(),
+    )
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+    german = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "de"}).content.decode()
+
+    assert "What the response answers: 3 posts" in page and "Glas im Bier?!" in page
+    assert "(Text erased at the author&#x27;s request.)" in page and "Mustermann" not in page
+    assert "Removed on the platform" in page and "Gelöschter Kommentar" in page
+    assert "Fremder Beitrag" not in page and str(erased.author) not in page and str(plain.author) not in page
+    assert "Worauf die Antwort eingeht: 3 Beiträge" in german and "Auf der Plattform entfernt" in german
+
+
+def test_the_magic_link_page_reads_as_many_queries_for_many_posts_as_for_one(
+    client, crisis_setup, item_factory, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    lead, crisis = crisis_setup["lead"], crisis_setup["crisis"]
+    crisis_items_link(
+        crisis=crisis, items=[item_factory(client=crisis_setup["client"])], acting_user=lead, now=timezone.now()
+    )
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    with CaptureQueriesContext(connection) as one_post:
+        client.get(path)
+    crisis_items_link(
+        crisis=crisis,
+        items=[item_factory(client=crisis_setup["client"]) for _ in range(30)],
+        acting_user=lead,
+        now=timezone.now(),
+    )
+
+    with django_assert_max_num_queries(len(one_post)):
+        page = client.get(path, headers={"Accept-Language": "en"}).content.decode()
+
+    assert "What the response answers: 31 posts" in page
 
 
 def test_magic_link_approves_once_and_is_then_used_up(client, crisis_setup, django_capture_on_commit_callbacks):
@@ -211,6 +286,68 @@ def test_submitting_the_next_version_replaces_the_one_awaiting_approval(
     assert refused.status_code == 403 and "was replaced by version 2" in refused.content.decode()
     assert (first.status, second.status) == (ResponseDraft.Status.SUPERSEDED, ResponseDraft.Status.SUBMITTED)
     assert Crisis.objects.get(pk=crisis_setup["crisis"].pk).status == Crisis.Status.AWAITING_APPROVAL
+
+
+def test_approving_a_version_replaced_while_the_page_was_open_is_refused_and_says_so(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    first = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    path = _magic_path(mail.outbox[0])
+    shown = client.get(path)
+    second = response_draft_create(
+        crisis=crisis_setup["crisis"], acting_user=crisis_setup["lead"], text="v2", now=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response_draft_submit(draft=second, acting_user=crisis_setup["lead"], now=timezone.now())
+
+    english = client.post(path, {"decision": "approve"}, headers={"Accept-Language": "en"}).content.decode()
+    german = client.post(path, {"decision": "approve"}, headers={"Accept-Language": "de"})
+
+    first.refresh_from_db()
+    assert shown.status_code == 200 and german.status_code == 403
+    assert "Your decision was not recorded." in english and "was replaced by version 2" in english
+    assert "Ihre Entscheidung wurde nicht gespeichert." in german.content.decode()
+    assert first.status == ResponseDraft.Status.SUPERSEDED and not Approval.objects.exists()
+
+
+def test_a_link_opened_after_the_page_was_only_read_does_not_say_nothing_was_recorded(
+    client, crisis_setup, django_capture_on_commit_callbacks
+):
+    _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    ApprovalLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    page = client.get(_magic_path(mail.outbox[0]), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "This link has expired." in page and "not recorded" not in page
+
+
+@pytest.mark.parametrize(
+    ("decision", "said"),
+    [
+        ("approve", "Markus approved version 1 on {when}: it no longer awaits your decision."),
+        ("reject", "Markus rejected version 1 on {when}: the agency is revising it and will ask you again."),
+    ],
+)
+def test_a_version_another_contact_decided_on_says_who_and_what(
+    client, crisis_setup, django_capture_on_commit_callbacks, decision, said
+):
+    """Under the rule "one approver suffices", Markus's decision settles the version Sabine's link is for."""
+    draft = _submitted(crisis_setup, django_capture_on_commit_callbacks)
+    [sabines] = [message for message in mail.outbox if message.to == [crisis_setup["first"].email]]
+    decided_at = timezone.now()
+    approval_decide(
+        draft=draft, contact=crisis_setup["second"], decision=decision, comment="Nein", via="portal", now=decided_at
+    )
+
+    page = client.get(_magic_path(sabines), headers={"Accept-Language": "en"}).content.decode()
+    with pytest.raises(CrisisError) as in_the_portal, translation.override("en"):
+        approval_decide(
+            draft=draft, contact=crisis_setup["first"], decision="approve", comment="", via="portal", now=timezone.now()
+        )
+
+    local = timezone.localtime(decided_at, ZoneInfo(crisis_setup["client"].time_zone))
+    expected = said.format(when=f"{local:%b} {local.day}, {local:%H:%M}")
+    assert expected in page and str(in_the_portal.value) == expected
 
 
 def test_resolving_the_crisis_ends_the_wait_for_a_decision(client, crisis_setup, django_capture_on_commit_callbacks):

@@ -204,7 +204,10 @@ def test_the_portal_shows_the_posts_the_response_answers_only_of_its_own_crisis(
     foreign, _foreign_draft = two_clients["foreign"]
     crisis_items_link(
         crisis=own,
-        items=[item_factory(client=own.client, text="Glas im Bier?!")],
+        items=[
+            item_factory(client=own.client, text="Glas im Bier?!"),
+            item_factory(client=own.client, text="Schon gelöscht", tags=["removed-on-platform"]),
+        ],
         acting_user=shift_lead,
         now=timezone.now(),
     )
@@ -218,5 +221,6 @@ def test_the_portal_shows_the_posts_the_response_answers_only_of_its_own_crisis(
 
     page = client.get(f"/crises/portal/{own.pk}/", headers={"Accept-Language": "en"}).content.decode()
 
-    assert "What the response answers: 1 post" in page and "Glas im Bier?!" in page
+    assert "What the response answers: 2 posts" in page and "Glas im Bier?!" in page
+    assert "Removed on the platform" in page  # the response will not reach it
     assert "Fremder Beitrag" not in page
