@@ -1,11 +1,13 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from .permissions import IsAuthenticatedUser
+from .refusals import Refusal, refusal_body
 from .selectors import client_get_for_user, client_list_for_user
 
 
@@ -67,6 +69,18 @@ class ClientDetailApi(APIView):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler; a 404 says DRF's "Not found." in the request's language instead of Django's
-    English "No Item matches the given query." (get_object_or_404's message)."""
-    return exception_handler(NotFound() if isinstance(exc, Http404) else exc, context)
+    """The one place a refusal becomes a response. A service's Refusal and DRF's own refusals (not
+    logged in, not allowed, not found, throttled, a body that is not JSON) answer
+    `{"code", "detail", "details"}` (communityops.refusals); invalid input keeps DRF's messages per
+    field. A 404 says DRF's "Not found." in the request's language instead of Django's English
+    "No Item matches the given query." (get_object_or_404's message)."""
+    if isinstance(exc, Refusal):
+        return Response(refusal_body(code=exc.code, detail=exc.message, details=exc.details), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):  # as DRF's handler converts it, keeping its message
+        exc = PermissionDenied(*exc.args)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException) and not isinstance(exc, ValidationError):
+        response.data = refusal_body(code=exc.detail.code, detail=exc.detail)
+    return response

@@ -30,5 +30,6 @@ class SessionAuthentication(authentication.SessionAuthentication):
                 _(
                     "CSRF check failed: a request in a browser session that changes data sends the "
                     "csrftoken cookie's value in the X-CSRFToken header (or use an API token)."
-                )
+                ),
+                code="csrf_failed",
             ) from refusal

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .accounts import user_has_totp
+from .refusals import refusal_body
 from .selectors import portal_client_for_user
 
 # Paths a staff member without MFA may still reach: the account and MFA setup
@@ -32,7 +33,8 @@ class StaffMfaRequiredMiddleware:
             and not user_has_totp(user)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("Set up two-factor authentication first.")}, status=403)
+                refusal = refusal_body(code="mfa_required", detail=_("Set up two-factor authentication first."))
+                return JsonResponse(refusal, status=403)
             messages.info(request, _("Your role needs two-factor authentication: set up an authenticator app first."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
@@ -77,7 +79,8 @@ class RejectNulCharactersMiddleware:
         for data in (request.GET, request.POST):
             if any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
+                    refusal = refusal_body(code="nul_character", detail=_("NUL characters are not allowed."))
+                    return JsonResponse(refusal, status=400)
                 return HttpResponseBadRequest(_("NUL characters are not allowed."), content_type="text/plain")
         return self.get_response(request)
 

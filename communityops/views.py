@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 
 from .accounts import user_authenticator_types
 from .alphabetical import alphabetical
 from .health import checks_report, database_check, tasks_checks
 from .permissions import agency_staff_required, client_contact_required
+from .refusals import refusal_body
 from .selectors import (
     client_get_for_user,
     client_list_for_user,
@@ -92,9 +93,8 @@ def bad_request(request, exception):
     """Django's 400 for a body it cannot read (broken multipart, too many fields, too large): the
     API says why in JSON, like its other refusals; pages keep Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": _("The request body could not be read (%(reason)s).") % {"reason": exception}}, status=400
-        )
+        detail = _("The request body could not be read (%(reason)s).") % {"reason": exception}
+        return JsonResponse(refusal_body(code=ParseError.default_code, detail=detail), status=400)
     return defaults.bad_request(request, exception)
 
 
@@ -102,7 +102,7 @@ def page_not_found(request, exception):
     """Django's 404 for an address no view matches (an id that is not a number): the API answers in
     its own JSON shape and words, as for an object that is not there; pages get templates/404.html."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+        return JsonResponse(refusal_body(code=NotFound.default_code, detail=NotFound.default_detail), status=404)
     return defaults.page_not_found(request, exception)
 
 

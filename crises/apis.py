@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -154,19 +154,13 @@ def _detail(crisis: Crisis, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(CrisisDetailOutputSerializer(crisis).data, status=status_code)
 
 
-class IdempotencyKeyConflict(APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-
-
-def _run(service, **kwargs):
-    """Call a service; a state the crisis does not allow becomes a 400 with the reason, an idempotency
-    key sent again with another request a 422."""
-    try:
-        return service(**kwargs)
-    except services.IdempotencyKeyReused as error:
-        raise IdempotencyKeyConflict(str(error)) from error
-    except services.CrisisError as error:
-        raise ValidationError({"detail": str(error)}) from error
+def _refused(
+    *refusals: type[services.CrisisError], lead: str = "Invalid input (messages per field), or refused"
+) -> OpenApiResponse:
+    """A 400 that lists the codes of the refusals by the crisis's state (the services' CrisisError
+    subclasses; communityops.apis.api_exception_handler answers them)."""
+    codes = ", ".join(f"`{refusal.code}`" for refusal in refusals)
+    return OpenApiResponse(description=f"{lead} by the crisis's state, with its code: {codes}.")
 
 
 class CrisisListApi(APIView):
@@ -214,9 +208,14 @@ class CrisisListApi(APIView):
         responses={
             201: CrisisDetailOutputSerializer,
             200: CrisisDetailOutputSerializer,
-            400: OpenApiResponse(description="Invalid input, or an invalid Idempotency-Key; nothing opened."),
+            400: _refused(
+                services.ItemsOfOtherClient,
+                services.ItemsErased,
+                lead="Invalid input (messages per field) or an invalid Idempotency-Key (nothing opened), or refused",
+            ),
             422: OpenApiResponse(
-                description="The Idempotency-Key opened a crisis for a different request; nothing opened."
+                description="The Idempotency-Key opened a crisis for a different request (`idempotency_key_reused`, "
+                "details.crisis_id); nothing opened."
             ),
         },
         description="Opens a crisis (201). No crisis is opened, and the one there is answered (200), when the "
@@ -232,8 +231,7 @@ class CrisisListApi(APIView):
         client = client_get_for_user(user=request.user, client_id=data["client_id"])
         # The items are checked before anything is written: a refused request leaves no crisis behind.
         items = _scoped_items(request=request, ids=data["item_ids"], client_id=client.pk) if data["item_ids"] else []
-        crisis, created = _run(
-            services.crisis_create_for_request,
+        crisis, created = services.crisis_create_for_request(
             acting_user=request.user,
             client=client,
             title=data["title"],
@@ -349,7 +347,10 @@ class CrisisItemsApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=CrisisDetailOutputSerializer,
+        responses={
+            200: CrisisDetailOutputSerializer,
+            400: _refused(services.CrisisResolved, services.ItemsOfOtherClient),
+        },
         operation_id="crises_items_link",
         description="Link items of the crisis's client to it (agency staff); answers with the crisis detail.",
     )
@@ -358,7 +359,7 @@ class CrisisItemsApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         items = _scoped_items(request=request, ids=serializer.validated_data["item_ids"], client_id=crisis.client_id)
-        _run(services.crisis_items_link, crisis=crisis, items=items, acting_user=request.user, now=timezone.now())
+        services.crisis_items_link(crisis=crisis, items=items, acting_user=request.user, now=timezone.now())
         return _detail(crisis)
 
 
@@ -374,13 +375,16 @@ class CrisisTransitionApi(APIView):
         to_status = serializers.ChoiceField(choices=sorted(services.MANUAL_TARGETS))
         post_mortem = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses=CrisisDetailOutputSerializer, operation_id="crises_transition")
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: CrisisDetailOutputSerializer, 400: _refused(services.CrisisTransitionNotAllowed)},
+        operation_id="crises_transition",
+    )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        crisis = _run(
-            services.crisis_transition,
+        crisis = services.crisis_transition(
             crisis=crisis,
             acting_user=request.user,
             now=timezone.now(),
@@ -415,13 +419,16 @@ class DraftCreateApi(APIView):
                 )
             return value
 
-    @extend_schema(request=InputSerializer, responses={201: DraftOutputSerializer}, operation_id="crises_drafts_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: DraftOutputSerializer, 400: _refused(services.CrisisResolved, services.ResponseTextMissing)},
+        operation_id="crises_drafts_create",
+    )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        draft = _run(
-            services.response_draft_create,
+        draft = services.response_draft_create(
             crisis=crisis,
             acting_user=request.user,
             now=timezone.now(),
@@ -435,11 +442,18 @@ class DraftSubmitApi(APIView):
 
     permission_classes = [IsShiftLeadOrAdmin]
 
-    @extend_schema(request=None, responses=DraftOutputSerializer, operation_id="crises_drafts_submit")
+    @extend_schema(
+        request=None,
+        responses={
+            200: DraftOutputSerializer,
+            400: _refused(services.DraftNotSubmittable, services.DraftSuperseded, services.NoApprover, lead="Refused"),
+        },
+        operation_id="crises_drafts_submit",
+    )
     def post(self, request, crisis_id: int, draft_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         draft = get_object_or_404(crisis.drafts, pk=draft_id)
-        draft = _run(services.response_draft_submit, draft=draft, acting_user=request.user, now=timezone.now())
+        draft = services.response_draft_submit(draft=draft, acting_user=request.user, now=timezone.now())
         return Response(DraftOutputSerializer(draft).data)
 
 
@@ -455,7 +469,14 @@ class DraftDecideApi(APIView):
         decision = serializers.ChoiceField(choices=Approval.Decision.choices)
         comment = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses=DraftOutputSerializer, operation_id="crises_drafts_decide")
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: DraftOutputSerializer,
+            400: _refused(services.RejectionNeedsComment, services.DraftSuperseded, services.DecisionNotPossible),
+        },
+        operation_id="crises_drafts_decide",
+    )
     def post(self, request, crisis_id: int, draft_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         contact = portal_contact_for_user(user=request.user)
@@ -464,8 +485,7 @@ class DraftDecideApi(APIView):
         draft = get_object_or_404(crisis_drafts_for_client(crisis=crisis), pk=draft_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run(
-            services.approval_decide,
+        services.approval_decide(
             draft=draft,
             contact=contact,
             via=Approval.Via.PORTAL,
@@ -496,10 +516,17 @@ class CrisisPublishApi(APIView):
             child=serializers.CharField(), help_text="The names of the channels among them that cannot reply."
         )
 
-    @extend_schema(request=None, responses=OutputSerializer, operation_id="crises_publish")
+    @extend_schema(
+        request=None,
+        responses={
+            200: OutputSerializer,
+            400: _refused(services.NoApprovedResponse, services.NothingToSend, lead="Refused"),
+        },
+        operation_id="crises_publish",
+    )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-        outcome = _run(services.crisis_publish, crisis=crisis, acting_user=request.user, now=timezone.now())
+        outcome = services.crisis_publish(crisis=crisis, acting_user=request.user, now=timezone.now())
         return Response(
             {
                 "answered_item_ids": outcome.answered,

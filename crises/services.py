@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from communityops.models import Client, ClientContact, User
+from communityops.refusals import Refusal
 from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
@@ -91,16 +93,82 @@ MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.R
 APPROVAL_LINK_SALT = "crises.approval-link"
 
 
-class CrisisError(Exception):
-    """A request the crisis's current state does not allow; the message is shown to the user."""
+class CrisisError(Refusal):
+    """A request the crisis's current state does not allow; the message is shown to the user, `code`
+    is stable for API clients (a page's own checks raise this base with their message)."""
+
+    code = "crisis_action_refused"
+
+
+class CrisisTransitionNotAllowed(CrisisError):
+    code = "crisis_transition_not_allowed"
+
+
+class CrisisResolved(CrisisError):
+    code = "crisis_resolved"
+    default_message = _("The crisis is resolved.")
+
+
+class ItemsOfOtherClient(CrisisError):
+    code = "items_of_other_client"
+
+
+class ItemsErased(CrisisError):
+    code = "items_erased"
+    default_message = _("Select at least one item whose author's data was not erased.")
+
+
+class ResponseTextMissing(CrisisError):
+    code = "response_text_missing"
+    default_message = _("The response needs a text.")
+
+
+class DraftNotSubmittable(CrisisError):
+    code = "draft_not_submittable"
+    default_message = _("Only an unsubmitted draft can be submitted.")
+
+
+class DraftSuperseded(CrisisError):
+    """A newer version of the response exists: that one is to be submitted or decided on."""
+
+    code = "draft_superseded"
+
+
+class NoApprover(CrisisError):
+    code = "no_approver"
+    default_message = _("The client has no contact who may approve responses.")
+
+
+class RejectionNeedsComment(CrisisError):
+    code = "rejection_needs_comment"
+    default_message = _("Say what should change: a rejection needs a comment.")
+
+
+class DecisionNotPossible(CrisisError):
+    code = "decision_not_possible"
+    default_message = _("You cannot decide on this response (anymore).")
+
+
+class NoApprovedResponse(CrisisError):
+    code = "no_approved_response"
+
+
+class HoldingStatementNotUsable(CrisisError):
+    code = "holding_statement_not_usable"
+    default_message = _("Only an active, pre-approved holding statement of this client can go out at once.")
 
 
 class NothingToSend(CrisisError):
     """A publish that would reach no item; nothing was sent and nothing changed (a warning, not an error)."""
 
+    code = "nothing_to_send"
+
 
 class IdempotencyKeyReused(CrisisError):
     """An idempotency key sent again with another request than the one that opened `crisis` with it."""
+
+    code = "idempotency_key_reused"
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
 
     def __init__(self, crisis: Crisis):
         super().__init__(
@@ -108,13 +176,16 @@ class IdempotencyKeyReused(CrisisError):
                 "This Idempotency-Key opened crisis #%(number)d for a different request. "
                 "Send a new request with a new key."
             )
-            % {"number": crisis.pk}
+            % {"number": crisis.pk},
+            crisis_id=crisis.pk,
         )
         self.crisis = crisis
 
 
 class MagicLinkRefused(CrisisError):
     """An approval link that must not be honoured; `reason` is a stable code for the page."""
+
+    code = "approval_link_refused"
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
@@ -142,7 +213,7 @@ def crisis_lock(*, crisis_id: int) -> Crisis:
 def _move(*, crisis: Crisis, to_status: str, at: datetime, actor: User | None, actor_label: str = "", **data) -> None:
     """Apply one transition from the table to a locked crisis and record it."""
     if to_status not in CRISIS_TRANSITIONS[crisis.status]:
-        raise CrisisError(
+        raise CrisisTransitionNotAllowed(
             _("A crisis cannot go from “%(from)s” to “%(to)s”.")
             % {"from": crisis.get_status_display(), "to": S(to_status).label}
         )
@@ -205,9 +276,9 @@ def crisis_items_link(*, crisis: Crisis, items: Iterable[Item], acting_user: Use
     authors_erasure_lock_shared(author_ids=[item.author_id for item in items])
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.status == S.RESOLVED:
-        raise CrisisError(_("A resolved crisis takes no more items."))
+        raise CrisisResolved(_("A resolved crisis takes no more items."))
     if any(item.client_id != crisis.client_id for item in items):
-        raise CrisisError(_("Only items of the crisis's client can be linked."))
+        raise ItemsOfOtherClient(_("Only items of the crisis's client can be linked."))
     skipped = set(CrisisItem.objects.filter(crisis=crisis).values_list("item_id", flat=True))
     # An erased item is a tombstone: nothing to answer, nothing to count.
     skipped |= set(
@@ -247,7 +318,7 @@ def crisis_create_from_items(
     Returns (crisis, created): created is False when the crisis was there already."""
     clients = {item.client_id for item in items}
     if len(clients) > 1:
-        raise CrisisError(_("All items must belong to the same client."))
+        raise ItemsOfOtherClient(_("All items must belong to the same client."))
     authors_erasure_lock_shared(author_ids=[item.author_id for item in items])
     # The items' rows, in id order (as every bulk item lock): a colleague escalating the same items
     # at the same moment waits here and then finds the crisis this one opened.
@@ -258,7 +329,7 @@ def crisis_create_from_items(
     )
     items = [item for item in items if item.pk in live]
     if not items:
-        raise CrisisError(_("Select at least one item whose author's data was not erased."))
+        raise ItemsErased
     already = (
         CrisisItem.objects.filter(item__in=items)
         .exclude(crisis__status=Crisis.Status.RESOLVED)
@@ -375,7 +446,7 @@ def crisis_escalation_start(*, crisis: Crisis, acting_user: User | None, now: da
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.escalation_started_at is not None:
-        raise CrisisError(_("The escalation has already started."))
+        raise CrisisTransitionNotAllowed(_("The escalation has already started."))
     _move(crisis=crisis, to_status=S.ESCALATING, at=now, actor=acting_user)
     crisis.escalation_started_at = now
     crisis.save(update_fields=["escalation_started_at"])
@@ -393,7 +464,7 @@ def crisis_transition(
     Resolving takes the post-mortem; the other targets have their own services.
     """
     if to_status not in MANUAL_TARGETS:
-        raise CrisisError(_("This status is reached through its own action."))
+        raise CrisisTransitionNotAllowed(_("This status is reached through its own action."))
     if to_status == S.ESCALATING:
         return crisis_escalation_start(crisis=crisis, acting_user=acting_user, now=now)
     crisis = crisis_lock(crisis_id=crisis.pk)
@@ -498,9 +569,9 @@ def response_draft_create(
     until this one is submitted (response_draft_submit supersedes it then)."""
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.status == S.RESOLVED:
-        raise CrisisError(_("The crisis is resolved."))
+        raise CrisisResolved
     if not text.strip():
-        raise CrisisError(_("The response needs a text."))
+        raise ResponseTextMissing
     last = crisis.drafts.order_by("-version").first()
     draft = ResponseDraft.objects.create(
         crisis=crisis,
@@ -559,13 +630,13 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     crisis = crisis_lock(crisis_id=draft.crisis_id)
     draft = response_draft_qs_select_for_update().get(pk=draft.pk)
     if draft.status != ResponseDraft.Status.DRAFT:
-        raise CrisisError(_("Only an unsubmitted draft can be submitted."))
+        raise DraftNotSubmittable
     if crisis.drafts.filter(version__gt=draft.version).exists():
-        raise CrisisError(_("A newer version exists; submit that one."))
+        raise DraftSuperseded(_("A newer version exists; submit that one."))
     draft.crisis = crisis
     approvers = draft_approvers(draft=draft)
     if not approvers:
-        raise CrisisError(_("The client has no contact who may approve responses."))
+        raise NoApprover
     settings = approval_settings_for(client=crisis.client)
     _waiting_version_withdraw(crisis=crisis)  # an earlier version still awaiting is replaced by this one
     if crisis.status != S.AWAITING_APPROVAL:  # it already is while the replaced version was waiting
@@ -719,13 +790,13 @@ def approval_decide(
         raise CrisisError(_("Unknown decision."))
     comment = comment.strip()
     if decision == Approval.Decision.REJECT and not comment:  # the agency must know what to change
-        raise CrisisError(_("Say what should change: a rejection needs a comment."))
+        raise RejectionNeedsComment
     if draft.status == ResponseDraft.Status.SUPERSEDED:
-        raise CrisisError(_draft_replaced_message(draft))
+        raise DraftSuperseded(_draft_replaced_message(draft))
     if draft.status in (ResponseDraft.Status.APPROVED, ResponseDraft.Status.REJECTED):
-        raise CrisisError(_draft_decided_message(draft))
+        raise DecisionNotPossible(_draft_decided_message(draft))
     if not draft_may_decide(draft=draft, contact=contact):
-        raise CrisisError(_("You cannot decide on this response (anymore)."))
+        raise DecisionNotPossible
     approval = Approval.objects.create(
         draft=draft, contact=contact, decision=decision, comment=comment, via=via, decided_at=now
     )
@@ -915,11 +986,11 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> Publi
     crisis = crisis_lock(crisis_id=crisis.pk)
     draft = draft_latest_approved(crisis=crisis)
     if draft is None:
-        raise CrisisError(_("There is no approved response to publish."))
+        raise NoApprovedResponse(_("There is no approved response to publish."))
     if crisis.status == S.APPROVED:
         _move(crisis=crisis, to_status=S.PUBLISHED, at=now, actor=acting_user)
     elif crisis.status not in (S.PUBLISHED, S.MONITORING):
-        raise CrisisError(_("Only an approved response can be published."))
+        raise NoApprovedResponse(_("Only an approved response can be published."))
     outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
@@ -952,9 +1023,9 @@ def holding_statement_publish(
     """
     crisis = crisis_lock(crisis_id=crisis.pk)
     if statement.client_id != crisis.client_id or not statement.is_pre_approved or not statement.is_active:
-        raise CrisisError(_("Only an active, pre-approved holding statement of this client can go out at once."))
+        raise HoldingStatementNotUsable
     if crisis.status == S.RESOLVED:
-        raise CrisisError(_("The crisis is resolved."))
+        raise CrisisResolved
     outcome = _links_answer(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),

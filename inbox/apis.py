@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communityops.keyset import InvalidCursor
-from communityops.schema import ERROR_REF, INVALID_INPUT
+from communityops.schema import REFUSAL_OR_INVALID_INPUT, RefusalSerializer
 
 from .models import AuthorTier, Item, OutboundAction
 from .selectors import (
@@ -35,14 +35,6 @@ from .services.assignment import item_assign, presence_end_shift, presence_heart
 from .services.author_profiles import NOTES_MAX_LENGTH, author_profile_update
 from .services.claims import item_claim, item_claim_next, item_heartbeat, item_release, item_take_over
 from .services.erasure import REFERENCE_MAX_LENGTH, author_erase
-from .services.errors import (
-    InboxActionError,
-    ItemHeldByOther,
-    ItemNotOpen,
-    ItemRemovedOnPlatform,
-    LeaseNotHeld,
-    ReplyConflict,
-)
 from .services.moderation import (
     item_mark_not_spam,
     item_moderate,
@@ -52,19 +44,8 @@ from .services.moderation import (
 from .services.notes import item_note_add
 from .services.outbox import item_reply
 
-CONFLICTS = (ItemHeldByOther, LeaseNotHeld, ItemNotOpen, ReplyConflict, ItemRemovedOnPlatform)
-
-
-class RefusalSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    details = serializers.DictField()
-
-
-# A 400 is a service's refusal (the shape above), invalid input (messages per field) or a body that
-# is not JSON ({"detail": ...}): the components communityops.schema documents for every operation.
-REFUSAL_OR_INVALID_INPUT = {"oneOf": [{"$ref": "#/components/schemas/Refusal"}, INVALID_INPUT.ref, ERROR_REF]}
-
+# A 400 is a service's refusal or invalid input (messages per field), the components
+# communityops.schema documents for every operation.
 REFUSALS = {
     400: OpenApiResponse(
         REFUSAL_OR_INVALID_INPUT, description="Refused (not possible for this item or channel) or invalid input."
@@ -78,14 +59,10 @@ REFUSALS = {
 
 
 class InboxApi(APIView):
-    # The services' refusals become 409 (conflicts) or 400 (anything else) with the reason. (A
-    # comment, not a docstring: the API docs would show it for every endpoint without its own.)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, InboxActionError):
-            code = status.HTTP_409_CONFLICT if isinstance(exc, CONFLICTS) else status.HTTP_400_BAD_REQUEST
-            return Response({"code": exc.code, "detail": str(exc.message), "details": exc.details}, status=code)
-        return super().handle_exception(exc)
+    # The inbox's operations (their nested serializers are named below). The services' refusals
+    # become 409 (conflicts) or 400 with their code and reason in communityops.apis.api_exception_handler.
+    # (A comment, not a docstring: the API docs would show it for every endpoint without its own.)
+    pass
 
 
 # -- output shapes ----------------------------------------------------------------------

@@ -199,9 +199,11 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a request without login from the first class, and integrations log in
+    # with a token, so that is 401 with "WWW-Authenticate: Token" (a session has no such header: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "communityops.authentication.SessionAuthentication",
         "communityops.authentication.TokenAuthentication",
+        "communityops.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["communityops.permissions.IsAgencyStaff"],
     "DEFAULT_SCHEMA_CLASS": "communityops.schema.CommunityOpsAutoSchema",
@@ -224,7 +226,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CommunityOps API",
-    "DESCRIPTION": "Unified inbox, crises and pricing for social-media community management agencies.",
+    "DESCRIPTION": "Unified inbox, crises and pricing for social-media community management agencies.\n\n"
+    "Log in with a token (`Authorization: Token ...`, issued by an admin) or a browser session (a change then "
+    "sends the CSRF token). Without login: 401 with `WWW-Authenticate: Token`.\n\n"
+    'Every refusal but invalid input is a `Refusal`: `{"code", "detail", "details"}`, `code` stable for '
+    "programs, `detail` in the request's language (Accept-Language). Invalid input is `InvalidInput`: the messages "
+    "per field. Each operation lists the refusals it can answer with.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,32 +1,33 @@
-"""Refusals an agent can act on: the API answers them with 409/400 and the message, the UI shows them."""
+"""Refusals an agent can act on: the API answers them with 409/400, `code` and the message, the UI shows them."""
+
+from http import HTTPStatus
 
 from django.utils.translation import gettext_lazy as _
 
+from communityops.refusals import Refusal
 
-class InboxActionError(Exception):
-    """Base of every expected refusal; `code` is stable for API clients, the message is for people."""
+
+class InboxActionError(Refusal):
+    """Base of every expected refusal of the inbox: 400 unless it is a conflict (409)."""
 
     code = "inbox_action_refused"
-    default_message = _("This action is not possible right now.")
-
-    def __init__(self, message=None, **details):
-        self.message = message or self.default_message
-        self.details = details
-        super().__init__(str(self.message))
 
 
 class ItemHeldByOther(InboxActionError):
     code = "item_held_by_other"
+    status_code = HTTPStatus.CONFLICT
     default_message = _("Another agent holds this item.")
 
 
 class LeaseNotHeld(InboxActionError):
     code = "lease_not_held"
+    status_code = HTTPStatus.CONFLICT
     default_message = _("You no longer hold this item; claim it again.")
 
 
 class ItemNotOpen(InboxActionError):
     code = "item_not_open"
+    status_code = HTTPStatus.CONFLICT
     default_message = _("This item is no longer open.")
 
 
@@ -34,6 +35,7 @@ class ReplyConflict(InboxActionError):
     """Something new arrived in the conversation after the composer was loaded; details["changes"] lists it."""
 
     code = "reply_conflict"
+    status_code = HTTPStatus.CONFLICT
     default_message = _("The conversation changed while you were writing. Read the new messages first.")
 
 
@@ -75,6 +77,7 @@ class ItemRemovedOnPlatform(InboxActionError):
     """The comment was removed on the platform (Item.removed_on_platform): nothing sent to it could reach it."""
 
     code = "item_removed_on_platform"
+    status_code = HTTPStatus.CONFLICT
     default_message = _(
         "This comment was removed on the platform: neither a reply nor a moderation can reach it there. "
         "You can still close the item, add a note or tag it."

@@ -3,8 +3,9 @@
 For a real request to every operation (as the role it is for, on data from the factories), the
 status code is documented and the body matches the documented schema, strictly: no undocumented
 field, none missing, nothing null that is not documented nullable. The same for the refusals
-every operation can answer with (403 for a caller without login, 404 for an object one may not
-see, 400 for a body that is not JSON), each in the request's language.
+every operation can answer with (401 for a caller without login, 403 for another role, 404 for an
+object one may not see, 400 for a body that is not JSON, the crises' refusals by their state),
+each in the request's language and with its code.
 """
 
 import copy
@@ -342,7 +343,8 @@ def test_a_caller_without_login_is_refused_as_documented(openapi, client, world,
 
     response = Caller(client, openapi).as_(None).call(method, path, body)
 
-    assert response.status_code == 403
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+    assert response.json()["code"] == "not_authenticated"
     assert_documented(openapi, operation_id, response)
 
 
@@ -382,7 +384,8 @@ def test_the_documented_security_schemes_are_the_ones_accepted(openapi, client, 
     assert (schemes["tokenAuth"]["in"], schemes["tokenAuth"]["name"]) == ("header", "Authorization")
     assert (by_token.status_code, by_session.status_code) == (200, 200)
     assert by_token.json()["id"] == by_session.json()["id"] == world.agent.pk
-    assert wrong_token.status_code == 403
+    assert (wrong_token.status_code, wrong_token["WWW-Authenticate"]) == (401, "Token")
+    assert wrong_token.json()["code"] == "authentication_failed"
     assert_documented(openapi, "me_retrieve", wrong_token)
 
 
@@ -406,7 +409,7 @@ def test_an_operation_for_another_role_is_refused_as_documented(openapi, client,
 
     response = Caller(client, openapi).as_(getattr(world, role)).call(method, path, body)
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert_documented(openapi, operation_id, response)
 
 
@@ -428,8 +431,11 @@ def test_every_app_refuses_in_the_same_shape_and_the_callers_language(
     client.force_login(user_factory(role=User.Role.ADMIN))
     missing = client.get(path.format(987654321), headers=headers)
 
-    assert (anonymous.status_code, anonymous.json()) == (403, {"detail": not_logged_in})
-    assert (missing.status_code, missing.json()) == (404, {"detail": not_found})
+    assert (anonymous.status_code, anonymous.json()) == (
+        401,
+        {"code": "not_authenticated", "detail": not_logged_in, "details": {}},
+    )
+    assert (missing.status_code, missing.json()) == (404, {"code": "not_found", "detail": not_found, "details": {}})
 
 
 def test_the_public_quote_api_is_rate_limited_as_documented(openapi, client, db, monkeypatch):
@@ -441,6 +447,7 @@ def test_the_public_quote_api_is_rate_limited_as_documented(openapi, client, db,
     )
 
     assert (priced.status_code, limited.status_code) == (200, 429)
+    assert limited.json()["code"] == "throttled"
     assert limited.json()["detail"].startswith("Request was throttled.")
     assert int(limited["Retry-After"]) > 0
     assert "Retry-After" in _operations(openapi)["billing_quote_price"][2]["responses"]["429"]["headers"]
@@ -487,5 +494,73 @@ def test_an_id_that_is_not_a_number_is_not_found_in_the_apis_shape(openapi, clie
 
     response = client.get("/api/clients/1.5e-3/", headers={"Accept-Language": language})
 
-    assert (response.status_code, response.json()) == (404, {"detail": not_found})
+    assert (response.status_code, response.json()) == (404, {"code": "not_found", "detail": not_found, "details": {}})
     assert_documented(openapi, "clients_retrieve", response)
+
+
+def _resolved(w: World) -> None:
+    crisis_services.crisis_transition(crisis=w.crisis, to_status="resolved", acting_user=w.lead, now=timezone.now())
+
+
+# operationId -> (prepare the world, body, who calls, the refusal's code): a request the crisis's
+# state refuses, answered with its code in the Refusal shape (as the inbox's refusals are).
+CRISIS_REFUSALS = {
+    "crises_transition": (lambda w: None, {"to_status": "monitoring"}, "lead", "crisis_transition_not_allowed"),
+    "crises_items_link": (_resolved, None, "lead", "crisis_resolved"),
+    "crises_drafts_create": (_resolved, None, "agent", "crisis_resolved"),
+    "crises_drafts_submit": (lambda w: None, None, "lead", "draft_not_submittable"),
+    "crises_drafts_decide": (lambda w: None, {"decision": "reject"}, "contact", "rejection_needs_comment"),
+    "crises_publish": (lambda w: None, None, "lead", "no_approved_response"),
+}
+
+
+@pytest.mark.parametrize("operation_id", sorted(CRISIS_REFUSALS))
+def test_a_crisis_refusal_has_a_code_and_is_documented(openapi, client, world, operation_id):
+    prepare, body, role, code = CRISIS_REFUSALS[operation_id]
+    _user, method, path, default_body = _cases(world)[operation_id]
+    submitted = _draft(world, submitted=True).pk  # submitted already: a second submit is refused
+    path = _fill(path, {"crisis": world.crisis.pk, "draft": submitted, "submitted": submitted})
+    prepare(world)
+
+    response = Caller(client, openapi).as_(getattr(world, role)).call(method, path, body or default_body)
+
+    assert (response.status_code, response.json()["code"]) == (400, code), response.content
+    assert_documented(openapi, operation_id, response)
+    assert f"`{code}`" in _operations(openapi)[operation_id][2]["responses"]["400"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [("de", "Die Krise ist beendet."), ("en", "The crisis is resolved.")],
+)
+def test_a_crisis_refusal_speaks_the_callers_language(client, world, language, detail):
+    _resolved(world)
+    client.force_login(world.agent)
+
+    response = client.post(
+        f"/api/crises/{world.crisis.pk}/drafts/",
+        {"text": "Wir prüfen das."},
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"code": "crisis_resolved", "detail": detail, "details": {}},
+    )
+
+
+def test_an_idempotency_key_sent_again_with_another_request_is_refused_with_its_code(openapi, client, world):
+    client.force_login(world.lead)
+    headers = {"Idempotency-Key": "d5c1f1e6-0d1c-4a7e-9f0e-1f2a3b4c5d6e", "Accept-Language": "en"}
+    body = {"client_id": world.client.pk, "title": "Welle"}
+    opened = client.post("/api/crises/", body, content_type="application/json", headers=headers)
+
+    reused = client.post(
+        "/api/crises/", {**body, "title": "Andere Welle"}, content_type="application/json", headers=headers
+    )
+
+    assert (opened.status_code, reused.status_code) == (201, 422)
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert reused.json()["details"] == {"crisis_id": opened.json()["id"]}
+    assert_documented(openapi, "crises_create", reused)

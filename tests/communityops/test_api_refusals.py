@@ -33,8 +33,12 @@ def test_the_inbox_and_report_apis_refuse_in_german(client, item, agent_for, use
     too_long = client.get(reverse("api_reports_team", args=["agents"]), {"start": "2025-01-01", "end": "2026-03-10"})
 
     assert profile.json() == {"non_field_errors": ["Senden Sie is_key_account, notes oder beides."]}
-    assert erasure.json() == {"detail": "Nur Schichtleitungen und Admins können die Daten einer Person löschen."}
-    assert nul.json() == {"detail": "NUL-Zeichen sind nicht erlaubt."}
+    assert erasure.json() == {
+        "code": "permission_denied",
+        "detail": "Nur Schichtleitungen und Admins können die Daten einer Person löschen.",
+        "details": {},
+    }
+    assert nul.json() == {"code": "nul_character", "detail": "NUL-Zeichen sind nicht erlaubt.", "details": {}}
     assert unconfirmed.json() == {"confirm": ["Bestätigen Sie die Löschung: Sie kann nicht rückgängig gemacht werden."]}
     assert reversed_range.json() == {"non_field_errors": ["Das Enddatum liegt vor dem Startdatum."]}
     assert too_long.json() == {"non_field_errors": ["Bitte höchstens 400 Tage wählen."]}
@@ -46,7 +50,10 @@ def test_an_object_the_caller_may_not_see_is_not_found_in_german(client, item, a
 
     response = client.get(f"/api/inbox/items/{item.pk}/")
 
-    assert (response.status_code, response.json()) == (404, {"detail": "Nicht gefunden."})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"code": "not_found", "detail": "Nicht gefunden.", "details": {}},
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,6 +74,17 @@ def test_a_session_post_without_its_csrf_token_is_refused_in_the_requests_langua
         headers={"Accept-Language": language},
     )
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
     assert response.json()["detail"].startswith(said)
     assert not item.events.filter(kind="note_added").exists()
+
+
+def test_agency_staff_without_two_factor_authentication_are_refused_with_its_code(client, user_factory):
+    client.force_login(user_factory(role=User.Role.AGENT, with_mfa=False))
+
+    response = client.get("/api/me/", headers={"Accept-Language": "en"})
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {"code": "mfa_required", "detail": "Set up two-factor authentication first.", "details": {}},
+    )

@@ -74,8 +74,10 @@ def test_a_key_sent_again_with_another_request_is_refused_and_opens_nothing(lead
 
     assert refused.status_code == 422
     assert refused.json() == {
+        "code": "idempotency_key_reused",
         "detail": f"This Idempotency-Key opened crisis #{first.json()['id']} for a different request. "
-        "Send a new request with a new key."
+        "Send a new request with a new key.",
+        "details": {"crisis_id": first.json()["id"]},
     }
     assert Crisis.objects.count() == 1
 
@@ -87,10 +89,10 @@ def test_the_refusal_is_german_for_a_german_caller(lead_client, client_factory):
     refused = _open(lead_client, {**body, "title": "Anders"}, language="de")
 
     assert refused.status_code == 422
-    assert refused.json() == {
-        "detail": f"Dieser Idempotency-Key hat die Krise #{first.json()['id']} für eine andere Anfrage eröffnet. "
+    assert refused.json()["detail"] == (
+        f"Dieser Idempotency-Key hat die Krise #{first.json()['id']} für eine andere Anfrage eröffnet. "
         "Senden Sie eine neue Anfrage mit einem neuen Schlüssel."
-    }
+    )
 
 
 def test_keys_are_per_user(lead_client, client, user_factory, client_factory):

@@ -308,7 +308,9 @@ def test_api_create_from_an_erased_item_is_refused(lead_client, item_factory):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Wählen Sie mindestens einen Beitrag, dessen Autordaten nicht gelöscht wurden."
+        "code": "items_erased",
+        "detail": "Wählen Sie mindestens einen Beitrag, dessen Autordaten nicht gelöscht wurden.",
+        "details": {},
     }
     assert not Crisis.objects.exists()
 

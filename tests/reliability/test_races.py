@@ -13,7 +13,7 @@ from communityops.models import Channel, ClientContact, User
 from crises.escalation import crisis_escalate_due, notification_send
 from crises.models import AgencyRole, Crisis, CrisisEvent, CrisisItem, EscalationPolicy, EscalationStep, Notification
 from crises.services import (
-    CrisisError,
+    ItemsErased,
     crisis_client_seen,
     crisis_create,
     crisis_create_from_items,
@@ -523,7 +523,7 @@ def test_escalating_an_item_while_its_author_is_erased_opens_no_crisis(channel_f
         wait_until_waiting_on_a_lock(1, unless_done=escalation)
     escalation.join()
 
-    assert [type(error) for error in errors] == [CrisisError]
+    assert [type(error) for error in errors] == [ItemsErased]
     assert not Crisis.objects.exists()
 
 

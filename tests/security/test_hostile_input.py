@@ -89,7 +89,11 @@ def test_a_body_django_cannot_read_is_refused_by_the_api_in_json_with_the_reason
     )
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "The request body could not be read (Invalid boundary in multipart: None)."}
+    assert response.json() == {
+        "code": "parse_error",
+        "detail": "The request body could not be read (Invalid boundary in multipart: None).",
+        "details": {},
+    }
     assert not item.notes.exists()
 
 
@@ -119,7 +123,9 @@ def test_a_lone_surrogate_in_an_api_body_is_a_400_that_says_so(client, db, field
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The body is not valid JSON: it escapes half of a character (a lone surrogate)."
+        "code": "parse_error",
+        "detail": "The body is not valid JSON: it escapes half of a character (a lone surrogate).",
+        "details": {},
     }
 
 
@@ -194,7 +200,8 @@ def test_a_nul_character_in_an_api_token_is_refused_like_a_wrong_token(client, d
     nul = client.get("/api/me/", headers={"Authorization": "Token abc\x00def"})
     wrong = client.get("/api/me/", headers={"Authorization": "Token abcdef"})
 
-    assert nul.status_code == wrong.status_code == 403
+    assert nul.status_code == wrong.status_code == 401
+    assert nul.json()["code"] == wrong.json()["code"] == "authentication_failed"
 
 
 def test_a_nul_character_in_a_webhook_comment_is_dropped_and_the_delivery_ingested(post_meta, facebook):
