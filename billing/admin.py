@@ -25,7 +25,7 @@ from communityops.durations import duration_text
 from communityops.models import Client, FederalState
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
-from .forms import WEEKDAY_NAMES
+from .forms import WEEKDAY_NAMES, WeekHoursField
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
 from .services import (
@@ -36,7 +36,6 @@ from .services import (
     quote_accept,
     rate_card_publish,
 )
-from .validators import validate_window_hours
 
 
 @admin.register(RateCard)
@@ -335,11 +334,18 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
 
 class CoveragePlanForm(forms.ModelForm):
+    # The calculator's week grid, not the stored windows' JSON: the hours checked become the plan's
+    # windows (coverage_plan_create).
+    hours = WeekHoursField(
+        label=_("Covered hours"),
+        help_text=_("Tip: use Tab and Space to toggle hours; a day's name toggles the whole day."),
+    )
+
     class Meta:
         model = CoveragePlan
         fields = [
             "client",
-            "windows",
+            "hours",
             "federal_state",
             "holidays_covered",
             "response_minutes",
@@ -361,19 +367,6 @@ class CoveragePlanForm(forms.ModelForm):
         cleaned = super().clean()
         plan_start_form_check(self)
         return cleaned
-
-    def clean_windows(self):
-        windows = self.cleaned_data["windows"]
-        try:
-            windows = [tuple(int(part) for part in window) for window in windows]
-            for _weekday, start_hour, end_hour in windows:
-                validate_window_hours(start_hour, end_hour)
-            pattern = WeeklyPattern.from_windows(windows)
-        except (TypeError, ValueError) as error:
-            raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
-        if pattern.mask == 0:
-            raise forms.ValidationError(_("Cover at least one hour."))
-        return [list(window) for window in pattern.windows()]
 
 
 @admin.register(CoveragePlan)
@@ -410,7 +403,7 @@ class CoveragePlanAdmin(admin.ModelAdmin):
         created = coverage_plan_create(
             acting_user=request.user,
             client=data["client"],
-            pattern=WeeklyPattern.from_windows(tuple(window) for window in data["windows"]),
+            pattern=data["hours"],
             federal_state=data["federal_state"],
             holidays_covered=data["holidays_covered"],
             response_minutes=data["response_minutes"],
