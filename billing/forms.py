@@ -76,6 +76,7 @@ class WeekGridWidget(forms.Widget):
     (week_grid.js)."""
 
     template_name = "billing/_week_grid.html"
+    use_fieldset = True  # a group of checkboxes: the admin names it by a legend, not a label for one box
 
     class Media:
         css = {"all": ["css/week_grid.css"]}

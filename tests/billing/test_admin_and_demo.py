@@ -94,8 +94,22 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("de", ["Betreute Stunden", "Montag 09:00–10:00", 'aria-label="Ganzen Montag umschalten"']),
-        ("en", ["Covered hours", "Monday 09:00–10:00", 'aria-label="Toggle all of Monday"']),
+        (
+            "de",
+            [
+                '<legend class="required">Betreute Stunden:</legend>',
+                "Montag 09:00–10:00",
+                'aria-label="Ganzen Montag umschalten"',
+            ],
+        ),
+        (
+            "en",
+            [
+                '<legend class="required">Covered hours:</legend>',
+                "Monday 09:00–10:00",
+                'aria-label="Toggle all of Monday"',
+            ],
+        ),
     ],
 )
 def test_the_plan_admin_offers_the_calculators_week_grid(client, user_factory, rate_card, language, texts):
