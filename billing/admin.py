@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
@@ -25,18 +26,20 @@ from communityops.durations import duration_text
 from communityops.models import Client, FederalState
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
-from .forms import WEEKDAY_NAMES
+from .forms import WEEKDAY_NAMES, WeekHoursField
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import WeeklyPattern
 from .services import (
     PlanStartInThePast,
     QuoteAcceptRefused,
+    QuoteDeleteRefused,
     coverage_plan_create,
     plan_start_check,
     quote_accept,
+    quotes_deletable_check,
+    quotes_delete,
     rate_card_publish,
 )
-from .validators import validate_window_hours
 
 
 @admin.register(RateCard)
@@ -182,7 +185,7 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
         (_("Stored data"), {"fields": ["pricing_input", "result", "token"], "classes": ["collapse"]}),
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
-    actions = ["accept_for_client"]
+    actions = ["accept_for_client", "delete_selected"]
     # The price as the quote's page words it (the stored result's amounts).
     monthly_recurring_net = _quote_amount("monthly_recurring_net", _("per month, net"))
     setup_fee = _quote_amount("setup_fee", _("One-off setup"))
@@ -196,6 +199,39 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # A quote never accepted may be deleted (the prospect's personal data goes with it); an accepted
+    # one is a business record (quotes_deletable_check): no delete link, refused in the bulk action.
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.accepted_at is None)
+
+    def get_deleted_objects(self, objs, request):
+        # A quote's billing events go with it (one holds the requester's address): their admin being
+        # read-only does not stop that.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(BillingEvent._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
+    @admin.action(description=django_delete_selected.short_description, permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete, refused in words for a selection with an accepted quote (Django's page
+        would say the account lacks the permission to delete quotes)."""
+        try:
+            quotes_deletable_check(quotes=list(queryset))
+        except QuoteDeleteRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Quote.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        try:
+            quotes_delete(acting_user=request.user, quote_ids=list(queryset.values_list("pk", flat=True)))
+        except QuoteDeleteRefused as error:  # accepted after the confirmation page was shown
+            raise PermissionDenied(str(error)) from error
 
     def get_urls(self):
         accept = path(
@@ -335,11 +371,18 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
 
 
 class CoveragePlanForm(forms.ModelForm):
+    # The calculator's week grid, not the stored windows' JSON: the hours checked become the plan's
+    # windows (coverage_plan_create).
+    hours = WeekHoursField(
+        label=_("Covered hours"),
+        help_text=_("Tip: use Tab and Space to toggle hours; a day's name toggles the whole day."),
+    )
+
     class Meta:
         model = CoveragePlan
         fields = [
             "client",
-            "windows",
+            "hours",
             "federal_state",
             "holidays_covered",
             "response_minutes",
@@ -361,19 +404,6 @@ class CoveragePlanForm(forms.ModelForm):
         cleaned = super().clean()
         plan_start_form_check(self)
         return cleaned
-
-    def clean_windows(self):
-        windows = self.cleaned_data["windows"]
-        try:
-            windows = [tuple(int(part) for part in window) for window in windows]
-            for _weekday, start_hour, end_hour in windows:
-                validate_window_hours(start_hour, end_hour)
-            pattern = WeeklyPattern.from_windows(windows)
-        except (TypeError, ValueError) as error:
-            raise forms.ValidationError(_("Give windows as [[weekday, start hour, end hour], ...].")) from error
-        if pattern.mask == 0:
-            raise forms.ValidationError(_("Cover at least one hour."))
-        return [list(window) for window in pattern.windows()]
 
 
 @admin.register(CoveragePlan)
@@ -410,7 +440,7 @@ class CoveragePlanAdmin(admin.ModelAdmin):
         created = coverage_plan_create(
             acting_user=request.user,
             client=data["client"],
-            pattern=WeeklyPattern.from_windows(tuple(window) for window in data["windows"]),
+            pattern=data["hours"],
             federal_state=data["federal_state"],
             holidays_covered=data["holidays_covered"],
             response_minutes=data["response_minutes"],

@@ -1,12 +1,15 @@
-"""The calculator's forms: a 7 x 24 grid of hours plus the other pricing inputs, and who saves the quote."""
+"""The calculator's forms: a 7 x 24 grid of hours plus the other pricing inputs, and who saves the quote.
+The grid's field (WeekHoursField) is also the coverage plan admin's."""
 
 from datetime import date
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from communityops.models import FederalState
+from communityops.weekdays import WEEKDAY_SHORT
 
 from .models import RESPONSE_TIME_FIELD_CHOICES
 from .pricing import (
@@ -42,6 +45,71 @@ def cell_values(pattern: WeeklyPattern) -> list[str]:
     return [f"{day}-{hour}" for day, hour in pattern.cells()]
 
 
+def week_grid(selected: set[str]) -> list[dict]:
+    """The rows of billing/_week_grid.html: a day each, its 24 hours checked if their value
+    ("weekday-hour") is in `selected`."""
+    return [
+        {
+            "index": day,
+            "name": WEEKDAY_NAMES[day],
+            "short": WEEKDAY_SHORT[day],
+            "cells": [
+                {
+                    "value": f"{day}-{hour}",
+                    "hour": hour,
+                    "checked": f"{day}-{hour}" in selected,
+                    "label": f"{WEEKDAY_NAMES[day]} {hour:02d}:00–{hour + 1:02d}:00",
+                }
+                for hour in range(24)
+            ],
+        }
+        for day in range(7)
+    ]
+
+
+def week_grid_context(selected: set[str], *, editable: bool) -> dict:
+    return {"grid": week_grid(selected), "hours": range(24), "editable": editable}
+
+
+class WeekGridWidget(forms.Widget):
+    """The week's hours as billing/_week_grid.html's checkboxes; a day's name toggles the day
+    (week_grid.js)."""
+
+    template_name = "billing/_week_grid.html"
+    use_fieldset = True  # a group of checkboxes: the admin names it by a legend, not a label for one box
+
+    class Media:
+        css = {"all": ["css/week_grid.css"]}
+        js = ["js/week_grid.js"]
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box checked sends nothing: an empty week, not a missing field
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's template loader, not the form renderer's (which knows only Django's and the
+        # apps' widget templates), so the public pages and the admin render one partial.
+        return render_to_string(
+            self.template_name, {**week_grid_context(set(value or []), editable=True), "name": name}
+        )
+
+
+class WeekHoursField(forms.MultipleChoiceField):
+    """The hours of a week checked in the grid ("weekday-hour" values), cleaned to a WeeklyPattern."""
+
+    widget = WeekGridWidget
+    default_error_messages = {"required": _("Choose at least one hour.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=HOUR_CHOICES, **kwargs)
+
+    def clean(self, value) -> WeeklyPattern:
+        values = super().clean(value)
+        return WeeklyPattern.from_cells(tuple(int(part) for part in cell.split("-")) for cell in values)
+
+
 def default_calculator_data() -> dict:
     """What a first-time visitor sees: evenings and weekends, the hours the agency is about."""
     return {
@@ -56,9 +124,7 @@ def default_calculator_data() -> dict:
 
 
 class CalculatorForm(forms.Form):
-    hours = forms.MultipleChoiceField(
-        label=_("Covered hours"), choices=HOUR_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    hours = WeekHoursField(label=_("Covered hours"))
     federal_state = forms.ChoiceField(
         label=_("Federal state (for public holidays)"), choices=FederalState.choices, initial=FederalState.BY
     )
@@ -85,15 +151,6 @@ class CalculatorForm(forms.Form):
     months = forms.IntegerField(
         label=_("Months"), initial=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)]
     )
-
-    def clean_hours(self) -> WeeklyPattern:
-        cells = []
-        for value in self.cleaned_data["hours"]:
-            day, hour = value.split("-")
-            cells.append((int(day), int(hour)))
-        if not cells:
-            raise forms.ValidationError(_("Choose at least one hour."))
-        return WeeklyPattern.from_cells(cells)
 
     def pricing_input(self, *, today: date) -> PricingInput:
         data = self.cleaned_data

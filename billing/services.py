@@ -1,5 +1,5 @@
 """Writes of billing: rate card versions, saved quotes, a prospect's request, accepting a quote into a
-coverage plan."""
+coverage plan, deleting a quote never accepted."""
 
 import secrets
 from datetime import date, datetime
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
 from communityops.models import Client, FederalState, User
@@ -25,6 +26,10 @@ from .lock_objects import (
 from .models import BillingEvent, CoveragePlan, Quote, RateCard
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import client_local_date, rate_card_current
+
+
+class QuoteDeleteRefused(Exception):
+    """quotes_delete refused: an accepted quote is a business record; the message is for the user."""
 
 
 class QuoteAcceptRefused(Exception):
@@ -336,3 +341,33 @@ def plan_start_in_the_past_message(today: date) -> str:
         "A coverage plan cannot start in the past: it would change statements and due times already"
         " given. Choose %(today)s or a later date."
     ) % {"today": date_format(today, "SHORT_DATE_FORMAT")}
+
+
+def quotes_deletable_check(*, quotes: list[Quote]) -> None:
+    """QuoteDeleteRefused, naming them, if any of `quotes` was accepted: its client's coverage plan,
+    statements (the setup fee) and billing events read it."""
+    accepted = [str(quote) for quote in quotes if quote.accepted_at is not None]
+    if accepted:
+        raise QuoteDeleteRefused(
+            ngettext(
+                "An accepted quote is a business record and cannot be deleted: %(quotes)s.",
+                "Accepted quotes are business records and cannot be deleted: %(quotes)s.",
+                len(accepted),
+            )
+            % {"quotes": "; ".join(accepted)}
+        )
+
+
+@transaction.atomic
+def quotes_delete(*, acting_user: User, quote_ids: list[int]) -> int:
+    """Delete quotes that were never accepted, with their billing events: a prospect's name, email
+    and message go with them (data protection: nothing else keeps a quote nobody took up). Needs
+    the permission to delete quotes (PermissionError). Locks the quotes first
+    (quote_qs_select_for_update, as quote_accept does), so one accepted meanwhile is found accepted:
+    QuoteDeleteRefused, and nothing is deleted. Returns how many quotes were deleted."""
+    if not acting_user.has_perm("billing.delete_quote"):
+        raise PermissionError(_("You may not delete quotes."))
+    quotes = list(quote_qs_select_for_update().filter(pk__in=quote_ids))
+    quotes_deletable_check(quotes=quotes)
+    Quote.objects.filter(pk__in=[quote.pk for quote in quotes]).delete()
+    return len(quotes)

@@ -18,16 +18,15 @@ from rest_framework.throttling import ScopedRateThrottle
 from communityops.csv_export import csv_response
 from communityops.models import FederalState
 from communityops.selectors import client_get_for_user
-from communityops.weekdays import WEEKDAY_SHORT
 
 from .forms import (
     PRESET_LABELS,
-    WEEKDAY_NAMES,
     CalculatorForm,
     QuoteContactForm,
     QuoteRequestForm,
     cell_values,
     default_calculator_data,
+    week_grid_context,
 )
 from .models import CATEGORY_LABELS
 from .pricing import PRESETS
@@ -66,32 +65,9 @@ def breakdown_context(result: dict) -> dict:
     }
 
 
-def _grid(selected: set[str]) -> list[dict]:
-    return [
-        {
-            "index": day,
-            "name": WEEKDAY_NAMES[day],
-            "short": WEEKDAY_SHORT[day],
-            "cells": [
-                {
-                    "value": f"{day}-{hour}",
-                    "hour": hour,
-                    "checked": f"{day}-{hour}" in selected,
-                    "label": f"{WEEKDAY_NAMES[day]} {hour:02d}:00–{hour + 1:02d}:00",
-                }
-                for hour in range(24)
-            ],
-        }
-        for day in range(7)
-    ]
-
-
 def _calculator_context(form: CalculatorForm) -> dict:
-    selected = set(form.data.getlist("hours") if hasattr(form.data, "getlist") else form.data.get("hours", []))
     context = {
         "form": form,
-        "grid": _grid(selected),
-        "hours": range(24),
         "presets": [
             {"key": key, "label": PRESET_LABELS[key], "cells": " ".join(cell_values(pattern))}
             for key, pattern in PRESETS.items()
@@ -168,7 +144,6 @@ def quote_save(request):
 
 def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None, status: int = 200):
     pricing_input = quote.pricing
-    selected = set(cell_values(pricing_input.pattern))
     # Whoever holds the link sees the page and the name the quote was saved with ("For ..."), but not
     # the creator's address: only the browser that saved the quote finds it filled in (elsewhere the
     # form may be sent without one, QuoteRequestForm).
@@ -177,8 +152,7 @@ def _quote_page(request, quote, *, request_form: QuoteRequestForm | None = None,
         "quote": quote,
         "pricing_input": pricing_input,
         "federal_state_name": FederalState(pricing_input.federal_state).label,
-        "grid": _grid(selected),
-        "hours": range(24),
+        **week_grid_context(set(cell_values(pricing_input.pattern)), editable=False),
         "nav": "pricing",
         "is_current_rate_card": quote.rate_card_id == rate_card_current().pk,
         "open_months": True,

@@ -1,7 +1,14 @@
 import gc
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _schedules_ensure(sender, **kwargs) -> None:
+    from .tasks import communityops_schedules_ensure
+
+    communityops_schedules_ensure()
 
 
 class CommunityOpsConfig(AppConfig):
@@ -12,6 +19,8 @@ class CommunityOpsConfig(AppConfig):
         from . import accounts  # connects the allauth signal receivers
 
         accounts.authenticator_names_translate()
+        # After every migrate, (re)write the periodic schedules; idempotent by name.
+        post_migrate.connect(_schedules_ensure, sender=self, dispatch_uid="communityops_schedules_ensure")
 
         # What is loaded by now (Django, every app's models) lives as long as the process: keep it
         # out of the garbage collector's full collections, which would walk these ~100,000 objects

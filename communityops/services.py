@@ -11,8 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_q.models import Failure
 
 from .models import ClientContact, Team, User
+
+# The failed task runs dropped per batch (one DELETE each), and batches per run (failed_tasks_prune).
+FAILED_TASKS_PRUNE_BATCH = 1000
+FAILED_TASKS_PRUNE_BATCHES_PER_RUN = 10
 
 
 def invitation_link(*, user: User, base_url: str) -> str:
@@ -102,3 +107,22 @@ def _send_invitation_email(*, user: User, link: str, expires_at: datetime, langu
         get_account_adapter().render_mail(
             "communityops/email/invitation", user.email, {"user": user, "link": link, "expires_at": expires_at}
         ).send()
+
+
+def failed_tasks_prune(*, now: datetime | None = None) -> int:
+    """Run hourly by the task queue: django-q2's log of failed task runs (its Failure rows) loses the
+    runs that stopped more than TASK_FAILURE_RETENTION_DAYS ago. django-q2 caps the successful
+    runs it keeps (save_limit) but never the failed ones, so a task failing every minute grew the
+    table without end. Oldest first, a bounded share per run (the rest at the next); each batch is
+    its own short transaction. A run still being retried stopped minutes ago, never days: it is
+    kept. Returns how many rows were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TASK_FAILURE_RETENTION_DAYS)
+    expired = Failure.objects.filter(stopped__lt=cutoff).order_by("stopped")
+    deleted = 0
+    for _batch in range(FAILED_TASKS_PRUNE_BATCHES_PER_RUN):
+        task_ids = list(expired.values_list("pk", flat=True)[:FAILED_TASKS_PRUNE_BATCH])
+        if not task_ids:
+            break
+        deleted += Failure.objects.filter(pk__in=task_ids).delete()[0]
+    return deleted

@@ -246,7 +246,12 @@ SPECTACULAR_SETTINGS = {
 # Successful runs are not logged (save_limit -1): every task's outcome is already in our own
 # rows (SENT events, notifications, processed deliveries), and django-q2's capped success log
 # re-read and locked its newest 250 rows after every task (12 queries, ~16 ms of CPU each in
-# the one monitor process, more than the outbox send itself). Failed runs are still stored.
+# the one monitor process, more than the outbox send itself). Failed runs are still stored, and
+# pruned after TASK_FAILURE_RETENTION_DAYS (django-q2 never prunes them itself).
+# A task that keeps failing is handed out at most max_attempts times, then stays in the failure
+# log: with django-q2's default 0 the ORM broker hands it out again every `retry` seconds, forever
+# (django-q2 issues #114, #173). A timeout counts as a failed attempt when the worker's SIGALRM
+# stops the task (its TimeoutException); a worker the guard has to kill reports no attempt.
 Q_CLUSTER = {
     "name": "communityops",
     "orm": "default",
@@ -351,6 +356,12 @@ INBOX_OUTBOX_SENDING_TIMEOUT_SECONDS = 120
 INBOX_RAW_WEBHOOK_RETENTION_DAYS = int(os.environ.get("INBOX_RAW_WEBHOOK_RETENTION_DAYS", "30"))
 if INBOX_RAW_WEBHOOK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("INBOX_RAW_WEBHOOK_RETENTION_DAYS must be at least 1 (days).")
+
+# django-q2's log of failed task runs (the admin's "Failed tasks") keeps each run this many days
+# (checked hourly, a bounded share per run: communityops.services.failed_tasks_prune).
+TASK_FAILURE_RETENTION_DAYS = int(os.environ.get("TASK_FAILURE_RETENTION_DAYS", "30"))
+if TASK_FAILURE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("TASK_FAILURE_RETENTION_DAYS must be at least 1 (days).")
 
 # The demo's local stand-ins for Meta and WordPress (manage.py demo_stub_network) listen on this
 # loopback port; the seeded demo blogs and the development Graph API address point at it. Set

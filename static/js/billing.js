@@ -1,4 +1,4 @@
-// Pricing calculator: presets, whole-day toggles and print buttons (no inline scripts: CSP).
+// Pricing calculator: presets and print buttons (a day's toggle: week_grid.js) (no inline scripts: CSP).
 // Every change ends in a "change" event inside the form's pricing inputs, which HTMX turns into a
 // live price.
 (function () {
@@ -29,14 +29,6 @@
     if (clear) {
       cells.forEach((cell) => { cell.checked = false; });
       notify(clear);
-      return;
-    }
-    const dayToggle = event.target.closest("[data-day-toggle]");
-    if (dayToggle) {
-      const day = form.querySelectorAll(`input.cell[data-day="${dayToggle.dataset.dayToggle}"]`);
-      const allOn = Array.from(day).every((cell) => cell.checked);
-      day.forEach((cell) => { cell.checked = !allOn; });
-      notify(dayToggle);
     }
   });
 

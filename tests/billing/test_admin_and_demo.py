@@ -55,6 +55,11 @@ def test_the_current_rate_card_is_read_never_created(db, django_assert_num_queri
     assert not RateCard.objects.exists()
 
 
+def grid_hours(*windows: tuple[int, int, int]) -> list[str]:
+    """The week grid's checkbox values ("weekday-hour") of the hours `windows` cover."""
+    return [f"{day}-{hour}" for day, start, end in windows for hour in range(start, end)]
+
+
 def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, client_factory, plan_factory):
     customer = client_factory(federal_state="HE")
     old = plan_factory(client=customer, windows=[(0, 9, 17)])
@@ -65,7 +70,8 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
         reverse("admin:billing_coverageplan_add"),
         {
             "client": customer.pk,
-            "windows": "[[5, 10, 20], [6, 10, 20]]",
+            # Saturday and Sunday 10-20, and Sunday night into Monday 02:00.
+            "hours": grid_hours((5, 10, 20), (6, 10, 20), (6, 22, 24), (0, 0, 2)),
             "federal_state": "HE",
             "holidays_covered": "on",
             "response_minutes": 30,
@@ -79,10 +85,45 @@ def test_adding_a_plan_in_the_admin_closes_the_open_one(client, user_factory, cl
     old.refresh_from_db()
     new = CoveragePlan.objects.get(client=customer, valid_until__isnull=True)
     assert old.valid_until == start
-    assert new.windows == [[5, 10, 20], [6, 10, 20]]
+    assert new.windows == [[0, 0, 2], [5, 10, 20], [6, 10, 20], [6, 22, 24]]
     # The success message names the plan with a German date (it said 2026-12-24).
     saved = [str(message) for message in get_messages(response.wsgi_request)]
     assert any(f"{customer.name} · {start:%d.%m.%Y} – …" in message for message in saved), saved
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "de",
+            [
+                '<legend class="required">Betreute Stunden:</legend>',
+                "Montag 09:00–10:00",
+                'aria-label="Ganzen Montag umschalten"',
+            ],
+        ),
+        (
+            "en",
+            [
+                '<legend class="required">Covered hours:</legend>',
+                "Monday 09:00–10:00",
+                'aria-label="Toggle all of Monday"',
+            ],
+        ),
+    ],
+)
+def test_the_plan_admin_offers_the_calculators_week_grid(client, user_factory, rate_card, language, texts):
+    client.force_login(admin_user(user_factory))
+
+    response = client.get(reverse("admin:billing_coverageplan_add"), headers={"accept-language": language})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('<input type="checkbox" class="cell" name="hours"') == 7 * 24
+    assert 'name="windows"' not in html
+    assert "css/week_grid.css" in html and "js/week_grid.js" in html
+    for text in texts:
+        assert text in html
 
 
 def test_a_saved_plan_opens_view_only_in_the_admin(client, user_factory, client_factory, plan_factory):
@@ -98,16 +139,14 @@ def test_a_saved_plan_opens_view_only_in_the_admin(client, user_factory, client_
 
 
 @pytest.mark.parametrize(
-    ("windows", "message"),
+    ("hours", "message"),
     [
-        ("[[9, 10, 20]]", "Zeitfenster als [[Wochentag, Startstunde, Endstunde], ...] angeben."),
-        (
-            "[[0, 9, 9]]",
-            "Ein Zeitfenster braucht verschiedene Anfangs- und Endstunden; für einen ganzen Tag geben Sie 0 bis 24 an.",
-        ),
+        ([], "Bitte mindestens eine Stunde wählen."),
+        (["0-9", "9-10"], "Bitte eine gültige Auswahl treffen. 9-10 ist keine gültige Auswahl."),
+        (["0-24"], "Bitte eine gültige Auswahl treffen. 0-24 ist keine gültige Auswahl."),
     ],
 )
-def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, rate_card, windows, message):
+def test_plan_admin_refuses_bad_hours_in_words(client, user_factory, client_factory, rate_card, hours, message):
     customer = client_factory()
     client.force_login(admin_user(user_factory))
 
@@ -115,7 +154,7 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
         reverse("admin:billing_coverageplan_add"),
         {
             "client": customer.pk,
-            "windows": windows,
+            "hours": hours,
             "federal_state": "BY",
             "response_minutes": 60,
             "channels": 1,
@@ -125,6 +164,7 @@ def test_plan_admin_rejects_bad_windows(client, user_factory, client_factory, ra
     )
 
     assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hours"] == [message]
     assert message in response.content.decode()
     assert not CoveragePlan.objects.filter(client=customer).exists()
 
@@ -293,7 +333,7 @@ def far_client(client_factory):
 def _plan_form(*, customer, valid_from: date) -> dict:
     return {
         "client": customer.pk,
-        "windows": "[[0, 9, 17]]",
+        "hours": grid_hours((0, 9, 17)),
         "federal_state": "BY",
         "response_minutes": 60,
         "channels": 1,

@@ -1,10 +1,14 @@
+import importlib
 import io
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.utils import timezone
 from django_q.brokers import get_broker
-from django_q.models import Task
+from django_q.conf import Conf
+from django_q.models import Failure, OrmQ, Task
 from django_q.monitor import save_task
 from drf_spectacular.generators import SchemaGenerator
 
@@ -12,6 +16,7 @@ from communityops.demo import seed_core
 from communityops.mail import ReadableConsoleEmailBackend
 from communityops.management.commands.devstack import stack_environment
 from communityops.models import Channel
+from communityops.settings import base as base_settings
 from inbox.management.commands import demo_feeder
 from insights.reports import TeamReport
 from tests.production import run_in_production
@@ -73,6 +78,36 @@ def test_the_task_log_keeps_failed_runs_and_skips_successful_ones(db):
         save_task({**task, "started": finished, "stopped": finished, "result": None, "success": success}, get_broker())
 
     assert list(Task.objects.values_list("name", "success")) == [("run 1", False)]
+
+
+def test_a_task_that_keeps_failing_is_handed_out_at_most_max_attempts_times(db):
+    """django-q2's default (max_attempts 0) hands a task that always fails or times out out again
+    every `retry` seconds, forever; the settings cap it. The monitor's save_task takes it off the
+    ORM queue at the cap."""
+    broker = get_broker()
+    queued = broker.enqueue("a signed task package")
+    finished = timezone.now()
+    run = {"id": "always-fails", "name": "always fails", "func": "math.floor", "args": (), "kwargs": {}}
+    still_queued = []
+    for _attempt in range(5):
+        still_queued.append(OrmQ.objects.filter(pk=queued).exists())
+        failed = {**run, "started": finished, "stopped": finished, "result": "Task exceeded maximum timeout value"}
+        save_task({**failed, "success": False, "ack_id": queued}, broker)
+
+    assert base_settings.Q_CLUSTER["max_attempts"] == Conf.MAX_ATTEMPTS == 5
+    assert base_settings.Q_CLUSTER["timeout"] < base_settings.Q_CLUSTER["retry"]
+    assert still_queued == [True] * 5
+    assert not OrmQ.objects.filter(pk=queued).exists()
+    assert Failure.objects.get(name="always fails").attempt_count == 5
+
+
+@pytest.mark.parametrize("variable", ["INBOX_RAW_WEBHOOK_RETENTION_DAYS", "TASK_FAILURE_RETENTION_DAYS"])
+def test_a_retention_below_one_day_is_refused(monkeypatch, variable):
+    monkeypatch.setenv(variable, "0")
+    with pytest.raises(ImproperlyConfigured, match=f"{variable} must be at least 1"):
+        importlib.reload(base_settings)
+    monkeypatch.delenv(variable)
+    importlib.reload(base_settings)
 
 
 def test_devstack_links_point_at_the_address_it_serves_unless_site_url_is_set(monkeypatch):
