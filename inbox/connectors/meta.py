@@ -77,6 +77,8 @@ class MetaGraphConnector(Connector):
 
 
 class FacebookConnector(MetaGraphConnector):
+    # No limit on `message` is documented for POST /{object-id}/comments (Graph API reference,
+    # developers.facebook.com/docs/graph-api/reference/object/comments): only REPLY_MAX_LENGTH applies.
     reply_edge = "comments"
     hide_field = "is_hidden"
 
@@ -84,3 +86,7 @@ class FacebookConnector(MetaGraphConnector):
 class InstagramConnector(MetaGraphConnector):
     reply_edge = "replies"
     hide_field = "hide"
+    # Instagram's published rule for comments posted through its API: "The total length of the
+    # comment cannot exceed 300 characters" (else 400 APICommentTooLongError; Instagram developer
+    # blog, 2014). The Graph API reference of POST /{ig-comment-id}/replies names no other limit.
+    platform_reply_max_length = 300
