@@ -1,6 +1,7 @@
 """A reply longer than the channel's platform takes is refused before it is queued, with the limit."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from communityops.models import Channel
@@ -10,6 +11,7 @@ from inbox.selectors import item_conversation_version
 from inbox.services.claims import item_claim
 from inbox.services.errors import ReplyTooLong
 from inbox.services.outbox import item_reply
+from tests.communityops.test_api_contract import assert_documented, openapi  # noqa: F401, F811 (a fixture)
 
 INSTAGRAM_LIMIT = 300  # inbox.connectors.meta.InstagramConnector: Instagram's rule for comments by API
 
@@ -75,3 +77,45 @@ def test_a_reply_one_character_over_the_limit_is_refused_and_nothing_is_written(
     assert (item.status, item.claimed_by) == (Item.Status.CLAIMED, agent)
     assert not OutboundAction.objects.exists()
     assert ItemEvent.objects.count() == events_before
+
+
+def test_the_api_refuses_a_reply_over_the_limit_with_400_its_code_and_reason(client, claimed_on, openapi):  # noqa: F811
+    item, agent = claimed_on(Channel.Platform.INSTAGRAM_ACCOUNT)
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("api_inbox_item_reply", args=[item.pk]),
+        {"text": "x" * (INSTAGRAM_LIMIT + 5), "loaded_at_event_id": item_conversation_version(item=item)},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "reply_too_long",
+        "detail": "This reply has 305 characters, 5 more than the 300 a reply may have here (Instagram account). "
+        "Shorten it.",
+        "details": {"length": 305, "limit": 300, "over": 5},
+    }
+    assert_documented(openapi, "inbox_items_reply", response)
+    assert "reply_too_long" in openapi["paths"]["/api/inbox/items/{item_id}/reply/"]["post"]["description"]
+    assert not OutboundAction.objects.exists()
+
+
+def test_the_composer_keeps_a_reply_over_the_limit_and_says_why(client, claimed_on):
+    item, agent = claimed_on(Channel.Platform.INSTAGRAM_ACCOUNT)
+    client.force_login(agent)
+    draft = "Ein langer Entwurf " + "x" * INSTAGRAM_LIMIT
+
+    response = client.post(
+        reverse("inbox:reply", args=[item.pk]),
+        {"text": draft, "conversation_version": item_conversation_version(item=item)},
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "319 characters, 19 more than the 300 a reply may have here (Instagram account)" in body
+    assert draft in body
+    assert 'data-max-chars="300"' in body
+    assert not OutboundAction.objects.exists()
