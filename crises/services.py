@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
-from communityops.models import Client, ClientContact, User
+from communityops.models import Channel, Client, ClientContact, User
 from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
 
@@ -502,7 +502,7 @@ def response_draft_create(
     if not text.strip():
         raise CrisisError(_("The response needs a text."))
     last = crisis.drafts.order_by("-version").first()
-    draft = ResponseDraft.objects.create(
+    draft = ResponseDraft(
         crisis=crisis,
         version=(last.version + 1) if last else 1,
         text=text,
@@ -510,6 +510,8 @@ def response_draft_create(
         created_by=acting_user,
         created_at=now,
     )
+    _draft_length_check(draft=draft)
+    draft.save(force_insert=True)
     # A version still awaiting the client's decision keeps the crisis awaiting approval.
     if crisis.status not in (S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL):
         _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
@@ -517,6 +519,23 @@ def response_draft_create(
         crisis=crisis, kind=CrisisEvent.Kind.DRAFT_CREATED, at=now, actor=acting_user, data={"version": draft.version}
     )
     return draft
+
+
+def _draft_length_check(*, draft: ResponseDraft) -> None:
+    """CrisisError if the text for a platform of the crisis's linked items is longer than a reply there
+    may be: an approved response that then cannot go out would leave the crisis unanswered."""
+    from inbox.services.errors import ReplyTooLong
+    from inbox.services.outbox import reply_length_check
+
+    platforms = CrisisItem.objects.filter(crisis=draft.crisis).values_list("item__channel__platform", flat=True)
+    for platform in sorted(set(platforms)):
+        try:
+            reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
+        except ReplyTooLong as error:
+            raise CrisisError(
+                _("The text for %(platform)s is too long for the items linked there: %(reason)s")
+                % {"platform": Channel.Platform(platform).label, "reason": error.message}
+            ) from error
 
 
 def _waiting_version_withdraw(*, crisis: Crisis) -> None:
