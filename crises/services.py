@@ -851,7 +851,7 @@ def _links_answer(
     crisis: Crisis,
     links: list[CrisisItem],
     none_left: str,
-    text_for: Callable[[Item], str],
+    text_for: Callable[[str], str],
     acting_user: User,
     now: datetime,
     reason: str,
@@ -869,11 +869,16 @@ def _links_answer(
         raise NothingToSend(_nothing_linked_message(crisis) or none_left)
 
     actions = outbound_replies_enqueue(
-        replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
+        replies=[(link.item, text_for(link.item.channel.platform)) for link in links],
+        requested_by=acting_user,
+        now=now,
+        reason=reason,
     )
     answered = [link for link in links if link.item_id in actions]
     refused = [link.pk for link in links if link.item_id not in actions]  # why: inbox.selectors.reply_refusal
-    not_sent = crisis_links_reply_outlook(links=CrisisItem.objects.filter(pk__in=refused)).unanswerable
+    not_sent = crisis_links_reply_outlook(
+        links=CrisisItem.objects.filter(pk__in=refused), text_for=text_for
+    ).unanswerable
     if not answered:
         raise NothingToSend(_("Nothing was sent: %(reasons)s.") % {"reasons": unanswerable_in_words(not_sent)})
     for link in answered:
@@ -920,7 +925,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> Publi
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
         none_left=_("Nothing was sent: every linked item has already received this response."),
-        text_for=lambda item: draft.text_for(item.channel.platform),
+        text_for=draft.text_for,
         acting_user=acting_user,
         now=now,
         reason=f"crisis #{crisis.pk} response v{draft.version}",
@@ -955,7 +960,7 @@ def holding_statement_publish(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
         none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
-        text_for=lambda _item: statement.text,
+        text_for=lambda _platform: statement.text,
         acting_user=acting_user,
         now=now,
         reason=f"crisis #{crisis.pk} holding statement",

@@ -244,10 +244,10 @@ def outbound_replies_enqueue(
     answering twice. Otherwise one new action each, with its own idempotency key; the items become
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
     instead of answering twice). An item hidden, marked as spam or removed on the platform by the
-    time its lock is taken, whose author's data was erased, or on a channel that cannot reply, is not
-    answered (and not in the result; inbox.selectors.reply_refusal says why). The items are locked in
-    one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer thousands
-    at once.
+    time its lock is taken, whose author's data was erased, on a channel that cannot reply, or whose
+    text is longer than its platform takes, is not answered (and not in the result;
+    inbox.selectors.reply_refusal says why). The items are locked in one statement, in id order, and
+    written in bulk (see _replies_queue): a crisis may answer thousands at once.
     """
     if not replies:
         return {}
@@ -275,6 +275,7 @@ def outbound_replies_enqueue(
             erased=item.erased_at is not None,
             removed=item.removed_on_platform,
             channel=item.channel,
+            text=texts[item.pk],
         ):
             continue
         data = {"reason": reason, "without_lease": True}

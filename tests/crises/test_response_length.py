@@ -4,8 +4,19 @@ import pytest
 from django.utils import timezone, translation
 
 from communityops.models import Channel
-from crises.models import ResponseDraft
-from crises.services import CrisisError, crisis_create, crisis_items_link, response_draft_create
+from crises.event_summaries import event_summary
+from crises.models import CrisisEvent, ResponseDraft
+from crises.selectors import crisis_publish_state
+from crises.services import (
+    CrisisError,
+    approval_decide,
+    crisis_create,
+    crisis_items_link,
+    crisis_publish,
+    response_draft_create,
+    response_draft_submit,
+)
+from inbox.models import OutboundAction
 
 INSTAGRAM_LIMIT = 300  # inbox.connectors.meta.InstagramConnector
 
@@ -45,3 +56,30 @@ def test_a_shorter_text_for_that_platform_lets_the_longer_one_go_elsewhere(crisi
     )
 
     assert (draft.version, len(draft.text_for(Channel.Platform.INSTAGRAM_ACCOUNT))) == (1, INSTAGRAM_LIMIT)
+
+
+def test_an_item_linked_after_approval_where_the_text_is_too_long_is_skipped_and_the_publish_says_why(
+    client_factory, channel_factory, contact_factory, item_factory, shift_lead
+):
+    client = client_factory()
+    approver = contact_factory(client)
+    facebook = item_factory(channel=channel_factory(client=client, platform=Channel.Platform.FACEBOOK_PAGE))
+    now = timezone.now()
+    crisis = crisis_create(acting_user=shift_lead, client=client, title="Später verknüpft", now=now)
+    crisis_items_link(crisis=crisis, items=[facebook], acting_user=shift_lead, now=now)
+    draft = response_draft_create(crisis=crisis, acting_user=shift_lead, text="x" * 400, now=now)
+    response_draft_submit(draft=draft, acting_user=shift_lead, now=now)
+    approval_decide(draft=draft, contact=approver, decision="approve", comment="", via="portal", now=now)
+    instagram = item_factory(channel=channel_factory(client=client, platform=Channel.Platform.INSTAGRAM_ACCOUNT))
+    crisis_items_link(crisis=crisis, items=[instagram], acting_user=shift_lead, now=now)
+
+    expected = crisis_publish_state(crisis=crisis).outlook
+    outcome = crisis_publish(crisis=crisis, acting_user=shift_lead, now=now)
+
+    assert (expected.answerable, expected.unanswerable.counts) == (1, {"too_long": 1})
+    assert (outcome.answered, outcome.not_sent.counts) == ([facebook.pk], {"too_long": 1})
+    assert list(OutboundAction.objects.values_list("item_id", flat=True)) == [facebook.pk]
+    with translation.override("en"):
+        assert event_summary(CrisisEvent.objects.get(crisis=crisis, kind=CrisisEvent.Kind.PUBLISHED)) == (
+            "version 1 to 1 item; not sent: 1 item where the text is longer than a reply there may be"
+        )
