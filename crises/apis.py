@@ -415,7 +415,13 @@ class DraftCreateApi(APIView):
                 )
             return value
 
-    @extend_schema(request=InputSerializer, responses={201: DraftOutputSerializer}, operation_id="crises_drafts_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: DraftOutputSerializer},
+        operation_id="crises_drafts_create",
+        description="A text longer than a reply may be on a platform of the crisis's linked items (its text in "
+        "platform_texts, else text) is refused: 400 with the reason, naming the platform and the limit.",
+    )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         serializer = self.InputSerializer(data=request.data)

@@ -95,6 +95,14 @@ class CrisisError(Exception):
     """A request the crisis's current state does not allow; the message is shown to the user."""
 
 
+class ResponseTooLong(CrisisError):
+    """A version's text for `platform` is longer than a reply there may be (a form error on that text)."""
+
+    def __init__(self, message: str, *, platform: str):
+        super().__init__(message)
+        self.platform = platform
+
+
 class NothingToSend(CrisisError):
     """A publish that would reach no item; nothing was sent and nothing changed (a warning, not an error)."""
 
@@ -532,9 +540,10 @@ def _draft_length_check(*, draft: ResponseDraft) -> None:
         try:
             reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
         except ReplyTooLong as error:
-            raise CrisisError(
+            raise ResponseTooLong(
                 _("The text for %(platform)s is too long for the items linked there: %(reason)s")
-                % {"platform": Channel.Platform(platform).label, "reason": error.message}
+                % {"platform": Channel.Platform(platform).label, "reason": error.message},
+                platform=platform,
             ) from error
 
 

@@ -1,6 +1,7 @@
 """A response version longer than a reply on a platform of the crisis's linked items may be is refused."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from communityops.models import Channel
@@ -83,3 +84,37 @@ def test_an_item_linked_after_approval_where_the_text_is_too_long_is_skipped_and
         assert event_summary(CrisisEvent.objects.get(crisis=crisis, kind=CrisisEvent.Kind.PUBLISHED)) == (
             "version 1 to 1 item; not sent: 1 item where the text is longer than a reply there may be"
         )
+
+
+def test_the_crisis_page_shows_a_refused_version_again_with_its_text_and_the_error_on_that_platforms_text(
+    crisis_on, lead_client
+):
+    too_long = "Kurz genug für Facebook, zu lang für Instagram. " + "x" * INSTAGRAM_LIMIT
+
+    response = lead_client.post(
+        reverse("crises:draft_create", args=[crisis_on.pk]),
+        {"text": "Unser Statement.", f"platform_{Channel.Platform.INSTAGRAM_ACCOUNT}": too_long},
+        headers={"Accept-Language": "en"},
+    )
+
+    form = response.context["draft_form"]
+    assert response.status_code == 200
+    assert list(form.errors) == [f"platform_{Channel.Platform.INSTAGRAM_ACCOUNT}"]
+    assert (
+        "The text for Instagram account is too long" in form.errors[f"platform_{Channel.Platform.INSTAGRAM_ACCOUNT}"][0]
+    )
+    assert too_long in response.content.decode() and "Unser Statement." in response.content.decode()
+    assert not ResponseDraft.objects.exists()
+
+
+def test_the_api_refuses_a_version_too_long_for_a_linked_platform_with_the_reason(crisis_on, lead_client):
+    response = lead_client.post(
+        f"/api/crises/{crisis_on.pk}/drafts/",
+        {"text": "x" * 301},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The text for Instagram account is too long for the items linked")
+    assert not ResponseDraft.objects.exists()
