@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from communityops.keyset import InvalidCursor
 from communityops.schema import ERROR_REF, INVALID_INPUT
 
-from .connectors import REPLY_MAX_LENGTH
+from .connectors import REPLY_MAX_LENGTH, connector_class
 from .models import AuthorTier, Item, OutboundAction
 from .selectors import (
     ELSEWHERE_COUNTED,
@@ -287,6 +287,13 @@ class ItemDetailApi(InboxApi):
         )
         outbound_actions = OutboundActionSerializer(many=True)
         conversation_version = serializers.IntegerField(help_text="Send as loaded_at_event_id with the reply.")
+        reply_max_length = serializers.SerializerMethodField(
+            help_text="The most characters a reply may have on the item's channel (its platform's documented "
+            "limit, at most 8000); a longer one is refused with code reply_too_long."
+        )
+
+        def get_reply_max_length(self, detail) -> int:
+            return connector_class(detail.item.channel.platform).reply_max_length()
 
     @extend_schema(operation_id="inbox_items_retrieve", responses={200: OutputSerializer, 404: REFUSALS[404]})
     def get(self, request, item_id: int):

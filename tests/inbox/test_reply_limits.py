@@ -102,6 +102,16 @@ def test_the_api_refuses_a_reply_over_the_limit_with_400_its_code_and_reason(cli
     assert not OutboundAction.objects.exists()
 
 
+def test_the_api_tells_an_items_reply_limit(client, claimed_on, openapi):  # noqa: F811
+    item, agent = claimed_on(Channel.Platform.INSTAGRAM_ACCOUNT)
+    client.force_login(agent)
+
+    response = client.get(reverse("api_inbox_item", args=[item.pk]))
+
+    assert response.json()["reply_max_length"] == INSTAGRAM_LIMIT
+    assert_documented(openapi, "inbox_items_retrieve", response)
+
+
 def test_the_composer_keeps_a_reply_over_the_limit_and_says_why(client, claimed_on):
     item, agent = claimed_on(Channel.Platform.INSTAGRAM_ACCOUNT)
     client.force_login(agent)
