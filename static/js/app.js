@@ -135,7 +135,8 @@
   document.addEventListener("input", (event) => {
     if (event.target.id) document.querySelectorAll(`[data-char-count-for="${event.target.id}"]`).forEach(charCountUpdate);
   });
-  document.addEventListener("DOMContentLoaded", () => charCountsUpdate());
-  // After a swap settles: a draft kept across the reload is back in its field by then (inbox.js).
+  // On load and after a swap settles: a draft kept across a reload is back in its field by then
+  // (inbox.js restores it on DOMContentLoaded and after a swap).
+  window.addEventListener("load", () => charCountsUpdate());
   document.addEventListener("htmx:afterSettle", () => charCountsUpdate());
 })();

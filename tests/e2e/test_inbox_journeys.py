@@ -513,4 +513,10 @@ def test_the_reply_box_counts_against_the_platforms_limit_once_close_and_a_canne
 
     expect(count).to_have_text(re.compile("^302 (of|von) 300 .*: 2 "))
     expect(count).to_have_class(re.compile(r"\bover\b"))
+    page.locator("#reply-text").press("Control+Enter")  # sent anyway: the server refuses it, keeping the text
+
+    expect(page.get_by_text(re.compile("302 (characters|Zeichen), 2 "))).to_be_visible()
+    expect(page.locator("#reply-text")).to_have_value("x" * 280 + "Danke für Ihre Geduld!")
+    expect(count).to_have_text(re.compile("^302 (of|von) 300 "))
+    assert not OutboundAction.objects.exists()
     context.close()
