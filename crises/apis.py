@@ -421,8 +421,14 @@ class DraftCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: DraftOutputSerializer, 400: _refused(services.CrisisResolved, services.ResponseTextMissing)},
+        responses={
+            201: DraftOutputSerializer,
+            400: _refused(services.CrisisResolved, services.ResponseTextMissing, services.ResponseTooLong),
+        },
         operation_id="crises_drafts_create",
+        description="A text longer than a reply may be on a platform of the crisis's linked items (its text in "
+        "platform_texts, else text) is refused: 400 `response_too_long`, naming the platform, with the length and "
+        "the limit in details.",
     )
     def post(self, request, crisis_id: int):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)

@@ -162,6 +162,15 @@ def unanswerable_in_words(unanswerable: Unanswerable) -> str:
             ngettext("%(count)d item removed on the platform", "%(count)d items removed on the platform", count)
             % {"count": count}
         )
+    if count := counts.get(ReplyRefusal.TOO_LONG):
+        words.append(
+            ngettext(
+                "%(count)d item where the text is longer than a reply there may be",
+                "%(count)d items where the text is longer than a reply there may be",
+                count,
+            )
+            % {"count": count}
+        )
     if count := counts.get(ReplyRefusal.ERASED):
         words.append(
             ngettext(

@@ -1,6 +1,7 @@
 """Reads of crises, scoped to the clients the user may see (a contact sees only their own client)."""
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -256,10 +257,10 @@ class ReplyOutlook:
     unanswerable: Unanswerable
 
 
-def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem]) -> ReplyOutlook:
-    """How a publish fares with these links, by inbox.selectors.reply_refusal, in two queries however
-    many there are (a shitstorm's crisis links thousands): the links grouped by their item's channel
-    and state, then those channels."""
+def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem], text_for: Callable[[str], str]) -> ReplyOutlook:
+    """How a publish of `text_for(platform)` fares with these links, by inbox.selectors.reply_refusal, in
+    two queries however many there are (a shitstorm's crisis links thousands): the links grouped by
+    their item's channel and state, then those channels."""
     groups = list(
         links.values(
             "item__channel_id",
@@ -277,7 +278,11 @@ def crisis_links_reply_outlook(*, links: QuerySet[CrisisItem]) -> ReplyOutlook:
     for group in groups:
         channel = channels[group["item__channel_id"]]
         refusal = reply_refusal(
-            status=group["item__status"], erased=group["erased"], removed=group["removed"], channel=channel
+            status=group["item__status"],
+            erased=group["erased"],
+            removed=group["removed"],
+            channel=channel,
+            text=text_for(channel.platform).strip(),
         )
         if refusal is None:
             answerable += group["count"]
@@ -312,7 +317,9 @@ def crisis_publish_state(*, crisis: Crisis) -> PublishState | None:
         draft=draft,
         answered=sent["count"],
         last_published_at=sent["last"],
-        outlook=crisis_links_reply_outlook(links=crisis.crisis_items.exclude(answered_draft=draft)),
+        outlook=crisis_links_reply_outlook(
+            links=crisis.crisis_items.exclude(answered_draft=draft), text_for=draft.text_for
+        ),
     )
 
 

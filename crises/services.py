@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
-from communityops.models import Client, ClientContact, User
+from communityops.models import Channel, Client, ClientContact, User
 from communityops.refusals import Refusal
 from inbox.lock_objects import authors_erasure_lock_shared, item_qs_select_for_update
 from inbox.models import Item, ItemEvent
@@ -156,6 +156,25 @@ class NoApprovedResponse(CrisisError):
 class HoldingStatementNotUsable(CrisisError):
     code = "holding_statement_not_usable"
     default_message = _("Only an active, pre-approved holding statement of this client can go out at once.")
+
+
+class ResponseTooLong(CrisisError):
+    """A version's text for `platform` is longer than a reply there may be (a form error on that text)."""
+
+    code = "response_too_long"
+
+    def __init__(self, *, platform: str, length: int, limit: int):
+        super().__init__(
+            _(
+                "The text for %(platform)s has %(length)d characters, %(over)d more than the %(limit)d a reply "
+                "may have there. Shorten it."
+            )
+            % {"platform": Channel.Platform(platform).label, "length": length, "limit": limit, "over": length - limit},
+            platform=platform,
+            length=length,
+            limit=limit,
+        )
+        self.platform = platform
 
 
 class NothingToSend(CrisisError):
@@ -573,7 +592,7 @@ def response_draft_create(
     if not text.strip():
         raise ResponseTextMissing
     last = crisis.drafts.order_by("-version").first()
-    draft = ResponseDraft.objects.create(
+    draft = ResponseDraft(
         crisis=crisis,
         version=(last.version + 1) if last else 1,
         text=text,
@@ -581,6 +600,8 @@ def response_draft_create(
         created_by=acting_user,
         created_at=now,
     )
+    _draft_length_check(draft=draft)
+    draft.save(force_insert=True)
     # A version still awaiting the client's decision keeps the crisis awaiting approval.
     if crisis.status not in (S.DRAFTING_RESPONSE, S.AWAITING_APPROVAL):
         _move(crisis=crisis, to_status=S.DRAFTING_RESPONSE, at=now, actor=acting_user)
@@ -588,6 +609,22 @@ def response_draft_create(
         crisis=crisis, kind=CrisisEvent.Kind.DRAFT_CREATED, at=now, actor=acting_user, data={"version": draft.version}
     )
     return draft
+
+
+def _draft_length_check(*, draft: ResponseDraft) -> None:
+    """CrisisError if the text for a platform of the crisis's linked items is longer than a reply there
+    may be: an approved response that then cannot go out would leave the crisis unanswered."""
+    from inbox.services.errors import ReplyTooLong
+    from inbox.services.outbox import reply_length_check
+
+    platforms = CrisisItem.objects.filter(crisis=draft.crisis).values_list("item__channel__platform", flat=True)
+    for platform in sorted(set(platforms)):
+        try:
+            reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
+        except ReplyTooLong as error:
+            raise ResponseTooLong(
+                platform=platform, length=error.details["length"], limit=error.details["limit"]
+            ) from error
 
 
 def _waiting_version_withdraw(*, crisis: Crisis) -> None:
@@ -926,7 +963,7 @@ def _links_answer(
     crisis: Crisis,
     links: list[CrisisItem],
     none_left: str,
-    text_for: Callable[[Item], str],
+    text_for: Callable[[str], str],
     acting_user: User,
     now: datetime,
     reason: str,
@@ -944,11 +981,16 @@ def _links_answer(
         raise NothingToSend(_nothing_linked_message(crisis) or none_left)
 
     actions = outbound_replies_enqueue(
-        replies=[(link.item, text_for(link.item)) for link in links], requested_by=acting_user, now=now, reason=reason
+        replies=[(link.item, text_for(link.item.channel.platform)) for link in links],
+        requested_by=acting_user,
+        now=now,
+        reason=reason,
     )
     answered = [link for link in links if link.item_id in actions]
     refused = [link.pk for link in links if link.item_id not in actions]  # why: inbox.selectors.reply_refusal
-    not_sent = crisis_links_reply_outlook(links=CrisisItem.objects.filter(pk__in=refused)).unanswerable
+    not_sent = crisis_links_reply_outlook(
+        links=CrisisItem.objects.filter(pk__in=refused), text_for=text_for
+    ).unanswerable
     if not answered:
         raise NothingToSend(_("Nothing was sent: %(reasons)s.") % {"reasons": unanswerable_in_words(not_sent)})
     for link in answered:
@@ -995,7 +1037,7 @@ def crisis_publish(*, crisis: Crisis, acting_user: User, now: datetime) -> Publi
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).exclude(answered_draft=draft)),
         none_left=_("Nothing was sent: every linked item has already received this response."),
-        text_for=lambda item: draft.text_for(item.channel.platform),
+        text_for=draft.text_for,
         acting_user=acting_user,
         now=now,
         reason=f"crisis #{crisis.pk} response v{draft.version}",
@@ -1030,7 +1072,7 @@ def holding_statement_publish(
         crisis=crisis,
         links=list(_reply_targets(crisis=crisis).filter(holding_sent_at__isnull=True, answered_draft__isnull=True)),
         none_left=_("Nothing was sent: every linked item already has a holding statement or the response."),
-        text_for=lambda _item: statement.text,
+        text_for=lambda _platform: statement.text,
         acting_user=acting_user,
         now=now,
         reason=f"crisis #{crisis.pk} holding statement",

@@ -66,7 +66,7 @@ from .selectors import (
     spike_alert_samples,
     spike_alerts_open_for_user,
 )
-from .services import CrisisError, MagicLinkRefused, NothingToSend
+from .services import CrisisError, MagicLinkRefused, NothingToSend, ResponseTooLong
 
 
 def crisis_action(view):
@@ -180,7 +180,11 @@ def crisis_from_items(request):
 
 @agency_staff_required
 def crisis_detail(request, crisis_id: int):
-    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+    return _detail_page(request, crisis=crisis_get_for_user(user=request.user, crisis_id=crisis_id))
+
+
+def _detail_page(request, *, crisis: Crisis, draft_form: DraftForm | None = None):
+    """The crisis page; `draft_form` is a refused new version, shown again with its text and why."""
     now = timezone.now()
     current_draft = draft_current(crisis=crisis)
     publish = crisis_publish_state(crisis=crisis)
@@ -204,7 +208,7 @@ def crisis_detail(request, crisis_id: int):
         "policy_admin_url": _policy_admin_url(user=request.user, client=crisis.client),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
-        "draft_form": DraftForm(initial={"text": getattr(current_draft, "text", "")}),
+        "draft_form": draft_form or DraftForm(initial={"text": getattr(current_draft, "text", "")}),
         "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
         "nav": "crises",
     }
@@ -334,19 +338,30 @@ def item_crisis_link(request, item_id: int):
 
 
 @agency_staff_required
-@crisis_action
-def draft_create(request, crisis):
+@require_POST
+def draft_create(request, crisis_id: int):
+    crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
     form = DraftForm(request.POST)
-    if not form.is_valid():
-        raise CrisisError(_("The response needs a text."))
-    draft = services.response_draft_create(
-        crisis=crisis,
-        acting_user=request.user,
-        text=form.cleaned_data["text"],
-        platform_texts=form.platform_texts(),
-        now=timezone.now(),
-    )
-    messages.success(request, _("Version %(version)d of the response saved.") % {"version": draft.version})
+    try:
+        if not form.is_valid():
+            raise CrisisError(_("The response needs a text."))
+        draft = services.response_draft_create(
+            crisis=crisis,
+            acting_user=request.user,
+            text=form.cleaned_data["text"],
+            platform_texts=form.platform_texts(),
+            now=timezone.now(),
+        )
+    except ResponseTooLong as error:
+        # Shown again with what was typed, the error on the text that goes to that platform.
+        field = f"platform_{error.platform}" if error.platform in form.platform_texts() else "text"
+        form.add_error(field, str(error))
+        return _detail_page(request, crisis=crisis, draft_form=form)
+    except CrisisError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Version %(version)d of the response saved.") % {"version": draft.version})
+    return redirect("crises:detail", crisis_id=crisis.pk)
 
 
 @shift_lead_required

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from communityops.keyset import InvalidCursor
 from communityops.schema import REFUSAL_OR_INVALID_INPUT, RefusalSerializer
 
+from .connectors import REPLY_MAX_LENGTH, connector_class
 from .models import AuthorTier, Item, OutboundAction
 from .selectors import (
     ELSEWHERE_COUNTED,
@@ -263,6 +264,13 @@ class ItemDetailApi(InboxApi):
         )
         outbound_actions = OutboundActionSerializer(many=True)
         conversation_version = serializers.IntegerField(help_text="Send as loaded_at_event_id with the reply.")
+        reply_max_length = serializers.SerializerMethodField(
+            help_text="The most characters a reply may have on the item's channel (its platform's documented "
+            "limit, at most 8000); a longer one is refused with code reply_too_long."
+        )
+
+        def get_reply_max_length(self, detail) -> int:
+            return connector_class(detail.item.channel.platform).reply_max_length()
 
     @extend_schema(operation_id="inbox_items_retrieve", responses={200: OutputSerializer, 404: REFUSALS[404]})
     def get(self, request, item_id: int):
@@ -361,7 +369,7 @@ class ItemReplyApi(InboxApi):
     """Reply on the platform through the outbox."""
 
     class InputSerializer(serializers.Serializer):
-        text = serializers.CharField(max_length=8000)
+        text = serializers.CharField(max_length=REPLY_MAX_LENGTH)
         loaded_at_event_id = serializers.IntegerField(min_value=0)
 
     @extend_schema(
@@ -371,7 +379,9 @@ class ItemReplyApi(InboxApi):
         description="Accepted only under your live lease and if nothing changed in the conversation since "
         "loaded_at_event_id; otherwise 409 with code reply_conflict and details.changes. An id newer than any "
         "event of the conversation was never loaded: 400 with code unknown_conversation_version. A comment removed on "
-        "the platform cannot be answered: 409 with code item_removed_on_platform.",
+        "the platform cannot be answered: 409 with code item_removed_on_platform. A text longer than the channel's "
+        "platform takes is refused before it is queued: 400 with code reply_too_long and "
+        "details.limit, details.length and details.over.",
     )
     def post(self, request, item_id: int):
         params = self.InputSerializer(data=request.data)

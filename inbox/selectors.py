@@ -603,11 +603,15 @@ class ReplyRefusal(StrEnum):
     SPAM = "spam"
     REMOVED = "removed"  # removed on the platform: nothing left there to answer
     CHANNEL_CANNOT_REPLY = "channel_cannot_reply"  # answered on the platform itself
+    TOO_LONG = "too_long"  # the text is longer than a reply on the channel's platform may be
 
 
-def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel) -> ReplyRefusal | None:
-    """Why a reply without a lease would not answer an item in this state on this channel; None if it
-    would. The one rule for the outbox and for what the crisis pages expect of a publish."""
+def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel, text: str) -> ReplyRefusal | None:
+    """Why a reply of `text` (trimmed) without a lease would not answer an item in this state on this
+    channel; None if it would. The one rule for the outbox and for what the crisis pages expect of a
+    publish."""
+    from .connectors import connector_class
+
     if erased:
         return ReplyRefusal.ERASED
     if removed:
@@ -618,6 +622,8 @@ def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel)
         return ReplyRefusal.SPAM
     if not channel_can_reply(channel=channel):
         return ReplyRefusal.CHANNEL_CANNOT_REPLY
+    if len(text) > connector_class(channel.platform).reply_max_length():
+        return ReplyRefusal.TOO_LONG
     return None
 
 

@@ -23,6 +23,7 @@ from communityops.keyset import InvalidCursor
 from communityops.permissions import agency_staff_required, shift_lead_required
 from communityops.selectors import channel_queryset_for_user, client_list_for_user, guideline_list_for_client
 
+from .connectors import connector_class
 from .event_summaries import timeline_entries
 from .models import AuthorTier, Item, ItemEvent, OutboundAction
 from .selectors import (
@@ -162,6 +163,7 @@ def _workspace_context(request, item_id: int) -> dict:
         "moderation_actions": _moderation_buttons(moderation_kinds),
         # A comment removed on the platform cannot be answered or moderated: the composer says why.
         "can_reply": channel_can_reply(channel=item.channel) and not item.removed_on_platform,
+        "reply_max_length": connector_class(item.channel.platform).reply_max_length(),
         "removed_on_platform": ItemRemovedOnPlatform.default_message if item.removed_on_platform else "",
         "tag_removed_on_platform": Item.TAG_REMOVED_ON_PLATFORM,
         # A third of the lease: two missed heartbeats (a slow network) still leave it live.

@@ -1,5 +1,5 @@
 """Platform connectors behind one interface: see base.Connector."""
 
-from .base import Connector, ConnectorError, connector_for_channel
+from .base import REPLY_MAX_LENGTH, Connector, ConnectorError, connector_class, connector_for_channel
 
-__all__ = ["Connector", "ConnectorError", "connector_for_channel"]
+__all__ = ["REPLY_MAX_LENGTH", "Connector", "ConnectorError", "connector_class", "connector_for_channel"]

@@ -21,6 +21,10 @@ from ..models import OutboundAction
 
 HTTP_TIMEOUT_SECONDS = 10
 
+# The longest reply we accept anywhere (the API's and the composer's cap); a platform whose own
+# documented limit is lower says so in its connector's `reply_max_length`.
+REPLY_MAX_LENGTH = 8000
+
 
 class ConnectorError(Exception):
     def __init__(self, message: str, *, retryable: bool, status: int | None = None):
@@ -107,12 +111,21 @@ class Connector:
     """
 
     supported: ClassVar[frozenset[str]] = frozenset()
+    # The platform's documented limit on a reply's text, in characters, where it is below
+    # REPLY_MAX_LENGTH; None where no lower limit is documented. Each connector names its source.
+    platform_reply_max_length: ClassVar[int | None] = None
 
     def __init__(self, channel: Channel):
         self.channel = channel
 
     def supports(self, kind: str) -> bool:
         return kind in self.supported
+
+    @classmethod
+    def reply_max_length(cls) -> int:
+        """The most characters (Python's len of the text) a reply may have on this platform. Every
+        reply of a channel goes out the same way (see `reply`), so the item's kind does not change it."""
+        return min(REPLY_MAX_LENGTH, cls.platform_reply_max_length or REPLY_MAX_LENGTH)
 
     def send(self, *, action: OutboundAction) -> str:
         if not self.supports(action.kind):
@@ -129,6 +142,10 @@ class Connector:
 
 
 def connector_for_channel(channel: Channel) -> Connector:
+    return connector_class(channel.platform)(channel)
+
+
+def connector_class(platform: str) -> type[Connector]:
     from .generic import GenericWebhookConnector
     from .meta import FacebookConnector, InstagramConnector
     from .wordpress import WordPressConnector
@@ -139,4 +156,4 @@ def connector_for_channel(channel: Channel) -> Connector:
         Channel.Platform.WORDPRESS_BLOG: WordPressConnector,
         Channel.Platform.GENERIC: GenericWebhookConnector,
     }
-    return connectors[channel.platform](channel)
+    return connectors[platform]

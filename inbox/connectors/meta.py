@@ -77,6 +77,8 @@ class MetaGraphConnector(Connector):
 
 
 class FacebookConnector(MetaGraphConnector):
+    # No limit on `message` is documented for POST /{object-id}/comments (Graph API reference,
+    # developers.facebook.com/docs/graph-api/reference/object/comments): only REPLY_MAX_LENGTH applies.
     reply_edge = "comments"
     hide_field = "is_hidden"
 
@@ -84,3 +86,8 @@ class FacebookConnector(MetaGraphConnector):
 class InstagramConnector(MetaGraphConnector):
     reply_edge = "replies"
     hide_field = "hide"
+    # The Graph API reference of POST /{ig-comment-id}/replies names no limit; Instagram takes at most
+    # 2,200 characters in a comment (as in a caption), so a longer reply is refused here rather than
+    # failing at send time. (The 300 characters of Instagram's 2014 developer blog were a rule of its
+    # retired API.)
+    platform_reply_max_length = 2200

@@ -33,6 +33,8 @@ _TAG_PATTERN = re.compile(r"<[^>]+>")
 
 
 class WordPressConnector(Connector):
+    # WordPress refuses comment content over 65,525 bytes (wp_get_comment_fields_max_lengths, the
+    # TEXT column): REPLY_MAX_LENGTH characters are at most 32,000 bytes of UTF-8, so no lower limit.
     supported = frozenset({Kind.REPLY, Kind.APPROVE, Kind.SPAM, Kind.TRASH, Kind.HIDE, Kind.UNHIDE, Kind.DELETE})
 
     def _url(self, path: str) -> str:

@@ -82,3 +82,21 @@ class ItemRemovedOnPlatform(InboxActionError):
         "This comment was removed on the platform: neither a reply nor a moderation can reach it there. "
         "You can still close the item, add a note or tag it."
     )
+
+
+class ReplyTooLong(InboxActionError):
+    """The reply is longer than the channel's platform takes (connectors: reply_max_length)."""
+
+    code = "reply_too_long"
+
+    def __init__(self, *, length: int, limit: int, platform: str):
+        super().__init__(
+            message=_(
+                "This reply has %(length)d characters, %(over)d more than the %(limit)d a reply may have "
+                "here (%(platform)s). Shorten it."
+            )
+            % {"length": length, "limit": limit, "platform": platform, "over": length - limit},
+            length=length,
+            limit=limit,
+            over=length - limit,
+        )

@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
-from communityops.models import User
+from communityops.models import Channel, User
 
-from ..connectors import ConnectorError, connector_for_channel
+from ..connectors import ConnectorError, connector_class, connector_for_channel
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
@@ -41,6 +41,7 @@ from .errors import (
     ItemRemovedOnPlatform,
     LeaseNotHeld,
     ReplyConflict,
+    ReplyTooLong,
     UnknownConversationVersion,
 )
 
@@ -182,7 +183,8 @@ def item_reply(
     conversation version the composer showed (selectors.item_conversation_version). Otherwise
     LeaseNotHeld or ReplyConflict(changes=[...]), or UnknownConversationVersion for an id newer than
     any event of the conversation, and nothing is written. A comment removed on the platform is never
-    answered, whatever the composer showed: ItemRemovedOnPlatform. On accept:
+    answered, whatever the composer showed: ItemRemovedOnPlatform. A text longer than the channel's
+    platform takes is refused before it is queued: ReplyTooLong. On accept:
     one REPLY action, a REPLY_QUEUED event, status ANSWERED, first_response_at, the
     lease released, and the send task queued in the same transaction.
     """
@@ -193,6 +195,7 @@ def item_reply(
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.removed_on_platform:  # for good: reloading the conversation would not help
         raise ItemRemovedOnPlatform()
+    reply_length_check(text=text, platform=item.channel.platform)
     # The conversation is compared next: if a colleague answered or moderated meanwhile (which
     # also dropped this lease), "here is what changed" helps more than "lease lost".
     version, newest_event = item_conversation_reply_bounds(item=item)
@@ -223,6 +226,13 @@ def item_reply(
     return action
 
 
+def reply_length_check(*, text: str, platform: str) -> None:
+    """ReplyTooLong if `text` is longer than the platform takes (its connector's reply_max_length)."""
+    limit = connector_class(platform).reply_max_length()
+    if len(text) > limit:
+        raise ReplyTooLong(length=len(text), limit=limit, platform=Channel.Platform(platform).label)
+
+
 @transaction.atomic
 def outbound_replies_enqueue(
     *, replies: list[tuple[Item, str]], requested_by: User | None, now: datetime, reason: str = ""
@@ -234,10 +244,10 @@ def outbound_replies_enqueue(
     answering twice. Otherwise one new action each, with its own idempotency key; the items become
     ANSWERED and any agent's claim on them is dropped (their composer then gets LeaseNotHeld
     instead of answering twice). An item hidden, marked as spam or removed on the platform by the
-    time its lock is taken, whose author's data was erased, or on a channel that cannot reply, is not
-    answered (and not in the result; inbox.selectors.reply_refusal says why). The items are locked in
-    one statement, in id order, and written in bulk (see _replies_queue): a crisis may answer thousands
-    at once.
+    time its lock is taken, whose author's data was erased, on a channel that cannot reply, or whose
+    text is longer than its platform takes, is not answered (and not in the result;
+    inbox.selectors.reply_refusal says why). The items are locked in one statement, in id order, and
+    written in bulk (see _replies_queue): a crisis may answer thousands at once.
     """
     if not replies:
         return {}
@@ -265,6 +275,7 @@ def outbound_replies_enqueue(
             erased=item.erased_at is not None,
             removed=item.removed_on_platform,
             channel=item.channel,
+            text=texts[item.pk],
         ):
             continue
         data = {"reason": reason, "without_lease": True}

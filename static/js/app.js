@@ -115,4 +115,28 @@
   }
   document.addEventListener("DOMContentLoaded", () => noteAnnounced(document.body, false));
   document.addEventListener("htmx:afterSwap", (event) => noteAnnounced(event.target, true));
+
+  // A text field with data-max-chars="N" and a <p data-char-count-for="its id">: the count shows once
+  // the text nears N and says by how much it is over. Counted as the server counts (Python's len of
+  // the trimmed text: code points, a line break sent as CR LF), so the two never disagree.
+  const NEAR_LIMIT = 0.9;
+  function charCountUpdate(counter) {
+    const field = document.getElementById(counter.dataset.charCountFor);
+    if (!field || !field.dataset.maxChars) return;
+    const limit = Number(field.dataset.maxChars);
+    const count = Array.from(field.value.trim().replace(/\r?\n/g, "\r\n")).length;
+    const over = count - limit;
+    counter.hidden = count < limit * NEAR_LIMIT;
+    counter.classList.toggle("over", over > 0);
+    counter.textContent = (over > 0 ? counter.dataset.overText : counter.dataset.countText)
+      .replace("{count}", count).replace("{limit}", limit).replace("{over}", over);
+  }
+  function charCountsUpdate(root) { (root || document).querySelectorAll("[data-char-count-for]").forEach(charCountUpdate); }
+  document.addEventListener("input", (event) => {
+    if (event.target.id) document.querySelectorAll(`[data-char-count-for="${event.target.id}"]`).forEach(charCountUpdate);
+  });
+  // On load and after a swap settles: a draft kept across a reload is back in its field by then
+  // (inbox.js restores it on DOMContentLoaded and after a swap).
+  window.addEventListener("load", () => charCountsUpdate());
+  document.addEventListener("htmx:afterSettle", () => charCountsUpdate());
 })();

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from communityops.models import User
+from communityops.models import Channel, User
 from inbox.models import AgentPresence, CannedResponse, Item, OutboundAction
 from inbox.services.claims import item_claim
 
@@ -491,4 +491,32 @@ def test_typing_on_after_the_reply_box_went_away_fires_no_shortcut(browser, live
     page.keyboard.press("u")
 
     expect(page.locator("#composer")).to_have_attribute("data-claim-state", "free")
+    context.close()
+
+
+def test_the_reply_box_counts_against_the_platforms_limit_once_close_and_a_canned_response_counts_too(
+    browser, live_server, browser_login, client_factory, channel_factory, agent_for, ingest_comments
+):
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    channel = channel_factory(client=client, platform=Channel.Platform.INSTAGRAM_ACCOUNT)  # 2,200 characters
+    agent = agent_for(client, first_name="Anna")
+    CannedResponse.objects.create(client=client, title="Geduld", body="Danke für Ihre Geduld!")  # 22 characters
+    ingest_comments(channel, [("Lena", "Wann gibt es das Winterbier wieder?")])
+    context, page = _claimed_next_by(browser, browser_login, live_server, agent)
+    count = page.locator("#reply-text-count")
+
+    page.locator("#reply-text").fill("x" * 1000)
+    expect(count).to_be_hidden()
+    page.locator("#reply-text").fill("x" * 2180)
+    expect(count).to_have_text(re.compile("^2180 (of|von) 2200 "))
+    page.get_by_role("button", name="Geduld").click()
+
+    expect(count).to_have_text(re.compile("^2202 (of|von) 2200 .*: 2 "))
+    expect(count).to_have_class(re.compile(r"\bover\b"))
+    page.locator("#reply-text").press("Control+Enter")  # sent anyway: the server refuses it, keeping the text
+
+    expect(page.get_by_text(re.compile("2202 (characters|Zeichen), 2 "))).to_be_visible()
+    expect(page.locator("#reply-text")).to_have_value("x" * 2180 + "Danke für Ihre Geduld!")
+    expect(count).to_have_text(re.compile("^2202 (of|von) 2200 "))
+    assert not OutboundAction.objects.exists()
     context.close()
