@@ -432,4 +432,4 @@ def test_the_admin_login_form_cannot_skip_the_second_factor(client, user_factory
     assert form.url == reverse("account_login") + "?next=%2Fadmin%2F"
     assert client.get("/admin/").status_code == 302
     assert client.get(reverse("client_list")).status_code == 302
-    assert client.get(reverse("api_me")).status_code == 403
+    assert client.get(reverse("api_me")).status_code == 401
