@@ -1184,7 +1184,8 @@ def holding_statement_publish(
 
 @transaction.atomic
 def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
-    """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing."""
+    """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing.
+    A new token (approval_link_resend) clears sent_at: its "request" goes out once more."""
     marker = "sent_at" if purpose == "request" else "reminded_at"
     link = (
         approval_link_qs_skip_locked()

@@ -3,7 +3,7 @@ and the magic-link pages in the contact's language."""
 
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -342,3 +342,28 @@ def test_a_token_standing_for_no_link_keeps_the_browsers_language(client, awaiti
 
     assert "This link is not valid." in english.content.decode()
     assert "Dieser Link ist ungültig." in german.content.decode()
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+def test_the_api_sends_a_new_link_and_says_until_when(lead_client, awaiting):
+    crisis, draft, markus = awaiting["crisis"], awaiting["draft"], awaiting["markus"]
+
+    response = lead_client.post(f"/api/crises/{crisis.pk}/drafts/{draft.pk}/contacts/{markus.pk}/new-link/")
+
+    link = ApprovalLink.objects.get(draft=draft, contact=markus)
+    assert response.status_code == 200
+    assert response.json()["contact"] == "Markus" and response.json()["version"] == 1
+    assert datetime.fromisoformat(response.json()["expires_at"]) == link.expires_at
+
+
+def test_the_api_refuses_a_second_link_within_two_minutes_with_its_code(lead_client, awaiting):
+    crisis, draft, markus = awaiting["crisis"], awaiting["draft"], awaiting["markus"]
+    url = f"/api/crises/{crisis.pk}/drafts/{draft.pk}/contacts/{markus.pk}/new-link/"
+    lead_client.post(url)
+
+    again = lead_client.post(url, headers={"Accept-Language": "en"})
+
+    assert again.status_code == 400 and again.json()["code"] == "approval_link_sent_recently"
+    assert "no second one within 2 minutes" in again.json()["detail"]
