@@ -14,5 +14,10 @@ urlpatterns = [
     path(
         "<int:crisis_id>/drafts/<int:draft_id>/decision/", apis.DraftDecideApi.as_view(), name="api_crisis_draft_decide"
     ),
+    path(
+        "<int:crisis_id>/drafts/<int:draft_id>/contacts/<int:contact_id>/new-link/",
+        apis.ApprovalLinkResendApi.as_view(),
+        name="api_crisis_draft_new_link",
+    ),
     path("<int:crisis_id>/publish/", apis.CrisisPublishApi.as_view(), name="api_crisis_publish"),
 ]

@@ -463,6 +463,44 @@ class DraftSubmitApi(APIView):
         return Response(DraftOutputSerializer(draft).data)
 
 
+class ApprovalLinkResendApi(APIView):
+    """Send a contact a new magic link for the version awaiting approval (theirs expired, or the email
+    got lost); the link they hold stops working."""
+
+    permission_classes = [IsShiftLeadOrAdmin]
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ApprovalLinkOutput"
+
+        contact_id = serializers.IntegerField()
+        contact = serializers.CharField(source="contact.name")
+        version = serializers.IntegerField(source="draft.version")
+        issued_at = serializers.DateTimeField(source="created_at")
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: OutputSerializer,
+            400: _refused(
+                services.DraftNotAwaitingApproval,
+                services.ContactNotAsked,
+                services.ContactWithoutEmail,
+                services.ApprovalLinkSentRecently,
+                lead="Refused",
+            ),
+        },
+        operation_id="crises_drafts_new_link",
+    )
+    def post(self, request, crisis_id: int, draft_id: int, contact_id: int):
+        crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
+        draft = get_object_or_404(crisis.drafts, pk=draft_id)
+        contact = get_object_or_404(crisis.client.contacts, pk=contact_id)
+        link = services.approval_link_resend(draft=draft, contact=contact, acting_user=request.user, now=timezone.now())
+        return Response(self.OutputSerializer(link).data)
+
+
 class DraftDecideApi(APIView):
     """A client contact (portal login) approves or rejects the draft awaiting approval."""
 

@@ -107,7 +107,7 @@ def event_summary(event: CrisisEvent) -> str:
             **version,
             "contacts": ", ".join(data.get("contacts", [])),
         }
-    if event.kind == kind.FALLBACK_APPROVER:
+    if event.kind in (kind.FALLBACK_APPROVER, kind.APPROVAL_LINK_RESENT):
         return gettext("version %(version)s: %(contact)s") % {**version, "contact": data.get("contact", "")}
     if event.kind == kind.DRAFT_CREATED:
         return gettext("version %(version)s") % version

@@ -177,6 +177,7 @@ class CrisisEvent(models.Model):
         APPROVAL_DECIDED = "approval_decided", _("Approval decision")
         APPROVAL_REMINDER = "approval_reminder", _("Approval reminder sent")
         FALLBACK_APPROVER = "fallback_approver", _("Fallback approver asked")
+        APPROVAL_LINK_RESENT = "approval_link_resent", _("New approval link sent")
         PUBLISHED = "published", _("Response published")
         HOLDING_PUBLISHED = "holding_published", _("Holding statement published")
         POST_MORTEM = "post_mortem", _("Post-mortem written")
@@ -593,6 +594,8 @@ class ApprovalLink(models.Model):
     nonce = models.CharField(_("nonce"), max_length=64)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     is_fallback = models.BooleanField(_("is fallback"), default=False)
+    # When this token was issued: at the submission, or when the agency sent a new link
+    # (services.approval_link_resend, which replaces the token of the row).
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -16,6 +16,7 @@ from inbox.models import Item
 from inbox.selectors import ReplyRefusal, reply_refusal
 
 from .models import (
+    ApprovalLink,
     ApprovalSettings,
     Crisis,
     CrisisEvent,
@@ -345,6 +346,42 @@ def draft_approvers(*, draft: ResponseDraft) -> list[ClientContact]:
     if named:
         return named
     return list(draft.crisis.client.contacts.filter(may_approve=True).order_by(alphabetical("name"), "name"))
+
+
+@dataclass(frozen=True)
+class ApproverLink:
+    """A contact asked to decide on the version awaiting approval, with their magic link (None: none
+    issued), whether it has expired, and whether they have decided."""
+
+    contact: ClientContact
+    link: ApprovalLink | None
+    expired: bool
+    decided: bool
+
+
+def crisis_approver_links(*, crisis: Crisis, now: datetime) -> list[ApproverLink]:
+    """For the version awaiting the client's approval (none: []), its approvers and then any other
+    contact of the client holding a link for it (the fallback approver asked): what the crisis page
+    shows beside "Send a new link"."""
+    draft = crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).select_related("crisis__client").first()
+    if draft is None:
+        return []
+    links = {
+        link.contact_id: link for link in draft.links.filter(contact__client=crisis.client).select_related("contact")
+    }
+    contacts = {contact.pk: contact for contact in draft_approvers(draft=draft)}
+    for link in links.values():
+        contacts.setdefault(link.contact_id, link.contact)
+    decided = set(draft.approvals.values_list("contact_id", flat=True))
+    return [
+        ApproverLink(
+            contact=contact,
+            link=links.get(contact.pk),
+            expired=contact.pk in links and links[contact.pk].expires_at <= now,
+            decided=contact.pk in decided,
+        )
+        for contact in contacts.values()
+    ]
 
 
 def spike_alert_queryset_for_user(*, user: User) -> QuerySet[SpikeAlert]:

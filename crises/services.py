@@ -91,6 +91,8 @@ CRISIS_TRANSITIONS: dict[str, frozenset[str]] = {
 MANUAL_TARGETS = frozenset({S.ESCALATING, S.DRAFTING_RESPONSE, S.MONITORING, S.RESOLVED})
 
 APPROVAL_LINK_SALT = "crises.approval-link"
+# A new approval link goes to a contact at most once in this time (approval_link_resend).
+APPROVAL_LINK_RESEND_PAUSE = timedelta(minutes=2)
 
 
 class CrisisError(Refusal):
@@ -199,6 +201,26 @@ class IdempotencyKeyReused(CrisisError):
             crisis_id=crisis.pk,
         )
         self.crisis = crisis
+
+
+class DraftNotAwaitingApproval(CrisisError):
+    code = "draft_not_awaiting_approval"
+
+
+class ContactNotAsked(CrisisError):
+    """The contact is not (or no longer) asked to decide on the version: not an approver, or decided."""
+
+    code = "contact_not_asked"
+
+
+class ContactWithoutEmail(CrisisError):
+    code = "contact_without_email"
+
+
+class ApprovalLinkSentRecently(CrisisError):
+    """A link went to the contact a moment ago (a double click, a colleague): no second email."""
+
+    code = "approval_link_sent_recently"
 
 
 class MagicLinkRefused(CrisisError):
@@ -642,18 +664,24 @@ def approval_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _approval_link_issue(*, draft: ResponseDraft, contact: ClientContact, now: datetime, is_fallback: bool = False):
+def _approval_link_issue(
+    *,
+    draft: ResponseDraft,
+    contact: ClientContact,
+    now: datetime,
+    is_fallback: bool = False,
+    link: ApprovalLink | None = None,
+) -> ApprovalLink:
+    """Give the contact a magic link for the draft, emailed after commit (approval_link_send). Given
+    their `link`, it gets a new token and expiry instead of a second row: the old token stops working."""
     valid_hours = approval_settings_for(client=draft.crisis.client).link_valid_hours
-    link = ApprovalLink(
-        draft=draft,
-        contact=contact,
-        nonce=secrets.token_hex(32),
-        is_fallback=is_fallback,
-        created_at=now,
-        expires_at=now + timedelta(hours=valid_hours),
-    )
+    link = link or ApprovalLink(draft=draft, contact=contact, is_fallback=is_fallback)
+    link.nonce = secrets.token_hex(32)
     link.token_hash = approval_token_hash(approval_token(link=link))
-    link.save()
+    link.created_at = now
+    link.expires_at = now + timedelta(hours=valid_hours)
+    link.sent_at = None
+    link.save(update_fields=["nonce", "token_hash", "created_at", "expires_at", "sent_at"] if link.pk else None)
     transaction.on_commit(lambda: async_task("crises.tasks.approval_link_send_task", link.pk, "request"))
     return link
 
@@ -694,6 +722,74 @@ def response_draft_submit(*, draft: ResponseDraft, acting_user: User, now: datet
     return draft
 
 
+@transaction.atomic
+def approval_link_resend(
+    *, draft: ResponseDraft, contact: ClientContact, acting_user: User, now: datetime
+) -> ApprovalLink:
+    """Send a contact a new magic link for the version awaiting approval (theirs expired, or the
+    email got lost): the token they hold stops working, the new one is valid for the client's
+    link_valid_hours and is emailed as the first was (approval_link_send). A contact asked but
+    without a link yet gets one. Shift leads and admins only (PermissionDenied).
+
+    Refuses a version no longer awaiting approval (DraftNotAwaitingApproval), a contact not asked
+    to decide on it or who has decided (ContactNotAsked), a contact without an email address
+    (ContactWithoutEmail), and a link issued to them less than APPROVAL_LINK_RESEND_PAUSE ago
+    (ApprovalLinkSentRecently): under the crisis lock, so a double click sends one email.
+    Records APPROVAL_LINK_RESENT: who sent it to whom."""
+    if not acting_user.is_shift_lead_or_admin:
+        raise PermissionDenied("Only a shift lead or an admin sends a new approval link.")
+    crisis = crisis_lock(crisis_id=draft.crisis_id)
+    draft = response_draft_qs_select_for_update().get(pk=draft.pk)
+    draft.crisis = crisis
+    words = {"name": contact.name, "version": draft.version}
+    if draft.status != ResponseDraft.Status.SUBMITTED:
+        raise DraftNotAwaitingApproval(
+            _("Version %(version)d no longer awaits the client's approval: no link was sent.") % words
+        )
+    if draft.approvals.filter(contact=contact).exists():
+        raise ContactNotAsked(_("%(name)s has already decided on version %(version)d: no link was sent.") % words)
+    if not draft_may_decide(draft=draft, contact=contact):
+        raise ContactNotAsked(_("%(name)s is not asked to decide on version %(version)d: no link was sent.") % words)
+    if not contact.email:
+        raise ContactWithoutEmail(
+            _("%(name)s has no email address: add one to the contact, then send the link again.") % words
+        )
+    link = approval_link_qs_select_for_update().filter(draft=draft, contact=contact).first()
+    if link is not None and link.created_at > now - APPROVAL_LINK_RESEND_PAUSE:
+        raise ApprovalLinkSentRecently(
+            _("A link went to %(name)s at %(when)s: no second one within %(minutes)d minutes.")
+            % {
+                **words,
+                "when": date_format(timezone.localtime(link.created_at), "TIME_FORMAT"),
+                "minutes": int(APPROVAL_LINK_RESEND_PAUSE.total_seconds() // 60),
+            }
+        )
+    link = _approval_link_issue(draft=draft, contact=contact, now=now, link=link)
+    crisis_event_record(
+        crisis=crisis,
+        kind=CrisisEvent.Kind.APPROVAL_LINK_RESENT,
+        at=now,
+        actor=acting_user,
+        data={"version": draft.version, "contact": contact.name},
+    )
+    return link
+
+
+def _approval_link_by_token(token: str) -> ApprovalLink | None:
+    return (
+        ApprovalLink.objects.select_related("draft__crisis__client", "contact")
+        .filter(token_hash=approval_token_hash(token))
+        .first()
+    )
+
+
+def magic_link_language(*, token: str) -> str | None:
+    """The language of the contact a magic-link token was issued to (their emails' language); None
+    for a token that stands for no link. The contact is not signed in: their browser may say otherwise."""
+    link = _approval_link_by_token(token)
+    return recipient_language(contact=link.contact) if link is not None else None
+
+
 def approval_link_check(*, draft_id: int, token: str, now: datetime) -> ApprovalLink:
     """Find the link a magic-link token stands for, or refuse with a reason.
 
@@ -702,11 +798,7 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     by mistake before draft_approvers left them out) is refused as if it were unknown: it must not
     show them the draft, the client or the crisis.
     """
-    link = (
-        ApprovalLink.objects.select_related("draft__crisis__client", "contact")
-        .filter(token_hash=approval_token_hash(token))
-        .first()
-    )
+    link = _approval_link_by_token(token)
     if link is None or link.contact.client_id != link.draft.crisis.client_id:
         raise MagicLinkRefused("invalid", _("This link is not valid. Please use the link from your email."))
     if link.draft_id != draft_id:
@@ -714,7 +806,9 @@ def approval_link_check(*, draft_id: int, token: str, now: datetime) -> Approval
     if link.used_at is not None:
         raise MagicLinkRefused("used", _used_link_message(link))
     if link.expires_at <= now:
-        raise MagicLinkRefused("expired", _("This link has expired. Please ask the agency for a new one."))
+        raise MagicLinkRefused(
+            "expired", _("This link has expired. The agency can send you a new one: please contact them.")
+        )
     if link.draft.status == ResponseDraft.Status.SUPERSEDED:
         raise MagicLinkRefused("superseded", _draft_replaced_message(link.draft))
     if link.draft.status != ResponseDraft.Status.SUBMITTED:
@@ -1090,7 +1184,8 @@ def holding_statement_publish(
 
 @transaction.atomic
 def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
-    """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing."""
+    """Email a magic link ("request" once, "reminder" once); a second run of either sends nothing.
+    A new token (approval_link_resend) clears sent_at: its "request" goes out once more."""
     marker = "sent_at" if purpose == "request" else "reminded_at"
     link = (
         approval_link_qs_skip_locked()

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:crisis_id>/link/", views.crisis_link_items, name="link_items"),
     path("<int:crisis_id>/drafts/", views.draft_create, name="draft_create"),
     path("<int:crisis_id>/drafts/<int:draft_id>/submit/", views.draft_submit, name="draft_submit"),
+    path(
+        "<int:crisis_id>/drafts/<int:draft_id>/contacts/<int:contact_id>/new-link/",
+        views.approval_link_resend,
+        name="approval_link_resend",
+    ),
     path("<int:crisis_id>/publish/", views.crisis_publish_view, name="publish"),
     path("<int:crisis_id>/holding/", views.holding_publish, name="holding_publish"),
     path("<int:crisis_id>/post-mortem/", views.post_mortem, name="post_mortem"),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,6 +46,7 @@ from .selectors import (
     agency_alert_recipients,
     clients_without_escalation_policy,
     crises_to_link_item,
+    crisis_approver_links,
     crisis_board_for_user,
     crisis_drafts,
     crisis_drafts_for_client,
@@ -74,10 +75,10 @@ def crisis_action(view):
 
     @require_POST
     @wraps(view)
-    def wrapped(request, crisis_id: int):
+    def wrapped(request, crisis_id: int, **kwargs):
         crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
         try:
-            view(request, crisis)
+            view(request, crisis, **kwargs)
         except NothingToSend as warning:
             messages.warning(request, str(warning))
         except CrisisError as error:
@@ -194,6 +195,7 @@ def _detail_page(request, *, crisis: Crisis, draft_form: DraftForm | None = None
         "events": [(event, event_summary(event)) for event in crisis_timeline(crisis=crisis)],
         "linked": crisis_linked_items_newest(crisis=crisis),
         "drafts": crisis_drafts(crisis=crisis),
+        "approver_links": crisis_approver_links(crisis=crisis, now=now),
         "current_draft": current_draft,
         "publish": publish,
         "publish_not_sent": unanswerable_in_words(publish.outlook.unanswerable) if publish else "",
@@ -375,6 +377,20 @@ def draft_submit(request, crisis_id: int, draft_id: int):
     except CrisisError as error:
         messages.error(request, str(error))
     return redirect("crises:detail", crisis_id=crisis.pk)
+
+
+@shift_lead_required
+@crisis_action
+def approval_link_resend(request, crisis, draft_id: int, contact_id: int):
+    """ "Send a new link": the contact's magic link for the version awaiting approval, anew."""
+    draft = get_object_or_404(crisis.drafts, pk=draft_id)
+    contact = get_object_or_404(crisis.client.contacts, pk=contact_id)
+    services.approval_link_resend(draft=draft, contact=contact, acting_user=request.user, now=timezone.now())
+    messages.success(
+        request,
+        _("A new link to version %(version)d is on its way to %(name)s (%(email)s); any earlier link no longer works.")
+        % {"version": draft.version, "name": contact.name, "email": contact.email},
+    )
 
 
 @shift_lead_required
@@ -564,7 +580,17 @@ def acknowledge(request, token: str):
 
 
 def magic_link(request, draft_id: int, token: str):
-    """One draft, one contact, one use: show the response and take the decision."""
+    """One draft, one contact, one use: show the response and take the decision. In the contact's
+    language (that of their emails), not their browser's: they are not signed in, and may be reading
+    on a colleague's or a company device; a token standing for no link keeps the browser's."""
+    language = services.magic_link_language(token=token) or translation.get_language()
+    with translation.override(language):
+        response = _magic_link_page(request, draft_id, token)
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _magic_link_page(request, draft_id: int, token: str):
     now = timezone.now()
     try:
         link = services.approval_link_check(draft_id=draft_id, token=token, now=now)

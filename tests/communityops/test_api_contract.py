@@ -11,6 +11,7 @@ each in the request's language and with its code.
 import copy
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -24,7 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from communityops.models import Channel, User
 from crises import services as crisis_services
-from crises.models import Approval
+from crises.models import Approval, ApprovalLink
 from inbox.models import Item
 from inbox.selectors import item_conversation_version
 from inbox.services.assignment import presence_heartbeat
@@ -213,6 +214,12 @@ def _cases(w: World) -> dict:
             "/api/crises/{crisis}/drafts/{submitted}/decision/",
             {"decision": "approve"},
         ),
+        "crises_drafts_new_link": (
+            w.lead,
+            "post",
+            "/api/crises/{crisis}/drafts/{submitted}/contacts/{contact}/new-link/",
+            None,
+        ),
         "crises_publish": (w.lead, "post", f"/api/crises/{crisis.pk}/publish/", None),
         "inbox_items_list": (w.agent, "get", "/api/inbox/items/", {"limit": 1}),
         "inbox_items_retrieve": (w.agent, "get", f"/api/inbox/items/{item.pk}/", None),
@@ -280,8 +287,11 @@ def _prepare(operation_id: str, w: World) -> dict:
         Item.objects.filter(pk=w.item.pk).update(status=Item.Status.SPAM)
     if operation_id == "crises_drafts_submit":
         values["draft"] = _draft(w).pk
-    if operation_id == "crises_drafts_decide":
+    if operation_id in ("crises_drafts_decide", "crises_drafts_new_link"):
         values["submitted"] = _draft(w, submitted=True).pk
+    if operation_id == "crises_drafts_new_link":  # the first link went out a while ago
+        ApprovalLink.objects.update(created_at=timezone.now() - timedelta(hours=1))
+        values["contact"] = w.contact.client_contact.pk
     if operation_id == "crises_publish":
         crisis_services.crisis_items_link(crisis=w.crisis, items=[w.item], acting_user=w.lead, now=timezone.now())
         _draft(w, approved=True)
@@ -396,6 +406,7 @@ def test_the_documented_security_schemes_are_the_ones_accepted(openapi, client, 
         ("crises_drafts_submit", "agent"),
         ("crises_publish", "agent"),
         ("crises_drafts_decide", "agent"),
+        ("crises_drafts_new_link", "agent"),
         ("crises_create", "contact"),
         ("inbox_items_list", "contact"),
         ("inbox_items_take_over", "agent"),

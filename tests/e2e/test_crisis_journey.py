@@ -108,14 +108,15 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     next_draft = lead.get_by_label("Response (all platforms)")
     next_draft.fill(RESPONSE + " Nachtrag in Arbeit")
 
-    # The client contact, on their own device and without an account, reads and approves.
-    contact_context = browser.new_context()
+    # The client contact, on their own device and without an account, reads and approves: in German,
+    # the language of their emails, whatever their browser says.
+    contact_context = browser.new_context(locale="en-US")
     contact = contact_context.new_page()
     contact.goto(magic_url)
     expect(contact.get_by_text("keine Glassplitter gefunden")).to_be_visible()
-    contact.get_by_label("Approve").check()
-    contact.get_by_role("button", name="Send decision").click()
-    expect(contact.get_by_text("You approved the response.")).to_be_visible()
+    contact.get_by_label("Freigeben").check()
+    contact.get_by_role("button", name="Entscheidung senden").click()
+    expect(contact.get_by_text("Sie haben die Antwort freigegeben.")).to_be_visible()
 
     # The lead's open page follows on its next refresh (every 10 s): the header says approved, the
     # version and its Publish button are there, and the next version being typed is untouched.

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from crises.models import RecipientLanguage
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 375, "height": 740}
@@ -46,6 +48,8 @@ def test_client_screens(browser, live_server, browser_login, demo_agency, magic_
     screenshot(portal, "client-portal")
     portal_context.close()
 
+    # The magic-link page speaks the contact's language (that of their emails): English, as the other screens.
+    RecipientLanguage.objects.create(contact=demo_agency["approval_link"].contact, language="en")
     phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     phone = phone_context.new_page()
     phone.goto(magic_link_url(demo_agency["approval_link"]))

@@ -29,6 +29,7 @@ PATH_OBJECTS = {
     "item_id": lambda world: world.foreign.item.pk,
     "crisis_id": lambda world: world.foreign.crisis.pk,
     "draft_id": lambda world: world.foreign.draft.pk,
+    "contact_id": lambda world: world.foreign.client.contacts.order_by("pk").first().pk,
     "alert_id": lambda world: world.foreign.alert.pk,
     # The on-call roster is the agency's, not a client's: only shift leads and admins change it,
     # and none of the principals is one.
