@@ -6,8 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -370,4 +374,9 @@ def quotes_delete(*, acting_user: User, quote_ids: list[int]) -> int:
     quotes = list(quote_qs_select_for_update().filter(pk__in=quote_ids))
     quotes_deletable_check(quotes=quotes)
     Quote.objects.filter(pk__in=[quote.pk for quote in quotes]).delete()
+    # The admin's history names a quote by its str(), the prospect's name or address among it: its
+    # entries for these quotes (their deletion, logged just before, included) keep only the number.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Quote), object_id__in=[str(quote.pk) for quote in quotes]
+    ).update(object_repr=Concat(Value(f"{_('Quote')} "), F("object_id")))
     return len(quotes)

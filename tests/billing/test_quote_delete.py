@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,17 @@ def test_a_quote_never_accepted_is_deleted_with_the_prospects_data(client, user_
     assert response.status_code == 302
     assert not Quote.objects.filter(pk=requested.pk).exists()
     assert not BillingEvent.objects.filter(data__email="erika@kranich.example").exists()
+
+
+def test_the_admin_history_keeps_no_prospects_name_once_the_quote_is_deleted(client, user_factory, requested):
+    client.force_login(admin_user(user_factory))
+
+    client.post(
+        reverse("admin:billing_quote_delete", args=[requested.pk]), {"post": "yes"}, headers={"Accept-Language": "en"}
+    )
+
+    [entry] = LogEntry.objects.filter(object_id=str(requested.pk), content_type__model="quote")
+    assert (entry.action_flag, entry.object_repr) == (DELETION, f"Quote {requested.pk}")
 
 
 def test_an_accepted_quote_has_no_delete_link_and_is_not_deleted(client, user_factory, accepted):
