@@ -19,13 +19,12 @@ EVENINGS_AND_SATURDAY = [*((day, 17, 22) for day in range(5)), (5, 10, 14), (5, 
 WEEKLY_HOURS_DE = "Montag–Freitag 17:00–22:00<br>Samstag 10:00–14:00, 18:00–23:00"
 
 
-@pytest.fixture
-def quote(rate_card) -> Quote:
+def _kranich_quote(*, start: date) -> Quote:
     return quote_create(
         pricing_input=pricing_input(
             windows=EVENINGS_AND_SATURDAY,
             state="HE",
-            start=date(2027, 3, 1),
+            start=start,
             channels=3,
             comments_per_month=3000,
             response_minutes=30,
@@ -33,6 +32,11 @@ def quote(rate_card) -> Quote:
         ),
         name="Kranich Reisen",
     )
+
+
+@pytest.fixture
+def quote(rate_card) -> Quote:
+    return _kranich_quote(start=date(2027, 3, 1))
 
 
 def _readonly(label: str, value: str) -> str:
@@ -102,7 +106,12 @@ def _grouped(amount: str, language: str) -> str:
     return f"{groups.replace(',', '.')},{cents}" if language == "de" else f"{groups}.{cents}"
 
 
-def test_an_admin_accepts_the_quote_on_the_page_the_request_mail_links_to(client, user_factory, client_factory, quote):
+def test_an_admin_accepts_the_quote_on_the_page_the_request_mail_links_to(
+    client, user_factory, client_factory, rate_card
+):
+    # The page accepts on the real today: the quote starts after it, so the plan starts on the quote's start.
+    start = timezone.localdate() + timedelta(days=30)
+    quote = _kranich_quote(start=start)
     admin = admin_user(user_factory)
     customer = client_factory(name="Kranich Reisen GmbH", federal_state="HE")
     Quote.objects.filter(pk=quote.pk).update(
@@ -123,12 +132,12 @@ def test_an_admin_accepts_the_quote_on_the_page_the_request_mail_links_to(client
     assert "Dieses Angebot wird zum Betreuungsplan des gewählten Kunden" in form.content.decode()
     assert accepted.status_code == 302 and accepted["Location"] == admin_link
     plan = CoveragePlan.objects.get(client=customer)
-    assert plan.quote == quote and plan.valid_from == date(2027, 3, 1)
-    assert f"{quote} angenommen; der Betreuungsplan beginnt am 01.03.2027." in after
+    assert plan.quote == quote and plan.valid_from == start
+    assert f"{quote} angenommen; der Betreuungsplan beginnt am {start:%d.%m.%Y}." in after
     client_link = reverse("admin:communityops_client_change", args=[customer.pk])
     plan_link = reverse("admin:billing_coverageplan_change", args=[plan.pk])
     assert (
-        f'für <a href="{client_link}">Kranich Reisen GmbH</a>: Betreuungsplan <a href="{plan_link}">01.03.2027 – …</a>.'
+        f'für <a href="{client_link}">Kranich Reisen GmbH</a>: Betreuungsplan <a href="{plan_link}">{start:%d.%m.%Y} – …</a>.'
     ) in after
     assert accept_url not in after
     plan_page = re.sub(r"\s+", " ", client.get(plan_link, headers={"Accept-Language": "de"}).content.decode())
