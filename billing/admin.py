@@ -11,6 +11,7 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -222,7 +223,10 @@ class QuoteAdmin(ShiftLeadAdminActionsMixin, admin.ModelAdmin):
         except QuoteDeleteRefused as error:
             self.message_user(request, str(error), messages.ERROR)
             return None
-        return django_delete_selected(self, request, queryset)
+        # Django logs the deletions before delete_queryset, whose service may still refuse (a quote
+        # accepted a moment ago): then no log entry claims a deletion that did not happen.
+        with transaction.atomic():
+            return django_delete_selected(self, request, queryset)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Quote.objects.filter(pk=obj.pk))
@@ -427,6 +431,11 @@ class CoveragePlanAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A saved plan's page (view-only, linked from its accepted quote) says its windows in words.
         return ["weekly_hours"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        # ... instead of the grid, which is for adding a plan (shown read-only it said "None").
+        fields = super().get_fields(request, obj)
+        return [field for field in fields if field != "hours"] if obj else fields
 
     @admin.display(description=_("Weekly hours"))
     def weekly_hours(self, plan: CoveragePlan) -> str:

@@ -131,11 +131,15 @@ def test_a_saved_plan_opens_view_only_in_the_admin(client, user_factory, client_
     plan = plan_factory(client=customer, windows=[(0, 9, 17)])
     client.force_login(admin_user(user_factory))
 
-    response = client.get(reverse("admin:billing_coverageplan_change", args=[plan.pk]))
+    response = client.get(
+        reverse("admin:billing_coverageplan_change", args=[plan.pk]), headers={"Accept-Language": "en"}
+    )
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert customer.name in response.content.decode()
+    assert customer.name in page
     assert not response.context["has_change_permission"]
+    assert "Monday 09:00–17:00" in page and "Covered hours" not in page
 
 
 @pytest.mark.parametrize(
