@@ -93,7 +93,11 @@ class LinkItemsForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    text = forms.CharField(label=_("Response (all platforms)"), widget=forms.Textarea)
+    text = forms.CharField(
+        label=_("Response (all platforms)"),
+        widget=forms.Textarea,
+        error_messages={"required": _("The response needs a text.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -360,9 +360,9 @@ class ApproverLink:
 
 
 def crisis_approver_links(*, crisis: Crisis, now: datetime) -> list[ApproverLink]:
-    """For the version awaiting the client's approval (none: []), its approvers and then any other
-    contact of the client holding a link for it (the fallback approver asked): what the crisis page
-    shows beside "Send a new link"."""
+    """For the version awaiting the client's approval (none: []), its approvers and then the fallback
+    approver asked (a contact who held a link but is no longer an approver is not asked, as
+    crises.services.draft_may_decide says): what the crisis page shows beside "Send a new link"."""
     draft = crisis.drafts.filter(status=ResponseDraft.Status.SUBMITTED).select_related("crisis__client").first()
     if draft is None:
         return []
@@ -371,7 +371,8 @@ def crisis_approver_links(*, crisis: Crisis, now: datetime) -> list[ApproverLink
     }
     contacts = {contact.pk: contact for contact in draft_approvers(draft=draft)}
     for link in links.values():
-        contacts.setdefault(link.contact_id, link.contact)
+        if link.is_fallback:
+            contacts.setdefault(link.contact_id, link.contact)
     decided = set(draft.approvals.values_list("contact_id", flat=True))
     return [
         ApproverLink(

@@ -175,6 +175,7 @@ class ResponseTooLong(CrisisError):
             platform=platform,
             length=length,
             limit=limit,
+            over=length - limit,  # the keys of the inbox's reply_too_long, and the platform
         )
         self.platform = platform
 
@@ -538,7 +539,7 @@ def crisis_acknowledge(*, crisis: Crisis, by_label: str, acting_user: User | Non
     contact only says they have seen it (crisis_client_seen), which must not leave the agency unalerted.
     """
     if acting_user is not None and not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only a shift lead or an admin acknowledges an escalation.")
+        raise PermissionDenied(_("Only a shift lead or an admin acknowledges an escalation."))
     crisis = crisis_lock(crisis_id=crisis.pk)
     if crisis.acknowledged_at is not None:
         return False
@@ -564,7 +565,7 @@ def crisis_client_seen(*, crisis: Crisis, contact: ClientContact, via: str, now:
     changed (not escalating, acknowledged already, or a colleague of the contact was first).
     """
     if contact.client_id != crisis.client_id:
-        raise PermissionDenied("Only a contact of the crisis's client has seen it for the client.")
+        raise PermissionDenied(_("Only a contact of the crisis's client has seen it for the client."))
     crisis = crisis_lock(crisis_id=crisis.pk)
     if not crisis.escalation_running or crisis.client_seen_at is not None:
         return False
@@ -590,7 +591,7 @@ def crisis_acknowledge_by_link(*, crisis: Crisis, recipient_key: str, now: datet
     if contact is not None:
         return crisis_client_seen(crisis=crisis, contact=contact, via=ClientSeenVia.ALERT_LINK, now=now)
     if notification_recipient_is_contact(recipient_key):  # of another client: refused by the link check too
-        raise PermissionDenied("The contact is not one of the crisis's client.")
+        raise PermissionDenied(_("The contact is not one of the crisis's client."))
     return crisis_acknowledge(
         crisis=crisis,
         by_label=notification_recipient_label(crisis=crisis, recipient_key=recipient_key),
@@ -639,8 +640,13 @@ def _draft_length_check(*, draft: ResponseDraft) -> None:
     from inbox.services.errors import ReplyTooLong
     from inbox.services.outbox import reply_length_check
 
-    platforms = CrisisItem.objects.filter(crisis=draft.crisis).values_list("item__channel__platform", flat=True)
-    for platform in sorted(set(platforms)):
+    platforms = (
+        CrisisItem.objects.filter(crisis=draft.crisis)
+        .order_by("item__channel__platform")
+        .values_list("item__channel__platform", flat=True)
+        .distinct()
+    )
+    for platform in platforms:
         try:
             reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
         except ReplyTooLong as error:
@@ -737,7 +743,7 @@ def approval_link_resend(
     (ApprovalLinkSentRecently): under the crisis lock, so a double click sends one email.
     Records APPROVAL_LINK_RESENT: who sent it to whom."""
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only a shift lead or an admin sends a new approval link.")
+        raise PermissionDenied(_("Only a shift lead or an admin sends a new approval link."))
     crisis = crisis_lock(crisis_id=draft.crisis_id)
     draft = response_draft_qs_select_for_update().get(pk=draft.pk)
     draft.crisis = crisis
@@ -1269,7 +1275,7 @@ def on_call_shift_add(
     who is not an active shift lead or admin and a shift overlapping another.
     """
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only shift leads and admins change the on-call roster.")
+        raise PermissionDenied(_("Only shift leads and admins change the on-call roster."))
     on_call_roster_lock()
     shift = OnCallShift(lead=lead, starts_at=starts_at, ends_at=ends_at, label=label)
     shift.full_clean()
@@ -1284,7 +1290,7 @@ def on_call_shift_end(*, acting_user: User, shift_id: int, now: datetime) -> OnC
     returned). Shift leads and admins only (PermissionDenied); a shift already over is refused
     (ValidationError), so is an unknown one (OnCallShift.DoesNotExist)."""
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only shift leads and admins change the on-call roster.")
+        raise PermissionDenied(_("Only shift leads and admins change the on-call roster."))
     on_call_roster_lock()
     shift = OnCallShift.objects.select_related("lead").get(pk=shift_id)
     if shift.ends_at <= now:

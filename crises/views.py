@@ -344,9 +344,9 @@ def item_crisis_link(request, item_id: int):
 def draft_create(request, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
     form = DraftForm(request.POST)
+    if not form.is_valid():  # shown again with what was typed (the platforms' texts too) and why
+        return _detail_page(request, crisis=crisis, draft_form=form)
     try:
-        if not form.is_valid():
-            raise CrisisError(_("The response needs a text."))
         draft = services.response_draft_create(
             crisis=crisis,
             acting_user=request.user,

@@ -60,8 +60,9 @@ REFUSALS = {
 
 
 class InboxApi(APIView):
-    # The inbox's operations (their nested serializers are named below). The services' refusals
-    # become 409 (conflicts) or 400 with their code and reason in communityops.apis.api_exception_handler.
+    # The inbox's operations: _name_nested_serializers (below) names the nested serializers of its
+    # subclasses. The services' refusals become 409 (conflicts) or 400 with their code and reason in
+    # communityops.apis.api_exception_handler.
     # (A comment, not a docstring: the API docs would show it for every endpoint without its own.)
     pass
 

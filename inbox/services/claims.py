@@ -242,7 +242,7 @@ def item_release(
 def item_take_over(*, acting_user: User, item_id: int, reason: str, now: datetime | None = None) -> Item:
     """A shift lead or admin takes an item from its holder, live lease or not; audited with the reason."""
     if not acting_user.is_shift_lead_or_admin:
-        raise PermissionDenied("Only shift leads and admins can take over an item.")
+        raise PermissionDenied(_("Only shift leads and admins can take over an item."))
     now = now or timezone.now()
     item = item_for_update(acting_user=acting_user, item_id=item_id)
     if item.status not in CLAIMABLE_STATUSES:

@@ -227,10 +227,12 @@ def item_reply(
 
 
 def reply_length_check(*, text: str, platform: str) -> None:
-    """ReplyTooLong if `text` is longer than the platform takes (its connector's reply_max_length)."""
+    """ReplyTooLong if `text` is longer than the platform takes (its connector's reply_max_length). A
+    line break counts once, as a form sends it (CR LF) or as the API does (LF): one limit for both."""
     limit = connector_class(platform).reply_max_length()
-    if len(text) > limit:
-        raise ReplyTooLong(length=len(text), limit=limit, platform=Channel.Platform(platform).label)
+    length = len(text.replace("\r\n", "\n"))
+    if length > limit:
+        raise ReplyTooLong(length=length, limit=limit, platform=Channel.Platform(platform).label)
 
 
 @transaction.atomic

@@ -118,13 +118,13 @@
 
   // A text field with data-max-chars="N" and a <p data-char-count-for="its id">: the count shows once
   // the text nears N and says by how much it is over. Counted as the server counts (Python's len of
-  // the trimmed text: code points, a line break sent as CR LF), so the two never disagree.
+  // the trimmed text: code points, a line break one, however the form sends it), so the two never disagree.
   const NEAR_LIMIT = 0.9;
   function charCountUpdate(counter) {
     const field = document.getElementById(counter.dataset.charCountFor);
     if (!field || !field.dataset.maxChars) return;
     const limit = Number(field.dataset.maxChars);
-    const count = Array.from(field.value.trim().replace(/\r?\n/g, "\r\n")).length;
+    const count = Array.from(field.value.trim()).length;
     const over = count - limit;
     counter.hidden = count < limit * NEAR_LIMIT;
     counter.classList.toggle("over", over > 0);

@@ -248,6 +248,14 @@ def test_the_crisis_page_shows_each_approvers_link_and_the_button(lead_client, a
     assert "abgelaufen" in german and "Neuen Link senden" in german
 
 
+def test_a_contact_no_longer_an_approver_is_not_listed_though_they_hold_a_link(lead_client, awaiting):
+    ClientContact.objects.filter(pk=awaiting["markus"].pk).update(may_approve=False)
+
+    page = lead_client.get(f"/crises/{awaiting['crisis'].pk}/", headers={"Accept-Language": "en"}).content.decode()
+
+    assert re.search(r"<tr><td>Sabine ", page) and not re.search(r"<tr><td>Markus ", page)
+
+
 def test_the_crisis_page_shows_a_used_link_without_the_button(lead_client, awaiting):
     _sabine_approved_in_the_portal(awaiting)
 

@@ -119,6 +119,20 @@ def test_the_api_refuses_a_version_too_long_for_a_linked_platform_with_the_reaso
 
     assert response.status_code == 400
     assert response.json()["code"] == "response_too_long"
-    assert response.json()["details"] == {"platform": "instagram_account", "length": 2201, "limit": 2200}
+    assert response.json()["details"] == {"platform": "instagram_account", "length": 2201, "limit": 2200, "over": 1}
     assert response.json()["detail"].startswith("The text for Instagram account has 2201 characters")
+    assert not ResponseDraft.objects.exists()
+
+
+def test_a_version_without_its_main_text_comes_back_with_the_platforms_texts_typed(crisis_on, lead_client):
+    response = lead_client.post(
+        reverse("crises:draft_create", args=[crisis_on.pk]),
+        {"text": "   ", f"platform_{Channel.Platform.INSTAGRAM_ACCOUNT}": "Kurz für Instagram."},
+        headers={"Accept-Language": "en"},
+    )
+
+    form = response.context["draft_form"]
+    assert response.status_code == 200
+    assert form.errors == {"text": ["The response needs a text."]}
+    assert "Kurz für Instagram." in response.content.decode()
     assert not ResponseDraft.objects.exists()

@@ -188,14 +188,21 @@ def test_take_over_is_for_shift_leads(agent_client, client, served, open_item_fa
     item = open_item_factory(channel=served)
     agent_client.post(_item_url("api_inbox_item_claim", item))
     denied = agent_client.post(
-        _item_url("api_inbox_item_take_over", item), {"reason": "mine"}, content_type="application/json"
+        _item_url("api_inbox_item_take_over", item),
+        {"reason": "mine"},
+        content_type="application/json",
+        headers={"Accept-Language": "de"},
     )
     lead = user_factory(role=User.Role.SHIFT_LEAD)
     client.force_login(lead)
 
     taken = client.post(_item_url("api_inbox_item_take_over", item), {"reason": "VIP"}, content_type="application/json")
 
-    assert denied.status_code == 403
+    assert (denied.status_code, denied.json()["code"]) == (403, "permission_denied")
+    assert (
+        denied.json()["detail"]
+        == "Nur Schichtleitungen und Admins können einen Beitrag übernehmen, den jemand anderes bearbeitet."
+    )
     assert taken.status_code == 200
     assert taken.json()["item"]["claimed_by"]["id"] == lead.pk
 

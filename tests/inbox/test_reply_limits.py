@@ -49,6 +49,20 @@ def test_a_reply_at_the_platforms_limit_is_accepted(claimed_on, platform, limit)
     assert len(action.text) == limit
 
 
+def test_a_line_break_counts_once_however_it_is_sent(claimed_on):
+    item, agent = claimed_on(Channel.Platform.INSTAGRAM_ACCOUNT)
+    lines = ["x" * 99] * (INSTAGRAM_LIMIT // 100)  # 22 lines of 99 and 21 breaks between: 2,199 characters
+
+    action = item_reply(
+        acting_user=agent,
+        item_id=item.pk,
+        text="\r\n".join(lines),  # as a form sends it; the API sends "\n"
+        loaded_at_event_id=item_conversation_version(item=item),
+    )
+
+    assert action.pk
+
+
 @pytest.mark.parametrize(
     ("platform", "limit", "name"),
     [
