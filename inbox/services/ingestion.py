@@ -27,11 +27,12 @@ from datetime import datetime
 from itertools import chain
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Func, Value
 from django.utils import timezone
 
 from communityops.models import Channel
 
+from ..connectors import connector_class
 from ..lock_objects import (
     ingest_change_qs_skip_locked,
     item_qs_select_for_update,
@@ -140,20 +141,51 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
 
 
 @transaction.atomic
-def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
+def item_mark_removed_on_platform(
+    *, channel: Channel, external_id: str, reason: str, thread_external_id: str = ""
+) -> Item | None:
     """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
     with a tag saying so, which people cannot take off, and a REMOVED event; status is a person's
     decision. From then on no reply or moderation goes out to it (it could not reach the comment:
-    ItemRemovedOnPlatform), while it can still be closed, noted and tagged."""
+    ItemRemovedOnPlatform), while it can still be closed, noted and tagged.
+
+    On a platform where a comment's replies go with it (Connector.removal_takes_replies) its replies
+    in the inbox are marked removed too, in three queries however many there are; also when the
+    comment is not in the inbox, found under `thread_external_id` (its post), and again on a
+    redelivery, for a reply that arrived meanwhile. Locks the item, then its replies."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
-    if item is None or item.removed_on_platform:
-        return item
-    item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
-    item.save(update_fields=["tags"])
-    ItemEvent.objects.create(
-        item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": reason}
-    )
+    if item is not None and not item.removed_on_platform:
+        item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
+        item.save(update_fields=["tags"])
+        ItemEvent.objects.create(
+            item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": reason}
+        )
+    thread_external_id = item.thread_external_id if item is not None else thread_external_id
+    if thread_external_id and connector_class(channel.platform).removal_takes_replies:
+        _replies_mark_removed(channel=channel, thread_external_id=thread_external_id, parent_external_id=external_id)
     return item
+
+
+def _replies_mark_removed(*, channel: Channel, thread_external_id: str, parent_external_id: str) -> None:
+    """Tag the comment's replies not tagged yet, each with a REMOVED event (item_conversation index)."""
+    reply_ids = list(
+        item_qs_select_for_update()
+        .filter(channel=channel, thread_external_id=thread_external_id, parent_external_id=parent_external_id)
+        .exclude(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM])
+        .values_list("pk", flat=True)
+    )
+    if not reply_ids:
+        return
+    Item.objects.filter(pk__in=reply_ids).update(
+        tags=Func(
+            F("tags"),
+            Value(Item.TAG_REMOVED_ON_PLATFORM),
+            function="array_append",
+            output_field=Item._meta.get_field("tags"),
+        )
+    )
+    data = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the comment it replies to was removed"}
+    rows_insert(ItemEvent, [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": data} for pk in reply_ids])
 
 
 # --- processing ----------------------------------------------------------------------------------
@@ -190,7 +222,12 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
     if parsed.action == ParsedChange.Action.IGNORE:
         return IngestChange.Status.IGNORED, None, parsed.reason
     if parsed.action == ParsedChange.Action.REMOVE:
-        item = item_mark_removed_on_platform(channel=channel, external_id=parsed.external_id, reason=parsed.reason)
+        item = item_mark_removed_on_platform(
+            channel=channel,
+            external_id=parsed.external_id,
+            reason=parsed.reason,
+            thread_external_id=parsed.thread_external_id,
+        )
         return IngestChange.Status.IGNORED, item, parsed.reason
     item, created = item_ingest(channel=channel, normalized=parsed.normalized)
     if created:
