@@ -62,6 +62,7 @@ from .selectors import (
     Unanswerable,
     agency_alert_recipients,
     approval_settings_for,
+    crisis_linked_platforms,
     crisis_links_reply_outlook,
     draft_approvers,
     draft_latest_approved,
@@ -639,8 +640,7 @@ def _draft_length_check(*, draft: ResponseDraft) -> None:
     from inbox.services.errors import ReplyTooLong
     from inbox.services.outbox import reply_length_check
 
-    platforms = CrisisItem.objects.filter(crisis=draft.crisis).values_list("item__channel__platform", flat=True)
-    for platform in sorted(set(platforms)):
+    for platform in crisis_linked_platforms(crisis=draft.crisis):
         try:
             reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
         except ReplyTooLong as error:
