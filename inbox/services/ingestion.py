@@ -58,9 +58,11 @@ from .triage import (
 logger = logging.getLogger(__name__)
 
 
-def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
+def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult, under_removed: bool) -> dict:
     """A new item's fields from a normalised arrival and its triage, by name (one place for both
-    ingest paths: item_ingest builds the model from them, the batch inserts them as they are)."""
+    ingest paths: item_ingest builds the model from them, the batch inserts them as they are);
+    `under_removed`: it replies to a comment removed on the platform (_under_removed_comments)."""
+    removed_tag = [Item.TAG_REMOVED_ON_PLATFORM] if under_removed else []
     return {
         "external_id": normalized.external_id,
         "kind": normalized.kind,
@@ -78,8 +80,27 @@ def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
         "fake_score": triage.fake_score,
         "triage_reasons": triage.reasons,
         "sla_due_at": triage.sla_due_at,
-        "tags": list(dict.fromkeys([*normalized.tags, *triage.tags])),
+        "tags": list(dict.fromkeys([*normalized.tags, *triage.tags, *removed_tag])),
     }
+
+
+# The REMOVED event of a reply that went with the comment it replies to (item_mark_removed_on_platform).
+_REMOVED_WITH_ITS_COMMENT = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the comment it replies to was removed"}
+
+
+def _under_removed_comments(*, channel: Channel, arrivals: list[NormalizedItem]) -> set[str]:
+    """The external ids of the arrivals that reply to a comment already removed on the platform, on a
+    platform whose replies go with their comment: such a reply's delivery can come after the removal
+    (Meta retries a delivery for up to 36 hours). At most one query."""
+    parents = {normalized.parent_external_id for normalized in arrivals if normalized.parent_external_id}
+    if not parents or not connector_class(channel.platform).removal_takes_replies:
+        return set()
+    removed = set(
+        Item.objects.filter(
+            AnyOf(F("external_id"), list(parents)), channel=channel, tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]
+        ).values_list("external_id", flat=True)
+    )
+    return {normalized.external_id for normalized in arrivals if normalized.parent_external_id in removed}
 
 
 @transaction.atomic
@@ -100,10 +121,14 @@ def item_ingest(
     backfilled_at = received_at
     received_at = received_at or timezone.now()
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
+    under_removed = bool(_under_removed_comments(channel=channel, arrivals=[normalized]))
     try:
         with transaction.atomic():
             item = Item(
-                client=client, channel=channel, author=author, **_item_triaged(normalized=normalized, triage=triage)
+                client=client,
+                channel=channel,
+                author=author,
+                **_item_triaged(normalized=normalized, triage=triage, under_removed=under_removed),
             )
             item.save(force_insert=True)
     except IntegrityError:
@@ -114,6 +139,8 @@ def item_ingest(
         item.received_at = backfilled_at
     item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+    if under_removed:
+        ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.REMOVED, data=_REMOVED_WITH_ITS_COMMENT)
     return item, True
 
 
@@ -151,8 +178,8 @@ def item_mark_removed_on_platform(
 
     On a platform where a comment's replies go with it (Connector.removal_takes_replies) its replies
     in the inbox are marked removed too, in three queries however many there are; also when the
-    comment is not in the inbox, found under `thread_external_id` (its post), and again on a
-    redelivery, for a reply that arrived meanwhile. Locks the item, then its replies."""
+    comment is not in the inbox, found under `thread_external_id` (its post). A reply stored after
+    the removal is marked as it arrives (_under_removed_comments). Locks the item, then its replies."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
     if item is not None and not item.removed_on_platform:
         item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
@@ -184,8 +211,10 @@ def _replies_mark_removed(*, channel: Channel, thread_external_id: str, parent_e
             output_field=Item._meta.get_field("tags"),
         )
     )
-    data = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the comment it replies to was removed"}
-    rows_insert(ItemEvent, [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": data} for pk in reply_ids])
+    rows_insert(
+        ItemEvent,
+        [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": _REMOVED_WITH_ITS_COMMENT} for pk in reply_ids],
+    )
 
 
 # --- processing ----------------------------------------------------------------------------------
@@ -337,13 +366,18 @@ def _upserts_ingest(
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         received_at = timezone.now()  # the batch's items arrive together: their SLA clocks start now
         triages = triage_assess_batch(client=client, entries=entries, received_at=received_at)
+        under_removed = _under_removed_comments(
+            channel=channel, arrivals=[normalized for _author, normalized in entries]
+        )
         rows = [
             {
                 "client_id": client.pk,
                 "channel_id": channel.pk,
                 "author_id": author.pk,
                 "received_at": received_at,
-                **_item_triaged(normalized=normalized, triage=triage),
+                **_item_triaged(
+                    normalized=normalized, triage=triage, under_removed=normalized.external_id in under_removed
+                ),
             }
             for (author, normalized), triage in zip(entries, triages, strict=True)
         ]
@@ -363,6 +397,16 @@ def _upserts_ingest(
                     "created_at": received_at,
                 }
                 for _row, triage, pk in stored
+            ]
+            + [
+                {
+                    "item_id": pk,
+                    "kind": ItemEvent.Kind.REMOVED,
+                    "data": _REMOVED_WITH_ITS_COMMENT,
+                    "created_at": received_at,
+                }
+                for row, _triage, pk in stored
+                if row["external_id"] in under_removed
             ],
         )
         rows_insert(

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from communityops.models import Channel
 from inbox.models import Author, Item, ItemEvent
+from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.services.authors import author_namespace
-from inbox.services.ingestion import item_mark_removed_on_platform
+from inbox.services.ingestion import item_ingest, item_mark_removed_on_platform
 
 from .ingest_payloads import facebook_comment_change, meta_body
 
@@ -139,3 +140,42 @@ def test_removing_a_comment_with_ten_thousand_replies_takes_a_few_queries(
 
     assert Item.objects.filter(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]).count() == 10_001
     assert ItemEvent.objects.filter(kind=ItemEvent.Kind.REMOVED).exclude(item=comment).count() == 10_000
+
+
+def test_a_reply_delivered_after_its_comment_was_removed_arrives_removed(
+    facebook_channel, open_item_factory, post_meta, django_capture_on_commit_callbacks
+):
+    """Meta retries a failed delivery for up to 36 hours: the removal can come before the reply."""
+    open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
+    item_mark_removed_on_platform(channel=facebook_channel, external_id="c-1", reason="removed on Facebook")
+    late = facebook_comment_change(comment_id="c-1-r1", post_id="post-1", parent_id="c-1", message="Genau!")
+    other = facebook_comment_change(comment_id="c-2-r1", post_id="post-1", parent_id="c-2", message="Stimmt.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[late, other]))
+
+    late_item, other_item = Item.objects.get(external_id="c-1-r1"), Item.objects.get(external_id="c-2-r1")
+    assert (late_item.removed_on_platform, other_item.removed_on_platform) == (True, False)
+    assert list(late_item.events.values_list("kind", flat=True)) == [ItemEvent.Kind.RECEIVED, ItemEvent.Kind.REMOVED]
+    assert _removed_events([other_item]) == []
+
+
+def test_a_reply_ingested_one_by_one_after_its_comment_was_removed_arrives_removed(facebook_channel, open_item_factory):
+    open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
+    item_mark_removed_on_platform(channel=facebook_channel, external_id="c-1", reason="removed on Facebook")
+
+    reply, _created = item_ingest(
+        channel=facebook_channel,
+        normalized=NormalizedItem(
+            external_id="c-1-r1",
+            kind=Item.Kind.REPLY,
+            text="Genau!",
+            author=NormalizedAuthor(external_id="fan", display_name="Fan"),
+            platform_created_at=timezone.now(),
+            thread_external_id="post-1",
+            parent_external_id="c-1",
+        ),
+    )
+
+    assert reply.removed_on_platform
+    assert _removed_events([reply]) == [(reply.pk, "the comment it replies to was removed")]
