@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communityops.forms import choices_limit, whole_number
 from communityops.models import Channel
+from inbox.connectors import connector_class
 
 from .models import Approval, OnCallShift, Severity
 from .selectors import on_call_candidates
@@ -93,13 +94,18 @@ class LinkItemsForm(forms.Form):
 
 
 class DraftForm(forms.Form):
+    """A new version of the response. Each text field carries the most characters a reply may have
+    where it goes (data-max-chars: the page counts as one types, as the composer does; the service
+    refuses a longer one): the main text the lowest of the linked items' platforms (none without
+    linked items), a platform's own text that platform's."""
+
     text = forms.CharField(
         label=_("Response (all platforms)"),
         widget=forms.Textarea,
         error_messages={"required": _("The response needs a text.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, linked_platforms: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in Channel.Platform.choices:
             self.fields[f"platform_{value}"] = forms.CharField(
@@ -107,6 +113,13 @@ class DraftForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
             )
+            self._max_chars_set(f"platform_{value}", connector_class(value).reply_max_length())
+        if linked_platforms:
+            self._max_chars_set("text", min(connector_class(value).reply_max_length() for value in linked_platforms))
+
+    def _max_chars_set(self, name: str, limit: int) -> None:
+        counter_id = f"{self[name].auto_id}-count"  # the page's counter (templates/_char_count.html)
+        self.fields[name].widget.attrs.update({"data-max-chars": limit, "aria-describedby": counter_id})
 
     def platform_texts(self) -> dict:
         return {

@@ -202,6 +202,18 @@ def crisis_linked_items_newest(*, crisis: Crisis) -> LinkedItemsWindow:
     return LinkedItemsWindow(shown=newest[::-1], total=total)
 
 
+def crisis_linked_platforms(*, crisis: Crisis) -> list[str]:
+    """The platforms of the crisis's linked items, sorted: a response goes out on each (one query)."""
+    return sorted(
+        set(
+            CrisisItem.objects.filter(crisis=crisis)
+            .order_by()
+            .values_list("item__channel__platform", flat=True)
+            .distinct()
+        )
+    )
+
+
 def crisis_linked_items_page(*, crisis: Crisis, cursor: str | None, limit: int) -> tuple[list[CrisisItem], str | None]:
     """One keyset page of the crisis's links after `cursor`, in linking order, in one query.
 

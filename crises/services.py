@@ -62,6 +62,7 @@ from .selectors import (
     Unanswerable,
     agency_alert_recipients,
     approval_settings_for,
+    crisis_linked_platforms,
     crisis_links_reply_outlook,
     draft_approvers,
     draft_latest_approved,
@@ -640,13 +641,7 @@ def _draft_length_check(*, draft: ResponseDraft) -> None:
     from inbox.services.errors import ReplyTooLong
     from inbox.services.outbox import reply_length_check
 
-    platforms = (
-        CrisisItem.objects.filter(crisis=draft.crisis)
-        .order_by("item__channel__platform")
-        .values_list("item__channel__platform", flat=True)
-        .distinct()
-    )
-    for platform in platforms:
+    for platform in crisis_linked_platforms(crisis=draft.crisis):
         try:
             reply_length_check(text=draft.text_for(platform).strip(), platform=platform)
         except ReplyTooLong as error:

@@ -52,6 +52,7 @@ from .selectors import (
     crisis_drafts_for_client,
     crisis_get_for_user,
     crisis_linked_items_newest,
+    crisis_linked_platforms,
     crisis_list_for_user,
     crisis_notifications,
     crisis_publish_state,
@@ -210,7 +211,11 @@ def _detail_page(request, *, crisis: Crisis, draft_form: DraftForm | None = None
         "policy_admin_url": _policy_admin_url(user=request.user, client=crisis.client),
         "transition_form": TransitionForm(),
         "link_form": LinkItemsForm(),
-        "draft_form": draft_form or DraftForm(initial={"text": getattr(current_draft, "text", "")}),
+        "draft_form": draft_form
+        or DraftForm(
+            initial={"text": getattr(current_draft, "text", "")},
+            linked_platforms=crisis_linked_platforms(crisis=crisis),
+        ),
         "post_mortem_form": PostMortemForm(initial={"post_mortem": crisis.post_mortem}),
         "nav": "crises",
     }
@@ -343,7 +348,7 @@ def item_crisis_link(request, item_id: int):
 @require_POST
 def draft_create(request, crisis_id: int):
     crisis = crisis_get_for_user(user=request.user, crisis_id=crisis_id)
-    form = DraftForm(request.POST)
+    form = DraftForm(request.POST, linked_platforms=crisis_linked_platforms(crisis=crisis))
     if not form.is_valid():  # shown again with what was typed (the platforms' texts too) and why
         return _detail_page(request, crisis=crisis, draft_form=form)
     try:

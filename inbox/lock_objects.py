@@ -18,6 +18,8 @@ Lock order, where a service takes more than one (first listed, first taken):
   its edits touch (one statement), then the authors whose data it updates;
 - agents_offline_release: the presence, then the agent's items; team_auto_assign: the policy,
   then items; marking spam: the item, then its spam decision;
+- a removal on the platform (services.ingestion.item_mark_removed_on_platform): the comment, then
+  its replies;
 - a send's failure (services.outbox._action_record_failure): the item, then the action, as the
   services that hold an item while they write its actions (a reply, the erasure).
 

@@ -114,6 +114,10 @@ class Connector:
     # The platform's documented limit on a reply's text, in characters, where it is below
     # REPLY_MAX_LENGTH; None where no lower limit is documented. Each connector names its source.
     platform_reply_max_length: ClassVar[int | None] = None
+    # Whether removing a comment on the platform takes the replies under it too. Ingestion then marks
+    # them removed with it (services.ingestion.item_mark_removed_on_platform), whatever the platform
+    # tells of each reply.
+    removal_takes_replies: ClassVar[bool] = False
 
     def __init__(self, channel: Channel):
         self.channel = channel

@@ -23,6 +23,10 @@ Kind = OutboundAction.Kind
 
 class MetaGraphConnector(Connector):
     supported = frozenset({Kind.REPLY, Kind.HIDE, Kind.UNHIDE, Kind.DELETE, Kind.SPAM})
+    # Deleting a comment on Facebook or Instagram deletes its replies; Meta's webhook reference
+    # (Webhooks for Pages, `feed`) documents a `remove` for the comment and says nothing of one for
+    # each reply, so the replies are not left waiting for one.
+    removal_takes_replies = True
     reply_edge = "comments"
     hide_field = "is_hidden"
 

@@ -36,6 +36,8 @@ class WordPressConnector(Connector):
     # WordPress refuses comment content over 65,525 bytes (wp_get_comment_fields_max_lengths, the
     # TEXT column): REPLY_MAX_LENGTH characters are at most 32,000 bytes of UTF-8, so no lower limit.
     supported = frozenset({Kind.REPLY, Kind.APPROVE, Kind.SPAM, Kind.TRASH, Kind.HIDE, Kind.UNHIDE, Kind.DELETE})
+    # Not removal_takes_replies: WordPress core trashes a comment alone (wp_trash_comment changes its
+    # status only), and deleting one for good moves its replies up a level (wp_delete_comment).
 
     def _url(self, path: str) -> str:
         if not self.channel.api_base_url:

@@ -47,6 +47,9 @@ class ParsedChange:
     normalized: NormalizedItem | None = None
     external_id: str = ""
     reason: str = ""
+    # A removal's post, where the source names it: the replies of a removed comment that is not in
+    # the inbox (the page's own) are found under it.
+    thread_external_id: str = ""
 
 
 # --- splitting bodies ---------------------------------------------------------------------------
@@ -262,7 +265,12 @@ def _facebook_comment_parse(
     comment_id = _required_id(value.get("comment_id"), "comment_id")
     verb = value.get("verb", "add")
     if verb == "remove":
-        return ParsedChange(action=ParsedChange.Action.REMOVE, external_id=comment_id, reason="removed on Facebook")
+        return ParsedChange(
+            action=ParsedChange.Action.REMOVE,
+            external_id=comment_id,
+            reason="removed on Facebook",
+            thread_external_id=str(value.get("post_id") or "")[:MAX_EXTERNAL_ID_LENGTH],
+        )
     if verb not in ("add", "edited"):
         return ParsedChange(action=ParsedChange.Action.IGNORE, external_id=comment_id, reason=f"verb {verb!r}")
     author, author_id = _meta_author(value)

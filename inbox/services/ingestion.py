@@ -27,11 +27,12 @@ from datetime import datetime
 from itertools import chain
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Func, Value
 from django.utils import timezone
 
 from communityops.models import Channel
 
+from ..connectors import connector_class
 from ..lock_objects import (
     ingest_change_qs_skip_locked,
     item_qs_select_for_update,
@@ -57,9 +58,11 @@ from .triage import (
 logger = logging.getLogger(__name__)
 
 
-def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
+def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult, under_removed: bool) -> dict:
     """A new item's fields from a normalised arrival and its triage, by name (one place for both
-    ingest paths: item_ingest builds the model from them, the batch inserts them as they are)."""
+    ingest paths: item_ingest builds the model from them, the batch inserts them as they are);
+    `under_removed`: it replies to a comment removed on the platform (_under_removed_comments)."""
+    removed_tag = [Item.TAG_REMOVED_ON_PLATFORM] if under_removed else []
     return {
         "external_id": normalized.external_id,
         "kind": normalized.kind,
@@ -77,8 +80,27 @@ def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult) -> dict:
         "fake_score": triage.fake_score,
         "triage_reasons": triage.reasons,
         "sla_due_at": triage.sla_due_at,
-        "tags": list(dict.fromkeys([*normalized.tags, *triage.tags])),
+        "tags": list(dict.fromkeys([*normalized.tags, *triage.tags, *removed_tag])),
     }
+
+
+# The REMOVED event of a reply that went with the comment it replies to (item_mark_removed_on_platform).
+_REMOVED_WITH_ITS_COMMENT = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the comment it replies to was removed"}
+
+
+def _under_removed_comments(*, channel: Channel, arrivals: list[NormalizedItem]) -> set[str]:
+    """The external ids of the arrivals that reply to a comment already removed on the platform, on a
+    platform whose replies go with their comment: such a reply's delivery can come after the removal
+    (Meta retries a delivery for up to 36 hours). At most one query."""
+    parents = {normalized.parent_external_id for normalized in arrivals if normalized.parent_external_id}
+    if not parents or not connector_class(channel.platform).removal_takes_replies:
+        return set()
+    removed = set(
+        Item.objects.filter(
+            AnyOf(F("external_id"), list(parents)), channel=channel, tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]
+        ).values_list("external_id", flat=True)
+    )
+    return {normalized.external_id for normalized in arrivals if normalized.parent_external_id in removed}
 
 
 @transaction.atomic
@@ -99,10 +121,14 @@ def item_ingest(
     backfilled_at = received_at
     received_at = received_at or timezone.now()
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
+    under_removed = bool(_under_removed_comments(channel=channel, arrivals=[normalized]))
     try:
         with transaction.atomic():
             item = Item(
-                client=client, channel=channel, author=author, **_item_triaged(normalized=normalized, triage=triage)
+                client=client,
+                channel=channel,
+                author=author,
+                **_item_triaged(normalized=normalized, triage=triage, under_removed=under_removed),
             )
             item.save(force_insert=True)
     except IntegrityError:
@@ -113,6 +139,8 @@ def item_ingest(
         item.received_at = backfilled_at
     item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
+    if under_removed:
+        ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.REMOVED, data=_REMOVED_WITH_ITS_COMMENT)
     return item, True
 
 
@@ -140,20 +168,53 @@ def item_text_update(*, item: Item, normalized: NormalizedItem) -> bool:
 
 
 @transaction.atomic
-def item_mark_removed_on_platform(*, channel: Channel, external_id: str, reason: str) -> Item | None:
+def item_mark_removed_on_platform(
+    *, channel: Channel, external_id: str, reason: str, thread_external_id: str = ""
+) -> Item | None:
     """The author or platform removed the item. It stays in the inbox (agents may have worked on it)
     with a tag saying so, which people cannot take off, and a REMOVED event; status is a person's
     decision. From then on no reply or moderation goes out to it (it could not reach the comment:
-    ItemRemovedOnPlatform), while it can still be closed, noted and tagged."""
+    ItemRemovedOnPlatform), while it can still be closed, noted and tagged.
+
+    On a platform where a comment's replies go with it (Connector.removal_takes_replies) its replies
+    in the inbox are marked removed too, in three queries however many there are; also when the
+    comment is not in the inbox, found under `thread_external_id` (its post). A reply stored after
+    the removal is marked as it arrives (_under_removed_comments). Locks the item, then its replies."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
-    if item is None or item.removed_on_platform:
-        return item
-    item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
-    item.save(update_fields=["tags"])
-    ItemEvent.objects.create(
-        item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": reason}
-    )
+    if item is not None and not item.removed_on_platform:
+        item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
+        item.save(update_fields=["tags"])
+        ItemEvent.objects.create(
+            item=item, kind=ItemEvent.Kind.REMOVED, data={"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": reason}
+        )
+    thread_external_id = item.thread_external_id if item is not None else thread_external_id
+    if thread_external_id and connector_class(channel.platform).removal_takes_replies:
+        _replies_mark_removed(channel=channel, thread_external_id=thread_external_id, parent_external_id=external_id)
     return item
+
+
+def _replies_mark_removed(*, channel: Channel, thread_external_id: str, parent_external_id: str) -> None:
+    """Tag the comment's replies not tagged yet, each with a REMOVED event (item_conversation index)."""
+    reply_ids = list(
+        item_qs_select_for_update()
+        .filter(channel=channel, thread_external_id=thread_external_id, parent_external_id=parent_external_id)
+        .exclude(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM])
+        .values_list("pk", flat=True)
+    )
+    if not reply_ids:
+        return
+    Item.objects.filter(AnyOf(F("pk"), reply_ids)).update(
+        tags=Func(
+            F("tags"),
+            Value(Item.TAG_REMOVED_ON_PLATFORM),
+            function="array_append",
+            output_field=Item._meta.get_field("tags"),
+        )
+    )
+    rows_insert(
+        ItemEvent,
+        [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": _REMOVED_WITH_ITS_COMMENT} for pk in reply_ids],
+    )
 
 
 # --- processing ----------------------------------------------------------------------------------
@@ -190,7 +251,12 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
     if parsed.action == ParsedChange.Action.IGNORE:
         return IngestChange.Status.IGNORED, None, parsed.reason
     if parsed.action == ParsedChange.Action.REMOVE:
-        item = item_mark_removed_on_platform(channel=channel, external_id=parsed.external_id, reason=parsed.reason)
+        item = item_mark_removed_on_platform(
+            channel=channel,
+            external_id=parsed.external_id,
+            reason=parsed.reason,
+            thread_external_id=parsed.thread_external_id,
+        )
         return IngestChange.Status.IGNORED, item, parsed.reason
     item, created = item_ingest(channel=channel, normalized=parsed.normalized)
     if created:
@@ -300,13 +366,18 @@ def _upserts_ingest(
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         received_at = timezone.now()  # the batch's items arrive together: their SLA clocks start now
         triages = triage_assess_batch(client=client, entries=entries, received_at=received_at)
+        under_removed = _under_removed_comments(
+            channel=channel, arrivals=[normalized for _author, normalized in entries]
+        )
         rows = [
             {
                 "client_id": client.pk,
                 "channel_id": channel.pk,
                 "author_id": author.pk,
                 "received_at": received_at,
-                **_item_triaged(normalized=normalized, triage=triage),
+                **_item_triaged(
+                    normalized=normalized, triage=triage, under_removed=normalized.external_id in under_removed
+                ),
             }
             for (author, normalized), triage in zip(entries, triages, strict=True)
         ]
@@ -326,6 +397,16 @@ def _upserts_ingest(
                     "created_at": received_at,
                 }
                 for _row, triage, pk in stored
+            ]
+            + [
+                {
+                    "item_id": pk,
+                    "kind": ItemEvent.Kind.REMOVED,
+                    "data": _REMOVED_WITH_ITS_COMMENT,
+                    "created_at": received_at,
+                }
+                for row, _triage, pk in stored
+                if row["external_id"] in under_removed
             ],
         )
         rows_insert(

@@ -371,6 +371,22 @@ def test_the_timeline_and_the_api_say_what_a_publish_did_not_send(crisis_with_re
         )
 
 
+def test_a_publish_leaves_out_the_replies_of_a_comment_removed_on_facebook(approved_crisis, item_factory):
+    crisis, lead, channel = approved_crisis["crisis"], approved_crisis["lead"], approved_crisis["channel"]
+    comment = approved_crisis["items"][0]
+    Item.objects.filter(pk=comment.pk).update(thread_external_id="post-1")
+    reply = item_factory(
+        channel=channel, kind=Item.Kind.REPLY, thread_external_id="post-1", parent_external_id=comment.external_id
+    )
+    crisis_items_link(crisis=crisis, items=[reply], acting_user=lead, now=timezone.now())
+    item_mark_removed_on_platform(channel=channel, external_id=comment.external_id, reason="removed on Facebook")
+
+    answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now()).answered
+
+    assert sorted(answered) == sorted(item.pk for item in approved_crisis["items"][1:])
+    assert not OutboundAction.objects.filter(item__in=[comment, reply]).exists()
+
+
 @pytest.mark.parametrize(
     ("language", "will_not_be_sent", "not_sent"),
     [

@@ -136,3 +136,29 @@ def test_a_version_without_its_main_text_comes_back_with_the_platforms_texts_typ
     assert form.errors == {"text": ["The response needs a text."]}
     assert "Kurz für Instagram." in response.content.decode()
     assert not ResponseDraft.objects.exists()
+
+
+def test_the_new_version_form_counts_each_text_against_where_it_goes(crisis_on, lead_client):
+    """The main text against the lowest limit of the linked items' platforms, a platform's text against its own."""
+    page = lead_client.get(reverse("crises:detail", args=[crisis_on.pk]))
+
+    form = page.context["draft_form"]
+
+    limits = {name: field.widget.attrs.get("data-max-chars") for name, field in form.fields.items()}
+    assert limits == {
+        "text": INSTAGRAM_LIMIT,
+        "platform_facebook_page": 8000,
+        "platform_instagram_account": INSTAGRAM_LIMIT,
+        "platform_wordpress_blog": 8000,
+        "platform_generic": 8000,
+    }
+    body = page.content.decode()
+    assert 'data-char-count-for="id_text"' in body and 'data-char-count-for="id_platform_instagram_account"' in body
+
+
+def test_without_linked_items_the_main_text_has_no_limit_to_count_against(lead_client, client_factory, shift_lead):
+    crisis = crisis_create(acting_user=shift_lead, client=client_factory(), title="Noch leer", now=timezone.now())
+
+    form = lead_client.get(reverse("crises:detail", args=[crisis.pk])).context["draft_form"]
+
+    assert "data-max-chars" not in form.fields["text"].widget.attrs

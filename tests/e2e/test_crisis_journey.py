@@ -9,8 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from communityops.models import ClientContact, User
+from communityops.models import Channel, ClientContact, User
 from crises.models import AgencyRole, EscalationPolicy, EscalationStep, NotificationChannel, OnCallShift
+from crises.services import crisis_create, crisis_items_link
 from inbox.models import Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,3 +143,32 @@ def test_a_crisis_from_three_items_is_approved_by_the_client_and_answers_all_thr
     assert {reply["message"] for reply in graph_api.app.replies} == {RESPONSE}
     contact_context.close()
     lead_context.close()
+
+
+def test_the_new_response_version_counts_each_text_against_the_platform_it_goes_to(
+    browser, live_server, browser_login, client_factory, channel_factory, user_factory, ingest_comments
+):
+    client = client_factory(name="Brauhaus Isartal GmbH")
+    facebook = channel_factory(client=client, name="Facebook")
+    instagram = channel_factory(client=client, name="Instagram", platform=Channel.Platform.INSTAGRAM_ACCOUNT)
+    items = ingest_comments(facebook, [("Lena", "Glassplitter?")]) + ingest_comments(instagram, [("Tom", "Echt?")])
+    lead = user_factory(role=User.Role.SHIFT_LEAD, first_name="Sam")
+    now = timezone.now()
+    crisis = crisis_create(acting_user=lead, client=client, title="Glassplitter-Gerücht", now=now)
+    crisis_items_link(crisis=crisis, items=items, acting_user=lead, now=now)
+    context = browser.new_context()
+    browser_login(context, lead)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/crises/{crisis.pk}/")
+    text, count = page.locator("#id_text"), page.locator("#id_text-count")
+
+    text.fill("x" * 1000)
+    expect(count).to_be_hidden()
+    text.fill("x" * 2201)  # Instagram, the lowest limit of the linked items' platforms, takes 2,200
+    expect(count).to_have_text(re.compile("^2201 (of|von) 2200 .*: 1 "))
+    expect(count).to_have_class(re.compile(r"\bover\b"))
+
+    page.get_by_text(re.compile("Different text per platform|Unterschiedlicher Text je Plattform")).click()
+    page.locator("#id_platform_facebook_page").fill("y" * 7500)  # Facebook's own text: 8,000
+    expect(page.locator("#id_platform_facebook_page-count")).to_have_text(re.compile("^7500 (of|von) 8000 "))
+    context.close()

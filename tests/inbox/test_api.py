@@ -83,12 +83,18 @@ def test_reply_conflict_is_409_with_what_changed(agent_client, served, open_item
     assert [change["item_id"] for change in body["details"]["changes"]] == [newcomer.pk]
 
 
+@pytest.mark.parametrize("answered", ["the comment", "a reply under it"])
 def test_a_reply_to_a_comment_removed_on_the_platform_is_409_with_the_reason(
-    agent_client, served, open_item_factory, meta_graph_stub
+    agent_client, served, open_item_factory, meta_graph_stub, answered
 ):
-    item = open_item_factory(channel=served)
+    """Facebook deletes a comment's replies with it (and an answer to a reply goes to that comment)."""
+    comment = open_item_factory(channel=served, thread_external_id="post-1")
+    reply = open_item_factory(
+        channel=served, kind=Item.Kind.REPLY, thread_external_id="post-1", parent_external_id=comment.external_id
+    )
+    item = comment if answered == "the comment" else reply
     agent_client.post(_item_url("api_inbox_item_claim", item))
-    item_mark_removed_on_platform(channel=served, external_id=item.external_id, reason="removed on Facebook")
+    item_mark_removed_on_platform(channel=served, external_id=comment.external_id, reason="removed on Facebook")
     reloaded = agent_client.get(_item_url("api_inbox_item", item)).json()
 
     response = agent_client.post(

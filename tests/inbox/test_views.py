@@ -396,6 +396,28 @@ def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
     assert reverse("inbox:reply", args=[item.pk]) not in body
 
 
+def test_the_composer_of_a_reply_under_a_comment_removed_on_the_platform_says_so(client, served, open_item_factory):
+    comment = open_item_factory(channel=served["channel"], thread_external_id="post-1")
+    reply = open_item_factory(
+        channel=served["channel"],
+        kind=Item.Kind.REPLY,
+        thread_external_id="post-1",
+        parent_external_id=comment.external_id,
+    )
+    item_mark_removed_on_platform(
+        channel=comment.channel, external_id=comment.external_id, reason="removed on Facebook"
+    )
+    item_claim(acting_user=served["agent"], item_id=reply.pk)
+    client.force_login(served["agent"])
+
+    with translation.override("de"):
+        body = client.get(reverse("inbox:item", args=[reply.pk])).content.decode()
+
+    assert "Dieser Kommentar wurde auf der Plattform entfernt" in body
+    assert "der Kommentar, auf den er antwortet, wurde entfernt" in body
+    assert reverse("inbox:reply", args=[reply.pk]) not in body
+
+
 def test_the_composer_of_a_comment_removed_on_the_platform_says_so_and_offers_only_closing(
     client, served, open_item_factory
 ):
