@@ -49,13 +49,11 @@ def response_draft_qs_select_for_update() -> QuerySet[ResponseDraft]:
 
 
 def approval_link_qs_select_for_update() -> QuerySet[ApprovalLink]:
-    """A magic link being used: two clicks at once must not both count."""
+    """A magic link being used (two clicks at once must not both count) or emailed: a second delivery
+    of the send task waits, then finds it sent. Not skipped: the email goes out once, from the task
+    queued when the link was issued, with no later run to pick up a link skipped while a decision or
+    a refused resend held it."""
     return ApprovalLink.objects.order_by("pk").select_for_update(of=("self",))
-
-
-def approval_link_qs_skip_locked() -> QuerySet[ApprovalLink]:
-    """A magic link being emailed: a second delivery of the send task skips it."""
-    return ApprovalLink.objects.order_by("pk").select_for_update(of=("self",), skip_locked=True)
 
 
 def notification_qs_skip_locked() -> QuerySet[Notification]:

@@ -34,7 +34,6 @@ from inbox.models import Item, ItemEvent
 from .event_summaries import unanswerable_in_words
 from .lock_objects import (
     approval_link_qs_select_for_update,
-    approval_link_qs_skip_locked,
     crisis_idempotency_key_lock,
     crisis_item_qs_select_for_update,
     crisis_qs_select_for_update,
@@ -755,7 +754,8 @@ def approval_link_resend(
         raise ContactWithoutEmail(
             _("%(name)s has no email address: add one to the contact, then send the link again.") % words
         )
-    link = approval_link_qs_select_for_update().filter(draft=draft, contact=contact).first()
+    # Read, not locked: the crisis lock already orders every resend.
+    link = ApprovalLink.objects.filter(draft=draft, contact=contact).first()
     if link is not None and link.created_at > now - APPROVAL_LINK_RESEND_PAUSE:
         raise ApprovalLinkSentRecently(
             _("A link went to %(name)s at %(when)s: no second one within %(minutes)d minutes.")
@@ -1189,7 +1189,7 @@ def approval_link_send(*, link_id: int, purpose: str, now: datetime) -> bool:
     A new token (approval_link_resend) clears sent_at: its "request" goes out once more."""
     marker = "sent_at" if purpose == "request" else "reminded_at"
     link = (
-        approval_link_qs_skip_locked()
+        approval_link_qs_select_for_update()
         .select_related("draft__crisis__client", "contact")
         .filter(pk=link_id, **{f"{marker}__isnull": True})
         .first()

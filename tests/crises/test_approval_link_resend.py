@@ -21,12 +21,13 @@ from crises.services import (
     DraftNotAwaitingApproval,
     approval_decide,
     approval_link_resend,
+    approval_link_send,
     crisis_create,
     crisis_transition,
     response_draft_create,
     response_draft_submit,
 )
-from tests.threads import in_thread
+from tests.threads import held_open, in_thread, wait_until_waiting_on_a_lock
 
 
 @pytest.fixture
@@ -231,6 +232,27 @@ def test_two_clicks_at_once_send_one_link(awaiting, user_factory):
     assert [type(error) for error in errors] == [ApprovalLinkSentRecently], errors
     assert CrisisEvent.objects.filter(kind=CrisisEvent.Kind.APPROVAL_LINK_RESENT).count() == 1
     assert [message.to for message in mail.outbox] == [[sabine.email]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_waits_for_a_link_someone_holds_instead_of_skipping_it(awaiting):
+    # Given Sabine's link row held by another transaction (a decision, a refused second click) while
+    # her email task runs: skipped, it was never sent, for nothing runs the task again
+    link = ApprovalLink.objects.get(contact=awaiting["sabine"])
+    ApprovalLink.objects.filter(pk=link.pk).update(sent_at=None)
+    mail.outbox.clear()
+    errors: list[BaseException] = []
+    sent: list[bool] = []
+
+    with held_open(lambda: list(ApprovalLink.objects.select_for_update().filter(pk=link.pk)), errors):
+        sender = in_thread(
+            lambda: sent.append(approval_link_send(link_id=link.pk, purpose="request", now=timezone.now())), errors
+        )
+        wait_until_waiting_on_a_lock(1, unless_done=sender)
+    sender.join()
+
+    assert (errors, sent) == ([], [True])
+    assert [message.to for message in mail.outbox] == [[awaiting["sabine"].email]]
 
 
 # --- The crisis page --------------------------------------------------------------------------
