@@ -6,7 +6,8 @@ stores. Normalising (one change payload -> NormalizedItem or a decision to ignor
 the task. Either raises NormalizationError with a message that is stored and shown.
 
 Formats:
-- Meta (Facebook Page `feed` comments, Instagram `comments`): Meta's documented webhook shapes.
+- Meta (Facebook Page `feed` comments and post removals, Instagram `comments`): Meta's documented
+  webhook shapes.
 - Generic signed webhook and file import: docs/generic-webhook.md.
 """
 
@@ -50,7 +51,7 @@ class ParsedChange:
     external_id: str = ""
     reason: str = ""
     # A removal's post, where the source names it: the replies of a removed comment that is not in
-    # the inbox (the page's own) are found under it.
+    # the inbox (the page's own) are found under it; for REMOVE_THREAD, the post removed.
     thread_external_id: str = ""
 
 

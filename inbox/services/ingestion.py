@@ -93,8 +93,9 @@ _REMOVED_WITH_ITS_POST = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "th
 def _arrivals_removed(*, channel: Channel, arrivals: list[NormalizedItem]) -> dict[str, dict]:
     """The arrivals already gone with their post or comment, by external id, each with its REMOVED
     event's data: under a post removed on the platform (RemovedThread), or replying to a comment
-    removed there on a platform whose replies go with their comment. Such an item's delivery can
-    come after the removal (Meta retries a delivery for up to 36 hours). At most one query."""
+    removed there. Such an item's delivery can come after the removal (Meta retries a delivery for
+    up to 36 hours). Only on a platform whose removals take what is under them
+    (Connector.removal_takes_replies; the others tell of each deletion). At most one query."""
     threads = {normalized.thread_external_id for normalized in arrivals if normalized.thread_external_id}
     if not threads or not connector_class(channel.platform).removal_takes_replies:
         return {}
