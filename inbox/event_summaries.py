@@ -33,6 +33,7 @@ _SERVICE_REASONS = {
     "approved on the blog": _("approved on the blog"),
     "removed on Facebook": _("removed on Facebook"),
     "the comment it replies to was removed": _("the comment it replies to was removed"),
+    "the post was removed": _("the post was removed"),
     "deleted at the source": _("deleted at the source"),
     "put on the key-account list": _("put on the key-account list"),
     "taken off the key-account list": _("taken off the key-account list"),

@@ -667,6 +667,31 @@ class GenericEventReceipt(models.Model):
         return gettext("%(event)s on channel %(channel)s") % {"event": self.event_id, "channel": self.channel_id}
 
 
+class RemovedThread(models.Model):
+    """A post removed on the platform, remembered per channel: its comments are gone with it, also
+    those whose delivery comes only afterwards (Meta retries one for up to 36 hours). The post itself
+    is no item (a page's own posts are not ingested), so the fact lives here."""
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="removed_threads", verbose_name=_("channel")
+    )
+    thread_external_id = models.CharField(_("thread external id"), max_length=200)
+    removed_at = models.DateTimeField(_("removed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post removed on the platform")
+        verbose_name_plural = _("posts removed on the platform")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "thread_external_id"], name="removed_thread_unique_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(thread)s on channel %(channel)s") % {
+            "thread": self.thread_external_id,
+            "channel": self.channel_id,
+        }
+
+
 class ItemTextFingerprint(models.Model):
     """A MinHash signature of an item's normalised text, to find near-duplicates from other authors fast.
 

@@ -6,7 +6,8 @@ stores. Normalising (one change payload -> NormalizedItem or a decision to ignor
 the task. Either raises NormalizationError with a message that is stored and shown.
 
 Formats:
-- Meta (Facebook Page `feed` comments, Instagram `comments`): Meta's documented webhook shapes.
+- Meta (Facebook Page `feed` comments and post removals, Instagram `comments`): Meta's documented
+  webhook shapes.
 - Generic signed webhook and file import: docs/generic-webhook.md.
 """
 
@@ -35,12 +36,14 @@ MAX_FOLLOWER_COUNT = 2_147_483_647
 
 @dataclass(frozen=True)
 class ParsedChange:
-    """What one change asks for: create (or confirm) an item, apply an edit, note a removal, or nothing."""
+    """What one change asks for: create (or confirm) an item, apply an edit, note a removal (of an
+    item, or of the post `thread_external_id` with everything under it), or nothing."""
 
     class Action:
         UPSERT = "upsert"
         EDIT = "edit"
         REMOVE = "remove"
+        REMOVE_THREAD = "remove_thread"
         IGNORE = "ignore"
 
     action: str
@@ -48,7 +51,7 @@ class ParsedChange:
     external_id: str = ""
     reason: str = ""
     # A removal's post, where the source names it: the replies of a removed comment that is not in
-    # the inbox (the page's own) are found under it.
+    # the inbox (the page's own) are found under it; for REMOVE_THREAD, the post removed.
     thread_external_id: str = ""
 
 
@@ -202,6 +205,12 @@ def meta_change_parse(*, channel: Channel, payload: dict, received_at: datetime)
             f"an entry of {entry_id or 'no page'!r} arrived at the channel of {channel.external_id!r}"
         )
     if payload["object"] == "page":
+        if field == "feed" and value.get("item") in _FACEBOOK_POST_ITEMS and value.get("verb") == "remove":
+            return ParsedChange(
+                action=ParsedChange.Action.REMOVE_THREAD,
+                thread_external_id=_required_id(value.get("post_id"), "post_id"),
+                reason="post removed on Facebook",
+            )
         if field != "feed" or value.get("item") != "comment":
             return ParsedChange(
                 action=ParsedChange.Action.IGNORE, reason=f"not a comment ({field}/{value.get('item')})"
@@ -214,6 +223,11 @@ def meta_change_parse(*, channel: Channel, payload: dict, received_at: datetime)
     return _instagram_comment_parse(
         value=value, own_ids=own_ids, fallback_time=payload.get("entry_time"), received_at=received_at
     )
+
+
+# The `item` values of Meta's Page `feed` webhook (Webhooks reference, Page, `feed`) that name a post
+# of the page's feed: a text post is a "status", a photo or video post is a "photo" or "video".
+_FACEBOOK_POST_ITEMS = frozenset({"post", "status", "photo", "video"})
 
 
 def _required_id(value: Any, name: str) -> str:

@@ -27,7 +27,7 @@ from datetime import datetime
 from itertools import chain
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 
 from communityops.models import Channel
@@ -39,7 +39,7 @@ from ..lock_objects import (
     webhook_delivery_qs_select_for_update,
 )
 from ..lookups import AnyOf
-from ..models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, WebhookDelivery
+from ..models import Author, IngestChange, Item, ItemEvent, ItemTextFingerprint, RemovedThread, WebhookDelivery
 from ..normalized import NormalizationError, NormalizedItem
 from .authors import author_upsert, authors_found_ahead, authors_upsert_batch
 from .bulk_insert import rows_insert
@@ -58,11 +58,11 @@ from .triage import (
 logger = logging.getLogger(__name__)
 
 
-def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult, under_removed: bool) -> dict:
+def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult, removed: bool) -> dict:
     """A new item's fields from a normalised arrival and its triage, by name (one place for both
     ingest paths: item_ingest builds the model from them, the batch inserts them as they are);
-    `under_removed`: it replies to a comment removed on the platform (_under_removed_comments)."""
-    removed_tag = [Item.TAG_REMOVED_ON_PLATFORM] if under_removed else []
+    `removed`: it went with its post or comment, removed on the platform before (_arrivals_removed)."""
+    removed_tag = [Item.TAG_REMOVED_ON_PLATFORM] if removed else []
     return {
         "external_id": normalized.external_id,
         "kind": normalized.kind,
@@ -84,23 +84,42 @@ def _item_triaged(*, normalized: NormalizedItem, triage: TriageResult, under_rem
     }
 
 
-# The REMOVED event of a reply that went with the comment it replies to (item_mark_removed_on_platform).
+# The REMOVED events of items that went with what they are under: a reply with the comment it replies
+# to (item_mark_removed_on_platform), every item of a post with the post (thread_mark_removed_on_platform).
 _REMOVED_WITH_ITS_COMMENT = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the comment it replies to was removed"}
+_REMOVED_WITH_ITS_POST = {"added": [Item.TAG_REMOVED_ON_PLATFORM], "reason": "the post was removed"}
 
 
-def _under_removed_comments(*, channel: Channel, arrivals: list[NormalizedItem]) -> set[str]:
-    """The external ids of the arrivals that reply to a comment already removed on the platform, on a
-    platform whose replies go with their comment: such a reply's delivery can come after the removal
-    (Meta retries a delivery for up to 36 hours). At most one query."""
+def _arrivals_removed(*, channel: Channel, arrivals: list[NormalizedItem]) -> dict[str, dict]:
+    """The arrivals already gone with their post or comment, by external id, each with its REMOVED
+    event's data: under a post removed on the platform (RemovedThread), or replying to a comment
+    removed there. Such an item's delivery can come after the removal (Meta retries a delivery for
+    up to 36 hours). Only on a platform whose removals take what is under them
+    (Connector.removal_takes_replies; the others tell of each deletion). At most one query."""
+    threads = {normalized.thread_external_id for normalized in arrivals if normalized.thread_external_id}
+    if not threads or not connector_class(channel.platform).removal_takes_replies:
+        return {}
     parents = {normalized.parent_external_id for normalized in arrivals if normalized.parent_external_id}
-    if not parents or not connector_class(channel.platform).removal_takes_replies:
-        return set()
-    removed = set(
+    removed_posts = (
+        RemovedThread.objects.filter(AnyOf(F("thread_external_id"), list(threads)), channel=channel)
+        .annotate(post=Value(True))
+        .values_list("post", "thread_external_id")
+    )
+    removed_comments = (
         Item.objects.filter(
             AnyOf(F("external_id"), list(parents)), channel=channel, tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]
-        ).values_list("external_id", flat=True)
+        )
+        .annotate(post=Value(False))
+        .values_list("post", "external_id")
     )
-    return {normalized.external_id for normalized in arrivals if normalized.parent_external_id in removed}
+    removed = set(removed_posts.union(removed_comments, all=True))
+    found = {}
+    for normalized in arrivals:
+        if (True, normalized.thread_external_id) in removed:
+            found[normalized.external_id] = _REMOVED_WITH_ITS_POST
+        elif (False, normalized.parent_external_id) in removed:
+            found[normalized.external_id] = _REMOVED_WITH_ITS_COMMENT
+    return found
 
 
 @transaction.atomic
@@ -121,14 +140,14 @@ def item_ingest(
     backfilled_at = received_at
     received_at = received_at or timezone.now()
     triage = triage_assess(client=client, author=author, normalized=normalized, received_at=received_at)
-    under_removed = bool(_under_removed_comments(channel=channel, arrivals=[normalized]))
+    removed = _arrivals_removed(channel=channel, arrivals=[normalized]).get(normalized.external_id)
     try:
         with transaction.atomic():
             item = Item(
                 client=client,
                 channel=channel,
                 author=author,
-                **_item_triaged(normalized=normalized, triage=triage, under_removed=under_removed),
+                **_item_triaged(normalized=normalized, triage=triage, removed=removed is not None),
             )
             item.save(force_insert=True)
     except IntegrityError:
@@ -139,8 +158,8 @@ def item_ingest(
         item.received_at = backfilled_at
     item_fingerprint_store(item=item, minhash=triage.minhash, bands=triage.bands)
     ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.RECEIVED, data={"triage": triage.reasons})
-    if under_removed:
-        ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.REMOVED, data=_REMOVED_WITH_ITS_COMMENT)
+    if removed is not None:
+        ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.REMOVED, data=removed)
     return item, True
 
 
@@ -179,7 +198,7 @@ def item_mark_removed_on_platform(
     On a platform where a comment's replies go with it (Connector.removal_takes_replies) its replies
     in the inbox are marked removed too, in three queries however many there are; also when the
     comment is not in the inbox, found under `thread_external_id` (its post). A reply stored after
-    the removal is marked as it arrives (_under_removed_comments). Locks the item, then its replies."""
+    the removal is marked as it arrives (_arrivals_removed). Locks the item, then its replies."""
     item = item_qs_select_for_update().filter(channel=channel, external_id=external_id).first()
     if item is not None and not item.removed_on_platform:
         item.tags = [*item.tags, Item.TAG_REMOVED_ON_PLATFORM]
@@ -189,21 +208,39 @@ def item_mark_removed_on_platform(
         )
     thread_external_id = item.thread_external_id if item is not None else thread_external_id
     if thread_external_id and connector_class(channel.platform).removal_takes_replies:
-        _replies_mark_removed(channel=channel, thread_external_id=thread_external_id, parent_external_id=external_id)
+        _items_mark_removed(
+            channel=channel,
+            under=Q(thread_external_id=thread_external_id, parent_external_id=external_id),
+            data=_REMOVED_WITH_ITS_COMMENT,
+        )
     return item
 
 
-def _replies_mark_removed(*, channel: Channel, thread_external_id: str, parent_external_id: str) -> None:
-    """Tag the comment's replies not tagged yet, each with a REMOVED event (item_conversation index)."""
-    reply_ids = list(
+@transaction.atomic
+def thread_mark_removed_on_platform(*, channel: Channel, thread_external_id: str) -> None:
+    """The post `thread_external_id` was removed on the platform, and everything under it with it.
+    Every item of the channel under it is marked removed as item_mark_removed_on_platform marks one,
+    in four queries however many there are, and the post is remembered (RemovedThread): an item of it
+    stored afterwards is marked as it arrives (_arrivals_removed). Redelivered, it adds nothing.
+    Locks the post's items in id order."""
+    RemovedThread.objects.bulk_create(
+        [RemovedThread(channel=channel, thread_external_id=thread_external_id)], ignore_conflicts=True
+    )
+    _items_mark_removed(channel=channel, under=Q(thread_external_id=thread_external_id), data=_REMOVED_WITH_ITS_POST)
+
+
+def _items_mark_removed(*, channel: Channel, under: Q, data: dict) -> None:
+    """Tag the channel's items `under` a removed post or comment that are not tagged yet, each with a
+    REMOVED event carrying `data`, in three queries (item_conversation index); locks them in id order."""
+    item_ids = list(
         item_qs_select_for_update()
-        .filter(channel=channel, thread_external_id=thread_external_id, parent_external_id=parent_external_id)
+        .filter(under, channel=channel)
         .exclude(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM])
         .values_list("pk", flat=True)
     )
-    if not reply_ids:
+    if not item_ids:
         return
-    Item.objects.filter(AnyOf(F("pk"), reply_ids)).update(
+    Item.objects.filter(AnyOf(F("pk"), item_ids)).update(
         tags=Func(
             F("tags"),
             Value(Item.TAG_REMOVED_ON_PLATFORM),
@@ -213,7 +250,7 @@ def _replies_mark_removed(*, channel: Channel, thread_external_id: str, parent_e
     )
     rows_insert(
         ItemEvent,
-        [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": _REMOVED_WITH_ITS_COMMENT} for pk in reply_ids],
+        [{"item_id": pk, "kind": ItemEvent.Kind.REMOVED, "data": data} for pk in item_ids],
     )
 
 
@@ -258,6 +295,9 @@ def _parsed_change_apply(*, channel: Channel, parsed: ParsedChange) -> tuple[str
             thread_external_id=parsed.thread_external_id,
         )
         return IngestChange.Status.IGNORED, item, parsed.reason
+    if parsed.action == ParsedChange.Action.REMOVE_THREAD:
+        thread_mark_removed_on_platform(channel=channel, thread_external_id=parsed.thread_external_id)
+        return IngestChange.Status.IGNORED, None, parsed.reason
     item, created = item_ingest(channel=channel, normalized=parsed.normalized)
     if created:
         return IngestChange.Status.INGESTED, item, ""
@@ -366,18 +406,14 @@ def _upserts_ingest(
         entries = [(authors[normalized.author.external_id], normalized) for _change, normalized in fresh.values()]
         received_at = timezone.now()  # the batch's items arrive together: their SLA clocks start now
         triages = triage_assess_batch(client=client, entries=entries, received_at=received_at)
-        under_removed = _under_removed_comments(
-            channel=channel, arrivals=[normalized for _author, normalized in entries]
-        )
+        removed = _arrivals_removed(channel=channel, arrivals=[normalized for _author, normalized in entries])
         rows = [
             {
                 "client_id": client.pk,
                 "channel_id": channel.pk,
                 "author_id": author.pk,
                 "received_at": received_at,
-                **_item_triaged(
-                    normalized=normalized, triage=triage, under_removed=normalized.external_id in under_removed
-                ),
+                **_item_triaged(normalized=normalized, triage=triage, removed=normalized.external_id in removed),
             }
             for (author, normalized), triage in zip(entries, triages, strict=True)
         ]
@@ -402,11 +438,11 @@ def _upserts_ingest(
                 {
                     "item_id": pk,
                     "kind": ItemEvent.Kind.REMOVED,
-                    "data": _REMOVED_WITH_ITS_COMMENT,
+                    "data": removed[row["external_id"]],
                     "created_at": received_at,
                 }
                 for row, _triage, pk in stored
-                if row["external_id"] in under_removed
+                if row["external_id"] in removed
             ],
         )
         rows_insert(
@@ -458,17 +494,21 @@ def _changes_parse(*, delivery: WebhookDelivery, payloads: list[dict]) -> list[_
 
 
 def _stored_items_lock(*, channel: Channel, parsed: list[_Parsed]) -> None:
-    """Lock the stored items a batch's edits and removals touch, all in one statement in id order,
-    before any change is applied: the order of every other lock on many items (a campaign's hide, a
-    crisis publish). Locked one at a time in the payload's order, an edit could hold one copy of a
-    campaign while waiting for another that an agent's hide held while waiting for the first."""
+    """Lock the stored items a batch's edits and removals touch (a removed post's: all of its items),
+    all in one statement in id order, before any change is applied: the order of every other lock on
+    many items (a campaign's hide, a crisis publish). Locked one at a time in the payload's order, an
+    edit could hold one copy of a campaign while waiting for another that an agent's hide held while
+    waiting for the first."""
+    changes = [result for result in parsed if isinstance(result, ParsedChange)]
     external_ids = [
         result.external_id if result.action == ParsedChange.Action.REMOVE else result.normalized.external_id
-        for result in parsed
-        if isinstance(result, ParsedChange) and result.action in (ParsedChange.Action.EDIT, ParsedChange.Action.REMOVE)
+        for result in changes
+        if result.action in (ParsedChange.Action.EDIT, ParsedChange.Action.REMOVE)
     ]
-    if external_ids:
-        list(item_qs_select_for_update().filter(AnyOf(F("external_id"), external_ids), channel=channel).values("pk"))
+    threads = [result.thread_external_id for result in changes if result.action == ParsedChange.Action.REMOVE_THREAD]
+    if external_ids or threads:
+        touched = Q(AnyOf(F("external_id"), external_ids)) | Q(AnyOf(F("thread_external_id"), threads))
+        list(item_qs_select_for_update().filter(touched, channel=channel).values("pk"))
 
 
 def _changes_apply(

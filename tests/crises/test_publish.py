@@ -21,7 +21,7 @@ from crises.services import (
     response_draft_submit,
 )
 from inbox.models import Item, ItemEvent, OutboundAction
-from inbox.services.ingestion import item_mark_removed_on_platform
+from inbox.services.ingestion import item_mark_removed_on_platform, thread_mark_removed_on_platform
 from inbox.services.outbox import outbound_replies_enqueue
 
 
@@ -385,6 +385,18 @@ def test_a_publish_leaves_out_the_replies_of_a_comment_removed_on_facebook(appro
 
     assert sorted(answered) == sorted(item.pk for item in approved_crisis["items"][1:])
     assert not OutboundAction.objects.filter(item__in=[comment, reply]).exists()
+
+
+def test_a_publish_leaves_out_the_comments_of_a_post_removed_on_facebook(approved_crisis):
+    crisis, lead, channel, items = (approved_crisis[key] for key in ("crisis", "lead", "channel", "items"))
+    Item.objects.filter(pk__in=[items[0].pk, items[1].pk]).update(thread_external_id="post-1")
+    Item.objects.filter(pk=items[2].pk).update(thread_external_id="post-2")
+    thread_mark_removed_on_platform(channel=channel, thread_external_id="post-1")
+
+    answered = crisis_publish(crisis=crisis, acting_user=lead, now=timezone.now()).answered
+
+    assert answered == [items[2].pk]
+    assert not OutboundAction.objects.filter(item__in=items[:2]).exists()
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,13 @@ def facebook_comment_change(
     return {"field": "feed", "value": value}
 
 
+def facebook_post_removal_change(*, post_id: str, item: str = "status", created_time: int = 1_767_000_000) -> dict:
+    """One change of a Facebook Page `feed` webhook for a post of the page removed: its `item` is the
+    kind of post (a text post is a "status"), its `verb` "remove"."""
+    value = {"post_id": post_id, "created_time": created_time, "item": item, "verb": "remove"}
+    return {"field": "feed", "value": value}
+
+
 def instagram_comment_change(
     *, comment_id: str, text: str, username: str = "lisa.isar", media_id: str = "media-1"
 ) -> dict:

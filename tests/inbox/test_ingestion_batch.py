@@ -59,11 +59,11 @@ def test_query_count_does_not_grow_with_the_delivery(facebook_channel, django_as
     # The delivery, its body, the changes stored so far (3); read ahead: the items already stored,
     # and in a savepoint the authors (read) and the missing ones inserted (staging table, COPY,
     # INSERT from it: 7); per batch: savepoint, lock the delivery, count its stored changes,
-    # savepoint, triage (3), coverage, items (staging table, COPY, INSERT from it), events,
-    # fingerprints, changes with their outcome, two releases (16); then a look for pending changes
-    # (3) and the delivery's final status (2). Atomic blocks are savepoints inside the test's
-    # transaction.
-    with django_assert_max_num_queries(31):
+    # savepoint, triage (3), coverage, removed posts and comments the items are under, items
+    # (staging table, COPY, INSERT from it), events, fingerprints, changes with their outcome, two
+    # releases (17); then a look for pending changes (3) and the delivery's final status (2). Atomic
+    # blocks are savepoints inside the test's transaction.
+    with django_assert_max_num_queries(32):
         webhook_delivery_process(delivery_id=delivery.pk)
 
     assert Item.objects.count() == BATCH_SIZE

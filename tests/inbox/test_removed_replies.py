@@ -1,20 +1,41 @@
-"""A comment removed on Facebook or Instagram takes its replies with it: ingestion marks them removed too."""
+"""A comment removed on Facebook or Instagram takes its replies with it, a post removed on Facebook
+every comment under it: ingestion marks them removed too."""
 
 import pytest
 from django.utils import timezone
 
 from communityops.models import Channel
-from inbox.models import Author, Item, ItemEvent
+from inbox.models import Author, Item, ItemEvent, RemovedThread
 from inbox.normalized import NormalizedAuthor, NormalizedItem
 from inbox.services.authors import author_namespace
-from inbox.services.ingestion import item_ingest, item_mark_removed_on_platform
+from inbox.services.ingestion import item_ingest, item_mark_removed_on_platform, thread_mark_removed_on_platform
 
-from .ingest_payloads import facebook_comment_change, meta_body
+from .ingest_payloads import facebook_comment_change, facebook_post_removal_change, meta_body
 
 
 def _removed_events(items: list[Item]) -> list[tuple[int, str]]:
     return sorted(
         ItemEvent.objects.filter(item__in=items, kind=ItemEvent.Kind.REMOVED).values_list("item_id", "data__reason")
+    )
+
+
+def _many_items_create(channel: Channel, *, count: int, kind: str, parent_external_id: str = "") -> None:
+    """`count` items of one author under the post "post-1" of the channel, in one statement."""
+    author = Author.objects.create(**author_namespace(channel), external_id="fan", display_name="Fan")
+    now = timezone.now()
+    Item.objects.bulk_create(
+        Item(
+            client=channel.client,
+            channel=channel,
+            author=author,
+            kind=kind,
+            external_id=f"{parent_external_id or 'c'}-{number}",
+            thread_external_id="post-1",
+            parent_external_id=parent_external_id,
+            text="Genau!",
+            platform_created_at=now,
+        )
+        for number in range(count)
     )
 
 
@@ -118,22 +139,7 @@ def test_removing_a_comment_with_ten_thousand_replies_takes_a_few_queries(
     facebook_channel, open_item_factory, django_assert_max_num_queries
 ):
     comment = open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
-    author = Author.objects.create(**author_namespace(facebook_channel), external_id="fan", display_name="Fan")
-    now = timezone.now()
-    Item.objects.bulk_create(
-        Item(
-            client=facebook_channel.client,
-            channel=facebook_channel,
-            author=author,
-            kind=Item.Kind.REPLY,
-            external_id=f"c-1-r{number}",
-            thread_external_id="post-1",
-            parent_external_id="c-1",
-            text="Genau!",
-            platform_created_at=now,
-        )
-        for number in range(10_000)
-    )
+    _many_items_create(facebook_channel, count=10_000, kind=Item.Kind.REPLY, parent_external_id="c-1")
 
     with django_assert_max_num_queries(8):
         item_mark_removed_on_platform(channel=facebook_channel, external_id="c-1", reason="removed on Facebook")
@@ -160,22 +166,119 @@ def test_a_reply_delivered_after_its_comment_was_removed_arrives_removed(
     assert _removed_events([other_item]) == []
 
 
-def test_a_reply_ingested_one_by_one_after_its_comment_was_removed_arrives_removed(facebook_channel, open_item_factory):
-    open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
-    item_mark_removed_on_platform(channel=facebook_channel, external_id="c-1", reason="removed on Facebook")
+_REMOVALS = {
+    "comment": lambda channel: item_mark_removed_on_platform(
+        channel=channel, external_id="c-1", reason="removed on Facebook"
+    ),
+    "post": lambda channel: thread_mark_removed_on_platform(channel=channel, thread_external_id="post-1"),
+}
 
-    reply, _created = item_ingest(
+
+@pytest.mark.parametrize(
+    ("removed", "kind", "parent", "reason"),
+    [
+        ("comment", Item.Kind.REPLY, "c-1", "the comment it replies to was removed"),
+        ("post", Item.Kind.COMMENT, "", "the post was removed"),
+    ],
+)
+def test_an_item_ingested_one_by_one_after_its_comment_or_post_was_removed_arrives_removed(
+    facebook_channel, open_item_factory, removed, kind, parent, reason
+):
+    open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
+    _REMOVALS[removed](facebook_channel)
+
+    late, _created = item_ingest(
         channel=facebook_channel,
         normalized=NormalizedItem(
-            external_id="c-1-r1",
-            kind=Item.Kind.REPLY,
+            external_id="c-late",
+            kind=kind,
             text="Genau!",
             author=NormalizedAuthor(external_id="fan", display_name="Fan"),
             platform_created_at=timezone.now(),
             thread_external_id="post-1",
-            parent_external_id="c-1",
+            parent_external_id=parent,
         ),
     )
 
-    assert reply.removed_on_platform
-    assert _removed_events([reply]) == [(reply.pk, "the comment it replies to was removed")]
+    assert late.removed_on_platform
+    assert _removed_events([late]) == [(late.pk, reason)]
+
+
+# --- a removed post ------------------------------------------------------------------------------
+
+
+def test_removing_a_post_marks_every_item_under_it_and_nothing_else(
+    facebook_channel, channel_factory, open_item_factory, post_meta, django_capture_on_commit_callbacks
+):
+    comments = [
+        open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id=f"c-{number}")
+        for number in range(2)
+    ]
+    reply = open_item_factory(
+        channel=facebook_channel,
+        kind=Item.Kind.REPLY,
+        thread_external_id="post-1",
+        parent_external_id="c-0",
+        external_id="c-0-r",
+    )
+    removed_before = open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-9")
+    item_mark_removed_on_platform(channel=facebook_channel, external_id="c-9", reason="removed on Facebook")
+    other_post = open_item_factory(channel=facebook_channel, thread_external_id="post-2", external_id="c-20")
+    elsewhere = open_item_factory(
+        channel=channel_factory(client=facebook_channel.client), thread_external_id="post-1", external_id="c-0"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(
+            facebook_channel, meta_body(facebook_channel, changes=[facebook_post_removal_change(post_id="post-1")])
+        )
+
+    removed = {item.pk for item in Item.objects.filter(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM])}
+    assert removed == {*(comment.pk for comment in comments), reply.pk, removed_before.pk}
+    assert _removed_events([*comments, reply, removed_before, other_post, elsewhere]) == sorted(
+        [(item.pk, "the post was removed") for item in [*comments, reply]]
+        + [(removed_before.pk, "removed on Facebook")]
+    )
+
+
+def test_a_redelivered_post_removal_adds_nothing(facebook_channel, open_item_factory):
+    comment = open_item_factory(channel=facebook_channel, thread_external_id="post-1", external_id="c-1")
+
+    for _delivery in range(3):
+        thread_mark_removed_on_platform(channel=facebook_channel, thread_external_id="post-1")
+
+    comment.refresh_from_db()
+    assert comment.tags == [Item.TAG_REMOVED_ON_PLATFORM]
+    assert _removed_events([comment]) == [(comment.pk, "the post was removed")]
+    assert RemovedThread.objects.filter(channel=facebook_channel).count() == 1
+
+
+def test_a_comment_delivered_after_its_post_was_removed_arrives_removed(
+    facebook_channel, channel_factory, post_meta, django_capture_on_commit_callbacks
+):
+    """Meta retries a failed delivery for up to 36 hours: the post's removal can come first."""
+    thread_mark_removed_on_platform(channel=facebook_channel, thread_external_id="post-1")
+    thread_mark_removed_on_platform(
+        channel=channel_factory(client=facebook_channel.client), thread_external_id="post-2"
+    )
+    late = facebook_comment_change(comment_id="c-1", post_id="post-1", message="Wo ist der Beitrag hin?")
+    late_reply = facebook_comment_change(comment_id="c-1-r", post_id="post-1", parent_id="c-1", message="Weg!")
+    other = facebook_comment_change(comment_id="c-2", post_id="post-2", message="Schöner Beitrag.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[late, late_reply, other]))
+
+    items = [Item.objects.get(external_id=external_id) for external_id in ("c-1", "c-1-r", "c-2")]
+    assert [item.removed_on_platform for item in items] == [True, True, False]
+    assert list(items[0].events.values_list("kind", flat=True)) == [ItemEvent.Kind.RECEIVED, ItemEvent.Kind.REMOVED]
+    assert _removed_events(items) == sorted((item.pk, "the post was removed") for item in items[:2])
+
+
+def test_removing_a_post_with_five_thousand_items_takes_a_few_queries(facebook_channel, django_assert_max_num_queries):
+    _many_items_create(facebook_channel, count=5_000, kind=Item.Kind.COMMENT)
+
+    with django_assert_max_num_queries(6):
+        thread_mark_removed_on_platform(channel=facebook_channel, thread_external_id="post-1")
+
+    assert Item.objects.filter(tags__contains=[Item.TAG_REMOVED_ON_PLATFORM]).count() == 5_000
+    assert ItemEvent.objects.filter(kind=ItemEvent.Kind.REMOVED, data__reason="the post was removed").count() == 5_000

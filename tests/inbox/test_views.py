@@ -15,7 +15,7 @@ from communityops.models import Channel, User
 from inbox.models import AgentPresence, CannedResponse, Item, ItemEvent, OutboundAction
 from inbox.services.assignment import presence_heartbeat
 from inbox.services.claims import item_claim, item_release, item_take_over
-from inbox.services.ingestion import item_mark_removed_on_platform
+from inbox.services.ingestion import item_mark_removed_on_platform, thread_mark_removed_on_platform
 from inbox.services.moderation import item_moderate
 
 
@@ -396,7 +396,25 @@ def test_an_item_on_a_channel_that_cannot_reply_offers_no_reply_form(
     assert reverse("inbox:reply", args=[item.pk]) not in body
 
 
-def test_the_composer_of_a_reply_under_a_comment_removed_on_the_platform_says_so(client, served, open_item_factory):
+@pytest.mark.parametrize(
+    ("removed", "reason"),
+    [
+        (
+            lambda comment: item_mark_removed_on_platform(
+                channel=comment.channel, external_id=comment.external_id, reason="removed on Facebook"
+            ),
+            "der Kommentar, auf den er antwortet, wurde entfernt",
+        ),
+        (
+            lambda comment: thread_mark_removed_on_platform(channel=comment.channel, thread_external_id="post-1"),
+            "der Beitrag wurde entfernt",
+        ),
+    ],
+    ids=["comment", "post"],
+)
+def test_the_composer_of_a_reply_under_a_comment_or_post_removed_on_the_platform_says_so(
+    client, served, open_item_factory, removed, reason
+):
     comment = open_item_factory(channel=served["channel"], thread_external_id="post-1")
     reply = open_item_factory(
         channel=served["channel"],
@@ -404,9 +422,7 @@ def test_the_composer_of_a_reply_under_a_comment_removed_on_the_platform_says_so
         thread_external_id="post-1",
         parent_external_id=comment.external_id,
     )
-    item_mark_removed_on_platform(
-        channel=comment.channel, external_id=comment.external_id, reason="removed on Facebook"
-    )
+    removed(comment)
     item_claim(acting_user=served["agent"], item_id=reply.pk)
     client.force_login(served["agent"])
 
@@ -414,7 +430,7 @@ def test_the_composer_of_a_reply_under_a_comment_removed_on_the_platform_says_so
         body = client.get(reverse("inbox:item", args=[reply.pk])).content.decode()
 
     assert "Dieser Kommentar wurde auf der Plattform entfernt" in body
-    assert "der Kommentar, auf den er antwortet, wurde entfernt" in body
+    assert reason in body
     assert reverse("inbox:reply", args=[reply.pk]) not in body
 
 

@@ -13,7 +13,12 @@ from inbox.models import IngestChange, Item, ItemEvent, WebhookDelivery
 from inbox.services.ingest_formats import meta_changes_split
 from inbox.webhooks import meta_signature_for
 
-from .ingest_payloads import facebook_comment_change, instagram_comment_change, meta_body
+from .ingest_payloads import (
+    facebook_comment_change,
+    facebook_post_removal_change,
+    instagram_comment_change,
+    meta_body,
+)
 
 
 def test_handshake_echoes_the_challenge_for_the_right_token(client, facebook_channel):
@@ -337,3 +342,33 @@ def test_edit_updates_the_text_and_remove_tags_the_item(
     assert "removed-on-platform" in item.tags
     edited = ItemEvent.objects.get(item=item, kind=ItemEvent.Kind.EDITED)
     assert edited.data["previous_text"] == "Super Service!"
+
+
+@pytest.mark.parametrize("kind_of_post", ["status", "photo", "video", "post"])
+def test_a_removed_post_marks_its_comments_removed_and_is_noted_like_a_removed_comment(
+    post_meta, facebook_channel, open_item_factory, django_capture_on_commit_callbacks, kind_of_post
+):
+    comment = open_item_factory(channel=facebook_channel, thread_external_id="page_post-1", external_id="c-1")
+    removal = facebook_post_removal_change(post_id="page_post-1", item=kind_of_post)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[removal]))
+
+    comment.refresh_from_db()
+    assert comment.removed_on_platform
+    assert list(IngestChange.objects.values_list("status", "item", "error")) == [
+        (IngestChange.Status.IGNORED, None, "post removed on Facebook")
+    ]
+
+
+def test_a_post_removal_without_its_post_id_fails_with_the_reason(
+    post_meta, facebook_channel, django_capture_on_commit_callbacks
+):
+    removal = {"field": "feed", "value": {"item": "status", "verb": "remove"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[removal]))
+
+    assert list(IngestChange.objects.values_list("status", "error")) == [
+        (IngestChange.Status.FAILED, "post_id is missing")
+    ]
