@@ -225,9 +225,11 @@ def meta_change_parse(*, channel: Channel, payload: dict, received_at: datetime)
     )
 
 
-# The `item` values of Meta's Page `feed` webhook (Webhooks reference, Page, `feed`) that name a post
-# of the page's feed: a text post is a "status", a photo or video post is a "photo" or "video".
-_FACEBOOK_POST_ITEMS = frozenset({"post", "status", "photo", "video"})
+# The `item` values of Meta's Page `feed` webhook (Webhooks reference, Page, `feed`) whose removal
+# is the whole post's: "status" (a text post) and "post". Not "photo" or "video": the removal of one
+# photo of a post with several may come with that post's post_id, and a comment marked removed wrongly
+# can no longer be answered at all, while one missed fails at send time with the platform's reason.
+_FACEBOOK_POST_ITEMS = frozenset({"post", "status"})
 
 
 def _required_id(value: Any, name: str) -> str:

@@ -344,7 +344,7 @@ def test_edit_updates_the_text_and_remove_tags_the_item(
     assert edited.data["previous_text"] == "Super Service!"
 
 
-@pytest.mark.parametrize("kind_of_post", ["status", "photo", "video", "post"])
+@pytest.mark.parametrize("kind_of_post", ["status", "post"])
 def test_a_removed_post_marks_its_comments_removed_and_is_noted_like_a_removed_comment(
     post_meta, facebook_channel, open_item_factory, django_capture_on_commit_callbacks, kind_of_post
 ):
@@ -359,6 +359,21 @@ def test_a_removed_post_marks_its_comments_removed_and_is_noted_like_a_removed_c
     assert list(IngestChange.objects.values_list("status", "item", "error")) == [
         (IngestChange.Status.IGNORED, None, "post removed on Facebook")
     ]
+
+
+@pytest.mark.parametrize("kind_of_post", ["photo", "video"])
+def test_a_removed_photo_or_video_leaves_the_posts_comments_answerable(
+    post_meta, facebook_channel, open_item_factory, django_capture_on_commit_callbacks, kind_of_post
+):
+    comment = open_item_factory(channel=facebook_channel, thread_external_id="page_post-1", external_id="c-1")
+    removal = facebook_post_removal_change(post_id="page_post-1", item=kind_of_post)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_meta(facebook_channel, meta_body(facebook_channel, changes=[removal]))
+
+    comment.refresh_from_db()
+    assert not comment.removed_on_platform
+    assert IngestChange.objects.get().status == IngestChange.Status.IGNORED
 
 
 def test_a_post_removal_without_its_post_id_fails_with_the_reason(
