@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _schedules_ensure(sender, **kwargs) -> None:
-    from .tasks import communityops_schedules_ensure
+    from .schedules import schedules_ensure
+    from .tasks import COMMUNITYOPS_SCHEDULES
 
-    communityops_schedules_ensure()
+    schedules_ensure(COMMUNITYOPS_SCHEDULES)
 
 
 class CommunityOpsConfig(AppConfig):

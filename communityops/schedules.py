@@ -10,3 +10,9 @@ def schedule_ensure(*, name: str, func: str, minutes: int, args: str = "") -> Sc
         defaults={"func": func, "args": args or None, "schedule_type": Schedule.MINUTES, "minutes": minutes},
     )
     return schedule
+
+
+def schedules_ensure(schedules: dict[str, tuple[str, int]]) -> None:
+    """Write an app's schedules (name -> (function path, every N minutes)), after every migrate."""
+    for name, (func, minutes) in schedules.items():
+        schedule_ensure(name=name, func=func, minutes=minutes)

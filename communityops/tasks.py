@@ -1,6 +1,5 @@
 """Thin django-q2 functions of the shared core, and its periodic schedules."""
 
-from .schedules import schedule_ensure
 from .services import failed_tasks_prune
 
 
@@ -13,8 +12,3 @@ COMMUNITYOPS_SCHEDULES = {
     # django-q2's failed runs past TASK_FAILURE_RETENTION_DAYS, a bounded share per run.
     "core: prune the log of failed tasks": ("communityops.tasks.failed_tasks_prune_task", 60),
 }
-
-
-def communityops_schedules_ensure() -> None:
-    for name, (func, minutes) in COMMUNITYOPS_SCHEDULES.items():
-        schedule_ensure(name=name, func=func, minutes=minutes)

@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _schedules_ensure(sender, **kwargs) -> None:
-    from .tasks import inbox_schedules_ensure
+    from communityops.schedules import schedules_ensure
 
-    inbox_schedules_ensure()
+    from .tasks import INBOX_SCHEDULES
+
+    schedules_ensure(INBOX_SCHEDULES)
 
 
 class InboxConfig(AppConfig):

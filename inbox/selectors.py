@@ -610,7 +610,7 @@ def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel,
     """Why a reply of `text` (trimmed) without a lease would not answer an item in this state on this
     channel; None if it would. The one rule for the outbox and for what the crisis pages expect of a
     publish."""
-    from .connectors import connector_class
+    from .connectors import connector_class, reply_length
 
     if erased:
         return ReplyRefusal.ERASED
@@ -622,7 +622,7 @@ def reply_refusal(*, status: str, erased: bool, removed: bool, channel: Channel,
         return ReplyRefusal.SPAM
     if not channel_can_reply(channel=channel):
         return ReplyRefusal.CHANNEL_CANNOT_REPLY
-    if len(text) > connector_class(channel.platform).reply_max_length():
+    if reply_length(text) > connector_class(channel.platform).reply_max_length():
         return ReplyRefusal.TOO_LONG
     return None
 

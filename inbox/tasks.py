@@ -1,7 +1,5 @@
 """django-q2 tasks of the inbox: thin, take ids, call one service. All are idempotent."""
 
-from communityops.schedules import schedule_ensure
-
 from .services.assignment import agents_offline_release, items_auto_assign
 from .services.claims import leases_expire
 from .services.deliveries import ingest_pending_sweep
@@ -59,8 +57,3 @@ INBOX_SCHEDULES = {
     # Raw webhook bodies past INBOX_RAW_WEBHOOK_RETENTION_DAYS (data protection), a bounded share per run.
     "inbox: drop raw webhook data past retention": ("inbox.tasks.raw_webhook_data_drop_task", 60),
 }
-
-
-def inbox_schedules_ensure() -> None:
-    for name, (func, minutes) in INBOX_SCHEDULES.items():
-        schedule_ensure(name=name, func=func, minutes=minutes)

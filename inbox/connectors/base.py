@@ -26,6 +26,12 @@ HTTP_TIMEOUT_SECONDS = 10
 REPLY_MAX_LENGTH = 8000
 
 
+def reply_length(text: str) -> int:
+    """A reply's length as every limit counts it: code points, a line break once, whether a form sent
+    it (CR LF) or the API (LF)."""
+    return len(text.replace("\r\n", "\n"))
+
+
 class ConnectorError(Exception):
     def __init__(self, message: str, *, retryable: bool, status: int | None = None):
         super().__init__(message)

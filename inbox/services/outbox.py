@@ -29,7 +29,7 @@ from django_q.tasks import async_task
 
 from communityops.models import Channel, User
 
-from ..connectors import ConnectorError, connector_class, connector_for_channel
+from ..connectors import ConnectorError, connector_class, connector_for_channel, reply_length
 from ..lock_objects import item_qs_select_for_update, outbound_action_qs_select_for_update
 from ..lookups import AnyOf
 from ..models import Item, ItemEvent, OutboundAction
@@ -227,10 +227,10 @@ def item_reply(
 
 
 def reply_length_check(*, text: str, platform: str) -> None:
-    """ReplyTooLong if `text` is longer than the platform takes (its connector's reply_max_length). A
-    line break counts once, as a form sends it (CR LF) or as the API does (LF): one limit for both."""
+    """ReplyTooLong if `text` is longer than the platform takes (its connector's reply_max_length,
+    counted by connectors.reply_length)."""
     limit = connector_class(platform).reply_max_length()
-    length = len(text.replace("\r\n", "\n"))
+    length = reply_length(text)
     if length > limit:
         raise ReplyTooLong(length=length, limit=limit, platform=Channel.Platform(platform).label)
 

@@ -117,7 +117,7 @@
   document.addEventListener("htmx:afterSwap", (event) => noteAnnounced(event.target, true));
 
   // A text field with data-max-chars="N" and a <p data-char-count-for="its id">: the count shows once
-  // the text nears N and says by how much it is over. Counted as the server counts (Python's len of
+  // the text nears N and says by how much it is over. Counted as the server counts (inbox.connectors.reply_length of
   // the trimmed text: code points, a line break one, however the form sends it), so the two never disagree.
   const NEAR_LIMIT = 0.9;
   function charCountUpdate(counter) {
