@@ -2,7 +2,6 @@
 client; plans are versioned."""
 
 from datetime import timedelta
-from decimal import Decimal
 from itertools import groupby
 
 from django import forms
@@ -28,7 +27,7 @@ from communityops.models import Client, FederalState
 from communityops.permissions import ReadOnlyAdminMixin, ShiftLeadAdminActionsMixin
 
 from .forms import WEEKDAY_NAMES, WeekHoursField
-from .models import BillingEvent, CoveragePlan, Quote, RateCard
+from .models import BillingEvent, CoveragePlan, Quote, RateCard, euro_amount
 from .pricing import WeeklyPattern
 from .services import (
     PlanStartInThePast,
@@ -112,7 +111,7 @@ def _quote_amount(name: str, label):
 
     @admin.display(description=label)
     def amount(model_admin, quote: Quote) -> str:
-        return f"{number_format(Decimal(quote.result[name]), decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+        return f"{euro_amount(quote.result[name])} €"
 
     return amount
 

@@ -41,6 +41,11 @@ CATEGORY_LABELS = {
 }
 
 
+def euro_amount(value: Decimal | str) -> str:
+    """An amount in euros as the active language writes it, without the sign: "7.729,38"."""
+    return number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
 def _money(verbose_name, **kwargs):
     return models.DecimalField(
         verbose_name, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))], **kwargs
@@ -169,7 +174,7 @@ class Quote(models.Model):
         verbose_name_plural = _("quotes")
 
     def __str__(self) -> str:
-        gross = number_format(self.gross, decimal_pos=2, use_l10n=True, force_grouping=True)
+        gross = euro_amount(self.gross)
         # The word outside the f-string, where makemessages finds it.
         label = _("Quote")
         who = self.name or self.requester_name or self.email or self.requester_email or "—"

@@ -3,7 +3,6 @@ coverage plan, deleting a quote never accepted."""
 
 import secrets
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -14,7 +13,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_q.tasks import async_task
@@ -27,7 +26,7 @@ from .lock_objects import (
     quote_qs_select_for_update,
     rate_cards_publishing_lock,
 )
-from .models import BillingEvent, CoveragePlan, Quote, RateCard
+from .models import BillingEvent, CoveragePlan, Quote, RateCard, euro_amount
 from .pricing import PriceQuote, PricingInput, WeeklyPattern, price_coverage
 from .selectors import client_local_date, rate_card_current
 
@@ -162,8 +161,7 @@ def _quote_request_email(*, quote: Quote, admins: list[str]) -> EmailMessage:
         # The figures as the quote's page labels them: its headline (per month, net, without the setup
         # fee) and its totals.
         amounts = {
-            name: number_format(Decimal(quote.result[name]), decimal_pos=2, use_l10n=True, force_grouping=True)
-            for name in ("monthly_recurring_net", "setup_fee", "net", "gross")
+            name: euro_amount(quote.result[name]) for name in ("monthly_recurring_net", "setup_fee", "net", "gross")
         }
         subject = _("Quote requested: %(name)s, %(monthly_recurring_net)s € per month, net") % {
             "name": quote.requester_name,

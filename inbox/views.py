@@ -165,7 +165,6 @@ def _workspace_context(request, item_id: int) -> dict:
         "can_reply": channel_can_reply(channel=item.channel) and not item.removed_on_platform,
         "reply_max_length": connector_class(item.channel.platform).reply_max_length(),
         "removed_on_platform": ItemRemovedOnPlatform.default_message if item.removed_on_platform else "",
-        "tag_removed_on_platform": Item.TAG_REMOVED_ON_PLATFORM,
         # A third of the lease: two missed heartbeats (a slow network) still leave it live.
         "heartbeat_seconds": max(1, int(lease_duration().total_seconds()) // 3),
         "crisis_from_items_url": reverse("crises:from_items"),

@@ -227,7 +227,8 @@ def item_release(
             _("You do not hold this item: only its holder, a shift lead or an admin can release it."),
             holder_id=item.claimed_by_id,
         )
-    previous_holder = item.claimed_by
+    # The holder's own release (a skip) reads no user row while the item is locked.
+    previous_holder = acting_user if item.claimed_by_id == acting_user.pk else item.claimed_by
     item.save(update_fields=claim_fields_clear(item=item))
     ItemEvent.objects.create(
         item=item,
